@@ -1,0 +1,229 @@
+//! The command line: parse arguments, load the scenario, run, write. Nothing below this module
+//! knows about clap.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::{Error, InputError};
+use crate::montecarlo::run_replications;
+use crate::report::{self, Analysis, OutputDir, RunZeroWriter};
+use crate::scenario::{self, Override, Scenario};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "backsim",
+    version,
+    about = "Simulate the backups of a managed MySQL server: data-loss window, storage, cost",
+    after_help = "Exit codes: 0 success, 2 invalid input (scenario or arguments), 1 other failure."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulate a scenario and write summary.json, summary.csv, runs.csv, timeseries.csv, events.csv
+    Run(RunArgs),
+    /// Check a scenario file and report the first problem
+    Validate {
+        scenario: PathBuf,
+        /// Override a scenario key, e.g. --set backup.retention_days=14 (repeatable)
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
+    /// Write a commented scenario template
+    Init {
+        /// Where to write it
+        #[arg(default_value = "scenario.toml")]
+        path: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    scenario: PathBuf,
+    /// Output folder [default: output/<scenario name>/]
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Monte Carlo replications (overrides `runs`)
+    #[arg(long)]
+    runs: Option<u32>,
+    /// Random seed (overrides `seed`)
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads [default: all cores]; results do not depend on it
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Override a scenario key, e.g. --set backup.retention_days=14 (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Print summary.json instead of the readable summary
+    #[arg(long)]
+    json: bool,
+}
+
+/// Run the command line; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match execute(cli.command) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+fn overrides(set: &[String]) -> Result<Vec<Override>, Error> {
+    Ok(set
+        .iter()
+        .map(|s| Override::parse(s))
+        .collect::<Result<_, _>>()?)
+}
+
+fn execute(command: Command) -> Result<(), Error> {
+    match command {
+        Command::Run(args) => run(args),
+        Command::Validate { scenario, set } => {
+            let s = scenario::load(&scenario, &overrides(&set)?)?;
+            print(&format!(
+                "ok: {} is valid (\"{}\": {} runs × {} days, seed {})\n",
+                scenario.display(),
+                s.name,
+                s.runs,
+                s.horizon_days,
+                s.seed
+            ));
+            Ok(())
+        }
+        Command::Init { path } => init(&path),
+    }
+}
+
+fn init(path: &Path) -> Result<(), Error> {
+    if path.exists() {
+        return Err(InputError::argument(
+            "init",
+            format!(
+                "{} already exists; choose another path or remove it",
+                path.display()
+            ),
+        )
+        .into());
+    }
+    std::fs::write(path, scenario::TEMPLATE)
+        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+    print(&format!(
+        "wrote {} — edit it, then: backsim run {}\n",
+        path.display(),
+        path.display()
+    ));
+    Ok(())
+}
+
+/// Print to stdout; a closed pipe (`| head`) is not an error.
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}
+
+fn load_for_run(args: &RunArgs) -> Result<Scenario, Error> {
+    let mut sets = overrides(&args.set)?;
+    if let Some(runs) = args.runs {
+        sets.push(Override {
+            key: "runs".into(),
+            value: runs.to_string(),
+        });
+    }
+    if let Some(seed) = args.seed {
+        sets.push(Override {
+            key: "seed".into(),
+            value: seed.to_string(),
+        });
+    }
+    Ok(scenario::load(&args.scenario, &sets)?)
+}
+
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
+    if threads == Some(0) {
+        return Err(InputError::argument("--threads", "must be at least 1").into());
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))
+}
+
+fn progress_bar(runs: u32) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(runs as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}",
+        )
+        .expect("template is valid"),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    Some(bar)
+}
+
+fn run(args: RunArgs) -> Result<(), Error> {
+    let scenario = load_for_run(&args)?;
+    let pool = thread_pool(args.threads)?;
+    let out_path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
+    let dir = OutputDir::create(&out_path)?;
+    let mut writer = RunZeroWriter::new(
+        scenario.start,
+        dir.stream("events.csv")?,
+        dir.stream("timeseries.csv")?,
+    )
+    .map_err(|e| Error::Other(format!("cannot write events.csv: {e}")))?;
+
+    let bar = progress_bar(scenario.runs);
+    let tick = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let outcomes = pool.install(|| {
+        run_replications(
+            &scenario.config,
+            scenario.seed,
+            scenario.runs,
+            Some(&mut writer),
+            &tick,
+        )
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+
+    let (events, series) = writer
+        .finish()
+        .map_err(|e| Error::Other(format!("cannot write the event log: {e}")))?;
+    dir.finish_stream("events.csv", events)?;
+    dir.finish_stream("timeseries.csv", series)?;
+    let analysis = Analysis::new(&scenario, &outcomes);
+    dir.write("runs.csv", &report::runs_csv(&analysis))?;
+    dir.write("summary.csv", &report::summary_csv(&analysis))?;
+    let json = report::summary_json(&analysis);
+    // Last: its presence says the folder is complete.
+    dir.write("summary.json", &json)?;
+
+    if args.json {
+        print(&String::from_utf8_lossy(&json));
+    } else {
+        print(&report::summary_text(&analysis));
+        print(&format!("\nwrote {}\n", dir.path().display()));
+    }
+    Ok(())
+}

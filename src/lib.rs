@@ -1,0 +1,17 @@
+//! backsim: a deterministic discrete-event simulator and cost model for the backup and restore
+//! service of a managed MySQL server.
+//!
+//! Layers, each depending only on the ones before it:
+//! - `engine`: simulated time, the event queue, random streams;
+//! - `model`: the server, its load, backups and storage (pure; no files, no CLI);
+//! - `stats` and `montecarlo`: distributions, confidence intervals, parallel replications;
+//! - `scenario`, `report`, `cli`: the outside world (TOML in, CSV/JSON/text out, arguments).
+
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod model;
+pub mod montecarlo;
+pub mod report;
+pub mod scenario;
+pub mod stats;

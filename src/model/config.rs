@@ -1,0 +1,179 @@
+//! The validated description of one simulated server: what the model runs on. Built by
+//! `scenario` from a file; every value here is already in range.
+
+use crate::engine::{SimTime, DAY};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MysqlVersion {
+    V5_7,
+    V8_0,
+}
+
+impl MysqlVersion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MysqlVersion::V5_7 => "5.7",
+            MysqlVersion::V8_0 => "8.0",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HighAvailability {
+    None,
+    SameZone,
+    ZoneRedundant,
+}
+
+impl HighAvailability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HighAvailability::None => "none",
+            HighAvailability::SameZone => "same-zone",
+            HighAvailability::ZoneRedundant => "zone-redundant",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redundancy {
+    Local,
+    Zone,
+    Geo,
+}
+
+impl Redundancy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Redundancy::Local => "local",
+            Redundancy::Zone => "zone",
+            Redundancy::Geo => "geo",
+        }
+    }
+
+    /// How many times each backed-up gigabyte is counted in backup storage (S5).
+    pub fn storage_factor(self) -> f64 {
+        match self {
+            Redundancy::Geo => 2.0,
+            Redundancy::Local | Redundancy::Zone => 1.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerAction {
+    Stop,
+    Start,
+    Delete,
+}
+
+impl ServerAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServerAction::Stop => "stop",
+            ServerAction::Start => "start",
+            ServerAction::Delete => "delete",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Seconds east of UTC of the scenario's wall clock, and the weekday and second-of-day at
+    /// t = 0: the diurnal and weekly profiles are read on this clock.
+    pub clock: WallClock,
+    pub horizon: SimTime,
+    pub server: ServerConfig,
+    pub workload: WorkloadConfig,
+    pub backup: BackupConfig,
+    pub outages: OutageConfig,
+    pub cost: CostConfig,
+    /// Stop / start / delete, sorted by time.
+    pub events: Vec<(SimTime, ServerAction)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WallClock {
+    /// 0 = Monday.
+    pub start_weekday: u32,
+    pub start_second_of_day: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerConfig {
+    pub mysql_version: MysqlVersion,
+    pub provisioned_storage_gb: f64,
+    pub db_size_gb: f64,
+    pub db_growth_gb_per_day: f64,
+    pub ha: HighAvailability,
+    pub vcores: u32,
+    pub tables_without_pk_pct: f64,
+    pub region: String,
+}
+
+impl ServerConfig {
+    pub fn db_size_at(&self, t: SimTime) -> f64 {
+        self.db_size_gb + self.db_growth_gb_per_day * t as f64 / DAY as f64
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkloadConfig {
+    pub binlog_gb_per_day: f64,
+    /// Normalised to mean 1, so `binlog_gb_per_day` stays the mean daily volume.
+    pub diurnal: [f64; 24],
+    /// Normalised to mean 1, Monday first.
+    pub weekly: [f64; 7],
+    pub bursts_per_day: f64,
+    pub burst_multiplier: f64,
+    pub burst_duration: SimTime,
+    pub long_txn_per_day: f64,
+    pub long_txn_duration: SimTime,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupConfig {
+    pub retention_days: u32,
+    pub redundancy: Redundancy,
+    pub log_backup_interval: SimTime,
+    pub retry_interval: SimTime,
+    /// Chance (0..1) that a snapshot attempt fails at load multiplier 1.
+    pub snapshot_failure_prob: f64,
+    /// The failure chance scales with load^exponent.
+    pub failure_load_exponent: f64,
+    pub log_backup_failure_prob: f64,
+    /// Binlog written since the last snapshot that triggers an extra one (B4); infinite = never.
+    pub extra_snapshot_binlog_gb: f64,
+    /// Changed data in an incremental snapshot per GB of binlog written since the previous one.
+    pub snapshot_change_ratio: f64,
+    pub snapshot_duration: SimTime,
+    /// Requested on-demand backups, sorted by time.
+    pub on_demand: Vec<SimTime>,
+    pub on_demand_limit: u32,
+}
+
+impl BackupConfig {
+    /// Backups are kept for retention + 1 day (S2).
+    pub fn keep_for(&self) -> SimTime {
+        (self.retention_days as SimTime + 1) * DAY
+    }
+
+    /// The recovery window: any point this far back can be restored.
+    pub fn window(&self) -> SimTime {
+        self.retention_days as SimTime * DAY
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutageConfig {
+    pub region_outages_per_year: f64,
+    pub region_outage_hours: f64,
+    pub zone_outages_per_year: f64,
+    pub incidents_per_year: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostConfig {
+    pub currency: String,
+    pub price_per_gb_month: f64,
+}

@@ -1,0 +1,148 @@
+use std::fs::File;
+use std::io::BufWriter;
+
+use chrono::{DateTime, Duration, FixedOffset, SecondsFormat};
+
+use super::Analysis;
+use crate::engine::{SimTime, HOUR};
+use crate::model::{EventRecord, Observer, Sample};
+use crate::stats::summary::FIGURES;
+
+fn csv_bytes(rows: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    rows(&mut w).expect("writing CSV to memory cannot fail");
+    w.into_inner().expect("flushing to memory cannot fail")
+}
+
+fn num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        String::new()
+    }
+}
+
+/// summary.csv: one row per figure with its mean, 95% CI, min and max across runs.
+pub fn summary_csv(a: &Analysis<'_>) -> Vec<u8> {
+    csv_bytes(|w| {
+        w.write_record(["figure", "mean", "ci95_lo", "ci95_hi", "min", "max", "runs"])?;
+        for f in &a.figures {
+            let (lo, hi) = f
+                .estimate
+                .ci95
+                .map_or((f64::NAN, f64::NAN), |[l, h]| (l, h));
+            w.write_record([
+                f.name.to_string(),
+                num(f.estimate.mean),
+                num(lo),
+                num(hi),
+                num(f.min),
+                num(f.max),
+                f.estimate.n.to_string(),
+            ])?;
+        }
+        Ok(())
+    })
+}
+
+/// runs.csv: one row per replication, one column per figure.
+pub fn runs_csv(a: &Analysis<'_>) -> Vec<u8> {
+    csv_bytes(|w| {
+        let mut header = vec!["replication"];
+        header.extend(FIGURES.iter().map(|(name, _)| *name));
+        w.write_record(&header)?;
+        for (i, o) in a.outcomes.iter().enumerate() {
+            let mut row = vec![i.to_string()];
+            row.extend(FIGURES.iter().map(|(_, get)| num(get(&o.metrics))));
+            w.write_record(&row)?;
+        }
+        Ok(())
+    })
+}
+
+fn timestamp(start: DateTime<FixedOffset>, t: SimTime) -> String {
+    (start + Duration::seconds(t)).to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Listens to replication 0 and streams its event log and hourly series to their files.
+pub struct RunZeroWriter {
+    start: DateTime<FixedOffset>,
+    events: csv::Writer<BufWriter<File>>,
+    series: csv::Writer<BufWriter<File>>,
+    error: Option<csv::Error>,
+}
+
+impl RunZeroWriter {
+    pub fn new(
+        start: DateTime<FixedOffset>,
+        events: BufWriter<File>,
+        series: BufWriter<File>,
+    ) -> csv::Result<Self> {
+        let mut events = csv::Writer::from_writer(events);
+        events.write_record(["time", "t_seconds", "event", "detail", "storage_gb"])?;
+        let mut series = csv::Writer::from_writer(series);
+        series.write_record([
+            "time",
+            "hour",
+            "state",
+            "storage_used_gb",
+            "free_allowance_gb",
+            "billable_gb",
+            "binlog_gb_per_hour",
+            "rpo_seconds",
+            "retained_snapshots",
+        ])?;
+        Ok(Self {
+            start,
+            events,
+            series,
+            error: None,
+        })
+    }
+
+    /// The two writers, flushed, or the first error met while writing.
+    pub fn finish(self) -> Result<(BufWriter<File>, BufWriter<File>), String> {
+        if let Some(e) = self.error {
+            return Err(e.to_string());
+        }
+        let events = self.events.into_inner().map_err(|e| e.to_string())?;
+        let series = self.series.into_inner().map_err(|e| e.to_string())?;
+        Ok((events, series))
+    }
+
+    fn keep(&mut self, result: csv::Result<()>) {
+        if let Err(e) = result {
+            self.error.get_or_insert(e);
+        }
+    }
+}
+
+impl Observer for RunZeroWriter {
+    fn event(&mut self, r: EventRecord) {
+        let row = [
+            timestamp(self.start, r.time),
+            r.time.to_string(),
+            r.kind.to_string(),
+            r.detail,
+            format!("{:.4}", r.storage_gb),
+        ];
+        let result = self.events.write_record(&row);
+        self.keep(result);
+    }
+
+    fn sample(&mut self, s: Sample) {
+        let row = [
+            timestamp(self.start, s.time),
+            (s.time / HOUR).to_string(),
+            s.state.to_string(),
+            format!("{:.4}", s.storage_gb),
+            format!("{:.4}", s.free_allowance_gb),
+            format!("{:.4}", s.billable_gb),
+            format!("{:.4}", s.binlog_gb_per_hour),
+            s.rpo_seconds.to_string(),
+            s.retained_snapshots.to_string(),
+        ];
+        let result = self.series.write_record(&row);
+        self.keep(result);
+    }
+}

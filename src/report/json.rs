@@ -1,0 +1,164 @@
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::Analysis;
+use crate::stats::Quantiles;
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    scenario: &'a str,
+    seed: u64,
+    runs: u32,
+    horizon_days: f64,
+    backsim_version: &'static str,
+    rpo_seconds: Quantiles,
+    geo_rpo_seconds: Option<Quantiles>,
+    backup_storage_gb: Storage,
+    billable_gb_month: WithCi,
+    cost_per_month: Cost<'a>,
+    free_retention_days: Option<f64>,
+    backups: Backups,
+    /// Every per-run figure: mean, 95% CI of the mean, min and max across runs.
+    figures: BTreeMap<&'static str, Figure>,
+    configuration: Configuration<'a>,
+}
+
+#[derive(Serialize)]
+struct Storage {
+    mean: f64,
+    peak: f64,
+    free_allowance: f64,
+}
+
+#[derive(Serialize)]
+struct WithCi {
+    mean: f64,
+    ci95: Option<[f64; 2]>,
+}
+
+#[derive(Serialize)]
+struct Cost<'a> {
+    mean: f64,
+    ci95: Option<[f64; 2]>,
+    currency: &'a str,
+    price_per_gb_month: f64,
+}
+
+#[derive(Serialize)]
+struct Backups {
+    snapshots: f64,
+    snapshot_failures: f64,
+    retries: f64,
+    extra_snapshots: f64,
+    log_backups: f64,
+    log_backup_failures: f64,
+    on_demand: f64,
+    on_demand_refused: f64,
+    /// The longest gap seen in any run.
+    max_snapshot_gap_hours: f64,
+    event_scheduler_off_hours: f64,
+}
+
+#[derive(Serialize)]
+struct Figure {
+    mean: f64,
+    ci95: Option<[f64; 2]>,
+    min: f64,
+    max: f64,
+}
+
+#[derive(Serialize)]
+struct Configuration<'a> {
+    mysql_version: &'static str,
+    provisioned_storage_gb: f64,
+    db_size_gb: f64,
+    ha: &'static str,
+    binlog_gb_per_day: f64,
+    retention_days: u32,
+    redundancy: &'static str,
+    log_backup_interval_s: i64,
+    retry_interval_s: i64,
+    region: &'a str,
+}
+
+/// summary.json: the SPEC keys, then every figure with its confidence interval. Counts under
+/// `backups` are means per run.
+pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
+    let s = a.scenario;
+    let c = &s.config;
+    let mean = |name: &str| a.figure(name).estimate.mean;
+    let with_ci = |name: &str| {
+        let f = a.figure(name);
+        WithCi {
+            mean: f.estimate.mean,
+            ci95: f.estimate.ci95,
+        }
+    };
+    let cost = with_ci("cost_per_month");
+    let free_days = a.figure("free_retention_days");
+    let summary = Summary {
+        scenario: &s.name,
+        seed: s.seed,
+        runs: s.runs,
+        horizon_days: s.horizon_days,
+        backsim_version: env!("CARGO_PKG_VERSION"),
+        rpo_seconds: a.rpo,
+        geo_rpo_seconds: None,
+        backup_storage_gb: Storage {
+            mean: mean("storage_mean_gb"),
+            peak: a.figure("storage_peak_gb").max,
+            free_allowance: c.server.provisioned_storage_gb,
+        },
+        billable_gb_month: with_ci("billable_gb_month"),
+        cost_per_month: Cost {
+            mean: cost.mean,
+            ci95: cost.ci95,
+            currency: &c.cost.currency,
+            price_per_gb_month: c.cost.price_per_gb_month,
+        },
+        free_retention_days: (free_days.estimate.n > 0).then_some(free_days.estimate.mean),
+        backups: Backups {
+            snapshots: mean("snapshots"),
+            snapshot_failures: mean("snapshot_failures"),
+            retries: mean("retries"),
+            extra_snapshots: mean("extra_snapshots"),
+            log_backups: mean("log_backups"),
+            log_backup_failures: mean("log_backup_failures"),
+            on_demand: mean("on_demand"),
+            on_demand_refused: mean("on_demand_refused"),
+            max_snapshot_gap_hours: a.figure("max_snapshot_gap_hours").max,
+            event_scheduler_off_hours: mean("event_scheduler_off_hours"),
+        },
+        figures: a
+            .figures
+            .iter()
+            .map(|f| {
+                (
+                    f.name,
+                    Figure {
+                        mean: f.estimate.mean,
+                        ci95: f.estimate.ci95,
+                        min: f.min,
+                        max: f.max,
+                    },
+                )
+            })
+            .collect(),
+        configuration: Configuration {
+            mysql_version: c.server.mysql_version.as_str(),
+            provisioned_storage_gb: c.server.provisioned_storage_gb,
+            db_size_gb: c.server.db_size_gb,
+            ha: c.server.ha.as_str(),
+            binlog_gb_per_day: c.workload.binlog_gb_per_day,
+            retention_days: c.backup.retention_days,
+            redundancy: c.backup.redundancy.as_str(),
+            log_backup_interval_s: c.backup.log_backup_interval,
+            retry_interval_s: c.backup.retry_interval,
+            region: &c.server.region,
+        },
+    };
+    let mut out = serde_json::to_vec_pretty(&summary).expect("summary serializes");
+    out.push(b'\n');
+    out
+}

@@ -1,0 +1,42 @@
+//! Everything a run writes: pure functions from results to bytes (JSON, CSV, text), plus the
+//! streaming writers for run 0's event log and hourly series, and files that appear only whole.
+
+mod csv_out;
+mod files;
+mod json;
+mod text;
+
+pub use csv_out::{runs_csv, summary_csv, RunZeroWriter};
+pub use files::OutputDir;
+pub use json::summary_json;
+pub use text::summary_text;
+
+use crate::model::RunOutcome;
+use crate::scenario::Scenario;
+use crate::stats::summary::{pooled_rpo, summarize, FigureSummary};
+use crate::stats::Quantiles;
+
+/// The figures of a finished Monte Carlo run, computed once and shared by every output.
+#[derive(Debug, Clone)]
+pub struct Analysis<'a> {
+    pub scenario: &'a Scenario,
+    pub outcomes: &'a [RunOutcome],
+    pub figures: Vec<FigureSummary>,
+    pub rpo: Quantiles,
+}
+
+impl<'a> Analysis<'a> {
+    pub fn new(scenario: &'a Scenario, outcomes: &'a [RunOutcome]) -> Self {
+        let metrics: Vec<_> = outcomes.iter().map(|o| o.metrics.clone()).collect();
+        Self {
+            scenario,
+            outcomes,
+            figures: summarize(&metrics),
+            rpo: pooled_rpo(outcomes.iter().map(|o| &o.rpo)),
+        }
+    }
+
+    pub fn figure(&self, name: &str) -> &FigureSummary {
+        crate::stats::summary::figure(&self.figures, name)
+    }
+}

@@ -1,0 +1,94 @@
+use std::fmt::Write;
+
+use super::Analysis;
+
+/// The readable summary printed after a run.
+pub fn summary_text(a: &Analysis<'_>) -> String {
+    let s = a.scenario;
+    let c = &s.config;
+    let mut out = String::new();
+    let ci = |name: &str| {
+        let f = a.figure(name);
+        match f.estimate.ci95 {
+            Some([lo, hi]) => format!("{:.2}  (95% CI {:.2} – {:.2})", f.estimate.mean, lo, hi),
+            None => format!("{:.2}", f.estimate.mean),
+        }
+    };
+    let _ = writeln!(
+        out,
+        "backsim · {} · MySQL {} · {} GB provisioned · {}-day retention, {} redundancy",
+        s.name,
+        c.server.mysql_version.as_str(),
+        c.server.provisioned_storage_gb,
+        c.backup.retention_days,
+        c.backup.redundancy.as_str()
+    );
+    let _ = writeln!(
+        out,
+        "{} runs × {} days, seed {}\n",
+        s.runs, s.horizon_days, s.seed
+    );
+    let r = a.rpo;
+    let _ = writeln!(out, "Data-loss window (RPO, time-weighted, all runs)");
+    let _ = writeln!(
+        out,
+        "  p50 {:.0} s   p95 {:.0} s   p99 {:.0} s   max {:.0} s   mean {:.1} s\n",
+        r.p50, r.p95, r.p99, r.max, r.mean
+    );
+    let cur = &c.cost.currency;
+    let _ = writeln!(out, "Backup storage");
+    let _ = writeln!(out, "  mean used          {} GB", ci("storage_mean_gb"));
+    let _ = writeln!(
+        out,
+        "  peak used          {:.2} GB",
+        a.figure("storage_peak_gb").max
+    );
+    let _ = writeln!(
+        out,
+        "  free allowance     {:.2} GB (while running)",
+        c.server.provisioned_storage_gb
+    );
+    let _ = writeln!(
+        out,
+        "  billable           {} GB-month",
+        ci("billable_gb_month")
+    );
+    let _ = writeln!(
+        out,
+        "  cost               {} {cur}/month at {} {cur}/GB-month",
+        ci("cost_per_month"),
+        c.cost.price_per_gb_month
+    );
+    let _ = writeln!(out, "  new backup data    {} GB/day", ci("daily_backup_gb"));
+    let free = a.figure("free_retention_days");
+    if free.estimate.n > 0 {
+        let _ = writeln!(
+            out,
+            "  free retention     {:.1} days fit in the allowance\n",
+            free.estimate.mean
+        );
+    } else {
+        let _ = writeln!(out, "  free retention     no backup data written\n");
+    }
+    let _ = writeln!(out, "Backup health (per run)");
+    let _ = writeln!(out, "  snapshots          {}", ci("snapshots"));
+    let _ = writeln!(out, "  failed attempts    {}", ci("snapshot_failures"));
+    let _ = writeln!(out, "  retries            {}", ci("retries"));
+    let _ = writeln!(out, "  extra snapshots    {}", ci("extra_snapshots"));
+    let _ = writeln!(out, "  log backups        {}", ci("log_backups"));
+    let _ = writeln!(out, "  on-demand taken    {}", ci("on_demand"));
+    let _ = writeln!(out, "  on-demand refused  {}", ci("on_demand_refused"));
+    let _ = writeln!(
+        out,
+        "  longest snapshot gap {:.1} h (worst run)",
+        a.figure("max_snapshot_gap_hours").max
+    );
+    if c.server.mysql_version == crate::model::MysqlVersion::V5_7 {
+        let _ = writeln!(
+            out,
+            "  event scheduler off {} h",
+            ci("event_scheduler_off_hours")
+        );
+    }
+    out
+}

@@ -1,0 +1,233 @@
+//! Scenario files: TOML text (plus `--set` overrides) → a validated `Scenario`. Two stages, as in
+//! ripgrep's flags: `raw` only checks shape, `validate` checks meaning and builds the model's
+//! `Config`. Every error names the file, the dotted key and, where the text has it, line:column.
+
+mod raw;
+mod spans;
+mod template;
+mod validate;
+
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset};
+use serde::Deserialize;
+
+use crate::error::{InputError, Origin};
+use crate::model::Config;
+
+pub use raw::RawScenario;
+pub use template::TEMPLATE;
+pub use validate::DEFAULT_START;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub seed: u64,
+    pub start: DateTime<FixedOffset>,
+    pub horizon_days: f64,
+    pub runs: u32,
+    pub config: Config,
+    /// The `[sweep]` grid: dotted key → values, in key order.
+    pub sweep: Vec<(String, Vec<toml::Value>)>,
+}
+
+/// One `--set KEY=VALUE`, already split.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    pub key: String,
+    pub value: String,
+}
+
+impl Override {
+    pub fn parse(arg: &str) -> Result<Self, InputError> {
+        match arg.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => Ok(Self {
+                key: k.trim().to_string(),
+                value: v.trim().to_string(),
+            }),
+            _ => Err(InputError::argument(
+                "--set",
+                format!("expected KEY=VALUE with a dotted scenario key, e.g. backup.retention_days=14, got \"{arg}\""),
+            )),
+        }
+    }
+
+    /// The value as TOML (a number, a list, a quoted string), or else as a bare string: so both
+    /// `backup.redundancy=geo` and `backup.redundancy="geo"` work.
+    fn toml_value(&self) -> toml::Value {
+        toml::from_str::<toml::Table>(&format!("v = {}", self.value))
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| toml::Value::String(self.value.clone()))
+    }
+}
+
+pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, InputError> {
+    let text = std::fs::read_to_string(path).map_err(|e| InputError {
+        origin: Origin::File(path.to_path_buf()),
+        key: None,
+        position: None,
+        message: format!("cannot read the scenario file: {e}"),
+    })?;
+    parse(&text, Origin::File(path.to_path_buf()), overrides)
+}
+
+pub fn parse(text: &str, origin: Origin, overrides: &[Override]) -> Result<Scenario, InputError> {
+    let locate = |mut err: InputError| {
+        let overridden = err.key.as_deref().and_then(|key| {
+            overrides.iter().find(|o| {
+                key == o.key
+                    || key.starts_with(&format!("{}.", o.key))
+                    || key.starts_with(&format!("{}[", o.key))
+            })
+        });
+        match overridden {
+            Some(o) => err.origin = Origin::Argument(format!("--set {}={}", o.key, o.value)),
+            None => {
+                err.origin = origin.clone();
+                err.position = err
+                    .key
+                    .as_deref()
+                    .and_then(|k| spans::offset_of(text, k))
+                    .map(|at| spans::line_col(text, at));
+            }
+        }
+        err
+    };
+
+    let raw: RawScenario = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map(|s| s.start);
+        InputError {
+            origin: origin.clone(),
+            key: offset.and_then(|at| spans::key_at(text, at)),
+            position: offset.map(|at| spans::line_col(text, at)),
+            message: e.message().trim().to_string(),
+        }
+    })?;
+    let raw = if overrides.is_empty() {
+        raw
+    } else {
+        let mut table: toml::Table = toml::from_str(text).expect("parsed above");
+        for o in overrides {
+            set_dotted(&mut table, o)?;
+        }
+        RawScenario::deserialize(toml::Value::Table(table)).map_err(|e| {
+            InputError::argument(
+                "--set",
+                format!(
+                    "{} (keys set: {})",
+                    e.message().trim(),
+                    overrides
+                        .iter()
+                        .map(|o| o.key.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })?
+    };
+    validate::validate(&raw).map_err(locate)
+}
+
+fn set_dotted(table: &mut toml::Table, o: &Override) -> Result<(), InputError> {
+    let parts: Vec<&str> = o.key.split('.').collect();
+    let (leaf, parents) = parts.split_last().expect("split yields at least one part");
+    let mut current = table;
+    for part in parents {
+        let entry = current
+            .entry(part.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        current = match entry {
+            toml::Value::Table(t) => t,
+            _ => {
+                return Err(InputError::argument(
+                    "--set",
+                    format!("\"{}\": `{part}` is not a table", o.key),
+                ))
+            }
+        };
+    }
+    current.insert(leaf.to_string(), o.toml_value());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Scenario, InputError> {
+        parse(text, Origin::File("s.toml".into()), &[])
+    }
+
+    #[test]
+    fn name_alone_is_a_valid_scenario() {
+        let s = parse_str("name = \"x\"").unwrap();
+        assert_eq!(s.config.backup.retention_days, 7);
+        assert_eq!(s.config.backup.log_backup_interval, 300);
+        assert_eq!(s.config.backup.retry_interval, 1200);
+    }
+
+    #[test]
+    fn the_template_is_valid() {
+        parse_str(TEMPLATE).unwrap();
+    }
+
+    #[test]
+    fn integers_are_accepted_where_numbers_are_expected() {
+        let s = parse_str("name = \"x\"\nhorizon_days = 10\n[server]\ndb_size_gb = 50").unwrap();
+        assert_eq!(s.config.server.db_size_gb, 50.0);
+        assert_eq!(s.horizon_days, 10.0);
+    }
+
+    /// S1: retention outside 1..=35 is an input error naming the key and its line.
+    #[test]
+    fn s1_retention_out_of_range_is_located() {
+        let e = parse_str("name = \"x\"\n[backup]\nretention_days = 36\n").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("backup.retention_days"));
+        assert_eq!(e.position, Some((3, 18)));
+        assert!(e.message.contains("1 to 35"), "{}", e.message);
+        assert!(parse_str("name = \"x\"\n[backup]\nretention_days = 0\n").is_err());
+        assert!(parse_str("name = \"x\"\n[backup]\nretention_days = 35\n").is_ok());
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_position() {
+        let e = parse_str("name = \"x\"\n[backup]\nretention_dayz = 3\n").unwrap_err();
+        assert_eq!(e.position.map(|p| p.0), Some(3));
+        assert!(e.message.contains("retention_dayz"), "{}", e.message);
+        assert!(
+            e.message.contains("retention_days"),
+            "lists allowed keys: {}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn overrides_apply_and_are_blamed() {
+        let set = |k: &str, v: &str| Override {
+            key: k.into(),
+            value: v.into(),
+        };
+        let s = parse(
+            "name = \"x\"",
+            Origin::File("s.toml".into()),
+            &[
+                set("backup.retention_days", "14"),
+                set("backup.redundancy", "geo"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.config.backup.retention_days, 14);
+        assert_eq!(s.config.backup.redundancy, crate::model::Redundancy::Geo);
+        let e = parse(
+            "name = \"x\"",
+            Origin::File("s.toml".into()),
+            &[set("backup.retention_days", "99")],
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.origin,
+            Origin::Argument("--set backup.retention_days=99".into())
+        );
+    }
+}

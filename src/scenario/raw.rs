@@ -1,0 +1,95 @@
+//! The scenario file as written: serde structs that only check shape (unknown keys, types).
+//! `validate` turns them into a `Scenario` that cannot be invalid.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: Option<String>,
+    pub seed: Option<u64>,
+    pub start: Option<toml::Value>,
+    pub horizon_days: Option<f64>,
+    pub runs: Option<i64>,
+    #[serde(default)]
+    pub server: RawServer,
+    #[serde(default)]
+    pub workload: RawWorkload,
+    #[serde(default)]
+    pub backup: RawBackup,
+    #[serde(default)]
+    pub outages: RawOutages,
+    #[serde(default)]
+    pub cost: RawCost,
+    #[serde(default)]
+    pub events: Vec<RawEvent>,
+    #[serde(default)]
+    pub sweep: toml::Table,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawServer {
+    /// A string ("5.7") or, forgivingly, a number (5.7).
+    pub mysql_version: Option<toml::Value>,
+    pub provisioned_storage_gb: Option<f64>,
+    pub db_size_gb: Option<f64>,
+    pub db_growth_gb_per_day: Option<f64>,
+    pub ha: Option<String>,
+    pub vcores: Option<i64>,
+    pub tables_without_pk_pct: Option<f64>,
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkload {
+    pub binlog_gb_per_day: Option<f64>,
+    pub diurnal: Option<Vec<f64>>,
+    pub weekly: Option<Vec<f64>>,
+    pub bursts_per_day: Option<f64>,
+    pub burst_multiplier: Option<f64>,
+    pub burst_hours: Option<f64>,
+    pub long_txn_per_day: Option<f64>,
+    pub long_txn_minutes: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawBackup {
+    pub retention_days: Option<i64>,
+    pub redundancy: Option<String>,
+    pub log_backup_interval: Option<String>,
+    pub retry_interval: Option<String>,
+    pub snapshot_failure_pct: Option<f64>,
+    pub failure_load_exponent: Option<f64>,
+    pub log_backup_failure_pct: Option<f64>,
+    pub extra_snapshot_binlog_gb: Option<f64>,
+    pub snapshot_change_ratio: Option<f64>,
+    pub snapshot_duration: Option<String>,
+    pub on_demand: Option<Vec<toml::Value>>,
+    pub on_demand_limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutages {
+    pub region_outages_per_year: Option<f64>,
+    pub region_outage_hours: Option<f64>,
+    pub zone_outages_per_year: Option<f64>,
+    pub incidents_per_year: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawCost {
+    pub currency: Option<String>,
+    pub price_per_gb_month: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    pub at: toml::Value,
+    pub action: String,
+}

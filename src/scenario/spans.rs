@@ -1,0 +1,171 @@
+//! Where a dotted key sits in the scenario text, so that an error found after parsing (a value out
+//! of range) still points at a line and column.
+
+use toml::de::{DeTable, DeValue};
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+enum Segment<'k> {
+    Key(&'k str),
+    Index(usize),
+}
+
+/// "events[2].action" → Key(events), Index(2), Key(action).
+fn segments(path: &str) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (name, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !name.is_empty() {
+            out.push(Segment::Key(name));
+        }
+        while let Some(close) = rest.find(']') {
+            if let Ok(i) = rest[1..close].parse() {
+                out.push(Segment::Index(i));
+            }
+            rest = &rest[close + 1..];
+        }
+    }
+    out
+}
+
+/// Byte offset of the value at `path`, or of the deepest part of the path that exists (so a
+/// missing key inside `[backup]` points at the table).
+pub fn offset_of(text: &str, path: &str) -> Option<usize> {
+    let doc = DeTable::parse(text).ok()?;
+    let mut best: Option<usize> = None;
+    let mut table = doc.get_ref();
+    let mut current: Option<&toml::Spanned<DeValue<'_>>> = None;
+    for seg in segments(path) {
+        let next = match (seg, current.map(|v| v.get_ref())) {
+            (Segment::Key(k), None) => table.get(k),
+            (Segment::Key(k), Some(DeValue::Table(t))) => {
+                table = t;
+                table.get(k)
+            }
+            (Segment::Index(i), Some(DeValue::Array(a))) => a.get(i),
+            _ => None,
+        };
+        match next {
+            Some(v) => {
+                best = Some(v.span().start);
+                current = Some(v);
+            }
+            None => break,
+        }
+    }
+    best
+}
+
+/// The dotted key whose key or value text contains `offset`: names the key a parse error is about.
+pub fn key_at(text: &str, offset: usize) -> Option<String> {
+    let doc = DeTable::parse(text).ok()?;
+    let mut path = String::new();
+    find_in_table(doc.get_ref(), offset, &mut path).then_some(path)
+}
+
+fn find_in_table(table: &DeTable<'_>, offset: usize, path: &mut String) -> bool {
+    for (key, value) in table.iter() {
+        let in_key = key.span().contains(&offset);
+        let in_value = value.span().contains(&offset);
+        if in_key || in_value {
+            let len = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(key.get_ref());
+            if in_value && find_in_value(value.get_ref(), offset, path) {
+                return true;
+            }
+            let _ = len;
+            return true;
+        }
+    }
+    // Tables declared with a header span only their header: look inside each one as well.
+    for (key, value) in table.iter() {
+        if let DeValue::Table(inner) = value.get_ref() {
+            let len = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(key.get_ref());
+            if find_in_table(inner, offset, path) {
+                return true;
+            }
+            path.truncate(len);
+        }
+        if let DeValue::Array(items) = value.get_ref() {
+            for (i, item) in items.iter().enumerate() {
+                if let DeValue::Table(inner) = item.get_ref() {
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(&format!("{}[{i}]", key.get_ref()));
+                    if find_in_table(inner, offset, path) {
+                        return true;
+                    }
+                    path.truncate(len);
+                }
+            }
+        }
+    }
+    false
+}
+
+fn find_in_value(value: &DeValue<'_>, offset: usize, path: &mut String) -> bool {
+    match value {
+        DeValue::Table(t) => find_in_table(t, offset, path),
+        DeValue::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if item.span().contains(&offset) {
+                    path.push_str(&format!("[{i}]"));
+                    if let DeValue::Table(t) = item.get_ref() {
+                        find_in_table(t, offset, path);
+                    }
+                    return true;
+                }
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "name = \"x\"\n\n[backup]\nretention_days = 40\n\n[[events]]\nat = \"1d\"\naction = \"stop\"\n\n[[events]]\nat = \"2d\"\naction = \"explode\"\n";
+
+    #[test]
+    fn finds_nested_keys_and_array_items() {
+        let at = offset_of(DOC, "backup.retention_days").unwrap();
+        assert_eq!(line_col(DOC, at), (4, 18));
+        let at = offset_of(DOC, "events[1].action").unwrap();
+        assert_eq!(line_col(DOC, at), (12, 10));
+        // Missing leaf: the deepest existing part.
+        let at = offset_of(DOC, "backup.redundancy");
+        assert!(at.is_some());
+    }
+
+    #[test]
+    fn names_the_key_at_an_offset() {
+        let offset = DOC.find("40").unwrap();
+        assert_eq!(
+            key_at(DOC, offset).as_deref(),
+            Some("backup.retention_days")
+        );
+        let offset = DOC.find("explode").unwrap();
+        assert_eq!(key_at(DOC, offset).as_deref(), Some("events[1].action"));
+    }
+}

@@ -1,0 +1,583 @@
+//! Raw scenario → validated `Scenario`: every value checked against its allowed range, defaults
+//! filled in, times resolved to seconds from the start.
+
+use std::ops::RangeInclusive;
+
+use chrono::{DateTime, Datelike, FixedOffset, Timelike};
+
+use super::raw::RawScenario;
+use super::Scenario;
+use crate::engine::{SimTime, DAY};
+use crate::error::InputError;
+use crate::model::{
+    BackupConfig, Config, CostConfig, HighAvailability, MysqlVersion, OutageConfig, Redundancy,
+    ServerAction, ServerConfig, WallClock, WorkloadConfig,
+};
+
+pub const DEFAULT_START: &str = "2026-01-05T00:00:00Z";
+pub const MAX_HORIZON_DAYS: f64 = 36_500.0;
+
+type Checked<T> = Result<T, InputError>;
+
+fn number(key: &str, value: Option<f64>, default: f64, range: RangeInclusive<f64>) -> Checked<f64> {
+    let v = value.unwrap_or(default);
+    if !v.is_finite() {
+        return Err(InputError::new(
+            key,
+            format!(
+                "must be a finite number between {} and {}, got {v}",
+                range.start(),
+                range.end()
+            ),
+        ));
+    }
+    if !range.contains(&v) {
+        return Err(InputError::new(
+            key,
+            format!(
+                "must be between {} and {}, got {v}",
+                range.start(),
+                range.end()
+            ),
+        ));
+    }
+    Ok(v)
+}
+
+fn positive(key: &str, value: Option<f64>, default: f64, max: f64) -> Checked<f64> {
+    let v = number(key, value, default, 0.0..=max)?;
+    if v == 0.0 {
+        return Err(InputError::new(
+            key,
+            format!("must be greater than 0 (up to {max}), got 0"),
+        ));
+    }
+    Ok(v)
+}
+
+fn integer(
+    key: &str,
+    value: Option<i64>,
+    default: i64,
+    range: RangeInclusive<i64>,
+) -> Checked<i64> {
+    let v = value.unwrap_or(default);
+    if !range.contains(&v) {
+        return Err(InputError::new(
+            key,
+            format!(
+                "must be a whole number from {} to {}, got {v}",
+                range.start(),
+                range.end()
+            ),
+        ));
+    }
+    Ok(v)
+}
+
+fn choice<'v>(
+    key: &str,
+    value: Option<&'v str>,
+    default: &'v str,
+    allowed: &[&str],
+) -> Checked<&'v str> {
+    let v = value.unwrap_or(default);
+    if allowed.contains(&v) {
+        Ok(v)
+    } else {
+        let list = allowed
+            .iter()
+            .map(|a| format!("\"{a}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Err(InputError::new(
+            key,
+            format!("must be one of {list}, got \"{v}\""),
+        ))
+    }
+}
+
+/// Durations are written like "300s", "5m", "1h", "7d"; whole seconds.
+pub fn duration(
+    key: &str,
+    value: Option<&str>,
+    default: &str,
+    range: RangeInclusive<SimTime>,
+) -> Checked<SimTime> {
+    let text = value.unwrap_or(default);
+    let parsed = humantime::parse_duration(text.trim()).map_err(|e| {
+        InputError::new(
+            key,
+            format!("expected a duration such as \"300s\", \"5m\", \"20m\", \"1h\" or \"7d\", got \"{text}\" ({e})"),
+        )
+    })?;
+    if parsed.subsec_nanos() != 0 {
+        return Err(InputError::new(
+            key,
+            format!("must be a whole number of seconds, got \"{text}\""),
+        ));
+    }
+    let secs = SimTime::try_from(parsed.as_secs()).unwrap_or(SimTime::MAX);
+    if !range.contains(&secs) {
+        return Err(InputError::new(
+            key,
+            format!(
+                "must be between {} and {}, got \"{text}\"",
+                humantime::format_duration(std::time::Duration::from_secs(*range.start() as u64)),
+                humantime::format_duration(std::time::Duration::from_secs(*range.end() as u64)),
+            ),
+        ));
+    }
+    Ok(secs)
+}
+
+fn start_time(value: Option<&toml::Value>) -> Checked<DateTime<FixedOffset>> {
+    let text = match value {
+        None => DEFAULT_START.to_string(),
+        Some(toml::Value::String(s)) => s.clone(),
+        Some(toml::Value::Datetime(d)) => d.to_string(),
+        Some(other) => {
+            return Err(InputError::new(
+                "start",
+                format!("expected an RFC 3339 time such as \"{DEFAULT_START}\", got {other}"),
+            ))
+        }
+    };
+    DateTime::parse_from_rfc3339(&text).map_err(|e| {
+        InputError::new(
+            "start",
+            format!("expected an RFC 3339 time with an offset, such as \"{DEFAULT_START}\", got \"{text}\" ({e})"),
+        )
+    })
+}
+
+/// A moment in the run: an RFC 3339 time, or an offset from the start such as "10d" or "36h".
+fn moment(
+    key: &str,
+    value: &toml::Value,
+    start: DateTime<FixedOffset>,
+    horizon: SimTime,
+) -> Checked<SimTime> {
+    let text = match value {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Datetime(d) => d.to_string(),
+        other => {
+            return Err(InputError::new(
+                key,
+                format!("expected an RFC 3339 time or an offset from the start such as \"10d\", got {other}"),
+            ))
+        }
+    };
+    let at = match DateTime::parse_from_rfc3339(&text) {
+        Ok(time) => (time - start).num_seconds(),
+        Err(_) => duration(key, Some(&text), "0s", 0..=SimTime::MAX).map_err(|_| {
+            InputError::new(
+                key,
+                format!("expected an RFC 3339 time (\"2026-01-15T09:30:00Z\") or an offset from the start (\"10d\", \"36h\"), got \"{text}\""),
+            )
+        })?,
+    };
+    if at < 0 {
+        return Err(InputError::new(
+            key,
+            format!("\"{text}\" is before the scenario's start"),
+        ));
+    }
+    if at >= horizon {
+        return Err(InputError::new(
+            key,
+            format!(
+                "\"{text}\" is at or after the end of the horizon ({} days)",
+                horizon as f64 / DAY as f64
+            ),
+        ));
+    }
+    Ok(at)
+}
+
+fn profile<const N: usize>(key: &str, values: Option<&Vec<f64>>, what: &str) -> Checked<[f64; N]> {
+    let Some(values) = values else {
+        return Ok([1.0; N]);
+    };
+    if values.len() != N {
+        return Err(InputError::new(
+            key,
+            format!(
+                "must list exactly {N} multipliers ({what}), got {}",
+                values.len()
+            ),
+        ));
+    }
+    let mut out = [0.0; N];
+    for (i, (slot, &v)) in out.iter_mut().zip(values).enumerate() {
+        *slot = number(&format!("{key}[{i}]"), Some(v), 1.0, 0.0..=1000.0)?;
+    }
+    let mean = out.iter().sum::<f64>() / N as f64;
+    if mean <= 0.0 {
+        return Err(InputError::new(
+            key,
+            "needs at least one multiplier above 0",
+        ));
+    }
+    // Normalised to mean 1: the profile shapes the load, `binlog_gb_per_day` sets its size.
+    for v in &mut out {
+        *v /= mean;
+    }
+    Ok(out)
+}
+
+pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
+    let name = match raw.name.as_deref().map(str::trim) {
+        Some(n) if !n.is_empty() => n.to_string(),
+        Some(_) => return Err(InputError::new("name", "must not be empty")),
+        None => {
+            return Err(InputError::new(
+                "name",
+                "is required: every scenario needs a name, e.g. name = \"prod-eastus\"",
+            ))
+        }
+    };
+    if name.contains(['/', '\\']) || name == "." || name == ".." {
+        return Err(InputError::new(
+            "name",
+            format!("names the output folder, so it cannot contain '/' or '\\', got \"{name}\""),
+        ));
+    }
+    let seed = raw.seed.unwrap_or(42);
+    let start = start_time(raw.start.as_ref())?;
+    let horizon_days = positive("horizon_days", raw.horizon_days, 30.0, MAX_HORIZON_DAYS)?;
+    let horizon = (horizon_days * DAY as f64).round() as SimTime;
+    let runs = integer("runs", raw.runs, 20, 1..=1_000_000)? as u32;
+
+    let s = &raw.server;
+    let mysql_version = match &s.mysql_version {
+        None => MysqlVersion::V8_0,
+        Some(toml::Value::String(v)) if v == "5.7" => MysqlVersion::V5_7,
+        Some(toml::Value::String(v)) if v == "8.0" => MysqlVersion::V8_0,
+        Some(toml::Value::Float(v)) if *v == 5.7 => MysqlVersion::V5_7,
+        Some(toml::Value::Float(v)) if *v == 8.0 => MysqlVersion::V8_0,
+        Some(other) => {
+            return Err(InputError::new(
+                "server.mysql_version",
+                format!("must be \"5.7\" or \"8.0\", got {other}"),
+            ))
+        }
+    };
+    let provisioned = number(
+        "server.provisioned_storage_gb",
+        s.provisioned_storage_gb,
+        250.0,
+        20.0..=16_384.0,
+    )?;
+    let db_size = positive("server.db_size_gb", s.db_size_gb, 100.0, 16_384.0)?;
+    if db_size > provisioned {
+        return Err(InputError::new(
+            "server.db_size_gb",
+            format!("the database ({db_size} GB) must fit in server.provisioned_storage_gb ({provisioned} GB)"),
+        ));
+    }
+    let growth = number(
+        "server.db_growth_gb_per_day",
+        s.db_growth_gb_per_day,
+        0.0,
+        0.0..=10_000.0,
+    )?;
+    let ha = match choice(
+        "server.ha",
+        s.ha.as_deref(),
+        "none",
+        &["none", "same-zone", "zone-redundant"],
+    )? {
+        "same-zone" => HighAvailability::SameZone,
+        "zone-redundant" => HighAvailability::ZoneRedundant,
+        _ => HighAvailability::None,
+    };
+    let vcores = integer("server.vcores", s.vcores, 4, 1..=128)? as u32;
+    let no_pk = number(
+        "server.tables_without_pk_pct",
+        s.tables_without_pk_pct,
+        0.0,
+        0.0..=100.0,
+    )?;
+    let region = s.region.clone().unwrap_or_else(|| "eastus".to_string());
+    if region.trim().is_empty() {
+        return Err(InputError::new(
+            "server.region",
+            "must not be empty, e.g. \"eastus\"",
+        ));
+    }
+
+    let w = &raw.workload;
+    let workload = WorkloadConfig {
+        binlog_gb_per_day: number(
+            "workload.binlog_gb_per_day",
+            w.binlog_gb_per_day,
+            25.0,
+            0.0..=100_000.0,
+        )?,
+        diurnal: profile::<24>(
+            "workload.diurnal",
+            w.diurnal.as_ref(),
+            "one per hour of the day, 00:00 first",
+        )?,
+        weekly: profile::<7>(
+            "workload.weekly",
+            w.weekly.as_ref(),
+            "one per day, Monday first",
+        )?,
+        bursts_per_day: number(
+            "workload.bursts_per_day",
+            w.bursts_per_day,
+            0.0,
+            0.0..=1_000.0,
+        )?,
+        burst_multiplier: number(
+            "workload.burst_multiplier",
+            w.burst_multiplier,
+            3.0,
+            1.0..=1_000.0,
+        )?,
+        burst_duration: (positive("workload.burst_hours", w.burst_hours, 1.0, 24.0 * 30.0)?
+            * 3600.0)
+            .round() as SimTime,
+        long_txn_per_day: number(
+            "workload.long_txn_per_day",
+            w.long_txn_per_day,
+            0.0,
+            0.0..=1_000.0,
+        )?,
+        long_txn_duration: (positive(
+            "workload.long_txn_minutes",
+            w.long_txn_minutes,
+            30.0,
+            60.0 * 24.0 * 7.0,
+        )? * 60.0)
+            .round() as SimTime,
+    };
+
+    let b = &raw.backup;
+    let retention_days = integer("backup.retention_days", b.retention_days, 7, 1..=35)? as u32;
+    let default_redundancy = if ha == HighAvailability::ZoneRedundant {
+        "zone"
+    } else {
+        "local"
+    };
+    let redundancy = match choice(
+        "backup.redundancy",
+        b.redundancy.as_deref(),
+        default_redundancy,
+        &["local", "zone", "geo"],
+    )? {
+        "zone" => Redundancy::Zone,
+        "geo" => Redundancy::Geo,
+        _ => Redundancy::Local,
+    };
+    if redundancy == Redundancy::Zone && ha != HighAvailability::ZoneRedundant {
+        return Err(InputError::new(
+            "backup.redundancy",
+            format!(
+                "\"zone\" needs server.ha = \"zone-redundant\" (chosen when the server is created), but server.ha is \"{}\"; use \"local\" or \"geo\"",
+                ha.as_str()
+            ),
+        ));
+    }
+    let extra = number(
+        "backup.extra_snapshot_binlog_gb",
+        b.extra_snapshot_binlog_gb,
+        0.0,
+        0.0..=1_000_000.0,
+    )?;
+    let mut on_demand = Vec::new();
+    for (i, v) in b.on_demand.iter().flatten().enumerate() {
+        on_demand.push(moment(
+            &format!("backup.on_demand[{i}]"),
+            v,
+            start,
+            horizon,
+        )?);
+    }
+    on_demand.sort_unstable();
+    let backup = BackupConfig {
+        retention_days,
+        redundancy,
+        log_backup_interval: duration(
+            "backup.log_backup_interval",
+            b.log_backup_interval.as_deref(),
+            "5m",
+            60..=DAY,
+        )?,
+        retry_interval: duration(
+            "backup.retry_interval",
+            b.retry_interval.as_deref(),
+            "20m",
+            60..=DAY,
+        )?,
+        snapshot_failure_prob: number(
+            "backup.snapshot_failure_pct",
+            b.snapshot_failure_pct,
+            2.0,
+            0.0..=100.0,
+        )? / 100.0,
+        failure_load_exponent: number(
+            "backup.failure_load_exponent",
+            b.failure_load_exponent,
+            2.0,
+            0.0..=10.0,
+        )?,
+        log_backup_failure_prob: number(
+            "backup.log_backup_failure_pct",
+            b.log_backup_failure_pct,
+            0.0,
+            0.0..=100.0,
+        )? / 100.0,
+        // 0 (the default) switches extra snapshots off.
+        extra_snapshot_binlog_gb: if extra > 0.0 { extra } else { f64::INFINITY },
+        snapshot_change_ratio: number(
+            "backup.snapshot_change_ratio",
+            b.snapshot_change_ratio,
+            0.5,
+            0.0..=10.0,
+        )?,
+        snapshot_duration: duration(
+            "backup.snapshot_duration",
+            b.snapshot_duration.as_deref(),
+            "10s",
+            0..=DAY,
+        )?,
+        on_demand,
+        on_demand_limit: integer("backup.on_demand_limit", b.on_demand_limit, 50, 0..=10_000)?
+            as u32,
+    };
+
+    let o = &raw.outages;
+    let outages = OutageConfig {
+        region_outages_per_year: number(
+            "outages.region_outages_per_year",
+            o.region_outages_per_year,
+            0.0,
+            0.0..=365.0,
+        )?,
+        region_outage_hours: positive(
+            "outages.region_outage_hours",
+            o.region_outage_hours,
+            6.0,
+            24.0 * 365.0,
+        )?,
+        zone_outages_per_year: number(
+            "outages.zone_outages_per_year",
+            o.zone_outages_per_year,
+            0.0,
+            0.0..=365.0,
+        )?,
+        incidents_per_year: number(
+            "outages.incidents_per_year",
+            o.incidents_per_year,
+            0.0,
+            0.0..=10_000.0,
+        )?,
+    };
+
+    let c = &raw.cost;
+    let currency = c.currency.clone().unwrap_or_else(|| "USD".to_string());
+    if currency.trim().is_empty() {
+        return Err(InputError::new(
+            "cost.currency",
+            "must not be empty, e.g. \"USD\"",
+        ));
+    }
+    let cost = CostConfig {
+        currency,
+        price_per_gb_month: number(
+            "cost.price_per_gb_month",
+            c.price_per_gb_month,
+            0.095,
+            0.0..=1_000.0,
+        )?,
+    };
+
+    let mut events = Vec::new();
+    for (i, e) in raw.events.iter().enumerate() {
+        let at = moment(&format!("events[{i}].at"), &e.at, start, horizon)?;
+        let action = match choice(
+            &format!("events[{i}].action"),
+            Some(&e.action),
+            "",
+            &["stop", "start", "delete"],
+        )? {
+            "stop" => ServerAction::Stop,
+            "start" => ServerAction::Start,
+            _ => ServerAction::Delete,
+        };
+        events.push((at, action, i));
+    }
+    events.sort_by_key(|&(at, _, i)| (at, i));
+    let mut running = true;
+    let mut deleted = false;
+    for &(at, action, i) in &events {
+        let key = format!("events[{i}].action");
+        let problem = match action {
+            _ if deleted => Some("comes after the server was deleted"),
+            ServerAction::Stop if !running => Some("stops a server that is already stopped"),
+            ServerAction::Start if running => Some("starts a server that is already running"),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            return Err(InputError::new(
+                key,
+                format!("\"{}\" at {}s {problem}", action.as_str(), at),
+            ));
+        }
+        match action {
+            ServerAction::Stop => running = false,
+            ServerAction::Start => running = true,
+            ServerAction::Delete => deleted = true,
+        }
+    }
+
+    let mut sweep = Vec::new();
+    for (key, values) in &raw.sweep {
+        let list = match values {
+            toml::Value::Array(list) if !list.is_empty() => list.clone(),
+            _ => return Err(InputError::new(
+                format!("sweep.{key}"),
+                "must be a non-empty list of values, e.g. \"backup.retention_days\" = [7, 14, 35]",
+            )),
+        };
+        sweep.push((key.clone(), list));
+    }
+
+    let config = Config {
+        clock: WallClock {
+            start_weekday: start.weekday().num_days_from_monday(),
+            start_second_of_day: start.num_seconds_from_midnight(),
+        },
+        horizon,
+        server: ServerConfig {
+            mysql_version,
+            provisioned_storage_gb: provisioned,
+            db_size_gb: db_size,
+            db_growth_gb_per_day: growth,
+            ha,
+            vcores,
+            tables_without_pk_pct: no_pk,
+            region,
+        },
+        workload,
+        backup,
+        outages,
+        cost,
+        events: events
+            .into_iter()
+            .map(|(at, action, _)| (at, action))
+            .collect(),
+    };
+    Ok(Scenario {
+        name,
+        seed,
+        start,
+        horizon_days,
+        runs,
+        config,
+        sweep,
+    })
+}

@@ -1,0 +1,9 @@
+//! Statistics over simulated histories: the exact sawtooth distribution of the data-loss window
+//! and means with Student-t confidence intervals across replications.
+
+mod ci;
+mod sawtooth;
+pub mod summary;
+
+pub use ci::{mean_ci95, Estimate};
+pub use sawtooth::{Quantiles, Sawtooth};

@@ -1,0 +1,77 @@
+//! What a set of replications says: per-figure means with confidence intervals, and the pooled
+//! exact data-loss-window distribution.
+
+use serde::Serialize;
+
+use super::{mean_ci95, Estimate, Quantiles, Sawtooth};
+use crate::model::RunMetrics;
+
+/// Every per-run figure, by name, in the column order of runs.csv and the row order of
+/// summary.csv: one list, so the two files cannot disagree.
+pub const FIGURES: &[(&str, fn(&RunMetrics) -> f64)] = &[
+    ("rpo_p50_s", |m| m.rpo_seconds.p50),
+    ("rpo_p95_s", |m| m.rpo_seconds.p95),
+    ("rpo_p99_s", |m| m.rpo_seconds.p99),
+    ("rpo_max_s", |m| m.rpo_seconds.max),
+    ("rpo_mean_s", |m| m.rpo_seconds.mean),
+    ("storage_mean_gb", |m| m.mean_storage_gb),
+    ("storage_peak_gb", |m| m.peak_storage_gb),
+    ("free_allowance_mean_gb", |m| m.mean_free_allowance_gb),
+    ("billable_gb_month", |m| m.billable_gb_month),
+    ("cost_per_month", |m| m.cost_per_month),
+    ("daily_backup_gb", |m| m.daily_backup_gb),
+    ("free_retention_days", |m| {
+        m.free_retention_days.unwrap_or(f64::NAN)
+    }),
+    ("snapshots", |m| m.snapshots as f64),
+    ("snapshot_failures", |m| m.snapshot_failures as f64),
+    ("retries", |m| m.retries as f64),
+    ("extra_snapshots", |m| m.extra_snapshots as f64),
+    ("log_backups", |m| m.log_backups as f64),
+    ("log_backup_failures", |m| m.log_backup_failures as f64),
+    ("on_demand", |m| m.on_demand as f64),
+    ("on_demand_refused", |m| m.on_demand_refused as f64),
+    ("max_snapshot_gap_hours", |m| m.max_snapshot_gap_hours),
+    ("event_scheduler_off_hours", |m| m.event_scheduler_off_hours),
+];
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FigureSummary {
+    pub name: &'static str,
+    pub estimate: Estimate,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// Mean, CI, min and max of each figure across runs (NaN values, such as a free-retention figure
+/// that does not exist, are left out).
+pub fn summarize(runs: &[RunMetrics]) -> Vec<FigureSummary> {
+    FIGURES
+        .iter()
+        .map(|(name, get)| {
+            let values: Vec<f64> = runs.iter().map(get).filter(|v| !v.is_nan()).collect();
+            FigureSummary {
+                name,
+                estimate: mean_ci95(&values),
+                min: values.iter().copied().fold(f64::INFINITY, f64::min),
+                max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            }
+        })
+        .collect()
+}
+
+pub fn figure<'a>(summary: &'a [FigureSummary], name: &str) -> &'a FigureSummary {
+    summary
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no figure named {name}"))
+}
+
+/// The pooled RPO distribution over all runs: exact, since teeth merge without loss.
+pub fn pooled_rpo<'a>(teeth: impl IntoIterator<Item = &'a Sawtooth>) -> Quantiles {
+    let mut pooled = Sawtooth::new();
+    for t in teeth {
+        pooled.merge(t);
+    }
+    pooled.quantiles()
+}
