@@ -24,6 +24,8 @@ pub struct Sample {
     pub binlog_gb_per_hour: f64,
     /// Seconds of writes that a loss at this instant would lose (local).
     pub rpo_seconds: f64,
+    /// The widest data-loss window reached since the previous sample.
+    pub rpo_max_seconds: f64,
     pub retained_snapshots: usize,
 }
 

@@ -134,6 +134,8 @@ struct Sim<'a, 'o> {
     on_demand_taken: u32,
     observer: Option<&'o mut dyn Observer>,
     next_sample: SimTime,
+    /// Widest data-loss window reached since the last hourly sample.
+    widest_window_since_sample: SimTime,
     expired: Vec<SimTime>,
     acc: Accumulators,
     rpo: Sawtooth,
@@ -188,6 +190,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             on_demand_taken: 0,
             observer,
             next_sample: 0,
+            widest_window_since_sample: 0,
             expired: Vec::new(),
             acc: Accumulators::default(),
             rpo: Sawtooth::new(),
@@ -212,7 +215,8 @@ impl<'a, 'o> Sim<'a, 'o> {
             let next_event = self.queue.peek_time().unwrap_or(SimTime::MAX).min(horizon);
             // Log-backup ticks up to and including the next heap event's time come first; a tick
             // may itself schedule an event (an extra snapshot) at its own time.
-            if self.next_log_tick <= next_event && self.next_log_tick < horizon {
+            // A log backup due exactly at the horizon still runs (30 days hold 8,640 of them).
+            if self.next_log_tick <= next_event {
                 let tick = self.next_log_tick;
                 self.advance_to(tick);
                 self.log_tick();
@@ -276,6 +280,7 @@ impl<'a, 'o> Sim<'a, 'o> {
                 if let Some(obs) = self.observer.as_mut() {
                     obs.sample(sample);
                 }
+                self.widest_window_since_sample = 0;
                 self.next_sample += HOUR;
             }
         }
@@ -315,6 +320,12 @@ impl<'a, 'o> Sim<'a, 'o> {
             } else {
                 0.0
             },
+            rpo_max_seconds: if running {
+                self.widest_window_since_sample
+                    .max(time - self.last_restorable_point) as f64
+            } else {
+                self.widest_window_since_sample as f64
+            },
             retained_snapshots: self.store.snapshots().count(),
         }
     }
@@ -338,7 +349,9 @@ impl<'a, 'o> Sim<'a, 'o> {
     /// A new restorable point at `t`: the data-loss window that was growing since the previous one
     /// is one tooth of the RPO sawtooth.
     fn close_tooth(&mut self, t: SimTime) {
-        self.rpo.add(t - self.last_restorable_point);
+        let width = t - self.last_restorable_point;
+        self.widest_window_since_sample = self.widest_window_since_sample.max(width);
+        self.rpo.add(width);
         self.last_restorable_point = t;
     }
 

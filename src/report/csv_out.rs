@@ -90,6 +90,7 @@ impl RunZeroWriter {
             "billable_gb",
             "binlog_gb_per_hour",
             "rpo_seconds",
+            "rpo_max_seconds_in_hour",
             "retained_snapshots",
         ])?;
         Ok(Self {
@@ -140,6 +141,7 @@ impl Observer for RunZeroWriter {
             format!("{:.4}", s.billable_gb),
             format!("{:.4}", s.binlog_gb_per_hour),
             s.rpo_seconds.to_string(),
+            s.rpo_max_seconds.to_string(),
             s.retained_snapshots.to_string(),
         ];
         let result = self.series.write_record(&row);

@@ -78,15 +78,13 @@ fn find_in_table(table: &DeTable<'_>, offset: usize, path: &mut String) -> bool 
         let in_key = key.span().contains(&offset);
         let in_value = value.span().contains(&offset);
         if in_key || in_value {
-            let len = path.len();
             if !path.is_empty() {
                 path.push('.');
             }
             path.push_str(key.get_ref());
-            if in_value && find_in_value(value.get_ref(), offset, path) {
-                return true;
+            if in_value {
+                find_in_value(value.get_ref(), offset, path);
             }
-            let _ = len;
             return true;
         }
     }

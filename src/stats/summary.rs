@@ -8,7 +8,10 @@ use crate::model::RunMetrics;
 
 /// Every per-run figure, by name, in the column order of runs.csv and the row order of
 /// summary.csv: one list, so the two files cannot disagree.
-pub const FIGURES: &[(&str, fn(&RunMetrics) -> f64)] = &[
+/// Reads one figure out of a run's metrics.
+pub type Extract = fn(&RunMetrics) -> f64;
+
+pub const FIGURES: &[(&str, Extract)] = &[
     ("rpo_p50_s", |m| m.rpo_seconds.p50),
     ("rpo_p95_s", |m| m.rpo_seconds.p95),
     ("rpo_p99_s", |m| m.rpo_seconds.p99),

@@ -1,0 +1,452 @@
+//! One test (at least) per behaviour id of SPEC.md B1–B7 and S1–S6, through the library: each
+//! would fail if the model stopped doing what the id says.
+
+use backsim::engine::{Streams, DAY, HOUR};
+use backsim::error::Origin;
+use backsim::model::{simulate, EventRecord, Observer, RunOutcome, Sample};
+use backsim::scenario::{parse, Override, Scenario};
+
+/// Flat 25 GB/day on a 100 GB database, 7-day retention, no failures: the reference case.
+const FLAT: &str = r#"
+name = "flat"
+horizon_days = 30
+[server]
+db_size_gb = 100
+provisioned_storage_gb = 250
+[workload]
+binlog_gb_per_day = 25
+[backup]
+retention_days = 7
+snapshot_failure_pct = 0
+"#;
+
+/// FLAT with some keys changed, as `--set` would.
+fn flat(sets: &[(&str, &str)]) -> Scenario {
+    with(FLAT, sets)
+}
+
+fn with(text: &str, sets: &[(&str, &str)]) -> Scenario {
+    let overrides: Vec<Override> = sets
+        .iter()
+        .map(|(k, v)| Override {
+            key: k.to_string(),
+            value: v.to_string(),
+        })
+        .collect();
+    parse(text, Origin::Argument("test".into()), &overrides).expect("valid test scenario")
+}
+
+#[derive(Default)]
+struct Recorder {
+    events: Vec<EventRecord>,
+    samples: Vec<Sample>,
+}
+
+impl Observer for Recorder {
+    fn event(&mut self, record: EventRecord) {
+        self.events.push(record);
+    }
+    fn sample(&mut self, sample: Sample) {
+        self.samples.push(sample);
+    }
+}
+
+impl Recorder {
+    fn times(&self, kind: &str) -> Vec<i64> {
+        self.events
+            .iter()
+            .filter(|e| e.kind == kind)
+            .map(|e| e.time)
+            .collect()
+    }
+    fn sample_at(&self, t: i64) -> &Sample {
+        self.samples
+            .iter()
+            .find(|s| s.time == t)
+            .expect("hourly sample")
+    }
+}
+
+fn run(s: &Scenario) -> RunOutcome {
+    run_rep(s, 0)
+}
+
+fn run_rep(s: &Scenario, rep: u64) -> RunOutcome {
+    simulate(&s.config, &Streams::for_replication(s.seed, rep), None)
+}
+
+fn run_recorded(s: &Scenario) -> (RunOutcome, Recorder) {
+    let mut rec = Recorder::default();
+    let out = simulate(
+        &s.config,
+        &Streams::for_replication(s.seed, 0),
+        Some(&mut rec),
+    );
+    (out, rec)
+}
+
+fn close(a: f64, b: f64, rel: f64) -> bool {
+    (a - b).abs() <= rel * b.abs().max(1e-12)
+}
+
+#[test]
+fn b1_first_snapshot_at_creation_then_daily() {
+    let (out, rec) = run_recorded(&flat(&[]));
+    let times = rec.times("snapshot");
+    assert_eq!(times.first(), Some(&0), "B1: a snapshot at t = 0");
+    assert!(
+        times.windows(2).all(|w| w[1] - w[0] == DAY),
+        "then one a day: {times:?}"
+    );
+    assert!(
+        (30..=31).contains(&out.metrics.snapshots),
+        "{}",
+        out.metrics.snapshots
+    );
+}
+
+#[test]
+fn b2_log_backups_every_interval_with_exact_rpo() {
+    let out = run(&flat(&[]));
+    assert_eq!(
+        out.metrics.log_backups, 8_640,
+        "30 days of 5-minute log backups"
+    );
+    assert_eq!(out.metrics.rpo_seconds.max, 300.0);
+    assert_eq!(out.metrics.rpo_seconds.p50, 150.0);
+
+    let out10 = run(&flat(&[("backup.log_backup_interval", "10m")]));
+    assert_eq!(out10.metrics.log_backups, 4_320);
+    assert_eq!(out10.metrics.rpo_seconds.max, 600.0);
+    assert_eq!(out10.metrics.rpo_seconds.p50, 300.0);
+}
+
+#[test]
+fn b2_a_failed_log_backup_leaves_its_binlog_for_the_next() {
+    let s = flat(&[("backup.log_backup_failure_pct", "30")]);
+    let (out, rec) = run_recorded(&s);
+    assert!(out.metrics.log_backup_failures > 1_000);
+    assert_eq!(
+        out.metrics.log_backups + out.metrics.log_backup_failures,
+        8_640
+    );
+    // Nothing is lost: the daily backup volume is still the binlog volume (25 GB/day) plus the
+    // 29 incremental snapshots after the first (0.5 × 25 GB each) spread over 30 days.
+    assert!(
+        close(
+            out.metrics.daily_backup_gb,
+            25.0 + 29.0 * 12.5 / 30.0,
+            0.002
+        ),
+        "{}",
+        out.metrics.daily_backup_gb
+    );
+    assert!(out.metrics.rpo_seconds.max >= 900.0);
+    assert!(!rec.times("log-backup-failed").is_empty());
+}
+
+#[test]
+fn b3_failed_snapshot_retried_every_20_minutes() {
+    let (out, rec) = run_recorded(&flat(&[
+        ("backup.snapshot_failure_pct", "100"),
+        ("horizon_days", "2"),
+    ]));
+    let failures = rec.times("snapshot-failed");
+    assert_eq!(out.metrics.snapshots, 0);
+    assert!(
+        failures.windows(2).all(|w| w[1] - w[0] == 20 * 60),
+        "a retry every 20 minutes"
+    );
+    // Two days of attempts every 20 minutes from t = 0: 144 attempts, 143 of them retries.
+    assert_eq!(failures.len(), 144);
+    assert_eq!(out.metrics.retries, 143);
+
+    let (_, rec30) = run_recorded(&flat(&[
+        ("backup.snapshot_failure_pct", "100"),
+        ("backup.retry_interval", "30m"),
+        ("horizon_days", "1"),
+    ]));
+    let f = rec30.times("snapshot-failed");
+    assert!(f.windows(2).all(|w| w[1] - w[0] == 30 * 60));
+}
+
+#[test]
+fn b3_snapshot_failures_rise_with_load() {
+    // Snapshots fall at midnight; make the midnight hour busy in one case and quiet in the other.
+    let mut busy = vec!["1.0"; 24];
+    busy[0] = "4.0";
+    let mut quiet = vec!["1.0"; 24];
+    quiet[0] = "0.25";
+    let profile = |v: &[&str]| format!("[{}]", v.join(", "));
+    let failures = |diurnal: String| {
+        let s = flat(&[
+            ("backup.snapshot_failure_pct", "10"),
+            ("workload.diurnal", &diurnal),
+            ("horizon_days", "365"),
+        ]);
+        let out = run(&s);
+        out.metrics.snapshot_failures as f64
+            / (out.metrics.snapshot_failures + out.metrics.snapshots) as f64
+    };
+    let busy_rate = failures(profile(&busy));
+    let quiet_rate = failures(profile(&quiet));
+    assert!(busy_rate > 0.3, "busy midnight fails often: {busy_rate}");
+    assert!(
+        quiet_rate < 0.05,
+        "quiet midnight rarely fails: {quiet_rate}"
+    );
+}
+
+#[test]
+fn b4_heavy_binlog_triggers_extra_snapshots() {
+    let heavy = run(&flat(&[
+        ("workload.binlog_gb_per_day", "300"),
+        ("backup.extra_snapshot_binlog_gb", "100"),
+    ]));
+    assert!(
+        heavy.metrics.extra_snapshots >= 50,
+        "{}",
+        heavy.metrics.extra_snapshots
+    );
+    assert!(
+        heavy.metrics.snapshots as f64 > 2.5 * 30.0,
+        "more than one a day"
+    );
+    let off = run(&flat(&[("workload.binlog_gb_per_day", "300")]));
+    assert_eq!(off.metrics.extra_snapshots, 0);
+    assert!((30..=31).contains(&off.metrics.snapshots));
+}
+
+#[test]
+fn b5_long_transactions_block_snapshots_on_57_only() {
+    let sets = |version: &'static str| {
+        vec![
+            ("server.mysql_version", version),
+            ("workload.long_txn_per_day", "12"),
+            ("workload.long_txn_minutes", "90"),
+            ("horizon_days", "60"),
+        ]
+    };
+    let (v57, rec) = run_recorded(&flat(&sets("\"5.7\"")));
+    let v80 = run(&flat(&sets("\"8.0\"")));
+    assert!(
+        v57.metrics.snapshot_failures > 5,
+        "{}",
+        v57.metrics.snapshot_failures
+    );
+    assert!(rec
+        .events
+        .iter()
+        .any(|e| e.kind == "snapshot-failed" && e.detail.contains("long transaction")));
+    assert_eq!(v80.metrics.snapshot_failures, 0, "8.0 is not blocked");
+    // The event scheduler is off for each snapshot (10 s) and through every retry wait.
+    let floor = v57.metrics.snapshots as f64 * 10.0 / 3600.0;
+    assert!(v57.metrics.event_scheduler_off_hours > floor + 0.3);
+    assert_eq!(v80.metrics.event_scheduler_off_hours, 0.0);
+}
+
+#[test]
+fn b6_on_demand_backups_capped_and_refusals_reported() {
+    let times: Vec<String> = (0..52).map(|i| format!("\"{}h\"", 10 + i * 6)).collect();
+    let list = format!("[{}]", times.join(", "));
+    let (out, rec) = run_recorded(&flat(&[("backup.on_demand", &list)]));
+    assert_eq!(out.metrics.on_demand, 50);
+    assert_eq!(out.metrics.on_demand_refused, 2);
+    let refused = rec.times("on-demand-refused");
+    assert_eq!(refused, vec![(10 + 50 * 6) * HOUR, (10 + 51 * 6) * HOUR]);
+    assert_eq!(out.metrics.snapshots, 30 + 50);
+}
+
+const STOP_START: &str = r#"
+name = "stopped"
+horizon_days = 30
+[server]
+db_size_gb = 100
+provisioned_storage_gb = 250
+[workload]
+binlog_gb_per_day = 25
+[backup]
+retention_days = 7
+snapshot_failure_pct = 0
+on_demand = ["12d"]
+[[events]]
+at = "10d"
+action = "stop"
+[[events]]
+at = "25d"
+action = "start"
+"#;
+
+#[test]
+fn b7_stopped_server_takes_no_backups_and_keeps_what_it_has() {
+    let (out, rec) = run_recorded(&with(STOP_START, &[]));
+    let during = |t: &i64| (10 * DAY..25 * DAY).contains(t);
+    assert!(!rec.times("snapshot").iter().any(during));
+    assert_eq!(
+        out.metrics.on_demand_refused, 1,
+        "an on-demand request while stopped is refused"
+    );
+    // No log backups while stopped: 10 days + a final one at the stop + 5 days after the start.
+    assert_eq!(out.metrics.log_backups, 2_880 + 1 + 1_440);
+    // Backups age out while stopped, but the newest snapshot and the logs after it stay.
+    let late = rec.sample_at(24 * DAY);
+    assert_eq!(late.state, "stopped");
+    assert_eq!(late.retained_snapshots, 1);
+    assert!(late.storage_gb > 100.0);
+    // On restart a catch-up snapshot is taken at once.
+    assert!(rec.times("snapshot").contains(&(25 * DAY)));
+}
+
+#[test]
+fn s1_retention_must_be_1_to_35_days() {
+    for bad in ["0", "36", "-1", "7.5"] {
+        let err = parse(
+            FLAT,
+            Origin::Argument("test".into()),
+            &[Override {
+                key: "backup.retention_days".into(),
+                value: bad.into(),
+            }],
+        );
+        assert!(err.is_err(), "retention {bad} must be rejected");
+    }
+    for good in ["1", "35"] {
+        assert_eq!(
+            flat(&[("backup.retention_days", good)])
+                .config
+                .backup
+                .retention_days,
+            good.parse::<u32>().unwrap()
+        );
+    }
+    assert_eq!(with("name = \"x\"", &[]).config.backup.retention_days, 7);
+}
+
+#[test]
+fn s2_s3_retained_storage_is_exact() {
+    let (_, rec) = run_recorded(&flat(&[]));
+    // At day 20.5: the window starts at day 13.5 (base snapshot day 13), backups older than
+    // 8 days (day 12.5) are gone: snapshots of days 13..=20 (the oldest full, 100 GB, seven
+    // incremental at 0.5 × 25 GB) and 8 days of logs (200 GB), the log taken exactly 8 days ago
+    // included (25/288 GB).
+    let s = rec.sample_at(20 * DAY + 12 * HOUR);
+    assert_eq!(s.retained_snapshots, 8);
+    let expected = 100.0 + 7.0 * 12.5 + 200.0 + 25.0 / 288.0;
+    assert!(close(s.storage_gb, expected, 1e-9), "{}", s.storage_gb);
+}
+
+#[test]
+fn s2_longer_retention_adds_a_week_of_logs_and_snapshots() {
+    let week = run(&flat(&[("horizon_days", "60")]));
+    let fortnight = run(&flat(&[
+        ("horizon_days", "60"),
+        ("backup.retention_days", "14"),
+    ]));
+    let extra = fortnight.metrics.peak_storage_gb - week.metrics.peak_storage_gb;
+    // A week of logs (7 × 25 GB) and incremental snapshots (7 × 12.5 GB).
+    assert!(close(extra, 7.0 * 37.5, 0.01), "extra {extra}");
+}
+
+#[test]
+fn s4_free_allowance_only_while_running_and_nothing_billed_inside_it() {
+    let roomy = run(&flat(&[("server.provisioned_storage_gb", "500")]));
+    assert!(roomy.metrics.peak_storage_gb < 500.0);
+    assert_eq!(roomy.metrics.billable_gb_month, 0.0);
+    assert_eq!(roomy.metrics.cost_per_month, 0.0);
+
+    let tight = run(&flat(&[("server.provisioned_storage_gb", "100")]));
+    assert!(tight.metrics.billable_gb_month > 0.0);
+    assert!(close(
+        tight.metrics.cost_per_month,
+        tight.metrics.billable_gb_month * 0.095,
+        1e-12
+    ));
+
+    // Stopped for 15 of 30 days with a roomy allowance: the stop is billed in full.
+    let (out, rec) = run_recorded(&with(
+        STOP_START,
+        &[("server.provisioned_storage_gb", "500")],
+    ));
+    let stopped: Vec<_> = rec
+        .samples
+        .iter()
+        .filter(|s| s.state == "stopped")
+        .collect();
+    assert!(stopped
+        .iter()
+        .all(|s| s.free_allowance_gb == 0.0 && s.billable_gb == s.storage_gb));
+    let billed_during_stop: f64 = stopped.iter().map(|s| s.storage_gb).sum::<f64>() / (30.0 * 24.0);
+    assert!(close(
+        out.metrics.billable_gb_month,
+        billed_during_stop,
+        0.01
+    ));
+}
+
+#[test]
+fn s5_geo_storage_is_exactly_twice_local() {
+    let local = run(&flat(&[("backup.redundancy", "local")]));
+    let geo = run(&flat(&[("backup.redundancy", "geo")]));
+    assert_eq!(
+        geo.metrics.mean_storage_gb,
+        2.0 * local.metrics.mean_storage_gb
+    );
+    assert_eq!(
+        geo.metrics.peak_storage_gb,
+        2.0 * local.metrics.peak_storage_gb
+    );
+    assert_eq!(
+        geo.metrics.daily_backup_gb,
+        2.0 * local.metrics.daily_backup_gb
+    );
+}
+
+#[test]
+fn s6_free_retention_days_is_allowance_over_daily_usage() {
+    // 25 GB of backups a day (logs only: no changed-data in snapshots) and 250 GB free: 10 days.
+    let s = flat(&[("backup.snapshot_change_ratio", "0")]);
+    let days = run(&s).metrics.free_retention_days.unwrap();
+    assert!(close(days, 10.0, 1e-9), "{days}");
+    let doubled = flat(&[
+        ("backup.snapshot_change_ratio", "0"),
+        ("server.provisioned_storage_gb", "500"),
+    ]);
+    let days2 = run(&doubled).metrics.free_retention_days.unwrap();
+    assert!(close(days2, 2.0 * days, 1e-12));
+}
+
+/// Memory is bounded by the retention window: ten years hold no more at once than one.
+#[test]
+fn memory_bounded_by_retention_not_horizon() {
+    let sets = |h: &'static str| {
+        vec![
+            ("horizon_days", h),
+            ("backup.retention_days", "35"),
+            ("backup.snapshot_failure_pct", "5"),
+            ("workload.bursts_per_day", "1"),
+        ]
+    };
+    let year = run(&flat(&sets("365")));
+    let decade = run(&flat(&sets("3650")));
+    let (y, d) = (year.metrics.engine, decade.metrics.engine);
+    assert!(d.events > 9 * y.events);
+    assert!(
+        d.peak_retained_backups <= y.peak_retained_backups + 20,
+        "{y:?} vs {d:?}"
+    );
+    assert!(d.peak_queue_len <= y.peak_queue_len + 2);
+    assert!(d.rpo_distinct_lengths < 5_000);
+}
+
+#[test]
+fn replications_differ_but_each_is_reproducible() {
+    let s = flat(&[
+        ("backup.snapshot_failure_pct", "20"),
+        ("workload.bursts_per_day", "2"),
+    ]);
+    let a = run_rep(&s, 3);
+    let b = run_rep(&s, 3);
+    let c = run_rep(&s, 4);
+    assert_eq!(a.metrics, b.metrics);
+    assert_ne!(a.metrics, c.metrics);
+}

@@ -1,0 +1,370 @@
+//! The binary as a user drives it: outputs, determinism across thread counts, and every class of
+//! bad input (exit code 2, the key named, no panic, no summary.json left behind).
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+fn backsim() -> Command {
+    Command::cargo_bin("backsim").expect("binary built")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, text).unwrap();
+    p
+}
+
+const SMALL: &str = r#"
+name = "small"
+horizon_days = 20
+runs = 64
+[workload]
+binlog_gb_per_day = 30
+bursts_per_day = 1
+[backup]
+snapshot_failure_pct = 10
+log_backup_failure_pct = 1
+"#;
+
+const OUTPUTS: [&str; 5] = [
+    "summary.json",
+    "summary.csv",
+    "runs.csv",
+    "timeseries.csv",
+    "events.csv",
+];
+
+#[test]
+fn run_writes_every_file_with_the_contract_keys() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = write(tmp.path(), "s.toml", SMALL);
+    let out = tmp.path().join("out");
+    backsim()
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--runs",
+            "8",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Data-loss window"));
+    for f in OUTPUTS {
+        assert!(out.join(f).is_file(), "{f} written");
+    }
+    let leftovers: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "no partial files remain");
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    for key in [
+        "scenario",
+        "seed",
+        "runs",
+        "horizon_days",
+        "rpo_seconds",
+        "geo_rpo_seconds",
+        "backup_storage_gb",
+        "billable_gb_month",
+        "cost_per_month",
+        "free_retention_days",
+        "backups",
+    ] {
+        assert!(json.get(key).is_some(), "summary.json has {key}");
+    }
+    for key in ["p50", "p95", "p99", "max", "mean"] {
+        assert!(json["rpo_seconds"][key].is_number());
+    }
+    assert_eq!(json["runs"], 8);
+    assert_eq!(json["cost_per_month"]["currency"], "USD");
+    assert!(json["billable_gb_month"]["ci95"].is_array());
+    for key in [
+        "snapshots",
+        "snapshot_failures",
+        "retries",
+        "log_backups",
+        "on_demand",
+        "on_demand_refused",
+        "max_snapshot_gap_hours",
+    ] {
+        assert!(json["backups"][key].is_number(), "backups.{key}");
+    }
+    let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 1 + 8, "one row per replication");
+    let series = fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    assert_eq!(series.lines().count(), 1 + 20 * 24, "hourly rows");
+}
+
+#[test]
+fn outputs_are_byte_identical_at_any_thread_count() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = write(tmp.path(), "s.toml", SMALL);
+    let mut dirs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = tmp.path().join(format!("t{threads}"));
+        backsim()
+            .args([
+                "run",
+                scenario.to_str().unwrap(),
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        dirs.push(out);
+    }
+    for f in OUTPUTS {
+        let a = fs::read(dirs[0].join(f)).unwrap();
+        let b = fs::read(dirs[1].join(f)).unwrap();
+        assert!(a == b, "{f} differs between --threads 1 and 2");
+    }
+    // And a different seed does change them.
+    let other = tmp.path().join("seed7");
+    backsim()
+        .args(["run", scenario.to_str().unwrap(), "--seed", "7", "--out"])
+        .arg(&other)
+        .assert()
+        .success();
+    assert_ne!(
+        fs::read(dirs[0].join("runs.csv")).unwrap(),
+        fs::read(other.join("runs.csv")).unwrap()
+    );
+}
+
+#[test]
+fn json_flag_prints_the_summary() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"tiny\"\nhorizon_days = 3\nruns = 2\n",
+    );
+    let out = backsim()
+        .args(["run", scenario.to_str().unwrap(), "--json", "--out"])
+        .arg(tmp.path().join("o"))
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["scenario"], "tiny");
+}
+
+#[test]
+fn init_writes_a_valid_template_and_never_overwrites() {
+    let tmp = TempDir::new().unwrap();
+    let path = tmp.path().join("new.toml");
+    backsim().arg("init").arg(&path).assert().success();
+    backsim()
+        .arg("validate")
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok"));
+    backsim()
+        .arg("init")
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+}
+
+#[test]
+fn bundled_scenarios_are_valid() {
+    for entry in fs::read_dir("scenarios").unwrap() {
+        let path = entry.unwrap().path();
+        backsim().arg("validate").arg(&path).assert().success();
+    }
+}
+
+/// Each class of bad input: exit code 2, a message naming the key (and where it is), no panic,
+/// and no summary.json in the output folder.
+fn rejects(scenario: &str, extra_args: &[&str], expected: &[&str]) {
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), "bad.toml", scenario);
+    let out = tmp.path().join("out");
+    let assert = backsim()
+        .arg("run")
+        .arg(&path)
+        .args(extra_args)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(!stderr.contains("panicked"), "no panic: {stderr}");
+    for e in expected {
+        assert!(stderr.contains(e), "stderr should mention {e:?}: {stderr}");
+    }
+    assert!(
+        !out.join("summary.json").exists(),
+        "no summary.json after bad input"
+    );
+}
+
+#[test]
+fn bad_input_unknown_key_is_named_with_its_position() {
+    rejects(
+        "name = \"x\"\n[backup]\nretention_dayz = 7\n",
+        &[],
+        &["bad.toml:3:1", "retention_dayz", "retention_days"],
+    );
+}
+
+#[test]
+fn bad_input_nan() {
+    rejects(
+        "name = \"x\"\n[server]\ndb_size_gb = nan\n",
+        &[],
+        &["bad.toml:3:14", "server.db_size_gb", "finite"],
+    );
+}
+
+#[test]
+fn bad_input_negative_size() {
+    rejects(
+        "name = \"x\"\n[workload]\nbinlog_gb_per_day = -4\n",
+        &[],
+        &["bad.toml:3:21", "workload.binlog_gb_per_day", "between 0"],
+    );
+}
+
+#[test]
+fn bad_input_zero_horizon() {
+    rejects(
+        "name = \"x\"\nhorizon_days = 0\n",
+        &[],
+        &["bad.toml:2:16", "horizon_days", "greater than 0"],
+    );
+}
+
+#[test]
+fn bad_input_wrong_length_profiles() {
+    rejects(
+        "name = \"x\"\n[workload]\ndiurnal = [1.0, 2.0]\n",
+        &[],
+        &["bad.toml:3:11", "workload.diurnal", "exactly 24"],
+    );
+    rejects(
+        "name = \"x\"\n[workload]\nweekly = [1, 1, 1, 1, 1, 1, 1, 1]\n",
+        &[],
+        &["workload.weekly", "exactly 7"],
+    );
+}
+
+#[test]
+fn bad_input_duration() {
+    rejects(
+        "name = \"x\"\n[backup]\nlog_backup_interval = \"five minutes\"\n",
+        &[],
+        &["bad.toml:3:23", "backup.log_backup_interval", "\"5m\""],
+    );
+}
+
+#[test]
+fn bad_input_retention_out_of_range() {
+    rejects(
+        "name = \"x\"\n[backup]\nretention_days = 36\n",
+        &[],
+        &["backup.retention_days", "1 to 35"],
+    );
+}
+
+#[test]
+fn bad_input_choice_lists_allowed_values() {
+    rejects(
+        "name = \"x\"\n[backup]\nredundancy = \"triple\"\n",
+        &[],
+        &["backup.redundancy", "\"local\", \"zone\", \"geo\""],
+    );
+    rejects(
+        "name = \"x\"\n[server]\nmysql_version = \"9.1\"\n",
+        &[],
+        &["server.mysql_version", "\"5.7\" or \"8.0\""],
+    );
+}
+
+#[test]
+fn bad_input_zone_redundancy_without_zone_ha() {
+    rejects(
+        "name = \"x\"\n[backup]\nredundancy = \"zone\"\n",
+        &[],
+        &["backup.redundancy", "zone-redundant"],
+    );
+}
+
+#[test]
+fn bad_input_wrong_type_and_syntax() {
+    rejects(
+        "name = \"x\"\nruns = \"many\"\n",
+        &[],
+        &["bad.toml:2:8", "runs"],
+    );
+    rejects("name = \"x\"\n[backup\n", &[], &["bad.toml:2"]);
+}
+
+#[test]
+fn bad_input_missing_name() {
+    rejects("horizon_days = 3\n", &[], &["name", "required"]);
+}
+
+#[test]
+fn bad_input_events() {
+    rejects(
+        "name = \"x\"\n[[events]]\nat = \"1d\"\naction = \"explode\"\n",
+        &[],
+        &["events[0].action", "\"stop\", \"start\", \"delete\""],
+    );
+    rejects(
+        "name = \"x\"\n[[events]]\nat = \"tomorrow\"\naction = \"stop\"\n",
+        &[],
+        &["events[0].at", "RFC 3339"],
+    );
+    rejects(
+        "name = \"x\"\n[[events]]\nat = \"1d\"\naction = \"start\"\n",
+        &[],
+        &["events[0].action", "already running"],
+    );
+}
+
+#[test]
+fn bad_input_arguments() {
+    rejects(
+        "name = \"x\"\n",
+        &["--set", "backup.retention_days=99"],
+        &["--set backup.retention_days=99", "1 to 35"],
+    );
+    rejects(
+        "name = \"x\"\n",
+        &["--set", "nonsense"],
+        &["--set", "KEY=VALUE"],
+    );
+    rejects(
+        "name = \"x\"\n",
+        &["--set", "backup.colour=red"],
+        &["--set", "colour"],
+    );
+    rejects("name = \"x\"\n", &["--threads", "0"], &["--threads"]);
+    rejects("name = \"x\"\n", &["--runs", "zero"], &["--runs"]);
+}
+
+#[test]
+fn missing_scenario_file_is_an_input_error() {
+    backsim()
+        .args(["validate", "does/not/exist.toml"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("does/not/exist.toml")
+                .and(predicate::str::contains("cannot read")),
+        );
+}
