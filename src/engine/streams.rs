@@ -15,6 +15,7 @@ pub enum Purpose {
     Outages = 6,
     Restores = 7,
     GeoReplication = 8,
+    UnsafeSessions = 9,
 }
 
 /// The random streams of one replication, derived from (scenario seed, replication index) only:

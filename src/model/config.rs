@@ -87,6 +87,7 @@ pub struct Config {
     pub workload: WorkloadConfig,
     pub backup: BackupConfig,
     pub outages: OutageConfig,
+    pub restore: RestoreConfig,
     pub cost: CostConfig,
     /// Stop / start / delete, sorted by time.
     pub events: Vec<(SimTime, ServerAction)>,
@@ -169,7 +170,33 @@ pub struct OutageConfig {
     pub region_outages_per_year: f64,
     pub region_outage_hours: f64,
     pub zone_outages_per_year: f64,
+    pub zone_outage_hours: f64,
     pub incidents_per_year: f64,
+}
+
+/// How long a restore takes and what it competes with (R3), and the random events that call for
+/// one (O3, R7). Rates are per vCore of the restored server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestoreConfig {
+    pub provision: SimTime,
+    pub hydrate_gb_per_hour_per_vcore: f64,
+    pub replay_gb_per_hour_per_vcore: f64,
+    /// Replay of changes to tables without a primary key is this many times slower.
+    pub no_pk_replay_slowdown: f64,
+    pub cross_region_gb_per_hour: f64,
+    /// Restores that can run at once in a region; more wait in line.
+    pub slots_per_region: u32,
+    /// Other tenants' restores in the region (Poisson), and their mean length.
+    pub background_restores_per_hour: f64,
+    pub background_restore_duration: SimTime,
+    /// Background restore demand is multiplied by this during a zone or region outage.
+    pub outage_restore_surge: f64,
+    /// From the damage (O3) to the restore request.
+    pub detection_delay: SimTime,
+    /// Sessions that write rows breaking a foreign key with the checks off (R7), per day.
+    pub unsafe_sessions_per_day: f64,
+    /// Downtime of a zone-redundant HA failover (O2).
+    pub failover: SimTime,
 }
 
 #[derive(Debug, Clone, PartialEq)]

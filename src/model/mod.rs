@@ -3,10 +3,15 @@
 
 pub mod config;
 pub mod observer;
+pub mod restore;
 pub mod sim;
 pub mod storage;
 pub mod workload;
 
 pub use config::*;
 pub use observer::{EventRecord, Observer, Sample};
-pub use sim::{simulate, EngineStats, RunMetrics, RunOutcome};
+pub use restore::{Breakdown, RestoredServer};
+pub use sim::{
+    simulate, what_if_restore, EngineStats, RestoreDistributions, RestorePlan, RestoreRefusal,
+    RestoreTarget, RunMetrics, RunOutcome, DELETED_SERVER_RESTORE_WINDOW,
+};

@@ -1,23 +1,30 @@
 //! One simulated server over the horizon: the backup service (B1–B7) acting on a fluid write
-//! load, with the retained backups and what they cost (S1–S6).
+//! load, the retained backups and what they cost (S1–S6), and the restores it would need
+//! (R1–R3, R5–R7) for incidents and zone outages (O2, O3).
 //!
 //! Heap events exist only for things that happen at irregular times: snapshots and their retries,
-//! bursts, long transactions, on-demand requests and server actions. Log backups run on a fixed
-//! grid, so the loop walks that grid between heap events instead of queueing 288 events a day.
+//! bursts, long transactions, on-demand requests, server actions, incidents, outages and restores.
+//! Log backups run on a fixed grid, so the loop walks that grid between heap events instead of
+//! queueing 288 events a day.
+
+use std::collections::VecDeque;
 
 use serde::Serialize;
 
-use super::config::{Config, MysqlVersion, ServerAction};
+use super::config::{Config, HighAvailability, MysqlVersion, ServerAction};
 use super::observer::{EventRecord, Observer, Sample};
+use super::restore::{estimate, Breakdown, RestoreSlots, RestoreWork};
 use super::storage::{BackupStore, LogBackup, Snapshot, SnapshotKind};
 use super::workload::LoadProfile;
 use crate::engine::{EventQueue, Purpose, SimTime, Stream, Streams, DAY, HOUR};
-use crate::stats::{Quantiles, Sawtooth};
+use crate::stats::{LogHistogram, Quantiles, Sawtooth};
 
 /// A deleted server can be restored for this long; then its backups are gone (R5).
 pub const DELETED_SERVER_RESTORE_WINDOW: SimTime = 5 * DAY;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+const YEAR: f64 = 365.0 * DAY as f64;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Event {
     DailySnapshot,
     SnapshotRetry,
@@ -30,6 +37,19 @@ enum Event {
     LongTxnEnd,
     Action(ServerAction),
     PurgeDeleted,
+    UnsafeSession,
+    Incident,
+    /// The damage of an incident is noticed and a restore to just before it is requested.
+    IncidentRestore {
+        damage_at: SimTime,
+    },
+    ZoneOutage,
+    /// Another tenant's restore arrives in the region.
+    BackgroundRestore {
+        surge: bool,
+    },
+    /// A restore holding a region slot finishes.
+    RestoreDone,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +67,48 @@ impl State {
             State::Deleted => "deleted",
         }
     }
+}
+
+/// Where a point-in-time restore should land.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestoreTarget {
+    /// The moment of the request (in practice the last backed-up point before it).
+    Latest,
+    /// The newest full snapshot: no log replay at all.
+    Fastest,
+    /// A chosen moment inside the recovery window.
+    At(SimTime),
+}
+
+/// A planned point-in-time restore, without waiting for a slot.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RestorePlan {
+    pub requested_at: SimTime,
+    /// The point asked for (for latest, the request time).
+    pub target: SimTime,
+    /// The point the restored server will hold: the target, or earlier when no backup reaches
+    /// it or an unsafe session (R7) forced an earlier point.
+    pub effective_target: SimTime,
+    pub base_snapshot_at: SimTime,
+    pub base_snapshot_gb: f64,
+    pub replay_gb: f64,
+    pub breakdown: Breakdown,
+    /// Writes between the effective target and the request that the restored server lacks.
+    pub data_loss_seconds: f64,
+    /// Attempts that failed on a foreign-key violation replayed from the binlog (R7).
+    pub failed_attempts: u32,
+    /// How much earlier than asked the restore had to land because of those failures.
+    pub extra_loss_seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RestoreRefusal {
+    /// The target lies outside [earliest, latest] restore point.
+    OutOfWindow { earliest: SimTime, latest: SimTime },
+    /// No snapshot had been taken yet.
+    NoBackups,
+    /// The server was deleted and its 5-day restore window has closed (R5).
+    Purged { deleted_at: SimTime },
 }
 
 /// What one replication measured.
@@ -75,6 +137,30 @@ pub struct RunMetrics {
     /// Free allowance / daily backup usage (S6); None when nothing is written.
     pub free_retention_days: Option<f64>,
     pub rpo_seconds: Quantiles,
+    /// Restore time to the latest, fastest and a random custom point, probed every hour while
+    /// the server runs (no slot contention; R7 failures included).
+    pub restore_latest_seconds: Quantiles,
+    pub restore_fastest_seconds: Quantiles,
+    pub restore_custom_seconds: Quantiles,
+    /// Mean seconds per phase of those probes.
+    pub restore_latest_breakdown: Breakdown,
+    pub restore_fastest_breakdown: Breakdown,
+    pub restore_custom_breakdown: Breakdown,
+    pub incidents: u64,
+    pub zone_outages: u64,
+    /// Restores actually run for incidents and zone outages (through the region's slots).
+    pub recoveries: u64,
+    /// Mean over those: time from request to a running server, the wait for a slot, and the
+    /// writes the restored server lacks.
+    pub recovery_seconds_mean: f64,
+    pub recovery_queue_seconds_mean: f64,
+    pub recovery_data_loss_seconds_mean: f64,
+    /// Restore attempts that failed on an unsafe session (R7), and the extra loss they caused.
+    pub failed_restores: u64,
+    pub extra_loss_seconds_mean: f64,
+    /// Zone outages absorbed by a zone-redundant HA failover, and their total downtime.
+    pub failovers: u64,
+    pub downtime_hours: f64,
     pub engine: EngineStats,
 }
 
@@ -86,6 +172,15 @@ pub struct EngineStats {
     pub peak_queue_len: usize,
     pub peak_retained_backups: usize,
     pub rpo_distinct_lengths: usize,
+    pub peak_restores_waiting: usize,
+}
+
+/// The restore-time distributions of one run, for pooling across runs.
+#[derive(Debug, Clone, Default)]
+pub struct RestoreDistributions {
+    pub latest: LogHistogram,
+    pub fastest: LogHistogram,
+    pub custom: LogHistogram,
 }
 
 #[derive(Debug, Clone)]
@@ -93,6 +188,7 @@ pub struct RunOutcome {
     pub metrics: RunMetrics,
     /// The exact data-loss-window distribution of this run, for pooling across runs.
     pub rpo: Sawtooth,
+    pub restores: RestoreDistributions,
 }
 
 /// Simulate one replication. `observer`, when given, hears every event and an hourly sample.
@@ -102,8 +198,33 @@ pub fn simulate(
     observer: Option<&mut dyn Observer>,
 ) -> RunOutcome {
     let mut sim = Sim::new(config, streams, observer);
-    sim.run();
+    sim.run_until(config.horizon, false);
     sim.finish()
+}
+
+/// Replay replication `streams` of the scenario up to `request_at`, then plan one restore
+/// (`backsim restore`).
+pub fn what_if_restore(
+    config: &Config,
+    streams: &Streams,
+    request_at: SimTime,
+    target: RestoreTarget,
+) -> Result<RestorePlan, RestoreRefusal> {
+    let mut sim = Sim::new(config, streams, None);
+    sim.run_until(request_at.min(config.horizon), true);
+    sim.plan_restore(request_at, target)
+}
+
+/// A job holding or waiting for a restore slot in the region.
+#[derive(Debug, Clone, PartialEq)]
+enum RestoreJob {
+    Background {
+        duration: SimTime,
+    },
+    Own {
+        kind: &'static str,
+        plan: RestorePlan,
+    },
 }
 
 struct Sim<'a, 'o> {
@@ -115,14 +236,22 @@ struct Sim<'a, 'o> {
     long_txn_draws: Stream,
     snapshot_draws: Stream,
     log_draws: Stream,
+    incident_draws: Stream,
+    outage_draws: Stream,
+    restore_draws: Stream,
+    unsafe_draws: Stream,
     state: State,
+    deleted_at: Option<SimTime>,
     active_bursts: u32,
     active_long_txns: u32,
+    /// Binlog GB written since creation.
+    binlog_written_gb: f64,
     /// Binlog written since the last successful log backup, GB.
     pending_log_gb: f64,
     binlog_since_snapshot_gb: f64,
     /// The newest instant a restore could bring back: last log backup, snapshot or (re)start.
     last_restorable_point: SimTime,
+    last_restorable_mark: f64,
     next_log_tick: SimTime,
     store: BackupStore,
     /// Set from the first failed attempt until a snapshot succeeds (B3, and B5's scheduler-off time).
@@ -132,13 +261,18 @@ struct Sim<'a, 'o> {
     missed_daily: bool,
     last_snapshot: Option<SimTime>,
     on_demand_taken: u32,
+    /// Moments when a session wrote rows breaking a foreign key (R7), within the retained window.
+    unsafe_moments: VecDeque<SimTime>,
+    slots: RestoreSlots<RestoreJob>,
     observer: Option<&'o mut dyn Observer>,
     next_sample: SimTime,
+    next_probe: SimTime,
     /// Widest data-loss window reached since the last hourly sample.
     widest_window_since_sample: SimTime,
     expired: Vec<SimTime>,
     acc: Accumulators,
     rpo: Sawtooth,
+    restores: RestoreDistributions,
 }
 
 #[derive(Debug, Default)]
@@ -160,6 +294,19 @@ struct Accumulators {
     running_seconds: SimTime,
     /// Logical GB of logs and incremental snapshots (not the first full one).
     daily_usage_written_gb: f64,
+    latest_breakdown: Breakdown,
+    fastest_breakdown: Breakdown,
+    custom_breakdown: Breakdown,
+    incidents: u64,
+    zone_outages: u64,
+    recoveries: u64,
+    recovery_seconds: f64,
+    recovery_queue_seconds: f64,
+    recovery_data_loss_seconds: f64,
+    failed_restores: u64,
+    extra_loss_seconds: f64,
+    failovers: u64,
+    downtime_seconds: f64,
     events: u64,
 }
 
@@ -174,12 +321,19 @@ impl<'a, 'o> Sim<'a, 'o> {
             long_txn_draws: streams.stream(Purpose::LongTransactions),
             snapshot_draws: streams.stream(Purpose::SnapshotFailures),
             log_draws: streams.stream(Purpose::LogBackupFailures),
+            incident_draws: streams.stream(Purpose::Incidents),
+            outage_draws: streams.stream(Purpose::Outages),
+            restore_draws: streams.stream(Purpose::Restores),
+            unsafe_draws: streams.stream(Purpose::UnsafeSessions),
             state: State::Running,
+            deleted_at: None,
             active_bursts: 0,
             active_long_txns: 0,
+            binlog_written_gb: 0.0,
             pending_log_gb: 0.0,
             binlog_since_snapshot_gb: 0.0,
             last_restorable_point: 0,
+            last_restorable_mark: 0.0,
             next_log_tick: cfg.backup.log_backup_interval,
             store: BackupStore::new(),
             failing_since: None,
@@ -188,17 +342,29 @@ impl<'a, 'o> Sim<'a, 'o> {
             missed_daily: false,
             last_snapshot: None,
             on_demand_taken: 0,
+            unsafe_moments: VecDeque::new(),
+            slots: RestoreSlots::new(cfg.restore.slots_per_region),
             observer,
             next_sample: 0,
+            next_probe: HOUR,
             widest_window_since_sample: 0,
             expired: Vec::new(),
             acc: Accumulators::default(),
             rpo: Sawtooth::new(),
+            restores: RestoreDistributions::default(),
         };
         // B1: the first snapshot is taken when the server is created, then one a day.
         sim.queue.schedule(0, Event::DailySnapshot);
-        sim.schedule_next_arrival(Event::BurstStart);
-        sim.schedule_next_arrival(Event::LongTxnStart);
+        for event in [
+            Event::BurstStart,
+            Event::LongTxnStart,
+            Event::UnsafeSession,
+            Event::Incident,
+            Event::ZoneOutage,
+            Event::BackgroundRestore { surge: false },
+        ] {
+            sim.schedule_next_arrival(event);
+        }
         for &at in &cfg.backup.on_demand {
             sim.queue.schedule(at, Event::OnDemand);
         }
@@ -208,22 +374,23 @@ impl<'a, 'o> Sim<'a, 'o> {
         sim
     }
 
-    fn run(&mut self) {
-        let horizon = self.cfg.horizon;
+    /// Run every log tick up to `limit` and every heap event before it (or at it too, when
+    /// `events_at_limit`), then bring time to `limit`.
+    fn run_until(&mut self, limit: SimTime, events_at_limit: bool) {
         let interval = self.cfg.backup.log_backup_interval;
         loop {
-            let next_event = self.queue.peek_time().unwrap_or(SimTime::MAX).min(horizon);
             // Log-backup ticks up to and including the next heap event's time come first; a tick
-            // may itself schedule an event (an extra snapshot) at its own time.
-            // A log backup due exactly at the horizon still runs (30 days hold 8,640 of them).
-            if self.next_log_tick <= next_event {
+            // may itself schedule an event (an extra snapshot) at its own time. A tick due
+            // exactly at the limit still runs (30 days hold 8,640 log backups).
+            let next_event = self.queue.peek_time().unwrap_or(SimTime::MAX);
+            if self.next_log_tick <= next_event.min(limit) {
                 let tick = self.next_log_tick;
                 self.advance_to(tick);
                 self.log_tick();
                 self.next_log_tick += interval;
                 continue;
             }
-            if next_event >= horizon {
+            if next_event > limit || (next_event == limit && !events_at_limit) {
                 break;
             }
             let (time, event) = self.queue.pop().expect("peeked an event");
@@ -232,11 +399,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             self.acc.events += 1;
             self.prune();
         }
-        self.advance_to(horizon);
-        if self.state == State::Running {
-            // The tooth still open at the horizon counts for the time it lasted.
-            self.close_tooth(horizon);
-        }
+        self.advance_to(limit);
     }
 
     // ---- time and the fluid load -------------------------------------------------------------
@@ -274,6 +437,11 @@ impl<'a, 'o> Sim<'a, 'o> {
         if t <= self.now {
             return;
         }
+        // The state is constant over [now, t): hourly samples and restore probes read it as is.
+        while self.next_probe < t {
+            self.probe_restores(self.next_probe);
+            self.next_probe += HOUR;
+        }
         if self.observer.is_some() {
             while self.next_sample < t {
                 let sample = self.sample_at(self.next_sample);
@@ -287,6 +455,7 @@ impl<'a, 'o> Sim<'a, 'o> {
         let dt = t - self.now;
         if self.state == State::Running {
             let gb = self.profile.volume(self.now, t) * self.burst_factor();
+            self.binlog_written_gb += gb;
             self.pending_log_gb += gb;
             self.binlog_since_snapshot_gb += gb;
             self.acc.running_seconds += dt;
@@ -353,6 +522,7 @@ impl<'a, 'o> Sim<'a, 'o> {
         self.widest_window_since_sample = self.widest_window_since_sample.max(width);
         self.rpo.add(width);
         self.last_restorable_point = t;
+        self.last_restorable_mark = self.binlog_written_gb;
     }
 
     fn prune(&mut self) {
@@ -363,6 +533,10 @@ impl<'a, 'o> Sim<'a, 'o> {
                 .prune(self.now, backup.keep_for(), backup.window(), |s| {
                     expired.push(s.time)
                 });
+            let oldest = self.store.snapshots().next().map_or(self.now, |s| s.time);
+            while self.unsafe_moments.front().is_some_and(|&u| u < oldest) {
+                self.unsafe_moments.pop_front();
+            }
         }
         if !self.expired.is_empty() {
             let expired = std::mem::take(&mut self.expired);
@@ -406,7 +580,11 @@ impl<'a, 'o> Sim<'a, 'o> {
 
     fn upload_log(&mut self) {
         let gb = self.pending_log_gb;
-        self.store.add_log(LogBackup { time: self.now, gb });
+        self.store.add_log(LogBackup {
+            time: self.now,
+            gb,
+            binlog_mark: self.binlog_written_gb,
+        });
         self.acc.daily_usage_written_gb += gb;
         self.pending_log_gb = 0.0;
         self.acc.log_backups += 1;
@@ -466,6 +644,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             full_gb,
             incremental_gb,
             kind,
+            binlog_mark: self.binlog_written_gb,
         });
         self.binlog_since_snapshot_gb = 0.0;
         self.acc.snapshots += 1;
@@ -491,6 +670,210 @@ impl<'a, 'o> Sim<'a, 'o> {
                 kind.as_str()
             )
         });
+    }
+
+    // ---- restores (R1–R3, R5, R7) ------------------------------------------------------------
+
+    /// Binlog mark at `t` (≤ the last restorable point), interpolated inside the log backup that
+    /// covers it: the binlog rate is taken as even within one log interval.
+    fn binlog_mark_at(&self, t: SimTime, base: &Snapshot) -> f64 {
+        if t >= self.last_restorable_point {
+            return self.last_restorable_mark;
+        }
+        let (before, after) = self.store.logs_around(t);
+        let (t0, m0) = match before {
+            Some(l) if l.time > base.time => (l.time, l.binlog_mark),
+            _ => (base.time, base.binlog_mark),
+        };
+        let (t1, m1) = match after {
+            Some(l) => (l.time, l.binlog_mark),
+            None => (self.last_restorable_point, self.last_restorable_mark),
+        };
+        if t1 <= t0 {
+            return m0;
+        }
+        m0 + (m1 - m0) * (t - t0) as f64 / (t1 - t0) as f64
+    }
+
+    /// The recovery window at `request`: [creation or request − retention, last backed-up point].
+    fn restore_window(&self, request: SimTime) -> (SimTime, SimTime) {
+        let earliest = (request - self.cfg.backup.window()).max(0);
+        (earliest, self.last_restorable_point.min(request))
+    }
+
+    fn plan_restore(
+        &self,
+        request: SimTime,
+        target: RestoreTarget,
+    ) -> Result<RestorePlan, RestoreRefusal> {
+        if let Some(deleted_at) = self.deleted_at {
+            if request >= deleted_at + DELETED_SERVER_RESTORE_WINDOW {
+                return Err(RestoreRefusal::Purged { deleted_at });
+            }
+        }
+        let (earliest, latest) = self.restore_window(request);
+        let wanted = match target {
+            RestoreTarget::Latest => request,
+            RestoreTarget::Fastest => {
+                let snap = self
+                    .store
+                    .latest_snapshot()
+                    .ok_or(RestoreRefusal::NoBackups)?;
+                let breakdown = estimate(
+                    &self.cfg.restore,
+                    &self.cfg.server,
+                    RestoreWork {
+                        snapshot_gb: snap.full_gb,
+                        replay_gb: 0.0,
+                        cross_region: false,
+                    },
+                );
+                return Ok(RestorePlan {
+                    requested_at: request,
+                    target: snap.time,
+                    effective_target: snap.time,
+                    base_snapshot_at: snap.time,
+                    base_snapshot_gb: snap.full_gb,
+                    replay_gb: 0.0,
+                    breakdown,
+                    data_loss_seconds: (request - snap.time) as f64,
+                    failed_attempts: 0,
+                    extra_loss_seconds: 0.0,
+                });
+            }
+            RestoreTarget::At(t) => {
+                if t < earliest || t > request {
+                    return Err(RestoreRefusal::OutOfWindow { earliest, latest });
+                }
+                t
+            }
+        };
+        let mut point = wanted.min(latest);
+        let mut wasted = Breakdown::default();
+        let mut failed_attempts = 0;
+        loop {
+            let base = *self
+                .store
+                .base_snapshot_for(point)
+                .ok_or(RestoreRefusal::NoBackups)?;
+            let work = |to: SimTime| RestoreWork {
+                snapshot_gb: base.full_gb,
+                replay_gb: (self.binlog_mark_at(to, &base) - base.binlog_mark).max(0.0),
+                cross_region: false,
+            };
+            // R7: replaying past a session that broke a foreign key with the checks off fails;
+            // the only way out is a point before it.
+            let first_unsafe = self
+                .unsafe_moments
+                .iter()
+                .find(|&&u| u > base.time && u <= point);
+            if let Some(&u) = first_unsafe {
+                failed_attempts += 1;
+                wasted.add(&estimate(&self.cfg.restore, &self.cfg.server, work(u)));
+                point = u - 1;
+                continue;
+            }
+            let final_work = work(point);
+            let mut breakdown = estimate(&self.cfg.restore, &self.cfg.server, final_work);
+            breakdown.add(&wasted);
+            return Ok(RestorePlan {
+                requested_at: request,
+                target: wanted,
+                effective_target: point,
+                base_snapshot_at: base.time,
+                base_snapshot_gb: base.full_gb,
+                replay_gb: final_work.replay_gb,
+                breakdown,
+                data_loss_seconds: (request - point) as f64,
+                failed_attempts,
+                extra_loss_seconds: (wanted.min(latest) - point) as f64,
+            });
+        }
+    }
+
+    /// Hourly what-if restores while the server runs: to the latest point, the fastest point and
+    /// a random point of the recovery window.
+    fn probe_restores(&mut self, at: SimTime) {
+        // Drawn every hour, running or not, to keep the stream aligned across sweep points.
+        let u = self.restore_draws.uniform();
+        if self.state != State::Running {
+            return;
+        }
+        let (earliest, _) = self.restore_window(at);
+        let custom = earliest + ((at - earliest) as f64 * u) as SimTime;
+        for (i, target) in [
+            RestoreTarget::Latest,
+            RestoreTarget::Fastest,
+            RestoreTarget::At(custom),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if let Ok(plan) = self.plan_restore(at, target) {
+                let total = plan.breakdown.total();
+                let (hist, sum) = match i {
+                    0 => (&mut self.restores.latest, &mut self.acc.latest_breakdown),
+                    1 => (&mut self.restores.fastest, &mut self.acc.fastest_breakdown),
+                    _ => (&mut self.restores.custom, &mut self.acc.custom_breakdown),
+                };
+                hist.add(total);
+                sum.add(&plan.breakdown);
+            }
+        }
+    }
+
+    /// Send a restore to the region's slots; it starts now or waits its turn.
+    fn submit_restore(&mut self, job: RestoreJob) {
+        if let Some(job) = self.slots.arrive(self.now, job) {
+            self.start_restore(self.now, job);
+        }
+    }
+
+    fn start_restore(&mut self, arrived: SimTime, job: RestoreJob) {
+        let waited = self.now - arrived;
+        let duration = match &job {
+            RestoreJob::Background { duration } => *duration,
+            RestoreJob::Own { kind, plan } => {
+                let run = plan.breakdown.total().ceil() as SimTime;
+                let total = waited as f64 + plan.breakdown.total();
+                self.acc.recoveries += 1;
+                self.acc.recovery_seconds += total;
+                self.acc.recovery_queue_seconds += waited as f64;
+                self.acc.recovery_data_loss_seconds += plan.data_loss_seconds;
+                self.acc.failed_restores += plan.failed_attempts as u64;
+                self.acc.extra_loss_seconds += plan.extra_loss_seconds;
+                if *kind == "zone-outage" {
+                    self.acc.downtime_seconds += total;
+                }
+                let (kind, plan) = (*kind, plan.clone());
+                self.record("restore-started", || {
+                    format!(
+                        "{kind}: waited {waited} s for a slot, runs {:.0} s (replay {:.2} GB), loses {:.0} s of writes{}",
+                        plan.breakdown.total(),
+                        plan.replay_gb,
+                        plan.data_loss_seconds,
+                        if plan.failed_attempts > 0 {
+                            format!(
+                                "; {} attempt(s) failed on an unsafe session, landing {:.0} s earlier",
+                                plan.failed_attempts, plan.extra_loss_seconds
+                            )
+                        } else {
+                            String::new()
+                        }
+                    )
+                });
+                run
+            }
+        };
+        self.queue
+            .schedule(self.now + duration.max(1), Event::RestoreDone);
+    }
+
+    fn recover(&mut self, kind: &'static str, target: RestoreTarget) {
+        match self.plan_restore(self.now, target) {
+            Ok(plan) => self.submit_restore(RestoreJob::Own { kind, plan }),
+            Err(refusal) => self.record("restore-impossible", || format!("{kind}: {refusal:?}")),
+        }
     }
 
     // ---- the event handlers ------------------------------------------------------------------
@@ -565,17 +948,120 @@ impl<'a, 'o> Sim<'a, 'o> {
                     "the deleted server's restore window has closed".to_string()
                 });
             }
+            Event::UnsafeSession => {
+                self.schedule_next_arrival(Event::UnsafeSession);
+                if self.state == State::Running {
+                    self.unsafe_moments.push_back(self.now);
+                    self.record("unsafe-session", || {
+                        "rows written with foreign_key_checks off: replay past here fails".into()
+                    });
+                }
+            }
+            Event::Incident => {
+                self.schedule_next_arrival(Event::Incident);
+                if self.state == State::Running {
+                    self.acc.incidents += 1;
+                    let damage_at = self.now;
+                    self.queue.schedule(
+                        self.now + self.cfg.restore.detection_delay,
+                        Event::IncidentRestore { damage_at },
+                    );
+                    self.record("incident", || {
+                        "bad write or dropped table: restore to just before it".into()
+                    });
+                }
+            }
+            Event::IncidentRestore { damage_at } => {
+                if self.state != State::Deleted {
+                    let (earliest, _) = self.restore_window(self.now);
+                    self.recover("incident", RestoreTarget::At((damage_at - 1).max(earliest)));
+                }
+            }
+            Event::ZoneOutage => {
+                self.schedule_next_arrival(Event::ZoneOutage);
+                if self.state == State::Running {
+                    self.zone_outage();
+                }
+            }
+            Event::BackgroundRestore { surge } => {
+                if !surge {
+                    self.schedule_next_arrival(event);
+                }
+                let mean = self.cfg.restore.background_restore_duration as f64;
+                let duration = self.restore_draws.exponential(mean).round() as SimTime;
+                self.submit_restore(RestoreJob::Background { duration });
+            }
+            Event::RestoreDone => {
+                if let Some((arrived, job)) = self.slots.finish() {
+                    self.start_restore(arrived, job);
+                }
+            }
+        }
+    }
+
+    /// O2: zone-redundant HA fails over; without it the server comes back by a restore to the
+    /// latest point, in a region crowded by everyone else's restores.
+    fn zone_outage(&mut self) {
+        self.acc.zone_outages += 1;
+        let hours = self.cfg.outages.zone_outage_hours;
+        if self.cfg.server.ha == HighAvailability::ZoneRedundant {
+            self.acc.failovers += 1;
+            self.acc.downtime_seconds += self.cfg.restore.failover as f64;
+            let s = self.cfg.restore.failover;
+            self.record("zone-outage", || {
+                format!("zone-redundant HA failed over in {s} s, no data lost")
+            });
+            return;
+        }
+        self.record("zone-outage", || {
+            format!("{hours} h outage, no zone-redundant HA: restore to the latest point")
+        });
+        self.surge_background_restores(hours * HOUR as f64);
+        self.recover("zone-outage", RestoreTarget::Latest);
+    }
+
+    /// Other tenants' extra restores during an outage of `seconds`, scheduled up front.
+    fn surge_background_restores(&mut self, seconds: f64) {
+        let r = &self.cfg.restore;
+        let rate_per_second =
+            r.background_restores_per_hour * (r.outage_restore_surge - 1.0) / HOUR as f64;
+        if rate_per_second <= 0.0 {
+            return;
+        }
+        let mut t = 0.0;
+        loop {
+            t += self.outage_draws.exponential(1.0 / rate_per_second);
+            if t >= seconds {
+                break;
+            }
+            self.queue.schedule(
+                self.now + t.round() as SimTime,
+                Event::BackgroundRestore { surge: true },
+            );
         }
     }
 
     fn schedule_next_arrival(&mut self, event: Event) {
-        let (per_day, stream) = match event {
-            Event::BurstStart => (self.cfg.workload.bursts_per_day, &mut self.burst_draws),
-            Event::LongTxnStart => (self.cfg.workload.long_txn_per_day, &mut self.long_txn_draws),
-            _ => unreachable!("only bursts and long transactions arrive at random"),
+        let w = &self.cfg.workload;
+        let o = &self.cfg.outages;
+        let r = &self.cfg.restore;
+        let (mean_gap, stream) = match event {
+            Event::BurstStart => (DAY as f64 / w.bursts_per_day, &mut self.burst_draws),
+            Event::LongTxnStart => (DAY as f64 / w.long_txn_per_day, &mut self.long_txn_draws),
+            Event::UnsafeSession => (
+                DAY as f64 / r.unsafe_sessions_per_day,
+                &mut self.unsafe_draws,
+            ),
+            Event::Incident => (YEAR / o.incidents_per_year, &mut self.incident_draws),
+            Event::ZoneOutage => (YEAR / o.zone_outages_per_year, &mut self.outage_draws),
+            Event::BackgroundRestore { .. } => (
+                HOUR as f64 / r.background_restores_per_hour,
+                &mut self.restore_draws,
+            ),
+            _ => unreachable!("only Poisson arrivals are scheduled here"),
         };
-        if per_day > 0.0 {
-            let gap = stream.exponential(DAY as f64 / per_day).round() as SimTime;
+        if mean_gap.is_finite() {
+            let gap = stream.exponential(mean_gap).round() as SimTime;
             let at = self.now.saturating_add(gap.max(1));
             if at < self.cfg.horizon {
                 self.queue.schedule(at, event);
@@ -621,6 +1107,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             (State::Stopped, ServerAction::Start) => {
                 self.state = State::Running;
                 self.last_restorable_point = self.now;
+                self.last_restorable_mark = self.binlog_written_gb;
                 if (self.missed_daily || self.failing_since.is_some()) && !self.retry_scheduled {
                     self.missed_daily = false;
                     self.queue.schedule(self.now, Event::CatchUpSnapshot);
@@ -632,6 +1119,7 @@ impl<'a, 'o> Sim<'a, 'o> {
                     self.close_tooth(self.now);
                 }
                 self.state = State::Deleted;
+                self.deleted_at = Some(self.now);
                 self.queue.schedule(
                     self.now + DELETED_SERVER_RESTORE_WINDOW,
                     Event::PurgeDeleted,
@@ -645,7 +1133,11 @@ impl<'a, 'o> Sim<'a, 'o> {
         }
     }
 
-    fn finish(self) -> RunOutcome {
+    fn finish(mut self) -> RunOutcome {
+        if self.state == State::Running {
+            // The tooth still open at the horizon counts for the time it lasted.
+            self.close_tooth(self.cfg.horizon);
+        }
         let horizon = self.cfg.horizon as f64;
         let acc = &self.acc;
         let mut max_gap = acc.max_snapshot_gap;
@@ -662,6 +1154,14 @@ impl<'a, 'o> Sim<'a, 'o> {
         };
         let free_retention_days = (daily_backup_gb > 0.0)
             .then(|| self.cfg.server.provisioned_storage_gb / daily_backup_gb);
+        let per = |sum: f64, n: u64| if n > 0 { sum / n as f64 } else { 0.0 };
+        let mean_breakdown = |b: &Breakdown, h: &LogHistogram| {
+            b.scaled(if h.count() > 0 {
+                1.0 / h.count() as f64
+            } else {
+                0.0
+            })
+        };
         let metrics = RunMetrics {
             snapshots: acc.snapshots,
             snapshot_failures: acc.snapshot_failures,
@@ -681,16 +1181,37 @@ impl<'a, 'o> Sim<'a, 'o> {
             daily_backup_gb,
             free_retention_days,
             rpo_seconds: self.rpo.quantiles(),
+            restore_latest_seconds: self.restores.latest.quantiles(),
+            restore_fastest_seconds: self.restores.fastest.quantiles(),
+            restore_custom_seconds: self.restores.custom.quantiles(),
+            restore_latest_breakdown: mean_breakdown(&acc.latest_breakdown, &self.restores.latest),
+            restore_fastest_breakdown: mean_breakdown(
+                &acc.fastest_breakdown,
+                &self.restores.fastest,
+            ),
+            restore_custom_breakdown: mean_breakdown(&acc.custom_breakdown, &self.restores.custom),
+            incidents: acc.incidents,
+            zone_outages: acc.zone_outages,
+            recoveries: acc.recoveries,
+            recovery_seconds_mean: per(acc.recovery_seconds, acc.recoveries),
+            recovery_queue_seconds_mean: per(acc.recovery_queue_seconds, acc.recoveries),
+            recovery_data_loss_seconds_mean: per(acc.recovery_data_loss_seconds, acc.recoveries),
+            failed_restores: acc.failed_restores,
+            extra_loss_seconds_mean: per(acc.extra_loss_seconds, acc.recoveries),
+            failovers: acc.failovers,
+            downtime_hours: acc.downtime_seconds / HOUR as f64,
             engine: EngineStats {
                 events: acc.events,
                 peak_queue_len: self.queue.peak_len(),
                 peak_retained_backups: self.store.peak_items(),
                 rpo_distinct_lengths: self.rpo.distinct_lengths(),
+                peak_restores_waiting: self.slots.peak_waiting(),
             },
         };
         RunOutcome {
             metrics,
             rpo: self.rpo,
+            restores: self.restores,
         }
     }
 }

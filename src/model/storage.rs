@@ -33,12 +33,17 @@ pub struct Snapshot {
     /// The data changed since the previous snapshot: what it counts for while an older one exists.
     pub incremental_gb: f64,
     pub kind: SnapshotKind,
+    /// Binlog GB written since the server was created, at this snapshot: the replay a restore
+    /// from it needs is the difference of two marks.
+    pub binlog_mark: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LogBackup {
     pub time: SimTime,
     pub gb: f64,
+    /// Binlog GB written since creation, up to the end of this log backup.
+    pub binlog_mark: f64,
 }
 
 /// The retained backups of one server, in logical GB (one copy). Redundancy multiplies it.
@@ -96,6 +101,13 @@ impl BackupStore {
 
     pub fn latest_snapshot(&self) -> Option<&Snapshot> {
         self.snapshots.back()
+    }
+
+    /// The first log backup taken at or after `t`, and the one before it.
+    pub fn logs_around(&self, t: SimTime) -> (Option<&LogBackup>, Option<&LogBackup>) {
+        let i = self.logs.partition_point(|l| l.time < t);
+        let before = i.checked_sub(1).and_then(|j| self.logs.get(j));
+        (before, self.logs.get(i))
     }
 
     /// The snapshot a restore to `point` would start from: the newest one taken at or before it.
@@ -192,6 +204,7 @@ mod tests {
             full_gb: full,
             incremental_gb: inc,
             kind: SnapshotKind::Scheduled,
+            binlog_mark: 0.0,
         }
     }
 
@@ -202,7 +215,11 @@ mod tests {
         store.add_snapshot(snap(0, 100.0, 100.0));
         store.add_snapshot(snap(DAY, 101.0, 10.0));
         store.add_snapshot(snap(2 * DAY, 102.0, 12.0));
-        store.add_log(LogBackup { time: 300, gb: 1.0 });
+        store.add_log(LogBackup {
+            time: 300,
+            gb: 1.0,
+            binlog_mark: 1.0,
+        });
         assert!((store.used_gb() - (100.0 + 10.0 + 12.0 + 1.0)).abs() < 1e-12);
         // Retention 1 day: at day 3 + 1s the first snapshot (day 0) is older than 2 days and the
         // window start (day 2 + 1s) has base snapshot day 2, so days 0 and 1 both go.
@@ -220,6 +237,7 @@ mod tests {
             store.add_log(LogBackup {
                 time: i * HOUR,
                 gb: 1.0,
+                binlog_mark: i as f64,
             });
         }
         // 7-day retention, 10 days in, no snapshot since t = 0: everything is still needed.
@@ -250,7 +268,7 @@ mod tests {
                 now += 2 * HOUR;
                 match op {
                     0 => store.add_snapshot(snap(now, 100.0 + gb, gb)),
-                    1 => store.add_log(LogBackup { time: now, gb }),
+                    1 => store.add_log(LogBackup { time: now, gb, binlog_mark: 0.0 }),
                     _ => store.prune(now, (retention + 1) * DAY, retention * DAY, |_| {}),
                 }
                 prop_assert!(store.used_gb() >= 0.0);

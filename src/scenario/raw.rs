@@ -20,6 +20,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub outages: RawOutages,
     #[serde(default)]
+    pub restore: RawRestore,
+    #[serde(default)]
     pub cost: RawCost,
     #[serde(default)]
     pub events: Vec<RawEvent>,
@@ -77,7 +79,25 @@ pub struct RawOutages {
     pub region_outages_per_year: Option<f64>,
     pub region_outage_hours: Option<f64>,
     pub zone_outages_per_year: Option<f64>,
+    pub zone_outage_hours: Option<f64>,
     pub incidents_per_year: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawRestore {
+    pub provision_minutes: Option<f64>,
+    pub hydrate_gb_per_hour_per_vcore: Option<f64>,
+    pub replay_gb_per_hour_per_vcore: Option<f64>,
+    pub no_pk_replay_slowdown: Option<f64>,
+    pub cross_region_gb_per_hour: Option<f64>,
+    pub slots_per_region: Option<i64>,
+    pub background_restores_per_hour: Option<f64>,
+    pub background_restore_minutes: Option<f64>,
+    pub outage_restore_surge: Option<f64>,
+    pub detection_minutes: Option<f64>,
+    pub unsafe_sessions_per_day: Option<f64>,
+    pub failover_seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]

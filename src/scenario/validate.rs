@@ -11,7 +11,7 @@ use crate::engine::{SimTime, DAY};
 use crate::error::InputError;
 use crate::model::{
     BackupConfig, Config, CostConfig, HighAvailability, MysqlVersion, OutageConfig, Redundancy,
-    ServerAction, ServerConfig, WallClock, WorkloadConfig,
+    RestoreConfig, ServerAction, ServerConfig, WallClock, WorkloadConfig,
 };
 
 pub const DEFAULT_START: &str = "2026-01-05T00:00:00Z";
@@ -469,6 +469,12 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
             0.0,
             0.0..=365.0,
         )?,
+        zone_outage_hours: positive(
+            "outages.zone_outage_hours",
+            o.zone_outage_hours,
+            2.0,
+            24.0 * 365.0,
+        )?,
         incidents_per_year: number(
             "outages.incidents_per_year",
             o.incidents_per_year,
@@ -476,6 +482,102 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
             0.0..=10_000.0,
         )?,
     };
+
+    let r = &raw.restore;
+    let minutes = |key: &str, v: Option<f64>, default: f64, max: f64| -> Checked<SimTime> {
+        Ok((number(key, v, default, 0.0..=max)? * 60.0).round() as SimTime)
+    };
+    let restore = RestoreConfig {
+        provision: minutes(
+            "restore.provision_minutes",
+            r.provision_minutes,
+            5.0,
+            24.0 * 60.0,
+        )?,
+        hydrate_gb_per_hour_per_vcore: positive(
+            "restore.hydrate_gb_per_hour_per_vcore",
+            r.hydrate_gb_per_hour_per_vcore,
+            100.0,
+            100_000.0,
+        )?,
+        replay_gb_per_hour_per_vcore: positive(
+            "restore.replay_gb_per_hour_per_vcore",
+            r.replay_gb_per_hour_per_vcore,
+            2.0,
+            100_000.0,
+        )?,
+        no_pk_replay_slowdown: number(
+            "restore.no_pk_replay_slowdown",
+            r.no_pk_replay_slowdown,
+            10.0,
+            1.0..=10_000.0,
+        )?,
+        cross_region_gb_per_hour: positive(
+            "restore.cross_region_gb_per_hour",
+            r.cross_region_gb_per_hour,
+            500.0,
+            1_000_000.0,
+        )?,
+        slots_per_region: integer(
+            "restore.slots_per_region",
+            r.slots_per_region,
+            8,
+            1..=10_000,
+        )? as u32,
+        background_restores_per_hour: number(
+            "restore.background_restores_per_hour",
+            r.background_restores_per_hour,
+            0.5,
+            0.0..=10_000.0,
+        )?,
+        background_restore_duration: minutes(
+            "restore.background_restore_minutes",
+            r.background_restore_minutes,
+            45.0,
+            7.0 * 24.0 * 60.0,
+        )?,
+        outage_restore_surge: number(
+            "restore.outage_restore_surge",
+            r.outage_restore_surge,
+            20.0,
+            1.0..=10_000.0,
+        )?,
+        detection_delay: minutes(
+            "restore.detection_minutes",
+            r.detection_minutes,
+            30.0,
+            7.0 * 24.0 * 60.0,
+        )?,
+        unsafe_sessions_per_day: number(
+            "restore.unsafe_sessions_per_day",
+            r.unsafe_sessions_per_day,
+            0.0,
+            0.0..=1_000.0,
+        )?,
+        failover: number(
+            "restore.failover_seconds",
+            r.failover_seconds,
+            120.0,
+            0.0..=86_400.0,
+        )?
+        .round() as SimTime,
+    };
+    // Outside outages the region's restore slots must keep up with the background demand, or
+    // the line would grow without end.
+    let utilisation = restore.background_restores_per_hour
+        * restore.background_restore_duration as f64
+        / 3600.0
+        / restore.slots_per_region as f64;
+    if utilisation >= 1.0 {
+        return Err(InputError::new(
+            "restore.background_restores_per_hour",
+            format!(
+                "keeps the region's {} restore slots {:.0}% busy; it must stay below 100% (lower the rate or background_restore_minutes, or add slots)",
+                restore.slots_per_region,
+                utilisation * 100.0
+            ),
+        ));
+    }
 
     let c = &raw.cost;
     let currency = c.currency.clone().unwrap_or_else(|| "USD".to_string());
@@ -565,6 +667,7 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
         workload,
         backup,
         outages,
+        restore,
         cost,
         events: events
             .into_iter()

@@ -2,8 +2,10 @@
 //! and means with Student-t confidence intervals across replications.
 
 mod ci;
+mod histogram;
 mod sawtooth;
 pub mod summary;
 
 pub use ci::{mean_ci95, Estimate};
+pub use histogram::LogHistogram;
 pub use sawtooth::{Quantiles, Sawtooth};
