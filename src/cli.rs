@@ -7,9 +7,12 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::engine::Streams;
 use crate::error::{Error, InputError};
+use crate::model::restore::restored_server;
+use crate::model::{what_if_restore, RestoreRefusal, RestoreTarget, DELETED_SERVER_RESTORE_WINDOW};
 use crate::montecarlo::run_replications;
-use crate::report::{self, Analysis, OutputDir, RunZeroWriter};
+use crate::report::{self, Analysis, OutputDir, RestoreReport, RunZeroWriter};
 use crate::scenario::{self, Override, Scenario};
 
 #[derive(Debug, Parser)]
@@ -35,6 +38,8 @@ enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
     },
+    /// One what-if point-in-time restore with its time breakdown and data-loss window
+    Restore(RestoreArgs),
     /// Write a commented scenario template
     Init {
         /// Where to write it
@@ -62,6 +67,26 @@ struct RunArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
     /// Print summary.json instead of the readable summary
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct RestoreArgs {
+    scenario: PathBuf,
+    /// Restore point: latest, fastest, or a time (RFC 3339, or an offset from the start like 12d)
+    #[arg(long, value_name = "latest|fastest|TIME")]
+    at: String,
+    /// When the restore is asked for [default: the end of the horizon]
+    #[arg(long, value_name = "TIME")]
+    request_at: Option<String>,
+    /// Which replication's history to restore from
+    #[arg(long, default_value_t = 0)]
+    replication: u64,
+    /// Override a scenario key (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Print the report as JSON
     #[arg(long)]
     json: bool,
 }
@@ -101,7 +126,73 @@ fn execute(command: Command) -> Result<(), Error> {
             Ok(())
         }
         Command::Init { path } => init(&path),
+        Command::Restore(args) => restore(args),
     }
+}
+
+fn restore(args: RestoreArgs) -> Result<(), Error> {
+    let s = scenario::load(&args.scenario, &overrides(&args.set)?)?;
+    let horizon = s.config.horizon;
+    let request = match &args.request_at {
+        Some(text) => scenario::parse_moment("--request-at", text, s.start, horizon)
+            .map_err(|e| InputError::argument("--request-at", e.message))?,
+        None => horizon,
+    };
+    let target = match args.at.as_str() {
+        "latest" => RestoreTarget::Latest,
+        "fastest" => RestoreTarget::Fastest,
+        text => RestoreTarget::At(
+            scenario::parse_moment("--at", text, s.start, horizon).map_err(|e| {
+                InputError::argument(
+                    "--at",
+                    format!("expected latest, fastest or a time: {}", e.message),
+                )
+            })?,
+        ),
+    };
+    let streams = Streams::for_replication(s.seed, args.replication);
+    let plan = what_if_restore(&s.config, &streams, request, target).map_err(|refusal| {
+        let when = |t| report::clock(s.start, t);
+        let message = match refusal {
+            RestoreRefusal::OutOfWindow { earliest, latest } => format!(
+                "{} is outside the recovery window at the request time: choose a point from {} to {}",
+                args.at,
+                when(earliest),
+                when(latest)
+            ),
+            RestoreRefusal::NoBackups => {
+                "no snapshot exists yet at the request time, so there is nothing to restore from".to_string()
+            }
+            RestoreRefusal::Purged { deleted_at } => format!(
+                "the server was deleted at {}; a deleted server can be restored for 5 days (until {}),                  and the request at {} is past that",
+                when(deleted_at),
+                when(deleted_at + DELETED_SERVER_RESTORE_WINDOW),
+                when(request)
+            ),
+        };
+        Error::from(InputError::argument("--at", message))
+    })?;
+    let done = plan.requested_at + plan.breakdown.total().ceil() as i64;
+    let server = restored_server(&s.config.server, done);
+    let report = RestoreReport {
+        scenario: &s.name,
+        replication: args.replication,
+        asked_for: &args.at,
+        requested_time: report::clock(s.start, plan.requested_at),
+        effective_target_time: report::clock(s.start, plan.effective_target),
+        base_snapshot_time: report::clock(s.start, plan.base_snapshot_at),
+        plan: &plan,
+        total_seconds: plan.breakdown.total(),
+        restored_server: &server,
+    };
+    if args.json {
+        let mut json = serde_json::to_vec_pretty(&report).expect("report serializes");
+        json.push(b'\n');
+        print(&String::from_utf8_lossy(&json));
+    } else {
+        print(&report::restore_text(&report));
+    }
+    Ok(())
 }
 
 fn init(path: &Path) -> Result<(), Error> {

@@ -368,3 +368,146 @@ fn missing_scenario_file_is_an_input_error() {
                 .and(predicate::str::contains("cannot read")),
         );
 }
+
+#[test]
+fn summary_has_restore_distributions() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"r\"\nhorizon_days = 5\nruns = 3\n",
+    );
+    let out = backsim()
+        .args(["run", scenario.to_str().unwrap(), "--json", "--out"])
+        .arg(tmp.path().join("o"))
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    for target in ["latest", "fastest", "custom"] {
+        for q in ["p50", "p95", "p99", "max", "mean"] {
+            assert!(
+                json["restore_seconds"][target][q].as_f64().unwrap() > 0.0,
+                "restore_seconds.{target}.{q}"
+            );
+        }
+        for phase in ["provision", "hydrate", "replay", "transfer", "queue"] {
+            assert!(json["restore_breakdown_seconds"][target][phase].is_number());
+        }
+    }
+    assert!(
+        json["restore_seconds"]["fastest"]["p50"].as_f64().unwrap()
+            < json["restore_seconds"]["latest"]["p50"].as_f64().unwrap()
+    );
+}
+
+const DELETED: &str = r#"
+name = "gone"
+horizon_days = 20
+[backup]
+snapshot_failure_pct = 0
+[[events]]
+at = "10d"
+action = "delete"
+"#;
+
+#[test]
+fn restore_command_prints_the_breakdown_and_post_restore_tasks() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = write(tmp.path(), "s.toml", BASE_RESTORE);
+    backsim()
+        .args([
+            "restore",
+            scenario.to_str().unwrap(),
+            "--at",
+            "latest",
+            "--request-at",
+            "3d20h",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("provision")
+                .and(predicate::str::contains("hydrate"))
+                .and(predicate::str::contains("replay"))
+                .and(predicate::str::contains("transfer"))
+                .and(predicate::str::contains("queue"))
+                .and(predicate::str::contains("data-loss window"))
+                .and(predicate::str::contains("time_zone is reset to SYSTEM"))
+                .and(predicate::str::contains("HA none")),
+        );
+    let out = backsim()
+        .args([
+            "restore",
+            scenario.to_str().unwrap(),
+            "--at",
+            "fastest",
+            "--request-at",
+            "3d20h",
+            "--json",
+        ])
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["effective_target_time"], "2026-01-08T00:00:00Z");
+    assert_eq!(json["effective_target"], 3 * 86_400);
+    assert_eq!(json["replay_gb"], 0.0);
+    assert_eq!(json["restored_server"]["ha"], "none");
+}
+
+const BASE_RESTORE: &str = "name = \"r\"\nhorizon_days = 10\n[backup]\nsnapshot_failure_pct = 0\n";
+
+#[test]
+fn restore_command_refuses_points_outside_the_window() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = write(tmp.path(), "s.toml", BASE_RESTORE);
+    backsim()
+        .args([
+            "restore",
+            scenario.to_str().unwrap(),
+            "--at",
+            "1d",
+            "--request-at",
+            "9d",
+        ])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("outside the recovery window")
+                .and(predicate::str::contains("2026-01-07T00:00:00Z")),
+        );
+    backsim()
+        .args(["restore", scenario.to_str().unwrap(), "--at", "yesterday"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--at").and(predicate::str::contains("latest, fastest")));
+}
+
+/// R5: a deleted server is restorable for 5 days after deletion, not after.
+#[test]
+fn restore_command_r5_deleted_server_window() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = write(tmp.path(), "s.toml", DELETED);
+    backsim()
+        .args([
+            "restore",
+            scenario.to_str().unwrap(),
+            "--at",
+            "latest",
+            "--request-at",
+            "14d",
+        ])
+        .assert()
+        .success();
+    backsim()
+        .args([
+            "restore",
+            scenario.to_str().unwrap(),
+            "--at",
+            "latest",
+            "--request-at",
+            "16d",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("deleted").and(predicate::str::contains("5 days")));
+}

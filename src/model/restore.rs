@@ -268,4 +268,32 @@ mod tests {
         assert_eq!(slots.finish(), None);
         assert_eq!(slots.busy(), 1);
     }
+
+    /// Twenty one-hour restores asked for at once: total waiting grows as the slots shrink.
+    #[test]
+    fn simultaneous_restores_wait_longer_with_fewer_slots() {
+        let total_wait = |capacity: u32| {
+            let mut slots = RestoreSlots::new(capacity);
+            let mut finishing: Vec<SimTime> = Vec::new();
+            let mut waited = 0;
+            for job in 0..20 {
+                if slots.arrive(0, job).is_some() {
+                    finishing.push(3600);
+                }
+            }
+            while let Some(pos) = (0..finishing.len()).min_by_key(|&i| finishing[i]) {
+                let now = finishing.swap_remove(pos);
+                if let Some((arrived, _)) = slots.finish() {
+                    waited += now - arrived;
+                    finishing.push(now + 3600);
+                }
+            }
+            waited
+        };
+        let waits: Vec<SimTime> = [20, 8, 4, 2, 1].into_iter().map(total_wait).collect();
+        assert_eq!(waits[0], 0, "enough slots: nobody waits");
+        assert!(waits.windows(2).all(|w| w[1] > w[0]), "{waits:?}");
+        // One slot: the k-th restore waits k hours.
+        assert_eq!(waits[4], (0..20).sum::<SimTime>() * 3600);
+    }
 }

@@ -50,6 +50,8 @@ enum Event {
     },
     /// A restore holding a region slot finishes.
     RestoreDone,
+    /// A restore planned at an outage reaches the region once the outage has been noticed.
+    SubmitDelayedRestore,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,6 +266,8 @@ struct Sim<'a, 'o> {
     /// Moments when a session wrote rows breaking a foreign key (R7), within the retained window.
     unsafe_moments: VecDeque<SimTime>,
     slots: RestoreSlots<RestoreJob>,
+    /// Restores planned but not yet requested, in request order (all wait the same delay).
+    delayed_restores: VecDeque<RestoreJob>,
     observer: Option<&'o mut dyn Observer>,
     next_sample: SimTime,
     next_probe: SimTime,
@@ -344,6 +348,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             on_demand_taken: 0,
             unsafe_moments: VecDeque::new(),
             slots: RestoreSlots::new(cfg.restore.slots_per_region),
+            delayed_restores: VecDeque::new(),
             observer,
             next_sample: 0,
             next_probe: HOUR,
@@ -397,7 +402,6 @@ impl<'a, 'o> Sim<'a, 'o> {
             self.advance_to(time);
             self.handle(event);
             self.acc.events += 1;
-            self.prune();
         }
         self.advance_to(limit);
     }
@@ -664,6 +668,9 @@ impl<'a, 'o> Sim<'a, 'o> {
                 self.cfg.backup.snapshot_duration + now - failing_since.unwrap_or(now);
         }
         self.close_tooth(now);
+        // Pruning runs where backups change (here and at every log tick), never at unrelated
+        // events, so that adding incidents to a scenario cannot move its storage figures.
+        self.prune();
         self.record("snapshot", || {
             format!(
                 "{}: full {full_gb:.1} GB, incremental {incremental_gb:.2} GB",
@@ -843,7 +850,8 @@ impl<'a, 'o> Sim<'a, 'o> {
                 self.acc.failed_restores += plan.failed_attempts as u64;
                 self.acc.extra_loss_seconds += plan.extra_loss_seconds;
                 if *kind == "zone-outage" {
-                    self.acc.downtime_seconds += total;
+                    // Down from the outage: noticing it, waiting for a slot, restoring.
+                    self.acc.downtime_seconds += self.cfg.restore.detection_delay as f64 + total;
                 }
                 let (kind, plan) = (*kind, plan.clone());
                 self.record("restore-started", || {
@@ -991,6 +999,11 @@ impl<'a, 'o> Sim<'a, 'o> {
                 let duration = self.restore_draws.exponential(mean).round() as SimTime;
                 self.submit_restore(RestoreJob::Background { duration });
             }
+            Event::SubmitDelayedRestore => {
+                if let Some(job) = self.delayed_restores.pop_front() {
+                    self.submit_restore(job);
+                }
+            }
             Event::RestoreDone => {
                 if let Some((arrived, job)) = self.slots.finish() {
                     self.start_restore(arrived, job);
@@ -1017,7 +1030,23 @@ impl<'a, 'o> Sim<'a, 'o> {
             format!("{hours} h outage, no zone-redundant HA: restore to the latest point")
         });
         self.surge_background_restores(hours * HOUR as f64);
-        self.recover("zone-outage", RestoreTarget::Latest);
+        // The data the restore can bring back is fixed now (the last backup before the outage);
+        // the request reaches the region once the outage has been noticed, amid everyone else's.
+        match self.plan_restore(self.now, RestoreTarget::Latest) {
+            Ok(plan) => {
+                self.delayed_restores.push_back(RestoreJob::Own {
+                    kind: "zone-outage",
+                    plan,
+                });
+                self.queue.schedule(
+                    self.now + self.cfg.restore.detection_delay,
+                    Event::SubmitDelayedRestore,
+                );
+            }
+            Err(refusal) => {
+                self.record("restore-impossible", || format!("zone-outage: {refusal:?}"))
+            }
+        }
     }
 
     /// Other tenants' extra restores during an outage of `seconds`, scheduled up front.
@@ -1131,6 +1160,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             // Validation rejects impossible sequences; a no-op here keeps the model total.
             _ => {}
         }
+        self.prune();
     }
 
     fn finish(mut self) -> RunOutcome {

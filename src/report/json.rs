@@ -3,7 +3,16 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Analysis;
+use crate::model::{Breakdown, RunMetrics};
 use crate::stats::Quantiles;
+
+fn mean_breakdown(a: &Analysis<'_>, pick: fn(&RunMetrics) -> &Breakdown) -> Breakdown {
+    let mut sum = Breakdown::default();
+    for o in a.outcomes {
+        sum.add(pick(&o.metrics));
+    }
+    sum.scaled(1.0 / a.outcomes.len().max(1) as f64)
+}
 
 #[derive(Serialize)]
 struct Summary<'a> {
@@ -14,6 +23,10 @@ struct Summary<'a> {
     backsim_version: &'static str,
     rpo_seconds: Quantiles,
     geo_rpo_seconds: Option<Quantiles>,
+    restore_seconds: RestoreSeconds,
+    /// Mean seconds per phase, per target, across runs.
+    restore_breakdown_seconds: BTreeMap<&'static str, Breakdown>,
+    recoveries: Recoveries,
     backup_storage_gb: Storage,
     billable_gb_month: WithCi,
     cost_per_month: Cost<'a>,
@@ -22,6 +35,31 @@ struct Summary<'a> {
     /// Every per-run figure: mean, 95% CI of the mean, min and max across runs.
     figures: BTreeMap<&'static str, Figure>,
     configuration: Configuration<'a>,
+}
+
+#[derive(Serialize)]
+struct RestoreSeconds {
+    latest: Quantiles,
+    fastest: Quantiles,
+    custom: Quantiles,
+}
+
+#[derive(Serialize)]
+struct Recoveries {
+    /// Per run: incidents (O3) and zone outages (O2) met, and restores run for them.
+    incidents: f64,
+    zone_outages: f64,
+    restores: f64,
+    /// Per restore: from request to a running server, of which waiting for a slot, and the
+    /// writes the restored server lacks. Null when no run needed a restore.
+    mean_seconds: Option<f64>,
+    mean_queue_seconds: Option<f64>,
+    mean_data_loss_seconds: Option<f64>,
+    /// R7: attempts that failed on an unsafe session, per run, and the extra loss per restore.
+    failed_restores: f64,
+    mean_extra_loss_seconds: Option<f64>,
+    failovers: f64,
+    downtime_hours: f64,
 }
 
 #[derive(Serialize)]
@@ -95,6 +133,10 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
             ci95: f.estimate.ci95,
         }
     };
+    let present = |name: &str| {
+        let f = a.figure(name);
+        (f.estimate.n > 0).then_some(f.estimate.mean)
+    };
     let cost = with_ci("cost_per_month");
     let free_days = a.figure("free_retention_days");
     let summary = Summary {
@@ -105,6 +147,33 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
         backsim_version: env!("CARGO_PKG_VERSION"),
         rpo_seconds: a.rpo,
         geo_rpo_seconds: None,
+        restore_seconds: RestoreSeconds {
+            latest: a.restore_latest,
+            fastest: a.restore_fastest,
+            custom: a.restore_custom,
+        },
+        restore_breakdown_seconds: [
+            ("latest", mean_breakdown(a, |m| &m.restore_latest_breakdown)),
+            (
+                "fastest",
+                mean_breakdown(a, |m| &m.restore_fastest_breakdown),
+            ),
+            ("custom", mean_breakdown(a, |m| &m.restore_custom_breakdown)),
+        ]
+        .into_iter()
+        .collect(),
+        recoveries: Recoveries {
+            incidents: mean("incidents"),
+            zone_outages: mean("zone_outages"),
+            restores: mean("recoveries"),
+            mean_seconds: present("recovery_mean_s"),
+            mean_queue_seconds: present("recovery_queue_mean_s"),
+            mean_data_loss_seconds: present("recovery_data_loss_mean_s"),
+            failed_restores: mean("failed_restores"),
+            mean_extra_loss_seconds: present("extra_loss_mean_s"),
+            failovers: mean("failovers"),
+            downtime_hours: mean("downtime_hours"),
+        },
         backup_storage_gb: Storage {
             mean: mean("storage_mean_gb"),
             peak: a.figure("storage_peak_gb").max,

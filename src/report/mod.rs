@@ -4,17 +4,19 @@
 mod csv_out;
 mod files;
 mod json;
+mod restore;
 mod text;
 
 pub use csv_out::{runs_csv, summary_csv, RunZeroWriter};
 pub use files::OutputDir;
 pub use json::summary_json;
+pub use restore::{clock, human_duration, restore_text, RestoreReport};
 pub use text::summary_text;
 
 use crate::model::RunOutcome;
 use crate::scenario::Scenario;
 use crate::stats::summary::{pooled_rpo, summarize, FigureSummary};
-use crate::stats::Quantiles;
+use crate::stats::{LogHistogram, Quantiles};
 
 /// The figures of a finished Monte Carlo run, computed once and shared by every output.
 #[derive(Debug, Clone)]
@@ -23,16 +25,30 @@ pub struct Analysis<'a> {
     pub outcomes: &'a [RunOutcome],
     pub figures: Vec<FigureSummary>,
     pub rpo: Quantiles,
+    /// Restore times pooled over all runs' hourly probes.
+    pub restore_latest: Quantiles,
+    pub restore_fastest: Quantiles,
+    pub restore_custom: Quantiles,
 }
 
 impl<'a> Analysis<'a> {
     pub fn new(scenario: &'a Scenario, outcomes: &'a [RunOutcome]) -> Self {
         let metrics: Vec<_> = outcomes.iter().map(|o| o.metrics.clone()).collect();
+        let pool = |pick: fn(&RunOutcome) -> &LogHistogram| {
+            let mut all = LogHistogram::new();
+            for o in outcomes {
+                all.merge(pick(o));
+            }
+            all.quantiles()
+        };
         Self {
             scenario,
             outcomes,
             figures: summarize(&metrics),
             rpo: pooled_rpo(outcomes.iter().map(|o| &o.rpo)),
+            restore_latest: pool(|o| &o.restores.latest),
+            restore_fastest: pool(|o| &o.restores.fastest),
+            restore_custom: pool(|o| &o.restores.custom),
         }
     }
 

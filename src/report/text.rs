@@ -1,5 +1,6 @@
 use std::fmt::Write;
 
+use super::restore::human_duration;
 use super::Analysis;
 
 /// The readable summary printed after a run.
@@ -35,6 +36,67 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         "  p50 {:.0} s   p95 {:.0} s   p99 {:.0} s   max {:.0} s   mean {:.1} s\n",
         r.p50, r.p95, r.p99, r.max, r.mean
     );
+    let _ = writeln!(
+        out,
+        "Restore time (hourly what-if restores, no waiting for a slot)"
+    );
+    for (label, q, phases) in [
+        ("latest ", a.restore_latest, Some("latest")),
+        ("fastest", a.restore_fastest, None),
+        ("custom ", a.restore_custom, None),
+    ] {
+        let _ = write!(
+            out,
+            "  {label}  p50 {}   p95 {}   max {}",
+            human_duration(q.p50),
+            human_duration(q.p95),
+            human_duration(q.max)
+        );
+        if phases.is_some() {
+            let _ = write!(
+                out,
+                "   (mean: provision {}, hydrate {}, replay {})",
+                human_duration(a.figure("restore_latest_provision_s").estimate.mean),
+                human_duration(a.figure("restore_latest_hydrate_s").estimate.mean),
+                human_duration(a.figure("restore_latest_replay_s").estimate.mean)
+            );
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out);
+    let incidents = a.figure("incidents").estimate.mean;
+    let zone = a.figure("zone_outages").estimate.mean;
+    if incidents > 0.0 || zone > 0.0 {
+        let _ = writeln!(
+            out,
+            "Recoveries (per run: {incidents:.2} incidents, {zone:.2} zone outages)"
+        );
+        let recov = a.figure("recovery_mean_s");
+        if recov.estimate.n > 0 {
+            let _ = writeln!(
+                out,
+                "  restore            {} on average, of which {} waiting for a slot",
+                human_duration(recov.estimate.mean),
+                human_duration(a.figure("recovery_queue_mean_s").estimate.mean)
+            );
+            let _ = writeln!(
+                out,
+                "  writes lost        {} on average per restore",
+                human_duration(a.figure("recovery_data_loss_mean_s").estimate.mean)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  failed restores    {:.2} per run (unsafe sessions, R7)",
+            a.figure("failed_restores").estimate.mean
+        );
+        let _ = writeln!(
+            out,
+            "  HA failovers       {:.2} per run; downtime {:.2} h per run\n",
+            a.figure("failovers").estimate.mean,
+            a.figure("downtime_hours").estimate.mean
+        );
+    }
     let cur = &c.cost.currency;
     let _ = writeln!(out, "Backup storage");
     let _ = writeln!(out, "  mean used          {} GB", ci("storage_mean_gb"));

@@ -17,7 +17,7 @@ use crate::model::Config;
 
 pub use raw::RawScenario;
 pub use template::TEMPLATE;
-pub use validate::DEFAULT_START;
+pub use validate::{parse_moment, DEFAULT_START};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {

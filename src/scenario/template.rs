@@ -52,8 +52,29 @@ on_demand_limit = 50        # documented: at most 50 on-demand backups
 [outages]
 region_outages_per_year = 0.0
 region_outage_hours = 6.0
-zone_outages_per_year = 0.0
-incidents_per_year = 0.0
+zone_outages_per_year = 0.0 # O2: with zone-redundant HA a failover, else a restore to the latest point
+zone_outage_hours = 2.0
+incidents_per_year = 0.0    # O3: bad writes / dropped tables, each restored to just before it
+
+[restore]
+# Restore time = provisioning + hydrating the base snapshot + replaying the binlog from it to the
+# target (+ cross-region copy for a geo-restore) + waiting for a slot (R3). The service documents
+# the factors but not their sizes, so these defaults are stated assumptions, calibrated so that
+# with the defaults (100 GB, 4 vCores, 25 GB/day) the fastest point is about 90% quicker than a
+# restore to just before the next snapshot, as the documentation says ("up to 90%").
+provision_minutes = 5.0               # assumption: creating the new server
+hydrate_gb_per_hour_per_vcore = 100.0 # assumption: 100 GB on 4 vCores hydrates in 15 minutes
+replay_gb_per_hour_per_vcore = 2.0    # assumption: replay is the slow part (documented)
+no_pk_replay_slowdown = 10.0          # assumption: row events on tables without a primary key
+                                      # replay this many times slower (documented: slower)
+cross_region_gb_per_hour = 500.0      # assumption: copy to another region (geo-restore)
+slots_per_region = 8                  # assumption: restores that run at once in a region
+background_restores_per_hour = 0.5    # assumption: other tenants' restores in the region
+background_restore_minutes = 45.0
+outage_restore_surge = 20.0           # assumption: everyone restores during an outage
+detection_minutes = 30.0              # from an incident (O3) to the restore request
+unsafe_sessions_per_day = 0.0         # R7: sessions writing FK-violating rows with checks off
+failover_seconds = 120.0              # assumption: zone-redundant HA failover downtime
 
 [cost]
 currency = "USD"

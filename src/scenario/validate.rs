@@ -168,9 +168,20 @@ fn moment(
             ))
         }
     };
-    let at = match DateTime::parse_from_rfc3339(&text) {
+    parse_moment(key, &text, start, horizon - 1)
+}
+
+/// A moment of the run from an RFC 3339 time or an offset from the start ("10d", "36h"),
+/// no later than `last` seconds.
+pub fn parse_moment(
+    key: &str,
+    text: &str,
+    start: DateTime<FixedOffset>,
+    last: SimTime,
+) -> Checked<SimTime> {
+    let at = match DateTime::parse_from_rfc3339(text) {
         Ok(time) => (time - start).num_seconds(),
-        Err(_) => duration(key, Some(&text), "0s", 0..=SimTime::MAX).map_err(|_| {
+        Err(_) => duration(key, Some(text), "0s", 0..=SimTime::MAX).map_err(|_| {
             InputError::new(
                 key,
                 format!("expected an RFC 3339 time (\"2026-01-15T09:30:00Z\") or an offset from the start (\"10d\", \"36h\"), got \"{text}\""),
@@ -183,12 +194,12 @@ fn moment(
             format!("\"{text}\" is before the scenario's start"),
         ));
     }
-    if at >= horizon {
+    if at > last {
         return Err(InputError::new(
             key,
             format!(
-                "\"{text}\" is at or after the end of the horizon ({} days)",
-                horizon as f64 / DAY as f64
+                "\"{text}\" is past the end of the horizon ({} days)",
+                (last + 1) as f64 / DAY as f64
             ),
         ));
     }

@@ -17,6 +17,23 @@ pub const FIGURES: &[(&str, Extract)] = &[
     ("rpo_p99_s", |m| m.rpo_seconds.p99),
     ("rpo_max_s", |m| m.rpo_seconds.max),
     ("rpo_mean_s", |m| m.rpo_seconds.mean),
+    ("restore_latest_p50_s", |m| m.restore_latest_seconds.p50),
+    ("restore_latest_p95_s", |m| m.restore_latest_seconds.p95),
+    ("restore_latest_max_s", |m| m.restore_latest_seconds.max),
+    ("restore_latest_mean_s", |m| m.restore_latest_seconds.mean),
+    ("restore_latest_provision_s", |m| {
+        m.restore_latest_breakdown.provision
+    }),
+    ("restore_latest_hydrate_s", |m| {
+        m.restore_latest_breakdown.hydrate
+    }),
+    ("restore_latest_replay_s", |m| {
+        m.restore_latest_breakdown.replay
+    }),
+    ("restore_fastest_p50_s", |m| m.restore_fastest_seconds.p50),
+    ("restore_fastest_mean_s", |m| m.restore_fastest_seconds.mean),
+    ("restore_custom_p50_s", |m| m.restore_custom_seconds.p50),
+    ("restore_custom_mean_s", |m| m.restore_custom_seconds.mean),
     ("storage_mean_gb", |m| m.mean_storage_gb),
     ("storage_peak_gb", |m| m.peak_storage_gb),
     ("free_allowance_mean_gb", |m| m.mean_free_allowance_gb),
@@ -36,7 +53,34 @@ pub const FIGURES: &[(&str, Extract)] = &[
     ("on_demand_refused", |m| m.on_demand_refused as f64),
     ("max_snapshot_gap_hours", |m| m.max_snapshot_gap_hours),
     ("event_scheduler_off_hours", |m| m.event_scheduler_off_hours),
+    ("incidents", |m| m.incidents as f64),
+    ("zone_outages", |m| m.zone_outages as f64),
+    ("recoveries", |m| m.recoveries as f64),
+    ("recovery_mean_s", |m| {
+        if_recovered(m, m.recovery_seconds_mean)
+    }),
+    ("recovery_queue_mean_s", |m| {
+        if_recovered(m, m.recovery_queue_seconds_mean)
+    }),
+    ("recovery_data_loss_mean_s", |m| {
+        if_recovered(m, m.recovery_data_loss_seconds_mean)
+    }),
+    ("failed_restores", |m| m.failed_restores as f64),
+    ("extra_loss_mean_s", |m| {
+        if_recovered(m, m.extra_loss_seconds_mean)
+    }),
+    ("failovers", |m| m.failovers as f64),
+    ("downtime_hours", |m| m.downtime_hours),
 ];
+
+/// A per-recovery mean exists only in runs that had a recovery; NaN leaves the others out.
+fn if_recovered(m: &RunMetrics, v: f64) -> f64 {
+    if m.recoveries > 0 {
+        v
+    } else {
+        f64::NAN
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FigureSummary {

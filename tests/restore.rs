@@ -1,0 +1,283 @@
+//! Restore behaviours R1–R3, R5–R7 and the outages and incidents that need them (O2, O3).
+
+use backsim::engine::{Streams, DAY, HOUR};
+use backsim::error::Origin;
+use backsim::model::{
+    simulate, what_if_restore, EventRecord, Observer, RestorePlan, RestoreRefusal, RestoreTarget,
+    RunMetrics, Sample,
+};
+use backsim::scenario::{parse, Override, Scenario};
+
+/// The defaults, except that snapshots never fail (so that every day has its snapshot at midnight).
+const BASE: &str = r#"
+name = "restore"
+horizon_days = 20
+[backup]
+snapshot_failure_pct = 0
+"#;
+
+fn with(sets: &[(&str, &str)]) -> Scenario {
+    let overrides: Vec<Override> = sets
+        .iter()
+        .map(|(k, v)| Override {
+            key: k.to_string(),
+            value: v.to_string(),
+        })
+        .collect();
+    parse(BASE, Origin::Argument("test".into()), &overrides).expect("valid")
+}
+
+fn restore(
+    s: &Scenario,
+    request: i64,
+    target: RestoreTarget,
+) -> Result<RestorePlan, RestoreRefusal> {
+    what_if_restore(
+        &s.config,
+        &Streams::for_replication(s.seed, 0),
+        request,
+        target,
+    )
+}
+
+/// A restore to just before the next daily snapshot: the most log to replay.
+fn late_day(s: &Scenario) -> RestorePlan {
+    restore(s, 10 * DAY - 1, RestoreTarget::At(10 * DAY - 300)).unwrap()
+}
+
+fn fastest(s: &Scenario) -> RestorePlan {
+    restore(s, 10 * DAY - 1, RestoreTarget::Fastest).unwrap()
+}
+
+fn metrics(s: &Scenario) -> RunMetrics {
+    simulate(&s.config, &Streams::for_replication(s.seed, 0), None).metrics
+}
+
+#[test]
+fn r2_targets_latest_fastest_custom() {
+    let s = with(&[]);
+    let request = 10 * DAY + 7 * HOUR + 100;
+    let latest = restore(&s, request, RestoreTarget::Latest).unwrap();
+    // The latest point is the last log backup before the request (on the 5-minute grid).
+    assert_eq!(latest.effective_target, 10 * DAY + 7 * HOUR);
+    assert_eq!(latest.data_loss_seconds, 100.0);
+    assert_eq!(latest.base_snapshot_at, 10 * DAY);
+    let fast = restore(&s, request, RestoreTarget::Fastest).unwrap();
+    assert_eq!(
+        fast.effective_target,
+        10 * DAY,
+        "completion of the newest snapshot"
+    );
+    assert_eq!(fast.replay_gb, 0.0);
+    assert_eq!(fast.breakdown.replay, 0.0);
+    let custom = restore(&s, request, RestoreTarget::At(8 * DAY + 3 * HOUR)).unwrap();
+    assert_eq!(custom.effective_target, 8 * DAY + 3 * HOUR);
+    assert_eq!(custom.base_snapshot_at, 8 * DAY);
+    // 3 hours of 25 GB/day replayed.
+    assert!(
+        (custom.replay_gb - 25.0 / 8.0).abs() < 1e-6,
+        "{}",
+        custom.replay_gb
+    );
+    // The recovery window is [request − 7 days, request].
+    match restore(&s, request, RestoreTarget::At(request - 7 * DAY - 1)) {
+        Err(RestoreRefusal::OutOfWindow { earliest, .. }) => {
+            assert_eq!(earliest, request - 7 * DAY)
+        }
+        other => panic!("expected out of window, got {other:?}"),
+    }
+    assert!(restore(&s, request, RestoreTarget::At(request - 7 * DAY)).is_ok());
+    // Early on, the window starts at the server's creation.
+    match restore(&s, 2 * DAY, RestoreTarget::At(-1)) {
+        Err(RestoreRefusal::OutOfWindow { earliest, .. }) => assert_eq!(earliest, 0),
+        other => panic!("expected out of window, got {other:?}"),
+    }
+}
+
+#[test]
+fn r3_fastest_point_saves_most_of_a_late_day_restore_with_defaults() {
+    let s = with(&[]);
+    let late = late_day(&s);
+    let fast = fastest(&s);
+    let saving = 1.0 - fast.breakdown.total() / late.breakdown.total();
+    assert!((0.5..=0.97).contains(&saving), "saving {saving}");
+    // Log replay is the largest part of a late-day restore.
+    assert!(late.breakdown.replay > late.breakdown.hydrate + late.breakdown.provision);
+}
+
+#[test]
+fn r3_ten_times_the_database_at_least_doubles_the_snapshot_part() {
+    let small = fastest(&with(&[]));
+    let big = fastest(&with(&[
+        ("server.db_size_gb", "1000"),
+        ("server.provisioned_storage_gb", "2000"),
+    ]));
+    assert!(big.breakdown.hydrate >= 2.0 * small.breakdown.hydrate);
+}
+
+#[test]
+fn r3_tables_without_primary_keys_slow_replay() {
+    let with_pk = late_day(&with(&[]));
+    let without = late_day(&with(&[("server.tables_without_pk_pct", "100")]));
+    assert!(without.breakdown.replay > 2.0 * with_pk.breakdown.replay);
+    let half = late_day(&with(&[("server.tables_without_pk_pct", "50")]));
+    assert!(
+        half.breakdown.replay > with_pk.breakdown.replay
+            && half.breakdown.replay < without.breakdown.replay
+    );
+}
+
+#[test]
+fn r3_more_vcores_restore_faster() {
+    let four = late_day(&with(&[]));
+    let sixteen = late_day(&with(&[("server.vcores", "16")]));
+    assert!(sixteen.breakdown.total() < four.breakdown.total());
+    assert!(sixteen.breakdown.hydrate < four.breakdown.hydrate);
+}
+
+#[test]
+fn r3_more_write_load_restores_slower() {
+    let normal = late_day(&with(&[]));
+    let doubled = late_day(&with(&[("workload.binlog_gb_per_day", "50")]));
+    assert!(doubled.replay_gb > 1.9 * normal.replay_gb);
+    assert!(doubled.breakdown.total() > normal.breakdown.total());
+    // And the run-wide distribution moves the same way.
+    let m1 = metrics(&with(&[]));
+    let m2 = metrics(&with(&[("workload.binlog_gb_per_day", "50")]));
+    assert!(m2.restore_latest_seconds.p50 > m1.restore_latest_seconds.p50);
+    assert!(m2.restore_fastest_seconds.p50 == m1.restore_fastest_seconds.p50);
+}
+
+#[test]
+fn r5_deleted_server_restorable_for_five_days_only() {
+    let text = format!("{BASE}\n[[events]]\nat = \"10d\"\naction = \"delete\"\n");
+    let s = parse(&text, Origin::Argument("test".into()), &[]).unwrap();
+    let within = restore(&s, 14 * DAY, RestoreTarget::Latest).unwrap();
+    assert_eq!(
+        within.effective_target,
+        10 * DAY,
+        "the last point is the deletion"
+    );
+    assert!(restore(&s, 15 * DAY - 1, RestoreTarget::Latest).is_ok());
+    assert_eq!(
+        restore(&s, 15 * DAY, RestoreTarget::Latest),
+        Err(RestoreRefusal::Purged {
+            deleted_at: 10 * DAY
+        })
+    );
+}
+
+#[derive(Default)]
+struct Unsafe(Vec<i64>);
+impl Observer for Unsafe {
+    fn event(&mut self, r: EventRecord) {
+        if r.kind == "unsafe-session" {
+            self.0.push(r.time);
+        }
+    }
+    fn sample(&mut self, _: Sample) {}
+}
+
+#[test]
+fn r7_unsafe_session_fails_a_restore_across_it_and_forces_an_earlier_point() {
+    let s = with(&[("restore.unsafe_sessions_per_day", "1")]);
+    let mut seen = Unsafe::default();
+    simulate(
+        &s.config,
+        &Streams::for_replication(s.seed, 0),
+        Some(&mut seen),
+    );
+    // Pick a day with an unsafe moment u after its midnight snapshot; restore to the end of that
+    // day (before the next snapshot).
+    let u = *seen
+        .0
+        .iter()
+        .find(|&&u| u > 2 * DAY && (u % DAY) > HOUR && (u % DAY) < DAY - HOUR)
+        .expect("some unsafe session in the run");
+    let day_end = (u / DAY + 1) * DAY - 300;
+    let plan = restore(&s, day_end + 1, RestoreTarget::At(day_end)).unwrap();
+    let first_after_midnight = *seen.0.iter().find(|&&v| v > (u / DAY) * DAY).unwrap();
+    assert!(plan.failed_attempts >= 1);
+    assert_eq!(plan.effective_target, first_after_midnight - 1);
+    assert_eq!(
+        plan.extra_loss_seconds,
+        (day_end - plan.effective_target) as f64
+    );
+    // The failed attempt costs time too.
+    let clean = restore(&s, day_end + 1, RestoreTarget::At(first_after_midnight - 1)).unwrap();
+    assert_eq!(clean.failed_attempts, 0);
+    assert!(plan.breakdown.total() > clean.breakdown.total());
+    // Run-wide, failures are counted.
+    let m = metrics(&with(&[
+        ("restore.unsafe_sessions_per_day", "1"),
+        ("outages.incidents_per_year", "100"),
+    ]));
+    assert!(m.failed_restores > 0);
+    assert!(m.extra_loss_seconds_mean > 0.0);
+}
+
+#[test]
+fn o3_incidents_each_get_a_restore_and_a_loss_figure() {
+    let m = metrics(&with(&[
+        ("outages.incidents_per_year", "100"),
+        ("horizon_days", "60"),
+    ]));
+    assert!(m.incidents >= 5, "{}", m.incidents);
+    assert!(m.recoveries >= m.incidents - 1 && m.recoveries <= m.incidents);
+    // Restored to just before the damage, noticed 30 minutes later: 30 min + 1 s of writes lost.
+    assert!((m.recovery_data_loss_seconds_mean - 1801.0).abs() < 1e-9);
+    assert!(m.recovery_seconds_mean > 0.0);
+}
+
+#[test]
+fn o2_zone_redundant_ha_fails_over_without_loss() {
+    let m = metrics(&with(&[
+        ("server.ha", "zone-redundant"),
+        ("outages.zone_outages_per_year", "30"),
+        ("horizon_days", "120"),
+    ]));
+    assert!(m.zone_outages >= 3);
+    assert_eq!(m.failovers, m.zone_outages);
+    assert_eq!(m.recoveries, 0, "no restore needed");
+    assert!((m.downtime_hours - m.failovers as f64 * 120.0 / 3600.0).abs() < 1e-9);
+}
+
+#[test]
+fn o2_without_zone_ha_restores_to_the_latest_point() {
+    let m = metrics(&with(&[
+        ("outages.zone_outages_per_year", "30"),
+        ("horizon_days", "120"),
+    ]));
+    assert!(m.zone_outages >= 3);
+    assert_eq!(m.failovers, 0);
+    assert!(m.recoveries >= m.zone_outages - 1);
+    // The loss is the data-loss window at the outage: under one log interval.
+    assert!(m.recovery_data_loss_seconds_mean < 300.0);
+    assert!(
+        m.downtime_hours > m.recoveries as f64 * 0.5,
+        "detection + restore each time"
+    );
+}
+
+/// The region's slots: during an outage everyone restores at once; fewer slots, longer waits.
+#[test]
+fn restore_queue_wait_grows_as_slots_shrink() {
+    let wait = |slots: &str| {
+        let s = with(&[
+            ("outages.zone_outages_per_year", "20"),
+            ("horizon_days", "365"),
+            ("restore.background_restores_per_hour", "0.2"),
+            ("restore.outage_restore_surge", "100"),
+            ("restore.slots_per_region", slots),
+        ]);
+        (0..4)
+            .map(|rep| {
+                simulate(&s.config, &Streams::for_replication(s.seed, rep), None)
+                    .metrics
+                    .recovery_queue_seconds_mean
+            })
+            .sum::<f64>()
+    };
+    let waits: Vec<f64> = ["32", "8", "4", "2"].iter().map(|s| wait(s)).collect();
+    assert!(waits.windows(2).all(|w| w[1] > w[0]), "{waits:?}");
+}
