@@ -58,6 +58,10 @@ pub struct BackupStore {
     written_gb: f64,
     pruned_gb: f64,
     peak_items: usize,
+    /// The base snapshot of the window start found last time, and the time of the snapshot after
+    /// it: the base cannot change before the window start reaches that time (pruning runs every
+    /// log tick, so this saves a search each time).
+    window_base: Option<(Option<SimTime>, SimTime)>,
 }
 
 impl BackupStore {
@@ -70,6 +74,9 @@ impl BackupStore {
             self.later_snapshots_gb += snapshot.incremental_gb;
         }
         self.written_gb += snapshot.incremental_gb;
+        if let Some((_, next)) = &mut self.window_base {
+            *next = (*next).min(snapshot.time);
+        }
         self.snapshots.push_back(snapshot);
         self.note_size();
     }
@@ -127,8 +134,29 @@ impl BackupStore {
         mut on_snapshot_pruned: impl FnMut(&Snapshot),
     ) {
         let age_cutoff = now - keep_for;
-        let cutoff = match self.base_snapshot_for(now - window) {
-            Some(base) => age_cutoff.min(base.time),
+        // Nothing has aged out yet: the usual case, checked without searching for the base.
+        let oldest = match (self.snapshots.front(), self.logs.front()) {
+            (Some(s), Some(l)) => s.time.min(l.time),
+            (Some(s), None) => s.time,
+            (None, Some(l)) => l.time,
+            (None, None) => return,
+        };
+        if oldest >= age_cutoff {
+            return;
+        }
+        let window_start = now - window;
+        let base = match self.window_base {
+            Some((base, next)) if window_start < next => base,
+            _ => {
+                let after = self.snapshots.partition_point(|s| s.time <= window_start);
+                let base = after.checked_sub(1).map(|i| self.snapshots[i].time);
+                let next = self.snapshots.get(after).map_or(SimTime::MAX, |s| s.time);
+                self.window_base = Some((base, next));
+                base
+            }
+        };
+        let cutoff = match base {
+            Some(base) => age_cutoff.min(base),
             None => age_cutoff,
         };
         while self.snapshots.front().is_some_and(|s| s.time < cutoff) {
@@ -160,6 +188,7 @@ impl BackupStore {
         self.pruned_gb += self.retained_written_gb();
         self.snapshots.clear();
         self.logs.clear();
+        self.window_base = None;
         self.later_snapshots_gb = 0.0;
         self.logs_gb = 0.0;
     }

@@ -1,33 +1,34 @@
-use std::collections::BTreeMap;
-
 use super::Quantiles;
 
 /// Equal-weight distribution of non-negative values in log-spaced buckets 0.1% wide: quantiles
 /// within 0.1%, memory bounded by the value range (not the number of values), integer counts that
-/// merge in any order to the same result.
+/// merge in any order to the same result. Values below 1 share the first bucket.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LogHistogram {
-    buckets: BTreeMap<i32, u64>,
+    /// Count per bucket, from 1.0 upwards: a dense array, as adding is on the hot path.
+    buckets: Vec<u64>,
     zeros: u64,
     count: u64,
     sum: f64,
     max: f64,
 }
 
-const GROWTH: f64 = 1.001;
+/// Buckets are read straight off the float's bits: the exponent and the top 10 bits of the
+/// mantissa, so each bucket spans under 0.1% of its value and no logarithm is computed.
+const MANTISSA_SHIFT: u32 = 42;
 
 impl LogHistogram {
     pub fn new() -> Self {
         Self::default()
     }
 
-    fn bucket(x: f64) -> i32 {
-        (x.ln() / GROWTH.ln()).floor() as i32
+    fn bucket(x: f64) -> usize {
+        ((x.max(1.0).to_bits() >> MANTISSA_SHIFT) - (1.0f64.to_bits() >> MANTISSA_SHIFT)) as usize
     }
 
-    fn value_of(bucket: i32) -> f64 {
-        // Geometric middle of the bucket.
-        GROWTH.powf(bucket as f64 + 0.5)
+    fn value_of(bucket: usize) -> f64 {
+        let bits = |b: usize| (b as u64 + (1.0f64.to_bits() >> MANTISSA_SHIFT)) << MANTISSA_SHIFT;
+        (f64::from_bits(bits(bucket)) + f64::from_bits(bits(bucket + 1))) / 2.0
     }
 
     pub fn add(&mut self, x: f64) {
@@ -40,13 +41,20 @@ impl LogHistogram {
         if x == 0.0 {
             self.zeros += 1;
         } else {
-            *self.buckets.entry(Self::bucket(x)).or_insert(0) += 1;
+            let b = Self::bucket(x);
+            if b >= self.buckets.len() {
+                self.buckets.resize(b + 1, 0);
+            }
+            self.buckets[b] += 1;
         }
     }
 
     pub fn merge(&mut self, other: &LogHistogram) {
-        for (&b, &n) in &other.buckets {
-            *self.buckets.entry(b).or_insert(0) += n;
+        if other.buckets.len() > self.buckets.len() {
+            self.buckets.resize(other.buckets.len(), 0);
+        }
+        for (mine, theirs) in self.buckets.iter_mut().zip(&other.buckets) {
+            *mine += theirs;
         }
         self.zeros += other.zeros;
         self.count += other.count;
@@ -75,7 +83,7 @@ impl LogHistogram {
             return 0.0;
         }
         let mut seen = self.zeros;
-        for (&b, &n) in &self.buckets {
+        for (b, &n) in self.buckets.iter().enumerate() {
             seen += n;
             if seen >= rank {
                 return Self::value_of(b).min(self.max);

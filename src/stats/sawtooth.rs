@@ -10,10 +10,20 @@ use serde::Serialize;
 /// Lengths are whole seconds kept as a histogram: memory grows with the number of distinct
 /// lengths (a handful for regular log backups), never with the horizon; and sums are integers,
 /// so merging replications in any order gives the same bits.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Sawtooth {
     teeth: BTreeMap<i64, u64>,
+    /// Most teeth repeat the previous length (one log interval): they are counted here and
+    /// folded into the map when another length comes, saving a map lookup per log backup.
+    run: Option<(i64, u64)>,
 }
+
+impl PartialEq for Sawtooth {
+    fn eq(&self, other: &Self) -> bool {
+        self.settled() == other.settled()
+    }
+}
+impl Eq for Sawtooth {}
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Quantiles {
@@ -31,31 +41,55 @@ impl Sawtooth {
 
     /// One tooth of `length` seconds (zero-length teeth carry no time and are ignored).
     pub fn add(&mut self, length: i64) {
-        if length > 0 {
-            *self.teeth.entry(length).or_insert(0) += 1;
+        if length <= 0 {
+            return;
+        }
+        match &mut self.run {
+            Some((len, n)) if *len == length => *n += 1,
+            run => {
+                if let Some((len, n)) = run.replace((length, 1)) {
+                    *self.teeth.entry(len).or_insert(0) += n;
+                }
+            }
+        }
+    }
+
+    /// All teeth, the pending run included.
+    fn settled(&self) -> BTreeMap<i64, u64> {
+        let mut all = self.teeth.clone();
+        if let Some((len, n)) = self.run {
+            *all.entry(len).or_insert(0) += n;
+        }
+        all
+    }
+
+    fn flush(&mut self) {
+        if let Some((len, n)) = self.run.take() {
+            *self.teeth.entry(len).or_insert(0) += n;
         }
     }
 
     pub fn merge(&mut self, other: &Sawtooth) {
-        for (&len, &n) in &other.teeth {
+        self.flush();
+        for (len, n) in other.settled() {
             *self.teeth.entry(len).or_insert(0) += n;
         }
     }
 
     /// Seconds covered by all teeth.
     pub fn total_time(&self) -> u128 {
-        self.teeth
+        self.settled()
             .iter()
             .map(|(&len, &n)| len as u128 * n as u128)
             .sum()
     }
 
     pub fn distinct_lengths(&self) -> usize {
-        self.teeth.len()
+        self.settled().len()
     }
 
     pub fn max(&self) -> f64 {
-        self.teeth.keys().next_back().map_or(0.0, |&l| l as f64)
+        self.settled().keys().next_back().map_or(0.0, |&l| l as f64)
     }
 
     /// Time-average of the window: a tooth of length g contributes g²/2.
@@ -65,7 +99,7 @@ impl Sawtooth {
             return 0.0;
         }
         let squares: u128 = self
-            .teeth
+            .settled()
             .iter()
             .map(|(&len, &n)| (len as u128) * (len as u128) * n as u128)
             .sum();
@@ -82,9 +116,10 @@ impl Sawtooth {
             return 0.0;
         }
         let target = q.clamp(0.0, 1.0) * total as f64;
+        let teeth = self.settled();
         let mut time_below: u128 = 0; // Σ g·n over lengths already passed
-        let mut teeth_left: u64 = self.teeth.values().sum();
-        for (&len, &n) in &self.teeth {
+        let mut teeth_left: u64 = teeth.values().sum();
+        for (&len, &n) in &teeth {
             let at_len = time_below as f64 + len as f64 * teeth_left as f64;
             if at_len >= target {
                 return (target - time_below as f64) / teeth_left as f64;
