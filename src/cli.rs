@@ -80,6 +80,10 @@ struct RestoreArgs {
     /// When the restore is asked for [default: the end of the horizon]
     #[arg(long, value_name = "TIME")]
     request_at: Option<String>,
+    /// Geo-restore into the paired (or restore.geo_restore_region) region from what had
+    /// replicated there
+    #[arg(long)]
+    geo: bool,
     /// Which replication's history to restore from
     #[arg(long, default_value_t = 0)]
     replication: u64,
@@ -151,7 +155,7 @@ fn restore(args: RestoreArgs) -> Result<(), Error> {
         ),
     };
     let streams = Streams::for_replication(s.seed, args.replication);
-    let plan = what_if_restore(&s.config, &streams, request, target).map_err(|refusal| {
+    let what_if = what_if_restore(&s.config, &streams, request, target, args.geo).map_err(|refusal| {
         let when = |t| report::clock(s.start, t);
         let message = match refusal {
             RestoreRefusal::OutOfWindow { earliest, latest } => format!(
@@ -163,6 +167,11 @@ fn restore(args: RestoreArgs) -> Result<(), Error> {
             RestoreRefusal::NoBackups => {
                 "no snapshot exists yet at the request time, so there is nothing to restore from".to_string()
             }
+            RestoreRefusal::RegionDown => "the primary region is down at the request time: only a geo-restore (--geo) can bring the server back".to_string(),
+            RestoreRefusal::NotGeoRedundant => format!(
+                "--geo needs geo-redundant backups, but backup.redundancy is \"{}\"",
+                s.config.backup.redundancy.as_str()
+            ),
             RestoreRefusal::Purged { deleted_at } => format!(
                 "the server was deleted at {}; a deleted server can be restored for 5 days (until {}),                  and the request at {} is past that",
                 when(deleted_at),
@@ -172,8 +181,22 @@ fn restore(args: RestoreArgs) -> Result<(), Error> {
         };
         Error::from(InputError::argument("--at", message))
     })?;
+    let plan = what_if.plan;
     let done = plan.requested_at + plan.breakdown.total().ceil() as i64;
-    let server = restored_server(&s.config.server, done);
+    let (region, redundancy) = if args.geo {
+        let redundancy = if what_if.region_down {
+            "local (the primary region is down, so geo-redundancy cannot be set up yet)"
+        } else {
+            "geo"
+        };
+        (s.config.restore.geo_restore_region.as_str(), redundancy)
+    } else {
+        (
+            s.config.server.region.as_str(),
+            s.config.backup.redundancy.as_str(),
+        )
+    };
+    let server = restored_server(&s.config.server, done, region, redundancy);
     let report = RestoreReport {
         scenario: &s.name,
         replication: args.replication,

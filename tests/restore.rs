@@ -37,7 +37,9 @@ fn restore(
         &Streams::for_replication(s.seed, 0),
         request,
         target,
+        false,
     )
+    .map(|w| w.plan)
 }
 
 /// A restore to just before the next daily snapshot: the most log to replay.

@@ -16,6 +16,7 @@ pub enum Purpose {
     Restores = 7,
     GeoReplication = 8,
     UnsafeSessions = 9,
+    RegionOutages = 10,
 }
 
 /// The random streams of one replication, derived from (scenario seed, replication index) only:
@@ -68,6 +69,24 @@ impl Stream {
     pub fn exponential(&mut self, mean: f64) -> f64 {
         -mean * (1.0 - self.uniform()).ln()
     }
+
+    /// Standard normal by Box–Muller (two uniforms per draw, the second value discarded, so the
+    /// number of draws never depends on history).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.uniform();
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+
+    /// Lognormal with the given mean and coefficient of variation (cv = 0 gives the mean).
+    pub fn lognormal(&mut self, mean: f64, cv: f64) -> f64 {
+        let z = self.normal();
+        if cv <= 0.0 {
+            return mean;
+        }
+        let sigma2 = (1.0 + cv * cv).ln();
+        (mean.ln() - sigma2 / 2.0 + sigma2.sqrt() * z).exp()
+    }
 }
 
 #[cfg(test)]
@@ -115,6 +134,33 @@ mod tests {
         let mut s = Streams::for_replication(1, 0).stream(Purpose::Bursts);
         let sample_mean = (0..n).map(|_| s.exponential(mean)).sum::<f64>() / n as f64;
         assert!((sample_mean - mean).abs() < 0.05, "mean {sample_mean}");
+    }
+
+    /// Chi-squared fit of the normal sampler on 10 bins with equal probability.
+    #[test]
+    fn normal_sampler_fits_its_distribution() {
+        use statrs::distribution::{ContinuousCDF, Normal};
+        let phi = Normal::new(0.0, 1.0).unwrap();
+        let mut s = Streams::for_replication(3, 0).stream(Purpose::Outages);
+        let n = 100_000;
+        let mut counts = [0u64; 10];
+        let mut sum = 0.0;
+        for _ in 0..n {
+            let x = s.normal();
+            sum += x;
+            counts[((phi.cdf(x) * 10.0) as usize).min(9)] += 1;
+        }
+        let expected = n as f64 / 10.0;
+        let chi2: f64 = counts
+            .iter()
+            .map(|&c| (c as f64 - expected).powi(2) / expected)
+            .sum();
+        assert!(chi2 < 27.88, "chi2 = {chi2}");
+        assert!((sum / n as f64).abs() < 0.02);
+        let mut s = Streams::for_replication(3, 1).stream(Purpose::Outages);
+        let mean = (0..n).map(|_| s.lognormal(6.0, 0.5)).sum::<f64>() / n as f64;
+        assert!((mean - 6.0).abs() < 0.05, "lognormal mean {mean}");
+        assert_eq!(s.lognormal(6.0, 0.0), 6.0);
     }
 
     #[test]

@@ -65,6 +65,12 @@ pub enum ServerAction {
     Stop,
     Start,
     Delete,
+    /// The primary region goes down for this long (O1).
+    RegionOutage {
+        duration: SimTime,
+    },
+    /// Move local backup storage to geo-redundant (D2 allows local → geo, not zone → geo).
+    EnableGeo,
 }
 
 impl ServerAction {
@@ -73,6 +79,8 @@ impl ServerAction {
             ServerAction::Stop => "stop",
             ServerAction::Start => "start",
             ServerAction::Delete => "delete",
+            ServerAction::RegionOutage { .. } => "region-outage",
+            ServerAction::EnableGeo => "enable-geo",
         }
     }
 }
@@ -148,10 +156,15 @@ pub struct BackupConfig {
     /// Changed data in an incremental snapshot per GB of binlog written since the previous one.
     pub snapshot_change_ratio: f64,
     pub snapshot_duration: SimTime,
+    /// Mean delay before a backup reaches the paired region (capped at `GEO_LAG_CAP`).
+    pub geo_lag_mean: f64,
     /// Requested on-demand backups, sorted by time.
     pub on_demand: Vec<SimTime>,
     pub on_demand_limit: u32,
 }
+
+/// Documented: a backup reaches the paired region at most an hour after it is taken (D3).
+pub const GEO_LAG_CAP: SimTime = 3_600;
 
 impl BackupConfig {
     /// Backups are kept for retention + 1 day (S2).
@@ -171,6 +184,8 @@ pub struct OutageConfig {
     pub region_outage_hours: f64,
     pub zone_outages_per_year: f64,
     pub zone_outage_hours: f64,
+    /// Spread of regional outage lengths (coefficient of variation of a lognormal; 0 = fixed).
+    pub region_outage_cv: f64,
     pub incidents_per_year: f64,
 }
 
@@ -197,6 +212,8 @@ pub struct RestoreConfig {
     pub unsafe_sessions_per_day: f64,
     /// Downtime of a zone-redundant HA failover (O2).
     pub failover: SimTime,
+    /// Where a geo-restore goes: the paired region, or another chosen one (R4).
+    pub geo_restore_region: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

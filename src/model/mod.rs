@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod observer;
+pub mod regions;
 pub mod restore;
 pub mod sim;
 pub mod storage;
@@ -10,8 +11,9 @@ pub mod workload;
 
 pub use config::*;
 pub use observer::{EventRecord, Observer, Sample};
+pub use regions::{geo_restore_target, paired_region};
 pub use restore::{Breakdown, RestoredServer};
 pub use sim::{
     simulate, what_if_restore, EngineStats, RestoreDistributions, RestorePlan, RestoreRefusal,
-    RestoreTarget, RunMetrics, RunOutcome, DELETED_SERVER_RESTORE_WINDOW,
+    RestoreTarget, RunMetrics, RunOutcome, WhatIf, DELETED_SERVER_RESTORE_WINDOW,
 };

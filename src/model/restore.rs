@@ -77,6 +77,10 @@ pub fn estimate(params: &RestoreConfig, server: &ServerConfig, work: RestoreWork
 /// What the new server looks like and what its owner must still do (R1, R6).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RestoredServer {
+    pub region: String,
+    /// Backup redundancy of the new server: the source's, except that a geo-restore while the
+    /// primary region is down comes up locally redundant (R4).
+    pub redundancy: String,
     /// HA is never carried over: the new server starts without it.
     pub ha: &'static str,
     /// The new server's own first snapshot, taken as soon as it exists (B1).
@@ -86,7 +90,12 @@ pub struct RestoredServer {
     pub post_restore_tasks: Vec<&'static str>,
 }
 
-pub fn restored_server(server: &ServerConfig, completed_at: SimTime) -> RestoredServer {
+pub fn restored_server(
+    server: &ServerConfig,
+    completed_at: SimTime,
+    region: &str,
+    redundancy: &str,
+) -> RestoredServer {
     let mut tasks = vec!["time_zone is reset to SYSTEM: set it again if the source changed it"];
     if server.mysql_version == MysqlVersion::V5_7 {
         tasks.push("event_scheduler is not copied (5.7): turn it back on if the source used it");
@@ -101,6 +110,8 @@ pub fn restored_server(server: &ServerConfig, completed_at: SimTime) -> Restored
         tasks.push("re-enable high availability: the restored server has none");
     }
     RestoredServer {
+        region: region.to_string(),
+        redundancy: redundancy.to_string(),
         ha: "none",
         first_snapshot_at_s: completed_at,
         source_keeps_backups: true,
@@ -196,6 +207,7 @@ mod tests {
             detection_delay: 1800,
             unsafe_sessions_per_day: 0.0,
             failover: 120,
+            geo_restore_region: "westus".into(),
         }
     }
 
@@ -234,7 +246,7 @@ mod tests {
     fn r1_r6_restored_server_has_no_ha_and_lists_tasks() {
         let mut s = server(4, 0.0);
         s.mysql_version = MysqlVersion::V5_7;
-        let r = restored_server(&s, 5_000);
+        let r = restored_server(&s, 5_000, "eastus", "local");
         assert_eq!(r.ha, "none");
         assert_eq!(r.first_snapshot_at_s, 5_000);
         assert!(r.source_keeps_backups);
@@ -247,7 +259,7 @@ mod tests {
             .post_restore_tasks
             .iter()
             .any(|t| t.contains("high availability")));
-        let r8 = restored_server(&server(4, 0.0), 0);
+        let r8 = restored_server(&server(4, 0.0), 0, "eastus", "local");
         assert!(!r8
             .post_restore_tasks
             .iter()

@@ -11,7 +11,9 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
-use super::config::{Config, HighAvailability, MysqlVersion, ServerAction};
+use super::config::{
+    Config, HighAvailability, MysqlVersion, Redundancy, ServerAction, GEO_LAG_CAP,
+};
 use super::observer::{EventRecord, Observer, Sample};
 use super::restore::{estimate, Breakdown, RestoreSlots, RestoreWork};
 use super::storage::{BackupStore, LogBackup, Snapshot, SnapshotKind};
@@ -44,14 +46,29 @@ enum Event {
         damage_at: SimTime,
     },
     ZoneOutage,
-    /// Another tenant's restore arrives in the region.
+    /// The primary region goes down (O1), for a sampled or scripted time.
+    RegionOutage {
+        duration: Option<SimTime>,
+    },
+    RegionRecovered,
+    /// Another tenant's restore arrives in a region (`Region::Home` or `Region::GeoTarget`).
     BackgroundRestore {
         surge: bool,
+        region: Region,
     },
-    /// A restore holding a region slot finishes.
-    RestoreDone,
+    /// A restore holding a slot in that region finishes.
+    RestoreDone {
+        region: Region,
+    },
     /// A restore planned at an outage reaches the region once the outage has been noticed.
     SubmitDelayedRestore,
+}
+
+/// The two regions whose restore slots matter: the server's own, and where geo-restores go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Region {
+    Home = 0,
+    GeoTarget = 1,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +128,10 @@ pub enum RestoreRefusal {
     NoBackups,
     /// The server was deleted and its 5-day restore window has closed (R5).
     Purged { deleted_at: SimTime },
+    /// The primary region is down: only a geo-restore can bring the server back (O1).
+    RegionDown,
+    /// A geo-restore needs geo-redundant backup storage.
+    NotGeoRedundant,
 }
 
 /// What one replication measured.
@@ -163,6 +184,18 @@ pub struct RunMetrics {
     /// Zone outages absorbed by a zone-redundant HA failover, and their total downtime.
     pub failovers: u64,
     pub downtime_hours: f64,
+    /// Data-loss window against what had reached the paired region (D3); None when not geo.
+    pub geo_rpo_seconds: Option<Quantiles>,
+    pub region_outages: u64,
+    /// Regional outages recovered by a geo-restore, its mean time from the outage to a running
+    /// server (noticing, waiting for a slot, restoring, capped at the outage) and the writes lost.
+    pub geo_restores: u64,
+    pub geo_recovery_seconds_mean: f64,
+    pub geo_data_loss_seconds_mean: f64,
+    /// Hours a regional outage left the server with no way back (no geo-redundant backups), and
+    /// the mean writes at risk at the moment each outage began.
+    pub unrecoverable_hours: f64,
+    pub region_data_at_risk_seconds_mean: f64,
     pub engine: EngineStats,
 }
 
@@ -190,6 +223,8 @@ pub struct RunOutcome {
     pub metrics: RunMetrics,
     /// The exact data-loss-window distribution of this run, for pooling across runs.
     pub rpo: Sawtooth,
+    /// The same against the paired region (empty when not geo).
+    pub geo_rpo: Sawtooth,
     pub restores: RestoreDistributions,
 }
 
@@ -211,10 +246,26 @@ pub fn what_if_restore(
     streams: &Streams,
     request_at: SimTime,
     target: RestoreTarget,
-) -> Result<RestorePlan, RestoreRefusal> {
+    geo: bool,
+) -> Result<WhatIf, RestoreRefusal> {
     let mut sim = Sim::new(config, streams, None);
     sim.run_until(request_at.min(config.horizon), true);
-    sim.plan_restore(request_at, target)
+    if geo && sim.redundancy != Redundancy::Geo {
+        return Err(RestoreRefusal::NotGeoRedundant);
+    }
+    let plan = sim.plan_restore(request_at, target, geo)?;
+    Ok(WhatIf {
+        plan,
+        region_down: sim.region_down,
+    })
+}
+
+/// A planned what-if restore and the circumstances it was planned in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WhatIf {
+    pub plan: RestorePlan,
+    /// The primary region was down at the request: a geo-restore comes up locally redundant (R4).
+    pub region_down: bool,
 }
 
 /// A job holding or waiting for a restore slot in the region.
@@ -226,7 +277,17 @@ enum RestoreJob {
     Own {
         kind: &'static str,
         plan: RestorePlan,
+        region: Region,
     },
+}
+
+impl RestoreJob {
+    fn region(&self) -> Option<Region> {
+        match self {
+            RestoreJob::Own { region, .. } => Some(*region),
+            RestoreJob::Background { .. } => None,
+        }
+    }
 }
 
 struct Sim<'a, 'o> {
@@ -242,7 +303,23 @@ struct Sim<'a, 'o> {
     outage_draws: Stream,
     restore_draws: Stream,
     unsafe_draws: Stream,
+    geo_draws: Stream,
+    region_draws: Stream,
     state: State,
+    redundancy: Redundancy,
+    /// The primary region is down: no writes, no backups, no local restore.
+    region_down: bool,
+    region_outage_ends: SimTime,
+    /// Backups on their way to the paired region: (ready, point, binlog mark). A point is usable
+    /// there only once it and everything before it have arrived, so `ready` never decreases.
+    geo_pending: VecDeque<(SimTime, SimTime, f64)>,
+    geo_ready_max: SimTime,
+    /// The newest point restorable from the paired region, and its binlog mark.
+    geo_point: SimTime,
+    geo_mark: f64,
+    geo_segment_start: SimTime,
+    geo_measuring: bool,
+    geo_rpo: Sawtooth,
     deleted_at: Option<SimTime>,
     active_bursts: u32,
     active_long_txns: u32,
@@ -265,7 +342,8 @@ struct Sim<'a, 'o> {
     on_demand_taken: u32,
     /// Moments when a session wrote rows breaking a foreign key (R7), within the retained window.
     unsafe_moments: VecDeque<SimTime>,
-    slots: RestoreSlots<RestoreJob>,
+    /// Restore slots of the home region and of the geo-restore target region.
+    slots: [RestoreSlots<RestoreJob>; 2],
     /// Restores planned but not yet requested, in request order (all wait the same delay).
     delayed_restores: VecDeque<RestoreJob>,
     observer: Option<&'o mut dyn Observer>,
@@ -311,6 +389,12 @@ struct Accumulators {
     extra_loss_seconds: f64,
     failovers: u64,
     downtime_seconds: f64,
+    region_outages: u64,
+    geo_restores: u64,
+    geo_recovery_seconds: f64,
+    geo_data_loss_seconds: f64,
+    unrecoverable_seconds: f64,
+    region_data_at_risk_seconds: f64,
     events: u64,
 }
 
@@ -329,7 +413,19 @@ impl<'a, 'o> Sim<'a, 'o> {
             outage_draws: streams.stream(Purpose::Outages),
             restore_draws: streams.stream(Purpose::Restores),
             unsafe_draws: streams.stream(Purpose::UnsafeSessions),
+            geo_draws: streams.stream(Purpose::GeoReplication),
+            region_draws: streams.stream(Purpose::RegionOutages),
             state: State::Running,
+            redundancy: cfg.backup.redundancy,
+            region_down: false,
+            region_outage_ends: 0,
+            geo_pending: VecDeque::new(),
+            geo_ready_max: 0,
+            geo_point: 0,
+            geo_mark: 0.0,
+            geo_segment_start: 0,
+            geo_measuring: cfg.backup.redundancy == Redundancy::Geo,
+            geo_rpo: Sawtooth::new(),
             deleted_at: None,
             active_bursts: 0,
             active_long_txns: 0,
@@ -347,7 +443,10 @@ impl<'a, 'o> Sim<'a, 'o> {
             last_snapshot: None,
             on_demand_taken: 0,
             unsafe_moments: VecDeque::new(),
-            slots: RestoreSlots::new(cfg.restore.slots_per_region),
+            slots: [
+                RestoreSlots::new(cfg.restore.slots_per_region),
+                RestoreSlots::new(cfg.restore.slots_per_region),
+            ],
             delayed_restores: VecDeque::new(),
             observer,
             next_sample: 0,
@@ -366,7 +465,11 @@ impl<'a, 'o> Sim<'a, 'o> {
             Event::UnsafeSession,
             Event::Incident,
             Event::ZoneOutage,
-            Event::BackgroundRestore { surge: false },
+            Event::RegionOutage { duration: None },
+            Event::BackgroundRestore {
+                surge: false,
+                region: Region::Home,
+            },
         ] {
             sim.schedule_next_arrival(event);
         }
@@ -374,9 +477,20 @@ impl<'a, 'o> Sim<'a, 'o> {
             sim.queue.schedule(at, Event::OnDemand);
         }
         for &(at, action) in &cfg.events {
-            sim.queue.schedule(at, Event::Action(action));
+            let event = match action {
+                ServerAction::RegionOutage { duration } => Event::RegionOutage {
+                    duration: Some(duration),
+                },
+                other => Event::Action(other),
+            };
+            sim.queue.schedule(at, event);
         }
         sim
+    }
+
+    /// The server takes writes and backups: running, and its region is up.
+    fn active(&self) -> bool {
+        self.state == State::Running && !self.region_down
     }
 
     /// Run every log tick up to `limit` and every heap event before it (or at it too, when
@@ -433,7 +547,7 @@ impl<'a, 'o> Sim<'a, 'o> {
     fn storage_gb(&self) -> f64 {
         match self.state {
             State::Deleted => 0.0,
-            _ => self.store.used_gb() * self.cfg.backup.redundancy.storage_factor(),
+            _ => self.store.used_gb() * self.redundancy.storage_factor(),
         }
     }
 
@@ -441,6 +555,7 @@ impl<'a, 'o> Sim<'a, 'o> {
         if t <= self.now {
             return;
         }
+        self.geo_arrivals_until(t);
         // The state is constant over [now, t): hourly samples and restore probes read it as is.
         while self.next_probe < t {
             self.probe_restores(self.next_probe);
@@ -457,7 +572,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             }
         }
         let dt = t - self.now;
-        if self.state == State::Running {
+        if self.active() {
             let gb = self.profile.volume(self.now, t) * self.burst_factor();
             self.binlog_written_gb += gb;
             self.pending_log_gb += gb;
@@ -474,7 +589,7 @@ impl<'a, 'o> Sim<'a, 'o> {
     }
 
     fn sample_at(&self, time: SimTime) -> Sample {
-        let running = self.state == State::Running;
+        let running = self.active();
         let used = self.storage_gb();
         let allowance = self.free_allowance_gb();
         Sample {
@@ -557,7 +672,7 @@ impl<'a, 'o> Sim<'a, 'o> {
 
     fn log_tick(&mut self) {
         self.acc.events += 1;
-        if self.state == State::Running {
+        if self.active() {
             // Drawn on every tick whatever the probability, so that changing it elsewhere in a
             // sweep keeps the other draws aligned (common random numbers).
             let draw = self.log_draws.uniform();
@@ -593,6 +708,72 @@ impl<'a, 'o> Sim<'a, 'o> {
         self.pending_log_gb = 0.0;
         self.acc.log_backups += 1;
         self.close_tooth(self.now);
+        self.replicate(self.now);
+    }
+
+    // ---- geo replication (D3) ----------------------------------------------------------------
+
+    /// A new backup starts its trip to the paired region.
+    fn replicate(&mut self, point: SimTime) {
+        if self.redundancy != Redundancy::Geo {
+            return;
+        }
+        let lag = self
+            .geo_draws
+            .exponential(self.cfg.backup.geo_lag_mean)
+            .round()
+            .min(GEO_LAG_CAP as f64) as SimTime;
+        self.geo_ready_max = self.geo_ready_max.max(point + lag);
+        self.geo_pending
+            .push_back((self.geo_ready_max, point, self.binlog_written_gb));
+    }
+
+    /// Backups that reach the paired region by `t` move the geo restorable point forward; each
+    /// stretch between moves is one segment of the geo data-loss window.
+    fn geo_arrivals_until(&mut self, t: SimTime) {
+        while let Some(&(ready, point, mark)) = self.geo_pending.front() {
+            if ready > t {
+                break;
+            }
+            self.geo_pending.pop_front();
+            if self.geo_measuring {
+                self.geo_rpo.add_segment(
+                    self.geo_segment_start - self.geo_point,
+                    ready - self.geo_point,
+                );
+                self.geo_segment_start = ready;
+            }
+            self.geo_point = point;
+            self.geo_mark = mark;
+        }
+    }
+
+    /// Writes stop (stop, delete, regional outage): the geo window stops being measured.
+    fn geo_pause(&mut self) {
+        if self.geo_measuring {
+            self.geo_rpo.add_segment(
+                self.geo_segment_start - self.geo_point,
+                self.now - self.geo_point,
+            );
+            self.geo_measuring = false;
+        }
+    }
+
+    /// Writes resume. Nothing was written while paused, so once what was sent before has
+    /// arrived the paired region holds everything up to now.
+    fn geo_resume(&mut self) {
+        if self.redundancy != Redundancy::Geo {
+            return;
+        }
+        self.geo_measuring = true;
+        self.geo_segment_start = self.now;
+        if self.geo_pending.is_empty() {
+            self.geo_point = self.now;
+            self.geo_mark = self.binlog_written_gb;
+        } else {
+            self.geo_pending
+                .push_back((self.geo_ready_max, self.now, self.binlog_written_gb));
+        }
     }
 
     // ---- snapshots (B1, B3, B4, B5, B6) ------------------------------------------------------
@@ -668,6 +849,7 @@ impl<'a, 'o> Sim<'a, 'o> {
                 self.cfg.backup.snapshot_duration + now - failing_since.unwrap_or(now);
         }
         self.close_tooth(now);
+        self.replicate(now);
         // Pruning runs where backups change (here and at every log tick), never at unrelated
         // events, so that adding incidents to a scenario cannot move its storage figures.
         self.prune();
@@ -708,23 +890,34 @@ impl<'a, 'o> Sim<'a, 'o> {
         (earliest, self.last_restorable_point.min(request))
     }
 
+    /// Plan a restore at `request`. A geo-restore reads only what had reached the paired region
+    /// and adds the cross-region copy; a local one is impossible while the region is down.
     fn plan_restore(
         &self,
         request: SimTime,
         target: RestoreTarget,
+        geo: bool,
     ) -> Result<RestorePlan, RestoreRefusal> {
         if let Some(deleted_at) = self.deleted_at {
             if request >= deleted_at + DELETED_SERVER_RESTORE_WINDOW {
                 return Err(RestoreRefusal::Purged { deleted_at });
             }
         }
-        let (earliest, latest) = self.restore_window(request);
+        if self.region_down && !geo {
+            return Err(RestoreRefusal::RegionDown);
+        }
+        let (earliest, local_latest) = self.restore_window(request);
+        let latest = if geo {
+            self.geo_point.min(local_latest)
+        } else {
+            local_latest
+        };
         let wanted = match target {
             RestoreTarget::Latest => request,
             RestoreTarget::Fastest => {
                 let snap = self
                     .store
-                    .latest_snapshot()
+                    .base_snapshot_for(latest)
                     .ok_or(RestoreRefusal::NoBackups)?;
                 let breakdown = estimate(
                     &self.cfg.restore,
@@ -732,7 +925,7 @@ impl<'a, 'o> Sim<'a, 'o> {
                     RestoreWork {
                         snapshot_gb: snap.full_gb,
                         replay_gb: 0.0,
-                        cross_region: false,
+                        cross_region: geo,
                     },
                 );
                 return Ok(RestorePlan {
@@ -766,7 +959,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             let work = |to: SimTime| RestoreWork {
                 snapshot_gb: base.full_gb,
                 replay_gb: (self.binlog_mark_at(to, &base) - base.binlog_mark).max(0.0),
-                cross_region: false,
+                cross_region: geo,
             };
             // R7: replaying past a session that broke a foreign key with the checks off fails;
             // the only way out is a point before it.
@@ -803,7 +996,7 @@ impl<'a, 'o> Sim<'a, 'o> {
     fn probe_restores(&mut self, at: SimTime) {
         // Drawn every hour, running or not, to keep the stream aligned across sweep points.
         let u = self.restore_draws.uniform();
-        if self.state != State::Running {
+        if !self.active() {
             return;
         }
         let (earliest, _) = self.restore_window(at);
@@ -816,7 +1009,7 @@ impl<'a, 'o> Sim<'a, 'o> {
         .into_iter()
         .enumerate()
         {
-            if let Ok(plan) = self.plan_restore(at, target) {
+            if let Ok(plan) = self.plan_restore(at, target, false) {
                 let total = plan.breakdown.total();
                 let (hist, sum) = match i {
                     0 => (&mut self.restores.latest, &mut self.acc.latest_breakdown),
@@ -829,18 +1022,42 @@ impl<'a, 'o> Sim<'a, 'o> {
         }
     }
 
-    /// Send a restore to the region's slots; it starts now or waits its turn.
-    fn submit_restore(&mut self, job: RestoreJob) {
-        if let Some(job) = self.slots.arrive(self.now, job) {
-            self.start_restore(self.now, job);
+    /// Send a restore to a region's slots; it starts now or waits its turn.
+    fn submit_restore(&mut self, region: Region, job: RestoreJob) {
+        if let Some(job) = self.slots[region as usize].arrive(self.now, job) {
+            self.start_restore(region, self.now, job);
         }
     }
 
-    fn start_restore(&mut self, arrived: SimTime, job: RestoreJob) {
+    fn start_restore(&mut self, region: Region, arrived: SimTime, job: RestoreJob) {
         let waited = self.now - arrived;
         let duration = match &job {
             RestoreJob::Background { duration } => *duration,
-            RestoreJob::Own { kind, plan } => {
+            RestoreJob::Own {
+                kind: "region-outage",
+                plan,
+                ..
+            } => {
+                // Down from the outage's start: noticing it, waiting, restoring; unless the
+                // region comes back first.
+                let back_at = self.now as f64 + plan.breakdown.total();
+                let down = (back_at.min(self.region_outage_ends as f64) - plan.requested_at as f64)
+                    .max(0.0);
+                self.acc.geo_restores += 1;
+                self.acc.geo_recovery_seconds += down;
+                self.acc.geo_data_loss_seconds += plan.data_loss_seconds;
+                self.acc.downtime_seconds += down;
+                self.acc.failed_restores += plan.failed_attempts as u64;
+                let loss = plan.data_loss_seconds;
+                let total = plan.breakdown.total();
+                self.record("geo-restore-started", || {
+                    format!(
+                        "waited {waited} s for a slot in the paired region, runs {total:.0} s, loses {loss:.0} s of writes; comes up locally redundant while the primary region is down (R4)"
+                    )
+                });
+                plan.breakdown.total().ceil() as SimTime
+            }
+            RestoreJob::Own { kind, plan, .. } => {
                 let run = plan.breakdown.total().ceil() as SimTime;
                 let total = waited as f64 + plan.breakdown.total();
                 self.acc.recoveries += 1;
@@ -874,14 +1091,31 @@ impl<'a, 'o> Sim<'a, 'o> {
             }
         };
         self.queue
-            .schedule(self.now + duration.max(1), Event::RestoreDone);
+            .schedule(self.now + duration.max(1), Event::RestoreDone { region });
     }
 
     fn recover(&mut self, kind: &'static str, target: RestoreTarget) {
-        match self.plan_restore(self.now, target) {
-            Ok(plan) => self.submit_restore(RestoreJob::Own { kind, plan }),
+        match self.plan_restore(self.now, target, false) {
+            Ok(plan) => self.submit_restore(
+                Region::Home,
+                RestoreJob::Own {
+                    kind,
+                    plan,
+                    region: Region::Home,
+                },
+            ),
             Err(refusal) => self.record("restore-impossible", || format!("{kind}: {refusal:?}")),
         }
+    }
+
+    /// Plan a restore now and request it once the trouble has been noticed.
+    fn recover_later(&mut self, kind: &'static str, plan: RestorePlan, region: Region) {
+        self.delayed_restores
+            .push_back(RestoreJob::Own { kind, plan, region });
+        self.queue.schedule(
+            self.now + self.cfg.restore.detection_delay,
+            Event::SubmitDelayedRestore,
+        );
     }
 
     // ---- the event handlers ------------------------------------------------------------------
@@ -893,6 +1127,7 @@ impl<'a, 'o> Sim<'a, 'o> {
                     self.queue.schedule(self.now + DAY, Event::DailySnapshot);
                 }
                 match self.state {
+                    State::Running if self.region_down => self.missed_daily = true,
                     State::Running if self.failing_since.is_none() => {
                         self.attempt_snapshot(SnapshotKind::Scheduled)
                     }
@@ -906,7 +1141,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             Event::SnapshotRetry => {
                 self.retry_scheduled = false;
                 if self.failing_since.is_some() {
-                    if self.state == State::Running {
+                    if self.active() {
                         self.acc.retries += 1;
                         self.attempt_snapshot(SnapshotKind::Retry);
                     } else {
@@ -916,12 +1151,12 @@ impl<'a, 'o> Sim<'a, 'o> {
             }
             Event::ExtraSnapshot => {
                 self.extra_scheduled = false;
-                if self.state == State::Running && self.failing_since.is_none() {
+                if self.active() && self.failing_since.is_none() {
                     self.attempt_snapshot(SnapshotKind::Extra);
                 }
             }
             Event::CatchUpSnapshot => {
-                if self.state == State::Running && !self.retry_scheduled {
+                if self.active() && !self.retry_scheduled {
                     self.attempt_snapshot(SnapshotKind::Scheduled);
                 }
             }
@@ -958,7 +1193,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             }
             Event::UnsafeSession => {
                 self.schedule_next_arrival(Event::UnsafeSession);
-                if self.state == State::Running {
+                if self.active() {
                     self.unsafe_moments.push_back(self.now);
                     self.record("unsafe-session", || {
                         "rows written with foreign_key_checks off: replay past here fails".into()
@@ -967,7 +1202,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             }
             Event::Incident => {
                 self.schedule_next_arrival(Event::Incident);
-                if self.state == State::Running {
+                if self.active() {
                     self.acc.incidents += 1;
                     let damage_at = self.now;
                     self.queue.schedule(
@@ -987,27 +1222,51 @@ impl<'a, 'o> Sim<'a, 'o> {
             }
             Event::ZoneOutage => {
                 self.schedule_next_arrival(Event::ZoneOutage);
-                if self.state == State::Running {
+                if self.active() {
                     self.zone_outage();
                 }
             }
-            Event::BackgroundRestore { surge } => {
+            Event::BackgroundRestore { surge, region } => {
                 if !surge {
                     self.schedule_next_arrival(event);
                 }
                 let mean = self.cfg.restore.background_restore_duration as f64;
                 let duration = self.restore_draws.exponential(mean).round() as SimTime;
-                self.submit_restore(RestoreJob::Background { duration });
+                self.submit_restore(region, RestoreJob::Background { duration });
             }
             Event::SubmitDelayedRestore => {
                 if let Some(job) = self.delayed_restores.pop_front() {
-                    self.submit_restore(job);
+                    let region = job.region().unwrap_or(Region::Home);
+                    self.submit_restore(region, job);
                 }
             }
-            Event::RestoreDone => {
-                if let Some((arrived, job)) = self.slots.finish() {
-                    self.start_restore(arrived, job);
+            Event::RestoreDone { region } => {
+                if let Some((arrived, job)) = self.slots[region as usize].finish() {
+                    self.start_restore(region, arrived, job);
                 }
+            }
+            Event::RegionOutage { duration } => {
+                let duration = match duration {
+                    Some(d) => d,
+                    None => {
+                        self.schedule_next_arrival(event);
+                        let o = &self.cfg.outages;
+                        let hours = self
+                            .region_draws
+                            .lognormal(o.region_outage_hours, o.region_outage_cv);
+                        (hours * HOUR as f64).round().max(1.0) as SimTime
+                    }
+                };
+                if self.active() {
+                    self.region_outage(duration);
+                }
+            }
+            Event::RegionRecovered => {
+                self.region_down = false;
+                if self.state == State::Running {
+                    self.resume_writes();
+                }
+                self.record("region-recovered", String::new);
             }
         }
     }
@@ -1029,28 +1288,73 @@ impl<'a, 'o> Sim<'a, 'o> {
         self.record("zone-outage", || {
             format!("{hours} h outage, no zone-redundant HA: restore to the latest point")
         });
-        self.surge_background_restores(hours * HOUR as f64);
+        self.surge_background_restores(hours * HOUR as f64, Region::Home);
         // The data the restore can bring back is fixed now (the last backup before the outage);
         // the request reaches the region once the outage has been noticed, amid everyone else's.
-        match self.plan_restore(self.now, RestoreTarget::Latest) {
-            Ok(plan) => {
-                self.delayed_restores.push_back(RestoreJob::Own {
-                    kind: "zone-outage",
-                    plan,
-                });
-                self.queue.schedule(
-                    self.now + self.cfg.restore.detection_delay,
-                    Event::SubmitDelayedRestore,
-                );
-            }
+        match self.plan_restore(self.now, RestoreTarget::Latest, false) {
+            Ok(plan) => self.recover_later("zone-outage", plan, Region::Home),
             Err(refusal) => {
                 self.record("restore-impossible", || format!("zone-outage: {refusal:?}"))
             }
         }
     }
 
+    /// O1: the primary region is down. With geo-redundant backups the server is geo-restored
+    /// into the paired region from what had replicated (R4), amid everyone else's restores;
+    /// without them there is no way back until the region returns.
+    fn region_outage(&mut self, duration: SimTime) {
+        self.acc.region_outages += 1;
+        let at_risk = self.now - self.last_restorable_point;
+        self.acc.region_data_at_risk_seconds += at_risk as f64;
+        // Writes stop: close the open windows as at a stop.
+        self.close_tooth(self.now);
+        self.geo_pause();
+        self.region_down = true;
+        self.region_outage_ends = self.now + duration;
+        self.queue
+            .schedule(self.now + duration, Event::RegionRecovered);
+        let hours = duration as f64 / HOUR as f64;
+        if self.redundancy == Redundancy::Geo {
+            match self.plan_restore(self.now, RestoreTarget::Latest, true) {
+                Ok(plan) => {
+                    let loss = plan.data_loss_seconds;
+                    self.record("region-outage", || {
+                        format!("{hours:.1} h: geo-restore from the paired region, {loss:.0} s of writes had not replicated")
+                    });
+                    self.surge_background_restores(duration as f64, Region::GeoTarget);
+                    self.recover_later("region-outage", plan, Region::GeoTarget);
+                }
+                Err(refusal) => {
+                    self.acc.unrecoverable_seconds += duration as f64;
+                    self.acc.downtime_seconds += duration as f64;
+                    self.record("restore-impossible", || {
+                        format!("region-outage: {refusal:?}")
+                    });
+                }
+            }
+        } else {
+            self.acc.unrecoverable_seconds += duration as f64;
+            self.acc.downtime_seconds += duration as f64;
+            self.record("region-outage", || {
+                format!("{hours:.1} h with no recovery path: backups are not geo-redundant; {at_risk} s of writes at risk")
+            });
+        }
+    }
+
+    /// Writes resume after a stop or a regional outage: nothing was written meanwhile, so the
+    /// data-loss windows restart at zero, and a missed daily snapshot is caught up.
+    fn resume_writes(&mut self) {
+        self.last_restorable_point = self.now;
+        self.last_restorable_mark = self.binlog_written_gb;
+        self.geo_resume();
+        if (self.missed_daily || self.failing_since.is_some()) && !self.retry_scheduled {
+            self.missed_daily = false;
+            self.queue.schedule(self.now, Event::CatchUpSnapshot);
+        }
+    }
+
     /// Other tenants' extra restores during an outage of `seconds`, scheduled up front.
-    fn surge_background_restores(&mut self, seconds: f64) {
+    fn surge_background_restores(&mut self, seconds: f64, region: Region) {
         let r = &self.cfg.restore;
         let rate_per_second =
             r.background_restores_per_hour * (r.outage_restore_surge - 1.0) / HOUR as f64;
@@ -1065,7 +1369,10 @@ impl<'a, 'o> Sim<'a, 'o> {
             }
             self.queue.schedule(
                 self.now + t.round() as SimTime,
-                Event::BackgroundRestore { surge: true },
+                Event::BackgroundRestore {
+                    surge: true,
+                    region,
+                },
             );
         }
     }
@@ -1083,6 +1390,9 @@ impl<'a, 'o> Sim<'a, 'o> {
             ),
             Event::Incident => (YEAR / o.incidents_per_year, &mut self.incident_draws),
             Event::ZoneOutage => (YEAR / o.zone_outages_per_year, &mut self.outage_draws),
+            Event::RegionOutage { .. } => {
+                (YEAR / o.region_outages_per_year, &mut self.region_draws)
+            }
             Event::BackgroundRestore { .. } => (
                 HOUR as f64 / r.background_restores_per_hour,
                 &mut self.restore_draws,
@@ -1100,6 +1410,7 @@ impl<'a, 'o> Sim<'a, 'o> {
 
     fn on_demand(&mut self) {
         let refusal = match self.state {
+            State::Running if self.region_down => Some("the region is down".to_string()),
             State::Running if self.on_demand_taken >= self.cfg.backup.on_demand_limit => {
                 Some(format!(
                     "limit of {} on-demand backups reached",
@@ -1128,6 +1439,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             (State::Running, ServerAction::Stop) => {
                 // A clean stop flushes the binlog: nothing written before it is at risk.
                 self.upload_log();
+                self.geo_pause();
                 self.state = State::Stopped;
                 self.record("server-stopped", || {
                     "no backups and no free allowance until started".into()
@@ -1135,18 +1447,28 @@ impl<'a, 'o> Sim<'a, 'o> {
             }
             (State::Stopped, ServerAction::Start) => {
                 self.state = State::Running;
-                self.last_restorable_point = self.now;
-                self.last_restorable_mark = self.binlog_written_gb;
-                if (self.missed_daily || self.failing_since.is_some()) && !self.retry_scheduled {
-                    self.missed_daily = false;
-                    self.queue.schedule(self.now, Event::CatchUpSnapshot);
+                if !self.region_down {
+                    self.resume_writes();
                 }
                 self.record("server-started", String::new);
             }
+            (State::Running | State::Stopped, ServerAction::EnableGeo) => {
+                // D2: local → geo. What is already retained starts replicating now.
+                self.redundancy = Redundancy::Geo;
+                if self.active() {
+                    self.geo_point = self.last_restorable_point;
+                    self.geo_mark = self.last_restorable_mark;
+                    self.geo_resume();
+                }
+                self.record("geo-enabled", || {
+                    "backup storage is now geo-redundant (counted twice)".into()
+                });
+            }
             (State::Running | State::Stopped, ServerAction::Delete) => {
-                if self.state == State::Running {
+                if self.active() {
                     self.close_tooth(self.now);
                 }
+                self.geo_pause();
                 self.state = State::Deleted;
                 self.deleted_at = Some(self.now);
                 self.queue.schedule(
@@ -1164,10 +1486,11 @@ impl<'a, 'o> Sim<'a, 'o> {
     }
 
     fn finish(mut self) -> RunOutcome {
-        if self.state == State::Running {
+        if self.active() {
             // The tooth still open at the horizon counts for the time it lasted.
             self.close_tooth(self.cfg.horizon);
         }
+        self.geo_pause();
         let horizon = self.cfg.horizon as f64;
         let acc = &self.acc;
         let mut max_gap = acc.max_snapshot_gap;
@@ -1175,7 +1498,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             max_gap = max_gap.max(self.cfg.horizon - self.last_snapshot.unwrap_or(0));
         }
         let billable_gb_month = acc.billable_gb_seconds / horizon;
-        let factor = self.cfg.backup.redundancy.storage_factor();
+        let factor = self.redundancy.storage_factor();
         let running_days = acc.running_seconds as f64 / DAY as f64;
         let daily_backup_gb = if running_days > 0.0 {
             acc.daily_usage_written_gb * factor / running_days
@@ -1230,17 +1553,30 @@ impl<'a, 'o> Sim<'a, 'o> {
             extra_loss_seconds_mean: per(acc.extra_loss_seconds, acc.recoveries),
             failovers: acc.failovers,
             downtime_hours: acc.downtime_seconds / HOUR as f64,
+            geo_rpo_seconds: (self.geo_rpo.total_time() > 0).then(|| self.geo_rpo.quantiles()),
+            region_outages: acc.region_outages,
+            geo_restores: acc.geo_restores,
+            geo_recovery_seconds_mean: per(acc.geo_recovery_seconds, acc.geo_restores),
+            geo_data_loss_seconds_mean: per(acc.geo_data_loss_seconds, acc.geo_restores),
+            unrecoverable_hours: acc.unrecoverable_seconds / HOUR as f64,
+            region_data_at_risk_seconds_mean: per(
+                acc.region_data_at_risk_seconds,
+                acc.region_outages,
+            ),
             engine: EngineStats {
                 events: acc.events,
                 peak_queue_len: self.queue.peak_len(),
                 peak_retained_backups: self.store.peak_items(),
                 rpo_distinct_lengths: self.rpo.distinct_lengths(),
-                peak_restores_waiting: self.slots.peak_waiting(),
+                peak_restores_waiting: self.slots[0]
+                    .peak_waiting()
+                    .max(self.slots[1].peak_waiting()),
             },
         };
         RunOutcome {
             metrics,
             rpo: self.rpo,
+            geo_rpo: self.geo_rpo,
             restores: self.restores,
         }
     }

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::Analysis;
 use crate::model::{Breakdown, RunMetrics};
+use crate::stats::durability::{DurabilityParams, NinesByRedundancy};
 use crate::stats::Quantiles;
 
 fn mean_breakdown(a: &Analysis<'_>, pick: fn(&RunMetrics) -> &Breakdown) -> Breakdown {
@@ -23,6 +24,11 @@ struct Summary<'a> {
     backsim_version: &'static str,
     rpo_seconds: Quantiles,
     geo_rpo_seconds: Option<Quantiles>,
+    /// Annual durability of the backups, in nines, for the configured redundancy and for each.
+    durability_nines: f64,
+    durability_nines_by_redundancy: NinesByRedundancy,
+    durability_model: &'a DurabilityParams,
+    region_outages: RegionOutages,
     restore_seconds: RestoreSeconds,
     /// Mean seconds per phase, per target, across runs.
     restore_breakdown_seconds: BTreeMap<&'static str, Breakdown>,
@@ -60,6 +66,20 @@ struct Recoveries {
     mean_extra_loss_seconds: Option<f64>,
     failovers: f64,
     downtime_hours: f64,
+}
+
+#[derive(Serialize)]
+struct RegionOutages {
+    /// Per run: regional outages met, geo-restores run, hours with no way back.
+    outages: f64,
+    geo_restores: f64,
+    unrecoverable_hours: f64,
+    /// Per geo-restore: from the outage to a running server (capped at the outage's end), and
+    /// the writes that had not replicated. Null when none happened.
+    mean_geo_recovery_seconds: Option<f64>,
+    mean_geo_data_loss_seconds: Option<f64>,
+    /// Writes not in any backup when each outage began.
+    mean_data_at_risk_seconds: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -146,7 +166,18 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
         horizon_days: s.horizon_days,
         backsim_version: env!("CARGO_PKG_VERSION"),
         rpo_seconds: a.rpo,
-        geo_rpo_seconds: None,
+        geo_rpo_seconds: a.geo_rpo,
+        durability_nines: a.durability_nines,
+        durability_nines_by_redundancy: a.durability_by_redundancy,
+        durability_model: &s.durability,
+        region_outages: RegionOutages {
+            outages: mean("region_outages"),
+            geo_restores: mean("geo_restores"),
+            unrecoverable_hours: mean("unrecoverable_hours"),
+            mean_geo_recovery_seconds: present("geo_recovery_mean_s"),
+            mean_geo_data_loss_seconds: present("geo_data_loss_mean_s"),
+            mean_data_at_risk_seconds: present("region_data_at_risk_mean_s"),
+        },
         restore_seconds: RestoreSeconds {
             latest: a.restore_latest,
             fastest: a.restore_fastest,

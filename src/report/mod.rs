@@ -13,8 +13,10 @@ pub use json::summary_json;
 pub use restore::{clock, human_duration, restore_text, RestoreReport};
 pub use text::summary_text;
 
+use crate::model::Redundancy;
 use crate::model::RunOutcome;
 use crate::scenario::Scenario;
+use crate::stats::durability::{self, Layout, NinesByRedundancy};
 use crate::stats::summary::{pooled_rpo, summarize, FigureSummary};
 use crate::stats::{LogHistogram, Quantiles};
 
@@ -25,6 +27,10 @@ pub struct Analysis<'a> {
     pub outcomes: &'a [RunOutcome],
     pub figures: Vec<FigureSummary>,
     pub rpo: Quantiles,
+    /// Pooled geo data-loss window; None when no run was geo-redundant.
+    pub geo_rpo: Option<Quantiles>,
+    pub durability_nines: f64,
+    pub durability_by_redundancy: NinesByRedundancy,
     /// Restore times pooled over all runs' hourly probes.
     pub restore_latest: Quantiles,
     pub restore_fastest: Quantiles,
@@ -46,6 +52,19 @@ impl<'a> Analysis<'a> {
             outcomes,
             figures: summarize(&metrics),
             rpo: pooled_rpo(outcomes.iter().map(|o| &o.rpo)),
+            geo_rpo: outcomes
+                .iter()
+                .any(|o| o.geo_rpo.total_time() > 0)
+                .then(|| pooled_rpo(outcomes.iter().map(|o| &o.geo_rpo))),
+            durability_nines: durability::nines(
+                match scenario.config.backup.redundancy {
+                    Redundancy::Local => Layout::Local,
+                    Redundancy::Zone => Layout::Zone,
+                    Redundancy::Geo => Layout::Geo,
+                },
+                &scenario.durability,
+            ),
+            durability_by_redundancy: durability::nines_by_redundancy(&scenario.durability),
             restore_latest: pool(|o| &o.restores.latest),
             restore_fastest: pool(|o| &o.restores.fastest),
             restore_custom: pool(|o| &o.restores.custom),

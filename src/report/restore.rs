@@ -95,8 +95,8 @@ pub fn restore_text(report: &RestoreReport<'_>) -> String {
     let s = report.restored_server;
     let _ = writeln!(
         out,
-        "\nThe new server: HA {}; its own first snapshot at once; the source keeps its backups.",
-        s.ha
+        "\nThe new server: in {}, {} backup redundancy, HA {}; its own first snapshot at once; the source keeps its backups.",
+        s.region, s.redundancy, s.ha
     );
     let _ = writeln!(out, "Post-restore tasks:");
     for task in &s.post_restore_tasks {

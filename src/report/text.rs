@@ -36,6 +36,24 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         "  p50 {:.0} s   p95 {:.0} s   p99 {:.0} s   max {:.0} s   mean {:.1} s\n",
         r.p50, r.p95, r.p99, r.max, r.mean
     );
+    if let Some(g) = a.geo_rpo {
+        let _ = writeln!(out, "Data-loss window against the paired region (geo)");
+        let _ = writeln!(
+            out,
+            "  p50 {:.0} s   p95 {:.0} s   p99 {:.0} s   max {:.0} s   mean {:.1} s\n",
+            g.p50, g.p95, g.p99, g.max, g.mean
+        );
+    }
+    let d = a.durability_by_redundancy;
+    let _ = writeln!(
+        out,
+        "Durability: {:.1} nines a year ({} redundancy); local {:.1}, zone {:.1}, geo {:.1}\n",
+        a.durability_nines,
+        c.backup.redundancy.as_str(),
+        d.local,
+        d.zone,
+        d.geo
+    );
     let _ = writeln!(
         out,
         "Restore time (hourly what-if restores, no waiting for a slot)"
@@ -95,6 +113,24 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
             "  HA failovers       {:.2} per run; downtime {:.2} h per run\n",
             a.figure("failovers").estimate.mean,
             a.figure("downtime_hours").estimate.mean
+        );
+    }
+    let outages = a.figure("region_outages").estimate.mean;
+    if outages > 0.0 {
+        let _ = writeln!(out, "Regional outages ({outages:.2} per run)");
+        let geo = a.figure("geo_recovery_mean_s");
+        if geo.estimate.n > 0 {
+            let _ = writeln!(
+                out,
+                "  geo-restore        back in {} on average, losing {} of writes that had not replicated",
+                human_duration(geo.estimate.mean),
+                human_duration(a.figure("geo_data_loss_mean_s").estimate.mean)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  no way back        {:.2} h per run (without geo-redundant backups the server waits for its region)\n",
+            a.figure("unrecoverable_hours").estimate.mean
         );
     }
     let cur = &c.cost.currency;

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::error::{InputError, Origin};
 use crate::model::Config;
+use crate::stats::durability::DurabilityParams;
 
 pub use raw::RawScenario;
 pub use template::TEMPLATE;
@@ -27,6 +28,8 @@ pub struct Scenario {
     pub horizon_days: f64,
     pub runs: u32,
     pub config: Config,
+    /// The failure model behind the durability nines (D1).
+    pub durability: DurabilityParams,
     /// The `[sweep]` grid: dotted key → values, in key order.
     pub sweep: Vec<(String, Vec<toml::Value>)>,
 }

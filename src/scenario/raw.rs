@@ -22,6 +22,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub restore: RawRestore,
     #[serde(default)]
+    pub durability: RawDurability,
+    #[serde(default)]
     pub cost: RawCost,
     #[serde(default)]
     pub events: Vec<RawEvent>,
@@ -69,6 +71,7 @@ pub struct RawBackup {
     pub extra_snapshot_binlog_gb: Option<f64>,
     pub snapshot_change_ratio: Option<f64>,
     pub snapshot_duration: Option<String>,
+    pub geo_replication_lag_minutes: Option<f64>,
     pub on_demand: Option<Vec<toml::Value>>,
     pub on_demand_limit: Option<i64>,
 }
@@ -80,6 +83,7 @@ pub struct RawOutages {
     pub region_outage_hours: Option<f64>,
     pub zone_outages_per_year: Option<f64>,
     pub zone_outage_hours: Option<f64>,
+    pub region_outage_cv: Option<f64>,
     pub incidents_per_year: Option<f64>,
 }
 
@@ -98,6 +102,21 @@ pub struct RawRestore {
     pub detection_minutes: Option<f64>,
     pub unsafe_sessions_per_day: Option<f64>,
     pub failover_seconds: Option<f64>,
+    pub geo_restore_region: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawDurability {
+    pub copies: Option<i64>,
+    pub device_afr_pct: Option<f64>,
+    pub rack_afr_pct: Option<f64>,
+    pub repair_hours: Option<f64>,
+    pub datacenter_loss_per_year: Option<f64>,
+    pub zone_rebuild_hours: Option<f64>,
+    pub region_loss_per_year: Option<f64>,
+    pub geo_reseed_hours: Option<f64>,
+    pub region_pair_loss_per_year: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -112,4 +131,6 @@ pub struct RawCost {
 pub struct RawEvent {
     pub at: toml::Value,
     pub action: String,
+    /// How long a "region-outage" lasts.
+    pub hours: Option<f64>,
 }

@@ -46,12 +46,15 @@ extra_snapshot_binlog_gb = 0.0  # B4: extra snapshot once this much binlog piles
 snapshot_change_ratio = 0.5 # assumption: GB of changed pages per GB of binlog (row images
                             # carry before and after values, so about half is new data)
 snapshot_duration = "10s"   # documented: "only takes a few seconds"
+geo_replication_lag_minutes = 15.0  # D3: mean delay before a backup reaches the paired region
+                                    # (exponential, capped at the documented hour)
 on_demand = []              # times of on-demand backups: RFC 3339 or offsets such as "10d" (B6)
 on_demand_limit = 50        # documented: at most 50 on-demand backups
 
 [outages]
-region_outages_per_year = 0.0
-region_outage_hours = 6.0
+region_outages_per_year = 0.0  # O1: the primary region goes down
+region_outage_hours = 6.0      # mean length of a regional outage
+region_outage_cv = 0.5         # spread of that length (lognormal; 0 = always the mean)
 zone_outages_per_year = 0.0 # O2: with zone-redundant HA a failover, else a restore to the latest point
 zone_outage_hours = 2.0
 incidents_per_year = 0.0    # O3: bad writes / dropped tables, each restored to just before it
@@ -75,15 +78,34 @@ outage_restore_surge = 20.0           # assumption: everyone restores during an 
 detection_minutes = 30.0              # from an incident (O3) to the restore request
 unsafe_sessions_per_day = 0.0         # R7: sessions writing FK-violating rows with checks off
 failover_seconds = 120.0              # assumption: zone-redundant HA failover downtime
+# geo_restore_region = "westus"       # R4: default the paired region; any other region works
+                                      # (universal geo-restore) except Brazil South, USGov
+                                      # Virginia and West US 3
+
+[durability]
+# D1: the annual chance of losing every copy of a backup, from this failure model, solved as a
+# Markov chain (not sampled). The documentation promises at least 11 / 12 / 16 nines for local /
+# zone / geo; these stated assumptions land just above those floors. Change them to see what
+# the nines depend on.
+copies = 3                            # copies per region (distinct racks, or one per zone)
+device_afr_pct = 2.0                  # annual failure rate of a device holding a copy
+rack_afr_pct = 0.5                    # rack events, each taking one copy
+repair_hours = 1.0                    # re-replicating a lost copy
+datacenter_loss_per_year = 5e-12      # a datacenter destroyed (all local copies, one zone's)
+zone_rebuild_hours = 72.0             # rebuilding a zone's copy elsewhere
+region_loss_per_year = 1e-13          # a whole region destroyed
+geo_reseed_hours = 168.0              # re-seeding a region's copies from its pair
+region_pair_loss_per_year = 5e-17     # both paired regions destroyed together
 
 [cost]
 currency = "USD"
 price_per_gb_month = 0.095  # EXAMPLE price for backup storage above the free allowance; use yours
 
-# Server actions at RFC 3339 times or offsets from the start (B7, R5):
+# Scripted events at RFC 3339 times or offsets from the start:
 # [[events]]
 # at = "10d"
-# action = "stop"           # "stop" | "start" | "delete"
+# action = "stop"           # "stop" | "start" | "delete" (B7, R5) | "enable-geo" (local → geo,
+#                           # D2) | "region-outage" (O1, with hours = 6)
 
 # A grid for `backsim sweep`: dotted key = list of values.
 [sweep]

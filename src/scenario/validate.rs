@@ -10,9 +10,10 @@ use super::Scenario;
 use crate::engine::{SimTime, DAY};
 use crate::error::InputError;
 use crate::model::{
-    BackupConfig, Config, CostConfig, HighAvailability, MysqlVersion, OutageConfig, Redundancy,
-    RestoreConfig, ServerAction, ServerConfig, WallClock, WorkloadConfig,
+    geo_restore_target, BackupConfig, Config, CostConfig, HighAvailability, MysqlVersion,
+    OutageConfig, Redundancy, RestoreConfig, ServerAction, ServerConfig, WallClock, WorkloadConfig,
 };
+use crate::stats::durability::DurabilityParams;
 
 pub const DEFAULT_START: &str = "2026-01-05T00:00:00Z";
 pub const MAX_HORIZON_DAYS: f64 = 36_500.0;
@@ -455,6 +456,12 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
             "10s",
             0..=DAY,
         )?,
+        geo_lag_mean: number(
+            "backup.geo_replication_lag_minutes",
+            b.geo_replication_lag_minutes,
+            15.0,
+            0.0..=60.0,
+        )? * 60.0,
         on_demand,
         on_demand_limit: integer("backup.on_demand_limit", b.on_demand_limit, 50, 0..=10_000)?
             as u32,
@@ -479,6 +486,12 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
             o.zone_outages_per_year,
             0.0,
             0.0..=365.0,
+        )?,
+        region_outage_cv: number(
+            "outages.region_outage_cv",
+            o.region_outage_cv,
+            0.5,
+            0.0..=10.0,
         )?,
         zone_outage_hours: positive(
             "outages.zone_outage_hours",
@@ -572,6 +585,23 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
             0.0..=86_400.0,
         )?
         .round() as SimTime,
+        geo_restore_region: geo_restore_target(&region, r.geo_restore_region.as_deref()).or_else(
+            |e| {
+                // Only a geo-redundant server needs somewhere to geo-restore to.
+                if redundancy == Redundancy::Geo || r.geo_restore_region.is_some() {
+                    Err(InputError::new(
+                        if r.geo_restore_region.is_some() {
+                            "restore.geo_restore_region"
+                        } else {
+                            "server.region"
+                        },
+                        e,
+                    ))
+                } else {
+                    Ok(String::new())
+                }
+            },
+        )?,
     };
     // Outside outages the region's restore slots must keep up with the background demand, or
     // the line would grow without end.
@@ -615,23 +645,51 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
             &format!("events[{i}].action"),
             Some(&e.action),
             "",
-            &["stop", "start", "delete"],
+            &["stop", "start", "delete", "region-outage", "enable-geo"],
         )? {
             "stop" => ServerAction::Stop,
             "start" => ServerAction::Start,
+            "region-outage" => ServerAction::RegionOutage {
+                duration: match e.hours {
+                    Some(h) => {
+                        (positive(&format!("events[{i}].hours"), Some(h), 1.0, 24.0 * 365.0)?
+                            * 3600.0)
+                            .round() as SimTime
+                    }
+                    None => {
+                        return Err(InputError::new(
+                            format!("events[{i}].hours"),
+                            "a \"region-outage\" needs its length, e.g. hours = 6",
+                        ))
+                    }
+                },
+            },
+            "enable-geo" => ServerAction::EnableGeo,
             _ => ServerAction::Delete,
         };
+        if e.hours.is_some() && !matches!(action, ServerAction::RegionOutage { .. }) {
+            return Err(InputError::new(
+                format!("events[{i}].hours"),
+                "only a \"region-outage\" event takes hours",
+            ));
+        }
         events.push((at, action, i));
     }
     events.sort_by_key(|&(at, _, i)| (at, i));
     let mut running = true;
     let mut deleted = false;
+    let mut geo = redundancy == Redundancy::Geo;
     for &(at, action, i) in &events {
         let key = format!("events[{i}].action");
         let problem = match action {
             _ if deleted => Some("comes after the server was deleted"),
             ServerAction::Stop if !running => Some("stops a server that is already stopped"),
             ServerAction::Start if running => Some("starts a server that is already running"),
+            // D2: zone-redundant backup storage cannot be converted; local can.
+            ServerAction::EnableGeo if redundancy == Redundancy::Zone => Some(
+                "cannot move zone-redundant backup storage to geo: only a point-in-time restore or a new server can (D2)",
+            ),
+            ServerAction::EnableGeo if geo => Some("finds the backups already geo-redundant"),
             _ => None,
         };
         if let Some(problem) = problem {
@@ -644,6 +702,12 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
             ServerAction::Stop => running = false,
             ServerAction::Start => running = true,
             ServerAction::Delete => deleted = true,
+            ServerAction::EnableGeo => geo = true,
+            ServerAction::RegionOutage { .. } => {}
+        }
+        if geo && action == ServerAction::EnableGeo {
+            geo_restore_target(&region, raw.restore.geo_restore_region.as_deref())
+                .map_err(|e| InputError::new(key.clone(), format!("enables geo, but {e}")))?;
         }
     }
 
@@ -658,6 +722,60 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
         };
         sweep.push((key.clone(), list));
     }
+
+    let d = &raw.durability;
+    let defaults = DurabilityParams::default();
+    let durability = DurabilityParams {
+        copies: integer("durability.copies", d.copies, defaults.copies as i64, 1..=6)? as u32,
+        device_afr: number(
+            "durability.device_afr_pct",
+            d.device_afr_pct,
+            defaults.device_afr * 100.0,
+            0.0..=10_000.0,
+        )? / 100.0,
+        rack_afr: number(
+            "durability.rack_afr_pct",
+            d.rack_afr_pct,
+            defaults.rack_afr * 100.0,
+            0.0..=10_000.0,
+        )? / 100.0,
+        repair_hours: positive(
+            "durability.repair_hours",
+            d.repair_hours,
+            defaults.repair_hours,
+            1e6,
+        )?,
+        datacenter_loss_per_year: number(
+            "durability.datacenter_loss_per_year",
+            d.datacenter_loss_per_year,
+            defaults.datacenter_loss_per_year,
+            0.0..=100.0,
+        )?,
+        zone_rebuild_hours: positive(
+            "durability.zone_rebuild_hours",
+            d.zone_rebuild_hours,
+            defaults.zone_rebuild_hours,
+            1e6,
+        )?,
+        region_loss_per_year: number(
+            "durability.region_loss_per_year",
+            d.region_loss_per_year,
+            defaults.region_loss_per_year,
+            0.0..=100.0,
+        )?,
+        geo_reseed_hours: positive(
+            "durability.geo_reseed_hours",
+            d.geo_reseed_hours,
+            defaults.geo_reseed_hours,
+            1e6,
+        )?,
+        region_pair_loss_per_year: number(
+            "durability.region_pair_loss_per_year",
+            d.region_pair_loss_per_year,
+            defaults.region_pair_loss_per_year,
+            0.0..=100.0,
+        )?,
+    };
 
     let config = Config {
         clock: WallClock {
@@ -692,6 +810,7 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
         horizon_days,
         runs,
         config,
+        durability,
         sweep,
     })
 }

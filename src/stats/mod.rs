@@ -2,6 +2,7 @@
 //! and means with Student-t confidence intervals across replications.
 
 mod ci;
+pub mod durability;
 mod histogram;
 mod sawtooth;
 pub mod summary;

@@ -2,28 +2,27 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-/// The time-weighted distribution of a sawtooth: a quantity that grows at rate 1 from 0 and drops
-/// back to 0 at each reset (the data-loss window between backups). A tooth of length g spends
-/// equal time at every value in [0, g), so the distribution is a length-weighted mixture of
-/// uniforms, known exactly from the tooth lengths: no sampling of loss times is needed.
+/// The time-weighted distribution of a data-loss window that grows at rate 1 and drops at each
+/// new backed-up point. Each stretch between drops is a *segment*: the window runs from `a` to
+/// `b` over `b − a` seconds, spending equal time at every value in [a, b). For the local
+/// window a = 0 (a tooth); for the geo window a > 0, since the newest replicated point is
+/// already some way behind when it arrives.
 ///
-/// Lengths are whole seconds kept as a histogram: memory grows with the number of distinct
-/// lengths (a handful for regular log backups), never with the horizon; and sums are integers,
-/// so merging replications in any order gives the same bits.
+/// The distribution is a length-weighted mixture of uniforms, kept exactly as a difference array
+/// over whole seconds of window value: +1 where a segment starts covering, −1 where it stops.
+/// Memory grows with the range of window values (a few thousand seconds), never with the
+/// horizon, and all sums are integers, so merging replications in any order gives the same bits.
 #[derive(Debug, Clone, Default)]
 pub struct Sawtooth {
-    teeth: BTreeMap<i64, u64>,
-    /// Most teeth repeat the previous length (one log interval): they are counted here and
-    /// folded into the map when another length comes, saving a map lookup per log backup.
-    run: Option<(i64, u64)>,
+    coverage_change: BTreeMap<i64, i64>,
+    /// Σ (b − a) and Σ (b² − a²): total time and twice the time-integral of the window.
+    total_time: u128,
+    square_sum: u128,
+    max: i64,
+    /// Most segments repeat the previous one (one log interval): they are counted here and
+    /// folded into the map when another comes, saving a map lookup per log backup.
+    run: Option<((i64, i64), i64)>,
 }
-
-impl PartialEq for Sawtooth {
-    fn eq(&self, other: &Self) -> bool {
-        self.settled() == other.settled()
-    }
-}
-impl Eq for Sawtooth {}
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Quantiles {
@@ -34,98 +33,112 @@ pub struct Quantiles {
     pub mean: f64,
 }
 
+impl PartialEq for Sawtooth {
+    fn eq(&self, other: &Self) -> bool {
+        self.settled() == other.settled()
+            && self.total_time == other.total_time
+            && self.square_sum == other.square_sum
+            && self.max == other.max
+    }
+}
+impl Eq for Sawtooth {}
+
 impl Sawtooth {
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// One tooth of `length` seconds (zero-length teeth carry no time and are ignored).
+    /// One tooth of `length` seconds: the window grows from 0 to `length`.
     pub fn add(&mut self, length: i64) {
-        if length <= 0 {
+        self.add_segment(0, length);
+    }
+
+    /// The window grows from `from` to `to` seconds (empty segments carry no time).
+    pub fn add_segment(&mut self, from: i64, to: i64) {
+        if to <= from || from < 0 {
             return;
         }
+        self.total_time += (to - from) as u128;
+        self.square_sum += (to as u128).pow(2) - (from as u128).pow(2);
+        self.max = self.max.max(to);
         match &mut self.run {
-            Some((len, n)) if *len == length => *n += 1,
+            Some((seg, n)) if *seg == (from, to) => *n += 1,
             run => {
-                if let Some((len, n)) = run.replace((length, 1)) {
-                    *self.teeth.entry(len).or_insert(0) += n;
+                if let Some(((a, b), n)) = run.replace(((from, to), 1)) {
+                    Self::fold(&mut self.coverage_change, a, b, n);
                 }
             }
         }
     }
 
-    /// All teeth, the pending run included.
-    fn settled(&self) -> BTreeMap<i64, u64> {
-        let mut all = self.teeth.clone();
-        if let Some((len, n)) = self.run {
-            *all.entry(len).or_insert(0) += n;
+    fn fold(map: &mut BTreeMap<i64, i64>, a: i64, b: i64, n: i64) {
+        *map.entry(a).or_insert(0) += n;
+        *map.entry(b).or_insert(0) -= n;
+    }
+
+    /// The difference array with the pending run folded in, zero entries dropped.
+    fn settled(&self) -> BTreeMap<i64, i64> {
+        let mut all = self.coverage_change.clone();
+        if let Some(((a, b), n)) = self.run {
+            Self::fold(&mut all, a, b, n);
         }
+        all.retain(|_, v| *v != 0);
         all
     }
 
-    fn flush(&mut self) {
-        if let Some((len, n)) = self.run.take() {
-            *self.teeth.entry(len).or_insert(0) += n;
-        }
-    }
-
     pub fn merge(&mut self, other: &Sawtooth) {
-        self.flush();
-        for (len, n) in other.settled() {
-            *self.teeth.entry(len).or_insert(0) += n;
+        if let Some(((a, b), n)) = self.run.take() {
+            Self::fold(&mut self.coverage_change, a, b, n);
         }
+        for (x, d) in other.settled() {
+            *self.coverage_change.entry(x).or_insert(0) += d;
+        }
+        self.total_time += other.total_time;
+        self.square_sum += other.square_sum;
+        self.max = self.max.max(other.max);
     }
 
-    /// Seconds covered by all teeth.
+    /// Seconds covered by all segments.
     pub fn total_time(&self) -> u128 {
-        self.settled()
-            .iter()
-            .map(|(&len, &n)| len as u128 * n as u128)
-            .sum()
+        self.total_time
     }
 
+    /// Distinct window values where coverage changes: the memory this takes.
     pub fn distinct_lengths(&self) -> usize {
         self.settled().len()
     }
 
     pub fn max(&self) -> f64 {
-        self.settled().keys().next_back().map_or(0.0, |&l| l as f64)
+        self.max as f64
     }
 
-    /// Time-average of the window: a tooth of length g contributes g²/2.
+    /// Time-average of the window: a segment contributes (b² − a²)/2.
     pub fn mean(&self) -> f64 {
-        let total = self.total_time();
-        if total == 0 {
+        if self.total_time == 0 {
             return 0.0;
         }
-        let squares: u128 = self
-            .settled()
-            .iter()
-            .map(|(&len, &n)| (len as u128) * (len as u128) * n as u128)
-            .sum();
-        squares as f64 / (2.0 * total as f64)
+        self.square_sum as f64 / (2.0 * self.total_time as f64)
     }
 
-    /// The value the window stays at or below for fraction `q` of the time.
-    ///
-    /// F(x) = (Σ_{g ≤ x} g·n + x·Σ_{g > x} n) / T is piecewise linear between distinct lengths;
-    /// find the piece where it reaches q and solve it.
+    /// The value the window stays at or below for fraction `q` of the time. The time spent at
+    /// or below x grows at the coverage count, which is constant between change points: walk
+    /// them and solve the linear piece where the target is reached.
     pub fn quantile(&self, q: f64) -> f64 {
-        let total = self.total_time();
-        if total == 0 {
+        if self.total_time == 0 {
             return 0.0;
         }
-        let target = q.clamp(0.0, 1.0) * total as f64;
-        let teeth = self.settled();
-        let mut time_below: u128 = 0; // Σ g·n over lengths already passed
-        let mut teeth_left: u64 = teeth.values().sum();
-        for (&len, &n) in &teeth {
-            let at_len = time_below as f64 + len as f64 * teeth_left as f64;
-            if at_len >= target {
-                return (target - time_below as f64) / teeth_left as f64;
+        let target = q.clamp(0.0, 1.0) * self.total_time as f64;
+        let mut covered: i64 = 0;
+        let mut time_below: f64 = 0.0;
+        let mut at: i64 = 0;
+        for (x, change) in self.settled() {
+            let piece = (covered * (x - at)) as f64;
+            if covered > 0 && time_below + piece >= target {
+                return at as f64 + (target - time_below) / covered as f64;
             }
-            time_below += len as u128 * n as u128;
-            teeth_left -= n;
+            time_below += piece;
+            covered += change;
+            at = x;
         }
         self.max()
     }
@@ -158,15 +171,24 @@ mod tests {
         assert_eq!(q.mean, 150.0);
     }
 
-    /// Compare against a brute-force time grid: every second of every tooth counted once.
+    /// Compare against a brute-force time grid: every second of every segment counted once.
     #[test]
     fn quantiles_match_a_brute_force_grid() {
-        let lengths = [300, 300, 600, 120, 300, 1_500, 5, 300];
+        let segments = [
+            (0, 300),
+            (0, 300),
+            (0, 600),
+            (0, 120),
+            (900, 1_300),
+            (0, 1_500),
+            (3, 5),
+            (250, 300),
+        ];
         let mut s = Sawtooth::new();
         let mut grid = Vec::new();
-        for &g in &lengths {
-            s.add(g);
-            grid.extend((0..g).map(|x| x as f64 + 0.5));
+        for &(a, b) in &segments {
+            s.add_segment(a, b);
+            grid.extend((a..b).map(|x| x as f64 + 0.5));
         }
         grid.sort_by(f64::total_cmp);
         for q in [0.1, 0.5, 0.9, 0.95, 0.99] {
@@ -179,6 +201,7 @@ mod tests {
         }
         let brute_mean = grid.iter().sum::<f64>() / grid.len() as f64;
         assert!((s.mean() - brute_mean).abs() < 1e-9);
+        assert_eq!(s.max(), 1_500.0);
     }
 
     #[test]
@@ -188,11 +211,12 @@ mod tests {
         a.add(300);
         a.add(600);
         b.add(42);
+        b.add_segment(100, 400);
         let mut ab = a.clone();
         ab.merge(&b);
         let mut ba = b.clone();
         ba.merge(&a);
         assert_eq!(ab, ba);
-        assert_eq!(ab.total_time(), 942);
+        assert_eq!(ab.total_time(), 1_242);
     }
 }

@@ -17,6 +17,18 @@ pub const FIGURES: &[(&str, Extract)] = &[
     ("rpo_p99_s", |m| m.rpo_seconds.p99),
     ("rpo_max_s", |m| m.rpo_seconds.max),
     ("rpo_mean_s", |m| m.rpo_seconds.mean),
+    ("geo_rpo_p50_s", |m| {
+        m.geo_rpo_seconds.map_or(f64::NAN, |q| q.p50)
+    }),
+    ("geo_rpo_p95_s", |m| {
+        m.geo_rpo_seconds.map_or(f64::NAN, |q| q.p95)
+    }),
+    ("geo_rpo_max_s", |m| {
+        m.geo_rpo_seconds.map_or(f64::NAN, |q| q.max)
+    }),
+    ("geo_rpo_mean_s", |m| {
+        m.geo_rpo_seconds.map_or(f64::NAN, |q| q.mean)
+    }),
     ("restore_latest_p50_s", |m| m.restore_latest_seconds.p50),
     ("restore_latest_p95_s", |m| m.restore_latest_seconds.p95),
     ("restore_latest_max_s", |m| m.restore_latest_seconds.max),
@@ -71,6 +83,30 @@ pub const FIGURES: &[(&str, Extract)] = &[
     }),
     ("failovers", |m| m.failovers as f64),
     ("downtime_hours", |m| m.downtime_hours),
+    ("region_outages", |m| m.region_outages as f64),
+    ("geo_restores", |m| m.geo_restores as f64),
+    ("geo_recovery_mean_s", |m| {
+        if m.geo_restores > 0 {
+            m.geo_recovery_seconds_mean
+        } else {
+            f64::NAN
+        }
+    }),
+    ("geo_data_loss_mean_s", |m| {
+        if m.geo_restores > 0 {
+            m.geo_data_loss_seconds_mean
+        } else {
+            f64::NAN
+        }
+    }),
+    ("unrecoverable_hours", |m| m.unrecoverable_hours),
+    ("region_data_at_risk_mean_s", |m| {
+        if m.region_outages > 0 {
+            m.region_data_at_risk_seconds_mean
+        } else {
+            f64::NAN
+        }
+    }),
 ];
 
 /// A per-recovery mean exists only in runs that had a recovery; NaN leaves the others out.

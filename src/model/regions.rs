@@ -1,0 +1,116 @@
+//! Region pairs for geo-redundant backups (R4). A geo-restore goes to the paired region by
+//! default, or to any other region ("universal geo-restore") except a few that take no
+//! non-paired restores.
+
+/// (region, its pair). Some pairs are one-way: the pair of West US 3 is East US, whose own pair
+/// is West US.
+const PAIRS: &[(&str, &str)] = &[
+    ("eastus", "westus"),
+    ("westus", "eastus"),
+    ("eastus2", "centralus"),
+    ("centralus", "eastus2"),
+    ("northcentralus", "southcentralus"),
+    ("southcentralus", "northcentralus"),
+    ("westus2", "westcentralus"),
+    ("westcentralus", "westus2"),
+    ("westus3", "eastus"),
+    ("canadacentral", "canadaeast"),
+    ("canadaeast", "canadacentral"),
+    ("brazilsouth", "southcentralus"),
+    ("northeurope", "westeurope"),
+    ("westeurope", "northeurope"),
+    ("uksouth", "ukwest"),
+    ("ukwest", "uksouth"),
+    ("francecentral", "francesouth"),
+    ("francesouth", "francecentral"),
+    ("germanywestcentral", "germanynorth"),
+    ("germanynorth", "germanywestcentral"),
+    ("switzerlandnorth", "switzerlandwest"),
+    ("switzerlandwest", "switzerlandnorth"),
+    ("norwayeast", "norwaywest"),
+    ("norwaywest", "norwayeast"),
+    ("swedencentral", "swedensouth"),
+    ("swedensouth", "swedencentral"),
+    ("eastasia", "southeastasia"),
+    ("southeastasia", "eastasia"),
+    ("japaneast", "japanwest"),
+    ("japanwest", "japaneast"),
+    ("koreacentral", "koreasouth"),
+    ("koreasouth", "koreacentral"),
+    ("australiaeast", "australiasoutheast"),
+    ("australiasoutheast", "australiaeast"),
+    ("centralindia", "southindia"),
+    ("southindia", "centralindia"),
+    ("uaenorth", "uaecentral"),
+    ("uaecentral", "uaenorth"),
+    ("southafricanorth", "southafricawest"),
+    ("southafricawest", "southafricanorth"),
+    ("usgovvirginia", "usgovtexas"),
+    ("usgovtexas", "usgovvirginia"),
+];
+
+/// Regions that cannot be the target of a geo-restore to a non-paired region.
+pub const NO_UNIVERSAL_GEO_RESTORE: &[&str] = &["brazilsouth", "usgovvirginia", "westus3"];
+
+/// "East US" → "eastus": names are compared without spaces or case.
+pub fn normalise(region: &str) -> String {
+    region
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+pub fn paired_region(region: &str) -> Option<&'static str> {
+    let key = normalise(region);
+    PAIRS.iter().find(|(r, _)| *r == key).map(|(_, p)| *p)
+}
+
+pub fn known_regions() -> impl Iterator<Item = &'static str> {
+    PAIRS.iter().map(|(r, _)| *r)
+}
+
+/// Where a geo-restore of a server in `home` may go: its pair, or (universal geo-restore) any
+/// other region but the excluded ones.
+pub fn geo_restore_target(home: &str, wanted: Option<&str>) -> Result<String, String> {
+    let pair = paired_region(home);
+    match wanted.map(normalise) {
+        None => pair
+            .map(str::to_string)
+            .ok_or_else(|| format!("no paired region is known for \"{home}\"; name a target in restore.geo_restore_region")),
+        Some(target) if target == normalise(home) => {
+            Err("a geo-restore goes to another region, not the server's own".to_string())
+        }
+        Some(target) if Some(target.as_str()) == pair => Ok(target),
+        Some(target) if NO_UNIVERSAL_GEO_RESTORE.contains(&target.as_str()) => Err(format!(
+            "\"{target}\" takes geo-restores only from its paired region; universal geo-restore \
+             excludes Brazil South, USGov Virginia and West US 3"
+        )),
+        Some(target) => Ok(target),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// R4: paired by default; universal geo-restore anywhere but the three excluded regions.
+    #[test]
+    fn r4_geo_restore_targets() {
+        assert_eq!(geo_restore_target("East US", None).unwrap(), "westus");
+        assert_eq!(
+            geo_restore_target("eastus", Some("northeurope")).unwrap(),
+            "northeurope"
+        );
+        assert!(geo_restore_target("eastus", Some("West US 3")).is_err());
+        assert!(geo_restore_target("northeurope", Some("brazilsouth")).is_err());
+        assert!(geo_restore_target("eastus", Some("usgovvirginia")).is_err());
+        // The excluded regions still take restores from their own pair.
+        assert_eq!(
+            geo_restore_target("usgovtexas", Some("usgovvirginia")).unwrap(),
+            "usgovvirginia"
+        );
+        assert!(geo_restore_target("eastus", Some("eastus")).is_err());
+        assert!(geo_restore_target("atlantis", None).is_err());
+    }
+}

@@ -1,0 +1,209 @@
+//! Geo-redundancy, regional outages and durability: D1–D3, R4, O1.
+
+use backsim::engine::{Streams, DAY, HOUR};
+use backsim::error::Origin;
+use backsim::model::{simulate, what_if_restore, RestoreRefusal, RestoreTarget, RunMetrics};
+use backsim::scenario::{parse, Override, Scenario};
+use backsim::stats::durability::{nines_by_redundancy, DurabilityParams};
+
+const GEO: &str = r#"
+name = "geo"
+horizon_days = 30
+[backup]
+redundancy = "geo"
+snapshot_failure_pct = 0
+"#;
+
+const OUTAGE: &str = r#"
+name = "outage"
+horizon_days = 30
+[backup]
+redundancy = "geo"
+snapshot_failure_pct = 0
+[[events]]
+at = "10d"
+action = "region-outage"
+hours = 6
+"#;
+
+fn with(text: &str, sets: &[(&str, &str)]) -> Scenario {
+    let overrides: Vec<Override> = sets
+        .iter()
+        .map(|(k, v)| Override {
+            key: k.to_string(),
+            value: v.to_string(),
+        })
+        .collect();
+    parse(text, Origin::Argument("test".into()), &overrides).expect("valid")
+}
+
+fn metrics(s: &Scenario, rep: u64) -> RunMetrics {
+    simulate(&s.config, &Streams::for_replication(s.seed, rep), None).metrics
+}
+
+#[test]
+fn d3_geo_rpo_stays_within_an_hour_plus_a_log_interval() {
+    let s = with(GEO, &[]);
+    for rep in 0..5 {
+        let geo = metrics(&s, rep)
+            .geo_rpo_seconds
+            .expect("geo window measured");
+        assert!(geo.max <= 3_600.0 + 300.0, "{geo:?}");
+        assert!(
+            geo.max > 1_800.0,
+            "lags do reach well past the log interval: {geo:?}"
+        );
+    }
+}
+
+#[test]
+fn d3_geo_rpo_is_above_local_and_grows_with_the_lag() {
+    let s = with(GEO, &[]);
+    let m = metrics(&s, 0);
+    let geo = m.geo_rpo_seconds.unwrap();
+    assert!(
+        geo.mean > m.rpo_seconds.mean + 300.0,
+        "{geo:?} vs {:?}",
+        m.rpo_seconds
+    );
+    assert!(geo.p50 > m.rpo_seconds.p50);
+    let slow = metrics(
+        &with(GEO, &[("backup.geo_replication_lag_minutes", "40")]),
+        0,
+    );
+    assert!(slow.geo_rpo_seconds.unwrap().mean > geo.mean);
+    // Not geo: no geo window at all.
+    let local = metrics(&with(GEO, &[("backup.redundancy", "local")]), 0);
+    assert!(local.geo_rpo_seconds.is_none());
+}
+
+#[test]
+fn d1_nines_meet_the_documented_floors_in_order() {
+    let n = nines_by_redundancy(&DurabilityParams::default());
+    assert!(n.local >= 11.0 && n.zone >= 12.0 && n.geo >= 16.0, "{n:?}");
+    assert!(n.local < n.zone && n.zone < n.geo);
+    // The scenario's [durability] table feeds the same model.
+    let s = with(
+        GEO,
+        &[
+            ("durability.device_afr_pct", "20"),
+            ("durability.repair_hours", "24"),
+        ],
+    );
+    let worse = nines_by_redundancy(&s.durability);
+    assert!(worse.local < n.local && worse.zone < n.zone && worse.geo < n.geo);
+}
+
+#[test]
+fn o1_regional_outage_with_geo_recovers_by_geo_restore() {
+    let s = with(OUTAGE, &[]);
+    let m = metrics(&s, 0);
+    assert_eq!(m.region_outages, 1);
+    assert_eq!(m.geo_restores, 1);
+    assert_eq!(m.unrecoverable_hours, 0.0);
+    // What had not replicated is lost: at most an hour and a log interval.
+    assert!(m.geo_data_loss_seconds_mean > 0.0 && m.geo_data_loss_seconds_mean <= 3_900.0);
+    // Back before the region itself: noticing (30 min) + waiting + restoring < 6 h.
+    assert!(
+        m.geo_recovery_seconds_mean < 6.0 * 3600.0,
+        "{}",
+        m.geo_recovery_seconds_mean
+    );
+    assert!(m.geo_recovery_seconds_mean > 1800.0);
+    // No backups while the region is down: 6 h of log backups missing.
+    assert_eq!(m.log_backups, 8_640 - 72);
+}
+
+#[test]
+fn o1_regional_outage_without_geo_has_no_way_back() {
+    let s = with(OUTAGE, &[("backup.redundancy", "local")]);
+    let m = metrics(&s, 0);
+    assert_eq!(m.region_outages, 1);
+    assert_eq!(m.geo_restores, 0);
+    assert_eq!(m.unrecoverable_hours, 6.0);
+    assert_eq!(m.downtime_hours, 6.0);
+    assert!(m.region_data_at_risk_seconds_mean < 300.0);
+}
+
+#[test]
+fn r4_during_an_outage_only_geo_restore_works_and_comes_up_local() {
+    let s = with(OUTAGE, &[]);
+    let streams = Streams::for_replication(s.seed, 0);
+    let during = 10 * DAY + 2 * HOUR;
+    assert_eq!(
+        what_if_restore(&s.config, &streams, during, RestoreTarget::Latest, false),
+        Err(RestoreRefusal::RegionDown)
+    );
+    let geo = what_if_restore(&s.config, &streams, during, RestoreTarget::Latest, true).unwrap();
+    assert!(geo.region_down, "restored as locally redundant (R4)");
+    assert!(geo.plan.breakdown.transfer > 0.0);
+    // The data restored is what had replicated before the outage began.
+    assert!(geo.plan.effective_target <= 10 * DAY);
+    assert!(geo.plan.effective_target >= 10 * DAY - 3_900);
+    // After the region returns, both work again.
+    let after = 12 * DAY;
+    assert!(what_if_restore(&s.config, &streams, after, RestoreTarget::Latest, false).is_ok());
+    let late = what_if_restore(&s.config, &streams, after, RestoreTarget::Latest, true).unwrap();
+    assert!(!late.region_down);
+    // A server without geo-redundant backups cannot geo-restore at all.
+    let local = with(OUTAGE, &[("backup.redundancy", "local")]);
+    assert_eq!(
+        what_if_restore(&local.config, &streams, after, RestoreTarget::Latest, true),
+        Err(RestoreRefusal::NotGeoRedundant)
+    );
+}
+
+#[test]
+fn r4_universal_geo_restore_excludes_three_regions() {
+    assert!(parse(
+        GEO,
+        Origin::Argument("t".into()),
+        &[Override {
+            key: "restore.geo_restore_region".into(),
+            value: "northeurope".into()
+        }]
+    )
+    .is_ok());
+    for excluded in ["westus3", "brazilsouth", "usgovvirginia"] {
+        let err = parse(
+            GEO,
+            Origin::Argument("t".into()),
+            &[Override {
+                key: "restore.geo_restore_region".into(),
+                value: excluded.into(),
+            }],
+        )
+        .unwrap_err();
+        assert!(
+            err.message.contains("universal geo-restore"),
+            "{}",
+            err.message
+        );
+    }
+}
+
+#[test]
+fn d2_local_moves_to_geo_zone_does_not() {
+    let text = format!("{GEO}\n[[events]]\nat = \"15d\"\naction = \"enable-geo\"\n");
+    let moved = with(&text, &[("backup.redundancy", "local")]);
+    let m = metrics(&moved, 0);
+    let local = metrics(&with(GEO, &[("backup.redundancy", "local")]), 0);
+    let geo = metrics(&with(GEO, &[]), 0);
+    // Half the run counted once, half twice.
+    assert!(
+        m.mean_storage_gb > local.mean_storage_gb * 1.3 && m.mean_storage_gb < geo.mean_storage_gb
+    );
+    assert!(m.geo_rpo_seconds.is_some());
+    let zone = format!("{GEO}\n[server]\nha = \"zone-redundant\"\n[[events]]\nat = \"15d\"\naction = \"enable-geo\"\n");
+    let err = parse(
+        &zone,
+        Origin::Argument("t".into()),
+        &[Override {
+            key: "backup.redundancy".into(),
+            value: "zone".into(),
+        }],
+    )
+    .unwrap_err();
+    assert_eq!(err.key.as_deref(), Some("events[0].action"));
+    assert!(err.message.contains("zone-redundant"), "{}", err.message);
+}
