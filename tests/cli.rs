@@ -511,3 +511,47 @@ fn restore_command_r5_deleted_server_window() {
         .code(2)
         .stderr(predicate::str::contains("deleted").and(predicate::str::contains("5 days")));
 }
+
+#[test]
+fn summary_has_geo_and_durability_keys() {
+    let tmp = TempDir::new().unwrap();
+    let out = backsim()
+        .args(["run", "scenarios/region-outage.toml", "--runs", "4", "--json", "--out"])
+        .arg(tmp.path().join("o"))
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(json["geo_rpo_seconds"]["max"].as_f64().unwrap() <= 3_900.0);
+    assert!(json["durability_nines"].as_f64().unwrap() >= 16.0);
+    for (k, floor) in [("local", 11.0), ("zone", 12.0), ("geo", 16.0)] {
+        assert!(json["durability_nines_by_redundancy"][k].as_f64().unwrap() >= floor);
+    }
+    assert_eq!(json["region_outages"]["geo_restores"], 1.0);
+    let local = backsim()
+        .args(["run", "scenarios/region-outage.toml", "--runs", "2", "--json", "--set", "backup.redundancy=local", "--out"])
+        .arg(tmp.path().join("l"))
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&local.get_output().stdout).unwrap();
+    assert!(json["geo_rpo_seconds"].is_null());
+    assert_eq!(json["region_outages"]["unrecoverable_hours"], 6.0);
+}
+
+/// R4: a geo-restore while the primary region is down comes up locally redundant in the pair.
+#[test]
+fn restore_command_geo_during_an_outage() {
+    backsim()
+        .args(["restore", "scenarios/region-outage.toml", "--geo", "--at", "latest", "--request-at", "21d1h"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("in westus")
+                .and(predicate::str::contains("local (the primary region is down"))
+                .and(predicate::str::contains("transfer")),
+        );
+    backsim()
+        .args(["restore", "scenarios/region-outage.toml", "--at", "latest", "--request-at", "21d1h"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--geo"));
+}
