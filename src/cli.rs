@@ -11,9 +11,10 @@ use crate::engine::Streams;
 use crate::error::{Error, InputError};
 use crate::model::restore::restored_server;
 use crate::model::{what_if_restore, RestoreRefusal, RestoreTarget, DELETED_SERVER_RESTORE_WINDOW};
-use crate::montecarlo::run_replications;
+use crate::montecarlo::{run_replications, run_to_target};
 use crate::report::{self, Analysis, OutputDir, RestoreReport, RunZeroWriter};
 use crate::scenario::{self, Override, Scenario};
+use crate::sweep::{run_sweep, sweep_rows, Grid, Shard, SweepMeta, SweepTable};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,6 +38,17 @@ enum Command {
         /// Override a scenario key, e.g. --set backup.retention_days=14 (repeatable)
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
+    },
+    /// Run the scenario at every point of a grid ([sweep] table and/or --vary) into sweep.csv
+    Sweep(SweepArgs),
+    /// Join the folders of a sharded sweep into one sweep.csv
+    Merge {
+        /// Shard output folders
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where the merged sweep goes
+        #[arg(long)]
+        out: PathBuf,
     },
     /// One what-if point-in-time restore with its time breakdown and data-loss window
     Restore(RestoreArgs),
@@ -69,6 +81,39 @@ struct RunArgs {
     /// Print summary.json instead of the readable summary
     #[arg(long)]
     json: bool,
+    /// Keep adding replications (doubling from --runs) until every headline figure's 95% CI
+    /// half-width is within this fraction of its mean, e.g. 0.01
+    #[arg(long, value_name = "REL")]
+    target_ci: Option<f64>,
+    /// The most replications --target-ci may run
+    #[arg(long, default_value_t = 20_000)]
+    max_runs: u32,
+}
+
+#[derive(Debug, Args)]
+struct SweepArgs {
+    scenario: PathBuf,
+    /// A swept key and its values, e.g. --vary backup.retention_days=7,14,35 (repeatable)
+    #[arg(long, value_name = "KEY=V1,V2,...")]
+    vary: Vec<String>,
+    /// Run only shard I of N (every N-th point), for spreading a sweep over machines
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+    /// Output folder [default: output/<scenario name>-sweep/]
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replications per point (overrides `runs`)
+    #[arg(long)]
+    runs: Option<u32>,
+    /// Random seed (overrides `seed`)
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads [default: all cores]
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Override a scenario key at every point (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -131,6 +176,8 @@ fn execute(command: Command) -> Result<(), Error> {
         }
         Command::Init { path } => init(&path),
         Command::Restore(args) => restore(args),
+        Command::Sweep(args) => sweep(args),
+        Command::Merge { dirs, out } => merge(&dirs, &out),
     }
 }
 
@@ -246,20 +293,29 @@ fn print(text: &str) {
 }
 
 fn load_for_run(args: &RunArgs) -> Result<Scenario, Error> {
-    let mut sets = overrides(&args.set)?;
-    if let Some(runs) = args.runs {
+    let sets = with_runs_and_seed(overrides(&args.set)?, args.runs, args.seed);
+    Ok(scenario::load(&args.scenario, &sets)?)
+}
+
+/// --runs and --seed are overrides of the scenario's own keys.
+fn with_runs_and_seed(
+    mut sets: Vec<Override>,
+    runs: Option<u32>,
+    seed: Option<u64>,
+) -> Vec<Override> {
+    if let Some(runs) = runs {
         sets.push(Override {
             key: "runs".into(),
             value: runs.to_string(),
         });
     }
-    if let Some(seed) = args.seed {
+    if let Some(seed) = seed {
         sets.push(Override {
             key: "seed".into(),
             value: seed.to_string(),
         });
     }
-    Ok(scenario::load(&args.scenario, &sets)?)
+    sets
 }
 
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
@@ -272,15 +328,17 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))
 }
 
-fn progress_bar(runs: u32) -> Option<indicatif::ProgressBar> {
-    if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
+/// A progress bar on stderr, only when it is a terminal (and not under CI or TERM=dumb).
+fn progress_bar(total: u64, what: &str) -> Option<indicatif::ProgressBar> {
+    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() || dumb {
         return None;
     }
-    let bar = indicatif::ProgressBar::new(runs as u64);
+    let bar = indicatif::ProgressBar::new(total);
     bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}",
-        )
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{spinner}} [{{elapsed_precise}}] {{bar:40}} {{pos}}/{{len}} {what}  {{per_sec}}  ETA {{eta}}  {{msg}}"
+        ))
         .expect("template is valid"),
     );
     bar.enable_steady_tick(Duration::from_millis(200));
@@ -294,7 +352,7 @@ fn run(args: RunArgs) -> Result<(), Error> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&scenario.name));
-    let dir = OutputDir::create(&out_path)?;
+    let dir = OutputDir::create(&out_path, "summary.json")?;
     let mut writer = RunZeroWriter::new(
         scenario.start,
         dir.stream("events.csv")?,
@@ -302,20 +360,47 @@ fn run(args: RunArgs) -> Result<(), Error> {
     )
     .map_err(|e| Error::Other(format!("cannot write events.csv: {e}")))?;
 
-    let bar = progress_bar(scenario.runs);
+    if let Some(rel) = args.target_ci {
+        if !(rel > 0.0 && rel < 1.0) {
+            return Err(InputError::argument(
+                "--target-ci",
+                format!("must be a fraction between 0 and 1, e.g. 0.01 for ±1%, got {rel}"),
+            )
+            .into());
+        }
+    }
+    let bar = progress_bar(
+        args.target_ci.map_or(scenario.runs, |_| args.max_runs) as u64,
+        "replications",
+    );
     let tick = || {
         if let Some(b) = &bar {
             b.inc(1);
         }
     };
-    let outcomes = pool.install(|| {
-        run_replications(
-            &scenario.config,
-            scenario.seed,
-            scenario.runs,
-            Some(&mut writer),
-            &tick,
-        )
+    let (reps, target) = pool.install(|| match args.target_ci {
+        Some(rel) => {
+            let (reps, outcome) = run_to_target(
+                &scenario.config,
+                scenario.seed,
+                scenario.runs,
+                rel,
+                args.max_runs,
+                Some(&mut writer),
+                &tick,
+            );
+            (reps, Some(outcome))
+        }
+        None => (
+            run_replications(
+                &scenario.config,
+                scenario.seed,
+                scenario.runs,
+                Some(&mut writer),
+                &tick,
+            ),
+            None,
+        ),
     });
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -326,7 +411,7 @@ fn run(args: RunArgs) -> Result<(), Error> {
         .map_err(|e| Error::Other(format!("cannot write the event log: {e}")))?;
     dir.finish_stream("events.csv", events)?;
     dir.finish_stream("timeseries.csv", series)?;
-    let analysis = Analysis::new(&scenario, &outcomes);
+    let analysis = Analysis::new(&scenario, &reps, target);
     dir.write("runs.csv", &report::runs_csv(&analysis))?;
     dir.write("summary.csv", &report::summary_csv(&analysis))?;
     let json = report::summary_json(&analysis);
@@ -337,7 +422,122 @@ fn run(args: RunArgs) -> Result<(), Error> {
         print(&String::from_utf8_lossy(&json));
     } else {
         print(&report::summary_text(&analysis));
+        if let Some(t) = target {
+            print(&format!(
+                "\n{} replications: headline 95% CIs within ±{:.2}% of their means ({}±{:.2}% asked)\n",
+                reps.len(),
+                t.worst * 100.0,
+                if t.reached { "" } else { "NOT reached: " },
+                t.target * 100.0
+            ));
+        }
         print(&format!("\nwrote {}\n", dir.path().display()));
     }
+    Ok(())
+}
+
+fn sweep(args: SweepArgs) -> Result<(), Error> {
+    let sets = with_runs_and_seed(overrides(&args.set)?, args.runs, args.seed);
+    let base = scenario::load(&args.scenario, &sets)?;
+    let grid = Grid::new(&base, &args.vary)?;
+    let shard = match &args.shard {
+        Some(text) => Shard::parse(text)?,
+        None => Shard::WHOLE,
+    };
+    let pool = thread_pool(args.threads)?;
+    let out_path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep", base.name)));
+    let owned = (0..grid.points()).filter(|&p| shard.owns(p)).count();
+    let bar = progress_bar(owned as u64 * base.runs as u64, "replications");
+    let tick = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let results = pool.install(|| run_sweep(&args.scenario, &sets, &grid, shard, &tick))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let table = sweep_rows(&grid, &results);
+    let meta = SweepMeta {
+        scenario: base.name.clone(),
+        seed: base.seed,
+        runs: base.runs,
+        grid: grid.clone(),
+        points: grid.points(),
+        shard,
+        rows: results.iter().map(|r| r.point).collect(),
+    };
+    write_sweep(&out_path, &meta, &table)?;
+    print(&sweep_table(&table, grid.keys.len()));
+    print(&format!(
+        "\n{} of {} points ({} replications each, common random numbers); wrote {}\n",
+        table.rows.len(),
+        grid.points(),
+        base.runs,
+        out_path.display()
+    ));
+    Ok(())
+}
+
+fn write_sweep(out: &Path, meta: &SweepMeta, table: &SweepTable) -> Result<(), Error> {
+    let dir = OutputDir::create(out, "sweep.json")?;
+    dir.write("sweep.csv", &report::sweep_csv(table))?;
+    // The record of what the folder holds goes last: a folder without it is incomplete.
+    dir.write("sweep.json", &report::sweep_json(meta))
+}
+
+/// A few columns of sweep.csv for the terminal: the keys, then the headline means.
+fn sweep_table(table: &SweepTable, keys: usize) -> String {
+    let (header, rows) = (&table.header, &table.rows);
+    let wanted: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| {
+            (1..=keys).contains(i)
+                || [
+                    "storage_mean_gb_mean",
+                    "cost_per_month_mean",
+                    "rpo_mean_s_mean",
+                    "restore_latest_mean_s_mean",
+                ]
+                .contains(&h.as_str())
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let names: Vec<&str> = wanted
+        .iter()
+        .map(|&i| header[i].trim_end_matches("_mean"))
+        .collect();
+    let widths: Vec<usize> = names.iter().map(|n| n.len().max(10) + 2).collect();
+    let mut out = String::new();
+    for (name, w) in names.iter().zip(&widths) {
+        out.push_str(&format!("{name:>w$}"));
+    }
+    out.push('\n');
+    for row in rows {
+        for (&i, w) in wanted.iter().zip(&widths) {
+            let v = match row[i].parse::<f64>() {
+                Ok(x) if i > keys => format!("{x:.2}"),
+                _ => row[i].clone(),
+            };
+            out.push_str(&format!("{v:>w$}"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Error> {
+    let (meta, table) = report::merge(dirs)?;
+    write_sweep(out, &meta, &table)?;
+    print(&format!(
+        "merged {} folders: {} points into {}\n",
+        dirs.len(),
+        table.rows.len(),
+        out.display()
+    ));
     Ok(())
 }

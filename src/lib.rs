@@ -15,3 +15,4 @@ pub mod montecarlo;
 pub mod report;
 pub mod scenario;
 pub mod stats;
+pub mod sweep;

@@ -1,37 +1,151 @@
 //! Replications of one scenario, in parallel on rayon. Replication i always draws from the streams
-//! of (seed, i) and results come back in index order, so the outcome is the same bits whatever
-//! the number of threads.
+//! of (seed, i), whichever thread runs it and whichever sweep point it belongs to (common random
+//! numbers), and results are folded in index order, so the outcome is the same bits whatever the
+//! number of threads.
+
+use std::ops::Range;
 
 use rayon::prelude::*;
 
 use crate::engine::Streams;
-use crate::model::{simulate, Config, Observer, RunOutcome};
+use crate::model::{simulate, Config, Observer, RestoreDistributions, RunMetrics, RunOutcome};
+use crate::stats::summary::{relative_half_width, HEADLINE};
+use crate::stats::Sawtooth;
 
-/// Run `runs` replications; replication 0 reports to `observer` (the event log and hourly
-/// samples). `on_done` is called after each replication (for a progress bar).
+/// Replications run in chunks: each chunk in parallel, then folded in order. Only a chunk's
+/// full outcomes (with their histograms) are held at once; every run's metrics are kept.
+const CHUNK: u64 = 64;
+
+/// What the replications of one scenario add up to.
+#[derive(Debug, Clone, Default)]
+pub struct Replications {
+    /// Every run's figures, in replication order.
+    pub metrics: Vec<RunMetrics>,
+    /// Pooled exact data-loss windows and restore-time distributions.
+    pub rpo: Sawtooth,
+    pub geo_rpo: Sawtooth,
+    pub restores: RestoreDistributions,
+}
+
+impl Replications {
+    fn absorb(&mut self, outcome: RunOutcome) {
+        self.rpo.merge(&outcome.rpo);
+        self.geo_rpo.merge(&outcome.geo_rpo);
+        self.restores.latest.merge(&outcome.restores.latest);
+        self.restores.fastest.merge(&outcome.restores.fastest);
+        self.restores.custom.merge(&outcome.restores.custom);
+        self.metrics.push(outcome.metrics);
+    }
+
+    pub fn len(&self) -> usize {
+        self.metrics.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.metrics.is_empty()
+    }
+}
+
+/// Run replications `range` and fold them into `into`; replication 0 (if in range) reports to
+/// `observer` (the event log and hourly samples). `on_done` is called after each replication.
+pub fn run_range(
+    config: &Config,
+    seed: u64,
+    range: Range<u64>,
+    mut observer: Option<&mut (dyn Observer + Send)>,
+    on_done: &(dyn Fn() + Sync),
+    into: &mut Replications,
+) {
+    let one = |i: u64, obs: Option<&mut dyn Observer>| {
+        let outcome = simulate(config, &Streams::for_replication(seed, i), obs);
+        on_done();
+        outcome
+    };
+    let mut start = range.start;
+    while start < range.end {
+        let end = (start + CHUNK).min(range.end);
+        let outcomes: Vec<RunOutcome> = match observer.take() {
+            Some(obs) if start == 0 => {
+                let (first, rest) = rayon::join(
+                    || one(0, Some(obs as &mut dyn Observer)),
+                    || {
+                        (1..end)
+                            .into_par_iter()
+                            .map(|i| one(i, None))
+                            .collect::<Vec<_>>()
+                    },
+                );
+                std::iter::once(first).chain(rest).collect()
+            }
+            _ => (start..end).into_par_iter().map(|i| one(i, None)).collect(),
+        };
+        for o in outcomes {
+            into.absorb(o);
+        }
+        start = end;
+    }
+}
+
+/// Run `runs` replications.
 pub fn run_replications(
     config: &Config,
     seed: u64,
     runs: u32,
     observer: Option<&mut (dyn Observer + Send)>,
     on_done: &(dyn Fn() + Sync),
-) -> Vec<RunOutcome> {
-    let one = |i: u64, obs: Option<&mut dyn Observer>| {
-        let outcome = simulate(config, &Streams::for_replication(seed, i), obs);
-        on_done();
-        outcome
-    };
-    let (first, rest) = rayon::join(
-        || one(0, observer.map(|o| o as &mut dyn Observer)),
-        || {
-            (1..runs as u64)
-                .into_par_iter()
-                .map(|i| one(i, None))
-                .collect::<Vec<_>>()
-        },
-    );
-    let mut all = Vec::with_capacity(runs as usize);
-    all.push(first);
-    all.extend(rest);
-    all
+) -> Replications {
+    let mut reps = Replications::default();
+    run_range(config, seed, 0..runs as u64, observer, on_done, &mut reps);
+    reps
+}
+
+/// How a run to a target precision ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TargetOutcome {
+    pub target: f64,
+    pub reached: bool,
+    /// The widest relative half-width among the headline figures at the end.
+    pub worst: f64,
+}
+
+/// Start with `first` replications and keep doubling until every headline figure's 95% CI
+/// half-width is within `target` of its mean, or `max` replications have run. The stopping
+/// points depend only on the results, never on timing: the same answer at any thread count.
+pub fn run_to_target(
+    config: &Config,
+    seed: u64,
+    first: u32,
+    target: f64,
+    max: u32,
+    mut observer: Option<&mut (dyn Observer + Send)>,
+    on_done: &(dyn Fn() + Sync),
+) -> (Replications, TargetOutcome) {
+    let mut reps = Replications::default();
+    let mut goal = first.max(2).min(max.max(2)) as u64;
+    loop {
+        let from = reps.len() as u64;
+        run_range(
+            config,
+            seed,
+            from..goal,
+            observer.take(),
+            on_done,
+            &mut reps,
+        );
+        let worst = HEADLINE
+            .iter()
+            .map(|name| relative_half_width(&reps.metrics, name))
+            .fold(0.0, f64::max);
+        if worst <= target || goal >= max as u64 {
+            return (
+                reps,
+                TargetOutcome {
+                    target,
+                    reached: worst <= target,
+                    worst,
+                },
+            );
+        }
+        goal = (goal * 2).min(max as u64);
+    }
 }

@@ -516,7 +516,14 @@ fn restore_command_r5_deleted_server_window() {
 fn summary_has_geo_and_durability_keys() {
     let tmp = TempDir::new().unwrap();
     let out = backsim()
-        .args(["run", "scenarios/region-outage.toml", "--runs", "4", "--json", "--out"])
+        .args([
+            "run",
+            "scenarios/region-outage.toml",
+            "--runs",
+            "4",
+            "--json",
+            "--out",
+        ])
         .arg(tmp.path().join("o"))
         .assert()
         .success();
@@ -528,7 +535,16 @@ fn summary_has_geo_and_durability_keys() {
     }
     assert_eq!(json["region_outages"]["geo_restores"], 1.0);
     let local = backsim()
-        .args(["run", "scenarios/region-outage.toml", "--runs", "2", "--json", "--set", "backup.redundancy=local", "--out"])
+        .args([
+            "run",
+            "scenarios/region-outage.toml",
+            "--runs",
+            "2",
+            "--json",
+            "--set",
+            "backup.redundancy=local",
+            "--out",
+        ])
         .arg(tmp.path().join("l"))
         .assert()
         .success();
@@ -541,16 +557,33 @@ fn summary_has_geo_and_durability_keys() {
 #[test]
 fn restore_command_geo_during_an_outage() {
     backsim()
-        .args(["restore", "scenarios/region-outage.toml", "--geo", "--at", "latest", "--request-at", "21d1h"])
+        .args([
+            "restore",
+            "scenarios/region-outage.toml",
+            "--geo",
+            "--at",
+            "latest",
+            "--request-at",
+            "21d1h",
+        ])
         .assert()
         .success()
         .stdout(
             predicate::str::contains("in westus")
-                .and(predicate::str::contains("local (the primary region is down"))
+                .and(predicate::str::contains(
+                    "local (the primary region is down",
+                ))
                 .and(predicate::str::contains("transfer")),
         );
     backsim()
-        .args(["restore", "scenarios/region-outage.toml", "--at", "latest", "--request-at", "21d1h"])
+        .args([
+            "restore",
+            "scenarios/region-outage.toml",
+            "--at",
+            "latest",
+            "--request-at",
+            "21d1h",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--geo"));

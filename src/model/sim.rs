@@ -211,7 +211,7 @@ pub struct EngineStats {
 }
 
 /// The restore-time distributions of one run, for pooling across runs.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RestoreDistributions {
     pub latest: LogHistogram,
     pub fastest: LogHistogram,
@@ -347,6 +347,8 @@ struct Sim<'a, 'o> {
     /// Restores planned but not yet requested, in request order (all wait the same delay).
     delayed_restores: VecDeque<RestoreJob>,
     observer: Option<&'o mut dyn Observer>,
+    /// Binlog GB per second (multiplier 1) in the hour ending at the second value.
+    hour_rate: (f64, SimTime),
     next_sample: SimTime,
     next_probe: SimTime,
     /// Widest data-loss window reached since the last hourly sample.
@@ -449,6 +451,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             ],
             delayed_restores: VecDeque::new(),
             observer,
+            hour_rate: (0.0, SimTime::MIN + HOUR),
             next_sample: 0,
             next_probe: HOUR,
             widest_window_since_sample: 0,
@@ -530,6 +533,19 @@ impl<'a, 'o> Sim<'a, 'o> {
         }
     }
 
+    /// Binlog GB (at burst multiplier 1) written from now to `t`. Most calls stay inside the
+    /// current hour, where the rate is constant: those use the cached rate.
+    fn binlog_volume(&mut self, t: SimTime) -> f64 {
+        let (rate, until) = self.hour_rate;
+        if self.now >= until - HOUR && t <= until {
+            return (t - self.now) as f64 * rate;
+        }
+        let volume = self.profile.volume(self.now, t);
+        let hour_end = self.profile.hour_end(t);
+        self.hour_rate = (self.profile.gb_per_hour_at(t) / HOUR as f64, hour_end);
+        volume
+    }
+
     fn load_multiplier(&self) -> f64 {
         self.profile.multiplier_at(self.now) * self.burst_factor()
     }
@@ -573,7 +589,7 @@ impl<'a, 'o> Sim<'a, 'o> {
         }
         let dt = t - self.now;
         if self.active() {
-            let gb = self.profile.volume(self.now, t) * self.burst_factor();
+            let gb = self.binlog_volume(t) * self.burst_factor();
             self.binlog_written_gb += gb;
             self.pending_log_gb += gb;
             self.binlog_since_snapshot_gb += gb;
@@ -652,10 +668,6 @@ impl<'a, 'o> Sim<'a, 'o> {
                 .prune(self.now, backup.keep_for(), backup.window(), |s| {
                     expired.push(s.time)
                 });
-            let oldest = self.store.snapshots().next().map_or(self.now, |s| s.time);
-            while self.unsafe_moments.front().is_some_and(|&u| u < oldest) {
-                self.unsafe_moments.pop_front();
-            }
         }
         if !self.expired.is_empty() {
             let expired = std::mem::take(&mut self.expired);
@@ -673,10 +685,11 @@ impl<'a, 'o> Sim<'a, 'o> {
     fn log_tick(&mut self) {
         self.acc.events += 1;
         if self.active() {
-            // Drawn on every tick whatever the probability, so that changing it elsewhere in a
-            // sweep keeps the other draws aligned (common random numbers).
-            let draw = self.log_draws.uniform();
-            if draw < self.cfg.backup.log_backup_failure_prob {
+            // Drawn on every tick whenever log backups can fail, so that sweep points with
+            // different (non-zero) chances stay aligned; the stream serves nothing else, so
+            // skipping it when they cannot fail costs no alignment.
+            let p = self.cfg.backup.log_backup_failure_prob;
+            if p > 0.0 && self.log_draws.uniform() < p {
                 self.acc.log_backup_failures += 1;
                 let pending = self.pending_log_gb;
                 self.record("log-backup-failed", || {
@@ -1123,6 +1136,11 @@ impl<'a, 'o> Sim<'a, 'o> {
     fn handle(&mut self, event: Event) {
         match event {
             Event::DailySnapshot => {
+                // Unsafe moments older than every retained snapshot can no longer matter.
+                let oldest = self.store.snapshots().next().map_or(self.now, |s| s.time);
+                while self.unsafe_moments.front().is_some_and(|&u| u < oldest) {
+                    self.unsafe_moments.pop_front();
+                }
                 if self.state != State::Deleted {
                     self.queue.schedule(self.now + DAY, Event::DailySnapshot);
                 }

@@ -48,6 +48,11 @@ impl LoadProfile {
         self.multiplier[self.hour_of_week(t)]
     }
 
+    /// The end of the wall-clock hour containing `t`, exclusive: the rate holds until then.
+    pub fn hour_end(&self, t: SimTime) -> SimTime {
+        t - (self.origin + t).rem_euclid(HOUR) + HOUR
+    }
+
     /// Binlog GB per hour at `t` at burst multiplier 1.
     pub fn gb_per_hour_at(&self, t: SimTime) -> f64 {
         self.multiplier_at(t) * self.gb_per_second * HOUR as f64

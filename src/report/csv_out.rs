@@ -51,9 +51,9 @@ pub fn runs_csv(a: &Analysis<'_>) -> Vec<u8> {
         let mut header = vec!["replication"];
         header.extend(FIGURES.iter().map(|(name, _)| *name));
         w.write_record(&header)?;
-        for (i, o) in a.outcomes.iter().enumerate() {
+        for (i, m) in a.reps.metrics.iter().enumerate() {
             let mut row = vec![i.to_string()];
-            row.extend(FIGURES.iter().map(|(_, get)| num(get(&o.metrics))));
+            row.extend(FIGURES.iter().map(|(_, get)| num(get(m))));
             w.write_record(&row)?;
         }
         Ok(())

@@ -5,21 +5,22 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 
 /// An output folder whose files appear only when complete: each is written under a hidden
-/// `.NAME.partial` name and renamed into place. A run removes the previous `summary.json` first
-/// and writes it last, so a folder with a summary.json holds one whole, consistent run.
+/// `.NAME.partial` name and renamed into place. The folder's marker file (summary.json for a
+/// run, sweep.json for a sweep) is removed first and written last, so a folder with its marker
+/// holds one whole, consistent result.
 #[derive(Debug, Clone)]
 pub struct OutputDir {
     path: PathBuf,
 }
 
 impl OutputDir {
-    pub fn create(path: &Path) -> Result<Self, Error> {
+    pub fn create(path: &Path, marker: &str) -> Result<Self, Error> {
         fs::create_dir_all(path)
             .map_err(|e| Error::io(format!("cannot create output folder {}", path.display()), e))?;
         let dir = Self {
             path: path.to_path_buf(),
         };
-        let old = dir.path.join("summary.json");
+        let old = dir.path.join(marker);
         if old.exists() {
             fs::remove_file(&old)
                 .map_err(|e| Error::io(format!("cannot remove {}", old.display()), e))?;

@@ -9,10 +9,10 @@ use crate::stats::Quantiles;
 
 fn mean_breakdown(a: &Analysis<'_>, pick: fn(&RunMetrics) -> &Breakdown) -> Breakdown {
     let mut sum = Breakdown::default();
-    for o in a.outcomes {
-        sum.add(pick(&o.metrics));
+    for m in &a.reps.metrics {
+        sum.add(pick(m));
     }
-    sum.scaled(1.0 / a.outcomes.len().max(1) as f64)
+    sum.scaled(1.0 / a.reps.len().max(1) as f64)
 }
 
 #[derive(Serialize)]
@@ -20,6 +20,10 @@ struct Summary<'a> {
     scenario: &'a str,
     seed: u64,
     runs: u32,
+    /// With --target-ci: the precision asked for, whether it was reached, and the widest
+    /// relative CI half-width among the headline figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target_ci: Option<TargetCi>,
     horizon_days: f64,
     backsim_version: &'static str,
     rpo_seconds: Quantiles,
@@ -41,6 +45,13 @@ struct Summary<'a> {
     /// Every per-run figure: mean, 95% CI of the mean, min and max across runs.
     figures: BTreeMap<&'static str, Figure>,
     configuration: Configuration<'a>,
+}
+
+#[derive(Serialize)]
+struct TargetCi {
+    relative_half_width: f64,
+    reached: bool,
+    worst_relative_half_width: f64,
 }
 
 #[derive(Serialize)]
@@ -162,7 +173,12 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
     let summary = Summary {
         scenario: &s.name,
         seed: s.seed,
-        runs: s.runs,
+        runs: a.reps.len() as u32,
+        target_ci: a.target.map(|t| TargetCi {
+            relative_half_width: t.target,
+            reached: t.reached,
+            worst_relative_half_width: t.worst,
+        }),
         horizon_days: s.horizon_days,
         backsim_version: env!("CARGO_PKG_VERSION"),
         rpo_seconds: a.rpo,

@@ -5,26 +5,30 @@ mod csv_out;
 mod files;
 mod json;
 mod restore;
+mod sweep;
 mod text;
 
 pub use csv_out::{runs_csv, summary_csv, RunZeroWriter};
 pub use files::OutputDir;
 pub use json::summary_json;
 pub use restore::{clock, human_duration, restore_text, RestoreReport};
+pub use sweep::{merge, sweep_csv, sweep_json};
 pub use text::summary_text;
 
 use crate::model::Redundancy;
-use crate::model::RunOutcome;
+use crate::montecarlo::{Replications, TargetOutcome};
 use crate::scenario::Scenario;
 use crate::stats::durability::{self, Layout, NinesByRedundancy};
-use crate::stats::summary::{pooled_rpo, summarize, FigureSummary};
-use crate::stats::{LogHistogram, Quantiles};
+use crate::stats::summary::{summarize, FigureSummary};
+use crate::stats::Quantiles;
 
 /// The figures of a finished Monte Carlo run, computed once and shared by every output.
 #[derive(Debug, Clone)]
 pub struct Analysis<'a> {
     pub scenario: &'a Scenario,
-    pub outcomes: &'a [RunOutcome],
+    pub reps: &'a Replications,
+    /// Set when the run went on until a target precision.
+    pub target: Option<TargetOutcome>,
     pub figures: Vec<FigureSummary>,
     pub rpo: Quantiles,
     /// Pooled geo data-loss window; None when no run was geo-redundant.
@@ -38,24 +42,18 @@ pub struct Analysis<'a> {
 }
 
 impl<'a> Analysis<'a> {
-    pub fn new(scenario: &'a Scenario, outcomes: &'a [RunOutcome]) -> Self {
-        let metrics: Vec<_> = outcomes.iter().map(|o| o.metrics.clone()).collect();
-        let pool = |pick: fn(&RunOutcome) -> &LogHistogram| {
-            let mut all = LogHistogram::new();
-            for o in outcomes {
-                all.merge(pick(o));
-            }
-            all.quantiles()
-        };
+    pub fn new(
+        scenario: &'a Scenario,
+        reps: &'a Replications,
+        target: Option<TargetOutcome>,
+    ) -> Self {
         Self {
             scenario,
-            outcomes,
-            figures: summarize(&metrics),
-            rpo: pooled_rpo(outcomes.iter().map(|o| &o.rpo)),
-            geo_rpo: outcomes
-                .iter()
-                .any(|o| o.geo_rpo.total_time() > 0)
-                .then(|| pooled_rpo(outcomes.iter().map(|o| &o.geo_rpo))),
+            reps,
+            target,
+            figures: summarize(&reps.metrics),
+            rpo: reps.rpo.quantiles(),
+            geo_rpo: (reps.geo_rpo.total_time() > 0).then(|| reps.geo_rpo.quantiles()),
             durability_nines: durability::nines(
                 match scenario.config.backup.redundancy {
                     Redundancy::Local => Layout::Local,
@@ -65,9 +63,9 @@ impl<'a> Analysis<'a> {
                 &scenario.durability,
             ),
             durability_by_redundancy: durability::nines_by_redundancy(&scenario.durability),
-            restore_latest: pool(|o| &o.restores.latest),
-            restore_fastest: pool(|o| &o.restores.fastest),
-            restore_custom: pool(|o| &o.restores.custom),
+            restore_latest: reps.restores.latest.quantiles(),
+            restore_fastest: reps.restores.fastest.quantiles(),
+            restore_custom: reps.restores.custom.quantiles(),
         }
     }
 

@@ -27,7 +27,9 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     let _ = writeln!(
         out,
         "{} runs × {} days, seed {}\n",
-        s.runs, s.horizon_days, s.seed
+        a.reps.len(),
+        s.horizon_days,
+        s.seed
     );
     let r = a.rpo;
     let _ = writeln!(out, "Data-loss window (RPO, time-weighted, all runs)");

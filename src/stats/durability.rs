@@ -61,6 +61,16 @@ pub enum Layout {
     Geo,
 }
 
+impl From<crate::model::Redundancy> for Layout {
+    fn from(r: crate::model::Redundancy) -> Self {
+        match r {
+            crate::model::Redundancy::Local => Layout::Local,
+            crate::model::Redundancy::Zone => Layout::Zone,
+            crate::model::Redundancy::Geo => Layout::Geo,
+        }
+    }
+}
+
 /// A continuous-time Markov chain with one absorbing state (every copy lost).
 #[derive(Debug, Clone)]
 pub struct Chain {

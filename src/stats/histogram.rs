@@ -5,8 +5,10 @@ use super::Quantiles;
 /// merge in any order to the same result. Values below 1 share the first bucket.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LogHistogram {
-    /// Count per bucket, from 1.0 upwards: a dense array, as adding is on the hot path.
+    /// Count per bucket from bucket `first` upwards: a dense array, as adding is on the hot path,
+    /// starting where the values do (restore times start at minutes, not at one second).
     buckets: Vec<u64>,
+    first: usize,
     zeros: u64,
     count: u64,
     sum: f64,
@@ -42,19 +44,34 @@ impl LogHistogram {
             self.zeros += 1;
         } else {
             let b = Self::bucket(x);
-            if b >= self.buckets.len() {
-                self.buckets.resize(b + 1, 0);
-            }
-            self.buckets[b] += 1;
+            self.grow_to_hold(b);
+            self.buckets[b - self.first] += 1;
+        }
+    }
+
+    /// Make bucket `b` addressable, extending the array at either end.
+    fn grow_to_hold(&mut self, b: usize) {
+        if self.buckets.is_empty() {
+            self.first = b;
+        }
+        if b < self.first {
+            let mut grown = vec![0; self.first - b];
+            grown.extend_from_slice(&self.buckets);
+            self.buckets = grown;
+            self.first = b;
+        }
+        if b >= self.first + self.buckets.len() {
+            self.buckets.resize(b - self.first + 1, 0);
         }
     }
 
     pub fn merge(&mut self, other: &LogHistogram) {
-        if other.buckets.len() > self.buckets.len() {
-            self.buckets.resize(other.buckets.len(), 0);
-        }
-        for (mine, theirs) in self.buckets.iter_mut().zip(&other.buckets) {
-            *mine += theirs;
+        if !other.buckets.is_empty() {
+            self.grow_to_hold(other.first);
+            self.grow_to_hold(other.first + other.buckets.len() - 1);
+            for (i, n) in other.buckets.iter().enumerate() {
+                self.buckets[other.first + i - self.first] += n;
+            }
         }
         self.zeros += other.zeros;
         self.count += other.count;
@@ -83,10 +100,10 @@ impl LogHistogram {
             return 0.0;
         }
         let mut seen = self.zeros;
-        for (b, &n) in self.buckets.iter().enumerate() {
+        for (i, &n) in self.buckets.iter().enumerate() {
             seen += n;
             if seen >= rank {
-                return Self::value_of(b).min(self.max);
+                return Self::value_of(self.first + i).min(self.max);
             }
         }
         self.max
@@ -121,5 +138,25 @@ mod tests {
         assert!((h.mean() - 5_000.5).abs() < 1e-9);
         h.add(0.0);
         assert_eq!(h.quantile(0.0), 0.0);
+    }
+
+    #[test]
+    fn merging_extends_at_both_ends_and_is_order_free() {
+        let mut a = LogHistogram::new();
+        let mut b = LogHistogram::new();
+        for x in [500.0, 600.0, 700.0] {
+            a.add(x);
+        }
+        for x in [20.0, 90_000.0] {
+            b.add(x);
+        }
+        let mut ab = a.clone();
+        ab.merge(&b);
+        let mut ba = b.clone();
+        ba.merge(&a);
+        assert_eq!(ab.quantiles(), ba.quantiles());
+        assert_eq!(ab.count(), 5);
+        assert!((ab.quantile(0.2) - 20.0).abs() < 0.02);
+        assert_eq!(ab.quantiles().max, 90_000.0);
     }
 }

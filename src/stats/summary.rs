@@ -118,6 +118,34 @@ fn if_recovered(m: &RunMetrics, v: f64) -> f64 {
     }
 }
 
+/// The figures a planner reads first: `--target-ci` runs until each is known this precisely,
+/// and sweeps report each per point.
+pub const HEADLINE: &[&str] = &[
+    "storage_mean_gb",
+    "billable_gb_month",
+    "cost_per_month",
+    "daily_backup_gb",
+    "rpo_mean_s",
+    "restore_latest_mean_s",
+];
+
+/// 95% CI half-width of a figure's mean relative to the mean (0 when the figure does not vary;
+/// infinite when it varies around zero or cannot be estimated yet).
+pub fn relative_half_width(runs: &[RunMetrics], name: &str) -> f64 {
+    let get = FIGURES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .unwrap_or_else(|| panic!("no figure named {name}"))
+        .1;
+    let values: Vec<f64> = runs.iter().map(get).filter(|v| !v.is_nan()).collect();
+    let e = mean_ci95(&values);
+    match e.half_width() {
+        Some(0.0) => 0.0,
+        Some(h) if e.mean != 0.0 => h / e.mean.abs(),
+        _ => f64::INFINITY,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FigureSummary {
     pub name: &'static str,

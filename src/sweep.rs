@@ -1,0 +1,309 @@
+//! Sweeps: the same scenario at every point of a grid of parameter values, with common random
+//! numbers (replication i of every point uses the stream of (seed, i)), optionally one shard of
+//! the points at a time so that any batch system can spread the work; `merge` joins the shards.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{InputError, Origin};
+use crate::montecarlo::{run_replications, Replications};
+use crate::scenario::{self, Override, Scenario};
+use crate::stats::summary::{summarize, HEADLINE};
+
+/// Figures reported per point, after the headline ones.
+pub const MORE_FIGURES: &[&str] = &[
+    "storage_peak_gb",
+    "free_retention_days",
+    "rpo_max_s",
+    "geo_rpo_mean_s",
+    "restore_latest_p95_s",
+    "restore_fastest_p50_s",
+    "snapshots",
+    "snapshot_failures",
+    "event_scheduler_off_hours",
+    "recovery_data_loss_mean_s",
+    "downtime_hours",
+];
+
+pub fn sweep_figures() -> impl Iterator<Item = &'static str> {
+    HEADLINE.iter().chain(MORE_FIGURES).copied()
+}
+
+/// The grid: dotted keys and, for each, its values as TOML text. Points run over the cartesian
+/// product, the first key changing slowest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grid {
+    pub keys: Vec<String>,
+    pub values: Vec<Vec<String>>,
+}
+
+impl Grid {
+    /// The `[sweep]` table, then `--vary KEY=V1,V2,...` (which replaces a key the table has).
+    pub fn new(scenario: &Scenario, vary: &[String]) -> Result<Self, InputError> {
+        let mut grid = Grid {
+            keys: Vec::new(),
+            values: Vec::new(),
+        };
+        for (key, values) in &scenario.sweep {
+            grid.set(key, values.iter().map(|v| v.to_string()).collect());
+        }
+        for arg in vary {
+            let (key, list) = arg.split_once('=').ok_or_else(|| {
+                InputError::argument(
+                    "--vary",
+                    format!(
+                        "expected KEY=V1,V2,..., e.g. backup.retention_days=7,14,35, got \"{arg}\""
+                    ),
+                )
+            })?;
+            let values: Vec<String> = list
+                .split(',')
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .collect();
+            if key.trim().is_empty() || values.is_empty() {
+                return Err(InputError::argument(
+                    "--vary",
+                    format!("expected KEY=V1,V2,... with at least one value, got \"{arg}\""),
+                ));
+            }
+            grid.set(key.trim(), values);
+        }
+        if grid.keys.is_empty() {
+            return Err(InputError::argument(
+                "--vary",
+                "nothing to sweep: add a [sweep] table to the scenario or pass --vary KEY=V1,V2,...",
+            ));
+        }
+        Ok(grid)
+    }
+
+    fn set(&mut self, key: &str, values: Vec<String>) {
+        match self.keys.iter().position(|k| k == key) {
+            Some(i) => self.values[i] = values,
+            None => {
+                self.keys.push(key.to_string());
+                self.values.push(values);
+            }
+        }
+    }
+
+    pub fn points(&self) -> usize {
+        self.values.iter().map(Vec::len).product()
+    }
+
+    /// The value index of each key at point `p`.
+    pub fn indices(&self, mut p: usize) -> Vec<usize> {
+        let mut out = vec![0; self.keys.len()];
+        for (i, values) in self.values.iter().enumerate().rev() {
+            out[i] = p % values.len();
+            p /= values.len();
+        }
+        out
+    }
+
+    pub fn assignments(&self, p: usize) -> Vec<Override> {
+        self.indices(p)
+            .into_iter()
+            .enumerate()
+            .map(|(k, v)| Override {
+                key: self.keys[k].clone(),
+                value: self.values[k][v].clone(),
+            })
+            .collect()
+    }
+}
+
+/// Which points this process runs: `I/N` takes every N-th point starting at the I-th.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    pub const WHOLE: Shard = Shard { index: 1, count: 1 };
+
+    pub fn parse(text: &str) -> Result<Self, InputError> {
+        let bad = || {
+            InputError::argument(
+                "--shard",
+                format!("expected I/N with 1 ≤ I ≤ N, e.g. 2/8, got \"{text}\""),
+            )
+        };
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        let (index, count): (usize, usize) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    pub fn owns(&self, point: usize) -> bool {
+        point % self.count == self.index - 1
+    }
+}
+
+/// One point's results.
+#[derive(Debug, Clone)]
+pub struct PointResult {
+    pub point: usize,
+    pub scenario: Scenario,
+    pub reps: Replications,
+}
+
+/// Build the scenario of each point this shard owns (all are validated before any runs), then
+/// run them one after the other, each point's replications in parallel.
+pub fn run_sweep(
+    path: &Path,
+    base_sets: &[Override],
+    grid: &Grid,
+    shard: Shard,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<Vec<PointResult>, InputError> {
+    let text = std::fs::read_to_string(path).map_err(|e| InputError {
+        origin: Origin::File(path.to_path_buf()),
+        key: None,
+        position: None,
+        message: format!("cannot read the scenario file: {e}"),
+    })?;
+    let mut points = Vec::new();
+    for p in (0..grid.points()).filter(|&p| shard.owns(p)) {
+        let assignments = grid.assignments(p);
+        let mut sets = base_sets.to_vec();
+        sets.extend(assignments.iter().cloned());
+        let scenario =
+            scenario::parse(&text, Origin::File(path.to_path_buf()), &sets).map_err(|mut e| {
+                let listed = assignments
+                    .iter()
+                    .map(|a| format!("{}={}", a.key, a.value))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if matches!(e.origin, Origin::Argument(_)) {
+                    e.origin = Origin::Argument(format!("sweep point {p} ({listed})"));
+                }
+                e
+            })?;
+        points.push((p, scenario));
+    }
+    Ok(points
+        .into_iter()
+        .map(|(point, scenario)| {
+            let reps = run_replications(
+                &scenario.config,
+                scenario.seed,
+                scenario.runs,
+                None,
+                on_done,
+            );
+            PointResult {
+                point,
+                scenario,
+                reps,
+            }
+        })
+        .collect())
+}
+
+/// What sweep.json records: enough to check that shards belong together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepMeta {
+    pub scenario: String,
+    pub seed: u64,
+    pub runs: u32,
+    pub grid: Grid,
+    pub points: usize,
+    pub shard: Shard,
+    /// The points present in this folder's sweep.csv.
+    pub rows: Vec<usize>,
+}
+
+/// sweep.csv as text cells: the header, then one row per point in point order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SweepTable {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The rows of sweep.csv: header, then one row per point.
+pub fn sweep_rows(grid: &Grid, results: &[PointResult]) -> SweepTable {
+    let mut header = vec!["point".to_string()];
+    header.extend(grid.keys.iter().cloned());
+    header.push("runs".into());
+    for f in sweep_figures() {
+        for suffix in ["mean", "ci95_lo", "ci95_hi"] {
+            header.push(format!("{f}_{suffix}"));
+        }
+    }
+    header.push("durability_nines".into());
+    let rows = results
+        .iter()
+        .map(|r| {
+            let mut row = vec![r.point.to_string()];
+            for (k, v) in grid.indices(r.point).into_iter().enumerate() {
+                row.push(grid.values[k][v].trim_matches('"').to_string());
+            }
+            row.push(r.reps.len().to_string());
+            let figures = summarize(&r.reps.metrics);
+            for name in sweep_figures() {
+                let f = crate::stats::summary::figure(&figures, name);
+                let (lo, hi) = f
+                    .estimate
+                    .ci95
+                    .map_or((f64::NAN, f64::NAN), |[l, h]| (l, h));
+                for v in [f.estimate.mean, lo, hi] {
+                    row.push(if v.is_finite() {
+                        format!("{v}")
+                    } else {
+                        String::new()
+                    });
+                }
+            }
+            let layout =
+                crate::stats::durability::Layout::from(r.scenario.config.backup.redundancy);
+            row.push(format!(
+                "{}",
+                crate::stats::durability::nines(layout, &r.scenario.durability)
+            ));
+            row
+        })
+        .collect();
+    SweepTable { header, rows }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_is_the_cartesian_product_first_key_slowest() {
+        let grid = Grid {
+            keys: vec!["a".into(), "b".into()],
+            values: vec![
+                vec!["1".into(), "2".into()],
+                vec!["x".into(), "y".into(), "z".into()],
+            ],
+        };
+        assert_eq!(grid.points(), 6);
+        assert_eq!(grid.indices(0), vec![0, 0]);
+        assert_eq!(grid.indices(2), vec![0, 2]);
+        assert_eq!(grid.indices(3), vec![1, 0]);
+        assert_eq!(grid.indices(5), vec![1, 2]);
+    }
+
+    #[test]
+    fn shards_partition_the_points() {
+        let shards: Vec<Shard> = (1..=3).map(|i| Shard { index: i, count: 3 }).collect();
+        for p in 0..20 {
+            assert_eq!(shards.iter().filter(|s| s.owns(p)).count(), 1);
+        }
+        assert!(Shard::parse("0/3").is_err());
+        assert!(Shard::parse("4/3").is_err());
+        assert!(Shard::parse("three").is_err());
+        assert_eq!(Shard::parse("2/3").unwrap(), Shard { index: 2, count: 3 });
+    }
+}

@@ -1,0 +1,285 @@
+//! Monte Carlo at scale: sweeps, shards and merge, confidence intervals, common random numbers,
+//! and running to a target precision.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use backsim::error::Origin;
+use backsim::montecarlo::{run_replications, run_to_target};
+use backsim::scenario::{parse, Override};
+use backsim::stats::mean_ci95;
+use backsim::stats::summary::{relative_half_width, HEADLINE};
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+fn backsim() -> Command {
+    Command::cargo_bin("backsim").expect("binary built")
+}
+
+/// Random enough to have confidence intervals: bursts, failures, incidents.
+const NOISY: &str = r#"
+name = "noisy"
+horizon_days = 14
+runs = 12
+[workload]
+bursts_per_day = 2
+burst_multiplier = 4
+burst_hours = 2
+[backup]
+snapshot_failure_pct = 10
+[outages]
+incidents_per_year = 20
+[sweep]
+"backup.retention_days" = [3, 7, 14]
+"workload.binlog_gb_per_day" = [20, 40]
+"#;
+
+fn write(dir: &Path, text: &str) -> std::path::PathBuf {
+    let p = dir.join("s.toml");
+    fs::write(&p, text).unwrap();
+    p
+}
+
+fn sweep(dir: &Path, scenario: &Path, name: &str, extra: &[&str]) -> std::path::PathBuf {
+    let out = dir.join(name);
+    backsim()
+        .arg("sweep")
+        .arg(scenario)
+        .args(extra)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}
+
+#[test]
+fn sweep_grid_has_one_row_per_point_with_the_keys_as_columns() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(tmp.path(), NOISY);
+    let out = sweep(
+        tmp.path(),
+        &s,
+        "grid",
+        &["--vary", "backup.redundancy=local,geo"],
+    );
+    let text = fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    assert!(header.starts_with(
+        "point,backup.retention_days,workload.binlog_gb_per_day,backup.redundancy,runs,"
+    ));
+    for f in HEADLINE {
+        for s in ["mean", "ci95_lo", "ci95_hi"] {
+            assert!(header.contains(&format!("{f}_{s}")), "{f}_{s}");
+        }
+    }
+    assert_eq!(lines.count(), 3 * 2 * 2, "one row per point");
+}
+
+#[test]
+fn sweep_is_identical_at_any_thread_count_and_changes_with_the_seed() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(tmp.path(), NOISY);
+    let one = sweep(tmp.path(), &s, "t1", &["--threads", "1"]);
+    let two = sweep(tmp.path(), &s, "t2", &["--threads", "2"]);
+    assert_eq!(
+        fs::read(one.join("sweep.csv")).unwrap(),
+        fs::read(two.join("sweep.csv")).unwrap()
+    );
+    let other = sweep(tmp.path(), &s, "seed", &["--seed", "9"]);
+    assert_ne!(
+        fs::read(one.join("sweep.csv")).unwrap(),
+        fs::read(other.join("sweep.csv")).unwrap()
+    );
+}
+
+#[test]
+fn shards_merge_into_exactly_the_unsharded_sweep() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(tmp.path(), NOISY);
+    let whole = sweep(tmp.path(), &s, "whole", &[]);
+    let shards: Vec<_> = (1..=4)
+        .map(|i| {
+            sweep(
+                tmp.path(),
+                &s,
+                &format!("shard{i}"),
+                &["--shard", &format!("{i}/4")],
+            )
+        })
+        .collect();
+    let merged = tmp.path().join("merged");
+    backsim()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    for f in ["sweep.csv", "sweep.json"] {
+        assert!(
+            fs::read(whole.join(f)).unwrap() == fs::read(merged.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    // A missing shard, or a shard of another sweep, is refused.
+    backsim()
+        .arg("merge")
+        .args(&shards[..3])
+        .arg("--out")
+        .arg(tmp.path().join("partial"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing"));
+    let other = sweep(tmp.path(), &s, "other", &["--shard", "4/4", "--seed", "3"]);
+    let mut mixed = shards[..3].to_vec();
+    mixed.push(other);
+    backsim()
+        .arg("merge")
+        .args(&mixed)
+        .arg("--out")
+        .arg(tmp.path().join("mixed"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("different sweep"));
+}
+
+#[test]
+fn sweep_bad_input_is_exit_2() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(tmp.path(), NOISY);
+    backsim()
+        .arg("sweep")
+        .arg(&s)
+        .args(["--vary", "backup.retention_days=7,99"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("backup.retention_days")
+                .and(predicate::str::contains("1 to 35")),
+        );
+    backsim()
+        .arg("sweep")
+        .arg(&s)
+        .args(["--vary", "backup.retentoin=7"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("retentoin"));
+    backsim()
+        .arg("sweep")
+        .arg(&s)
+        .args(["--shard", "5/4"])
+        .assert()
+        .code(2);
+    let plain = tmp.path().join("plain.toml");
+    fs::write(&plain, "name = \"p\"\n").unwrap();
+    backsim()
+        .arg("sweep")
+        .arg(&plain)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing to sweep"));
+}
+
+fn noisy(sets: &[(&str, &str)]) -> backsim::scenario::Scenario {
+    let o: Vec<Override> = sets
+        .iter()
+        .map(|(k, v)| Override {
+            key: k.to_string(),
+            value: v.to_string(),
+        })
+        .collect();
+    parse(NOISY, Origin::Argument("t".into()), &o).unwrap()
+}
+
+/// Four times the replications, half the interval: the CI narrows about √k-fold.
+#[test]
+fn ci_narrows_with_the_square_root_of_replications() {
+    let s = noisy(&[]);
+    let width = |runs: u32| {
+        let reps = run_replications(&s.config, s.seed, runs, None, &|| {});
+        let v: Vec<f64> = reps.metrics.iter().map(|m| m.mean_storage_gb).collect();
+        mean_ci95(&v).half_width().unwrap()
+    };
+    let ratio = width(32) / width(128);
+    assert!(
+        (1.4..=2.9).contains(&ratio),
+        "4× replications narrowed the CI {ratio:.2}×"
+    );
+}
+
+/// Common random numbers: comparing two sweep points on the same streams gives a paired
+/// difference whose CI is far narrower than with independent streams.
+#[test]
+fn common_random_numbers_narrow_the_paired_difference() {
+    let a = noisy(&[("workload.binlog_gb_per_day", "30")]);
+    let b = noisy(&[("workload.binlog_gb_per_day", "33")]);
+    let runs = 40;
+    let storage = |s: &backsim::scenario::Scenario, seed: u64| -> Vec<f64> {
+        run_replications(&s.config, seed, runs, None, &|| {})
+            .metrics
+            .iter()
+            .map(|m| m.mean_storage_gb)
+            .collect()
+    };
+    let base = storage(&a, 1);
+    let paired: Vec<f64> = storage(&b, 1)
+        .iter()
+        .zip(&base)
+        .map(|(x, y)| x - y)
+        .collect();
+    let independent: Vec<f64> = storage(&b, 2)
+        .iter()
+        .zip(&base)
+        .map(|(x, y)| x - y)
+        .collect();
+    let crn = mean_ci95(&paired).half_width().unwrap();
+    let ind = mean_ci95(&independent).half_width().unwrap();
+    assert!(
+        crn * 3.0 < ind,
+        "CRN half-width {crn:.3} vs independent {ind:.3}"
+    );
+    // Same sign of effect either way: more binlog, more storage.
+    assert!(mean_ci95(&paired).mean > 0.0);
+}
+
+#[test]
+fn target_ci_adds_replications_until_precise_and_is_thread_independent() {
+    let s = noisy(&[]);
+    let (reps, outcome) = run_to_target(&s.config, s.seed, 4, 0.01, 4096, None, &|| {});
+    assert!(outcome.reached);
+    assert!(reps.len() > 4, "needed more than the first batch");
+    for name in HEADLINE {
+        assert!(relative_half_width(&reps.metrics, name) <= 0.01, "{name}");
+    }
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let (again, _) = one.install(|| run_to_target(&s.config, s.seed, 4, 0.01, 4096, None, &|| {}));
+    assert_eq!(again.metrics, reps.metrics);
+}
+
+#[test]
+fn target_ci_on_the_command_line() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(tmp.path(), NOISY);
+    let out = backsim()
+        .arg("run")
+        .arg(&s)
+        .args(["--target-ci", "0.02", "--runs", "4", "--json", "--out"])
+        .arg(tmp.path().join("o"))
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["target_ci"]["reached"], true);
+    assert!(json["runs"].as_u64().unwrap() > 4);
+    backsim()
+        .arg("run")
+        .arg(&s)
+        .args(["--target-ci", "2"])
+        .assert()
+        .code(2);
+}
