@@ -89,6 +89,14 @@ fn monte_carlo(c: &mut Criterion) {
         });
     }
     group.finish();
+    // The batch a planner runs: 1,000 server-years on every core.
+    let mut group = c.benchmark_group("montecarlo_1000");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(1000));
+    group.bench_function("1000_server_years_all_threads", |b| {
+        b.iter(|| black_box(run_replications(&s.config, 1, 1000, None, &|| {})))
+    });
+    group.finish();
 }
 
 criterion_group!(benches, event_queue, server_year, monte_carlo);
