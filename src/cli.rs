@@ -7,13 +7,17 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::engine::Streams;
+use crate::engine::{Streams, DAY};
 use crate::error::{Error, InputError};
 use crate::model::restore::restored_server;
-use crate::model::{what_if_restore, RestoreRefusal, RestoreTarget, DELETED_SERVER_RESTORE_WINDOW};
+use crate::model::{
+    restore_profile, what_if_restore, RestoreRefusal, RestoreTarget, DELETED_SERVER_RESTORE_WINDOW,
+};
 use crate::montecarlo::{run_replications, run_to_target};
+use crate::report::charts::{self, RestorePoint, StoragePoint};
 use crate::report::{self, Analysis, OutputDir, RestoreReport, RunZeroWriter};
 use crate::scenario::{self, Override, Scenario};
+use crate::stats::summary::HEADLINE;
 use crate::sweep::{run_sweep, sweep_rows, Grid, Shard, SweepMeta, SweepTable};
 
 #[derive(Debug, Parser)]
@@ -49,6 +53,9 @@ enum Command {
         /// Where the merged sweep goes
         #[arg(long)]
         out: PathBuf,
+        /// Skip the PNG charts
+        #[arg(long)]
+        no_charts: bool,
     },
     /// One what-if point-in-time restore with its time breakdown and data-loss window
     Restore(RestoreArgs),
@@ -88,6 +95,9 @@ struct RunArgs {
     /// The most replications --target-ci may run
     #[arg(long, default_value_t = 20_000)]
     max_runs: u32,
+    /// Skip the PNG charts (CSV, JSON and report.md only)
+    #[arg(long)]
+    no_charts: bool,
 }
 
 #[derive(Debug, Args)]
@@ -114,6 +124,9 @@ struct SweepArgs {
     /// Override a scenario key at every point (repeatable)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// Skip the PNG charts
+    #[arg(long)]
+    no_charts: bool,
 }
 
 #[derive(Debug, Args)]
@@ -177,7 +190,11 @@ fn execute(command: Command) -> Result<(), Error> {
         Command::Init { path } => init(&path),
         Command::Restore(args) => restore(args),
         Command::Sweep(args) => sweep(args),
-        Command::Merge { dirs, out } => merge(&dirs, &out),
+        Command::Merge {
+            dirs,
+            out,
+            no_charts,
+        } => merge(&dirs, &out, no_charts),
     }
 }
 
@@ -355,6 +372,7 @@ fn run(args: RunArgs) -> Result<(), Error> {
     let dir = OutputDir::create(&out_path, "summary.json")?;
     let mut writer = RunZeroWriter::new(
         scenario.start,
+        scenario.config.horizon,
         dir.stream("events.csv")?,
         dir.stream("timeseries.csv")?,
     )
@@ -406,7 +424,7 @@ fn run(args: RunArgs) -> Result<(), Error> {
         b.finish_and_clear();
     }
 
-    let (events, series) = writer
+    let (events, series, storage_points) = writer
         .finish()
         .map_err(|e| Error::Other(format!("cannot write the event log: {e}")))?;
     dir.finish_stream("events.csv", events)?;
@@ -414,6 +432,15 @@ fn run(args: RunArgs) -> Result<(), Error> {
     let analysis = Analysis::new(&scenario, &reps, target);
     dir.write("runs.csv", &report::runs_csv(&analysis))?;
     dir.write("summary.csv", &report::summary_csv(&analysis))?;
+    let charts = if args.no_charts {
+        Vec::new()
+    } else {
+        run_charts(&dir, &analysis, &storage_points)?
+    };
+    dir.write(
+        "report.md",
+        report::report_md(&analysis, &charts).as_bytes(),
+    )?;
     let json = report::summary_json(&analysis);
     // Last: its presence says the folder is complete.
     dir.write("summary.json", &json)?;
@@ -432,6 +459,93 @@ fn run(args: RunArgs) -> Result<(), Error> {
             ));
         }
         print(&format!("\nwrote {}\n", dir.path().display()));
+    }
+    Ok(())
+}
+
+/// storage.png, rpo.png and restore.png; returns (file, caption) for report.md.
+fn run_charts(
+    dir: &OutputDir,
+    a: &Analysis<'_>,
+    storage: &[StoragePoint],
+) -> Result<Vec<(&'static str, &'static str)>, Error> {
+    let s = a.scenario;
+    let c = &s.config;
+    let chart_err = |e: String| Error::Other(format!("cannot draw a chart: {e}"));
+    let title = format!(
+        "Backup storage, run 0: {}-day retention, {} redundancy",
+        c.backup.retention_days,
+        c.backup.redundancy.as_str()
+    );
+    dir.write(
+        "storage.png",
+        &charts::storage_chart(storage, &title).map_err(chart_err)?,
+    )?;
+    let geo = (a.reps.geo_rpo.total_time() > 0).then(|| a.reps.geo_rpo.cdf());
+    dir.write(
+        "rpo.png",
+        &charts::rpo_chart(
+            &a.reps.rpo.cdf(),
+            geo.as_deref(),
+            "Data-loss window (RPO), all runs",
+        )
+        .map_err(chart_err)?,
+    )?;
+    // Restore time to every 10 minutes of the last three days, seen from the horizon's end.
+    let end = c.horizon;
+    let from = (end - 3 * DAY).max(0);
+    let points: Vec<i64> = (from..end).step_by(600).collect();
+    let profile: Vec<RestorePoint> =
+        restore_profile(c, &Streams::for_replication(s.seed, 0), end, &points)
+            .into_iter()
+            .filter_map(|(t, b)| {
+                b.map(|b| RestorePoint {
+                    day: t as f64 / DAY as f64,
+                    base_hours: (b.provision + b.hydrate + b.transfer) / 3600.0,
+                    replay_hours: b.replay / 3600.0,
+                })
+            })
+            .collect();
+    dir.write(
+        "restore.png",
+        &charts::restore_chart(&profile, "Restore time against restore point, run 0")
+            .map_err(chart_err)?,
+    )?;
+    Ok(vec![
+        (
+            "storage.png",
+            "Backup storage against the free allowance; the shaded part is billed.",
+        ),
+        (
+            "rpo.png",
+            "Share of the time the data-loss window stays at or below each value.",
+        ),
+        (
+            "restore.png",
+            "Restore time to each point of the last three days: lowest right after a snapshot.",
+        ),
+    ])
+}
+
+/// Units for the sweep charts' axes, from the figure's name.
+fn unit_of(figure: &str, currency: &str) -> String {
+    match figure {
+        f if f.starts_with("cost") => format!("{currency}/month"),
+        f if f.ends_with("_gb_month") => "GB-month".into(),
+        f if f.ends_with("_gb") => "GB".into(),
+        f if f.ends_with("_s") => "s".into(),
+        f if f.ends_with("_days") => "days".into(),
+        f if f.ends_with("_hours") => "h".into(),
+        _ => "per run".into(),
+    }
+}
+
+fn sweep_charts(out: &Path, grid: &Grid, table: &SweepTable, currency: &str) -> Result<(), Error> {
+    let dir = OutputDir::create(out, "sweep.json")?;
+    for figure in HEADLINE {
+        let png = charts::sweep_chart(table, grid, figure, &unit_of(figure, currency))
+            .map_err(|e| Error::Other(format!("cannot draw the {figure} chart: {e}")))?;
+        dir.write(&format!("sweep_{figure}.png"), &png)?;
     }
     Ok(())
 }
@@ -465,11 +579,15 @@ fn sweep(args: SweepArgs) -> Result<(), Error> {
         scenario: base.name.clone(),
         seed: base.seed,
         runs: base.runs,
+        currency: base.config.cost.currency.clone(),
         grid: grid.clone(),
         points: grid.points(),
         shard,
         rows: results.iter().map(|r| r.point).collect(),
     };
+    if !args.no_charts && shard == Shard::WHOLE {
+        sweep_charts(&out_path, &grid, &table, &base.config.cost.currency)?;
+    }
     write_sweep(&out_path, &meta, &table)?;
     print(&sweep_table(&table, grid.keys.len()));
     print(&format!(
@@ -530,8 +648,11 @@ fn sweep_table(table: &SweepTable, keys: usize) -> String {
     out
 }
 
-fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Error> {
+fn merge(dirs: &[PathBuf], out: &Path, no_charts: bool) -> Result<(), Error> {
     let (meta, table) = report::merge(dirs)?;
+    if !no_charts {
+        sweep_charts(out, &meta.grid, &table, &meta.currency)?;
+    }
     write_sweep(out, &meta, &table)?;
     print(&format!(
         "merged {} folders: {} points into {}\n",

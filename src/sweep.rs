@@ -215,6 +215,8 @@ pub struct SweepMeta {
     pub scenario: String,
     pub seed: u64,
     pub runs: u32,
+    /// For the cost chart's axis.
+    pub currency: String,
     pub grid: Grid,
     pub points: usize,
     pub shard: Shard,

@@ -47,6 +47,7 @@ fn sweep(dir: &Path, scenario: &Path, name: &str, extra: &[&str]) -> std::path::
         .arg("sweep")
         .arg(scenario)
         .args(extra)
+        .arg("--no-charts")
         .arg("--out")
         .arg(&out)
         .assert()

@@ -14,6 +14,6 @@ pub use observer::{EventRecord, Observer, Sample};
 pub use regions::{geo_restore_target, paired_region};
 pub use restore::{Breakdown, RestoredServer};
 pub use sim::{
-    simulate, what_if_restore, EngineStats, RestoreDistributions, RestorePlan, RestoreRefusal,
-    RestoreTarget, RunMetrics, RunOutcome, WhatIf, DELETED_SERVER_RESTORE_WINDOW,
+    restore_profile, simulate, what_if_restore, EngineStats, RestoreDistributions, RestorePlan,
+    RestoreRefusal, RestoreTarget, RunMetrics, RunOutcome, WhatIf, DELETED_SERVER_RESTORE_WINDOW,
 };

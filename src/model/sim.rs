@@ -260,6 +260,26 @@ pub fn what_if_restore(
     })
 }
 
+/// Restore time to each of `points` (local, no slot wait), as seen at `request_at`: the
+/// sawtooth over a few days that shows where the fastest points are. Points outside the
+/// recovery window get None.
+pub fn restore_profile(
+    config: &Config,
+    streams: &Streams,
+    request_at: SimTime,
+    points: &[SimTime],
+) -> Vec<(SimTime, Option<Breakdown>)> {
+    let mut sim = Sim::new(config, streams, None);
+    sim.run_until(request_at.min(config.horizon), true);
+    points
+        .iter()
+        .map(|&p| {
+            let plan = sim.plan_restore(request_at, RestoreTarget::At(p), false);
+            (p, plan.ok().map(|plan| plan.breakdown))
+        })
+        .collect()
+}
+
 /// A planned what-if restore and the circumstances it was planned in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WhatIf {

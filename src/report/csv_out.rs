@@ -3,6 +3,7 @@ use std::io::BufWriter;
 
 use chrono::{DateTime, Duration, FixedOffset, SecondsFormat};
 
+use super::charts::StoragePoint;
 use super::Analysis;
 use crate::engine::{SimTime, HOUR};
 use crate::model::{EventRecord, Observer, Sample};
@@ -70,11 +71,19 @@ pub struct RunZeroWriter {
     events: csv::Writer<BufWriter<File>>,
     series: csv::Writer<BufWriter<File>>,
     error: Option<csv::Error>,
+    /// The storage chart's points: at most about 2,000, each the worst hour of its bucket, so
+    /// a ten-year run holds no more than a month-long one.
+    chart_bucket_hours: i64,
+    chart: Vec<StoragePoint>,
 }
+
+/// The most points the storage chart keeps.
+const CHART_POINTS: i64 = 2_000;
 
 impl RunZeroWriter {
     pub fn new(
         start: DateTime<FixedOffset>,
+        horizon: SimTime,
         events: BufWriter<File>,
         series: BufWriter<File>,
     ) -> csv::Result<Self> {
@@ -93,22 +102,42 @@ impl RunZeroWriter {
             "rpo_max_seconds_in_hour",
             "retained_snapshots",
         ])?;
+        let hours = horizon / HOUR + 1;
         Ok(Self {
             start,
             events,
             series,
             error: None,
+            chart_bucket_hours: (hours + CHART_POINTS - 1) / CHART_POINTS,
+            chart: Vec::new(),
         })
     }
 
-    /// The two writers, flushed, or the first error met while writing.
-    pub fn finish(self) -> Result<(BufWriter<File>, BufWriter<File>), String> {
+    /// The two writers, flushed, and the storage chart's points; or the first error met.
+    #[allow(clippy::type_complexity)]
+    pub fn finish(self) -> Result<(BufWriter<File>, BufWriter<File>, Vec<StoragePoint>), String> {
         if let Some(e) = self.error {
             return Err(e.to_string());
         }
         let events = self.events.into_inner().map_err(|e| e.to_string())?;
         let series = self.series.into_inner().map_err(|e| e.to_string())?;
-        Ok((events, series))
+        Ok((events, series, self.chart))
+    }
+
+    fn chart_point(&mut self, s: &Sample) {
+        let hour = s.time / HOUR;
+        let day = (hour - hour % self.chart_bucket_hours) as f64 / 24.0;
+        match self.chart.last_mut() {
+            Some(p) if p.day == day => {
+                p.used_gb = p.used_gb.max(s.storage_gb);
+                p.allowance_gb = p.allowance_gb.min(s.free_allowance_gb);
+            }
+            _ => self.chart.push(StoragePoint {
+                day,
+                used_gb: s.storage_gb,
+                allowance_gb: s.free_allowance_gb,
+            }),
+        }
     }
 
     fn keep(&mut self, result: csv::Result<()>) {
@@ -132,6 +161,7 @@ impl Observer for RunZeroWriter {
     }
 
     fn sample(&mut self, s: Sample) {
+        self.chart_point(&s);
         let row = [
             timestamp(self.start, s.time),
             (s.time / HOUR).to_string(),

@@ -1,9 +1,11 @@
 //! Everything a run writes: pure functions from results to bytes (JSON, CSV, text), plus the
 //! streaming writers for run 0's event log and hourly series, and files that appear only whole.
 
+pub mod charts;
 mod csv_out;
 mod files;
 mod json;
+mod markdown;
 mod restore;
 mod sweep;
 mod text;
@@ -11,6 +13,7 @@ mod text;
 pub use csv_out::{runs_csv, summary_csv, RunZeroWriter};
 pub use files::OutputDir;
 pub use json::summary_json;
+pub use markdown::{headlines, report_md, Headline};
 pub use restore::{clock, human_duration, restore_text, RestoreReport};
 pub use sweep::{merge, sweep_csv, sweep_json};
 pub use text::summary_text;

@@ -23,6 +23,8 @@ pub use validate::{parse_moment, DEFAULT_START};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
     pub name: String,
+    /// The comment at the top of the file: the question the scenario asks, in its author's words.
+    pub question: String,
     pub seed: u64,
     pub start: DateTime<FixedOffset>,
     pub horizon_days: f64,
@@ -129,7 +131,22 @@ pub fn parse(text: &str, origin: Origin, overrides: &[Override]) -> Result<Scena
             )
         })?
     };
-    validate::validate(&raw).map_err(locate)
+    let mut scenario = validate::validate(&raw).map_err(locate)?;
+    scenario.question = leading_comment(text);
+    Ok(scenario)
+}
+
+/// The comment lines a file starts with, without their `#`.
+fn leading_comment(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .take_while(|l| l.is_empty() || l.starts_with('#'))
+        .filter_map(|l| l.strip_prefix('#'))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
 }
 
 fn set_dotted(table: &mut toml::Table, o: &Override) -> Result<(), InputError> {

@@ -805,6 +805,7 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
     };
     Ok(Scenario {
         name,
+        question: String::new(),
         seed,
         start,
         horizon_days,

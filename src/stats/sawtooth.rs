@@ -143,6 +143,28 @@ impl Sawtooth {
         self.max()
     }
 
+    /// The exact CDF at its break points: (window value in seconds, share of the time at or
+    /// below it). It is linear between them.
+    pub fn cdf(&self) -> Vec<(f64, f64)> {
+        let mut out = vec![(0.0, 0.0)];
+        if self.total_time == 0 {
+            return out;
+        }
+        let total = self.total_time as f64;
+        let (mut covered, mut time_below, mut at) = (0i64, 0.0f64, 0i64);
+        for (x, change) in self.settled() {
+            time_below += (covered * (x - at)) as f64;
+            let point = (x as f64, time_below / total);
+            match out.last_mut() {
+                Some(last) if last.0 == point.0 => *last = point,
+                _ => out.push(point),
+            }
+            covered += change;
+            at = x;
+        }
+        out
+    }
+
     pub fn quantiles(&self) -> Quantiles {
         Quantiles {
             p50: self.quantile(0.50),
@@ -202,6 +224,23 @@ mod tests {
         let brute_mean = grid.iter().sum::<f64>() / grid.len() as f64;
         assert!((s.mean() - brute_mean).abs() < 1e-9);
         assert_eq!(s.max(), 1_500.0);
+    }
+
+    #[test]
+    fn cdf_ends_at_one_and_matches_quantiles() {
+        let mut s = Sawtooth::new();
+        s.add(300);
+        s.add_segment(100, 700);
+        let cdf = s.cdf();
+        assert_eq!(cdf.first(), Some(&(0.0, 0.0)));
+        assert!((cdf.last().unwrap().1 - 1.0).abs() < 1e-12);
+        assert!(cdf.windows(2).all(|w| w[1].0 > w[0].0 && w[1].1 >= w[0].1));
+        // F(p50) = 0.5 on the piecewise-linear CDF.
+        let x = s.quantile(0.5);
+        let i = cdf.iter().position(|p| p.0 >= x).unwrap();
+        let (a, b) = (cdf[i - 1], cdf[i]);
+        let f = a.1 + (b.1 - a.1) * (x - a.0) / (b.0 - a.0);
+        assert!((f - 0.5).abs() < 1e-9);
     }
 
     #[test]

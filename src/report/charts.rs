@@ -1,0 +1,492 @@
+//! PNG charts, drawn with plotters into memory and encoded here, so they are written aside and
+//! renamed like every other output. The font is DejaVu Sans, embedded: no system libraries.
+
+use std::sync::Once;
+
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+use crate::sweep::{Grid, SweepTable};
+
+pub const WIDTH: u32 = 1200;
+pub const HEIGHT: u32 = 800;
+
+/// Okabe–Ito: distinguishable with every common colour-vision deficiency.
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(240, 228, 66),  // yellow
+    RGBColor(0, 0, 0),       // black
+];
+
+const FONT: &str = "sans-serif";
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular())
+            .unwrap_or_else(|_| panic!("the embedded DejaVu Sans font is valid"));
+    });
+}
+
+type Draw<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
+
+/// Draw on a white 1200×800 canvas and return the PNG bytes.
+fn render(draw: impl FnOnce(&Draw<'_>) -> Result<(), String>) -> Result<Vec<u8>, String> {
+    register_font();
+    let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        draw(&root)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    let mut png = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new(&mut png),
+        &pixels,
+        WIDTH,
+        HEIGHT,
+        image::ColorType::Rgb8,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(png)
+}
+
+fn err<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if hi - lo < 1e-9 {
+        return (lo - 1.0, hi + 1.0);
+    }
+    (lo, hi)
+}
+
+/// One point of run 0's storage over time (downsampled: the worst hour of each bucket).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StoragePoint {
+    pub day: f64,
+    pub used_gb: f64,
+    pub allowance_gb: f64,
+}
+
+/// storage.png: backup storage against the free allowance, the billable part shaded.
+pub fn storage_chart(points: &[StoragePoint], title: &str) -> Result<Vec<u8>, String> {
+    render(|root| {
+        let (x0, x1) = span(points.iter().map(|p| p.day));
+        let top = points
+            .iter()
+            .map(|p| p.used_gb.max(p.allowance_gb))
+            .fold(1.0, f64::max)
+            * 1.1;
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FONT, 30))
+            .margin(24)
+            .x_label_area_size(70)
+            .y_label_area_size(100)
+            .build_cartesian_2d(x0..x1, 0.0..top)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("days since start (run 0)")
+            .y_desc("backup storage (GB, all copies)")
+            .light_line_style(RGBColor(235, 235, 235))
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .label_style((FONT, 20))
+            .axis_desc_style((FONT, 22))
+            .draw()
+            .map_err(err)?;
+        let (used, allowance, billed) = (PALETTE[0], PALETTE[7], PALETTE[3]);
+        // Usage inside the allowance, lightly; the billable part (above it) in its own colour,
+        // one polygon per stretch where usage exceeds the allowance.
+        chart
+            .draw_series(AreaSeries::new(
+                points
+                    .iter()
+                    .map(|p| (p.day, p.used_gb.min(p.allowance_gb))),
+                0.0,
+                used.mix(0.12),
+            ))
+            .map_err(err)?;
+        let mut stretches: Vec<Vec<StoragePoint>> = Vec::new();
+        let mut open = false;
+        for p in points {
+            if p.used_gb > p.allowance_gb {
+                if !open {
+                    stretches.push(Vec::new());
+                    open = true;
+                }
+                stretches.last_mut().expect("just pushed").push(*p);
+            } else {
+                open = false;
+            }
+        }
+        let billed_style = billed.mix(0.4);
+        chart
+            .draw_series(stretches.iter().map(|run| {
+                let outline: Vec<(f64, f64)> = run
+                    .iter()
+                    .map(|p| (p.day, p.used_gb))
+                    .chain(run.iter().rev().map(|p| (p.day, p.allowance_gb)))
+                    .collect();
+                Polygon::new(outline, billed_style)
+            }))
+            .map_err(err)?
+            .label("billable (above the allowance)")
+            .legend(move |(x, y)| {
+                Rectangle::new([(x, y - 8), (x + 24, y + 8)], billed_style.filled())
+            });
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().map(|p| (p.day, p.used_gb)),
+                used.stroke_width(3),
+            ))
+            .map_err(err)?
+            .label("backup storage used")
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 24, y)], used.stroke_width(3))
+            });
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().map(|p| (p.day, p.allowance_gb)),
+                allowance.stroke_width(2),
+            ))
+            .map_err(err)?
+            .label("free allowance (provisioned storage while running)")
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 24, y)], allowance.stroke_width(2))
+            });
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .label_font((FONT, 20))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()
+            .map_err(err)
+    })
+}
+
+/// rpo.png: the share of time the data-loss window stays at or below x, local and geo.
+pub fn rpo_chart(
+    local: &[(f64, f64)],
+    geo: Option<&[(f64, f64)]>,
+    title: &str,
+) -> Result<Vec<u8>, String> {
+    render(|root| {
+        let minutes = |v: &[(f64, f64)]| {
+            v.iter()
+                .map(|&(x, f)| (x / 60.0, f * 100.0))
+                .collect::<Vec<_>>()
+        };
+        let local = minutes(local);
+        let geo = geo.map(minutes);
+        let right = local
+            .iter()
+            .chain(geo.iter().flatten())
+            .map(|p| p.0)
+            .fold(1.0, f64::max)
+            * 1.05;
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FONT, 30))
+            .margin(24)
+            .x_label_area_size(70)
+            .y_label_area_size(100)
+            .build_cartesian_2d(0.0..right, 0.0..100.0)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("data-loss window (minutes of writes lost if the server were lost then)")
+            .y_desc("share of the time at or below (%)")
+            .light_line_style(RGBColor(235, 235, 235))
+            .x_label_formatter(&|x| {
+                if right < 20.0 {
+                    format!("{x:.1}")
+                } else {
+                    format!("{x:.0}")
+                }
+            })
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .label_style((FONT, 20))
+            .axis_desc_style((FONT, 22))
+            .draw()
+            .map_err(err)?;
+        for (series, name, colour) in [
+            (Some(local), "local: last log backup", PALETTE[0]),
+            (geo, "geo: last backup in the paired region", PALETTE[1]),
+        ] {
+            if let Some(series) = series {
+                chart
+                    .draw_series(LineSeries::new(series, colour.stroke_width(3)))
+                    .map_err(err)?
+                    .label(name)
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3))
+                    });
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .label_font((FONT, 20))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()
+            .map_err(err)
+    })
+}
+
+/// One restore point of the restore-time profile.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RestorePoint {
+    pub day: f64,
+    /// Provisioning and hydrating the base snapshot (and any cross-region copy), hours.
+    pub base_hours: f64,
+    /// Log replay on top, hours.
+    pub replay_hours: f64,
+}
+
+/// restore.png: restore time against the restore point: the daily sawtooth whose low points
+/// are the snapshots (fastest restore points).
+pub fn restore_chart(points: &[RestorePoint], title: &str) -> Result<Vec<u8>, String> {
+    render(|root| {
+        let (x0, x1) = span(points.iter().map(|p| p.day));
+        let top = points
+            .iter()
+            .map(|p| p.base_hours + p.replay_hours)
+            .fold(0.1, f64::max)
+            * 1.15;
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FONT, 30))
+            .margin(24)
+            .x_label_area_size(70)
+            .y_label_area_size(100)
+            .build_cartesian_2d(x0..x1, 0.0..top)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("restore point (days since start)")
+            .y_desc("restore time (hours, no slot wait)")
+            .light_line_style(RGBColor(235, 235, 235))
+            .x_label_formatter(&|x| format!("{x:.1}"))
+            .y_label_formatter(&|y| format!("{y:.1}"))
+            .label_style((FONT, 20))
+            .axis_desc_style((FONT, 22))
+            .draw()
+            .map_err(err)?;
+        let (replay, base) = (PALETTE[1], PALETTE[0]);
+        // Replay stacked on the base part: the band between the two curves.
+        let band: Vec<(f64, f64)> = points
+            .iter()
+            .map(|p| (p.day, p.base_hours + p.replay_hours))
+            .chain(points.iter().rev().map(|p| (p.day, p.base_hours)))
+            .collect();
+        chart
+            .draw_series(std::iter::once(Polygon::new(band, replay.mix(0.6))))
+            .map_err(err)?
+            .label("log replay")
+            .legend(move |(x, y)| {
+                Rectangle::new([(x, y - 8), (x + 24, y + 8)], replay.mix(0.6).filled())
+            });
+        chart
+            .draw_series(AreaSeries::new(
+                points.iter().map(|p| (p.day, p.base_hours)),
+                0.0,
+                base.mix(0.7),
+            ))
+            .map_err(err)?
+            .label("provision + hydrate snapshot")
+            .legend(move |(x, y)| {
+                Rectangle::new([(x, y - 8), (x + 24, y + 8)], base.mix(0.7).filled())
+            });
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .label_font((FONT, 20))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()
+            .map_err(err)
+    })
+}
+
+/// A sweep chart: `figure` (mean and 95% CI band) against the first swept key, one line per
+/// value of the second key.
+pub fn sweep_chart(
+    table: &SweepTable,
+    grid: &Grid,
+    figure: &str,
+    unit: &str,
+) -> Result<Vec<u8>, String> {
+    let column = |name: &str| table.header.iter().position(|h| h == name);
+    let (mean, lo, hi) = (
+        column(&format!("{figure}_mean")).ok_or("no such figure")?,
+        column(&format!("{figure}_ci95_lo")).ok_or("no such figure")?,
+        column(&format!("{figure}_ci95_hi")).ok_or("no such figure")?,
+    );
+    let num = |s: &str| s.parse::<f64>().ok();
+    let x_values: Vec<String> = grid.values[0]
+        .iter()
+        .map(|v| v.trim_matches('"').to_string())
+        .collect();
+    let numeric_x = x_values.iter().all(|v| num(v).is_some());
+    let x_of = |label: &str, index: usize| {
+        if numeric_x {
+            num(label).unwrap_or(0.0)
+        } else {
+            index as f64
+        }
+    };
+    let groups: Vec<String> = grid
+        .values
+        .get(1)
+        .map(|v| v.iter().map(|s| s.trim_matches('"').to_string()).collect())
+        .unwrap_or_else(|| vec![String::new()]);
+    // series[g] = [(x, mean, lo, hi)] in x order.
+    let mut series: Vec<Vec<(f64, f64, f64, f64)>> = vec![Vec::new(); groups.len()];
+    for row in &table.rows {
+        let x_label = &row[1];
+        let xi = x_values.iter().position(|v| v == x_label).unwrap_or(0);
+        let g = if grid.keys.len() > 1 {
+            groups.iter().position(|v| *v == row[2]).unwrap_or(0)
+        } else {
+            0
+        };
+        // Beyond two keys, the chart shows the first value of each further key.
+        let further_first =
+            (3..=grid.keys.len()).all(|k| row[k] == grid.values[k - 1][0].trim_matches('"'));
+        if let (Some(m), true) = (num(&row[mean]), further_first) {
+            let l = num(&row[lo]).unwrap_or(m);
+            let h = num(&row[hi]).unwrap_or(m);
+            series[g].push((x_of(x_label, xi), m, l, h));
+        }
+    }
+    for s in &mut series {
+        s.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    render(|root| {
+        let (x0, x1) = span(series.iter().flatten().map(|p| p.0));
+        let pad = (x1 - x0) * 0.04;
+        let (y0, y1) = span(series.iter().flatten().flat_map(|p| [p.2, p.3]));
+        let ypad = (y1 - y0) * 0.1;
+        let mut chart = ChartBuilder::on(root)
+            .caption(format!("{figure} against {}", grid.keys[0]), (FONT, 30))
+            .margin(24)
+            .x_label_area_size(70)
+            .y_label_area_size(110)
+            .build_cartesian_2d(
+                (x0 - pad)..(x1 + pad),
+                (y0 - ypad).min(0.0f64.max(y0 - ypad))..(y1 + ypad),
+            )
+            .map_err(err)?;
+        let x_fmt = |x: &f64| {
+            if numeric_x {
+                format!("{x}")
+            } else {
+                x_values
+                    .get(x.round() as usize)
+                    .cloned()
+                    .unwrap_or_default()
+            }
+        };
+        chart
+            .configure_mesh()
+            .x_desc(grid.keys[0].as_str())
+            .y_desc(format!("{figure} ({unit}), mean and 95% CI"))
+            .light_line_style(RGBColor(235, 235, 235))
+            .x_label_formatter(&x_fmt)
+            .label_style((FONT, 20))
+            .axis_desc_style((FONT, 22))
+            .draw()
+            .map_err(err)?;
+        for (g, points) in series.iter().enumerate() {
+            let colour = PALETTE[g % PALETTE.len()];
+            let band: Vec<(f64, f64)> = points
+                .iter()
+                .map(|p| (p.0, p.3))
+                .chain(points.iter().rev().map(|p| (p.0, p.2)))
+                .collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(band, colour.mix(0.2))))
+                .map_err(err)?;
+            let label = if grid.keys.len() > 1 {
+                format!("{} = {}", grid.keys[1], groups[g])
+            } else {
+                figure.to_string()
+            };
+            chart
+                .draw_series(LineSeries::new(
+                    points.iter().map(|p| (p.0, p.1)),
+                    colour.stroke_width(3),
+                ))
+                .map_err(err)?
+                .label(label)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3))
+                });
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|p| Circle::new((p.0, p.1), 5, colour.filled())),
+                )
+                .map_err(err)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .label_font((FONT, 20))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()
+            .map_err(err)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Width and height from a PNG's IHDR chunk.
+    pub fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+        if bytes.len() < 24 || &bytes[..8] != b"\x89PNG\r\n\x1a\n" || &bytes[12..16] != b"IHDR" {
+            return None;
+        }
+        let w = u32::from_be_bytes(bytes[16..20].try_into().ok()?);
+        let h = u32::from_be_bytes(bytes[20..24].try_into().ok()?);
+        Some((w, h))
+    }
+
+    #[test]
+    fn charts_are_pngs_of_the_stated_size() {
+        let points: Vec<StoragePoint> = (0..100)
+            .map(|i| StoragePoint {
+                day: i as f64 / 4.0,
+                used_gb: 100.0 + i as f64,
+                allowance_gb: 150.0,
+            })
+            .collect();
+        let png = storage_chart(&points, "storage").unwrap();
+        assert_eq!(png_size(&png), Some((WIDTH, HEIGHT)));
+        let cdf = vec![(0.0, 0.0), (300.0, 1.0)];
+        assert_eq!(
+            png_size(&rpo_chart(&cdf, Some(&cdf), "rpo").unwrap()),
+            Some((WIDTH, HEIGHT))
+        );
+    }
+}

@@ -1,0 +1,180 @@
+//! Charts and the planning report: each chart a valid PNG of the stated size, report.md naming
+//! every headline figure with its value, --no-charts leaving only tables.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+fn backsim() -> Command {
+    Command::cargo_bin("backsim").expect("binary built")
+}
+
+/// Width and height from a PNG's IHDR chunk, if the bytes are a PNG.
+fn png_size(path: &Path) -> Option<(u32, u32)> {
+    let bytes = fs::read(path).ok()?;
+    if bytes.len() < 24 || &bytes[..8] != b"\x89PNG\r\n\x1a\n" || &bytes[12..16] != b"IHDR" {
+        return None;
+    }
+    Some((
+        u32::from_be_bytes(bytes[16..20].try_into().ok()?),
+        u32::from_be_bytes(bytes[20..24].try_into().ok()?),
+    ))
+}
+
+fn lookup<'a>(json: &'a serde_json::Value, dotted: &str) -> &'a serde_json::Value {
+    dotted.split('.').fold(json, |v, k| &v[k])
+}
+
+#[test]
+fn run_draws_three_charts_and_a_report_naming_every_headline_figure() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("o");
+    backsim()
+        .args([
+            "run",
+            "scenarios/region-outage.toml",
+            "--runs",
+            "6",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    for chart in ["storage.png", "rpo.png", "restore.png"] {
+        assert_eq!(png_size(&out.join(chart)), Some((1200, 800)), "{chart}");
+    }
+    let report = fs::read_to_string(out.join("report.md")).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let headline = [
+        "rpo_seconds.p50",
+        "rpo_seconds.p95",
+        "rpo_seconds.max",
+        "geo_rpo_seconds.p50",
+        "geo_rpo_seconds.max",
+        "restore_seconds.latest.p50",
+        "restore_seconds.latest.p95",
+        "restore_seconds.fastest.p50",
+        "restore_seconds.custom.p50",
+        "durability_nines",
+        "durability_nines_by_redundancy.local",
+        "durability_nines_by_redundancy.zone",
+        "durability_nines_by_redundancy.geo",
+        "backup_storage_gb.mean",
+        "backup_storage_gb.peak",
+        "backup_storage_gb.free_allowance",
+        "billable_gb_month.mean",
+        "cost_per_month.mean",
+        "free_retention_days",
+        "region_outages.mean_geo_recovery_seconds",
+        "region_outages.mean_geo_data_loss_seconds",
+        "region_outages.unrecoverable_hours",
+    ];
+    for key in headline {
+        let value = lookup(&summary, key)
+            .as_f64()
+            .unwrap_or_else(|| panic!("{key} in summary"));
+        let line = report
+            .lines()
+            .find(|l| l.contains(&format!("`{key}`")))
+            .unwrap_or_else(|| panic!("report.md names {key}"));
+        assert!(
+            line.contains(&format!("{value:.2}")),
+            "{key}: {value:.2} not in {line}"
+        );
+    }
+    // The scenario's question and the charts are in it.
+    assert!(report.contains("what do we lose if our region goes down for 6 hours"));
+    for chart in ["storage.png", "rpo.png", "restore.png"] {
+        assert!(report.contains(&format!("]({chart})")));
+    }
+}
+
+#[test]
+fn no_charts_writes_tables_only() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("o");
+    backsim()
+        .args([
+            "run",
+            "scenarios/default.toml",
+            "--runs",
+            "2",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let pngs = fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "png")
+        })
+        .count();
+    assert_eq!(pngs, 0);
+    assert!(out.join("summary.csv").is_file() && out.join("report.md").is_file());
+}
+
+#[test]
+fn sweeps_chart_each_headline_figure_and_merge_redraws_them() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = tmp.path().join("s.toml");
+    fs::write(
+        &scenario,
+        "name = \"s\"\nhorizon_days = 10\nruns = 4\n[sweep]\n\"backup.retention_days\" = [3, 7]\n\"backup.redundancy\" = [\"local\", \"geo\"]\n",
+    )
+    .unwrap();
+    let whole = tmp.path().join("whole");
+    backsim()
+        .arg("sweep")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&whole)
+        .assert()
+        .success();
+    let charts: Vec<_> = fs::read_dir(&whole)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "png"))
+        .collect();
+    assert_eq!(charts.len(), 6, "one chart per headline figure");
+    for c in &charts {
+        assert_eq!(png_size(c), Some((1200, 800)), "{}", c.display());
+    }
+    let shards: Vec<_> = (1..=2)
+        .map(|i| {
+            let d = tmp.path().join(format!("shard{i}"));
+            backsim()
+                .arg("sweep")
+                .arg(&scenario)
+                .args(["--shard", &format!("{i}/2"), "--out"])
+                .arg(&d)
+                .assert()
+                .success();
+            d
+        })
+        .collect();
+    assert!(
+        !shards[0].join("sweep_cost_per_month.png").exists(),
+        "a shard alone draws no charts"
+    );
+    let merged = tmp.path().join("merged");
+    backsim()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    assert_eq!(
+        fs::read(merged.join("sweep_cost_per_month.png")).unwrap(),
+        fs::read(whole.join("sweep_cost_per_month.png")).unwrap()
+    );
+}
