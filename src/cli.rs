@@ -16,7 +16,7 @@ use crate::model::{
 use crate::montecarlo::{run_replications, run_to_target};
 use crate::report::charts::{self, RestorePoint, StoragePoint};
 use crate::report::{self, Analysis, OutputDir, RestoreReport, RunZeroWriter};
-use crate::scenario::{self, Override, Scenario};
+use crate::scenario::{self, Override};
 use crate::stats::summary::HEADLINE;
 use crate::sweep::{run_sweep, sweep_rows, Grid, Shard, SweepMeta, SweepTable};
 
@@ -67,13 +67,11 @@ enum Command {
     },
 }
 
+/// The options `run` and `sweep` share: which replications, on how many threads, with which
+/// overrides, and whether to draw.
 #[derive(Debug, Args)]
-struct RunArgs {
-    scenario: PathBuf,
-    /// Output folder [default: output/<scenario name>/]
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Monte Carlo replications (overrides `runs`)
+struct Simulation {
+    /// Monte Carlo replications (overrides `runs`; per point for a sweep)
     #[arg(long)]
     runs: Option<u32>,
     /// Random seed (overrides `seed`)
@@ -85,6 +83,38 @@ struct RunArgs {
     /// Override a scenario key, e.g. --set backup.retention_days=14 (repeatable)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// Skip the PNG charts
+    #[arg(long)]
+    no_charts: bool,
+}
+
+impl Simulation {
+    /// --set, then --runs and --seed, as overrides of the scenario's keys.
+    fn overrides(&self) -> Result<Vec<Override>, Error> {
+        let mut sets = overrides(&self.set)?;
+        for (key, value) in [
+            ("runs", self.runs.map(|r| r.to_string())),
+            ("seed", self.seed.map(|s| s.to_string())),
+        ] {
+            if let Some(value) = value {
+                sets.push(Override {
+                    key: key.into(),
+                    value,
+                });
+            }
+        }
+        Ok(sets)
+    }
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    scenario: PathBuf,
+    /// Output folder [default: output/<scenario name>/]
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    sim: Simulation,
     /// Print summary.json instead of the readable summary
     #[arg(long)]
     json: bool,
@@ -95,9 +125,6 @@ struct RunArgs {
     /// The most replications --target-ci may run
     #[arg(long, default_value_t = 20_000)]
     max_runs: u32,
-    /// Skip the PNG charts (CSV, JSON and report.md only)
-    #[arg(long)]
-    no_charts: bool,
 }
 
 #[derive(Debug, Args)]
@@ -112,21 +139,8 @@ struct SweepArgs {
     /// Output folder [default: output/<scenario name>-sweep/]
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Replications per point (overrides `runs`)
-    #[arg(long)]
-    runs: Option<u32>,
-    /// Random seed (overrides `seed`)
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Worker threads [default: all cores]
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Override a scenario key at every point (repeatable)
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    set: Vec<String>,
-    /// Skip the PNG charts
-    #[arg(long)]
-    no_charts: bool,
+    #[command(flatten)]
+    sim: Simulation,
 }
 
 #[derive(Debug, Args)]
@@ -309,32 +323,6 @@ fn print(text: &str) {
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
-fn load_for_run(args: &RunArgs) -> Result<Scenario, Error> {
-    let sets = with_runs_and_seed(overrides(&args.set)?, args.runs, args.seed);
-    Ok(scenario::load(&args.scenario, &sets)?)
-}
-
-/// --runs and --seed are overrides of the scenario's own keys.
-fn with_runs_and_seed(
-    mut sets: Vec<Override>,
-    runs: Option<u32>,
-    seed: Option<u64>,
-) -> Vec<Override> {
-    if let Some(runs) = runs {
-        sets.push(Override {
-            key: "runs".into(),
-            value: runs.to_string(),
-        });
-    }
-    if let Some(seed) = seed {
-        sets.push(Override {
-            key: "seed".into(),
-            value: seed.to_string(),
-        });
-    }
-    sets
-}
-
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
     if threads == Some(0) {
         return Err(InputError::argument("--threads", "must be at least 1").into());
@@ -363,8 +351,8 @@ fn progress_bar(total: u64, what: &str) -> Option<indicatif::ProgressBar> {
 }
 
 fn run(args: RunArgs) -> Result<(), Error> {
-    let scenario = load_for_run(&args)?;
-    let pool = thread_pool(args.threads)?;
+    let scenario = scenario::load(&args.scenario, &args.sim.overrides()?)?;
+    let pool = thread_pool(args.sim.threads)?;
     let out_path = args
         .out
         .clone()
@@ -432,7 +420,7 @@ fn run(args: RunArgs) -> Result<(), Error> {
     let analysis = Analysis::new(&scenario, &reps, target);
     dir.write("runs.csv", &report::runs_csv(&analysis))?;
     dir.write("summary.csv", &report::summary_csv(&analysis))?;
-    let charts = if args.no_charts {
+    let charts = if args.sim.no_charts {
         Vec::new()
     } else {
         run_charts(&dir, &analysis, &storage_points)?
@@ -551,14 +539,14 @@ fn sweep_charts(out: &Path, grid: &Grid, table: &SweepTable, currency: &str) -> 
 }
 
 fn sweep(args: SweepArgs) -> Result<(), Error> {
-    let sets = with_runs_and_seed(overrides(&args.set)?, args.runs, args.seed);
+    let sets = args.sim.overrides()?;
     let base = scenario::load(&args.scenario, &sets)?;
     let grid = Grid::new(&base, &args.vary)?;
     let shard = match &args.shard {
         Some(text) => Shard::parse(text)?,
         None => Shard::WHOLE,
     };
-    let pool = thread_pool(args.threads)?;
+    let pool = thread_pool(args.sim.threads)?;
     let out_path = args
         .out
         .clone()
@@ -585,7 +573,7 @@ fn sweep(args: SweepArgs) -> Result<(), Error> {
         shard,
         rows: results.iter().map(|r| r.point).collect(),
     };
-    if !args.no_charts && shard == Shard::WHOLE {
+    if !args.sim.no_charts && shard == Shard::WHOLE {
         sweep_charts(&out_path, &grid, &table, &base.config.cost.currency)?;
     }
     write_sweep(&out_path, &meta, &table)?;

@@ -165,12 +165,7 @@ pub fn run_sweep(
     shard: Shard,
     on_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<PointResult>, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|e| InputError {
-        origin: Origin::File(path.to_path_buf()),
-        key: None,
-        position: None,
-        message: format!("cannot read the scenario file: {e}"),
-    })?;
+    let text = scenario::read_text(path)?;
     let mut points = Vec::new();
     for p in (0..grid.points()).filter(|&p| shard.owns(p)) {
         let assignments = grid.assignments(p);

@@ -1,6 +1,9 @@
 //! One test (at least) per behaviour id of SPEC.md B1–B7 and S1–S6, through the library: each
 //! would fail if the model stopped doing what the id says.
 
+mod common;
+use common::with;
+
 use backsim::engine::{Streams, DAY, HOUR};
 use backsim::error::Origin;
 use backsim::model::{simulate, EventRecord, Observer, RunOutcome, Sample};
@@ -23,17 +26,6 @@ snapshot_failure_pct = 0
 /// FLAT with some keys changed, as `--set` would.
 fn flat(sets: &[(&str, &str)]) -> Scenario {
     with(FLAT, sets)
-}
-
-fn with(text: &str, sets: &[(&str, &str)]) -> Scenario {
-    let overrides: Vec<Override> = sets
-        .iter()
-        .map(|(k, v)| Override {
-            key: k.to_string(),
-            value: v.to_string(),
-        })
-        .collect();
-    parse(text, Origin::Argument("test".into()), &overrides).expect("valid test scenario")
 }
 
 #[derive(Default)]

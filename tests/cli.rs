@@ -1,16 +1,14 @@
 //! The binary as a user drives it: outputs, determinism across thread counts, and every class of
 //! bad input (exit code 2, the key named, no panic, no summary.json left behind).
 
+mod common;
+use common::backsim;
+
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
-
-fn backsim() -> Command {
-    Command::cargo_bin("backsim").expect("binary built")
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let p = dir.join(name);

@@ -1,5 +1,8 @@
 //! Geo-redundancy, regional outages and durability: D1–D3, R4, O1.
 
+mod common;
+use common::with;
+
 use backsim::engine::{Streams, DAY, HOUR};
 use backsim::error::Origin;
 use backsim::model::{simulate, what_if_restore, RestoreRefusal, RestoreTarget, RunMetrics};
@@ -25,17 +28,6 @@ at = "10d"
 action = "region-outage"
 hours = 6
 "#;
-
-fn with(text: &str, sets: &[(&str, &str)]) -> Scenario {
-    let overrides: Vec<Override> = sets
-        .iter()
-        .map(|(k, v)| Override {
-            key: k.to_string(),
-            value: v.to_string(),
-        })
-        .collect();
-    parse(text, Origin::Argument("test".into()), &overrides).expect("valid")
-}
 
 fn metrics(s: &Scenario, rep: u64) -> RunMetrics {
     simulate(&s.config, &Streams::for_replication(s.seed, rep), None).metrics

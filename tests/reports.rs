@@ -1,15 +1,13 @@
 //! Charts and the planning report: each chart a valid PNG of the stated size, report.md naming
 //! every headline figure with its value, --no-charts leaving only tables.
 
+mod common;
+use common::backsim;
+
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use tempfile::TempDir;
-
-fn backsim() -> Command {
-    Command::cargo_bin("backsim").expect("binary built")
-}
 
 /// Width and height from a PNG's IHDR chunk, if the bytes are a PNG.
 fn png_size(path: &Path) -> Option<(u32, u32)> {

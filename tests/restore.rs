@@ -1,12 +1,14 @@
 //! Restore behaviours R1–R3, R5–R7 and the outages and incidents that need them (O2, O3).
 
+mod common;
+
 use backsim::engine::{Streams, DAY, HOUR};
 use backsim::error::Origin;
 use backsim::model::{
     simulate, what_if_restore, EventRecord, Observer, RestorePlan, RestoreRefusal, RestoreTarget,
     RunMetrics, Sample,
 };
-use backsim::scenario::{parse, Override, Scenario};
+use backsim::scenario::{parse, Scenario};
 
 /// The defaults, except that snapshots never fail (so that every day has its snapshot at midnight).
 const BASE: &str = r#"
@@ -17,14 +19,7 @@ snapshot_failure_pct = 0
 "#;
 
 fn with(sets: &[(&str, &str)]) -> Scenario {
-    let overrides: Vec<Override> = sets
-        .iter()
-        .map(|(k, v)| Override {
-            key: k.to_string(),
-            value: v.to_string(),
-        })
-        .collect();
-    parse(BASE, Origin::Argument("test".into()), &overrides).expect("valid")
+    common::with(BASE, sets)
 }
 
 fn restore(

@@ -1,21 +1,17 @@
 //! Monte Carlo at scale: sweeps, shards and merge, confidence intervals, common random numbers,
 //! and running to a target precision.
 
+mod common;
+use common::{backsim, with};
+
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
-use backsim::error::Origin;
 use backsim::montecarlo::{run_replications, run_to_target};
-use backsim::scenario::{parse, Override};
 use backsim::stats::mean_ci95;
 use backsim::stats::summary::{relative_half_width, HEADLINE};
 use predicates::prelude::*;
 use tempfile::TempDir;
-
-fn backsim() -> Command {
-    Command::cargo_bin("backsim").expect("binary built")
-}
 
 /// Random enough to have confidence intervals: bursts, failures, incidents.
 const NOISY: &str = r#"
@@ -185,14 +181,7 @@ fn sweep_bad_input_is_exit_2() {
 }
 
 fn noisy(sets: &[(&str, &str)]) -> backsim::scenario::Scenario {
-    let o: Vec<Override> = sets
-        .iter()
-        .map(|(k, v)| Override {
-            key: k.to_string(),
-            value: v.to_string(),
-        })
-        .collect();
-    parse(NOISY, Origin::Argument("t".into()), &o).unwrap()
+    with(NOISY, sets)
 }
 
 /// Four times the replications, half the interval: the CI narrows about √k-fold.

@@ -3,6 +3,7 @@
 
 use std::sync::Once;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
@@ -34,6 +35,66 @@ fn register_font() {
 }
 
 type Draw<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
+/// How an axis writes its tick values.
+type Label<'f> = dyn Fn(&f64) -> String + 'f;
+type Chart<'a, 'b> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The frame every chart shares: title, margins, axes with their descriptions, a light grid.
+fn frame<'a, 'b>(
+    root: &'a Draw<'b>,
+    title: &str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    (x_desc, y_desc): (&str, &str),
+    (x_fmt, y_fmt): (&Label<'_>, &Label<'_>),
+) -> Result<Chart<'a, 'b>, String> {
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT, 30))
+        .margin(24)
+        .x_label_area_size(70)
+        .y_label_area_size(110)
+        .build_cartesian_2d(x, y)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .light_line_style(RGBColor(235, 235, 235))
+        .x_label_formatter(x_fmt)
+        .y_label_formatter(y_fmt)
+        .label_style((FONT, 20))
+        .axis_desc_style((FONT, 22))
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
+fn legend<'a, 'b: 'a>(
+    chart: &mut Chart<'a, 'b>,
+    position: SeriesLabelPosition,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font((FONT, 20))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)
+}
+
+fn line_key(colour: RGBColor, width: u32) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(width))
+}
+
+fn box_key(style: RGBAColor) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
+    move |(x, y)| Rectangle::new([(x, y - 8), (x + 24, y + 8)], style.filled())
+}
+
+fn whole(v: &f64) -> String {
+    format!("{v:.0}")
+}
 
 /// Draw on a white 1200×800 canvas and return the PNG bytes.
 fn render(draw: impl FnOnce(&Draw<'_>) -> Result<(), String>) -> Result<Vec<u8>, String> {
@@ -93,24 +154,17 @@ pub fn storage_chart(points: &[StoragePoint], title: &str) -> Result<Vec<u8>, St
             .map(|p| p.used_gb.max(p.allowance_gb))
             .fold(1.0, f64::max)
             * 1.1;
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 30))
-            .margin(24)
-            .x_label_area_size(70)
-            .y_label_area_size(100)
-            .build_cartesian_2d(x0..x1, 0.0..top)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc("days since start (run 0)")
-            .y_desc("backup storage (GB, all copies)")
-            .light_line_style(RGBColor(235, 235, 235))
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .label_style((FONT, 20))
-            .axis_desc_style((FONT, 22))
-            .draw()
-            .map_err(err)?;
+        let mut chart = frame(
+            root,
+            title,
+            x0..x1,
+            0.0..top,
+            (
+                "days since start (run 0)",
+                "backup storage (GB, all copies)",
+            ),
+            (&whole, &whole),
+        )?;
         let (used, allowance, billed) = (PALETTE[0], PALETTE[7], PALETTE[3]);
         // Usage inside the allowance, lightly; the billable part (above it) in its own colour,
         // one polygon per stretch where usage exceeds the allowance.
@@ -148,9 +202,7 @@ pub fn storage_chart(points: &[StoragePoint], title: &str) -> Result<Vec<u8>, St
             }))
             .map_err(err)?
             .label("billable (above the allowance)")
-            .legend(move |(x, y)| {
-                Rectangle::new([(x, y - 8), (x + 24, y + 8)], billed_style.filled())
-            });
+            .legend(box_key(billed_style));
         chart
             .draw_series(LineSeries::new(
                 points.iter().map(|p| (p.day, p.used_gb)),
@@ -158,9 +210,7 @@ pub fn storage_chart(points: &[StoragePoint], title: &str) -> Result<Vec<u8>, St
             ))
             .map_err(err)?
             .label("backup storage used")
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 24, y)], used.stroke_width(3))
-            });
+            .legend(line_key(used, 3));
         chart
             .draw_series(LineSeries::new(
                 points.iter().map(|p| (p.day, p.allowance_gb)),
@@ -168,17 +218,8 @@ pub fn storage_chart(points: &[StoragePoint], title: &str) -> Result<Vec<u8>, St
             ))
             .map_err(err)?
             .label("free allowance (provisioned storage while running)")
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 24, y)], allowance.stroke_width(2))
-            });
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font((FONT, 20))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(err)
+            .legend(line_key(allowance, 2));
+        legend(&mut chart, SeriesLabelPosition::LowerRight)
     })
 }
 
@@ -202,30 +243,24 @@ pub fn rpo_chart(
             .map(|p| p.0)
             .fold(1.0, f64::max)
             * 1.05;
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 30))
-            .margin(24)
-            .x_label_area_size(70)
-            .y_label_area_size(100)
-            .build_cartesian_2d(0.0..right, 0.0..100.0)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc("data-loss window (minutes of writes lost if the server were lost then)")
-            .y_desc("share of the time at or below (%)")
-            .light_line_style(RGBColor(235, 235, 235))
-            .x_label_formatter(&|x| {
-                if right < 20.0 {
-                    format!("{x:.1}")
-                } else {
-                    format!("{x:.0}")
-                }
-            })
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .label_style((FONT, 20))
-            .axis_desc_style((FONT, 22))
-            .draw()
-            .map_err(err)?;
+        let minutes_fmt = |x: &f64| {
+            if right < 20.0 {
+                format!("{x:.1}")
+            } else {
+                whole(x)
+            }
+        };
+        let mut chart = frame(
+            root,
+            title,
+            0.0..right,
+            0.0..100.0,
+            (
+                "data-loss window (minutes of writes lost if the server were lost then)",
+                "share of the time at or below (%)",
+            ),
+            (&minutes_fmt, &whole),
+        )?;
         for (series, name, colour) in [
             (Some(local), "local: last log backup", PALETTE[0]),
             (geo, "geo: last backup in the paired region", PALETTE[1]),
@@ -235,19 +270,10 @@ pub fn rpo_chart(
                     .draw_series(LineSeries::new(series, colour.stroke_width(3)))
                     .map_err(err)?
                     .label(name)
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3))
-                    });
+                    .legend(line_key(colour, 3));
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font((FONT, 20))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(err)
+        legend(&mut chart, SeriesLabelPosition::LowerRight)
     })
 }
 
@@ -271,24 +297,18 @@ pub fn restore_chart(points: &[RestorePoint], title: &str) -> Result<Vec<u8>, St
             .map(|p| p.base_hours + p.replay_hours)
             .fold(0.1, f64::max)
             * 1.15;
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 30))
-            .margin(24)
-            .x_label_area_size(70)
-            .y_label_area_size(100)
-            .build_cartesian_2d(x0..x1, 0.0..top)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc("restore point (days since start)")
-            .y_desc("restore time (hours, no slot wait)")
-            .light_line_style(RGBColor(235, 235, 235))
-            .x_label_formatter(&|x| format!("{x:.1}"))
-            .y_label_formatter(&|y| format!("{y:.1}"))
-            .label_style((FONT, 20))
-            .axis_desc_style((FONT, 22))
-            .draw()
-            .map_err(err)?;
+        let tenths = |v: &f64| format!("{v:.1}");
+        let mut chart = frame(
+            root,
+            title,
+            x0..x1,
+            0.0..top,
+            (
+                "restore point (days since start)",
+                "restore time (hours, no slot wait)",
+            ),
+            (&tenths, &tenths),
+        )?;
         let (replay, base) = (PALETTE[1], PALETTE[0]);
         // Replay stacked on the base part: the band between the two curves.
         let band: Vec<(f64, f64)> = points
@@ -300,9 +320,7 @@ pub fn restore_chart(points: &[RestorePoint], title: &str) -> Result<Vec<u8>, St
             .draw_series(std::iter::once(Polygon::new(band, replay.mix(0.6))))
             .map_err(err)?
             .label("log replay")
-            .legend(move |(x, y)| {
-                Rectangle::new([(x, y - 8), (x + 24, y + 8)], replay.mix(0.6).filled())
-            });
+            .legend(box_key(replay.mix(0.6)));
         chart
             .draw_series(AreaSeries::new(
                 points.iter().map(|p| (p.day, p.base_hours)),
@@ -311,17 +329,8 @@ pub fn restore_chart(points: &[RestorePoint], title: &str) -> Result<Vec<u8>, St
             ))
             .map_err(err)?
             .label("provision + hydrate snapshot")
-            .legend(move |(x, y)| {
-                Rectangle::new([(x, y - 8), (x + 24, y + 8)], base.mix(0.7).filled())
-            });
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font((FONT, 20))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(err)
+            .legend(box_key(base.mix(0.7)));
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)
     })
 }
 
@@ -384,16 +393,6 @@ pub fn sweep_chart(
         let pad = (x1 - x0) * 0.04;
         let (y0, y1) = span(series.iter().flatten().flat_map(|p| [p.2, p.3]));
         let ypad = (y1 - y0) * 0.1;
-        let mut chart = ChartBuilder::on(root)
-            .caption(format!("{figure} against {}", grid.keys[0]), (FONT, 30))
-            .margin(24)
-            .x_label_area_size(70)
-            .y_label_area_size(110)
-            .build_cartesian_2d(
-                (x0 - pad)..(x1 + pad),
-                (y0 - ypad).min(0.0f64.max(y0 - ypad))..(y1 + ypad),
-            )
-            .map_err(err)?;
         let x_fmt = |x: &f64| {
             if numeric_x {
                 format!("{x}")
@@ -404,16 +403,16 @@ pub fn sweep_chart(
                     .unwrap_or_default()
             }
         };
-        chart
-            .configure_mesh()
-            .x_desc(grid.keys[0].as_str())
-            .y_desc(format!("{figure} ({unit}), mean and 95% CI"))
-            .light_line_style(RGBColor(235, 235, 235))
-            .x_label_formatter(&x_fmt)
-            .label_style((FONT, 20))
-            .axis_desc_style((FONT, 22))
-            .draw()
-            .map_err(err)?;
+        let y_fmt = |v: &f64| format!("{v:.1}");
+        let y_desc = format!("{figure} ({unit}), mean and 95% CI");
+        let mut chart = frame(
+            root,
+            &format!("{figure} against {}", grid.keys[0]),
+            (x0 - pad)..(x1 + pad),
+            (y0 - ypad)..(y1 + ypad),
+            (grid.keys[0].as_str(), y_desc.as_str()),
+            (&x_fmt, &y_fmt),
+        )?;
         for (g, points) in series.iter().enumerate() {
             let colour = PALETTE[g % PALETTE.len()];
             let band: Vec<(f64, f64)> = points
@@ -436,9 +435,7 @@ pub fn sweep_chart(
                 ))
                 .map_err(err)?
                 .label(label)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3))
-                });
+                .legend(line_key(colour, 3));
             chart
                 .draw_series(
                     points
@@ -447,14 +444,7 @@ pub fn sweep_chart(
                 )
                 .map_err(err)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font((FONT, 20))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(err)
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)
     })
 }
 

@@ -67,14 +67,22 @@ impl Override {
     }
 }
 
-pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|e| InputError {
+/// The text of a scenario file, or an input error that names it.
+pub fn read_text(path: &Path) -> Result<String, InputError> {
+    std::fs::read_to_string(path).map_err(|e| InputError {
         origin: Origin::File(path.to_path_buf()),
         key: None,
         position: None,
         message: format!("cannot read the scenario file: {e}"),
-    })?;
-    parse(&text, Origin::File(path.to_path_buf()), overrides)
+    })
+}
+
+pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, InputError> {
+    parse(
+        &read_text(path)?,
+        Origin::File(path.to_path_buf()),
+        overrides,
+    )
 }
 
 pub fn parse(text: &str, origin: Origin, overrides: &[Override]) -> Result<Scenario, InputError> {
