@@ -199,3 +199,13 @@ fn d2_local_moves_to_geo_zone_does_not() {
     assert_eq!(err.key.as_deref(), Some("events[0].action"));
     assert!(err.message.contains("zone-redundant"), "{}", err.message);
 }
+
+/// A stop while the region is down flushes nothing and adds no data-loss window: the time the
+/// region was down is not counted as writes at risk.
+#[test]
+fn o1_stop_during_a_regional_outage_adds_no_window() {
+    let text = format!("{OUTAGE}\n[[events]]\nat = \"10d2h\"\naction = \"stop\"\n[[events]]\nat = \"12d\"\naction = \"start\"\n");
+    let m = metrics(&with(&text, &[]), 0);
+    assert_eq!(m.rpo_seconds.max, 300.0, "{:?}", m.rpo_seconds);
+    assert!(m.geo_rpo_seconds.unwrap().max <= 3_900.0);
+}

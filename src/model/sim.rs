@@ -1475,8 +1475,11 @@ impl<'a, 'o> Sim<'a, 'o> {
     fn server_action(&mut self, action: ServerAction) {
         match (self.state, action) {
             (State::Running, ServerAction::Stop) => {
-                // A clean stop flushes the binlog: nothing written before it is at risk.
-                self.upload_log();
+                // A clean stop flushes the binlog: nothing written before it is at risk. (With
+                // the region down there is nothing new to flush, and nowhere to flush it.)
+                if self.active() {
+                    self.upload_log();
+                }
                 self.geo_pause();
                 self.state = State::Stopped;
                 self.record("server-stopped", || {
