@@ -396,11 +396,14 @@ pub fn sweep_chart(
         let x_fmt = |x: &f64| {
             if numeric_x {
                 format!("{x}")
-            } else {
+            } else if (x - x.round()).abs() < 1e-6 {
+                // Categories sit at whole positions; ticks between them stay unlabelled.
                 x_values
                     .get(x.round() as usize)
                     .cloned()
                     .unwrap_or_default()
+            } else {
+                String::new()
             }
         };
         let y_fmt = |v: &f64| format!("{v:.1}");
