@@ -2,7 +2,7 @@
 //! bad input (exit code 2, the key named, no panic, no summary.json left behind).
 
 mod common;
-use common::backsim;
+use common::{backsim, run_json};
 
 use std::fs;
 use std::path::Path;
@@ -155,12 +155,7 @@ fn json_flag_prints_the_summary() {
         "s.toml",
         "name = \"tiny\"\nhorizon_days = 3\nruns = 2\n",
     );
-    let out = backsim()
-        .args(["run", scenario.to_str().unwrap(), "--json", "--out"])
-        .arg(tmp.path().join("o"))
-        .assert()
-        .success();
-    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let json = run_json(tmp.path(), &scenario, &[]);
     assert_eq!(json["scenario"], "tiny");
 }
 
@@ -382,12 +377,7 @@ fn summary_has_restore_distributions() {
         "s.toml",
         "name = \"r\"\nhorizon_days = 5\nruns = 3\n",
     );
-    let out = backsim()
-        .args(["run", scenario.to_str().unwrap(), "--json", "--out"])
-        .arg(tmp.path().join("o"))
-        .assert()
-        .success();
-    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let json = run_json(tmp.path(), &scenario, &[]);
     for target in ["latest", "fastest", "custom"] {
         for q in ["p50", "p95", "p99", "max", "mean"] {
             assert!(

@@ -20,3 +20,21 @@ pub fn with(text: &str, sets: &[(&str, &str)]) -> Scenario {
         .collect();
     parse(text, Origin::Argument("test".into()), &overrides).expect("valid test scenario")
 }
+
+/// `backsim run SCENARIO ARGS... --json --out DIR/o` must succeed; returns its summary.json.
+pub fn run_json(
+    dir: &std::path::Path,
+    scenario: &std::path::Path,
+    args: &[&str],
+) -> serde_json::Value {
+    let out = backsim()
+        .arg("run")
+        .arg(scenario)
+        .args(args)
+        .arg("--json")
+        .arg("--out")
+        .arg(dir.join("o"))
+        .assert()
+        .success();
+    serde_json::from_slice(&out.get_output().stdout).expect("--json prints JSON")
+}
