@@ -112,7 +112,7 @@ impl BackupStore {
 
     /// The first log backup taken at or after `t`, and the one before it.
     pub fn logs_around(&self, t: SimTime) -> (Option<&LogBackup>, Option<&LogBackup>) {
-        let i = self.logs.partition_point(|l| l.time < t);
+        let i = self.first_log_at_or_after(t);
         let before = i.checked_sub(1).and_then(|j| self.logs.get(j));
         (before, self.logs.get(i))
     }
@@ -121,6 +121,34 @@ impl BackupStore {
     pub fn base_snapshot_for(&self, point: SimTime) -> Option<&Snapshot> {
         let after = self.snapshots.partition_point(|s| s.time <= point);
         after.checked_sub(1).map(|i| &self.snapshots[i])
+    }
+
+    /// Index of the first log backup taken at or after `t`. Log backups sit on a nearly regular
+    /// grid, so interpolating between the first and the last lands on or next to it; a binary
+    /// search takes over where gaps (stops, outages) make the guess poor.
+    fn first_log_at_or_after(&self, t: SimTime) -> usize {
+        let n = self.logs.len();
+        let (Some(first), Some(last)) = (self.logs.front(), self.logs.back()) else {
+            return 0;
+        };
+        if t <= first.time {
+            return 0;
+        }
+        if t > last.time {
+            return n;
+        }
+        let span = (last.time - first.time).max(1) as i128;
+        let mut i = ((t - first.time) as i128 * (n as i128 - 1) / span) as usize;
+        for _ in 0..16 {
+            if i < n && self.logs[i].time < t {
+                i += 1;
+            } else if i > 0 && self.logs[i - 1].time >= t {
+                i -= 1;
+            } else {
+                return i;
+            }
+        }
+        self.logs.partition_point(|l| l.time < t)
     }
 
     /// Drop what has aged out at `now` (S2): backups older than `keep_for`, except those a restore
@@ -285,6 +313,24 @@ mod tests {
     }
 
     proptest! {
+        /// The interpolating search agrees with a plain binary search, gaps and all.
+        #[test]
+        fn log_search_matches_binary_search(
+            gaps in proptest::collection::vec(1i64..5_000, 1..400),
+            probes in proptest::collection::vec(-1_000i64..2_000_000, 1..50),
+        ) {
+            let mut store = BackupStore::new();
+            let mut t = 0;
+            for g in gaps {
+                t += g;
+                store.add_log(LogBackup { time: t, gb: 1.0, binlog_mark: 0.0 });
+            }
+            for p in probes {
+                let want = store.logs.partition_point(|l| l.time < p);
+                prop_assert_eq!(store.first_log_at_or_after(p), want);
+            }
+        }
+
         /// Storage is never negative and every GB written is either retained or pruned.
         #[test]
         fn storage_conserved_and_never_negative(
