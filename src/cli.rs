@@ -353,6 +353,26 @@ fn progress_bar(total: u64, what: &str) -> Option<indicatif::ProgressBar> {
 fn run(args: RunArgs) -> Result<(), Error> {
     let scenario = scenario::load(&args.scenario, &args.sim.overrides()?)?;
     let pool = thread_pool(args.sim.threads)?;
+    // Every argument is checked before the output folder is touched.
+    if let Some(rel) = args.target_ci {
+        if !(rel > 0.0 && rel < 1.0) {
+            return Err(InputError::argument(
+                "--target-ci",
+                format!("must be a fraction between 0 and 1, e.g. 0.01 for ±1%, got {rel}"),
+            )
+            .into());
+        }
+        if args.max_runs < 2 {
+            return Err(InputError::argument(
+                "--max-runs",
+                format!(
+                    "must be at least 2 (a confidence interval needs two runs), got {}",
+                    args.max_runs
+                ),
+            )
+            .into());
+        }
+    }
     let out_path = args
         .out
         .clone()
@@ -366,15 +386,6 @@ fn run(args: RunArgs) -> Result<(), Error> {
     )
     .map_err(|e| Error::Other(format!("cannot write events.csv: {e}")))?;
 
-    if let Some(rel) = args.target_ci {
-        if !(rel > 0.0 && rel < 1.0) {
-            return Err(InputError::argument(
-                "--target-ci",
-                format!("must be a fraction between 0 and 1, e.g. 0.01 for ±1%, got {rel}"),
-            )
-            .into());
-        }
-    }
     let bar = progress_bar(
         args.target_ci.map_or(scenario.runs, |_| args.max_runs) as u64,
         "replications",
@@ -463,7 +474,7 @@ fn run_charts(
     let title = format!(
         "Backup storage, run 0: {}-day retention, {} redundancy",
         c.backup.retention_days,
-        c.backup.redundancy.as_str()
+        c.redundancy_label()
     );
     dir.write(
         "storage.png",

@@ -319,12 +319,27 @@ fn s2_s3_retained_storage_is_exact() {
     let (_, rec) = run_recorded(&flat(&[]));
     // At day 20.5: the window starts at day 13.5 (base snapshot day 13), backups older than
     // 8 days (day 12.5) are gone: snapshots of days 13..=20 (the oldest full, 100 GB, seven
-    // incremental at 0.5 × 25 GB) and 8 days of logs (200 GB), the log taken exactly 8 days ago
-    // included (25/288 GB).
+    // incremental at 0.5 × 25 GB) and 8 days of logs (200 GB); the log taken exactly 8 days ago
+    // has just gone.
     let s = rec.sample_at(20 * DAY + 12 * HOUR);
     assert_eq!(s.retained_snapshots, 8);
-    let expected = 100.0 + 7.0 * 12.5 + 200.0 + 25.0 / 288.0;
+    let expected = 100.0 + 7.0 * 12.5 + 200.0;
     assert!(close(s.storage_gb, expected, 1e-9), "{}", s.storage_gb);
+}
+
+/// S2: right after the daily snapshot the one 8 days older is gone at once: at most 8 daily
+/// snapshots (retention + 1 days' worth) are ever held.
+#[test]
+fn s2_never_more_than_retention_plus_one_days_of_snapshots() {
+    let (_, rec) = run_recorded(&flat(&[]));
+    let most = rec
+        .samples
+        .iter()
+        .map(|s| s.retained_snapshots)
+        .max()
+        .unwrap();
+    assert_eq!(most, 8);
+    assert_eq!(rec.sample_at(20 * DAY).retained_snapshots, 8);
 }
 
 #[test]

@@ -147,6 +147,48 @@ fn outputs_are_byte_identical_at_any_thread_count() {
     );
 }
 
+/// Past one chunk of replications (64), with charts and report.md compared too.
+#[test]
+fn everything_written_is_identical_at_any_thread_count() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = write(
+        tmp.path(),
+        "s.toml",
+        &SMALL.replace(
+            "runs = 64",
+            "runs = 130\n[outages]\nincidents_per_year = 30\nzone_outages_per_year = 6",
+        ),
+    );
+    let mut dirs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = tmp.path().join(format!("t{threads}"));
+        backsim()
+            .args([
+                "run",
+                scenario.to_str().unwrap(),
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        dirs.push(out);
+    }
+    let mut names: Vec<_> = fs::read_dir(&dirs[0])
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 9, "{names:?}");
+    for f in names {
+        assert!(
+            fs::read(dirs[0].join(&f)).unwrap() == fs::read(dirs[1].join(&f)).unwrap(),
+            "{f:?} differs"
+        );
+    }
+}
+
 #[test]
 fn json_flag_prints_the_summary() {
     let tmp = TempDir::new().unwrap();
@@ -236,6 +278,38 @@ fn bad_input_negative_size() {
         &[],
         &["bad.toml:3:21", "workload.binlog_gb_per_day", "between 0"],
     );
+}
+
+#[test]
+fn bad_input_horizon_shorter_than_an_hour() {
+    rejects(
+        "name = \"x\"\nhorizon_days = 0.000001\n",
+        &[],
+        &["horizon_days", "an hour"],
+    );
+}
+
+#[test]
+fn bad_input_durability_repair_too_fast_to_solve() {
+    rejects(
+        "name = \"x\"\n[durability]\nrepair_hours = 0.001\n",
+        &[],
+        &["durability.repair_hours", "0.1"],
+    );
+}
+
+#[test]
+fn restore_seconds_are_null_when_nothing_could_be_restored() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"idle\"\nhorizon_days = 3\nruns = 2\n[[events]]\nat = \"0s\"\naction = \"stop\"\n",
+    );
+    let json = run_json(tmp.path(), &scenario, &["--no-charts"]);
+    for target in ["latest", "fastest", "custom"] {
+        assert!(json["restore_seconds"][target].is_null(), "{target}");
+    }
 }
 
 #[test]

@@ -129,9 +129,24 @@ fn r4_during_an_outage_only_geo_restore_works_and_comes_up_local() {
     let geo = what_if_restore(&s.config, &streams, during, RestoreTarget::Latest, true).unwrap();
     assert!(geo.region_down, "restored as locally redundant (R4)");
     assert!(geo.plan.breakdown.transfer > 0.0);
-    // The data restored is what had replicated before the outage began.
+    // The data restored is what had replicated before the outage began: copies in flight
+    // stand still while the primary region is down, so asking later changes nothing, and the
+    // run's own geo-restore lands on the same point.
     assert!(geo.plan.effective_target <= 10 * DAY);
     assert!(geo.plan.effective_target >= 10 * DAY - 3_900);
+    let at_start =
+        what_if_restore(&s.config, &streams, 10 * DAY, RestoreTarget::Latest, true).unwrap();
+    assert_eq!(at_start.plan.effective_target, geo.plan.effective_target);
+    let run = metrics(&s, 0);
+    assert_eq!(
+        run.geo_data_loss_seconds_mean,
+        (10 * DAY - geo.plan.effective_target) as f64
+    );
+    // Nothing was written during the outage: the loss is counted to its start, not the request.
+    assert_eq!(
+        geo.plan.data_loss_seconds,
+        (10 * DAY - geo.plan.effective_target) as f64
+    );
     // After the region returns, both work again.
     let after = 12 * DAY;
     assert!(what_if_restore(&s.config, &streams, after, RestoreTarget::Latest, false).is_ok());
@@ -174,6 +189,14 @@ fn r4_universal_geo_restore_excludes_three_regions() {
     }
 }
 
+/// D1 with D2: after a local → geo move the nines reported are geo's.
+#[test]
+fn d1_nines_follow_an_enable_geo_move() {
+    let text = format!("{GEO}\n[[events]]\nat = \"1d\"\naction = \"enable-geo\"\n");
+    let s = with(&text, &[("backup.redundancy", "local")]);
+    assert_eq!(s.config.final_redundancy(), backsim::model::Redundancy::Geo);
+}
+
 #[test]
 fn d2_local_moves_to_geo_zone_does_not() {
     let text = format!("{GEO}\n[[events]]\nat = \"15d\"\naction = \"enable-geo\"\n");
@@ -198,6 +221,40 @@ fn d2_local_moves_to_geo_zone_does_not() {
     .unwrap_err();
     assert_eq!(err.key.as_deref(), Some("events[0].action"));
     assert!(err.message.contains("zone-redundant"), "{}", err.message);
+    // Nor can a zone-redundant HA server with local backups move them to geo later.
+    let err = parse(
+        &zone,
+        Origin::Argument("t".into()),
+        &[Override {
+            key: "backup.redundancy".into(),
+            value: "local".into(),
+        }],
+    )
+    .unwrap_err();
+    assert!(err.message.contains("created"), "{}", err.message);
+}
+
+/// Downtime is a union of intervals: never more than the horizon, however crowded.
+#[test]
+fn downtime_never_exceeds_the_horizon() {
+    let m = metrics(
+        &with(
+            GEO,
+            &[
+                ("backup.redundancy", "local"),
+                ("outages.zone_outages_per_year", "300"),
+                ("outages.region_outages_per_year", "50"),
+                ("outages.region_outage_hours", "48"),
+                ("restore.slots_per_region", "1"),
+                ("restore.background_restores_per_hour", "0.5"),
+                ("restore.background_restore_minutes", "100"),
+                ("restore.outage_restore_surge", "200"),
+            ],
+        ),
+        0,
+    );
+    assert!(m.zone_outages > 5);
+    assert!(m.downtime_hours <= 30.0 * 24.0, "{}", m.downtime_hours);
 }
 
 /// A stop while the region is down flushes nothing and adds no data-loss window: the time the

@@ -141,8 +141,8 @@ fn r3_more_write_load_restores_slower() {
     // And the run-wide distribution moves the same way.
     let m1 = metrics(&with(&[]));
     let m2 = metrics(&with(&[("workload.binlog_gb_per_day", "50")]));
-    assert!(m2.restore_latest_seconds.p50 > m1.restore_latest_seconds.p50);
-    assert!(m2.restore_fastest_seconds.p50 == m1.restore_fastest_seconds.p50);
+    assert!(m2.restore_latest_seconds.unwrap().p50 > m1.restore_latest_seconds.unwrap().p50);
+    assert!(m2.restore_fastest_seconds.unwrap().p50 == m1.restore_fastest_seconds.unwrap().p50);
 }
 
 #[test]
@@ -154,6 +154,10 @@ fn r5_deleted_server_restorable_for_five_days_only() {
         within.effective_target,
         10 * DAY,
         "the last point is the deletion"
+    );
+    assert_eq!(
+        within.data_loss_seconds, 0.0,
+        "nothing was written after the deletion"
     );
     assert!(restore(&s, 15 * DAY - 1, RestoreTarget::Latest).is_ok());
     assert_eq!(

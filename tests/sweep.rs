@@ -10,6 +10,7 @@ use std::path::Path;
 use backsim::montecarlo::{run_replications, run_to_target};
 use backsim::stats::mean_ci95;
 use backsim::stats::summary::{relative_half_width, HEADLINE};
+use backsim::sweep::{run_sweep, Grid, Shard};
 use predicates::prelude::*;
 use tempfile::TempDir;
 
@@ -235,6 +236,46 @@ fn common_random_numbers_narrow_the_paired_difference() {
     assert!(mean_ci95(&paired).mean > 0.0);
 }
 
+/// Common random numbers through the sweep itself: changing HA changes how zone outages are
+/// recovered, never when they happen.
+#[test]
+fn sweep_points_share_their_random_streams() {
+    let tmp = TempDir::new().unwrap();
+    let path = tmp.path().join("ha.toml");
+    fs::write(
+        &path,
+        "name = \"ha\"\nhorizon_days = 60\nruns = 6\n[outages]\nzone_outages_per_year = 12\nincidents_per_year = 6\n[sweep]\n\"server.ha\" = [\"none\", \"zone-redundant\"]\n",
+    )
+    .unwrap();
+    let base = backsim::scenario::load(&path, &[]).unwrap();
+    let grid = Grid::new(&base, &[]).unwrap();
+    let points = run_sweep(&path, &[], &grid, Shard::WHOLE, &|| {}).unwrap();
+    let outages = |p: usize| -> Vec<u64> {
+        points[p]
+            .reps
+            .metrics
+            .iter()
+            .map(|m| m.zone_outages)
+            .collect()
+    };
+    let incidents =
+        |p: usize| -> Vec<u64> { points[p].reps.metrics.iter().map(|m| m.incidents).collect() };
+    assert_eq!(outages(0), outages(1));
+    assert_eq!(incidents(0), incidents(1));
+    assert!(outages(0).iter().sum::<u64>() > 0);
+    // And the recoveries do differ: failovers with zone-redundant HA only.
+    assert!(points[0].reps.metrics.iter().all(|m| m.failovers == 0));
+    assert!(
+        points[1]
+            .reps
+            .metrics
+            .iter()
+            .map(|m| m.failovers)
+            .sum::<u64>()
+            > 0
+    );
+}
+
 #[test]
 fn target_ci_adds_replications_until_precise_and_is_thread_independent() {
     let s = noisy(&[]);
@@ -266,10 +307,21 @@ fn target_ci_on_the_command_line() {
     let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(json["target_ci"]["reached"], true);
     assert!(json["runs"].as_u64().unwrap() > 4);
+    // Bad values are refused before anything is written.
+    let refused = tmp.path().join("refused");
     backsim()
         .arg("run")
         .arg(&s)
-        .args(["--target-ci", "2"])
+        .args(["--target-ci", "2", "--out"])
+        .arg(&refused)
         .assert()
         .code(2);
+    backsim()
+        .arg("run")
+        .arg(&s)
+        .args(["--target-ci", "0.1", "--max-runs", "1", "--out"])
+        .arg(&refused)
+        .assert()
+        .code(2);
+    assert!(!refused.exists(), "no output folder for refused arguments");
 }

@@ -17,6 +17,8 @@ pub enum Purpose {
     GeoReplication = 8,
     UnsafeSessions = 9,
     RegionOutages = 10,
+    BackgroundRestores = 11,
+    SurgeRestores = 12,
 }
 
 /// The random streams of one replication, derived from (scenario seed, replication index) only:

@@ -120,6 +120,31 @@ pub struct ServerConfig {
     pub region: String,
 }
 
+impl Config {
+    /// The backup redundancy in force at the end of the horizon (after any local → geo move).
+    pub fn final_redundancy(&self) -> Redundancy {
+        if self
+            .events
+            .iter()
+            .any(|(_, a)| *a == ServerAction::EnableGeo)
+        {
+            Redundancy::Geo
+        } else {
+            self.backup.redundancy
+        }
+    }
+
+    /// "local", or "local → geo" when the scenario moves it.
+    pub fn redundancy_label(&self) -> String {
+        let (first, last) = (self.backup.redundancy, self.final_redundancy());
+        if first == last {
+            first.as_str().to_string()
+        } else {
+            format!("{} → {}", first.as_str(), last.as_str())
+        }
+    }
+}
+
 impl ServerConfig {
     pub fn db_size_at(&self, t: SimTime) -> f64 {
         self.db_size_gb + self.db_growth_gb_per_day * t as f64 / DAY as f64

@@ -161,10 +161,10 @@ pub struct RunMetrics {
     pub free_retention_days: Option<f64>,
     pub rpo_seconds: Quantiles,
     /// Restore time to the latest, fastest and a random custom point, probed every hour while
-    /// the server runs (no slot contention; R7 failures included).
-    pub restore_latest_seconds: Quantiles,
-    pub restore_fastest_seconds: Quantiles,
-    pub restore_custom_seconds: Quantiles,
+    /// the server runs (no slot contention; R7 failures included); None when no hour had one.
+    pub restore_latest_seconds: Option<Quantiles>,
+    pub restore_fastest_seconds: Option<Quantiles>,
+    pub restore_custom_seconds: Option<Quantiles>,
     /// Mean seconds per phase of those probes.
     pub restore_latest_breakdown: Breakdown,
     pub restore_fastest_breakdown: Breakdown,
@@ -322,6 +322,8 @@ struct Sim<'a, 'o> {
     incident_draws: Stream,
     outage_draws: Stream,
     restore_draws: Stream,
+    background_draws: Stream,
+    surge_draws: Stream,
     unsafe_draws: Stream,
     geo_draws: Stream,
     region_draws: Stream,
@@ -329,6 +331,10 @@ struct Sim<'a, 'o> {
     redundancy: Redundancy,
     /// The primary region is down: no writes, no backups, no local restore.
     region_down: bool,
+    /// When writes last stopped, while they are stopped.
+    writes_stopped_at: Option<SimTime>,
+    /// Downtime is counted as a union of intervals: the end of the last one counted.
+    down_until: SimTime,
     region_outage_ends: SimTime,
     /// Backups on their way to the paired region: (ready, point, binlog mark). A point is usable
     /// there only once it and everything before it have arrived, so `ready` never decreases.
@@ -434,12 +440,16 @@ impl<'a, 'o> Sim<'a, 'o> {
             incident_draws: streams.stream(Purpose::Incidents),
             outage_draws: streams.stream(Purpose::Outages),
             restore_draws: streams.stream(Purpose::Restores),
+            background_draws: streams.stream(Purpose::BackgroundRestores),
+            surge_draws: streams.stream(Purpose::SurgeRestores),
             unsafe_draws: streams.stream(Purpose::UnsafeSessions),
             geo_draws: streams.stream(Purpose::GeoReplication),
             region_draws: streams.stream(Purpose::RegionOutages),
             state: State::Running,
             redundancy: cfg.backup.redundancy,
             region_down: false,
+            writes_stopped_at: None,
+            down_until: 0,
             region_outage_ends: 0,
             geo_pending: VecDeque::new(),
             geo_ready_max: 0,
@@ -764,6 +774,11 @@ impl<'a, 'o> Sim<'a, 'o> {
     /// Backups that reach the paired region by `t` move the geo restorable point forward; each
     /// stretch between moves is one segment of the geo data-loss window.
     fn geo_arrivals_until(&mut self, t: SimTime) {
+        // Copies in flight come from the primary region: while it is down they stand still,
+        // and finish once it is back.
+        if self.region_down {
+            return;
+        }
         while let Some(&(ready, point, mark)) = self.geo_pending.front() {
             if ready > t {
                 break;
@@ -917,6 +932,12 @@ impl<'a, 'o> Sim<'a, 'o> {
         m0 + (m1 - m0) * (t - t0) as f64 / (t1 - t0) as f64
     }
 
+    /// The last moment before `request` that writes happened: the request itself while the
+    /// server takes writes, else when they stopped (stop, deletion, regional outage).
+    fn writes_until(&self, request: SimTime) -> SimTime {
+        self.writes_stopped_at.map_or(request, |t| t.min(request))
+    }
+
     /// The recovery window at `request`: [creation or request − retention, last backed-up point].
     fn restore_window(&self, request: SimTime) -> (SimTime, SimTime) {
         let earliest = (request - self.cfg.backup.window()).max(0);
@@ -969,7 +990,7 @@ impl<'a, 'o> Sim<'a, 'o> {
                     base_snapshot_gb: snap.full_gb,
                     replay_gb: 0.0,
                     breakdown,
-                    data_loss_seconds: (request - snap.time) as f64,
+                    data_loss_seconds: (self.writes_until(request) - snap.time).max(0) as f64,
                     failed_attempts: 0,
                     extra_loss_seconds: 0.0,
                 });
@@ -1017,7 +1038,7 @@ impl<'a, 'o> Sim<'a, 'o> {
                 base_snapshot_gb: base.full_gb,
                 replay_gb: final_work.replay_gb,
                 breakdown,
-                data_loss_seconds: (request - point) as f64,
+                data_loss_seconds: (self.writes_until(request) - point).max(0) as f64,
                 failed_attempts,
                 extra_loss_seconds: (wanted.min(latest) - point) as f64,
             });
@@ -1079,7 +1100,7 @@ impl<'a, 'o> Sim<'a, 'o> {
                 self.acc.geo_restores += 1;
                 self.acc.geo_recovery_seconds += down;
                 self.acc.geo_data_loss_seconds += plan.data_loss_seconds;
-                self.acc.downtime_seconds += down;
+                self.add_downtime(plan.requested_at, plan.requested_at as f64 + down);
                 self.acc.failed_restores += plan.failed_attempts as u64;
                 let loss = plan.data_loss_seconds;
                 let total = plan.breakdown.total();
@@ -1101,7 +1122,9 @@ impl<'a, 'o> Sim<'a, 'o> {
                 self.acc.extra_loss_seconds += plan.extra_loss_seconds;
                 if *kind == "zone-outage" {
                     // Down from the outage: noticing it, waiting for a slot, restoring.
-                    self.acc.downtime_seconds += self.cfg.restore.detection_delay as f64 + total;
+                    let from = plan.requested_at;
+                    let until = self.now as f64 + plan.breakdown.total();
+                    self.add_downtime(from, until);
                 }
                 let (kind, plan) = (*kind, plan.clone());
                 self.record("restore-started", || {
@@ -1138,6 +1161,17 @@ impl<'a, 'o> Sim<'a, 'o> {
                 },
             ),
             Err(refusal) => self.record("restore-impossible", || format!("{kind}: {refusal:?}")),
+        }
+    }
+
+    /// The server is down over [from, until): counted once however many troubles overlap, and
+    /// never past the horizon.
+    fn add_downtime(&mut self, from: SimTime, until: f64) {
+        let until = until.min(self.cfg.horizon as f64);
+        let start = (from.max(self.down_until)) as f64;
+        if until > start {
+            self.acc.downtime_seconds += until - start;
+            self.down_until = until.ceil() as SimTime;
         }
     }
 
@@ -1269,7 +1303,7 @@ impl<'a, 'o> Sim<'a, 'o> {
                     self.schedule_next_arrival(event);
                 }
                 let mean = self.cfg.restore.background_restore_duration as f64;
-                let duration = self.restore_draws.exponential(mean).round() as SimTime;
+                let duration = self.background_draws.exponential(mean).round() as SimTime;
                 self.submit_restore(region, RestoreJob::Background { duration });
             }
             Event::SubmitDelayedRestore => {
@@ -1316,7 +1350,7 @@ impl<'a, 'o> Sim<'a, 'o> {
         let hours = self.cfg.outages.zone_outage_hours;
         if self.cfg.server.ha == HighAvailability::ZoneRedundant {
             self.acc.failovers += 1;
-            self.acc.downtime_seconds += self.cfg.restore.failover as f64;
+            self.add_downtime(self.now, (self.now + self.cfg.restore.failover) as f64);
             let s = self.cfg.restore.failover;
             self.record("zone-outage", || {
                 format!("zone-redundant HA failed over in {s} s, no data lost")
@@ -1347,6 +1381,7 @@ impl<'a, 'o> Sim<'a, 'o> {
         // Writes stop: close the open windows as at a stop.
         self.close_tooth(self.now);
         self.geo_pause();
+        self.writes_stopped_at = Some(self.now);
         self.region_down = true;
         self.region_outage_ends = self.now + duration;
         self.queue
@@ -1364,7 +1399,7 @@ impl<'a, 'o> Sim<'a, 'o> {
                 }
                 Err(refusal) => {
                     self.acc.unrecoverable_seconds += duration as f64;
-                    self.acc.downtime_seconds += duration as f64;
+                    self.add_downtime(self.now, (self.now + duration) as f64);
                     self.record("restore-impossible", || {
                         format!("region-outage: {refusal:?}")
                     });
@@ -1372,7 +1407,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             }
         } else {
             self.acc.unrecoverable_seconds += duration as f64;
-            self.acc.downtime_seconds += duration as f64;
+            self.add_downtime(self.now, (self.now + duration) as f64);
             self.record("region-outage", || {
                 format!("{hours:.1} h with no recovery path: backups are not geo-redundant; {at_risk} s of writes at risk")
             });
@@ -1382,6 +1417,7 @@ impl<'a, 'o> Sim<'a, 'o> {
     /// Writes resume after a stop or a regional outage: nothing was written meanwhile, so the
     /// data-loss windows restart at zero, and a missed daily snapshot is caught up.
     fn resume_writes(&mut self) {
+        self.writes_stopped_at = None;
         self.last_restorable_point = self.now;
         self.last_restorable_mark = self.binlog_written_gb;
         self.geo_resume();
@@ -1401,7 +1437,7 @@ impl<'a, 'o> Sim<'a, 'o> {
         }
         let mut t = 0.0;
         loop {
-            t += self.outage_draws.exponential(1.0 / rate_per_second);
+            t += self.surge_draws.exponential(1.0 / rate_per_second);
             if t >= seconds {
                 break;
             }
@@ -1433,7 +1469,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             }
             Event::BackgroundRestore { .. } => (
                 HOUR as f64 / r.background_restores_per_hour,
-                &mut self.restore_draws,
+                &mut self.background_draws,
             ),
             _ => unreachable!("only Poisson arrivals are scheduled here"),
         };
@@ -1481,6 +1517,9 @@ impl<'a, 'o> Sim<'a, 'o> {
                     self.upload_log();
                 }
                 self.geo_pause();
+                if self.writes_stopped_at.is_none() {
+                    self.writes_stopped_at = Some(self.now);
+                }
                 self.state = State::Stopped;
                 self.record("server-stopped", || {
                     "no backups and no free allowance until started".into()
@@ -1510,6 +1549,9 @@ impl<'a, 'o> Sim<'a, 'o> {
                     self.close_tooth(self.now);
                 }
                 self.geo_pause();
+                if self.writes_stopped_at.is_none() {
+                    self.writes_stopped_at = Some(self.now);
+                }
                 self.state = State::Deleted;
                 self.deleted_at = Some(self.now);
                 self.queue.schedule(
@@ -1575,9 +1617,9 @@ impl<'a, 'o> Sim<'a, 'o> {
             daily_backup_gb,
             free_retention_days,
             rpo_seconds: self.rpo.quantiles(),
-            restore_latest_seconds: self.restores.latest.quantiles(),
-            restore_fastest_seconds: self.restores.fastest.quantiles(),
-            restore_custom_seconds: self.restores.custom.quantiles(),
+            restore_latest_seconds: self.restores.latest.quantiles_if_any(),
+            restore_fastest_seconds: self.restores.fastest.quantiles_if_any(),
+            restore_custom_seconds: self.restores.custom.quantiles_if_any(),
             restore_latest_breakdown: mean_breakdown(&acc.latest_breakdown, &self.restores.latest),
             restore_fastest_breakdown: mean_breakdown(
                 &acc.fastest_breakdown,

@@ -169,7 +169,9 @@ impl BackupStore {
             (None, Some(l)) => l.time,
             (None, None) => return,
         };
-        if oldest >= age_cutoff {
+        // Kept for retention + 1 day means kept while younger than that: a backup exactly that
+        // old goes (so a new daily snapshot and the one it replaces never coexist).
+        if oldest > age_cutoff {
             return;
         }
         let window_start = now - window;
@@ -183,11 +185,11 @@ impl BackupStore {
                 base
             }
         };
-        let cutoff = match base {
-            Some(base) => age_cutoff.min(base),
-            None => age_cutoff,
-        };
-        while self.snapshots.front().is_some_and(|s| s.time < cutoff) {
+        // Gone: old enough, and older than the base snapshot of the window start (which stays,
+        // with every log after it).
+        let base = base.unwrap_or(SimTime::MAX);
+        let expired = |t: SimTime| t <= age_cutoff && t < base;
+        while self.snapshots.front().is_some_and(|s| expired(s.time)) {
             let gone = self.snapshots.pop_front().expect("checked non-empty");
             self.pruned_gb += gone.incremental_gb;
             // The next one becomes the oldest and now counts at full size instead.
@@ -197,7 +199,7 @@ impl BackupStore {
             }
             on_snapshot_pruned(&gone);
         }
-        while self.logs.front().is_some_and(|l| l.time < cutoff) {
+        while self.logs.front().is_some_and(|l| expired(l.time)) {
             let gone = self.logs.pop_front().expect("checked non-empty");
             self.logs_gb -= gone.gb;
             self.pruned_gb += gone.gb;

@@ -56,9 +56,9 @@ struct TargetCi {
 
 #[derive(Serialize)]
 struct RestoreSeconds {
-    latest: Quantiles,
-    fastest: Quantiles,
-    custom: Quantiles,
+    latest: Option<Quantiles>,
+    fastest: Option<Quantiles>,
+    custom: Option<Quantiles>,
 }
 
 #[derive(Serialize)]
@@ -146,6 +146,8 @@ struct Configuration<'a> {
     binlog_gb_per_day: f64,
     retention_days: u32,
     redundancy: &'static str,
+    /// Differs from `redundancy` when an "enable-geo" event moves the backups to geo.
+    redundancy_at_end: &'static str,
     log_backup_interval_s: i64,
     retry_interval_s: i64,
     region: &'a str,
@@ -269,6 +271,7 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
             binlog_gb_per_day: c.workload.binlog_gb_per_day,
             retention_days: c.backup.retention_days,
             redundancy: c.backup.redundancy.as_str(),
+            redundancy_at_end: c.final_redundancy().as_str(),
             log_backup_interval_s: c.backup.log_backup_interval,
             retry_interval_s: c.backup.retry_interval,
             region: &c.server.region,

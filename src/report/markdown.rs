@@ -51,31 +51,33 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
             "s",
         ));
     }
-    rows.extend([
-        row(
+    for (key, label, q) in [
+        (
             "restore_seconds.latest.p50",
             "Restore to the latest point, median",
-            a.restore_latest.p50,
-            "s",
+            a.restore_latest.map(|q| q.p50),
         ),
-        row(
+        (
             "restore_seconds.latest.p95",
             "Restore to the latest point, 95th percentile",
-            a.restore_latest.p95,
-            "s",
+            a.restore_latest.map(|q| q.p95),
         ),
-        row(
+        (
             "restore_seconds.fastest.p50",
             "Restore to the fastest point, median",
-            a.restore_fastest.p50,
-            "s",
+            a.restore_fastest.map(|q| q.p50),
         ),
-        row(
+        (
             "restore_seconds.custom.p50",
             "Restore to a custom point, median",
-            a.restore_custom.p50,
-            "s",
+            a.restore_custom.map(|q| q.p50),
         ),
+    ] {
+        if let Some(v) = q {
+            rows.push(row(key, label, v, "s"));
+        }
+    }
+    rows.extend([
         row(
             "durability_nines",
             "Durability of the backups (configured redundancy)",
@@ -218,7 +220,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         c.server.mysql_version.as_str(),
         c.server.provisioned_storage_gb,
         c.backup.retention_days,
-        c.backup.redundancy.as_str()
+        c.redundancy_label()
     );
     let _ = writeln!(out, "## Answers\n");
     let _ = writeln!(out, "| answer | value | 95% CI | summary.json key |");
@@ -265,10 +267,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
             c.workload.binlog_gb_per_day.to_string(),
         ),
         ("backup.retention_days", c.backup.retention_days.to_string()),
-        (
-            "backup.redundancy",
-            c.backup.redundancy.as_str().to_string(),
-        ),
+        ("backup.redundancy", c.redundancy_label().to_string()),
         (
             "backup.log_backup_interval",
             format!("{} s", c.backup.log_backup_interval),

@@ -18,7 +18,6 @@ pub use restore::{clock, human_duration, restore_text, RestoreReport};
 pub use sweep::{merge, sweep_csv, sweep_json};
 pub use text::summary_text;
 
-use crate::model::Redundancy;
 use crate::montecarlo::{Replications, TargetOutcome};
 use crate::scenario::Scenario;
 use crate::stats::durability::{self, Layout, NinesByRedundancy};
@@ -38,10 +37,10 @@ pub struct Analysis<'a> {
     pub geo_rpo: Option<Quantiles>,
     pub durability_nines: f64,
     pub durability_by_redundancy: NinesByRedundancy,
-    /// Restore times pooled over all runs' hourly probes.
-    pub restore_latest: Quantiles,
-    pub restore_fastest: Quantiles,
-    pub restore_custom: Quantiles,
+    /// Restore times pooled over all runs' hourly probes; None when no probe could restore.
+    pub restore_latest: Option<Quantiles>,
+    pub restore_fastest: Option<Quantiles>,
+    pub restore_custom: Option<Quantiles>,
 }
 
 impl<'a> Analysis<'a> {
@@ -58,17 +57,13 @@ impl<'a> Analysis<'a> {
             rpo: reps.rpo.quantiles(),
             geo_rpo: (reps.geo_rpo.total_time() > 0).then(|| reps.geo_rpo.quantiles()),
             durability_nines: durability::nines(
-                match scenario.config.backup.redundancy {
-                    Redundancy::Local => Layout::Local,
-                    Redundancy::Zone => Layout::Zone,
-                    Redundancy::Geo => Layout::Geo,
-                },
+                Layout::from(scenario.config.final_redundancy()),
                 &scenario.durability,
             ),
             durability_by_redundancy: durability::nines_by_redundancy(&scenario.durability),
-            restore_latest: reps.restores.latest.quantiles(),
-            restore_fastest: reps.restores.fastest.quantiles(),
-            restore_custom: reps.restores.custom.quantiles(),
+            restore_latest: reps.restores.latest.quantiles_if_any(),
+            restore_fastest: reps.restores.fastest.quantiles_if_any(),
+            restore_custom: reps.restores.custom.quantiles_if_any(),
         }
     }
 

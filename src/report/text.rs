@@ -22,7 +22,7 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         c.server.mysql_version.as_str(),
         c.server.provisioned_storage_gb,
         c.backup.retention_days,
-        c.backup.redundancy.as_str()
+        c.redundancy_label()
     );
     let _ = writeln!(
         out,
@@ -51,7 +51,7 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         out,
         "Durability: {:.1} nines a year ({} redundancy); local {:.1}, zone {:.1}, geo {:.1}\n",
         a.durability_nines,
-        c.backup.redundancy.as_str(),
+        c.redundancy_label(),
         d.local,
         d.zone,
         d.geo
@@ -65,6 +65,13 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         ("fastest", a.restore_fastest, None),
         ("custom ", a.restore_custom, None),
     ] {
+        let Some(q) = q else {
+            let _ = writeln!(
+                out,
+                "  {label}  none: no hour of the run had a backup to restore from"
+            );
+            continue;
+        };
         let _ = write!(
             out,
             "  {label}  p50 {}   p95 {}   max {}",

@@ -259,6 +259,12 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
     let start = start_time(raw.start.as_ref())?;
     let horizon_days = positive("horizon_days", raw.horizon_days, 30.0, MAX_HORIZON_DAYS)?;
     let horizon = (horizon_days * DAY as f64).round() as SimTime;
+    if horizon < 3_600 {
+        return Err(InputError::new(
+            "horizon_days",
+            format!("must cover at least an hour (0.0417 days), got {horizon_days}"),
+        ));
+    }
     let runs = integer("runs", raw.runs, 20, 1..=1_000_000)? as u32;
 
     let s = &raw.server;
@@ -689,6 +695,9 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
             ServerAction::EnableGeo if redundancy == Redundancy::Zone => Some(
                 "cannot move zone-redundant backup storage to geo: only a point-in-time restore or a new server can (D2)",
             ),
+            ServerAction::EnableGeo if ha == HighAvailability::ZoneRedundant => Some(
+                "cannot make a zone-redundant HA server's backups geo-redundant after creation: choose geo when the server is created (D2)",
+            ),
             ServerAction::EnableGeo if geo => Some("finds the backups already geo-redundant"),
             _ => None,
         };
@@ -739,11 +748,11 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
             defaults.rack_afr * 100.0,
             0.0..=10_000.0,
         )? / 100.0,
-        repair_hours: positive(
+        repair_hours: number(
             "durability.repair_hours",
             d.repair_hours,
             defaults.repair_hours,
-            1e6,
+            0.1..=1e6,
         )?,
         datacenter_loss_per_year: number(
             "durability.datacenter_loss_per_year",
@@ -751,11 +760,11 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
             defaults.datacenter_loss_per_year,
             0.0..=100.0,
         )?,
-        zone_rebuild_hours: positive(
+        zone_rebuild_hours: number(
             "durability.zone_rebuild_hours",
             d.zone_rebuild_hours,
             defaults.zone_rebuild_hours,
-            1e6,
+            0.1..=1e6,
         )?,
         region_loss_per_year: number(
             "durability.region_loss_per_year",
@@ -763,11 +772,11 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
             defaults.region_loss_per_year,
             0.0..=100.0,
         )?,
-        geo_reseed_hours: positive(
+        geo_reseed_hours: number(
             "durability.geo_reseed_hours",
             d.geo_reseed_hours,
             defaults.geo_reseed_hours,
-            1e6,
+            0.1..=1e6,
         )?,
         region_pair_loss_per_year: number(
             "durability.region_pair_loss_per_year",

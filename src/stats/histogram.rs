@@ -109,6 +109,11 @@ impl LogHistogram {
         self.max
     }
 
+    /// The quantiles, or None when nothing was counted (rather than a misleading zero).
+    pub fn quantiles_if_any(&self) -> Option<Quantiles> {
+        (self.count > 0).then(|| self.quantiles())
+    }
+
     pub fn quantiles(&self) -> Quantiles {
         Quantiles {
             p50: self.quantile(0.50),

@@ -29,10 +29,18 @@ pub const FIGURES: &[(&str, Extract)] = &[
     ("geo_rpo_mean_s", |m| {
         m.geo_rpo_seconds.map_or(f64::NAN, |q| q.mean)
     }),
-    ("restore_latest_p50_s", |m| m.restore_latest_seconds.p50),
-    ("restore_latest_p95_s", |m| m.restore_latest_seconds.p95),
-    ("restore_latest_max_s", |m| m.restore_latest_seconds.max),
-    ("restore_latest_mean_s", |m| m.restore_latest_seconds.mean),
+    ("restore_latest_p50_s", |m| {
+        m.restore_latest_seconds.map_or(f64::NAN, |q| q.p50)
+    }),
+    ("restore_latest_p95_s", |m| {
+        m.restore_latest_seconds.map_or(f64::NAN, |q| q.p95)
+    }),
+    ("restore_latest_max_s", |m| {
+        m.restore_latest_seconds.map_or(f64::NAN, |q| q.max)
+    }),
+    ("restore_latest_mean_s", |m| {
+        m.restore_latest_seconds.map_or(f64::NAN, |q| q.mean)
+    }),
     ("restore_latest_provision_s", |m| {
         m.restore_latest_breakdown.provision
     }),
@@ -42,10 +50,18 @@ pub const FIGURES: &[(&str, Extract)] = &[
     ("restore_latest_replay_s", |m| {
         m.restore_latest_breakdown.replay
     }),
-    ("restore_fastest_p50_s", |m| m.restore_fastest_seconds.p50),
-    ("restore_fastest_mean_s", |m| m.restore_fastest_seconds.mean),
-    ("restore_custom_p50_s", |m| m.restore_custom_seconds.p50),
-    ("restore_custom_mean_s", |m| m.restore_custom_seconds.mean),
+    ("restore_fastest_p50_s", |m| {
+        m.restore_fastest_seconds.map_or(f64::NAN, |q| q.p50)
+    }),
+    ("restore_fastest_mean_s", |m| {
+        m.restore_fastest_seconds.map_or(f64::NAN, |q| q.mean)
+    }),
+    ("restore_custom_p50_s", |m| {
+        m.restore_custom_seconds.map_or(f64::NAN, |q| q.p50)
+    }),
+    ("restore_custom_mean_s", |m| {
+        m.restore_custom_seconds.map_or(f64::NAN, |q| q.mean)
+    }),
     ("storage_mean_gb", |m| m.mean_storage_gb),
     ("storage_peak_gb", |m| m.peak_storage_gb),
     ("free_allowance_mean_gb", |m| m.mean_free_allowance_gb),
