@@ -50,9 +50,9 @@ enum Command {
         /// Shard output folders
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
-        /// Where the merged sweep goes
+        /// Where the merged sweep goes [default: output/<scenario name>-sweep/]
         #[arg(long)]
-        out: PathBuf,
+        out: Option<PathBuf>,
         /// Skip the PNG charts
         #[arg(long)]
         no_charts: bool,
@@ -208,7 +208,7 @@ fn execute(command: Command) -> Result<(), Error> {
             dirs,
             out,
             no_charts,
-        } => merge(&dirs, &out, no_charts),
+        } => merge(&dirs, out.as_deref(), no_charts),
     }
 }
 
@@ -647,8 +647,10 @@ fn sweep_table(table: &SweepTable, keys: usize) -> String {
     out
 }
 
-fn merge(dirs: &[PathBuf], out: &Path, no_charts: bool) -> Result<(), Error> {
+fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Result<(), Error> {
     let (meta, table) = report::merge(dirs)?;
+    let default = Path::new("output").join(format!("{}-sweep", meta.scenario));
+    let out = out.unwrap_or(&default);
     if !no_charts {
         sweep_charts(out, &meta.grid, &table, &meta.currency)?;
     }

@@ -249,6 +249,27 @@ fn b6_on_demand_backups_capped_and_refusals_reported() {
     assert_eq!(out.metrics.snapshots, 30 + 50);
 }
 
+/// B6: an on-demand backup follows the same retention as the automatic ones.
+#[test]
+fn b6_on_demand_backups_follow_the_same_retention() {
+    let (_, rec) = run_recorded(&flat(&[("backup.on_demand", "[\"2d6h\"]")]));
+    let taken = 2 * DAY + 6 * HOUR;
+    let gone: Vec<i64> = rec
+        .events
+        .iter()
+        .filter(|e| {
+            e.kind == "snapshot-expired" && e.detail == format!("snapshot taken at t={taken}s")
+        })
+        .map(|e| e.time)
+        .collect();
+    // Kept for retention + 1 = 8 days, then pruned at the first log backup after that.
+    assert_eq!(gone.len(), 1);
+    assert!(
+        gone[0] >= taken + 8 * DAY && gone[0] <= taken + 8 * DAY + 300,
+        "{gone:?}"
+    );
+}
+
 const STOP_START: &str = r#"
 name = "stopped"
 horizon_days = 30

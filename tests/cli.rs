@@ -312,6 +312,25 @@ fn restore_seconds_are_null_when_nothing_could_be_restored() {
     }
 }
 
+/// A typo or an out-of-range value in the [sweep] table is caught by validate and run too.
+#[test]
+fn bad_input_sweep_table() {
+    rejects(
+        "name = \"x\"\n[sweep]\n\"backup.retentoin\" = [7]\n",
+        &[],
+        &[
+            "bad.toml:3:22",
+            "sweep.\"backup.retentoin\"",
+            "retention_days",
+        ],
+    );
+    rejects(
+        "name = \"x\"\n[sweep]\n\"backup.retention_days\" = [7, 99]\n",
+        &[],
+        &["bad.toml:3", "the value 99", "1 to 35"],
+    );
+}
+
 #[test]
 fn bad_input_zero_horizon() {
     rejects(
@@ -633,7 +652,7 @@ fn restore_command_geo_during_an_outage() {
             "--at",
             "latest",
             "--request-at",
-            "21d1h",
+            "21d15h",
         ])
         .assert()
         .success()
@@ -651,7 +670,7 @@ fn restore_command_geo_during_an_outage() {
             "--at",
             "latest",
             "--request-at",
-            "21d1h",
+            "21d15h",
         ])
         .assert()
         .code(2)

@@ -122,6 +122,18 @@ fn shards_merge_into_exactly_the_unsharded_sweep() {
             "{f} differs"
         );
     }
+    // Without --out the merge lands where the unsharded sweep would: output/<name>-sweep/.
+    backsim()
+        .current_dir(tmp.path())
+        .arg("merge")
+        .args(&shards)
+        .arg("--no-charts")
+        .assert()
+        .success();
+    assert_eq!(
+        fs::read(tmp.path().join("output/noisy-sweep/sweep.csv")).unwrap(),
+        fs::read(whole.join("sweep.csv")).unwrap()
+    );
     // A missing shard, or a shard of another sweep, is refused.
     backsim()
         .arg("merge")

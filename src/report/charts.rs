@@ -290,6 +290,18 @@ pub struct RestorePoint {
 /// restore.png: restore time against the restore point: the daily sawtooth whose low points
 /// are the snapshots (fastest restore points).
 pub fn restore_chart(points: &[RestorePoint], title: &str) -> Result<Vec<u8>, String> {
+    // Where the time drops (a new snapshot), drop straight down rather than along a diagonal
+    // from the previous sample.
+    let mut stepped: Vec<RestorePoint> = Vec::with_capacity(points.len() * 2);
+    for p in points {
+        if let Some(prev) = stepped.last().copied() {
+            if p.base_hours + p.replay_hours < prev.base_hours + prev.replay_hours {
+                stepped.push(RestorePoint { day: p.day, ..prev });
+            }
+        }
+        stepped.push(*p);
+    }
+    let points = &stepped[..];
     render(|root| {
         let (x0, x1) = span(points.iter().map(|p| p.day));
         let top = points

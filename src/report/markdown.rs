@@ -124,6 +124,14 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
                 "s",
             ));
         }
+        if let Some(v) = present("region_data_at_risk_mean_s") {
+            rows.push(row(
+                "region_outages.mean_data_at_risk_seconds",
+                "Regional outage: writes not yet in any backup when it began",
+                v,
+                "s",
+            ));
+        }
         rows.push(row(
             "region_outages.unrecoverable_hours",
             "Regional outage: hours with no way back, per run",

@@ -136,6 +136,14 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
                 human_duration(a.figure("geo_data_loss_mean_s").estimate.mean)
             );
         }
+        let at_risk = a.figure("region_data_at_risk_mean_s");
+        if at_risk.estimate.n > 0 {
+            let _ = writeln!(
+                out,
+                "  writes at risk     {} when an outage begins (not yet in any backup)",
+                human_duration(at_risk.estimate.mean)
+            );
+        }
         let _ = writeln!(
             out,
             "  no way back        {:.2} h per run (without geo-redundant backups the server waits for its region)\n",

@@ -86,6 +86,33 @@ pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, InputError>
 }
 
 pub fn parse(text: &str, origin: Origin, overrides: &[Override]) -> Result<Scenario, InputError> {
+    let scenario = parse_one(text, &origin, overrides)?;
+    // Every value of the [sweep] table must make a valid scenario too: a typo in a swept key
+    // or a value out of range is caught by `validate` and `run`, not only by `sweep`.
+    for (key, values) in &scenario.sweep {
+        for value in values {
+            let mut sets = overrides.to_vec();
+            sets.push(Override {
+                key: key.clone(),
+                value: value.to_string(),
+            });
+            parse_one(text, &origin, &sets).map_err(|e| InputError {
+                origin: origin.clone(),
+                key: Some(format!("sweep.\"{key}\"")),
+                position: spans::offset_of_sweep_entry(text, key)
+                    .map(|at| spans::line_col(text, at)),
+                message: format!(
+                    "the value {value} does not make a valid scenario: {}{}",
+                    e.key.map(|k| format!("key `{k}`: ")).unwrap_or_default(),
+                    e.message
+                ),
+            })?;
+        }
+    }
+    Ok(scenario)
+}
+
+fn parse_one(text: &str, origin: &Origin, overrides: &[Override]) -> Result<Scenario, InputError> {
     let locate = |mut err: InputError| {
         let overridden = err.key.as_deref().and_then(|key| {
             overrides.iter().find(|o| {

@@ -66,6 +66,16 @@ pub fn offset_of(text: &str, path: &str) -> Option<usize> {
     best
 }
 
+/// Byte offset of the entry `key` (a dotted key, quoted) of the `[sweep]` table.
+pub fn offset_of_sweep_entry(text: &str, key: &str) -> Option<usize> {
+    let doc = DeTable::parse(text).ok()?;
+    let sweep = doc.get_ref().get("sweep")?;
+    match sweep.get_ref() {
+        DeValue::Table(t) => t.get(key).map(|v| v.span().start),
+        _ => None,
+    }
+}
+
 /// The dotted key whose key or value text contains `offset`: names the key a parse error is about.
 pub fn key_at(text: &str, offset: usize) -> Option<String> {
     let doc = DeTable::parse(text).ok()?;
