@@ -102,26 +102,31 @@ fn run_writes_every_file_with_the_contract_keys() {
     assert_eq!(series.lines().count(), 1 + 20 * 24, "hourly rows");
 }
 
+/// `run` the scenario with --threads 1 and with 2; returns the two output folders.
+fn at_one_and_two_threads(dir: &Path, scenario: &Path, extra: &[&str]) -> Vec<std::path::PathBuf> {
+    ["1", "2"]
+        .iter()
+        .map(|threads| {
+            let out = dir.join(format!("t{threads}"));
+            backsim()
+                .arg("run")
+                .arg(scenario)
+                .args(["--threads", threads])
+                .args(extra)
+                .arg("--out")
+                .arg(&out)
+                .assert()
+                .success();
+            out
+        })
+        .collect()
+}
+
 #[test]
 fn outputs_are_byte_identical_at_any_thread_count() {
     let tmp = TempDir::new().unwrap();
     let scenario = write(tmp.path(), "s.toml", SMALL);
-    let mut dirs = Vec::new();
-    for threads in ["1", "2"] {
-        let out = tmp.path().join(format!("t{threads}"));
-        backsim()
-            .args([
-                "run",
-                scenario.to_str().unwrap(),
-                "--threads",
-                threads,
-                "--out",
-            ])
-            .arg(&out)
-            .assert()
-            .success();
-        dirs.push(out);
-    }
+    let dirs = at_one_and_two_threads(tmp.path(), &scenario, &[]);
     for f in OUTPUTS {
         let a = fs::read(dirs[0].join(f)).unwrap();
         let b = fs::read(dirs[1].join(f)).unwrap();
@@ -159,22 +164,7 @@ fn everything_written_is_identical_at_any_thread_count() {
             "runs = 130\n[outages]\nincidents_per_year = 30\nzone_outages_per_year = 6",
         ),
     );
-    let mut dirs = Vec::new();
-    for threads in ["1", "2"] {
-        let out = tmp.path().join(format!("t{threads}"));
-        backsim()
-            .args([
-                "run",
-                scenario.to_str().unwrap(),
-                "--threads",
-                threads,
-                "--out",
-            ])
-            .arg(&out)
-            .assert()
-            .success();
-        dirs.push(out);
-    }
+    let dirs = at_one_and_two_threads(tmp.path(), &scenario, &[]);
     let mut names: Vec<_> = fs::read_dir(&dirs[0])
         .unwrap()
         .map(|e| e.unwrap().file_name())

@@ -157,6 +157,18 @@ impl Chain {
     }
 }
 
+/// The number of a state in `index`, or the absorbing state (one past the end) when `lost`.
+fn state_id(index: &[(usize, usize)], state: (usize, usize), lost: bool) -> usize {
+    if lost {
+        index.len()
+    } else {
+        index
+            .iter()
+            .position(|&s| s == state)
+            .expect("every reachable state is indexed")
+    }
+}
+
 /// The chain for a layout. States count copies down; the start state (0) has all copies up.
 pub fn chain(layout: Layout, p: &DurabilityParams) -> Chain {
     let n = p.copies.max(1) as usize;
@@ -189,16 +201,7 @@ pub fn chain(layout: Layout, p: &DurabilityParams) -> Chain {
                     index.push((a, b));
                 }
             }
-            let id = |a: usize, b: usize| {
-                if a + b >= n {
-                    index.len()
-                } else {
-                    index
-                        .iter()
-                        .position(|&s| s == (a, b))
-                        .expect("state exists")
-                }
-            };
+            let id = |a: usize, b: usize| state_id(&index, (a, b), a + b >= n);
             let mut tr = Vec::new();
             for &(a, b) in &index {
                 let from = id(a, b);
@@ -235,16 +238,7 @@ pub fn chain(layout: Layout, p: &DurabilityParams) -> Chain {
             // Start with both sets whole.
             index.retain(|&s| s != (n, n));
             index.insert(0, (n, n));
-            let id = |x: usize, y: usize| {
-                if x + y == 0 {
-                    index.len()
-                } else {
-                    index
-                        .iter()
-                        .position(|&s| s == (x, y))
-                        .expect("state exists")
-                }
-            };
+            let id = |x: usize, y: usize| state_id(&index, (x, y), x + y == 0);
             let mut tr = Vec::new();
             for &(x, y) in &index {
                 let from = id(x, y);
