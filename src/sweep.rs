@@ -4,11 +4,13 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{InputError, Origin};
 use crate::montecarlo::{run_replications, Replications};
 use crate::scenario::{self, Override, Scenario};
+use crate::stats::durability::{nines, DurabilityParams, Layout};
 use crate::stats::summary::{summarize, HEADLINE};
 
 /// Figures reported per point, after the headline ones.
@@ -157,7 +159,7 @@ pub struct PointResult {
 }
 
 /// Build the scenario of each point this shard owns (all are validated before any runs), then
-/// run them one after the other, each point's replications in parallel.
+/// run them, points and their replications in parallel.
 pub fn run_sweep(
     path: &Path,
     base_sets: &[Override],
@@ -166,13 +168,16 @@ pub fn run_sweep(
     on_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<PointResult>, InputError> {
     let text = scenario::read_text(path)?;
-    let mut points = Vec::new();
-    for p in (0..grid.points()).filter(|&p| shard.owns(p)) {
-        let assignments = grid.assignments(p);
-        let mut sets = base_sets.to_vec();
-        sets.extend(assignments.iter().cloned());
-        let scenario =
-            scenario::parse(&text, Origin::File(path.to_path_buf()), &sets).map_err(|mut e| {
+    let owned: Vec<usize> = (0..grid.points()).filter(|&p| shard.owns(p)).collect();
+    // Parsed in parallel; the first failing point (in point order) is the one reported, so the
+    // message does not depend on the thread count.
+    let parsed: Vec<Result<Scenario, InputError>> = owned
+        .par_iter()
+        .map(|&p| {
+            let assignments = grid.assignments(p);
+            let mut sets = base_sets.to_vec();
+            sets.extend(assignments.iter().cloned());
+            scenario::parse_one(&text, &Origin::File(path.to_path_buf()), &sets).map_err(|mut e| {
                 let listed = assignments
                     .iter()
                     .map(|a| format!("{}={}", a.key, a.value))
@@ -182,11 +187,17 @@ pub fn run_sweep(
                     e.origin = Origin::Argument(format!("sweep point {p} ({listed})"));
                 }
                 e
-            })?;
-        points.push((p, scenario));
+            })
+        })
+        .collect();
+    let mut points = Vec::with_capacity(owned.len());
+    for (p, scenario) in owned.into_iter().zip(parsed) {
+        points.push((p, scenario?));
     }
+    // Points run in parallel too (their replications nest inside), so a wide grid with few
+    // replications per point still uses every core; results come back in point order.
     Ok(points
-        .into_iter()
+        .into_par_iter()
         .map(|(point, scenario)| {
             let reps = run_replications(
                 &scenario.config,
@@ -237,6 +248,16 @@ pub fn sweep_rows(grid: &Grid, results: &[PointResult]) -> SweepTable {
         }
     }
     header.push("durability_nines".into());
+    // Most grids leave the failure model alone: solve each distinct chain once.
+    let mut solved: Vec<(Layout, DurabilityParams, f64)> = Vec::new();
+    let mut nines_of = |layout: Layout, params: &DurabilityParams| {
+        if let Some(&(_, _, n)) = solved.iter().find(|(l, p, _)| *l == layout && p == params) {
+            return n;
+        }
+        let n = nines(layout, params);
+        solved.push((layout, params.clone(), n));
+        n
+    };
     let rows = results
         .iter()
         .map(|r| {
@@ -260,12 +281,8 @@ pub fn sweep_rows(grid: &Grid, results: &[PointResult]) -> SweepTable {
                     });
                 }
             }
-            let layout =
-                crate::stats::durability::Layout::from(r.scenario.config.backup.redundancy);
-            row.push(format!(
-                "{}",
-                crate::stats::durability::nines(layout, &r.scenario.durability)
-            ));
+            let layout = Layout::from(r.scenario.config.final_redundancy());
+            row.push(format!("{}", nines_of(layout, &r.scenario.durability)));
             row
         })
         .collect();

@@ -112,7 +112,13 @@ pub fn parse(text: &str, origin: Origin, overrides: &[Override]) -> Result<Scena
     Ok(scenario)
 }
 
-fn parse_one(text: &str, origin: &Origin, overrides: &[Override]) -> Result<Scenario, InputError> {
+/// Parse one scenario without checking each value of its `[sweep]` table: for the points of a
+/// sweep, whose table was checked once when the sweep began.
+pub fn parse_one(
+    text: &str,
+    origin: &Origin,
+    overrides: &[Override],
+) -> Result<Scenario, InputError> {
     let locate = |mut err: InputError| {
         let overridden = err.key.as_deref().and_then(|key| {
             overrides.iter().find(|o| {
