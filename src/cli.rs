@@ -651,6 +651,20 @@ fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Result<(), Er
     let (meta, table) = report::merge(dirs)?;
     let default = Path::new("output").join(format!("{}-sweep", meta.scenario));
     let out = out.unwrap_or(&default);
+    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if let Some(clash) = dirs.iter().find(|d| same(d, out)) {
+        return Err(InputError::argument(
+            "merge",
+            format!(
+                "the merged sweep would overwrite {}, one of the folders being merged: name another with --out",
+                clash.display()
+            ),
+        )
+        .into());
+    }
     if !no_charts {
         sweep_charts(out, &meta.grid, &table, &meta.currency)?;
     }

@@ -275,7 +275,7 @@ fn bad_input_horizon_shorter_than_an_hour() {
     rejects(
         "name = \"x\"\nhorizon_days = 0.000001\n",
         &[],
-        &["horizon_days", "an hour"],
+        &["horizon_days", "longer than an hour"],
     );
 }
 
@@ -319,6 +319,34 @@ fn bad_input_sweep_table() {
         &[],
         &["bad.toml:3", "the value 99", "1 to 35"],
     );
+}
+
+/// A swept value that is valid only with another swept key's value passes: the only point,
+/// zone redundancy with zone-redundant HA, is a valid scenario.
+#[test]
+fn sweep_tables_with_interdependent_keys_are_valid() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"s\"\n[sweep]\n\"server.ha\" = [\"zone-redundant\"]\n\"backup.redundancy\" = [\"zone\"]\n",
+    );
+    backsim().arg("validate").arg(&path).assert().success();
+}
+
+/// --target-ci stops at once when a headline figure does not exist in any run.
+#[test]
+fn target_ci_ignores_figures_no_run_has() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"s\"\nhorizon_days = 5\nruns = 4\n[[events]]\nat = \"30m\"\naction = \"stop\"\n",
+    );
+    let json = run_json(tmp.path(), &path, &["--target-ci", "0.05", "--no-charts"]);
+    assert_eq!(json["target_ci"]["reached"], true);
+    assert_eq!(json["runs"], 4);
+    assert!(json["restore_seconds"]["latest"].is_null());
 }
 
 #[test]

@@ -266,3 +266,37 @@ fn o1_stop_during_a_regional_outage_adds_no_window() {
     assert_eq!(m.rpo_seconds.max, 300.0, "{:?}", m.rpo_seconds);
     assert!(m.geo_rpo_seconds.unwrap().max <= 3_900.0);
 }
+
+/// D3: before anything has reached the paired region, a geo-restore has nothing to restore.
+#[test]
+fn d3_no_geo_restore_before_the_first_copy_arrives() {
+    let s = with(GEO, &[("backup.geo_replication_lag_minutes", "30")]);
+    let streams = Streams::for_replication(s.seed, 0);
+    assert_eq!(
+        what_if_restore(&s.config, &streams, 1, RestoreTarget::Latest, true),
+        Err(RestoreRefusal::NoBackups)
+    );
+    assert!(what_if_restore(&s.config, &streams, 2 * HOUR, RestoreTarget::Latest, true).is_ok());
+}
+
+/// D2: moving to geo while stopped copies what is retained; after the start the paired region
+/// holds the server's state, not the empty server of t = 0.
+#[test]
+fn d2_enable_geo_while_stopped() {
+    let text = format!(
+        "{GEO}\n[[events]]\nat = \"5d\"\naction = \"stop\"\n[[events]]\nat = \"6d\"\naction = \"enable-geo\"\n[[events]]\nat = \"7d\"\naction = \"start\"\n"
+    );
+    let s = with(&text, &[("backup.redundancy", "local")]);
+    let streams = Streams::for_replication(s.seed, 0);
+    let geo = what_if_restore(
+        &s.config,
+        &streams,
+        7 * DAY + 2 * HOUR,
+        RestoreTarget::Latest,
+        true,
+    )
+    .unwrap();
+    assert!(geo.plan.effective_target >= 7 * DAY, "{:?}", geo.plan);
+    let m = metrics(&s, 0);
+    assert!(m.geo_rpo_seconds.unwrap().max <= 3_900.0);
+}

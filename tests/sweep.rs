@@ -122,6 +122,15 @@ fn shards_merge_into_exactly_the_unsharded_sweep() {
             "{f} differs"
         );
     }
+    // A merge never writes into one of its inputs.
+    backsim()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&shards[0])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("overwrite"));
     // Without --out the merge lands where the unsharded sweep would: output/<name>-sweep/.
     backsim()
         .current_dir(tmp.path())

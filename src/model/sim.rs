@@ -333,8 +333,9 @@ struct Sim<'a, 'o> {
     region_down: bool,
     /// When writes last stopped, while they are stopped.
     writes_stopped_at: Option<SimTime>,
-    /// Downtime is counted as a union of intervals: the end of the last one counted.
-    down_until: SimTime,
+    /// When the server was down, for counting downtime once however troubles overlap.
+    down_intervals: Vec<(f64, f64)>,
+    region_outage_started: SimTime,
     region_outage_ends: SimTime,
     /// Backups on their way to the paired region: (ready, point, binlog mark). A point is usable
     /// there only once it and everything before it have arrived, so `ready` never decreases.
@@ -345,6 +346,11 @@ struct Sim<'a, 'o> {
     geo_mark: f64,
     geo_segment_start: SimTime,
     geo_measuring: bool,
+    /// Something has reached the paired region: before that a geo-restore has nothing to use.
+    geo_seeded: bool,
+    /// Pauses in writing since the geo point (start, end), and the start of the current one.
+    geo_pauses: VecDeque<(SimTime, SimTime)>,
+    geo_paused_at: Option<SimTime>,
     geo_rpo: Sawtooth,
     deleted_at: Option<SimTime>,
     active_bursts: u32,
@@ -416,7 +422,6 @@ struct Accumulators {
     failed_restores: u64,
     extra_loss_seconds: f64,
     failovers: u64,
-    downtime_seconds: f64,
     region_outages: u64,
     geo_restores: u64,
     geo_recovery_seconds: f64,
@@ -449,13 +454,17 @@ impl<'a, 'o> Sim<'a, 'o> {
             redundancy: cfg.backup.redundancy,
             region_down: false,
             writes_stopped_at: None,
-            down_until: 0,
+            down_intervals: Vec::new(),
+            region_outage_started: 0,
             region_outage_ends: 0,
             geo_pending: VecDeque::new(),
             geo_ready_max: 0,
             geo_point: 0,
             geo_mark: 0.0,
             geo_segment_start: 0,
+            geo_seeded: false,
+            geo_pauses: VecDeque::new(),
+            geo_paused_at: None,
             geo_measuring: cfg.backup.redundancy == Redundancy::Geo,
             geo_rpo: Sawtooth::new(),
             deleted_at: None,
@@ -758,17 +767,22 @@ impl<'a, 'o> Sim<'a, 'o> {
 
     /// A new backup starts its trip to the paired region.
     fn replicate(&mut self, point: SimTime) {
-        if self.redundancy != Redundancy::Geo {
-            return;
+        if self.redundancy == Redundancy::Geo {
+            self.send_to_pair(point, point, self.binlog_written_gb);
         }
+    }
+
+    /// Backups up to `point` leave for the paired region at `sent` and arrive after a random
+    /// lag, never before anything sent earlier.
+    fn send_to_pair(&mut self, sent: SimTime, point: SimTime, mark: f64) {
         let lag = self
             .geo_draws
             .exponential(self.cfg.backup.geo_lag_mean)
             .round()
             .min(GEO_LAG_CAP as f64) as SimTime;
-        self.geo_ready_max = self.geo_ready_max.max(point + lag);
+        self.geo_ready_max = self.geo_ready_max.max(sent + lag);
         self.geo_pending
-            .push_back((self.geo_ready_max, point, self.binlog_written_gb));
+            .push_back((self.geo_ready_max, point, mark));
     }
 
     /// Backups that reach the paired region by `t` move the geo restorable point forward; each
@@ -784,26 +798,49 @@ impl<'a, 'o> Sim<'a, 'o> {
                 break;
             }
             self.geo_pending.pop_front();
+            self.geo_seeded = true;
+            let ready = ready.max(self.geo_segment_start);
             if self.geo_measuring {
-                self.geo_rpo.add_segment(
-                    self.geo_segment_start - self.geo_point,
-                    ready - self.geo_point,
+                let (from, to) = (
+                    self.geo_window(self.geo_segment_start),
+                    self.geo_window(ready),
                 );
+                self.geo_rpo.add_segment(from, to);
                 self.geo_segment_start = ready;
             }
             self.geo_point = point;
             self.geo_mark = mark;
+            while self
+                .geo_pauses
+                .front()
+                .is_some_and(|&(_, end)| end <= point)
+            {
+                self.geo_pauses.pop_front();
+            }
         }
+    }
+
+    /// The geo data-loss window at `t`: seconds of writing since the newest point the paired
+    /// region holds, not counting pauses (stops, regional outages), when nothing was written.
+    fn geo_window(&self, t: SimTime) -> SimTime {
+        let paused: SimTime = self
+            .geo_pauses
+            .iter()
+            .map(|&(start, end)| (end.min(t) - start.max(self.geo_point)).max(0))
+            .sum();
+        t - self.geo_point - paused
     }
 
     /// Writes stop (stop, delete, regional outage): the geo window stops being measured.
     fn geo_pause(&mut self) {
         if self.geo_measuring {
-            self.geo_rpo.add_segment(
-                self.geo_segment_start - self.geo_point,
-                self.now - self.geo_point,
+            let (from, to) = (
+                self.geo_window(self.geo_segment_start),
+                self.geo_window(self.now),
             );
+            self.geo_rpo.add_segment(from, to);
             self.geo_measuring = false;
+            self.geo_paused_at = Some(self.now);
         }
     }
 
@@ -813,11 +850,15 @@ impl<'a, 'o> Sim<'a, 'o> {
         if self.redundancy != Redundancy::Geo {
             return;
         }
+        if let Some(start) = self.geo_paused_at.take() {
+            self.geo_pauses.push_back((start, self.now));
+        }
         self.geo_measuring = true;
         self.geo_segment_start = self.now;
         if self.geo_pending.is_empty() {
             self.geo_point = self.now;
             self.geo_mark = self.binlog_written_gb;
+            self.geo_pauses.clear();
         } else {
             self.geo_pending
                 .push_back((self.geo_ready_max, self.now, self.binlog_written_gb));
@@ -961,6 +1002,9 @@ impl<'a, 'o> Sim<'a, 'o> {
             return Err(RestoreRefusal::RegionDown);
         }
         let (earliest, local_latest) = self.restore_window(request);
+        if geo && !self.geo_seeded {
+            return Err(RestoreRefusal::NoBackups);
+        }
         let latest = if geo {
             self.geo_point.min(local_latest)
         } else {
@@ -1168,11 +1212,24 @@ impl<'a, 'o> Sim<'a, 'o> {
     /// never past the horizon.
     fn add_downtime(&mut self, from: SimTime, until: f64) {
         let until = until.min(self.cfg.horizon as f64);
-        let start = (from.max(self.down_until)) as f64;
-        if until > start {
-            self.acc.downtime_seconds += until - start;
-            self.down_until = until.ceil() as SimTime;
+        if until > from as f64 {
+            self.down_intervals.push((from as f64, until));
         }
+    }
+
+    /// Seconds covered by the union of the down intervals.
+    fn downtime_seconds(&self) -> f64 {
+        let mut spans = self.down_intervals.clone();
+        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (mut total, mut reach) = (0.0, f64::NEG_INFINITY);
+        for (from, until) in spans {
+            let start = from.max(reach);
+            if until > start {
+                total += until - start;
+            }
+            reach = reach.max(until);
+        }
+        total
     }
 
     /// Plan a restore now and request it once the trouble has been noticed.
@@ -1335,6 +1392,15 @@ impl<'a, 'o> Sim<'a, 'o> {
             }
             Event::RegionRecovered => {
                 self.region_down = false;
+                // Copies in flight stood still while the region was down: they arrive as much
+                // later as the outage lasted, so the geo window never runs backwards.
+                let outage = self.now - self.region_outage_started;
+                for entry in &mut self.geo_pending {
+                    entry.0 += outage;
+                }
+                if !self.geo_pending.is_empty() {
+                    self.geo_ready_max += outage;
+                }
                 if self.state == State::Running {
                     self.resume_writes();
                 }
@@ -1383,6 +1449,7 @@ impl<'a, 'o> Sim<'a, 'o> {
         self.geo_pause();
         self.writes_stopped_at = Some(self.now);
         self.region_down = true;
+        self.region_outage_started = self.now;
         self.region_outage_ends = self.now + duration;
         self.queue
             .schedule(self.now + duration, Event::RegionRecovered);
@@ -1535,10 +1602,19 @@ impl<'a, 'o> Sim<'a, 'o> {
             (State::Running | State::Stopped, ServerAction::EnableGeo) => {
                 // D2: local → geo. What is already retained starts replicating now.
                 self.redundancy = Redundancy::Geo;
+                // Nothing is in the paired region yet: the retained backups are copied over
+                // like any new backup, and until they arrive a geo-restore has nothing to use.
+                self.geo_seeded = false;
+                self.geo_point = self.last_restorable_point;
+                self.geo_mark = self.last_restorable_mark;
+                self.send_to_pair(
+                    self.now,
+                    self.last_restorable_point,
+                    self.last_restorable_mark,
+                );
                 if self.active() {
-                    self.geo_point = self.last_restorable_point;
-                    self.geo_mark = self.last_restorable_mark;
-                    self.geo_resume();
+                    self.geo_measuring = true;
+                    self.geo_segment_start = self.now;
                 }
                 self.record("geo-enabled", || {
                     "backup storage is now geo-redundant (counted twice)".into()
@@ -1635,7 +1711,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             failed_restores: acc.failed_restores,
             extra_loss_seconds_mean: per(acc.extra_loss_seconds, acc.recoveries),
             failovers: acc.failovers,
-            downtime_hours: acc.downtime_seconds / HOUR as f64,
+            downtime_hours: self.downtime_seconds() / HOUR as f64,
             geo_rpo_seconds: (self.geo_rpo.total_time() > 0).then(|| self.geo_rpo.quantiles()),
             region_outages: acc.region_outages,
             geo_restores: acc.geo_restores,

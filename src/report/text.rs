@@ -68,7 +68,7 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         let Some(q) = q else {
             let _ = writeln!(
                 out,
-                "  {label}  none: no hour of the run had a backup to restore from"
+                "  {label}  none: no restore could be planned at any hour of the run"
             );
             continue;
         };

@@ -87,29 +87,74 @@ pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, InputError>
 
 pub fn parse(text: &str, origin: Origin, overrides: &[Override]) -> Result<Scenario, InputError> {
     let scenario = parse_one(text, &origin, overrides)?;
-    // Every value of the [sweep] table must make a valid scenario too: a typo in a swept key
-    // or a value out of range is caught by `validate` and `run`, not only by `sweep`.
-    for (key, values) in &scenario.sweep {
+    check_sweep_table(text, &origin, overrides, &scenario.sweep)?;
+    Ok(scenario)
+}
+
+/// How many grid points may be tried to show that one `[sweep]` value can be valid.
+const SWEEP_CHECK_TRIES: usize = 64;
+
+/// Every value of the `[sweep]` table must make a valid scenario: a typo in a swept key or a
+/// value out of range is caught by `validate` and `run`, not only by `sweep`. A value is
+/// checked together with the other swept keys (it may need one of their values, as zone
+/// redundancy needs zone-redundant HA): it passes if one of the first grid points holding it
+/// is valid. `sweep` itself then validates every point before running any.
+fn check_sweep_table(
+    text: &str,
+    origin: &Origin,
+    overrides: &[Override],
+    sweep: &[(String, Vec<toml::Value>)],
+) -> Result<(), InputError> {
+    for (k, (key, values)) in sweep.iter().enumerate() {
+        let others: Vec<&(String, Vec<toml::Value>)> = sweep
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != k)
+            .map(|(_, e)| e)
+            .collect();
+        let combinations: usize = others.iter().map(|(_, v)| v.len()).product();
         for value in values {
-            let mut sets = overrides.to_vec();
-            sets.push(Override {
-                key: key.clone(),
-                value: value.to_string(),
-            });
-            parse_one(text, &origin, &sets).map_err(|e| InputError {
-                origin: origin.clone(),
-                key: Some(format!("sweep.\"{key}\"")),
-                position: spans::offset_of_sweep_entry(text, key)
-                    .map(|at| spans::line_col(text, at)),
-                message: format!(
-                    "the value {value} does not make a valid scenario: {}{}",
-                    e.key.map(|k| format!("key `{k}`: ")).unwrap_or_default(),
-                    e.message
-                ),
-            })?;
+            let mut first_error = None;
+            for c in 0..combinations.min(SWEEP_CHECK_TRIES) {
+                let mut sets = overrides.to_vec();
+                let mut rest = c;
+                for (other_key, other_values) in others.iter().rev() {
+                    sets.push(Override {
+                        key: other_key.clone(),
+                        value: other_values[rest % other_values.len()].to_string(),
+                    });
+                    rest /= other_values.len();
+                }
+                sets.push(Override {
+                    key: key.clone(),
+                    value: value.to_string(),
+                });
+                match parse_one(text, origin, &sets) {
+                    Ok(_) => {
+                        first_error = None;
+                        break;
+                    }
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+            if let Some(e) = first_error {
+                return Err(InputError {
+                    origin: origin.clone(),
+                    key: Some(format!("sweep.\"{key}\"")),
+                    position: spans::offset_of_sweep_entry(text, key)
+                        .map(|at| spans::line_col(text, at)),
+                    message: format!(
+                        "the value {value} does not make a valid scenario: {}{}",
+                        e.key.map(|k| format!("key `{k}`: ")).unwrap_or_default(),
+                        e.message
+                    ),
+                });
+            }
         }
     }
-    Ok(scenario)
+    Ok(())
 }
 
 /// Parse one scenario without checking each value of its `[sweep]` table: for the points of a

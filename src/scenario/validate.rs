@@ -259,10 +259,10 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
     let start = start_time(raw.start.as_ref())?;
     let horizon_days = positive("horizon_days", raw.horizon_days, 30.0, MAX_HORIZON_DAYS)?;
     let horizon = (horizon_days * DAY as f64).round() as SimTime;
-    if horizon < 3_600 {
+    if horizon <= 3_600 {
         return Err(InputError::new(
             "horizon_days",
-            format!("must cover at least an hour (0.0417 days), got {horizon_days}"),
+            format!("must be longer than an hour (0.0417 days), got {horizon_days}"),
         ));
     }
     let runs = integer("runs", raw.runs, 20, 1..=1_000_000)? as u32;
@@ -696,7 +696,7 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
                 "cannot move zone-redundant backup storage to geo: only a point-in-time restore or a new server can (D2)",
             ),
             ServerAction::EnableGeo if ha == HighAvailability::ZoneRedundant => Some(
-                "cannot make a zone-redundant HA server's backups geo-redundant after creation: choose geo when the server is created (D2)",
+                "cannot make a zone-redundant HA server's backups geo-redundant after creation: the service lets such a server choose geo-redundancy only when it is created (D2)",
             ),
             ServerAction::EnableGeo if geo => Some("finds the backups already geo-redundant"),
             _ => None,

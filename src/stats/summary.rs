@@ -154,6 +154,11 @@ pub fn relative_half_width(runs: &[RunMetrics], name: &str) -> f64 {
         .unwrap_or_else(|| panic!("no figure named {name}"))
         .1;
     let values: Vec<f64> = runs.iter().map(get).filter(|v| !v.is_nan()).collect();
+    if values.is_empty() && !runs.is_empty() {
+        // The figure does not exist in any run (no restore could be planned, say): there is
+        // nothing to make more precise.
+        return 0.0;
+    }
     let e = mean_ci95(&values);
     match e.half_width() {
         Some(0.0) => 0.0,
