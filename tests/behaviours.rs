@@ -270,29 +270,16 @@ fn b6_on_demand_backups_follow_the_same_retention() {
     );
 }
 
-const STOP_START: &str = r#"
-name = "stopped"
-horizon_days = 30
-[server]
-db_size_gb = 100
-provisioned_storage_gb = 250
-[workload]
-binlog_gb_per_day = 25
-[backup]
-retention_days = 7
-snapshot_failure_pct = 0
-on_demand = ["12d"]
-[[events]]
-at = "10d"
-action = "stop"
-[[events]]
-at = "25d"
-action = "start"
-"#;
+/// FLAT, stopped from day 10 to day 25, with an on-demand request while stopped.
+fn stop_start() -> String {
+    format!(
+        "{FLAT}on_demand = [\"12d\"]\n[[events]]\nat = \"10d\"\naction = \"stop\"\n[[events]]\nat = \"25d\"\naction = \"start\"\n"
+    )
+}
 
 #[test]
 fn b7_stopped_server_takes_no_backups_and_keeps_what_it_has() {
-    let (out, rec) = run_recorded(&with(STOP_START, &[]));
+    let (out, rec) = run_recorded(&with(&stop_start(), &[]));
     let during = |t: &i64| (10 * DAY..25 * DAY).contains(t);
     assert!(!rec.times("snapshot").iter().any(during));
     assert_eq!(
@@ -392,7 +379,7 @@ fn s4_free_allowance_only_while_running_and_nothing_billed_inside_it() {
 
     // Stopped for 15 of 30 days with a roomy allowance: the stop is billed in full.
     let (out, rec) = run_recorded(&with(
-        STOP_START,
+        &stop_start(),
         &[("server.provisioned_storage_gb", "500")],
     ));
     let stopped: Vec<_> = rec

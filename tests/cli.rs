@@ -102,6 +102,11 @@ fn run_writes_every_file_with_the_contract_keys() {
     assert_eq!(series.lines().count(), 1 + 20 * 24, "hourly rows");
 }
 
+/// `backsim restore SCENARIO ARGS...`, ready to assert on.
+fn restore(scenario: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    backsim().arg("restore").arg(scenario).args(args).assert()
+}
+
 /// `run` the scenario with --threads 1 and with 2; returns the two output folders.
 fn at_one_and_two_threads(dir: &Path, scenario: &Path, extra: &[&str]) -> Vec<std::path::PathBuf> {
     ["1", "2"]
@@ -520,16 +525,7 @@ action = "delete"
 fn restore_command_prints_the_breakdown_and_post_restore_tasks() {
     let tmp = TempDir::new().unwrap();
     let scenario = write(tmp.path(), "s.toml", BASE_RESTORE);
-    backsim()
-        .args([
-            "restore",
-            scenario.to_str().unwrap(),
-            "--at",
-            "latest",
-            "--request-at",
-            "3d20h",
-        ])
-        .assert()
+    restore(&scenario, &["--at", "latest", "--request-at", "3d20h"])
         .success()
         .stdout(
             predicate::str::contains("provision")
@@ -541,18 +537,11 @@ fn restore_command_prints_the_breakdown_and_post_restore_tasks() {
                 .and(predicate::str::contains("time_zone is reset to SYSTEM"))
                 .and(predicate::str::contains("HA none")),
         );
-    let out = backsim()
-        .args([
-            "restore",
-            scenario.to_str().unwrap(),
-            "--at",
-            "fastest",
-            "--request-at",
-            "3d20h",
-            "--json",
-        ])
-        .assert()
-        .success();
+    let out = restore(
+        &scenario,
+        &["--at", "fastest", "--request-at", "3d20h", "--json"],
+    )
+    .success();
     let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(json["effective_target_time"], "2026-01-08T00:00:00Z");
     assert_eq!(json["effective_target"], 3 * 86_400);
@@ -566,24 +555,13 @@ const BASE_RESTORE: &str = "name = \"r\"\nhorizon_days = 10\n[backup]\nsnapshot_
 fn restore_command_refuses_points_outside_the_window() {
     let tmp = TempDir::new().unwrap();
     let scenario = write(tmp.path(), "s.toml", BASE_RESTORE);
-    backsim()
-        .args([
-            "restore",
-            scenario.to_str().unwrap(),
-            "--at",
-            "1d",
-            "--request-at",
-            "9d",
-        ])
-        .assert()
+    restore(&scenario, &["--at", "1d", "--request-at", "9d"])
         .code(2)
         .stderr(
             predicate::str::contains("outside the recovery window")
                 .and(predicate::str::contains("2026-01-07T00:00:00Z")),
         );
-    backsim()
-        .args(["restore", scenario.to_str().unwrap(), "--at", "yesterday"])
-        .assert()
+    restore(&scenario, &["--at", "yesterday"])
         .code(2)
         .stderr(predicate::str::contains("--at").and(predicate::str::contains("latest, fastest")));
 }
@@ -593,27 +571,8 @@ fn restore_command_refuses_points_outside_the_window() {
 fn restore_command_r5_deleted_server_window() {
     let tmp = TempDir::new().unwrap();
     let scenario = write(tmp.path(), "s.toml", DELETED);
-    backsim()
-        .args([
-            "restore",
-            scenario.to_str().unwrap(),
-            "--at",
-            "latest",
-            "--request-at",
-            "14d",
-        ])
-        .assert()
-        .success();
-    backsim()
-        .args([
-            "restore",
-            scenario.to_str().unwrap(),
-            "--at",
-            "latest",
-            "--request-at",
-            "16d",
-        ])
-        .assert()
+    restore(&scenario, &["--at", "latest", "--request-at", "14d"]).success();
+    restore(&scenario, &["--at", "latest", "--request-at", "16d"])
         .code(2)
         .stderr(predicate::str::contains("deleted").and(predicate::str::contains("5 days")));
 }
@@ -662,35 +621,22 @@ fn summary_has_geo_and_durability_keys() {
 /// R4: a geo-restore while the primary region is down comes up locally redundant in the pair.
 #[test]
 fn restore_command_geo_during_an_outage() {
-    backsim()
-        .args([
-            "restore",
-            "scenarios/region-outage.toml",
-            "--geo",
-            "--at",
-            "latest",
-            "--request-at",
-            "21d15h",
-        ])
-        .assert()
-        .success()
-        .stdout(
-            predicate::str::contains("in westus")
-                .and(predicate::str::contains(
-                    "local (the primary region is down",
-                ))
-                .and(predicate::str::contains("transfer")),
-        );
-    backsim()
-        .args([
-            "restore",
-            "scenarios/region-outage.toml",
-            "--at",
-            "latest",
-            "--request-at",
-            "21d15h",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--geo"));
+    restore(
+        Path::new("scenarios/region-outage.toml"),
+        &["--geo", "--at", "latest", "--request-at", "21d15h"],
+    )
+    .success()
+    .stdout(
+        predicate::str::contains("in westus")
+            .and(predicate::str::contains(
+                "local (the primary region is down",
+            ))
+            .and(predicate::str::contains("transfer")),
+    );
+    restore(
+        Path::new("scenarios/region-outage.toml"),
+        &["--at", "latest", "--request-at", "21d15h"],
+    )
+    .code(2)
+    .stderr(predicate::str::contains("--geo"));
 }

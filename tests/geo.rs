@@ -17,17 +17,10 @@ redundancy = "geo"
 snapshot_failure_pct = 0
 "#;
 
-const OUTAGE: &str = r#"
-name = "outage"
-horizon_days = 30
-[backup]
-redundancy = "geo"
-snapshot_failure_pct = 0
-[[events]]
-at = "10d"
-action = "region-outage"
-hours = 6
-"#;
+/// GEO with a scripted 6-hour outage of the primary region at day 10.
+fn outage() -> String {
+    format!("{GEO}[[events]]\nat = \"10d\"\naction = \"region-outage\"\nhours = 6\n")
+}
 
 fn metrics(s: &Scenario, rep: u64) -> RunMetrics {
     simulate(&s.config, &Streams::for_replication(s.seed, rep), None).metrics
@@ -88,7 +81,7 @@ fn d1_nines_meet_the_documented_floors_in_order() {
 
 #[test]
 fn o1_regional_outage_with_geo_recovers_by_geo_restore() {
-    let s = with(OUTAGE, &[]);
+    let s = with(&outage(), &[]);
     let m = metrics(&s, 0);
     assert_eq!(m.region_outages, 1);
     assert_eq!(m.geo_restores, 1);
@@ -108,7 +101,7 @@ fn o1_regional_outage_with_geo_recovers_by_geo_restore() {
 
 #[test]
 fn o1_regional_outage_without_geo_has_no_way_back() {
-    let s = with(OUTAGE, &[("backup.redundancy", "local")]);
+    let s = with(&outage(), &[("backup.redundancy", "local")]);
     let m = metrics(&s, 0);
     assert_eq!(m.region_outages, 1);
     assert_eq!(m.geo_restores, 0);
@@ -119,7 +112,7 @@ fn o1_regional_outage_without_geo_has_no_way_back() {
 
 #[test]
 fn r4_during_an_outage_only_geo_restore_works_and_comes_up_local() {
-    let s = with(OUTAGE, &[]);
+    let s = with(&outage(), &[]);
     let streams = Streams::for_replication(s.seed, 0);
     let during = 10 * DAY + 2 * HOUR;
     assert_eq!(
@@ -153,7 +146,7 @@ fn r4_during_an_outage_only_geo_restore_works_and_comes_up_local() {
     let late = what_if_restore(&s.config, &streams, after, RestoreTarget::Latest, true).unwrap();
     assert!(!late.region_down);
     // A server without geo-redundant backups cannot geo-restore at all.
-    let local = with(OUTAGE, &[("backup.redundancy", "local")]);
+    let local = with(&outage(), &[("backup.redundancy", "local")]);
     assert_eq!(
         what_if_restore(&local.config, &streams, after, RestoreTarget::Latest, true),
         Err(RestoreRefusal::NotGeoRedundant)
@@ -261,7 +254,7 @@ fn downtime_never_exceeds_the_horizon() {
 /// region was down is not counted as writes at risk.
 #[test]
 fn o1_stop_during_a_regional_outage_adds_no_window() {
-    let text = format!("{OUTAGE}\n[[events]]\nat = \"10d2h\"\naction = \"stop\"\n[[events]]\nat = \"12d\"\naction = \"start\"\n");
+    let text = format!("{}\n[[events]]\nat = \"10d2h\"\naction = \"stop\"\n[[events]]\nat = \"12d\"\naction = \"start\"\n", outage());
     let m = metrics(&with(&text, &[]), 0);
     assert_eq!(m.rpo_seconds.max, 300.0, "{:?}", m.rpo_seconds);
     assert!(m.geo_rpo_seconds.unwrap().max <= 3_900.0);

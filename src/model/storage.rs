@@ -237,14 +237,6 @@ impl BackupStore {
         self.pruned_gb
     }
 
-    pub fn len(&self) -> usize {
-        self.snapshots.len() + self.logs.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The most backups ever retained at once: bounded by the retention window, not the horizon.
     pub fn peak_items(&self) -> usize {
         self.peak_items

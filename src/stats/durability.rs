@@ -382,34 +382,19 @@ mod tests {
     /// one at inflated rates agree with the chain's analytic loss probability.
     #[test]
     fn d1_analytic_agrees_with_an_event_simulation_of_the_copies() {
-        let inflated = DurabilityParams {
-            copies: 3,
-            device_afr: 6.0,
-            rack_afr: 2.0,
-            repair_hours: 400.0,
-            datacenter_loss_per_year: 0.05,
-            region_loss_per_year: 0.05,
-            ..DurabilityParams::default()
-        };
-        let analytic = annual_loss_probability(Layout::Local, &inflated);
+        let params = inflated();
+        let analytic = annual_loss_probability(Layout::Local, &params);
         let mut stream = Streams::for_replication(7, 0).stream(Purpose::Outages);
-        let trials = 20_000;
-        let losses = (0..trials)
-            .filter(|_| sample_local_from_events(&inflated, &mut stream))
-            .count();
-        let p = losses as f64 / trials as f64;
-        let half = 1.96 * (p * (1.0 - p) / trials as f64).sqrt();
+        let (p, half) = share_with_ci(|| sample_local_from_events(&params, &mut stream));
         assert!(
             (analytic - p).abs() <= half,
             "analytic {analytic:.4}, events {p:.4} ± {half:.4}"
         );
     }
 
-    /// D1 cross-check: at failure rates inflated until losses are common, sampling the same
-    /// chains agrees with the solver within the sample's 95% confidence interval.
-    #[test]
-    fn d1_analytic_agrees_with_simulation_at_inflated_rates() {
-        let inflated = DurabilityParams {
+    /// Failure rates inflated until a year often loses every copy, so losses can be sampled.
+    fn inflated() -> DurabilityParams {
+        DurabilityParams {
             copies: 3,
             device_afr: 6.0,
             rack_afr: 2.0,
@@ -419,20 +404,28 @@ mod tests {
             region_loss_per_year: 0.05,
             geo_reseed_hours: 2000.0,
             region_pair_loss_per_year: 0.02,
-        };
+        }
+    }
+
+    /// The share of 20,000 sampled years that lost the backup, and its 95% CI half-width.
+    fn share_with_ci(mut lost: impl FnMut() -> bool) -> (f64, f64) {
         let trials = 20_000;
+        let p = (0..trials).filter(|_| lost()).count() as f64 / trials as f64;
+        (p, 1.96 * (p * (1.0 - p) / trials as f64).sqrt())
+    }
+
+    /// D1 cross-check: at failure rates inflated until losses are common, sampling the same
+    /// chains agrees with the solver within the sample's 95% confidence interval.
+    #[test]
+    fn d1_analytic_agrees_with_simulation_at_inflated_rates() {
         for (i, layout) in [Layout::Local, Layout::Zone, Layout::Geo]
             .into_iter()
             .enumerate()
         {
-            let c = chain(layout, &inflated);
+            let c = chain(layout, &inflated());
             let analytic = c.loss_probability(1.0);
             let mut stream = Streams::for_replication(99, i as u64).stream(Purpose::Outages);
-            let losses = (0..trials)
-                .filter(|_| c.sample_loss(1.0, &mut stream))
-                .count();
-            let p = losses as f64 / trials as f64;
-            let half = 1.96 * (p * (1.0 - p) / trials as f64).sqrt();
+            let (p, half) = share_with_ci(|| c.sample_loss(1.0, &mut stream));
             assert!(
                 (analytic - p).abs() <= half,
                 "{layout:?}: analytic {analytic:.4}, simulated {p:.4} ± {half:.4}"

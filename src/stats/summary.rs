@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{mean_ci95, Estimate, Quantiles, Sawtooth};
+use super::{mean_ci95, Estimate};
 use crate::model::RunMetrics;
 
 /// Every per-run figure, by name, in the column order of runs.csv and the row order of
@@ -197,13 +197,4 @@ pub fn figure<'a>(summary: &'a [FigureSummary], name: &str) -> &'a FigureSummary
         .iter()
         .find(|f| f.name == name)
         .unwrap_or_else(|| panic!("no figure named {name}"))
-}
-
-/// The pooled RPO distribution over all runs: exact, since teeth merge without loss.
-pub fn pooled_rpo<'a>(teeth: impl IntoIterator<Item = &'a Sawtooth>) -> Quantiles {
-    let mut pooled = Sawtooth::new();
-    for t in teeth {
-        pooled.merge(t);
-    }
-    pooled.quantiles()
 }
