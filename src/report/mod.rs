@@ -20,7 +20,7 @@ pub use text::summary_text;
 
 use crate::montecarlo::{Replications, TargetOutcome};
 use crate::scenario::Scenario;
-use crate::stats::durability::{self, Layout, NinesByRedundancy};
+use crate::stats::durability::{self, NinesByRedundancy};
 use crate::stats::summary::{summarize, FigureSummary};
 use crate::stats::Quantiles;
 
@@ -49,6 +49,8 @@ impl<'a> Analysis<'a> {
         reps: &'a Replications,
         target: Option<TargetOutcome>,
     ) -> Self {
+        // Each chain solved once: the configured redundancy's nines are one of the three.
+        let by_redundancy = durability::nines_by_redundancy(&scenario.durability);
         Self {
             scenario,
             reps,
@@ -56,11 +58,8 @@ impl<'a> Analysis<'a> {
             figures: summarize(&reps.metrics),
             rpo: reps.rpo.quantiles(),
             geo_rpo: (reps.geo_rpo.total_time() > 0).then(|| reps.geo_rpo.quantiles()),
-            durability_nines: durability::nines(
-                Layout::from(scenario.config.final_redundancy()),
-                &scenario.durability,
-            ),
-            durability_by_redundancy: durability::nines_by_redundancy(&scenario.durability),
+            durability_nines: by_redundancy.of(scenario.config.final_redundancy()),
+            durability_by_redundancy: by_redundancy,
             restore_latest: reps.restores.latest.quantiles_if_any(),
             restore_fastest: reps.restores.fastest.quantiles_if_any(),
             restore_custom: reps.restores.custom.quantiles_if_any(),

@@ -281,6 +281,16 @@ pub struct NinesByRedundancy {
     pub geo: f64,
 }
 
+impl NinesByRedundancy {
+    pub fn of(&self, redundancy: crate::model::Redundancy) -> f64 {
+        match Layout::from(redundancy) {
+            Layout::Local => self.local,
+            Layout::Zone => self.zone,
+            Layout::Geo => self.geo,
+        }
+    }
+}
+
 pub fn nines_by_redundancy(p: &DurabilityParams) -> NinesByRedundancy {
     NinesByRedundancy {
         local: nines(Layout::Local, p),
