@@ -11,11 +11,14 @@ use crate::engine::{Streams, DAY};
 use crate::error::{Error, InputError};
 use crate::model::restore::restored_server;
 use crate::model::{
-    restore_profile, what_if_restore, RestoreRefusal, RestoreTarget, DELETED_SERVER_RESTORE_WINDOW,
+    plan_over_requests, restore_profile, what_if_restore, RestoreRefusal, RestoreTarget,
+    DELETED_SERVER_RESTORE_WINDOW,
 };
 use crate::montecarlo::{run_replications, run_to_target};
 use crate::report::charts::{self, RestorePoint, StoragePoint};
-use crate::report::{self, Analysis, OutputDir, RestoreReport, RunZeroWriter};
+use crate::report::{
+    self, Analysis, Invocation, OutputDir, RequestSpread, RestoreReport, RunZeroWriter,
+};
 use crate::scenario::{self, Override};
 use crate::stats::summary::HEADLINE;
 use crate::sweep::{run_sweep, sweep_rows, Grid, Shard, SweepMeta, SweepTable};
@@ -215,11 +218,6 @@ fn execute(command: Command) -> Result<(), Error> {
 fn restore(args: RestoreArgs) -> Result<(), Error> {
     let s = scenario::load(&args.scenario, &overrides(&args.set)?)?;
     let horizon = s.config.horizon;
-    let request = match &args.request_at {
-        Some(text) => scenario::parse_moment("--request-at", text, s.start, horizon)
-            .map_err(|e| InputError::argument("--request-at", e.message))?,
-        None => horizon,
-    };
     let target = match args.at.as_str() {
         "latest" => RestoreTarget::Latest,
         "fastest" => RestoreTarget::Fastest,
@@ -233,6 +231,20 @@ fn restore(args: RestoreArgs) -> Result<(), Error> {
         ),
     };
     let streams = Streams::for_replication(s.seed, args.replication);
+    // Without a request time, the answer is how the restore time varies with the moment it is
+    // asked for, then the plan of a typical (median) request.
+    let spread = match (&args.request_at, target) {
+        (None, RestoreTarget::Latest | RestoreTarget::Fastest) => {
+            request_spread(&s, &streams, target, args.geo)
+        }
+        _ => None,
+    };
+    let request = match (&args.request_at, &spread) {
+        (Some(text), _) => scenario::parse_moment("--request-at", text, s.start, horizon)
+            .map_err(|e| InputError::argument("--request-at", e.message))?,
+        (None, Some(spread)) => spread.p50_request_s,
+        (None, None) => horizon,
+    };
     let what_if = what_if_restore(&s.config, &streams, request, target, args.geo).map_err(|refusal| {
         let when = |t| report::clock(s.start, t);
         let message = match refusal {
@@ -251,7 +263,7 @@ fn restore(args: RestoreArgs) -> Result<(), Error> {
                 s.config.backup.redundancy.as_str()
             ),
             RestoreRefusal::Purged { deleted_at } => format!(
-                "the server was deleted at {}; a deleted server can be restored for 5 days (until {}),                  and the request at {} is past that",
+                "the server was deleted at {}; a deleted server can be restored for 5 days (until {}), and the request at {} is past that",
                 when(deleted_at),
                 when(deleted_at + DELETED_SERVER_RESTORE_WINDOW),
                 when(request)
@@ -276,6 +288,7 @@ fn restore(args: RestoreArgs) -> Result<(), Error> {
     };
     let server = restored_server(&s.config.server, done, region, redundancy);
     let report = RestoreReport {
+        spread: spread.as_ref(),
         scenario: &s.name,
         replication: args.replication,
         asked_for: &args.at,
@@ -294,6 +307,65 @@ fn restore(args: RestoreArgs) -> Result<(), Error> {
         print(&report::restore_text(&report));
     }
     Ok(())
+}
+
+/// Restores to `target` asked for every 10 min 7 s (so that requests fall at every phase of the
+/// 5-minute log grid) through the last recovery window of the run.
+fn request_spread(
+    s: &scenario::Scenario,
+    streams: &Streams,
+    target: RestoreTarget,
+    geo: bool,
+) -> Option<RequestSpread> {
+    const STEP: i64 = 607;
+    let c = &s.config;
+    let to = c.horizon;
+    let from = (to - c.backup.window()).max(0);
+    let requests: Vec<i64> = (from..to).step_by(STEP as usize).collect();
+    let mut planned: Vec<(f64, i64, bool)> = plan_over_requests(c, streams, &requests, target, geo)
+        .into_iter()
+        .filter_map(|(at, plan)| {
+            plan.ok().map(|p| {
+                (
+                    p.breakdown.total(),
+                    at,
+                    p.effective_target == p.base_snapshot_at,
+                )
+            })
+        })
+        .collect();
+    if planned.is_empty() {
+        return None;
+    }
+    planned.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let rank = |q: f64| {
+        let i = ((q * planned.len() as f64).ceil() as usize).clamp(1, planned.len()) - 1;
+        planned[i]
+    };
+    let (p50, p95) = (rank(0.5), rank(0.95));
+    let (best, worst) = (planned[0], planned[planned.len() - 1]);
+    let time_of_day = |t: i64| {
+        (s.start + chrono::Duration::seconds(t))
+            .format("%H:%M")
+            .to_string()
+    };
+    Some(RequestSpread {
+        requests: requests.len(),
+        planned: planned.len(),
+        from: report::clock(s.start, from),
+        to: report::clock(s.start, to),
+        step_s: STEP,
+        p50_s: p50.0,
+        p95_s: p95.0,
+        worst_s: worst.0,
+        worst_at: report::clock(s.start, worst.1),
+        worst_time_of_day: time_of_day(worst.1),
+        best_s: best.0,
+        best_at: report::clock(s.start, best.1),
+        best_time_of_day: time_of_day(best.1),
+        at_a_snapshot: planned.iter().filter(|p| p.2).count(),
+        p50_request_s: p50.1,
+    })
 }
 
 fn init(path: &Path) -> Result<(), Error> {
@@ -428,9 +500,12 @@ fn run(args: RunArgs) -> Result<(), Error> {
         .map_err(|e| Error::Other(format!("cannot write the event log: {e}")))?;
     dir.finish_stream("events.csv", events)?;
     dir.finish_stream("timeseries.csv", series)?;
-    let analysis = Analysis::new(&scenario, &reps, target);
+    let analysis = Analysis::new(&scenario, &reps, target, invocation(&args.sim.set));
     dir.write("runs.csv", &report::runs_csv(&analysis))?;
     dir.write("summary.csv", &report::summary_csv(&analysis))?;
+    dir.write("bill.csv", &report::bill_csv(&analysis))?;
+    dir.write("retention.csv", &report::retention_csv(&analysis))?;
+    dir.write("recoveries.csv", &report::recoveries_csv(&analysis))?;
     let charts = if args.sim.no_charts {
         Vec::new()
     } else {
@@ -510,7 +585,43 @@ fn run_charts(
         &charts::restore_chart(&profile, "Restore time against restore point, run 0")
             .map_err(chart_err)?,
     )?;
+    let price = c.cost.price_per_gb_month;
+    let bars: Vec<charts::BillBar> = a
+        .monthly
+        .iter()
+        .map(|m| {
+            let cost = &m.cost;
+            let [lo, hi] = cost.ci95.unwrap_or([cost.mean, cost.mean]);
+            charts::BillBar {
+                label: m.month.clone(),
+                free_value: m.mean_storage_gb.mean.min(m.free_allowance_gb.mean)
+                    * price
+                    * m.days_simulated
+                    / m.days_in_month,
+                cost: cost.mean,
+                cost_lo: lo,
+                cost_hi: hi,
+                partial: m.partial,
+            }
+        })
+        .collect();
+    dir.write(
+        "bill.png",
+        &charts::bill_chart(
+            &bars,
+            &c.cost.currency,
+            &format!(
+                "Backup storage bill per calendar month, mean of {} runs",
+                a.reps.len()
+            ),
+        )
+        .map_err(chart_err)?,
+    )?;
     Ok(vec![
+        (
+            "bill.png",
+            "The bill of each calendar month (95% CI whiskers), on top of what the free allowance covered.",
+        ),
         (
             "storage.png",
             "Backup storage against the free allowance; the shaded part is billed.",
@@ -676,4 +787,37 @@ fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Result<(), Er
         out.display()
     ));
     Ok(())
+}
+
+/// The command line and its overrides, for the reports' record of what ran. Options that cannot
+/// change a result (where the files go, how many threads) are left out, so that the same run
+/// writes the same bytes wherever and however it ran.
+fn invocation(sets: &[String]) -> Invocation {
+    const NO_EFFECT: [&str; 2] = ["--out", "--threads"];
+    let mut args = Vec::new();
+    let mut given = std::env::args().skip(1);
+    while let Some(arg) = given.next() {
+        if NO_EFFECT.contains(&arg.as_str()) {
+            given.next();
+        } else if !NO_EFFECT.iter().any(|o| arg.starts_with(&format!("{o}="))) {
+            args.push(arg);
+        }
+    }
+    // The program's own path says nothing about the run and differs between machines.
+    let words: Vec<String> = std::iter::once("backsim".to_string())
+        .chain(args)
+        .map(|a| {
+            if a.is_empty()
+                || a.contains(|c: char| c.is_whitespace() || "'\"$`\\|&;<>()*?".contains(c))
+            {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            } else {
+                a
+            }
+        })
+        .collect();
+    Invocation {
+        command_line: words.join(" "),
+        overrides: sets.to_vec(),
+    }
 }

@@ -7,6 +7,7 @@
 //! - `stats` and `montecarlo`: distributions, confidence intervals, parallel replications;
 //! - `scenario`, `report`, `cli`: the outside world (TOML in, CSV/JSON/text out, arguments).
 
+pub mod analysis;
 pub mod cli;
 pub mod engine;
 pub mod error;

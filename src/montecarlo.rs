@@ -8,7 +8,9 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::engine::Streams;
-use crate::model::{simulate, Config, Observer, RestoreDistributions, RunMetrics, RunOutcome};
+use crate::model::{
+    simulate, Config, Observer, RecoveryRecord, RestoreDistributions, RunMetrics, RunOutcome,
+};
 use crate::stats::summary::{relative_half_width, HEADLINE};
 use crate::stats::Sawtooth;
 
@@ -25,10 +27,15 @@ pub struct Replications {
     pub rpo: Sawtooth,
     pub geo_rpo: Sawtooth,
     pub restores: RestoreDistributions,
+    /// Every recovery of every run, with its replication index, in run order.
+    pub recoveries: Vec<(u64, RecoveryRecord)>,
 }
 
 impl Replications {
     fn absorb(&mut self, outcome: RunOutcome) {
+        let run = self.metrics.len() as u64;
+        self.recoveries
+            .extend(outcome.recoveries.into_iter().map(|r| (run, r)));
         self.rpo.merge(&outcome.rpo);
         self.geo_rpo.merge(&outcome.geo_rpo);
         self.restores.latest.merge(&outcome.restores.latest);

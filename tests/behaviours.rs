@@ -204,7 +204,10 @@ fn b4_heavy_binlog_triggers_extra_snapshots() {
         heavy.metrics.snapshots as f64 > 2.5 * 30.0,
         "more than one a day"
     );
-    let off = run(&flat(&[("workload.binlog_gb_per_day", "300")]));
+    let off = run(&flat(&[
+        ("workload.binlog_gb_per_day", "300"),
+        ("backup.extra_snapshot_binlog_gb", "0"),
+    ]));
     assert_eq!(off.metrics.extra_snapshots, 0);
     assert!((30..=31).contains(&off.metrics.snapshots));
 }
@@ -288,11 +291,17 @@ fn b7_stopped_server_takes_no_backups_and_keeps_what_it_has() {
     );
     // No log backups while stopped: 10 days + a final one at the stop + 5 days after the start.
     assert_eq!(out.metrics.log_backups, 2_880 + 1 + 1_440);
-    // Backups age out while stopped, but the newest snapshot and the logs after it stay.
+    // Every backup held at the stop stays until the restart (the reference's FAQ): 15 days
+    // later the set is exactly as the stop left it.
+    let at_stop = rec.sample_at(10 * DAY + HOUR);
     let late = rec.sample_at(24 * DAY);
     assert_eq!(late.state, "stopped");
-    assert_eq!(late.retained_snapshots, 1);
-    assert!(late.storage_gb > 100.0);
+    assert_eq!(late.retained_snapshots, at_stop.retained_snapshots);
+    // Days 3..=9: the stop at day 10 comes before that day's snapshot.
+    assert_eq!(late.retained_snapshots, 7);
+    assert_eq!(late.storage_gb, at_stop.storage_gb);
+    // After the restart retention applies again at once: back to 8 days' worth.
+    assert!(rec.sample_at(25 * DAY + HOUR).storage_gb < at_stop.storage_gb);
     // On restart a catch-up snapshot is taken at once.
     assert!(rec.times("snapshot").contains(&(25 * DAY)));
 }
@@ -380,7 +389,10 @@ fn s4_free_allowance_only_while_running_and_nothing_billed_inside_it() {
     // Stopped for 15 of 30 days with a roomy allowance: the stop is billed in full.
     let (out, rec) = run_recorded(&with(
         &stop_start(),
-        &[("server.provisioned_storage_gb", "500")],
+        &[
+            ("server.provisioned_storage_gb", "500"),
+            ("warmup_days", "\"0d\""),
+        ],
     ));
     let stopped: Vec<_> = rec
         .samples

@@ -175,7 +175,7 @@ fn everything_written_is_identical_at_any_thread_count() {
         .map(|e| e.unwrap().file_name())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 9, "{names:?}");
+    assert_eq!(names.len(), 13, "{names:?}");
     for f in names {
         assert!(
             fs::read(dirs[0].join(&f)).unwrap() == fs::read(dirs[1].join(&f)).unwrap(),

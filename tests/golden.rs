@@ -68,7 +68,9 @@ fn produce(args: &[&str]) -> BTreeMap<String, Vec<u8>> {
             if name.ends_with(".png") {
                 charts.push_str(&format!("{name} {} {:016x}\n", bytes.len(), fnv(&bytes)));
             } else {
-                files.insert(name, bytes);
+                // The output folder is a fresh temporary one: its path is echoed, not compared.
+                let text = String::from_utf8(bytes).unwrap().replace(&out_text, OUT);
+                files.insert(name, text.into_bytes());
             }
         }
         if !charts.is_empty() {

@@ -245,12 +245,15 @@ fn o2_zone_redundant_ha_fails_over_without_loss() {
 
 #[test]
 fn o2_without_zone_ha_restores_to_the_latest_point() {
+    // A zone that stays down for two days: every restore finishes first.
     let m = metrics(&with(&[
         ("outages.zone_outages_per_year", "30"),
+        ("outages.zone_outage_hours", "48"),
         ("horizon_days", "120"),
     ]));
     assert!(m.zone_outages >= 3);
     assert_eq!(m.failovers, 0);
+    assert_eq!(m.came_back_first, 0);
     assert!(m.recoveries >= m.zone_outages - 1);
     // The loss is the data-loss window at the outage: under one log interval.
     assert!(m.recovery_data_loss_seconds_mean < 300.0);
@@ -258,6 +261,16 @@ fn o2_without_zone_ha_restores_to_the_latest_point() {
         m.downtime_hours > m.recoveries as f64 * 0.5,
         "detection + restore each time"
     );
+    // A zone back within 40 minutes: it returns before any restore can finish, nothing lost.
+    let m = metrics(&with(&[
+        ("outages.zone_outages_per_year", "30"),
+        ("outages.zone_outage_hours", "0.67"),
+        ("horizon_days", "120"),
+    ]));
+    assert!(m.zone_outages >= 3);
+    assert_eq!(m.recoveries, 0);
+    assert!(m.came_back_first >= m.zone_outages - 1);
+    assert!(m.downtime_hours <= m.zone_outages as f64 * 0.67 + 1e-9);
 }
 
 /// The region's slots: during an outage everyone restores at once; fewer slots, longer waits.

@@ -99,6 +99,28 @@ pub struct Config {
     pub cost: CostConfig,
     /// Stop / start / delete, sorted by time.
     pub events: Vec<(SimTime, ServerAction)>,
+    /// Storage, allowance and cost headlines are measured from here on: by default once the
+    /// backup set is full (retention + 1 days), so that the filling start does not dilute them.
+    pub measured_from: SimTime,
+    /// The calendar months the horizon touches, in order: each month's bill is summed apart.
+    pub months: Vec<BillingMonth>,
+}
+
+/// The part of one calendar month that the run covers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BillingMonth {
+    /// Simulated seconds [from, to) inside the month.
+    pub from: SimTime,
+    pub to: SimTime,
+    /// The whole calendar month's length: a month's GB-months are its GB·seconds over this.
+    pub length: SimTime,
+}
+
+impl BillingMonth {
+    /// The run covers only part of this month (it starts or ends inside it).
+    pub fn partial(&self) -> bool {
+        self.to - self.from < self.length
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

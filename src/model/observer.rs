@@ -17,12 +17,16 @@ pub struct EventRecord {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sample {
     pub time: SimTime,
+    /// running, region-down, stopped or deleted.
     pub state: &'static str,
+    /// The primary region is up.
+    pub region_up: bool,
     pub storage_gb: f64,
     pub free_allowance_gb: f64,
     pub billable_gb: f64,
     pub binlog_gb_per_hour: f64,
-    /// Seconds of writes that a loss at this instant would lose (local).
+    /// Seconds of writes that a loss at this instant would lose (local), just before any backup
+    /// due at the instant.
     pub rpo_seconds: f64,
     /// The widest data-loss window reached since the previous sample.
     pub rpo_max_seconds: f64,

@@ -49,6 +49,23 @@ const PAIRS: &[(&str, &str)] = &[
     ("usgovtexas", "usgovvirginia"),
 ];
 
+/// Regions with no paired region: a server there can keep local or zone-redundant backups and
+/// be a universal geo-restore target, but cannot have geo-redundant backups of its own.
+const UNPAIRED: &[&str] = &[
+    "australiacentral",
+    "australiacentral2",
+    "brazilsoutheast",
+    "israelcentral",
+    "italynorth",
+    "jioindiawest",
+    "mexicocentral",
+    "newzealandnorth",
+    "polandcentral",
+    "qatarcentral",
+    "spaincentral",
+    "westindia",
+];
+
 /// Regions that cannot be the target of a geo-restore to a non-paired region.
 pub const NO_UNIVERSAL_GEO_RESTORE: &[&str] = &["brazilsouth", "usgovvirginia", "westus3"];
 
@@ -67,14 +84,47 @@ pub fn paired_region(region: &str) -> Option<&'static str> {
 }
 
 pub fn known_regions() -> impl Iterator<Item = &'static str> {
-    PAIRS.iter().map(|(r, _)| *r)
+    PAIRS
+        .iter()
+        .map(|(r, _)| *r)
+        .chain(UNPAIRED.iter().copied())
+}
+
+/// The region's canonical name ("East US" → "eastus"), or why it is not one: an unknown name
+/// comes back with the closest known names, so a typo is caught and mended at once.
+pub fn known_region(name: &str) -> Result<&'static str, String> {
+    let key = normalise(name);
+    if let Some(found) = known_regions().find(|r| *r == key) {
+        return Ok(found);
+    }
+    let mut scored: Vec<(f64, &str)> = known_regions()
+        .map(|r| (strsim::jaro_winkler(&key, r), r))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    let close: Vec<String> = scored
+        .iter()
+        .take(3)
+        .filter(|(score, _)| *score > 0.7)
+        .map(|(_, r)| format!("\"{r}\""))
+        .collect();
+    Err(if close.is_empty() {
+        format!(
+            "\"{name}\" is not a region backsim knows; use a name such as \"eastus\" or \"westeurope\""
+        )
+    } else {
+        format!(
+            "\"{name}\" is not a region backsim knows; did you mean {}?",
+            close.join(" or ")
+        )
+    })
 }
 
 /// Where a geo-restore of a server in `home` may go: its pair, or (universal geo-restore) any
 /// other region but the excluded ones.
 pub fn geo_restore_target(home: &str, wanted: Option<&str>) -> Result<String, String> {
     let pair = paired_region(home);
-    match wanted.map(normalise) {
+    let wanted = wanted.map(known_region).transpose()?.map(str::to_string);
+    match wanted {
         None => pair
             .map(str::to_string)
             .ok_or_else(|| format!("no paired region is known for \"{home}\"; name a target in restore.geo_restore_region")),
@@ -112,5 +162,14 @@ mod tests {
         );
         assert!(geo_restore_target("eastus", Some("eastus")).is_err());
         assert!(geo_restore_target("atlantis", None).is_err());
+    }
+
+    #[test]
+    fn known_regions_accept_display_names_and_suggest_for_typos() {
+        assert_eq!(known_region("West Europe"), Ok("westeurope"));
+        assert_eq!(known_region("polandcentral"), Ok("polandcentral"));
+        let err = known_region("westeurop").unwrap_err();
+        assert!(err.contains("did you mean \"westeurope\""), "{err}");
+        assert!(known_region("atlantis").is_err());
     }
 }

@@ -11,11 +11,14 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
+use super::billing::{Billing, MonthBill};
 use super::config::{
     Config, HighAvailability, MysqlVersion, Redundancy, ServerAction, GEO_LAG_CAP,
 };
 use super::observer::{EventRecord, Observer, Sample};
+use super::recovery::{RecoveryKind, RecoveryOutcome, RecoveryRecord};
 use super::restore::{estimate, Breakdown, RestoreSlots, RestoreWork};
+use super::retention_ledger::{LedgerState, RetentionLedger, RetentionRow};
 use super::storage::{BackupStore, LogBackup, Snapshot, SnapshotKind};
 use super::workload::LoadProfile;
 use crate::engine::{EventQueue, Purpose, SimTime, Stream, Streams, DAY, HOUR};
@@ -79,8 +82,9 @@ enum State {
 }
 
 impl State {
-    fn as_str(self) -> &'static str {
+    fn label(self, region_down: bool) -> &'static str {
         match self {
+            State::Running if region_down => "region-down",
             State::Running => "running",
             State::Stopped => "stopped",
             State::Deleted => "deleted",
@@ -148,13 +152,24 @@ pub struct RunMetrics {
     pub max_snapshot_gap_hours: f64,
     /// MySQL 5.7 only: hours the event scheduler was off for snapshots (B5).
     pub event_scheduler_off_hours: f64,
+    /// Storage, allowance and bill are time-averages after the warm-up (`measured_from`): the
+    /// steady state, not the filling start.
     pub mean_storage_gb: f64,
+    /// The most storage used at any moment of the run.
     pub peak_storage_gb: f64,
     /// Time-average of the free allowance (zero while stopped or deleted).
     pub mean_free_allowance_gb: f64,
     /// Time-average of the storage above the allowance: GB billed per 30-day month.
     pub billable_gb_month: f64,
     pub cost_per_month: f64,
+    /// The bill of each calendar month the run touches.
+    pub monthly: Vec<MonthBill>,
+    /// What the same history would cost at each retention from 1 to 35 days.
+    pub retention: Vec<RetentionRow>,
+    /// The longest retention whose steady state bills nothing (0: even one day bills), and the
+    /// longest measured (the horizon must pass retention + 1 days); None below two days.
+    pub max_free_retention_days: Option<u32>,
+    pub retention_measured_up_to_days: u32,
     /// New backup data per running day (all copies), the first full snapshot excluded.
     pub daily_backup_gb: f64,
     /// Free allowance / daily backup usage (S6); None when nothing is written.
@@ -192,6 +207,8 @@ pub struct RunMetrics {
     pub geo_restores: u64,
     pub geo_recovery_seconds_mean: f64,
     pub geo_data_loss_seconds_mean: f64,
+    /// Outages (zone or region) that ended before their restore did: nothing was lost.
+    pub came_back_first: u64,
     /// Hours a regional outage left the server with no way back (no geo-redundant backups), and
     /// the mean writes at risk at the moment each outage began.
     pub unrecoverable_hours: f64,
@@ -226,6 +243,8 @@ pub struct RunOutcome {
     /// The same against the paired region (empty when not geo).
     pub geo_rpo: Sawtooth,
     pub restores: RestoreDistributions,
+    /// Every incident and outage of the run and how it ended.
+    pub recoveries: Vec<RecoveryRecord>,
 }
 
 /// Simulate one replication. `observer`, when given, hears every event and an hourly sample.
@@ -280,6 +299,30 @@ pub fn restore_profile(
         .collect()
 }
 
+/// One replication replayed once, with a restore to `target` planned at each of `requests`
+/// (ascending): how the restore time of one target varies with the moment it is asked for.
+pub fn plan_over_requests(
+    config: &Config,
+    streams: &Streams,
+    requests: &[SimTime],
+    target: RestoreTarget,
+    geo: bool,
+) -> Vec<(SimTime, Result<RestorePlan, RestoreRefusal>)> {
+    let mut sim = Sim::new(config, streams, None);
+    requests
+        .iter()
+        .map(|&request| {
+            sim.run_until(request.min(config.horizon), true);
+            let plan = if geo && sim.redundancy != Redundancy::Geo {
+                Err(RestoreRefusal::NotGeoRedundant)
+            } else {
+                sim.plan_restore(request, target, geo)
+            };
+            (request, plan)
+        })
+        .collect()
+}
+
 /// A planned what-if restore and the circumstances it was planned in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WhatIf {
@@ -291,20 +334,26 @@ pub struct WhatIf {
 /// A job holding or waiting for a restore slot in the region.
 #[derive(Debug, Clone, PartialEq)]
 enum RestoreJob {
-    Background {
-        duration: SimTime,
-    },
-    Own {
-        kind: &'static str,
-        plan: RestorePlan,
-        region: Region,
-    },
+    Background { duration: SimTime },
+    Own(OwnRestore),
+}
+
+/// One of the server's own recoveries, waiting for or holding a slot.
+#[derive(Debug, Clone, PartialEq)]
+struct OwnRestore {
+    kind: RecoveryKind,
+    plan: RestorePlan,
+    region: Region,
+    /// When the trouble began.
+    started: SimTime,
+    /// When the zone or region comes back on its own (None for an incident).
+    back_at: Option<SimTime>,
 }
 
 impl RestoreJob {
     fn region(&self) -> Option<Region> {
         match self {
-            RestoreJob::Own { region, .. } => Some(*region),
+            RestoreJob::Own(own) => Some(own.region),
             RestoreJob::Background { .. } => None,
         }
     }
@@ -336,7 +385,6 @@ struct Sim<'a, 'o> {
     /// When the server was down, for counting downtime once however troubles overlap.
     down_intervals: Vec<(f64, f64)>,
     region_outage_started: SimTime,
-    region_outage_ends: SimTime,
     /// Backups on their way to the paired region: (ready, point, binlog mark). A point is usable
     /// there only once it and everything before it have arrived, so `ready` never decreases.
     geo_pending: VecDeque<(SimTime, SimTime, f64)>,
@@ -363,6 +411,12 @@ struct Sim<'a, 'o> {
     /// The newest instant a restore could bring back: last log backup, snapshot or (re)start.
     last_restorable_point: SimTime,
     last_restorable_mark: f64,
+    /// A snapshot has succeeded: before that nothing can be restored, and the data-loss window
+    /// is the writing time since creation (log backups alone restore nothing).
+    has_snapshot: bool,
+    /// The data-loss window is `window_offset` + (t − `window_since`) while writes go on.
+    window_since: SimTime,
+    window_offset: SimTime,
     next_log_tick: SimTime,
     store: BackupStore,
     /// Set from the first failed attempt until a snapshot succeeds (B3, and B5's scheduler-off time).
@@ -387,6 +441,10 @@ struct Sim<'a, 'o> {
     widest_window_since_sample: SimTime,
     expired: Vec<SimTime>,
     acc: Accumulators,
+    billing: Billing,
+    ledger: RetentionLedger,
+    next_ledger_hour: SimTime,
+    recoveries: Vec<RecoveryRecord>,
     rpo: Sawtooth,
     restores: RestoreDistributions,
 }
@@ -403,10 +461,6 @@ struct Accumulators {
     on_demand_refused: u64,
     max_snapshot_gap: SimTime,
     scheduler_off: SimTime,
-    storage_gb_seconds: f64,
-    allowance_gb_seconds: f64,
-    billable_gb_seconds: f64,
-    peak_storage_gb: f64,
     running_seconds: SimTime,
     /// Logical GB of logs and incremental snapshots (not the first full one).
     daily_usage_written_gb: f64,
@@ -415,17 +469,8 @@ struct Accumulators {
     custom_breakdown: Breakdown,
     incidents: u64,
     zone_outages: u64,
-    recoveries: u64,
-    recovery_seconds: f64,
-    recovery_queue_seconds: f64,
-    recovery_data_loss_seconds: f64,
-    failed_restores: u64,
     extra_loss_seconds: f64,
-    failovers: u64,
     region_outages: u64,
-    geo_restores: u64,
-    geo_recovery_seconds: f64,
-    geo_data_loss_seconds: f64,
     unrecoverable_seconds: f64,
     region_data_at_risk_seconds: f64,
     events: u64,
@@ -456,7 +501,6 @@ impl<'a, 'o> Sim<'a, 'o> {
             writes_stopped_at: None,
             down_intervals: Vec::new(),
             region_outage_started: 0,
-            region_outage_ends: 0,
             geo_pending: VecDeque::new(),
             geo_ready_max: 0,
             geo_point: 0,
@@ -475,6 +519,9 @@ impl<'a, 'o> Sim<'a, 'o> {
             binlog_since_snapshot_gb: 0.0,
             last_restorable_point: 0,
             last_restorable_mark: 0.0,
+            has_snapshot: false,
+            window_since: 0,
+            window_offset: 0,
             next_log_tick: cfg.backup.log_backup_interval,
             store: BackupStore::new(),
             failing_since: None,
@@ -496,6 +543,10 @@ impl<'a, 'o> Sim<'a, 'o> {
             widest_window_since_sample: 0,
             expired: Vec::new(),
             acc: Accumulators::default(),
+            billing: Billing::new(&cfg.months, cfg.measured_from),
+            ledger: RetentionLedger::new(),
+            next_ledger_hour: 0,
+            recoveries: Vec::new(),
             rpo: Sawtooth::new(),
             restores: RestoreDistributions::default(),
         };
@@ -616,8 +667,22 @@ impl<'a, 'o> Sim<'a, 'o> {
             self.probe_restores(self.next_probe);
             self.next_probe += HOUR;
         }
+        while self.next_ledger_hour < t {
+            let state = match self.state {
+                State::Running => LedgerState::Running {
+                    allowance_gb: self.free_allowance_gb(),
+                },
+                State::Stopped => LedgerState::Stopped,
+                State::Deleted => LedgerState::Deleted,
+            };
+            let factor = self.redundancy.storage_factor();
+            self.ledger.hour(self.next_ledger_hour, state, factor);
+            self.next_ledger_hour += HOUR;
+        }
         if self.observer.is_some() {
-            while self.next_sample < t {
+            // A sample shows the instant as it is just before anything due at it happens (the
+            // backup due on the hour has not run yet), so the data-loss window is visible.
+            while self.next_sample <= t && self.next_sample < self.cfg.horizon {
                 let sample = self.sample_at(self.next_sample);
                 if let Some(obs) = self.observer.as_mut() {
                     obs.sample(sample);
@@ -636,11 +701,13 @@ impl<'a, 'o> Sim<'a, 'o> {
         }
         let used = self.storage_gb();
         let allowance = self.free_allowance_gb();
-        let dtf = dt as f64;
-        self.acc.storage_gb_seconds += used * dtf;
-        self.acc.allowance_gb_seconds += allowance * dtf;
-        self.acc.billable_gb_seconds += (used - allowance).max(0.0) * dtf;
+        self.billing.accrue(self.now, t, used, allowance);
         self.now = t;
+    }
+
+    /// The data-loss window at `t` while writes go on.
+    fn window_at(&self, t: SimTime) -> SimTime {
+        self.window_offset + (t - self.window_since)
     }
 
     fn sample_at(&self, time: SimTime) -> Sample {
@@ -649,7 +716,8 @@ impl<'a, 'o> Sim<'a, 'o> {
         let allowance = self.free_allowance_gb();
         Sample {
             time,
-            state: self.state.as_str(),
+            state: self.state.label(self.region_down),
+            region_up: !self.region_down,
             storage_gb: used,
             free_allowance_gb: allowance,
             billable_gb: (used - allowance).max(0.0),
@@ -659,13 +727,12 @@ impl<'a, 'o> Sim<'a, 'o> {
                 0.0
             },
             rpo_seconds: if running {
-                (time - self.last_restorable_point) as f64
+                self.window_at(time) as f64
             } else {
                 0.0
             },
             rpo_max_seconds: if running {
-                self.widest_window_since_sample
-                    .max(time - self.last_restorable_point) as f64
+                self.widest_window_since_sample.max(self.window_at(time)) as f64
             } else {
                 self.widest_window_since_sample as f64
             },
@@ -689,18 +756,23 @@ impl<'a, 'o> Sim<'a, 'o> {
         }
     }
 
-    /// A new restorable point at `t`: the data-loss window that was growing since the previous one
-    /// is one tooth of the RPO sawtooth.
+    /// A new restorable point at `t` (or writes stop there): the data-loss window that grew
+    /// since the previous one is one tooth of the RPO sawtooth. Until a snapshot exists nothing
+    /// is restorable, so the window does not drop: it carries on from where it was.
     fn close_tooth(&mut self, t: SimTime) {
-        let width = t - self.last_restorable_point;
+        let width = self.window_at(t);
         self.widest_window_since_sample = self.widest_window_since_sample.max(width);
-        self.rpo.add(width);
+        self.rpo.add_segment(self.window_offset, width);
+        self.window_offset = if self.has_snapshot { 0 } else { width };
+        self.window_since = t;
         self.last_restorable_point = t;
         self.last_restorable_mark = self.binlog_written_gb;
     }
 
     fn prune(&mut self) {
-        if self.state != State::Deleted {
+        // B7: a stopped server keeps every backup it had until it is started again; a deleted
+        // one keeps them for its restore window.
+        if self.state == State::Running {
             let backup = &self.cfg.backup;
             let expired = &mut self.expired;
             self.store
@@ -716,7 +788,8 @@ impl<'a, 'o> Sim<'a, 'o> {
             self.expired = expired;
             self.expired.clear();
         }
-        self.acc.peak_storage_gb = self.acc.peak_storage_gb.max(self.storage_gb());
+        let used = self.storage_gb();
+        self.billing.note_level(used);
     }
 
     // ---- log backups (B2) --------------------------------------------------------------------
@@ -738,10 +811,7 @@ impl<'a, 'o> Sim<'a, 'o> {
                 self.upload_log();
             }
             // B4: a fast-growing binlog earns an extra snapshot.
-            if self.binlog_since_snapshot_gb >= self.cfg.backup.extra_snapshot_binlog_gb
-                && self.failing_since.is_none()
-                && !self.extra_scheduled
-            {
+            if self.extra_snapshot_due() && !self.extra_scheduled {
                 self.extra_scheduled = true;
                 self.queue.schedule(self.now, Event::ExtraSnapshot);
             }
@@ -749,8 +819,14 @@ impl<'a, 'o> Sim<'a, 'o> {
         self.prune();
     }
 
+    fn extra_snapshot_due(&self) -> bool {
+        self.binlog_since_snapshot_gb >= self.cfg.backup.extra_snapshot_binlog_gb
+            && self.failing_since.is_none()
+    }
+
     fn upload_log(&mut self) {
         let gb = self.pending_log_gb;
+        self.ledger.record(self.now, gb, None);
         self.store.add_log(LogBackup {
             time: self.now,
             gb,
@@ -913,6 +989,8 @@ impl<'a, 'o> Sim<'a, 'o> {
         if self.store.latest_snapshot().is_some() {
             self.acc.daily_usage_written_gb += incremental_gb;
         }
+        self.ledger.record(now, incremental_gb, Some(full_gb));
+        self.has_snapshot = true;
         self.store.add_snapshot(Snapshot {
             time: now,
             full_gb,
@@ -981,7 +1059,9 @@ impl<'a, 'o> Sim<'a, 'o> {
 
     /// The recovery window at `request`: [creation or request − retention, last backed-up point].
     fn restore_window(&self, request: SimTime) -> (SimTime, SimTime) {
-        let earliest = (request - self.cfg.backup.window()).max(0);
+        // Anchored where writes stopped: a stopped (B7) or deleted (R5) server can still be
+        // restored to any point of the window it had then.
+        let earliest = (self.writes_until(request) - self.cfg.backup.window()).max(0);
         (earliest, self.last_restorable_point.min(request))
     }
 
@@ -1128,83 +1208,130 @@ impl<'a, 'o> Sim<'a, 'o> {
     }
 
     fn start_restore(&mut self, region: Region, arrived: SimTime, job: RestoreJob) {
-        let waited = self.now - arrived;
-        let duration = match &job {
-            RestoreJob::Background { duration } => *duration,
-            RestoreJob::Own {
-                kind: "region-outage",
-                plan,
-                ..
-            } => {
-                // Down from the outage's start: noticing it, waiting, restoring; unless the
-                // region comes back first.
-                let back_at = self.now as f64 + plan.breakdown.total();
-                let down = (back_at.min(self.region_outage_ends as f64) - plan.requested_at as f64)
-                    .max(0.0);
-                self.acc.geo_restores += 1;
-                self.acc.geo_recovery_seconds += down;
-                self.acc.geo_data_loss_seconds += plan.data_loss_seconds;
-                self.add_downtime(plan.requested_at, plan.requested_at as f64 + down);
-                self.acc.failed_restores += plan.failed_attempts as u64;
-                let loss = plan.data_loss_seconds;
-                let total = plan.breakdown.total();
-                self.record("geo-restore-started", || {
-                    format!(
-                        "waited {waited} s for a slot in the paired region, runs {total:.0} s, loses {loss:.0} s of writes; comes up locally redundant while the primary region is down (R4)"
-                    )
-                });
-                plan.breakdown.total().ceil() as SimTime
-            }
-            RestoreJob::Own { kind, plan, .. } => {
-                let run = plan.breakdown.total().ceil() as SimTime;
-                let total = waited as f64 + plan.breakdown.total();
-                self.acc.recoveries += 1;
-                self.acc.recovery_seconds += total;
-                self.acc.recovery_queue_seconds += waited as f64;
-                self.acc.recovery_data_loss_seconds += plan.data_loss_seconds;
-                self.acc.failed_restores += plan.failed_attempts as u64;
-                self.acc.extra_loss_seconds += plan.extra_loss_seconds;
-                if *kind == "zone-outage" {
-                    // Down from the outage: noticing it, waiting for a slot, restoring.
-                    let from = plan.requested_at;
-                    let until = self.now as f64 + plan.breakdown.total();
-                    self.add_downtime(from, until);
-                }
-                let (kind, plan) = (*kind, plan.clone());
-                self.record("restore-started", || {
-                    format!(
-                        "{kind}: waited {waited} s for a slot, runs {:.0} s (replay {:.2} GB), loses {:.0} s of writes{}",
-                        plan.breakdown.total(),
-                        plan.replay_gb,
-                        plan.data_loss_seconds,
-                        if plan.failed_attempts > 0 {
-                            format!(
-                                "; {} attempt(s) failed on an unsafe session, landing {:.0} s earlier",
-                                plan.failed_attempts, plan.extra_loss_seconds
-                            )
-                        } else {
-                            String::new()
-                        }
-                    )
-                });
-                run
-            }
+        let duration = match job {
+            RestoreJob::Background { duration } => duration,
+            RestoreJob::Own(own) => self.start_own_restore(own, self.now - arrived),
         };
         self.queue
             .schedule(self.now + duration.max(1), Event::RestoreDone { region });
     }
 
-    fn recover(&mut self, kind: &'static str, target: RestoreTarget) {
+    /// One of the server's recoveries gets its slot after waiting `waited` seconds: it runs
+    /// until done, or until the zone or region comes back on its own, when the original server
+    /// (with all its data) serves again first and the restore is called off. Returns how long
+    /// it holds the slot.
+    fn start_own_restore(&mut self, own: OwnRestore, waited: SimTime) -> SimTime {
+        let plan = &own.plan;
+        let total = plan.breakdown.total();
+        let done_at = self.now as f64 + total;
+        let came_back_first = own.back_at.filter(|&back| (back as f64) < done_at);
+        let (outcome, downtime, lost, held) = match came_back_first {
+            Some(back) => (
+                RecoveryOutcome::CameBackFirst,
+                (back - own.started) as f64,
+                0.0,
+                (back - self.now).max(0),
+            ),
+            None => (
+                RecoveryOutcome::Restored,
+                done_at - own.started as f64,
+                plan.data_loss_seconds,
+                total.ceil() as SimTime,
+            ),
+        };
+        if own.kind != RecoveryKind::Incident {
+            self.add_downtime(own.started, own.started as f64 + downtime);
+        }
+        self.recoveries.push(RecoveryRecord {
+            kind: own.kind,
+            started: own.started,
+            restore_point: (outcome == RecoveryOutcome::Restored).then_some(plan.effective_target),
+            data_lost_s: lost,
+            wait_s: waited as f64,
+            restore_s: total.min((held.max(0)) as f64),
+            downtime_s: downtime,
+            outcome,
+            // Called off before it got that far, a restore fails no attempt.
+            failed_attempts: if outcome == RecoveryOutcome::Restored {
+                plan.failed_attempts
+            } else {
+                0
+            },
+        });
+        if outcome == RecoveryOutcome::Restored {
+            self.acc.extra_loss_seconds += plan.extra_loss_seconds;
+        }
+        let kind = own.kind.as_str();
+        let (replay, failed, extra) = (
+            plan.replay_gb,
+            plan.failed_attempts,
+            plan.extra_loss_seconds,
+        );
+        self.record("restore-started", || {
+            let mut text = format!(
+                "{kind}: waited {waited} s for a slot, runs {total:.0} s (replay {replay:.2} GB)"
+            );
+            match outcome {
+                RecoveryOutcome::CameBackFirst => text.push_str(&format!(
+                    "; the {} comes back first, after {downtime:.0} s down: called off, nothing lost",
+                    if kind == "zone-outage" { "zone" } else { "region" }
+                )),
+                _ => text.push_str(&format!(", loses {lost:.0} s of writes")),
+            }
+            if kind == "region-outage" && outcome == RecoveryOutcome::Restored {
+                text.push_str("; comes up locally redundant while the primary region is down (R4)");
+            }
+            if failed > 0 {
+                text.push_str(&format!(
+                    "; {failed} attempt(s) failed on an unsafe session, landing {extra:.0} s earlier"
+                ));
+            }
+            text
+        });
+        held
+    }
+
+    /// A trouble that no restore answers: a failover, or nothing to restore from.
+    fn record_recovery_without_restore(
+        &mut self,
+        kind: RecoveryKind,
+        outcome: RecoveryOutcome,
+        downtime: f64,
+    ) {
+        self.recoveries.push(RecoveryRecord {
+            kind,
+            started: self.now,
+            restore_point: None,
+            data_lost_s: 0.0,
+            wait_s: 0.0,
+            restore_s: 0.0,
+            downtime_s: downtime,
+            outcome,
+            failed_attempts: 0,
+        });
+    }
+
+    /// An incident noticed now: restore to just before the damage at `damage_at`.
+    fn recover_incident(&mut self, damage_at: SimTime, target: RestoreTarget) {
         match self.plan_restore(self.now, target, false) {
             Ok(plan) => self.submit_restore(
                 Region::Home,
-                RestoreJob::Own {
-                    kind,
+                RestoreJob::Own(OwnRestore {
+                    kind: RecoveryKind::Incident,
                     plan,
                     region: Region::Home,
-                },
+                    started: damage_at,
+                    back_at: None,
+                }),
             ),
-            Err(refusal) => self.record("restore-impossible", || format!("{kind}: {refusal:?}")),
+            Err(refusal) => {
+                self.record_recovery_without_restore(
+                    RecoveryKind::Incident,
+                    RecoveryOutcome::Unrecoverable,
+                    0.0,
+                );
+                self.record("restore-impossible", || format!("incident: {refusal:?}"))
+            }
         }
     }
 
@@ -1232,10 +1359,22 @@ impl<'a, 'o> Sim<'a, 'o> {
         total
     }
 
-    /// Plan a restore now and request it once the trouble has been noticed.
-    fn recover_later(&mut self, kind: &'static str, plan: RestorePlan, region: Region) {
-        self.delayed_restores
-            .push_back(RestoreJob::Own { kind, plan, region });
+    /// Plan a restore now and request it once the trouble has been noticed; the trouble itself
+    /// ends at `back_at`.
+    fn recover_later(
+        &mut self,
+        kind: RecoveryKind,
+        plan: RestorePlan,
+        region: Region,
+        back_at: SimTime,
+    ) {
+        self.delayed_restores.push_back(RestoreJob::Own(OwnRestore {
+            kind,
+            plan,
+            region,
+            started: self.now,
+            back_at: Some(back_at),
+        }));
         self.queue.schedule(
             self.now + self.cfg.restore.detection_delay,
             Event::SubmitDelayedRestore,
@@ -1280,7 +1419,8 @@ impl<'a, 'o> Sim<'a, 'o> {
             }
             Event::ExtraSnapshot => {
                 self.extra_scheduled = false;
-                if self.active() && self.failing_since.is_none() {
+                // Checked again: another snapshot at the same moment may have made it moot.
+                if self.active() && self.extra_snapshot_due() {
                     self.attempt_snapshot(SnapshotKind::Extra);
                 }
             }
@@ -1346,7 +1486,8 @@ impl<'a, 'o> Sim<'a, 'o> {
             Event::IncidentRestore { damage_at } => {
                 if self.state != State::Deleted {
                     let (earliest, _) = self.restore_window(self.now);
-                    self.recover("incident", RestoreTarget::At((damage_at - 1).max(earliest)));
+                    let target = RestoreTarget::At((damage_at - 1).max(earliest));
+                    self.recover_incident(damage_at, target);
                 }
             }
             Event::ZoneOutage => {
@@ -1415,9 +1556,13 @@ impl<'a, 'o> Sim<'a, 'o> {
         self.acc.zone_outages += 1;
         let hours = self.cfg.outages.zone_outage_hours;
         if self.cfg.server.ha == HighAvailability::ZoneRedundant {
-            self.acc.failovers += 1;
-            self.add_downtime(self.now, (self.now + self.cfg.restore.failover) as f64);
             let s = self.cfg.restore.failover;
+            self.add_downtime(self.now, (self.now + s) as f64);
+            self.record_recovery_without_restore(
+                RecoveryKind::ZoneOutage,
+                RecoveryOutcome::FailedOver,
+                s as f64,
+            );
             self.record("zone-outage", || {
                 format!("zone-redundant HA failed over in {s} s, no data lost")
             });
@@ -1429,9 +1574,17 @@ impl<'a, 'o> Sim<'a, 'o> {
         self.surge_background_restores(hours * HOUR as f64, Region::Home);
         // The data the restore can bring back is fixed now (the last backup before the outage);
         // the request reaches the region once the outage has been noticed, amid everyone else's.
+        let back_at = self.now + (hours * HOUR as f64).round() as SimTime;
         match self.plan_restore(self.now, RestoreTarget::Latest, false) {
-            Ok(plan) => self.recover_later("zone-outage", plan, Region::Home),
+            Ok(plan) => self.recover_later(RecoveryKind::ZoneOutage, plan, Region::Home, back_at),
             Err(refusal) => {
+                let down = (back_at - self.now) as f64;
+                self.add_downtime(self.now, back_at as f64);
+                self.record_recovery_without_restore(
+                    RecoveryKind::ZoneOutage,
+                    RecoveryOutcome::Unrecoverable,
+                    down,
+                );
                 self.record("restore-impossible", || format!("zone-outage: {refusal:?}"))
             }
         }
@@ -1450,7 +1603,6 @@ impl<'a, 'o> Sim<'a, 'o> {
         self.writes_stopped_at = Some(self.now);
         self.region_down = true;
         self.region_outage_started = self.now;
-        self.region_outage_ends = self.now + duration;
         self.queue
             .schedule(self.now + duration, Event::RegionRecovered);
         let hours = duration as f64 / HOUR as f64;
@@ -1462,23 +1614,38 @@ impl<'a, 'o> Sim<'a, 'o> {
                         format!("{hours:.1} h: geo-restore from the paired region, {loss:.0} s of writes had not replicated")
                     });
                     self.surge_background_restores(duration as f64, Region::GeoTarget);
-                    self.recover_later("region-outage", plan, Region::GeoTarget);
+                    let back_at = self.now + duration;
+                    self.recover_later(
+                        RecoveryKind::RegionOutage,
+                        plan,
+                        Region::GeoTarget,
+                        back_at,
+                    );
                 }
                 Err(refusal) => {
-                    self.acc.unrecoverable_seconds += duration as f64;
-                    self.add_downtime(self.now, (self.now + duration) as f64);
+                    self.no_way_back(duration);
                     self.record("restore-impossible", || {
                         format!("region-outage: {refusal:?}")
                     });
                 }
             }
         } else {
-            self.acc.unrecoverable_seconds += duration as f64;
-            self.add_downtime(self.now, (self.now + duration) as f64);
+            self.no_way_back(duration);
             self.record("region-outage", || {
                 format!("{hours:.1} h with no recovery path: backups are not geo-redundant; {at_risk} s of writes at risk")
             });
         }
+    }
+
+    /// A regional outage with nothing to geo-restore from: the server waits for its region.
+    fn no_way_back(&mut self, duration: SimTime) {
+        self.acc.unrecoverable_seconds += duration as f64;
+        self.add_downtime(self.now, (self.now + duration) as f64);
+        self.record_recovery_without_restore(
+            RecoveryKind::RegionOutage,
+            RecoveryOutcome::Unrecoverable,
+            duration as f64,
+        );
     }
 
     /// Writes resume after a stop or a regional outage: nothing was written meanwhile, so the
@@ -1487,6 +1654,7 @@ impl<'a, 'o> Sim<'a, 'o> {
         self.writes_stopped_at = None;
         self.last_restorable_point = self.now;
         self.last_restorable_mark = self.binlog_written_gb;
+        self.window_since = self.now;
         self.geo_resume();
         if (self.missed_daily || self.failing_since.is_some()) && !self.retry_scheduled {
             self.missed_daily = false;
@@ -1650,13 +1818,14 @@ impl<'a, 'o> Sim<'a, 'o> {
             self.close_tooth(self.cfg.horizon);
         }
         self.geo_pause();
-        let horizon = self.cfg.horizon as f64;
         let acc = &self.acc;
         let mut max_gap = acc.max_snapshot_gap;
         if self.state == State::Running {
             max_gap = max_gap.max(self.cfg.horizon - self.last_snapshot.unwrap_or(0));
         }
-        let billable_gb_month = acc.billable_gb_seconds / horizon;
+        let (mean_storage_gb, mean_free_allowance_gb, billable_gb_month) =
+            self.billing.measured().means();
+        let price = self.cfg.cost.price_per_gb_month;
         let factor = self.redundancy.storage_factor();
         let running_days = acc.running_seconds as f64 / DAY as f64;
         let daily_backup_gb = if running_days > 0.0 {
@@ -1666,7 +1835,6 @@ impl<'a, 'o> Sim<'a, 'o> {
         };
         let free_retention_days = (daily_backup_gb > 0.0)
             .then(|| self.cfg.server.provisioned_storage_gb / daily_backup_gb);
-        let per = |sum: f64, n: u64| if n > 0 { sum / n as f64 } else { 0.0 };
         let mean_breakdown = |b: &Breakdown, h: &LogHistogram| {
             b.scaled(if h.count() > 0 {
                 1.0 / h.count() as f64
@@ -1674,6 +1842,26 @@ impl<'a, 'o> Sim<'a, 'o> {
                 0.0
             })
         };
+        let records = &self.recoveries;
+        let mean_of = |pick: &dyn Fn(&RecoveryRecord) -> Option<f64>| {
+            let values: Vec<f64> = records.iter().filter_map(pick).collect();
+            if values.is_empty() {
+                0.0
+            } else {
+                values.iter().sum::<f64>() / values.len() as f64
+            }
+        };
+        let local_restored = |r: &RecoveryRecord| {
+            r.kind != RecoveryKind::RegionOutage && r.outcome == RecoveryOutcome::Restored
+        };
+        let geo_restored = |r: &RecoveryRecord| {
+            r.kind == RecoveryKind::RegionOutage && r.outcome == RecoveryOutcome::Restored
+        };
+        let count = |pick: &dyn Fn(&RecoveryRecord) -> bool| {
+            records.iter().filter(|r| pick(r)).count() as u64
+        };
+        let recoveries = count(&local_restored);
+        let (free, measured) = self.ledger.max_free_retention().unzip();
         let metrics = RunMetrics {
             snapshots: acc.snapshots,
             snapshot_failures: acc.snapshot_failures,
@@ -1685,11 +1873,15 @@ impl<'a, 'o> Sim<'a, 'o> {
             on_demand_refused: acc.on_demand_refused,
             max_snapshot_gap_hours: max_gap as f64 / HOUR as f64,
             event_scheduler_off_hours: acc.scheduler_off as f64 / HOUR as f64,
-            mean_storage_gb: acc.storage_gb_seconds / horizon,
-            peak_storage_gb: acc.peak_storage_gb,
-            mean_free_allowance_gb: acc.allowance_gb_seconds / horizon,
+            mean_storage_gb,
+            peak_storage_gb: self.billing.peak_gb(),
+            mean_free_allowance_gb,
             billable_gb_month,
-            cost_per_month: billable_gb_month * self.cfg.cost.price_per_gb_month,
+            cost_per_month: billable_gb_month * price,
+            monthly: self.billing.months(price),
+            retention: self.ledger.rows(price),
+            max_free_retention_days: free,
+            retention_measured_up_to_days: measured.unwrap_or(0),
             daily_backup_gb,
             free_retention_days,
             rpo_seconds: self.rpo.quantiles(),
@@ -1704,24 +1896,34 @@ impl<'a, 'o> Sim<'a, 'o> {
             restore_custom_breakdown: mean_breakdown(&acc.custom_breakdown, &self.restores.custom),
             incidents: acc.incidents,
             zone_outages: acc.zone_outages,
-            recoveries: acc.recoveries,
-            recovery_seconds_mean: per(acc.recovery_seconds, acc.recoveries),
-            recovery_queue_seconds_mean: per(acc.recovery_queue_seconds, acc.recoveries),
-            recovery_data_loss_seconds_mean: per(acc.recovery_data_loss_seconds, acc.recoveries),
-            failed_restores: acc.failed_restores,
-            extra_loss_seconds_mean: per(acc.extra_loss_seconds, acc.recoveries),
-            failovers: acc.failovers,
+            recoveries,
+            recovery_seconds_mean: mean_of(&|r| {
+                local_restored(r).then_some(r.wait_s + r.restore_s)
+            }),
+            recovery_queue_seconds_mean: mean_of(&|r| local_restored(r).then_some(r.wait_s)),
+            recovery_data_loss_seconds_mean: mean_of(&|r| {
+                local_restored(r).then_some(r.data_lost_s)
+            }),
+            failed_restores: records.iter().map(|r| r.failed_attempts as u64).sum(),
+            extra_loss_seconds_mean: if recoveries > 0 {
+                acc.extra_loss_seconds / recoveries as f64
+            } else {
+                0.0
+            },
+            failovers: count(&|r| r.outcome == RecoveryOutcome::FailedOver),
             downtime_hours: self.downtime_seconds() / HOUR as f64,
             geo_rpo_seconds: (self.geo_rpo.total_time() > 0).then(|| self.geo_rpo.quantiles()),
             region_outages: acc.region_outages,
-            geo_restores: acc.geo_restores,
-            geo_recovery_seconds_mean: per(acc.geo_recovery_seconds, acc.geo_restores),
-            geo_data_loss_seconds_mean: per(acc.geo_data_loss_seconds, acc.geo_restores),
+            geo_restores: count(&geo_restored),
+            geo_recovery_seconds_mean: mean_of(&|r| geo_restored(r).then_some(r.downtime_s)),
+            geo_data_loss_seconds_mean: mean_of(&|r| geo_restored(r).then_some(r.data_lost_s)),
+            came_back_first: count(&|r| r.outcome == RecoveryOutcome::CameBackFirst),
             unrecoverable_hours: acc.unrecoverable_seconds / HOUR as f64,
-            region_data_at_risk_seconds_mean: per(
-                acc.region_data_at_risk_seconds,
-                acc.region_outages,
-            ),
+            region_data_at_risk_seconds_mean: if acc.region_outages > 0 {
+                acc.region_data_at_risk_seconds / acc.region_outages as f64
+            } else {
+                0.0
+            },
             engine: EngineStats {
                 events: acc.events,
                 peak_queue_len: self.queue.peak_len(),
@@ -1737,6 +1939,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             rpo: self.rpo,
             geo_rpo: self.geo_rpo,
             restores: self.restores,
+            recoveries: self.recoveries,
         }
     }
 }

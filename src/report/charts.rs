@@ -346,6 +346,101 @@ pub fn restore_chart(points: &[RestorePoint], title: &str) -> Result<Vec<u8>, St
     })
 }
 
+/// One month of bill.png.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BillBar {
+    pub label: String,
+    /// What the storage covered by the free allowance would have cost at the same price.
+    pub free_value: f64,
+    /// The bill, with its 95% CI across runs.
+    pub cost: f64,
+    pub cost_lo: f64,
+    pub cost_hi: f64,
+    /// The run covers only part of the month.
+    pub partial: bool,
+}
+
+/// bill.png: the bill of each calendar month as a bar with its CI whisker, stacked on the value
+/// of the storage the free allowance covered, so that its share is visible.
+pub fn bill_chart(months: &[BillBar], currency: &str, title: &str) -> Result<Vec<u8>, String> {
+    render(|root| {
+        let top = months
+            .iter()
+            .map(|m| m.free_value + m.cost_hi.max(m.cost))
+            .fold(1.0, f64::max)
+            * 1.15;
+        let n = months.len().max(1) as f64;
+        let labels: Vec<String> = months
+            .iter()
+            .map(|m| {
+                if m.partial {
+                    format!("{} (part)", m.label)
+                } else {
+                    m.label.clone()
+                }
+            })
+            .collect();
+        // Label every month when they fit, else every k-th.
+        let every = (months.len() / 12).max(1);
+        let x_fmt = |x: &f64| {
+            let i = x.round();
+            if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize).is_multiple_of(every) {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        };
+        let money = |v: &f64| format!("{v:.0}");
+        let y_desc = format!("{currency} per month");
+        let mut chart = frame(
+            root,
+            title,
+            -0.6..(n - 0.4),
+            0.0..top,
+            ("calendar month", y_desc.as_str()),
+            (&x_fmt, &money),
+        )?;
+        let (free, billed) = (PALETTE[0].mix(0.25), PALETTE[3]);
+        chart
+            .draw_series(months.iter().enumerate().map(|(i, m)| {
+                let x = i as f64;
+                Rectangle::new([(x - 0.35, 0.0), (x + 0.35, m.free_value)], free.filled())
+            }))
+            .map_err(err)?
+            .label("covered by the free allowance (its value at the same price)")
+            .legend(box_key(free));
+        chart
+            .draw_series(months.iter().enumerate().map(|(i, m)| {
+                let x = i as f64;
+                let style = if m.partial {
+                    billed.mix(0.45)
+                } else {
+                    billed.mix(0.85)
+                };
+                Rectangle::new(
+                    [(x - 0.35, m.free_value), (x + 0.35, m.free_value + m.cost)],
+                    style.filled(),
+                )
+            }))
+            .map_err(err)?
+            .label("billed (lighter: a month the run covers only in part)")
+            .legend(box_key(billed.mix(0.85)));
+        let whisker = BLACK.stroke_width(2);
+        for (i, m) in months.iter().enumerate() {
+            let x = i as f64;
+            let (lo, hi) = (m.free_value + m.cost_lo, m.free_value + m.cost_hi);
+            chart
+                .draw_series([
+                    PathElement::new(vec![(x, lo), (x, hi)], whisker),
+                    PathElement::new(vec![(x - 0.12, lo), (x + 0.12, lo)], whisker),
+                    PathElement::new(vec![(x - 0.12, hi), (x + 0.12, hi)], whisker),
+                ])
+                .map_err(err)?;
+        }
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)
+    })
+}
+
 /// A sweep chart: `figure` (mean and 95% CI band) against the first swept key, one line per
 /// value of the second key.
 pub fn sweep_chart(

@@ -9,13 +9,15 @@ use crate::engine::{SimTime, HOUR};
 use crate::model::{EventRecord, Observer, Sample};
 use crate::stats::summary::FIGURES;
 
-fn csv_bytes(rows: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -> Vec<u8> {
+pub(super) fn csv_bytes(
+    rows: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
+) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     rows(&mut w).expect("writing CSV to memory cannot fail");
     w.into_inner().expect("flushing to memory cannot fail")
 }
 
-fn num(v: f64) -> String {
+pub(super) fn num(v: f64) -> String {
     if v.is_finite() {
         format!("{v}")
     } else {
@@ -61,7 +63,7 @@ pub fn runs_csv(a: &Analysis<'_>) -> Vec<u8> {
     })
 }
 
-fn timestamp(start: DateTime<FixedOffset>, t: SimTime) -> String {
+pub(super) fn timestamp(start: DateTime<FixedOffset>, t: SimTime) -> String {
     (start + Duration::seconds(t)).to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
@@ -94,6 +96,7 @@ impl RunZeroWriter {
             "time",
             "hour",
             "state",
+            "region",
             "storage_used_gb",
             "free_allowance_gb",
             "billable_gb",
@@ -166,6 +169,7 @@ impl Observer for RunZeroWriter {
             timestamp(self.start, s.time),
             (s.time / HOUR).to_string(),
             s.state.to_string(),
+            if s.region_up { "up" } else { "down" }.to_string(),
             format!("{:.4}", s.storage_gb),
             format!("{:.4}", s.free_allowance_gb),
             format!("{:.4}", s.billable_gb),

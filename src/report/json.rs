@@ -3,6 +3,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Analysis;
+use crate::analysis::{
+    scripted_events, EventEcho, Invocation, LoadEcho, MonthSummary, RecoverySummary,
+};
 use crate::model::{Breakdown, RunMetrics};
 use crate::stats::durability::{DurabilityParams, NinesByRedundancy};
 use crate::stats::Quantiles;
@@ -25,7 +28,15 @@ struct Summary<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     target_ci: Option<TargetCi>,
     horizon_days: f64,
+    /// Storage, allowance, billable and cost headlines are time-averages from here to the
+    /// horizon: the steady state after the backup set has filled.
+    measured_from: MeasuredFrom,
     backsim_version: &'static str,
+    invocation: &'a Invocation,
+    /// The write load as simulated (profiles rescaled to mean 1).
+    load: LoadEcho,
+    /// Scripted events and on-demand backups, on the scenario's clock.
+    events: Vec<EventEcho>,
     rpo_seconds: Quantiles,
     geo_rpo_seconds: Option<Quantiles>,
     /// Annual durability of the backups, in nines, for the configured redundancy and for each.
@@ -36,11 +47,22 @@ struct Summary<'a> {
     restore_seconds: RestoreSeconds,
     /// Mean seconds per phase, per target, across runs.
     restore_breakdown_seconds: BTreeMap<&'static str, Breakdown>,
-    recoveries: Recoveries,
+    recoveries: Recoveries<'a>,
     backup_storage_gb: Storage,
     billable_gb_month: WithCi,
     cost_per_month: Cost<'a>,
+    /// One entry per calendar month the horizon touches: the bill, with 95% CIs across runs.
+    monthly: &'a [MonthSummary],
+    /// The cost of the last calendar month the run covers in full (with growth, above the mean).
+    last_full_month: Option<&'a MonthSummary>,
+    /// The documentation's rule of thumb: allowance ÷ new backup data per day.
     free_retention_days: Option<f64>,
+    /// The longest retention (1–35 days) whose simulated steady state bills nothing in any run:
+    /// the same backup history pruned at every retention (retention.csv). 0 when even one day
+    /// bills; null when the horizon is too short to measure any.
+    max_free_retention_days: Option<u32>,
+    /// The longest retention the horizon could measure (it must pass retention + 1 days).
+    retention_measured_up_to_days: u32,
     backups: Backups,
     /// Every per-run figure: mean, 95% CI of the mean, min and max across runs.
     figures: BTreeMap<&'static str, Figure>,
@@ -62,7 +84,18 @@ struct RestoreSeconds {
 }
 
 #[derive(Serialize)]
-struct Recoveries {
+struct MeasuredFrom {
+    days: f64,
+    time: String,
+    /// False when the horizon is too short for the default warm-up: measured from the start.
+    warmup_reached: bool,
+}
+
+#[derive(Serialize)]
+struct Recoveries<'a> {
+    /// Per kind of trouble: how many, how they ended, and the spread (p50, p95, max) of the
+    /// writes lost, the slot wait, the restore and the downtime over every one in every run.
+    by_kind: &'a [RecoverySummary],
     /// Per run: incidents (O3) and zone outages (O2) met, and restores run for them.
     incidents: f64,
     zone_outages: f64,
@@ -91,6 +124,8 @@ struct RegionOutages {
     mean_geo_data_loss_seconds: Option<f64>,
     /// Writes not in any backup when each outage began.
     mean_data_at_risk_seconds: Option<f64>,
+    /// Per run: outages (zone or region) that ended before their restore finished.
+    came_back_first: f64,
 }
 
 #[derive(Serialize)]
@@ -182,7 +217,15 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
             worst_relative_half_width: t.worst,
         }),
         horizon_days: s.horizon_days,
+        measured_from: MeasuredFrom {
+            days: a.measured_from_days(),
+            time: super::clock(s.start, c.measured_from),
+            warmup_reached: s.warmup_reached,
+        },
         backsim_version: env!("CARGO_PKG_VERSION"),
+        invocation: &a.invocation,
+        load: LoadEcho::of(&c.workload),
+        events: scripted_events(s),
         rpo_seconds: a.rpo,
         geo_rpo_seconds: a.geo_rpo,
         durability_nines: a.durability_nines,
@@ -195,6 +238,7 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
             mean_geo_recovery_seconds: present("geo_recovery_mean_s"),
             mean_geo_data_loss_seconds: present("geo_data_loss_mean_s"),
             mean_data_at_risk_seconds: present("region_data_at_risk_mean_s"),
+            came_back_first: mean("came_back_first"),
         },
         restore_seconds: RestoreSeconds {
             latest: a.restore_latest,
@@ -212,6 +256,7 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
         .into_iter()
         .collect(),
         recoveries: Recoveries {
+            by_kind: &a.recoveries,
             incidents: mean("incidents"),
             zone_outages: mean("zone_outages"),
             restores: mean("recoveries"),
@@ -235,7 +280,11 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
             currency: &c.cost.currency,
             price_per_gb_month: c.cost.price_per_gb_month,
         },
+        monthly: &a.monthly,
+        last_full_month: a.last_full_month(),
         free_retention_days: (free_days.estimate.n > 0).then_some(free_days.estimate.mean),
+        max_free_retention_days: a.max_free_retention_days(),
+        retention_measured_up_to_days: a.retention.len() as u32,
         backups: Backups {
             snapshots: mean("snapshots"),
             snapshot_failures: mean("snapshot_failures"),

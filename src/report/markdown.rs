@@ -2,6 +2,7 @@ use std::fmt::Write;
 
 use super::restore::human_duration;
 use super::Analysis;
+use crate::analysis::{scripted_events, LoadEcho};
 
 /// One headline answer: its key in summary.json, what it means, its value and unit.
 pub struct Headline {
@@ -195,16 +196,38 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
         "cost_per_month",
         &format!("{currency}/month"),
     ));
+    if let Some(m) = a.last_full_month() {
+        rows.push(Headline {
+            key: "last_full_month.cost",
+            label: "Backup storage cost, last full calendar month",
+            value: m.cost.mean,
+            unit: format!("{currency} ({})", m.month),
+            ci95: m.cost.ci95,
+        });
+    }
+    if let Some(days) = a.max_free_retention_days() {
+        rows.push(row(
+            "max_free_retention_days",
+            "Longest retention that bills nothing (simulated)",
+            days as f64,
+            "days",
+        ));
+    }
     let free = a.figure("free_retention_days");
     if free.estimate.n > 0 {
         rows.push(row(
             "free_retention_days",
-            "Retention days that fit in the allowance",
+            "Free retention by the documentation's rule of thumb (allowance ÷ daily backup data)",
             free.estimate.mean,
             "days",
         ));
     }
     rows
+}
+
+/// Markdown table cells must not break the table: pipes are escaped, line breaks flattened.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 /// report.md: the question, the answers, the charts, the parameters and the assumptions.
@@ -230,6 +253,72 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         c.backup.retention_days,
         c.redundancy_label()
     );
+    let load = LoadEcho::of(&c.workload);
+    let _ = writeln!(
+        out,
+        "Load as simulated: {:.1} GB of binlog a day on average, {:.1} on the busiest day and {:.1} on the quietest; the busiest hour writes {:.2} GB{}.\n",
+        load.mean_gb_per_day,
+        load.busiest_day_gb,
+        load.quietest_day_gb,
+        load.peak_hour_gb,
+        if load.bursts_per_day > 0.0 {
+            format!(
+                ", and {:.2} random bursts a day multiply the rate by {}",
+                load.bursts_per_day, load.burst_multiplier
+            )
+        } else {
+            String::new()
+        }
+    );
+    let events = scripted_events(s);
+    if !events.is_empty() {
+        let _ = writeln!(out, "Scripted events:\n");
+        for e in &events {
+            match e.hours {
+                Some(h) => {
+                    let _ = writeln!(out, "- {} {} for {h} h", e.at, e.action);
+                }
+                None => {
+                    let _ = writeln!(out, "- {} {}", e.at, e.action);
+                }
+            }
+        }
+        let _ = writeln!(out);
+    }
+    if !a.invocation.command_line.is_empty() {
+        let _ = writeln!(
+            out,
+            "Command: `{}`\n",
+            a.invocation.command_line.replace('`', "'")
+        );
+    }
+    if !a.invocation.overrides.is_empty() {
+        let _ = writeln!(
+            out,
+            "Overrides: {}\n",
+            a.invocation
+                .overrides
+                .iter()
+                .map(|o| format!("`{}`", o.replace('`', "'")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Storage and cost are {}.\n",
+        if c.measured_from > 0 {
+            format!(
+                "the steady state: time-averages from day {:.1} (once the backup set is full) to the end",
+                a.measured_from_days()
+            )
+        } else if s.warmup_reached {
+            "time-averages over the whole run (warmup_days = 0)".to_string()
+        } else {
+            "time-averages over the whole run: the horizon ends before the backup set is full"
+                .to_string()
+        }
+    );
     let _ = writeln!(out, "## Answers\n");
     let _ = writeln!(out, "| answer | value | 95% CI | summary.json key |");
     let _ = writeln!(out, "|---|---|---|---|");
@@ -245,10 +334,103 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         let _ = writeln!(
             out,
             "| {} | {:.2} {}{} | {} | `{}` |",
-            h.label, h.value, h.unit, readable, ci, h.key
+            h.label,
+            h.value,
+            cell(&h.unit),
+            readable,
+            ci,
+            h.key
         );
     }
     let _ = writeln!(out);
+    let currency = &c.cost.currency;
+    let _ = writeln!(out, "## Monthly bill\n");
+    let _ = writeln!(
+        out,
+        "| month | days | mean storage (GB) | billable (GB-month) | cost ({}) | 95% CI |",
+        cell(currency)
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    for m in &a.monthly {
+        let ci = m
+            .cost
+            .ci95
+            .map_or(String::new(), |[lo, hi]| format!("{lo:.2} – {hi:.2}"));
+        let _ = writeln!(
+            out,
+            "| {}{} | {} | {:.1} | {:.2} | {:.2} | {ci} |",
+            m.month,
+            if m.partial { " (part)" } else { "" },
+            m.days_simulated,
+            m.mean_storage_gb.mean,
+            m.billable_gb_month.mean,
+            m.cost.mean
+        );
+    }
+    let _ = writeln!(out);
+    if !a.retention.is_empty() {
+        let _ = writeln!(out, "## Cost of each retention\n");
+        let _ = writeln!(
+            out,
+            "The same backup history pruned at each retention, measured after its own retention + 1 days (all of it in retention.csv).\n"
+        );
+        let _ = writeln!(
+            out,
+            "| retention (days) | mean storage (GB) | peak (GB) | cost ({}/month) | runs billed |",
+            cell(currency)
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for r in &a.retention {
+            let _ = writeln!(
+                out,
+                "| {}{} | {:.1} | {:.1} | {:.2} | {} of {} |",
+                r.retention_days,
+                if r.retention_days == c.backup.retention_days {
+                    " (configured)"
+                } else {
+                    ""
+                },
+                r.mean_storage_gb.mean,
+                r.peak_storage_max_gb,
+                r.cost_per_month.mean,
+                r.runs_billed,
+                r.runs
+            );
+        }
+        let _ = writeln!(out);
+    }
+    if !a.recoveries.is_empty() {
+        let _ = writeln!(out, "## Recoveries\n");
+        let _ = writeln!(
+            out,
+            "| kind | per run | outcomes | writes lost p50 / p95 / max | downtime p50 / p95 / max |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        let spread = |s: Option<crate::analysis::Spread>| {
+            s.map_or(String::new(), |s| {
+                format!(
+                    "{} / {} / {}",
+                    human_duration(s.p50),
+                    human_duration(s.p95),
+                    human_duration(s.max)
+                )
+            })
+        };
+        for r in &a.recoveries {
+            let outcomes: Vec<String> =
+                r.outcomes.iter().map(|(o, n)| format!("{n} {o}")).collect();
+            let _ = writeln!(
+                out,
+                "| {} | {:.2} | {} | {} | {} |",
+                r.kind.as_str(),
+                r.per_run,
+                outcomes.join(", "),
+                spread(r.data_lost_s),
+                spread(r.downtime_s)
+            );
+        }
+        let _ = writeln!(out);
+    }
     if !charts.is_empty() {
         let _ = writeln!(out, "## Charts\n");
         for (file, caption) in charts {

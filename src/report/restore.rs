@@ -22,9 +22,37 @@ pub fn clock(start: DateTime<FixedOffset>, t: SimTime) -> String {
     (start + Duration::seconds(t)).to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// How the restore time of one target varies with the moment the restore is asked for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequestSpread {
+    /// Requests tried, and how many could be planned (the rest were refused).
+    pub requests: usize,
+    pub planned: usize,
+    /// The requests ran from `from` to `to`, one every `step_s` seconds.
+    pub from: String,
+    pub to: String,
+    pub step_s: i64,
+    pub p50_s: f64,
+    pub p95_s: f64,
+    pub worst_s: f64,
+    pub worst_at: String,
+    pub worst_time_of_day: String,
+    pub best_s: f64,
+    pub best_at: String,
+    pub best_time_of_day: String,
+    /// Requests whose restore point was a snapshot itself: nothing to replay.
+    pub at_a_snapshot: usize,
+    /// The request (seconds from the start) whose plan is shown: the median one.
+    #[serde(skip)]
+    pub p50_request_s: i64,
+}
+
 /// Everything `backsim restore` says, for --json.
 #[derive(Serialize)]
 pub struct RestoreReport<'a> {
+    /// Without --request-at: the spread over request times; the plan is the median request's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spread: Option<&'a RequestSpread>,
     pub scenario: &'a str,
     pub replication: u64,
     /// The --at argument as given.
@@ -43,6 +71,46 @@ pub fn restore_text(report: &RestoreReport<'_>) -> String {
     let p = report.plan;
     let b = &p.breakdown;
     let mut out = String::new();
+    if let Some(s) = report.spread {
+        let _ = writeln!(
+            out,
+            "Restore to {} of \"{}\" (replication {}), asked for every {} through the last recovery window ({} to {}):",
+            report.asked_for,
+            report.scenario,
+            report.replication,
+            human_duration(s.step_s as f64),
+            s.from,
+            s.to
+        );
+        let _ = writeln!(
+            out,
+            "  p50 {}   p95 {}   worst {} (asked at {}, {})   best {} (asked at {}, {})",
+            human_duration(s.p50_s),
+            human_duration(s.p95_s),
+            human_duration(s.worst_s),
+            s.worst_time_of_day,
+            s.worst_at,
+            human_duration(s.best_s),
+            s.best_time_of_day,
+            s.best_at
+        );
+        if s.planned < s.requests {
+            let _ = writeln!(
+                out,
+                "  {} of {} requests could not be planned (no backup, region down or server gone)",
+                s.requests - s.planned,
+                s.requests
+            );
+        }
+        if s.at_a_snapshot > 0 && report.asked_for == "latest" {
+            let _ = writeln!(
+                out,
+                "  {} of {} requests landed on a snapshot itself (nothing to replay): the best case",
+                s.at_a_snapshot, s.planned
+            );
+        }
+        let _ = writeln!(out, "\nThe median request, planned in full:\n");
+    }
     let _ = writeln!(
         out,
         "Restore of \"{}\" requested at {} (replication {})",
@@ -58,7 +126,14 @@ pub fn restore_text(report: &RestoreReport<'_>) -> String {
         "  base snapshot     {} ({:.1} GB)",
         report.base_snapshot_time, p.base_snapshot_gb
     );
-    let _ = writeln!(out, "  binlog replayed   {:.2} GB\n", p.replay_gb);
+    let _ = writeln!(out, "  binlog replayed   {:.2} GB", p.replay_gb);
+    if p.effective_target == p.base_snapshot_at {
+        let _ = writeln!(
+            out,
+            "  (the restore point is the snapshot itself: nothing to replay)"
+        );
+    }
+    let _ = writeln!(out);
     for (phase, secs) in [
         ("provision", b.provision),
         ("hydrate", b.hydrate),

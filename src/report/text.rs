@@ -2,6 +2,7 @@ use std::fmt::Write;
 
 use super::restore::human_duration;
 use super::Analysis;
+use crate::analysis::{scripted_events, LoadEcho, Spread};
 
 /// The readable summary printed after a run.
 pub fn summary_text(a: &Analysis<'_>) -> String {
@@ -26,11 +27,47 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     );
     let _ = writeln!(
         out,
-        "{} runs × {} days, seed {}\n",
+        "{} runs × {} days, seed {}",
         a.reps.len(),
         s.horizon_days,
         s.seed
     );
+    let load = LoadEcho::of(&c.workload);
+    let _ = writeln!(
+        out,
+        "Load: {:.1} GB/day of binlog on average (busiest day {:.1}, quietest {:.1}; peak hour {:.2} GB){}",
+        load.mean_gb_per_day,
+        load.busiest_day_gb,
+        load.quietest_day_gb,
+        load.peak_hour_gb,
+        if load.bursts_per_day > 0.0 {
+            format!(
+                "; {:.2} bursts a day at ×{}",
+                load.bursts_per_day, load.burst_multiplier
+            )
+        } else {
+            String::new()
+        }
+    );
+    let events = scripted_events(s);
+    if !events.is_empty() {
+        let listed: Vec<String> = events
+            .iter()
+            .map(|e| match e.hours {
+                Some(h) => format!("{} {} ({h} h)", e.at, e.action),
+                None => format!("{} {}", e.at, e.action),
+            })
+            .collect();
+        let _ = writeln!(out, "Scripted: {}", listed.join("; "));
+    }
+    if !a.invocation.overrides.is_empty() {
+        let _ = writeln!(
+            out,
+            "Overrides: --set {}",
+            a.invocation.overrides.join(" --set ")
+        );
+    }
+    let _ = writeln!(out);
     let r = a.rpo;
     let _ = writeln!(out, "Data-loss window (RPO, time-weighted, all runs)");
     let _ = writeln!(
@@ -91,67 +128,76 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         let _ = writeln!(out);
     }
     let _ = writeln!(out);
-    let incidents = a.figure("incidents").estimate.mean;
-    let zone = a.figure("zone_outages").estimate.mean;
-    if incidents > 0.0 || zone > 0.0 {
+    if !a.recoveries.is_empty() {
         let _ = writeln!(
             out,
-            "Recoveries (per run: {incidents:.2} incidents, {zone:.2} zone outages)"
+            "Recoveries (every incident and outage of every run, in recoveries.csv)"
         );
-        let recov = a.figure("recovery_mean_s");
-        if recov.estimate.n > 0 {
+        for r in &a.recoveries {
+            let outcomes: Vec<String> = r
+                .outcomes
+                .iter()
+                .map(|(outcome, n)| format!("{n} {outcome}"))
+                .collect();
             let _ = writeln!(
                 out,
-                "  restore            {} on average, of which {} waiting for a slot",
-                human_duration(recov.estimate.mean),
-                human_duration(a.figure("recovery_queue_mean_s").estimate.mean)
+                "  {:<14} {:.2} per run: {}",
+                r.kind.as_str(),
+                r.per_run,
+                outcomes.join(", ")
             );
-            let _ = writeln!(
-                out,
-                "  writes lost        {} on average per restore",
-                human_duration(a.figure("recovery_data_loss_mean_s").estimate.mean)
-            );
+            for (label, spread) in [
+                ("writes lost", r.data_lost_s),
+                ("slot wait", r.wait_s),
+                ("restore", r.restore_s),
+                ("downtime", r.downtime_s),
+            ] {
+                if let Some(Spread { p50, p95, max }) = spread {
+                    let _ = writeln!(
+                        out,
+                        "    {label:<12} p50 {}   p95 {}   max {}",
+                        human_duration(p50),
+                        human_duration(p95),
+                        human_duration(max)
+                    );
+                }
+            }
         }
         let _ = writeln!(
             out,
-            "  failed restores    {:.2} per run (unsafe sessions, R7)",
-            a.figure("failed_restores").estimate.mean
-        );
-        let _ = writeln!(
-            out,
-            "  HA failovers       {:.2} per run; downtime {:.2} h per run\n",
-            a.figure("failovers").estimate.mean,
+            "  failed restores    {:.2} per run (unsafe sessions, R7); downtime {:.2} h per run",
+            a.figure("failed_restores").estimate.mean,
             a.figure("downtime_hours").estimate.mean
         );
-    }
-    let outages = a.figure("region_outages").estimate.mean;
-    if outages > 0.0 {
-        let _ = writeln!(out, "Regional outages ({outages:.2} per run)");
-        let geo = a.figure("geo_recovery_mean_s");
-        if geo.estimate.n > 0 {
-            let _ = writeln!(
-                out,
-                "  geo-restore        back in {} on average, losing {} of writes that had not replicated",
-                human_duration(geo.estimate.mean),
-                human_duration(a.figure("geo_data_loss_mean_s").estimate.mean)
-            );
-        }
         let at_risk = a.figure("region_data_at_risk_mean_s");
         if at_risk.estimate.n > 0 {
             let _ = writeln!(
                 out,
-                "  writes at risk     {} when an outage begins (not yet in any backup)",
+                "  writes at risk     {} when a regional outage begins (not yet in any backup)",
                 human_duration(at_risk.estimate.mean)
             );
         }
-        let _ = writeln!(
-            out,
-            "  no way back        {:.2} h per run (without geo-redundant backups the server waits for its region)\n",
-            a.figure("unrecoverable_hours").estimate.mean
-        );
+        let unrecoverable = a.figure("unrecoverable_hours").estimate.mean;
+        if unrecoverable > 0.0 {
+            let _ = writeln!(
+                out,
+                "  no way back        {unrecoverable:.2} h per run (without geo-redundant backups the server waits for its region)"
+            );
+        }
+        let _ = writeln!(out);
     }
     let cur = &c.cost.currency;
-    let _ = writeln!(out, "Backup storage");
+    let measured = if c.measured_from > 0 {
+        format!(
+            "steady state from day {:.1}, once the backup set is full",
+            a.measured_from_days()
+        )
+    } else if s.warmup_reached {
+        "measured from the start (warmup_days = 0)".to_string()
+    } else {
+        "measured from the start: the horizon ends before the backup set is full".to_string()
+    };
+    let _ = writeln!(out, "Backup storage ({measured}; every month in bill.csv)");
     let _ = writeln!(out, "  mean used          {} GB", ci("storage_mean_gb"));
     let _ = writeln!(
         out,
@@ -174,16 +220,59 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         ci("cost_per_month"),
         c.cost.price_per_gb_month
     );
-    let _ = writeln!(out, "  new backup data    {} GB/day", ci("daily_backup_gb"));
+    if let Some(m) = a.last_full_month() {
+        let _ = writeln!(
+            out,
+            "  last full month    {}: {:.2} {cur}{}",
+            m.month,
+            m.cost.mean,
+            m.cost.ci95.map_or(String::new(), |[lo, hi]| format!(
+                "  (95% CI {lo:.2} – {hi:.2})"
+            ))
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  new backup data    {} GB/day\n",
+        ci("daily_backup_gb")
+    );
+    let _ = writeln!(out, "Free retention");
+    match (a.max_free_retention_days(), a.retention.len()) {
+        (None, _) => {
+            let _ = writeln!(
+                out,
+                "  simulated          not measured: the horizon is too short (a retention needs retention + 1 days)"
+            );
+        }
+        (Some(0), _) => {
+            let _ = writeln!(
+                out,
+                "  simulated          none: even 1 day of retention is billed (retention.csv has each retention's cost)"
+            );
+        }
+        (Some(days), measured) => {
+            let beyond = if days as usize == measured && measured < crate::model::MAX_RETENTION_DAYS
+            {
+                format!(" (longer ones not measured: the horizon covers retention up to {measured} days)")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "  simulated          up to {days} day{} of retention bill nothing{beyond} (retention.csv)",
+                if days == 1 { "" } else { "s" }
+            );
+        }
+    }
     let free = a.figure("free_retention_days");
     if free.estimate.n > 0 {
         let _ = writeln!(
             out,
-            "  free retention     {:.1} days fit in the allowance\n",
+            "  rule of thumb      {:.1} days = allowance ÷ new backup data per day (the documentation's arithmetic: it leaves out the full snapshot and the extra day kept)\n",
             free.estimate.mean
         );
     } else {
-        let _ = writeln!(out, "  free retention     no backup data written\n");
+        let _ = writeln!(out, "  rule of thumb      no backup data written\n");
     }
     let _ = writeln!(out, "Backup health (per run)");
     let _ = writeln!(out, "  snapshots          {}", ci("snapshots"));

@@ -29,6 +29,9 @@ pub struct Scenario {
     pub start: DateTime<FixedOffset>,
     pub horizon_days: f64,
     pub runs: u32,
+    /// The warm-up ends inside the horizon (false only when the default warm-up, retention +
+    /// 1 days, is longer than the horizon: then the headlines are measured from the start).
+    pub warmup_reached: bool,
     pub config: Config,
     /// The failure model behind the durability nines (D1).
     pub durability: DurabilityParams,

@@ -10,6 +10,8 @@ pub struct RawScenario {
     pub seed: Option<u64>,
     pub start: Option<toml::Value>,
     pub horizon_days: Option<f64>,
+    /// Days (a number) or a duration ("36d", "0d").
+    pub warmup_days: Option<toml::Value>,
     pub runs: Option<i64>,
     #[serde(default)]
     pub server: RawServer,

@@ -7,6 +7,9 @@ name = "my-server"          # names the output folder: output/<name>/
 seed = 42                   # same scenario + seed = byte-identical outputs
 start = "2026-01-05T00:00:00Z"  # wall clock of t = 0 (RFC 3339); profiles follow its offset
 horizon_days = 30           # how long to simulate
+# warmup_days = "8d"        # storage and cost headlines are measured after this: by default
+                            # once the backup set is full (retention + 1 days); "0d" = from
+                            # the start. The bill per calendar month (bill.csv) covers all.
 runs = 20                   # Monte Carlo replications
 
 [server]
@@ -42,7 +45,9 @@ retry_interval = "20m"      # documented: a failed snapshot is retried every 20 
 snapshot_failure_pct = 2.0  # assumption: chance a snapshot attempt fails at load multiplier 1
 failure_load_exponent = 2.0 # assumption: the chance grows as load^exponent (heavier load fails more)
 log_backup_failure_pct = 0.0  # chance a log backup fails (its binlog waits for the next one)
-extra_snapshot_binlog_gb = 0.0  # B4: extra snapshot once this much binlog piles up; 0 = never
+extra_snapshot_binlog_gb = 100.0  # B4, assumption: an extra snapshot once this much binlog
+                            # has piled up since the last one (the service takes several a day
+                            # under heavy writes without saying when); 0 = never
 snapshot_change_ratio = 0.5 # assumption: GB of changed pages per GB of binlog (row images
                             # carry before and after values, so about half is new data)
 snapshot_duration = "10s"   # documented: "only takes a few seconds"

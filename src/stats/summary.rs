@@ -115,6 +115,10 @@ pub const FIGURES: &[(&str, Extract)] = &[
             f64::NAN
         }
     }),
+    ("came_back_first", |m| m.came_back_first as f64),
+    ("max_free_retention_days", |m| {
+        m.max_free_retention_days.map_or(f64::NAN, f64::from)
+    }),
     ("unrecoverable_hours", |m| m.unrecoverable_hours),
     ("region_data_at_risk_mean_s", |m| {
         if m.region_outages > 0 {

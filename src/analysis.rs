@@ -1,0 +1,360 @@
+//! What a finished set of replications says, computed once and shared by every output: figures
+//! with confidence intervals, the monthly bill, the cost of every retention, the recoveries.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, FixedOffset};
+use serde::Serialize;
+
+use crate::model::{
+    MonthBill, RecoveryKind, RecoveryOutcome, RecoveryRecord, RetentionRow, RunMetrics,
+};
+use crate::montecarlo::{Replications, TargetOutcome};
+use crate::scenario::Scenario;
+use crate::stats::durability::{self, NinesByRedundancy};
+use crate::stats::summary::{summarize, FigureSummary};
+use crate::stats::{mean_ci95, Estimate, Quantiles};
+
+/// How the run was asked for: echoed in every report so that a reader knows what ran.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Invocation {
+    /// The command line, as typed.
+    pub command_line: String,
+    /// The `--set KEY=VALUE` overrides, in order.
+    pub overrides: Vec<String>,
+}
+
+/// The figures of a finished Monte Carlo run, computed once and shared by every output.
+#[derive(Debug, Clone)]
+pub struct Analysis<'a> {
+    pub scenario: &'a Scenario,
+    pub reps: &'a Replications,
+    /// Set when the run went on until a target precision.
+    pub target: Option<TargetOutcome>,
+    pub invocation: Invocation,
+    pub figures: Vec<FigureSummary>,
+    pub rpo: Quantiles,
+    /// Pooled geo data-loss window; None when no run was geo-redundant.
+    pub geo_rpo: Option<Quantiles>,
+    pub durability_nines: f64,
+    pub durability_by_redundancy: NinesByRedundancy,
+    /// Restore times pooled over all runs' hourly probes; None when no probe could restore.
+    pub restore_latest: Option<Quantiles>,
+    pub restore_fastest: Option<Quantiles>,
+    pub restore_custom: Option<Quantiles>,
+    pub monthly: Vec<MonthSummary>,
+    pub retention: Vec<RetentionSummary>,
+    pub recoveries: Vec<RecoverySummary>,
+}
+
+impl<'a> Analysis<'a> {
+    pub fn new(
+        scenario: &'a Scenario,
+        reps: &'a Replications,
+        target: Option<TargetOutcome>,
+        invocation: Invocation,
+    ) -> Self {
+        // Each chain solved once: the configured redundancy's nines are one of the three.
+        let by_redundancy = durability::nines_by_redundancy(&scenario.durability);
+        Self {
+            scenario,
+            reps,
+            target,
+            invocation,
+            figures: summarize(&reps.metrics),
+            rpo: reps.rpo.quantiles(),
+            geo_rpo: (reps.geo_rpo.total_time() > 0).then(|| reps.geo_rpo.quantiles()),
+            durability_nines: by_redundancy.of(scenario.config.final_redundancy()),
+            durability_by_redundancy: by_redundancy,
+            restore_latest: reps.restores.latest.quantiles_if_any(),
+            restore_fastest: reps.restores.fastest.quantiles_if_any(),
+            restore_custom: reps.restores.custom.quantiles_if_any(),
+            monthly: monthly(scenario, &reps.metrics),
+            retention: retention(&reps.metrics),
+            recoveries: recoveries(&reps.recoveries, reps.len()),
+        }
+    }
+
+    pub fn figure(&self, name: &str) -> &FigureSummary {
+        crate::stats::summary::figure(&self.figures, name)
+    }
+
+    /// The longest retention at which no run's steady state billed anything (0 when even one
+    /// day bills); None when the horizon measured no retention at all.
+    pub fn max_free_retention_days(&self) -> Option<u32> {
+        if self.retention.is_empty() {
+            return None;
+        }
+        Some(
+            self.retention
+                .iter()
+                .rev()
+                .find(|r| r.runs_billed == 0)
+                .map_or(0, |r| r.retention_days),
+        )
+    }
+
+    /// The last calendar month the run covers in full, if any.
+    pub fn last_full_month(&self) -> Option<&MonthSummary> {
+        self.monthly.iter().rev().find(|m| !m.partial)
+    }
+
+    /// When the headline storage and cost figures start, in days from the start.
+    pub fn measured_from_days(&self) -> f64 {
+        self.scenario.config.measured_from as f64 / crate::engine::DAY as f64
+    }
+}
+
+/// One calendar month of the bill across runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthSummary {
+    /// "2026-03", on the scenario's clock.
+    pub month: String,
+    pub days_in_month: f64,
+    pub days_simulated: f64,
+    /// The run starts or ends inside the month: its bill covers only the simulated days.
+    pub partial: bool,
+    pub mean_storage_gb: Estimate,
+    pub peak_storage_gb: Estimate,
+    pub free_allowance_gb: Estimate,
+    pub billable_gb_month: Estimate,
+    pub cost: Estimate,
+}
+
+fn month_label(start: DateTime<FixedOffset>, from: i64) -> String {
+    (start + Duration::seconds(from))
+        .format("%Y-%m")
+        .to_string()
+}
+
+fn across<T>(items: &[T], pick: impl Fn(&T) -> f64) -> Estimate {
+    let values: Vec<f64> = items.iter().map(pick).collect();
+    mean_ci95(&values)
+}
+
+fn monthly(scenario: &Scenario, runs: &[RunMetrics]) -> Vec<MonthSummary> {
+    let months = &scenario.config.months;
+    months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let bills: Vec<MonthBill> = runs
+                .iter()
+                .filter_map(|r| r.monthly.get(i))
+                .copied()
+                .collect();
+            MonthSummary {
+                month: month_label(scenario.start, m.from),
+                days_in_month: m.length as f64 / crate::engine::DAY as f64,
+                days_simulated: (m.to - m.from) as f64 / crate::engine::DAY as f64,
+                partial: m.partial(),
+                mean_storage_gb: across(&bills, |b| b.mean_storage_gb),
+                peak_storage_gb: across(&bills, |b| b.peak_storage_gb),
+                free_allowance_gb: across(&bills, |b| b.mean_free_allowance_gb),
+                billable_gb_month: across(&bills, |b| b.billable_gb_month),
+                cost: across(&bills, |b| b.cost),
+            }
+        })
+        .collect()
+}
+
+/// One retention's steady state across runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RetentionSummary {
+    pub retention_days: u32,
+    pub runs: usize,
+    pub mean_storage_gb: Estimate,
+    /// Mean over runs of each run's peak, and the highest peak of any run.
+    pub peak_storage_gb: Estimate,
+    pub peak_storage_max_gb: f64,
+    pub billable_gb_month: Estimate,
+    pub cost_per_month: Estimate,
+    /// Runs in which this retention billed anything at all.
+    pub runs_billed: usize,
+}
+
+fn retention(runs: &[RunMetrics]) -> Vec<RetentionSummary> {
+    let longest = runs.iter().map(|r| r.retention.len()).min().unwrap_or(0);
+    (0..longest)
+        .map(|i| {
+            let rows: Vec<RetentionRow> = runs.iter().map(|r| r.retention[i]).collect();
+            RetentionSummary {
+                retention_days: rows[0].retention_days,
+                runs: rows.len(),
+                mean_storage_gb: across(&rows, |r| r.mean_storage_gb),
+                peak_storage_gb: across(&rows, |r| r.peak_storage_gb),
+                peak_storage_max_gb: rows.iter().map(|r| r.peak_storage_gb).fold(0.0, f64::max),
+                billable_gb_month: across(&rows, |r| r.billable_gb_month),
+                cost_per_month: across(&rows, |r| r.cost_per_month),
+                runs_billed: rows.iter().filter(|r| r.billable_gb_month > 0.0).count(),
+            }
+        })
+        .collect()
+}
+
+/// p50, p95 and the worst of one recovery figure over every recovery of a kind.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Spread {
+    pub p50: f64,
+    pub p95: f64,
+    pub max: f64,
+}
+
+impl Spread {
+    /// Nearest-rank percentiles of the values (there are few: one per trouble).
+    pub fn of(values: &mut [f64]) -> Option<Spread> {
+        if values.is_empty() {
+            return None;
+        }
+        values.sort_by(f64::total_cmp);
+        let rank =
+            |q: f64| values[((q * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
+        Some(Spread {
+            p50: rank(0.5),
+            p95: rank(0.95),
+            max: values[values.len() - 1],
+        })
+    }
+}
+
+/// Every recovery of one kind across runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecoverySummary {
+    pub kind: RecoveryKind,
+    pub count: usize,
+    pub per_run: f64,
+    /// How they ended: outcome → count.
+    pub outcomes: BTreeMap<&'static str, usize>,
+    pub data_lost_s: Option<Spread>,
+    pub wait_s: Option<Spread>,
+    pub restore_s: Option<Spread>,
+    pub downtime_s: Option<Spread>,
+}
+
+fn recoveries(all: &[(u64, RecoveryRecord)], runs: usize) -> Vec<RecoverySummary> {
+    RecoveryKind::ALL
+        .iter()
+        .filter_map(|&kind| {
+            let of_kind: Vec<&RecoveryRecord> = all
+                .iter()
+                .map(|(_, r)| r)
+                .filter(|r| r.kind == kind)
+                .collect();
+            if of_kind.is_empty() {
+                return None;
+            }
+            let mut outcomes = BTreeMap::new();
+            for r in &of_kind {
+                *outcomes.entry(r.outcome.as_str(kind)).or_insert(0) += 1;
+            }
+            let restored = |r: &&RecoveryRecord| {
+                r.outcome != RecoveryOutcome::FailedOver
+                    && r.outcome != RecoveryOutcome::Unrecoverable
+            };
+            let spread = |pick: &dyn Fn(&RecoveryRecord) -> f64, only_restores: bool| {
+                let mut values: Vec<f64> = of_kind
+                    .iter()
+                    .filter(|r| !only_restores || restored(r))
+                    .map(|r| pick(r))
+                    .collect();
+                Spread::of(&mut values)
+            };
+            Some(RecoverySummary {
+                kind,
+                count: of_kind.len(),
+                per_run: of_kind.len() as f64 / runs.max(1) as f64,
+                outcomes,
+                data_lost_s: spread(&|r| r.data_lost_s, false),
+                wait_s: spread(&|r| r.wait_s, true),
+                restore_s: spread(&|r| r.restore_s, true),
+                downtime_s: spread(&|r| r.downtime_s, false),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_uses_nearest_rank() {
+        let mut v: Vec<f64> = (1..=20).map(f64::from).collect();
+        let s = Spread::of(&mut v).unwrap();
+        assert_eq!((s.p50, s.p95, s.max), (10.0, 19.0, 20.0));
+        assert_eq!(Spread::of(&mut []), None);
+        assert_eq!(Spread::of(&mut [7.0]).unwrap().p95, 7.0);
+    }
+}
+
+/// The write load as the model runs it: the profiles rescaled to mean 1 and applied.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LoadEcho {
+    pub mean_gb_per_day: f64,
+    pub busiest_day_gb: f64,
+    pub quietest_day_gb: f64,
+    /// The busiest hour of the week, before bursts.
+    pub peak_hour_gb: f64,
+    /// Bursts multiply the rate by this while on.
+    pub burst_multiplier: f64,
+    pub bursts_per_day: f64,
+}
+
+impl LoadEcho {
+    pub fn of(w: &crate::model::WorkloadConfig) -> Self {
+        let max = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+        Self {
+            mean_gb_per_day: w.binlog_gb_per_day,
+            busiest_day_gb: w.binlog_gb_per_day * max(&w.weekly),
+            quietest_day_gb: w.binlog_gb_per_day * min(&w.weekly),
+            peak_hour_gb: w.binlog_gb_per_day / 24.0 * max(&w.diurnal) * max(&w.weekly),
+            burst_multiplier: w.burst_multiplier,
+            bursts_per_day: w.bursts_per_day,
+        }
+    }
+}
+
+/// A scripted event, as a reader of the report sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventEcho {
+    pub at: String,
+    pub action: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours: Option<f64>,
+}
+
+pub fn scripted_events(scenario: &Scenario) -> Vec<EventEcho> {
+    let when = |t: i64| {
+        (scenario.start + Duration::seconds(t)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    let mut out: Vec<EventEcho> = scenario
+        .config
+        .events
+        .iter()
+        .map(|&(at, action)| EventEcho {
+            at: when(at),
+            action: action.as_str(),
+            hours: match action {
+                crate::model::ServerAction::RegionOutage { duration } => {
+                    Some(duration as f64 / crate::engine::HOUR as f64)
+                }
+                _ => None,
+            },
+        })
+        .collect();
+    out.extend(
+        scenario
+            .config
+            .backup
+            .on_demand
+            .iter()
+            .map(|&at| EventEcho {
+                at: when(at),
+                action: "on-demand backup",
+                hours: None,
+            }),
+    );
+    out.sort_by(|a, b| a.at.cmp(&b.at));
+    out
+}

@@ -1,0 +1,206 @@
+//! What the backups cost (S4): storage used against the free allowance, integrated exactly over
+//! time, per calendar month (the bill) and over the measured stretch after the warm-up (the
+//! steady-state headline).
+
+use serde::Serialize;
+
+use super::config::BillingMonth;
+use crate::engine::SimTime;
+
+/// GB·seconds of storage, allowance and storage above the allowance over some stretch of time.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Integrals {
+    pub seconds: SimTime,
+    pub storage: f64,
+    pub allowance: f64,
+    pub billable: f64,
+}
+
+impl Integrals {
+    fn add(&mut self, seconds: SimTime, used: f64, allowance: f64) {
+        let dt = seconds as f64;
+        self.seconds += seconds;
+        self.storage += used * dt;
+        self.allowance += allowance * dt;
+        self.billable += (used - allowance).max(0.0) * dt;
+    }
+
+    /// Time-averages: mean storage, mean allowance, billable GB-month (per 30-day month).
+    pub fn means(&self) -> (f64, f64, f64) {
+        if self.seconds == 0 {
+            return (0.0, 0.0, 0.0);
+        }
+        let t = self.seconds as f64;
+        (self.storage / t, self.allowance / t, self.billable / t)
+    }
+}
+
+/// One calendar month of one run, as it would be billed.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MonthBill {
+    /// Simulated days of the month (less than the month for the first or last, partial one).
+    pub days_simulated: f64,
+    pub mean_storage_gb: f64,
+    pub peak_storage_gb: f64,
+    pub mean_free_allowance_gb: f64,
+    /// GB-months accrued in the month: storage above the allowance, integrated over the
+    /// simulated part and divided by the calendar month's length (so a partial month bills
+    /// only what it covered).
+    pub billable_gb_month: f64,
+    pub cost: f64,
+}
+
+/// The running bill of one server.
+#[derive(Debug, Clone)]
+pub struct Billing {
+    months: Vec<BillingMonth>,
+    month_totals: Vec<Integrals>,
+    month_peaks: Vec<f64>,
+    current: usize,
+    measured_from: SimTime,
+    measured: Integrals,
+    whole: Integrals,
+    peak: f64,
+}
+
+impl Billing {
+    pub fn new(months: &[BillingMonth], measured_from: SimTime) -> Self {
+        Self {
+            months: months.to_vec(),
+            month_totals: vec![Integrals::default(); months.len()],
+            month_peaks: vec![0.0; months.len()],
+            current: 0,
+            measured_from,
+            measured: Integrals::default(),
+            whole: Integrals::default(),
+            peak: 0.0,
+        }
+    }
+
+    /// Storage `used` against `allowance` held constant over [from, to).
+    pub fn accrue(&mut self, from: SimTime, to: SimTime, used: f64, allowance: f64) {
+        if to <= from {
+            return;
+        }
+        self.whole.add(to - from, used, allowance);
+        if to > self.measured_from {
+            self.measured
+                .add(to - from.max(self.measured_from), used, allowance);
+        }
+        let mut at = from;
+        while at < to {
+            let Some(month) = self.months.get(self.current) else {
+                break;
+            };
+            let until = to.min(month.to);
+            if until > at {
+                self.month_totals[self.current].add(until - at, used, allowance);
+            }
+            at = until;
+            if at >= month.to {
+                // The storage level carries into the next month: it starts at this peak.
+                self.current += 1;
+                if let Some(p) = self.month_peaks.get_mut(self.current) {
+                    *p = p.max(used);
+                }
+            }
+        }
+    }
+
+    /// Storage just changed to `used` (at the current time).
+    pub fn note_level(&mut self, used: f64) {
+        self.peak = self.peak.max(used);
+        if let Some(p) = self.month_peaks.get_mut(self.current) {
+            *p = p.max(used);
+        }
+    }
+
+    pub fn peak_gb(&self) -> f64 {
+        self.peak
+    }
+
+    /// After the warm-up: the steady-state headline.
+    pub fn measured(&self) -> Integrals {
+        self.measured
+    }
+
+    pub fn whole_run(&self) -> Integrals {
+        self.whole
+    }
+
+    pub fn months(&self, price_per_gb_month: f64) -> Vec<MonthBill> {
+        self.months
+            .iter()
+            .zip(&self.month_totals)
+            .zip(&self.month_peaks)
+            .map(|((m, totals), &peak)| {
+                let (storage, allowance, _) = totals.means();
+                let billable_gb_month = totals.billable / m.length as f64;
+                MonthBill {
+                    days_simulated: (m.to - m.from) as f64 / crate::engine::DAY as f64,
+                    mean_storage_gb: storage,
+                    peak_storage_gb: peak,
+                    mean_free_allowance_gb: allowance,
+                    billable_gb_month,
+                    cost: billable_gb_month * price_per_gb_month,
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::DAY;
+
+    fn months() -> Vec<BillingMonth> {
+        // Starts on the 21st of a 31-day month, then a 30-day month, then 5 days of a third.
+        vec![
+            BillingMonth {
+                from: 0,
+                to: 11 * DAY,
+                length: 31 * DAY,
+            },
+            BillingMonth {
+                from: 11 * DAY,
+                to: 41 * DAY,
+                length: 30 * DAY,
+            },
+            BillingMonth {
+                from: 41 * DAY,
+                to: 46 * DAY,
+                length: 31 * DAY,
+            },
+        ]
+    }
+
+    #[test]
+    fn months_split_at_their_boundaries_and_bill_what_they_cover() {
+        let mut b = Billing::new(&months(), 20 * DAY);
+        // 150 GB used against 100 GB free, throughout.
+        b.accrue(0, 46 * DAY, 150.0, 100.0);
+        let bill = b.months(0.1);
+        assert_eq!(bill.len(), 3);
+        // 11 days of 50 GB above the allowance in a 31-day month: 50 × 11 / 31 GB-months.
+        assert!((bill[0].billable_gb_month - 50.0 * 11.0 / 31.0).abs() < 1e-9);
+        assert!((bill[1].billable_gb_month - 50.0).abs() < 1e-9);
+        assert!((bill[1].cost - 5.0).abs() < 1e-9);
+        assert_eq!(bill[2].days_simulated, 5.0);
+        assert_eq!(b.measured().seconds, 26 * DAY);
+        assert_eq!(b.whole_run().seconds, 46 * DAY);
+    }
+
+    #[test]
+    fn measured_stretch_starts_after_the_warm_up() {
+        let mut b = Billing::new(&months(), 10 * DAY);
+        b.accrue(0, 10 * DAY, 50.0, 100.0);
+        b.accrue(10 * DAY, 45 * DAY, 200.0, 100.0);
+        b.note_level(210.0);
+        b.accrue(45 * DAY, 46 * DAY, 200.0, 100.0);
+        let (storage, allowance, billable) = b.measured().means();
+        assert_eq!((storage, allowance, billable), (200.0, 100.0, 100.0));
+        assert_eq!(b.peak_gb(), 210.0);
+        assert_eq!(b.months(1.0)[2].peak_storage_gb, 210.0);
+    }
+}

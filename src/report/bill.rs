@@ -1,0 +1,144 @@
+//! The planner's tables: the bill per calendar month, the cost of every retention, and one row
+//! per recovery.
+
+use super::csv_out::{csv_bytes, num, timestamp};
+use super::Analysis;
+use crate::stats::Estimate;
+
+/// mean, ci95_lo, ci95_hi of an estimate, as CSV cells.
+fn cells(e: &Estimate) -> [String; 3] {
+    let (lo, hi) = e.ci95.map_or((f64::NAN, f64::NAN), |[l, h]| (l, h));
+    [num(e.mean), num(lo), num(hi)]
+}
+
+fn header(fixed: &[&str], estimates: &[&str], tail: &[&str]) -> Vec<String> {
+    let mut h: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
+    for e in estimates {
+        for suffix in ["mean", "ci95_lo", "ci95_hi"] {
+            h.push(format!("{e}_{suffix}"));
+        }
+    }
+    h.extend(tail.iter().map(|s| s.to_string()));
+    h
+}
+
+/// bill.csv: one row per calendar month the horizon touches, each figure with its 95% CI.
+pub fn bill_csv(a: &Analysis<'_>) -> Vec<u8> {
+    csv_bytes(|w| {
+        w.write_record(header(
+            &[
+                "month",
+                "days_in_month",
+                "days_simulated",
+                "partial",
+                "runs",
+            ],
+            &[
+                "storage_mean_gb",
+                "storage_peak_gb",
+                "free_allowance_gb",
+                "billable_gb_month",
+                "cost",
+            ],
+            &[],
+        ))?;
+        for m in &a.monthly {
+            let mut row = vec![
+                m.month.clone(),
+                num(m.days_in_month),
+                num(m.days_simulated),
+                m.partial.to_string(),
+                m.cost.n.to_string(),
+            ];
+            for e in [
+                &m.mean_storage_gb,
+                &m.peak_storage_gb,
+                &m.free_allowance_gb,
+                &m.billable_gb_month,
+                &m.cost,
+            ] {
+                row.extend(cells(e));
+            }
+            w.write_record(&row)?;
+        }
+        Ok(())
+    })
+}
+
+/// retention.csv: what the same history costs at every retention the horizon could measure.
+pub fn retention_csv(a: &Analysis<'_>) -> Vec<u8> {
+    let configured = a.scenario.config.backup.retention_days;
+    csv_bytes(|w| {
+        w.write_record(header(
+            &["retention_days", "runs"],
+            &[
+                "storage_mean_gb",
+                "storage_peak_gb",
+                "billable_gb_month",
+                "cost_per_month",
+            ],
+            &[
+                "storage_peak_max_gb",
+                "runs_billed",
+                "bills_nothing",
+                "configured",
+            ],
+        ))?;
+        for r in &a.retention {
+            let mut row = vec![r.retention_days.to_string(), r.runs.to_string()];
+            for e in [
+                &r.mean_storage_gb,
+                &r.peak_storage_gb,
+                &r.billable_gb_month,
+                &r.cost_per_month,
+            ] {
+                row.extend(cells(e));
+            }
+            row.extend([
+                num(r.peak_storage_max_gb),
+                r.runs_billed.to_string(),
+                (r.runs_billed == 0).to_string(),
+                (r.retention_days == configured).to_string(),
+            ]);
+            w.write_record(&row)?;
+        }
+        Ok(())
+    })
+}
+
+/// recoveries.csv: every incident, zone outage and regional outage of every run.
+pub fn recoveries_csv(a: &Analysis<'_>) -> Vec<u8> {
+    let start = a.scenario.start;
+    csv_bytes(|w| {
+        w.write_record([
+            "run",
+            "kind",
+            "started",
+            "started_s",
+            "restore_point",
+            "data_lost_s",
+            "wait_s",
+            "restore_s",
+            "downtime_s",
+            "outcome",
+            "failed_attempts",
+        ])?;
+        for (run, r) in &a.reps.recoveries {
+            w.write_record([
+                run.to_string(),
+                r.kind.as_str().to_string(),
+                timestamp(start, r.started),
+                r.started.to_string(),
+                r.restore_point
+                    .map_or(String::new(), |t| timestamp(start, t)),
+                num(r.data_lost_s),
+                num(r.wait_s),
+                num(r.restore_s),
+                num(r.downtime_s),
+                r.outcome.as_str(r.kind).to_string(),
+                r.failed_attempts.to_string(),
+            ])?;
+        }
+        Ok(())
+    })
+}
