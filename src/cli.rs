@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::analysis::figures::worst_headline_half_width;
+use crate::analysis::HEADLINE;
 use crate::engine::{Streams, DAY};
 use crate::error::{Error, InputError};
 use crate::model::restore::restored_server;
@@ -20,7 +22,6 @@ use crate::report::{
     self, Analysis, Invocation, OutputDir, RequestSpread, RestoreReport, RunZeroWriter,
 };
 use crate::scenario::{self, Override};
-use crate::stats::summary::HEADLINE;
 use crate::sweep::{run_sweep, sweep_rows, Grid, Shard, SweepMeta, SweepTable};
 
 #[derive(Debug, Parser)]
@@ -475,6 +476,7 @@ fn run(args: RunArgs) -> Result<(), Error> {
                 scenario.runs,
                 rel,
                 args.max_runs,
+                &worst_headline_half_width,
                 Some(&mut writer),
                 &tick,
             );
@@ -637,25 +639,13 @@ fn run_charts(
     ])
 }
 
-/// Units for the sweep charts' axes, from the figure's name.
-fn unit_of(figure: &str, currency: &str) -> String {
-    match figure {
-        f if f.starts_with("cost") => format!("{currency}/month"),
-        f if f.ends_with("_gb_month") => "GB-month".into(),
-        f if f.ends_with("_gb") => "GB".into(),
-        f if f.ends_with("_s") => "s".into(),
-        f if f.ends_with("_days") => "days".into(),
-        f if f.ends_with("_hours") => "h".into(),
-        _ => "per run".into(),
-    }
-}
-
 fn sweep_charts(out: &Path, grid: &Grid, table: &SweepTable, currency: &str) -> Result<(), Error> {
     let dir = OutputDir::create(out, "sweep.json")?;
-    for figure in HEADLINE {
-        let png = charts::sweep_chart(table, grid, figure, &unit_of(figure, currency))
-            .map_err(|e| Error::Other(format!("cannot draw the {figure} chart: {e}")))?;
-        dir.write(&format!("sweep_{figure}.png"), &png)?;
+    for &figure in HEADLINE {
+        let name = figure.name();
+        let png = charts::sweep_chart(table, grid, name, &figure.unit().label(currency))
+            .map_err(|e| Error::Other(format!("cannot draw the {name} chart: {e}")))?;
+        dir.write(&format!("sweep_{name}.png"), &png)?;
     }
     Ok(())
 }

@@ -11,7 +11,6 @@ use crate::engine::Streams;
 use crate::model::{
     simulate, Config, Observer, RecoveryRecord, RestoreDistributions, RunMetrics, RunOutcome,
 };
-use crate::stats::summary::{relative_half_width, HEADLINE};
 use crate::stats::Sawtooth;
 
 /// Replications run in chunks: each chunk in parallel, then folded in order. Only a chunk's
@@ -115,15 +114,18 @@ pub struct TargetOutcome {
     pub worst: f64,
 }
 
-/// Start with `first` replications and keep doubling until every headline figure's 95% CI
-/// half-width is within `target` of its mean, or `max` replications have run. The stopping
-/// points depend only on the results, never on timing: the same answer at any thread count.
+/// Start with `first` replications and keep doubling until `precision` (the widest relative
+/// 95% CI half-width among the figures that matter) is within `target`, or `max` replications
+/// have run. The stopping points depend only on the results, never on timing: the same answer
+/// at any thread count.
+#[allow(clippy::too_many_arguments)]
 pub fn run_to_target(
     config: &Config,
     seed: u64,
     first: u32,
     target: f64,
     max: u32,
+    precision: &dyn Fn(&[RunMetrics]) -> f64,
     mut observer: Option<&mut (dyn Observer + Send)>,
     on_done: &(dyn Fn() + Sync),
 ) -> (Replications, TargetOutcome) {
@@ -139,10 +141,7 @@ pub fn run_to_target(
             on_done,
             &mut reps,
         );
-        let worst = HEADLINE
-            .iter()
-            .map(|name| relative_half_width(&reps.metrics, name))
-            .fold(0.0, f64::max);
+        let worst = precision(&reps.metrics);
         if worst <= target || goal >= max as u64 {
             return (
                 reps,

@@ -7,28 +7,29 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::figures::summarize;
+use crate::analysis::{Figure, HEADLINE};
 use crate::error::{InputError, Origin};
 use crate::montecarlo::{run_replications, Replications};
 use crate::scenario::{self, Override, Scenario};
 use crate::stats::durability::{nines, DurabilityParams, Layout};
-use crate::stats::summary::{summarize, HEADLINE};
 
 /// Figures reported per point, after the headline ones.
-pub const MORE_FIGURES: &[&str] = &[
-    "storage_peak_gb",
-    "free_retention_days",
-    "rpo_max_s",
-    "geo_rpo_mean_s",
-    "restore_latest_p95_s",
-    "restore_fastest_p50_s",
-    "snapshots",
-    "snapshot_failures",
-    "event_scheduler_off_hours",
-    "recovery_data_loss_mean_s",
-    "downtime_hours",
+pub const MORE_FIGURES: &[Figure] = &[
+    Figure::StoragePeak,
+    Figure::FreeRetentionDays,
+    Figure::RpoMax,
+    Figure::GeoRpoMean,
+    Figure::RestoreLatestP95,
+    Figure::RestoreFastestP50,
+    Figure::Snapshots,
+    Figure::SnapshotFailures,
+    Figure::SchedulerOff,
+    Figure::RecoveryDataLossMean,
+    Figure::DowntimeHours,
 ];
 
-pub fn sweep_figures() -> impl Iterator<Item = &'static str> {
+pub fn sweep_figures() -> impl Iterator<Item = Figure> {
     HEADLINE.iter().chain(MORE_FIGURES).copied()
 }
 
@@ -242,7 +243,7 @@ pub fn sweep_rows(grid: &Grid, results: &[PointResult]) -> SweepTable {
     let mut header = vec!["point".to_string()];
     header.extend(grid.keys.iter().cloned());
     header.push("runs".into());
-    for f in sweep_figures() {
+    for f in sweep_figures().map(Figure::name) {
         for suffix in ["mean", "ci95_lo", "ci95_hi"] {
             header.push(format!("{f}_{suffix}"));
         }
@@ -267,8 +268,8 @@ pub fn sweep_rows(grid: &Grid, results: &[PointResult]) -> SweepTable {
             }
             row.push(r.reps.len().to_string());
             let figures = summarize(&r.reps.metrics);
-            for name in sweep_figures() {
-                let f = crate::stats::summary::figure(&figures, name);
+            for figure in sweep_figures() {
+                let f = &figures[figure as usize];
                 let (lo, hi) = f
                     .estimate
                     .ci95
@@ -281,7 +282,7 @@ pub fn sweep_rows(grid: &Grid, results: &[PointResult]) -> SweepTable {
                     });
                 }
             }
-            let layout = Layout::from(r.scenario.config.final_redundancy());
+            let layout = r.scenario.config.final_redundancy().layout();
             row.push(format!("{}", nines_of(layout, &r.scenario.durability)));
             row
         })

@@ -82,6 +82,7 @@ fn steady_state_bill_does_not_depend_on_the_horizon() {
             .map(|rep| {
                 simulate(&s.config, &Streams::for_replication(s.seed, rep), None)
                     .metrics
+                    .storage
                     .cost_per_month
             })
             .sum::<f64>()
@@ -113,7 +114,7 @@ fn the_bill_has_one_row_per_calendar_month_and_rises_with_growth() {
         ],
     );
     let out = run(&s);
-    let months = &out.metrics.monthly;
+    let months = &out.metrics.storage.monthly;
     // 20 Jan – 20 May: January (part), February, March, April, May (part).
     assert_eq!(months.len(), 5);
     assert_eq!(s.config.months.iter().filter(|m| m.partial()).count(), 2);
@@ -137,10 +138,10 @@ fn the_bill_has_one_row_per_calendar_month_and_rises_with_growth() {
 fn max_free_retention_matches_a_hand_calculation() {
     let s = with(FLAT, &[("backup.snapshot_change_ratio", "0")]);
     let m = run(&s).metrics;
-    assert_eq!(m.max_free_retention_days, Some(5));
-    assert!(close(m.free_retention_days.unwrap(), 10.0, 1e-9));
+    assert_eq!(m.storage.max_free_retention_days, Some(5));
+    assert!(close(m.storage.free_retention_days.unwrap(), 10.0, 1e-9));
     // The peaks of the table are the hand calculation.
-    for row in &m.retention {
+    for row in &m.storage.retention {
         let r = row.retention_days as f64;
         assert!(
             close(row.peak_storage_gb, 100.0 + 25.0 * (r + 1.0), 1e-9),
@@ -151,9 +152,13 @@ fn max_free_retention_matches_a_hand_calculation() {
     // Half a GB of changed data per GB of binlog adds 12.5 GB per retained incremental
     // snapshot: 125 + 37.5 R fits up to R = 3 (the rule of thumb says 6.7).
     let m = run(&with(FLAT, &[])).metrics;
-    assert_eq!(m.max_free_retention_days, Some(3));
+    assert_eq!(m.storage.max_free_retention_days, Some(3));
     // (The rule of thumb counts 29 incremental snapshots in 30 days: 250 / 37.08.)
-    assert!(close(m.free_retention_days.unwrap(), 250.0 / 37.5, 0.02));
+    assert!(close(
+        m.storage.free_retention_days.unwrap(),
+        250.0 / 37.5,
+        0.02
+    ));
 }
 
 /// The retention table's row for the configured retention is the headline itself (sampled
@@ -171,15 +176,15 @@ fn retention_table_agrees_with_the_simulated_retention() {
             ],
         );
         let m = run(&s).metrics;
-        let row = m.retention[s.config.backup.retention_days as usize - 1];
+        let row = m.storage.retention[s.config.backup.retention_days as usize - 1];
         assert!(
-            close(row.mean_storage_gb, m.mean_storage_gb, 0.01),
+            close(row.mean_storage_gb, m.storage.mean_storage_gb, 0.01),
             "{retention}: {} vs {}",
             row.mean_storage_gb,
-            m.mean_storage_gb
+            m.storage.mean_storage_gb
         );
-        assert!(close(row.cost_per_month, m.cost_per_month, 0.02));
-        assert!(close(row.peak_storage_gb, m.peak_storage_gb, 0.01));
+        assert!(close(row.cost_per_month, m.storage.cost_per_month, 0.02));
+        assert!(close(row.peak_storage_gb, m.storage.peak_storage_gb, 0.01));
     }
 }
 
@@ -207,7 +212,7 @@ fn b7_a_twenty_day_stop_keeps_the_whole_backup_set() {
 #[test]
 fn b4_extra_snapshots_by_default_and_never_empty_duplicates() {
     let s = with(FLAT, &[("workload.binlog_gb_per_day", "300")]);
-    assert!(run(&s).metrics.extra_snapshots >= 50);
+    assert!(run(&s).metrics.backups.extra_snapshots >= 50);
 
     let s = with(
         FLAT,
@@ -219,13 +224,13 @@ fn b4_extra_snapshots_by_default_and_never_empty_duplicates() {
     );
     let (out, rec) = recorded(&s);
     let snapshots: Vec<&EventRecord> = rec.events.iter().filter(|e| e.kind == "snapshot").collect();
-    assert_eq!(out.metrics.snapshots as usize, snapshots.len());
+    assert_eq!(out.metrics.backups.snapshots as usize, snapshots.len());
     assert!(
         snapshots.windows(2).all(|w| w[1].time > w[0].time),
         "two snapshots at one moment"
     );
     // 120 GB a day in 30 GB steps: four snapshots a day, the daily one among them.
-    assert_eq!(out.metrics.snapshots, 80);
+    assert_eq!(out.metrics.backups.snapshots, 80);
     assert!(snapshots
         .iter()
         .skip(1)
@@ -244,10 +249,10 @@ fn no_restore_point_before_the_first_snapshot() {
         ],
     );
     let m = run(&s).metrics;
-    assert_eq!(m.snapshots, 0);
+    assert_eq!(m.backups.snapshots, 0);
     assert_eq!(m.rpo_seconds.max, (3 * DAY) as f64);
     assert_eq!(m.rpo_seconds.p50, (3 * DAY / 2) as f64);
-    assert!(m.restore_latest_seconds.is_none());
+    assert!(m.restore.latest_seconds.is_none());
 }
 
 /// The hourly series shows the window just before the hour's backup, not always zero.

@@ -91,9 +91,9 @@ fn b1_first_snapshot_at_creation_then_daily() {
         "then one a day: {times:?}"
     );
     assert!(
-        (30..=31).contains(&out.metrics.snapshots),
+        (30..=31).contains(&out.metrics.backups.snapshots),
         "{}",
-        out.metrics.snapshots
+        out.metrics.backups.snapshots
     );
 }
 
@@ -101,14 +101,14 @@ fn b1_first_snapshot_at_creation_then_daily() {
 fn b2_log_backups_every_interval_with_exact_rpo() {
     let out = run(&flat(&[]));
     assert_eq!(
-        out.metrics.log_backups, 8_640,
+        out.metrics.backups.log_backups, 8_640,
         "30 days of 5-minute log backups"
     );
     assert_eq!(out.metrics.rpo_seconds.max, 300.0);
     assert_eq!(out.metrics.rpo_seconds.p50, 150.0);
 
     let out10 = run(&flat(&[("backup.log_backup_interval", "10m")]));
-    assert_eq!(out10.metrics.log_backups, 4_320);
+    assert_eq!(out10.metrics.backups.log_backups, 4_320);
     assert_eq!(out10.metrics.rpo_seconds.max, 600.0);
     assert_eq!(out10.metrics.rpo_seconds.p50, 300.0);
 }
@@ -117,21 +117,21 @@ fn b2_log_backups_every_interval_with_exact_rpo() {
 fn b2_a_failed_log_backup_leaves_its_binlog_for_the_next() {
     let s = flat(&[("backup.log_backup_failure_pct", "30")]);
     let (out, rec) = run_recorded(&s);
-    assert!(out.metrics.log_backup_failures > 1_000);
+    assert!(out.metrics.backups.log_backup_failures > 1_000);
     assert_eq!(
-        out.metrics.log_backups + out.metrics.log_backup_failures,
+        out.metrics.backups.log_backups + out.metrics.backups.log_backup_failures,
         8_640
     );
     // Nothing is lost: the daily backup volume is still the binlog volume (25 GB/day) plus the
     // 29 incremental snapshots after the first (0.5 × 25 GB each) spread over 30 days.
     assert!(
         close(
-            out.metrics.daily_backup_gb,
+            out.metrics.storage.daily_backup_gb,
             25.0 + 29.0 * 12.5 / 30.0,
             0.002
         ),
         "{}",
-        out.metrics.daily_backup_gb
+        out.metrics.storage.daily_backup_gb
     );
     assert!(out.metrics.rpo_seconds.max >= 900.0);
     assert!(!rec.times("log-backup-failed").is_empty());
@@ -144,14 +144,14 @@ fn b3_failed_snapshot_retried_every_20_minutes() {
         ("horizon_days", "2"),
     ]));
     let failures = rec.times("snapshot-failed");
-    assert_eq!(out.metrics.snapshots, 0);
+    assert_eq!(out.metrics.backups.snapshots, 0);
     assert!(
         failures.windows(2).all(|w| w[1] - w[0] == 20 * 60),
         "a retry every 20 minutes"
     );
     // Two days of attempts every 20 minutes from t = 0: 144 attempts, 143 of them retries.
     assert_eq!(failures.len(), 144);
-    assert_eq!(out.metrics.retries, 143);
+    assert_eq!(out.metrics.backups.retries, 143);
 
     let (_, rec30) = run_recorded(&flat(&[
         ("backup.snapshot_failure_pct", "100"),
@@ -177,8 +177,8 @@ fn b3_snapshot_failures_rise_with_load() {
             ("horizon_days", "365"),
         ]);
         let out = run(&s);
-        out.metrics.snapshot_failures as f64
-            / (out.metrics.snapshot_failures + out.metrics.snapshots) as f64
+        out.metrics.backups.snapshot_failures as f64
+            / (out.metrics.backups.snapshot_failures + out.metrics.backups.snapshots) as f64
     };
     let busy_rate = failures(profile(&busy));
     let quiet_rate = failures(profile(&quiet));
@@ -196,20 +196,20 @@ fn b4_heavy_binlog_triggers_extra_snapshots() {
         ("backup.extra_snapshot_binlog_gb", "100"),
     ]));
     assert!(
-        heavy.metrics.extra_snapshots >= 50,
+        heavy.metrics.backups.extra_snapshots >= 50,
         "{}",
-        heavy.metrics.extra_snapshots
+        heavy.metrics.backups.extra_snapshots
     );
     assert!(
-        heavy.metrics.snapshots as f64 > 2.5 * 30.0,
+        heavy.metrics.backups.snapshots as f64 > 2.5 * 30.0,
         "more than one a day"
     );
     let off = run(&flat(&[
         ("workload.binlog_gb_per_day", "300"),
         ("backup.extra_snapshot_binlog_gb", "0"),
     ]));
-    assert_eq!(off.metrics.extra_snapshots, 0);
-    assert!((30..=31).contains(&off.metrics.snapshots));
+    assert_eq!(off.metrics.backups.extra_snapshots, 0);
+    assert!((30..=31).contains(&off.metrics.backups.snapshots));
 }
 
 #[test]
@@ -225,19 +225,22 @@ fn b5_long_transactions_block_snapshots_on_57_only() {
     let (v57, rec) = run_recorded(&flat(&sets("\"5.7\"")));
     let v80 = run(&flat(&sets("\"8.0\"")));
     assert!(
-        v57.metrics.snapshot_failures > 5,
+        v57.metrics.backups.snapshot_failures > 5,
         "{}",
-        v57.metrics.snapshot_failures
+        v57.metrics.backups.snapshot_failures
     );
     assert!(rec
         .events
         .iter()
         .any(|e| e.kind == "snapshot-failed" && e.detail.contains("long transaction")));
-    assert_eq!(v80.metrics.snapshot_failures, 0, "8.0 is not blocked");
+    assert_eq!(
+        v80.metrics.backups.snapshot_failures, 0,
+        "8.0 is not blocked"
+    );
     // The event scheduler is off for each snapshot (10 s) and through every retry wait.
-    let floor = v57.metrics.snapshots as f64 * 10.0 / 3600.0;
-    assert!(v57.metrics.event_scheduler_off_hours > floor + 0.3);
-    assert_eq!(v80.metrics.event_scheduler_off_hours, 0.0);
+    let floor = v57.metrics.backups.snapshots as f64 * 10.0 / 3600.0;
+    assert!(v57.metrics.backups.event_scheduler_off_hours > floor + 0.3);
+    assert_eq!(v80.metrics.backups.event_scheduler_off_hours, 0.0);
 }
 
 #[test]
@@ -245,11 +248,11 @@ fn b6_on_demand_backups_capped_and_refusals_reported() {
     let times: Vec<String> = (0..52).map(|i| format!("\"{}h\"", 10 + i * 6)).collect();
     let list = format!("[{}]", times.join(", "));
     let (out, rec) = run_recorded(&flat(&[("backup.on_demand", &list)]));
-    assert_eq!(out.metrics.on_demand, 50);
-    assert_eq!(out.metrics.on_demand_refused, 2);
+    assert_eq!(out.metrics.backups.on_demand, 50);
+    assert_eq!(out.metrics.backups.on_demand_refused, 2);
     let refused = rec.times("on-demand-refused");
     assert_eq!(refused, vec![(10 + 50 * 6) * HOUR, (10 + 51 * 6) * HOUR]);
-    assert_eq!(out.metrics.snapshots, 30 + 50);
+    assert_eq!(out.metrics.backups.snapshots, 30 + 50);
 }
 
 /// B6: an on-demand backup follows the same retention as the automatic ones.
@@ -286,11 +289,11 @@ fn b7_stopped_server_takes_no_backups_and_keeps_what_it_has() {
     let during = |t: &i64| (10 * DAY..25 * DAY).contains(t);
     assert!(!rec.times("snapshot").iter().any(during));
     assert_eq!(
-        out.metrics.on_demand_refused, 1,
+        out.metrics.backups.on_demand_refused, 1,
         "an on-demand request while stopped is refused"
     );
     // No log backups while stopped: 10 days + a final one at the stop + 5 days after the start.
-    assert_eq!(out.metrics.log_backups, 2_880 + 1 + 1_440);
+    assert_eq!(out.metrics.backups.log_backups, 2_880 + 1 + 1_440);
     // Every backup held at the stop stays until the restart (the reference's FAQ): 15 days
     // later the set is exactly as the stop left it.
     let at_stop = rec.sample_at(10 * DAY + HOUR);
@@ -366,7 +369,7 @@ fn s2_longer_retention_adds_a_week_of_logs_and_snapshots() {
         ("horizon_days", "60"),
         ("backup.retention_days", "14"),
     ]));
-    let extra = fortnight.metrics.peak_storage_gb - week.metrics.peak_storage_gb;
+    let extra = fortnight.metrics.storage.peak_storage_gb - week.metrics.storage.peak_storage_gb;
     // A week of logs (7 × 25 GB) and incremental snapshots (7 × 12.5 GB).
     assert!(close(extra, 7.0 * 37.5, 0.01), "extra {extra}");
 }
@@ -374,15 +377,15 @@ fn s2_longer_retention_adds_a_week_of_logs_and_snapshots() {
 #[test]
 fn s4_free_allowance_only_while_running_and_nothing_billed_inside_it() {
     let roomy = run(&flat(&[("server.provisioned_storage_gb", "500")]));
-    assert!(roomy.metrics.peak_storage_gb < 500.0);
-    assert_eq!(roomy.metrics.billable_gb_month, 0.0);
-    assert_eq!(roomy.metrics.cost_per_month, 0.0);
+    assert!(roomy.metrics.storage.peak_storage_gb < 500.0);
+    assert_eq!(roomy.metrics.storage.billable_gb_month, 0.0);
+    assert_eq!(roomy.metrics.storage.cost_per_month, 0.0);
 
     let tight = run(&flat(&[("server.provisioned_storage_gb", "100")]));
-    assert!(tight.metrics.billable_gb_month > 0.0);
+    assert!(tight.metrics.storage.billable_gb_month > 0.0);
     assert!(close(
-        tight.metrics.cost_per_month,
-        tight.metrics.billable_gb_month * 0.095,
+        tight.metrics.storage.cost_per_month,
+        tight.metrics.storage.billable_gb_month * 0.095,
         1e-12
     ));
 
@@ -404,7 +407,7 @@ fn s4_free_allowance_only_while_running_and_nothing_billed_inside_it() {
         .all(|s| s.free_allowance_gb == 0.0 && s.billable_gb == s.storage_gb));
     let billed_during_stop: f64 = stopped.iter().map(|s| s.storage_gb).sum::<f64>() / (30.0 * 24.0);
     assert!(close(
-        out.metrics.billable_gb_month,
+        out.metrics.storage.billable_gb_month,
         billed_during_stop,
         0.01
     ));
@@ -415,16 +418,16 @@ fn s5_geo_storage_is_exactly_twice_local() {
     let local = run(&flat(&[("backup.redundancy", "local")]));
     let geo = run(&flat(&[("backup.redundancy", "geo")]));
     assert_eq!(
-        geo.metrics.mean_storage_gb,
-        2.0 * local.metrics.mean_storage_gb
+        geo.metrics.storage.mean_storage_gb,
+        2.0 * local.metrics.storage.mean_storage_gb
     );
     assert_eq!(
-        geo.metrics.peak_storage_gb,
-        2.0 * local.metrics.peak_storage_gb
+        geo.metrics.storage.peak_storage_gb,
+        2.0 * local.metrics.storage.peak_storage_gb
     );
     assert_eq!(
-        geo.metrics.daily_backup_gb,
-        2.0 * local.metrics.daily_backup_gb
+        geo.metrics.storage.daily_backup_gb,
+        2.0 * local.metrics.storage.daily_backup_gb
     );
 }
 
@@ -432,13 +435,13 @@ fn s5_geo_storage_is_exactly_twice_local() {
 fn s6_free_retention_days_is_allowance_over_daily_usage() {
     // 25 GB of backups a day (logs only: no changed-data in snapshots) and 250 GB free: 10 days.
     let s = flat(&[("backup.snapshot_change_ratio", "0")]);
-    let days = run(&s).metrics.free_retention_days.unwrap();
+    let days = run(&s).metrics.storage.free_retention_days.unwrap();
     assert!(close(days, 10.0, 1e-9), "{days}");
     let doubled = flat(&[
         ("backup.snapshot_change_ratio", "0"),
         ("server.provisioned_storage_gb", "500"),
     ]);
-    let days2 = run(&doubled).metrics.free_retention_days.unwrap();
+    let days2 = run(&doubled).metrics.storage.free_retention_days.unwrap();
     assert!(close(days2, 2.0 * days, 1e-12));
 }
 

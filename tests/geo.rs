@@ -83,31 +83,34 @@ fn d1_nines_meet_the_documented_floors_in_order() {
 fn o1_regional_outage_with_geo_recovers_by_geo_restore() {
     let s = with(&outage(), &[]);
     let m = metrics(&s, 0);
-    assert_eq!(m.region_outages, 1);
-    assert_eq!(m.geo_restores, 1);
-    assert_eq!(m.unrecoverable_hours, 0.0);
+    assert_eq!(m.recoveries.region_outages, 1);
+    assert_eq!(m.recoveries.geo_restores, 1);
+    assert_eq!(m.recoveries.unrecoverable_hours, 0.0);
     // What had not replicated is lost: at most an hour and a log interval.
-    assert!(m.geo_data_loss_seconds_mean > 0.0 && m.geo_data_loss_seconds_mean <= 3_900.0);
+    assert!(
+        m.recoveries.geo_data_loss_seconds_mean > 0.0
+            && m.recoveries.geo_data_loss_seconds_mean <= 3_900.0
+    );
     // Back before the region itself: noticing (30 min) + waiting + restoring < 6 h.
     assert!(
-        m.geo_recovery_seconds_mean < 6.0 * 3600.0,
+        m.recoveries.geo_recovery_seconds_mean < 6.0 * 3600.0,
         "{}",
-        m.geo_recovery_seconds_mean
+        m.recoveries.geo_recovery_seconds_mean
     );
-    assert!(m.geo_recovery_seconds_mean > 1800.0);
+    assert!(m.recoveries.geo_recovery_seconds_mean > 1800.0);
     // No backups while the region is down: 6 h of log backups missing.
-    assert_eq!(m.log_backups, 8_640 - 72);
+    assert_eq!(m.backups.log_backups, 8_640 - 72);
 }
 
 #[test]
 fn o1_regional_outage_without_geo_has_no_way_back() {
     let s = with(&outage(), &[("backup.redundancy", "local")]);
     let m = metrics(&s, 0);
-    assert_eq!(m.region_outages, 1);
-    assert_eq!(m.geo_restores, 0);
-    assert_eq!(m.unrecoverable_hours, 6.0);
-    assert_eq!(m.downtime_hours, 6.0);
-    assert!(m.region_data_at_risk_seconds_mean < 300.0);
+    assert_eq!(m.recoveries.region_outages, 1);
+    assert_eq!(m.recoveries.geo_restores, 0);
+    assert_eq!(m.recoveries.unrecoverable_hours, 6.0);
+    assert_eq!(m.recoveries.downtime_hours, 6.0);
+    assert!(m.recoveries.region_data_at_risk_seconds_mean < 300.0);
 }
 
 #[test]
@@ -132,7 +135,7 @@ fn r4_during_an_outage_only_geo_restore_works_and_comes_up_local() {
     assert_eq!(at_start.plan.effective_target, geo.plan.effective_target);
     let run = metrics(&s, 0);
     assert_eq!(
-        run.geo_data_loss_seconds_mean,
+        run.recoveries.geo_data_loss_seconds_mean,
         (10 * DAY - geo.plan.effective_target) as f64
     );
     // Nothing was written during the outage: the loss is counted to its start, not the request.
@@ -199,7 +202,8 @@ fn d2_local_moves_to_geo_zone_does_not() {
     let geo = metrics(&with(GEO, &[]), 0);
     // Half the run counted once, half twice.
     assert!(
-        m.mean_storage_gb > local.mean_storage_gb * 1.3 && m.mean_storage_gb < geo.mean_storage_gb
+        m.storage.mean_storage_gb > local.storage.mean_storage_gb * 1.3
+            && m.storage.mean_storage_gb < geo.storage.mean_storage_gb
     );
     assert!(m.geo_rpo_seconds.is_some());
     let zone = format!("{GEO}\n[server]\nha = \"zone-redundant\"\n[[events]]\nat = \"15d\"\naction = \"enable-geo\"\n");
@@ -246,8 +250,12 @@ fn downtime_never_exceeds_the_horizon() {
         ),
         0,
     );
-    assert!(m.zone_outages > 5);
-    assert!(m.downtime_hours <= 30.0 * 24.0, "{}", m.downtime_hours);
+    assert!(m.recoveries.zone_outages > 5);
+    assert!(
+        m.recoveries.downtime_hours <= 30.0 * 24.0,
+        "{}",
+        m.recoveries.downtime_hours
+    );
 }
 
 /// A stop while the region is down flushes nothing and adds no data-loss window: the time the

@@ -141,8 +141,8 @@ fn r3_more_write_load_restores_slower() {
     // And the run-wide distribution moves the same way.
     let m1 = metrics(&with(&[]));
     let m2 = metrics(&with(&[("workload.binlog_gb_per_day", "50")]));
-    assert!(m2.restore_latest_seconds.unwrap().p50 > m1.restore_latest_seconds.unwrap().p50);
-    assert!(m2.restore_fastest_seconds.unwrap().p50 == m1.restore_fastest_seconds.unwrap().p50);
+    assert!(m2.restore.latest_seconds.unwrap().p50 > m1.restore.latest_seconds.unwrap().p50);
+    assert!(m2.restore.fastest_seconds.unwrap().p50 == m1.restore.fastest_seconds.unwrap().p50);
 }
 
 #[test]
@@ -213,8 +213,8 @@ fn r7_unsafe_session_fails_a_restore_across_it_and_forces_an_earlier_point() {
         ("restore.unsafe_sessions_per_day", "1"),
         ("outages.incidents_per_year", "100"),
     ]));
-    assert!(m.failed_restores > 0);
-    assert!(m.extra_loss_seconds_mean > 0.0);
+    assert!(m.recoveries.failed_restores > 0);
+    assert!(m.recoveries.extra_loss_seconds_mean > 0.0);
 }
 
 #[test]
@@ -223,11 +223,14 @@ fn o3_incidents_each_get_a_restore_and_a_loss_figure() {
         ("outages.incidents_per_year", "100"),
         ("horizon_days", "60"),
     ]));
-    assert!(m.incidents >= 5, "{}", m.incidents);
-    assert!(m.recoveries >= m.incidents - 1 && m.recoveries <= m.incidents);
+    assert!(m.recoveries.incidents >= 5, "{}", m.recoveries.incidents);
+    assert!(
+        m.recoveries.recoveries >= m.recoveries.incidents - 1
+            && m.recoveries.recoveries <= m.recoveries.incidents
+    );
     // Restored to just before the damage, noticed 30 minutes later: 30 min + 1 s of writes lost.
-    assert!((m.recovery_data_loss_seconds_mean - 1801.0).abs() < 1e-9);
-    assert!(m.recovery_seconds_mean > 0.0);
+    assert!((m.recoveries.recovery_data_loss_seconds_mean - 1801.0).abs() < 1e-9);
+    assert!(m.recoveries.recovery_seconds_mean > 0.0);
 }
 
 #[test]
@@ -237,10 +240,12 @@ fn o2_zone_redundant_ha_fails_over_without_loss() {
         ("outages.zone_outages_per_year", "30"),
         ("horizon_days", "120"),
     ]));
-    assert!(m.zone_outages >= 3);
-    assert_eq!(m.failovers, m.zone_outages);
-    assert_eq!(m.recoveries, 0, "no restore needed");
-    assert!((m.downtime_hours - m.failovers as f64 * 120.0 / 3600.0).abs() < 1e-9);
+    assert!(m.recoveries.zone_outages >= 3);
+    assert_eq!(m.recoveries.failovers, m.recoveries.zone_outages);
+    assert_eq!(m.recoveries.recoveries, 0, "no restore needed");
+    assert!(
+        (m.recoveries.downtime_hours - m.recoveries.failovers as f64 * 120.0 / 3600.0).abs() < 1e-9
+    );
 }
 
 #[test]
@@ -251,14 +256,14 @@ fn o2_without_zone_ha_restores_to_the_latest_point() {
         ("outages.zone_outage_hours", "48"),
         ("horizon_days", "120"),
     ]));
-    assert!(m.zone_outages >= 3);
-    assert_eq!(m.failovers, 0);
-    assert_eq!(m.came_back_first, 0);
-    assert!(m.recoveries >= m.zone_outages - 1);
+    assert!(m.recoveries.zone_outages >= 3);
+    assert_eq!(m.recoveries.failovers, 0);
+    assert_eq!(m.recoveries.came_back_first, 0);
+    assert!(m.recoveries.recoveries >= m.recoveries.zone_outages - 1);
     // The loss is the data-loss window at the outage: under one log interval.
-    assert!(m.recovery_data_loss_seconds_mean < 300.0);
+    assert!(m.recoveries.recovery_data_loss_seconds_mean < 300.0);
     assert!(
-        m.downtime_hours > m.recoveries as f64 * 0.5,
+        m.recoveries.downtime_hours > m.recoveries.recoveries as f64 * 0.5,
         "detection + restore each time"
     );
     // A zone back within 40 minutes: it returns before any restore can finish, nothing lost.
@@ -267,10 +272,10 @@ fn o2_without_zone_ha_restores_to_the_latest_point() {
         ("outages.zone_outage_hours", "0.67"),
         ("horizon_days", "120"),
     ]));
-    assert!(m.zone_outages >= 3);
-    assert_eq!(m.recoveries, 0);
-    assert!(m.came_back_first >= m.zone_outages - 1);
-    assert!(m.downtime_hours <= m.zone_outages as f64 * 0.67 + 1e-9);
+    assert!(m.recoveries.zone_outages >= 3);
+    assert_eq!(m.recoveries.recoveries, 0);
+    assert!(m.recoveries.came_back_first >= m.recoveries.zone_outages - 1);
+    assert!(m.recoveries.downtime_hours <= m.recoveries.zone_outages as f64 * 0.67 + 1e-9);
 }
 
 /// The region's slots: during an outage everyone restores at once; fewer slots, longer waits.
@@ -288,6 +293,7 @@ fn restore_queue_wait_grows_as_slots_shrink() {
             .map(|rep| {
                 simulate(&s.config, &Streams::for_replication(s.seed, rep), None)
                     .metrics
+                    .recoveries
                     .recovery_queue_seconds_mean
             })
             .sum::<f64>()

@@ -7,9 +7,10 @@ use common::{backsim, with};
 use std::fs;
 use std::path::Path;
 
+use backsim::analysis::figures::{relative_half_width, worst_headline_half_width};
+use backsim::analysis::HEADLINE;
 use backsim::montecarlo::{run_replications, run_to_target};
 use backsim::stats::mean_ci95;
-use backsim::stats::summary::{relative_half_width, HEADLINE};
 use backsim::sweep::{run_sweep, Grid, Shard};
 use predicates::prelude::*;
 use tempfile::TempDir;
@@ -212,7 +213,11 @@ fn ci_narrows_with_the_square_root_of_replications() {
     let s = noisy(&[]);
     let width = |runs: u32| {
         let reps = run_replications(&s.config, s.seed, runs, None, &|| {});
-        let v: Vec<f64> = reps.metrics.iter().map(|m| m.mean_storage_gb).collect();
+        let v: Vec<f64> = reps
+            .metrics
+            .iter()
+            .map(|m| m.storage.mean_storage_gb)
+            .collect();
         mean_ci95(&v).half_width().unwrap()
     };
     let ratio = width(32) / width(128);
@@ -233,7 +238,7 @@ fn common_random_numbers_narrow_the_paired_difference() {
         run_replications(&s.config, seed, runs, None, &|| {})
             .metrics
             .iter()
-            .map(|m| m.mean_storage_gb)
+            .map(|m| m.storage.mean_storage_gb)
             .collect()
     };
     let base = storage(&a, 1);
@@ -276,22 +281,32 @@ fn sweep_points_share_their_random_streams() {
             .reps
             .metrics
             .iter()
-            .map(|m| m.zone_outages)
+            .map(|m| m.recoveries.zone_outages)
             .collect()
     };
-    let incidents =
-        |p: usize| -> Vec<u64> { points[p].reps.metrics.iter().map(|m| m.incidents).collect() };
+    let incidents = |p: usize| -> Vec<u64> {
+        points[p]
+            .reps
+            .metrics
+            .iter()
+            .map(|m| m.recoveries.incidents)
+            .collect()
+    };
     assert_eq!(outages(0), outages(1));
     assert_eq!(incidents(0), incidents(1));
     assert!(outages(0).iter().sum::<u64>() > 0);
     // And the recoveries do differ: failovers with zone-redundant HA only.
-    assert!(points[0].reps.metrics.iter().all(|m| m.failovers == 0));
+    assert!(points[0]
+        .reps
+        .metrics
+        .iter()
+        .all(|m| m.recoveries.failovers == 0));
     assert!(
         points[1]
             .reps
             .metrics
             .iter()
-            .map(|m| m.failovers)
+            .map(|m| m.recoveries.failovers)
             .sum::<u64>()
             > 0
     );
@@ -300,17 +315,41 @@ fn sweep_points_share_their_random_streams() {
 #[test]
 fn target_ci_adds_replications_until_precise_and_is_thread_independent() {
     let s = noisy(&[]);
-    let (reps, outcome) = run_to_target(&s.config, s.seed, 4, 0.01, 4096, None, &|| {});
+    let (reps, outcome) = run_to_target(
+        &s.config,
+        s.seed,
+        4,
+        0.01,
+        4096,
+        &worst_headline_half_width,
+        None,
+        &|| {},
+    );
     assert!(outcome.reached);
     assert!(reps.len() > 4, "needed more than the first batch");
-    for name in HEADLINE {
-        assert!(relative_half_width(&reps.metrics, name) <= 0.01, "{name}");
+    for &figure in HEADLINE {
+        assert!(
+            relative_half_width(&reps.metrics, figure) <= 0.01,
+            "{}",
+            figure.name()
+        );
     }
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
         .unwrap();
-    let (again, _) = one.install(|| run_to_target(&s.config, s.seed, 4, 0.01, 4096, None, &|| {}));
+    let (again, _) = one.install(|| {
+        run_to_target(
+            &s.config,
+            s.seed,
+            4,
+            0.01,
+            4096,
+            &worst_headline_half_width,
+            None,
+            &|| {},
+        )
+    });
     assert_eq!(again.metrics, reps.metrics);
 }
 

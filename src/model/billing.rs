@@ -5,6 +5,8 @@
 use serde::Serialize;
 
 use super::config::BillingMonth;
+use super::metrics::StorageFigures;
+use super::retention_ledger::RetentionLedger;
 use crate::engine::SimTime;
 
 /// GB·seconds of storage, allowance and storage above the allowance over some stretch of time.
@@ -61,6 +63,10 @@ pub struct Billing {
     measured: Integrals,
     whole: Integrals,
     peak: f64,
+    /// S6: logical GB of logs and incremental snapshots written (not the first full one), and
+    /// the seconds the server took writes.
+    written_gb: f64,
+    running_seconds: SimTime,
 }
 
 impl Billing {
@@ -74,6 +80,29 @@ impl Billing {
             measured: Integrals::default(),
             whole: Integrals::default(),
             peak: 0.0,
+            written_gb: 0.0,
+            running_seconds: 0,
+        }
+    }
+
+    /// New backup data (a log, or an incremental snapshot after the first).
+    pub fn wrote(&mut self, gb: f64) {
+        self.written_gb += gb;
+    }
+
+    /// The server took writes for `seconds`.
+    pub fn ran(&mut self, seconds: SimTime) {
+        self.running_seconds += seconds;
+    }
+
+    /// New backup data per running day, all copies (`factor`), the first full snapshot left
+    /// out: the documentation's "daily backup usage".
+    pub fn daily_backup_gb(&self, factor: f64) -> f64 {
+        let running_days = self.running_seconds as f64 / crate::engine::DAY as f64;
+        if running_days > 0.0 {
+            self.written_gb * factor / running_days
+        } else {
+            0.0
         }
     }
 
@@ -126,6 +155,33 @@ impl Billing {
 
     pub fn whole_run(&self) -> Integrals {
         self.whole
+    }
+
+    /// The run's storage figures: the steady state, every month, every retention (from the
+    /// `ledger`), and the rule of thumb for the free retention (S6) given `provisioned_gb`.
+    pub fn figures(
+        &self,
+        ledger: &RetentionLedger,
+        price_per_gb_month: f64,
+        factor: f64,
+        provisioned_gb: f64,
+    ) -> StorageFigures {
+        let (mean_storage_gb, mean_free_allowance_gb, billable_gb_month) = self.measured().means();
+        let daily_backup_gb = self.daily_backup_gb(factor);
+        let (free, measured) = ledger.max_free_retention().unzip();
+        StorageFigures {
+            mean_storage_gb,
+            peak_storage_gb: self.peak,
+            mean_free_allowance_gb,
+            billable_gb_month,
+            cost_per_month: billable_gb_month * price_per_gb_month,
+            monthly: self.months(price_per_gb_month),
+            retention: ledger.rows(price_per_gb_month),
+            max_free_retention_days: free,
+            retention_measured_up_to_days: measured.unwrap_or(0),
+            daily_backup_gb,
+            free_retention_days: (daily_backup_gb > 0.0).then(|| provisioned_gb / daily_backup_gb),
+        }
     }
 
     pub fn months(&self, price_per_gb_month: f64) -> Vec<MonthBill> {

@@ -2,6 +2,7 @@
 //! `scenario` from a file; every value here is already in range.
 
 use crate::engine::{SimTime, DAY};
+use crate::stats::durability::Layout;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MysqlVersion {
@@ -48,6 +49,15 @@ impl Redundancy {
             Redundancy::Local => "local",
             Redundancy::Zone => "zone",
             Redundancy::Geo => "geo",
+        }
+    }
+
+    /// How the copies are laid out, for the durability model (D1).
+    pub fn layout(self) -> Layout {
+        match self {
+            Redundancy::Local => Layout::Local,
+            Redundancy::Zone => Layout::Zone,
+            Redundancy::Geo => Layout::Geo,
         }
     }
 

@@ -5,9 +5,9 @@ use chrono::{DateTime, Duration, FixedOffset, SecondsFormat};
 
 use super::charts::StoragePoint;
 use super::Analysis;
+use crate::analysis::Figure;
 use crate::engine::{SimTime, HOUR};
 use crate::model::{EventRecord, Observer, Sample};
-use crate::stats::summary::FIGURES;
 
 pub(super) fn csv_bytes(
     rows: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
@@ -35,7 +35,7 @@ pub fn summary_csv(a: &Analysis<'_>) -> Vec<u8> {
                 .ci95
                 .map_or((f64::NAN, f64::NAN), |[l, h]| (l, h));
             w.write_record([
-                f.name.to_string(),
+                f.figure.name().to_string(),
                 num(f.estimate.mean),
                 num(lo),
                 num(hi),
@@ -52,11 +52,15 @@ pub fn summary_csv(a: &Analysis<'_>) -> Vec<u8> {
 pub fn runs_csv(a: &Analysis<'_>) -> Vec<u8> {
     csv_bytes(|w| {
         let mut header = vec!["replication"];
-        header.extend(FIGURES.iter().map(|(name, _)| *name));
+        header.extend(Figure::ALL.iter().map(|f| f.name()));
         w.write_record(&header)?;
         for (i, m) in a.reps.metrics.iter().enumerate() {
             let mut row = vec![i.to_string()];
-            row.extend(FIGURES.iter().map(|(_, get)| num(get(m))));
+            row.extend(
+                Figure::ALL
+                    .iter()
+                    .map(|f| f.of(m).map_or(String::new(), num)),
+            );
             w.write_record(&row)?;
         }
         Ok(())

@@ -3,6 +3,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Analysis;
+use crate::analysis::Figure;
 use crate::analysis::{
     scripted_events, EventEcho, Invocation, LoadEcho, MonthSummary, RecoverySummary,
 };
@@ -65,7 +66,7 @@ struct Summary<'a> {
     retention_measured_up_to_days: u32,
     backups: Backups,
     /// Every per-run figure: mean, 95% CI of the mean, min and max across runs.
-    figures: BTreeMap<&'static str, Figure>,
+    figures: BTreeMap<&'static str, FigureJson>,
     configuration: Configuration<'a>,
 }
 
@@ -165,7 +166,7 @@ struct Backups {
 }
 
 #[derive(Serialize)]
-struct Figure {
+struct FigureJson {
     mean: f64,
     ci95: Option<[f64; 2]>,
     min: f64,
@@ -193,20 +194,20 @@ struct Configuration<'a> {
 pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
     let s = a.scenario;
     let c = &s.config;
-    let mean = |name: &str| a.figure(name).estimate.mean;
-    let with_ci = |name: &str| {
+    let mean = |name: Figure| a.figure(name).estimate.mean;
+    let with_ci = |name: Figure| {
         let f = a.figure(name);
         WithCi {
             mean: f.estimate.mean,
             ci95: f.estimate.ci95,
         }
     };
-    let present = |name: &str| {
+    let present = |name: Figure| {
         let f = a.figure(name);
         (f.estimate.n > 0).then_some(f.estimate.mean)
     };
-    let cost = with_ci("cost_per_month");
-    let free_days = a.figure("free_retention_days");
+    let cost = with_ci(Figure::CostPerMonth);
+    let free_days = a.figure(Figure::FreeRetentionDays);
     let summary = Summary {
         scenario: &s.name,
         seed: s.seed,
@@ -232,13 +233,13 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
         durability_nines_by_redundancy: a.durability_by_redundancy,
         durability_model: &s.durability,
         region_outages: RegionOutages {
-            outages: mean("region_outages"),
-            geo_restores: mean("geo_restores"),
-            unrecoverable_hours: mean("unrecoverable_hours"),
-            mean_geo_recovery_seconds: present("geo_recovery_mean_s"),
-            mean_geo_data_loss_seconds: present("geo_data_loss_mean_s"),
-            mean_data_at_risk_seconds: present("region_data_at_risk_mean_s"),
-            came_back_first: mean("came_back_first"),
+            outages: mean(Figure::RegionOutages),
+            geo_restores: mean(Figure::GeoRestores),
+            unrecoverable_hours: mean(Figure::UnrecoverableHours),
+            mean_geo_recovery_seconds: present(Figure::GeoRecoveryMean),
+            mean_geo_data_loss_seconds: present(Figure::GeoDataLossMean),
+            mean_data_at_risk_seconds: present(Figure::RegionDataAtRiskMean),
+            came_back_first: mean(Figure::CameBackFirst),
         },
         restore_seconds: RestoreSeconds {
             latest: a.restore_latest,
@@ -246,34 +247,34 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
             custom: a.restore_custom,
         },
         restore_breakdown_seconds: [
-            ("latest", mean_breakdown(a, |m| &m.restore_latest_breakdown)),
+            ("latest", mean_breakdown(a, |m| &m.restore.latest_breakdown)),
             (
                 "fastest",
-                mean_breakdown(a, |m| &m.restore_fastest_breakdown),
+                mean_breakdown(a, |m| &m.restore.fastest_breakdown),
             ),
-            ("custom", mean_breakdown(a, |m| &m.restore_custom_breakdown)),
+            ("custom", mean_breakdown(a, |m| &m.restore.custom_breakdown)),
         ]
         .into_iter()
         .collect(),
         recoveries: Recoveries {
             by_kind: &a.recoveries,
-            incidents: mean("incidents"),
-            zone_outages: mean("zone_outages"),
-            restores: mean("recoveries"),
-            mean_seconds: present("recovery_mean_s"),
-            mean_queue_seconds: present("recovery_queue_mean_s"),
-            mean_data_loss_seconds: present("recovery_data_loss_mean_s"),
-            failed_restores: mean("failed_restores"),
-            mean_extra_loss_seconds: present("extra_loss_mean_s"),
-            failovers: mean("failovers"),
-            downtime_hours: mean("downtime_hours"),
+            incidents: mean(Figure::Incidents),
+            zone_outages: mean(Figure::ZoneOutages),
+            restores: mean(Figure::Recoveries),
+            mean_seconds: present(Figure::RecoveryMean),
+            mean_queue_seconds: present(Figure::RecoveryQueueMean),
+            mean_data_loss_seconds: present(Figure::RecoveryDataLossMean),
+            failed_restores: mean(Figure::FailedRestores),
+            mean_extra_loss_seconds: present(Figure::ExtraLossMean),
+            failovers: mean(Figure::Failovers),
+            downtime_hours: mean(Figure::DowntimeHours),
         },
         backup_storage_gb: Storage {
-            mean: mean("storage_mean_gb"),
-            peak: a.figure("storage_peak_gb").max,
+            mean: mean(Figure::StorageMean),
+            peak: a.figure(Figure::StoragePeak).max,
             free_allowance: c.server.provisioned_storage_gb,
         },
-        billable_gb_month: with_ci("billable_gb_month"),
+        billable_gb_month: with_ci(Figure::BillableGbMonth),
         cost_per_month: Cost {
             mean: cost.mean,
             ci95: cost.ci95,
@@ -286,24 +287,24 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
         max_free_retention_days: a.max_free_retention_days(),
         retention_measured_up_to_days: a.retention.len() as u32,
         backups: Backups {
-            snapshots: mean("snapshots"),
-            snapshot_failures: mean("snapshot_failures"),
-            retries: mean("retries"),
-            extra_snapshots: mean("extra_snapshots"),
-            log_backups: mean("log_backups"),
-            log_backup_failures: mean("log_backup_failures"),
-            on_demand: mean("on_demand"),
-            on_demand_refused: mean("on_demand_refused"),
-            max_snapshot_gap_hours: a.figure("max_snapshot_gap_hours").max,
-            event_scheduler_off_hours: mean("event_scheduler_off_hours"),
+            snapshots: mean(Figure::Snapshots),
+            snapshot_failures: mean(Figure::SnapshotFailures),
+            retries: mean(Figure::Retries),
+            extra_snapshots: mean(Figure::ExtraSnapshots),
+            log_backups: mean(Figure::LogBackups),
+            log_backup_failures: mean(Figure::LogBackupFailures),
+            on_demand: mean(Figure::OnDemand),
+            on_demand_refused: mean(Figure::OnDemandRefused),
+            max_snapshot_gap_hours: a.figure(Figure::MaxSnapshotGap).max,
+            event_scheduler_off_hours: mean(Figure::SchedulerOff),
         },
         figures: a
             .figures
             .iter()
             .map(|f| {
                 (
-                    f.name,
-                    Figure {
+                    f.figure.name(),
+                    FigureJson {
                         mean: f.estimate.mean,
                         ci95: f.estimate.ci95,
                         min: f.min,

@@ -2,6 +2,7 @@ use std::fmt::Write;
 
 use super::restore::human_duration;
 use super::Analysis;
+use crate::analysis::Figure;
 use crate::analysis::{scripted_events, LoadEcho};
 
 /// One headline answer: its key in summary.json, what it means, its value and unit.
@@ -104,12 +105,12 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
             "nines",
         ),
     ]);
-    let present = |name: &str| {
+    let present = |name: Figure| {
         let f = a.figure(name);
         (f.estimate.n > 0).then_some(f.estimate.mean)
     };
-    if a.figure("region_outages").estimate.mean > 0.0 {
-        if let Some(v) = present("geo_recovery_mean_s") {
+    if a.figure(Figure::RegionOutages).estimate.mean > 0.0 {
+        if let Some(v) = present(Figure::GeoRecoveryMean) {
             rows.push(row(
                 "region_outages.mean_geo_recovery_seconds",
                 "Regional outage: back by geo-restore after",
@@ -117,7 +118,7 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
                 "s",
             ));
         }
-        if let Some(v) = present("geo_data_loss_mean_s") {
+        if let Some(v) = present(Figure::GeoDataLossMean) {
             rows.push(row(
                 "region_outages.mean_geo_data_loss_seconds",
                 "Regional outage: writes lost (not yet replicated)",
@@ -125,7 +126,7 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
                 "s",
             ));
         }
-        if let Some(v) = present("region_data_at_risk_mean_s") {
+        if let Some(v) = present(Figure::RegionDataAtRiskMean) {
             rows.push(row(
                 "region_outages.mean_data_at_risk_seconds",
                 "Regional outage: writes not yet in any backup when it began",
@@ -136,11 +137,11 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
         rows.push(row(
             "region_outages.unrecoverable_hours",
             "Regional outage: hours with no way back, per run",
-            a.figure("unrecoverable_hours").estimate.mean,
+            a.figure(Figure::UnrecoverableHours).estimate.mean,
             "h",
         ));
     }
-    if let Some(v) = present("recovery_mean_s") {
+    if let Some(v) = present(Figure::RecoveryMean) {
         rows.push(row(
             "recoveries.mean_seconds",
             "Incident or zone-outage restore, request to running server",
@@ -148,7 +149,7 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
             "s",
         ));
     }
-    if let Some(v) = present("recovery_data_loss_mean_s") {
+    if let Some(v) = present(Figure::RecoveryDataLossMean) {
         rows.push(row(
             "recoveries.mean_data_loss_seconds",
             "Incident or zone-outage restore: writes lost",
@@ -156,8 +157,8 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
             "s",
         ));
     }
-    let with_ci = |key, label, name: &str, unit: &str| {
-        let f = a.figure(name);
+    let with_ci = |key, label, figure: Figure, unit: &str| {
+        let f = a.figure(figure);
         Headline {
             key,
             label,
@@ -169,13 +170,13 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
     rows.push(with_ci(
         "backup_storage_gb.mean",
         "Backup storage used, mean",
-        "storage_mean_gb",
+        Figure::StorageMean,
         "GB",
     ));
     rows.push(row(
         "backup_storage_gb.peak",
         "Backup storage used, peak",
-        a.figure("storage_peak_gb").max,
+        a.figure(Figure::StoragePeak).max,
         "GB",
     ));
     rows.push(row(
@@ -187,13 +188,13 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
     rows.push(with_ci(
         "billable_gb_month.mean",
         "Billable storage",
-        "billable_gb_month",
+        Figure::BillableGbMonth,
         "GB-month",
     ));
     rows.push(with_ci(
         "cost_per_month.mean",
         "Backup storage cost",
-        "cost_per_month",
+        Figure::CostPerMonth,
         &format!("{currency}/month"),
     ));
     if let Some(m) = a.last_full_month() {
@@ -213,7 +214,7 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
             "days",
         ));
     }
-    let free = a.figure("free_retention_days");
+    let free = a.figure(Figure::FreeRetentionDays);
     if free.estimate.n > 0 {
         rows.push(row(
             "free_retention_days",

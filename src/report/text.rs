@@ -2,6 +2,7 @@ use std::fmt::Write;
 
 use super::restore::human_duration;
 use super::Analysis;
+use crate::analysis::Figure;
 use crate::analysis::{scripted_events, LoadEcho, Spread};
 
 /// The readable summary printed after a run.
@@ -9,7 +10,7 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     let s = a.scenario;
     let c = &s.config;
     let mut out = String::new();
-    let ci = |name: &str| {
+    let ci = |name: Figure| {
         let f = a.figure(name);
         match f.estimate.ci95 {
             Some([lo, hi]) => format!("{:.2}  (95% CI {:.2} – {:.2})", f.estimate.mean, lo, hi),
@@ -120,9 +121,9 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
             let _ = write!(
                 out,
                 "   (mean: provision {}, hydrate {}, replay {})",
-                human_duration(a.figure("restore_latest_provision_s").estimate.mean),
-                human_duration(a.figure("restore_latest_hydrate_s").estimate.mean),
-                human_duration(a.figure("restore_latest_replay_s").estimate.mean)
+                human_duration(a.figure(Figure::RestoreLatestProvision).estimate.mean),
+                human_duration(a.figure(Figure::RestoreLatestHydrate).estimate.mean),
+                human_duration(a.figure(Figure::RestoreLatestReplay).estimate.mean)
             );
         }
         let _ = writeln!(out);
@@ -166,10 +167,10 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         let _ = writeln!(
             out,
             "  failed restores    {:.2} per run (unsafe sessions, R7); downtime {:.2} h per run",
-            a.figure("failed_restores").estimate.mean,
-            a.figure("downtime_hours").estimate.mean
+            a.figure(Figure::FailedRestores).estimate.mean,
+            a.figure(Figure::DowntimeHours).estimate.mean
         );
-        let at_risk = a.figure("region_data_at_risk_mean_s");
+        let at_risk = a.figure(Figure::RegionDataAtRiskMean);
         if at_risk.estimate.n > 0 {
             let _ = writeln!(
                 out,
@@ -177,7 +178,7 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
                 human_duration(at_risk.estimate.mean)
             );
         }
-        let unrecoverable = a.figure("unrecoverable_hours").estimate.mean;
+        let unrecoverable = a.figure(Figure::UnrecoverableHours).estimate.mean;
         if unrecoverable > 0.0 {
             let _ = writeln!(
                 out,
@@ -198,11 +199,11 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         "measured from the start: the horizon ends before the backup set is full".to_string()
     };
     let _ = writeln!(out, "Backup storage ({measured}; every month in bill.csv)");
-    let _ = writeln!(out, "  mean used          {} GB", ci("storage_mean_gb"));
+    let _ = writeln!(out, "  mean used          {} GB", ci(Figure::StorageMean));
     let _ = writeln!(
         out,
         "  peak used          {:.2} GB",
-        a.figure("storage_peak_gb").max
+        a.figure(Figure::StoragePeak).max
     );
     let _ = writeln!(
         out,
@@ -212,12 +213,12 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     let _ = writeln!(
         out,
         "  billable           {} GB-month",
-        ci("billable_gb_month")
+        ci(Figure::BillableGbMonth)
     );
     let _ = writeln!(
         out,
         "  cost               {} {cur}/month at {} {cur}/GB-month",
-        ci("cost_per_month"),
+        ci(Figure::CostPerMonth),
         c.cost.price_per_gb_month
     );
     if let Some(m) = a.last_full_month() {
@@ -234,7 +235,7 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     let _ = writeln!(
         out,
         "  new backup data    {} GB/day\n",
-        ci("daily_backup_gb")
+        ci(Figure::DailyBackupGb)
     );
     let _ = writeln!(out, "Free retention");
     match (a.max_free_retention_days(), a.retention.len()) {
@@ -264,7 +265,7 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
             );
         }
     }
-    let free = a.figure("free_retention_days");
+    let free = a.figure(Figure::FreeRetentionDays);
     if free.estimate.n > 0 {
         let _ = writeln!(
             out,
@@ -275,24 +276,20 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         let _ = writeln!(out, "  rule of thumb      no backup data written\n");
     }
     let _ = writeln!(out, "Backup health (per run)");
-    let _ = writeln!(out, "  snapshots          {}", ci("snapshots"));
-    let _ = writeln!(out, "  failed attempts    {}", ci("snapshot_failures"));
-    let _ = writeln!(out, "  retries            {}", ci("retries"));
-    let _ = writeln!(out, "  extra snapshots    {}", ci("extra_snapshots"));
-    let _ = writeln!(out, "  log backups        {}", ci("log_backups"));
-    let _ = writeln!(out, "  on-demand taken    {}", ci("on_demand"));
-    let _ = writeln!(out, "  on-demand refused  {}", ci("on_demand_refused"));
+    let _ = writeln!(out, "  snapshots          {}", ci(Figure::Snapshots));
+    let _ = writeln!(out, "  failed attempts    {}", ci(Figure::SnapshotFailures));
+    let _ = writeln!(out, "  retries            {}", ci(Figure::Retries));
+    let _ = writeln!(out, "  extra snapshots    {}", ci(Figure::ExtraSnapshots));
+    let _ = writeln!(out, "  log backups        {}", ci(Figure::LogBackups));
+    let _ = writeln!(out, "  on-demand taken    {}", ci(Figure::OnDemand));
+    let _ = writeln!(out, "  on-demand refused  {}", ci(Figure::OnDemandRefused));
     let _ = writeln!(
         out,
         "  longest snapshot gap {:.1} h (worst run)",
-        a.figure("max_snapshot_gap_hours").max
+        a.figure(Figure::MaxSnapshotGap).max
     );
     if c.server.mysql_version == crate::model::MysqlVersion::V5_7 {
-        let _ = writeln!(
-            out,
-            "  event scheduler off {} h",
-            ci("event_scheduler_off_hours")
-        );
+        let _ = writeln!(out, "  event scheduler off {} h", ci(Figure::SchedulerOff));
     }
     out
 }

@@ -61,16 +61,6 @@ pub enum Layout {
     Geo,
 }
 
-impl From<crate::model::Redundancy> for Layout {
-    fn from(r: crate::model::Redundancy) -> Self {
-        match r {
-            crate::model::Redundancy::Local => Layout::Local,
-            crate::model::Redundancy::Zone => Layout::Zone,
-            crate::model::Redundancy::Geo => Layout::Geo,
-        }
-    }
-}
-
 /// A continuous-time Markov chain with one absorbing state (every copy lost).
 #[derive(Debug, Clone)]
 pub struct Chain {
@@ -282,8 +272,8 @@ pub struct NinesByRedundancy {
 }
 
 impl NinesByRedundancy {
-    pub fn of(&self, redundancy: crate::model::Redundancy) -> f64 {
-        match Layout::from(redundancy) {
+    pub fn of(&self, layout: Layout) -> f64 {
+        match layout {
             Layout::Local => self.local,
             Layout::Zone => self.zone,
             Layout::Geo => self.geo,

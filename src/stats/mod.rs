@@ -5,7 +5,6 @@ mod ci;
 pub mod durability;
 mod histogram;
 mod sawtooth;
-pub mod summary;
 
 pub use ci::{mean_ci95, Estimate};
 pub use histogram::LogHistogram;

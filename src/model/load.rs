@@ -5,6 +5,96 @@
 use super::config::{WallClock, WorkloadConfig};
 use crate::engine::{SimTime, DAY, HOUR};
 
+/// The server's write load: the profile, the bursts and long transactions open now, and the
+/// binlog written so far.
+#[derive(Debug, Clone)]
+pub struct Load {
+    profile: LoadProfile,
+    burst_multiplier: f64,
+    active_bursts: u32,
+    active_long_txns: u32,
+    written_gb: f64,
+    /// Binlog GB per second (multiplier 1) in the hour ending at the second value.
+    hour_rate: (f64, SimTime),
+}
+
+impl Load {
+    pub fn new(workload: &WorkloadConfig, clock: WallClock) -> Self {
+        Self {
+            profile: LoadProfile::new(workload, clock),
+            burst_multiplier: workload.burst_multiplier,
+            active_bursts: 0,
+            active_long_txns: 0,
+            written_gb: 0.0,
+            hour_rate: (0.0, SimTime::MIN + HOUR),
+        }
+    }
+
+    fn burst_factor(&self) -> f64 {
+        if self.active_bursts > 0 {
+            self.burst_multiplier
+        } else {
+            1.0
+        }
+    }
+
+    /// The binlog written over [now, t) at the current burst state; it adds to the total.
+    pub fn write(&mut self, now: SimTime, t: SimTime) -> f64 {
+        let gb = self.volume(now, t) * self.burst_factor();
+        self.written_gb += gb;
+        gb
+    }
+
+    /// Binlog GB (at burst multiplier 1) written from `now` to `t`. Most calls stay inside the
+    /// current hour, where the rate is constant: those use the cached rate.
+    fn volume(&mut self, now: SimTime, t: SimTime) -> f64 {
+        let (rate, until) = self.hour_rate;
+        if now >= until - HOUR && t <= until {
+            return (t - now) as f64 * rate;
+        }
+        let volume = self.profile.volume(now, t);
+        let hour_end = self.profile.hour_end(t);
+        self.hour_rate = (self.profile.gb_per_hour_at(t) / HOUR as f64, hour_end);
+        volume
+    }
+
+    /// Binlog GB written since creation: every backup carries this mark.
+    pub fn written_gb(&self) -> f64 {
+        self.written_gb
+    }
+
+    /// The load multiplier at `t` (profile × burst): snapshot failures rise with it (B3).
+    pub fn multiplier_at(&self, t: SimTime) -> f64 {
+        self.profile.multiplier_at(t) * self.burst_factor()
+    }
+
+    /// Binlog GB per hour at `t`, bursts included.
+    pub fn gb_per_hour_at(&self, t: SimTime) -> f64 {
+        self.profile.gb_per_hour_at(t) * self.burst_factor()
+    }
+
+    pub fn burst_started(&mut self) {
+        self.active_bursts += 1;
+    }
+
+    pub fn burst_ended(&mut self) {
+        self.active_bursts -= 1;
+    }
+
+    pub fn long_transaction_started(&mut self) {
+        self.active_long_txns += 1;
+    }
+
+    pub fn long_transaction_ended(&mut self) {
+        self.active_long_txns -= 1;
+    }
+
+    /// A long transaction is open: on 5.7 it holds the lock a snapshot needs (B5).
+    pub fn long_transaction_open(&self) -> bool {
+        self.active_long_txns > 0
+    }
+}
+
 const WEEK: SimTime = 7 * DAY;
 const HOURS_PER_WEEK: usize = 168;
 

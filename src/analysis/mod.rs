@@ -12,8 +12,11 @@ use crate::model::{
 use crate::montecarlo::{Replications, TargetOutcome};
 use crate::scenario::Scenario;
 use crate::stats::durability::{self, NinesByRedundancy};
-use crate::stats::summary::{summarize, FigureSummary};
+pub mod figures;
+
 use crate::stats::{mean_ci95, Estimate, Quantiles};
+use figures::summarize;
+pub use figures::{Figure, FigureSummary, Unit, HEADLINE};
 
 /// How the run was asked for: echoed in every report so that a reader knows what ran.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -64,7 +67,7 @@ impl<'a> Analysis<'a> {
             figures: summarize(&reps.metrics),
             rpo: reps.rpo.quantiles(),
             geo_rpo: (reps.geo_rpo.total_time() > 0).then(|| reps.geo_rpo.quantiles()),
-            durability_nines: by_redundancy.of(scenario.config.final_redundancy()),
+            durability_nines: by_redundancy.of(scenario.config.final_redundancy().layout()),
             durability_by_redundancy: by_redundancy,
             restore_latest: reps.restores.latest.quantiles_if_any(),
             restore_fastest: reps.restores.fastest.quantiles_if_any(),
@@ -75,8 +78,8 @@ impl<'a> Analysis<'a> {
         }
     }
 
-    pub fn figure(&self, name: &str) -> &FigureSummary {
-        crate::stats::summary::figure(&self.figures, name)
+    pub fn figure(&self, figure: Figure) -> &FigureSummary {
+        &self.figures[figure as usize]
     }
 
     /// The longest retention at which no run's steady state billed anything (0 when even one
@@ -140,7 +143,7 @@ fn monthly(scenario: &Scenario, runs: &[RunMetrics]) -> Vec<MonthSummary> {
         .map(|(i, m)| {
             let bills: Vec<MonthBill> = runs
                 .iter()
-                .filter_map(|r| r.monthly.get(i))
+                .filter_map(|r| r.storage.monthly.get(i))
                 .copied()
                 .collect();
             MonthSummary {
@@ -174,10 +177,14 @@ pub struct RetentionSummary {
 }
 
 fn retention(runs: &[RunMetrics]) -> Vec<RetentionSummary> {
-    let longest = runs.iter().map(|r| r.retention.len()).min().unwrap_or(0);
+    let longest = runs
+        .iter()
+        .map(|r| r.storage.retention.len())
+        .min()
+        .unwrap_or(0);
     (0..longest)
         .map(|i| {
-            let rows: Vec<RetentionRow> = runs.iter().map(|r| r.retention[i]).collect();
+            let rows: Vec<RetentionRow> = runs.iter().map(|r| r.storage.retention[i]).collect();
             RetentionSummary {
                 retention_days: rows[0].retention_days,
                 runs: rows.len(),

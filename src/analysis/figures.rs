@@ -1,0 +1,240 @@
+//! The per-run figures, each declared once: its id, its column name, its unit, what it means,
+//! and how to read it out of a run. Every table, chart and text reads figures through this
+//! registry, so a figure cannot be misspelt at run time and its unit is never guessed.
+
+use serde::Serialize;
+
+use crate::model::RunMetrics;
+use crate::stats::{mean_ci95, Estimate};
+
+/// What a figure counts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Unit {
+    Seconds,
+    Hours,
+    Days,
+    Gb,
+    GbMonth,
+    /// The scenario's currency per month.
+    MoneyPerMonth,
+    /// A count per run.
+    PerRun,
+}
+
+impl Unit {
+    /// How the unit reads on an axis or in a table.
+    pub fn label(self, currency: &str) -> String {
+        match self {
+            Unit::Seconds => "s".into(),
+            Unit::Hours => "h".into(),
+            Unit::Days => "days".into(),
+            Unit::Gb => "GB".into(),
+            Unit::GbMonth => "GB-month".into(),
+            Unit::MoneyPerMonth => format!("{currency}/month"),
+            Unit::PerRun => "per run".into(),
+        }
+    }
+}
+
+macro_rules! figures {
+    ($($id:ident => $name:literal, $unit:ident, $label:literal, |$m:ident| $read:expr;)*) => {
+        /// A per-run figure.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Figure {
+            $($id,)*
+        }
+
+        impl Figure {
+            /// Every figure, in the column order of runs.csv and the row order of summary.csv.
+            pub const ALL: &'static [Figure] = &[$(Figure::$id,)*];
+
+            /// The column name in runs.csv, summary.csv, sweep.csv and summary.json's `figures`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Figure::$id => $name,)*
+                }
+            }
+
+            pub fn unit(self) -> Unit {
+                match self {
+                    $(Figure::$id => Unit::$unit,)*
+                }
+            }
+
+            /// What it means, for people.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $(Figure::$id => $label,)*
+                }
+            }
+
+            /// Its value in one run; None when the run has no such figure (no restore could be
+            /// planned, nothing was recovered, the server was not geo-redundant).
+            pub fn of(self, m: &RunMetrics) -> Option<f64> {
+                match self {
+                    $(Figure::$id => { let $m = m; $read },)*
+                }
+            }
+        }
+    };
+}
+
+fn count(n: u64) -> Option<f64> {
+    Some(n as f64)
+}
+
+figures! {
+    RpoP50 => "rpo_p50_s", Seconds, "Data-loss window, median", |m| Some(m.rpo_seconds.p50);
+    RpoP95 => "rpo_p95_s", Seconds, "Data-loss window, 95th percentile", |m| Some(m.rpo_seconds.p95);
+    RpoP99 => "rpo_p99_s", Seconds, "Data-loss window, 99th percentile", |m| Some(m.rpo_seconds.p99);
+    RpoMax => "rpo_max_s", Seconds, "Data-loss window, worst", |m| Some(m.rpo_seconds.max);
+    RpoMean => "rpo_mean_s", Seconds, "Data-loss window, mean", |m| Some(m.rpo_seconds.mean);
+    GeoRpoP50 => "geo_rpo_p50_s", Seconds, "Geo data-loss window, median", |m| m.geo_rpo_seconds.map(|q| q.p50);
+    GeoRpoP95 => "geo_rpo_p95_s", Seconds, "Geo data-loss window, 95th percentile", |m| m.geo_rpo_seconds.map(|q| q.p95);
+    GeoRpoMax => "geo_rpo_max_s", Seconds, "Geo data-loss window, worst", |m| m.geo_rpo_seconds.map(|q| q.max);
+    GeoRpoMean => "geo_rpo_mean_s", Seconds, "Geo data-loss window, mean", |m| m.geo_rpo_seconds.map(|q| q.mean);
+    RestoreLatestP50 => "restore_latest_p50_s", Seconds, "Restore to the latest point, median", |m| m.restore.latest_seconds.map(|q| q.p50);
+    RestoreLatestP95 => "restore_latest_p95_s", Seconds, "Restore to the latest point, 95th percentile", |m| m.restore.latest_seconds.map(|q| q.p95);
+    RestoreLatestMax => "restore_latest_max_s", Seconds, "Restore to the latest point, worst", |m| m.restore.latest_seconds.map(|q| q.max);
+    RestoreLatestMean => "restore_latest_mean_s", Seconds, "Restore to the latest point, mean", |m| m.restore.latest_seconds.map(|q| q.mean);
+    RestoreLatestProvision => "restore_latest_provision_s", Seconds, "Restore to the latest point: provisioning, mean", |m| Some(m.restore.latest_breakdown.provision);
+    RestoreLatestHydrate => "restore_latest_hydrate_s", Seconds, "Restore to the latest point: hydrating the snapshot, mean", |m| Some(m.restore.latest_breakdown.hydrate);
+    RestoreLatestReplay => "restore_latest_replay_s", Seconds, "Restore to the latest point: replaying the binlog, mean", |m| Some(m.restore.latest_breakdown.replay);
+    RestoreFastestP50 => "restore_fastest_p50_s", Seconds, "Restore to the fastest point, median", |m| m.restore.fastest_seconds.map(|q| q.p50);
+    RestoreFastestMean => "restore_fastest_mean_s", Seconds, "Restore to the fastest point, mean", |m| m.restore.fastest_seconds.map(|q| q.mean);
+    RestoreCustomP50 => "restore_custom_p50_s", Seconds, "Restore to a custom point, median", |m| m.restore.custom_seconds.map(|q| q.p50);
+    RestoreCustomMean => "restore_custom_mean_s", Seconds, "Restore to a custom point, mean", |m| m.restore.custom_seconds.map(|q| q.mean);
+    StorageMean => "storage_mean_gb", Gb, "Backup storage used, mean (steady state)", |m| Some(m.storage.mean_storage_gb);
+    StoragePeak => "storage_peak_gb", Gb, "Backup storage used, peak", |m| Some(m.storage.peak_storage_gb);
+    FreeAllowanceMean => "free_allowance_mean_gb", Gb, "Free allowance, time-average", |m| Some(m.storage.mean_free_allowance_gb);
+    BillableGbMonth => "billable_gb_month", GbMonth, "Billable backup storage", |m| Some(m.storage.billable_gb_month);
+    CostPerMonth => "cost_per_month", MoneyPerMonth, "Backup storage cost", |m| Some(m.storage.cost_per_month);
+    DailyBackupGb => "daily_backup_gb", Gb, "New backup data per day", |m| Some(m.storage.daily_backup_gb);
+    FreeRetentionDays => "free_retention_days", Days, "Free retention by the rule of thumb", |m| m.storage.free_retention_days;
+    Snapshots => "snapshots", PerRun, "Snapshots taken", |m| count(m.backups.snapshots);
+    SnapshotFailures => "snapshot_failures", PerRun, "Failed snapshot attempts", |m| count(m.backups.snapshot_failures);
+    Retries => "retries", PerRun, "Snapshot retries", |m| count(m.backups.retries);
+    ExtraSnapshots => "extra_snapshots", PerRun, "Extra snapshots (heavy binlog)", |m| count(m.backups.extra_snapshots);
+    LogBackups => "log_backups", PerRun, "Log backups", |m| count(m.backups.log_backups);
+    LogBackupFailures => "log_backup_failures", PerRun, "Failed log backups", |m| count(m.backups.log_backup_failures);
+    OnDemand => "on_demand", PerRun, "On-demand backups taken", |m| count(m.backups.on_demand);
+    OnDemandRefused => "on_demand_refused", PerRun, "On-demand backups refused", |m| count(m.backups.on_demand_refused);
+    MaxSnapshotGap => "max_snapshot_gap_hours", Hours, "Longest gap between snapshots", |m| Some(m.backups.max_snapshot_gap_hours);
+    SchedulerOff => "event_scheduler_off_hours", Hours, "Event scheduler off (5.7)", |m| Some(m.backups.event_scheduler_off_hours);
+    Incidents => "incidents", PerRun, "Incidents", |m| count(m.recoveries.incidents);
+    ZoneOutages => "zone_outages", PerRun, "Zone outages", |m| count(m.recoveries.zone_outages);
+    Recoveries => "recoveries", PerRun, "Incident and zone-outage restores completed", |m| count(m.recoveries.recoveries);
+    RecoveryMean => "recovery_mean_s", Seconds, "Incident or zone-outage restore, request to running server", |m| (m.recoveries.recoveries > 0).then_some(m.recoveries.recovery_seconds_mean);
+    RecoveryQueueMean => "recovery_queue_mean_s", Seconds, "Incident or zone-outage restore: wait for a slot", |m| (m.recoveries.recoveries > 0).then_some(m.recoveries.recovery_queue_seconds_mean);
+    RecoveryDataLossMean => "recovery_data_loss_mean_s", Seconds, "Incident or zone-outage restore: writes lost", |m| (m.recoveries.recoveries > 0).then_some(m.recoveries.recovery_data_loss_seconds_mean);
+    FailedRestores => "failed_restores", PerRun, "Restore attempts failed on an unsafe session", |m| count(m.recoveries.failed_restores);
+    ExtraLossMean => "extra_loss_mean_s", Seconds, "Extra writes lost to unsafe sessions, per restore", |m| (m.recoveries.recoveries > 0).then_some(m.recoveries.extra_loss_seconds_mean);
+    Failovers => "failovers", PerRun, "Zone-redundant HA failovers", |m| count(m.recoveries.failovers);
+    DowntimeHours => "downtime_hours", Hours, "Server down", |m| Some(m.recoveries.downtime_hours);
+    RegionOutages => "region_outages", PerRun, "Regional outages", |m| count(m.recoveries.region_outages);
+    GeoRestores => "geo_restores", PerRun, "Geo-restores completed", |m| count(m.recoveries.geo_restores);
+    GeoRecoveryMean => "geo_recovery_mean_s", Seconds, "Regional outage: back by geo-restore after", |m| (m.recoveries.geo_restores > 0).then_some(m.recoveries.geo_recovery_seconds_mean);
+    GeoDataLossMean => "geo_data_loss_mean_s", Seconds, "Regional outage: writes lost (not yet replicated)", |m| (m.recoveries.geo_restores > 0).then_some(m.recoveries.geo_data_loss_seconds_mean);
+    CameBackFirst => "came_back_first", PerRun, "Outages that ended before their restore", |m| count(m.recoveries.came_back_first);
+    MaxFreeRetention => "max_free_retention_days", Days, "Longest retention that bills nothing", |m| m.storage.max_free_retention_days.map(f64::from);
+    UnrecoverableHours => "unrecoverable_hours", Hours, "Regional outage: hours with no way back", |m| Some(m.recoveries.unrecoverable_hours);
+    RegionDataAtRiskMean => "region_data_at_risk_mean_s", Seconds, "Regional outage: writes not yet in any backup when it began", |m| (m.recoveries.region_outages > 0).then_some(m.recoveries.region_data_at_risk_seconds_mean);
+}
+
+impl Figure {
+    /// The figure with this column name (for files read back, such as a shard's sweep.csv).
+    pub fn from_name(name: &str) -> Option<Figure> {
+        Figure::ALL.iter().copied().find(|f| f.name() == name)
+    }
+}
+
+/// The figures a planner reads first: `--target-ci` runs until each is known this precisely,
+/// and sweeps report each per point.
+pub const HEADLINE: &[Figure] = &[
+    Figure::StorageMean,
+    Figure::BillableGbMonth,
+    Figure::CostPerMonth,
+    Figure::DailyBackupGb,
+    Figure::RpoMean,
+    Figure::RestoreLatestMean,
+];
+
+/// One figure across runs: mean with its 95% CI, min and max.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FigureSummary {
+    pub figure: Figure,
+    pub estimate: Estimate,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl std::fmt::Display for Figure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Figure {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+fn values(runs: &[RunMetrics], figure: Figure) -> Vec<f64> {
+    runs.iter().filter_map(|m| figure.of(m)).collect()
+}
+
+/// Every figure summarised across runs, in `Figure::ALL` order (runs without the figure are left
+/// out of its mean).
+pub fn summarize(runs: &[RunMetrics]) -> Vec<FigureSummary> {
+    Figure::ALL
+        .iter()
+        .map(|&figure| {
+            let values = values(runs, figure);
+            FigureSummary {
+                figure,
+                estimate: mean_ci95(&values),
+                min: values.iter().copied().fold(f64::INFINITY, f64::min),
+                max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            }
+        })
+        .collect()
+}
+
+/// 95% CI half-width of a figure's mean relative to the mean (0 when the figure does not vary
+/// or no run has it; infinite when it varies around zero or cannot be estimated yet).
+pub fn relative_half_width(runs: &[RunMetrics], figure: Figure) -> f64 {
+    let values = values(runs, figure);
+    if values.is_empty() && !runs.is_empty() {
+        return 0.0;
+    }
+    let e = mean_ci95(&values);
+    match e.half_width() {
+        Some(0.0) => 0.0,
+        Some(h) if e.mean != 0.0 => h / e.mean.abs(),
+        _ => f64::INFINITY,
+    }
+}
+
+/// The widest relative half-width among the headline figures.
+pub fn worst_headline_half_width(runs: &[RunMetrics]) -> f64 {
+    HEADLINE
+        .iter()
+        .map(|&f| relative_half_width(runs, f))
+        .fold(0.0, f64::max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_round_trip() {
+        for (i, f) in Figure::ALL.iter().enumerate() {
+            assert_eq!(Figure::from_name(f.name()), Some(*f));
+            assert_eq!(*f as usize, i, "ALL is in declaration order");
+            assert!(!f.label().is_empty());
+        }
+        assert_eq!(Figure::from_name("no_such_figure"), None);
+    }
+}

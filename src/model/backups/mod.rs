@@ -1,0 +1,36 @@
+//! The backups themselves (B1–B6, S2, S3): snapshots and their schedule, log backups on their
+//! grid, and the store of what is retained.
+
+pub mod logs;
+pub mod snapshots;
+pub mod store;
+
+pub use logs::LogBackups;
+pub use snapshots::{Attempt, Snapshots};
+pub use store::{BackupStore, LogBackup, Snapshot, SnapshotKind};
+
+use super::metrics::BackupFigures;
+use crate::engine::{SimTime, HOUR};
+
+/// What the schedule and the log backups counted, at `end` (a running server's last gap
+/// between snapshots is still open then).
+pub fn figures(
+    snapshots: &Snapshots,
+    logs: &LogBackups,
+    end: SimTime,
+    running: bool,
+) -> BackupFigures {
+    let c = snapshots.counters();
+    BackupFigures {
+        snapshots: c.taken,
+        snapshot_failures: c.failures,
+        retries: c.retries,
+        extra_snapshots: c.extra,
+        log_backups: logs.uploaded(),
+        log_backup_failures: logs.failed(),
+        on_demand: c.on_demand,
+        on_demand_refused: c.on_demand_refused,
+        max_snapshot_gap_hours: snapshots.max_gap(end, running) as f64 / HOUR as f64,
+        event_scheduler_off_hours: c.scheduler_off as f64 / HOUR as f64,
+    }
+}

@@ -1,0 +1,17 @@
+//! Restores (R1–R3, R5–R7): how long one takes, planning one from the retained backups, the
+//! hourly probes that give their distributions, a region's restore slots, and the server a
+//! restore creates.
+
+pub mod estimate;
+pub mod plan;
+pub mod probes;
+pub mod restored;
+pub mod slots;
+
+pub use estimate::{estimate, Breakdown, RestoreWork};
+pub use plan::{
+    plan, Backups, Rates, RestorePlan, RestoreRefusal, RestoreTarget, DELETED_SERVER_RESTORE_WINDOW,
+};
+pub use probes::{Probes, RestoreDistributions};
+pub use restored::{restored_server, RestoredServer};
+pub use slots::RestoreSlots;

@@ -1,0 +1,411 @@
+//! Planning a point-in-time restore (R2, R3, R5, R7) from what the backups hold at the request:
+//! a pure function of the retained backups and the server's circumstances.
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+
+use super::estimate::{estimate, Breakdown, RestoreWork};
+use crate::engine::{SimTime, DAY};
+use crate::model::backups::{BackupStore, Snapshot};
+use crate::model::config::{RestoreConfig, ServerConfig};
+
+/// A deleted server can be restored for this long; then its backups are gone (R5).
+pub const DELETED_SERVER_RESTORE_WINDOW: SimTime = 5 * DAY;
+
+/// Where a point-in-time restore should land.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestoreTarget {
+    /// The moment of the request (in practice the last backed-up point before it).
+    Latest,
+    /// The newest full snapshot: no log replay at all.
+    Fastest,
+    /// A chosen moment inside the recovery window.
+    At(SimTime),
+}
+
+/// A planned point-in-time restore, without waiting for a slot.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RestorePlan {
+    pub requested_at: SimTime,
+    /// The point asked for (for latest, the request time).
+    pub target: SimTime,
+    /// The point the restored server will hold: the target, or earlier when no backup reaches
+    /// it or an unsafe session (R7) forced an earlier point.
+    pub effective_target: SimTime,
+    pub base_snapshot_at: SimTime,
+    pub base_snapshot_gb: f64,
+    pub replay_gb: f64,
+    pub breakdown: Breakdown,
+    /// Writes between the effective target and the request that the restored server lacks.
+    pub data_loss_seconds: f64,
+    /// Attempts that failed on a foreign-key violation replayed from the binlog (R7).
+    pub failed_attempts: u32,
+    /// How much earlier than asked the restore had to land because of those failures.
+    pub extra_loss_seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RestoreRefusal {
+    /// The target lies outside [earliest, latest] restore point.
+    OutOfWindow { earliest: SimTime, latest: SimTime },
+    /// No snapshot had been taken yet.
+    NoBackups,
+    /// The server was deleted and its 5-day restore window has closed (R5).
+    Purged { deleted_at: SimTime },
+    /// The primary region is down: only a geo-restore can bring the server back (O1).
+    RegionDown,
+    /// A geo-restore needs geo-redundant backup storage.
+    NotGeoRedundant,
+}
+
+/// Everything a plan reads: the retained backups and the server's circumstances at the request.
+#[derive(Debug, Clone, Copy)]
+pub struct Backups<'a> {
+    pub store: &'a BackupStore,
+    /// The newest restorable instant and its binlog mark.
+    pub latest_point: SimTime,
+    pub latest_mark: f64,
+    /// When writes stopped (stop, deletion, regional outage), while they are stopped.
+    pub writes_stopped_at: Option<SimTime>,
+    pub deleted_at: Option<SimTime>,
+    pub region_down: bool,
+    /// The newest point the paired region holds (None before anything has arrived).
+    pub geo_point: Option<SimTime>,
+    /// Moments a session wrote rows breaking a foreign key with the checks off (R7).
+    pub unsafe_moments: &'a VecDeque<SimTime>,
+    /// The recovery window: retention in seconds.
+    pub window: SimTime,
+}
+
+/// The rates a plan uses.
+#[derive(Debug, Clone, Copy)]
+pub struct Rates<'a> {
+    pub restore: &'a RestoreConfig,
+    pub server: &'a ServerConfig,
+}
+
+impl Backups<'_> {
+    /// The last moment before `request` that writes happened: the request itself while the
+    /// server takes writes, else when they stopped.
+    pub fn writes_until(&self, request: SimTime) -> SimTime {
+        self.writes_stopped_at.map_or(request, |t| t.min(request))
+    }
+
+    /// The recovery window at `request`: [creation or request − retention, last backed-up
+    /// point]. Anchored where writes stopped: a stopped (B7) or deleted (R5) server can still be
+    /// restored to any point of the window it had then.
+    pub fn window_at(&self, request: SimTime) -> (SimTime, SimTime) {
+        let earliest = (self.writes_until(request) - self.window).max(0);
+        (earliest, self.latest_point.min(request))
+    }
+
+    /// Binlog mark at `t` (≤ the last restorable point), interpolated inside the log backup
+    /// that covers it: the binlog rate is taken as even within one log interval.
+    fn mark_at(&self, t: SimTime, base: &Snapshot) -> f64 {
+        if t >= self.latest_point {
+            return self.latest_mark;
+        }
+        let (before, after) = self.store.logs_around(t);
+        let (t0, m0) = match before {
+            Some(l) if l.time > base.time => (l.time, l.binlog_mark),
+            _ => (base.time, base.binlog_mark),
+        };
+        let (t1, m1) = match after {
+            Some(l) => (l.time, l.binlog_mark),
+            None => (self.latest_point, self.latest_mark),
+        };
+        if t1 <= t0 {
+            return m0;
+        }
+        m0 + (m1 - m0) * (t - t0) as f64 / (t1 - t0) as f64
+    }
+}
+
+/// Plan a restore at `request`. A geo-restore reads only what had reached the paired region
+/// and adds the cross-region copy; a local one is impossible while the region is down.
+pub fn plan(
+    backups: &Backups<'_>,
+    rates: Rates<'_>,
+    request: SimTime,
+    target: RestoreTarget,
+    geo: bool,
+) -> Result<RestorePlan, RestoreRefusal> {
+    if let Some(deleted_at) = backups.deleted_at {
+        if request >= deleted_at + DELETED_SERVER_RESTORE_WINDOW {
+            return Err(RestoreRefusal::Purged { deleted_at });
+        }
+    }
+    if backups.region_down && !geo {
+        return Err(RestoreRefusal::RegionDown);
+    }
+    let (earliest, local_latest) = backups.window_at(request);
+    let latest = if geo {
+        backups
+            .geo_point
+            .ok_or(RestoreRefusal::NoBackups)?
+            .min(local_latest)
+    } else {
+        local_latest
+    };
+    let estimate = |work| estimate(rates.restore, rates.server, work);
+    let wanted = match target {
+        RestoreTarget::Latest => request,
+        RestoreTarget::Fastest => {
+            let snap = backups
+                .store
+                .base_snapshot_for(latest)
+                .ok_or(RestoreRefusal::NoBackups)?;
+            return Ok(RestorePlan {
+                requested_at: request,
+                target: snap.time,
+                effective_target: snap.time,
+                base_snapshot_at: snap.time,
+                base_snapshot_gb: snap.full_gb,
+                replay_gb: 0.0,
+                breakdown: estimate(RestoreWork {
+                    snapshot_gb: snap.full_gb,
+                    replay_gb: 0.0,
+                    cross_region: geo,
+                }),
+                data_loss_seconds: (backups.writes_until(request) - snap.time).max(0) as f64,
+                failed_attempts: 0,
+                extra_loss_seconds: 0.0,
+            });
+        }
+        RestoreTarget::At(t) => {
+            if t < earliest || t > request {
+                return Err(RestoreRefusal::OutOfWindow { earliest, latest });
+            }
+            t
+        }
+    };
+    let mut point = wanted.min(latest);
+    let mut wasted = Breakdown::default();
+    let mut failed_attempts = 0;
+    loop {
+        let base = *backups
+            .store
+            .base_snapshot_for(point)
+            .ok_or(RestoreRefusal::NoBackups)?;
+        let work = |to: SimTime| RestoreWork {
+            snapshot_gb: base.full_gb,
+            replay_gb: (backups.mark_at(to, &base) - base.binlog_mark).max(0.0),
+            cross_region: geo,
+        };
+        // R7: replaying past a session that broke a foreign key with the checks off fails;
+        // the only way out is a point before it.
+        let first_unsafe = backups
+            .unsafe_moments
+            .iter()
+            .find(|&&u| u > base.time && u <= point);
+        if let Some(&u) = first_unsafe {
+            failed_attempts += 1;
+            wasted.add(&estimate(work(u)));
+            point = u - 1;
+            continue;
+        }
+        let final_work = work(point);
+        let mut breakdown = estimate(final_work);
+        breakdown.add(&wasted);
+        return Ok(RestorePlan {
+            requested_at: request,
+            target: wanted,
+            effective_target: point,
+            base_snapshot_at: base.time,
+            base_snapshot_gb: base.full_gb,
+            replay_gb: final_work.replay_gb,
+            breakdown,
+            data_loss_seconds: (backups.writes_until(request) - point).max(0) as f64,
+            failed_attempts,
+            extra_loss_seconds: (wanted.min(latest) - point) as f64,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::HOUR;
+    use crate::model::backups::{LogBackup, SnapshotKind};
+    use crate::model::config::{HighAvailability, MysqlVersion};
+
+    /// Two daily snapshots (100 GB) and hourly log backups of 1 GB each, up to 30 hours.
+    fn store() -> BackupStore {
+        let mut store = BackupStore::new();
+        for day in 0..2 {
+            store.add_snapshot(Snapshot {
+                time: day * DAY,
+                full_gb: 100.0,
+                incremental_gb: if day == 0 { 100.0 } else { 12.0 },
+                kind: SnapshotKind::Scheduled,
+                binlog_mark: (day * 24) as f64,
+            });
+        }
+        for h in 1..=30 {
+            store.add_log(LogBackup {
+                time: h * HOUR,
+                gb: 1.0,
+                binlog_mark: h as f64,
+            });
+        }
+        store
+    }
+
+    fn rates() -> (RestoreConfig, ServerConfig) {
+        (
+            RestoreConfig {
+                provision: 300,
+                hydrate_gb_per_hour_per_vcore: 100.0,
+                replay_gb_per_hour_per_vcore: 1.0,
+                no_pk_replay_slowdown: 10.0,
+                cross_region_gb_per_hour: 100.0,
+                slots_per_region: 4,
+                background_restores_per_hour: 0.0,
+                background_restore_duration: 3600,
+                outage_restore_surge: 1.0,
+                detection_delay: 1800,
+                unsafe_sessions_per_day: 0.0,
+                failover: 120,
+                geo_restore_region: "westus".into(),
+            },
+            ServerConfig {
+                mysql_version: MysqlVersion::V8_0,
+                provisioned_storage_gb: 250.0,
+                db_size_gb: 100.0,
+                db_growth_gb_per_day: 0.0,
+                ha: HighAvailability::None,
+                vcores: 1,
+                tables_without_pk_pct: 0.0,
+                region: "eastus".into(),
+            },
+        )
+    }
+
+    fn backups<'a>(store: &'a BackupStore, unsafe_moments: &'a VecDeque<SimTime>) -> Backups<'a> {
+        Backups {
+            store,
+            latest_point: 30 * HOUR,
+            latest_mark: 30.0,
+            writes_stopped_at: None,
+            deleted_at: None,
+            region_down: false,
+            geo_point: Some(29 * HOUR),
+            unsafe_moments,
+            window: 7 * DAY,
+        }
+    }
+
+    /// R2, R3 by hand: 1 vCore hydrates 100 GB in an hour and replays 1 GB an hour.
+    #[test]
+    fn plans_latest_fastest_and_custom_by_hand() {
+        let store = store();
+        let (restore, server) = rates();
+        let rates = Rates {
+            restore: &restore,
+            server: &server,
+        };
+        let none = VecDeque::new();
+        let b = backups(&store, &none);
+        let request = 30 * HOUR + 100;
+        let latest = plan(&b, rates, request, RestoreTarget::Latest, false).unwrap();
+        assert_eq!(latest.effective_target, 30 * HOUR);
+        assert_eq!(latest.base_snapshot_at, DAY);
+        assert_eq!(latest.replay_gb, 6.0);
+        assert_eq!(latest.breakdown.total(), 300.0 + 3600.0 + 6.0 * 3600.0);
+        assert_eq!(latest.data_loss_seconds, 100.0);
+        let fastest = plan(&b, rates, request, RestoreTarget::Fastest, false).unwrap();
+        assert_eq!(fastest.effective_target, DAY);
+        assert_eq!(fastest.breakdown.replay, 0.0);
+        // Half-way through hour 27: interpolated between the marks at 27 h and 28 h.
+        let custom = plan(
+            &b,
+            rates,
+            request,
+            RestoreTarget::At(27 * HOUR + 1800),
+            false,
+        )
+        .unwrap();
+        assert_eq!(custom.replay_gb, 3.5);
+        // A geo-restore reads only what reached the pair and copies it across.
+        let geo = plan(&b, rates, request, RestoreTarget::Latest, true).unwrap();
+        assert_eq!(geo.effective_target, 29 * HOUR);
+        assert_eq!(geo.breakdown.transfer, (100.0 + 5.0) / 100.0 * 3600.0);
+    }
+
+    /// R2, R5, O1: the refusals.
+    #[test]
+    fn refuses_outside_the_window_after_the_purge_and_while_the_region_is_down() {
+        let store = store();
+        let (restore, server) = rates();
+        let rates = Rates {
+            restore: &restore,
+            server: &server,
+        };
+        let none = VecDeque::new();
+        let b = backups(&store, &none);
+        assert!(matches!(
+            plan(&b, rates, 30 * HOUR, RestoreTarget::At(31 * HOUR), false),
+            Err(RestoreRefusal::OutOfWindow { .. })
+        ));
+        let deleted = Backups {
+            deleted_at: Some(30 * HOUR),
+            writes_stopped_at: Some(30 * HOUR),
+            ..b
+        };
+        assert!(plan(
+            &deleted,
+            rates,
+            30 * HOUR + 4 * DAY,
+            RestoreTarget::Latest,
+            false
+        )
+        .is_ok());
+        assert_eq!(
+            plan(
+                &deleted,
+                rates,
+                30 * HOUR + 5 * DAY,
+                RestoreTarget::Latest,
+                false
+            ),
+            Err(RestoreRefusal::Purged {
+                deleted_at: 30 * HOUR
+            })
+        );
+        let down = Backups {
+            region_down: true,
+            ..b
+        };
+        assert_eq!(
+            plan(&down, rates, 30 * HOUR, RestoreTarget::Latest, false),
+            Err(RestoreRefusal::RegionDown)
+        );
+        let unseeded = Backups {
+            geo_point: None,
+            ..b
+        };
+        assert_eq!(
+            plan(&unseeded, rates, 30 * HOUR, RestoreTarget::Latest, true),
+            Err(RestoreRefusal::NoBackups)
+        );
+    }
+
+    /// R7: an unsafe session after the base snapshot fails the replay across it; the restore
+    /// lands just before it, its failed attempt's time counted.
+    #[test]
+    fn an_unsafe_session_forces_an_earlier_point() {
+        let store = store();
+        let (restore, server) = rates();
+        let rates = Rates {
+            restore: &restore,
+            server: &server,
+        };
+        let moments = VecDeque::from([28 * HOUR]);
+        let b = backups(&store, &moments);
+        let p = plan(&b, rates, 30 * HOUR, RestoreTarget::Latest, false).unwrap();
+        assert_eq!(p.failed_attempts, 1);
+        assert_eq!(p.effective_target, 28 * HOUR - 1);
+        assert_eq!(p.extra_loss_seconds, (2 * HOUR + 1) as f64);
+    }
+}

@@ -1,0 +1,104 @@
+//! The restore-time distributions (R2, R3): every hour the server runs, a restore to the latest
+//! point, one to the fastest point and one to a random point of the recovery window are planned
+//! (no slot contention; R7 failures included).
+
+use super::estimate::Breakdown;
+use super::plan::{plan, Backups, Rates, RestoreTarget};
+use crate::engine::{SimTime, Stream, HOUR};
+use crate::model::metrics::RestoreFigures;
+use crate::stats::LogHistogram;
+
+/// The restore-time distributions of one run, for pooling across runs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RestoreDistributions {
+    pub latest: LogHistogram,
+    pub fastest: LogHistogram,
+    pub custom: LogHistogram,
+}
+
+#[derive(Debug, Clone)]
+pub struct Probes {
+    next: SimTime,
+    draws: Stream,
+    distributions: RestoreDistributions,
+    /// Sums of each target's phases, for their means.
+    breakdowns: [Breakdown; 3],
+}
+
+impl Probes {
+    pub fn new(draws: Stream) -> Self {
+        Self {
+            next: HOUR,
+            draws,
+            distributions: RestoreDistributions::default(),
+            breakdowns: [Breakdown::default(); 3],
+        }
+    }
+
+    /// Probe every hour boundary before `t`; the backups are as they stand over that stretch.
+    pub fn until(&mut self, t: SimTime, active: bool, backups: &Backups<'_>, rates: Rates<'_>) {
+        while self.next < t {
+            self.probe(self.next, active, backups, rates);
+            self.next += HOUR;
+        }
+    }
+
+    fn probe(&mut self, at: SimTime, active: bool, backups: &Backups<'_>, rates: Rates<'_>) {
+        // Drawn every hour, running or not, to keep the stream aligned across sweep points.
+        let u = self.draws.uniform();
+        if !active {
+            return;
+        }
+        let (earliest, _) = backups.window_at(at);
+        let custom = earliest + ((at - earliest) as f64 * u) as SimTime;
+        for (i, target) in [
+            RestoreTarget::Latest,
+            RestoreTarget::Fastest,
+            RestoreTarget::At(custom),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if let Ok(plan) = plan(backups, rates, at, target, false) {
+                let hist = match i {
+                    0 => &mut self.distributions.latest,
+                    1 => &mut self.distributions.fastest,
+                    _ => &mut self.distributions.custom,
+                };
+                hist.add(plan.breakdown.total());
+                self.breakdowns[i].add(&plan.breakdown);
+            }
+        }
+    }
+
+    /// Mean seconds per phase of the latest, fastest and custom probes.
+    pub fn mean_breakdowns(&self) -> [Breakdown; 3] {
+        let d = &self.distributions;
+        let mut out = self.breakdowns;
+        for (b, h) in out.iter_mut().zip([&d.latest, &d.fastest, &d.custom]) {
+            *b = b.scaled(if h.count() > 0 {
+                1.0 / h.count() as f64
+            } else {
+                0.0
+            });
+        }
+        out
+    }
+
+    pub fn figures(&self) -> RestoreFigures {
+        let d = &self.distributions;
+        let [latest_breakdown, fastest_breakdown, custom_breakdown] = self.mean_breakdowns();
+        RestoreFigures {
+            latest_seconds: d.latest.quantiles_if_any(),
+            fastest_seconds: d.fastest.quantiles_if_any(),
+            custom_seconds: d.custom.quantiles_if_any(),
+            latest_breakdown,
+            fastest_breakdown,
+            custom_breakdown,
+        }
+    }
+
+    pub fn into_distributions(self) -> RestoreDistributions {
+        self.distributions
+    }
+}

@@ -1,0 +1,119 @@
+//! Time passing between events: the fluid load written, the storage and bill integrated, the
+//! geo copies that arrive, and the hourly work (restore probes, the retention ledger, samples).
+
+use super::Sim;
+use crate::engine::{SimTime, HOUR};
+use crate::model::observer::{EventRecord, Sample};
+use crate::model::region::RegionId;
+use crate::model::retention_ledger::LedgerState;
+use crate::model::server::ServerState;
+
+impl Sim<'_, '_> {
+    pub(super) fn advance_to(&mut self, t: SimTime) {
+        if t <= self.now {
+            return;
+        }
+        // Copies in flight come from the primary region: while it is down they stand still.
+        if !self.region_down() {
+            self.geo.arrivals_until(t);
+        }
+        // The state is constant over [now, t): hourly samples and restore probes read it as is.
+        let (active, rates, region_down) = (self.active(), self.rates(), self.region_down());
+        let backups = super::backups_view(
+            &self.store,
+            &self.rpo,
+            &self.server,
+            region_down,
+            &self.geo,
+            &self.unsafe_moments,
+            self.cfg.backup.window(),
+        );
+        self.probes.until(t, active, &backups, rates);
+        while self.next_ledger_hour < t {
+            let state = match self.server.state() {
+                ServerState::Running => LedgerState::Running {
+                    allowance_gb: self.free_allowance_gb(),
+                },
+                ServerState::Stopped => LedgerState::Stopped,
+                ServerState::Deleted { .. } => LedgerState::Deleted,
+            };
+            let factor = self.server.redundancy().storage_factor();
+            self.ledger.hour(self.next_ledger_hour, state, factor);
+            self.next_ledger_hour += HOUR;
+        }
+        if self.observer.is_some() {
+            // A sample shows the instant as it is just before anything due at it happens (the
+            // backup due on the hour has not run yet), so the data-loss window is visible.
+            while self.next_sample <= t && self.next_sample < self.cfg.horizon {
+                let sample = self.sample_at(self.next_sample);
+                if let Some(obs) = self.observer.as_mut() {
+                    obs.sample(sample);
+                }
+                self.rpo.sampled();
+                self.next_sample += HOUR;
+            }
+        }
+        if active {
+            let gb = self.load.write(self.now, t);
+            self.logs.add_binlog(gb);
+            self.snapshots.add_binlog(gb);
+            self.billing.ran(t - self.now);
+        }
+        let used = self.storage_gb();
+        let allowance = self.free_allowance_gb();
+        self.billing.accrue(self.now, t, used, allowance);
+        self.now = t;
+    }
+
+    pub(super) fn free_allowance_gb(&self) -> f64 {
+        self.server
+            .free_allowance_gb(self.cfg.server.provisioned_storage_gb)
+    }
+
+    fn sample_at(&self, time: SimTime) -> Sample {
+        let running = self.active();
+        let used = self.storage_gb();
+        let allowance = self.free_allowance_gb();
+        let region_down = self.regions[RegionId::HOME.0].is_down();
+        let widest = self.rpo.widest_since_sample();
+        Sample {
+            time,
+            state: self.server.label(region_down),
+            region_up: !region_down,
+            storage_gb: used,
+            free_allowance_gb: allowance,
+            billable_gb: (used - allowance).max(0.0),
+            binlog_gb_per_hour: if running {
+                self.load.gb_per_hour_at(time)
+            } else {
+                0.0
+            },
+            rpo_seconds: if running {
+                self.rpo.at(time) as f64
+            } else {
+                0.0
+            },
+            rpo_max_seconds: if running {
+                widest.max(self.rpo.at(time)) as f64
+            } else {
+                widest as f64
+            },
+            retained_snapshots: self.store.snapshots().count(),
+        }
+    }
+
+    /// Tell the observer, if any, what just happened.
+    pub(super) fn record(&mut self, kind: &'static str, detail: impl FnOnce() -> String) {
+        if self.observer.is_some() {
+            let record = EventRecord {
+                time: self.now,
+                kind,
+                detail: detail(),
+                storage_gb: self.storage_gb(),
+            };
+            if let Some(obs) = self.observer.as_mut() {
+                obs.event(record);
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Reactions to the server's lifecycle and load (B5, B7, D2, R5): stops, starts, deletions,
+//! the move to geo, writes pausing and resuming, bursts and long transactions.
+
+use super::event::{Event, LoadEvent, SnapshotEvent, TroubleEvent};
+use super::Sim;
+use crate::model::arrivals::Arrival;
+use crate::model::config::ServerAction;
+use crate::model::restore::DELETED_SERVER_RESTORE_WINDOW;
+use crate::model::server::ServerState;
+
+impl Sim<'_, '_> {
+    pub(super) fn on_load_event(&mut self, event: LoadEvent) {
+        match event {
+            LoadEvent::BurstStart => {
+                self.load.burst_started();
+                let end = self.now + self.cfg.workload.burst_duration;
+                self.queue.schedule(end, Event::Load(LoadEvent::BurstEnd));
+                self.schedule_next(Arrival::Burst);
+                let m = self.cfg.workload.burst_multiplier;
+                self.record("burst-start", || format!("write load x{m}"));
+            }
+            LoadEvent::BurstEnd => {
+                self.load.burst_ended();
+                self.record("burst-end", String::new);
+            }
+            LoadEvent::LongTxnStart => {
+                self.load.long_transaction_started();
+                let end = self.now + self.cfg.workload.long_txn_duration;
+                self.queue.schedule(end, Event::Load(LoadEvent::LongTxnEnd));
+                self.schedule_next(Arrival::LongTransaction);
+                self.record("long-transaction-start", String::new);
+            }
+            LoadEvent::LongTxnEnd => {
+                self.load.long_transaction_ended();
+                self.record("long-transaction-end", String::new);
+            }
+        }
+    }
+
+    pub(super) fn server_action(&mut self, action: ServerAction) {
+        match (self.server.state(), action) {
+            (ServerState::Running, ServerAction::Stop) => {
+                // A clean stop flushes the binlog: nothing written before it is at risk. (With
+                // the region down there is nothing new to flush, and nowhere to flush it.)
+                if self.active() {
+                    self.flush_log();
+                }
+                self.geo.pause(self.now);
+                self.server.stop_writes(self.now);
+                self.server.stop();
+                self.record("server-stopped", || {
+                    "no backups and no free allowance until started".into()
+                });
+            }
+            (ServerState::Stopped, ServerAction::Start) => {
+                self.server.start();
+                if !self.region_down() {
+                    self.resume_writes();
+                }
+                self.record("server-started", String::new);
+            }
+            (ServerState::Running | ServerState::Stopped, ServerAction::EnableGeo) => {
+                // D2: local → geo. What is already retained starts replicating now.
+                self.server.enable_geo();
+                let writing = self.active();
+                let (point, mark) = (self.rpo.latest_point(), self.rpo.latest_mark());
+                self.geo.enable(self.now, point, mark, writing);
+                self.record("geo-enabled", || {
+                    "backup storage is now geo-redundant (counted twice)".into()
+                });
+            }
+            (ServerState::Running | ServerState::Stopped, ServerAction::Delete) => {
+                if self.active() {
+                    self.rpo.close(self.now, self.load.written_gb());
+                }
+                self.geo.pause(self.now);
+                self.server.stop_writes(self.now);
+                self.server.delete(self.now);
+                self.queue.schedule(
+                    self.now + DELETED_SERVER_RESTORE_WINDOW,
+                    Event::Trouble(TroubleEvent::PurgeDeleted),
+                );
+                self.record("server-deleted", || {
+                    "backups kept 5 days for a restore, then purged".into()
+                });
+            }
+            // Validation rejects impossible sequences; a no-op here keeps the model total.
+            _ => {}
+        }
+        self.prune();
+    }
+
+    /// Writes resume after a stop or a regional outage: nothing was written meanwhile, so the
+    /// data-loss windows restart at zero, and a missed daily snapshot is caught up.
+    pub(super) fn resume_writes(&mut self) {
+        self.server.resume_writes();
+        let mark = self.load.written_gb();
+        self.rpo.resume(self.now, mark);
+        if self.server.geo_redundant() {
+            self.geo.resume(self.now, mark);
+        }
+        if self.snapshots.catch_up_needed() {
+            self.queue
+                .schedule(self.now, Event::Snapshot(SnapshotEvent::CatchUp));
+        }
+    }
+}

@@ -1,0 +1,338 @@
+//! One simulated server over the horizon: the loop, which knows the units but none of their
+//! rules. Each unit owns its state; the loop pops heap events and hands each to the unit it is
+//! for, and the reactions that cross units (a snapshot moves the store, the windows, the geo
+//! copies and the bill) live in this module's other files, one concern each.
+//!
+//! Heap events exist only for irregular things. Log backups run on a fixed grid, so the loop
+//! walks that grid between heap events instead of queueing 288 events a day.
+
+mod advance;
+mod backups;
+mod event;
+mod finish;
+mod lifecycle;
+mod troubles;
+
+use std::collections::VecDeque;
+
+use event::{Event, LoadEvent, RegionEvent, SnapshotEvent, TroubleEvent};
+
+use super::arrivals::{Arrival, Arrivals};
+use super::backups::{BackupStore, LogBackups, Snapshots};
+use super::billing::Billing;
+use super::config::{Config, ServerAction};
+use super::geo::GeoReplication;
+use super::load::Load;
+use super::metrics::RunOutcome;
+use super::observer::Observer;
+use super::recovery::{Recoveries, RestoreJob};
+use super::region::{Region, RegionId};
+use super::restore::{
+    plan, Backups, Breakdown, Probes, Rates, RestorePlan, RestoreRefusal, RestoreTarget,
+};
+use super::retention_ledger::RetentionLedger;
+use super::rpo::DataLossWindow;
+use super::server::Lifecycle;
+use crate::engine::{EventQueue, Purpose, SimTime, Streams};
+
+/// Simulate one replication. `observer`, when given, hears every event and an hourly sample.
+pub fn simulate(
+    config: &Config,
+    streams: &Streams,
+    observer: Option<&mut dyn Observer>,
+) -> RunOutcome {
+    let mut sim = Sim::new(config, streams, observer);
+    sim.run_until(config.horizon, false);
+    sim.finish()
+}
+
+/// A planned what-if restore and the circumstances it was planned in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WhatIf {
+    pub plan: RestorePlan,
+    /// The primary region was down at the request: a geo-restore comes up locally redundant (R4).
+    pub region_down: bool,
+}
+
+/// Replay replication `streams` of the scenario up to `request_at`, then plan one restore
+/// (`backsim restore`).
+pub fn what_if_restore(
+    config: &Config,
+    streams: &Streams,
+    request_at: SimTime,
+    target: RestoreTarget,
+    geo: bool,
+) -> Result<WhatIf, RestoreRefusal> {
+    let mut sim = Sim::new(config, streams, None);
+    sim.run_until(request_at.min(config.horizon), true);
+    if geo && !sim.server.geo_redundant() {
+        return Err(RestoreRefusal::NotGeoRedundant);
+    }
+    let plan = sim.plan_restore(request_at, target, geo)?;
+    Ok(WhatIf {
+        plan,
+        region_down: sim.region_down(),
+    })
+}
+
+/// Restore time to each of `points` (local, no slot wait), as seen at `request_at`: the
+/// sawtooth over a few days that shows where the fastest points are. Points outside the
+/// recovery window get None.
+pub fn restore_profile(
+    config: &Config,
+    streams: &Streams,
+    request_at: SimTime,
+    points: &[SimTime],
+) -> Vec<(SimTime, Option<Breakdown>)> {
+    let mut sim = Sim::new(config, streams, None);
+    sim.run_until(request_at.min(config.horizon), true);
+    points
+        .iter()
+        .map(|&p| {
+            let plan = sim.plan_restore(request_at, RestoreTarget::At(p), false);
+            (p, plan.ok().map(|plan| plan.breakdown))
+        })
+        .collect()
+}
+
+/// One replication replayed once, with a restore to `target` planned at each of `requests`
+/// (ascending): how the restore time of one target varies with the moment it is asked for.
+pub fn plan_over_requests(
+    config: &Config,
+    streams: &Streams,
+    requests: &[SimTime],
+    target: RestoreTarget,
+    geo: bool,
+) -> Vec<(SimTime, Result<RestorePlan, RestoreRefusal>)> {
+    let mut sim = Sim::new(config, streams, None);
+    requests
+        .iter()
+        .map(|&request| {
+            sim.run_until(request.min(config.horizon), true);
+            let plan = if geo && !sim.server.geo_redundant() {
+                Err(RestoreRefusal::NotGeoRedundant)
+            } else {
+                sim.plan_restore(request, target, geo)
+            };
+            (request, plan)
+        })
+        .collect()
+}
+
+/// What a restore planned now would read, from the units that hold it (a free function, so
+/// that the probes can borrow it while they change only themselves).
+fn backups_view<'s>(
+    store: &'s BackupStore,
+    rpo: &DataLossWindow,
+    server: &Lifecycle,
+    region_down: bool,
+    geo: &GeoReplication,
+    unsafe_moments: &'s VecDeque<SimTime>,
+    window: SimTime,
+) -> Backups<'s> {
+    Backups {
+        store,
+        latest_point: rpo.latest_point(),
+        latest_mark: rpo.latest_mark(),
+        writes_stopped_at: server.writes_stopped_at(),
+        deleted_at: server.deleted_at(),
+        region_down,
+        geo_point: geo.restorable_point(),
+        unsafe_moments,
+        window,
+    }
+}
+
+struct Sim<'a, 'o> {
+    cfg: &'a Config,
+    now: SimTime,
+    queue: EventQueue<Event>,
+    observer: Option<&'o mut dyn Observer>,
+    load: Load,
+    server: Lifecycle,
+    snapshots: Snapshots,
+    logs: LogBackups,
+    store: BackupStore,
+    rpo: DataLossWindow,
+    geo: GeoReplication,
+    billing: Billing,
+    ledger: RetentionLedger,
+    next_ledger_hour: SimTime,
+    probes: Probes,
+    recoveries: Recoveries,
+    /// The server's region and its geo-restore target: their slots and outages.
+    regions: [Region<RestoreJob>; 2],
+    arrivals: Arrivals,
+    /// Moments when a session wrote rows breaking a foreign key (R7), within the retained window.
+    unsafe_moments: VecDeque<SimTime>,
+    next_sample: SimTime,
+    /// Snapshots pruned at the current moment, for the event log.
+    expired: Vec<SimTime>,
+    /// Heap events plus log-backup ticks handled.
+    events: u64,
+}
+
+impl<'a, 'o> Sim<'a, 'o> {
+    fn new(cfg: &'a Config, streams: &Streams, observer: Option<&'o mut dyn Observer>) -> Self {
+        let b = &cfg.backup;
+        let mut sim = Self {
+            cfg,
+            now: 0,
+            queue: EventQueue::new(),
+            observer,
+            load: Load::new(&cfg.workload, cfg.clock),
+            server: Lifecycle::new(b.redundancy),
+            snapshots: Snapshots::new(
+                b,
+                cfg.server.mysql_version,
+                streams.stream(Purpose::SnapshotFailures),
+            ),
+            logs: LogBackups::new(
+                b.log_backup_interval,
+                b.log_backup_failure_prob,
+                streams.stream(Purpose::LogBackupFailures),
+            ),
+            store: BackupStore::new(),
+            rpo: DataLossWindow::new(),
+            geo: GeoReplication::new(
+                b.geo_lag_mean,
+                b.redundancy == super::config::Redundancy::Geo,
+                streams.stream(Purpose::GeoReplication),
+            ),
+            billing: Billing::new(&cfg.months, cfg.measured_from),
+            ledger: RetentionLedger::new(),
+            next_ledger_hour: 0,
+            probes: Probes::new(streams.stream(Purpose::Restores)),
+            recoveries: Recoveries::new(),
+            regions: [
+                Region::new(cfg.restore.slots_per_region),
+                Region::new(cfg.restore.slots_per_region),
+            ],
+            arrivals: Arrivals::new(cfg, streams),
+            unsafe_moments: VecDeque::new(),
+            next_sample: 0,
+            expired: Vec::new(),
+            events: 0,
+        };
+        // B1: the first snapshot is taken when the server is created, then one a day.
+        sim.queue.schedule(0, Event::Snapshot(SnapshotEvent::Daily));
+        for arrival in Arrival::ALL {
+            sim.schedule_next(arrival);
+        }
+        for &at in &cfg.backup.on_demand {
+            sim.queue
+                .schedule(at, Event::Snapshot(SnapshotEvent::OnDemand));
+        }
+        for &(at, action) in &cfg.events {
+            let event = match action {
+                ServerAction::RegionOutage { duration } => {
+                    Event::Trouble(TroubleEvent::RegionOutage {
+                        duration: Some(duration),
+                    })
+                }
+                other => Event::Server(other),
+            };
+            sim.queue.schedule(at, event);
+        }
+        sim
+    }
+
+    /// Schedule the next arrival of a Poisson process, if it comes within the horizon.
+    fn schedule_next(&mut self, arrival: Arrival) {
+        let event = match arrival {
+            Arrival::Burst => Event::Load(LoadEvent::BurstStart),
+            Arrival::LongTransaction => Event::Load(LoadEvent::LongTxnStart),
+            Arrival::UnsafeSession => Event::Trouble(TroubleEvent::UnsafeSession),
+            Arrival::Incident => Event::Trouble(TroubleEvent::Incident),
+            Arrival::ZoneOutage => Event::Trouble(TroubleEvent::ZoneOutage),
+            Arrival::RegionOutage => Event::Trouble(TroubleEvent::RegionOutage { duration: None }),
+            Arrival::BackgroundRestore => Event::Region(
+                RegionId::HOME,
+                RegionEvent::BackgroundRestore { surge: false },
+            ),
+        };
+        if let Some(at) = self.arrivals.next(arrival, self.now) {
+            self.queue.schedule(at, event);
+        }
+    }
+
+    /// Run every log tick up to `limit` and every heap event before it (or at it too, when
+    /// `events_at_limit`), then bring time to `limit`.
+    fn run_until(&mut self, limit: SimTime, events_at_limit: bool) {
+        loop {
+            // Log-backup ticks up to and including the next heap event's time come first; a tick
+            // may itself schedule an event (an extra snapshot) at its own time. A tick due
+            // exactly at the limit still runs (30 days hold 8,640 log backups).
+            let next_event = self.queue.peek_time().unwrap_or(SimTime::MAX);
+            let tick = self.logs.next_tick();
+            if tick <= next_event.min(limit) {
+                self.advance_to(tick);
+                self.log_tick();
+                self.logs.ticked();
+                continue;
+            }
+            if next_event > limit || (next_event == limit && !events_at_limit) {
+                break;
+            }
+            let (time, event) = self.queue.pop().expect("peeked an event");
+            self.advance_to(time);
+            self.handle(event);
+            self.events += 1;
+        }
+        self.advance_to(limit);
+    }
+
+    /// Hand an event to the unit it is for.
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Snapshot(e) => self.on_snapshot_event(e),
+            Event::Load(e) => self.on_load_event(e),
+            Event::Server(action) => self.server_action(action),
+            Event::Trouble(e) => self.on_trouble(e),
+            Event::Region(region, e) => self.on_region_event(region, e),
+        }
+    }
+
+    fn region_down(&self) -> bool {
+        self.regions[RegionId::HOME.0].is_down()
+    }
+
+    /// The server takes writes and backups: running, and its region is up.
+    fn active(&self) -> bool {
+        self.server.running() && !self.region_down()
+    }
+
+    /// Backup storage the owner is charged for now, all copies.
+    fn storage_gb(&self) -> f64 {
+        self.server.billed_gb(self.store.used_gb())
+    }
+
+    /// What a restore planned now would read.
+    fn backups(&self) -> Backups<'_> {
+        backups_view(
+            &self.store,
+            &self.rpo,
+            &self.server,
+            self.region_down(),
+            &self.geo,
+            &self.unsafe_moments,
+            self.cfg.backup.window(),
+        )
+    }
+
+    fn rates(&self) -> Rates<'a> {
+        Rates {
+            restore: &self.cfg.restore,
+            server: &self.cfg.server,
+        }
+    }
+
+    fn plan_restore(
+        &self,
+        request: SimTime,
+        target: RestoreTarget,
+        geo: bool,
+    ) -> Result<RestorePlan, RestoreRefusal> {
+        plan(&self.backups(), self.rates(), request, target, geo)
+    }
+}

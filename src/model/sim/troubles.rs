@@ -1,0 +1,330 @@
+//! Reactions to troubles (O1–O3, R4, R5, R7): incidents restored to just before the damage,
+//! zone outages failed over or restored, regional outages geo-restored or waited out, and the
+//! restores that queue for a region's slots with everyone else's.
+
+use super::event::{Event, RegionEvent, TroubleEvent};
+use super::Sim;
+use crate::engine::{SimTime, HOUR};
+use crate::model::arrivals::Arrival;
+use crate::model::config::HighAvailability;
+use crate::model::recovery::{OwnRestore, RecoveryKind, RecoveryOutcome, RestoreJob};
+use crate::model::region::RegionId;
+use crate::model::restore::{RestorePlan, RestoreTarget};
+
+impl Sim<'_, '_> {
+    pub(super) fn on_trouble(&mut self, event: TroubleEvent) {
+        match event {
+            TroubleEvent::PurgeDeleted => {
+                self.store.purge();
+                self.record("backups-purged", || {
+                    "the deleted server's restore window has closed".to_string()
+                });
+            }
+            TroubleEvent::UnsafeSession => {
+                self.schedule_next(Arrival::UnsafeSession);
+                if self.active() {
+                    self.unsafe_moments.push_back(self.now);
+                    self.record("unsafe-session", || {
+                        "rows written with foreign_key_checks off: replay past here fails".into()
+                    });
+                }
+            }
+            TroubleEvent::Incident => {
+                self.schedule_next(Arrival::Incident);
+                if self.active() {
+                    self.recoveries.counters.incidents += 1;
+                    let damage_at = self.now;
+                    self.queue.schedule(
+                        self.now + self.cfg.restore.detection_delay,
+                        Event::Trouble(TroubleEvent::IncidentNoticed { damage_at }),
+                    );
+                    self.record("incident", || {
+                        "bad write or dropped table: restore to just before it".into()
+                    });
+                }
+            }
+            TroubleEvent::IncidentNoticed { damage_at } => {
+                if self.server.deleted_at().is_none() {
+                    let (earliest, _) = self.backups().window_at(self.now);
+                    let target = RestoreTarget::At((damage_at - 1).max(earliest));
+                    self.recover_incident(damage_at, target);
+                }
+            }
+            TroubleEvent::ZoneOutage => {
+                self.schedule_next(Arrival::ZoneOutage);
+                if self.active() {
+                    self.zone_outage();
+                }
+            }
+            TroubleEvent::RegionOutage { duration } => {
+                let duration = match duration {
+                    Some(d) => d,
+                    None => {
+                        self.schedule_next(Arrival::RegionOutage);
+                        let o = &self.cfg.outages;
+                        self.arrivals
+                            .region_outage_length(o.region_outage_hours, o.region_outage_cv)
+                    }
+                };
+                if self.active() {
+                    self.region_outage(duration);
+                }
+            }
+            TroubleEvent::RegionRecovered => {
+                let outage = self.regions[RegionId::HOME.0].come_back(self.now);
+                self.geo.delay_in_flight(outage);
+                if self.server.running() {
+                    self.resume_writes();
+                }
+                self.record("region-recovered", String::new);
+            }
+            TroubleEvent::SubmitDelayedRestore => {
+                if let Some(job) = self.recoveries.next_delayed() {
+                    let region = job.region().unwrap_or(RegionId::HOME);
+                    self.submit_restore(region, job);
+                }
+            }
+        }
+    }
+
+    pub(super) fn on_region_event(&mut self, region: RegionId, event: RegionEvent) {
+        match event {
+            RegionEvent::BackgroundRestore { surge } => {
+                if !surge {
+                    self.schedule_next(Arrival::BackgroundRestore);
+                }
+                let mean = self.cfg.restore.background_restore_duration as f64;
+                let duration = self.arrivals.background_duration(mean);
+                self.submit_restore(region, RestoreJob::Background { duration });
+            }
+            RegionEvent::RestoreDone => {
+                if let Some((arrived, job)) = self.regions[region.0].slots.finish() {
+                    self.start_restore(region, arrived, job);
+                }
+            }
+        }
+    }
+
+    /// O2: zone-redundant HA fails over; without it the server comes back by a restore to the
+    /// latest point, in a region crowded by everyone else's restores.
+    fn zone_outage(&mut self) {
+        self.recoveries.counters.zone_outages += 1;
+        let hours = self.cfg.outages.zone_outage_hours;
+        let horizon = self.cfg.horizon;
+        if self.cfg.server.ha == HighAvailability::ZoneRedundant {
+            let s = self.cfg.restore.failover;
+            self.recoveries
+                .add_downtime(self.now, (self.now + s) as f64, horizon);
+            self.recoveries.without_restore(
+                self.now,
+                RecoveryKind::ZoneOutage,
+                RecoveryOutcome::FailedOver,
+                s as f64,
+            );
+            self.record("zone-outage", || {
+                format!("zone-redundant HA failed over in {s} s, no data lost")
+            });
+            return;
+        }
+        self.record("zone-outage", || {
+            format!("{hours} h outage, no zone-redundant HA: restore to the latest point")
+        });
+        self.surge_background_restores(hours * HOUR as f64, RegionId::HOME);
+        // The data the restore can bring back is fixed now (the last backup before the outage);
+        // the request reaches the region once the outage has been noticed, amid everyone else's.
+        let back_at = self.now + (hours * HOUR as f64).round() as SimTime;
+        match self.plan_restore(self.now, RestoreTarget::Latest, false) {
+            Ok(plan) => self.recover_later(RecoveryKind::ZoneOutage, plan, RegionId::HOME, back_at),
+            Err(refusal) => {
+                let down = (back_at - self.now) as f64;
+                self.recoveries
+                    .add_downtime(self.now, back_at as f64, horizon);
+                self.recoveries.without_restore(
+                    self.now,
+                    RecoveryKind::ZoneOutage,
+                    RecoveryOutcome::Unrecoverable,
+                    down,
+                );
+                self.record("restore-impossible", || format!("zone-outage: {refusal:?}"))
+            }
+        }
+    }
+
+    /// O1: the primary region is down. With geo-redundant backups the server is geo-restored
+    /// into the paired region from what had replicated (R4), amid everyone else's restores;
+    /// without them there is no way back until the region returns.
+    fn region_outage(&mut self, duration: SimTime) {
+        self.recoveries.counters.region_outages += 1;
+        let at_risk = self.now - self.rpo.latest_point();
+        self.recoveries.counters.at_risk_seconds += at_risk as f64;
+        // Writes stop: close the open windows as at a stop.
+        self.rpo.close(self.now, self.load.written_gb());
+        self.geo.pause(self.now);
+        self.server.stop_writes(self.now);
+        self.regions[RegionId::HOME.0].go_down(self.now);
+        self.queue.schedule(
+            self.now + duration,
+            Event::Trouble(TroubleEvent::RegionRecovered),
+        );
+        let hours = duration as f64 / HOUR as f64;
+        if !self.server.geo_redundant() {
+            self.no_way_back(duration);
+            self.record("region-outage", || {
+                format!("{hours:.1} h with no recovery path: backups are not geo-redundant; {at_risk} s of writes at risk")
+            });
+            return;
+        }
+        match self.plan_restore(self.now, RestoreTarget::Latest, true) {
+            Ok(plan) => {
+                let loss = plan.data_loss_seconds;
+                self.record("region-outage", || {
+                    format!("{hours:.1} h: geo-restore from the paired region, {loss:.0} s of writes had not replicated")
+                });
+                self.surge_background_restores(duration as f64, RegionId::GEO_TARGET);
+                let back_at = self.now + duration;
+                self.recover_later(
+                    RecoveryKind::RegionOutage,
+                    plan,
+                    RegionId::GEO_TARGET,
+                    back_at,
+                );
+            }
+            Err(refusal) => {
+                self.no_way_back(duration);
+                self.record("restore-impossible", || {
+                    format!("region-outage: {refusal:?}")
+                });
+            }
+        }
+    }
+
+    /// A regional outage with nothing to geo-restore from: the server waits for its region.
+    fn no_way_back(&mut self, duration: SimTime) {
+        self.recoveries.counters.unrecoverable_seconds += duration as f64;
+        self.recoveries
+            .add_downtime(self.now, (self.now + duration) as f64, self.cfg.horizon);
+        self.recoveries.without_restore(
+            self.now,
+            RecoveryKind::RegionOutage,
+            RecoveryOutcome::Unrecoverable,
+            duration as f64,
+        );
+    }
+
+    /// Other tenants' extra restores in `region` during an outage of `seconds`, scheduled up
+    /// front.
+    fn surge_background_restores(&mut self, seconds: f64, region: RegionId) {
+        let r = &self.cfg.restore;
+        let rate_per_second =
+            r.background_restores_per_hour * (r.outage_restore_surge - 1.0) / HOUR as f64;
+        for offset in self.arrivals.surge(rate_per_second, seconds) {
+            self.queue.schedule(
+                self.now + offset,
+                Event::Region(region, RegionEvent::BackgroundRestore { surge: true }),
+            );
+        }
+    }
+
+    /// An incident noticed now: restore to just before the damage at `damage_at`.
+    fn recover_incident(&mut self, damage_at: SimTime, target: RestoreTarget) {
+        match self.plan_restore(self.now, target, false) {
+            Ok(plan) => self.submit_restore(
+                RegionId::HOME,
+                RestoreJob::Own(OwnRestore {
+                    kind: RecoveryKind::Incident,
+                    plan,
+                    region: RegionId::HOME,
+                    started: damage_at,
+                    back_at: None,
+                }),
+            ),
+            Err(refusal) => {
+                self.recoveries.without_restore(
+                    self.now,
+                    RecoveryKind::Incident,
+                    RecoveryOutcome::Unrecoverable,
+                    0.0,
+                );
+                self.record("restore-impossible", || format!("incident: {refusal:?}"))
+            }
+        }
+    }
+
+    /// Plan a restore now and request it once the trouble has been noticed; the trouble itself
+    /// ends at `back_at`.
+    fn recover_later(
+        &mut self,
+        kind: RecoveryKind,
+        plan: RestorePlan,
+        region: RegionId,
+        back_at: SimTime,
+    ) {
+        self.recoveries.delay(RestoreJob::Own(OwnRestore {
+            kind,
+            plan,
+            region,
+            started: self.now,
+            back_at: Some(back_at),
+        }));
+        self.queue.schedule(
+            self.now + self.cfg.restore.detection_delay,
+            Event::Trouble(TroubleEvent::SubmitDelayedRestore),
+        );
+    }
+
+    /// Send a restore to a region's slots; it starts now or waits its turn.
+    fn submit_restore(&mut self, region: RegionId, job: RestoreJob) {
+        if let Some(job) = self.regions[region.0].slots.arrive(self.now, job) {
+            self.start_restore(region, self.now, job);
+        }
+    }
+
+    fn start_restore(&mut self, region: RegionId, arrived: SimTime, job: RestoreJob) {
+        let duration = match job {
+            RestoreJob::Background { duration } => duration,
+            RestoreJob::Own(own) => self.start_own_restore(&own, self.now - arrived),
+        };
+        self.queue.schedule(
+            self.now + duration.max(1),
+            Event::Region(region, RegionEvent::RestoreDone),
+        );
+    }
+
+    /// One of the server's recoveries gets its slot: returns how long it holds it.
+    fn start_own_restore(&mut self, own: &OwnRestore, waited: SimTime) -> SimTime {
+        let started = self
+            .recoveries
+            .start(own, self.now, waited, self.cfg.horizon);
+        let plan = &own.plan;
+        let kind = own.kind.as_str();
+        let total = plan.breakdown.total();
+        let (replay, failed, extra) = (
+            plan.replay_gb,
+            plan.failed_attempts,
+            plan.extra_loss_seconds,
+        );
+        let (outcome, downtime, lost) = (started.outcome, started.downtime, started.lost);
+        self.record("restore-started", || {
+            let mut text = format!(
+                "{kind}: waited {waited} s for a slot, runs {total:.0} s (replay {replay:.2} GB)"
+            );
+            match outcome {
+                RecoveryOutcome::CameBackFirst => text.push_str(&format!(
+                    "; the {} comes back first, after {downtime:.0} s down: called off, nothing lost",
+                    if kind == "zone-outage" { "zone" } else { "region" }
+                )),
+                _ => text.push_str(&format!(", loses {lost:.0} s of writes")),
+            }
+            if kind == "region-outage" && outcome == RecoveryOutcome::Restored {
+                text.push_str("; comes up locally redundant while the primary region is down (R4)");
+            }
+            if failed > 0 {
+                text.push_str(&format!(
+                    "; {failed} attempt(s) failed on an unsafe session, landing {extra:.0} s earlier"
+                ));
+            }
+            text
+        });
+        started.held
+    }
+}
