@@ -380,7 +380,7 @@ fn init(path: &Path) -> Result<(), Error> {
         )
         .into());
     }
-    std::fs::write(path, scenario::TEMPLATE)
+    std::fs::write(path, scenario::template())
         .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
     print(&format!(
         "wrote {} — edit it, then: backsim run {}\n",

@@ -438,41 +438,33 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
             let _ = writeln!(out, "![{caption}]({file})\n\n*{caption}*\n");
         }
     }
-    let _ = writeln!(out, "## Key parameters\n");
-    let _ = writeln!(out, "| parameter | value |\n|---|---|");
-    for (k, v) in [
-        (
-            "server.mysql_version",
-            c.server.mysql_version.as_str().to_string(),
-        ),
-        (
-            "server.provisioned_storage_gb",
-            c.server.provisioned_storage_gb.to_string(),
-        ),
-        ("server.db_size_gb", c.server.db_size_gb.to_string()),
-        ("server.vcores", c.server.vcores.to_string()),
-        ("server.ha", c.server.ha.as_str().to_string()),
-        ("server.region", c.server.region.clone()),
-        (
-            "workload.binlog_gb_per_day",
-            c.workload.binlog_gb_per_day.to_string(),
-        ),
-        ("backup.retention_days", c.backup.retention_days.to_string()),
-        ("backup.redundancy", c.redundancy_label().to_string()),
-        (
-            "backup.log_backup_interval",
-            format!("{} s", c.backup.log_backup_interval),
-        ),
-        (
-            "backup.snapshot_failure_pct",
-            format!("{}", c.backup.snapshot_failure_prob * 100.0),
-        ),
-        (
-            "cost.price_per_gb_month",
-            format!("{} {}", c.cost.price_per_gb_month, c.cost.currency),
-        ),
-    ] {
-        let _ = writeln!(out, "| `{k}` | {v} |");
+    let _ = writeln!(out, "## Parameters\n");
+    let _ = writeln!(
+        out,
+        "Every scenario key as this run used it; **bold** where it differs from the default. Where the default comes from: *documented* by the service, *assumption* where the documentation is silent (replace it with your own figure), *setting* yours to choose.\n"
+    );
+    let _ = writeln!(out, "| key | value | source |\n|---|---|---|");
+    let defaults = crate::scenario::parse(
+        "name = \"defaults\"",
+        crate::error::Origin::Argument(String::new()),
+        &[],
+    )
+    .ok();
+    for key in crate::scenario::keys::ALL {
+        let value = (key.value)(s);
+        let default = defaults.as_ref().map(|d| (key.value)(d));
+        let shown = match default {
+            Some(d) if d != value && key.path != "name" => {
+                format!("**{}** (default {})", cell(&value), cell(&d))
+            }
+            _ => cell(&value),
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {shown} | {} |",
+            key.path,
+            key.source.as_str()
+        );
     }
     let _ = writeln!(out, "\n## Assumptions\n");
     for line in [

@@ -2,6 +2,8 @@
 //! ripgrep's flags: `raw` only checks shape, `validate` checks meaning and builds the model's
 //! `Config`. Every error names the file, the dotted key and, where the text has it, line:column.
 
+mod checks;
+pub mod keys;
 mod raw;
 mod spans;
 mod template;
@@ -17,7 +19,7 @@ use crate::model::Config;
 use crate::stats::durability::DurabilityParams;
 
 pub use raw::RawScenario;
-pub use template::TEMPLATE;
+pub use template::template;
 pub use validate::{parse_moment, DEFAULT_START};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -276,9 +278,23 @@ mod tests {
         assert_eq!(s.config.backup.retry_interval, 1200);
     }
 
+    /// The template lists every key at its default: it parses to exactly the configuration
+    /// of a scenario that sets nothing but its name.
     #[test]
-    fn the_template_is_valid() {
-        parse_str(TEMPLATE).unwrap();
+    fn the_template_parses_to_the_default_configuration() {
+        let text = template();
+        let from_template = parse_str(&text).unwrap();
+        let defaults = parse_str("name = \"my-server\"").unwrap();
+        assert_eq!(
+            Scenario {
+                question: String::new(),
+                ..from_template
+            },
+            defaults
+        );
+        for key in keys::ALL {
+            assert!(text.contains(key.name()), "{} missing", key.path);
+        }
     }
 
     #[test]
@@ -297,6 +313,21 @@ mod tests {
         assert!(e.message.contains("1 to 35"), "{}", e.message);
         assert!(parse_str("name = \"x\"\n[backup]\nretention_days = 0\n").is_err());
         assert!(parse_str("name = \"x\"\n[backup]\nretention_days = 35\n").is_ok());
+    }
+
+    /// Every duration key takes the same strings, and the old bare numbers in its unit.
+    #[test]
+    fn duration_keys_take_strings_and_numbers() {
+        let s = parse_str(
+            "name = \"x\"\n[restore]\nprovision_minutes = \"10m\"\ndetection_minutes = 45\nfailover_seconds = \"2m\"\n",
+        )
+        .unwrap();
+        assert_eq!(s.config.restore.provision, 600);
+        assert_eq!(s.config.restore.detection_delay, 45 * 60);
+        assert_eq!(s.config.restore.failover, 120);
+        let e = parse_str("name = \"x\"\n[restore]\nprovision_minutes = \"2d\"\n").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("restore.provision_minutes"));
+        assert!(e.message.contains("between"), "{}", e.message);
     }
 
     #[test]

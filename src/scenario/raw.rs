@@ -65,14 +65,14 @@ pub struct RawWorkload {
 pub struct RawBackup {
     pub retention_days: Option<i64>,
     pub redundancy: Option<String>,
-    pub log_backup_interval: Option<String>,
-    pub retry_interval: Option<String>,
+    pub log_backup_interval: Option<toml::Value>,
+    pub retry_interval: Option<toml::Value>,
     pub snapshot_failure_pct: Option<f64>,
     pub failure_load_exponent: Option<f64>,
     pub log_backup_failure_pct: Option<f64>,
     pub extra_snapshot_binlog_gb: Option<f64>,
     pub snapshot_change_ratio: Option<f64>,
-    pub snapshot_duration: Option<String>,
+    pub snapshot_duration: Option<toml::Value>,
     pub geo_replication_lag_minutes: Option<f64>,
     pub on_demand: Option<Vec<toml::Value>>,
     pub on_demand_limit: Option<i64>,
@@ -92,18 +92,18 @@ pub struct RawOutages {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RawRestore {
-    pub provision_minutes: Option<f64>,
+    pub provision_minutes: Option<toml::Value>,
     pub hydrate_gb_per_hour_per_vcore: Option<f64>,
     pub replay_gb_per_hour_per_vcore: Option<f64>,
     pub no_pk_replay_slowdown: Option<f64>,
     pub cross_region_gb_per_hour: Option<f64>,
     pub slots_per_region: Option<i64>,
     pub background_restores_per_hour: Option<f64>,
-    pub background_restore_minutes: Option<f64>,
+    pub background_restore_minutes: Option<toml::Value>,
     pub outage_restore_surge: Option<f64>,
-    pub detection_minutes: Option<f64>,
+    pub detection_minutes: Option<toml::Value>,
     pub unsafe_sessions_per_day: Option<f64>,
-    pub failover_seconds: Option<f64>,
+    pub failover_seconds: Option<toml::Value>,
     pub geo_restore_region: Option<String>,
 }
 

@@ -33,21 +33,25 @@ pub struct DurabilityParams {
     pub region_pair_loss_per_year: f64,
 }
 
-impl Default for DurabilityParams {
+impl DurabilityParams {
     /// Stated assumptions, chosen so that the model lands at or just above the documented
-    /// 11 / 12 / 16 nines for local / zone / geo.
+    /// 11 / 12 / 16 nines for local / zone / geo. The scenario keys take their defaults here.
+    pub const DEFAULT: DurabilityParams = DurabilityParams {
+        copies: 3,
+        device_afr: 0.02,
+        rack_afr: 0.005,
+        repair_hours: 1.0,
+        datacenter_loss_per_year: 5e-12,
+        zone_rebuild_hours: 72.0,
+        region_loss_per_year: 1e-13,
+        geo_reseed_hours: 168.0,
+        region_pair_loss_per_year: 5e-17,
+    };
+}
+
+impl Default for DurabilityParams {
     fn default() -> Self {
-        Self {
-            copies: 3,
-            device_afr: 0.02,
-            rack_afr: 0.005,
-            repair_hours: 1.0,
-            datacenter_loss_per_year: 5e-12,
-            zone_rebuild_hours: 72.0,
-            region_loss_per_year: 1e-13,
-            geo_reseed_hours: 168.0,
-            region_pair_loss_per_year: 5e-17,
-        }
+        Self::DEFAULT
     }
 }
 
