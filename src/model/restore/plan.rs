@@ -148,31 +148,9 @@ pub fn plan(
     } else {
         local_latest
     };
-    let estimate = |work| estimate(rates.restore, rates.server, work);
     let wanted = match target {
         RestoreTarget::Latest => request,
-        RestoreTarget::Fastest => {
-            let snap = backups
-                .store
-                .base_snapshot_for(latest)
-                .ok_or(RestoreRefusal::NoBackups)?;
-            return Ok(RestorePlan {
-                requested_at: request,
-                target: snap.time,
-                effective_target: snap.time,
-                base_snapshot_at: snap.time,
-                base_snapshot_gb: snap.full_gb,
-                replay_gb: 0.0,
-                breakdown: estimate(RestoreWork {
-                    snapshot_gb: snap.full_gb,
-                    replay_gb: 0.0,
-                    cross_region: geo,
-                }),
-                data_loss_seconds: (backups.writes_until(request) - snap.time).max(0) as f64,
-                failed_attempts: 0,
-                extra_loss_seconds: 0.0,
-            });
-        }
+        RestoreTarget::Fastest => return fastest(backups, rates, request, latest, geo),
         RestoreTarget::At(t) => {
             if t < earliest || t > request {
                 return Err(RestoreRefusal::OutOfWindow { earliest, latest });
@@ -180,6 +158,55 @@ pub fn plan(
             t
         }
     };
+    replay_to(backups, rates, request, wanted, latest, geo)
+}
+
+/// R2: the fastest point is the newest full snapshot at or before `latest`: nothing to replay.
+fn fastest(
+    backups: &Backups<'_>,
+    rates: Rates<'_>,
+    request: SimTime,
+    latest: SimTime,
+    geo: bool,
+) -> Result<RestorePlan, RestoreRefusal> {
+    let snap = backups
+        .store
+        .base_snapshot_for(latest)
+        .ok_or(RestoreRefusal::NoBackups)?;
+    Ok(RestorePlan {
+        requested_at: request,
+        target: snap.time,
+        effective_target: snap.time,
+        base_snapshot_at: snap.time,
+        base_snapshot_gb: snap.full_gb,
+        replay_gb: 0.0,
+        breakdown: estimate(
+            rates.restore,
+            rates.server,
+            RestoreWork {
+                snapshot_gb: snap.full_gb,
+                replay_gb: 0.0,
+                cross_region: geo,
+            },
+        ),
+        data_loss_seconds: (backups.writes_until(request) - snap.time).max(0) as f64,
+        failed_attempts: 0,
+        extra_loss_seconds: 0.0,
+    })
+}
+
+/// Restore to `wanted` (no later than `latest`): the base snapshot before it, then the binlog
+/// replayed up to it — or, when the replay crosses an unsafe session (R7), a failed attempt and
+/// a new one just before that session.
+fn replay_to(
+    backups: &Backups<'_>,
+    rates: Rates<'_>,
+    request: SimTime,
+    wanted: SimTime,
+    latest: SimTime,
+    geo: bool,
+) -> Result<RestorePlan, RestoreRefusal> {
+    let estimate = |work| estimate(rates.restore, rates.server, work);
     let mut point = wanted.min(latest);
     let mut wasted = Breakdown::default();
     let mut failed_attempts = 0;
