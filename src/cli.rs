@@ -13,8 +13,8 @@ use crate::engine::{Streams, DAY};
 use crate::error::{Error, InputError};
 use crate::model::restore::restored_server;
 use crate::model::{
-    plan_over_requests, restore_profile, what_if_restore, RestoreRefusal, RestoreTarget,
-    DELETED_SERVER_RESTORE_WINDOW,
+    plan_over_requests, restore_profile, what_if_restore, what_if_vault_restore, RestoreRefusal,
+    RestoreTarget, VaultRefusal, DELETED_SERVER_RESTORE_WINDOW,
 };
 use crate::montecarlo::{run_replications, run_to_target};
 use crate::report::charts::{self, RestorePoint, StoragePoint};
@@ -246,7 +246,18 @@ fn restore(args: RestoreArgs) -> Result<(), Error> {
         (None, Some(spread)) => spread.p50_request_s,
         (None, None) => horizon,
     };
-    let what_if = what_if_restore(&s.config, &streams, request, target, args.geo).map_err(|refusal| {
+    let what_if = what_if_restore(&s.config, &streams, request, target, args.geo);
+    // Older than the recovery window, or a server purged after deletion: long-term copies may
+    // still reach back there.
+    if let (RestoreTarget::At(point), Err(refusal), false) = (target, &what_if, args.geo) {
+        let too_old =
+            matches!(refusal, RestoreRefusal::OutOfWindow { earliest, .. } if point < *earliest);
+        if (too_old || matches!(refusal, RestoreRefusal::Purged { .. })) && s.config.long_term.any()
+        {
+            return vault_restore(&s, &args, &streams, request, point);
+        }
+    }
+    let what_if = what_if.map_err(|refusal| {
         let when = |t| report::clock(s.start, t);
         let message = match refusal {
             RestoreRefusal::OutOfWindow { earliest, latest } => format!(
@@ -306,6 +317,51 @@ fn restore(args: RestoreArgs) -> Result<(), Error> {
         print(&String::from_utf8_lossy(&json));
     } else {
         print(&report::restore_text(&report));
+    }
+    Ok(())
+}
+
+/// A restore of `point` from the vault or the exports (previews), or why none reaches it.
+fn vault_restore(
+    s: &scenario::Scenario,
+    args: &RestoreArgs,
+    streams: &Streams,
+    request: i64,
+    point: i64,
+) -> Result<(), Error> {
+    let when = |t| report::clock(s.start, t);
+    let plan = what_if_vault_restore(&s.config, streams, request, point).map_err(|refusal| {
+        let message = match refusal {
+            VaultRefusal::TooOld {
+                oldest: Some(oldest),
+            } => format!(
+                "{} is older than anything kept: the oldest long-term copy is from {}",
+                args.at,
+                when(oldest)
+            ),
+            VaultRefusal::TooOld { oldest: None } | VaultRefusal::NotConfigured => format!(
+                "{} is outside the recovery window and no long-term copy exists yet",
+                args.at
+            ),
+        };
+        Error::from(InputError::argument("--at", message))
+    })?;
+    let report = report::VaultRestoreReport {
+        scenario: &s.name,
+        replication: args.replication,
+        asked_for: &args.at,
+        requested_time: when(plan.requested_at),
+        target_time: when(plan.target),
+        copy_time: when(plan.copy_at),
+        plan: &plan,
+        preview: report::LONG_TERM_PREVIEW,
+    };
+    if args.json {
+        let mut json = serde_json::to_vec_pretty(&report).expect("report serializes");
+        json.push(b'\n');
+        print(&String::from_utf8_lossy(&json));
+    } else {
+        print(&report::vault_restore_text(&report));
     }
     Ok(())
 }

@@ -231,6 +231,8 @@ golden! {
     restore_custom_json: ["restore", "scenarios/default.toml", "--at", "80d", "--request-at", "85d3h", "--json"];
     restore_geo_during_outage: ["restore", "tests/golden/kitchen-sink-geo.toml", "--geo", "--at", "latest", "--request-at", "12d5h"];
     restore_deleted_server: ["restore", "tests/golden/kitchen-sink-moves.toml", "--at", "35d12h", "--request-at", "38d", "--replication", "2"];
+    run_long_term: ["run", "tests/golden/long-term.toml", "--no-charts", "--out", OUT];
+    restore_from_vault: ["restore", "tests/golden/long-term.toml", "--at", "20d", "--request-at", "99d"];
     sweep_retention_redundancy: ["sweep", "scenarios/default.toml", "--vary", "backup.retention_days=7,14", "--vary", "backup.redundancy=local,geo", "--runs", "3", "--no-charts", "--out", OUT];
 }
 

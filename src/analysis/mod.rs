@@ -48,6 +48,8 @@ pub struct Analysis<'a> {
     pub monthly: Vec<MonthSummary>,
     pub retention: Vec<RetentionSummary>,
     pub recoveries: Vec<RecoverySummary>,
+    /// Long-term retention and exports (previews), when the scenario uses them.
+    pub long_term: Option<LongTermSummary>,
 }
 
 impl<'a> Analysis<'a> {
@@ -75,6 +77,7 @@ impl<'a> Analysis<'a> {
             monthly: monthly(scenario, &reps.metrics),
             retention: retention(&reps.metrics),
             recoveries: recoveries(&reps.recoveries, reps.len()),
+            long_term: long_term(&reps.metrics),
         }
     }
 
@@ -122,6 +125,59 @@ pub struct MonthSummary {
     pub free_allowance_gb: Estimate,
     pub billable_gb_month: Estimate,
     pub cost: Estimate,
+    /// With long-term retention or exports: their storage and cost in the month.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub long_term: Option<LongTermMonth>,
+}
+
+/// Long-term storage in one calendar month, across runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LongTermMonth {
+    pub mean_vault_gb: Estimate,
+    pub vault_cost: Estimate,
+    pub export_cost: Estimate,
+}
+
+/// Long-term retention and exports across runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LongTermSummary {
+    pub preview: &'static str,
+    pub copies_made: Estimate,
+    pub copies_kept: Estimate,
+    pub mean_vault_gb: Estimate,
+    pub peak_vault_gb: f64,
+    pub vault_cost_per_month: Estimate,
+    /// The oldest point a long-term copy could bring back at the end, in the run reaching back
+    /// least far (seconds from the start); None when no run kept any.
+    pub oldest_point_s: Option<i64>,
+    pub exports: Estimate,
+    pub exports_refused: Estimate,
+    pub mean_export_gb: Estimate,
+    pub export_cost_per_month: Estimate,
+}
+
+fn long_term(runs: &[RunMetrics]) -> Option<LongTermSummary> {
+    let all: Vec<crate::model::metrics::LongTermFigures> =
+        runs.iter().filter_map(|r| r.storage.long_term).collect();
+    if all.is_empty() {
+        return None;
+    }
+    let oldest: Vec<i64> = all.iter().filter_map(|f| f.oldest_point).collect();
+    Some(LongTermSummary {
+        preview: crate::model::vault::LONG_TERM_PREVIEW,
+        copies_made: across(&all, |f| f.copies_made as f64),
+        copies_kept: across(&all, |f| f.copies_kept as f64),
+        mean_vault_gb: across(&all, |f| f.mean_vault_gb),
+        peak_vault_gb: all.iter().map(|f| f.peak_vault_gb).fold(0.0, f64::max),
+        vault_cost_per_month: across(&all, |f| f.vault_cost_per_month),
+        oldest_point_s: (oldest.len() == all.len())
+            .then(|| oldest.iter().copied().max())
+            .flatten(),
+        exports: across(&all, |f| f.exports as f64),
+        exports_refused: across(&all, |f| f.exports_refused as f64),
+        mean_export_gb: across(&all, |f| f.mean_export_gb),
+        export_cost_per_month: across(&all, |f| f.export_cost_per_month),
+    })
 }
 
 fn month_label(start: DateTime<FixedOffset>, from: i64) -> String {
@@ -156,6 +212,18 @@ fn monthly(scenario: &Scenario, runs: &[RunMetrics]) -> Vec<MonthSummary> {
                 free_allowance_gb: across(&bills, |b| b.mean_free_allowance_gb),
                 billable_gb_month: across(&bills, |b| b.billable_gb_month),
                 cost: across(&bills, |b| b.cost),
+                long_term: bills
+                    .iter()
+                    .all(|b| b.long_term.is_some())
+                    .then(|| {
+                        let lt: Vec<_> = bills.iter().filter_map(|b| b.long_term).collect();
+                        LongTermMonth {
+                            mean_vault_gb: across(&lt, |b| b.mean_vault_gb),
+                            vault_cost: across(&lt, |b| b.vault_cost),
+                            export_cost: across(&lt, |b| b.export_cost),
+                        }
+                    })
+                    .filter(|_| !bills.is_empty()),
             }
         })
         .collect()

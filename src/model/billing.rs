@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::config::BillingMonth;
-use super::metrics::StorageFigures;
+use super::metrics::{LongTermFigures, StorageFigures};
 use super::retention_ledger::RetentionLedger;
 use crate::engine::SimTime;
 
@@ -37,6 +37,15 @@ impl Integrals {
     }
 }
 
+/// Long-term storage of one calendar month: the vault and the exports, each at its own price.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LongTermBill {
+    pub mean_vault_gb: f64,
+    pub vault_cost: f64,
+    pub mean_export_gb: f64,
+    pub export_cost: f64,
+}
+
 /// One calendar month of one run, as it would be billed.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MonthBill {
@@ -50,6 +59,9 @@ pub struct MonthBill {
     /// only what it covered).
     pub billable_gb_month: f64,
     pub cost: f64,
+    /// With long-term retention or exports: their storage and cost in the month.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub long_term: Option<LongTermBill>,
 }
 
 /// The running bill of one server.
@@ -67,6 +79,16 @@ pub struct Billing {
     /// the seconds the server took writes.
     written_gb: f64,
     running_seconds: SimTime,
+    /// GB·seconds in the vault and in exports, per month and over the measured stretch, and
+    /// the vault's peak; None without long-term retention.
+    long_term: Option<LongTermIntegrals>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct LongTermIntegrals {
+    months: Vec<(f64, f64)>,
+    measured: (f64, f64),
+    peak_vault_gb: f64,
 }
 
 impl Billing {
@@ -82,7 +104,50 @@ impl Billing {
             peak: 0.0,
             written_gb: 0.0,
             running_seconds: 0,
+            long_term: None,
         }
+    }
+
+    /// Bill long-term storage too (vault and exports).
+    pub fn with_long_term(mut self) -> Self {
+        self.long_term = Some(LongTermIntegrals {
+            months: vec![(0.0, 0.0); self.months.len()],
+            ..LongTermIntegrals::default()
+        });
+        self
+    }
+
+    /// The vault holds `vault_gb` and the exports `export_gb` over [from, to). Called before
+    /// `accrue` for the same stretch (it starts from the month `accrue` is in).
+    pub fn accrue_long_term(&mut self, from: SimTime, to: SimTime, vault_gb: f64, export_gb: f64) {
+        let Some(lt) = self.long_term.as_mut() else {
+            return;
+        };
+        lt.peak_vault_gb = lt.peak_vault_gb.max(vault_gb);
+        if to > self.measured_from {
+            let dt = (to - from.max(self.measured_from)) as f64;
+            lt.measured.0 += vault_gb * dt;
+            lt.measured.1 += export_gb * dt;
+        }
+        for (m, sums) in self.months[self.current..]
+            .iter()
+            .zip(lt.months[self.current..].iter_mut())
+        {
+            if m.from >= to {
+                break;
+            }
+            let overlap = (to.min(m.to) - from.max(m.from)).max(0) as f64;
+            sums.0 += vault_gb * overlap;
+            sums.1 += export_gb * overlap;
+        }
+    }
+
+    /// Time-averages of the vault and the exports over the measured stretch, and the vault's
+    /// peak.
+    pub fn long_term_levels(&self) -> Option<(f64, f64, f64)> {
+        let lt = self.long_term.as_ref()?;
+        let t = self.measured.seconds.max(1) as f64;
+        Some((lt.measured.0 / t, lt.measured.1 / t, lt.peak_vault_gb))
     }
 
     /// New backup data (a log, or an incremental snapshot after the first).
@@ -163,35 +228,64 @@ impl Billing {
         &self,
         ledger: &RetentionLedger,
         price_per_gb_month: f64,
+        long_term_prices: (f64, f64),
         factor: f64,
         provisioned_gb: f64,
     ) -> StorageFigures {
         let (mean_storage_gb, mean_free_allowance_gb, billable_gb_month) = self.measured().means();
         let daily_backup_gb = self.daily_backup_gb(factor);
         let (free, measured) = ledger.max_free_retention().unzip();
+        let long_term = self
+            .long_term_levels()
+            .map(|(vault, export, peak)| LongTermFigures {
+                copies_made: 0,
+                copies_kept: 0,
+                mean_vault_gb: vault,
+                peak_vault_gb: peak,
+                vault_cost_per_month: vault * long_term_prices.0,
+                oldest_point: None,
+                exports: 0,
+                exports_refused: 0,
+                mean_export_gb: export,
+                export_cost_per_month: export * long_term_prices.1,
+            });
         StorageFigures {
             mean_storage_gb,
             peak_storage_gb: self.peak,
             mean_free_allowance_gb,
             billable_gb_month,
             cost_per_month: billable_gb_month * price_per_gb_month,
-            monthly: self.months(price_per_gb_month),
+            monthly: self.months(price_per_gb_month, long_term_prices),
             retention: ledger.rows(price_per_gb_month),
             max_free_retention_days: free,
             retention_measured_up_to_days: measured.unwrap_or(0),
             daily_backup_gb,
             free_retention_days: (daily_backup_gb > 0.0).then(|| provisioned_gb / daily_backup_gb),
+            long_term,
         }
     }
 
-    pub fn months(&self, price_per_gb_month: f64) -> Vec<MonthBill> {
+    /// The bill of each month at `price_per_gb_month` for backup storage above the allowance,
+    /// and `prices` (vault, exports) for long-term storage.
+    pub fn months(&self, price_per_gb_month: f64, prices: (f64, f64)) -> Vec<MonthBill> {
         self.months
             .iter()
+            .enumerate()
             .zip(&self.month_totals)
             .zip(&self.month_peaks)
-            .map(|((m, totals), &peak)| {
+            .map(|(((i, m), totals), &peak)| {
                 let (storage, allowance, _) = totals.means();
                 let billable_gb_month = totals.billable / m.length as f64;
+                let long_term = self.long_term.as_ref().map(|lt| {
+                    let (vault, export) = lt.months[i];
+                    let simulated = (m.to - m.from).max(1) as f64;
+                    LongTermBill {
+                        mean_vault_gb: vault / simulated,
+                        vault_cost: vault / m.length as f64 * prices.0,
+                        mean_export_gb: export / simulated,
+                        export_cost: export / m.length as f64 * prices.1,
+                    }
+                });
                 MonthBill {
                     days_simulated: (m.to - m.from) as f64 / crate::engine::DAY as f64,
                     mean_storage_gb: storage,
@@ -199,6 +293,7 @@ impl Billing {
                     mean_free_allowance_gb: allowance,
                     billable_gb_month,
                     cost: billable_gb_month * price_per_gb_month,
+                    long_term,
                 }
             })
             .collect()
@@ -214,16 +309,19 @@ mod tests {
         // Starts on the 21st of a 31-day month, then a 30-day month, then 5 days of a third.
         vec![
             BillingMonth {
+                month_of_year: 1,
                 from: 0,
                 to: 11 * DAY,
                 length: 31 * DAY,
             },
             BillingMonth {
+                month_of_year: 1,
                 from: 11 * DAY,
                 to: 41 * DAY,
                 length: 30 * DAY,
             },
             BillingMonth {
+                month_of_year: 1,
                 from: 41 * DAY,
                 to: 46 * DAY,
                 length: 31 * DAY,
@@ -236,7 +334,7 @@ mod tests {
         let mut b = Billing::new(&months(), 20 * DAY);
         // 150 GB used against 100 GB free, throughout.
         b.accrue(0, 46 * DAY, 150.0, 100.0);
-        let bill = b.months(0.1);
+        let bill = b.months(0.1, (0.0, 0.0));
         assert_eq!(bill.len(), 3);
         // 11 days of 50 GB above the allowance in a 31-day month: 50 × 11 / 31 GB-months.
         assert!((bill[0].billable_gb_month - 50.0 * 11.0 / 31.0).abs() < 1e-9);
@@ -257,6 +355,6 @@ mod tests {
         let (storage, allowance, billable) = b.measured().means();
         assert_eq!((storage, allowance, billable), (200.0, 100.0, 100.0));
         assert_eq!(b.peak_gb(), 210.0);
-        assert_eq!(b.months(1.0)[2].peak_storage_gb, 210.0);
+        assert_eq!(b.months(1.0, (0.0, 0.0))[2].peak_storage_gb, 210.0);
     }
 }

@@ -107,6 +107,8 @@ pub struct Config {
     pub outages: OutageConfig,
     pub restore: RestoreConfig,
     pub cost: CostConfig,
+    /// Long-term retention in a backup vault, and exported backups (both previews).
+    pub long_term: LongTermConfig,
     /// Stop / start / delete, sorted by time.
     pub events: Vec<(SimTime, ServerAction)>,
     /// Storage, allowance and cost headlines are measured from here on: by default once the
@@ -119,6 +121,8 @@ pub struct Config {
 /// The part of one calendar month that the run covers.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BillingMonth {
+    /// 1 = January.
+    pub month_of_year: u32,
     /// Simulated seconds [from, to) inside the month.
     pub from: SimTime,
     pub to: SimTime,
@@ -271,6 +275,62 @@ pub struct RestoreConfig {
     pub failover: SimTime,
     /// Where a geo-restore goes: the paired region, or another chosen one (R4).
     pub geo_restore_region: String,
+}
+
+/// How a vault stores its copies (a stated assumption: the preview does not say).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VaultCopies {
+    /// Every copy is a whole, independent copy of the database.
+    Full,
+    /// The oldest kept copy is whole; each later one holds the data changed since the one
+    /// before it.
+    Incremental,
+}
+
+/// Long-term retention (preview, paused by the service): the first snapshot of each week, month
+/// and year is copied to a backup vault in a separate fault domain and kept there for the
+/// newest `weekly_keep` weeks, `monthly_keep` months and `yearly_keep` years (up to 10).
+/// Exports (preview) are physical backups copied to the user's own storage account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LongTermConfig {
+    pub enabled: bool,
+    /// 0 = Monday: the week's copy is its first snapshot on or after this day.
+    pub weekly_day: u32,
+    pub weekly_keep: u32,
+    pub monthly_keep: u32,
+    pub yearly_keep: u32,
+    pub copies: VaultCopies,
+    pub vault_price_per_gb_month: f64,
+    /// Restoring vault files into a storage account (restore as files).
+    pub files_gb_per_hour: f64,
+    /// The user's own load of those files into a new server, per vCore.
+    pub load_gb_per_hour_per_vcore: f64,
+    /// On-demand exports, sorted by time, each kept for `export_keep`.
+    pub exports: Vec<SimTime>,
+    pub export_keep: SimTime,
+    pub export_price_per_gb_month: f64,
+}
+
+impl LongTermConfig {
+    pub const OFF: LongTermConfig = LongTermConfig {
+        enabled: false,
+        weekly_day: 6,
+        weekly_keep: 0,
+        monthly_keep: 0,
+        yearly_keep: 0,
+        copies: VaultCopies::Full,
+        vault_price_per_gb_month: 0.0,
+        files_gb_per_hour: 1.0,
+        load_gb_per_hour_per_vcore: 1.0,
+        exports: Vec::new(),
+        export_keep: 0,
+        export_price_per_gb_month: 0.0,
+    };
+
+    /// Exports matter even without the vault.
+    pub fn any(&self) -> bool {
+        self.enabled || !self.exports.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -6,6 +6,7 @@ use super::billing::MonthBill;
 use super::recovery::RecoveryRecord;
 use super::restore::{Breakdown, RestoreDistributions};
 use super::retention_ledger::RetentionRow;
+use crate::engine::SimTime;
 use crate::stats::{Quantiles, Sawtooth};
 
 /// What one replication measured, by the unit that measured it.
@@ -63,6 +64,25 @@ pub struct StorageFigures {
     pub daily_backup_gb: f64,
     /// Free allowance / daily backup usage (S6); None when nothing is written.
     pub free_retention_days: Option<f64>,
+    /// Long-term retention and exports (previews); None when neither is used.
+    pub long_term: Option<LongTermFigures>,
+}
+
+/// The vault and the exports (previews): what they hold and cost, and how far back they reach.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LongTermFigures {
+    pub copies_made: u64,
+    pub copies_kept: u64,
+    /// Time-averages after the warm-up, and the vault's peak.
+    pub mean_vault_gb: f64,
+    pub peak_vault_gb: f64,
+    pub vault_cost_per_month: f64,
+    /// The oldest point a vault copy or an export could bring back at the end of the run.
+    pub oldest_point: Option<SimTime>,
+    pub exports: u64,
+    pub exports_refused: u64,
+    pub mean_export_gb: f64,
+    pub export_cost_per_month: f64,
 }
 
 /// Restore times to the latest, fastest and a random custom point, probed every hour while the

@@ -18,6 +18,7 @@ pub mod retention_ledger;
 pub mod rpo;
 pub mod server;
 pub mod sim;
+pub mod vault;
 
 pub use billing::MonthBill;
 pub use config::*;
@@ -27,7 +28,9 @@ pub use recovery::{RecoveryKind, RecoveryOutcome, RecoveryRecord};
 pub use regions::{geo_restore_target, known_region, paired_region};
 pub use restore::{
     Breakdown, RestoreDistributions, RestorePlan, RestoreRefusal, RestoreTarget, RestoredServer,
-    DELETED_SERVER_RESTORE_WINDOW,
+    VaultPlan, VaultRefusal, DELETED_SERVER_RESTORE_WINDOW,
 };
 pub use retention_ledger::{RetentionRow, MAX_RETENTION_DAYS};
-pub use sim::{plan_over_requests, restore_profile, simulate, what_if_restore, WhatIf};
+pub use sim::{
+    plan_over_requests, restore_profile, simulate, what_if_restore, what_if_vault_restore, WhatIf,
+};

@@ -25,6 +25,17 @@ fn header(fixed: &[&str], estimates: &[&str], tail: &[&str]) -> Vec<String> {
 /// bill.csv: one row per calendar month the horizon touches, each figure with its 95% CI.
 pub fn bill_csv(a: &Analysis<'_>) -> Vec<u8> {
     csv_bytes(|w| {
+        let long_term = a.long_term.is_some();
+        let mut estimates = vec![
+            "storage_mean_gb",
+            "storage_peak_gb",
+            "free_allowance_gb",
+            "billable_gb_month",
+            "cost",
+        ];
+        if long_term {
+            estimates.extend(["vault_mean_gb", "vault_cost", "export_cost"]);
+        }
         w.write_record(header(
             &[
                 "month",
@@ -33,13 +44,7 @@ pub fn bill_csv(a: &Analysis<'_>) -> Vec<u8> {
                 "partial",
                 "runs",
             ],
-            &[
-                "storage_mean_gb",
-                "storage_peak_gb",
-                "free_allowance_gb",
-                "billable_gb_month",
-                "cost",
-            ],
+            &estimates,
             &[],
         ))?;
         for m in &a.monthly {
@@ -58,6 +63,11 @@ pub fn bill_csv(a: &Analysis<'_>) -> Vec<u8> {
                 &m.cost,
             ] {
                 row.extend(cells(e));
+            }
+            if let Some(lt) = m.long_term.as_ref().filter(|_| long_term) {
+                for e in [&lt.mean_vault_gb, &lt.vault_cost, &lt.export_cost] {
+                    row.extend(cells(e));
+                }
             }
             w.write_record(&row)?;
         }

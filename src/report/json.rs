@@ -64,6 +64,10 @@ struct Summary<'a> {
     max_free_retention_days: Option<u32>,
     /// The longest retention the horizon could measure (it must pass retention + 1 days).
     retention_measured_up_to_days: u32,
+    /// Long-term retention and exports (previews), when used: what the vault and the exports
+    /// hold and cost, and how far back they reach.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    long_term: Option<LongTermJson<'a>>,
     backups: Backups,
     /// Every per-run figure: mean, 95% CI of the mean, min and max across runs.
     figures: BTreeMap<&'static str, FigureJson>,
@@ -82,6 +86,14 @@ struct RestoreSeconds {
     latest: Option<Quantiles>,
     fastest: Option<Quantiles>,
     custom: Option<Quantiles>,
+}
+
+#[derive(Serialize)]
+struct LongTermJson<'a> {
+    #[serde(flatten)]
+    summary: &'a crate::analysis::LongTermSummary,
+    /// `oldest_point_s` on the scenario's clock.
+    oldest_point: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -286,6 +298,10 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
         free_retention_days: (free_days.estimate.n > 0).then_some(free_days.estimate.mean),
         max_free_retention_days: a.max_free_retention_days(),
         retention_measured_up_to_days: a.retention.len() as u32,
+        long_term: a.long_term.as_ref().map(|summary| LongTermJson {
+            summary,
+            oldest_point: summary.oldest_point_s.map(|t| super::clock(s.start, t)),
+        }),
         backups: Backups {
             snapshots: mean(Figure::Snapshots),
             snapshot_failures: mean(Figure::SnapshotFailures),

@@ -400,6 +400,56 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         }
         let _ = writeln!(out);
     }
+    if let Some(lt) = &a.long_term {
+        let _ = writeln!(out, "## Long-term retention and exports\n");
+        let _ = writeln!(out, "> {}\n", lt.preview);
+        let _ = writeln!(out, "| answer | value | summary.json key |\n|---|---|---|");
+        let rows = [
+            (
+                "Vault copies kept",
+                format!("{:.1}", lt.copies_kept.mean),
+                "long_term.copies_kept",
+            ),
+            (
+                "Vault storage, mean",
+                format!("{:.1} GB", lt.mean_vault_gb.mean),
+                "long_term.mean_vault_gb",
+            ),
+            (
+                "Vault cost",
+                format!(
+                    "{:.2} {}/month",
+                    lt.vault_cost_per_month.mean,
+                    cell(currency)
+                ),
+                "long_term.vault_cost_per_month",
+            ),
+            (
+                "Exports made",
+                format!("{:.1}", lt.exports.mean),
+                "long_term.exports",
+            ),
+            (
+                "Export storage cost",
+                format!(
+                    "{:.2} {}/month",
+                    lt.export_cost_per_month.mean,
+                    cell(currency)
+                ),
+                "long_term.export_cost_per_month",
+            ),
+            (
+                "Oldest point kept",
+                lt.oldest_point_s
+                    .map_or("none".into(), |t| super::clock(s.start, t)),
+                "long_term.oldest_point",
+            ),
+        ];
+        for (label, value, key) in rows {
+            let _ = writeln!(out, "| {label} | {value} | `{key}` |");
+        }
+        let _ = writeln!(out);
+    }
     if !a.recoveries.is_empty() {
         let _ = writeln!(out, "## Recoveries\n");
         let _ = writeln!(
@@ -451,6 +501,10 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
     )
     .ok();
     for key in crate::scenario::keys::ALL {
+        // The long-term table only matters when the scenario uses it.
+        if key.table() == "long_term" && !c.long_term.any() {
+            continue;
+        }
         let value = (key.value)(s);
         let default = defaults.as_ref().map(|d| (key.value)(d));
         let shown = match default {

@@ -16,7 +16,10 @@ pub use csv_out::{runs_csv, summary_csv, RunZeroWriter};
 pub use files::OutputDir;
 pub use json::summary_json;
 pub use markdown::{headlines, report_md, Headline};
-pub use restore::{clock, human_duration, restore_text, RequestSpread, RestoreReport};
+pub use restore::{
+    clock, human_duration, restore_text, vault_restore_text, RequestSpread, RestoreReport,
+    VaultRestoreReport, LONG_TERM_PREVIEW,
+};
 pub use sweep::{merge, sweep_csv, sweep_json};
 pub use text::summary_text;
 

@@ -4,7 +4,8 @@ use chrono::{DateTime, Duration, FixedOffset, SecondsFormat};
 use serde::Serialize;
 
 use crate::engine::SimTime;
-use crate::model::{RestorePlan, RestoredServer};
+use crate::model::vault::CopySource;
+use crate::model::{RestorePlan, RestoredServer, VaultPlan};
 
 /// "3 h 12 min", "25 min", "40 s": restore times read by people.
 pub fn human_duration(seconds: f64) -> String {
@@ -20,6 +21,66 @@ pub fn human_duration(seconds: f64) -> String {
 
 pub fn clock(start: DateTime<FixedOffset>, t: SimTime) -> String {
     (start + Duration::seconds(t)).to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+pub use crate::model::vault::LONG_TERM_PREVIEW;
+
+/// Everything `backsim restore` says about a restore from long-term copies, for --json.
+#[derive(Serialize)]
+pub struct VaultRestoreReport<'a> {
+    pub scenario: &'a str,
+    pub replication: u64,
+    pub asked_for: &'a str,
+    pub requested_time: String,
+    pub target_time: String,
+    pub copy_time: String,
+    #[serde(flatten)]
+    pub plan: &'a VaultPlan,
+    pub preview: &'a str,
+}
+
+pub fn vault_restore_text(r: &VaultRestoreReport<'_>) -> String {
+    let p = r.plan;
+    let mut out = String::new();
+    let source = match p.source {
+        CopySource::Vault => "the long-term vault",
+        CopySource::Export => "an export in your storage account",
+    };
+    let _ = writeln!(
+        out,
+        "Restore of \"{}\" to {} requested at {} (replication {}): older than the recovery window, from {source}",
+        r.scenario, r.target_time, r.requested_time, r.replication
+    );
+    let _ = writeln!(
+        out,
+        "  copy              {} ({:.1} GB, a full backup: no log replay)",
+        r.copy_time, p.copy_gb
+    );
+    let _ = writeln!(
+        out,
+        "  restore as files  {:>9.0} s   {}   (into a storage account: the preview does not restore a server)",
+        p.files_seconds,
+        human_duration(p.files_seconds)
+    );
+    let _ = writeln!(
+        out,
+        "  load into server  {:>9.0} s   {}   (your own load of those files into a new server)",
+        p.load_seconds,
+        human_duration(p.load_seconds)
+    );
+    let _ = writeln!(
+        out,
+        "  total             {:>9.0} s   {}\n",
+        p.total_seconds,
+        human_duration(p.total_seconds)
+    );
+    let _ = writeln!(
+        out,
+        "  data-loss window  {:.0} s: writes between the copy and the point asked for",
+        p.data_loss_seconds
+    );
+    let _ = writeln!(out, "\n{}", r.preview);
+    out
 }
 
 /// How the restore time of one target varies with the moment the restore is asked for.

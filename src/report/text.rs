@@ -5,6 +5,52 @@ use super::Analysis;
 use crate::analysis::Figure;
 use crate::analysis::{scripted_events, LoadEcho, Spread};
 
+fn long_term_text(out: &mut String, a: &Analysis<'_>, lt: &crate::analysis::LongTermSummary) {
+    let c = &a.scenario.config;
+    let cur = &c.cost.currency;
+    let with_ci = |e: &crate::stats::Estimate| match e.ci95 {
+        Some([lo, hi]) => format!("{:.2}  (95% CI {lo:.2} – {hi:.2})", e.mean),
+        None => format!("{:.2}", e.mean),
+    };
+    let _ = writeln!(out, "Long-term retention and exports (previews)");
+    if c.long_term.enabled {
+        let _ = writeln!(
+            out,
+            "  vault              {:.1} copies kept ({:.1} made), {:.1} GB on average, peak {:.1} GB",
+            lt.copies_kept.mean, lt.copies_made.mean, lt.mean_vault_gb.mean, lt.peak_vault_gb
+        );
+        let _ = writeln!(
+            out,
+            "  vault cost         {} {cur}/month at {} {cur}/GB-month",
+            with_ci(&lt.vault_cost_per_month),
+            c.long_term.vault_price_per_gb_month
+        );
+    }
+    match lt.oldest_point_s {
+        Some(t) => {
+            let _ = writeln!(
+                out,
+                "  oldest point       {} (restore --at an older TIME plans from it)",
+                super::clock(a.scenario.start, t)
+            );
+        }
+        None => {
+            let _ = writeln!(out, "  oldest point       none kept");
+        }
+    }
+    if !c.long_term.exports.is_empty() {
+        let _ = writeln!(
+            out,
+            "  exports            {:.1} made, {:.1} refused; {:.1} GB on average; {} {cur}/month",
+            lt.exports.mean,
+            lt.exports_refused.mean,
+            lt.mean_export_gb.mean,
+            with_ci(&lt.export_cost_per_month)
+        );
+    }
+    let _ = writeln!(out, "  {}\n", lt.preview);
+}
+
 /// The readable summary printed after a run.
 pub fn summary_text(a: &Analysis<'_>) -> String {
     let s = a.scenario;
@@ -274,6 +320,9 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         );
     } else {
         let _ = writeln!(out, "  rule of thumb      no backup data written\n");
+    }
+    if let Some(lt) = &a.long_term {
+        long_term_text(&mut out, a, lt);
     }
     let _ = writeln!(out, "Backup health (per run)");
     let _ = writeln!(out, "  snapshots          {}", ci(Figure::Snapshots));

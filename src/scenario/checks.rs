@@ -297,6 +297,7 @@ pub fn calendar_months(start: DateTime<FixedOffset>, horizon: SimTime) -> Vec<Bi
             break;
         }
         out.push(BillingMonth {
+            month_of_year: ym.1,
             from: begin.max(0),
             to: end.min(horizon),
             length: end - begin,

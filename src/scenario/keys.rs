@@ -3,6 +3,7 @@
 //! table drives validation, the `init` template and the report's parameter echo.
 
 use crate::engine::{SimTime, DAY};
+use crate::model::VaultCopies;
 use crate::stats::durability::DurabilityParams;
 
 use super::Scenario;
@@ -161,6 +162,17 @@ const fn duration(default: &'static str, min: SimTime, max: SimTime, unit: SimTi
 }
 
 const D: DurabilityParams = DurabilityParams::DEFAULT;
+
+/// Monday first, as the weekly load profile.
+pub const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
 
 macro_rules! keys {
     ($($id:ident: $path:literal, $kind:expr, $unit:literal, $source:ident, $doc:literal, |$s:ident| $value:expr;)*) => {
@@ -382,6 +394,43 @@ keys! {
     PRICE: "cost.price_per_gb_month", number(0.095, 0.0, 1_000.0), "per GB-month", Setting,
         "EXAMPLE price of backup storage above the free allowance: put your region's.",
         |s| s.config.cost.price_per_gb_month.to_string();
+
+    LONG_TERM: "long_term.enabled", Kind::Other { default: "false" }, "", Setting,
+        "Long-term retention (preview; the service has paused it): the first snapshot of each week, month and year is copied to a backup vault in a separate fault domain, where it outlives the server.",
+        |s| s.config.long_term.enabled.to_string();
+    WEEKLY_DAY: "long_term.weekly_day", Kind::Choice { default: "sunday", allowed: &WEEKDAYS }, "", Setting,
+        "The week's vault copy is its first snapshot on or after this day.",
+        |s| WEEKDAYS[s.config.long_term.weekly_day as usize].to_string();
+    WEEKLY_KEEP: "long_term.weekly_keep", integer(4, 0, 520), "weeks", Setting,
+        "How many weekly copies the vault keeps (0 = none).",
+        |s| s.config.long_term.weekly_keep.to_string();
+    MONTHLY_KEEP: "long_term.monthly_keep", integer(12, 0, 120), "months", Setting,
+        "How many monthly copies (the first snapshot of each calendar month) it keeps.",
+        |s| s.config.long_term.monthly_keep.to_string();
+    YEARLY_KEEP: "long_term.yearly_keep", integer(10, 0, 10), "years", Documented,
+        "How many yearly copies (the first snapshot of each calendar year) it keeps: up to 10 years, as documented.",
+        |s| s.config.long_term.yearly_keep.to_string();
+    VAULT_COPIES: "long_term.copies", Kind::Choice { default: "full", allowed: &["full", "incremental"] }, "", Assumption,
+        "\"full\": every vault copy is a whole copy of the database; \"incremental\": the oldest is whole and each later one holds what changed since the one before (the preview does not say which).",
+        |s| match s.config.long_term.copies { VaultCopies::Full => "full".into(), VaultCopies::Incremental => "incremental".into() };
+    VAULT_PRICE: "long_term.vault_price_per_gb_month", number(0.05, 0.0, 1_000.0), "per GB-month", Setting,
+        "EXAMPLE price of vault storage (billed apart from backup storage, with no free allowance).",
+        |s| s.config.long_term.vault_price_per_gb_month.to_string();
+    FILES_RATE: "long_term.files_gb_per_hour", positive(200.0, 100_000.0), "GB/h", Assumption,
+        "The preview restores a vault copy as files into a storage account: copying them at this rate.",
+        |s| s.config.long_term.files_gb_per_hour.to_string();
+    LOAD_RATE: "long_term.load_gb_per_hour_per_vcore", positive(25.0, 100_000.0), "GB/h/vCore", Assumption,
+        "Then you load the files into a new server yourself (a full backup, no log replay), at this rate per vCore.",
+        |s| s.config.long_term.load_gb_per_hour_per_vcore.to_string();
+    EXPORTS: "long_term.exports", Kind::Other { default: "[]" }, "", Setting,
+        "Times of on-demand exports (preview): a physical backup copied to your own storage account.",
+        |s| format!("{} requested", s.config.long_term.exports.len());
+    EXPORT_KEEP: "long_term.export_keep", duration("365d", DAY, 3_650 * DAY, DAY), "", Setting,
+        "How long you keep each export.",
+        |s| dur(s.config.long_term.export_keep);
+    EXPORT_PRICE: "long_term.export_price_per_gb_month", number(0.02, 0.0, 1_000.0), "per GB-month", Setting,
+        "EXAMPLE price of your storage account holding the exports.",
+        |s| s.config.long_term.export_price_per_gb_month.to_string();
 }
 
 fn number_or_off(v: f64) -> String {

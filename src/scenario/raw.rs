@@ -28,6 +28,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub cost: RawCost,
     #[serde(default)]
+    pub long_term: RawLongTerm,
+    #[serde(default)]
     pub events: Vec<RawEvent>,
     #[serde(default)]
     pub sweep: toml::Table,
@@ -119,6 +121,23 @@ pub struct RawDurability {
     pub region_loss_per_year: Option<f64>,
     pub geo_reseed_hours: Option<f64>,
     pub region_pair_loss_per_year: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawLongTerm {
+    pub enabled: Option<bool>,
+    pub weekly_day: Option<String>,
+    pub weekly_keep: Option<i64>,
+    pub monthly_keep: Option<i64>,
+    pub yearly_keep: Option<i64>,
+    pub copies: Option<String>,
+    pub vault_price_per_gb_month: Option<f64>,
+    pub files_gb_per_hour: Option<f64>,
+    pub load_gb_per_hour_per_vcore: Option<f64>,
+    pub exports: Option<Vec<toml::Value>>,
+    pub export_keep: Option<toml::Value>,
+    pub export_price_per_gb_month: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]

@@ -15,8 +15,8 @@ use crate::engine::{SimTime, DAY};
 use crate::error::InputError;
 use crate::model::{
     geo_restore_target, known_region, BackupConfig, Config, CostConfig, HighAvailability,
-    MysqlVersion, OutageConfig, Redundancy, RestoreConfig, ServerAction, ServerConfig, WallClock,
-    WorkloadConfig,
+    LongTermConfig, MysqlVersion, OutageConfig, Redundancy, RestoreConfig, ServerAction,
+    ServerConfig, VaultCopies, WallClock, WorkloadConfig,
 };
 use crate::stats::durability::DurabilityParams;
 
@@ -56,6 +56,7 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
         outages: outages(&raw.outages)?,
         restore,
         cost: cost(raw)?,
+        long_term: long_term(raw, start, horizon)?,
         events,
     };
     Ok(Scenario {
@@ -284,6 +285,45 @@ fn restore(
         ));
     }
     Ok(restore)
+}
+
+fn long_term(
+    raw: &RawScenario,
+    start: chrono::DateTime<chrono::FixedOffset>,
+    horizon: SimTime,
+) -> Checked<LongTermConfig> {
+    let l = &raw.long_term;
+    let weekday = choice(&keys::WEEKLY_DAY, l.weekly_day.as_deref())?;
+    let mut exports = Vec::new();
+    for (i, v) in l.exports.iter().flatten().enumerate() {
+        exports.push(moment(
+            &format!("{}[{i}]", keys::EXPORTS.path),
+            v,
+            start,
+            horizon,
+        )?);
+    }
+    exports.sort_unstable();
+    Ok(LongTermConfig {
+        enabled: l.enabled.unwrap_or(false),
+        weekly_day: keys::WEEKDAYS
+            .iter()
+            .position(|d| *d == weekday)
+            .unwrap_or(6) as u32,
+        weekly_keep: integer(&keys::WEEKLY_KEEP, l.weekly_keep)? as u32,
+        monthly_keep: integer(&keys::MONTHLY_KEEP, l.monthly_keep)? as u32,
+        yearly_keep: integer(&keys::YEARLY_KEEP, l.yearly_keep)? as u32,
+        copies: match choice(&keys::VAULT_COPIES, l.copies.as_deref())? {
+            "incremental" => VaultCopies::Incremental,
+            _ => VaultCopies::Full,
+        },
+        vault_price_per_gb_month: number(&keys::VAULT_PRICE, l.vault_price_per_gb_month)?,
+        files_gb_per_hour: number(&keys::FILES_RATE, l.files_gb_per_hour)?,
+        load_gb_per_hour_per_vcore: number(&keys::LOAD_RATE, l.load_gb_per_hour_per_vcore)?,
+        exports,
+        export_keep: duration(&keys::EXPORT_KEEP, l.export_keep.as_ref())?,
+        export_price_per_gb_month: number(&keys::EXPORT_PRICE, l.export_price_per_gb_month)?,
+    })
 }
 
 fn cost(raw: &RawScenario) -> Checked<CostConfig> {

@@ -3,12 +3,14 @@
 //! restore creates.
 
 pub mod estimate;
+pub mod from_vault;
 pub mod plan;
 pub mod probes;
 pub mod restored;
 pub mod slots;
 
 pub use estimate::{estimate, Breakdown, RestoreWork};
+pub use from_vault::{VaultPlan, VaultRefusal};
 pub use plan::{
     plan, Backups, Rates, RestorePlan, RestoreRefusal, RestoreTarget, DELETED_SERVER_RESTORE_WINDOW,
 };

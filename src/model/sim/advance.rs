@@ -59,6 +59,9 @@ impl Sim<'_, '_> {
             self.snapshots.add_binlog(gb);
             self.billing.ran(t - self.now);
         }
+        let (vault_gb, export_gb) = self.vault.levels_gb();
+        self.billing
+            .accrue_long_term(self.now, t, vault_gb, export_gb);
         let used = self.storage_gb();
         let allowance = self.free_allowance_gb();
         self.billing.accrue(self.now, t, used, allowance);

@@ -2,7 +2,7 @@
 //! tooth of the data-loss window, starts its trip to the paired region, counts towards the bill
 //! and the retention ledger; pruning follows wherever backups change.
 
-use super::event::{Event, SnapshotEvent};
+use super::event::{Event, SnapshotEvent, VaultEvent};
 use super::Sim;
 use crate::engine::DAY;
 use crate::model::backups::{Attempt, LogBackup, Snapshot, SnapshotKind};
@@ -97,6 +97,14 @@ impl Sim<'_, '_> {
             binlog_mark: self.load.written_gb(),
         });
         self.snapshots.taken(now, kind);
+        if self
+            .vault
+            .snapshot_taken(now, full_gb, self.load.written_gb())
+        {
+            self.record("vault-copy", || {
+                format!("{full_gb:.1} GB copied to the long-term vault (preview, paused by the service)")
+            });
+        }
         self.rpo.close(now, self.load.written_gb());
         self.replicate();
         // Pruning runs where backups change (here and at every log tick), never at unrelated
@@ -108,6 +116,30 @@ impl Sim<'_, '_> {
                 kind.as_str()
             )
         });
+    }
+
+    /// An export is due, or one's keeping time is up.
+    pub(super) fn on_vault_event(&mut self, event: VaultEvent) {
+        match event {
+            VaultEvent::Export => {
+                let gb = self.cfg.server.db_size_at(self.now);
+                match self.vault.export(self.now, gb, self.active()) {
+                    Some(expires) => {
+                        if expires < self.cfg.horizon {
+                            self.queue
+                                .schedule(expires, Event::Vault(VaultEvent::ExportExpired));
+                        }
+                        self.record("export", || {
+                            format!("{gb:.1} GB exported to your storage account (preview)")
+                        });
+                    }
+                    None => self.record("export-refused", || {
+                        "the server takes no backups now (stopped, deleted or region down)".into()
+                    }),
+                }
+            }
+            VaultEvent::ExportExpired => self.vault.expire_exports(self.now),
+        }
     }
 
     /// A log backup falls due (B2).

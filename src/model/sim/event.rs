@@ -13,6 +13,17 @@ pub enum Event {
     Server(ServerAction),
     Trouble(TroubleEvent),
     Region(RegionId, RegionEvent),
+    /// For long-term retention and exports.
+    Vault(VaultEvent),
+}
+
+/// For the vault and the exports (previews).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VaultEvent {
+    /// An on-demand export is due.
+    Export,
+    /// An export's keeping time is up.
+    ExportExpired,
 }
 
 /// For the snapshot schedule (B1, B3, B4, B6).

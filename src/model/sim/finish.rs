@@ -12,14 +12,18 @@ impl Sim<'_, '_> {
             self.rpo.close(horizon, self.load.written_gb());
         }
         self.geo.pause(horizon);
+        let lt = &self.cfg.long_term;
+        let mut storage = self.billing.figures(
+            &self.ledger,
+            self.cfg.cost.price_per_gb_month,
+            (lt.vault_price_per_gb_month, lt.export_price_per_gb_month),
+            self.server.redundancy().storage_factor(),
+            self.cfg.server.provisioned_storage_gb,
+        );
+        storage.long_term = storage.long_term.map(|f| self.vault.complete(f));
         let metrics = RunMetrics {
             backups: backups::figures(&self.snapshots, &self.logs, horizon, self.server.running()),
-            storage: self.billing.figures(
-                &self.ledger,
-                self.cfg.cost.price_per_gb_month,
-                self.server.redundancy().storage_factor(),
-                self.cfg.server.provisioned_storage_gb,
-            ),
+            storage,
             rpo_seconds: self.rpo.quantiles(),
             geo_rpo_seconds: self.geo.quantiles_if_any(),
             restore: self.probes.figures(),

@@ -15,7 +15,7 @@ mod troubles;
 
 use std::collections::VecDeque;
 
-use event::{Event, LoadEvent, RegionEvent, SnapshotEvent, TroubleEvent};
+use event::{Event, LoadEvent, RegionEvent, SnapshotEvent, TroubleEvent, VaultEvent};
 
 use super::arrivals::{Arrival, Arrivals};
 use super::backups::{BackupStore, LogBackups, Snapshots};
@@ -28,11 +28,13 @@ use super::observer::Observer;
 use super::recovery::{Recoveries, RestoreJob};
 use super::region::{Region, RegionId};
 use super::restore::{
-    plan, Backups, Breakdown, Probes, Rates, RestorePlan, RestoreRefusal, RestoreTarget,
+    from_vault, plan, Backups, Breakdown, Probes, Rates, RestorePlan, RestoreRefusal,
+    RestoreTarget, VaultPlan, VaultRefusal,
 };
 use super::retention_ledger::RetentionLedger;
 use super::rpo::DataLossWindow;
 use super::server::Lifecycle;
+use super::vault::Vault;
 use crate::engine::{EventQueue, Purpose, SimTime, Streams};
 
 /// Simulate one replication. `observer`, when given, hears every event and an hourly sample.
@@ -73,6 +75,25 @@ pub fn what_if_restore(
         plan,
         region_down: sim.region_down(),
     })
+}
+
+/// Replay the scenario up to `request_at`, then plan a restore of `target` (older than the
+/// recovery window, or of a purged server) from the vault or the exports (previews).
+pub fn what_if_vault_restore(
+    config: &Config,
+    streams: &Streams,
+    request_at: SimTime,
+    target: SimTime,
+) -> Result<VaultPlan, VaultRefusal> {
+    let mut sim = Sim::new(config, streams, None);
+    sim.run_until(request_at.min(config.horizon), true);
+    from_vault::plan(
+        &sim.vault,
+        &config.long_term,
+        config.server.vcores,
+        request_at,
+        target,
+    )
 }
 
 /// Restore time to each of `points` (local, no slot wait), as seen at `request_at`: the
@@ -165,6 +186,7 @@ struct Sim<'a, 'o> {
     arrivals: Arrivals,
     /// Moments when a session wrote rows breaking a foreign key (R7), within the retained window.
     unsafe_moments: VecDeque<SimTime>,
+    vault: Vault,
     next_sample: SimTime,
     /// Snapshots pruned at the current moment, for the event log.
     expired: Vec<SimTime>,
@@ -199,7 +221,11 @@ impl<'a, 'o> Sim<'a, 'o> {
                 b.redundancy == super::config::Redundancy::Geo,
                 streams.stream(Purpose::GeoReplication),
             ),
-            billing: Billing::new(&cfg.months, cfg.measured_from),
+            billing: if cfg.long_term.any() {
+                Billing::new(&cfg.months, cfg.measured_from).with_long_term()
+            } else {
+                Billing::new(&cfg.months, cfg.measured_from)
+            },
             ledger: RetentionLedger::new(),
             next_ledger_hour: 0,
             probes: Probes::new(streams.stream(Purpose::Restores)),
@@ -210,6 +236,12 @@ impl<'a, 'o> Sim<'a, 'o> {
             ],
             arrivals: Arrivals::new(cfg, streams),
             unsafe_moments: VecDeque::new(),
+            vault: Vault::new(
+                &cfg.long_term,
+                cfg.clock,
+                &cfg.months,
+                b.snapshot_change_ratio,
+            ),
             next_sample: 0,
             expired: Vec::new(),
             events: 0,
@@ -222,6 +254,9 @@ impl<'a, 'o> Sim<'a, 'o> {
         for &at in &cfg.backup.on_demand {
             sim.queue
                 .schedule(at, Event::Snapshot(SnapshotEvent::OnDemand));
+        }
+        for &at in &cfg.long_term.exports {
+            sim.queue.schedule(at, Event::Vault(VaultEvent::Export));
         }
         for &(at, action) in &cfg.events {
             let event = match action {
@@ -290,6 +325,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             Event::Server(action) => self.server_action(action),
             Event::Trouble(e) => self.on_trouble(e),
             Event::Region(region, e) => self.on_region_event(region, e),
+            Event::Vault(e) => self.on_vault_event(e),
         }
     }
 

@@ -1,0 +1,65 @@
+//! Restoring a point older than the recovery window from long-term copies (previews): the
+//! vault restores *as files* into a storage account (restoring as a server is not offered yet),
+//! and the owner loads those files into a new server — a full backup, with no log replay.
+
+use serde::Serialize;
+
+use crate::engine::SimTime;
+use crate::model::config::LongTermConfig;
+use crate::model::vault::{CopySource, Vault};
+
+/// A restore from a vault copy or an export.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VaultPlan {
+    pub requested_at: SimTime,
+    /// The point asked for, and the copy's point that a restore brings back (at or before it).
+    pub target: SimTime,
+    pub copy_at: SimTime,
+    pub source: CopySource,
+    /// The whole database at the copy.
+    pub copy_gb: f64,
+    /// Restoring the copy as files into a storage account (assumed rate).
+    pub files_seconds: f64,
+    /// Loading those files into a new server yourself (assumed rate per vCore).
+    pub load_seconds: f64,
+    pub total_seconds: f64,
+    /// Writes between the copy and the point asked for, which the copy lacks.
+    pub data_loss_seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VaultRefusal {
+    /// Neither long-term retention nor exports are configured.
+    NotConfigured,
+    /// Nothing long-term reaches back to the point: the oldest there is, if any.
+    TooOld { oldest: Option<SimTime> },
+}
+
+/// Plan a restore of `target` requested at `request` from what the vault and the exports hold.
+pub fn plan(
+    vault: &Vault,
+    policy: &LongTermConfig,
+    vcores: u32,
+    request: SimTime,
+    target: SimTime,
+) -> Result<VaultPlan, VaultRefusal> {
+    if !policy.any() {
+        return Err(VaultRefusal::NotConfigured);
+    }
+    let (copy, source) = vault.copy_for(target).ok_or(VaultRefusal::TooOld {
+        oldest: vault.oldest_point(),
+    })?;
+    let files_seconds = copy.full_gb / policy.files_gb_per_hour * 3600.0;
+    let load_seconds = copy.full_gb / (policy.load_gb_per_hour_per_vcore * vcores as f64) * 3600.0;
+    Ok(VaultPlan {
+        requested_at: request,
+        target,
+        copy_at: copy.at,
+        source,
+        copy_gb: copy.full_gb,
+        files_seconds,
+        load_seconds,
+        total_seconds: files_seconds + load_seconds,
+        data_loss_seconds: (target - copy.at) as f64,
+    })
+}

@@ -1,0 +1,169 @@
+//! Long-term retention (preview): a vault keeps the first snapshot of each week, month and year
+//! for as many weeks, months and years as the policy says, bills them at its own price, and
+//! restores points older than the recovery window as files — even after the server is gone.
+
+mod common;
+use common::{backsim, with};
+
+use std::fs;
+use std::path::Path;
+
+use backsim::engine::Streams;
+use backsim::model::simulate;
+use tempfile::TempDir;
+
+/// Ten years from Sunday 4 January 2026 with one snapshot every midnight (no failures, no extra
+/// snapshots): the last one is on Tuesday 1 January 2036.
+const DECADE: &str = r#"
+name = "decade"
+start = "2026-01-04T00:00:00Z"
+horizon_days = 3650
+runs = 1
+[server]
+db_size_gb = 100
+provisioned_storage_gb = 250
+vcores = 4
+[workload]
+binlog_gb_per_day = 10
+[backup]
+snapshot_failure_pct = 0
+extra_snapshot_binlog_gb = 0
+[restore]
+background_restores_per_hour = 0
+[long_term]
+enabled = true
+weekly_day = "sunday"
+weekly_keep = 4
+monthly_keep = 12
+yearly_keep = 10
+vault_price_per_gb_month = 0.05
+files_gb_per_hour = 200
+load_gb_per_hour_per_vcore = 25
+"#;
+
+/// Counted by hand at the end of the decade:
+/// - yearly: 1 Jan 2027 … 1 Jan 2036 (the newest 10 of 11; 4 Jan 2026 has aged out): 10;
+/// - monthly: 1 Feb 2035 … 1 Jan 2036 (the newest 12), of which 1 Jan 2036 is also yearly: 11 more;
+/// - weekly: Sundays 9, 16, 23 and 30 December 2035 (1 January 2036 is a Tuesday): 4 more.
+const KEPT: u64 = 10 + 11 + 4;
+
+#[test]
+fn a_decade_keeps_exactly_the_policy_copies_and_bills_them_at_the_vault_price() {
+    let s = with(DECADE, &[]);
+    let m = simulate(&s.config, &Streams::for_replication(s.seed, 0), None).metrics;
+    let lt = m.storage.long_term.expect("long-term figures");
+    assert_eq!(lt.copies_kept, KEPT);
+    // 2026-01-01 is day −3: the oldest point kept is 1 January 2027, day 362.
+    assert_eq!(lt.oldest_point, Some(362 * 86_400));
+    // Every copy is a whole 100 GB database: at the end the vault holds 2,500 GB, and it never
+    // held more.
+    assert_eq!(lt.peak_vault_gb, 100.0 * KEPT as f64);
+    assert!((lt.vault_cost_per_month - lt.mean_vault_gb * 0.05).abs() < 1e-9);
+    // The last full month (December 2035) was billed at the vault price for ~2,500 GB.
+    let december = m.storage.monthly[m.storage.monthly.len() - 2];
+    let vault = december.long_term.expect("vault bill");
+    assert!(
+        (2_300.0..=2_500.0).contains(&vault.mean_vault_gb),
+        "{}",
+        vault.mean_vault_gb
+    );
+    assert!((vault.vault_cost - vault.mean_vault_gb * 0.05).abs() < 1e-6);
+    // The backup storage bill is apart: the vault has no free allowance and is not in it.
+    assert!(m.storage.mean_storage_gb < 400.0);
+}
+
+fn write(dir: &Path, text: &str) -> std::path::PathBuf {
+    let path = dir.join("s.toml");
+    fs::write(&path, text).unwrap();
+    path
+}
+
+fn restore_json(scenario: &Path, at: &str, request_at: &str) -> serde_json::Value {
+    let out = backsim()
+        .arg("restore")
+        .arg(scenario)
+        .args(["--at", at, "--request-at", request_at, "--json"])
+        .assert()
+        .success();
+    serde_json::from_slice(&out.get_output().stdout).unwrap()
+}
+
+/// A point three years back: restored as files from the yearly copy of 1 January 2033 (100 GB
+/// at 200 GB/h: 30 min), then loaded into a new server by hand (100 GB at 4 × 25 GB/h: 1 h).
+#[test]
+fn a_three_year_old_point_comes_from_the_vault_as_files_then_a_load() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), DECADE);
+    let plan = restore_json(&path, "2033-01-10T12:00:00Z", "2036-01-01T12:00:00Z");
+    assert_eq!(plan["source"], "vault");
+    assert_eq!(plan["copy_time"], "2033-01-01T00:00:00Z");
+    assert_eq!(plan["files_seconds"], 1_800.0);
+    assert_eq!(plan["load_seconds"], 3_600.0);
+    assert_eq!(plan["total_seconds"], 5_400.0);
+    assert_eq!(plan["data_loss_seconds"], 9.5 * 86_400.0);
+    assert!(plan["preview"].as_str().unwrap().contains("paused"));
+    let text = backsim()
+        .arg("restore")
+        .arg(&path)
+        .args(["--at", "2033-01-10T12:00:00Z"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&text.get_output().stdout).to_string();
+    assert!(text.contains("restore as files") && text.contains("load into server"));
+}
+
+/// Older than anything the policy keeps: refused, naming the oldest point there is.
+#[test]
+fn a_point_older_than_the_policy_keeps_is_refused_naming_the_oldest() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), DECADE);
+    let out = backsim()
+        .arg("restore")
+        .arg(&path)
+        .args(["--at", "2026-03-01T00:00:00Z"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("2027-01-01T00:00:00Z"), "{err}");
+}
+
+/// The vault is in a separate fault domain: 30 days after the server's deletion (past its
+/// 5-day window) its copies still restore.
+#[test]
+fn the_vault_outlives_the_deleted_server() {
+    let tmp = TempDir::new().unwrap();
+    let text = DECADE.replace("horizon_days = 3650", "horizon_days = 400")
+        + "[[events]]\nat = \"370d\"\naction = \"delete\"\n";
+    let path = write(tmp.path(), &text);
+    // A point from the last days before the deletion: the local backups are purged, the
+    // newest vault copy at or before it is the weekly one of the Sunday before.
+    let plan = restore_json(&path, "369d", "400d");
+    assert_eq!(plan["source"], "vault");
+    // Day 364 is Sunday 3 January 2027.
+    assert_eq!(plan["copy_time"], "2027-01-03T00:00:00Z");
+    // The run's own summary still bills the vault after the deletion.
+    let out = tmp.path().join("out");
+    backsim()
+        .arg("run")
+        .arg(&path)
+        .args(["--no-charts", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let bill = fs::read_to_string(out.join("bill.csv")).unwrap();
+    assert!(bill.lines().next().unwrap().contains("vault_cost_mean"));
+    let last = bill.lines().last().unwrap();
+    let header: Vec<&str> = bill.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "vault_cost_mean").unwrap();
+    let vault_cost: f64 = last.split(',').nth(col).unwrap().parse().unwrap();
+    assert!(vault_cost > 0.0, "the vault is billed after the deletion");
+}
+
+/// Without [long_term] nothing long-term appears anywhere (the golden outputs check the files).
+#[test]
+fn off_by_default() {
+    let s = with("name = \"x\"", &[]);
+    let m = simulate(&s.config, &Streams::for_replication(s.seed, 0), None).metrics;
+    assert!(m.storage.long_term.is_none());
+    assert!(m.storage.monthly.iter().all(|b| b.long_term.is_none()));
+}
