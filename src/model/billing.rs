@@ -5,8 +5,9 @@
 use serde::Serialize;
 
 use super::config::BillingMonth;
-use super::metrics::{LongTermFigures, StorageFigures};
 use super::retention_ledger::RetentionLedger;
+use super::retention_ledger::RetentionRow;
+use super::vault::LongTermFigures;
 use crate::engine::SimTime;
 
 /// GB·seconds of storage, allowance and storage above the allowance over some stretch of time.
@@ -298,6 +299,35 @@ impl Billing {
             })
             .collect()
     }
+}
+
+/// Storage and what it costs (S3–S6).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StorageFigures {
+    /// Storage, allowance and bill are time-averages after the warm-up (`measured_from`): the
+    /// steady state, not the filling start.
+    pub mean_storage_gb: f64,
+    /// The most storage used at any moment of the run.
+    pub peak_storage_gb: f64,
+    /// Time-average of the free allowance (zero while stopped or deleted).
+    pub mean_free_allowance_gb: f64,
+    /// Time-average of the storage above the allowance: GB billed per 30-day month.
+    pub billable_gb_month: f64,
+    pub cost_per_month: f64,
+    /// The bill of each calendar month the run touches.
+    pub monthly: Vec<MonthBill>,
+    /// What the same history would cost at each retention from 1 to 35 days.
+    pub retention: Vec<RetentionRow>,
+    /// The longest retention whose steady state bills nothing (0: even one day bills), and the
+    /// longest measured (the horizon must pass retention + 1 days); None below two days.
+    pub max_free_retention_days: Option<u32>,
+    pub retention_measured_up_to_days: u32,
+    /// New backup data per running day (all copies), the first full snapshot excluded.
+    pub daily_backup_gb: f64,
+    /// Free allowance / daily backup usage (S6); None when nothing is written.
+    pub free_retention_days: Option<f64>,
+    /// Long-term retention and exports (previews); None when neither is used.
+    pub long_term: Option<LongTermFigures>,
 }
 
 #[cfg(test)]

@@ -5,7 +5,6 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
-use super::metrics::RecoveryFigures;
 use super::region::RegionId;
 use super::restore::RestorePlan;
 use crate::engine::SimTime;
@@ -313,4 +312,36 @@ impl Recoveries {
     pub fn into_records(self) -> Vec<RecoveryRecord> {
         self.records
     }
+}
+
+/// Incidents, outages and how the server came back (O1–O3, R4, R7).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RecoveryFigures {
+    pub incidents: u64,
+    pub zone_outages: u64,
+    /// Restores completed for incidents and zone outages (through the region's slots).
+    pub recoveries: u64,
+    /// Mean over those: time from request to a running server, the wait for a slot, and the
+    /// writes the restored server lacks.
+    pub recovery_seconds_mean: f64,
+    pub recovery_queue_seconds_mean: f64,
+    pub recovery_data_loss_seconds_mean: f64,
+    /// Restore attempts that failed on an unsafe session (R7), and the extra loss they caused.
+    pub failed_restores: u64,
+    pub extra_loss_seconds_mean: f64,
+    /// Zone outages absorbed by a zone-redundant HA failover, and the server's total downtime.
+    pub failovers: u64,
+    pub downtime_hours: f64,
+    pub region_outages: u64,
+    /// Regional outages recovered by a geo-restore, its mean time from the outage to a running
+    /// server (noticing, waiting for a slot, restoring) and the writes lost.
+    pub geo_restores: u64,
+    pub geo_recovery_seconds_mean: f64,
+    pub geo_data_loss_seconds_mean: f64,
+    /// Outages (zone or region) that ended before their restore did: nothing was lost.
+    pub came_back_first: u64,
+    /// Hours a regional outage left the server with no way back (no geo-redundant backups), and
+    /// the mean writes at risk at the moment each outage began.
+    pub unrecoverable_hours: f64,
+    pub region_data_at_risk_seconds_mean: f64,
 }

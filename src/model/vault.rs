@@ -9,7 +9,6 @@ use std::collections::VecDeque;
 use serde::Serialize;
 
 use super::config::{BillingMonth, LongTermConfig, VaultCopies, WallClock};
-use super::metrics::LongTermFigures;
 use crate::engine::{SimTime, DAY};
 
 const WEEK: SimTime = 7 * DAY;
@@ -291,6 +290,23 @@ impl Vault {
             ..f
         }
     }
+}
+
+/// The vault and the exports (previews): what they hold and cost, and how far back they reach.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LongTermFigures {
+    pub copies_made: u64,
+    pub copies_kept: u64,
+    /// Time-averages after the warm-up, and the vault's peak.
+    pub mean_vault_gb: f64,
+    pub peak_vault_gb: f64,
+    pub vault_cost_per_month: f64,
+    /// The oldest point a vault copy or an export could bring back at the end of the run.
+    pub oldest_point: Option<SimTime>,
+    pub exports: u64,
+    pub exports_refused: u64,
+    pub mean_export_gb: f64,
+    pub export_cost_per_month: f64,
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ pub use logs::LogBackups;
 pub use snapshots::{Attempt, Snapshots};
 pub use store::{BackupStore, LogBackup, Snapshot, SnapshotKind};
 
-use super::metrics::BackupFigures;
+use serde::Serialize;
+
 use crate::engine::{SimTime, HOUR};
 
 /// What the schedule and the log backups counted, at `end` (a running server's last gap
@@ -33,4 +34,20 @@ pub fn figures(
         max_snapshot_gap_hours: snapshots.max_gap(end, running) as f64 / HOUR as f64,
         event_scheduler_off_hours: c.scheduler_off as f64 / HOUR as f64,
     }
+}
+
+/// The snapshot schedule and the log backups (B1–B6).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BackupFigures {
+    pub snapshots: u64,
+    pub snapshot_failures: u64,
+    pub retries: u64,
+    pub extra_snapshots: u64,
+    pub log_backups: u64,
+    pub log_backup_failures: u64,
+    pub on_demand: u64,
+    pub on_demand_refused: u64,
+    pub max_snapshot_gap_hours: f64,
+    /// MySQL 5.7 only: hours the event scheduler was off for snapshots (B5).
+    pub event_scheduler_off_hours: f64,
 }

@@ -5,8 +5,10 @@
 use super::estimate::Breakdown;
 use super::plan::{plan, Backups, Rates, RestoreTarget};
 use crate::engine::{SimTime, Stream, HOUR};
-use crate::model::metrics::RestoreFigures;
+use serde::Serialize;
+
 use crate::stats::LogHistogram;
+use crate::stats::Quantiles;
 
 /// The restore-time distributions of one run, for pooling across runs.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -101,4 +103,17 @@ impl Probes {
     pub fn into_distributions(self) -> RestoreDistributions {
         self.distributions
     }
+}
+
+/// Restore times to the latest, fastest and a random custom point, probed every hour while the
+/// server runs (no slot contention; R7 failures included); None when no hour had one.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RestoreFigures {
+    pub latest_seconds: Option<Quantiles>,
+    pub fastest_seconds: Option<Quantiles>,
+    pub custom_seconds: Option<Quantiles>,
+    /// Mean seconds per phase of those probes.
+    pub latest_breakdown: Breakdown,
+    pub fastest_breakdown: Breakdown,
+    pub custom_breakdown: Breakdown,
 }
