@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::analysis::figures::worst_headline_half_width;
-use crate::analysis::HEADLINE;
+use crate::analysis::{Figure, HEADLINE};
 use crate::engine::{Streams, DAY};
 use crate::error::{Error, InputError};
 use crate::model::restore::restored_server;
@@ -766,19 +766,19 @@ fn write_sweep(out: &Path, meta: &SweepMeta, table: &SweepTable) -> Result<(), E
 /// A few columns of sweep.csv for the terminal: the keys, then the headline means.
 fn sweep_table(table: &SweepTable, keys: usize) -> String {
     let (header, rows) = (&table.header, &table.rows);
+    let shown: Vec<String> = [
+        Figure::StorageMean,
+        Figure::CostPerMonth,
+        Figure::RpoMean,
+        Figure::RestoreLatestMean,
+    ]
+    .iter()
+    .map(|f| format!("{f}_mean"))
+    .collect();
     let wanted: Vec<usize> = header
         .iter()
         .enumerate()
-        .filter(|(i, h)| {
-            (1..=keys).contains(i)
-                || [
-                    "storage_mean_gb_mean",
-                    "cost_per_month_mean",
-                    "rpo_mean_s_mean",
-                    "restore_latest_mean_s_mean",
-                ]
-                .contains(&h.as_str())
-        })
+        .filter(|(i, h)| (1..=keys).contains(i) || shown.contains(h))
         .map(|(i, _)| i)
         .collect();
     let names: Vec<&str> = wanted
