@@ -1,0 +1,221 @@
+//! `backsim restore`: one what-if restore, or the spread over request times, with its plan.
+
+use super::{overrides, print, RestoreArgs};
+use crate::engine::Streams;
+use crate::error::{Error, InputError};
+use crate::model::restore::restored_server;
+use crate::model::{
+    plan_over_requests, what_if_restore, what_if_vault_restore, RestoreRefusal, RestoreTarget,
+    VaultRefusal, DELETED_SERVER_RESTORE_WINDOW,
+};
+use crate::report::{self, RequestSpread, RestoreReport};
+use crate::scenario;
+
+pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
+    let s = scenario::load(&args.scenario, &overrides(&args.set)?)?;
+    let horizon = s.config.horizon;
+    let target = match args.at.as_str() {
+        "latest" => RestoreTarget::Latest,
+        "fastest" => RestoreTarget::Fastest,
+        text => RestoreTarget::At(
+            scenario::parse_moment("--at", text, s.start, horizon).map_err(|e| {
+                InputError::argument(
+                    "--at",
+                    format!("expected latest, fastest or a time: {}", e.message),
+                )
+            })?,
+        ),
+    };
+    let streams = Streams::for_replication(s.seed, args.replication);
+    // Without a request time, the answer is how the restore time varies with the moment it is
+    // asked for, then the plan of a typical (median) request.
+    let spread = match (&args.request_at, target) {
+        (None, RestoreTarget::Latest | RestoreTarget::Fastest) => {
+            request_spread(&s, &streams, target, args.geo)
+        }
+        _ => None,
+    };
+    let request = match (&args.request_at, &spread) {
+        (Some(text), _) => scenario::parse_moment("--request-at", text, s.start, horizon)
+            .map_err(|e| InputError::argument("--request-at", e.message))?,
+        (None, Some(spread)) => spread.p50_request_s,
+        (None, None) => horizon,
+    };
+    let what_if = what_if_restore(&s.config, &streams, request, target, args.geo);
+    // Older than the recovery window, or a server purged after deletion: long-term copies may
+    // still reach back there.
+    if let (RestoreTarget::At(point), Err(refusal), false) = (target, &what_if, args.geo) {
+        let too_old =
+            matches!(refusal, RestoreRefusal::OutOfWindow { earliest, .. } if point < *earliest);
+        if (too_old || matches!(refusal, RestoreRefusal::Purged { .. })) && s.config.long_term.any()
+        {
+            return vault_restore(&s, &args, &streams, request, point);
+        }
+    }
+    let what_if = what_if.map_err(|refusal| {
+        let when = |t| report::clock(s.start, t);
+        let message = match refusal {
+            RestoreRefusal::OutOfWindow { earliest, latest } => format!(
+                "{} is outside the recovery window at the request time: choose a point from {} to {}",
+                args.at,
+                when(earliest),
+                when(latest)
+            ),
+            RestoreRefusal::NoBackups => {
+                "no snapshot exists yet at the request time, so there is nothing to restore from".to_string()
+            }
+            RestoreRefusal::RegionDown => "the primary region is down at the request time: only a geo-restore (--geo) can bring the server back".to_string(),
+            RestoreRefusal::NotGeoRedundant => format!(
+                "--geo needs geo-redundant backups, but backup.redundancy is \"{}\"",
+                s.config.backup.redundancy.as_str()
+            ),
+            RestoreRefusal::Purged { deleted_at } => format!(
+                "the server was deleted at {}; a deleted server can be restored for 5 days (until {}), and the request at {} is past that",
+                when(deleted_at),
+                when(deleted_at + DELETED_SERVER_RESTORE_WINDOW),
+                when(request)
+            ),
+        };
+        Error::from(InputError::argument("--at", message))
+    })?;
+    let plan = what_if.plan;
+    let done = plan.requested_at + plan.breakdown.total().ceil() as i64;
+    let (region, redundancy) = if args.geo {
+        let redundancy = if what_if.region_down {
+            "local (the primary region is down, so geo-redundancy cannot be set up yet)"
+        } else {
+            "geo"
+        };
+        (s.config.restore.geo_restore_region.as_str(), redundancy)
+    } else {
+        (
+            s.config.server.region.as_str(),
+            s.config.backup.redundancy.as_str(),
+        )
+    };
+    let server = restored_server(&s.config.server, done, region, redundancy);
+    let report = RestoreReport {
+        spread: spread.as_ref(),
+        scenario: &s.name,
+        replication: args.replication,
+        asked_for: &args.at,
+        requested_time: report::clock(s.start, plan.requested_at),
+        effective_target_time: report::clock(s.start, plan.effective_target),
+        base_snapshot_time: report::clock(s.start, plan.base_snapshot_at),
+        plan: &plan,
+        total_seconds: plan.breakdown.total(),
+        restored_server: &server,
+    };
+    if args.json {
+        let mut json = serde_json::to_vec_pretty(&report).expect("report serializes");
+        json.push(b'\n');
+        print(&String::from_utf8_lossy(&json));
+    } else {
+        print(&report::restore_text(&report));
+    }
+    Ok(())
+}
+
+/// A restore of `point` from the vault or the exports (previews), or why none reaches it.
+fn vault_restore(
+    s: &scenario::Scenario,
+    args: &RestoreArgs,
+    streams: &Streams,
+    request: i64,
+    point: i64,
+) -> Result<(), Error> {
+    let when = |t| report::clock(s.start, t);
+    let plan = what_if_vault_restore(&s.config, streams, request, point).map_err(|refusal| {
+        let message = match refusal {
+            VaultRefusal::TooOld {
+                oldest: Some(oldest),
+            } => format!(
+                "{} is older than anything kept: the oldest long-term copy is from {}",
+                args.at,
+                when(oldest)
+            ),
+            VaultRefusal::TooOld { oldest: None } | VaultRefusal::NotConfigured => format!(
+                "{} is outside the recovery window and no long-term copy exists yet",
+                args.at
+            ),
+        };
+        Error::from(InputError::argument("--at", message))
+    })?;
+    let report = report::VaultRestoreReport {
+        scenario: &s.name,
+        replication: args.replication,
+        asked_for: &args.at,
+        requested_time: when(plan.requested_at),
+        target_time: when(plan.target),
+        copy_time: when(plan.copy_at),
+        plan: &plan,
+        preview: report::LONG_TERM_PREVIEW,
+    };
+    if args.json {
+        let mut json = serde_json::to_vec_pretty(&report).expect("report serializes");
+        json.push(b'\n');
+        print(&String::from_utf8_lossy(&json));
+    } else {
+        print(&report::vault_restore_text(&report));
+    }
+    Ok(())
+}
+
+/// Restores to `target` asked for every 10 min 7 s (so that requests fall at every phase of the
+/// 5-minute log grid) through the last recovery window of the run.
+fn request_spread(
+    s: &scenario::Scenario,
+    streams: &Streams,
+    target: RestoreTarget,
+    geo: bool,
+) -> Option<RequestSpread> {
+    const STEP: i64 = 607;
+    let c = &s.config;
+    let to = c.horizon;
+    let from = (to - c.backup.window()).max(0);
+    let requests: Vec<i64> = (from..to).step_by(STEP as usize).collect();
+    let mut planned: Vec<(f64, i64, bool)> = plan_over_requests(c, streams, &requests, target, geo)
+        .into_iter()
+        .filter_map(|(at, plan)| {
+            plan.ok().map(|p| {
+                (
+                    p.breakdown.total(),
+                    at,
+                    p.effective_target == p.base_snapshot_at,
+                )
+            })
+        })
+        .collect();
+    if planned.is_empty() {
+        return None;
+    }
+    planned.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let rank = |q: f64| {
+        let i = ((q * planned.len() as f64).ceil() as usize).clamp(1, planned.len()) - 1;
+        planned[i]
+    };
+    let (p50, p95) = (rank(0.5), rank(0.95));
+    let (best, worst) = (planned[0], planned[planned.len() - 1]);
+    let time_of_day = |t: i64| {
+        (s.start + chrono::Duration::seconds(t))
+            .format("%H:%M")
+            .to_string()
+    };
+    Some(RequestSpread {
+        requests: requests.len(),
+        planned: planned.len(),
+        from: report::clock(s.start, from),
+        to: report::clock(s.start, to),
+        step_s: STEP,
+        p50_s: p50.0,
+        p95_s: p95.0,
+        worst_s: worst.0,
+        worst_at: report::clock(s.start, worst.1),
+        worst_time_of_day: time_of_day(worst.1),
+        best_s: best.0,
+        best_at: report::clock(s.start, best.1),
+        best_time_of_day: time_of_day(best.1),
+        at_a_snapshot: planned.iter().filter(|p| p.2).count(),
+        p50_request_s: p50.1,
+    })
+}

@@ -1,0 +1,229 @@
+//! `backsim run`: replications of one scenario, every file of the run, the readable summary.
+
+use std::path::Path;
+
+use super::{invocation, print, progress_bar, thread_pool, RunArgs};
+use crate::analysis::figures::worst_headline_half_width;
+use crate::engine::{Streams, DAY};
+use crate::error::{Error, InputError};
+use crate::model::restore_profile;
+use crate::montecarlo::{run_replications, run_to_target};
+use crate::report::charts::{self, RestorePoint, StoragePoint};
+use crate::report::{self, Analysis, OutputDir, RunZeroWriter};
+use crate::scenario;
+
+pub(super) fn run(args: RunArgs) -> Result<(), Error> {
+    let scenario = scenario::load(&args.scenario, &args.sim.overrides()?)?;
+    let pool = thread_pool(args.sim.threads)?;
+    // Every argument is checked before the output folder is touched.
+    if let Some(rel) = args.target_ci {
+        if !(rel > 0.0 && rel < 1.0) {
+            return Err(InputError::argument(
+                "--target-ci",
+                format!("must be a fraction between 0 and 1, e.g. 0.01 for ±1%, got {rel}"),
+            )
+            .into());
+        }
+        if args.max_runs < 2 {
+            return Err(InputError::argument(
+                "--max-runs",
+                format!(
+                    "must be at least 2 (a confidence interval needs two runs), got {}",
+                    args.max_runs
+                ),
+            )
+            .into());
+        }
+    }
+    let out_path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
+    let dir = OutputDir::create(&out_path, "summary.json")?;
+    let mut writer = RunZeroWriter::new(
+        scenario.start,
+        scenario.config.horizon,
+        dir.stream("events.csv")?,
+        dir.stream("timeseries.csv")?,
+    )
+    .map_err(|e| Error::Other(format!("cannot write events.csv: {e}")))?;
+
+    let bar = progress_bar(
+        args.target_ci.map_or(scenario.runs, |_| args.max_runs) as u64,
+        "replications",
+    );
+    let tick = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let (reps, target) = pool.install(|| match args.target_ci {
+        Some(rel) => {
+            let (reps, outcome) = run_to_target(
+                &scenario.config,
+                scenario.seed,
+                scenario.runs,
+                rel,
+                args.max_runs,
+                &worst_headline_half_width,
+                Some(&mut writer),
+                &tick,
+            );
+            (reps, Some(outcome))
+        }
+        None => (
+            run_replications(
+                &scenario.config,
+                scenario.seed,
+                scenario.runs,
+                Some(&mut writer),
+                &tick,
+            ),
+            None,
+        ),
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+
+    let (events, series, storage_points) = writer
+        .finish()
+        .map_err(|e| Error::Other(format!("cannot write the event log: {e}")))?;
+    dir.finish_stream("events.csv", events)?;
+    dir.finish_stream("timeseries.csv", series)?;
+    let analysis = Analysis::new(&scenario, &reps, target, invocation(&args.sim.set));
+    dir.write("runs.csv", &report::runs_csv(&analysis))?;
+    dir.write("summary.csv", &report::summary_csv(&analysis))?;
+    dir.write("bill.csv", &report::bill_csv(&analysis))?;
+    dir.write("retention.csv", &report::retention_csv(&analysis))?;
+    dir.write("recoveries.csv", &report::recoveries_csv(&analysis))?;
+    let charts = if args.sim.no_charts {
+        Vec::new()
+    } else {
+        run_charts(&dir, &analysis, &storage_points)?
+    };
+    dir.write(
+        "report.md",
+        report::report_md(&analysis, &charts).as_bytes(),
+    )?;
+    let json = report::summary_json(&analysis);
+    // Last: its presence says the folder is complete.
+    dir.write("summary.json", &json)?;
+
+    if args.json {
+        print(&String::from_utf8_lossy(&json));
+    } else {
+        print(&report::summary_text(&analysis));
+        if let Some(t) = target {
+            print(&format!(
+                "\n{} replications: headline 95% CIs within ±{:.2}% of their means ({}±{:.2}% asked)\n",
+                reps.len(),
+                t.worst * 100.0,
+                if t.reached { "" } else { "NOT reached: " },
+                t.target * 100.0
+            ));
+        }
+        print(&format!("\nwrote {}\n", dir.path().display()));
+    }
+    Ok(())
+}
+
+/// storage.png, rpo.png and restore.png; returns (file, caption) for report.md.
+fn run_charts(
+    dir: &OutputDir,
+    a: &Analysis<'_>,
+    storage: &[StoragePoint],
+) -> Result<Vec<(&'static str, &'static str)>, Error> {
+    let s = a.scenario;
+    let c = &s.config;
+    let chart_err = |e: String| Error::Other(format!("cannot draw a chart: {e}"));
+    let title = format!(
+        "Backup storage, run 0: {}-day retention, {} redundancy",
+        c.backup.retention_days,
+        c.redundancy_label()
+    );
+    dir.write(
+        "storage.png",
+        &charts::storage_chart(storage, &title).map_err(chart_err)?,
+    )?;
+    let geo = (a.reps.geo_rpo.total_time() > 0).then(|| a.reps.geo_rpo.cdf());
+    dir.write(
+        "rpo.png",
+        &charts::rpo_chart(
+            &a.reps.rpo.cdf(),
+            geo.as_deref(),
+            "Data-loss window (RPO), all runs",
+        )
+        .map_err(chart_err)?,
+    )?;
+    // Restore time to every 10 minutes of the last three days, seen from the horizon's end.
+    let end = c.horizon;
+    let from = (end - 3 * DAY).max(0);
+    let points: Vec<i64> = (from..end).step_by(600).collect();
+    let profile: Vec<RestorePoint> =
+        restore_profile(c, &Streams::for_replication(s.seed, 0), end, &points)
+            .into_iter()
+            .filter_map(|(t, b)| {
+                b.map(|b| RestorePoint {
+                    day: t as f64 / DAY as f64,
+                    base_hours: (b.provision + b.hydrate + b.transfer) / 3600.0,
+                    replay_hours: b.replay / 3600.0,
+                })
+            })
+            .collect();
+    dir.write(
+        "restore.png",
+        &charts::restore_chart(&profile, "Restore time against restore point, run 0")
+            .map_err(chart_err)?,
+    )?;
+    let price = c.cost.price_per_gb_month;
+    let bars: Vec<charts::BillBar> = a
+        .monthly
+        .iter()
+        .map(|m| {
+            let cost = &m.cost;
+            let [lo, hi] = cost.ci95.unwrap_or([cost.mean, cost.mean]);
+            charts::BillBar {
+                label: m.month.clone(),
+                free_value: m.mean_storage_gb.mean.min(m.free_allowance_gb.mean)
+                    * price
+                    * m.days_simulated
+                    / m.days_in_month,
+                cost: cost.mean,
+                cost_lo: lo,
+                cost_hi: hi,
+                partial: m.partial,
+            }
+        })
+        .collect();
+    dir.write(
+        "bill.png",
+        &charts::bill_chart(
+            &bars,
+            &c.cost.currency,
+            &format!(
+                "Backup storage bill per calendar month, mean of {} runs",
+                a.reps.len()
+            ),
+        )
+        .map_err(chart_err)?,
+    )?;
+    Ok(vec![
+        (
+            "bill.png",
+            "The bill of each calendar month (95% CI whiskers), on top of what the free allowance covered.",
+        ),
+        (
+            "storage.png",
+            "Backup storage against the free allowance; the shaded part is billed.",
+        ),
+        (
+            "rpo.png",
+            "Share of the time the data-loss window stays at or below each value.",
+        ),
+        (
+            "restore.png",
+            "Restore time to each point of the last three days: lowest right after a snapshot.",
+        ),
+    ])
+}

@@ -1,0 +1,151 @@
+//! `backsim sweep` and `backsim merge`: a grid of scenarios, sharded or whole, and its charts.
+
+use std::path::{Path, PathBuf};
+
+use super::{print, progress_bar, thread_pool, SweepArgs};
+use crate::analysis::{Figure, HEADLINE};
+use crate::error::{Error, InputError};
+use crate::report::charts;
+use crate::report::{self, OutputDir};
+use crate::scenario;
+use crate::sweep::{run_sweep, sweep_rows, Grid, Shard, SweepMeta, SweepTable};
+
+fn sweep_charts(out: &Path, grid: &Grid, table: &SweepTable, currency: &str) -> Result<(), Error> {
+    let dir = OutputDir::create(out, "sweep.json")?;
+    for &figure in HEADLINE {
+        let name = figure.name();
+        let png = charts::sweep_chart(table, grid, name, &figure.unit().label(currency))
+            .map_err(|e| Error::Other(format!("cannot draw the {name} chart: {e}")))?;
+        dir.write(&format!("sweep_{name}.png"), &png)?;
+    }
+    Ok(())
+}
+
+pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
+    let sets = args.sim.overrides()?;
+    let base = scenario::load(&args.scenario, &sets)?;
+    let grid = Grid::new(&base, &args.vary)?;
+    let shard = match &args.shard {
+        Some(text) => Shard::parse(text)?,
+        None => Shard::WHOLE,
+    };
+    let pool = thread_pool(args.sim.threads)?;
+    let out_path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep", base.name)));
+    let owned = (0..grid.points()).filter(|&p| shard.owns(p)).count();
+    let bar = progress_bar(owned as u64 * base.runs as u64, "replications");
+    let tick = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let results = pool.install(|| run_sweep(&args.scenario, &sets, &grid, shard, &tick))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let table = sweep_rows(&grid, &results);
+    let meta = SweepMeta {
+        scenario: base.name.clone(),
+        seed: base.seed,
+        runs: base.runs,
+        currency: base.config.cost.currency.clone(),
+        grid: grid.clone(),
+        points: grid.points(),
+        shard,
+        rows: results.iter().map(|r| r.point).collect(),
+    };
+    if !args.sim.no_charts && shard == Shard::WHOLE {
+        sweep_charts(&out_path, &grid, &table, &base.config.cost.currency)?;
+    }
+    write_sweep(&out_path, &meta, &table)?;
+    print(&sweep_table(&table, grid.keys.len()));
+    print(&format!(
+        "\n{} of {} points ({} replications each, common random numbers); wrote {}\n",
+        table.rows.len(),
+        grid.points(),
+        base.runs,
+        out_path.display()
+    ));
+    Ok(())
+}
+
+fn write_sweep(out: &Path, meta: &SweepMeta, table: &SweepTable) -> Result<(), Error> {
+    let dir = OutputDir::create(out, "sweep.json")?;
+    dir.write("sweep.csv", &report::sweep_csv(table))?;
+    // The record of what the folder holds goes last: a folder without it is incomplete.
+    dir.write("sweep.json", &report::sweep_json(meta))
+}
+
+/// A few columns of sweep.csv for the terminal: the keys, then the headline means.
+fn sweep_table(table: &SweepTable, keys: usize) -> String {
+    let (header, rows) = (&table.header, &table.rows);
+    let shown: Vec<String> = [
+        Figure::StorageMean,
+        Figure::CostPerMonth,
+        Figure::RpoMean,
+        Figure::RestoreLatestMean,
+    ]
+    .iter()
+    .map(|f| format!("{f}_mean"))
+    .collect();
+    let wanted: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| (1..=keys).contains(i) || shown.contains(h))
+        .map(|(i, _)| i)
+        .collect();
+    let names: Vec<&str> = wanted
+        .iter()
+        .map(|&i| header[i].trim_end_matches("_mean"))
+        .collect();
+    let widths: Vec<usize> = names.iter().map(|n| n.len().max(10) + 2).collect();
+    let mut out = String::new();
+    for (name, w) in names.iter().zip(&widths) {
+        out.push_str(&format!("{name:>w$}"));
+    }
+    out.push('\n');
+    for row in rows {
+        for (&i, w) in wanted.iter().zip(&widths) {
+            let v = match row[i].parse::<f64>() {
+                Ok(x) if i > keys => format!("{x:.2}"),
+                _ => row[i].clone(),
+            };
+            out.push_str(&format!("{v:>w$}"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+pub(super) fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Result<(), Error> {
+    let (meta, table) = report::merge(dirs)?;
+    let default = Path::new("output").join(format!("{}-sweep", meta.scenario));
+    let out = out.unwrap_or(&default);
+    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if let Some(clash) = dirs.iter().find(|d| same(d, out)) {
+        return Err(InputError::argument(
+            "merge",
+            format!(
+                "the merged sweep would overwrite {}, one of the folders being merged: name another with --out",
+                clash.display()
+            ),
+        )
+        .into());
+    }
+    if !no_charts {
+        sweep_charts(out, &meta.grid, &table, &meta.currency)?;
+    }
+    write_sweep(out, &meta, &table)?;
+    print(&format!(
+        "merged {} folders: {} points into {}\n",
+        dirs.len(),
+        table.rows.len(),
+        out.display()
+    ));
+    Ok(())
+}
