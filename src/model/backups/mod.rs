@@ -1,6 +1,7 @@
 //! The backups themselves (B1–B6, S2, S3): snapshots and their schedule, log backups on their
 //! grid, and the store of what is retained.
 
+pub mod log_runs;
 pub mod logs;
 pub mod snapshots;
 pub mod store;

@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 
+use super::log_runs::{LogRun, LogRuns};
 use crate::engine::SimTime;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,10 +51,9 @@ pub struct LogBackup {
 #[derive(Debug, Clone, Default)]
 pub struct BackupStore {
     snapshots: VecDeque<Snapshot>,
-    logs: VecDeque<LogBackup>,
+    logs: LogRuns,
     /// Sum of the incremental sizes of every retained snapshot but the oldest.
     later_snapshots_gb: f64,
-    logs_gb: f64,
     /// Bookkeeping for the conservation check: everything written is retained or pruned.
     written_gb: f64,
     pruned_gb: f64,
@@ -82,28 +82,49 @@ impl BackupStore {
     }
 
     pub fn add_log(&mut self, log: LogBackup) {
-        self.logs_gb += log.gb;
-        self.written_gb += log.gb;
-        self.logs.push_back(log);
+        self.add_logs(LogRun::single(log));
+    }
+
+    /// Log backups on the grid, equal in size.
+    pub fn add_logs(&mut self, run: LogRun) {
+        self.written_gb += run.count as f64 * run.gb;
+        self.logs.push(run);
         self.note_size();
     }
 
     fn note_size(&mut self) {
-        self.peak_items = self.peak_items.max(self.snapshots.len() + self.logs.len());
+        self.peak_items = self.peak_items.max(self.snapshots.len() + self.logs.runs());
     }
 
     /// Logical GB used now (S3).
     pub fn used_gb(&self) -> f64 {
+        self.snapshot_gb() + self.logs.gb()
+    }
+
+    /// Logical GB of the retained snapshots: the oldest in full, the rest incremental.
+    pub fn snapshot_gb(&self) -> f64 {
         let oldest_full = self.snapshots.front().map_or(0.0, |s| s.full_gb);
-        oldest_full + self.later_snapshots_gb + self.logs_gb
+        oldest_full + self.later_snapshots_gb
+    }
+
+    pub fn logs_gb(&self) -> f64 {
+        self.logs.gb()
     }
 
     pub fn snapshots(&self) -> impl Iterator<Item = &Snapshot> {
         self.snapshots.iter()
     }
 
-    pub fn logs(&self) -> impl Iterator<Item = &LogBackup> {
+    pub fn snapshot_count(&self) -> usize {
+        self.snapshots.len()
+    }
+
+    pub fn logs(&self) -> impl Iterator<Item = LogBackup> + '_ {
         self.logs.iter()
+    }
+
+    pub fn log_count(&self) -> usize {
+        self.logs.len()
     }
 
     pub fn latest_snapshot(&self) -> Option<&Snapshot> {
@@ -111,10 +132,8 @@ impl BackupStore {
     }
 
     /// The first log backup taken at or after `t`, and the one before it.
-    pub fn logs_around(&self, t: SimTime) -> (Option<&LogBackup>, Option<&LogBackup>) {
-        let i = self.first_log_at_or_after(t);
-        let before = i.checked_sub(1).and_then(|j| self.logs.get(j));
-        (before, self.logs.get(i))
+    pub fn logs_around(&self, t: SimTime) -> (Option<LogBackup>, Option<LogBackup>) {
+        self.logs.around(t)
     }
 
     /// The snapshot a restore to `point` would start from: the newest one taken at or before it.
@@ -123,37 +142,52 @@ impl BackupStore {
         after.checked_sub(1).map(|i| &self.snapshots[i])
     }
 
-    /// Index of the first log backup taken at or after `t`. Log backups sit on a nearly regular
-    /// grid, so interpolating between the first and the last lands on or next to it; a binary
-    /// search takes over where gaps (stops, outages) make the guess poor.
-    fn first_log_at_or_after(&self, t: SimTime) -> usize {
-        let n = self.logs.len();
-        let (Some(first), Some(last)) = (self.logs.front(), self.logs.back()) else {
-            return 0;
-        };
-        if t <= first.time {
-            return 0;
-        }
-        if t > last.time {
-            return n;
-        }
-        let span = (last.time - first.time).max(1) as i128;
-        let mut i = ((t - first.time) as i128 * (n as i128 - 1) / span) as usize;
-        for _ in 0..16 {
-            if i < n && self.logs[i].time < t {
-                i += 1;
-            } else if i > 0 && self.logs[i - 1].time >= t {
-                i -= 1;
-            } else {
-                return i;
+    /// The time of the base snapshot of the window start `window_start`, and of the snapshot
+    /// after it (MAX when none): cached, as the base changes only once a day.
+    fn window_base(&mut self, window_start: SimTime) -> (Option<SimTime>, SimTime) {
+        match self.window_base {
+            Some((base, next)) if window_start < next => (base, next),
+            _ => {
+                let after = self.snapshots.partition_point(|s| s.time <= window_start);
+                let base = after.checked_sub(1).map(|i| self.snapshots[i].time);
+                let next = self.snapshots.get(after).map_or(SimTime::MAX, |s| s.time);
+                self.window_base = Some((base, next));
+                (base, next)
             }
         }
-        self.logs.partition_point(|l| l.time < t)
     }
 
-    /// Drop what has aged out at `now` (S2): backups older than `keep_for`, except those a restore
-    /// to the start of the recovery window (`now - window`) needs: its base snapshot and every log
-    /// after it. Returns the snapshots removed, oldest first, through `on_snapshot_pruned`.
+    /// The newest moment whose backups a prune at `now` removes (S2): older than `keep_for`,
+    /// and older than the base snapshot of the window start (`now - window`), which stays with
+    /// every log after it. None when nothing has aged out.
+    pub fn prune_boundary(
+        &mut self,
+        now: SimTime,
+        keep_for: SimTime,
+        window: SimTime,
+    ) -> Option<SimTime> {
+        let age_cutoff = now - keep_for;
+        // Nothing has aged out yet: the usual case, checked without searching for the base.
+        let oldest = match (self.snapshots.front(), self.logs.first_time()) {
+            (Some(s), Some(l)) => s.time.min(l),
+            (Some(s), None) => s.time,
+            (None, Some(l)) => l,
+            (None, None) => return None,
+        };
+        // Kept for retention + 1 day means kept while younger than that: a backup exactly that
+        // old goes (so a new daily snapshot and the one it replaces never coexist).
+        if oldest > age_cutoff {
+            return None;
+        }
+        let (base, _) = self.window_base(now - window);
+        Some(match base {
+            Some(base) => age_cutoff.min(base - 1),
+            None => age_cutoff,
+        })
+    }
+
+    /// Drop what has aged out at `now` (S2). Returns the snapshots removed, oldest first,
+    /// through `on_snapshot_pruned`.
     pub fn prune(
         &mut self,
         now: SimTime,
@@ -161,35 +195,10 @@ impl BackupStore {
         window: SimTime,
         mut on_snapshot_pruned: impl FnMut(&Snapshot),
     ) {
-        let age_cutoff = now - keep_for;
-        // Nothing has aged out yet: the usual case, checked without searching for the base.
-        let oldest = match (self.snapshots.front(), self.logs.front()) {
-            (Some(s), Some(l)) => s.time.min(l.time),
-            (Some(s), None) => s.time,
-            (None, Some(l)) => l.time,
-            (None, None) => return,
-        };
-        // Kept for retention + 1 day means kept while younger than that: a backup exactly that
-        // old goes (so a new daily snapshot and the one it replaces never coexist).
-        if oldest > age_cutoff {
+        let Some(boundary) = self.prune_boundary(now, keep_for, window) else {
             return;
-        }
-        let window_start = now - window;
-        let base = match self.window_base {
-            Some((base, next)) if window_start < next => base,
-            _ => {
-                let after = self.snapshots.partition_point(|s| s.time <= window_start);
-                let base = after.checked_sub(1).map(|i| self.snapshots[i].time);
-                let next = self.snapshots.get(after).map_or(SimTime::MAX, |s| s.time);
-                self.window_base = Some((base, next));
-                base
-            }
         };
-        // Gone: old enough, and older than the base snapshot of the window start (which stays,
-        // with every log after it).
-        let base = base.unwrap_or(SimTime::MAX);
-        let expired = |t: SimTime| t <= age_cutoff && t < base;
-        while self.snapshots.front().is_some_and(|s| expired(s.time)) {
+        while self.snapshots.front().is_some_and(|s| s.time <= boundary) {
             let gone = self.snapshots.pop_front().expect("checked non-empty");
             self.pruned_gb += gone.incremental_gb;
             // The next one becomes the oldest and now counts at full size instead.
@@ -199,18 +208,29 @@ impl BackupStore {
             }
             on_snapshot_pruned(&gone);
         }
-        while self.logs.front().is_some_and(|l| expired(l.time)) {
-            let gone = self.logs.pop_front().expect("checked non-empty");
-            self.logs_gb -= gone.gb;
-            self.pruned_gb += gone.gb;
-        }
-        // Sums that have lost all their terms are exactly zero, whatever rounding said.
-        if self.logs.is_empty() {
-            self.logs_gb = 0.0;
-        }
+        self.pruned_gb += self.logs.drop_until(boundary);
         if self.snapshots.len() <= 1 {
             self.later_snapshots_gb = 0.0;
         }
+    }
+
+    /// The time of the oldest retained snapshot, if any.
+    pub fn oldest_snapshot_time(&self) -> Option<SimTime> {
+        self.snapshots.front().map(|s| s.time)
+    }
+
+    /// Drop the logs taken at or before `t` (the caller has checked that no snapshot goes):
+    /// returns the GB dropped.
+    pub fn drop_logs_until(&mut self, t: SimTime) -> f64 {
+        let gb = self.logs.drop_until(t);
+        self.pruned_gb += gb;
+        gb
+    }
+
+    /// The window-start base snapshot's time and the next snapshot's (for a caller that prunes
+    /// many ticks at once and must know the base does not change in between).
+    pub fn window_base_at(&mut self, window_start: SimTime) -> (Option<SimTime>, SimTime) {
+        self.window_base(window_start)
     }
 
     /// Everything goes (a deleted server past its restore window).
@@ -220,13 +240,11 @@ impl BackupStore {
         self.logs.clear();
         self.window_base = None;
         self.later_snapshots_gb = 0.0;
-        self.logs_gb = 0.0;
     }
 
     /// Written GB still retained, counting every snapshot at its incremental size.
     pub fn retained_written_gb(&self) -> f64 {
-        self.snapshots.iter().map(|s| s.incremental_gb).sum::<f64>()
-            + self.logs.iter().map(|l| l.gb).sum::<f64>()
+        self.snapshots.iter().map(|s| s.incremental_gb).sum::<f64>() + self.logs.gb()
     }
 
     pub fn written_gb(&self) -> f64 {
@@ -237,7 +255,8 @@ impl BackupStore {
         self.pruned_gb
     }
 
-    /// The most backups ever retained at once: bounded by the retention window, not the horizon.
+    /// The most entries ever retained at once (snapshots and runs of log backups): bounded by
+    /// the retention window, not the horizon.
     pub fn peak_items(&self) -> usize {
         self.peak_items
     }
@@ -307,24 +326,6 @@ mod tests {
     }
 
     proptest! {
-        /// The interpolating search agrees with a plain binary search, gaps and all.
-        #[test]
-        fn log_search_matches_binary_search(
-            gaps in proptest::collection::vec(1i64..5_000, 1..400),
-            probes in proptest::collection::vec(-1_000i64..2_000_000, 1..50),
-        ) {
-            let mut store = BackupStore::new();
-            let mut t = 0;
-            for g in gaps {
-                t += g;
-                store.add_log(LogBackup { time: t, gb: 1.0, binlog_mark: 0.0 });
-            }
-            for p in probes {
-                let want = store.logs.partition_point(|l| l.time < p);
-                prop_assert_eq!(store.first_log_at_or_after(p), want);
-            }
-        }
-
         /// Storage is never negative and every GB written is either retained or pruned.
         #[test]
         fn storage_conserved_and_never_negative(
