@@ -431,3 +431,26 @@ fn reports_echo_what_was_simulated() {
         assert!(out.join(file).is_file(), "{file}");
     }
 }
+
+/// S2 with B7: a stop before a retention has let anything go freezes that retention at every
+/// GB written so far (nothing had aged out), so every long retention shows the same level —
+/// 100 GB full + 10 × 12.5 GB incremental + 10.5 days × 25 GB of logs — for the rest of the run.
+#[test]
+fn retention_table_a_stop_freezes_retentions_not_reached_yet() {
+    let text = format!("{FLAT}[[events]]\nat = \"10d12h\"\naction = \"stop\"\n");
+    let s = with(&text, &[("horizon_days", "31")]);
+    let m = run(&s).metrics.storage;
+    assert_eq!(m.retention.len(), 29);
+    for row in &m.retention[9..] {
+        assert!(close(row.mean_storage_gb, 487.5, 1e-9), "{row:?}");
+        assert!(close(row.peak_storage_gb, 487.5, 1e-9), "{row:?}");
+    }
+    // Shorter retentions had pruned before the stop, and the peak grows with retention.
+    assert!(m.retention[8].peak_storage_gb < 487.5);
+    for pair in m.retention.windows(2) {
+        assert!(
+            pair[0].peak_storage_gb <= pair[1].peak_storage_gb,
+            "{pair:?}"
+        );
+    }
+}

@@ -202,6 +202,49 @@ impl Billing {
         }
     }
 
+    /// The next moment the bill splits (a month ends, or the warm-up does).
+    pub fn next_boundary(&self, now: SimTime) -> SimTime {
+        let month_end = self.months.get(self.current).map_or(SimTime::MAX, |m| m.to);
+        if self.measured_from > now {
+            month_end.min(self.measured_from)
+        } else {
+            month_end
+        }
+    }
+
+    /// Integrals already worked out for [from, to) (inside one month, on one side of the
+    /// warm-up): GB·seconds of storage and of storage above the allowance, the allowance held.
+    pub fn accrue_integrals(
+        &mut self,
+        from: SimTime,
+        to: SimTime,
+        storage_gbs: f64,
+        billable_gbs: f64,
+        allowance: f64,
+    ) {
+        let seconds = to - from;
+        let add = |i: &mut Integrals| {
+            i.seconds += seconds;
+            i.storage += storage_gbs;
+            i.allowance += allowance * seconds as f64;
+            i.billable += billable_gbs;
+        };
+        add(&mut self.whole);
+        if from >= self.measured_from {
+            add(&mut self.measured);
+        }
+        if let Some(month) = self.month_totals.get_mut(self.current) {
+            add(month);
+        }
+    }
+
+    /// The most storage this month and over the run so far.
+    pub fn peaks(&self) -> f64 {
+        self.month_peaks
+            .get(self.current)
+            .map_or(self.peak, |&m| m.min(self.peak))
+    }
+
     /// Storage just changed to `used` (at the current time).
     pub fn note_level(&mut self, used: f64) {
         self.peak = self.peak.max(used);

@@ -45,6 +45,12 @@ impl Load {
         gb
     }
 
+    /// Another `gb` of binlog, exactly as `write` would add it over the same span at the same
+    /// rate: the folded log backups repeat the last span's volume without recomputing it.
+    pub fn write_again(&mut self, gb: f64) {
+        self.written_gb += gb;
+    }
+
     /// Binlog GB (at burst multiplier 1) written from `now` to `t`. Most calls stay inside the
     /// current hour, where the rate is constant: those use the cached rate.
     fn volume(&mut self, now: SimTime, t: SimTime) -> f64 {
@@ -56,6 +62,17 @@ impl Load {
         let hour_end = self.profile.hour_end(t);
         self.hour_rate = (self.profile.gb_per_hour_at(t) / HOUR as f64, hour_end);
         volume
+    }
+
+    /// Binlog GB per second at `t`, bursts included; constant until `rate_end(t)`.
+    pub fn gb_per_second_at(&self, t: SimTime) -> f64 {
+        self.gb_per_hour_at(t) / HOUR as f64
+    }
+
+    /// The end of the wall-clock hour containing `t`: the rate holds until then (bursts change
+    /// only at events).
+    pub fn rate_end(&self, t: SimTime) -> SimTime {
+        self.profile.hour_end(t)
     }
 
     /// Binlog GB written since creation: every backup carries this mark.

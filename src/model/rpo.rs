@@ -57,6 +57,25 @@ impl DataLossWindow {
         self.latest_mark = mark;
     }
 
+    /// `count` more restorable points, `interval` apart, the last at `t` with binlog `mark`: the
+    /// regular log backups of a quiet stretch (the first point of it closed already).
+    pub fn close_regular(&mut self, count: u64, interval: SimTime, t: SimTime, mark: f64) {
+        if count == 0 {
+            return;
+        }
+        debug_assert!(self.has_snapshot && self.offset == 0);
+        self.widest_since_sample = self.widest_since_sample.max(interval);
+        self.sawtooth.add_repeated(0, interval, count);
+        self.since = t;
+        self.latest_point = t;
+        self.latest_mark = mark;
+    }
+
+    /// Whether every tooth from now on is a plain one (a snapshot exists, no carried window).
+    pub fn regular(&self) -> bool {
+        self.has_snapshot && self.offset == 0
+    }
+
     /// Writes resume at `t` after a pause in which nothing was written: everything up to now
     /// is as restorable as it was when they stopped.
     pub fn resume(&mut self, t: SimTime, mark: f64) {

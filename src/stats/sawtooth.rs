@@ -71,6 +71,25 @@ impl Sawtooth {
         }
     }
 
+    /// `count` equal segments from `from` to `to`.
+    pub fn add_repeated(&mut self, from: i64, to: i64, count: u64) {
+        if to <= from || from < 0 || count == 0 {
+            return;
+        }
+        let n = count as u128;
+        self.total_time += (to - from) as u128 * n;
+        self.square_sum += ((to as u128).pow(2) - (from as u128).pow(2)) * n;
+        self.max = self.max.max(to);
+        match &mut self.run {
+            Some((seg, k)) if *seg == (from, to) => *k += count as i64,
+            run => {
+                if let Some(((a, b), k)) = run.replace(((from, to), count as i64)) {
+                    Self::fold(&mut self.coverage_change, a, b, k);
+                }
+            }
+        }
+    }
+
     fn fold(map: &mut BTreeMap<i64, i64>, a: i64, b: i64, n: i64) {
         *map.entry(a).or_insert(0) += n;
         *map.entry(b).or_insert(0) -= n;

@@ -30,7 +30,7 @@ impl LogRun {
         }
     }
 
-    fn time(&self, i: u32) -> SimTime {
+    pub fn time(&self, i: u32) -> SimTime {
         self.start + i as SimTime * self.interval
     }
 
@@ -47,11 +47,13 @@ impl LogRun {
     }
 
     /// How many of its logs were taken at or before `t`.
-    fn count_at_or_before(&self, t: SimTime) -> u32 {
+    pub fn count_at_or_before(&self, t: SimTime) -> u32 {
         if t < self.start {
             0
+        } else if t >= self.last_time() {
+            self.count
         } else {
-            (((t - self.start) / self.interval + 1) as u64).min(self.count as u64) as u32
+            ((t - self.start) / self.interval + 1) as u32
         }
     }
 }
@@ -131,7 +133,7 @@ impl LogRuns {
     /// The first log backup taken at or after `t`, and the one before it.
     pub fn around(&self, t: SimTime) -> (Option<LogBackup>, Option<LogBackup>) {
         // The first run whose last log is at or after t holds the first such log.
-        let i = self.runs.partition_point(|r| r.last_time() < t);
+        let i = self.first_run_ending_at_or_after(t);
         let previous_last = |i: usize| {
             i.checked_sub(1)
                 .and_then(|j| self.runs.get(j))
@@ -147,6 +149,45 @@ impl LogRuns {
             Some(run.log(within - 1))
         };
         (before, Some(run.log(within)))
+    }
+
+    /// Index of the first run whose last log was taken at or after `t`. Runs are spread evenly
+    /// over time (about one an hour), so interpolating lands on or next to it; a binary search
+    /// takes over where gaps (stops, outages) make the guess poor.
+    fn first_run_ending_at_or_after(&self, t: SimTime) -> usize {
+        let n = self.runs.len();
+        let (Some(first), Some(last)) = (self.runs.front(), self.runs.back()) else {
+            return 0;
+        };
+        if t <= first.last_time() {
+            return 0;
+        }
+        if t > last.last_time() {
+            return n;
+        }
+        let span = (last.start - first.start).max(1) as i128;
+        let mut i =
+            (((t - first.start) as i128 * (n as i128 - 1)) / span).clamp(0, n as i128 - 1) as usize;
+        for _ in 0..8 {
+            if self.runs[i].last_time() < t {
+                i += 1;
+            } else if i > 0 && self.runs[i - 1].last_time() >= t {
+                i -= 1;
+            } else {
+                return i;
+            }
+        }
+        self.runs.partition_point(|r| r.last_time() < t)
+    }
+
+    /// The retained log backups taken at or before `t`, oldest first.
+    pub fn until(&self, t: SimTime) -> impl Iterator<Item = LogBackup> + '_ {
+        self.iter().take_while(move |l| l.time <= t)
+    }
+
+    /// The runs, oldest first.
+    pub fn runs_iter(&self) -> impl Iterator<Item = &LogRun> + '_ {
+        self.runs.iter()
     }
 
     /// Every retained log backup, oldest first.

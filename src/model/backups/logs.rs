@@ -38,6 +38,22 @@ impl LogBackups {
         self.next_tick += self.interval;
     }
 
+    pub fn interval(&self) -> SimTime {
+        self.interval
+    }
+
+    /// Whether a log backup can fail (then each one draws, and none can be folded).
+    pub fn can_fail(&self) -> bool {
+        self.failure_prob > 0.0
+    }
+
+    /// `count` log backups ran, the last due at `last`, uploading everything pending.
+    pub fn folded(&mut self, count: u64, last: SimTime) {
+        self.uploaded += count;
+        self.pending_gb = 0.0;
+        self.next_tick = last + self.interval;
+    }
+
     pub fn add_binlog(&mut self, gb: f64) {
         self.pending_gb += gb;
     }

@@ -143,6 +143,16 @@ impl Snapshots {
         self.since_snapshot_gb >= self.extra_threshold_gb && self.failing_since.is_none()
     }
 
+    /// How much more binlog before an extra snapshot falls due (B4); infinite when none can
+    /// (one is queued already, or a snapshot is failing).
+    pub fn binlog_until_extra(&self) -> f64 {
+        if self.extra == Timer::Armed || self.failing_since.is_some() {
+            f64::INFINITY
+        } else {
+            (self.extra_threshold_gb - self.since_snapshot_gb).max(0.0)
+        }
+    }
+
     /// After a log backup: whether to queue an extra snapshot now.
     pub fn queue_extra(&mut self) -> bool {
         if self.extra_due() && self.extra == Timer::Idle {

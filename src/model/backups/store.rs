@@ -123,6 +123,11 @@ impl BackupStore {
         self.logs.iter()
     }
 
+    /// The retained runs of log backups, oldest first.
+    pub fn log_runs(&self) -> impl Iterator<Item = &LogRun> + '_ {
+        self.logs.runs_iter()
+    }
+
     pub fn log_count(&self) -> usize {
         self.logs.len()
     }
@@ -138,6 +143,10 @@ impl BackupStore {
 
     /// The snapshot a restore to `point` would start from: the newest one taken at or before it.
     pub fn base_snapshot_for(&self, point: SimTime) -> Option<&Snapshot> {
+        // Most restore points are after the newest snapshot.
+        if let Some(latest) = self.snapshots.back().filter(|s| s.time <= point) {
+            return Some(latest);
+        }
         let after = self.snapshots.partition_point(|s| s.time <= point);
         after.checked_sub(1).map(|i| &self.snapshots[i])
     }

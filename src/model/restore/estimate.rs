@@ -48,26 +48,53 @@ pub struct RestoreWork {
     pub cross_region: bool,
 }
 
-/// Restore time without waiting for a slot (R3): provisioning, then hydrating the snapshot
-/// (proportional to its size, faster with more vCores), then replaying the binlog (slower when
-/// tables lack primary keys), plus the cross-region copy of both for a geo-restore.
-pub fn estimate(params: &RestoreConfig, server: &ServerConfig, work: RestoreWork) -> Breakdown {
-    let vcores = server.vcores as f64;
-    let no_pk_share = server.tables_without_pk_pct / 100.0;
-    let replay_rate = params.replay_gb_per_hour_per_vcore * vcores
-        / (1.0 + no_pk_share * (params.no_pk_replay_slowdown - 1.0));
-    let hydrate_rate = params.hydrate_gb_per_hour_per_vcore * vcores;
-    Breakdown {
-        provision: params.provision as f64,
-        hydrate: work.snapshot_gb / hydrate_rate * 3600.0,
-        replay: work.replay_gb / replay_rate * 3600.0,
-        transfer: if work.cross_region {
-            (work.snapshot_gb + work.replay_gb) / params.cross_region_gb_per_hour * 3600.0
-        } else {
-            0.0
-        },
-        queue: 0.0,
+/// The speeds of one server's restores (R3): seconds of provisioning, and seconds per GB
+/// hydrated, replayed and copied across regions. Worked out once per server: restore plans
+/// are on the hot path (every hour's probes).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rates {
+    provision: f64,
+    hydrate_s_per_gb: f64,
+    replay_s_per_gb: f64,
+    transfer_s_per_gb: f64,
+}
+
+impl Rates {
+    pub fn new(params: &RestoreConfig, server: &ServerConfig) -> Self {
+        let vcores = server.vcores as f64;
+        let no_pk_share = server.tables_without_pk_pct / 100.0;
+        // Replay slows down for the share of tables without a primary key.
+        let replay_rate = params.replay_gb_per_hour_per_vcore * vcores
+            / (1.0 + no_pk_share * (params.no_pk_replay_slowdown - 1.0));
+        Self {
+            provision: params.provision as f64,
+            hydrate_s_per_gb: 3600.0 / (params.hydrate_gb_per_hour_per_vcore * vcores),
+            replay_s_per_gb: 3600.0 / replay_rate,
+            transfer_s_per_gb: 3600.0 / params.cross_region_gb_per_hour,
+        }
     }
+
+    /// Restore time without waiting for a slot: provisioning, then hydrating the snapshot
+    /// (proportional to its size, faster with more vCores), then replaying the binlog, plus the
+    /// cross-region copy of both for a geo-restore.
+    pub fn estimate(&self, work: RestoreWork) -> Breakdown {
+        Breakdown {
+            provision: self.provision,
+            hydrate: work.snapshot_gb * self.hydrate_s_per_gb,
+            replay: work.replay_gb * self.replay_s_per_gb,
+            transfer: if work.cross_region {
+                (work.snapshot_gb + work.replay_gb) * self.transfer_s_per_gb
+            } else {
+                0.0
+            },
+            queue: 0.0,
+        }
+    }
+}
+
+/// Restore time without waiting for a slot (R3), for one restore.
+pub fn estimate(params: &RestoreConfig, server: &ServerConfig, work: RestoreWork) -> Breakdown {
+    Rates::new(params, server).estimate(work)
 }
 
 #[cfg(test)]

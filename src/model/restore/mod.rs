@@ -9,10 +9,10 @@ pub mod probes;
 pub mod restored;
 pub mod slots;
 
-pub use estimate::{estimate, Breakdown, RestoreWork};
+pub use estimate::{estimate, Breakdown, Rates, RestoreWork};
 pub use from_vault::{VaultPlan, VaultRefusal};
 pub use plan::{
-    plan, Backups, Rates, RestorePlan, RestoreRefusal, RestoreTarget, DELETED_SERVER_RESTORE_WINDOW,
+    plan, Backups, RestorePlan, RestoreRefusal, RestoreTarget, DELETED_SERVER_RESTORE_WINDOW,
 };
 pub use probes::{Probes, RestoreDistributions};
 pub use restored::{restored_server, RestoredServer};

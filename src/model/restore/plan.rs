@@ -5,10 +5,9 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
-use super::estimate::{estimate, Breakdown, RestoreWork};
+use super::estimate::{Breakdown, Rates, RestoreWork};
 use crate::engine::{SimTime, DAY};
 use crate::model::backups::{BackupStore, Snapshot};
-use crate::model::config::{RestoreConfig, ServerConfig};
 
 /// A deleted server can be restored for this long; then its backups are gone (R5).
 pub const DELETED_SERVER_RESTORE_WINDOW: SimTime = 5 * DAY;
@@ -78,13 +77,6 @@ pub struct Backups<'a> {
     pub window: SimTime,
 }
 
-/// The rates a plan uses.
-#[derive(Debug, Clone, Copy)]
-pub struct Rates<'a> {
-    pub restore: &'a RestoreConfig,
-    pub server: &'a ServerConfig,
-}
-
 impl Backups<'_> {
     /// The last moment before `request` that writes happened: the request itself while the
     /// server takes writes, else when they stopped.
@@ -126,7 +118,7 @@ impl Backups<'_> {
 /// and adds the cross-region copy; a local one is impossible while the region is down.
 pub fn plan(
     backups: &Backups<'_>,
-    rates: Rates<'_>,
+    rates: &Rates,
     request: SimTime,
     target: RestoreTarget,
     geo: bool,
@@ -164,7 +156,7 @@ pub fn plan(
 /// R2: the fastest point is the newest full snapshot at or before `latest`: nothing to replay.
 fn fastest(
     backups: &Backups<'_>,
-    rates: Rates<'_>,
+    rates: &Rates,
     request: SimTime,
     latest: SimTime,
     geo: bool,
@@ -180,15 +172,11 @@ fn fastest(
         base_snapshot_at: snap.time,
         base_snapshot_gb: snap.full_gb,
         replay_gb: 0.0,
-        breakdown: estimate(
-            rates.restore,
-            rates.server,
-            RestoreWork {
-                snapshot_gb: snap.full_gb,
-                replay_gb: 0.0,
-                cross_region: geo,
-            },
-        ),
+        breakdown: rates.estimate(RestoreWork {
+            snapshot_gb: snap.full_gb,
+            replay_gb: 0.0,
+            cross_region: geo,
+        }),
         data_loss_seconds: (backups.writes_until(request) - snap.time).max(0) as f64,
         failed_attempts: 0,
         extra_loss_seconds: 0.0,
@@ -200,13 +188,13 @@ fn fastest(
 /// a new one just before that session.
 fn replay_to(
     backups: &Backups<'_>,
-    rates: Rates<'_>,
+    rates: &Rates,
     request: SimTime,
     wanted: SimTime,
     latest: SimTime,
     geo: bool,
 ) -> Result<RestorePlan, RestoreRefusal> {
-    let estimate = |work| estimate(rates.restore, rates.server, work);
+    let estimate = |work| rates.estimate(work);
     let mut point = wanted.min(latest);
     let mut wasted = Breakdown::default();
     let mut failed_attempts = 0;
@@ -255,7 +243,7 @@ mod tests {
     use super::*;
     use crate::engine::HOUR;
     use crate::model::backups::{LogBackup, SnapshotKind};
-    use crate::model::config::{HighAvailability, MysqlVersion};
+    use crate::model::config::{HighAvailability, MysqlVersion, RestoreConfig, ServerConfig};
 
     /// Two daily snapshots (100 GB) and hourly log backups of 1 GB each, up to 30 hours.
     fn store() -> BackupStore {
@@ -328,10 +316,7 @@ mod tests {
     fn plans_latest_fastest_and_custom_by_hand() {
         let store = store();
         let (restore, server) = rates();
-        let rates = Rates {
-            restore: &restore,
-            server: &server,
-        };
+        let rates = &Rates::new(&restore, &server);
         let none = VecDeque::new();
         let b = backups(&store, &none);
         let request = 30 * HOUR + 100;
@@ -365,10 +350,7 @@ mod tests {
     fn refuses_outside_the_window_after_the_purge_and_while_the_region_is_down() {
         let store = store();
         let (restore, server) = rates();
-        let rates = Rates {
-            restore: &restore,
-            server: &server,
-        };
+        let rates = &Rates::new(&restore, &server);
         let none = VecDeque::new();
         let b = backups(&store, &none);
         assert!(matches!(
@@ -424,10 +406,7 @@ mod tests {
     fn an_unsafe_session_forces_an_earlier_point() {
         let store = store();
         let (restore, server) = rates();
-        let rates = Rates {
-            restore: &restore,
-            server: &server,
-        };
+        let rates = &Rates::new(&restore, &server);
         let moments = VecDeque::from([28 * HOUR]);
         let b = backups(&store, &moments);
         let p = plan(&b, rates, 30 * HOUR, RestoreTarget::Latest, false).unwrap();

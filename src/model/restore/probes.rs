@@ -3,7 +3,8 @@
 //! (no slot contention; R7 failures included).
 
 use super::estimate::Breakdown;
-use super::plan::{plan, Backups, Rates, RestoreTarget};
+use super::estimate::Rates;
+use super::plan::{plan, Backups, RestoreTarget};
 use crate::engine::{SimTime, Stream, HOUR};
 use serde::Serialize;
 
@@ -38,14 +39,14 @@ impl Probes {
     }
 
     /// Probe every hour boundary before `t`; the backups are as they stand over that stretch.
-    pub fn until(&mut self, t: SimTime, active: bool, backups: &Backups<'_>, rates: Rates<'_>) {
+    pub fn until(&mut self, t: SimTime, active: bool, backups: &Backups<'_>, rates: &Rates) {
         while self.next < t {
             self.probe(self.next, active, backups, rates);
             self.next += HOUR;
         }
     }
 
-    fn probe(&mut self, at: SimTime, active: bool, backups: &Backups<'_>, rates: Rates<'_>) {
+    fn probe(&mut self, at: SimTime, active: bool, backups: &Backups<'_>, rates: &Rates) {
         // Drawn every hour, running or not, to keep the stream aligned across sweep points.
         let u = self.draws.uniform();
         if !active {

@@ -13,12 +13,32 @@ impl Sim<'_, '_> {
         if t <= self.now {
             return;
         }
+        self.hourly_until(t);
+        let active = self.active();
+        if active {
+            let gb = self.load.write(self.now, t);
+            self.logs.add_binlog(gb);
+            self.snapshots.add_binlog(gb);
+            self.billing.ran(t - self.now);
+        }
+        let (vault_gb, export_gb) = self.vault.levels_gb();
+        self.billing
+            .accrue_long_term(self.now, t, vault_gb, export_gb);
+        let used = self.storage_gb();
+        let allowance = self.free_allowance_gb();
+        self.billing.accrue(self.now, t, used, allowance);
+        self.now = t;
+    }
+
+    /// What falls due before `t` while the state stands as it is now: geo copies arriving, the
+    /// hourly restore probes and retention ledger, and (at or before `t`) the hourly samples.
+    pub(super) fn hourly_until(&mut self, t: SimTime) {
         // Copies in flight come from the primary region: while it is down they stand still.
         if !self.region_down() {
             self.geo.arrivals_until(t);
         }
         // The state is constant over [now, t): hourly samples and restore probes read it as is.
-        let (active, rates, region_down) = (self.active(), self.rates(), self.region_down());
+        let (active, region_down) = (self.active(), self.region_down());
         let backups = super::backups_view(
             &self.store,
             &self.rpo,
@@ -28,7 +48,7 @@ impl Sim<'_, '_> {
             &self.unsafe_moments,
             self.cfg.backup.window(),
         );
-        self.probes.until(t, active, &backups, rates);
+        self.probes.until(t, active, &backups, &self.rates);
         while self.next_ledger_hour < t {
             let state = match self.server.state() {
                 ServerState::Running => LedgerState::Running {
@@ -53,19 +73,6 @@ impl Sim<'_, '_> {
                 self.next_sample += HOUR;
             }
         }
-        if active {
-            let gb = self.load.write(self.now, t);
-            self.logs.add_binlog(gb);
-            self.snapshots.add_binlog(gb);
-            self.billing.ran(t - self.now);
-        }
-        let (vault_gb, export_gb) = self.vault.levels_gb();
-        self.billing
-            .accrue_long_term(self.now, t, vault_gb, export_gb);
-        let used = self.storage_gb();
-        let allowance = self.free_allowance_gb();
-        self.billing.accrue(self.now, t, used, allowance);
-        self.now = t;
     }
 
     pub(super) fn free_allowance_gb(&self) -> f64 {

@@ -11,6 +11,7 @@ mod backups;
 mod event;
 mod finish;
 mod lifecycle;
+mod ticks;
 mod troubles;
 
 use std::collections::VecDeque;
@@ -180,6 +181,8 @@ struct Sim<'a, 'o> {
     ledger: RetentionLedger,
     next_ledger_hour: SimTime,
     probes: Probes,
+    /// This server's restore speeds, worked out once.
+    rates: Rates,
     recoveries: Recoveries,
     /// The server's region and its geo-restore target: their slots and outages.
     regions: [Region<RestoreJob>; 2],
@@ -229,6 +232,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             ledger: RetentionLedger::new(),
             next_ledger_hour: 0,
             probes: Probes::new(streams.stream(Purpose::Restores)),
+            rates: Rates::new(&cfg.restore, &cfg.server),
             recoveries: Recoveries::new(),
             regions: [
                 Region::new(cfg.restore.slots_per_region),
@@ -304,6 +308,9 @@ impl<'a, 'o> Sim<'a, 'o> {
                 self.advance_to(tick);
                 self.log_tick();
                 self.logs.ticked();
+                // The tick may have queued an event (an extra snapshot) of its own.
+                let next_event = self.queue.peek_time().unwrap_or(SimTime::MAX);
+                self.fold_ticks(next_event.min(limit));
                 continue;
             }
             if next_event > limit || (next_event == limit && !events_at_limit) {
@@ -356,19 +363,12 @@ impl<'a, 'o> Sim<'a, 'o> {
         )
     }
 
-    fn rates(&self) -> Rates<'a> {
-        Rates {
-            restore: &self.cfg.restore,
-            server: &self.cfg.server,
-        }
-    }
-
     fn plan_restore(
         &self,
         request: SimTime,
         target: RestoreTarget,
         geo: bool,
     ) -> Result<RestorePlan, RestoreRefusal> {
-        plan(&self.backups(), self.rates(), request, target, geo)
+        plan(&self.backups(), &self.rates, request, target, geo)
     }
 }

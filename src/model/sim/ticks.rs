@@ -1,0 +1,199 @@
+//! The log backups of a quiet stretch, folded. Between heap events, inside one hour of constant
+//! load, with nothing that can fail or expire a snapshot, every backup after the first uploads
+//! the same binlog and lets the oldest logs go. Once the first has run as usual, the rest of the
+//! stretch is worked out at once: the new logs stored as one run, the aged ones dropped
+//! together, storage and bill summed tick by tick from a small table of what each tick drops,
+//! the data-loss teeth added as a batch.
+
+use super::event::{Event, SnapshotEvent};
+use super::Sim;
+use crate::engine::{SimTime, HOUR};
+use crate::model::backups::log_runs::LogRun;
+
+/// The most backups a stretch folds: an hour of one-minute backups.
+const MOST: usize = 60;
+
+/// A quiet stretch: `count` log backups `interval` apart after `start` (a tick just handled).
+#[derive(Debug, Clone, Copy)]
+struct Stretch {
+    start: SimTime,
+    count: u64,
+    interval: SimTime,
+    /// Backups are kept this long (retention + 1 days)…
+    keep_for: SimTime,
+    /// …unless the window start's base snapshot (this one, throughout) still needs them.
+    base: Option<SimTime>,
+}
+
+impl Stretch {
+    fn tick(&self, k: u64) -> SimTime {
+        self.start + k as SimTime * self.interval
+    }
+
+    fn last(&self) -> SimTime {
+        self.tick(self.count)
+    }
+
+    /// Logs taken at or before this have gone by the last tick (its prune boundary).
+    fn dropped_until(&self) -> SimTime {
+        let age_cut = self.last() - self.keep_for;
+        self.base.map_or(age_cut, |b| age_cut.min(b - 1))
+    }
+
+    /// The tick (1-based) at which a log taken at `t` ages out: the first whose age cutoff
+    /// reaches it (the base rule only ever holds logs back past the last tick).
+    fn drop_tick(&self, t: SimTime) -> u64 {
+        let behind = t - self.start + self.keep_for;
+        if behind <= self.interval {
+            1
+        } else {
+            ((behind + self.interval - 1) / self.interval) as u64
+        }
+    }
+}
+
+impl Sim<'_, '_> {
+    /// Right after a log backup, handle those due up to `end` (no later than the next heap
+    /// event) in one step, when nothing irregular can happen among them.
+    pub(super) fn fold_ticks(&mut self, end: SimTime) {
+        if let Some(stretch) = self.quiet_stretch(end) {
+            self.fold(stretch);
+        }
+    }
+
+    /// The stretch of log backups after the one just handled that can be folded, if any.
+    fn quiet_stretch(&mut self, end: SimTime) -> Option<Stretch> {
+        let start = self.now;
+        let interval = self.logs.interval();
+        if self.logs.next_tick() != start + interval
+            || !self.active()
+            || self.server.geo_redundant()
+            || self.logs.can_fail()
+            || !self.rpo.regular()
+        {
+            return None;
+        }
+        // Probes and the ledger read the state right after the backup due on the hour and a
+        // sample right before it, so a stretch stops short of the next hour, and of any change
+        // of rate or bill.
+        let last_allowed = end
+            .min((start / HOUR + 1) * HOUR - 1)
+            .min(self.load.rate_end(start))
+            .min(self.billing.next_boundary(start) - 1);
+        let count = ((last_allowed - start) / interval).min(MOST as SimTime);
+        if count < 2 {
+            return None;
+        }
+        let backup = &self.cfg.backup;
+        let (keep_for, window) = (backup.keep_for(), backup.window());
+        let stretch = Stretch {
+            start,
+            count: count as u64,
+            interval,
+            keep_for,
+            base: self.store.window_base_at(start + interval - window).0,
+        };
+        // One base snapshot for the window start throughout, and no snapshot ages out.
+        let (_, next_base) = self.store.window_base_at(start + interval - window);
+        if next_base <= stretch.last() - window
+            || self
+                .store
+                .oldest_snapshot_time()
+                .is_some_and(|s| s <= stretch.dropped_until())
+        {
+            return None;
+        }
+        Some(stretch)
+    }
+
+    fn fold(&mut self, mut s: Stretch) {
+        let start = self.now;
+        // The hourly work due before the first tick (right after the backup on the hour).
+        self.hourly_until(s.tick(1));
+        let level_before = self.storage_gb();
+        // The binlog is written tick by tick exactly as time passing would write it, so that
+        // every decision on it (B4's threshold above all) is the same as without the fold.
+        let gb = self.load.write(start, s.tick(1));
+        self.snapshots.add_binlog(gb);
+        let mark_first = self.load.written_gb();
+        for k in 2..=s.count {
+            if self.snapshots.binlog_until_extra() == 0.0 {
+                s.count = k - 1;
+                break;
+            }
+            self.load.write_again(gb);
+            self.snapshots.add_binlog(gb);
+        }
+        let (n, last) = (s.count, s.last());
+        let mark_last = self.load.written_gb();
+
+        let mut drops = [0.0; MOST + 1];
+        self.drops_per_tick(&s, &mut drops);
+        // Storage after tick k: the level before, plus the logs uploaded, less those aged out.
+        let allowance = self.free_allowance_gb();
+        let held = s.interval as f64;
+        let (mut level, mut storage_gbs, mut billable_gbs, mut peak) =
+            (level_before, 0.0, 0.0, f64::MIN);
+        for dropped in &drops[1..=n as usize] {
+            storage_gbs += level * held;
+            let above = level - allowance;
+            billable_gbs += if above > 0.0 { above * held } else { 0.0 };
+            level += gb - dropped;
+            peak = if level > peak { level } else { peak };
+        }
+
+        self.ledger.record_regular(last, gb, n);
+        self.store.add_logs(LogRun {
+            start: s.tick(1),
+            interval: s.interval,
+            count: n as u32,
+            gb,
+            first_mark: mark_first,
+        });
+        self.store.drop_logs_until(s.dropped_until());
+        self.billing.wrote(n as f64 * gb);
+        self.billing.ran(last - start);
+        let (vault_gb, export_gb) = self.vault.levels_gb();
+        self.billing
+            .accrue_long_term(start, last, vault_gb, export_gb);
+        self.billing
+            .accrue_integrals(start, last, storage_gbs, billable_gbs, allowance);
+        self.billing.note_level(peak);
+        self.rpo.close_regular(n, s.interval, last, mark_last);
+        self.logs.folded(n, last);
+        self.events += n;
+        self.now = last;
+        // B4: the stretch ends at the backup that brings an extra snapshot due, if one does.
+        if self.snapshots.queue_extra() {
+            self.queue
+                .schedule(last, Event::Snapshot(SnapshotEvent::Extra));
+        }
+    }
+
+    /// GB of old logs that age out at each tick of the stretch (1-based).
+    fn drops_per_tick(&self, s: &Stretch, drops: &mut [f64; MOST + 1]) {
+        let until = s.dropped_until();
+        for run in self.store.log_runs() {
+            let m = run.count_at_or_before(until);
+            if m == 0 {
+                break;
+            }
+            if run.interval == s.interval {
+                // Consecutive logs go at consecutive ticks: log i at tick k0 + i, those already
+                // that old all at the first.
+                let k0 = -(s.start - s.keep_for - run.start).div_euclid(s.interval);
+                let at_first = (2 - k0).clamp(0, m as SimTime) as u32;
+                drops[1] += at_first as f64 * run.gb;
+                for i in at_first..m {
+                    let k = (k0 + i as SimTime).min(s.count as SimTime);
+                    drops[k as usize] += run.gb;
+                }
+            } else {
+                for i in 0..m {
+                    let k = s.drop_tick(run.time(i)).min(s.count);
+                    drops[k as usize] += run.gb;
+                }
+            }
+        }
+    }
+}
