@@ -32,7 +32,7 @@ pub struct EngineStats {
     pub peak_queue_len: usize,
     pub peak_retained_backups: usize,
     pub rpo_distinct_lengths: usize,
-    pub peak_restores_waiting: usize,
+    pub peak_restores_waiting: u64,
 }
 
 #[derive(Debug, Clone)]
