@@ -310,8 +310,7 @@ impl<J> Regions<J> {
         now - self.regions[region.0].down_since.take().unwrap_or(now)
     }
 
-    /// The longest line any region had, other tenants' restores included (after catching up to
-    /// the end of the run).
+    /// The longest line any region has had so far, other tenants' restores included.
     pub fn peak_waiting(&self) -> u64 {
         self.regions
             .iter()

@@ -12,8 +12,7 @@ impl Sim<'_, '_> {
             self.rpo.close(horizon, self.load.written_gb());
         }
         self.geo.pause(horizon);
-        // Other tenants' restores up to the end, for the longest line.
-        self.regions.catch_up(horizon - 1);
+        self.ledger.finish();
         let lt = &self.cfg.long_term;
         let mut storage = self.billing.figures(
             &self.ledger,
