@@ -8,6 +8,7 @@
 //! - `scenario`, `report`, `cli`: the outside world (TOML in, CSV/JSON/text out, arguments).
 
 pub mod analysis;
+pub mod calibrate;
 pub mod cli;
 pub mod engine;
 pub mod error;

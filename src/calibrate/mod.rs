@@ -1,0 +1,8 @@
+//! Calibration from a real server: its configuration (`import`), its backup-storage metrics
+//! (`metrics`, fitted by `fit`) and its timed test restores (`restores`) replace the scenario's
+//! assumptions. Pure computation on texts and scenarios: the command line reads and writes the
+//! files.
+
+pub mod export;
+pub mod metrics;
+mod series;
