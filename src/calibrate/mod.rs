@@ -4,5 +4,7 @@
 //! files.
 
 pub mod export;
+pub mod import;
 pub mod metrics;
 mod series;
+mod server_json;

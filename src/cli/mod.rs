@@ -2,6 +2,7 @@
 //! knows about clap. One file per command family; this one holds the arguments, the dispatch and
 //! what every command shares.
 
+mod calibrate;
 mod restore;
 mod run;
 mod sweep;
@@ -55,6 +56,15 @@ enum Command {
     },
     /// One what-if point-in-time restore with its time breakdown and data-loss window
     Restore(RestoreArgs),
+    /// Turn a server description (REST GET body, or `az mysql flexible-server show` output)
+    /// into a scenario; a list of servers becomes a fleet inventory (CSV)
+    Import {
+        /// The description (JSON)
+        server: PathBuf,
+        /// Where to write [default: beside it, .toml for one server, .csv for a list]
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Write a commented scenario template
     Init {
         /// Where to write it
@@ -198,6 +208,7 @@ fn execute(command: Command) -> Result<(), Error> {
             Ok(())
         }
         Command::Init { path } => init(&path),
+        Command::Import { server, out } => calibrate::import(&server, out.as_deref()),
         Command::Restore(args) => restore::restore(args),
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge {
