@@ -8,7 +8,8 @@ use super::server_json::{server, FieldError, ImportedServer};
 use crate::error::{InputError, Origin};
 use crate::scenario::{self, keys};
 
-pub use super::server_json::{sku_vcores, Imported, Setting};
+pub use super::server_json::{Imported, Setting};
+pub use super::sku::sku_vcores;
 
 /// What a description file holds.
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::series::grid;
 pub use super::series::{iso_interval, timestamp, Series};
-use crate::engine::{SimTime, HOUR};
+use crate::engine::{SimTime, DAY, HOUR};
 use crate::error::{InputError, Origin};
 
 pub const BACKUP: &str = "backup_storage_used";
@@ -120,7 +120,7 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Metrics, InputError> {
 
 /// The backup series must be long, fine and complete enough to fit.
 fn check_backup(s: Series) -> Result<Series, String> {
-    if s.step > MAX_STEP || s.step % HOUR != 0 {
+    if s.step > MAX_STEP || s.step % HOUR != 0 || DAY % s.step != 0 {
         return Err(format!(
             "has one point every {}; calibration needs points every hour (PT1H; at most {}) to see each daily snapshot: export with --interval PT1H",
             iso_interval(s.step),
@@ -219,7 +219,6 @@ fn series(metric: &'static str, entry: &Value) -> Result<Series, (String, String
 mod tests {
     use super::*;
     use crate::calibrate::export::{export_json, ExportSeries};
-    use crate::engine::DAY;
     use chrono::FixedOffset;
 
     fn start() -> DateTime<FixedOffset> {

@@ -3,8 +3,16 @@
 //! assumptions. Pure computation on texts and scenarios: the command line reads and writes the
 //! files.
 
+mod database;
 pub mod export;
+mod fit;
 pub mod import;
 pub mod metrics;
 mod series;
 mod server_json;
+mod shapes;
+mod simulated;
+mod sku;
+pub mod synthetic;
+mod window;
+pub mod workload;
