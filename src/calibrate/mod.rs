@@ -8,6 +8,7 @@ pub mod export;
 mod fit;
 pub mod import;
 pub mod metrics;
+pub mod restores;
 mod series;
 mod server_json;
 mod shapes;
@@ -16,3 +17,13 @@ mod sku;
 pub mod synthetic;
 mod window;
 pub mod workload;
+
+/// A key the calibration sets: its value as TOML, how sure it is, and what it rests on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FittedKey {
+    pub path: &'static str,
+    pub value: String,
+    /// "±0.31 (1 s.e.)", or empty where the value has no spread to speak of.
+    pub uncertainty: String,
+    pub source: String,
+}

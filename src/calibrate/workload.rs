@@ -8,19 +8,10 @@ use super::fit::{search, solve, uncertainty, Db, Search, Solved};
 use super::metrics::{Metrics, Series, BACKUP};
 use super::shapes::{self, Pattern, Shape};
 use super::window::{Candidate, Window};
+use super::FittedKey;
 use crate::engine::{DAY, HOUR};
 use crate::error::{InputError, Origin};
 use crate::scenario::{keys, Scenario};
-
-/// A key the calibration sets: its value as TOML, how sure it is, and what it rests on.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FittedKey {
-    pub path: &'static str,
-    pub value: String,
-    /// "±0.31 (1 s.e.)", or empty where the value has no spread to speak of.
-    pub uncertainty: String,
-    pub source: String,
-}
 
 /// One point of the backtest: the metric and the calibrated simulation at the same instant.
 #[derive(Debug, Clone, Copy, PartialEq)]
