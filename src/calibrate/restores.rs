@@ -142,20 +142,21 @@ pub fn fit(
     let uses_rate = measured
         .iter()
         .any(|m| matches!(m.replayed, Replayed::After(_)));
+    let mut summary = summary(&free, measured.len());
+    if uses_rate {
+        summary.push_str(&format!(
+            "; an after_snapshot restore point replays the binlog of that time at {binlog_gb_per_day:.3} GB/day ({binlog_source})"
+        ));
+    }
     let mut out = RestoreFit {
         keys: Vec::new(),
         residuals,
-        summary: summary(&free, measured.len()),
+        summary,
         warnings: Vec::new(),
     };
     let origin = format!(
-        "{} measured restores (restore.measured), non-negative least squares{}",
-        measured.len(),
-        if uses_rate {
-            format!("; after_snapshot replay at {binlog_gb_per_day:.3} GB/day ({binlog_source})")
-        } else {
-            String::new()
-        }
+        "restore.measured ({} restores, non-negative least squares)",
+        measured.len()
     );
     for (k, u) in free.iter().enumerate() {
         let x = values[index(*u)];
@@ -188,6 +189,9 @@ fn summary(free: &[Unknown], n: usize) -> String {
     }
 }
 
+/// With as many measurements as unknowns the fit passes through every one: no spread to show.
+const EXACT: &str = "exact fit, no spare measurement for an error";
+
 /// The key for one fitted unknown: a rate from seconds per GB per vCore (clamped to what the
 /// key allows, with a warning), or the provisioning time.
 fn key_for(
@@ -203,9 +207,7 @@ fn key_for(
         return FittedKey {
             path: key.path,
             value: format!("\"{}\"", dur(seconds)),
-            uncertainty: se.map_or("exact (as many measurements as unknowns)".into(), |s| {
-                format!("±{:.0}s (1 s.e.)", s)
-            }),
+            uncertainty: se.map_or(EXACT.into(), |s| format!("±{:.0}s (1 s.e.)", s)),
             source: origin.to_string(),
         };
     }
@@ -224,7 +226,7 @@ fn key_for(
     FittedKey {
         path: key.path,
         value: format!("{:.3}", rate),
-        uncertainty: se.map_or("exact (as many measurements as unknowns)".into(), |s| {
+        uncertainty: se.map_or(EXACT.into(), |s| {
             // A rate is 3600/x: its relative error is x's.
             format!("±{:.3} (1 s.e.)", rate * s / x.max(1e-12))
         }),
@@ -320,7 +322,10 @@ mod tests {
         assert!((hydrate / 60.0 - 1.0).abs() < 0.1, "{hydrate}");
         assert!((replay / 3.0 - 1.0).abs() < 0.1, "{replay}");
         let provision = humantime::parse_duration(&num(&keys::PROVISION)).unwrap();
-        assert!((provision.as_secs_f64() / 480.0 - 1.0).abs() < 0.1, "{provision:?}");
+        assert!(
+            (provision.as_secs_f64() / 480.0 - 1.0).abs() < 0.1,
+            "{provision:?}"
+        );
         assert!(
             fit.summary.starts_with("3 measurements: fitted"),
             "{}",
@@ -328,6 +333,10 @@ mod tests {
         );
         assert_eq!(fit.residuals.len(), 3);
         // Exactly as many measurements as unknowns: no spread to report.
-        assert!(fit.keys[0].uncertainty.contains("exact"), "{:?}", fit.keys);
+        assert!(
+            fit.keys[0].uncertainty.starts_with("exact fit"),
+            "{:?}",
+            fit.keys
+        );
     }
 }

@@ -7,7 +7,7 @@ use chrono::Duration;
 use super::export::{export_json, ExportSeries};
 use super::metrics::{BACKUP, BINLOG, DATA, STORAGE};
 use super::simulated::hourly;
-use crate::engine::{SimTime, HOUR};
+use crate::engine::{SimTime, DAY, HOUR};
 use crate::scenario::Scenario;
 
 /// How long the simulated server keeps binlog files on its own disk (binlog_storage_used): a
@@ -51,4 +51,15 @@ pub fn metrics_json(scenario: &Scenario, from: SimTime, resource_id: &str) -> St
             ExportSeries::bytes(BINLOG, "Binlog Storage Used", some(&binlog)),
         ],
     )
+}
+
+/// The bundled example's metrics: from two days after the backup set is full (retention + 2
+/// days) to the horizon, under a resource id named after the scenario.
+pub fn example_metrics(scenario: &Scenario) -> String {
+    let from = (scenario.config.backup.retention_days as SimTime + 2) * DAY;
+    let id = format!(
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/contoso-rg/providers/Microsoft.DBforMySQL/flexibleServers/{}",
+        scenario.name
+    );
+    metrics_json(scenario, from, &id)
 }

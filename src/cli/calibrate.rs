@@ -2,10 +2,14 @@
 
 use std::path::{Path, PathBuf};
 
-use super::print;
+use super::{print, CalibrateArgs};
 use crate::calibrate::import::{self, Import, INVENTORY_COLUMNS};
+use crate::calibrate::metrics;
+use crate::calibrate::restores::{self, RestoreFit};
+use crate::calibrate::workload::{self, WorkloadFit};
 use crate::error::{Error, InputError, Origin};
-use crate::report::OutputDir;
+use crate::report::{self, CalibrationReport, OutputDir};
+use crate::scenario::{self, keys};
 
 fn read(path: &Path, what: &str) -> Result<String, Error> {
     std::fs::read_to_string(path).map_err(|e| {
@@ -26,30 +30,22 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Where a result goes: `--out`, or beside `input` with `extension`. The default never replaces
-/// an existing file, and nothing ever replaces an input.
-fn destination(
-    out: Option<&Path>,
-    input: &Path,
-    extension: &str,
-    inputs: &[&Path],
-) -> Result<PathBuf, Error> {
+/// Where a result goes: `--out`, or `default`. The default never replaces an existing file, and
+/// nothing ever replaces an input.
+fn destination(out: Option<&Path>, default: PathBuf, inputs: &[&Path]) -> Result<PathBuf, Error> {
     let path = match out {
         Some(p) => p.to_path_buf(),
-        None => {
-            let default = input.with_extension(extension);
-            if default.exists() {
-                return Err(InputError::argument(
-                    "--out",
-                    format!(
-                        "{} already exists; name the output with --out (it may replace that file)",
-                        default.display()
-                    ),
-                )
-                .into());
-            }
-            default
+        None if default.exists() => {
+            return Err(InputError::argument(
+                "--out",
+                format!(
+                    "{} already exists; name the output with --out (it may replace that file)",
+                    default.display()
+                ),
+            )
+            .into())
         }
+        None => default,
     };
     if let Some(clash) = inputs.iter().find(|i| same_file(i, &path)) {
         return Err(InputError::argument(
@@ -59,6 +55,15 @@ fn destination(
         .into());
     }
     Ok(path)
+}
+
+/// `path` with `-suffix.extension` in place of its extension: beside it, named after it.
+fn beside(path: &Path, suffix: &str, extension: &str) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("scenario");
+    path.with_file_name(format!("{stem}{suffix}.{extension}"))
 }
 
 /// Write one file whole (aside, then renamed into place).
@@ -78,7 +83,7 @@ pub(super) fn import(description: &Path, out: Option<&Path>) -> Result<(), Error
     let origin = Origin::File(description.to_path_buf());
     match import::parse(&text, &origin)? {
         Import::Server(server) => {
-            let path = destination(out, description, "toml", &[description])?;
+            let path = destination(out, description.with_extension("toml"), &[description])?;
             let shown = description.display().to_string();
             write_file(&path, import::scenario_text(&server, &shown).as_bytes())?;
             let mut lines = vec![format!(
@@ -105,7 +110,7 @@ pub(super) fn import(description: &Path, out: Option<&Path>) -> Result<(), Error
             print(&(lines.join("\n") + "\n"));
         }
         Import::Fleet(servers) => {
-            let path = destination(out, description, "csv", &[description])?;
+            let path = destination(out, description.with_extension("csv"), &[description])?;
             write_file(&path, &import::inventory_csv(&servers))?;
             let mut lines = vec![format!(
                 "wrote {}: a fleet inventory of {} servers, one row each (count 1)",
@@ -141,5 +146,88 @@ pub(super) fn import(description: &Path, out: Option<&Path>) -> Result<(), Error
             print(&(lines.join("\n") + "\n"));
         }
     }
+    Ok(())
+}
+
+pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
+    let text = read(&args.scenario, "scenario file")?;
+    let origin = Origin::File(args.scenario.clone());
+    let s = scenario::parse(&text, origin.clone(), &[])?;
+    if args.metrics.is_none() && s.measured_restores.is_empty() {
+        return Err(InputError::argument(
+            "--metrics",
+            "nothing to calibrate: give --metrics METRICS.json (the server's storage metrics from `az monitor metrics list`) and/or [[restore.measured]] entries in the scenario",
+        )
+        .into());
+    }
+    let mut inputs: Vec<&Path> = vec![&args.scenario];
+    inputs.extend(args.metrics.as_deref());
+    let out = destination(
+        args.out.as_deref(),
+        beside(&args.scenario, "-calibrated", "toml"),
+        &inputs,
+    )?;
+    let backtest_csv = beside(&out, "-backtest", "csv");
+    let backtest_png = beside(&out, "-backtest", "png");
+    let workload: Option<WorkloadFit> = match &args.metrics {
+        Some(path) => {
+            let export =
+                metrics::parse(&read(path, "metrics export")?, &Origin::File(path.clone()))?;
+            Some(workload::fit(&text, &origin, &s, &export)?)
+        }
+        None => None,
+    };
+    let restores: Option<RestoreFit> = (!s.measured_restores.is_empty()).then(|| {
+        let (binlog, source) = match &workload {
+            Some(w) => (w.fitted.binlog_gb_per_day, "fitted above"),
+            None => (s.config.workload.binlog_gb_per_day, keys::BINLOG.path),
+        };
+        restores::fit(
+            &s.measured_restores,
+            &s.config.server,
+            &s.config.restore,
+            binlog,
+            source,
+        )
+    });
+    let shown = |p: &Path| p.display().to_string();
+    let metrics_shown = args.metrics.as_deref().map(shown);
+    let mut written = vec![shown(&out)];
+    if workload.is_some() {
+        written.push(shown(&backtest_csv));
+        if !args.no_charts {
+            written.push(shown(&backtest_png));
+        }
+    }
+    let report = CalibrationReport {
+        scenario: &s.name,
+        metrics: metrics_shown.as_deref(),
+        workload: workload.as_ref(),
+        restores: restores.as_ref(),
+        written,
+    };
+    let calibrated = report::calibrated_scenario(&text, &report).map_err(|why| InputError {
+        origin: origin.clone(),
+        key: None,
+        position: None,
+        message: format!("cannot write the fitted keys into the scenario: {why}"),
+    })?;
+    // The calibrated file must be a valid scenario before anything is written.
+    scenario::parse(&calibrated, Origin::File(out.clone()), &[])?;
+    if let Some(w) = &workload {
+        write_file(&backtest_csv, &report::backtest_csv(&w.backtest))?;
+        if !args.no_charts {
+            let title = format!(
+                "{}: backup storage, metric against calibrated simulation ({:.3}% MAPE)",
+                s.name, w.mape_pct
+            );
+            let png = report::backtest_chart(&w.backtest, &title).map_err(|e| {
+                Error::Other(format!("cannot draw {}: {e}", backtest_png.display()))
+            })?;
+            write_file(&backtest_png, &png)?;
+        }
+    }
+    write_file(&out, calibrated.as_bytes())?;
+    print(&report::calibration_text(&report));
     Ok(())
 }

@@ -90,7 +90,16 @@ fn set_key(text: &str, edit: &KeyEdit) -> Result<String, String> {
         .map(|t| t.span())
         .filter(|s| is_header(&text[s.clone()], table));
     match header {
-        Some(span) => Ok(insert_line(text, line_end(text, span.end), &line)),
+        Some(span) => {
+            // After the table's last key, so that added keys follow the author's in order.
+            let last = holder
+                .into_iter()
+                .flat_map(|t| t.iter())
+                .filter(|(_, v)| !holds_tables(v.get_ref()))
+                .map(|(_, v)| v.span().end)
+                .fold(span.end, usize::max);
+            Ok(insert_line(text, line_end(text, last), &line))
+        }
         None if holder.is_some() && has_explicit_table_inside(text, table) => Err(format!(
             "`{table}` is written as an inline table or dotted keys; write it as a [{table}] table"
         )),
@@ -98,6 +107,17 @@ fn set_key(text: &str, edit: &KeyEdit) -> Result<String, String> {
             let sep = if text.ends_with('\n') { "" } else { "\n" };
             Ok(format!("{text}{sep}\n[{table}]\n{line}\n"))
         }
+    }
+}
+
+/// A sub-table or an array of tables: written under headers of their own, not as keys.
+fn holds_tables(v: &DeValue<'_>) -> bool {
+    match v {
+        DeValue::Table(_) => true,
+        DeValue::Array(items) => items
+            .iter()
+            .any(|i| matches!(i.get_ref(), DeValue::Table(_))),
+        _ => false,
     }
 }
 
@@ -185,7 +205,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             out,
-            "name = \"x\"  # the server\nstart = \"2026-02-01T03:00:00Z\"  # snapshot time\n\n[backup]\nsnapshot_change_ratio = 0.4  # fitted\nretention_days = 14\n\n[[restore.measured]]\ndatabase_gb = 1.0\n\n[restore]\nreplay_gb_per_hour_per_vcore = 3.2  # fitted\n"
+            "name = \"x\"  # the server\nstart = \"2026-02-01T03:00:00Z\"  # snapshot time\n\n[backup]\nretention_days = 14\nsnapshot_change_ratio = 0.4  # fitted\n\n[[restore.measured]]\ndatabase_gb = 1.0\n\n[restore]\nreplay_gb_per_hour_per_vcore = 3.2  # fitted\n"
         );
     }
 
