@@ -96,7 +96,7 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Metrics, InputError> {
     let Some(backup) = take(BACKUP, &mut found) else {
         return Err(fail(
             BACKUP.into(),
-            "is missing: calibration fits the load to it. Export it with `az monitor metrics list --resource SERVER_ID --metric backup_storage_used storage_used data_storage_used binlog_storage_used --interval PT1H --aggregation Average --start-time … --end-time …` over a month".into(),
+            "is missing: calibration fits the load to it. Export it with `az monitor metrics list --resource SERVER_ID --metrics backup_storage_used storage_used data_storage_used binlog_storage_used --interval PT1H --aggregation Average --start-time … --end-time …` over a month".into(),
         ));
     };
     let backup = check_backup(backup.hourly()).map_err(|m| fail(BACKUP.into(), m))?;
