@@ -358,3 +358,54 @@ fn the_bundled_example_calibrates_back_to_its_source() {
     assert!(within(c.restore.provision as f64, 420.0, 0.1));
     backsim().arg("validate").arg(&out).assert().success();
 }
+
+/// The truth's export reshaped: every `every`-th point, and only the metrics `keep` names.
+fn reshaped(dir: &Path, every: usize, keep: &[&str]) -> PathBuf {
+    let truth = with(TRUTH, &[]);
+    let text = std::fs::read_to_string(metrics(dir, &truth)).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let list = doc["value"].as_array_mut().unwrap();
+    list.retain(|m| keep.contains(&m["name"]["value"].as_str().unwrap()));
+    for m in list.iter_mut() {
+        let data = m["timeseries"][0]["data"].as_array_mut().unwrap();
+        *data = data.iter().step_by(every).cloned().collect();
+    }
+    let path = dir.join("reshaped.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    path
+}
+
+/// Six-hourly points still give the rate, but not the hourly shapes (nor, without the weekly
+/// shape, the change ratio): each warning says what is missing.
+#[test]
+fn a_coarser_export_fits_what_it_can_and_says_what_it_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = reshaped(dir.path(), 6, &["backup_storage_used", "data_storage_used"]);
+    let (code, stdout, stderr, text) = calibrate(dir.path(), &mine(10), Some(&m));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("one point every 6 h"), "{stdout}");
+    assert!(
+        stdout.contains("without the load's weekly shape"),
+        "{stdout}"
+    );
+    let c = parsed(&text.unwrap()).config;
+    assert_eq!(c.workload.weekly, [1.0; 7]);
+    assert_eq!(c.backup.snapshot_change_ratio, 0.5);
+}
+
+/// Without a metric of the database, its size stays the scenario's, and the user is told that
+/// the binlog rate leans on it.
+#[test]
+fn without_a_database_metric_the_scenarios_size_is_kept_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = reshaped(dir.path(), 1, &["backup_storage_used"]);
+    let scenario = mine(10).replace("vcores = 4\n", "vcores = 4\ndb_size_gb = 190.0\n");
+    let (code, stdout, stderr, text) = calibrate(dir.path(), &scenario, Some(&m));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("no data_storage_used or storage_used"),
+        "{stdout}"
+    );
+    let c = parsed(&text.unwrap()).config;
+    assert_eq!(c.server.db_size_gb, 190.0);
+}

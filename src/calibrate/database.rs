@@ -43,8 +43,7 @@ pub fn fit(
         (points(storage, |t| storage.at(t)), STORAGE.to_string())
     } else {
         warnings.push(format!(
-            "no {DATA} or {STORAGE}: the database size and growth come from {} alone, less certainly; export {DATA} as well",
-            super::metrics::BACKUP
+            "no {DATA} or {STORAGE}: server.db_size_gb and server.db_growth_gb_per_day are kept from the scenario (as the size when the metrics begin), since the backup storage cannot tell the database from the binlog it keeps, and the fitted binlog rate leans on them; export {DATA} as well"
         ));
         return None;
     };
@@ -54,7 +53,7 @@ pub fn fit(
     let line: Vec<(f64, f64)> = points.iter().map(|&(t, gb)| (at_days(t), gb)).collect();
     let Some(fitted) = line_fit(&line, per_day) else {
         warnings.push(format!(
-            "{metric} has too few points for a line; the database size and growth come from the backup storage instead"
+            "{metric} has too few points for a line; server.db_size_gb and server.db_growth_gb_per_day are kept from the scenario"
         ));
         return None;
     };
@@ -68,7 +67,7 @@ pub fn fit(
     }
     if fitted.intercept <= 0.0 {
         warnings.push(format!(
-            "{metric} gives a database of {:.2} GB; the fit takes the backup storage's instead",
+            "{metric} gives a database of {:.2} GB; server.db_size_gb and server.db_growth_gb_per_day are kept from the scenario",
             fitted.intercept
         ));
         return None;

@@ -47,9 +47,6 @@ pub fn fit(
     let backup = &metrics.backup;
     let c = &scenario.config;
     let line = database::fit(metrics, backup.start, &mut warnings);
-    if line.is_none() {
-        warnings.push("server.db_size_gb and server.db_growth_gb_per_day are kept from the scenario (as the size when the metrics begin): the backup storage cannot tell the database from the binlog kept, and the fitted binlog rate leans on them".to_string());
-    }
     let db_at = |t: DateTime<FixedOffset>| {
         let days = (t - backup.start).num_seconds() as f64 / DAY as f64;
         match &line {
@@ -87,6 +84,8 @@ pub fn fit(
     {
         let why = if retention.is_multiple_of(7) {
             format!("with a {retention}-day retention each day's incremental snapshot replaces one of the same weekday, so the storage shows the ratio only through its level, together with the binlog rate")
+        } else if pattern.is_none() {
+            "without the load's weekly shape (see workload.weekly) the daily snapshots cannot show the ratio apart from the binlog rate".to_string()
         } else {
             "the load does not change enough from weekday to weekday for the daily snapshots to show the ratio apart from the binlog rate".to_string()
         };
