@@ -231,6 +231,14 @@ fn server_keys(
         Setting::Text(region.to_string()),
         format!("location \"{location}\""),
     ));
+    storage_keys(f, keys)?;
+    keys.push(version(f)?);
+    keys.push(high_availability(f)?);
+    Ok(())
+}
+
+/// The provisioned storage, and the two sizes the description cannot give.
+fn storage_keys(f: &Fields<'_>, keys: &mut Vec<Imported>) -> Result<(), FieldError> {
     let provisioned = match f.setting(&["storage", "storageSizeGB"]) {
         Some((field, v)) => {
             let gb = whole(&field, v, 20, 16_384)?;
@@ -260,7 +268,11 @@ fn server_keys(
         Setting::Number(25.0),
         "not in the server description; calibrate fits it from backup_storage_used",
     ));
-    keys.push(match f.setting(&["version"]) {
+    Ok(())
+}
+
+fn version(f: &Fields<'_>) -> Result<Imported, FieldError> {
+    Ok(match f.setting(&["version"]) {
         Some((field, v)) => {
             let version = text(&field, v)?;
             let modelled = match version {
@@ -285,8 +297,11 @@ fn server_keys(
             Setting::Text("8.0".into()),
             &format!("{} absent", f.path(&["version"])),
         ),
-    });
-    keys.push(match f.setting(&["highAvailability", "mode"]) {
+    })
+}
+
+fn high_availability(f: &Fields<'_>) -> Result<Imported, FieldError> {
+    Ok(match f.setting(&["highAvailability", "mode"]) {
         Some((field, v)) => {
             let mode = text(&field, v)?;
             let ha = match mode.to_ascii_lowercase().as_str() {
@@ -313,8 +328,7 @@ fn server_keys(
             Setting::Text("none".into()),
             &format!("{} absent", f.path(&["highAvailability", "mode"])),
         ),
-    });
-    Ok(())
+    })
 }
 
 fn backup_keys(

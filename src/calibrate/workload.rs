@@ -74,30 +74,13 @@ pub fn fit(
     )?;
     let (w, pattern, mut found) = (fitted.window, fitted.pattern, fitted.search);
     let per_day = (DAY / backup.step) as f64;
-    let retention = c.backup.retention_days;
-    let mut ratio_fitted = true;
-    let se = uncertainty(&w, &found.best, found.best.ssr, per_day, true);
-    let ratio = found.best.candidate.change_ratio;
-    if se
-        .as_ref()
-        .is_none_or(|s| s[1] > RATIO_RESOLVED * ratio.max(0.05))
-    {
-        let why = if retention.is_multiple_of(7) {
-            format!("with a {retention}-day retention each day's incremental snapshot replaces one of the same weekday, so the storage shows the ratio only through its level, together with the binlog rate")
-        } else if pattern.is_none() {
-            "without the load's weekly shape (see workload.weekly) the daily snapshots cannot show the ratio apart from the binlog rate".to_string()
-        } else {
-            "the load does not change enough from weekday to weekday for the daily snapshots to show the ratio apart from the binlog rate".to_string()
-        };
-        warnings.push(format!(
-            "backup.snapshot_change_ratio: {why}; the scenario's {} is kept and the binlog rate fitted to the storage level (set it yourself if you know it better)",
-            c.backup.snapshot_change_ratio
-        ));
-        let binlog = found.best.candidate.binlog_gb_per_day;
-        let fixed = Some(c.backup.snapshot_change_ratio);
-        found = search(&w, db_at(w.next_start), binlog, fixed);
-        ratio_fitted = false;
-    }
+    let ratio_fitted = settle_ratio(
+        scenario,
+        (&w, pattern.as_ref(), per_day),
+        &mut found,
+        &db_at,
+        &mut warnings,
+    );
     if found.at_edge {
         warnings.push(format!(
             "workload.binlog_gb_per_day: the best rate ({:.3} GB/day) is at the edge of the range searched around {guess:.3} GB/day; check that the scenario's retention and redundancy are the server's",
@@ -125,6 +108,43 @@ pub fn fit(
         backtest,
         warnings,
     })
+}
+
+/// Whether the series tells the change ratio apart from the binlog rate (its standard error,
+/// `per_day` points counting as one independent error, is small against it). If not, the scenario's ratio is kept, the rate refitted with it and the
+/// reason given; returns whether the ratio was fitted.
+fn settle_ratio(
+    scenario: &Scenario,
+    (w, pattern, per_day): (&Window, Option<&Pattern>, f64),
+    found: &mut Search,
+    db_at: &dyn Fn(DateTime<FixedOffset>) -> Db,
+    warnings: &mut Vec<String>,
+) -> bool {
+    let c = &scenario.config;
+    let se = uncertainty(w, &found.best, found.best.ssr, per_day, true);
+    let ratio = found.best.candidate.change_ratio;
+    if se
+        .as_ref()
+        .is_some_and(|s| s[1] <= RATIO_RESOLVED * ratio.max(0.05))
+    {
+        return true;
+    }
+    let retention = c.backup.retention_days;
+    let why = if retention.is_multiple_of(7) {
+        format!("with a {retention}-day retention each day's incremental snapshot replaces one of the same weekday, so the storage shows the ratio only through its level, together with the binlog rate")
+    } else if pattern.is_none() {
+        "without the load's weekly shape (see workload.weekly) the daily snapshots cannot show the ratio apart from the binlog rate".to_string()
+    } else {
+        "the load does not change enough from weekday to weekday for the daily snapshots to show the ratio apart from the binlog rate".to_string()
+    };
+    warnings.push(format!(
+        "backup.snapshot_change_ratio: {why}; the scenario's {} is kept and the binlog rate fitted to the storage level (set it yourself if you know it better)",
+        c.backup.snapshot_change_ratio
+    ));
+    let binlog = found.best.candidate.binlog_gb_per_day;
+    let fixed = Some(c.backup.snapshot_change_ratio);
+    *found = search(w, db_at(w.next_start), binlog, fixed);
+    false
 }
 
 /// What every candidate window is built from.

@@ -9,7 +9,7 @@ use crate::calibrate::restores::{self, RestoreFit};
 use crate::calibrate::workload::{self, WorkloadFit};
 use crate::error::{Error, InputError, Origin};
 use crate::report::{self, CalibrationReport, OutputDir};
-use crate::scenario::{self, keys};
+use crate::scenario::{self, keys, Scenario};
 
 fn read(path: &Path, what: &str) -> Result<String, Error> {
     std::fs::read_to_string(path).map_err(|e| {
@@ -169,27 +169,7 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
     )?;
     let backtest_csv = beside(&out, "-backtest", "csv");
     let backtest_png = beside(&out, "-backtest", "png");
-    let workload: Option<WorkloadFit> = match &args.metrics {
-        Some(path) => {
-            let export =
-                metrics::parse(&read(path, "metrics export")?, &Origin::File(path.clone()))?;
-            Some(workload::fit(&text, &origin, &s, &export)?)
-        }
-        None => None,
-    };
-    let restores: Option<RestoreFit> = (!s.measured_restores.is_empty()).then(|| {
-        let (binlog, source) = match &workload {
-            Some(w) => (w.fitted.binlog_gb_per_day, "fitted above"),
-            None => (s.config.workload.binlog_gb_per_day, keys::BINLOG.path),
-        };
-        restores::fit(
-            &s.measured_restores,
-            &s.config.server,
-            &s.config.restore,
-            binlog,
-            source,
-        )
-    });
+    let (workload, restores) = fits(&args, &text, &origin, &s)?;
     let shown = |p: &Path| p.display().to_string();
     let metrics_shown = args.metrics.as_deref().map(shown);
     let mut written = vec![shown(&out)];
@@ -215,19 +195,57 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
     // The calibrated file must be a valid scenario before anything is written.
     scenario::parse(&calibrated, Origin::File(out.clone()), &[])?;
     if let Some(w) = &workload {
-        write_file(&backtest_csv, &report::backtest_csv(&w.backtest))?;
-        if !args.no_charts {
-            let title = format!(
-                "{}: backup storage, metric against calibrated simulation ({:.3}% MAPE)",
-                s.name, w.mape_pct
-            );
-            let png = report::backtest_chart(&w.backtest, &title).map_err(|e| {
-                Error::Other(format!("cannot draw {}: {e}", backtest_png.display()))
-            })?;
-            write_file(&backtest_png, &png)?;
-        }
+        let png = (!args.no_charts).then_some(backtest_png.as_path());
+        write_backtest(w, &s.name, &backtest_csv, png)?;
     }
     write_file(&out, calibrated.as_bytes())?;
     print(&report::calibration_text(&report));
+    Ok(())
+}
+
+/// The load fitted to the metrics (if given), then the restores to the measurements (if any),
+/// an `after_snapshot` restore point taking the fitted binlog rate when there is one.
+fn fits(
+    args: &CalibrateArgs,
+    text: &str,
+    origin: &Origin,
+    s: &Scenario,
+) -> Result<(Option<WorkloadFit>, Option<RestoreFit>), Error> {
+    let workload = match &args.metrics {
+        Some(path) => {
+            let export =
+                metrics::parse(&read(path, "metrics export")?, &Origin::File(path.clone()))?;
+            Some(workload::fit(text, origin, s, &export)?)
+        }
+        None => None,
+    };
+    let restores = (!s.measured_restores.is_empty()).then(|| {
+        let (binlog, source) = match &workload {
+            Some(w) => (w.fitted.binlog_gb_per_day, "fitted above"),
+            None => (s.config.workload.binlog_gb_per_day, keys::BINLOG.path),
+        };
+        let c = &s.config;
+        restores::fit(&s.measured_restores, &c.server, &c.restore, binlog, source)
+    });
+    Ok((workload, restores))
+}
+
+/// The backtest's CSV, and its chart unless `png` is None.
+fn write_backtest(
+    w: &WorkloadFit,
+    name: &str,
+    csv: &Path,
+    png: Option<&Path>,
+) -> Result<(), Error> {
+    write_file(csv, &report::backtest_csv(&w.backtest))?;
+    if let Some(png) = png {
+        let title = format!(
+            "{name}: backup storage, metric against calibrated simulation ({:.3}% MAPE)",
+            w.mape_pct
+        );
+        let bytes = report::backtest_chart(&w.backtest, &title)
+            .map_err(|e| Error::Other(format!("cannot draw {}: {e}", png.display())))?;
+        write_file(png, &bytes)?;
+    }
     Ok(())
 }
