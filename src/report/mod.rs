@@ -2,6 +2,7 @@
 //! streaming writers for run 0's event log and hourly series, and files that appear only whole.
 
 mod bill;
+mod calibration;
 pub mod charts;
 mod csv_out;
 mod files;
@@ -12,6 +13,9 @@ mod sweep;
 mod text;
 
 pub use bill::{bill_csv, recoveries_csv, retention_csv};
+pub use calibration::{
+    backtest_chart, backtest_csv, calibrated_scenario, calibration_text, CalibrationReport,
+};
 pub use csv_out::{runs_csv, summary_csv, RunZeroWriter};
 pub use files::OutputDir;
 pub use json::summary_json;
