@@ -37,6 +37,10 @@ enum InLine<J> {
 
 #[derive(Debug, Clone)]
 struct Region<J> {
+    spec: RegionSpec,
+    /// Other tenants' arrival gaps and restore lengths here.
+    others: Stream,
+    surge_draws: Stream,
     capacity: usize,
     /// Slots held, by anyone.
     busy: usize,
@@ -47,11 +51,46 @@ struct Region<J> {
     down_since: Option<SimTime>,
 }
 
+/// What a region is like to restore in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RegionSpec {
+    /// Restores that can run at once (R3).
+    pub slots: u32,
+    /// Other tenants' restores an hour on an ordinary day, and their mean length in seconds.
+    pub others_per_hour: f64,
+    pub others_mean_seconds: f64,
+    /// Whether those everyday restores are simulated here (a region the simulation only
+    /// restores into during an outage sees just the outage's surge).
+    pub everyday: bool,
+    /// During an outage other tenants restore this many times as often (O1, O2).
+    pub surge_factor: f64,
+}
+
+impl RegionSpec {
+    /// The server's own region and its geo-restore target, as one scenario describes them.
+    pub fn home_and_target(r: &RestoreConfig) -> [RegionSpec; 2] {
+        let home = RegionSpec {
+            slots: r.slots_per_region,
+            others_per_hour: r.background_restores_per_hour,
+            others_mean_seconds: r.background_restore_duration as f64,
+            everyday: true,
+            surge_factor: r.outage_restore_surge,
+        };
+        [
+            home,
+            RegionSpec {
+                everyday: false,
+                ..home
+            },
+        ]
+    }
+}
+
 /// What the regions have due, in time order (then in the order it was scheduled).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Due {
-    /// Another tenant's everyday restore, in the server's region.
-    OthersArrive,
+    /// Another tenant's everyday restore.
+    OthersArrive { region: RegionId },
     /// One more restore of an outage's surge.
     SurgeArrives { surge: usize },
     /// A restore holding a slot finishes.
@@ -84,12 +123,6 @@ pub struct Regions<J> {
     due: BinaryHeap<Reverse<(SimTime, u64, Due)>>,
     scheduled: u64,
     now: SimTime,
-    /// Other tenants' arrival gaps and restore lengths.
-    others: Stream,
-    others_mean_gap: f64,
-    others_mean_seconds: f64,
-    surge_draws: Stream,
-    surge_factor: f64,
     surges: Vec<Option<Surge>>,
     /// The server's restores waiting in some line: while any does, every due moment matters.
     own_waiting: usize,
@@ -97,9 +130,13 @@ pub struct Regions<J> {
 }
 
 impl<J> Regions<J> {
-    pub fn new(count: usize, r: &RestoreConfig, streams: &Streams, horizon: SimTime) -> Self {
-        let region = || Region {
-            capacity: r.slots_per_region.max(1) as usize,
+    /// Region `i` is `specs[i]`; its other tenants draw from their own streams (place `i`).
+    pub fn new(specs: &[RegionSpec], streams: &Streams, horizon: SimTime) -> Self {
+        let region = |(i, spec): (usize, &RegionSpec)| Region {
+            spec: *spec,
+            others: streams.stream_of(Purpose::BackgroundRestores, i as u32),
+            surge_draws: streams.stream_of(Purpose::SurgeRestores, i as u32),
+            capacity: spec.slots.max(1) as usize,
             busy: 0,
             line: VecDeque::new(),
             waiting: 0,
@@ -107,20 +144,19 @@ impl<J> Regions<J> {
             down_since: None,
         };
         let mut regions = Self {
-            regions: (0..count).map(|_| region()).collect(),
+            regions: specs.iter().enumerate().map(region).collect(),
             due: BinaryHeap::new(),
             scheduled: 0,
             now: 0,
-            others: streams.stream(Purpose::BackgroundRestores),
-            others_mean_gap: HOUR as f64 / r.background_restores_per_hour,
-            others_mean_seconds: r.background_restore_duration as f64,
-            surge_draws: streams.stream(Purpose::SurgeRestores),
-            surge_factor: r.outage_restore_surge,
             surges: Vec::new(),
             own_waiting: 0,
             horizon,
         };
-        regions.next_others_arrival();
+        for (i, spec) in specs.iter().enumerate() {
+            if spec.everyday {
+                regions.next_others_arrival(RegionId(i));
+            }
+        }
         regions
     }
 
@@ -129,14 +165,16 @@ impl<J> Regions<J> {
         self.scheduled += 1;
     }
 
-    fn next_others_arrival(&mut self) {
-        if !self.others_mean_gap.is_finite() {
+    fn next_others_arrival(&mut self, region: RegionId) {
+        let r = &mut self.regions[region.0];
+        let mean_gap = HOUR as f64 / r.spec.others_per_hour;
+        if !mean_gap.is_finite() {
             return;
         }
-        let gap = self.others.exponential(self.others_mean_gap).round() as SimTime;
+        let gap = r.others.exponential(mean_gap).round() as SimTime;
         let at = self.now.saturating_add(gap.max(1));
         if at < self.horizon {
-            self.schedule(at, Due::OthersArrive);
+            self.schedule(at, Due::OthersArrive { region });
         }
     }
 
@@ -154,9 +192,9 @@ impl<J> Regions<J> {
         let Reverse((at, _, due)) = self.due.pop()?;
         self.now = at;
         match due {
-            Due::OthersArrive => {
-                self.next_others_arrival();
-                self.others_join(RegionId::HOME);
+            Due::OthersArrive { region } => {
+                self.next_others_arrival(region);
+                self.others_join(region);
                 None
             }
             Due::SurgeArrives { surge } => {
@@ -169,6 +207,11 @@ impl<J> Regions<J> {
             }
             Due::SlotFreed { region } => self.free_slot(region),
         }
+    }
+
+    /// The moment of the last due thing handled.
+    pub fn now(&self) -> SimTime {
+        self.now
     }
 
     /// Everything due up to and including `t` (none of the server's restores is waiting).
@@ -200,7 +243,8 @@ impl<J> Regions<J> {
 
     /// Another tenant's restore takes a slot: its length is drawn now.
     fn others_start(&mut self, region: RegionId) {
-        let seconds = self.others.exponential(self.others_mean_seconds).round() as SimTime;
+        let r = &mut self.regions[region.0];
+        let seconds = r.others.exponential(r.spec.others_mean_seconds).round() as SimTime;
         self.schedule(self.now + seconds.max(1), Due::SlotFreed { region });
     }
 
@@ -255,7 +299,8 @@ impl<J> Regions<J> {
     /// An outage of `seconds` from `now` sends other tenants' restores to `region` at the
     /// surge factor times the everyday rate (the everyday ones keep coming on top).
     pub fn surge(&mut self, region: RegionId, now: SimTime, seconds: f64) {
-        let per_second = self.others_rate_per_second() * (self.surge_factor - 1.0);
+        let spec = &self.regions[region.0].spec;
+        let per_second = spec.others_per_hour / HOUR as f64 * (spec.surge_factor - 1.0);
         if per_second <= 0.0 || !per_second.is_finite() {
             return;
         }
@@ -277,17 +322,10 @@ impl<J> Regions<J> {
         self.next_surge_arrival(slot);
     }
 
-    fn others_rate_per_second(&self) -> f64 {
-        if self.others_mean_gap.is_finite() {
-            1.0 / self.others_mean_gap
-        } else {
-            0.0
-        }
-    }
-
     fn next_surge_arrival(&mut self, slot: usize) {
         let mut surge = self.surges[slot].expect("a live surge");
-        surge.offset += self.surge_draws.exponential(1.0 / surge.per_second);
+        let draws = &mut self.regions[surge.region.0].surge_draws;
+        surge.offset += draws.exponential(1.0 / surge.per_second);
         if surge.offset >= surge.seconds {
             self.surges[slot] = None;
             return;
@@ -320,6 +358,135 @@ impl<J> Regions<J> {
     }
 }
 
+/// What one server of a fleet asks of the fleet's shared regions, in its own region numbering
+/// (home, geo target): replayed for all servers together, in time order, once each has run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FleetRequest<J> {
+    /// One of its restores joins a region's line.
+    Join {
+        at: SimTime,
+        region: RegionId,
+        job: J,
+    },
+    /// An outage it saw sends other tenants' restores to a region (O1, O2).
+    Surge {
+        at: SimTime,
+        region: RegionId,
+        seconds: f64,
+    },
+}
+
+/// Where a server's restores queue: regions of its own (a single-server run), or a fleet's,
+/// reached through requests worked out after every server of the run has been simulated (a
+/// restore's wait changes nothing the server does afterwards, only how its recovery ends).
+#[derive(Debug, Clone)]
+pub enum Desk<J> {
+    Own(Regions<J>),
+    Fleet {
+        home_down_since: Option<SimTime>,
+        requests: Vec<FleetRequest<J>>,
+    },
+}
+
+impl<J> Desk<J> {
+    pub fn fleet() -> Self {
+        Desk::Fleet {
+            home_down_since: None,
+            requests: Vec::new(),
+        }
+    }
+
+    pub fn next_due(&self) -> Option<SimTime> {
+        match self {
+            Desk::Own(regions) => regions.next_due(),
+            Desk::Fleet { .. } => None,
+        }
+    }
+
+    pub fn step(&mut self) -> Option<Started<J>> {
+        match self {
+            Desk::Own(regions) => regions.step(),
+            Desk::Fleet { .. } => None,
+        }
+    }
+
+    /// A restore joins `region`'s line at `now`: returned when it holds a slot at once.
+    pub fn join(&mut self, region: RegionId, now: SimTime, job: J) -> Option<J> {
+        match self {
+            Desk::Own(regions) => regions.join(region, now, job),
+            Desk::Fleet { requests, .. } => {
+                requests.push(FleetRequest::Join {
+                    at: now,
+                    region,
+                    job,
+                });
+                None
+            }
+        }
+    }
+
+    pub fn hold(&mut self, region: RegionId, until: SimTime) {
+        if let Desk::Own(regions) = self {
+            regions.hold(region, until);
+        }
+    }
+
+    pub fn surge(&mut self, region: RegionId, now: SimTime, seconds: f64) {
+        match self {
+            Desk::Own(regions) => regions.surge(region, now, seconds),
+            Desk::Fleet { requests, .. } => requests.push(FleetRequest::Surge {
+                at: now,
+                region,
+                seconds,
+            }),
+        }
+    }
+
+    /// Whether the server's own region is down.
+    pub fn home_is_down(&self) -> bool {
+        match self {
+            Desk::Own(regions) => regions.is_down(RegionId::HOME),
+            Desk::Fleet {
+                home_down_since, ..
+            } => home_down_since.is_some(),
+        }
+    }
+
+    pub fn home_goes_down(&mut self, now: SimTime) {
+        match self {
+            Desk::Own(regions) => regions.go_down(RegionId::HOME, now),
+            Desk::Fleet {
+                home_down_since, ..
+            } => *home_down_since = Some(now),
+        }
+    }
+
+    /// The server's region is back: how long it was down.
+    pub fn home_comes_back(&mut self, now: SimTime) -> SimTime {
+        match self {
+            Desk::Own(regions) => regions.come_back(RegionId::HOME, now),
+            Desk::Fleet {
+                home_down_since, ..
+            } => now - home_down_since.take().unwrap_or(now),
+        }
+    }
+
+    pub fn peak_waiting(&self) -> u64 {
+        match self {
+            Desk::Own(regions) => regions.peak_waiting(),
+            Desk::Fleet { .. } => 0,
+        }
+    }
+
+    /// What the server asked of the fleet's regions (nothing for a server of its own).
+    pub fn take_requests(&mut self) -> Vec<FleetRequest<J>> {
+        match self {
+            Desk::Own(_) => Vec::new(),
+            Desk::Fleet { requests, .. } => std::mem::take(requests),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,7 +515,8 @@ mod tests {
     fn own_restores_queue_first_come_first_served() {
         let r = restore_config(0.0, 60, 2);
         let streams = Streams::for_replication(1, 0);
-        let mut regions: Regions<char> = Regions::new(2, &r, &streams, 100 * HOUR);
+        let mut regions: Regions<char> =
+            Regions::new(&RegionSpec::home_and_target(&r), &streams, 100 * HOUR);
         let home = RegionId::HOME;
         assert_eq!(regions.join(home, 0, 'a'), Some('a'));
         regions.hold(home, 100);
@@ -377,7 +545,8 @@ mod tests {
         let r = restore_config(0.5, 60, 1);
         let streams = Streams::for_replication(3, 0);
         let horizon = 210_000 * HOUR;
-        let mut regions: Regions<()> = Regions::new(1, &r, &streams, horizon);
+        let mut regions: Regions<()> =
+            Regions::new(&RegionSpec::home_and_target(&r)[..1], &streams, horizon);
         let mut waited = 0.0;
         let probes = 20_000;
         for k in 0..probes {
@@ -405,7 +574,8 @@ mod tests {
         r.outage_restore_surge = 10_000.0;
         let streams = Streams::for_replication(5, 0);
         let horizon = 365 * 24 * HOUR;
-        let mut regions: Regions<()> = Regions::new(2, &r, &streams, horizon);
+        let mut regions: Regions<()> =
+            Regions::new(&RegionSpec::home_and_target(&r), &streams, horizon);
         regions.surge(RegionId::HOME, 0, (24 * HOUR) as f64);
         regions.catch_up(24 * HOUR);
         let home = &regions.regions[0];

@@ -113,9 +113,20 @@ impl Sim<'_, '_> {
 
     /// Tell the observer, if any, what just happened.
     pub(super) fn record(&mut self, kind: &'static str, detail: impl FnOnce() -> String) {
+        self.record_at(self.now, kind, detail);
+    }
+
+    /// An event at `time`, which may lie a little behind the run's clock (a restore whose
+    /// turn came during a folded stretch); the storage shown is the current one.
+    pub(super) fn record_at(
+        &mut self,
+        time: SimTime,
+        kind: &'static str,
+        detail: impl FnOnce() -> String,
+    ) {
         if self.observer.is_some() {
             let record = EventRecord {
-                time: self.now,
+                time,
                 kind,
                 detail: detail(),
                 storage_gb: self.storage_gb(),

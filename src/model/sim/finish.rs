@@ -1,11 +1,30 @@
 //! The end of the horizon: every unit's tallies gathered into the run's figures.
 
-use super::Sim;
+use super::{FleetServerRun, Sim};
 use crate::model::backups;
 use crate::model::metrics::{EngineStats, RunMetrics, RunOutcome};
+use crate::model::recovery::Recoveries;
 
 impl Sim<'_, '_> {
-    pub(super) fn finish(mut self) -> RunOutcome {
+    pub(super) fn finish(self) -> RunOutcome {
+        let (mut outcome, recoveries) = self.finish_all_but_recoveries();
+        outcome.metrics.recoveries = recoveries.figures();
+        outcome.recoveries = recoveries.into_records();
+        outcome
+    }
+
+    /// A server of a fleet: its recoveries end once the fleet has worked out the lines.
+    pub(super) fn finish_in_fleet(mut self) -> FleetServerRun {
+        let requests = self.regions.take_requests();
+        let (outcome, recoveries) = self.finish_all_but_recoveries();
+        FleetServerRun {
+            outcome,
+            recoveries,
+            requests,
+        }
+    }
+
+    fn finish_all_but_recoveries(mut self) -> (RunOutcome, Recoveries) {
         let horizon = self.cfg.horizon;
         if self.active() {
             // The tooth still open at the horizon counts for the time it lasted.
@@ -28,7 +47,7 @@ impl Sim<'_, '_> {
             rpo_seconds: self.rpo.quantiles(),
             geo_rpo_seconds: self.geo.quantiles_if_any(),
             restore: self.probes.figures(),
-            recoveries: self.recoveries.figures(),
+            recoveries: Recoveries::new().figures(),
             engine: EngineStats {
                 events: self.events,
                 peak_queue_len: self.queue.peak_len(),
@@ -37,12 +56,13 @@ impl Sim<'_, '_> {
                 peak_restores_waiting: self.regions.peak_waiting(),
             },
         };
-        RunOutcome {
+        let outcome = RunOutcome {
             metrics,
             rpo: self.rpo.into_sawtooth(),
             geo_rpo: self.geo.into_sawtooth(),
             restores: self.probes.into_distributions(),
-            recoveries: self.recoveries.into_records(),
-        }
+            recoveries: Vec::new(),
+        };
+        (outcome, self.recoveries)
     }
 }

@@ -27,7 +27,7 @@ use super::load::Load;
 use super::metrics::RunOutcome;
 use super::observer::Observer;
 use super::recovery::{OwnRestore, Recoveries};
-use super::region::{RegionId, Regions};
+use super::region::{Desk, FleetRequest, RegionSpec, Regions};
 use super::restore::{
     from_vault, plan, Backups, Breakdown, Probes, Rates, RestorePlan, RestoreRefusal,
     RestoreTarget, VaultPlan, VaultRefusal,
@@ -44,9 +44,31 @@ pub fn simulate(
     streams: &Streams,
     observer: Option<&mut dyn Observer>,
 ) -> RunOutcome {
-    let mut sim = Sim::new(config, streams, observer);
+    let mut sim = Sim::new(config, streams, observer, None);
     sim.run_until(config.horizon, false);
     sim.finish()
+}
+
+/// One server of a fleet, simulated on its own: everything but how its restores fared in the
+/// shared regions' lines, which the fleet works out from `requests` and finishes in
+/// `recoveries`.
+#[derive(Debug, Clone)]
+pub struct FleetServerRun {
+    pub outcome: RunOutcome,
+    pub recoveries: Recoveries,
+    pub requests: Vec<FleetRequest<OwnRestore>>,
+}
+
+/// Simulate one replication of a server of a fleet whose region goes down at
+/// `region_outages` (start, length).
+pub fn simulate_in_fleet(
+    config: &Config,
+    streams: &Streams,
+    region_outages: &[(SimTime, SimTime)],
+) -> FleetServerRun {
+    let mut sim = Sim::new(config, streams, None, Some(region_outages));
+    sim.run_until(config.horizon, false);
+    sim.finish_in_fleet()
 }
 
 /// A planned what-if restore and the circumstances it was planned in.
@@ -66,7 +88,7 @@ pub fn what_if_restore(
     target: RestoreTarget,
     geo: bool,
 ) -> Result<WhatIf, RestoreRefusal> {
-    let mut sim = Sim::new(config, streams, None);
+    let mut sim = Sim::new(config, streams, None, None);
     sim.run_until(request_at.min(config.horizon), true);
     if geo && !sim.server.geo_redundant() {
         return Err(RestoreRefusal::NotGeoRedundant);
@@ -86,7 +108,7 @@ pub fn what_if_vault_restore(
     request_at: SimTime,
     target: SimTime,
 ) -> Result<VaultPlan, VaultRefusal> {
-    let mut sim = Sim::new(config, streams, None);
+    let mut sim = Sim::new(config, streams, None, None);
     sim.run_until(request_at.min(config.horizon), true);
     from_vault::plan(
         &sim.vault,
@@ -106,7 +128,7 @@ pub fn restore_profile(
     request_at: SimTime,
     points: &[SimTime],
 ) -> Vec<(SimTime, Option<Breakdown>)> {
-    let mut sim = Sim::new(config, streams, None);
+    let mut sim = Sim::new(config, streams, None, None);
     sim.run_until(request_at.min(config.horizon), true);
     points
         .iter()
@@ -126,7 +148,7 @@ pub fn plan_over_requests(
     target: RestoreTarget,
     geo: bool,
 ) -> Vec<(SimTime, Result<RestorePlan, RestoreRefusal>)> {
-    let mut sim = Sim::new(config, streams, None);
+    let mut sim = Sim::new(config, streams, None, None);
     requests
         .iter()
         .map(|&request| {
@@ -184,8 +206,9 @@ struct Sim<'a, 'o> {
     /// This server's restore speeds, worked out once.
     rates: Rates,
     recoveries: Recoveries,
-    /// The server's region and its geo-restore target: their slots, lines and outages.
-    regions: Regions<OwnRestore>,
+    /// The server's region and its geo-restore target: their slots, lines and outages (its
+    /// own, or a fleet's).
+    regions: Desk<OwnRestore>,
     arrivals: Arrivals,
     /// Moments when a session wrote rows breaking a foreign key (R7), within the retained window.
     unsafe_moments: VecDeque<SimTime>,
@@ -200,7 +223,14 @@ struct Sim<'a, 'o> {
 }
 
 impl<'a, 'o> Sim<'a, 'o> {
-    fn new(cfg: &'a Config, streams: &Streams, observer: Option<&'o mut dyn Observer>) -> Self {
+    /// `fleet_region_outages`, for a server of a fleet: the outages of its region, drawn by the
+    /// fleet for every server there (the server draws none of its own), as (start, length).
+    fn new(
+        cfg: &'a Config,
+        streams: &Streams,
+        observer: Option<&'o mut dyn Observer>,
+        fleet_region_outages: Option<&[(SimTime, SimTime)]>,
+    ) -> Self {
         let b = &cfg.backup;
         let mut sim = Self {
             cfg,
@@ -236,7 +266,14 @@ impl<'a, 'o> Sim<'a, 'o> {
             probes: Probes::new(streams.stream(Purpose::Restores)),
             rates: Rates::new(&cfg.restore, &cfg.server),
             recoveries: Recoveries::new(),
-            regions: Regions::new(2, &cfg.restore, streams, cfg.horizon),
+            regions: match fleet_region_outages {
+                None => Desk::Own(Regions::new(
+                    &RegionSpec::home_and_target(&cfg.restore),
+                    streams,
+                    cfg.horizon,
+                )),
+                Some(_) => Desk::fleet(),
+            },
             arrivals: Arrivals::new(cfg, streams),
             unsafe_moments: VecDeque::new(),
             vault: Vault::new(
@@ -253,7 +290,18 @@ impl<'a, 'o> Sim<'a, 'o> {
         // B1: the first snapshot is taken when the server is created, then one a day.
         sim.queue.schedule(0, Event::Snapshot(SnapshotEvent::Daily));
         for arrival in Arrival::ALL {
+            if arrival == Arrival::RegionOutage && fleet_region_outages.is_some() {
+                continue;
+            }
             sim.schedule_next(arrival);
+        }
+        for &(at, duration) in fleet_region_outages.unwrap_or(&[]) {
+            sim.queue.schedule(
+                at,
+                Event::Trouble(TroubleEvent::RegionOutage {
+                    duration: Some(duration),
+                }),
+            );
         }
         for &at in &cfg.backup.on_demand {
             sim.queue
@@ -294,12 +342,23 @@ impl<'a, 'o> Sim<'a, 'o> {
     /// Run every log tick up to `limit` and every heap event before it (or at it too, when
     /// `events_at_limit`), then bring time to `limit`.
     fn run_until(&mut self, limit: SimTime, events_at_limit: bool) {
+        let last_due = |next: SimTime| {
+            if next == limit && !events_at_limit {
+                limit - 1
+            } else {
+                next
+            }
+        };
         loop {
             // Log-backup ticks up to and including the next heap event's time come first; a tick
             // may itself schedule an event (an extra snapshot) at its own time. A tick due
             // exactly at the limit still runs (30 days hold 8,640 log backups).
-            let next_event = self.next_event_time();
+            let next_event = self.queue.peek_time().unwrap_or(SimTime::MAX);
             let tick = self.logs.next_tick();
+            // The server's restores whose turn in a line has come start before anything else
+            // due then; that changes only how their recoveries end, never the server, so the
+            // regions never hold up the rest of the run.
+            self.start_due_restores(last_due(tick.min(next_event).min(limit)));
             if tick <= next_event.min(limit) {
                 // Straight after a log backup, with nothing handled since, the next ones may
                 // fold at once; otherwise the next runs on its own first.
@@ -311,7 +370,7 @@ impl<'a, 'o> Sim<'a, 'o> {
                 self.logs.ticked();
                 self.ticked_at = Some(self.now);
                 // The tick may have queued an event (an extra snapshot) of its own.
-                let next_event = self.next_event_time();
+                let next_event = self.queue.peek_time().unwrap_or(SimTime::MAX);
                 self.fold_ticks(next_event.min(limit));
                 continue;
             }
@@ -320,18 +379,11 @@ impl<'a, 'o> Sim<'a, 'o> {
             }
             self.advance_to(next_event);
             self.ticked_at = None;
-            // At the same second the regions go first: a restore joining a line finds it as it
-            // stands after everything else due then.
-            if self.regions.next_due() == Some(next_event) {
-                if let Some(started) = self.regions.step() {
-                    self.start_own_restore(started);
-                }
-            } else {
-                let (_, event) = self.queue.pop().expect("peeked an event");
-                self.handle(event);
-            }
+            let (_, event) = self.queue.pop().expect("peeked an event");
+            self.handle(event);
             self.events += 1;
         }
+        self.start_due_restores(last_due(limit));
         self.advance_to(limit);
     }
 
@@ -346,15 +398,18 @@ impl<'a, 'o> Sim<'a, 'o> {
         }
     }
 
-    /// The next heap event, or the regions' next due moment while one of the server's restores
-    /// waits in a line.
-    fn next_event_time(&self) -> SimTime {
-        let heap = self.queue.peek_time().unwrap_or(SimTime::MAX);
-        self.regions.next_due().map_or(heap, |due| due.min(heap))
+    /// Start the server's restores whose turn comes at or before `until`, each at its moment.
+    fn start_due_restores(&mut self, until: SimTime) {
+        while self.regions.next_due().is_some_and(|due| due <= until) {
+            let due = self.regions.next_due().expect("checked");
+            if let Some(started) = self.regions.step() {
+                self.start_own_restore(due, started);
+            }
+        }
     }
 
     fn region_down(&self) -> bool {
-        self.regions.is_down(RegionId::HOME)
+        self.regions.home_is_down()
     }
 
     /// The server takes writes and backups: running, and its region is up.

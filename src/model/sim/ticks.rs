@@ -9,6 +9,7 @@ use super::event::{Event, SnapshotEvent};
 use super::Sim;
 use crate::engine::{SimTime, HOUR};
 use crate::model::backups::log_runs::LogRun;
+use crate::model::observer::Sample;
 
 /// The most backups a stretch folds: an hour of one-minute backups.
 const MOST: usize = 60;
@@ -78,16 +79,10 @@ impl Sim<'_, '_> {
             return None;
         }
         // Probes and the ledger read the state right after the backup due on the hour, when the
-        // next stretch begins; a sample reads it right before, so with an observer a stretch
-        // stops short of the hour. And it stops at any change of rate or bill.
-        let next_hour = (start / HOUR + 1) * HOUR;
-        let hour_limit = if self.observer.is_some() {
-            next_hour - 1
-        } else {
-            next_hour
-        };
+        // next stretch begins (a sample, right before it, is taken by the stretch itself). And
+        // a stretch stops at any change of rate or bill.
         let last_allowed = end
-            .min(hour_limit)
+            .min((start / HOUR + 1) * HOUR)
             .min(self.load.rate_end(start))
             .min(self.billing.next_boundary(start) - 1);
         let count = ((last_allowed - start) / interval).min(MOST as SimTime);
@@ -144,7 +139,9 @@ impl Sim<'_, '_> {
         let held = s.interval as f64;
         let (mut level, mut storage_gbs, mut billable_gbs, mut peak) =
             (level_before, 0.0, 0.0, f64::MIN);
+        let mut level_before_last = level_before;
         for dropped in &drops[1..=n as usize] {
+            level_before_last = level;
             storage_gbs += level * held;
             let above = level - allowance;
             billable_gbs += if above > 0.0 { above * held } else { 0.0 };
@@ -152,6 +149,9 @@ impl Sim<'_, '_> {
             peak = if level > peak { level } else { peak };
         }
 
+        if self.observer.is_some() && self.next_sample == last && last < self.cfg.horizon {
+            self.sample_before_last_tick(last, level_before_last, s.interval);
+        }
         self.ledger.record_regular(last, gb, n);
         self.store.add_logs(LogRun {
             start: s.tick(1),
@@ -179,6 +179,30 @@ impl Sim<'_, '_> {
             self.queue
                 .schedule(last, Event::Snapshot(SnapshotEvent::Extra));
         }
+    }
+
+    /// The hourly sample due at the stretch's last backup, of the instant just before it (as
+    /// time passing would take it): storage before that backup, a plain window of one
+    /// interval open.
+    fn sample_before_last_tick(&mut self, last: SimTime, storage_gb: f64, interval: SimTime) {
+        let allowance = self.free_allowance_gb();
+        let sample = Sample {
+            time: last,
+            state: self.server.label(false),
+            region_up: true,
+            storage_gb,
+            free_allowance_gb: allowance,
+            billable_gb: (storage_gb - allowance).max(0.0),
+            binlog_gb_per_hour: self.load.gb_per_hour_at(last),
+            rpo_seconds: interval as f64,
+            rpo_max_seconds: self.rpo.widest_since_sample().max(interval) as f64,
+            retained_snapshots: self.store.snapshots().count(),
+        };
+        if let Some(obs) = self.observer.as_mut() {
+            obs.sample(sample);
+        }
+        self.rpo.sampled();
+        self.next_sample += HOUR;
     }
 
     /// GB of old logs that age out at each tick of the stretch (1-based).

@@ -71,7 +71,7 @@ impl Sim<'_, '_> {
                 }
             }
             TroubleEvent::RegionRecovered => {
-                let outage = self.regions.come_back(RegionId::HOME, self.now);
+                let outage = self.regions.home_comes_back(self.now);
                 self.geo.delay_in_flight(outage);
                 if self.server.running() {
                     self.resume_writes();
@@ -143,7 +143,7 @@ impl Sim<'_, '_> {
         self.rpo.close(self.now, self.load.written_gb());
         self.geo.pause(self.now);
         self.server.stop_writes(self.now);
-        self.regions.go_down(RegionId::HOME, self.now);
+        self.regions.home_goes_down(self.now);
         self.queue.schedule(
             self.now + duration,
             Event::Trouble(TroubleEvent::RegionRecovered),
@@ -242,25 +242,26 @@ impl Sim<'_, '_> {
     fn submit_restore(&mut self, own: OwnRestore) {
         let region = own.region;
         if let Some(own) = self.regions.join(region, self.now, own) {
-            self.start_own_restore(Started {
+            let started = Started {
                 region,
                 arrived: self.now,
                 job: own,
-            });
+            };
+            self.start_own_restore(self.now, started);
         }
     }
 
-    /// One of the server's recoveries gets its slot now: it holds it until done or called off.
-    pub(super) fn start_own_restore(&mut self, started: Started<OwnRestore>) {
-        let held = self.run_own_restore(&started.job, self.now - started.arrived);
-        self.regions.hold(started.region, self.now + held.max(1));
+    /// One of the server's recoveries gets its slot at `at`: it holds it until done or called
+    /// off.
+    pub(super) fn start_own_restore(&mut self, at: SimTime, started: Started<OwnRestore>) {
+        let held = self.run_own_restore(at, &started.job, at - started.arrived);
+        self.regions.hold(started.region, at + held.max(1));
     }
 
-    /// Record one of the server's recoveries starting: returns how long it holds its slot.
-    fn run_own_restore(&mut self, own: &OwnRestore, waited: SimTime) -> SimTime {
-        let started = self
-            .recoveries
-            .start(own, self.now, waited, self.cfg.horizon);
+    /// Record one of the server's recoveries starting at `at`: returns how long it holds its
+    /// slot.
+    fn run_own_restore(&mut self, at: SimTime, own: &OwnRestore, waited: SimTime) -> SimTime {
+        let started = self.recoveries.start(own, at, waited, self.cfg.horizon);
         let plan = &own.plan;
         let kind = own.kind.as_str();
         let total = plan.breakdown.total();
@@ -270,7 +271,7 @@ impl Sim<'_, '_> {
             plan.extra_loss_seconds,
         );
         let (outcome, downtime, lost) = (started.outcome, started.downtime, started.lost);
-        self.record("restore-started", || {
+        self.record_at(at, "restore-started", || {
             let mut text = format!(
                 "{kind}: waited {waited} s for a slot, runs {total:.0} s (replay {replay:.2} GB)"
             );
