@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod compare;
 pub mod engine;
 pub mod error;
 pub mod model;

@@ -98,10 +98,19 @@ fn whole(v: &f64) -> String {
 
 /// Draw on a white 1200×800 canvas and return the PNG bytes.
 fn render(draw: impl FnOnce(&Draw<'_>) -> Result<(), String>) -> Result<Vec<u8>, String> {
+    render_sized(WIDTH, HEIGHT, draw)
+}
+
+/// Draw on a white canvas of the given size and return the PNG bytes.
+fn render_sized(
+    width: u32,
+    height: u32,
+    draw: impl FnOnce(&Draw<'_>) -> Result<(), String>,
+) -> Result<Vec<u8>, String> {
     register_font();
-    let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    let mut pixels = vec![0u8; (width * height * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         draw(&root)?;
         root.present().map_err(|e| e.to_string())?;
@@ -110,8 +119,8 @@ fn render(draw: impl FnOnce(&Draw<'_>) -> Result<(), String>) -> Result<Vec<u8>,
     image::ImageEncoder::write_image(
         image::codecs::png::PngEncoder::new(&mut png),
         &pixels,
-        WIDTH,
-        HEIGHT,
+        width,
+        height,
         image::ColorType::Rgb8,
     )
     .map_err(|e| e.to_string())?;
@@ -555,6 +564,185 @@ pub fn sweep_chart(
                 .map_err(err)?;
         }
         legend(&mut chart, SeriesLabelPosition::UpperLeft)
+    })
+}
+
+/// One alternative in a compare.png panel: its difference from the base with the 95% CI.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareBar {
+    pub label: String,
+    pub mean: f64,
+    pub lo: f64,
+    pub hi: f64,
+    pub excludes_zero: bool,
+}
+
+/// One figure of compare.png.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparePanel {
+    /// The figure and its unit.
+    pub title: String,
+    pub bars: Vec<CompareBar>,
+}
+
+/// Shortened for an axis: long labels would run into each other.
+fn short(label: &str, max: usize) -> String {
+    if label.chars().count() <= max {
+        label.to_string()
+    } else {
+        let kept: String = label.chars().take(max - 1).collect();
+        format!("{kept}…")
+    }
+}
+
+/// A tick label with significant figures rather than float noise.
+fn tick(v: &f64) -> String {
+    if v.abs() < 1e-12 {
+        return "0".into();
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    let decimals = (1 - magnitude).clamp(0, 6) as usize;
+    format!("{v:.decimals$}")
+}
+
+/// compare.png: one panel per figure; in each, every alternative as a bar from the base (the
+/// zero line) to its mean difference, with the 95% CI as a whisker. A bar whose CI excludes zero
+/// is solid; one that may be noise is pale. The colours follow the alternatives, named in the
+/// legend under the panels.
+pub fn compare_chart(panels: &[ComparePanel], title: &str) -> Result<Vec<u8>, String> {
+    let cols = panels.len().clamp(1, 3);
+    let rows = panels.len().div_ceil(cols).max(1);
+    let labels: Vec<String> = panels
+        .first()
+        .map(|p| p.bars.iter().map(|b| b.label.clone()).collect())
+        .unwrap_or_default();
+    let legend_rows = labels.len().div_ceil(2).max(1) as u32;
+    let (width, panel_height, header) = (1500u32, 420u32, 70u32);
+    let height = header + rows as u32 * panel_height + 20 + legend_rows * 30;
+    render_sized(width, height, |root| {
+        let (top, rest) = root.split_vertically(header);
+        top.draw(&Text::new(
+            title.to_string(),
+            (24, 20),
+            (FONT, 30).into_font().color(&BLACK),
+        ))
+        .map_err(err)?;
+        let (grid, legend_area) = rest.split_vertically(rows as u32 * panel_height);
+        let areas = grid.split_evenly((rows, cols));
+        for (panel, area) in panels.iter().zip(&areas) {
+            let n = panel.bars.len().max(1) as f64;
+            let values = panel
+                .bars
+                .iter()
+                .flat_map(|b| [b.mean, b.lo, b.hi])
+                .filter(|v| v.is_finite());
+            let (lo, hi) = values.fold((0.0f64, 0.0f64), |(l, h), v| (l.min(v), h.max(v)));
+            // No alternative moves this figure: a symmetric frame around the base line.
+            let flat = hi - lo <= 0.0;
+            let pad = if flat { 1.0 } else { (hi - lo) * 0.15 };
+            let (y0, y1) = (
+                if lo < 0.0 || flat {
+                    lo - pad
+                } else {
+                    -pad * 0.2
+                },
+                if hi > 0.0 || flat {
+                    hi + pad
+                } else {
+                    pad * 0.2
+                },
+            );
+            let x_labels: Vec<String> = panel.bars.iter().map(|b| short(&b.label, 22)).collect();
+            let x_fmt = |x: &f64| {
+                let i = x.round();
+                if (x - i).abs() < 1e-6 && i >= 0.0 {
+                    x_labels.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            };
+            let mut chart = ChartBuilder::on(area)
+                .caption(&panel.title, (FONT, 22))
+                .margin(12)
+                .x_label_area_size(40)
+                .y_label_area_size(95)
+                .build_cartesian_2d(-0.6..(n - 0.4), y0..y1)
+                .map_err(err)?;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .light_line_style(RGBColor(235, 235, 235))
+                .x_labels(panel.bars.len().max(1) * 2 + 1)
+                .x_label_formatter(&x_fmt)
+                .y_label_formatter(&tick)
+                .y_desc("alternative − base")
+                .label_style((FONT, 15))
+                .axis_desc_style((FONT, 16))
+                .draw()
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(-0.6, 0.0), (n - 0.4, 0.0)],
+                    BLACK.stroke_width(2),
+                )))
+                .map_err(err)?;
+            if flat {
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        "the same as the base in every run",
+                        (-0.5, 0.5),
+                        (FONT, 17).into_font().color(&BLACK),
+                    )))
+                    .map_err(err)?;
+            }
+            for (i, b) in panel.bars.iter().enumerate() {
+                if !b.mean.is_finite() {
+                    continue;
+                }
+                let x = i as f64;
+                let colour = PALETTE[i % PALETTE.len()];
+                let fill = if b.excludes_zero {
+                    colour.mix(0.85)
+                } else {
+                    colour.mix(0.3)
+                };
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x - 0.32, 0.0), (x + 0.32, b.mean)],
+                        fill.filled(),
+                    )))
+                    .map_err(err)?;
+                let whisker = BLACK.stroke_width(2);
+                chart
+                    .draw_series([
+                        PathElement::new(vec![(x, b.lo), (x, b.hi)], whisker),
+                        PathElement::new(vec![(x - 0.1, b.lo), (x + 0.1, b.lo)], whisker),
+                        PathElement::new(vec![(x - 0.1, b.hi), (x + 0.1, b.hi)], whisker),
+                    ])
+                    .map_err(err)?;
+            }
+        }
+        // The legend: each alternative's colour and full label, two to a row, then the key to
+        // the shading.
+        let legend_area = legend_area.margin(0, 0, 24, 0);
+        for (i, label) in labels.iter().enumerate() {
+            let (x, y) = (24 + (i % 2) as i32 * 720, 4 + (i / 2) as i32 * 30);
+            legend_area
+                .draw(&Rectangle::new(
+                    [(x, y), (x + 24, y + 18)],
+                    PALETTE[i % PALETTE.len()].mix(0.85).filled(),
+                ))
+                .map_err(err)?;
+            legend_area
+                .draw(&Text::new(
+                    short(label, 60),
+                    (x + 34, y),
+                    (FONT, 18).into_font().color(&BLACK),
+                ))
+                .map_err(err)?;
+        }
+        let _ = &legend_area;
+        Ok(())
     })
 }
 

@@ -286,18 +286,18 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         }
         let _ = writeln!(out);
     }
-    if !a.invocation.command_line.is_empty() {
+    if !a.provenance.command_line.is_empty() {
         let _ = writeln!(
             out,
             "Command: `{}`\n",
-            a.invocation.command_line.replace('`', "'")
+            a.provenance.command_line.replace('`', "'")
         );
     }
-    if !a.invocation.overrides.is_empty() {
+    if !a.provenance.overrides.is_empty() {
         let _ = writeln!(
             out,
             "Overrides: {}\n",
-            a.invocation
+            a.provenance
                 .overrides
                 .iter()
                 .map(|o| format!("`{}`", o.replace('`', "'")))
@@ -532,5 +532,35 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
     ] {
         let _ = writeln!(out, "- {line}");
     }
+    provenance_md(&mut out, &a.provenance);
     out
+}
+
+/// A fence longer than any run of backticks in `text`, so that the text cannot close it.
+fn fence_for(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
+/// The provenance section: what produced this report, and the scenario in full as TOML (save it
+/// as a file and `backsim run` it to rerun).
+pub fn provenance_md(out: &mut String, p: &crate::analysis::Provenance) {
+    let _ = writeln!(out, "\n## Provenance\n");
+    let _ = writeln!(out, "- backsim {}", cell(&p.backsim_version));
+    if !p.command_line.is_empty() {
+        let _ = writeln!(out, "- command: `{}`", p.command_line.replace('`', "'"));
+    }
+    let _ = writeln!(
+        out,
+        "- scenario: `{}`, sha256 `{}`",
+        p.scenario_file.replace('`', "'"),
+        p.scenario_sha256
+    );
+    let toml = toml::to_string(&p.scenario).unwrap_or_default();
+    let fence = fence_for(&toml);
+    let _ = writeln!(
+        out,
+        "\nEvery scenario key as this run used it, defaults included (a scenario file that reruns it):\n"
+    );
+    let _ = writeln!(out, "{fence}toml\n{}{fence}", toml);
 }

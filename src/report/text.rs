@@ -107,11 +107,11 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
             .collect();
         let _ = writeln!(out, "Scripted: {}", listed.join("; "));
     }
-    if !a.invocation.overrides.is_empty() {
+    if !a.provenance.overrides.is_empty() {
         let _ = writeln!(
             out,
             "Overrides: --set {}",
-            a.invocation.overrides.join(" --set ")
+            a.provenance.overrides.join(" --set ")
         );
     }
     let _ = writeln!(out);

@@ -5,6 +5,7 @@
 mod checks;
 pub mod keys;
 mod raw;
+mod resolved;
 mod spans;
 mod template;
 mod validate;
@@ -19,6 +20,7 @@ use crate::model::Config;
 use crate::stats::durability::DurabilityParams;
 
 pub use raw::RawScenario;
+pub use resolved::{resolved_table, resolved_toml, sha256_hex, table_json, to_json};
 pub use template::template;
 pub use validate::{parse_moment, DEFAULT_START};
 
@@ -72,10 +74,42 @@ impl Override {
     }
 }
 
-/// The text of a scenario file, or an input error that names it.
+/// `-` names standard input, as it does for most command-line tools.
+pub fn is_stdin(path: &Path) -> bool {
+    path == Path::new("-")
+}
+
+/// Where errors in a scenario read from `path` point.
+pub fn origin_of(path: &Path) -> Origin {
+    if is_stdin(path) {
+        Origin::File("<stdin>".into())
+    } else {
+        Origin::File(path.to_path_buf())
+    }
+}
+
+/// Standard input, read once: a command may name `-` more than once (a scenario compared with
+/// itself) and every use sees the same text.
+fn stdin_text() -> Result<String, String> {
+    static TEXT: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map(|_| text)
+            .map_err(|e| e.to_string())
+    })
+    .clone()
+}
+
+/// The text of a scenario file (standard input for `-`), or an input error that names it.
 pub fn read_text(path: &Path) -> Result<String, InputError> {
-    std::fs::read_to_string(path).map_err(|e| InputError {
-        origin: Origin::File(path.to_path_buf()),
+    let text = if is_stdin(path) {
+        stdin_text()
+    } else {
+        std::fs::read_to_string(path).map_err(|e| e.to_string())
+    };
+    text.map_err(|e| InputError {
+        origin: origin_of(path),
         key: None,
         position: None,
         message: format!("cannot read the scenario file: {e}"),
@@ -83,9 +117,49 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
 }
 
 pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, InputError> {
-    parse(
-        &read_text(path)?,
-        Origin::File(path.to_path_buf()),
+    Ok(load_recorded(path, overrides)?.scenario)
+}
+
+/// A validated scenario with the record of where it came from, for the outputs' provenance.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub scenario: Scenario,
+    /// The text it was parsed from.
+    pub text: String,
+    /// The file as named on the command line (`-` for standard input).
+    pub file: String,
+    /// sha256 of the text, in hex.
+    pub sha256: String,
+    /// Every key as the run uses it (the file's value, an override's or the default).
+    pub resolved: toml::Table,
+}
+
+impl Loaded {
+    /// The scenario in `text`, with `overrides` applied.
+    pub fn from_text(
+        text: String,
+        file: &str,
+        origin: Origin,
+        overrides: &[Override],
+    ) -> Result<Self, InputError> {
+        let scenario = parse(&text, origin, overrides)?;
+        let resolved = resolved_table(&text, overrides, &scenario);
+        Ok(Self {
+            sha256: sha256_hex(&text),
+            file: file.to_string(),
+            scenario,
+            text,
+            resolved,
+        })
+    }
+}
+
+/// Read, parse and validate a scenario file (`-`: standard input) and record where it came from.
+pub fn load_recorded(path: &Path, overrides: &[Override]) -> Result<Loaded, InputError> {
+    Loaded::from_text(
+        read_text(path)?,
+        &path.display().to_string(),
+        origin_of(path),
         overrides,
     )
 }
@@ -240,7 +314,7 @@ fn leading_comment(text: &str) -> String {
         .to_string()
 }
 
-fn set_dotted(table: &mut toml::Table, o: &Override) -> Result<(), InputError> {
+pub(crate) fn set_dotted(table: &mut toml::Table, o: &Override) -> Result<(), InputError> {
     let parts: Vec<&str> = o.key.split('.').collect();
     let (leaf, parents) = parts.split_last().expect("split yields at least one part");
     let mut current = table;
