@@ -4,9 +4,11 @@
 use std::sync::Once;
 
 use plotters::coord::types::RangedCoordf64;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
+use crate::analysis::Figure;
 use crate::sweep::{Grid, SweepTable};
 
 pub const WIDTH: u32 = 1200;
@@ -450,14 +452,47 @@ pub fn bill_chart(months: &[BillBar], currency: &str, title: &str) -> Result<Vec
     })
 }
 
-/// A sweep chart: `figure` (mean and 95% CI band) against the first swept key, one line per
-/// value of the second key.
+/// A short name for a figure in a chart's title.
+pub fn chart_title(f: Figure) -> &'static str {
+    match f {
+        Figure::StorageMean => "Backup storage, mean",
+        Figure::BillableGbMonth => "Billable storage",
+        Figure::CostPerMonth => "Backup cost per month",
+        Figure::DailyBackupGb => "New backup data per day",
+        Figure::RpoMean => "Data-loss window, mean",
+        Figure::RestoreLatestMean => "Restore to latest, mean",
+        other => other.label(),
+    }
+}
+
+/// What a sweep chart shows and how.
+#[derive(Debug, Clone)]
+pub struct SweepChart<'a> {
+    pub figure: Figure,
+    pub currency: &'a str,
+    /// Each swept key as people name it, with its unit ("retention (days)").
+    pub key_names: &'a [String],
+    /// Start the y-axis at the lowest value shown instead of zero.
+    pub y_from_data: bool,
+}
+
+/// The line of series `g`: solid, long dashes, short dashes, dots, then again; so the series
+/// stay apart in grey print and for every reader, not by colour alone.
+fn dashes(g: usize) -> Option<(u32, u32)> {
+    [None, Some((18, 8)), Some((7, 7)), Some((2, 6))][g % 4]
+}
+
+/// A sweep chart: one figure (mean and 95% CI band, in the unit people read it in) against the
+/// first swept key, one line per value of the second key, each with its own colour, dash
+/// pattern and marker. The y-axis starts at zero unless `y_from_data`.
 pub fn sweep_chart(
     table: &SweepTable,
     grid: &Grid,
-    figure: &str,
-    unit: &str,
+    spec: &SweepChart<'_>,
 ) -> Result<Vec<u8>, String> {
+    let figure = spec.figure.name();
+    let (scale, unit) = spec.figure.readable();
+    let unit = unit.label(spec.currency);
     let column = |name: &str| table.header.iter().position(|h| h == name);
     let (mean, lo, hi) = (
         column(&format!("{figure}_mean")).ok_or("no such figure")?,
@@ -482,7 +517,7 @@ pub fn sweep_chart(
         .get(1)
         .map(|v| v.iter().map(|s| s.trim_matches('"').to_string()).collect())
         .unwrap_or_else(|| vec![String::new()]);
-    // series[g] = [(x, mean, lo, hi)] in x order.
+    // series[g] = [(x, mean, lo, hi)] in x order, in the readable unit.
     let mut series: Vec<Vec<(f64, f64, f64, f64)>> = vec![Vec::new(); groups.len()];
     for row in &table.rows {
         let x_label = &row[1];
@@ -498,20 +533,34 @@ pub fn sweep_chart(
         if let (Some(m), true) = (num(&row[mean]), further_first) {
             let l = num(&row[lo]).unwrap_or(m);
             let h = num(&row[hi]).unwrap_or(m);
-            series[g].push((x_of(x_label, xi), m, l, h));
+            series[g].push((x_of(x_label, xi), m / scale, l / scale, h / scale));
         }
     }
     for s in &mut series {
         s.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
+    let key_name = |k: usize| {
+        spec.key_names
+            .get(k)
+            .cloned()
+            .unwrap_or_else(|| grid.keys[k].clone())
+    };
     render(|root| {
         let (x0, x1) = span(series.iter().flatten().map(|p| p.0));
         let pad = (x1 - x0) * 0.04;
         let (y0, y1) = span(series.iter().flatten().flat_map(|p| [p.2, p.3]));
         let ypad = (y1 - y0) * 0.1;
+        let (y0, y1) = if spec.y_from_data {
+            (y0 - ypad, y1 + ypad)
+        } else {
+            (
+                y0.min(0.0) - if y0 < 0.0 { ypad } else { 0.0 },
+                y1.max(0.0) + ypad,
+            )
+        };
         let x_fmt = |x: &f64| {
             if numeric_x {
-                format!("{x}")
+                tick(x)
             } else if (x - x.round()).abs() < 1e-6 {
                 // Categories sit at whole positions; ticks between them stay unlabelled.
                 x_values
@@ -522,14 +571,40 @@ pub fn sweep_chart(
                 String::new()
             }
         };
-        let y_fmt = |v: &f64| format!("{v:.1}");
-        let y_desc = format!("{figure} ({unit}), mean and 95% CI");
+        let y_desc = format!("{} ({unit}), mean and 95% CI", chart_title(spec.figure));
+        let x_desc = key_name(0);
+        // Keys beyond the second are held at their first value: the title says at which.
+        let held: Vec<String> = (2..grid.keys.len())
+            .map(|k| format!("{} = {}", key_name(k), grid.values[k][0].trim_matches('"')))
+            .collect();
+        let title = if held.is_empty() {
+            format!(
+                "{} ({unit}) against {}",
+                chart_title(spec.figure),
+                key_name(0)
+            )
+        } else {
+            format!(
+                "{} ({unit}) against {}, at {}",
+                chart_title(spec.figure),
+                key_name(0),
+                held.join(", ")
+            )
+        };
+        // One number of decimals for every tick of the axis.
+        let step = (y1 - y0) / 8.0;
+        let decimals = if step > 0.0 && step < 1.0 {
+            (-(step.log10().floor() as i32)).clamp(0, 6) as usize
+        } else {
+            0
+        };
+        let y_fmt = |v: &f64| format!("{v:.decimals$}");
         let mut chart = frame(
             root,
-            &format!("{figure} against {}", grid.keys[0]),
+            &title,
             (x0 - pad)..(x1 + pad),
-            (y0 - ypad)..(y1 + ypad),
-            (grid.keys[0].as_str(), y_desc.as_str()),
+            y0..y1,
+            (x_desc.as_str(), y_desc.as_str()),
             (&x_fmt, &y_fmt),
         )?;
         for (g, points) in series.iter().enumerate() {
@@ -540,28 +615,47 @@ pub fn sweep_chart(
                 .chain(points.iter().rev().map(|p| (p.0, p.2)))
                 .collect();
             chart
-                .draw_series(std::iter::once(Polygon::new(band, colour.mix(0.2))))
+                .draw_series(std::iter::once(Polygon::new(band, colour.mix(0.15))))
                 .map_err(err)?;
             let label = if grid.keys.len() > 1 {
-                format!("{} = {}", grid.keys[1], groups[g])
+                format!("{} = {}", key_name(1), groups[g])
             } else {
-                figure.to_string()
+                chart_title(spec.figure).to_string()
             };
-            chart
-                .draw_series(LineSeries::new(
-                    points.iter().map(|p| (p.0, p.1)),
-                    colour.stroke_width(3),
-                ))
-                .map_err(err)?
-                .label(label)
-                .legend(line_key(colour, 3));
-            chart
-                .draw_series(
-                    points
-                        .iter()
-                        .map(|p| Circle::new((p.0, p.1), 5, colour.filled())),
-                )
-                .map_err(err)?;
+            let line: Vec<(f64, f64)> = points.iter().map(|p| (p.0, p.1)).collect();
+            let style = colour.stroke_width(3);
+            match dashes(g) {
+                None => chart
+                    .draw_series(LineSeries::new(line, style))
+                    .map_err(err)?
+                    .label(label)
+                    .legend(line_key(colour, 3)),
+                Some((dash, gap)) => chart
+                    .draw_series(DashedLineSeries::new(line, dash, gap, style))
+                    .map_err(err)?
+                    .label(label)
+                    // The legend's sample is short: a finer version of the same pattern.
+                    .legend(move |(x, y)| {
+                        DashedPathElement::new(
+                            vec![(x, y), (x + 24, y)],
+                            dash.min(8),
+                            gap.min(4),
+                            style,
+                        )
+                    }),
+            };
+            // A marker per series (circle, triangle, square, cross), for the same reason.
+            let at = points.iter().map(|p| (p.0, p.1));
+            let fill = colour.filled();
+            match g % 4 {
+                0 => chart.draw_series(at.map(|c| Circle::new(c, 6, fill))),
+                1 => chart.draw_series(at.map(|c| TriangleMarker::new(c, 8, fill))),
+                2 => chart.draw_series(
+                    at.map(|c| EmptyElement::at(c) + Rectangle::new([(-6, -6), (6, 6)], fill)),
+                ),
+                _ => chart.draw_series(at.map(|c| Cross::new(c, 7, colour.stroke_width(3)))),
+            }
+            .map_err(err)?;
         }
         legend(&mut chart, SeriesLabelPosition::UpperLeft)
     })

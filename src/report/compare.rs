@@ -7,9 +7,9 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::numbers;
-use crate::analysis::{Figure, Provenance, Unit, HEADLINE};
+use crate::analysis::{Provenance, Unit, HEADLINE};
 use crate::compare::{AlternativeResult, Comparison, Contender, Paired};
-use crate::report::charts::{CompareBar, ComparePanel};
+use crate::report::charts::{self, CompareBar, ComparePanel};
 use crate::stats::Estimate;
 
 /// The `--set` overrides and `--vs` assignments that made a contender, as KEY=VALUE.
@@ -387,22 +387,9 @@ pub fn compare_panels(c: &Comparison, results: &[AlternativeResult]) -> Vec<Comp
                 })
                 .collect();
             ComparePanel {
-                title: format!("{} ({})", figure_title(figure), unit.label(currency)),
+                title: format!("{} ({})", charts::chart_title(figure), unit.label(currency)),
                 bars,
             }
         })
         .collect()
-}
-
-/// A short title for a chart panel.
-fn figure_title(f: Figure) -> &'static str {
-    match f {
-        Figure::StorageMean => "Backup storage, mean",
-        Figure::BillableGbMonth => "Billable storage",
-        Figure::CostPerMonth => "Backup cost per month",
-        Figure::DailyBackupGb => "New backup data per day",
-        Figure::RpoMean => "Data-loss window, mean",
-        Figure::RestoreLatestMean => "Restore to latest, mean",
-        other => other.label(),
-    }
 }

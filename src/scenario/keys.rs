@@ -441,6 +441,60 @@ fn number_or_off(v: f64) -> String {
     }
 }
 
+/// A key as a person names it on a chart's axis: "retention (days)", "binlog (GB/day)",
+/// "MySQL version": its name without the unit suffix, in words, then its unit.
+pub fn human(path: &str) -> String {
+    const SUFFIXES: [&str; 14] = [
+        "_gb_per_hour_per_vcore",
+        "_gb_per_hour",
+        "_gb_per_day",
+        "_per_gb_month",
+        "_per_day",
+        "_per_year",
+        "_per_hour",
+        "_days",
+        "_hours",
+        "_minutes",
+        "_seconds",
+        "_gb",
+        "_pct",
+        "_afr_pct",
+    ];
+    let Some(key) = find(path) else {
+        return path.to_string();
+    };
+    let mut name = key.name();
+    for suffix in SUFFIXES {
+        if let Some(stem) = name.strip_suffix(suffix) {
+            name = stem;
+            break;
+        }
+    }
+    let words: Vec<String> = name
+        .split('_')
+        .map(|w| match w {
+            "mysql" => "MySQL".to_string(),
+            "ha" => "HA".to_string(),
+            "pk" => "primary key".to_string(),
+            "vcores" => "vCores".to_string(),
+            "txn" => "transaction".to_string(),
+            "afr" => "failure rate".to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    let words = words.join(" ");
+    // Duration keys carry their unit in the value ("30m").
+    let unit = match key.kind {
+        Kind::Duration { .. } => "",
+        _ => key.unit,
+    };
+    if unit.is_empty() {
+        words
+    } else {
+        format!("{words} ({unit})")
+    }
+}
+
 /// The key at `path`, if there is one.
 pub fn find(path: &str) -> Option<&'static Key> {
     ALL.iter().find(|k| k.path == path)
@@ -477,5 +531,10 @@ mod tests {
             "retention_days"
         );
         assert_eq!(find("backup.retention_days").unwrap().table(), "backup");
+        assert_eq!(human("backup.retention_days"), "retention (days)");
+        assert_eq!(human("workload.binlog_gb_per_day"), "binlog (GB/day)");
+        assert_eq!(human("server.mysql_version"), "MySQL version");
+        assert_eq!(human("backup.redundancy"), "redundancy");
+        assert_eq!(human("no.such_key"), "no.such_key");
     }
 }
