@@ -343,7 +343,7 @@ pub fn plain_words(message: &str) -> String {
     } else if let Some(v) = got.strip_prefix("string ") {
         format!("the text {v}")
     } else if let Some(v) = got.strip_prefix("boolean ") {
-        format!("{}", quoted(v))
+        quoted(v)
     } else if got == "sequence" {
         "a list".to_string()
     } else if got == "map" {
