@@ -1,5 +1,6 @@
 use std::fmt::Write;
 
+use super::numbers;
 use super::restore::human_duration;
 use super::Analysis;
 use crate::analysis::Figure;
@@ -329,14 +330,12 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         } else {
             String::new()
         };
-        let ci = h
-            .ci95
-            .map_or(String::new(), |[lo, hi]| format!("{lo:.2} – {hi:.2}"));
+        let (value, ci) = numbers::value_and_interval(h.value, h.ci95);
         let _ = writeln!(
             out,
-            "| {} | {:.2} {}{} | {} | `{}` |",
+            "| {} | {} {}{} | {} | `{}` |",
             h.label,
-            h.value,
+            value,
             cell(&h.unit),
             readable,
             ci,
@@ -353,19 +352,15 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|");
     for m in &a.monthly {
-        let ci = m
-            .cost
-            .ci95
-            .map_or(String::new(), |[lo, hi]| format!("{lo:.2} – {hi:.2}"));
+        let (cost, ci) = numbers::value_and_interval(m.cost.mean, m.cost.ci95);
         let _ = writeln!(
             out,
-            "| {}{} | {} | {:.1} | {:.2} | {:.2} | {ci} |",
+            "| {}{} | {} | {} | {} | {cost} | {ci} |",
             m.month,
             if m.partial { " (part)" } else { "" },
-            m.days_simulated,
-            m.mean_storage_gb.mean,
-            m.billable_gb_month.mean,
-            m.cost.mean
+            numbers::sig(m.days_simulated, 4),
+            numbers::sig(m.mean_storage_gb.mean, 4),
+            numbers::sig(m.billable_gb_month.mean, 4),
         );
     }
     let _ = writeln!(out);

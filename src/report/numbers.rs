@@ -113,6 +113,22 @@ pub fn estimate(e: &Estimate, scale: f64, is_count: bool) -> String {
     }
 }
 
+/// A value and its interval as two table cells, "777.3" and "770.1 – 784.5", the interval's
+/// precision setting both; the value alone (4 significant figures) when there is no interval
+/// or it has zero width.
+pub fn value_and_interval(value: f64, ci95: Option<[f64; 2]>) -> (String, String) {
+    match ci95 {
+        Some([lo, hi]) if hi > lo => {
+            let d = decimals_for_interval((hi - lo) / 2.0);
+            (
+                fixed(value, d),
+                format!("{} – {}", fixed(lo, d), fixed(hi, d)),
+            )
+        }
+        _ => (sig(value, 4), String::new()),
+    }
+}
+
 /// A signed number with a real minus sign: "+73.30", "−0.42", "0".
 pub fn signed_fixed(v: f64, decimals: usize) -> String {
     let text = fixed(v.abs(), decimals);
