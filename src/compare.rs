@@ -114,10 +114,10 @@ pub struct Paired {
 }
 
 impl Paired {
-    /// Below this, a difference is rounding (the same sums taken in another order), not an
-    /// effect: a billionth of the figure's size.
+    /// Below this a difference is rounding (the same sums taken in another order) or too small
+    /// to plan with, not an effect: a millionth of the figure's size.
     pub fn negligible(&self) -> f64 {
-        1e-9 * self.base.mean.abs().max(self.alternative.mean.abs())
+        1e-6 * self.base.mean.abs().max(self.alternative.mean.abs())
     }
 
     /// The 95% CI of the difference lies wholly above or below zero (beyond rounding).

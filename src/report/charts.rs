@@ -591,13 +591,7 @@ pub fn sweep_chart(
                 held.join(", ")
             )
         };
-        // One number of decimals for every tick of the axis.
-        let step = (y1 - y0) / 8.0;
-        let decimals = if step > 0.0 && step < 1.0 {
-            (-(step.log10().floor() as i32)).clamp(0, 6) as usize
-        } else {
-            0
-        };
+        let decimals = axis_decimals(y1 - y0);
         let y_fmt = |v: &f64| format!("{v:.decimals$}");
         let mut chart = frame(
             root,
@@ -689,6 +683,16 @@ fn short(label: &str, max: usize) -> String {
     }
 }
 
+/// One number of decimals for every tick of an axis spanning `range` (about eight ticks).
+fn axis_decimals(range: f64) -> usize {
+    let step = range / 8.0;
+    if step > 0.0 && step < 1.0 {
+        (-(step.log10().floor() as i32)).clamp(0, 6) as usize
+    } else {
+        0
+    }
+}
+
 /// A tick label with significant figures rather than float noise.
 fn tick(v: &f64) -> String {
     if v.abs() < 1e-12 {
@@ -746,15 +750,18 @@ pub fn compare_chart(panels: &[ComparePanel], title: &str) -> Result<Vec<u8>, St
                     pad * 0.2
                 },
             );
-            let x_labels: Vec<String> = panel.bars.iter().map(|b| short(&b.label, 22)).collect();
+            // Bars are numbered; the legend under the panels names them (long labels would run
+            // into each other on a narrow axis).
             let x_fmt = |x: &f64| {
                 let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    x_labels.get(i as usize).cloned().unwrap_or_default()
+                if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < panel.bars.len() {
+                    format!("{}", i as usize + 1)
                 } else {
                     String::new()
                 }
             };
+            let decimals = axis_decimals(y1 - y0);
+            let y_fmt = |v: &f64| format!("{v:.decimals$}");
             let mut chart = ChartBuilder::on(area)
                 .caption(&panel.title, (FONT, 22))
                 .margin(12)
@@ -768,7 +775,7 @@ pub fn compare_chart(panels: &[ComparePanel], title: &str) -> Result<Vec<u8>, St
                 .light_line_style(RGBColor(235, 235, 235))
                 .x_labels(panel.bars.len().max(1) * 2 + 1)
                 .x_label_formatter(&x_fmt)
-                .y_label_formatter(&tick)
+                .y_label_formatter(&y_fmt)
                 .y_desc("alternative − base")
                 .label_style((FONT, 15))
                 .axis_desc_style((FONT, 16))
@@ -829,7 +836,7 @@ pub fn compare_chart(panels: &[ComparePanel], title: &str) -> Result<Vec<u8>, St
                 .map_err(err)?;
             legend_area
                 .draw(&Text::new(
-                    short(label, 60),
+                    format!("{}  {}", i + 1, short(label, 60)),
                     (x + 34, y),
                     (FONT, 18).into_font().color(&BLACK),
                 ))

@@ -143,11 +143,11 @@ pub fn signed_fixed(v: f64, decimals: usize) -> String {
 
 /// A paired difference with its CI: "+73.30 (95% CI +72.91 … +73.69)"; "0 (identical in every
 /// run)" when every run gave exactly the same; the mean alone without an interval. Differences
-/// and widths below a billionth of `reference` (the size of the figure itself) are rounding in
-/// sums taken in another order, and read as none.
+/// and widths below a millionth of `reference` (the size of the figure itself) are rounding in
+/// sums taken in another order, or too small to plan with, and read as none.
 pub fn difference(e: &Estimate, scale: f64, reference: f64) -> String {
     let mean = e.mean / scale;
-    let tiny = 1e-9 * reference.abs().max(e.mean.abs());
+    let tiny = 1e-6 * reference.abs().max(e.mean.abs());
     match e.ci95 {
         Some([lo, hi]) if hi - lo > 2.0 * tiny => {
             let d = decimals_for_interval((hi - lo) / 2.0 / scale);
@@ -159,7 +159,7 @@ pub fn difference(e: &Estimate, scale: f64, reference: f64) -> String {
             )
         }
         Some(_) if e.mean == 0.0 => "0 (identical in every run)".to_string(),
-        Some(_) if e.mean.abs() <= tiny => "0 (the same in every run, to rounding)".to_string(),
+        Some(_) if e.mean.abs() <= tiny => "0 (within a millionth in every run)".to_string(),
         Some(_) => format!(
             "{} (the same in every run)",
             signed_fixed(mean, decimals_for(mean, 4))
@@ -213,7 +213,7 @@ mod tests {
         };
         assert_eq!(
             difference(&noise, 1.0, 62.3),
-            "0 (the same in every run, to rounding)"
+            "0 (within a millionth in every run)"
         );
         let down = Estimate {
             mean: -3300.0,
