@@ -246,6 +246,7 @@ golden! {
     restore_deleted_server: ["restore", "tests/golden/kitchen-sink-moves.toml", "--at", "35d12h", "--request-at", "38d", "--replication", "2"];
     run_long_term: ["run", "tests/golden/long-term.toml", "--no-charts", "--out", OUT];
     restore_from_vault: ["restore", "tests/golden/long-term.toml", "--at", "20d", "--request-at", "99d"];
+    compare_geo_and_retention: ["compare", "scenarios/default.toml", "--vs", "backup.redundancy=geo", "--vs", "backup.retention_days=14,workload.binlog_gb_per_day=60", "--runs", "4", "--no-charts", "--out", OUT];
     sweep_retention_redundancy: ["sweep", "scenarios/default.toml", "--vary", "backup.retention_days=7,14", "--vary", "backup.redundancy=local,geo", "--runs", "3", "--no-charts", "--out", OUT];
 }
 
