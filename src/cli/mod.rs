@@ -2,6 +2,7 @@
 //! knows about clap. One file per command family; this one holds the arguments, the dispatch and
 //! what every command shares.
 
+mod calibrate;
 mod compare;
 mod restore;
 mod run;
@@ -68,6 +69,18 @@ enum Command {
     },
     /// One what-if point-in-time restore with its time breakdown and data-loss window
     Restore(RestoreArgs),
+    /// Turn a server description (REST GET body, or `az mysql flexible-server show` output)
+    /// into a scenario; a list of servers becomes a fleet inventory (CSV)
+    Import {
+        /// The description (JSON)
+        server: PathBuf,
+        /// Where to write [default: beside it, .toml for one server, .csv for a list]
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Fit the scenario to the real server: its load to the backup-storage metrics
+    /// (--metrics), its restore speed to the [[restore.measured]] test restores
+    Calibrate(CalibrateArgs),
     /// Write a commented scenario template
     Init {
         /// Where to write it (`-`: standard output)
@@ -224,6 +237,22 @@ struct SweepArgs {
 }
 
 #[derive(Debug, Args)]
+struct CalibrateArgs {
+    scenario: PathBuf,
+    /// The server's storage metrics: the JSON of `az monitor metrics list` with
+    /// backup_storage_used (and storage_used, data_storage_used, binlog_storage_used)
+    #[arg(long, value_name = "METRICS.json")]
+    metrics: Option<PathBuf>,
+    /// The calibrated scenario [default: SCENARIO-calibrated.toml beside it]; the backtest
+    /// (-backtest.csv, -backtest.png) goes beside it
+    #[arg(long, value_name = "CALIBRATED.toml")]
+    out: Option<PathBuf>,
+    /// Skip the backtest chart
+    #[arg(long)]
+    no_charts: bool,
+}
+
+#[derive(Debug, Args)]
 struct RestoreArgs {
     /// The scenario file (`-`: standard input)
     scenario: PathBuf,
@@ -282,6 +311,8 @@ fn execute(command: Command) -> Result<(), Error> {
             json,
         } => validate(&scenario, &set, json),
         Command::Init { path } => init(&path),
+        Command::Import { server, out } => calibrate::import(&server, out.as_deref()),
+        Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Restore(args) => restore::restore(args),
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge {

@@ -36,14 +36,14 @@ fn register_font() {
     });
 }
 
-type Draw<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
+pub(super) type Draw<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
 /// How an axis writes its tick values.
-type Label<'f> = dyn Fn(&f64) -> String + 'f;
-type Chart<'a, 'b> =
+pub(super) type Label<'f> = dyn Fn(&f64) -> String + 'f;
+pub(super) type Chart<'a, 'b> =
     ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// The frame every chart shares: title, margins, axes with their descriptions, a light grid.
-fn frame<'a, 'b>(
+pub(super) fn frame<'a, 'b>(
     root: &'a Draw<'b>,
     title: &str,
     x: std::ops::Range<f64>,
@@ -72,7 +72,7 @@ fn frame<'a, 'b>(
     Ok(chart)
 }
 
-fn legend<'a, 'b: 'a>(
+pub(super) fn legend<'a, 'b: 'a>(
     chart: &mut Chart<'a, 'b>,
     position: SeriesLabelPosition,
 ) -> Result<(), String> {
@@ -86,7 +86,10 @@ fn legend<'a, 'b: 'a>(
         .map_err(err)
 }
 
-fn line_key(colour: RGBColor, width: u32) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+pub(super) fn line_key(
+    colour: RGBColor,
+    width: u32,
+) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
     move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(width))
 }
 
@@ -94,12 +97,14 @@ fn box_key(style: RGBAColor) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
     move |(x, y)| Rectangle::new([(x, y - 8), (x + 24, y + 8)], style.filled())
 }
 
-fn whole(v: &f64) -> String {
+pub(super) fn whole(v: &f64) -> String {
     format!("{v:.0}")
 }
 
 /// Draw on a white 1200×800 canvas and return the PNG bytes.
-fn render(draw: impl FnOnce(&Draw<'_>) -> Result<(), String>) -> Result<Vec<u8>, String> {
+pub(super) fn render(
+    draw: impl FnOnce(&Draw<'_>) -> Result<(), String>,
+) -> Result<Vec<u8>, String> {
     render_sized(WIDTH, HEIGHT, draw)
 }
 
@@ -129,11 +134,11 @@ fn render_sized(
     Ok(png)
 }
 
-fn err<E: std::fmt::Display>(e: E) -> String {
+pub(super) fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
-fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
+pub(super) fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {

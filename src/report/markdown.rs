@@ -500,6 +500,10 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         if key.table() == "long_term" && !c.long_term.any() {
             continue;
         }
+        // Measured restores matter to `calibrate`, not to a run.
+        if key.path == crate::scenario::keys::MEASURED.path && s.measured_restores.is_empty() {
+            continue;
+        }
         let value = (key.value)(s);
         let default = defaults.as_ref().map(|d| (key.value)(d));
         let shown = match default {

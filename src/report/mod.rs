@@ -2,6 +2,7 @@
 //! streaming writers for run 0's event log and hourly series, and files that appear only whole.
 
 mod bill;
+mod calibration;
 pub mod charts;
 mod compare;
 mod csv_out;
@@ -14,6 +15,9 @@ mod sweep;
 mod text;
 
 pub use bill::{bill_csv, recoveries_csv, retention_csv};
+pub use calibration::{
+    backtest_chart, backtest_csv, calibrated_scenario, calibration_text, CalibrationReport,
+};
 pub use compare::{compare_csv, compare_json, compare_panels, compare_text};
 pub use csv_out::{runs_csv, summary_csv, RunZeroWriter};
 pub use files::OutputDir;

@@ -359,6 +359,9 @@ keys! {
     GEO_RESTORE_REGION: "restore.geo_restore_region", Kind::Text { default: None }, "", Documented,
         "Where a geo-restore goes: by default the paired region; any other region works (universal geo-restore) except Brazil South, USGov Virginia and West US 3 (R4).",
         |s| s.config.restore.geo_restore_region.clone();
+    MEASURED: "restore.measured", Kind::Other { default: "[]" }, "", Setting,
+        "Timed test restores of your server, one [[restore.measured]] table each (an example ends this file): `backsim calibrate` fits provisioning, hydration and replay to them and writes the fitted rates into the keys above.",
+        |s| format!("{} measured", s.measured_restores.len());
 
     COPIES: "durability.copies", integer(D.copies as i64, 1, 6), "", Assumption,
         "Copies per region (on distinct racks, or one per zone). D1: the defaults of this failure model land just above the documented 11 / 12 / 16 nines.",

@@ -3,7 +3,9 @@
 //! `Config`. Every error names the file, the dotted key and, where the text has it, line:column.
 
 mod checks;
+pub mod edit;
 pub mod keys;
+mod measured;
 mod raw;
 mod resolved;
 mod spans;
@@ -18,6 +20,7 @@ use crate::error::{InputError, Origin};
 use crate::model::Config;
 use crate::stats::durability::DurabilityParams;
 
+pub use measured::{MeasuredRestore, MeasuredTarget, Replayed};
 pub use raw::RawScenario;
 pub use resolved::{resolved_table, resolved_toml, sha256_hex, table_json, to_json};
 pub use template::template;
@@ -40,6 +43,8 @@ pub struct Scenario {
     pub durability: DurabilityParams,
     /// The `[sweep]` grid: dotted key → values, in key order.
     pub sweep: Vec<(String, Vec<toml::Value>)>,
+    /// Timed test restores of the real server, for `backsim calibrate` (not simulated).
+    pub measured_restores: Vec<MeasuredRestore>,
 }
 
 /// One `--set KEY=VALUE`, already split.
@@ -434,6 +439,22 @@ mod tests {
         for key in keys::ALL {
             assert!(text.contains(key.name()), "{} missing", key.path);
         }
+    }
+
+    /// The commented `[[restore.measured]]` example at the end of the template is valid as it
+    /// stands once uncommented.
+    #[test]
+    fn the_templates_measured_restore_example_parses() {
+        let text = template();
+        let example: String = text
+            .lines()
+            .skip_while(|l| !l.starts_with("# [[restore.measured]]"))
+            .take_while(|l| !l.trim().is_empty())
+            .map(|l| format!("{}\n", l.trim_start_matches("# ")))
+            .collect();
+        let s = parse_str(&format!("name = \"x\"\n{example}")).unwrap();
+        assert_eq!(s.measured_restores.len(), 1, "{example}");
+        assert_eq!(s.measured_restores[0].seconds, 41.5 * 60.0);
     }
 
     #[test]

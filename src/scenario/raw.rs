@@ -107,6 +107,24 @@ pub struct RawRestore {
     pub unsafe_sessions_per_day: Option<f64>,
     pub failover_seconds: Option<toml::Value>,
     pub geo_restore_region: Option<String>,
+    /// Timed test restores of the real server (`[[restore.measured]]`), for `backsim calibrate`.
+    #[serde(default)]
+    pub measured: Vec<RawMeasured>,
+}
+
+/// One timed test restore. Every field is optional here so that a missing one is reported with
+/// its dotted key by validation rather than as a bare parse error.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeasured {
+    pub database_gb: Option<f64>,
+    /// The restore point's distance after its base snapshot ("6h"), or …
+    pub after_snapshot: Option<toml::Value>,
+    /// … the binlog the restore replayed.
+    pub binlog_gb: Option<f64>,
+    pub vcores: Option<i64>,
+    pub target: Option<String>,
+    pub minutes: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]

@@ -39,6 +39,7 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
     let workload = workload(raw)?;
     let backup = backup(&raw.backup, &server, start, horizon)?;
     let restore = restore(&raw.restore, &server, backup.redundancy)?;
+    let measured_restores = super::measured::measured(&raw.restore.measured, server.vcores)?;
     let events = events(&raw.events, &server, &backup, &raw.restore, start, horizon)?;
     let (measured_from, warmup_reached) =
         warmup(raw.warmup_days.as_ref(), backup.retention_days, horizon)?;
@@ -70,6 +71,7 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
         config,
         durability: durability(&raw.durability)?,
         sweep: sweep(&raw.sweep)?,
+        measured_restores,
     })
 }
 

@@ -4,7 +4,6 @@
 use super::Sim;
 use crate::engine::{SimTime, HOUR};
 use crate::model::observer::{EventRecord, Sample};
-use crate::model::region::RegionId;
 use crate::model::retention_ledger::LedgerState;
 use crate::model::server::ServerState;
 
@@ -84,7 +83,7 @@ impl Sim<'_, '_> {
         let running = self.active();
         let used = self.storage_gb();
         let allowance = self.free_allowance_gb();
-        let region_down = self.regions[RegionId::HOME.0].is_down();
+        let region_down = self.region_down();
         let widest = self.rpo.widest_since_sample();
         Sample {
             time,

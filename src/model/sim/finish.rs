@@ -12,6 +12,7 @@ impl Sim<'_, '_> {
             self.rpo.close(horizon, self.load.written_gb());
         }
         self.geo.pause(horizon);
+        self.ledger.finish();
         let lt = &self.cfg.long_term;
         let mut storage = self.billing.figures(
             &self.ledger,
@@ -33,12 +34,7 @@ impl Sim<'_, '_> {
                 peak_queue_len: self.queue.peak_len(),
                 peak_retained_backups: self.store.peak_items(),
                 rpo_distinct_lengths: self.rpo.distinct_lengths(),
-                peak_restores_waiting: self
-                    .regions
-                    .iter()
-                    .map(|r| r.slots.peak_waiting())
-                    .max()
-                    .unwrap_or(0),
+                peak_restores_waiting: self.regions.peak_waiting(),
             },
         };
         RunOutcome {

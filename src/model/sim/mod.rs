@@ -16,7 +16,7 @@ mod troubles;
 
 use std::collections::VecDeque;
 
-use event::{Event, LoadEvent, RegionEvent, SnapshotEvent, TroubleEvent, VaultEvent};
+use event::{Event, LoadEvent, SnapshotEvent, TroubleEvent, VaultEvent};
 
 use super::arrivals::{Arrival, Arrivals};
 use super::backups::{BackupStore, LogBackups, Snapshots};
@@ -26,8 +26,8 @@ use super::geo::GeoReplication;
 use super::load::Load;
 use super::metrics::RunOutcome;
 use super::observer::Observer;
-use super::recovery::{Recoveries, RestoreJob};
-use super::region::{Region, RegionId};
+use super::recovery::{OwnRestore, Recoveries};
+use super::region::{RegionId, Regions};
 use super::restore::{
     from_vault, plan, Backups, Breakdown, Probes, Rates, RestorePlan, RestoreRefusal,
     RestoreTarget, VaultPlan, VaultRefusal,
@@ -184,8 +184,8 @@ struct Sim<'a, 'o> {
     /// This server's restore speeds, worked out once.
     rates: Rates,
     recoveries: Recoveries,
-    /// The server's region and its geo-restore target: their slots and outages.
-    regions: [Region<RestoreJob>; 2],
+    /// The server's region and its geo-restore target: their slots, lines and outages.
+    regions: Regions<OwnRestore>,
     arrivals: Arrivals,
     /// Moments when a session wrote rows breaking a foreign key (R7), within the retained window.
     unsafe_moments: VecDeque<SimTime>,
@@ -195,6 +195,8 @@ struct Sim<'a, 'o> {
     expired: Vec<SimTime>,
     /// Heap events plus log-backup ticks handled.
     events: u64,
+    /// The log backup just handled, while nothing else has been since.
+    ticked_at: Option<SimTime>,
 }
 
 impl<'a, 'o> Sim<'a, 'o> {
@@ -234,10 +236,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             probes: Probes::new(streams.stream(Purpose::Restores)),
             rates: Rates::new(&cfg.restore, &cfg.server),
             recoveries: Recoveries::new(),
-            regions: [
-                Region::new(cfg.restore.slots_per_region),
-                Region::new(cfg.restore.slots_per_region),
-            ],
+            regions: Regions::new(2, &cfg.restore, streams, cfg.horizon),
             arrivals: Arrivals::new(cfg, streams),
             unsafe_moments: VecDeque::new(),
             vault: Vault::new(
@@ -249,6 +248,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             next_sample: 0,
             expired: Vec::new(),
             events: 0,
+            ticked_at: None,
         };
         // B1: the first snapshot is taken when the server is created, then one a day.
         sim.queue.schedule(0, Event::Snapshot(SnapshotEvent::Daily));
@@ -285,10 +285,6 @@ impl<'a, 'o> Sim<'a, 'o> {
             Arrival::Incident => Event::Trouble(TroubleEvent::Incident),
             Arrival::ZoneOutage => Event::Trouble(TroubleEvent::ZoneOutage),
             Arrival::RegionOutage => Event::Trouble(TroubleEvent::RegionOutage { duration: None }),
-            Arrival::BackgroundRestore => Event::Region(
-                RegionId::HOME,
-                RegionEvent::BackgroundRestore { surge: false },
-            ),
         };
         if let Some(at) = self.arrivals.next(arrival, self.now) {
             self.queue.schedule(at, event);
@@ -302,23 +298,38 @@ impl<'a, 'o> Sim<'a, 'o> {
             // Log-backup ticks up to and including the next heap event's time come first; a tick
             // may itself schedule an event (an extra snapshot) at its own time. A tick due
             // exactly at the limit still runs (30 days hold 8,640 log backups).
-            let next_event = self.queue.peek_time().unwrap_or(SimTime::MAX);
+            let next_event = self.next_event_time();
             let tick = self.logs.next_tick();
             if tick <= next_event.min(limit) {
+                // Straight after a log backup, with nothing handled since, the next ones may
+                // fold at once; otherwise the next runs on its own first.
+                if self.ticked_at == Some(self.now) && self.fold_ticks(next_event.min(limit)) {
+                    continue;
+                }
                 self.advance_to(tick);
                 self.log_tick();
                 self.logs.ticked();
+                self.ticked_at = Some(self.now);
                 // The tick may have queued an event (an extra snapshot) of its own.
-                let next_event = self.queue.peek_time().unwrap_or(SimTime::MAX);
+                let next_event = self.next_event_time();
                 self.fold_ticks(next_event.min(limit));
                 continue;
             }
             if next_event > limit || (next_event == limit && !events_at_limit) {
                 break;
             }
-            let (time, event) = self.queue.pop().expect("peeked an event");
-            self.advance_to(time);
-            self.handle(event);
+            self.advance_to(next_event);
+            self.ticked_at = None;
+            // At the same second the regions go first: a restore joining a line finds it as it
+            // stands after everything else due then.
+            if self.regions.next_due() == Some(next_event) {
+                if let Some(started) = self.regions.step() {
+                    self.start_own_restore(started);
+                }
+            } else {
+                let (_, event) = self.queue.pop().expect("peeked an event");
+                self.handle(event);
+            }
             self.events += 1;
         }
         self.advance_to(limit);
@@ -331,13 +342,19 @@ impl<'a, 'o> Sim<'a, 'o> {
             Event::Load(e) => self.on_load_event(e),
             Event::Server(action) => self.server_action(action),
             Event::Trouble(e) => self.on_trouble(e),
-            Event::Region(region, e) => self.on_region_event(region, e),
             Event::Vault(e) => self.on_vault_event(e),
         }
     }
 
+    /// The next heap event, or the regions' next due moment while one of the server's restores
+    /// waits in a line.
+    fn next_event_time(&self) -> SimTime {
+        let heap = self.queue.peek_time().unwrap_or(SimTime::MAX);
+        self.regions.next_due().map_or(heap, |due| due.min(heap))
+    }
+
     fn region_down(&self) -> bool {
-        self.regions[RegionId::HOME.0].is_down()
+        self.regions.is_down(RegionId::HOME)
     }
 
     /// The server takes writes and backups: running, and its region is up.

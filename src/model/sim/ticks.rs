@@ -54,10 +54,14 @@ impl Stretch {
 
 impl Sim<'_, '_> {
     /// Right after a log backup, handle those due up to `end` (no later than the next heap
-    /// event) in one step, when nothing irregular can happen among them.
-    pub(super) fn fold_ticks(&mut self, end: SimTime) {
-        if let Some(stretch) = self.quiet_stretch(end) {
-            self.fold(stretch);
+    /// event) in one step, when nothing irregular can happen among them; says whether it did.
+    pub(super) fn fold_ticks(&mut self, end: SimTime) -> bool {
+        match self.quiet_stretch(end) {
+            Some(stretch) => {
+                self.fold(stretch);
+                true
+            }
+            None => false,
         }
     }
 
@@ -73,11 +77,17 @@ impl Sim<'_, '_> {
         {
             return None;
         }
-        // Probes and the ledger read the state right after the backup due on the hour and a
-        // sample right before it, so a stretch stops short of the next hour, and of any change
-        // of rate or bill.
+        // Probes and the ledger read the state right after the backup due on the hour, when the
+        // next stretch begins; a sample reads it right before, so with an observer a stretch
+        // stops short of the hour. And it stops at any change of rate or bill.
+        let next_hour = (start / HOUR + 1) * HOUR;
+        let hour_limit = if self.observer.is_some() {
+            next_hour - 1
+        } else {
+            next_hour
+        };
         let last_allowed = end
-            .min((start / HOUR + 1) * HOUR - 1)
+            .min(hour_limit)
             .min(self.load.rate_end(start))
             .min(self.billing.next_boundary(start) - 1);
         let count = ((last_allowed - start) / interval).min(MOST as SimTime);
@@ -163,6 +173,7 @@ impl Sim<'_, '_> {
         self.logs.folded(n, last);
         self.events += n;
         self.now = last;
+        self.ticked_at = Some(last);
         // B4: the stretch ends at the backup that brings an extra snapshot due, if one does.
         if self.snapshots.queue_extra() {
             self.queue
