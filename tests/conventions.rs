@@ -12,7 +12,7 @@ use predicates::prelude::*;
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 
-const SMALL: &str = "# How much does a small server's backup cost?\nname = \"small\"\nhorizon_days = 12\nruns = 3\n[workload]\nbursts_per_day = 1\nburst_hours = \"90m\"\n[outages]\nincidents_per_year = 30\n";
+const SMALL: &str = "# How much does a small server's backup cost?\nname = \"small\"\nhorizon_days = 12\nruns = 3\n[workload]\nbursts_per_day = 1\nburst_hours = \"90m\"\n[outages]\nincidents_per_year = 30\n[[events]]\nat = \"5d\"\naction = \"stop\"\n[[events]]\nat = 2026-01-12T00:00:00Z\naction = \"start\"\n[sweep]\n\"backup.retention_days\" = [1, 3]\n";
 
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let p = dir.join(name);
@@ -86,6 +86,11 @@ fn provenance_is_recorded_and_reruns_to_the_same_bytes() {
     assert_eq!(resolved["seed"], 9);
     assert_eq!(resolved["workload"]["burst_hours"], "90m");
     assert_eq!(resolved["server"]["provisioned_storage_gb"], 250.0);
+    assert_eq!(resolved["events"][1]["at"], "2026-01-12T00:00:00Z");
+    assert_eq!(
+        resolved["sweep"]["backup.retention_days"],
+        serde_json::json!([1, 3])
+    );
     // report.md carries it too.
     let md = fs::read_to_string(first.join("report.md")).unwrap();
     assert!(md.contains("## Provenance"));

@@ -30,7 +30,7 @@ struct Cli {
     /// Print nothing but what was asked for (--json output, `init -`, errors)
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
-    /// Say more on stderr: what was loaded (with its sha256), how much ran, every file written
+    /// Say more on stderr: what was read (with its sha256), how much ran and how long, where the files went
     #[arg(short, long, global = true)]
     verbose: bool,
 }
