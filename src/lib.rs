@@ -12,6 +12,7 @@
 pub mod analysis;
 pub mod calibrate;
 pub mod cli;
+pub mod compare;
 pub mod engine;
 pub mod error;
 pub mod model;

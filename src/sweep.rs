@@ -216,7 +216,8 @@ pub fn run_sweep(
         .collect())
 }
 
-/// What sweep.json records: enough to check that shards belong together.
+/// What sweep.json records besides the results: enough to check that shards belong together,
+/// and where the sweep came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepMeta {
     pub scenario: String,
@@ -229,6 +230,10 @@ pub struct SweepMeta {
     pub shard: Shard,
     /// The points present in this folder's sweep.csv.
     pub rows: Vec<usize>,
+    /// The base scenario's provenance (the command line without --shard: the same for every
+    /// shard and for the whole sweep). Absent in folders written before it existed.
+    #[serde(default)]
+    pub provenance: crate::analysis::Provenance,
 }
 
 /// sweep.csv as text cells: the header, then one row per point in point order.

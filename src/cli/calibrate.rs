@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{print, CalibrateArgs};
+use super::{say, CalibrateArgs};
 use crate::calibrate::import::{self, Import, INVENTORY_COLUMNS};
 use crate::calibrate::metrics;
 use crate::calibrate::restores::{self, RestoreFit};
@@ -107,7 +107,7 @@ pub(super) fn import(description: &Path, out: Option<&Path>) -> Result<(), Error
                 "next: backsim calibrate {} --metrics METRICS.json",
                 path.display()
             ));
-            print(&(lines.join("\n") + "\n"));
+            say(&(lines.join("\n") + "\n"));
         }
         Import::Fleet(servers) => {
             let path = destination(out, description.with_extension("csv"), &[description])?;
@@ -143,7 +143,7 @@ pub(super) fn import(description: &Path, out: Option<&Path>) -> Result<(), Error
             {
                 lines.push(format!("note: {}: {note}", s.name));
             }
-            print(&(lines.join("\n") + "\n"));
+            say(&(lines.join("\n") + "\n"));
         }
     }
     Ok(())
@@ -199,7 +199,7 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
         write_backtest(w, &s.name, &backtest_csv, png)?;
     }
     write_file(&out, calibrated.as_bytes())?;
-    print(&report::calibration_text(&report));
+    say(&report::calibration_text(&report));
     Ok(())
 }
 

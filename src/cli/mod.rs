@@ -3,19 +3,19 @@
 //! what every command shares.
 
 mod calibrate;
+mod compare;
 mod restore;
 mod run;
 mod sweep;
+mod ui;
 
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::error::{Error, InputError};
-use crate::report::Invocation;
 use crate::scenario::{self, Override};
+pub(crate) use ui::{note, print, progress_bar, say, Verbosity};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -27,18 +27,31 @@ use crate::scenario::{self, Override};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print nothing but what was asked for (--json output, `init -`, errors)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Say more on stderr: what was read (with its sha256), how much ran and how long, where the files went
+    #[arg(short, long, global = true)]
+    verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Simulate a scenario and write summary.json, summary.csv, runs.csv, timeseries.csv, events.csv
     Run(RunArgs),
+    /// Compare alternatives with a base scenario on common random numbers: paired differences
+    /// with 95% CIs for every headline figure, into compare.csv, compare.json and compare.png
+    Compare(CompareArgs),
     /// Check a scenario file and report the first problem
     Validate {
+        /// The scenario file (`-`: standard input)
         scenario: PathBuf,
         /// Override a scenario key, e.g. --set backup.retention_days=14 (repeatable)
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
+        /// Print the result as JSON (with the scenario as resolved, or the error's location)
+        #[arg(long)]
+        json: bool,
     },
     /// Run the scenario at every point of a grid ([sweep] table and/or --vary) into sweep.csv
     Sweep(SweepArgs),
@@ -70,10 +83,17 @@ enum Command {
     Calibrate(CalibrateArgs),
     /// Write a commented scenario template
     Init {
-        /// Where to write it
+        /// Where to write it (`-`: standard output)
         #[arg(default_value = "scenario.toml")]
         path: PathBuf,
     },
+    /// Print a shell completion script, e.g. `backsim completions bash > ~/.local/share/bash-completion/completions/backsim`
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `backsim man > backsim.1`
+    Man,
 }
 
 /// The options `run` and `sweep` share: which replications, on how many threads, with which
@@ -118,6 +138,7 @@ impl Simulation {
 
 #[derive(Debug, Args)]
 struct RunArgs {
+    /// The scenario file (`-`: standard input)
     scenario: PathBuf,
     /// Output folder [default: output/<scenario name>/]
     #[arg(long)]
@@ -127,8 +148,15 @@ struct RunArgs {
     /// Print summary.json instead of the readable summary
     #[arg(long)]
     json: bool,
-    /// Keep adding replications (doubling from --runs) until every headline figure's 95% CI
-    /// half-width is within this fraction of its mean, e.g. 0.01
+    #[command(flatten)]
+    target: Target,
+}
+
+/// `--target-ci` and its ceiling, for `run` and `compare`.
+#[derive(Debug, Args)]
+struct Target {
+    /// Keep adding replications (doubling from --runs) until every headline 95% CI half-width
+    /// is within this fraction of its mean (for compare: of the larger of the two means), e.g. 0.01
     #[arg(long, value_name = "REL")]
     target_ci: Option<f64>,
     /// The most replications --target-ci may run
@@ -136,8 +164,58 @@ struct RunArgs {
     max_runs: u32,
 }
 
+impl Target {
+    /// Checked before anything is written.
+    fn check(&self) -> Result<(), Error> {
+        if let Some(rel) = self.target_ci {
+            if !(rel > 0.0 && rel < 1.0) {
+                return Err(InputError::argument(
+                    "--target-ci",
+                    format!("must be a fraction between 0 and 1, e.g. 0.01 for ±1%, got {rel}"),
+                )
+                .into());
+            }
+            if self.max_runs < 2 {
+                return Err(InputError::argument(
+                    "--max-runs",
+                    format!(
+                        "must be at least 2 (a confidence interval needs two runs), got {}",
+                        self.max_runs
+                    ),
+                )
+                .into());
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Args)]
+struct CompareArgs {
+    /// The base scenario (`-`: standard input)
+    base: PathBuf,
+    /// Alternative scenario files, each compared with the base
+    alternatives: Vec<PathBuf>,
+    /// An alternative made from the base by changing keys, e.g.
+    /// --vs backup.retention_days=14 or --vs backup.redundancy=geo,backup.retention_days=35
+    /// (repeatable: one alternative each)
+    #[arg(long, value_name = "KEY=VALUE[,KEY=VALUE...]")]
+    vs: Vec<String>,
+    /// Output folder [default: output/<base name>-compare/]
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    sim: Simulation,
+    /// Print compare.json instead of the readable table
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    target: Target,
+}
+
 #[derive(Debug, Args)]
 struct SweepArgs {
+    /// The scenario file (`-`: standard input)
     scenario: PathBuf,
     /// A swept key and its values, e.g. --vary backup.retention_days=7,14,35 (repeatable)
     #[arg(long, value_name = "KEY=V1,V2,...")]
@@ -150,6 +228,12 @@ struct SweepArgs {
     out: Option<PathBuf>,
     #[command(flatten)]
     sim: Simulation,
+    /// Print sweep.json (the grid, the provenance and every point's results) instead of the table
+    #[arg(long)]
+    json: bool,
+    /// Start the charts' y-axis at the lowest value shown rather than at zero
+    #[arg(long)]
+    y_from_data: bool,
 }
 
 #[derive(Debug, Args)]
@@ -170,6 +254,7 @@ struct CalibrateArgs {
 
 #[derive(Debug, Args)]
 struct RestoreArgs {
+    /// The scenario file (`-`: standard input)
     scenario: PathBuf,
     /// Restore point: latest, fastest, or a time (RFC 3339, or an offset from the start like 12d)
     #[arg(long, value_name = "latest|fastest|TIME")]
@@ -195,6 +280,11 @@ struct RestoreArgs {
 /// Run the command line; returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    ui::set_verbosity(match (cli.quiet, cli.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    });
     match execute(cli.command) {
         Ok(()) => 0,
         Err(e) => {
@@ -214,18 +304,12 @@ fn overrides(set: &[String]) -> Result<Vec<Override>, Error> {
 fn execute(command: Command) -> Result<(), Error> {
     match command {
         Command::Run(args) => run::run(args),
-        Command::Validate { scenario, set } => {
-            let s = scenario::load(&scenario, &overrides(&set)?)?;
-            print(&format!(
-                "ok: {} is valid (\"{}\": {} runs × {} days, seed {})\n",
-                scenario.display(),
-                s.name,
-                s.runs,
-                s.horizon_days,
-                s.seed
-            ));
-            Ok(())
-        }
+        Command::Compare(args) => compare::compare(args),
+        Command::Validate {
+            scenario,
+            set,
+            json,
+        } => validate(&scenario, &set, json),
         Command::Init { path } => init(&path),
         Command::Import { server, out } => calibrate::import(&server, out.as_deref()),
         Command::Calibrate(args) => calibrate::calibrate(args),
@@ -236,10 +320,85 @@ fn execute(command: Command) -> Result<(), Error> {
             out,
             no_charts,
         } => sweep::merge(&dirs, out.as_deref(), no_charts),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "backsim", &mut out);
+            print(&String::from_utf8_lossy(&out));
+            Ok(())
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| Error::io("cannot render the manual page", e))?;
+            print(&String::from_utf8_lossy(&out));
+            Ok(())
+        }
+    }
+}
+
+fn validate(path: &Path, set: &[String], json: bool) -> Result<(), Error> {
+    let loaded = overrides(set).and_then(|sets| Ok(scenario::load_recorded(path, &sets)?));
+    match (loaded, json) {
+        (Ok(loaded), false) => {
+            let s = &loaded.scenario;
+            note(&format!("read {} (sha256 {})", loaded.file, loaded.sha256));
+            say(&format!(
+                "ok: {} is valid (\"{}\": {} runs × {} days, seed {})\n",
+                loaded.file, s.name, s.runs, s.horizon_days, s.seed
+            ));
+            Ok(())
+        }
+        (Ok(loaded), true) => {
+            let provenance = crate::analysis::Provenance::new(command_line(), set, &loaded);
+            let mut out = serde_json::to_vec_pretty(&serde_json::json!({
+                "valid": true,
+                "scenario": loaded.scenario.name,
+                "runs": loaded.scenario.runs,
+                "horizon_days": loaded.scenario.horizon_days,
+                "seed": loaded.scenario.seed,
+                "provenance": provenance,
+            }))
+            .expect("JSON of plain values");
+            out.push(b'\n');
+            print(&String::from_utf8_lossy(&out));
+            Ok(())
+        }
+        (Err(e), true) => {
+            // The same error, for a machine: where it is and what is wrong; still exit 2.
+            if let Error::Input(input) = &e {
+                let mut out = serde_json::to_vec_pretty(&serde_json::json!({
+                    "valid": false,
+                    "error": {
+                        "file": match &input.origin {
+                            crate::error::Origin::File(p) => Some(p.display().to_string()),
+                            crate::error::Origin::Argument(_) => None,
+                        },
+                        "argument": match &input.origin {
+                            crate::error::Origin::Argument(a) if !a.is_empty() => Some(a.clone()),
+                            _ => None,
+                        },
+                        "key": input.key,
+                        "line": input.position.map(|p| p.0),
+                        "column": input.position.map(|p| p.1),
+                        "message": input.message,
+                    },
+                }))
+                .expect("JSON of plain values");
+                out.push(b'\n');
+                print(&String::from_utf8_lossy(&out));
+            }
+            Err(e)
+        }
+        (Err(e), false) => Err(e),
     }
 }
 
 fn init(path: &Path) -> Result<(), Error> {
+    if scenario::is_stdin(path) {
+        print(&scenario::template());
+        return Ok(());
+    }
     if path.exists() {
         return Err(InputError::argument(
             "init",
@@ -252,18 +411,12 @@ fn init(path: &Path) -> Result<(), Error> {
     }
     std::fs::write(path, scenario::template())
         .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
-    print(&format!(
+    say(&format!(
         "wrote {} — edit it, then: backsim run {}\n",
         path.display(),
         path.display()
     ));
     Ok(())
-}
-
-/// Print to stdout; a closed pipe (`| head`) is not an error.
-fn print(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
@@ -276,34 +429,34 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))
 }
 
-/// A progress bar on stderr, only when it is a terminal (and not under CI or TERM=dumb).
-fn progress_bar(total: u64, what: &str) -> Option<indicatif::ProgressBar> {
-    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-    if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() || dumb {
-        return None;
+/// `--out -` would mean a folder of files on standard output, which cannot be: say what can.
+fn output_folder(out: Option<&Path>, default: PathBuf) -> Result<PathBuf, Error> {
+    match out {
+        Some(p) if scenario::is_stdin(p) => Err(InputError::argument(
+            "--out",
+            "an output folder cannot be standard output: use --json to print the result, or name a folder",
+        )
+        .into()),
+        Some(p) => Ok(p.to_path_buf()),
+        None => Ok(default),
     }
-    let bar = indicatif::ProgressBar::new(total);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(&format!(
-            "{{spinner}} [{{elapsed_precise}}] {{bar:40}} {{pos}}/{{len}} {what}  {{per_sec}}  ETA {{eta}}  {{msg}}"
-        ))
-        .expect("template is valid"),
-    );
-    bar.enable_steady_tick(Duration::from_millis(200));
-    Some(bar)
 }
 
-/// The command line and its overrides, for the reports' record of what ran. Options that cannot
-/// change a result (where the files go, how many threads) are left out, so that the same run
-/// writes the same bytes wherever and however it ran.
-fn invocation(sets: &[String]) -> Invocation {
-    const NO_EFFECT: [&str; 2] = ["--out", "--threads"];
+/// The command line, for the outputs' provenance. Options that cannot change a result (where
+/// the files go, how many threads, which shard of a sweep, how talkative) are left out, so that
+/// the same run writes the same bytes wherever and however it ran, and a merged sweep records
+/// the command of the whole sweep.
+fn command_line() -> String {
+    const NO_EFFECT: [&str; 3] = ["--out", "--threads", "--shard"];
+    const NO_EFFECT_FLAGS: [&str; 4] = ["-q", "--quiet", "-v", "--verbose"];
     let mut args = Vec::new();
     let mut given = std::env::args().skip(1);
     while let Some(arg) = given.next() {
         if NO_EFFECT.contains(&arg.as_str()) {
             given.next();
-        } else if !NO_EFFECT.iter().any(|o| arg.starts_with(&format!("{o}="))) {
+        } else if !NO_EFFECT.iter().any(|o| arg.starts_with(&format!("{o}=")))
+            && !NO_EFFECT_FLAGS.contains(&arg.as_str())
+        {
             args.push(arg);
         }
     }
@@ -320,8 +473,5 @@ fn invocation(sets: &[String]) -> Invocation {
             }
         })
         .collect();
-    Invocation {
-        command_line: words.join(" "),
-        overrides: sets.to_vec(),
-    }
+    words.join(" ")
 }

@@ -1,6 +1,6 @@
 //! `backsim restore`: one what-if restore, or the spread over request times, with its plan.
 
-use super::{overrides, print, RestoreArgs};
+use super::{overrides, print, say, RestoreArgs};
 use crate::engine::Streams;
 use crate::error::{Error, InputError};
 use crate::model::restore::restored_server;
@@ -111,7 +111,7 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
         json.push(b'\n');
         print(&String::from_utf8_lossy(&json));
     } else {
-        print(&report::restore_text(&report));
+        say(&report::restore_text(&report));
     }
     Ok(())
 }
@@ -156,7 +156,7 @@ fn vault_restore(
         json.push(b'\n');
         print(&String::from_utf8_lossy(&json));
     } else {
-        print(&report::vault_restore_text(&report));
+        say(&report::vault_restore_text(&report));
     }
     Ok(())
 }

@@ -2,10 +2,11 @@
 
 use std::path::Path;
 
-use super::{invocation, print, progress_bar, thread_pool, RunArgs};
+use super::{command_line, note, output_folder, print, progress_bar, say, thread_pool, RunArgs};
 use crate::analysis::figures::worst_headline_half_width;
+use crate::analysis::Provenance;
 use crate::engine::{Streams, DAY};
-use crate::error::{Error, InputError};
+use crate::error::Error;
 use crate::model::restore_profile;
 use crate::montecarlo::{run_replications, run_to_target};
 use crate::report::charts::{self, RestorePoint, StoragePoint};
@@ -13,32 +14,16 @@ use crate::report::{self, Analysis, OutputDir, RunZeroWriter};
 use crate::scenario;
 
 pub(super) fn run(args: RunArgs) -> Result<(), Error> {
-    let scenario = scenario::load(&args.scenario, &args.sim.overrides()?)?;
+    let loaded = scenario::load_recorded(&args.scenario, &args.sim.overrides()?)?;
+    note(&format!("read {} (sha256 {})", loaded.file, loaded.sha256));
+    let scenario = &loaded.scenario;
     let pool = thread_pool(args.sim.threads)?;
     // Every argument is checked before the output folder is touched.
-    if let Some(rel) = args.target_ci {
-        if !(rel > 0.0 && rel < 1.0) {
-            return Err(InputError::argument(
-                "--target-ci",
-                format!("must be a fraction between 0 and 1, e.g. 0.01 for ±1%, got {rel}"),
-            )
-            .into());
-        }
-        if args.max_runs < 2 {
-            return Err(InputError::argument(
-                "--max-runs",
-                format!(
-                    "must be at least 2 (a confidence interval needs two runs), got {}",
-                    args.max_runs
-                ),
-            )
-            .into());
-        }
-    }
-    let out_path = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
+    args.target.check()?;
+    let out_path = output_folder(
+        args.out.as_deref(),
+        Path::new("output").join(&scenario.name),
+    )?;
     let dir = OutputDir::create(&out_path, "summary.json")?;
     let mut writer = RunZeroWriter::new(
         scenario.start,
@@ -49,7 +34,9 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
     .map_err(|e| Error::Other(format!("cannot write events.csv: {e}")))?;
 
     let bar = progress_bar(
-        args.target_ci.map_or(scenario.runs, |_| args.max_runs) as u64,
+        args.target
+            .target_ci
+            .map_or(scenario.runs, |_| args.target.max_runs) as u64,
         "replications",
     );
     let tick = || {
@@ -57,14 +44,15 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
             b.inc(1);
         }
     };
-    let (reps, target) = pool.install(|| match args.target_ci {
+    let started = std::time::Instant::now();
+    let (reps, target) = pool.install(|| match args.target.target_ci {
         Some(rel) => {
             let (reps, outcome) = run_to_target(
                 &scenario.config,
                 scenario.seed,
                 scenario.runs,
                 rel,
-                args.max_runs,
+                args.target.max_runs,
                 &worst_headline_half_width,
                 Some(&mut writer),
                 &tick,
@@ -85,13 +73,21 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    note(&format!(
+        "{} replications of {} days on {} threads in {:.2} s",
+        reps.len(),
+        scenario.horizon_days,
+        pool.current_num_threads(),
+        started.elapsed().as_secs_f64()
+    ));
 
     let (events, series, storage_points) = writer
         .finish()
         .map_err(|e| Error::Other(format!("cannot write the event log: {e}")))?;
     dir.finish_stream("events.csv", events)?;
     dir.finish_stream("timeseries.csv", series)?;
-    let analysis = Analysis::new(&scenario, &reps, target, invocation(&args.sim.set));
+    let provenance = Provenance::new(command_line(), &args.sim.set, &loaded);
+    let analysis = Analysis::new(scenario, &reps, target, provenance);
     dir.write("runs.csv", &report::runs_csv(&analysis))?;
     dir.write("summary.csv", &report::summary_csv(&analysis))?;
     dir.write("bill.csv", &report::bill_csv(&analysis))?;
@@ -110,12 +106,13 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
     // Last: its presence says the folder is complete.
     dir.write("summary.json", &json)?;
 
+    note(&format!("wrote {}", dir.path().display()));
     if args.json {
         print(&String::from_utf8_lossy(&json));
     } else {
-        print(&report::summary_text(&analysis));
+        say(&report::summary_text(&analysis));
         if let Some(t) = target {
-            print(&format!(
+            say(&format!(
                 "\n{} replications: headline 95% CIs within ±{:.2}% of their means ({}±{:.2}% asked)\n",
                 reps.len(),
                 t.worst * 100.0,
@@ -123,7 +120,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
                 t.target * 100.0
             ));
         }
-        print(&format!("\nwrote {}\n", dir.path().display()));
+        say(&format!("\nwrote {}\n", dir.path().display()));
     }
     Ok(())
 }

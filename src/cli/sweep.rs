@@ -2,19 +2,32 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{print, progress_bar, thread_pool, SweepArgs};
-use crate::analysis::{Figure, HEADLINE};
+use super::{command_line, note, output_folder, print, progress_bar, say, thread_pool, SweepArgs};
+use crate::analysis::{Figure, Provenance, HEADLINE};
 use crate::error::{Error, InputError};
 use crate::report::charts;
 use crate::report::{self, OutputDir};
 use crate::scenario;
 use crate::sweep::{run_sweep, sweep_rows, Grid, Shard, SweepMeta, SweepTable};
 
-fn sweep_charts(out: &Path, grid: &Grid, table: &SweepTable, currency: &str) -> Result<(), Error> {
+fn sweep_charts(
+    out: &Path,
+    grid: &Grid,
+    table: &SweepTable,
+    currency: &str,
+    y_from_data: bool,
+) -> Result<(), Error> {
     let dir = OutputDir::create(out, "sweep.json")?;
+    let key_names: Vec<String> = grid.keys.iter().map(|k| scenario::keys::human(k)).collect();
     for &figure in HEADLINE {
         let name = figure.name();
-        let png = charts::sweep_chart(table, grid, name, &figure.unit().label(currency))
+        let spec = charts::SweepChart {
+            figure,
+            currency,
+            key_names: &key_names,
+            y_from_data,
+        };
+        let png = charts::sweep_chart(table, grid, &spec)
             .map_err(|e| Error::Other(format!("cannot draw the {name} chart: {e}")))?;
         dir.write(&format!("sweep_{name}.png"), &png)?;
     }
@@ -23,17 +36,19 @@ fn sweep_charts(out: &Path, grid: &Grid, table: &SweepTable, currency: &str) -> 
 
 pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     let sets = args.sim.overrides()?;
-    let base = scenario::load(&args.scenario, &sets)?;
-    let grid = Grid::new(&base, &args.vary)?;
+    let loaded = scenario::load_recorded(&args.scenario, &sets)?;
+    note(&format!("read {} (sha256 {})", loaded.file, loaded.sha256));
+    let base = &loaded.scenario;
+    let grid = Grid::new(base, &args.vary)?;
     let shard = match &args.shard {
         Some(text) => Shard::parse(text)?,
         None => Shard::WHOLE,
     };
     let pool = thread_pool(args.sim.threads)?;
-    let out_path = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep", base.name)));
+    let out_path = output_folder(
+        args.out.as_deref(),
+        Path::new("output").join(format!("{}-sweep", base.name)),
+    )?;
     let owned = (0..grid.points()).filter(|&p| shard.owns(p)).count();
     let bar = progress_bar(owned as u64 * base.runs as u64, "replications");
     let tick = || {
@@ -55,13 +70,25 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
         points: grid.points(),
         shard,
         rows: results.iter().map(|r| r.point).collect(),
+        provenance: Provenance::new(command_line(), &args.sim.set, &loaded),
     };
     if !args.sim.no_charts && shard == Shard::WHOLE {
-        sweep_charts(&out_path, &grid, &table, &base.config.cost.currency)?;
+        sweep_charts(
+            &out_path,
+            &grid,
+            &table,
+            &base.config.cost.currency,
+            args.y_from_data,
+        )?;
     }
-    write_sweep(&out_path, &meta, &table)?;
-    print(&sweep_table(&table, grid.keys.len()));
-    print(&format!(
+    let json = write_sweep(&out_path, &meta, &table)?;
+    note(&format!("wrote {}", out_path.display()));
+    if args.json {
+        print(&String::from_utf8_lossy(&json));
+        return Ok(());
+    }
+    say(&sweep_table(&table, grid.keys.len()));
+    say(&format!(
         "\n{} of {} points ({} replications each, common random numbers); wrote {}\n",
         table.rows.len(),
         grid.points(),
@@ -71,11 +98,14 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     Ok(())
 }
 
-fn write_sweep(out: &Path, meta: &SweepMeta, table: &SweepTable) -> Result<(), Error> {
+/// sweep.csv, then sweep.json (returned, for --json).
+fn write_sweep(out: &Path, meta: &SweepMeta, table: &SweepTable) -> Result<Vec<u8>, Error> {
     let dir = OutputDir::create(out, "sweep.json")?;
     dir.write("sweep.csv", &report::sweep_csv(table))?;
     // The record of what the folder holds goes last: a folder without it is incomplete.
-    dir.write("sweep.json", &report::sweep_json(meta))
+    let json = report::sweep_json(meta, table);
+    dir.write("sweep.json", &json)?;
+    Ok(json)
 }
 
 /// A few columns of sweep.csv for the terminal: the keys, then the headline means.
@@ -109,7 +139,7 @@ fn sweep_table(table: &SweepTable, keys: usize) -> String {
     for row in rows {
         for (&i, w) in wanted.iter().zip(&widths) {
             let v = match row[i].parse::<f64>() {
-                Ok(x) if i > keys => format!("{x:.2}"),
+                Ok(x) if i > keys => report::numbers::sig(x, 4),
                 _ => row[i].clone(),
             };
             out.push_str(&format!("{v:>w$}"));
@@ -138,10 +168,10 @@ pub(super) fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Re
         .into());
     }
     if !no_charts {
-        sweep_charts(out, &meta.grid, &table, &meta.currency)?;
+        sweep_charts(out, &meta.grid, &table, &meta.currency, false)?;
     }
     write_sweep(out, &meta, &table)?;
-    print(&format!(
+    say(&format!(
         "merged {} folders: {} points into {}\n",
         dirs.len(),
         table.rows.len(),

@@ -7,6 +7,7 @@ pub mod edit;
 pub mod keys;
 mod measured;
 mod raw;
+mod resolved;
 mod spans;
 mod template;
 mod validate;
@@ -14,7 +15,6 @@ mod validate;
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
-use serde::Deserialize;
 
 use crate::error::{InputError, Origin};
 use crate::model::Config;
@@ -22,6 +22,7 @@ use crate::stats::durability::DurabilityParams;
 
 pub use measured::{MeasuredRestore, MeasuredTarget, Replayed};
 pub use raw::RawScenario;
+pub use resolved::{resolved_table, resolved_toml, sha256_hex, table_json, to_json};
 pub use template::template;
 pub use validate::{parse_moment, DEFAULT_START};
 
@@ -77,10 +78,42 @@ impl Override {
     }
 }
 
-/// The text of a scenario file, or an input error that names it.
+/// `-` names standard input, as it does for most command-line tools.
+pub fn is_stdin(path: &Path) -> bool {
+    path == Path::new("-")
+}
+
+/// Where errors in a scenario read from `path` point.
+pub fn origin_of(path: &Path) -> Origin {
+    if is_stdin(path) {
+        Origin::File("<stdin>".into())
+    } else {
+        Origin::File(path.to_path_buf())
+    }
+}
+
+/// Standard input, read once: a command may name `-` more than once (a scenario compared with
+/// itself) and every use sees the same text.
+fn stdin_text() -> Result<String, String> {
+    static TEXT: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map(|_| text)
+            .map_err(|e| e.to_string())
+    })
+    .clone()
+}
+
+/// The text of a scenario file (standard input for `-`), or an input error that names it.
 pub fn read_text(path: &Path) -> Result<String, InputError> {
-    std::fs::read_to_string(path).map_err(|e| InputError {
-        origin: Origin::File(path.to_path_buf()),
+    let text = if is_stdin(path) {
+        stdin_text()
+    } else {
+        std::fs::read_to_string(path).map_err(|e| e.to_string())
+    };
+    text.map_err(|e| InputError {
+        origin: origin_of(path),
         key: None,
         position: None,
         message: format!("cannot read the scenario file: {e}"),
@@ -88,9 +121,49 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
 }
 
 pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, InputError> {
-    parse(
-        &read_text(path)?,
-        Origin::File(path.to_path_buf()),
+    Ok(load_recorded(path, overrides)?.scenario)
+}
+
+/// A validated scenario with the record of where it came from, for the outputs' provenance.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub scenario: Scenario,
+    /// The text it was parsed from.
+    pub text: String,
+    /// The file as named on the command line (`-` for standard input).
+    pub file: String,
+    /// sha256 of the text, in hex.
+    pub sha256: String,
+    /// Every key as the run uses it (the file's value, an override's or the default).
+    pub resolved: toml::Table,
+}
+
+impl Loaded {
+    /// The scenario in `text`, with `overrides` applied.
+    pub fn from_text(
+        text: String,
+        file: &str,
+        origin: Origin,
+        overrides: &[Override],
+    ) -> Result<Self, InputError> {
+        let scenario = parse(&text, origin, overrides)?;
+        let resolved = resolved_table(&text, overrides, &scenario);
+        Ok(Self {
+            sha256: sha256_hex(&text),
+            file: file.to_string(),
+            scenario,
+            text,
+            resolved,
+        })
+    }
+}
+
+/// Read, parse and validate a scenario file (`-`: standard input) and record where it came from.
+pub fn load_recorded(path: &Path, overrides: &[Override]) -> Result<Loaded, InputError> {
+    Loaded::from_text(
+        read_text(path)?,
+        &path.display().to_string(),
+        origin_of(path),
         overrides,
     )
 }
@@ -196,40 +269,106 @@ pub fn parse_one(
         err
     };
 
-    let raw: RawScenario = toml::from_str(text).map_err(|e| {
-        let offset = e.span().map(|s| s.start);
-        InputError {
-            origin: origin.clone(),
-            key: offset.and_then(|at| spans::key_at(text, at)),
-            position: offset.map(|at| spans::line_col(text, at)),
-            message: e.message().trim().to_string(),
-        }
-    })?;
+    let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(text, origin, &e))?;
     let raw = if overrides.is_empty() {
         raw
     } else {
+        // A misspelt key is caught before it is merged, with the likely key.
+        for o in overrides {
+            if !keys::is_known(&o.key) {
+                return Err(InputError {
+                    origin: Origin::Argument(format!("--set {}={}", o.key, o.value)),
+                    key: Some(o.key.clone()),
+                    position: None,
+                    message: keys::unknown_key_message(&o.key),
+                });
+            }
+        }
         let mut table: toml::Table = toml::from_str(text).expect("parsed above");
         for o in overrides {
             set_dotted(&mut table, o)?;
         }
-        RawScenario::deserialize(toml::Value::Table(table)).map_err(|e| {
-            InputError::argument(
-                "--set",
-                format!(
-                    "{} (keys set: {})",
-                    e.message().trim(),
-                    overrides
-                        .iter()
-                        .map(|o| o.key.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
+        // Written out and read back as text, so that a wrong type is located at its key and
+        // blamed on the override that set it.
+        let merged = toml::to_string(&table).unwrap_or_default();
+        toml::from_str::<RawScenario>(&merged).map_err(|e| {
+            let mut err = toml_error(&merged, origin, &e);
+            err.position = None;
+            let blamed = err.key.as_deref().and_then(|key| {
+                overrides.iter().find(|o| {
+                    key == o.key
+                        || key.starts_with(&format!("{}.", o.key))
+                        || key.starts_with(&format!("{}[", o.key))
+                })
+            });
+            err.origin = match blamed {
+                Some(o) => Origin::Argument(format!("--set {}={}", o.key, o.value)),
+                None => Origin::Argument("--set".into()),
+            };
+            err
         })?
     };
     let mut scenario = validate::validate(&raw).map_err(locate)?;
     scenario.question = leading_comment(text);
     Ok(scenario)
+}
+
+/// A TOML syntax or shape error, located at its key, in words a reader of the file uses: an
+/// unknown key with the likely one ("did you mean …?"), a wrong type as "expected a number".
+fn toml_error(text: &str, origin: &Origin, e: &toml::de::Error) -> InputError {
+    let offset = e.span().map(|s| s.start);
+    let key = offset.and_then(|at| spans::key_at(text, at));
+    let raw = e.message().trim();
+    let message = match &key {
+        Some(k) if raw.starts_with("unknown field") => keys::unknown_key_message(k),
+        _ => plain_words(raw),
+    };
+    InputError {
+        origin: origin.clone(),
+        key,
+        position: offset.map(|at| spans::line_col(text, at)),
+        message,
+    }
+}
+
+/// serde's "invalid type: string \"abc\", expected f64" as "expected a number, got the text
+/// \"abc\"": the types a scenario's author knows, not Rust's.
+pub fn plain_words(message: &str) -> String {
+    let body = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "));
+    let Some((got, want)) = body.and_then(|b| b.split_once(", expected ")) else {
+        return message.to_string();
+    };
+    let quoted = |s: &str| s.trim_matches('`').to_string();
+    let got = if let Some(v) = got.strip_prefix("integer ") {
+        format!("the whole number {}", quoted(v))
+    } else if let Some(v) = got.strip_prefix("floating point ") {
+        format!("the number {}", quoted(v))
+    } else if let Some(v) = got.strip_prefix("string ") {
+        format!("the text {v}")
+    } else if let Some(v) = got.strip_prefix("boolean ") {
+        quoted(v)
+    } else if got == "sequence" {
+        "a list".to_string()
+    } else if got == "map" {
+        "a table".to_string()
+    } else {
+        got.to_string()
+    };
+    let want = match want {
+        "u64" | "u32" | "usize" => "a whole number (0 or more)".to_string(),
+        "i64" | "i32" => "a whole number".to_string(),
+        "f64" | "f32" => "a number".to_string(),
+        "a string" => "text in quotes".to_string(),
+        "a sequence" => "a list in brackets, e.g. [1, 2]".to_string(),
+        "a boolean" => "true or false".to_string(),
+        w if w.starts_with("struct ") || w == "a map" => {
+            "a table (a [section] of keys)".to_string()
+        }
+        w => w.to_string(),
+    };
+    format!("expected {want}, got {got}")
 }
 
 /// The comment lines a file starts with, without their `#`.
@@ -245,7 +384,7 @@ fn leading_comment(text: &str) -> String {
         .to_string()
 }
 
-fn set_dotted(table: &mut toml::Table, o: &Override) -> Result<(), InputError> {
+pub(crate) fn set_dotted(table: &mut toml::Table, o: &Override) -> Result<(), InputError> {
     let parts: Vec<&str> = o.key.split('.').collect();
     let (leaf, parents) = parts.split_last().expect("split yields at least one part");
     let mut current = table;
@@ -355,11 +494,10 @@ mod tests {
     fn unknown_keys_are_errors_with_position() {
         let e = parse_str("name = \"x\"\n[backup]\nretention_dayz = 3\n").unwrap_err();
         assert_eq!(e.position.map(|p| p.0), Some(3));
-        assert!(e.message.contains("retention_dayz"), "{}", e.message);
-        assert!(
-            e.message.contains("retention_days"),
-            "lists allowed keys: {}",
-            e.message
+        assert_eq!(e.key.as_deref(), Some("backup.retention_dayz"));
+        assert_eq!(
+            e.message, "unknown key; did you mean `backup.retention_days`?",
+            "suggests the likely key instead of listing them all"
         );
     }
 
