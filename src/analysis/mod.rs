@@ -202,7 +202,7 @@ fn long_term(runs: &[RunMetrics]) -> Option<LongTermSummary> {
     })
 }
 
-fn month_label(start: DateTime<FixedOffset>, from: i64) -> String {
+pub fn month_label(start: DateTime<FixedOffset>, from: i64) -> String {
     (start + Duration::seconds(from))
         .format("%Y-%m")
         .to_string()

@@ -4,6 +4,7 @@
 
 mod calibrate;
 mod compare;
+mod fleet;
 mod restore;
 mod run;
 mod sweep;
@@ -55,7 +56,11 @@ enum Command {
     },
     /// Run the scenario at every point of a grid ([sweep] table and/or --vary) into sweep.csv
     Sweep(SweepArgs),
-    /// Join the folders of a sharded sweep into one sweep.csv
+    /// Simulate a fleet of servers in shared regions (FLEET.toml with [[group]]s, or an
+    /// inventory CSV): the fleet's bill, and how long a regional outage takes to recover from
+    /// when every server restores at once
+    Fleet(FleetArgs),
+    /// Join the folders of a sharded sweep (or fleet) into one
     Merge {
         /// Shard output folders
         #[arg(required = true)]
@@ -237,6 +242,24 @@ struct SweepArgs {
 }
 
 #[derive(Debug, Args)]
+struct FleetArgs {
+    /// The fleet file: TOML with [[group]] tables, or an inventory CSV (`name,count,region,…`)
+    fleet: PathBuf,
+    /// Run only shard I of N of the replications (every N-th run), for spreading a fleet over
+    /// machines; join the shards with `backsim merge`
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+    /// Output folder [default: output/<fleet name>-fleet/]
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    sim: Simulation,
+    /// Print fleet.json instead of the readable summary
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
 struct CalibrateArgs {
     scenario: PathBuf,
     /// The server's storage metrics: the JSON of `az monitor metrics list` with
@@ -315,11 +338,18 @@ fn execute(command: Command) -> Result<(), Error> {
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Restore(args) => restore::restore(args),
         Command::Sweep(args) => sweep::sweep(args),
+        Command::Fleet(args) => fleet::fleet(args),
         Command::Merge {
             dirs,
             out,
             no_charts,
-        } => sweep::merge(&dirs, out.as_deref(), no_charts),
+        } => {
+            if dirs.iter().all(|d| fleet::is_fleet_folder(d)) {
+                fleet::merge(&dirs, out.as_deref(), no_charts)
+            } else {
+                sweep::merge(&dirs, out.as_deref(), no_charts)
+            }
+        }
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "backsim", &mut out);
@@ -338,6 +368,21 @@ fn execute(command: Command) -> Result<(), Error> {
 }
 
 fn validate(path: &Path, set: &[String], json: bool) -> Result<(), Error> {
+    if !json && scenario::fleet::is_fleet_file(path) {
+        let fleet = scenario::fleet::load_fleet(path, &overrides(set)?)?;
+        say(&format!(
+            "ok: {} is a valid fleet (\"{}\": {} servers in {} groups, {} regions; {} runs × {} days, seed {})\n",
+            path.display(),
+            fleet.name,
+            fleet.servers(),
+            fleet.groups.len(),
+            fleet.regions.len(),
+            fleet.runs,
+            fleet.horizon_days,
+            fleet.seed
+        ));
+        return Ok(());
+    }
     let loaded = overrides(set).and_then(|sets| Ok(scenario::load_recorded(path, &sets)?));
     match (loaded, json) {
         (Ok(loaded), false) => {

@@ -7,6 +7,7 @@ pub mod charts;
 mod compare;
 mod csv_out;
 mod files;
+pub mod fleet;
 mod json;
 mod markdown;
 pub mod numbers;

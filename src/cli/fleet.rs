@@ -1,0 +1,238 @@
+//! `backsim fleet`: many servers in shared regions, whole or as one shard of the runs; and the
+//! fleet half of `backsim merge`.
+
+use std::path::{Path, PathBuf};
+
+use super::{command_line, note, output_folder, print, progress_bar, say, thread_pool, FleetArgs};
+use crate::error::{Error, InputError};
+use crate::fleet::{simulate_runs, FleetRun, FleetSummary};
+use crate::report::fleet::{self as out, FleetProvenance, FleetRecord};
+use crate::report::OutputDir;
+use crate::scenario::fleet::{load_fleet, Fleet};
+use crate::scenario::{self, Override};
+use crate::sweep::Shard;
+
+/// The file that marks a complete fleet folder (or shard), and holds every run's record.
+pub(super) const RECORD_FILE: &str = "fleet_runs.json";
+
+pub(super) fn fleet(args: FleetArgs) -> Result<(), Error> {
+    let sets = args.sim.overrides()?;
+    let fleet = load_fleet(&args.fleet, &sets)?;
+    let text = scenario::read_text(&args.fleet)?;
+    let sha = scenario::sha256_hex(&text);
+    note(&format!("read {} (sha256 {sha})", args.fleet.display()));
+    let shard = match &args.shard {
+        Some(s) => Shard::parse(s)?,
+        None => Shard::WHOLE,
+    };
+    let pool = thread_pool(args.sim.threads)?;
+    let out_path = output_folder(
+        args.out.as_deref(),
+        Path::new("output").join(format!("{}-fleet", fleet.name)),
+    )?;
+    let runs: Vec<u64> = (0..fleet.runs as u64)
+        .filter(|&r| shard.owns(r as usize))
+        .collect();
+    let server_years = fleet.servers() as f64 * runs.len() as f64 * fleet.horizon_days / 365.0;
+    if server_years > 2_000.0 {
+        say(&format!(
+            "{} servers × {} runs × {} days: {:.0} server-years to simulate (about {:.0} s per 1,000 on one core)\n",
+            fleet.servers(),
+            runs.len(),
+            fleet.horizon_days,
+            server_years,
+            2.5
+        ));
+    }
+    let dir = OutputDir::create(&out_path, RECORD_FILE)?;
+    let bar = progress_bar(runs.len() as u64, "runs");
+    let tick = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let started = std::time::Instant::now();
+    let records = pool.install(|| simulate_runs(&fleet, runs.iter().copied(), &tick));
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    note(&format!(
+        "{} runs of {} servers on {} threads in {:.2} s",
+        records.len(),
+        fleet.servers(),
+        pool.current_num_threads(),
+        started.elapsed().as_secs_f64()
+    ));
+    let record = FleetRecord {
+        fleet: fleet.name.clone(),
+        seed: fleet.seed,
+        runs: fleet.runs,
+        servers: fleet.servers(),
+        shard: [shard.index, shard.count],
+        provenance: FleetProvenance {
+            backsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            command_line: command_line(),
+            overrides: sets
+                .iter()
+                .map(|o| format!("{}={}", o.key, o.value))
+                .collect(),
+            fleet_file: args.fleet.display().to_string(),
+            fleet_sha256: sha,
+        },
+        records,
+    };
+    if shard != Shard::WHOLE {
+        dir.write(RECORD_FILE, &out::record_json(&record))?;
+        say(&format!(
+            "shard {}/{}: {} of {} runs into {} (join the shards with backsim merge)\n",
+            shard.index,
+            shard.count,
+            record.records.len(),
+            fleet.runs,
+            out_path.display()
+        ));
+        return Ok(());
+    }
+    let summary = write_outputs(&dir, &fleet, &record, args.sim.no_charts)?;
+    if args.json {
+        print(&String::from_utf8_lossy(&out::summary_json(
+            &fleet,
+            &summary,
+            &record.provenance,
+        )));
+    } else {
+        print(&out::text(&fleet, &summary));
+        say(&format!("\nfiles in {}\n", out_path.display()));
+    }
+    Ok(())
+}
+
+/// Every file of a whole fleet run; the record file last, as the folder's mark of completeness.
+fn write_outputs(
+    dir: &OutputDir,
+    fleet: &Fleet,
+    record: &FleetRecord,
+    no_charts: bool,
+) -> Result<FleetSummary, Error> {
+    let summary = FleetSummary::new(fleet, &record.records);
+    dir.write(
+        "fleet.json",
+        &out::summary_json(fleet, &summary, &record.provenance),
+    )?;
+    dir.write("fleet_bill.csv", &out::bill_csv(&summary))?;
+    dir.write("fleet_servers.csv", &out::servers_csv(fleet, &summary))?;
+    dir.write(
+        "fleet_recoveries.csv",
+        &out::recoveries_csv(fleet, &record.records),
+    )?;
+    dir.write(
+        "fleet_outages.csv",
+        &out::outages_csv(fleet, &record.records),
+    )?;
+    if !no_charts {
+        if let Some(png) = out::recovery_chart(fleet, &record.records) {
+            let png =
+                png.map_err(|e| Error::Other(format!("cannot draw fleet_recovery.png: {e}")))?;
+            dir.write("fleet_recovery.png", &png)?;
+        }
+    }
+    dir.write(RECORD_FILE, &out::record_json(record))?;
+    Ok(summary)
+}
+
+/// Whether `dir` holds a fleet run or shard.
+pub(super) fn is_fleet_folder(dir: &Path) -> bool {
+    dir.join(RECORD_FILE).is_file()
+}
+
+/// Join the shards of a fleet run: the same fleet file (same text), the same settings, every
+/// run once. The result is byte for byte what the whole run writes.
+pub(super) fn merge(
+    dirs: &[PathBuf],
+    out_dir: Option<&Path>,
+    no_charts: bool,
+) -> Result<(), Error> {
+    let mut shards: Vec<FleetRecord> = Vec::new();
+    for d in dirs {
+        let path = d.join(RECORD_FILE);
+        let bad = |message: String| InputError {
+            origin: crate::error::Origin::File(path.clone()),
+            key: None,
+            position: None,
+            message,
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| bad(format!("cannot read the shard's record: {e}")))?;
+        let record: FleetRecord =
+            serde_json::from_str(&text).map_err(|e| bad(format!("not a fleet record: {e}")))?;
+        shards.push(record);
+    }
+    let first = shards[0].clone();
+    let mismatch = |what: &str| {
+        InputError::argument(
+            "merge",
+            format!("the folders hold different fleets or settings ({what} differs): merge shards of one `backsim fleet` command"),
+        )
+    };
+    for s in &shards {
+        if s.fleet != first.fleet || s.seed != first.seed || s.runs != first.runs {
+            return Err(mismatch("fleet, seed or runs").into());
+        }
+        if s.provenance != first.provenance || s.servers != first.servers {
+            return Err(mismatch("fleet file or command").into());
+        }
+        if s.shard[1] != first.shard[1] {
+            return Err(mismatch("the number of shards").into());
+        }
+    }
+    let mut records: Vec<FleetRun> = shards.into_iter().flat_map(|s| s.records).collect();
+    records.sort_by_key(|r| r.run);
+    let expected: Vec<u64> = (0..first.runs as u64).collect();
+    let got: Vec<u64> = records.iter().map(|r| r.run).collect();
+    if got != expected {
+        return Err(InputError::argument(
+            "merge",
+            format!(
+                "the shards hold runs {got:?} of {}: every run exactly once is needed",
+                first.runs
+            ),
+        )
+        .into());
+    }
+    let p = &first.provenance;
+    let overrides: Vec<Override> = p
+        .overrides
+        .iter()
+        .map(|s| Override::parse(s))
+        .collect::<Result<_, _>>()?;
+    let fleet_file = PathBuf::from(&p.fleet_file);
+    let fleet = load_fleet(&fleet_file, &overrides)?;
+    let text = scenario::read_text(&fleet_file)?;
+    if scenario::sha256_hex(&text) != p.fleet_sha256 {
+        return Err(InputError::argument(
+            "merge",
+            format!(
+                "{} has changed since the shards ran (sha256 {} then): merge with the fleet file they ran",
+                fleet_file.display(),
+                p.fleet_sha256
+            ),
+        )
+        .into());
+    }
+    let record = FleetRecord {
+        shard: [1, 1],
+        records,
+        ..first
+    };
+    let default = Path::new("output").join(format!("{}-fleet", fleet.name));
+    let out_path = out_dir.unwrap_or(&default);
+    let dir = OutputDir::create(out_path, RECORD_FILE)?;
+    write_outputs(&dir, &fleet, &record, no_charts)?;
+    say(&format!(
+        "merged {} folders: {} runs into {}\n",
+        dirs.len(),
+        record.records.len(),
+        out_path.display()
+    ));
+    Ok(())
+}
