@@ -34,12 +34,25 @@ pub fn sweep_figures() -> impl Iterator<Item = Figure> {
 }
 
 /// The grid: dotted keys and, for each, its values as TOML text. Points run over the cartesian
-/// product, the first key changing slowest.
+/// product, the first key changing slowest — or, for a list of cases, over its rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grid {
     pub keys: Vec<String>,
     pub values: Vec<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cases: Option<Cases>,
 }
+
+/// Listed points instead of a product (`--cases`): each row's value of each key, as an index
+/// into that key's values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cases {
+    pub file: String,
+    pub rows: Vec<Vec<usize>>,
+}
+
+/// The most points one sweep may hold.
+pub const MAX_CASES: usize = 100_000;
 
 impl Grid {
     /// The `[sweep]` table, then `--vary KEY=V1,V2,...` (which replaces a key the table has).
@@ -47,6 +60,7 @@ impl Grid {
         let mut grid = Grid {
             keys: Vec::new(),
             values: Vec::new(),
+            cases: None,
         };
         for (key, values) in &scenario.sweep {
             grid.set(key, values.iter().map(|v| v.to_string()).collect());
@@ -92,12 +106,101 @@ impl Grid {
         }
     }
 
+    /// Listed cases from a CSV: a header of dotted keys, one point per row (every cell given,
+    /// as on the command line: 14, geo, "geo").
+    pub fn from_cases(path: &Path) -> Result<Self, InputError> {
+        let origin = Origin::File(path.to_path_buf());
+        let fail = |key: String, message: String, position: Option<(usize, usize)>| InputError {
+            origin: origin.clone(),
+            key: Some(key),
+            position,
+            message,
+        };
+        let text = scenario::read_text(path)?;
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let keys: Vec<String> = reader
+            .headers()
+            .map_err(|e| fail("header".into(), format!("cannot read: {e}"), Some((1, 1))))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        if keys.is_empty() || keys.iter().any(String::is_empty) {
+            return Err(fail(
+                "header".into(),
+                "expected a header of dotted scenario keys, e.g. backup.retention_days,backup.redundancy".into(),
+                Some((1, 1)),
+            ));
+        }
+        let mut values: Vec<Vec<String>> = vec![Vec::new(); keys.len()];
+        let mut rows = Vec::new();
+        for (i, record) in reader.records().enumerate() {
+            let row = i + 1;
+            let record = record.map_err(|e| {
+                fail(
+                    format!("row {row}"),
+                    format!("cannot read: {e}"),
+                    Some((row + 1, 1)),
+                )
+            })?;
+            if rows.len() == MAX_CASES {
+                return Err(fail(
+                    format!("row {row}"),
+                    format!("a sweep holds at most {MAX_CASES} cases"),
+                    Some((row + 1, 1)),
+                ));
+            }
+            let mut indices = Vec::with_capacity(keys.len());
+            for (k, key) in keys.iter().enumerate() {
+                let cell = record.get(k).unwrap_or("");
+                if cell.is_empty() {
+                    return Err(fail(
+                        format!("row {row}, column {key}"),
+                        "is empty: every case gives every column a value".into(),
+                        Some((row + 1, k + 1)),
+                    ));
+                }
+                let index = match values[k].iter().position(|v| v == cell) {
+                    Some(i) => i,
+                    None => {
+                        values[k].push(cell.to_string());
+                        values[k].len() - 1
+                    }
+                };
+                indices.push(index);
+            }
+            rows.push(indices);
+        }
+        if rows.is_empty() {
+            return Err(fail(
+                "rows".into(),
+                "no cases: add one row per point".into(),
+                None,
+            ));
+        }
+        Ok(Grid {
+            keys,
+            values,
+            cases: Some(Cases {
+                file: path.display().to_string(),
+                rows,
+            }),
+        })
+    }
+
     pub fn points(&self) -> usize {
-        self.values.iter().map(Vec::len).product()
+        match &self.cases {
+            Some(cases) => cases.rows.len(),
+            None => self.values.iter().map(Vec::len).product(),
+        }
     }
 
     /// The value index of each key at point `p`.
     pub fn indices(&self, mut p: usize) -> Vec<usize> {
+        if let Some(cases) = &self.cases {
+            return cases.rows[p].clone();
+        }
         let mut out = vec![0; self.keys.len()];
         for (i, values) in self.values.iter().enumerate().rev() {
             out[i] = p % values.len();
@@ -185,7 +288,10 @@ pub fn run_sweep(
                     .collect::<Vec<_>>()
                     .join(" ");
                 if matches!(e.origin, Origin::Argument(_)) {
-                    e.origin = Origin::Argument(format!("sweep point {p} ({listed})"));
+                    e.origin = Origin::Argument(match &grid.cases {
+                        Some(cases) => format!("{} row {} ({listed})", cases.file, p + 1),
+                        None => format!("sweep point {p} ({listed})"),
+                    });
                 }
                 e
             })
@@ -307,6 +413,7 @@ mod tests {
                 vec!["1".into(), "2".into()],
                 vec!["x".into(), "y".into(), "z".into()],
             ],
+            cases: None,
         };
         assert_eq!(grid.points(), 6);
         assert_eq!(grid.indices(0), vec![0, 0]);

@@ -358,3 +358,50 @@ fn an_inventory_row_with_a_bad_cell_is_named() {
         assert!(!tmp.path().join("never").join("fleet_runs.json").exists());
     }
 }
+
+/// `sweep --cases`: the listed rows and nothing else (no cartesian product), each point the
+/// row's values; a row that is not a valid scenario is named before anything runs.
+#[test]
+fn sweep_cases_run_the_listed_rows() {
+    let tmp = TempDir::new().unwrap();
+    let cases = write(
+        tmp.path(),
+        "cases.csv",
+        "server.vcores,server.db_size_gb,backup.redundancy\n2,40,local\n8,250,geo\n",
+    );
+    let out = tmp.path().join("sweep");
+    backsim()
+        .args([
+            "sweep",
+            "scenarios/default.toml",
+            "--runs",
+            "2",
+            "--no-charts",
+        ])
+        .arg("--cases")
+        .arg(&cases)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let rows = csv_rows(&out.join("sweep.csv"));
+    assert_eq!(rows.len(), 2, "two cases, not 2 × 2 × 2 points");
+    assert_eq!(rows[0]["server.vcores"], "2");
+    assert_eq!(rows[1]["backup.redundancy"], "geo");
+    assert!(number(&rows[1], "cost_per_month_mean") > number(&rows[0], "cost_per_month_mean"));
+    let bad = write(
+        tmp.path(),
+        "bad.csv",
+        "server.vcores,server.db_size_gb\n2,40\n8,9000\n",
+    );
+    backsim()
+        .args(["sweep", "scenarios/default.toml", "--runs", "2"])
+        .arg("--cases")
+        .arg(&bad)
+        .arg("--out")
+        .arg(tmp.path().join("never"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("bad.csv row 2"))
+        .stderr(predicates::str::contains("server.db_size_gb"));
+}

@@ -129,6 +129,10 @@ fn write_outputs(
         "fleet_outages.csv",
         &out::outages_csv(fleet, &record.records),
     )?;
+    dir.write(
+        "report.md",
+        out::report_md(fleet, &summary, &record.provenance).as_bytes(),
+    )?;
     if !no_charts {
         if let Some(png) = out::recovery_chart(fleet, &record.records) {
             let png =

@@ -228,6 +228,10 @@ struct SweepArgs {
     /// Run only shard I of N (every N-th point), for spreading a sweep over machines
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
+    /// Run the listed cases instead of a grid: a CSV whose header names scenario keys and whose
+    /// rows are the points (e.g. server.vcores,server.db_size_gb,workload.binlog_gb_per_day)
+    #[arg(long, value_name = "CASES.csv", conflicts_with = "vary")]
+    cases: Option<PathBuf>,
     /// Output folder [default: output/<scenario name>-sweep/]
     #[arg(long)]
     out: Option<PathBuf>,

@@ -425,3 +425,100 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
     let _ = DAY;
     out
 }
+
+/// Text for a Markdown table cell or line: no HTML, no table breaks.
+fn md(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+}
+
+/// report.md for a fleet: the question, the bill, the groups, the regional outages, the files.
+pub fn report_md(fleet: &Fleet, summary: &FleetSummary, provenance: &FleetProvenance) -> String {
+    let cur = md(fleet.currency());
+    let mut out = format!("# Fleet {}\n\n", md(&fleet.name));
+    if !fleet.question.is_empty() {
+        for line in fleet.question.lines() {
+            out.push_str(&format!("> {}\n", md(line)));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "{} servers in {} groups and {} regions; {} runs × {} days, seed {}. Each server has its own backups, load and incidents; a regional outage takes down every server of its region at once, and every restore queues for its target region's slots with the other tenants' (steady-state bill: from each group's warm-up on).\n\n",
+        summary.servers,
+        fleet.groups.len(),
+        summary.regions.len(),
+        summary.runs,
+        fleet.horizon_days,
+        fleet.seed
+    ));
+    out.push_str("## Backup storage bill\n\n| scope | cost per month | billable GB-months | stored GB |\n|---|---|---|---|\n");
+    let mut bill_row = |scope: String, b: &crate::fleet::BillSummary| {
+        out.push_str(&format!(
+            "| {scope} | {} {cur} | {} | {} |\n",
+            estimate(&b.cost_per_month, 1.0, false),
+            estimate(&b.billable_gb_month, 1.0, false),
+            estimate(&b.mean_storage_gb, 1.0, false)
+        ));
+    };
+    bill_row("**fleet**".into(), &summary.fleet);
+    for (name, b) in &summary.regions {
+        bill_row(format!("region {}", md(name)), b);
+    }
+    for g in &summary.groups {
+        bill_row(format!("group {}", md(&g.name)), &g.bill);
+    }
+    out.push_str("\n| month | fleet cost |\n|---|---|\n");
+    for m in &summary.months {
+        out.push_str(&format!(
+            "| {} | {} {cur} |\n",
+            m.month,
+            estimate(&m.cost, 1.0, false)
+        ));
+    }
+    out.push_str("\n## Groups\n\n| group | servers | region | data-loss window p95 | restore to latest p95 | downtime per server |\n|---|---|---|---|---|---|\n");
+    for g in &summary.groups {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} min | {} | {} h |\n",
+            md(&g.name),
+            g.count,
+            md(&g.region),
+            sig(g.rpo_p95_s.mean / 60.0, 3),
+            g.restore_latest_p95_s
+                .as_ref()
+                .map_or("-".to_string(), |e| format!(
+                    "{} h",
+                    sig(e.mean / 3600.0, 3)
+                )),
+            sig(g.downtime_hours_per_server.mean, 3)
+        ));
+    }
+    out.push_str("\n## Regional outages\n\nHours from the outage until a share of the region's servers serve again (over all outages of all runs: median, p95, max). A server is back by its geo-restore, or when the region returns if that comes first.\n\n| region | outages | servers hit | 50% | 90% | 99% | 100% | geo-restored | back with the region | slot wait, mean |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    for o in &summary.outages {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            md(&o.region),
+            o.outages,
+            sig(o.affected_mean, 3),
+            hours(&o.hours_to_50),
+            hours(&o.hours_to_90),
+            hours(&o.hours_to_99),
+            hours(&o.hours_to_100),
+            sig(o.geo_restored_mean, 3),
+            sig(o.region_returned_mean, 3),
+            o.wait_s_mean
+                .as_ref()
+                .map_or("-".to_string(), |s| format!("{} h", sig(s.p50 / 3600.0, 3)))
+        ));
+    }
+    out.push_str("\n![servers serving again](fleet_recovery.png)\n\n## Files\n\n- `fleet_bill.csv`: the bill of the fleet, each region, each group and each month\n- `fleet_servers.csv`: one row per server, its figures averaged over runs\n- `fleet_recoveries.csv`: every recovery of every server in every run\n- `fleet_outages.csv`: every regional outage of every run and how its servers came back\n- `fleet.json`: all of the above in one file; `fleet_runs.json`: each run's record (what `backsim merge` joins)\n\n");
+    out.push_str(&format!(
+        "## Provenance\n\nbacksim {}, `{}`, fleet file `{}` (sha256 `{}`)\n",
+        md(&provenance.backsim_version),
+        md(&provenance.command_line),
+        md(&provenance.fleet_file),
+        provenance.fleet_sha256
+    ));
+    out
+}
