@@ -14,6 +14,11 @@ use crate::sweep::Shard;
 
 /// The file that marks a complete fleet folder (or shard), and holds every run's record.
 pub(super) const RECORD_FILE: &str = "fleet_runs.json";
+/// Rough costs for the warning before a big fleet: CPU seconds per simulated server-year (geo-
+/// redundant servers with outages, measured on a 2-core machine) and JSON bytes per server per
+/// run.
+const SECONDS_PER_SERVER_YEAR: f64 = 0.004;
+const RECORD_BYTES_PER_SERVER_RUN: f64 = 180.0;
 
 pub(super) fn fleet(args: FleetArgs) -> Result<(), Error> {
     let sets = args.sim.overrides()?;
@@ -33,15 +38,21 @@ pub(super) fn fleet(args: FleetArgs) -> Result<(), Error> {
     let runs: Vec<u64> = (0..fleet.runs as u64)
         .filter(|&r| shard.owns(r as usize))
         .collect();
+    // A big fleet is said before it starts: how much work, roughly how long, how much output.
     let server_years = fleet.servers() as f64 * runs.len() as f64 * fleet.horizon_days / 365.0;
     if server_years > 2_000.0 {
+        let threads = pool.current_num_threads();
+        let minutes = server_years * SECONDS_PER_SERVER_YEAR / threads as f64 / 60.0;
+        let megabytes =
+            fleet.servers() as f64 * runs.len() as f64 * RECORD_BYTES_PER_SERVER_RUN / 1e6;
         say(&format!(
-            "{} servers × {} runs × {} days: {:.0} server-years to simulate (about {:.0} s per 1,000 on one core)\n",
+            "{} servers × {} runs × {} days = {:.0} server-years: roughly {:.0} min on {threads} threads, about {:.0} MB of fleet_runs.json\n",
             fleet.servers(),
             runs.len(),
             fleet.horizon_days,
             server_years,
-            2.5
+            minutes.max(1.0),
+            megabytes
         ));
     }
     let dir = OutputDir::create(&out_path, RECORD_FILE)?;
