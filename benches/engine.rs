@@ -7,9 +7,9 @@ use std::hint::black_box;
 
 use backsim::engine::{EventQueue, Streams};
 use backsim::error::Origin;
+use backsim::fleet::simulate_run;
 use backsim::model::simulate;
 use backsim::montecarlo::run_replications;
-use backsim::fleet::simulate_run;
 use backsim::scenario::fleet::load_fleet;
 use backsim::scenario::{parse, Override, Scenario};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -72,7 +72,11 @@ fn default_server_year(c: &mut Criterion) {
         let mut rep = 0;
         b.iter(|| {
             rep += 1;
-            black_box(simulate(&s.config, &Streams::for_replication(42, rep), None))
+            black_box(simulate(
+                &s.config,
+                &Streams::for_replication(42, rep),
+                None,
+            ))
         })
     });
     group.finish();

@@ -18,7 +18,7 @@ pub(super) const RECORD_FILE: &str = "fleet_runs.json";
 /// redundant servers with outages, measured on a 2-core machine) and JSON bytes per server per
 /// run.
 const SECONDS_PER_SERVER_YEAR: f64 = 0.004;
-const RECORD_BYTES_PER_SERVER_RUN: f64 = 180.0;
+const RECORD_BYTES_PER_SERVER_RUN: f64 = 370.0;
 
 pub(super) fn fleet(args: FleetArgs) -> Result<(), Error> {
     let sets = args.sim.overrides()?;

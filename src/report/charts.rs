@@ -407,7 +407,8 @@ pub fn bill_chart(months: &[BillBar], currency: &str, title: &str) -> Result<Vec
             }
         };
         let money = |v: &f64| format!("{v:.0}");
-        let y_desc = format!("{currency} per month");
+        let y_desc =
+            format!("backup storage's value, {currency} per month (bar top: free part + bill)");
         let mut chart = frame(
             root,
             title,
@@ -439,7 +440,7 @@ pub fn bill_chart(months: &[BillBar], currency: &str, title: &str) -> Result<Vec
                 )
             }))
             .map_err(err)?
-            .label("billed (lighter: a month the run covers only in part)")
+            .label("the bill, with its 95% CI (lighter: a month the run covers only in part)")
             .legend(box_key(billed.mix(0.85)));
         let whisker = BLACK.stroke_width(2);
         for (i, m) in months.iter().enumerate() {
@@ -451,6 +452,14 @@ pub fn bill_chart(months: &[BillBar], currency: &str, title: &str) -> Result<Vec
                     PathElement::new(vec![(x - 0.12, lo), (x + 0.12, lo)], whisker),
                     PathElement::new(vec![(x - 0.12, hi), (x + 0.12, hi)], whisker),
                 ])
+                .map_err(err)?;
+            // The bill itself, written on its bar: the bar's top is not the bill.
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("{:.0}", m.cost),
+                    (x + 0.15, m.free_value + m.cost_hi),
+                    (FONT, 18).into_font(),
+                )))
                 .map_err(err)?;
         }
         legend(&mut chart, SeriesLabelPosition::UpperLeft)

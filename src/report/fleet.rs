@@ -370,12 +370,12 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
     }
     out.push('\n');
     out.push_str(&format!(
-        "{:<16} {:>7}  {:<12} {:>22}  {:>14}  {:>18}  {:>12}\n",
+        "{:<16} {:>7}  {:<8} {:>36}  {:>9}  {:>11}  {:>13}\n",
         "group", "servers", "region", "cost/month", "RPO p95", "restore p95", "down h/server"
     ));
     for g in &summary.groups {
         out.push_str(&format!(
-            "{:<16} {:>7}  {:<12} {:>22}  {:>14}  {:>18}  {:>12}\n",
+            "{:<16} {:>7}  {:<8} {:>36}  {:>9}  {:>11}  {:>13}\n",
             g.name,
             g.count,
             g.region,

@@ -212,7 +212,7 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
             "max_free_retention_days",
             "Longest retention that bills nothing (simulated)",
             days as f64,
-            "days",
+            if days == 1 { "day" } else { "days" },
         ));
     }
     let free = a.figure(Figure::FreeRetentionDays);
