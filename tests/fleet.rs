@@ -4,31 +4,15 @@
 //! inventory row is named.
 
 mod common;
-use common::backsim;
+use common::{backsim, backsim_into, write_file as write};
 
 use std::fs;
 use std::path::Path;
 
 use tempfile::TempDir;
 
-fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, text).unwrap();
-    path
-}
-
 fn fleet(dir: &Path, file: &Path, out: &str, args: &[&str]) -> std::path::PathBuf {
-    let out = dir.join(out);
-    backsim()
-        .arg("fleet")
-        .arg(file)
-        .args(args)
-        .arg("--no-charts")
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    out
+    backsim_into("fleet", file, dir, out, args)
 }
 
 fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {

@@ -40,17 +40,7 @@ fn write(dir: &Path, text: &str) -> std::path::PathBuf {
 }
 
 fn sweep(dir: &Path, scenario: &Path, name: &str, extra: &[&str]) -> std::path::PathBuf {
-    let out = dir.join(name);
-    backsim()
-        .arg("sweep")
-        .arg(scenario)
-        .args(extra)
-        .arg("--no-charts")
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    out
+    common::backsim_into("sweep", scenario, dir, name, extra)
 }
 
 #[test]

@@ -493,19 +493,10 @@ mod tests {
 
     fn restore_config(per_hour: f64, minutes: i64, slots: u32) -> RestoreConfig {
         RestoreConfig {
-            provision: 300,
-            hydrate_gb_per_hour_per_vcore: 100.0,
-            replay_gb_per_hour_per_vcore: 2.0,
-            no_pk_replay_slowdown: 10.0,
-            cross_region_gb_per_hour: 500.0,
             slots_per_region: slots,
             background_restores_per_hour: per_hour,
             background_restore_duration: minutes * 60,
-            outage_restore_surge: 1.0,
-            detection_delay: 1800,
-            unsafe_sessions_per_day: 0.0,
-            failover: 120,
-            geo_restore_region: "westus".into(),
+            ..crate::model::restore::estimate::test_params()
         }
     }
 

@@ -38,3 +38,31 @@ pub fn run_json(
         .success();
     serde_json::from_slice(&out.get_output().stdout).expect("--json prints JSON")
 }
+
+/// `text` written to `dir/name`.
+pub fn write_file(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `backsim COMMAND FILE EXTRA... --no-charts --out DIR/NAME` must succeed; returns the folder.
+pub fn backsim_into(
+    command: &str,
+    file: &std::path::Path,
+    dir: &std::path::Path,
+    name: &str,
+    extra: &[&str],
+) -> std::path::PathBuf {
+    let out = dir.join(name);
+    backsim()
+        .arg(command)
+        .arg(file)
+        .args(extra)
+        .arg("--no-charts")
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}

@@ -97,6 +97,26 @@ pub fn estimate(params: &RestoreConfig, server: &ServerConfig, work: RestoreWork
     Rates::new(params, server).estimate(work)
 }
 
+/// Restore settings for unit tests: 4 slots, nobody else restoring, round rates.
+#[cfg(test)]
+pub(crate) fn test_params() -> RestoreConfig {
+    RestoreConfig {
+        provision: 300,
+        hydrate_gb_per_hour_per_vcore: 100.0,
+        replay_gb_per_hour_per_vcore: 2.0,
+        no_pk_replay_slowdown: 10.0,
+        cross_region_gb_per_hour: 500.0,
+        slots_per_region: 4,
+        background_restores_per_hour: 0.0,
+        background_restore_duration: 3600,
+        outage_restore_surge: 1.0,
+        detection_delay: 1800,
+        unsafe_sessions_per_day: 0.0,
+        failover: 120,
+        geo_restore_region: "westus".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,22 +135,8 @@ mod tests {
         }
     }
 
-    pub(crate) fn params() -> RestoreConfig {
-        RestoreConfig {
-            provision: 300,
-            hydrate_gb_per_hour_per_vcore: 100.0,
-            replay_gb_per_hour_per_vcore: 2.0,
-            no_pk_replay_slowdown: 10.0,
-            cross_region_gb_per_hour: 500.0,
-            slots_per_region: 4,
-            background_restores_per_hour: 0.0,
-            background_restore_duration: 3600,
-            outage_restore_surge: 1.0,
-            detection_delay: 1800,
-            unsafe_sessions_per_day: 0.0,
-            failover: 120,
-            geo_restore_region: "westus".into(),
-        }
+    fn params() -> RestoreConfig {
+        test_params()
     }
 
     fn work(snapshot_gb: f64, replay_gb: f64) -> RestoreWork {
