@@ -26,6 +26,12 @@ pub struct Bill {
 }
 
 impl Bill {
+    fn add_month(&mut self, m: &crate::model::MonthBill) {
+        self.cost_per_month += m.cost;
+        self.billable_gb_month += m.billable_gb_month;
+        self.mean_storage_gb += m.mean_storage_gb;
+    }
+
     fn add(&mut self, o: &RunOutcome) {
         let s = &o.metrics.storage;
         self.cost_per_month += s.cost_per_month;
@@ -112,8 +118,11 @@ pub struct FleetRun {
     pub fleet: Bill,
     pub groups: Vec<GroupRun>,
     pub regions: Vec<Bill>,
-    /// The fleet's cost in each calendar month of the horizon.
-    pub months: Vec<f64>,
+    /// Each calendar month's bill (the month's cost, GB-months and mean storage) of the fleet,
+    /// of each region and of each group.
+    pub months: Vec<Bill>,
+    pub region_months: Vec<Vec<Bill>>,
+    pub group_months: Vec<Vec<Bill>>,
     pub outages: Vec<OutageRun>,
     pub servers: Vec<ServerRun>,
     pub recoveries: Vec<FleetRecovery>,
@@ -148,7 +157,9 @@ pub fn simulate_run(fleet: &Fleet, run: u64) -> FleetRun {
         run,
         groups: vec![GroupRun::default(); fleet.groups.len()],
         regions: vec![Bill::default(); fleet.regions.len()],
-        months: vec![0.0; months],
+        months: vec![Bill::default(); months],
+        region_months: vec![vec![Bill::default(); months]; fleet.regions.len()],
+        group_months: vec![vec![Bill::default(); months]; fleet.groups.len()],
         ..FleetRun::default()
     };
     let mut pooled: Vec<(Sawtooth, LogHistogram)> = (0..fleet.groups.len())
@@ -170,8 +181,10 @@ pub fn simulate_run(fleet: &Fleet, run: u64) -> FleetRun {
             out.fleet.add(o);
             out.regions[group.home].add(o);
             out.groups[p.group].bill.add(o);
-            for (m, bill) in out.months.iter_mut().zip(&o.metrics.storage.monthly) {
-                *m += bill.cost;
+            for (m, bill) in o.metrics.storage.monthly.iter().enumerate() {
+                out.months[m].add_month(bill);
+                out.region_months[group.home][m].add_month(bill);
+                out.group_months[p.group][m].add_month(bill);
             }
             pooled[p.group].0.merge(&o.rpo);
             pooled[p.group].1.merge(&o.restores.latest);
@@ -365,10 +378,14 @@ pub struct OutageSummary {
     pub wait_s_max: Option<Spread>,
 }
 
+/// One calendar month's bill across runs: of the fleet, each region, each group. Its
+/// `cost_per_month` is the month's cost (a partial month bills only what the run covered).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MonthCost {
+pub struct MonthBills {
     pub month: String,
-    pub cost: Estimate,
+    pub fleet: BillSummary,
+    pub regions: Vec<(String, BillSummary)>,
+    pub groups: Vec<(String, BillSummary)>,
 }
 
 /// The fleet's figures across runs, and per server.
@@ -379,7 +396,7 @@ pub struct FleetSummary {
     pub fleet: BillSummary,
     pub regions: Vec<(String, BillSummary)>,
     pub groups: Vec<GroupSummary>,
-    pub months: Vec<MonthCost>,
+    pub months: Vec<MonthBills>,
     pub outages: Vec<OutageSummary>,
     /// Each server's figures, averaged over runs.
     pub servers_mean: Vec<ServerRun>,
@@ -388,14 +405,30 @@ pub struct FleetSummary {
 impl FleetSummary {
     pub fn new(fleet: &Fleet, runs: &[FleetRun]) -> Self {
         let first = &fleet.groups[0].scenario;
+        let home_regions: Vec<usize> = (0..fleet.regions.len())
+            .filter(|i| fleet.groups.iter().any(|g| g.home == *i))
+            .collect();
         let months = first
             .config
             .months
             .iter()
             .enumerate()
-            .map(|(i, m)| MonthCost {
+            .map(|(i, m)| MonthBills {
                 month: crate::analysis::month_label(first.start, m.from),
-                cost: mean_ci95(&runs.iter().map(|r| r.months[i]).collect::<Vec<_>>()),
+                fleet: bill_summary(&runs.iter().map(|r| r.months[i]).collect::<Vec<_>>()),
+                regions: home_regions
+                    .iter()
+                    .map(|&k| {
+                        let bills: Vec<Bill> = runs.iter().map(|r| r.region_months[k][i]).collect();
+                        (fleet.regions[k].name.clone(), bill_summary(&bills))
+                    })
+                    .collect(),
+                groups: (0..fleet.groups.len())
+                    .map(|g| {
+                        let bills: Vec<Bill> = runs.iter().map(|r| r.group_months[g][i]).collect();
+                        (fleet.groups[g].name.clone(), bill_summary(&bills))
+                    })
+                    .collect(),
             })
             .collect();
         let groups = fleet

@@ -389,3 +389,44 @@ fn sweep_cases_run_the_listed_rows() {
         .stderr(predicates::str::contains("bad.csv row 2"))
         .stderr(predicates::str::contains("server.db_size_gb"));
 }
+
+/// The fleet's bill is its groups' bills added up, for the steady state and for every calendar
+/// month, and so is each region's.
+#[test]
+fn the_fleet_bill_adds_up_by_group_and_region_and_month() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(tmp.path(), "q.toml", &queue_fleet(4, 2, 10));
+    let text = fs::read_to_string(&file).unwrap()
+        + "[[group]]\nname = \"west\"\ncount = 2\nregion = \"westus\"\n[group.set]\nserver.db_size_gb = 60\n";
+    let file = write(tmp.path(), "q2.toml", &text);
+    let out = fleet(
+        tmp.path(),
+        &file,
+        "o",
+        &["--runs", "3", "--set", "horizon_days=70"],
+    );
+    let rows = csv_rows(&out.join("fleet_bill.csv"));
+    let periods: std::collections::BTreeSet<String> =
+        rows.iter().map(|r| r["period"].clone()).collect();
+    assert!(
+        periods.len() >= 3,
+        "steady and at least two months: {periods:?}"
+    );
+    for period in &periods {
+        let of = |scope: &str| -> f64 {
+            rows.iter()
+                .filter(|r| r["scope"] == scope && &r["period"] == period)
+                .map(|r| number(r, "cost_per_month_mean"))
+                .sum()
+        };
+        let fleet = of("fleet");
+        assert!(fleet > 0.0, "{period}");
+        for scope in ["group", "region"] {
+            assert!(
+                (of(scope) - fleet).abs() <= 1e-9 * fleet,
+                "{period}: {scope}s add up to {} against {fleet}",
+                of(scope)
+            );
+        }
+    }
+}

@@ -107,33 +107,38 @@ fn ci(e: &Estimate) -> [String; 3] {
     }
 }
 
-/// The bill of the fleet, of each region and of each group, then of each calendar month.
+/// The bill of the fleet, of each region and of each group: the steady state (`period`
+/// "steady"), then each calendar month (its cost, GB-months and mean storage).
 pub fn bill_csv(summary: &FleetSummary) -> Vec<u8> {
     let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut push = |scope: &str, name: &str, b: &crate::fleet::BillSummary| {
-        let mut row = vec![scope.to_string(), name.to_string()];
+    let mut push = |scope: &str, name: &str, period: &str, b: &crate::fleet::BillSummary| {
+        let mut row = vec![scope.to_string(), name.to_string(), period.to_string()];
         row.extend(ci(&b.cost_per_month));
         row.extend(ci(&b.billable_gb_month));
         row.extend(ci(&b.mean_storage_gb));
         rows.push(row);
     };
-    push("fleet", "all", &summary.fleet);
+    push("fleet", "all", "steady", &summary.fleet);
     for (name, b) in &summary.regions {
-        push("region", name, b);
+        push("region", name, "steady", b);
     }
     for g in &summary.groups {
-        push("group", &g.name, &g.bill);
+        push("group", &g.name, "steady", &g.bill);
     }
     for m in &summary.months {
-        let mut row = vec!["month".to_string(), m.month.clone()];
-        row.extend(ci(&m.cost));
-        row.extend(std::iter::repeat_n(String::new(), 6));
-        rows.push(row);
+        push("fleet", "all", &m.month, &m.fleet);
+        for (name, b) in &m.regions {
+            push("region", name, &m.month, b);
+        }
+        for (name, b) in &m.groups {
+            push("group", name, &m.month, b);
+        }
     }
     csv_bytes(
         &[
             "scope",
             "name",
+            "period",
             "cost_per_month_mean",
             "cost_per_month_ci95_lo",
             "cost_per_month_ci95_hi",
@@ -390,9 +395,6 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
             sig(g.downtime_hours_per_server.mean, 3),
         ));
     }
-    if let Some(m) = summary.months.iter().find(|m| m.month.len() == 7) {
-        let _ = m;
-    }
     out.push('\n');
     if summary.outages.iter().all(|o| o.outages == 0) {
         out.push_str(
@@ -474,7 +476,7 @@ pub fn report_md(fleet: &Fleet, summary: &FleetSummary, provenance: &FleetProven
         out.push_str(&format!(
             "| {} | {} {cur} |\n",
             m.month,
-            estimate(&m.cost, 1.0, false)
+            estimate(&m.fleet.cost_per_month, 1.0, false)
         ));
     }
     out.push_str("\n## Groups\n\n| group | servers | region | data-loss window p95 | restore to latest p95 | downtime per server |\n|---|---|---|---|---|---|\n");
