@@ -9,10 +9,14 @@ mod spans;
 mod template;
 mod validate;
 
+use std::borrow::Cow;
+use std::io::Read;
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
+use toml::de::{DeString, DeTable, DeValue};
+use toml::Spanned;
 
 use crate::error::{InputError, Origin};
 use crate::model::Config;
@@ -20,7 +24,9 @@ use crate::stats::durability::DurabilityParams;
 
 pub use raw::RawScenario;
 pub use template::template;
-pub use validate::{parse_moment, DEFAULT_START};
+pub use validate::{
+    currency_text, parse_moment, portable_name, DEFAULT_START, MAX_CURRENCY_BYTES, MAX_NAME_BYTES,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
@@ -63,22 +69,60 @@ impl Override {
     }
 
     /// The value as TOML (a number, a list, a quoted string), or else as a bare string: so both
-    /// `backup.redundancy=geo` and `backup.redundancy="geo"` work.
-    fn toml_value(&self) -> toml::Value {
-        toml::from_str::<toml::Table>(&format!("v = {}", self.value))
-            .ok()
-            .and_then(|mut t| t.remove("v"))
-            .unwrap_or_else(|| toml::Value::String(self.value.clone()))
+    /// `backup.redundancy=geo` and `backup.redundancy="geo"` work. Integers keep their digits, so
+    /// a seed above 2^63 passes through as it does from the file.
+    fn toml_value(&self) -> DeValue<'_> {
+        match DeValue::parse(&self.value) {
+            Ok(v) => v.into_inner(),
+            Err(_) => DeValue::String(Cow::Borrowed(&self.value)),
+        }
     }
 }
 
-/// The text of a scenario file, or an input error that names it.
-pub fn read_text(path: &Path) -> Result<String, InputError> {
-    std::fs::read_to_string(path).map_err(|e| InputError {
+/// The largest scenario file read: real ones are a few kilobytes (the full template about 12),
+/// so a path to a device, a log or a disk image fails at once instead of filling memory.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+
+fn file_error(path: &Path, position: Option<(usize, usize)>, message: String) -> InputError {
+    InputError {
         origin: Origin::File(path.to_path_buf()),
         key: None,
-        position: None,
-        message: format!("cannot read the scenario file: {e}"),
+        position,
+        message,
+    }
+}
+
+/// The text of a scenario file, or an input error that names it: at most `MAX_FILE_BYTES`, and
+/// UTF-8 (a bad byte is reported at its line and column).
+pub fn read_text(path: &Path) -> Result<String, InputError> {
+    let cannot =
+        |e: std::io::Error| file_error(path, None, format!("cannot read the scenario file: {e}"));
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(file_error(
+            path,
+            None,
+            format!(
+                "is larger than {} KiB: not a scenario file (a scenario is a short TOML text)",
+                MAX_FILE_BYTES / 1024
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let good = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let before = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
+        file_error(
+            path,
+            Some(spans::line_col(before, good)),
+            format!(
+                "is not UTF-8 text: byte 0x{:02X} cannot start or continue a character",
+                bytes[good]
+            ),
+        )
     })
 }
 
@@ -91,85 +135,124 @@ pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, InputError>
 }
 
 pub fn parse(text: &str, origin: Origin, overrides: &[Override]) -> Result<Scenario, InputError> {
-    let scenario = parse_one(text, &origin, overrides)?;
-    check_sweep_table(text, &origin, overrides, &scenario.sweep)?;
+    let document = Document::parse(text, origin)?;
+    let scenario = document.scenario(overrides)?;
+    document.check_sweep_table(overrides, &scenario.sweep)?;
     Ok(scenario)
 }
 
-/// How many grid points may be tried to show that one `[sweep]` value can be valid.
-const SWEEP_CHECK_TRIES: usize = 64;
-
-/// Every value of the `[sweep]` table must make a valid scenario: a typo in a swept key or a
-/// value out of range is caught by `validate` and `run`, not only by `sweep`. A value is
-/// checked together with the other swept keys (it may need one of their values, as zone
-/// redundancy needs zone-redundant HA): it passes if one of the first grid points holding it
-/// is valid. `sweep` itself then validates every point before running any.
-fn check_sweep_table(
-    text: &str,
-    origin: &Origin,
-    overrides: &[Override],
-    sweep: &[(String, Vec<toml::Value>)],
-) -> Result<(), InputError> {
-    for (k, (key, values)) in sweep.iter().enumerate() {
-        let others: Vec<&(String, Vec<toml::Value>)> = sweep
-            .iter()
-            .enumerate()
-            .filter(|&(j, _)| j != k)
-            .map(|(_, e)| e)
-            .collect();
-        let combinations: usize = others.iter().map(|(_, v)| v.len()).product();
-        for value in values {
-            let mut first_error = None;
-            for c in 0..combinations.min(SWEEP_CHECK_TRIES) {
-                let mut sets = overrides.to_vec();
-                let mut rest = c;
-                for (other_key, other_values) in others.iter().rev() {
-                    sets.push(Override {
-                        key: other_key.clone(),
-                        value: other_values[rest % other_values.len()].to_string(),
-                    });
-                    rest /= other_values.len();
-                }
-                sets.push(Override {
-                    key: key.clone(),
-                    value: value.to_string(),
-                });
-                match parse_one(text, origin, &sets) {
-                    Ok(_) => {
-                        first_error = None;
-                        break;
-                    }
-                    Err(e) => {
-                        first_error.get_or_insert(e);
-                    }
-                }
-            }
-            if let Some(e) = first_error {
-                return Err(InputError {
-                    origin: origin.clone(),
-                    key: Some(format!("sweep.\"{key}\"")),
-                    position: spans::offset_of_sweep_entry(text, key)
-                        .map(|at| spans::line_col(text, at)),
-                    message: format!(
-                        "the value {value} does not make a valid scenario: {}{}",
-                        e.key.map(|k| format!("key `{k}`: ")).unwrap_or_default(),
-                        e.message
-                    ),
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Parse one scenario without checking each value of its `[sweep]` table: for the points of a
-/// sweep, whose table was checked once when the sweep began.
+/// Parse one scenario without checking each value of its `[sweep]` table.
 pub fn parse_one(
     text: &str,
     origin: &Origin,
     overrides: &[Override],
 ) -> Result<Scenario, InputError> {
-    let locate = |mut err: InputError| {
+    Document::parse(text, origin.clone())?.scenario(overrides)
+}
+
+/// A scenario file parsed once, so that the many scenarios of a sweep (and the check of every
+/// `[sweep]` value) cost one deserialization each, not one parse of the whole text: a long
+/// `[sweep]` table is not read again for each of its values.
+pub struct Document<'t> {
+    text: &'t str,
+    origin: Origin,
+    /// The document without its `[sweep]` table, which no single point needs.
+    base: Spanned<DeTable<'t>>,
+    /// The `[sweep]` table as written, when there is one.
+    sweep: Option<(Spanned<DeString<'t>>, Spanned<DeValue<'t>>)>,
+    /// The file's own values (overrides come later), shape-checked, with its `[sweep]` table
+    /// kept apart so that the scenario of a point does not copy it.
+    raw: RawScenario,
+    raw_sweep: toml::Table,
+}
+
+impl<'t> Document<'t> {
+    /// The TOML document, checked for syntax, unknown keys and types, each error located.
+    pub fn parse(text: &'t str, origin: Origin) -> Result<Self, InputError> {
+        let located = |e: toml::de::Error| {
+            let offset = e.span().map(|s| s.start);
+            let (key, position, message) = match offset {
+                Some(at) => (
+                    spans::key_at(text, at),
+                    Some(spans::line_col(text, at)),
+                    e.message().trim().to_string(),
+                ),
+                None => unlocated_error(text, e.message().trim()),
+            };
+            InputError {
+                origin: origin.clone(),
+                key,
+                position,
+                message,
+            }
+        };
+        let root = DeTable::parse(text).map_err(located)?;
+        let mut raw: RawScenario =
+            RawScenario::deserialize(toml::de::Deserializer::from(root.clone()))
+                .map_err(located)?;
+        let raw_sweep = std::mem::take(&mut raw.sweep);
+        let span = root.span();
+        let mut table = root.into_inner();
+        let sweep = table.remove_entry("sweep");
+        Ok(Self {
+            text,
+            origin,
+            base: Spanned::new(span, table),
+            sweep,
+            raw,
+            raw_sweep,
+        })
+    }
+
+    /// The scenario with `overrides` applied, validated, its `[sweep]` table included.
+    pub fn scenario(&self, overrides: &[Override]) -> Result<Scenario, InputError> {
+        let mut scenario = self.build(overrides, true)?;
+        scenario.question = leading_comment(self.text);
+        Ok(scenario)
+    }
+
+    /// One point of a sweep: the scenario with `overrides`, its `[sweep]` table left out.
+    pub fn point(&self, overrides: &[Override]) -> Result<Scenario, InputError> {
+        let mut scenario = self.build(overrides, false)?;
+        scenario.question = leading_comment(self.text);
+        Ok(scenario)
+    }
+
+    fn build(&self, overrides: &[Override], with_sweep: bool) -> Result<Scenario, InputError> {
+        let raw = if overrides.is_empty() {
+            let mut raw = self.raw.clone();
+            if with_sweep {
+                raw.sweep = self.raw_sweep.clone();
+            }
+            raw
+        } else {
+            let mut table = self.base.clone();
+            if let (true, Some((key, value))) = (with_sweep, &self.sweep) {
+                table.get_mut().insert(key.clone(), value.clone());
+            }
+            for o in overrides {
+                set_dotted(table.get_mut(), o)?;
+            }
+            RawScenario::deserialize(toml::de::Deserializer::from(table)).map_err(|e| {
+                InputError::argument(
+                    "--set",
+                    format!(
+                        "{} (keys set: {})",
+                        e.message().trim(),
+                        overrides
+                            .iter()
+                            .map(|o| o.key.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?
+        };
+        validate::validate(&raw).map_err(|err| self.locate(err, overrides))
+    }
+
+    /// Blame a validation error on the `--set` that gave the value, else on the file's line.
+    fn locate(&self, mut err: InputError, overrides: &[Override]) -> InputError {
         let overridden = err.key.as_deref().and_then(|key| {
             overrides.iter().find(|o| {
                 key == o.key
@@ -180,51 +263,121 @@ pub fn parse_one(
         match overridden {
             Some(o) => err.origin = Origin::Argument(format!("--set {}={}", o.key, o.value)),
             None => {
-                err.origin = origin.clone();
+                err.origin = self.origin.clone();
                 err.position = err
                     .key
                     .as_deref()
-                    .and_then(|k| spans::offset_of(text, k))
-                    .map(|at| spans::line_col(text, at));
+                    .and_then(|k| spans::offset_of(self.text, k))
+                    .map(|at| spans::line_col(self.text, at));
             }
         }
         err
-    };
+    }
 
-    let raw: RawScenario = toml::from_str(text).map_err(|e| {
-        let offset = e.span().map(|s| s.start);
-        InputError {
-            origin: origin.clone(),
-            key: offset.and_then(|at| spans::key_at(text, at)),
-            position: offset.map(|at| spans::line_col(text, at)),
-            message: e.message().trim().to_string(),
+    /// Every value of the `[sweep]` table must make a valid scenario: a typo in a swept key or a
+    /// value out of range is caught by `validate` and `run`, not only by `sweep`. A value is
+    /// checked together with the other swept keys (it may need one of their values, as zone
+    /// redundancy needs zone-redundant HA): it passes if one of the first grid points holding it
+    /// is valid. `sweep` itself then validates every point before running any.
+    pub fn check_sweep_table(
+        &self,
+        overrides: &[Override],
+        sweep: &[(String, Vec<toml::Value>)],
+    ) -> Result<(), InputError> {
+        for (k, (key, values)) in sweep.iter().enumerate() {
+            let others: Vec<&(String, Vec<toml::Value>)> = sweep
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != k)
+                .map(|(_, e)| e)
+                .collect();
+            // Saturating: a grid too large to count is refused by the sweep's own limits, and
+            // only the first few combinations are tried here anyway.
+            let combinations = others
+                .iter()
+                .fold(1usize, |n, (_, v)| n.saturating_mul(v.len()));
+            for value in values {
+                let mut first_error = None;
+                for c in 0..combinations.min(SWEEP_CHECK_TRIES) {
+                    let mut sets = overrides.to_vec();
+                    let mut rest = c;
+                    for (other_key, other_values) in others.iter().rev() {
+                        sets.push(Override {
+                            key: other_key.clone(),
+                            value: other_values[rest % other_values.len()].to_string(),
+                        });
+                        rest /= other_values.len();
+                    }
+                    sets.push(Override {
+                        key: key.clone(),
+                        value: value.to_string(),
+                    });
+                    match self.point(&sets) {
+                        Ok(_) => {
+                            first_error = None;
+                            break;
+                        }
+                        Err(e) => {
+                            first_error.get_or_insert(e);
+                        }
+                    }
+                }
+                if let Some(e) = first_error {
+                    return Err(InputError {
+                        origin: self.origin.clone(),
+                        key: Some(format!("sweep.\"{key}\"")),
+                        position: spans::offset_of_sweep_entry(self.text, key)
+                            .map(|at| spans::line_col(self.text, at)),
+                        message: format!(
+                            "the value {value} does not make a valid scenario: {}{}",
+                            e.key.map(|k| format!("key `{k}`: ")).unwrap_or_default(),
+                            e.message
+                        ),
+                    });
+                }
+            }
         }
-    })?;
-    let raw = if overrides.is_empty() {
-        raw
+        Ok(())
+    }
+}
+
+/// How many grid points may be tried to show that one `[sweep]` value can be valid.
+const SWEEP_CHECK_TRIES: usize = 64;
+
+/// A parse error the TOML parser gives without a position (too deep a nesting): the first line
+/// whose inclusion brings it on, found by bisecting the text's line prefixes, and the error in
+/// words a user can act on.
+fn unlocated_error(text: &str, message: &str) -> (Option<String>, Option<(usize, usize)>, String) {
+    let readable = if message == "recursion limit" {
+        "nested too deeply: tables, arrays and dotted keys may go at most 80 levels deep (a scenario needs 3)".to_string()
     } else {
-        let mut table: toml::Table = toml::from_str(text).expect("parsed above");
-        for o in overrides {
-            set_dotted(&mut table, o)?;
-        }
-        RawScenario::deserialize(toml::Value::Table(table)).map_err(|e| {
-            InputError::argument(
-                "--set",
-                format!(
-                    "{} (keys set: {})",
-                    e.message().trim(),
-                    overrides
-                        .iter()
-                        .map(|o| o.key.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        })?
+        message.to_string()
     };
-    let mut scenario = validate::validate(&raw).map_err(locate)?;
-    scenario.question = leading_comment(text);
-    Ok(scenario)
+    let line_ends: Vec<usize> = text
+        .match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    let fails = |lines: usize| {
+        let (_, errors) = DeTable::parse_recoverable(&text[..line_ends[lines - 1]]);
+        errors
+            .iter()
+            .any(|e| e.span().is_none() && e.message().trim() == message)
+    };
+    // The smallest number of lines that shows the error.
+    let (mut lo, mut hi) = (1, line_ends.len());
+    if !fails(hi) {
+        return (None, None, readable);
+    }
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if fails(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    (None, Some((lo, 1)), readable)
 }
 
 /// The comment lines a file starts with, without their `#`.
@@ -240,16 +393,20 @@ fn leading_comment(text: &str) -> String {
         .to_string()
 }
 
-fn set_dotted(table: &mut toml::Table, o: &Override) -> Result<(), InputError> {
+fn set_dotted<'v>(table: &mut DeTable<'v>, o: &'v Override) -> Result<(), InputError> {
     let parts: Vec<&str> = o.key.split('.').collect();
     let (leaf, parents) = parts.split_last().expect("split yields at least one part");
+    let name = |part: &str| Spanned::new(0..0, Cow::Owned(part.to_string()));
     let mut current = table;
     for part in parents {
-        let entry = current
-            .entry(part.to_string())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        current = match entry {
-            toml::Value::Table(t) => t,
+        if current.get(*part).is_none() {
+            current.insert(
+                name(part),
+                Spanned::new(0..0, DeValue::Table(DeTable::new())),
+            );
+        }
+        current = match current.get_mut(*part).map(Spanned::get_mut) {
+            Some(DeValue::Table(t)) => t,
             _ => {
                 return Err(InputError::argument(
                     "--set",
@@ -258,7 +415,7 @@ fn set_dotted(table: &mut toml::Table, o: &Override) -> Result<(), InputError> {
             }
         };
     }
-    current.insert(leaf.to_string(), o.toml_value());
+    current.insert(name(leaf), Spanned::new(0..0, o.toml_value()));
     Ok(())
 }
 
