@@ -1,19 +1,19 @@
 use std::path::{Path, PathBuf};
 
+use super::csv_out::csv_bytes;
 use crate::error::{Error, InputError};
 use crate::sweep::{Shard, SweepMeta, SweepTable};
 
 /// sweep.csv from its header and rows; shards and their merge go through this one writer, so a
 /// merged file is byte for byte the unsharded one.
 pub fn sweep_csv(table: &SweepTable) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(&table.header)
-        .expect("writing CSV to memory cannot fail");
-    for row in &table.rows {
-        w.write_record(row)
-            .expect("writing CSV to memory cannot fail");
-    }
-    w.into_inner().expect("flushing to memory cannot fail")
+    csv_bytes(|w| {
+        w.write_record(&table.header)?;
+        for row in &table.rows {
+            w.write_record(row)?;
+        }
+        Ok(())
+    })
 }
 
 pub fn sweep_json(meta: &SweepMeta) -> Vec<u8> {
