@@ -2,6 +2,7 @@
 //! knows about clap. One file per command family; this one holds the arguments, the dispatch and
 //! what every command shares.
 
+mod estimate;
 mod restore;
 mod run;
 mod sweep;
@@ -14,6 +15,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::error::{Error, InputError};
 use crate::report::Invocation;
+use crate::scenario::keys::{self, Kind};
 use crate::scenario::{self, Override};
 
 #[derive(Debug, Parser)]
@@ -88,6 +90,17 @@ impl Simulation {
     /// --set, then --runs and --seed, as overrides of the scenario's keys.
     fn overrides(&self) -> Result<Vec<Override>, Error> {
         let mut sets = overrides(&self.set)?;
+        // Checked here, so that a bad --runs is blamed on --runs rather than on a --set the
+        // user never wrote.
+        if let (Some(runs), Kind::Integer { min, max, .. }) = (self.runs, keys::RUNS.kind) {
+            if !(min..=max).contains(&i64::from(runs)) {
+                return Err(InputError::argument(
+                    "--runs",
+                    format!("must be a whole number from {min} to {max}, got {runs}"),
+                )
+                .into());
+            }
+        }
         for (key, value) in [
             ("runs", self.runs.map(|r| r.to_string())),
             ("seed", self.seed.map(|s| s.to_string())),
@@ -165,13 +178,72 @@ struct RestoreArgs {
 
 /// Run the command line; returns the process exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
-    match execute(cli.command) {
+    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+    run(std::env::args_os(), &mut out, &mut err)
+}
+
+/// Run one command line, writing its report to `out` and its messages to `err`; returns the
+/// exit code (0 success, 1 failure, 2 bad input). The binary passes its own standard streams;
+/// tests drive it in process with buffers.
+pub fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString>,
+{
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are answers, not errors.
+            let sink: &mut dyn Write = if e.exit_code() == 0 { out } else { err };
+            let _ = write!(sink, "{}", e.render());
+            return e.exit_code();
+        }
+    };
+    let mut console = Console {
+        out,
+        err,
+        args: args
+            .iter()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+    };
+    match execute(cli.command, &mut console) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("error: {e}");
+            let _ = writeln!(console.err, "error: {e}");
             e.exit_code()
         }
+    }
+}
+
+/// Where a command writes, and the words it was called with (for the reports' record).
+struct Console<'a> {
+    out: &'a mut dyn Write,
+    err: &'a mut dyn Write,
+    args: Vec<String>,
+}
+
+impl Console<'_> {
+    /// The command's report. A reader that went away (`| head`) is not an error; a report that
+    /// could not be written (a full disk behind `>`) is, so that a script sees the loss.
+    fn print(&mut self, text: &str) -> Result<(), Error> {
+        match self
+            .out
+            .write_all(text.as_bytes())
+            .and_then(|_| self.out.flush())
+        {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                Err(Error::io("cannot write to standard output", e))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A remark on standard error (an estimate of the work ahead); losing it loses nothing.
+    fn note(&mut self, text: &str) {
+        let _ = writeln!(self.err, "{text}");
     }
 }
 
@@ -182,33 +254,32 @@ fn overrides(set: &[String]) -> Result<Vec<Override>, Error> {
         .collect::<Result<_, _>>()?)
 }
 
-fn execute(command: Command) -> Result<(), Error> {
+fn execute(command: Command, console: &mut Console<'_>) -> Result<(), Error> {
     match command {
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(args, console),
         Command::Validate { scenario, set } => {
             let s = scenario::load(&scenario, &overrides(&set)?)?;
-            print(&format!(
+            console.print(&format!(
                 "ok: {} is valid (\"{}\": {} runs × {} days, seed {})\n",
                 scenario.display(),
                 s.name,
                 s.runs,
                 s.horizon_days,
                 s.seed
-            ));
-            Ok(())
+            ))
         }
-        Command::Init { path } => init(&path),
-        Command::Restore(args) => restore::restore(args),
-        Command::Sweep(args) => sweep::sweep(args),
+        Command::Init { path } => init(&path, console),
+        Command::Restore(args) => restore::restore(args, console),
+        Command::Sweep(args) => sweep::sweep(args, console),
         Command::Merge {
             dirs,
             out,
             no_charts,
-        } => sweep::merge(&dirs, out.as_deref(), no_charts),
+        } => sweep::merge(&dirs, out.as_deref(), no_charts, console),
     }
 }
 
-fn init(path: &Path) -> Result<(), Error> {
+fn init(path: &Path, console: &mut Console<'_>) -> Result<(), Error> {
     if path.exists() {
         return Err(InputError::argument(
             "init",
@@ -221,23 +292,23 @@ fn init(path: &Path) -> Result<(), Error> {
     }
     std::fs::write(path, scenario::template())
         .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
-    print(&format!(
+    console.print(&format!(
         "wrote {} — edit it, then: backsim run {}\n",
         path.display(),
         path.display()
-    ));
-    Ok(())
+    ))
 }
 
-/// Print to stdout; a closed pipe (`| head`) is not an error.
-fn print(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
-}
+/// The most worker threads: more than any machine has cores, few enough to start at once.
+pub const MAX_THREADS: usize = 1024;
 
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
-    if threads == Some(0) {
-        return Err(InputError::argument("--threads", "must be at least 1").into());
+    if let Some(n) = threads.filter(|n| !(1..=MAX_THREADS).contains(n)) {
+        return Err(InputError::argument(
+            "--threads",
+            format!("must be from 1 to {MAX_THREADS}, got {n}"),
+        )
+        .into());
     }
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
@@ -265,10 +336,10 @@ fn progress_bar(total: u64, what: &str) -> Option<indicatif::ProgressBar> {
 /// The command line and its overrides, for the reports' record of what ran. Options that cannot
 /// change a result (where the files go, how many threads) are left out, so that the same run
 /// writes the same bytes wherever and however it ran.
-fn invocation(sets: &[String]) -> Invocation {
+fn invocation(given: &[String], sets: &[String]) -> Invocation {
     const NO_EFFECT: [&str; 2] = ["--out", "--threads"];
     let mut args = Vec::new();
-    let mut given = std::env::args().skip(1);
+    let mut given = given.iter().cloned();
     while let Some(arg) = given.next() {
         if NO_EFFECT.contains(&arg.as_str()) {
             given.next();

@@ -1,6 +1,6 @@
 //! `backsim restore`: one what-if restore, or the spread over request times, with its plan.
 
-use super::{overrides, print, RestoreArgs};
+use super::{overrides, Console, RestoreArgs};
 use crate::engine::Streams;
 use crate::error::{Error, InputError};
 use crate::model::restore::restored_server;
@@ -11,8 +11,20 @@ use crate::model::{
 use crate::report::{self, RequestSpread, RestoreReport};
 use crate::scenario;
 
-pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
+pub(super) fn restore(args: RestoreArgs, console: &mut Console<'_>) -> Result<(), Error> {
     let s = scenario::load(&args.scenario, &overrides(&args.set)?)?;
+    if args.replication >= u64::from(s.runs) {
+        return Err(InputError::argument(
+            "--replication",
+            format!(
+                "the scenario has {} runs, numbered 0 to {}; got {} (raise runs with --set runs=N to reach it)",
+                s.runs,
+                s.runs - 1,
+                args.replication
+            ),
+        )
+        .into());
+    }
     let horizon = s.config.horizon;
     let target = match args.at.as_str() {
         "latest" => RestoreTarget::Latest,
@@ -49,7 +61,7 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
             matches!(refusal, RestoreRefusal::OutOfWindow { earliest, .. } if point < *earliest);
         if (too_old || matches!(refusal, RestoreRefusal::Purged { .. })) && s.config.long_term.any()
         {
-            return vault_restore(&s, &args, &streams, request, point);
+            return vault_restore(&s, &args, &streams, request, point, console);
         }
     }
     let what_if = what_if.map_err(|refusal| {
@@ -109,11 +121,10 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
     if args.json {
         let mut json = serde_json::to_vec_pretty(&report).expect("report serializes");
         json.push(b'\n');
-        print(&String::from_utf8_lossy(&json));
+        console.print(&String::from_utf8_lossy(&json))
     } else {
-        print(&report::restore_text(&report));
+        console.print(&report::restore_text(&report))
     }
-    Ok(())
 }
 
 /// A restore of `point` from the vault or the exports (previews), or why none reaches it.
@@ -123,6 +134,7 @@ fn vault_restore(
     streams: &Streams,
     request: i64,
     point: i64,
+    console: &mut Console<'_>,
 ) -> Result<(), Error> {
     let when = |t| report::clock(s.start, t);
     let plan = what_if_vault_restore(&s.config, streams, request, point).map_err(|refusal| {
@@ -154,11 +166,10 @@ fn vault_restore(
     if args.json {
         let mut json = serde_json::to_vec_pretty(&report).expect("report serializes");
         json.push(b'\n');
-        print(&String::from_utf8_lossy(&json));
+        console.print(&String::from_utf8_lossy(&json))
     } else {
-        print(&report::vault_restore_text(&report));
+        console.print(&report::vault_restore_text(&report))
     }
-    Ok(())
 }
 
 /// Restores to `target` asked for every 10 min 7 s (so that requests fall at every phase of the

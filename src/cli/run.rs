@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{invocation, print, progress_bar, thread_pool, RunArgs};
+use super::{estimate, invocation, progress_bar, thread_pool, Console, RunArgs};
 use crate::analysis::figures::worst_headline_half_width;
 use crate::engine::{Streams, DAY};
 use crate::error::{Error, InputError};
@@ -11,8 +11,9 @@ use crate::montecarlo::{run_replications, run_to_target};
 use crate::report::charts::{self, RestorePoint, StoragePoint};
 use crate::report::{self, Analysis, OutputDir, RunZeroWriter};
 use crate::scenario;
+use crate::scenario::keys::MAX_RUNS;
 
-pub(super) fn run(args: RunArgs) -> Result<(), Error> {
+pub(super) fn run(args: RunArgs, console: &mut Console<'_>) -> Result<(), Error> {
     let scenario = scenario::load(&args.scenario, &args.sim.overrides()?)?;
     let pool = thread_pool(args.sim.threads)?;
     // Every argument is checked before the output folder is touched.
@@ -24,22 +25,26 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
             )
             .into());
         }
-        if args.max_runs < 2 {
-            return Err(InputError::argument(
-                "--max-runs",
-                format!(
-                    "must be at least 2 (a confidence interval needs two runs), got {}",
-                    args.max_runs
-                ),
-            )
-            .into());
-        }
+    }
+    if !(2..=MAX_RUNS).contains(&i64::from(args.max_runs)) {
+        return Err(InputError::argument(
+            "--max-runs",
+            format!(
+                "must be from 2 (a confidence interval needs two runs) to {MAX_RUNS}, got {}",
+                args.max_runs
+            ),
+        )
+        .into());
+    }
+    let planned = args.target_ci.map_or(scenario.runs, |_| args.max_runs);
+    if let Some(note) = estimate::run_note(&scenario.config, planned, pool.current_num_threads()) {
+        console.note(&note);
     }
     let out_path = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&scenario.name));
-    let dir = OutputDir::create(&out_path, "summary.json")?;
+    let dir = OutputDir::stage(&out_path)?;
     let mut writer = RunZeroWriter::new(
         scenario.start,
         scenario.config.horizon,
@@ -91,7 +96,12 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
         .map_err(|e| Error::Other(format!("cannot write the event log: {e}")))?;
     dir.finish_stream("events.csv", events)?;
     dir.finish_stream("timeseries.csv", series)?;
-    let analysis = Analysis::new(&scenario, &reps, target, invocation(&args.sim.set));
+    let analysis = Analysis::new(
+        &scenario,
+        &reps,
+        target,
+        invocation(&console.args, &args.sim.set),
+    );
     dir.write("runs.csv", &report::runs_csv(&analysis))?;
     dir.write("summary.csv", &report::summary_csv(&analysis))?;
     dir.write("bill.csv", &report::bill_csv(&analysis))?;
@@ -107,25 +117,24 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
         report::report_md(&analysis, &charts).as_bytes(),
     )?;
     let json = report::summary_json(&analysis);
-    // Last: its presence says the folder is complete.
     dir.write("summary.json", &json)?;
+    dir.publish()?;
 
     if args.json {
-        print(&String::from_utf8_lossy(&json));
+        console.print(&String::from_utf8_lossy(&json))
     } else {
-        print(&report::summary_text(&analysis));
+        console.print(&report::summary_text(&analysis))?;
         if let Some(t) = target {
-            print(&format!(
+            console.print(&format!(
                 "\n{} replications: headline 95% CIs within ±{:.2}% of their means ({}±{:.2}% asked)\n",
                 reps.len(),
                 t.worst * 100.0,
                 if t.reached { "" } else { "NOT reached: " },
                 t.target * 100.0
-            ));
+            ))?;
         }
-        print(&format!("\nwrote {}\n", dir.path().display()));
+        console.print(&format!("\nwrote {}\n", out_path.display()))
     }
-    Ok(())
 }
 
 /// storage.png, rpo.png and restore.png; returns (file, caption) for report.md.

@@ -2,26 +2,42 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{print, progress_bar, thread_pool, SweepArgs};
+use super::{estimate, progress_bar, thread_pool, Console, SweepArgs};
 use crate::analysis::{Figure, HEADLINE};
 use crate::error::{Error, InputError};
 use crate::report::charts;
 use crate::report::{self, OutputDir};
 use crate::scenario;
-use crate::sweep::{run_sweep, sweep_rows, Grid, Shard, SweepMeta, SweepTable};
+use crate::sweep::{run_sweep_rows, Grid, Shard, SweepMeta, SweepTable};
 
-fn sweep_charts(out: &Path, grid: &Grid, table: &SweepTable, currency: &str) -> Result<(), Error> {
-    let dir = OutputDir::create(out, "sweep.json")?;
-    for &figure in HEADLINE {
-        let name = figure.name();
-        let png = charts::sweep_chart(table, grid, name, &figure.unit().label(currency))
+/// The sweep's files in one staged folder: the charts, sweep.csv, then sweep.json, the record
+/// of what the folder holds; swapped in whole.
+fn write_sweep(
+    out: &Path,
+    meta: &SweepMeta,
+    table: &SweepTable,
+    charts: bool,
+) -> Result<(), Error> {
+    let dir = OutputDir::stage(out)?;
+    if charts {
+        for &figure in HEADLINE {
+            let name = figure.name();
+            let png = charts::sweep_chart(
+                table,
+                &meta.grid,
+                name,
+                &figure.unit().label(&meta.currency),
+            )
             .map_err(|e| Error::Other(format!("cannot draw the {name} chart: {e}")))?;
-        dir.write(&format!("sweep_{name}.png"), &png)?;
+            dir.write(&format!("sweep_{name}.png"), &png)?;
+        }
     }
-    Ok(())
+    dir.write("sweep.csv", &report::sweep_csv(table))?;
+    dir.write("sweep.json", &report::sweep_json(meta))?;
+    dir.publish()
 }
 
-pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
+pub(super) fn sweep(args: SweepArgs, console: &mut Console<'_>) -> Result<(), Error> {
     let sets = args.sim.overrides()?;
     let base = scenario::load(&args.scenario, &sets)?;
     let grid = Grid::new(&base, &args.vary)?;
@@ -34,18 +50,22 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep", base.name)));
-    let owned = (0..grid.points()).filter(|&p| shard.owns(p)).count();
+    let owned = shard.owned(grid.points());
+    if let Some(note) =
+        estimate::sweep_note(&base.config, base.runs, owned, pool.current_num_threads())
+    {
+        console.note(&note);
+    }
     let bar = progress_bar(owned as u64 * base.runs as u64, "replications");
     let tick = || {
         if let Some(b) = &bar {
             b.inc(1);
         }
     };
-    let results = pool.install(|| run_sweep(&args.scenario, &sets, &grid, shard, &tick))?;
+    let table = pool.install(|| run_sweep_rows(&args.scenario, &sets, &grid, shard, &tick))?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let table = sweep_rows(&grid, &results);
     let meta = SweepMeta {
         scenario: base.name.clone(),
         seed: base.seed,
@@ -54,28 +74,18 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
         grid: grid.clone(),
         points: grid.points(),
         shard,
-        rows: results.iter().map(|r| r.point).collect(),
+        rows: (0..grid.points()).filter(|&p| shard.owns(p)).collect(),
     };
-    if !args.sim.no_charts && shard == Shard::WHOLE {
-        sweep_charts(&out_path, &grid, &table, &base.config.cost.currency)?;
-    }
-    write_sweep(&out_path, &meta, &table)?;
-    print(&sweep_table(&table, grid.keys.len()));
-    print(&format!(
+    let charts = !args.sim.no_charts && shard == Shard::WHOLE;
+    write_sweep(&out_path, &meta, &table, charts)?;
+    console.print(&sweep_table(&table, grid.keys.len()))?;
+    console.print(&format!(
         "\n{} of {} points ({} replications each, common random numbers); wrote {}\n",
         table.rows.len(),
         grid.points(),
         base.runs,
         out_path.display()
-    ));
-    Ok(())
-}
-
-fn write_sweep(out: &Path, meta: &SweepMeta, table: &SweepTable) -> Result<(), Error> {
-    let dir = OutputDir::create(out, "sweep.json")?;
-    dir.write("sweep.csv", &report::sweep_csv(table))?;
-    // The record of what the folder holds goes last: a folder without it is incomplete.
-    dir.write("sweep.json", &report::sweep_json(meta))
+    ))
 }
 
 /// A few columns of sweep.csv for the terminal: the keys, then the headline means.
@@ -119,8 +129,15 @@ fn sweep_table(table: &SweepTable, keys: usize) -> String {
     out
 }
 
-pub(super) fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Result<(), Error> {
+pub(super) fn merge(
+    dirs: &[PathBuf],
+    out: Option<&Path>,
+    no_charts: bool,
+    console: &mut Console<'_>,
+) -> Result<(), Error> {
     let (meta, table) = report::merge(dirs)?;
+    // The scenario's name was checked as a file name by merge: the default folder stays
+    // inside output/.
     let default = Path::new("output").join(format!("{}-sweep", meta.scenario));
     let out = out.unwrap_or(&default);
     let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
@@ -137,15 +154,11 @@ pub(super) fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Re
         )
         .into());
     }
-    if !no_charts {
-        sweep_charts(out, &meta.grid, &table, &meta.currency)?;
-    }
-    write_sweep(out, &meta, &table)?;
-    print(&format!(
+    write_sweep(out, &meta, &table, !no_charts)?;
+    console.print(&format!(
         "merged {} folders: {} points into {}\n",
         dirs.len(),
         table.rows.len(),
         out.display()
-    ));
-    Ok(())
+    ))
 }
