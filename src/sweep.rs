@@ -354,6 +354,62 @@ pub struct SweepMeta {
     pub rows: Vec<usize>,
 }
 
+impl SweepMeta {
+    /// Whether a record read back from a sweep.json (by `merge`, which trusts nothing it reads)
+    /// describes a sweep this program could have written: a valid name and currency, a grid
+    /// within the limits whose size is its point count, a shard of it, and exactly the rows
+    /// that shard runs, in order.
+    pub fn check(&self) -> Result<(), String> {
+        scenario::portable_name(&self.scenario)
+            .map_err(|e| format!("\"scenario\": the name {e}"))?;
+        scenario::currency_text(&self.currency).map_err(|e| format!("\"currency\" {e}"))?;
+        let most_runs = scenario::keys::MAX_RUNS;
+        if !(1..=most_runs).contains(&i64::from(self.runs)) {
+            return Err(format!(
+                "\"runs\" must be from 1 to {most_runs}, got {}",
+                self.runs
+            ));
+        }
+        self.grid.check().map_err(|e| format!("\"grid\": {e}"))?;
+        for text in self
+            .grid
+            .keys
+            .iter()
+            .chain(self.grid.values.iter().flatten())
+        {
+            if text.is_empty() || text.chars().any(char::is_control) {
+                return Err(format!(
+                    "\"grid\" holds {text:?}: keys and values are non-empty text without control characters"
+                ));
+            }
+        }
+        if self.points != self.grid.points() {
+            return Err(format!(
+                "\"points\" is {} but the grid has {} points",
+                self.points,
+                self.grid.points()
+            ));
+        }
+        let Shard { index, count } = self.shard;
+        if index == 0 || index > count || count > MAX_SWEEP_POINTS {
+            return Err(format!(
+                "\"shard\" must be I of N with 1 ≤ I ≤ N ≤ {MAX_SWEEP_POINTS}, got {index} of {count}"
+            ));
+        }
+        let expected = (0..self.points).filter(|&p| self.shard.owns(p));
+        if self.rows.len() != self.shard.owned(self.points)
+            || !self.rows.iter().copied().eq(expected)
+        {
+            return Err(format!(
+                "\"rows\" must list the points shard {index}/{count} runs, in order: every {count}-th of the {} points from point {}",
+                self.points,
+                index - 1
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// sweep.csv as text cells: the header, then one row per point in point order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SweepTable {

@@ -1,5 +1,5 @@
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufWriter, ErrorKind, Write};
+use std::io::{BufWriter, ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, InputError};
@@ -271,6 +271,51 @@ fn sync_folder(path: &Path) {
     if let Ok(dir) = File::open(path) {
         let _ = dir.sync_all();
     }
+}
+
+/// The bytes of a file that is not to be trusted (a shard of a sweep from another machine):
+/// only a regular file (a link or device is refused, not followed), at most `limit` bytes.
+pub fn read_untrusted(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    let meta = fs::symlink_metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
+    if meta.file_type().is_symlink() {
+        return Err("is a symbolic link; merge reads only the files a sweep wrote".to_string());
+    }
+    if !meta.is_file() {
+        return Err("is not a regular file".to_string());
+    }
+    if meta.len() > limit {
+        return Err(format!(
+            "is {} bytes, more than the {limit} a sweep writes at most",
+            meta.len()
+        ));
+    }
+    let file = File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
+    // The file opened must be the one examined: a swap between the two is refused too.
+    let opened = file
+        .metadata()
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    if !opened.is_file() || !same_file(&meta, &opened) {
+        return Err("changed while being opened".to_string());
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("grew past {limit} bytes while being read"));
+    }
+    Ok(bytes)
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.len() == b.len() && a.modified().ok() == b.modified().ok()
 }
 
 #[cfg(test)]
