@@ -114,10 +114,36 @@ pub struct TargetOutcome {
     pub worst: f64,
 }
 
+/// The sequential stop rule every `--target-ci` uses: run replications `0..first`, then keep
+/// doubling their number until `step` (which runs the given range of replications and returns
+/// the widest relative 95% CI half-width among the figures that matter) is within `target`, or
+/// `max` have run. The stopping points depend only on the results, never on timing: the same
+/// answer at any thread count.
+pub fn double_until(
+    first: u32,
+    target: f64,
+    max: u32,
+    mut step: impl FnMut(Range<u64>) -> f64,
+) -> TargetOutcome {
+    let mut done = 0;
+    let mut goal = first.max(2).min(max.max(2)) as u64;
+    loop {
+        let worst = step(done..goal);
+        done = goal;
+        if worst <= target || goal >= max as u64 {
+            return TargetOutcome {
+                target,
+                reached: worst <= target,
+                worst,
+            };
+        }
+        goal = (goal * 2).min(max as u64);
+    }
+}
+
 /// Start with `first` replications and keep doubling until `precision` (the widest relative
 /// 95% CI half-width among the figures that matter) is within `target`, or `max` replications
-/// have run. The stopping points depend only on the results, never on timing: the same answer
-/// at any thread count.
+/// have run (`double_until`).
 #[allow(clippy::too_many_arguments)]
 pub fn run_to_target(
     config: &Config,
@@ -130,28 +156,9 @@ pub fn run_to_target(
     on_done: &(dyn Fn() + Sync),
 ) -> (Replications, TargetOutcome) {
     let mut reps = Replications::default();
-    let mut goal = first.max(2).min(max.max(2)) as u64;
-    loop {
-        let from = reps.len() as u64;
-        run_range(
-            config,
-            seed,
-            from..goal,
-            observer.take(),
-            on_done,
-            &mut reps,
-        );
-        let worst = precision(&reps.metrics);
-        if worst <= target || goal >= max as u64 {
-            return (
-                reps,
-                TargetOutcome {
-                    target,
-                    reached: worst <= target,
-                    worst,
-                },
-            );
-        }
-        goal = (goal * 2).min(max as u64);
-    }
+    let outcome = double_until(first, target, max, |range| {
+        run_range(config, seed, range, observer.take(), on_done, &mut reps);
+        precision(&reps.metrics)
+    });
+    (reps, outcome)
 }

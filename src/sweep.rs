@@ -225,7 +225,7 @@ pub fn run_sweep(
     on_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<PointResult>, InputError> {
     let text = scenario::read_text(path)?;
-    let document = scenario::Document::parse(&text, Origin::File(path.to_path_buf()))?;
+    let document = scenario::Document::parse(&text, scenario::origin_of(path))?;
     let owned: Vec<usize> = (0..grid.points()).filter(|&p| shard.owns(p)).collect();
     // Parsed in parallel; the first failing point (in point order) is the one reported, so the
     // message does not depend on the thread count.
@@ -293,7 +293,7 @@ pub fn run_sweep_rows(
     on_done: &(dyn Fn() + Sync),
 ) -> Result<SweepTable, InputError> {
     let text = scenario::read_text(path)?;
-    let document = scenario::Document::parse(&text, Origin::File(path.to_path_buf()))?;
+    let document = scenario::Document::parse(&text, scenario::origin_of(path))?;
     let owned: Vec<usize> = (0..grid.points()).filter(|&p| shard.owns(p)).collect();
     // Validation keeps only what the rows need from each scenario (its failure model), and
     // each distinct failure model is solved once.
@@ -339,7 +339,8 @@ pub fn run_sweep_rows(
     })
 }
 
-/// What sweep.json records: enough to check that shards belong together.
+/// What sweep.json records besides the results: enough to check that shards belong together,
+/// and where the sweep came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepMeta {
     pub scenario: String,
@@ -352,6 +353,10 @@ pub struct SweepMeta {
     pub shard: Shard,
     /// The points present in this folder's sweep.csv.
     pub rows: Vec<usize>,
+    /// The base scenario's provenance (the command line without --shard: the same for every
+    /// shard and for the whole sweep). Absent in folders written before it existed.
+    #[serde(default)]
+    pub provenance: crate::analysis::Provenance,
 }
 
 impl SweepMeta {

@@ -414,10 +414,10 @@ fn reports_echo_what_was_simulated() {
     assert_eq!(json["load"]["mean_gb_per_day"], 30.0);
     assert_eq!(json["events"][0]["action"], "stop");
     assert_eq!(
-        json["invocation"]["overrides"][0],
+        json["provenance"]["overrides"][0],
         "workload.binlog_gb_per_day=30"
     );
-    assert!(json["invocation"]["command_line"]
+    assert!(json["provenance"]["command_line"]
         .as_str()
         .unwrap()
         .starts_with("backsim run "));

@@ -464,8 +464,10 @@ fn memory_bounded_by_retention_not_horizon() {
     let decade = run(&flat(&sets("3650")));
     let (y, d) = (year.metrics.engine, decade.metrics.engine);
     assert!(d.events > 9 * y.events);
+    // Retained log backups are kept as runs of equal ones: a decade meets a few more unusual
+    // stretches than a year, not ten times as many backups.
     assert!(
-        d.peak_retained_backups <= y.peak_retained_backups + 20,
+        d.peak_retained_backups as f64 <= 1.05 * y.peak_retained_backups as f64,
         "{y:?} vs {d:?}"
     );
     assert!(d.peak_queue_len <= y.peak_queue_len + 2);

@@ -21,6 +21,17 @@ use tempfile::TempDir;
 
 const OUT: &str = "{out}";
 
+/// The version is recorded in every JSON output and report.md; a release must not rewrite every
+/// golden file, so it is compared as a placeholder.
+fn unversioned(text: &str) -> String {
+    let v = env!("CARGO_PKG_VERSION");
+    text.replace(
+        &format!("\"backsim_version\": \"{v}\""),
+        "\"backsim_version\": \"{version}\"",
+    )
+    .replace(&format!("- backsim {v}\n"), "- backsim {version}\n")
+}
+
 fn golden_dir(case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
@@ -52,9 +63,11 @@ fn produce(args: &[&str]) -> BTreeMap<String, Vec<u8>> {
         String::from_utf8_lossy(&output.stderr)
     );
     let mut files = BTreeMap::new();
-    let stdout = String::from_utf8(output.stdout)
-        .unwrap()
-        .replace(&out_text, OUT);
+    let stdout = unversioned(
+        &String::from_utf8(output.stdout)
+            .unwrap()
+            .replace(&out_text, OUT),
+    );
     files.insert("stdout.txt".to_string(), stdout.into_bytes());
     if out.is_dir() {
         let mut charts = String::new();
@@ -69,7 +82,7 @@ fn produce(args: &[&str]) -> BTreeMap<String, Vec<u8>> {
                 charts.push_str(&format!("{name} {} {:016x}\n", bytes.len(), fnv(&bytes)));
             } else {
                 // The output folder is a fresh temporary one: its path is echoed, not compared.
-                let text = String::from_utf8(bytes).unwrap().replace(&out_text, OUT);
+                let text = unversioned(&String::from_utf8(bytes).unwrap().replace(&out_text, OUT));
                 files.insert(name, text.into_bytes());
             }
         }
@@ -233,6 +246,7 @@ golden! {
     restore_deleted_server: ["restore", "tests/golden/kitchen-sink-moves.toml", "--at", "35d12h", "--request-at", "38d", "--replication", "2"];
     run_long_term: ["run", "tests/golden/long-term.toml", "--no-charts", "--out", OUT];
     restore_from_vault: ["restore", "tests/golden/long-term.toml", "--at", "20d", "--request-at", "99d"];
+    compare_geo_and_retention: ["compare", "scenarios/default.toml", "--vs", "backup.redundancy=geo", "--vs", "backup.retention_days=14,workload.binlog_gb_per_day=60", "--runs", "4", "--no-charts", "--out", OUT];
     sweep_retention_redundancy: ["sweep", "scenarios/default.toml", "--vary", "backup.retention_days=7,14", "--vary", "backup.redundancy=local,geo", "--runs", "3", "--no-charts", "--out", OUT];
 }
 

@@ -81,9 +81,18 @@ fn run_draws_three_charts_and_a_report_naming_every_headline_figure() {
             .lines()
             .find(|l| l.contains(&format!("`{key}`")))
             .unwrap_or_else(|| panic!("report.md names {key}"));
+        // The value cell shows it to four significant figures (or the interval's precision).
+        let cell = line.split('|').nth(2).unwrap().trim();
+        let shown: f64 = cell
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .replace(',', "")
+            .parse()
+            .unwrap_or_else(|_| panic!("{key}: a number first in {line}"));
         assert!(
-            line.contains(&format!("{value:.2}")),
-            "{key}: {value:.2} not in {line}"
+            (shown - value).abs() <= 5e-4 * value.abs() + 5e-3,
+            "{key}: {value} shown as {shown} in {line}"
         );
     }
     // The scenario's question and the charts are in it.

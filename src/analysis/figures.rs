@@ -11,6 +11,7 @@ use crate::stats::{mean_ci95, Estimate};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Unit {
     Seconds,
+    Minutes,
     Hours,
     Days,
     Gb,
@@ -26,6 +27,7 @@ impl Unit {
     pub fn label(self, currency: &str) -> String {
         match self {
             Unit::Seconds => "s".into(),
+            Unit::Minutes => "min".into(),
             Unit::Hours => "h".into(),
             Unit::Days => "days".into(),
             Unit::Gb => "GB".into(),
@@ -142,6 +144,31 @@ figures! {
 }
 
 impl Figure {
+    /// The unit people read this figure in, and what to divide the stored value by: restore
+    /// and recovery times in hours, data-loss windows and writes lost in minutes, the rest as
+    /// stored. Charts and text use it; CSV and JSON keep the stored unit.
+    pub fn readable(self) -> (f64, Unit) {
+        match self.unit() {
+            Unit::Seconds => {
+                let name = self.name();
+                let restore_like = [
+                    "restore_",
+                    "recovery_mean",
+                    "recovery_queue",
+                    "geo_recovery",
+                ]
+                .iter()
+                .any(|p| name.starts_with(p));
+                if restore_like {
+                    (3600.0, Unit::Hours)
+                } else {
+                    (60.0, Unit::Minutes)
+                }
+            }
+            unit => (1.0, unit),
+        }
+    }
+
     /// The figure with this column name (for files read back, such as a shard's sweep.csv).
     pub fn from_name(name: &str) -> Option<Figure> {
         Figure::ALL.iter().copied().find(|f| f.name() == name)

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, FixedOffset};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{
     MonthBill, RecoveryKind, RecoveryOutcome, RecoveryRecord, RetentionRow, RunMetrics,
@@ -18,13 +18,35 @@ use crate::stats::{mean_ci95, Estimate, Quantiles};
 use figures::summarize;
 pub use figures::{Figure, FigureSummary, Unit, HEADLINE};
 
-/// How the run was asked for: echoed in every report so that a reader knows what ran.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Invocation {
-    /// The command line, as typed.
+/// Where a result came from, in every JSON output and report.md: which backsim, which command,
+/// which overrides, which scenario text (its sha256) and every key as the run used it, so that a
+/// number on a slide can be traced back and rerun.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    pub backsim_version: String,
+    /// The command line, as typed (less the options that cannot change a result).
     pub command_line: String,
     /// The `--set KEY=VALUE` overrides, in order.
     pub overrides: Vec<String>,
+    /// The scenario file as named (`-`: standard input).
+    pub scenario_file: String,
+    pub scenario_sha256: String,
+    /// Every scenario key as the run used it, defaults included: a scenario file of its own.
+    pub scenario: serde_json::Value,
+}
+
+impl Provenance {
+    /// The record of `loaded` run by `command_line` with the `--set` overrides `sets`.
+    pub fn new(command_line: String, sets: &[String], loaded: &crate::scenario::Loaded) -> Self {
+        Self {
+            backsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            command_line,
+            overrides: sets.to_vec(),
+            scenario_file: loaded.file.clone(),
+            scenario_sha256: loaded.sha256.clone(),
+            scenario: crate::scenario::table_json(&loaded.resolved),
+        }
+    }
 }
 
 /// The figures of a finished Monte Carlo run, computed once and shared by every output.
@@ -34,7 +56,7 @@ pub struct Analysis<'a> {
     pub reps: &'a Replications,
     /// Set when the run went on until a target precision.
     pub target: Option<TargetOutcome>,
-    pub invocation: Invocation,
+    pub provenance: Provenance,
     pub figures: Vec<FigureSummary>,
     pub rpo: Quantiles,
     /// Pooled geo data-loss window; None when no run was geo-redundant.
@@ -57,7 +79,7 @@ impl<'a> Analysis<'a> {
         scenario: &'a Scenario,
         reps: &'a Replications,
         target: Option<TargetOutcome>,
-        invocation: Invocation,
+        provenance: Provenance,
     ) -> Self {
         // Each chain solved once: the configured redundancy's nines are one of the three.
         let by_redundancy = durability::nines_by_redundancy(&scenario.durability);
@@ -65,7 +87,7 @@ impl<'a> Analysis<'a> {
             scenario,
             reps,
             target,
-            invocation,
+            provenance,
             figures: summarize(&reps.metrics),
             rpo: reps.rpo.quantiles(),
             geo_rpo: (reps.geo_rpo.total_time() > 0).then(|| reps.geo_rpo.quantiles()),

@@ -113,7 +113,7 @@ pub fn run_note(c: &Config, runs: u32, threads: usize) -> Option<String> {
     let total = events + series + recoveries + runs as f64 * RUN_ROW_BYTES;
     (seconds >= NOTABLE_SECONDS || total >= NOTABLE_BYTES).then(|| {
         format!(
-            "note: {work}; the output comes to about {} (events.csv {}, timeseries.csv {}, recoveries.csv {}). Fewer runs or a shorter horizon_days cut both.",
+            "{work}; the output comes to about {} (events.csv {}, timeseries.csv {}, recoveries.csv {}). Fewer runs or a shorter horizon_days cut both.",
             bytes(total),
             bytes(events),
             bytes(series),
@@ -134,7 +134,7 @@ pub fn sweep_note(c: &Config, runs: u32, points: usize, threads: usize) -> Optio
     );
     (seconds >= NOTABLE_SECONDS).then(|| {
         format!(
-            "note: {points} points, {work} (each point's own values change it). Split it with --shard I/N over several machines, or sweep fewer values."
+            "{points} points, {work} (each point's own values change it). Split it with --shard I/N over several machines, or sweep fewer values."
         )
     })
 }

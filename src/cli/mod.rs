@@ -2,21 +2,22 @@
 //! knows about clap. One file per command family; this one holds the arguments, the dispatch and
 //! what every command shares.
 
+mod calibrate;
+mod compare;
 mod estimate;
 mod restore;
 mod run;
 mod sweep;
+mod ui;
 
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::error::{Error, InputError};
-use crate::report::Invocation;
 use crate::scenario::keys::{self, Kind};
 use crate::scenario::{self, Override};
+pub(crate) use ui::{note, print, progress_bar, say, warn, Verbosity};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,18 +29,31 @@ use crate::scenario::{self, Override};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print nothing but what was asked for (--json output, `init -`, errors)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Say more on stderr: what was read (with its sha256), how much ran and how long, where the files went
+    #[arg(short, long, global = true)]
+    verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Simulate a scenario and write summary.json, summary.csv, runs.csv, timeseries.csv, events.csv
     Run(RunArgs),
+    /// Compare alternatives with a base scenario on common random numbers: paired differences
+    /// with 95% CIs for every headline figure, into compare.csv, compare.json and compare.png
+    Compare(CompareArgs),
     /// Check a scenario file and report the first problem
     Validate {
+        /// The scenario file (`-`: standard input)
         scenario: PathBuf,
         /// Override a scenario key, e.g. --set backup.retention_days=14 (repeatable)
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
+        /// Print the result as JSON (with the scenario as resolved, or the error's location)
+        #[arg(long)]
+        json: bool,
     },
     /// Run the scenario at every point of a grid ([sweep] table and/or --vary) into sweep.csv
     Sweep(SweepArgs),
@@ -57,12 +71,31 @@ enum Command {
     },
     /// One what-if point-in-time restore with its time breakdown and data-loss window
     Restore(RestoreArgs),
+    /// Turn a server description (REST GET body, or `az mysql flexible-server show` output)
+    /// into a scenario; a list of servers becomes a fleet inventory (CSV)
+    Import {
+        /// The description (JSON)
+        server: PathBuf,
+        /// Where to write [default: beside it, .toml for one server, .csv for a list]
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Fit the scenario to the real server: its load to the backup-storage metrics
+    /// (--metrics), its restore speed to the [[restore.measured]] test restores
+    Calibrate(CalibrateArgs),
     /// Write a commented scenario template
     Init {
-        /// Where to write it
+        /// Where to write it (`-`: standard output)
         #[arg(default_value = "scenario.toml")]
         path: PathBuf,
     },
+    /// Print a shell completion script, e.g. `backsim completions bash > ~/.local/share/bash-completion/completions/backsim`
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `backsim man > backsim.1`
+    Man,
 }
 
 /// The options `run` and `sweep` share: which replications, on how many threads, with which
@@ -90,8 +123,8 @@ impl Simulation {
     /// --set, then --runs and --seed, as overrides of the scenario's keys.
     fn overrides(&self) -> Result<Vec<Override>, Error> {
         let mut sets = overrides(&self.set)?;
-        // Checked here, so that a bad --runs is blamed on --runs rather than on a --set the
-        // user never wrote.
+        // Checked here, so that a bad --runs or --seed is blamed on its flag rather than on a
+        // --set the user never wrote.
         if let (Some(runs), Kind::Integer { min, max, .. }) = (self.runs, keys::RUNS.kind) {
             if !(min..=max).contains(&i64::from(runs)) {
                 return Err(InputError::argument(
@@ -100,6 +133,16 @@ impl Simulation {
                 )
                 .into());
             }
+        }
+        if let Some(seed) = self.seed.filter(|&s| s > scenario::MAX_SEED) {
+            return Err(InputError::argument(
+                "--seed",
+                format!(
+                    "must be a whole number from 0 to {} (as in a scenario file), got {seed}",
+                    scenario::MAX_SEED
+                ),
+            )
+            .into());
         }
         for (key, value) in [
             ("runs", self.runs.map(|r| r.to_string())),
@@ -118,6 +161,7 @@ impl Simulation {
 
 #[derive(Debug, Args)]
 struct RunArgs {
+    /// The scenario file (`-`: standard input)
     scenario: PathBuf,
     /// Output folder [default: output/<scenario name>/]
     #[arg(long)]
@@ -127,8 +171,15 @@ struct RunArgs {
     /// Print summary.json instead of the readable summary
     #[arg(long)]
     json: bool,
-    /// Keep adding replications (doubling from --runs) until every headline figure's 95% CI
-    /// half-width is within this fraction of its mean, e.g. 0.01
+    #[command(flatten)]
+    target: Target,
+}
+
+/// `--target-ci` and its ceiling, for `run` and `compare`.
+#[derive(Debug, Args)]
+struct Target {
+    /// Keep adding replications (doubling from --runs) until every headline 95% CI half-width
+    /// is within this fraction of its mean (for compare: of the larger of the two means), e.g. 0.01
     #[arg(long, value_name = "REL")]
     target_ci: Option<f64>,
     /// The most replications --target-ci may run
@@ -136,8 +187,59 @@ struct RunArgs {
     max_runs: u32,
 }
 
+impl Target {
+    /// Checked before anything is written.
+    fn check(&self) -> Result<(), Error> {
+        if let Some(rel) = self.target_ci {
+            if !(rel > 0.0 && rel < 1.0) {
+                return Err(InputError::argument(
+                    "--target-ci",
+                    format!("must be a fraction between 0 and 1, e.g. 0.01 for ±1%, got {rel}"),
+                )
+                .into());
+            }
+        }
+        if !(2..=keys::MAX_RUNS).contains(&i64::from(self.max_runs)) {
+            return Err(InputError::argument(
+                "--max-runs",
+                format!(
+                    "must be from 2 (a confidence interval needs two runs) to {}, got {}",
+                    keys::MAX_RUNS,
+                    self.max_runs
+                ),
+            )
+            .into());
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Args)]
+struct CompareArgs {
+    /// The base scenario (`-`: standard input)
+    base: PathBuf,
+    /// Alternative scenario files, each compared with the base
+    alternatives: Vec<PathBuf>,
+    /// An alternative made from the base by changing keys, e.g.
+    /// --vs backup.retention_days=14 or --vs backup.redundancy=geo,backup.retention_days=35
+    /// (repeatable: one alternative each)
+    #[arg(long, value_name = "KEY=VALUE[,KEY=VALUE...]")]
+    vs: Vec<String>,
+    /// Output folder [default: output/<base name>-compare/]
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    sim: Simulation,
+    /// Print compare.json instead of the readable table
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    target: Target,
+}
+
 #[derive(Debug, Args)]
 struct SweepArgs {
+    /// The scenario file (`-`: standard input)
     scenario: PathBuf,
     /// A swept key and its values, e.g. --vary backup.retention_days=7,14,35 (repeatable)
     #[arg(long, value_name = "KEY=V1,V2,...")]
@@ -150,10 +252,33 @@ struct SweepArgs {
     out: Option<PathBuf>,
     #[command(flatten)]
     sim: Simulation,
+    /// Print sweep.json (the grid, the provenance and every point's results) instead of the table
+    #[arg(long)]
+    json: bool,
+    /// Start the charts' y-axis at the lowest value shown rather than at zero
+    #[arg(long)]
+    y_from_data: bool,
+}
+
+#[derive(Debug, Args)]
+struct CalibrateArgs {
+    scenario: PathBuf,
+    /// The server's storage metrics: the JSON of `az monitor metrics list` with
+    /// backup_storage_used (and storage_used, data_storage_used, binlog_storage_used)
+    #[arg(long, value_name = "METRICS.json")]
+    metrics: Option<PathBuf>,
+    /// The calibrated scenario [default: SCENARIO-calibrated.toml beside it]; the backtest
+    /// (-backtest.csv, -backtest.png) goes beside it
+    #[arg(long, value_name = "CALIBRATED.toml")]
+    out: Option<PathBuf>,
+    /// Skip the backtest chart
+    #[arg(long)]
+    no_charts: bool,
 }
 
 #[derive(Debug, Args)]
 struct RestoreArgs {
+    /// The scenario file (`-`: standard input)
     scenario: PathBuf,
     /// Restore point: latest, fastest, or a time (RFC 3339, or an offset from the start like 12d)
     #[arg(long, value_name = "latest|fastest|TIME")]
@@ -178,14 +303,20 @@ struct RestoreArgs {
 
 /// Run the command line; returns the process exit code.
 pub fn main() -> i32 {
-    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
-    run(std::env::args_os(), &mut out, &mut err)
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    command(cli)
 }
 
-/// Run one command line, writing its report to `out` and its messages to `err`; returns the
-/// exit code (0 success, 1 failure, 2 bad input). The binary passes its own standard streams;
-/// tests drive it in process with buffers.
-pub fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> i32
+/// Run one command line in process, writing its report to `out` and its messages to `err`;
+/// returns the exit code (0 success, 1 failure, 2 bad input). The tests and the fuzz harness
+/// drive the command line this way, with buffers.
+pub fn run<I, T>(args: I, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString>,
@@ -195,55 +326,41 @@ where
         Ok(cli) => cli,
         Err(e) => {
             // --help and --version are answers, not errors.
-            let sink: &mut dyn Write = if e.exit_code() == 0 { out } else { err };
+            let sink: &mut dyn std::io::Write = if e.exit_code() == 0 { out } else { err };
             let _ = write!(sink, "{}", e.render());
             return e.exit_code();
         }
     };
-    let mut console = Console {
-        out,
-        err,
-        args: args
-            .iter()
+    ui::capture(
+        args.iter()
             .skip(1)
             .map(|a| a.to_string_lossy().into_owned())
             .collect(),
-    };
-    match execute(cli.command, &mut console) {
+    );
+    let code = command(cli);
+    let (stdout, stderr) = ui::captured();
+    let _ = out.write_all(&stdout);
+    let _ = err.write_all(&stderr);
+    code
+}
+
+fn command(cli: Cli) -> i32 {
+    ui::set_verbosity(match (cli.quiet, cli.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    });
+    // A report lost on the way to stdout fails the command, even when all else went well.
+    let outcome = execute(cli.command).and_then(|()| match ui::stdout_failure() {
+        Some(e) => Err(Error::io("cannot write to standard output", e)),
+        None => Ok(()),
+    });
+    match outcome {
         Ok(()) => 0,
         Err(e) => {
-            let _ = writeln!(console.err, "error: {e}");
+            ui::eprint_line(&format!("error: {e}"));
             e.exit_code()
         }
-    }
-}
-
-/// Where a command writes, and the words it was called with (for the reports' record).
-struct Console<'a> {
-    out: &'a mut dyn Write,
-    err: &'a mut dyn Write,
-    args: Vec<String>,
-}
-
-impl Console<'_> {
-    /// The command's report. A reader that went away (`| head`) is not an error; a report that
-    /// could not be written (a full disk behind `>`) is, so that a script sees the loss.
-    fn print(&mut self, text: &str) -> Result<(), Error> {
-        match self
-            .out
-            .write_all(text.as_bytes())
-            .and_then(|_| self.out.flush())
-        {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                Err(Error::io("cannot write to standard output", e))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// A remark on standard error (an estimate of the work ahead); losing it loses nothing.
-    fn note(&mut self, text: &str) {
-        let _ = writeln!(self.err, "{text}");
     }
 }
 
@@ -254,32 +371,104 @@ fn overrides(set: &[String]) -> Result<Vec<Override>, Error> {
         .collect::<Result<_, _>>()?)
 }
 
-fn execute(command: Command, console: &mut Console<'_>) -> Result<(), Error> {
+fn execute(command: Command) -> Result<(), Error> {
     match command {
-        Command::Run(args) => run::run(args, console),
-        Command::Validate { scenario, set } => {
-            let s = scenario::load(&scenario, &overrides(&set)?)?;
-            console.print(&format!(
-                "ok: {} is valid (\"{}\": {} runs × {} days, seed {})\n",
-                scenario.display(),
-                s.name,
-                s.runs,
-                s.horizon_days,
-                s.seed
-            ))
-        }
-        Command::Init { path } => init(&path, console),
-        Command::Restore(args) => restore::restore(args, console),
-        Command::Sweep(args) => sweep::sweep(args, console),
+        Command::Run(args) => run::run(args),
+        Command::Compare(args) => compare::compare(args),
+        Command::Validate {
+            scenario,
+            set,
+            json,
+        } => validate(&scenario, &set, json),
+        Command::Init { path } => init(&path),
+        Command::Import { server, out } => calibrate::import(&server, out.as_deref()),
+        Command::Calibrate(args) => calibrate::calibrate(args),
+        Command::Restore(args) => restore::restore(args),
+        Command::Sweep(args) => sweep::sweep(args),
         Command::Merge {
             dirs,
             out,
             no_charts,
-        } => sweep::merge(&dirs, out.as_deref(), no_charts, console),
+        } => sweep::merge(&dirs, out.as_deref(), no_charts),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "backsim", &mut out);
+            print(&String::from_utf8_lossy(&out));
+            Ok(())
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| Error::io("cannot render the manual page", e))?;
+            print(&String::from_utf8_lossy(&out));
+            Ok(())
+        }
     }
 }
 
-fn init(path: &Path, console: &mut Console<'_>) -> Result<(), Error> {
+fn validate(path: &Path, set: &[String], json: bool) -> Result<(), Error> {
+    let loaded = overrides(set).and_then(|sets| Ok(scenario::load_recorded(path, &sets)?));
+    match (loaded, json) {
+        (Ok(loaded), false) => {
+            let s = &loaded.scenario;
+            note(&format!("read {} (sha256 {})", loaded.file, loaded.sha256));
+            say(&format!(
+                "ok: {} is valid (\"{}\": {} runs × {} days, seed {})\n",
+                loaded.file, s.name, s.runs, s.horizon_days, s.seed
+            ));
+            Ok(())
+        }
+        (Ok(loaded), true) => {
+            let provenance = crate::analysis::Provenance::new(command_line(), set, &loaded);
+            let mut out = serde_json::to_vec_pretty(&serde_json::json!({
+                "valid": true,
+                "scenario": loaded.scenario.name,
+                "runs": loaded.scenario.runs,
+                "horizon_days": loaded.scenario.horizon_days,
+                "seed": loaded.scenario.seed,
+                "provenance": provenance,
+            }))
+            .expect("JSON of plain values");
+            out.push(b'\n');
+            print(&String::from_utf8_lossy(&out));
+            Ok(())
+        }
+        (Err(e), true) => {
+            // The same error, for a machine: where it is and what is wrong; still exit 2.
+            if let Error::Input(input) = &e {
+                let mut out = serde_json::to_vec_pretty(&serde_json::json!({
+                    "valid": false,
+                    "error": {
+                        "file": match &input.origin {
+                            crate::error::Origin::File(p) => Some(p.display().to_string()),
+                            crate::error::Origin::Argument(_) => None,
+                        },
+                        "argument": match &input.origin {
+                            crate::error::Origin::Argument(a) if !a.is_empty() => Some(a.clone()),
+                            _ => None,
+                        },
+                        "key": input.key,
+                        "line": input.position.map(|p| p.0),
+                        "column": input.position.map(|p| p.1),
+                        "message": input.message,
+                    },
+                }))
+                .expect("JSON of plain values");
+                out.push(b'\n');
+                print(&String::from_utf8_lossy(&out));
+            }
+            Err(e)
+        }
+        (Err(e), false) => Err(e),
+    }
+}
+
+fn init(path: &Path) -> Result<(), Error> {
+    if scenario::is_stdin(path) {
+        print(&scenario::template());
+        return Ok(());
+    }
     if path.exists() {
         return Err(InputError::argument(
             "init",
@@ -292,11 +481,12 @@ fn init(path: &Path, console: &mut Console<'_>) -> Result<(), Error> {
     }
     std::fs::write(path, scenario::template())
         .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
-    console.print(&format!(
+    say(&format!(
         "wrote {} — edit it, then: backsim run {}\n",
         path.display(),
         path.display()
-    ))
+    ));
+    Ok(())
 }
 
 /// The most worker threads: more than any machine has cores, few enough to start at once.
@@ -316,34 +506,34 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))
 }
 
-/// A progress bar on stderr, only when it is a terminal (and not under CI or TERM=dumb).
-fn progress_bar(total: u64, what: &str) -> Option<indicatif::ProgressBar> {
-    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-    if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() || dumb {
-        return None;
+/// `--out -` would mean a folder of files on standard output, which cannot be: say what can.
+fn output_folder(out: Option<&Path>, default: PathBuf) -> Result<PathBuf, Error> {
+    match out {
+        Some(p) if scenario::is_stdin(p) => Err(InputError::argument(
+            "--out",
+            "an output folder cannot be standard output: use --json to print the result, or name a folder",
+        )
+        .into()),
+        Some(p) => Ok(p.to_path_buf()),
+        None => Ok(default),
     }
-    let bar = indicatif::ProgressBar::new(total);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(&format!(
-            "{{spinner}} [{{elapsed_precise}}] {{bar:40}} {{pos}}/{{len}} {what}  {{per_sec}}  ETA {{eta}}  {{msg}}"
-        ))
-        .expect("template is valid"),
-    );
-    bar.enable_steady_tick(Duration::from_millis(200));
-    Some(bar)
 }
 
-/// The command line and its overrides, for the reports' record of what ran. Options that cannot
-/// change a result (where the files go, how many threads) are left out, so that the same run
-/// writes the same bytes wherever and however it ran.
-fn invocation(given: &[String], sets: &[String]) -> Invocation {
-    const NO_EFFECT: [&str; 2] = ["--out", "--threads"];
+/// The command line, for the outputs' provenance. Options that cannot change a result (where
+/// the files go, how many threads, which shard of a sweep, how talkative) are left out, so that
+/// the same run writes the same bytes wherever and however it ran, and a merged sweep records
+/// the command of the whole sweep.
+fn command_line() -> String {
+    const NO_EFFECT: [&str; 3] = ["--out", "--threads", "--shard"];
+    const NO_EFFECT_FLAGS: [&str; 4] = ["-q", "--quiet", "-v", "--verbose"];
     let mut args = Vec::new();
-    let mut given = given.iter().cloned();
+    let mut given = ui::arguments().into_iter();
     while let Some(arg) = given.next() {
         if NO_EFFECT.contains(&arg.as_str()) {
             given.next();
-        } else if !NO_EFFECT.iter().any(|o| arg.starts_with(&format!("{o}="))) {
+        } else if !NO_EFFECT.iter().any(|o| arg.starts_with(&format!("{o}=")))
+            && !NO_EFFECT_FLAGS.contains(&arg.as_str())
+        {
             args.push(arg);
         }
     }
@@ -360,8 +550,5 @@ fn invocation(given: &[String], sets: &[String]) -> Invocation {
             }
         })
         .collect();
-    Invocation {
-        command_line: words.join(" "),
-        overrides: sets.to_vec(),
-    }
+    words.join(" ")
 }

@@ -1,6 +1,6 @@
 //! `backsim restore`: one what-if restore, or the spread over request times, with its plan.
 
-use super::{overrides, Console, RestoreArgs};
+use super::{overrides, print, say, RestoreArgs};
 use crate::engine::Streams;
 use crate::error::{Error, InputError};
 use crate::model::restore::restored_server;
@@ -11,7 +11,7 @@ use crate::model::{
 use crate::report::{self, RequestSpread, RestoreReport};
 use crate::scenario;
 
-pub(super) fn restore(args: RestoreArgs, console: &mut Console<'_>) -> Result<(), Error> {
+pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
     let s = scenario::load(&args.scenario, &overrides(&args.set)?)?;
     if args.replication >= u64::from(s.runs) {
         return Err(InputError::argument(
@@ -61,7 +61,7 @@ pub(super) fn restore(args: RestoreArgs, console: &mut Console<'_>) -> Result<()
             matches!(refusal, RestoreRefusal::OutOfWindow { earliest, .. } if point < *earliest);
         if (too_old || matches!(refusal, RestoreRefusal::Purged { .. })) && s.config.long_term.any()
         {
-            return vault_restore(&s, &args, &streams, request, point, console);
+            return vault_restore(&s, &args, &streams, request, point);
         }
     }
     let what_if = what_if.map_err(|refusal| {
@@ -121,10 +121,11 @@ pub(super) fn restore(args: RestoreArgs, console: &mut Console<'_>) -> Result<()
     if args.json {
         let mut json = serde_json::to_vec_pretty(&report).expect("report serializes");
         json.push(b'\n');
-        console.print(&String::from_utf8_lossy(&json))
+        print(&String::from_utf8_lossy(&json));
     } else {
-        console.print(&report::restore_text(&report))
+        say(&report::restore_text(&report));
     }
+    Ok(())
 }
 
 /// A restore of `point` from the vault or the exports (previews), or why none reaches it.
@@ -134,7 +135,6 @@ fn vault_restore(
     streams: &Streams,
     request: i64,
     point: i64,
-    console: &mut Console<'_>,
 ) -> Result<(), Error> {
     let when = |t| report::clock(s.start, t);
     let plan = what_if_vault_restore(&s.config, streams, request, point).map_err(|refusal| {
@@ -166,10 +166,11 @@ fn vault_restore(
     if args.json {
         let mut json = serde_json::to_vec_pretty(&report).expect("report serializes");
         json.push(b'\n');
-        console.print(&String::from_utf8_lossy(&json))
+        print(&String::from_utf8_lossy(&json));
     } else {
-        console.print(&report::vault_restore_text(&report))
+        say(&report::vault_restore_text(&report));
     }
+    Ok(())
 }
 
 /// Restores to `target` asked for every 10 min 7 s (so that requests fall at every phase of the

@@ -2,48 +2,38 @@
 
 use std::path::Path;
 
-use super::{estimate, invocation, progress_bar, thread_pool, Console, RunArgs};
+use super::{
+    command_line, estimate, note, output_folder, print, progress_bar, say, thread_pool, warn,
+    RunArgs,
+};
 use crate::analysis::figures::worst_headline_half_width;
+use crate::analysis::Provenance;
 use crate::engine::{Streams, DAY};
-use crate::error::{Error, InputError};
+use crate::error::Error;
 use crate::model::restore_profile;
 use crate::montecarlo::{run_replications, run_to_target};
 use crate::report::charts::{self, RestorePoint, StoragePoint};
 use crate::report::{self, Analysis, OutputDir, RunZeroWriter};
 use crate::scenario;
-use crate::scenario::keys::MAX_RUNS;
 
-pub(super) fn run(args: RunArgs, console: &mut Console<'_>) -> Result<(), Error> {
-    let scenario = scenario::load(&args.scenario, &args.sim.overrides()?)?;
+pub(super) fn run(args: RunArgs) -> Result<(), Error> {
+    let loaded = scenario::load_recorded(&args.scenario, &args.sim.overrides()?)?;
+    note(&format!("read {} (sha256 {})", loaded.file, loaded.sha256));
+    let scenario = &loaded.scenario;
     let pool = thread_pool(args.sim.threads)?;
     // Every argument is checked before the output folder is touched.
-    if let Some(rel) = args.target_ci {
-        if !(rel > 0.0 && rel < 1.0) {
-            return Err(InputError::argument(
-                "--target-ci",
-                format!("must be a fraction between 0 and 1, e.g. 0.01 for ±1%, got {rel}"),
-            )
-            .into());
-        }
+    args.target.check()?;
+    let out_path = output_folder(
+        args.out.as_deref(),
+        Path::new("output").join(&scenario.name),
+    )?;
+    let planned = args
+        .target
+        .target_ci
+        .map_or(scenario.runs, |_| args.target.max_runs);
+    if let Some(size) = estimate::run_note(&scenario.config, planned, pool.current_num_threads()) {
+        warn(&size);
     }
-    if !(2..=MAX_RUNS).contains(&i64::from(args.max_runs)) {
-        return Err(InputError::argument(
-            "--max-runs",
-            format!(
-                "must be from 2 (a confidence interval needs two runs) to {MAX_RUNS}, got {}",
-                args.max_runs
-            ),
-        )
-        .into());
-    }
-    let planned = args.target_ci.map_or(scenario.runs, |_| args.max_runs);
-    if let Some(note) = estimate::run_note(&scenario.config, planned, pool.current_num_threads()) {
-        console.note(&note);
-    }
-    let out_path = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
     let dir = OutputDir::stage(&out_path)?;
     let mut writer = RunZeroWriter::new(
         scenario.start,
@@ -54,7 +44,9 @@ pub(super) fn run(args: RunArgs, console: &mut Console<'_>) -> Result<(), Error>
     .map_err(|e| Error::Other(format!("cannot write events.csv: {e}")))?;
 
     let bar = progress_bar(
-        args.target_ci.map_or(scenario.runs, |_| args.max_runs) as u64,
+        args.target
+            .target_ci
+            .map_or(scenario.runs, |_| args.target.max_runs) as u64,
         "replications",
     );
     let tick = || {
@@ -62,14 +54,15 @@ pub(super) fn run(args: RunArgs, console: &mut Console<'_>) -> Result<(), Error>
             b.inc(1);
         }
     };
-    let (reps, target) = pool.install(|| match args.target_ci {
+    let started = std::time::Instant::now();
+    let (reps, target) = pool.install(|| match args.target.target_ci {
         Some(rel) => {
             let (reps, outcome) = run_to_target(
                 &scenario.config,
                 scenario.seed,
                 scenario.runs,
                 rel,
-                args.max_runs,
+                args.target.max_runs,
                 &worst_headline_half_width,
                 Some(&mut writer),
                 &tick,
@@ -90,18 +83,21 @@ pub(super) fn run(args: RunArgs, console: &mut Console<'_>) -> Result<(), Error>
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    note(&format!(
+        "{} replications of {} days on {} threads in {:.2} s",
+        reps.len(),
+        scenario.horizon_days,
+        pool.current_num_threads(),
+        started.elapsed().as_secs_f64()
+    ));
 
     let (events, series, storage_points) = writer
         .finish()
         .map_err(|e| Error::Other(format!("cannot write the event log: {e}")))?;
     dir.finish_stream("events.csv", events)?;
     dir.finish_stream("timeseries.csv", series)?;
-    let analysis = Analysis::new(
-        &scenario,
-        &reps,
-        target,
-        invocation(&console.args, &args.sim.set),
-    );
+    let provenance = Provenance::new(command_line(), &args.sim.set, &loaded);
+    let analysis = Analysis::new(scenario, &reps, target, provenance);
     dir.write("runs.csv", &report::runs_csv(&analysis))?;
     dir.write("summary.csv", &report::summary_csv(&analysis))?;
     dir.write("bill.csv", &report::bill_csv(&analysis))?;
@@ -120,21 +116,23 @@ pub(super) fn run(args: RunArgs, console: &mut Console<'_>) -> Result<(), Error>
     dir.write("summary.json", &json)?;
     dir.publish()?;
 
+    note(&format!("wrote {}", out_path.display()));
     if args.json {
-        console.print(&String::from_utf8_lossy(&json))
+        print(&String::from_utf8_lossy(&json));
     } else {
-        console.print(&report::summary_text(&analysis))?;
+        say(&report::summary_text(&analysis));
         if let Some(t) = target {
-            console.print(&format!(
+            say(&format!(
                 "\n{} replications: headline 95% CIs within ±{:.2}% of their means ({}±{:.2}% asked)\n",
                 reps.len(),
                 t.worst * 100.0,
                 if t.reached { "" } else { "NOT reached: " },
                 t.target * 100.0
-            ))?;
+            ));
         }
-        console.print(&format!("\nwrote {}\n", out_path.display()))
+        say(&format!("\nwrote {}\n", out_path.display()));
     }
+    Ok(())
 }
 
 /// storage.png, rpo.png and restore.png; returns (file, caption) for report.md.

@@ -2,59 +2,61 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{estimate, progress_bar, thread_pool, Console, SweepArgs};
-use crate::analysis::{Figure, HEADLINE};
+use super::{
+    command_line, estimate, note, output_folder, print, progress_bar, say, thread_pool, warn,
+    SweepArgs,
+};
+use crate::analysis::{Figure, Provenance, HEADLINE};
 use crate::error::{Error, InputError};
 use crate::report::charts;
 use crate::report::{self, OutputDir};
 use crate::scenario;
 use crate::sweep::{run_sweep_rows, Grid, Shard, SweepMeta, SweepTable};
 
-/// The sweep's files in one staged folder: the charts, sweep.csv, then sweep.json, the record
-/// of what the folder holds; swapped in whole.
-fn write_sweep(
-    out: &Path,
-    meta: &SweepMeta,
+/// The sweep charts, into the staged folder.
+fn sweep_charts(
+    dir: &OutputDir,
+    grid: &Grid,
     table: &SweepTable,
-    charts: bool,
+    currency: &str,
+    y_from_data: bool,
 ) -> Result<(), Error> {
-    let dir = OutputDir::stage(out)?;
-    if charts {
-        for &figure in HEADLINE {
-            let name = figure.name();
-            let png = charts::sweep_chart(
-                table,
-                &meta.grid,
-                name,
-                &figure.unit().label(&meta.currency),
-            )
+    let key_names: Vec<String> = grid.keys.iter().map(|k| scenario::keys::human(k)).collect();
+    for &figure in HEADLINE {
+        let name = figure.name();
+        let spec = charts::SweepChart {
+            figure,
+            currency,
+            key_names: &key_names,
+            y_from_data,
+        };
+        let png = charts::sweep_chart(table, grid, &spec)
             .map_err(|e| Error::Other(format!("cannot draw the {name} chart: {e}")))?;
-            dir.write(&format!("sweep_{name}.png"), &png)?;
-        }
+        dir.write(&format!("sweep_{name}.png"), &png)?;
     }
-    dir.write("sweep.csv", &report::sweep_csv(table))?;
-    dir.write("sweep.json", &report::sweep_json(meta))?;
-    dir.publish()
+    Ok(())
 }
 
-pub(super) fn sweep(args: SweepArgs, console: &mut Console<'_>) -> Result<(), Error> {
+pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     let sets = args.sim.overrides()?;
-    let base = scenario::load(&args.scenario, &sets)?;
-    let grid = Grid::new(&base, &args.vary)?;
+    let loaded = scenario::load_recorded(&args.scenario, &sets)?;
+    note(&format!("read {} (sha256 {})", loaded.file, loaded.sha256));
+    let base = &loaded.scenario;
+    let grid = Grid::new(base, &args.vary)?;
     let shard = match &args.shard {
         Some(text) => Shard::parse(text)?,
         None => Shard::WHOLE,
     };
     let pool = thread_pool(args.sim.threads)?;
-    let out_path = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep", base.name)));
+    let out_path = output_folder(
+        args.out.as_deref(),
+        Path::new("output").join(format!("{}-sweep", base.name)),
+    )?;
     let owned = shard.owned(grid.points());
-    if let Some(note) =
+    if let Some(size) =
         estimate::sweep_note(&base.config, base.runs, owned, pool.current_num_threads())
     {
-        console.note(&note);
+        warn(&size);
     }
     let bar = progress_bar(owned as u64 * base.runs as u64, "replications");
     let tick = || {
@@ -75,17 +77,43 @@ pub(super) fn sweep(args: SweepArgs, console: &mut Console<'_>) -> Result<(), Er
         points: grid.points(),
         shard,
         rows: (0..grid.points()).filter(|&p| shard.owns(p)).collect(),
+        provenance: Provenance::new(command_line(), &args.sim.set, &loaded),
     };
     let charts = !args.sim.no_charts && shard == Shard::WHOLE;
-    write_sweep(&out_path, &meta, &table, charts)?;
-    console.print(&sweep_table(&table, grid.keys.len()))?;
-    console.print(&format!(
+    let json = write_sweep(&out_path, &meta, &table, charts.then_some(args.y_from_data))?;
+    note(&format!("wrote {}", out_path.display()));
+    if args.json {
+        print(&String::from_utf8_lossy(&json));
+        return Ok(());
+    }
+    say(&sweep_table(&table, grid.keys.len()));
+    say(&format!(
         "\n{} of {} points ({} replications each, common random numbers); wrote {}\n",
         table.rows.len(),
         grid.points(),
         base.runs,
         out_path.display()
-    ))
+    ));
+    Ok(())
+}
+
+/// The sweep's files in one staged folder, swapped in whole: the charts (when asked for, with
+/// their y-axis choice), sweep.csv, sweep.json (returned, for --json).
+fn write_sweep(
+    out: &Path,
+    meta: &SweepMeta,
+    table: &SweepTable,
+    charts: Option<bool>,
+) -> Result<Vec<u8>, Error> {
+    let dir = OutputDir::stage(out)?;
+    if let Some(y_from_data) = charts {
+        sweep_charts(&dir, &meta.grid, table, &meta.currency, y_from_data)?;
+    }
+    dir.write("sweep.csv", &report::sweep_csv(table))?;
+    let json = report::sweep_json(meta, table);
+    dir.write("sweep.json", &json)?;
+    dir.publish()?;
+    Ok(json)
 }
 
 /// A few columns of sweep.csv for the terminal: the keys, then the headline means.
@@ -119,7 +147,7 @@ fn sweep_table(table: &SweepTable, keys: usize) -> String {
     for row in rows {
         for (&i, w) in wanted.iter().zip(&widths) {
             let v = match row[i].parse::<f64>() {
-                Ok(x) if i > keys => format!("{x:.2}"),
+                Ok(x) if i > keys => report::numbers::sig(x, 4),
                 _ => row[i].clone(),
             };
             out.push_str(&format!("{v:>w$}"));
@@ -129,12 +157,7 @@ fn sweep_table(table: &SweepTable, keys: usize) -> String {
     out
 }
 
-pub(super) fn merge(
-    dirs: &[PathBuf],
-    out: Option<&Path>,
-    no_charts: bool,
-    console: &mut Console<'_>,
-) -> Result<(), Error> {
+pub(super) fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Result<(), Error> {
     let (meta, table) = report::merge(dirs)?;
     // The scenario's name was checked as a file name by merge: the default folder stays
     // inside output/.
@@ -154,11 +177,12 @@ pub(super) fn merge(
         )
         .into());
     }
-    write_sweep(out, &meta, &table, !no_charts)?;
-    console.print(&format!(
+    write_sweep(out, &meta, &table, (!no_charts).then_some(false))?;
+    say(&format!(
         "merged {} folders: {} points into {}\n",
         dirs.len(),
         table.rows.len(),
         out.display()
-    ))
+    ));
+    Ok(())
 }

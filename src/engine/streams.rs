@@ -37,9 +37,26 @@ impl Streams {
         Self { key }
     }
 
+    /// The streams of one server of a fleet: the `index`-th of group `group` (both in file
+    /// order). Keyed by group and place in it, so that changing or adding a group leaves every
+    /// other group's draws alone; the first server of the first group draws exactly what a
+    /// single-server run of the same seed does.
+    pub fn for_server(seed: u64, replication: u64, group: u32, index: u32) -> Self {
+        let mut streams = Self::for_replication(seed, replication);
+        streams.key[24..28].copy_from_slice(&group.to_le_bytes());
+        streams.key[28..32].copy_from_slice(&index.to_le_bytes());
+        streams
+    }
+
     pub fn stream(&self, purpose: Purpose) -> Stream {
+        self.stream_of(purpose, 0)
+    }
+
+    /// The stream of `purpose` for the `place`-th of several things that each need their own
+    /// (the regions of a fleet); place 0 is the plain stream of that purpose.
+    pub fn stream_of(&self, purpose: Purpose, place: u32) -> Stream {
         let mut rng = ChaCha8Rng::from_seed(self.key);
-        rng.set_stream(purpose as u64);
+        rng.set_stream(purpose as u64 + ((place as u64) << 32));
         Stream { rng }
     }
 }

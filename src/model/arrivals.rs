@@ -1,6 +1,7 @@
 //! The random things that arrive at random times (Poisson processes): bursts, long
-//! transactions, unsafe sessions, incidents, zone and regional outages, other tenants'
-//! restores. Each draws from its own stream, the same way whatever the other parameters.
+//! transactions, unsafe sessions, incidents, zone and regional outages. Each draws from its own
+//! stream, the same way whatever the other parameters. (Other tenants' restores arrive in the
+//! regions' own time: see `region`.)
 
 use crate::engine::{Purpose, SimTime, Stream, Streams, DAY, HOUR};
 use crate::model::config::Config;
@@ -16,20 +17,17 @@ pub enum Arrival {
     Incident,
     ZoneOutage,
     RegionOutage,
-    /// Another tenant's restore in the server's region.
-    BackgroundRestore,
 }
 
 impl Arrival {
     /// In the order their first arrivals are drawn.
-    pub const ALL: [Arrival; 7] = [
+    pub const ALL: [Arrival; 6] = [
         Arrival::Burst,
         Arrival::LongTransaction,
         Arrival::UnsafeSession,
         Arrival::Incident,
         Arrival::ZoneOutage,
         Arrival::RegionOutage,
-        Arrival::BackgroundRestore,
     ];
 }
 
@@ -42,9 +40,7 @@ struct Poisson {
 
 #[derive(Debug, Clone)]
 pub struct Arrivals {
-    processes: [Poisson; 7],
-    /// Other tenants' extra restores during an outage.
-    surge: Stream,
+    processes: [Poisson; 6],
     horizon: SimTime,
 }
 
@@ -66,12 +62,7 @@ impl Arrivals {
                 process(Purpose::Incidents, YEAR / o.incidents_per_year),
                 process(Purpose::Outages, YEAR / o.zone_outages_per_year),
                 process(Purpose::RegionOutages, YEAR / o.region_outages_per_year),
-                process(
-                    Purpose::BackgroundRestores,
-                    HOUR as f64 / r.background_restores_per_hour,
-                ),
             ],
-            surge: streams.stream(Purpose::SurgeRestores),
             horizon: cfg.horizon,
         }
     }
@@ -103,30 +94,5 @@ impl Arrivals {
             .draws
             .lognormal(mean_hours, cv);
         (hours * HOUR as f64).round().max(1.0) as SimTime
-    }
-
-    /// Another tenant's restore length (exponential), from the background restores' stream.
-    pub fn background_duration(&mut self, mean: f64) -> SimTime {
-        self.process(Arrival::BackgroundRestore)
-            .draws
-            .exponential(mean)
-            .round() as SimTime
-    }
-
-    /// Offsets (seconds from now) of the extra restores other tenants start during an outage
-    /// of `seconds`, at `rate_per_second`.
-    pub fn surge(&mut self, rate_per_second: f64, seconds: f64) -> Vec<SimTime> {
-        let mut out = Vec::new();
-        if rate_per_second <= 0.0 {
-            return out;
-        }
-        let mut t = 0.0;
-        loop {
-            t += self.surge.exponential(1.0 / rate_per_second);
-            if t >= seconds {
-                return out;
-            }
-            out.push(t.round() as SimTime);
-        }
     }
 }

@@ -32,7 +32,9 @@ pub struct EngineStats {
     pub peak_queue_len: usize,
     pub peak_retained_backups: usize,
     pub rpo_distinct_lengths: usize,
-    pub peak_restores_waiting: usize,
+    /// The longest line in a region as far as the regions were worked out: they catch up only
+    /// when one of the server's restores joins a line, so lines after its last are not seen.
+    pub peak_restores_waiting: u64,
 }
 
 #[derive(Debug, Clone)]

@@ -6,6 +6,7 @@ pub mod arrivals;
 pub mod backups;
 pub mod billing;
 pub mod config;
+pub mod fleet;
 pub mod geo;
 pub mod load;
 pub mod metrics;
@@ -32,5 +33,6 @@ pub use restore::{
 };
 pub use retention_ledger::{RetentionRow, MAX_RETENTION_DAYS};
 pub use sim::{
-    plan_over_requests, restore_profile, simulate, what_if_restore, what_if_vault_restore, WhatIf,
+    plan_over_requests, restore_profile, simulate, simulate_in_fleet, what_if_restore,
+    what_if_vault_restore, FleetServerRun, WhatIf,
 };

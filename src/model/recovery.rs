@@ -88,16 +88,6 @@ pub struct RecoveryRecord {
     pub failed_attempts: u32,
 }
 
-/// A job holding or waiting for a restore slot in a region.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RestoreJob {
-    /// Another tenant's restore.
-    Background {
-        duration: SimTime,
-    },
-    Own(OwnRestore),
-}
-
 /// One of the server's own recoveries, waiting for or holding a slot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OwnRestore {
@@ -108,15 +98,6 @@ pub struct OwnRestore {
     pub started: SimTime,
     /// When the zone or region comes back on its own (None for an incident).
     pub back_at: Option<SimTime>,
-}
-
-impl RestoreJob {
-    pub fn region(&self) -> Option<RegionId> {
-        match self {
-            RestoreJob::Own(own) => Some(own.region),
-            RestoreJob::Background { .. } => None,
-        }
-    }
 }
 
 /// What the troubles of a run have counted.
@@ -150,7 +131,7 @@ pub struct Recoveries {
     records: Vec<RecoveryRecord>,
     down_intervals: Vec<(f64, f64)>,
     /// Planned at the trouble, requested once it is noticed (all wait the same delay).
-    delayed: VecDeque<RestoreJob>,
+    delayed: VecDeque<OwnRestore>,
     pub counters: TroubleCounters,
 }
 
@@ -204,11 +185,11 @@ impl Recoveries {
         });
     }
 
-    pub fn delay(&mut self, job: RestoreJob) {
+    pub fn delay(&mut self, job: OwnRestore) {
         self.delayed.push_back(job);
     }
 
-    pub fn next_delayed(&mut self) -> Option<RestoreJob> {
+    pub fn next_delayed(&mut self) -> Option<OwnRestore> {
         self.delayed.pop_front()
     }
 

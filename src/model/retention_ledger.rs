@@ -18,8 +18,11 @@ use crate::engine::{SimTime, DAY, HOUR};
 /// The longest retention the service allows (S1): the table runs from 1 day to this.
 pub const MAX_RETENTION_DAYS: usize = 35;
 /// Z is read (R + 1) days after its hour, at most 36 days back, and is final a day after it:
-/// a ring of days (a power of two, so that wrapping is a mask) for each hour of the day.
-const RING_DAYS: usize = 64;
+/// a ring of hours (a power of two, so that wrapping is a mask) holding 42 days.
+const RING_HOURS: usize = 1024;
+/// Hours go through the table a day at a time: for each retention, a day's levels read a
+/// contiguous day of Z, a loop the compiler vectorises.
+const BLOCK_HOURS: usize = 24;
 /// Storage above the allowance by less than this is rounding, not a bill (a kilobyte).
 const BILLING_NOISE_GB: f64 = 1e-6;
 
@@ -62,8 +65,7 @@ pub struct RetentionRow {
     pub cost_per_month: f64,
 }
 
-/// Every retention's hourly sums, retention (i + 1) days at index i: arrays side by side, so
-/// that one hour's update of all 35 is a plain loop the compiler can vectorise.
+/// Every retention's hourly sums, retention (i + 1) days at index i.
 #[derive(Debug, Clone)]
 struct RetentionSums {
     storage_gb_hours: [f64; MAX_RETENTION_DAYS],
@@ -79,11 +81,86 @@ pub struct RetentionLedger {
     written_before_second: f64,
     snapshots: VecDeque<ShadowSnapshot>,
     pending: VecDeque<PendingHour>,
-    /// Z at hour boundaries: by hour of the day, then by day modulo the ring.
-    gone: Vec<[f64; RING_DAYS]>,
+    /// Z at hour boundaries by hour number modulo the ring; the first day is repeated past the
+    /// end so that any day's worth is one slice.
+    gone: Box<[f64; RING_HOURS + BLOCK_HOURS]>,
+    /// The hours of the current day not yet in the sums.
+    day: DayBlock,
+    /// Sum, least and greatest Z of each whole day, by day number modulo the ring.
+    gone_days: Box<[DaySpread; DAY_RING]>,
     sums: Box<RetentionSums>,
     /// While stopped nothing changes: the storage of each retention as the stop found it.
     frozen: Option<[f64; MAX_RETENTION_DAYS]>,
+}
+
+/// Days of Z kept as a day's spread: a retention reads at most 37 days back.
+const DAY_RING: usize = 64;
+
+/// Sum, least and greatest of a day's hourly values.
+#[derive(Debug, Clone, Copy, Default)]
+struct DaySpread {
+    sum: f64,
+    least: f64,
+    greatest: f64,
+}
+
+impl DaySpread {
+    fn of(values: &[f64]) -> Self {
+        let mut spread = DaySpread {
+            sum: 0.0,
+            least: f64::INFINITY,
+            greatest: f64::NEG_INFINITY,
+        };
+        for &v in values {
+            spread.sum += v;
+            spread.least = spread.least.min(v);
+            spread.greatest = spread.greatest.max(v);
+        }
+        spread
+    }
+}
+
+/// A day's hour boundaries, as the table will read them.
+#[derive(Debug, Clone)]
+struct DayBlock {
+    /// The day's number.
+    day: u64,
+    len: usize,
+    at: [SimTime; BLOCK_HOURS],
+    written: [f64; BLOCK_HOURS],
+    factor: [f64; BLOCK_HOURS],
+    billed: [f64; BLOCK_HOURS],
+    allowance: [f64; BLOCK_HOURS],
+    state: [LedgerState; BLOCK_HOURS],
+    any_stopped: bool,
+}
+
+impl DayBlock {
+    /// All 24 hours of the day, running or deleted throughout at one allowance and one copy
+    /// count.
+    fn is_uniform_whole_day(&self) -> bool {
+        let weight = self.factor[0] * self.billed[0];
+        self.len == BLOCK_HOURS
+            && self.at[0] % DAY == 0
+            && !self.any_stopped
+            && (1..BLOCK_HOURS).all(|k| {
+                self.factor[k] * self.billed[k] == weight && self.allowance[k] == self.allowance[0]
+            })
+    }
+
+    fn new() -> Self {
+        Self {
+            day: 0,
+            len: 0,
+            at: [0; BLOCK_HOURS],
+            written: [0.0; BLOCK_HOURS],
+            factor: [0.0; BLOCK_HOURS],
+            billed: [0.0; BLOCK_HOURS],
+            allowance: [0.0; BLOCK_HOURS],
+            state: [LedgerState::Deleted; BLOCK_HOURS],
+            any_stopped: false,
+        }
+    }
 }
 
 impl Default for RetentionLedger {
@@ -100,7 +177,9 @@ impl RetentionLedger {
             written_before_second: 0.0,
             snapshots: VecDeque::new(),
             pending: VecDeque::new(),
-            gone: vec![[0.0; RING_DAYS]; 24],
+            gone: Box::new([0.0; RING_HOURS + BLOCK_HOURS]),
+            day: DayBlock::new(),
+            gone_days: Box::new([DaySpread::default(); DAY_RING]),
             sums: Box::new(RetentionSums {
                 storage_gb_hours: [0.0; MAX_RETENTION_DAYS],
                 billable_gb_hours: [0.0; MAX_RETENTION_DAYS],
@@ -143,6 +222,10 @@ impl RetentionLedger {
     /// The hour boundary `at` (every event at it already handled); `factor` counts the copies
     /// (S5).
     pub fn hour(&mut self, at: SimTime, state: LedgerState, factor: f64) {
+        let day = (at / DAY) as u64;
+        if self.day.len > 0 && self.day.day != day {
+            self.flush_day();
+        }
         self.pending.push_back(PendingHour {
             at,
             written_upto: self.written,
@@ -151,80 +234,193 @@ impl RetentionLedger {
         while self.pending.front().is_some_and(|p| p.at + DAY <= at) {
             let p = self.pending.pop_front().expect("checked non-empty");
             let z = self.gone_at(&p);
-            let (hour, day) = Self::slot(p.at);
-            self.gone[hour][day] = z;
+            let slot = Self::slot(p.at);
+            self.gone[slot] = z;
+            if slot < BLOCK_HOURS {
+                self.gone[slot + RING_HOURS] = z;
+            }
         }
         // Snapshots older than two days are needed only as the last one before an hour.
         while self.snapshots.len() > 1 && self.snapshots[1].time <= at - 2 * DAY {
             self.snapshots.pop_front();
         }
-        let levels = match state {
-            LedgerState::Stopped => {
-                let levels = match self.frozen {
-                    Some(levels) => levels,
-                    None => self.levels(at, factor),
-                };
-                self.frozen = Some(levels);
-                levels
-            }
-            _ => {
-                self.frozen = None;
-                self.levels(at, factor)
-            }
-        };
         let (billed, allowance) = match state {
-            LedgerState::Running { allowance_gb } => (true, allowance_gb),
-            LedgerState::Stopped => (true, 0.0),
-            LedgerState::Deleted => (false, 0.0),
+            LedgerState::Running { allowance_gb } => (1.0, allowance_gb),
+            LedgerState::Stopped => (1.0, 0.0),
+            LedgerState::Deleted => (0.0, 0.0),
         };
-        let measured = ((at / DAY) as usize)
-            .saturating_sub(1)
-            .min(MAX_RETENTION_DAYS);
-        let s = &mut *self.sums;
-        let billed = if billed { 1.0 } else { 0.0 };
-        // One index across five parallel arrays reads better than a five-way zip.
-        #[allow(clippy::needless_range_loop)]
-        for i in 0..measured {
-            let used = levels[i] * billed;
-            let excess = used - allowance;
-            s.storage_gb_hours[i] += used;
-            s.billable_gb_hours[i] += if excess > BILLING_NOISE_GB {
-                excess
-            } else {
-                0.0
-            };
-            s.peak_gb[i] = if used > s.peak_gb[i] {
-                used
-            } else {
-                s.peak_gb[i]
-            };
-            s.hours[i] += 1;
+        let b = &mut self.day;
+        let k = b.len;
+        b.day = day;
+        b.at[k] = at;
+        b.written[k] = self.written;
+        b.factor[k] = factor;
+        b.billed[k] = billed;
+        b.allowance[k] = allowance;
+        b.state[k] = state;
+        b.any_stopped |= state == LedgerState::Stopped;
+        b.len += 1;
+        if b.len == BLOCK_HOURS {
+            self.flush_day();
         }
     }
 
-    /// Storage under each retention at `at` (hour boundary). A retention the run has not
-    /// reached yet has let nothing go: everything written is still there (a stop can freeze
-    /// such a retention before it is measured).
-    fn levels(&self, at: SimTime, factor: f64) -> [f64; MAX_RETENTION_DAYS] {
+    /// Everything recorded so far goes into the table (at the end of the run).
+    pub fn finish(&mut self) {
+        self.flush_day();
+    }
+
+    /// The day's hours into every measured retention's sums: a retention is measured from the
+    /// day after its retention + 1 days have passed.
+    fn flush_day(&mut self) {
+        let len = self.day.len;
+        if len == 0 {
+            return;
+        }
+        let day = self.day.day as usize;
+        let measured = day.saturating_sub(1).min(MAX_RETENTION_DAYS);
+        // The newest whole day of Z this day reads is final now.
+        if day >= 2 {
+            let from = ((day - 2) * 24) & (RING_HOURS - 1);
+            self.gone_days[(day - 2) & (DAY_RING - 1)] =
+                DaySpread::of(&self.gone[from..from + BLOCK_HOURS]);
+        }
+        if self.day.any_stopped {
+            self.flush_hour_by_hour(measured);
+        } else if self.day.is_uniform_whole_day() {
+            self.flush_whole_day(measured);
+        } else {
+            self.frozen = None;
+            let b = &self.day;
+            let first_hour = (b.at[0] / HOUR) as usize;
+            let s = &mut *self.sums;
+            // One index across the day's parallel arrays reads better than a five-way zip.
+            #[allow(clippy::needless_range_loop)]
+            for i in 0..measured {
+                let from = first_hour.wrapping_sub((i + 2) * 24) & (RING_HOURS - 1);
+                let gone = &self.gone[from..from + len];
+                let (mut storage, mut billable, mut peak) =
+                    (s.storage_gb_hours[i], s.billable_gb_hours[i], s.peak_gb[i]);
+                for k in 0..len {
+                    let used = (b.written[k] - gone[k]) * b.factor[k] * b.billed[k];
+                    let excess = used - b.allowance[k];
+                    storage += used;
+                    billable += if excess > BILLING_NOISE_GB {
+                        excess
+                    } else {
+                        0.0
+                    };
+                    peak = if used > peak { used } else { peak };
+                }
+                s.storage_gb_hours[i] = storage;
+                s.billable_gb_hours[i] = billable;
+                s.peak_gb[i] = peak;
+                s.hours[i] += len as u64;
+            }
+        }
+        self.day.len = 0;
+        self.day.any_stopped = false;
+    }
+
+    /// A whole day at one allowance and one copy count: each retention's day is the day's W
+    /// less a whole day of Z, and the spreads of both settle the bill and the peak without
+    /// visiting the hours unless the allowance or the peak falls inside them.
+    fn flush_whole_day(&mut self, measured: usize) {
+        let b = &self.day;
+        let weight = b.factor[0] * b.billed[0];
+        let allowance = b.allowance[0];
+        let written = DaySpread::of(&b.written);
+        let first_hour = (b.at[0] / HOUR) as usize;
+        let s = &mut *self.sums;
+        for i in 0..measured {
+            let gone = &self.gone_days[(b.day as usize - i - 2) & (DAY_RING - 1)];
+            let used = (written.sum - gone.sum) * weight;
+            let least = (written.least - gone.greatest) * weight;
+            let greatest = (written.greatest - gone.least) * weight;
+            s.storage_gb_hours[i] += used;
+            let day_of_gone = || {
+                let from = first_hour.wrapping_sub((i + 2) * 24) & (RING_HOURS - 1);
+                &self.gone[from..from + BLOCK_HOURS]
+            };
+            if least - allowance > BILLING_NOISE_GB {
+                s.billable_gb_hours[i] += used - BLOCK_HOURS as f64 * allowance;
+            } else if greatest - allowance > BILLING_NOISE_GB {
+                for (w, z) in b.written.iter().zip(day_of_gone()) {
+                    let excess = (w - z) * weight - allowance;
+                    if excess > BILLING_NOISE_GB {
+                        s.billable_gb_hours[i] += excess;
+                    }
+                }
+            }
+            if greatest > s.peak_gb[i] {
+                for (w, z) in b.written.iter().zip(day_of_gone()) {
+                    s.peak_gb[i] = s.peak_gb[i].max((w - z) * weight);
+                }
+            }
+            s.hours[i] += BLOCK_HOURS as u64;
+        }
+        self.frozen = None;
+    }
+
+    /// A day with a stop in it: while stopped every retention keeps the storage the stop found.
+    fn flush_hour_by_hour(&mut self, measured: usize) {
+        for k in 0..self.day.len {
+            let (at, written, factor) = (self.day.at[k], self.day.written[k], self.day.factor[k]);
+            let levels = match self.day.state[k] {
+                LedgerState::Stopped => {
+                    let levels = match self.frozen {
+                        Some(levels) => levels,
+                        None => self.levels(at, written, factor),
+                    };
+                    self.frozen = Some(levels);
+                    levels
+                }
+                _ => {
+                    self.frozen = None;
+                    self.levels(at, written, factor)
+                }
+            };
+            let (billed, allowance) = (self.day.billed[k], self.day.allowance[k]);
+            let s = &mut *self.sums;
+            for (i, level) in levels.iter().enumerate().take(measured) {
+                let used = level * billed;
+                let excess = used - allowance;
+                s.storage_gb_hours[i] += used;
+                s.billable_gb_hours[i] += if excess > BILLING_NOISE_GB {
+                    excess
+                } else {
+                    0.0
+                };
+                s.peak_gb[i] = if used > s.peak_gb[i] {
+                    used
+                } else {
+                    s.peak_gb[i]
+                };
+                s.hours[i] += 1;
+            }
+        }
+    }
+
+    /// Storage under each retention at the hour boundary `at`, when `written` GB had been
+    /// written. A retention the run has not reached yet has let nothing go: everything written
+    /// is still there (a stop can freeze such a retention before it is measured).
+    fn levels(&self, at: SimTime, written: f64, factor: f64) -> [f64; MAX_RETENTION_DAYS] {
         // Retention i + 1 reads the same hour i + 2 days back.
-        let mut out = [self.written * factor; MAX_RETENTION_DAYS];
-        let (hour, day) = Self::slot(at);
-        let ring = &self.gone[hour];
+        let mut out = [written * factor; MAX_RETENTION_DAYS];
+        let hour = (at / HOUR) as usize;
         let reachable = ((at / DAY) as usize)
             .saturating_sub(1)
             .min(MAX_RETENTION_DAYS);
         for (i, level) in out.iter_mut().enumerate().take(reachable) {
-            *level = (self.written - ring[day.wrapping_sub(i + 2) & (RING_DAYS - 1)]) * factor;
+            let z = self.gone[hour.wrapping_sub((i + 2) * 24) & (RING_HOURS - 1)];
+            *level = (written - z) * factor;
         }
         out
     }
 
-    /// Where the hour boundary `at` sits in the ring: hour of the day, day modulo the ring.
-    fn slot(at: SimTime) -> (usize, usize) {
-        (
-            ((at / HOUR) % 24) as usize,
-            (at / DAY) as usize & (RING_DAYS - 1),
-        )
+    /// Where the hour boundary `at` sits in the ring.
+    fn slot(at: SimTime) -> usize {
+        (at / HOUR) as usize & (RING_HOURS - 1)
     }
 
     /// Z(x): what a retention whose age cutoff is x has let go, less the oldest kept snapshot's
@@ -244,6 +440,7 @@ impl RetentionLedger {
     /// The figures of each retention the run measured (from 1 day up: a retention is measured
     /// once the run has passed its retention + 1 days); `price` turns GB-months into money.
     pub fn rows(&self, price_per_gb_month: f64) -> Vec<RetentionRow> {
+        debug_assert_eq!(self.day.len, 0, "finish() before reading the table");
         let s = &*self.sums;
         (0..MAX_RETENTION_DAYS)
             .take_while(|&i| s.hours[i] > 0)

@@ -4,9 +4,11 @@
 use std::sync::Once;
 
 use plotters::coord::types::RangedCoordf64;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
+use crate::analysis::Figure;
 use crate::sweep::{Grid, SweepTable};
 
 pub const WIDTH: u32 = 1200;
@@ -34,14 +36,14 @@ fn register_font() {
     });
 }
 
-type Draw<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
+pub(super) type Draw<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
 /// How an axis writes its tick values.
-type Label<'f> = dyn Fn(&f64) -> String + 'f;
-type Chart<'a, 'b> =
+pub(super) type Label<'f> = dyn Fn(&f64) -> String + 'f;
+pub(super) type Chart<'a, 'b> =
     ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// The frame every chart shares: title, margins, axes with their descriptions, a light grid.
-fn frame<'a, 'b>(
+pub(super) fn frame<'a, 'b>(
     root: &'a Draw<'b>,
     title: &str,
     x: std::ops::Range<f64>,
@@ -70,7 +72,7 @@ fn frame<'a, 'b>(
     Ok(chart)
 }
 
-fn legend<'a, 'b: 'a>(
+pub(super) fn legend<'a, 'b: 'a>(
     chart: &mut Chart<'a, 'b>,
     position: SeriesLabelPosition,
 ) -> Result<(), String> {
@@ -84,7 +86,10 @@ fn legend<'a, 'b: 'a>(
         .map_err(err)
 }
 
-fn line_key(colour: RGBColor, width: u32) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+pub(super) fn line_key(
+    colour: RGBColor,
+    width: u32,
+) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
     move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(width))
 }
 
@@ -92,16 +97,27 @@ fn box_key(style: RGBAColor) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
     move |(x, y)| Rectangle::new([(x, y - 8), (x + 24, y + 8)], style.filled())
 }
 
-fn whole(v: &f64) -> String {
+pub(super) fn whole(v: &f64) -> String {
     format!("{v:.0}")
 }
 
 /// Draw on a white 1200×800 canvas and return the PNG bytes.
-fn render(draw: impl FnOnce(&Draw<'_>) -> Result<(), String>) -> Result<Vec<u8>, String> {
+pub(super) fn render(
+    draw: impl FnOnce(&Draw<'_>) -> Result<(), String>,
+) -> Result<Vec<u8>, String> {
+    render_sized(WIDTH, HEIGHT, draw)
+}
+
+/// Draw on a white canvas of the given size and return the PNG bytes.
+fn render_sized(
+    width: u32,
+    height: u32,
+    draw: impl FnOnce(&Draw<'_>) -> Result<(), String>,
+) -> Result<Vec<u8>, String> {
     register_font();
-    let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    let mut pixels = vec![0u8; (width * height * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         draw(&root)?;
         root.present().map_err(|e| e.to_string())?;
@@ -110,15 +126,15 @@ fn render(draw: impl FnOnce(&Draw<'_>) -> Result<(), String>) -> Result<Vec<u8>,
     image::ImageEncoder::write_image(
         image::codecs::png::PngEncoder::new(&mut png),
         &pixels,
-        WIDTH,
-        HEIGHT,
+        width,
+        height,
         image::ColorType::Rgb8,
     )
     .map_err(|e| e.to_string())?;
     Ok(png)
 }
 
-fn err<E: std::fmt::Display>(e: E) -> String {
+pub(super) fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
@@ -129,7 +145,7 @@ fn err<E: std::fmt::Display>(e: E) -> String {
 const MAX_DRAWN: f64 = 1e12;
 
 /// A value as drawn: finite and within ±`MAX_DRAWN` (a missing value, NaN, sits at 0).
-fn drawn(v: f64) -> f64 {
+pub(super) fn drawn(v: f64) -> f64 {
     if v.is_nan() {
         0.0
     } else {
@@ -139,7 +155,7 @@ fn drawn(v: f64) -> f64 {
 
 /// A size that cannot be negative (GB, hours, money), as drawn: at most a quarter of
 /// `MAX_DRAWN`, so that two stacked and the headroom above them stay inside the axis.
-fn size(v: f64) -> f64 {
+pub(super) fn size(v: f64) -> f64 {
     drawn(v).clamp(0.0, MAX_DRAWN / 4.0)
 }
 
@@ -157,7 +173,7 @@ fn axis(range: std::ops::Range<f64>) -> std::ops::Range<f64> {
     }
 }
 
-fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
+pub(super) fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
         .filter(|v| v.is_finite())
         .map(drawn)
@@ -507,14 +523,47 @@ pub fn bill_chart(months: &[BillBar], currency: &str, title: &str) -> Result<Vec
     })
 }
 
-/// A sweep chart: `figure` (mean and 95% CI band) against the first swept key, one line per
-/// value of the second key.
+/// A short name for a figure in a chart's title.
+pub fn chart_title(f: Figure) -> &'static str {
+    match f {
+        Figure::StorageMean => "Backup storage, mean",
+        Figure::BillableGbMonth => "Billable storage",
+        Figure::CostPerMonth => "Backup cost per month",
+        Figure::DailyBackupGb => "New backup data per day",
+        Figure::RpoMean => "Data-loss window, mean",
+        Figure::RestoreLatestMean => "Restore to latest, mean",
+        other => other.label(),
+    }
+}
+
+/// What a sweep chart shows and how.
+#[derive(Debug, Clone)]
+pub struct SweepChart<'a> {
+    pub figure: Figure,
+    pub currency: &'a str,
+    /// Each swept key as people name it, with its unit ("retention (days)").
+    pub key_names: &'a [String],
+    /// Start the y-axis at the lowest value shown instead of zero.
+    pub y_from_data: bool,
+}
+
+/// The line of series `g`: solid, long dashes, short dashes, dots, then again; so the series
+/// stay apart in grey print and for every reader, not by colour alone.
+fn dashes(g: usize) -> Option<(u32, u32)> {
+    [None, Some((18, 8)), Some((7, 7)), Some((2, 6))][g % 4]
+}
+
+/// A sweep chart: one figure (mean and 95% CI band, in the unit people read it in) against the
+/// first swept key, one line per value of the second key, each with its own colour, dash
+/// pattern and marker. The y-axis starts at zero unless `y_from_data`.
 pub fn sweep_chart(
     table: &SweepTable,
     grid: &Grid,
-    figure: &str,
-    unit: &str,
+    spec: &SweepChart<'_>,
 ) -> Result<Vec<u8>, String> {
+    let figure = spec.figure.name();
+    let (scale, unit) = spec.figure.readable();
+    let unit = unit.label(spec.currency);
     let column = |name: &str| table.header.iter().position(|h| h == name);
     let (mean, lo, hi) = (
         column(&format!("{figure}_mean")).ok_or("no such figure")?,
@@ -522,7 +571,7 @@ pub fn sweep_chart(
         column(&format!("{figure}_ci95_hi")).ok_or("no such figure")?,
     );
     let num = |s: &str| s.parse::<f64>().ok().filter(|v| v.is_finite()).map(drawn);
-    let (Some(x_key), Some(first_values)) = (
+    let (Some(_), Some(first_values)) = (
         grid.keys.first(),
         grid.values.first().filter(|v| !v.is_empty()),
     ) else {
@@ -545,7 +594,7 @@ pub fn sweep_chart(
         .get(1)
         .map(|v| v.iter().map(|s| s.trim_matches('"').to_string()).collect())
         .unwrap_or_else(|| vec![String::new()]);
-    // series[g] = [(x, mean, lo, hi)] in x order.
+    // series[g] = [(x, mean, lo, hi)] in x order, in the readable unit.
     let mut series: Vec<Vec<(f64, f64, f64, f64)>> = vec![Vec::new(); groups.len()];
     for row in &table.rows {
         let x_label = cell(row, 1);
@@ -565,20 +614,35 @@ pub fn sweep_chart(
         if let (Some(m), true) = (num(cell(row, mean)), further_first) {
             let l = num(cell(row, lo)).unwrap_or(m);
             let h = num(cell(row, hi)).unwrap_or(m);
-            series[g].push((x_of(x_label, xi), m, l, h));
+            series[g].push((x_of(x_label, xi), m / scale, l / scale, h / scale));
         }
     }
     for s in &mut series {
         s.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
+    let key_name = |k: usize| {
+        spec.key_names
+            .get(k)
+            .cloned()
+            .or_else(|| grid.keys.get(k).cloned())
+            .unwrap_or_default()
+    };
     render(|root| {
         let (x0, x1) = span(series.iter().flatten().map(|p| p.0));
         let pad = (x1 - x0) * 0.04;
         let (y0, y1) = span(series.iter().flatten().flat_map(|p| [p.1, p.2, p.3]));
         let ypad = (y1 - y0) * 0.1;
+        let (y0, y1) = if spec.y_from_data {
+            (y0 - ypad, y1 + ypad)
+        } else {
+            (
+                y0.min(0.0) - if y0 < 0.0 { ypad } else { 0.0 },
+                y1.max(0.0) + ypad,
+            )
+        };
         let x_fmt = |x: &f64| {
             if numeric_x {
-                format!("{x}")
+                tick(x)
             } else if (x - x.round()).abs() < 1e-6 {
                 // Categories sit at whole positions; ticks between them stay unlabelled.
                 x_values
@@ -589,14 +653,41 @@ pub fn sweep_chart(
                 String::new()
             }
         };
-        let y_fmt = |v: &f64| format!("{v:.1}");
-        let y_desc = format!("{figure} ({unit}), mean and 95% CI");
+        let y_desc = format!("{} ({unit}), mean and 95% CI", chart_title(spec.figure));
+        let x_desc = key_name(0);
+        // Keys beyond the second are held at their first value: the title says at which.
+        let held: Vec<String> = (2..grid.keys.len())
+            .map(|k| {
+                let first = grid.values.get(k).and_then(|v| v.first());
+                format!(
+                    "{} = {}",
+                    key_name(k),
+                    first.map_or("", |v| v.trim_matches('"'))
+                )
+            })
+            .collect();
+        let title = if held.is_empty() {
+            format!(
+                "{} ({unit}) against {}",
+                chart_title(spec.figure),
+                key_name(0)
+            )
+        } else {
+            format!(
+                "{} ({unit}) against {}, at {}",
+                chart_title(spec.figure),
+                key_name(0),
+                held.join(", ")
+            )
+        };
+        let decimals = axis_decimals(y1 - y0);
+        let y_fmt = |v: &f64| format!("{v:.decimals$}");
         let mut chart = frame(
             root,
-            &format!("{figure} against {x_key}"),
+            &title,
             (x0 - pad)..(x1 + pad),
-            (y0 - ypad)..(y1 + ypad),
-            (x_key.as_str(), y_desc.as_str()),
+            y0..y1,
+            (x_desc.as_str(), y_desc.as_str()),
             (&x_fmt, &y_fmt),
         )?;
         for (g, points) in series.iter().enumerate() {
@@ -607,30 +698,241 @@ pub fn sweep_chart(
                 .chain(points.iter().rev().map(|p| (p.0, p.2)))
                 .collect();
             chart
-                .draw_series(std::iter::once(Polygon::new(band, colour.mix(0.2))))
+                .draw_series(std::iter::once(Polygon::new(band, colour.mix(0.15))))
                 .map_err(err)?;
             let label = if grid.keys.len() > 1 {
-                format!("{} = {}", grid.keys[1], groups[g])
+                format!("{} = {}", key_name(1), groups[g])
             } else {
-                figure.to_string()
+                chart_title(spec.figure).to_string()
             };
-            chart
-                .draw_series(LineSeries::new(
-                    points.iter().map(|p| (p.0, p.1)),
-                    colour.stroke_width(3),
-                ))
-                .map_err(err)?
-                .label(label)
-                .legend(line_key(colour, 3));
-            chart
-                .draw_series(
-                    points
-                        .iter()
-                        .map(|p| Circle::new((p.0, p.1), 5, colour.filled())),
-                )
-                .map_err(err)?;
+            let line: Vec<(f64, f64)> = points.iter().map(|p| (p.0, p.1)).collect();
+            let style = colour.stroke_width(3);
+            match dashes(g) {
+                None => chart
+                    .draw_series(LineSeries::new(line, style))
+                    .map_err(err)?
+                    .label(label)
+                    .legend(line_key(colour, 3)),
+                Some((dash, gap)) => chart
+                    .draw_series(DashedLineSeries::new(line, dash, gap, style))
+                    .map_err(err)?
+                    .label(label)
+                    // The legend's sample is short: a finer version of the same pattern.
+                    .legend(move |(x, y)| {
+                        DashedPathElement::new(
+                            vec![(x, y), (x + 24, y)],
+                            dash.min(8),
+                            gap.min(4),
+                            style,
+                        )
+                    }),
+            };
+            // A marker per series (circle, triangle, square, cross), for the same reason.
+            let at = points.iter().map(|p| (p.0, p.1));
+            let fill = colour.filled();
+            match g % 4 {
+                0 => chart.draw_series(at.map(|c| Circle::new(c, 6, fill))),
+                1 => chart.draw_series(at.map(|c| TriangleMarker::new(c, 8, fill))),
+                2 => chart.draw_series(
+                    at.map(|c| EmptyElement::at(c) + Rectangle::new([(-6, -6), (6, 6)], fill)),
+                ),
+                _ => chart.draw_series(at.map(|c| Cross::new(c, 7, colour.stroke_width(3)))),
+            }
+            .map_err(err)?;
         }
         legend(&mut chart, SeriesLabelPosition::UpperLeft)
+    })
+}
+
+/// One alternative in a compare.png panel: its difference from the base with the 95% CI.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareBar {
+    pub label: String,
+    pub mean: f64,
+    pub lo: f64,
+    pub hi: f64,
+    pub excludes_zero: bool,
+}
+
+/// One figure of compare.png.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparePanel {
+    /// The figure and its unit.
+    pub title: String,
+    pub bars: Vec<CompareBar>,
+}
+
+/// Shortened for an axis: long labels would run into each other.
+fn short(label: &str, max: usize) -> String {
+    if label.chars().count() <= max {
+        label.to_string()
+    } else {
+        let kept: String = label.chars().take(max - 1).collect();
+        format!("{kept}…")
+    }
+}
+
+/// One number of decimals for every tick of an axis spanning `range` (about eight ticks).
+fn axis_decimals(range: f64) -> usize {
+    let step = range / 8.0;
+    if step > 0.0 && step < 1.0 {
+        (-(step.log10().floor() as i32)).clamp(0, 6) as usize
+    } else {
+        0
+    }
+}
+
+/// A tick label with significant figures rather than float noise.
+fn tick(v: &f64) -> String {
+    if v.abs() < 1e-12 {
+        return "0".into();
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    let decimals = (1 - magnitude).clamp(0, 6) as usize;
+    format!("{v:.decimals$}")
+}
+
+/// compare.png: one panel per figure; in each, every alternative as a bar from the base (the
+/// zero line) to its mean difference, with the 95% CI as a whisker. A bar whose CI excludes zero
+/// is solid; one that may be noise is pale. The colours follow the alternatives, named in the
+/// legend under the panels.
+pub fn compare_chart(panels: &[ComparePanel], title: &str) -> Result<Vec<u8>, String> {
+    let cols = panels.len().clamp(1, 3);
+    let rows = panels.len().div_ceil(cols).max(1);
+    let labels: Vec<String> = panels
+        .first()
+        .map(|p| p.bars.iter().map(|b| b.label.clone()).collect())
+        .unwrap_or_default();
+    let legend_rows = labels.len().div_ceil(2).max(1) as u32;
+    let (width, panel_height, header) = (1500u32, 420u32, 70u32);
+    let height = header + rows as u32 * panel_height + 20 + legend_rows * 30;
+    render_sized(width, height, |root| {
+        let (top, rest) = root.split_vertically(header);
+        top.draw(&Text::new(
+            title.to_string(),
+            (24, 20),
+            (FONT, 30).into_font().color(&BLACK),
+        ))
+        .map_err(err)?;
+        let (grid, legend_area) = rest.split_vertically(rows as u32 * panel_height);
+        let areas = grid.split_evenly((rows, cols));
+        for (panel, area) in panels.iter().zip(&areas) {
+            let n = panel.bars.len().max(1) as f64;
+            let values = panel
+                .bars
+                .iter()
+                .flat_map(|b| [b.mean, b.lo, b.hi])
+                .filter(|v| v.is_finite());
+            let (lo, hi) = values.fold((0.0f64, 0.0f64), |(l, h), v| (l.min(v), h.max(v)));
+            // No alternative moves this figure: a symmetric frame around the base line.
+            let flat = hi - lo <= 0.0;
+            let pad = if flat { 1.0 } else { (hi - lo) * 0.15 };
+            let (y0, y1) = (
+                if lo < 0.0 || flat {
+                    lo - pad
+                } else {
+                    -pad * 0.2
+                },
+                if hi > 0.0 || flat {
+                    hi + pad
+                } else {
+                    pad * 0.2
+                },
+            );
+            // Bars are numbered; the legend under the panels names them (long labels would run
+            // into each other on a narrow axis).
+            let x_fmt = |x: &f64| {
+                let i = x.round();
+                if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < panel.bars.len() {
+                    format!("{}", i as usize + 1)
+                } else {
+                    String::new()
+                }
+            };
+            let decimals = axis_decimals(y1 - y0);
+            let y_fmt = |v: &f64| format!("{v:.decimals$}");
+            let mut chart = ChartBuilder::on(area)
+                .caption(&panel.title, (FONT, 22))
+                .margin(12)
+                .x_label_area_size(40)
+                .y_label_area_size(95)
+                .build_cartesian_2d(-0.6..(n - 0.4), y0..y1)
+                .map_err(err)?;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .light_line_style(RGBColor(235, 235, 235))
+                .x_labels(panel.bars.len().max(1) * 2 + 1)
+                .x_label_formatter(&x_fmt)
+                .y_label_formatter(&y_fmt)
+                .y_desc("alternative − base")
+                .label_style((FONT, 15))
+                .axis_desc_style((FONT, 16))
+                .draw()
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(-0.6, 0.0), (n - 0.4, 0.0)],
+                    BLACK.stroke_width(2),
+                )))
+                .map_err(err)?;
+            if flat {
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        "the same as the base in every run",
+                        (-0.5, 0.5),
+                        (FONT, 17).into_font().color(&BLACK),
+                    )))
+                    .map_err(err)?;
+            }
+            for (i, b) in panel.bars.iter().enumerate() {
+                if !b.mean.is_finite() {
+                    continue;
+                }
+                let x = i as f64;
+                let colour = PALETTE[i % PALETTE.len()];
+                let fill = if b.excludes_zero {
+                    colour.mix(0.85)
+                } else {
+                    colour.mix(0.3)
+                };
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x - 0.32, 0.0), (x + 0.32, b.mean)],
+                        fill.filled(),
+                    )))
+                    .map_err(err)?;
+                let whisker = BLACK.stroke_width(2);
+                chart
+                    .draw_series([
+                        PathElement::new(vec![(x, b.lo), (x, b.hi)], whisker),
+                        PathElement::new(vec![(x - 0.1, b.lo), (x + 0.1, b.lo)], whisker),
+                        PathElement::new(vec![(x - 0.1, b.hi), (x + 0.1, b.hi)], whisker),
+                    ])
+                    .map_err(err)?;
+            }
+        }
+        // The legend: each alternative's colour and full label, two to a row, then the key to
+        // the shading.
+        let legend_area = legend_area.margin(0, 0, 24, 0);
+        for (i, label) in labels.iter().enumerate() {
+            let (x, y) = (24 + (i % 2) as i32 * 720, 4 + (i / 2) as i32 * 30);
+            legend_area
+                .draw(&Rectangle::new(
+                    [(x, y), (x + 24, y + 18)],
+                    PALETTE[i % PALETTE.len()].mix(0.85).filled(),
+                ))
+                .map_err(err)?;
+            legend_area
+                .draw(&Text::new(
+                    format!("{}  {}", i + 1, short(label, 60)),
+                    (x + 34, y),
+                    (FONT, 18).into_font().color(&BLACK),
+                ))
+                .map_err(err)?;
+        }
+        let _ = &legend_area;
+        Ok(())
     })
 }
 
@@ -700,18 +1002,24 @@ mod tests {
         let table = SweepTable {
             header: vec![
                 "point".into(),
-                "x_mean".into(),
-                "x_ci95_lo".into(),
-                "x_ci95_hi".into(),
+                "storage_mean_gb_mean".into(),
+                "storage_mean_gb_ci95_lo".into(),
+                "storage_mean_gb_ci95_hi".into(),
             ],
             rows: vec![vec!["0".into()]],
         };
-        assert!(sweep_chart(&table, &empty, "x", "GB").is_err());
+        let spec = SweepChart {
+            figure: crate::analysis::Figure::StorageMean,
+            currency: "USD",
+            key_names: &[],
+            y_from_data: false,
+        };
+        assert!(sweep_chart(&table, &empty, &spec).is_err());
         let one = Grid {
             keys: vec!["a".into(), "b".into(), "c".into()],
             values: vec![vec!["1".into()], vec![], vec![]],
         };
-        assert!(sweep_chart(&table, &one, "x", "GB").is_ok());
+        assert!(sweep_chart(&table, &one, &spec).is_ok());
         assert!(
             started.elapsed() < std::time::Duration::from_secs(60),
             "took {:?}",

@@ -22,10 +22,13 @@ const OWN_FILES: &[&str] = &[
     "bill.png",
     "sweep.csv",
     "sweep.json",
+    "compare.csv",
+    "compare.json",
+    "compare.png",
 ];
 
 /// The files whose presence says a folder is a backsim result (a run's or a sweep's).
-const MARKERS: &[&str] = &["summary.json", "sweep.json"];
+const MARKERS: &[&str] = &["summary.json", "sweep.json", "compare.json"];
 
 fn is_own_file(name: &str) -> bool {
     if let Some(inner) = name
@@ -264,6 +267,45 @@ fn fresh_sibling(target: &Path, what: &str) -> Result<PathBuf, Error> {
             }
         }
     }
+}
+
+/// One file written whole among others (a calibrated scenario beside the user's own): its bytes
+/// go to a new hidden file beside it, created exclusively (nothing planted there is followed),
+/// made durable, then renamed over `path`.
+pub fn write_whole_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent)
+        .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+    let (tmp, mut file) = loop {
+        let candidate = fresh_name(path, "new")?;
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(file) => break (candidate, file),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(Error::io(
+                    format!("cannot create {}", candidate.display()),
+                    e,
+                ))
+            }
+        }
+    };
+    let written = file
+        .write_all(bytes)
+        .and_then(|_| file.sync_all())
+        .and_then(|_| fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(Error::io(format!("cannot write {}", path.display()), e));
+    }
+    sync_folder(&parent);
+    Ok(())
 }
 
 /// Make a folder's entries durable (where the platform can open a folder to sync it).

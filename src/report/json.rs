@@ -3,10 +3,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Analysis;
-use crate::analysis::Figure;
-use crate::analysis::{
-    scripted_events, EventEcho, Invocation, LoadEcho, MonthSummary, RecoverySummary,
-};
+use crate::analysis::{scripted_events, EventEcho, LoadEcho, MonthSummary, RecoverySummary};
+use crate::analysis::{Figure, Provenance};
 use crate::model::{Breakdown, RunMetrics};
 use crate::stats::durability::{DurabilityParams, NinesByRedundancy};
 use crate::stats::Quantiles;
@@ -32,8 +30,6 @@ struct Summary<'a> {
     /// Storage, allowance, billable and cost headlines are time-averages from here to the
     /// horizon: the steady state after the backup set has filled.
     measured_from: MeasuredFrom,
-    backsim_version: &'static str,
-    invocation: &'a Invocation,
     /// The write load as simulated (profiles rescaled to mean 1).
     load: LoadEcho,
     /// Scripted events and on-demand backups, on the scenario's clock.
@@ -72,6 +68,9 @@ struct Summary<'a> {
     /// Every per-run figure: mean, 95% CI of the mean, min and max across runs.
     figures: BTreeMap<&'static str, FigureJson>,
     configuration: Configuration<'a>,
+    /// Which backsim, command, overrides and scenario text (sha256) produced this, and every
+    /// scenario key as the run used it.
+    provenance: &'a Provenance,
 }
 
 #[derive(Serialize)]
@@ -235,8 +234,6 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
             time: super::clock(s.start, c.measured_from),
             warmup_reached: s.warmup_reached,
         },
-        backsim_version: env!("CARGO_PKG_VERSION"),
-        invocation: &a.invocation,
         load: LoadEcho::of(&c.workload),
         events: scripted_events(s),
         rpo_seconds: a.rpo,
@@ -342,6 +339,7 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
             retry_interval_s: c.backup.retry_interval,
             region: &c.server.region,
         },
+        provenance: &a.provenance,
     };
     let mut out = serde_json::to_vec_pretty(&summary).expect("summary serializes");
     out.push(b'\n');

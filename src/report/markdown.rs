@@ -1,5 +1,6 @@
 use std::fmt::Write;
 
+use super::numbers;
 use super::restore::human_duration;
 use super::Analysis;
 use crate::analysis::Figure;
@@ -281,6 +282,12 @@ fn literal(text: &str) -> String {
     out
 }
 
+/// Text inside a code span: shown literally by Markdown (no HTML, no formatting), so only a
+/// backtick (which would close the span) and a line break (which would end the line) change.
+fn code_text(text: &str) -> String {
+    text.replace('`', "'").replace(['\n', '\r'], " ")
+}
+
 /// One line of the scenario's comment inside the report's quote: `literal`, and a start that
 /// would make a heading, a list item, a rule or an underline is escaped.
 fn quoted_line(line: &str) -> String {
@@ -364,24 +371,21 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         }
         let _ = writeln!(out);
     }
-    if !a.invocation.command_line.is_empty() {
+    if !a.provenance.command_line.is_empty() {
         let _ = writeln!(
             out,
             "Command: `{}`\n",
-            a.invocation
-                .command_line
-                .replace('`', "'")
-                .replace(['\n', '\r'], " ")
+            code_text(&a.provenance.command_line)
         );
     }
-    if !a.invocation.overrides.is_empty() {
+    if !a.provenance.overrides.is_empty() {
         let _ = writeln!(
             out,
             "Overrides: {}\n",
-            a.invocation
+            a.provenance
                 .overrides
                 .iter()
-                .map(|o| format!("`{}`", o.replace('`', "'").replace(['\n', '\r'], " ")))
+                .map(|o| format!("`{}`", code_text(o)))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
@@ -410,14 +414,12 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         } else {
             String::new()
         };
-        let ci = h
-            .ci95
-            .map_or(String::new(), |[lo, hi]| format!("{lo:.2} – {hi:.2}"));
+        let (value, ci) = numbers::value_and_interval(h.value, h.ci95);
         let _ = writeln!(
             out,
-            "| {} | {:.2} {}{} | {} | `{}` |",
+            "| {} | {} {}{} | {} | `{}` |",
             h.label,
-            h.value,
+            value,
             literal(&h.unit),
             readable,
             ci,
@@ -434,19 +436,15 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|");
     for m in &a.monthly {
-        let ci = m
-            .cost
-            .ci95
-            .map_or(String::new(), |[lo, hi]| format!("{lo:.2} – {hi:.2}"));
+        let (cost, ci) = numbers::value_and_interval(m.cost.mean, m.cost.ci95);
         let _ = writeln!(
             out,
-            "| {}{} | {} | {:.1} | {:.2} | {:.2} | {ci} |",
+            "| {}{} | {} | {} | {} | {cost} | {ci} |",
             m.month,
             if m.partial { " (part)" } else { "" },
-            m.days_simulated,
-            m.mean_storage_gb.mean,
-            m.billable_gb_month.mean,
-            m.cost.mean
+            numbers::sig(m.days_simulated, 4),
+            numbers::sig(m.mean_storage_gb.mean, 4),
+            numbers::sig(m.billable_gb_month.mean, 4),
         );
     }
     let _ = writeln!(out);
@@ -586,6 +584,10 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         if key.table() == "long_term" && !c.long_term.any() {
             continue;
         }
+        // Measured restores matter to `calibrate`, not to a run.
+        if key.path == crate::scenario::keys::MEASURED.path && s.measured_restores.is_empty() {
+            continue;
+        }
         let value = (key.value)(s);
         let default = defaults.as_ref().map(|d| (key.value)(d));
         // Free text is the user's own; the other values are numbers and words backsim wrote.
@@ -618,5 +620,35 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
     ] {
         let _ = writeln!(out, "- {line}");
     }
+    provenance_md(&mut out, &a.provenance);
     out
+}
+
+/// A fence longer than any run of backticks in `text`, so that the text cannot close it.
+fn fence_for(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
+/// The provenance section: what produced this report, and the scenario in full as TOML (save it
+/// as a file and `backsim run` it to rerun).
+pub fn provenance_md(out: &mut String, p: &crate::analysis::Provenance) {
+    let _ = writeln!(out, "\n## Provenance\n");
+    let _ = writeln!(out, "- backsim {}", cell(&p.backsim_version));
+    if !p.command_line.is_empty() {
+        let _ = writeln!(out, "- command: `{}`", code_text(&p.command_line));
+    }
+    let _ = writeln!(
+        out,
+        "- scenario: `{}`, sha256 `{}`",
+        code_text(&p.scenario_file),
+        p.scenario_sha256
+    );
+    let toml = toml::to_string(&p.scenario).unwrap_or_default();
+    let fence = fence_for(&toml);
+    let _ = writeln!(
+        out,
+        "\nEvery scenario key as this run used it, defaults included (a scenario file that reruns it):\n"
+    );
+    let _ = writeln!(out, "{fence}toml\n{}{fence}", toml);
 }

@@ -2,18 +2,25 @@
 //! streaming writers for run 0's event log and hourly series, and files that appear only whole.
 
 mod bill;
+mod calibration;
 pub mod charts;
+mod compare;
 mod csv_out;
 mod files;
 mod json;
 mod markdown;
+pub mod numbers;
 mod restore;
 mod sweep;
 mod text;
 
 pub use bill::{bill_csv, recoveries_csv, retention_csv};
+pub use calibration::{
+    backtest_chart, backtest_csv, calibrated_scenario, calibration_text, CalibrationReport,
+};
+pub use compare::{compare_csv, compare_json, compare_panels, compare_text};
 pub use csv_out::{runs_csv, summary_csv, RunZeroWriter};
-pub use files::OutputDir;
+pub use files::{write_whole_file, OutputDir};
 pub use json::summary_json;
 pub use markdown::{headlines, report_md, Headline};
 pub use restore::{
@@ -23,4 +30,4 @@ pub use restore::{
 pub use sweep::{merge, sweep_csv, sweep_json};
 pub use text::summary_text;
 
-pub use crate::analysis::{Analysis, Invocation};
+pub use crate::analysis::{Analysis, Provenance};

@@ -1,5 +1,7 @@
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+
 use super::csv_out::{csv_bytes, spreadsheet_safe};
 use super::files::read_untrusted;
 use crate::error::{Error, InputError};
@@ -17,8 +19,98 @@ pub fn sweep_csv(table: &SweepTable) -> Vec<u8> {
     })
 }
 
-pub fn sweep_json(meta: &SweepMeta) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(meta).expect("meta serializes");
+/// One point of sweep.json's results, in typed values.
+#[derive(Serialize)]
+struct PointJson {
+    point: usize,
+    /// Each swept key's value at this point, as its type (numbers as numbers).
+    values: serde_json::Map<String, serde_json::Value>,
+    runs: Option<u64>,
+    /// Every figure of sweep.csv: mean and 95% CI (null where the point has none).
+    figures: serde_json::Map<String, serde_json::Value>,
+    durability_nines: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct EstimateJson {
+    mean: Option<f64>,
+    ci95: Option<[f64; 2]>,
+}
+
+#[derive(Serialize)]
+struct SweepJson<'a> {
+    #[serde(flatten)]
+    meta: &'a SweepMeta,
+    /// The rows of sweep.csv as typed values, in point order.
+    results: Vec<PointJson>,
+}
+
+/// A grid value (TOML text) in its type: 7 → 7, "geo" or geo → "geo".
+fn typed(text: &str) -> serde_json::Value {
+    toml::from_str::<toml::Table>(&format!("v = {text}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .map_or_else(
+            || serde_json::Value::String(text.to_string()),
+            |v| crate::scenario::to_json(&v),
+        )
+}
+
+/// sweep.json: the record (grid, shard, provenance) and every point's results, typed. Built
+/// from sweep.csv's cells (which hold every number exactly), so that a merge, reading them back,
+/// writes the very bytes the unsharded sweep wrote.
+pub fn sweep_json(meta: &SweepMeta, table: &SweepTable) -> Vec<u8> {
+    let num = |cell: &str| cell.parse::<f64>().ok().filter(|v| v.is_finite());
+    let column = |name: &str| table.header.iter().position(|h| h == name);
+    let results = table
+        .rows
+        .iter()
+        .map(|row| {
+            let point: usize = row[0].parse().unwrap_or(0);
+            let indices = meta.grid.indices(point);
+            let values = meta
+                .grid
+                .keys
+                .iter()
+                .zip(&indices)
+                .enumerate()
+                .map(|(k, (key, &v))| (key.clone(), typed(&meta.grid.values[k][v])))
+                .collect();
+            let figures = crate::sweep::sweep_figures()
+                .filter_map(|f| {
+                    let name = f.name();
+                    let at = |suffix: &str| {
+                        column(&format!("{name}_{suffix}"))
+                            .and_then(|i| row.get(i))
+                            .and_then(|c| num(c))
+                    };
+                    let (mean, lo, hi) = (at("mean"), at("ci95_lo"), at("ci95_hi"));
+                    column(&format!("{name}_mean"))?;
+                    let json = EstimateJson {
+                        mean,
+                        ci95: lo.zip(hi).map(|(l, h)| [l, h]),
+                    };
+                    Some((
+                        name.to_string(),
+                        serde_json::to_value(json).expect("plain values"),
+                    ))
+                })
+                .collect();
+            PointJson {
+                point,
+                values,
+                runs: column("runs")
+                    .and_then(|i| row.get(i))
+                    .and_then(|c| c.parse().ok()),
+                figures,
+                durability_nines: column("durability_nines")
+                    .and_then(|i| row.get(i))
+                    .and_then(|c| num(c)),
+            }
+        })
+        .collect();
+    let mut out =
+        serde_json::to_vec_pretty(&SweepJson { meta, results }).expect("sweep serializes");
     out.push(b'\n');
     out
 }
@@ -27,8 +119,9 @@ fn bad(dir: &Path, message: impl Into<String>) -> Error {
     InputError::argument(&format!("merge {}", dir.display()), message).into()
 }
 
-/// The largest sweep.json merge reads: the record of the largest grid is about a megabyte.
-pub const MAX_SWEEP_JSON_BYTES: u64 = 16 << 20;
+/// The largest sweep.json merge reads: the record with every point's results, for the largest
+/// grid, takes a few hundred megabytes.
+pub const MAX_SWEEP_JSON_BYTES: u64 = 512 << 20;
 /// The largest sweep.csv merge reads: the largest grid's rows take about a hundred megabytes.
 pub const MAX_SWEEP_CSV_BYTES: u64 = 512 << 20;
 
@@ -155,6 +248,8 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
             None => first = Some(meta),
             Some(first) => {
                 let same = first.scenario == meta.scenario
+                    && first.provenance.scenario_sha256 == meta.provenance.scenario_sha256
+                    && first.provenance.overrides == meta.provenance.overrides
                     && first.seed == meta.seed
                     && first.runs == meta.runs
                     && first.currency == meta.currency
@@ -164,7 +259,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
                 if !same {
                     return Err(bad(
                         dir,
-                        "belongs to a different sweep (scenario, seed, runs, currency, grid or shard count differ from the first folder)",
+                        "belongs to a different sweep (scenario text, overrides, seed, runs, currency, grid or shard count differ from the first folder)",
                     ));
                 }
             }

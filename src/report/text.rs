@@ -1,5 +1,6 @@
 use std::fmt::Write;
 
+use super::numbers;
 use super::restore::human_duration;
 use super::Analysis;
 use crate::analysis::Figure;
@@ -8,10 +9,7 @@ use crate::analysis::{scripted_events, LoadEcho, Spread};
 fn long_term_text(out: &mut String, a: &Analysis<'_>, lt: &crate::analysis::LongTermSummary) {
     let c = &a.scenario.config;
     let cur = &c.cost.currency;
-    let with_ci = |e: &crate::stats::Estimate| match e.ci95 {
-        Some([lo, hi]) => format!("{:.2}  (95% CI {lo:.2} – {hi:.2})", e.mean),
-        None => format!("{:.2}", e.mean),
-    };
+    let with_ci = |e: &crate::stats::Estimate| numbers::estimate(e, 1.0, false);
     let _ = writeln!(out, "Long-term retention and exports (previews)");
     if c.long_term.enabled {
         let _ = writeln!(
@@ -56,12 +54,15 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     let s = a.scenario;
     let c = &s.config;
     let mut out = String::new();
+    // Significant figures, the interval's precision for its mean, counts whole where they
+    // are, and no interval where every run gave the same.
     let ci = |name: Figure| {
         let f = a.figure(name);
-        match f.estimate.ci95 {
-            Some([lo, hi]) => format!("{:.2}  (95% CI {:.2} – {:.2})", f.estimate.mean, lo, hi),
-            None => format!("{:.2}", f.estimate.mean),
-        }
+        numbers::estimate(
+            &f.estimate,
+            1.0,
+            name.unit() == crate::analysis::Unit::PerRun,
+        )
     };
     let _ = writeln!(
         out,
@@ -107,11 +108,11 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
             .collect();
         let _ = writeln!(out, "Scripted: {}", listed.join("; "));
     }
-    if !a.invocation.overrides.is_empty() {
+    if !a.provenance.overrides.is_empty() {
         let _ = writeln!(
             out,
             "Overrides: --set {}",
-            a.invocation.overrides.join(" --set ")
+            a.provenance.overrides.join(" --set ")
         );
     }
     let _ = writeln!(out);
@@ -248,13 +249,13 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     let _ = writeln!(out, "  mean used          {} GB", ci(Figure::StorageMean));
     let _ = writeln!(
         out,
-        "  peak used          {:.2} GB",
-        a.figure(Figure::StoragePeak).max
+        "  peak used          {} GB",
+        numbers::sig(a.figure(Figure::StoragePeak).max, 4)
     );
     let _ = writeln!(
         out,
-        "  free allowance     {:.2} GB (while running)",
-        c.server.provisioned_storage_gb
+        "  free allowance     {} GB (while running)",
+        numbers::sig(c.server.provisioned_storage_gb, 4)
     );
     let _ = writeln!(
         out,
@@ -270,12 +271,9 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     if let Some(m) = a.last_full_month() {
         let _ = writeln!(
             out,
-            "  last full month    {}: {:.2} {cur}{}",
+            "  last full month    {}: {} {cur}",
             m.month,
-            m.cost.mean,
-            m.cost.ci95.map_or(String::new(), |[lo, hi]| format!(
-                "  (95% CI {lo:.2} – {hi:.2})"
-            ))
+            numbers::estimate(&m.cost, 1.0, false)
         );
     }
     let _ = writeln!(

@@ -110,22 +110,34 @@ pub fn duration(key: &Key, value: Option<&toml::Value>) -> Checked<SimTime> {
     else {
         unreachable!("{} is not a duration key", key.path)
     };
+    let default = toml::Value::String(default.to_string());
+    duration_in(key.path, value.unwrap_or(&default), number_unit, min, max)
+}
+
+/// A duration at `path` (a key, or a field such as an event's `hours`): "90s", "30m", "6h",
+/// "7d", or a bare number counted in `number_unit` seconds; within [min, max].
+pub fn duration_in(
+    path: &str,
+    value: &toml::Value,
+    number_unit: SimTime,
+    min: SimTime,
+    max: SimTime,
+) -> Checked<SimTime> {
     let (seconds, shown) = match value {
-        None => (parse_duration(key.path, default)?, format!("\"{default}\"")),
-        Some(toml::Value::String(text)) => (parse_duration(key.path, text)?, format!("\"{text}\"")),
-        Some(toml::Value::Integer(n)) => (n.saturating_mul(number_unit), n.to_string()),
-        Some(toml::Value::Float(x)) if x.is_finite() => {
+        toml::Value::String(text) => (parse_duration(path, text)?, format!("\"{text}\"")),
+        toml::Value::Integer(n) => (n.saturating_mul(number_unit), n.to_string()),
+        toml::Value::Float(x) if x.is_finite() => {
             ((x * number_unit as f64).round() as SimTime, x.to_string())
         }
-        Some(other) => {
+        other => {
             return Err(InputError::new(
-                key.path,
+                path,
                 format!("expected {DURATION_EXAMPLE}, got {other}"),
             ))
         }
     };
     if !(min..=max).contains(&seconds) {
-        return Err(out_of_range(key.path, human(min), human(max), shown));
+        return Err(out_of_range(path, human(min), human(max), shown));
     }
     Ok(seconds)
 }

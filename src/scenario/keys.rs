@@ -260,15 +260,15 @@ keys! {
     BURST_MULTIPLIER: "workload.burst_multiplier", number(3.0, 1.0, 1_000.0), "×", Setting,
         "Load multiplier during a burst.",
         |s| s.config.workload.burst_multiplier.to_string();
-    BURST_HOURS: "workload.burst_hours", positive(1.0, 720.0), "h", Setting,
-        "How long a burst lasts.",
-        |s| (s.config.workload.burst_duration as f64 / 3600.0).to_string();
+    BURST_HOURS: "workload.burst_hours", duration("1h", 1, 720 * 3_600, 3_600), "", Setting,
+        "How long a burst lasts (a bare number counts hours).",
+        |s| dur(s.config.workload.burst_duration);
     LONG_TXNS: "workload.long_txn_per_day", number(0.0, 0.0, 1_000.0), "per day", Setting,
         "Long-running transactions (Poisson arrivals).",
         |s| s.config.workload.long_txn_per_day.to_string();
-    LONG_TXN_MINUTES: "workload.long_txn_minutes", positive(30.0, 10_080.0), "min", Setting,
-        "How long a long transaction stays open.",
-        |s| (s.config.workload.long_txn_duration as f64 / 60.0).to_string();
+    LONG_TXN_MINUTES: "workload.long_txn_minutes", duration("30m", 1, 7 * DAY, 60), "", Setting,
+        "How long a long transaction stays open (a bare number counts minutes).",
+        |s| dur(s.config.workload.long_txn_duration);
 
     RETENTION: "backup.retention_days", integer(7, 1, 35), "days", Documented,
         "1 to 35 days, default 7 (S1); backups are kept retention + 1 days (S2).",
@@ -300,9 +300,9 @@ keys! {
     SNAPSHOT_DURATION: "backup.snapshot_duration", duration("10s", 0, DAY, 1), "", Documented,
         "A snapshot \"only takes a few seconds\" (the 5.7 event scheduler is off that long at least).",
         |s| dur(s.config.backup.snapshot_duration);
-    GEO_LAG: "backup.geo_replication_lag_minutes", number(15.0, 0.0, 60.0), "min", Assumption,
-        "Mean delay before a backup reaches the paired region (exponential, capped at the documented hour, D3).",
-        |s| (s.config.backup.geo_lag_mean / 60.0).to_string();
+    GEO_LAG: "backup.geo_replication_lag_minutes", duration("15m", 0, 3_600, 60), "", Assumption,
+        "Mean delay before a backup reaches the paired region (exponential, capped at the documented hour, D3; a bare number counts minutes).",
+        |s| dur(s.config.backup.geo_lag_mean.round() as SimTime);
     ON_DEMAND: "backup.on_demand", Kind::Other { default: "[]" }, "", Setting,
         "Times of on-demand backups: RFC 3339 or offsets such as \"10d\" (B6).",
         |s| format!("{} requested", s.config.backup.on_demand.len());
@@ -313,18 +313,18 @@ keys! {
     REGION_OUTAGES: "outages.region_outages_per_year", number(0.0, 0.0, 365.0), "per year", Setting,
         "The primary region goes down (O1).",
         |s| s.config.outages.region_outages_per_year.to_string();
-    REGION_OUTAGE_HOURS: "outages.region_outage_hours", positive(6.0, 8_760.0), "h", Assumption,
-        "Mean length of a regional outage.",
-        |s| s.config.outages.region_outage_hours.to_string();
+    REGION_OUTAGE_HOURS: "outages.region_outage_hours", duration("6h", 1, 365 * DAY, 3_600), "", Assumption,
+        "Mean length of a regional outage (a bare number counts hours).",
+        |s| dur((s.config.outages.region_outage_hours * 3_600.0).round() as SimTime);
     REGION_OUTAGE_CV: "outages.region_outage_cv", number(0.5, 0.0, 10.0), "", Assumption,
         "Spread of that length (lognormal coefficient of variation; 0 = always the mean).",
         |s| s.config.outages.region_outage_cv.to_string();
     ZONE_OUTAGES: "outages.zone_outages_per_year", number(0.0, 0.0, 365.0), "per year", Setting,
         "Zone outages (O2): with zone-redundant HA a failover, else a restore to the latest point.",
         |s| s.config.outages.zone_outages_per_year.to_string();
-    ZONE_OUTAGE_HOURS: "outages.zone_outage_hours", positive(2.0, 8_760.0), "h", Assumption,
-        "How long a zone stays down.",
-        |s| s.config.outages.zone_outage_hours.to_string();
+    ZONE_OUTAGE_HOURS: "outages.zone_outage_hours", duration("2h", 1, 365 * DAY, 3_600), "", Assumption,
+        "How long a zone stays down (a bare number counts hours).",
+        |s| dur((s.config.outages.zone_outage_hours * 3_600.0).round() as SimTime);
     INCIDENTS: "outages.incidents_per_year", number(0.0, 0.0, 10_000.0), "per year", Setting,
         "Bad writes and dropped tables (O3), each restored to just before it.",
         |s| s.config.outages.incidents_per_year.to_string();
@@ -368,6 +368,9 @@ keys! {
     GEO_RESTORE_REGION: "restore.geo_restore_region", Kind::Text { default: None }, "", Documented,
         "Where a geo-restore goes: by default the paired region; any other region works (universal geo-restore) except Brazil South, USGov Virginia and West US 3 (R4).",
         |s| s.config.restore.geo_restore_region.clone();
+    MEASURED: "restore.measured", Kind::Other { default: "[]" }, "", Setting,
+        "Timed test restores of your server, one [[restore.measured]] table each (an example ends this file): `backsim calibrate` fits provisioning, hydration and replay to them and writes the fitted rates into the keys above.",
+        |s| format!("{} measured", s.measured_restores.len());
 
     COPIES: "durability.copies", integer(D.copies as i64, 1, 6), "", Assumption,
         "Copies per region (on distinct racks, or one per zone). D1: the defaults of this failure model land just above the documented 11 / 12 / 16 nines.",
@@ -450,6 +453,155 @@ fn number_or_off(v: f64) -> String {
     }
 }
 
+/// A key as a person names it on a chart's axis: "retention (days)", "binlog (GB/day)",
+/// "MySQL version": its name without the unit suffix, in words, then its unit.
+pub fn human(path: &str) -> String {
+    const SUFFIXES: [&str; 14] = [
+        "_gb_per_hour_per_vcore",
+        "_gb_per_hour",
+        "_gb_per_day",
+        "_per_gb_month",
+        "_per_day",
+        "_per_year",
+        "_per_hour",
+        "_days",
+        "_hours",
+        "_minutes",
+        "_seconds",
+        "_gb",
+        "_pct",
+        "_afr_pct",
+    ];
+    let Some(key) = find(path) else {
+        return path.to_string();
+    };
+    let mut name = key.name();
+    for suffix in SUFFIXES {
+        if let Some(stem) = name.strip_suffix(suffix) {
+            name = stem;
+            break;
+        }
+    }
+    let words: Vec<String> = name
+        .split('_')
+        .map(|w| match w {
+            "mysql" => "MySQL".to_string(),
+            "ha" => "HA".to_string(),
+            "pk" => "primary key".to_string(),
+            "vcores" => "vCores".to_string(),
+            "txn" => "transaction".to_string(),
+            "afr" => "failure rate".to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    let words = words.join(" ");
+    // Duration keys carry their unit in the value ("30m").
+    let unit = match key.kind {
+        Kind::Duration { .. } => "",
+        _ => key.unit,
+    };
+    if unit.is_empty() {
+        words
+    } else {
+        format!("{words} ({unit})")
+    }
+}
+
+/// The tables a scenario may have (besides the top level).
+pub const TABLES: &[&str] = &[
+    "server",
+    "workload",
+    "backup",
+    "outages",
+    "restore",
+    "durability",
+    "cost",
+    "long_term",
+    "events",
+    "sweep",
+];
+
+/// The fields of each `[[events]]` entry.
+pub const EVENT_FIELDS: &[&str] = &["at", "action", "hours"];
+
+/// Whether `path` names something a scenario may set: a key, a table, a `[sweep]` entry or a
+/// field of an event.
+pub fn is_known(path: &str) -> bool {
+    find(path).is_some()
+        || TABLES.contains(&path)
+        || path.starts_with("sweep.")
+        || event_field(path).is_some_and(|(_, f)| EVENT_FIELDS.contains(&f))
+}
+
+/// "events[2].action" → ("events[2].", "action").
+fn event_field(path: &str) -> Option<(&str, &str)> {
+    if !path.starts_with("events[") {
+        return None;
+    }
+    let dot = path.rfind("].")? + 2;
+    Some((&path[..dot], &path[dot..]))
+}
+
+/// The key someone probably meant by an unknown `path` ("did you mean …?"): a key of the same
+/// name in another table, else the closest path by spelling (Jaro–Winkler, strsim), if close.
+pub fn suggest(path: &str) -> Option<String> {
+    if let Some((prefix, field)) = event_field(path) {
+        return EVENT_FIELDS
+            .iter()
+            .map(|f| (strsim::jaro_winkler(field, f), f))
+            .filter(|(score, _)| *score > 0.7)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, f)| format!("{prefix}{f}"));
+    }
+    let (table, leaf) = path.rsplit_once('.').unwrap_or(("", path));
+    if let Some(k) = ALL.iter().find(|k| k.name() == leaf && k.path != path) {
+        return Some(k.path.to_string());
+    }
+    let best = |candidates: &mut dyn Iterator<Item = (&str, &'static str)>, of: &str| {
+        candidates
+            .map(|(name, path)| (strsim::jaro_winkler(of, name), path))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, p)| p.to_string())
+    };
+    if TABLES.contains(&table) {
+        // A known table: the likely key is one of its own, by name.
+        best(
+            &mut ALL
+                .iter()
+                .filter(|k| k.table() == table)
+                .map(|k| (k.name(), k.path)),
+            leaf,
+        )
+    } else {
+        // A misspelt table or top-level key: by the whole path.
+        best(
+            &mut ALL
+                .iter()
+                .map(|k| (k.path, k.path))
+                .chain(TABLES.iter().map(|t| (*t, *t))),
+            path,
+        )
+        .or_else(|| {
+            // "servr.db_size_gb": the table is the misspelt part.
+            let (t, rest) = path.split_once('.')?;
+            let table = best(&mut TABLES.iter().map(|t| (*t, *t)), t)?;
+            let fixed = format!("{table}.{rest}");
+            find(&fixed).map(|k| k.path.to_string())
+        })
+    }
+}
+
+/// The message for an unknown key: a suggestion where one is close, else where to look. Never
+/// the whole list of keys.
+pub fn unknown_key_message(path: &str) -> String {
+    match suggest(path) {
+        Some(s) => format!("unknown key; did you mean `{s}`?"),
+        None => "unknown key (`backsim init -` prints every key with its meaning and default)"
+            .to_string(),
+    }
+}
+
 /// The key at `path`, if there is one.
 pub fn find(path: &str) -> Option<&'static Key> {
     ALL.iter().find(|k| k.path == path)
@@ -486,5 +638,36 @@ mod tests {
             "retention_days"
         );
         assert_eq!(find("backup.retention_days").unwrap().table(), "backup");
+        assert_eq!(human("backup.retention_days"), "retention (days)");
+        assert_eq!(human("workload.binlog_gb_per_day"), "binlog (GB/day)");
+        assert_eq!(human("server.mysql_version"), "MySQL version");
+        assert_eq!(human("backup.redundancy"), "redundancy");
+        assert_eq!(human("no.such_key"), "no.such_key");
+    }
+
+    #[test]
+    fn misspelt_keys_get_the_likely_one() {
+        assert_eq!(
+            suggest("backup.retention_dayz").as_deref(),
+            Some("backup.retention_days")
+        );
+        assert_eq!(suggest("servr").as_deref(), Some("server"));
+        assert_eq!(
+            suggest("server.retention_days").as_deref(),
+            Some("backup.retention_days")
+        );
+        assert_eq!(
+            suggest("events[0].acton").as_deref(),
+            Some("events[0].action")
+        );
+        assert_eq!(suggest("zzz.qqq"), None);
+        assert_eq!(suggest("backup.zzzzz"), None);
+        assert_eq!(
+            suggest("servr.db_size_gb").as_deref(),
+            Some("server.db_size_gb")
+        );
+        assert!(is_known("sweep.\"backup.retention_days\""));
+        assert!(is_known("events[3].at"));
+        assert!(!is_known("backup.retention"));
     }
 }

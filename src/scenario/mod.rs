@@ -3,8 +3,11 @@
 //! `Config`. Every error names the file, the dotted key and, where the text has it, line:column.
 
 mod checks;
+pub mod edit;
 pub mod keys;
+mod measured;
 mod raw;
+mod resolved;
 mod spans;
 mod template;
 mod validate;
@@ -22,10 +25,13 @@ use crate::error::{InputError, Origin};
 use crate::model::Config;
 use crate::stats::durability::DurabilityParams;
 
+pub use measured::{MeasuredRestore, MeasuredTarget, Replayed};
 pub use raw::RawScenario;
+pub use resolved::{resolved_table, resolved_toml, sha256_hex, table_json, to_json};
 pub use template::template;
 pub use validate::{
     currency_text, parse_moment, portable_name, DEFAULT_START, MAX_CURRENCY_BYTES, MAX_NAME_BYTES,
+    MAX_SEED,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +51,8 @@ pub struct Scenario {
     pub durability: DurabilityParams,
     /// The `[sweep]` grid: dotted key → values, in key order.
     pub sweep: Vec<(String, Vec<toml::Value>)>,
+    /// Timed test restores of the real server, for `backsim calibrate` (not simulated).
+    pub measured_restores: Vec<MeasuredRestore>,
 }
 
 /// One `--set KEY=VALUE`, already split.
@@ -69,9 +77,16 @@ impl Override {
     }
 
     /// The value as TOML (a number, a list, a quoted string), or else as a bare string: so both
-    /// `backup.redundancy=geo` and `backup.redundancy="geo"` work. Integers keep their digits, so
-    /// a seed above 2^63 passes through as it does from the file.
-    fn toml_value(&self) -> DeValue<'_> {
+    /// `backup.redundancy=geo` and `backup.redundancy="geo"` work.
+    fn toml_value(&self) -> toml::Value {
+        toml::from_str::<toml::Table>(&format!("v = {}", self.value))
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| toml::Value::String(self.value.clone()))
+    }
+
+    /// The same, as a value of the parsed document.
+    fn de_value(&self) -> DeValue<'_> {
         match DeValue::parse(&self.value) {
             Ok(v) => v.into_inner(),
             Err(_) => DeValue::String(Cow::Borrowed(&self.value)),
@@ -79,31 +94,60 @@ impl Override {
     }
 }
 
+/// `-` names standard input, as it does for most command-line tools.
+pub fn is_stdin(path: &Path) -> bool {
+    path == Path::new("-")
+}
+
+/// Where errors in a scenario read from `path` point.
+pub fn origin_of(path: &Path) -> Origin {
+    if is_stdin(path) {
+        Origin::File("<stdin>".into())
+    } else {
+        Origin::File(path.to_path_buf())
+    }
+}
+
 /// The largest scenario file read: real ones are a few kilobytes (the full template about 12),
 /// so a path to a device, a log or a disk image fails at once instead of filling memory.
 pub const MAX_FILE_BYTES: usize = 1 << 20;
 
-fn file_error(path: &Path, position: Option<(usize, usize)>, message: String) -> InputError {
-    InputError {
-        origin: Origin::File(path.to_path_buf()),
+/// At most `MAX_FILE_BYTES` + 1 bytes of `source`: one more than allowed shows it is too long.
+fn read_bounded(source: impl Read) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    source
+        .take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map(|_| bytes)
+        .map_err(|e| e.to_string())
+}
+
+/// Standard input, read once: a command may name `-` more than once (a scenario compared with
+/// itself) and every use sees the same bytes.
+fn stdin_bytes() -> Result<Vec<u8>, String> {
+    static BYTES: std::sync::OnceLock<Result<Vec<u8>, String>> = std::sync::OnceLock::new();
+    BYTES.get_or_init(|| read_bounded(std::io::stdin())).clone()
+}
+
+/// The text of a scenario file (standard input for `-`), or an input error that names it: at
+/// most `MAX_FILE_BYTES`, and UTF-8 (a bad byte is reported at its line and column).
+pub fn read_text(path: &Path) -> Result<String, InputError> {
+    let refused = |position, message: String| InputError {
+        origin: origin_of(path),
         key: None,
         position,
         message,
+    };
+    let bytes = if is_stdin(path) {
+        stdin_bytes()
+    } else {
+        std::fs::File::open(path)
+            .map_err(|e| e.to_string())
+            .and_then(read_bounded)
     }
-}
-
-/// The text of a scenario file, or an input error that names it: at most `MAX_FILE_BYTES`, and
-/// UTF-8 (a bad byte is reported at its line and column).
-pub fn read_text(path: &Path) -> Result<String, InputError> {
-    let cannot =
-        |e: std::io::Error| file_error(path, None, format!("cannot read the scenario file: {e}"));
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes))
-        .map_err(cannot)?;
+    .map_err(|e| refused(None, format!("cannot read the scenario file: {e}")))?;
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(file_error(
-            path,
+        return Err(refused(
             None,
             format!(
                 "is larger than {} KiB: not a scenario file (a scenario is a short TOML text)",
@@ -115,8 +159,7 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
         let good = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
         let before = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
-        file_error(
-            path,
+        refused(
             Some(spans::line_col(before, good)),
             format!(
                 "is not UTF-8 text: byte 0x{:02X} cannot start or continue a character",
@@ -127,9 +170,49 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
 }
 
 pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, InputError> {
-    parse(
-        &read_text(path)?,
-        Origin::File(path.to_path_buf()),
+    Ok(load_recorded(path, overrides)?.scenario)
+}
+
+/// A validated scenario with the record of where it came from, for the outputs' provenance.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub scenario: Scenario,
+    /// The text it was parsed from.
+    pub text: String,
+    /// The file as named on the command line (`-` for standard input).
+    pub file: String,
+    /// sha256 of the text, in hex.
+    pub sha256: String,
+    /// Every key as the run uses it (the file's value, an override's or the default).
+    pub resolved: toml::Table,
+}
+
+impl Loaded {
+    /// The scenario in `text`, with `overrides` applied.
+    pub fn from_text(
+        text: String,
+        file: &str,
+        origin: Origin,
+        overrides: &[Override],
+    ) -> Result<Self, InputError> {
+        let scenario = parse(&text, origin, overrides)?;
+        let resolved = resolved_table(&text, overrides, &scenario);
+        Ok(Self {
+            sha256: sha256_hex(&text),
+            file: file.to_string(),
+            scenario,
+            text,
+            resolved,
+        })
+    }
+}
+
+/// Read, parse and validate a scenario file (`-`: standard input) and record where it came from.
+pub fn load_recorded(path: &Path, overrides: &[Override]) -> Result<Loaded, InputError> {
+    Loaded::from_text(
+        read_text(path)?,
+        &path.display().to_string(),
+        origin_of(path),
         overrides,
     )
 }
@@ -169,21 +252,16 @@ pub struct Document<'t> {
 impl<'t> Document<'t> {
     /// The TOML document, checked for syntax, unknown keys and types, each error located.
     pub fn parse(text: &'t str, origin: Origin) -> Result<Self, InputError> {
-        let located = |e: toml::de::Error| {
-            let offset = e.span().map(|s| s.start);
-            let (key, position, message) = match offset {
-                Some(at) => (
-                    spans::key_at(text, at),
-                    Some(spans::line_col(text, at)),
-                    e.message().trim().to_string(),
-                ),
-                None => unlocated_error(text, e.message().trim()),
-            };
-            InputError {
-                origin: origin.clone(),
-                key,
-                position,
-                message,
+        let located = |e: toml::de::Error| match e.span() {
+            Some(_) => toml_error(text, &origin, &e),
+            None => {
+                let (key, position, message) = unlocated_error(text, e.message().trim());
+                InputError {
+                    origin: origin.clone(),
+                    key,
+                    position,
+                    message,
+                }
             }
         };
         let root = DeTable::parse(text).map_err(located)?;
@@ -226,26 +304,47 @@ impl<'t> Document<'t> {
             }
             raw
         } else {
+            // A misspelt key is caught before it is merged, with the likely key.
+            for o in overrides {
+                if !keys::is_known(&o.key) {
+                    return Err(InputError {
+                        origin: Origin::Argument(format!("--set {}={}", o.key, o.value)),
+                        key: Some(o.key.clone()),
+                        position: None,
+                        message: keys::unknown_key_message(&o.key),
+                    });
+                }
+            }
             let mut table = self.base.clone();
             if let (true, Some((key, value))) = (with_sweep, &self.sweep) {
                 table.get_mut().insert(key.clone(), value.clone());
             }
-            for o in overrides {
-                set_dotted(table.get_mut(), o)?;
+            // Override i's value is marked as sitting just past the end of the text, at
+            // offset len + i, so that an error in it is blamed on that override.
+            let past = self.text.len();
+            for (i, o) in overrides.iter().enumerate() {
+                set_dotted_de(table.get_mut(), o, past + i..past + i + 1)?;
             }
             RawScenario::deserialize(toml::de::Deserializer::from(table)).map_err(|e| {
-                InputError::argument(
-                    "--set",
-                    format!(
-                        "{} (keys set: {})",
-                        e.message().trim(),
-                        overrides
-                            .iter()
-                            .map(|o| o.key.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
+                let at = e.span().map(|s| s.start);
+                match at
+                    .and_then(|at| at.checked_sub(past))
+                    .and_then(|i| overrides.get(i))
+                {
+                    Some(o) => InputError {
+                        origin: Origin::Argument(format!("--set {}={}", o.key, o.value)),
+                        key: Some(o.key.clone()),
+                        position: None,
+                        message: plain_words(e.message().trim()),
+                    },
+                    None => {
+                        let mut err = toml_error(self.text, &self.origin, &e);
+                        if at.is_none() {
+                            err.origin = Origin::Argument("--set".into());
+                        }
+                        err
+                    }
+                }
             })?
         };
         validate::validate(&raw).map_err(|err| self.locate(err, overrides))
@@ -380,6 +479,64 @@ fn unlocated_error(text: &str, message: &str) -> (Option<String>, Option<(usize,
     (None, Some((lo, 1)), readable)
 }
 
+/// A TOML syntax or shape error, located at its key, in words a reader of the file uses: an
+/// unknown key with the likely one ("did you mean …?"), a wrong type as "expected a number".
+fn toml_error(text: &str, origin: &Origin, e: &toml::de::Error) -> InputError {
+    let offset = e.span().map(|s| s.start);
+    let key = offset.and_then(|at| spans::key_at(text, at));
+    let raw = e.message().trim();
+    let message = match &key {
+        Some(k) if raw.starts_with("unknown field") => keys::unknown_key_message(k),
+        _ => plain_words(raw),
+    };
+    InputError {
+        origin: origin.clone(),
+        key,
+        position: offset.map(|at| spans::line_col(text, at)),
+        message,
+    }
+}
+
+/// serde's "invalid type: string \"abc\", expected f64" as "expected a number, got the text
+/// \"abc\"": the types a scenario's author knows, not Rust's.
+pub fn plain_words(message: &str) -> String {
+    let body = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "));
+    let Some((got, want)) = body.and_then(|b| b.split_once(", expected ")) else {
+        return message.to_string();
+    };
+    let quoted = |s: &str| s.trim_matches('`').to_string();
+    let got = if let Some(v) = got.strip_prefix("integer ") {
+        format!("the whole number {}", quoted(v))
+    } else if let Some(v) = got.strip_prefix("floating point ") {
+        format!("the number {}", quoted(v))
+    } else if let Some(v) = got.strip_prefix("string ") {
+        format!("the text {v}")
+    } else if let Some(v) = got.strip_prefix("boolean ") {
+        quoted(v)
+    } else if got == "sequence" {
+        "a list".to_string()
+    } else if got == "map" {
+        "a table".to_string()
+    } else {
+        got.to_string()
+    };
+    let want = match want {
+        "u64" | "u32" | "usize" => "a whole number (0 or more)".to_string(),
+        "i64" | "i32" => "a whole number".to_string(),
+        "f64" | "f32" => "a number".to_string(),
+        "a string" => "text in quotes".to_string(),
+        "a sequence" => "a list in brackets, e.g. [1, 2]".to_string(),
+        "a boolean" => "true or false".to_string(),
+        w if w.starts_with("struct ") || w == "a map" => {
+            "a table (a [section] of keys)".to_string()
+        }
+        w => w.to_string(),
+    };
+    format!("expected {want}, got {got}")
+}
+
 /// The comment lines a file starts with, without their `#`.
 fn leading_comment(text: &str) -> String {
     text.lines()
@@ -393,16 +550,44 @@ fn leading_comment(text: &str) -> String {
         .to_string()
 }
 
-fn set_dotted<'v>(table: &mut DeTable<'v>, o: &'v Override) -> Result<(), InputError> {
+pub(crate) fn set_dotted(table: &mut toml::Table, o: &Override) -> Result<(), InputError> {
     let parts: Vec<&str> = o.key.split('.').collect();
     let (leaf, parents) = parts.split_last().expect("split yields at least one part");
-    let name = |part: &str| Spanned::new(0..0, Cow::Owned(part.to_string()));
+    let mut current = table;
+    for part in parents {
+        let entry = current
+            .entry(part.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        current = match entry {
+            toml::Value::Table(t) => t,
+            _ => {
+                return Err(InputError::argument(
+                    "--set",
+                    format!("\"{}\": `{part}` is not a table", o.key),
+                ))
+            }
+        };
+    }
+    current.insert(leaf.to_string(), o.toml_value());
+    Ok(())
+}
+
+/// `set_dotted` on the parsed document; the value (and any table made for it) carries `span`,
+/// which tells an error in it from one in the file.
+fn set_dotted_de<'v>(
+    table: &mut DeTable<'v>,
+    o: &'v Override,
+    span: std::ops::Range<usize>,
+) -> Result<(), InputError> {
+    let parts: Vec<&str> = o.key.split('.').collect();
+    let (leaf, parents) = parts.split_last().expect("split yields at least one part");
+    let name = |part: &str| Spanned::new(span.clone(), Cow::Owned(part.to_string()));
     let mut current = table;
     for part in parents {
         if current.get(*part).is_none() {
             current.insert(
                 name(part),
-                Spanned::new(0..0, DeValue::Table(DeTable::new())),
+                Spanned::new(span.clone(), DeValue::Table(DeTable::new())),
             );
         }
         current = match current.get_mut(*part).map(Spanned::get_mut) {
@@ -415,7 +600,7 @@ fn set_dotted<'v>(table: &mut DeTable<'v>, o: &'v Override) -> Result<(), InputE
             }
         };
     }
-    current.insert(name(leaf), Spanned::new(0..0, o.toml_value()));
+    current.insert(name(leaf), Spanned::new(span, o.de_value()));
     Ok(())
 }
 
@@ -452,6 +637,22 @@ mod tests {
         for key in keys::ALL {
             assert!(text.contains(key.name()), "{} missing", key.path);
         }
+    }
+
+    /// The commented `[[restore.measured]]` example at the end of the template is valid as it
+    /// stands once uncommented.
+    #[test]
+    fn the_templates_measured_restore_example_parses() {
+        let text = template();
+        let example: String = text
+            .lines()
+            .skip_while(|l| !l.starts_with("# [[restore.measured]]"))
+            .take_while(|l| !l.trim().is_empty())
+            .map(|l| format!("{}\n", l.trim_start_matches("# ")))
+            .collect();
+        let s = parse_str(&format!("name = \"x\"\n{example}")).unwrap();
+        assert_eq!(s.measured_restores.len(), 1, "{example}");
+        assert_eq!(s.measured_restores[0].seconds, 41.5 * 60.0);
     }
 
     #[test]
@@ -491,11 +692,10 @@ mod tests {
     fn unknown_keys_are_errors_with_position() {
         let e = parse_str("name = \"x\"\n[backup]\nretention_dayz = 3\n").unwrap_err();
         assert_eq!(e.position.map(|p| p.0), Some(3));
-        assert!(e.message.contains("retention_dayz"), "{}", e.message);
-        assert!(
-            e.message.contains("retention_days"),
-            "lists allowed keys: {}",
-            e.message
+        assert_eq!(e.key.as_deref(), Some("backup.retention_dayz"));
+        assert_eq!(
+            e.message, "unknown key; did you mean `backup.retention_days`?",
+            "suggests the likely key instead of listing them all"
         );
     }
 

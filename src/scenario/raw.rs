@@ -57,9 +57,9 @@ pub struct RawWorkload {
     pub weekly: Option<Vec<f64>>,
     pub bursts_per_day: Option<f64>,
     pub burst_multiplier: Option<f64>,
-    pub burst_hours: Option<f64>,
+    pub burst_hours: Option<toml::Value>,
     pub long_txn_per_day: Option<f64>,
-    pub long_txn_minutes: Option<f64>,
+    pub long_txn_minutes: Option<toml::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -75,7 +75,7 @@ pub struct RawBackup {
     pub extra_snapshot_binlog_gb: Option<f64>,
     pub snapshot_change_ratio: Option<f64>,
     pub snapshot_duration: Option<toml::Value>,
-    pub geo_replication_lag_minutes: Option<f64>,
+    pub geo_replication_lag_minutes: Option<toml::Value>,
     pub on_demand: Option<Vec<toml::Value>>,
     pub on_demand_limit: Option<i64>,
 }
@@ -84,9 +84,9 @@ pub struct RawBackup {
 #[serde(deny_unknown_fields)]
 pub struct RawOutages {
     pub region_outages_per_year: Option<f64>,
-    pub region_outage_hours: Option<f64>,
+    pub region_outage_hours: Option<toml::Value>,
     pub zone_outages_per_year: Option<f64>,
-    pub zone_outage_hours: Option<f64>,
+    pub zone_outage_hours: Option<toml::Value>,
     pub region_outage_cv: Option<f64>,
     pub incidents_per_year: Option<f64>,
 }
@@ -107,6 +107,24 @@ pub struct RawRestore {
     pub unsafe_sessions_per_day: Option<f64>,
     pub failover_seconds: Option<toml::Value>,
     pub geo_restore_region: Option<String>,
+    /// Timed test restores of the real server (`[[restore.measured]]`), for `backsim calibrate`.
+    #[serde(default)]
+    pub measured: Vec<RawMeasured>,
+}
+
+/// One timed test restore. Every field is optional here so that a missing one is reported with
+/// its dotted key by validation rather than as a bare parse error.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeasured {
+    pub database_gb: Option<f64>,
+    /// The restore point's distance after its base snapshot ("6h"), or …
+    pub after_snapshot: Option<toml::Value>,
+    /// … the binlog the restore replayed.
+    pub binlog_gb: Option<f64>,
+    pub vcores: Option<i64>,
+    pub target: Option<String>,
+    pub minutes: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -152,6 +170,6 @@ pub struct RawCost {
 pub struct RawEvent {
     pub at: toml::Value,
     pub action: String,
-    /// How long a "region-outage" lasts.
-    pub hours: Option<f64>,
+    /// How long a "region-outage" lasts: "6h", "90m", or a bare number of hours.
+    pub hours: Option<toml::Value>,
 }

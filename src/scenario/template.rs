@@ -18,6 +18,15 @@ const TRAILER: &str = "
 # action = \"stop\"           # \"stop\" | \"start\" | \"delete\" (B7, R5) | \"enable-geo\" (local → geo,
 #                           # D2) | \"region-outage\" (O1, with hours = 6)
 
+# Timed test restores for `backsim calibrate` (restore.measured), one table each; the restore
+# point is either after_snapshot (time after its base snapshot) or binlog_gb (binlog replayed):
+# [[restore.measured]]
+# database_gb = 250.0
+# after_snapshot = \"6h\"
+# vcores = 4  # default: server.vcores
+# target = \"custom\"  # \"latest\" | \"custom\" | \"fastest\" (replays nothing)
+# minutes = 41.5
+
 # A grid for `backsim sweep`: dotted key = list of values.
 [sweep]
 # \"backup.retention_days\" = [7, 14, 35]
@@ -58,6 +67,8 @@ fn entry(key: &Key) -> String {
         ("name", _) => out.push_str("name = \"my-server\"\n"),
         // Computed defaults: shown, commented out, with what the computation gives.
         ("warmup_days", _) => out.push_str("# warmup_days = \"8d\"\n"),
+        // An array of tables cannot sit among [restore]'s keys: its example ends the file.
+        ("restore.measured", _) => out.push_str("# measured: see [[restore.measured]] below\n"),
         (_, None) => out.push_str(&format!("# {} = \"westus\"\n", key.name())),
         (_, Some(default)) => out.push_str(&format!("{} = {default}\n", key.name())),
     }

@@ -25,6 +25,12 @@ pub use super::checks::{parse_moment, DEFAULT_START};
 pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
     let name = name(raw.name.as_deref())?;
     let seed = raw.seed.unwrap_or(42);
+    if seed > MAX_SEED {
+        return Err(InputError::new(
+            "seed",
+            format!("must be a whole number from 0 to {MAX_SEED}, got {seed}"),
+        ));
+    }
     let start = start_time(raw.start.as_ref())?;
     let horizon_days = number(&keys::HORIZON_DAYS, raw.horizon_days)?;
     let horizon = (horizon_days * DAY as f64).round() as SimTime;
@@ -40,6 +46,7 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
     let workload = workload(raw)?;
     let backup = backup(&raw.backup, &server, start, horizon)?;
     let restore = restore(&raw.restore, &server, backup.redundancy)?;
+    let measured_restores = super::measured::measured(&raw.restore.measured, server.vcores)?;
     let events = events(&raw.events, &server, &backup, &raw.restore, start, horizon)?;
     let (measured_from, warmup_reached) =
         warmup(raw.warmup_days.as_ref(), backup.retention_days, horizon)?;
@@ -71,6 +78,7 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
         config,
         durability: durability(&raw.durability)?,
         sweep: sweep(&raw.sweep)?,
+        measured_restores,
     })
 }
 
@@ -99,6 +107,11 @@ fn check_end(
     }
     Ok(())
 }
+
+/// The largest seed: every value the scenario holds is recorded in its resolved TOML (the
+/// outputs' provenance), whose integers are 64-bit signed, so the file, `--set seed` and
+/// `--seed` all stop at 2^63 − 1.
+pub const MAX_SEED: u64 = i64::MAX as u64;
 
 /// The longest name: "<name>-sweep" must still fit in a file name (255 bytes on every common
 /// file system).
@@ -222,10 +235,9 @@ fn workload(raw: &RawScenario) -> Checked<WorkloadConfig> {
         )?,
         bursts_per_day: number(&keys::BURSTS, w.bursts_per_day)?,
         burst_multiplier: number(&keys::BURST_MULTIPLIER, w.burst_multiplier)?,
-        burst_duration: (number(&keys::BURST_HOURS, w.burst_hours)? * 3600.0).round() as SimTime,
+        burst_duration: duration(&keys::BURST_HOURS, w.burst_hours.as_ref())?,
         long_txn_per_day: number(&keys::LONG_TXNS, w.long_txn_per_day)?,
-        long_txn_duration: (number(&keys::LONG_TXN_MINUTES, w.long_txn_minutes)? * 60.0).round()
-            as SimTime,
+        long_txn_duration: duration(&keys::LONG_TXN_MINUTES, w.long_txn_minutes.as_ref())?,
     })
 }
 
@@ -280,7 +292,7 @@ fn backup(
         extra_snapshot_binlog_gb: if extra > 0.0 { extra } else { f64::INFINITY },
         snapshot_change_ratio: number(&keys::CHANGE_RATIO, b.snapshot_change_ratio)?,
         snapshot_duration: duration(&keys::SNAPSHOT_DURATION, b.snapshot_duration.as_ref())?,
-        geo_lag_mean: number(&keys::GEO_LAG, b.geo_replication_lag_minutes)? * 60.0,
+        geo_lag_mean: duration(&keys::GEO_LAG, b.geo_replication_lag_minutes.as_ref())? as f64,
         on_demand,
         on_demand_limit: integer(&keys::ON_DEMAND_LIMIT, b.on_demand_limit)? as u32,
     })
@@ -289,10 +301,13 @@ fn backup(
 fn outages(o: &RawOutages) -> Checked<OutageConfig> {
     Ok(OutageConfig {
         region_outages_per_year: number(&keys::REGION_OUTAGES, o.region_outages_per_year)?,
-        region_outage_hours: number(&keys::REGION_OUTAGE_HOURS, o.region_outage_hours)?,
+        region_outage_hours: duration(&keys::REGION_OUTAGE_HOURS, o.region_outage_hours.as_ref())?
+            as f64
+            / 3_600.0,
         zone_outages_per_year: number(&keys::ZONE_OUTAGES, o.zone_outages_per_year)?,
         region_outage_cv: number(&keys::REGION_OUTAGE_CV, o.region_outage_cv)?,
-        zone_outage_hours: number(&keys::ZONE_OUTAGE_HOURS, o.zone_outage_hours)?,
+        zone_outage_hours: duration(&keys::ZONE_OUTAGE_HOURS, o.zone_outage_hours.as_ref())? as f64
+            / 3_600.0,
         incidents_per_year: number(&keys::INCIDENTS, o.incidents_per_year)?,
     })
 }
@@ -429,21 +444,20 @@ fn action(i: usize, e: &RawEvent) -> Checked<ServerAction> {
         "stop" => ServerAction::Stop,
         "start" => ServerAction::Start,
         "region-outage" => {
-            let Some(hours) = e.hours else {
+            let Some(hours) = &e.hours else {
                 return Err(InputError::new(
                     format!("events[{i}].hours"),
-                    "a \"region-outage\" needs its length, e.g. hours = 6",
+                    "a \"region-outage\" needs its length, e.g. hours = \"6h\" (or 6)",
                 ));
             };
-            let hours = super::checks::number_in(
-                &format!("events[{i}].hours"),
-                hours,
-                0.0,
-                24.0 * 365.0,
-                true,
-            )?;
             ServerAction::RegionOutage {
-                duration: (hours * 3600.0).round() as SimTime,
+                duration: super::checks::duration_in(
+                    &format!("events[{i}].hours"),
+                    hours,
+                    3_600,
+                    1,
+                    365 * DAY,
+                )?,
             }
         }
         "enable-geo" => ServerAction::EnableGeo,

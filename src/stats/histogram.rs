@@ -44,12 +44,18 @@ impl LogHistogram {
             self.zeros += 1;
         } else {
             let b = Self::bucket(x);
-            self.grow_to_hold(b);
-            self.buckets[b - self.first] += 1;
+            match self.buckets.get_mut(b.wrapping_sub(self.first)) {
+                Some(n) => *n += 1,
+                None => {
+                    self.grow_to_hold(b);
+                    self.buckets[b - self.first] += 1;
+                }
+            }
         }
     }
 
     /// Make bucket `b` addressable, extending the array at either end.
+    #[cold]
     fn grow_to_hold(&mut self, b: usize) {
         if self.buckets.is_empty() {
             self.first = b;

@@ -165,9 +165,9 @@ impl LogRuns {
         if t > last.last_time() {
             return n;
         }
-        let span = (last.start - first.start).max(1) as i128;
-        let mut i =
-            (((t - first.start) as i128 * (n as i128 - 1)) / span).clamp(0, n as i128 - 1) as usize;
+        let span = (last.start - first.start).max(1) as f64;
+        let guess = (t - first.start) as f64 * (n - 1) as f64 / span;
+        let mut i = (guess as usize).min(n - 1);
         for _ in 0..8 {
             if self.runs[i].last_time() < t {
                 i += 1;

@@ -1,13 +1,11 @@
 //! Restores (R1–R3, R5–R7): how long one takes, planning one from the retained backups, the
-//! hourly probes that give their distributions, a region's restore slots, and the server a
-//! restore creates.
+//! hourly probes that give their distributions, and the server a restore creates.
 
 pub mod estimate;
 pub mod from_vault;
 pub mod plan;
 pub mod probes;
 pub mod restored;
-pub mod slots;
 
 pub use estimate::{estimate, Breakdown, Rates, RestoreWork};
 pub use from_vault::{VaultPlan, VaultRefusal};
@@ -16,4 +14,3 @@ pub use plan::{
 };
 pub use probes::{Probes, RestoreDistributions};
 pub use restored::{restored_server, RestoredServer};
-pub use slots::RestoreSlots;

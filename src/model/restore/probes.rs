@@ -2,14 +2,49 @@
 //! point, one to the fastest point and one to a random point of the recovery window are planned
 //! (no slot contention; R7 failures included).
 
-use super::estimate::Breakdown;
-use super::estimate::Rates;
+use super::estimate::{Breakdown, Rates, RestoreWork};
 use super::plan::{plan, Backups, RestoreTarget};
 use crate::engine::{SimTime, Stream, HOUR};
 use serde::Serialize;
 
 use crate::stats::LogHistogram;
 use crate::stats::Quantiles;
+
+/// The usual hour, worked out without planning in full: the server takes writes, its newest
+/// backup is behind the probe, and no unsafe session (R7) lies after the newest snapshot. Then
+/// the latest point replays everything logged since that snapshot and the fastest replays
+/// nothing — what `plan` finds, in a few operations. None when anything is unusual.
+fn plain_latest_and_fastest(
+    backups: &Backups<'_>,
+    rates: &Rates,
+    at: SimTime,
+    latest: SimTime,
+) -> Option<[Breakdown; 2]> {
+    if backups.deleted_at.is_some()
+        || backups.region_down
+        || backups.writes_stopped_at.is_some()
+        || backups.latest_point > at
+    {
+        return None;
+    }
+    let base = backups.store.base_snapshot_for(latest)?;
+    if backups
+        .unsafe_moments
+        .back()
+        .is_some_and(|&u| u > base.time)
+    {
+        return None;
+    }
+    let work = |replay_gb| RestoreWork {
+        snapshot_gb: base.full_gb,
+        replay_gb,
+        cross_region: false,
+    };
+    Some([
+        rates.estimate(work((backups.latest_mark - base.binlog_mark).max(0.0))),
+        rates.estimate(work(0.0)),
+    ])
+}
 
 /// The restore-time distributions of one run, for pooling across runs.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -52,26 +87,35 @@ impl Probes {
         if !active {
             return;
         }
-        let (earliest, _) = backups.window_at(at);
+        let (earliest, latest) = backups.window_at(at);
         let custom = earliest + ((at - earliest) as f64 * u) as SimTime;
-        for (i, target) in [
-            RestoreTarget::Latest,
-            RestoreTarget::Fastest,
-            RestoreTarget::At(custom),
-        ]
-        .into_iter()
-        .enumerate()
+        if let Some([to_latest, to_fastest]) = plain_latest_and_fastest(backups, rates, at, latest)
         {
-            if let Ok(plan) = plan(backups, rates, at, target, false) {
-                let hist = match i {
-                    0 => &mut self.distributions.latest,
-                    1 => &mut self.distributions.fastest,
-                    _ => &mut self.distributions.custom,
-                };
-                hist.add(plan.breakdown.total());
-                self.breakdowns[i].add(&plan.breakdown);
+            self.record(0, &to_latest);
+            self.record(1, &to_fastest);
+        } else {
+            for (i, target) in [RestoreTarget::Latest, RestoreTarget::Fastest]
+                .into_iter()
+                .enumerate()
+            {
+                if let Ok(plan) = plan(backups, rates, at, target, false) {
+                    self.record(i, &plan.breakdown);
+                }
             }
         }
+        if let Ok(plan) = plan(backups, rates, at, RestoreTarget::At(custom), false) {
+            self.record(2, &plan.breakdown);
+        }
+    }
+
+    fn record(&mut self, target: usize, breakdown: &Breakdown) {
+        let hist = match target {
+            0 => &mut self.distributions.latest,
+            1 => &mut self.distributions.fastest,
+            _ => &mut self.distributions.custom,
+        };
+        hist.add(breakdown.total());
+        self.breakdowns[target].add(breakdown);
     }
 
     /// Mean seconds per phase of the latest, fastest and custom probes.

@@ -4,7 +4,6 @@
 use super::Sim;
 use crate::engine::{SimTime, HOUR};
 use crate::model::observer::{EventRecord, Sample};
-use crate::model::region::RegionId;
 use crate::model::retention_ledger::LedgerState;
 use crate::model::server::ServerState;
 
@@ -84,7 +83,7 @@ impl Sim<'_, '_> {
         let running = self.active();
         let used = self.storage_gb();
         let allowance = self.free_allowance_gb();
-        let region_down = self.regions[RegionId::HOME.0].is_down();
+        let region_down = self.region_down();
         let widest = self.rpo.widest_since_sample();
         Sample {
             time,
@@ -114,9 +113,20 @@ impl Sim<'_, '_> {
 
     /// Tell the observer, if any, what just happened.
     pub(super) fn record(&mut self, kind: &'static str, detail: impl FnOnce() -> String) {
+        self.record_at(self.now, kind, detail);
+    }
+
+    /// An event at `time`, which may lie a little behind the run's clock (a restore whose
+    /// turn came during a folded stretch); the storage shown is the current one.
+    pub(super) fn record_at(
+        &mut self,
+        time: SimTime,
+        kind: &'static str,
+        detail: impl FnOnce() -> String,
+    ) {
         if self.observer.is_some() {
             let record = EventRecord {
-                time: self.now,
+                time,
                 kind,
                 detail: detail(),
                 storage_gb: self.storage_gb(),

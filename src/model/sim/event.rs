@@ -3,7 +3,6 @@
 
 use crate::engine::SimTime;
 use crate::model::config::ServerAction;
-use crate::model::region::RegionId;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Event {
@@ -12,7 +11,6 @@ pub enum Event {
     /// A scripted stop, start, deletion or move to geo.
     Server(ServerAction),
     Trouble(TroubleEvent),
-    Region(RegionId, RegionEvent),
     /// For long-term retention and exports.
     Vault(VaultEvent),
 }
@@ -65,13 +63,4 @@ pub enum TroubleEvent {
     RegionRecovered,
     /// A restore planned at an outage reaches its region once the outage has been noticed.
     SubmitDelayedRestore,
-}
-
-/// For a region's restore slots.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RegionEvent {
-    /// Another tenant's restore arrives (a surge one comes only during an outage).
-    BackgroundRestore { surge: bool },
-    /// A restore holding one of the region's slots finishes.
-    RestoreDone,
 }

@@ -1,17 +1,37 @@
 //! The end of the horizon: every unit's tallies gathered into the run's figures.
 
-use super::Sim;
+use super::{FleetServerRun, Sim};
 use crate::model::backups;
 use crate::model::metrics::{EngineStats, RunMetrics, RunOutcome};
+use crate::model::recovery::Recoveries;
 
 impl Sim<'_, '_> {
-    pub(super) fn finish(mut self) -> RunOutcome {
+    pub(super) fn finish(self) -> RunOutcome {
+        let (mut outcome, recoveries) = self.finish_all_but_recoveries();
+        outcome.metrics.recoveries = recoveries.figures();
+        outcome.recoveries = recoveries.into_records();
+        outcome
+    }
+
+    /// A server of a fleet: its recoveries end once the fleet has worked out the lines.
+    pub(super) fn finish_in_fleet(mut self) -> FleetServerRun {
+        let requests = self.regions.take_requests();
+        let (outcome, recoveries) = self.finish_all_but_recoveries();
+        FleetServerRun {
+            outcome,
+            recoveries,
+            requests,
+        }
+    }
+
+    fn finish_all_but_recoveries(mut self) -> (RunOutcome, Recoveries) {
         let horizon = self.cfg.horizon;
         if self.active() {
             // The tooth still open at the horizon counts for the time it lasted.
             self.rpo.close(horizon, self.load.written_gb());
         }
         self.geo.pause(horizon);
+        self.ledger.finish();
         let lt = &self.cfg.long_term;
         let mut storage = self.billing.figures(
             &self.ledger,
@@ -27,26 +47,22 @@ impl Sim<'_, '_> {
             rpo_seconds: self.rpo.quantiles(),
             geo_rpo_seconds: self.geo.quantiles_if_any(),
             restore: self.probes.figures(),
-            recoveries: self.recoveries.figures(),
+            recoveries: Recoveries::new().figures(),
             engine: EngineStats {
                 events: self.events,
                 peak_queue_len: self.queue.peak_len(),
                 peak_retained_backups: self.store.peak_items(),
                 rpo_distinct_lengths: self.rpo.distinct_lengths(),
-                peak_restores_waiting: self
-                    .regions
-                    .iter()
-                    .map(|r| r.slots.peak_waiting())
-                    .max()
-                    .unwrap_or(0),
+                peak_restores_waiting: self.regions.peak_waiting(),
             },
         };
-        RunOutcome {
+        let outcome = RunOutcome {
             metrics,
             rpo: self.rpo.into_sawtooth(),
             geo_rpo: self.geo.into_sawtooth(),
             restores: self.probes.into_distributions(),
-            recoveries: self.recoveries.into_records(),
-        }
+            recoveries: Vec::new(),
+        };
+        (outcome, self.recoveries)
     }
 }

@@ -16,7 +16,7 @@ mod troubles;
 
 use std::collections::VecDeque;
 
-use event::{Event, LoadEvent, RegionEvent, SnapshotEvent, TroubleEvent, VaultEvent};
+use event::{Event, LoadEvent, SnapshotEvent, TroubleEvent, VaultEvent};
 
 use super::arrivals::{Arrival, Arrivals};
 use super::backups::{BackupStore, LogBackups, Snapshots};
@@ -26,8 +26,8 @@ use super::geo::GeoReplication;
 use super::load::Load;
 use super::metrics::RunOutcome;
 use super::observer::Observer;
-use super::recovery::{Recoveries, RestoreJob};
-use super::region::{Region, RegionId};
+use super::recovery::{OwnRestore, Recoveries};
+use super::region::{Desk, FleetRequest, RegionSpec, Regions};
 use super::restore::{
     from_vault, plan, Backups, Breakdown, Probes, Rates, RestorePlan, RestoreRefusal,
     RestoreTarget, VaultPlan, VaultRefusal,
@@ -44,9 +44,31 @@ pub fn simulate(
     streams: &Streams,
     observer: Option<&mut dyn Observer>,
 ) -> RunOutcome {
-    let mut sim = Sim::new(config, streams, observer);
+    let mut sim = Sim::new(config, streams, observer, None);
     sim.run_until(config.horizon, false);
     sim.finish()
+}
+
+/// One server of a fleet, simulated on its own: everything but how its restores fared in the
+/// shared regions' lines, which the fleet works out from `requests` and finishes in
+/// `recoveries`.
+#[derive(Debug, Clone)]
+pub struct FleetServerRun {
+    pub outcome: RunOutcome,
+    pub recoveries: Recoveries,
+    pub requests: Vec<FleetRequest<OwnRestore>>,
+}
+
+/// Simulate one replication of a server of a fleet whose region goes down at
+/// `region_outages` (start, length).
+pub fn simulate_in_fleet(
+    config: &Config,
+    streams: &Streams,
+    region_outages: &[(SimTime, SimTime)],
+) -> FleetServerRun {
+    let mut sim = Sim::new(config, streams, None, Some(region_outages));
+    sim.run_until(config.horizon, false);
+    sim.finish_in_fleet()
 }
 
 /// A planned what-if restore and the circumstances it was planned in.
@@ -66,7 +88,7 @@ pub fn what_if_restore(
     target: RestoreTarget,
     geo: bool,
 ) -> Result<WhatIf, RestoreRefusal> {
-    let mut sim = Sim::new(config, streams, None);
+    let mut sim = Sim::new(config, streams, None, None);
     sim.run_until(request_at.min(config.horizon), true);
     if geo && !sim.server.geo_redundant() {
         return Err(RestoreRefusal::NotGeoRedundant);
@@ -86,7 +108,7 @@ pub fn what_if_vault_restore(
     request_at: SimTime,
     target: SimTime,
 ) -> Result<VaultPlan, VaultRefusal> {
-    let mut sim = Sim::new(config, streams, None);
+    let mut sim = Sim::new(config, streams, None, None);
     sim.run_until(request_at.min(config.horizon), true);
     from_vault::plan(
         &sim.vault,
@@ -106,7 +128,7 @@ pub fn restore_profile(
     request_at: SimTime,
     points: &[SimTime],
 ) -> Vec<(SimTime, Option<Breakdown>)> {
-    let mut sim = Sim::new(config, streams, None);
+    let mut sim = Sim::new(config, streams, None, None);
     sim.run_until(request_at.min(config.horizon), true);
     points
         .iter()
@@ -126,7 +148,7 @@ pub fn plan_over_requests(
     target: RestoreTarget,
     geo: bool,
 ) -> Vec<(SimTime, Result<RestorePlan, RestoreRefusal>)> {
-    let mut sim = Sim::new(config, streams, None);
+    let mut sim = Sim::new(config, streams, None, None);
     requests
         .iter()
         .map(|&request| {
@@ -184,8 +206,9 @@ struct Sim<'a, 'o> {
     /// This server's restore speeds, worked out once.
     rates: Rates,
     recoveries: Recoveries,
-    /// The server's region and its geo-restore target: their slots and outages.
-    regions: [Region<RestoreJob>; 2],
+    /// The server's region and its geo-restore target: their slots, lines and outages (its
+    /// own, or a fleet's).
+    regions: Desk<OwnRestore>,
     arrivals: Arrivals,
     /// Moments when a session wrote rows breaking a foreign key (R7), within the retained window.
     unsafe_moments: VecDeque<SimTime>,
@@ -195,10 +218,19 @@ struct Sim<'a, 'o> {
     expired: Vec<SimTime>,
     /// Heap events plus log-backup ticks handled.
     events: u64,
+    /// The log backup just handled, while nothing else has been since.
+    ticked_at: Option<SimTime>,
 }
 
 impl<'a, 'o> Sim<'a, 'o> {
-    fn new(cfg: &'a Config, streams: &Streams, observer: Option<&'o mut dyn Observer>) -> Self {
+    /// `fleet_region_outages`, for a server of a fleet: the outages of its region, drawn by the
+    /// fleet for every server there (the server draws none of its own), as (start, length).
+    fn new(
+        cfg: &'a Config,
+        streams: &Streams,
+        observer: Option<&'o mut dyn Observer>,
+        fleet_region_outages: Option<&[(SimTime, SimTime)]>,
+    ) -> Self {
         let b = &cfg.backup;
         let mut sim = Self {
             cfg,
@@ -234,10 +266,14 @@ impl<'a, 'o> Sim<'a, 'o> {
             probes: Probes::new(streams.stream(Purpose::Restores)),
             rates: Rates::new(&cfg.restore, &cfg.server),
             recoveries: Recoveries::new(),
-            regions: [
-                Region::new(cfg.restore.slots_per_region),
-                Region::new(cfg.restore.slots_per_region),
-            ],
+            regions: match fleet_region_outages {
+                None => Desk::Own(Regions::new(
+                    &RegionSpec::home_and_target(&cfg.restore),
+                    streams,
+                    cfg.horizon,
+                )),
+                Some(_) => Desk::fleet(),
+            },
             arrivals: Arrivals::new(cfg, streams),
             unsafe_moments: VecDeque::new(),
             vault: Vault::new(
@@ -249,11 +285,23 @@ impl<'a, 'o> Sim<'a, 'o> {
             next_sample: 0,
             expired: Vec::new(),
             events: 0,
+            ticked_at: None,
         };
         // B1: the first snapshot is taken when the server is created, then one a day.
         sim.queue.schedule(0, Event::Snapshot(SnapshotEvent::Daily));
         for arrival in Arrival::ALL {
+            if arrival == Arrival::RegionOutage && fleet_region_outages.is_some() {
+                continue;
+            }
             sim.schedule_next(arrival);
+        }
+        for &(at, duration) in fleet_region_outages.unwrap_or(&[]) {
+            sim.queue.schedule(
+                at,
+                Event::Trouble(TroubleEvent::RegionOutage {
+                    duration: Some(duration),
+                }),
+            );
         }
         for &at in &cfg.backup.on_demand {
             sim.queue
@@ -285,10 +333,6 @@ impl<'a, 'o> Sim<'a, 'o> {
             Arrival::Incident => Event::Trouble(TroubleEvent::Incident),
             Arrival::ZoneOutage => Event::Trouble(TroubleEvent::ZoneOutage),
             Arrival::RegionOutage => Event::Trouble(TroubleEvent::RegionOutage { duration: None }),
-            Arrival::BackgroundRestore => Event::Region(
-                RegionId::HOME,
-                RegionEvent::BackgroundRestore { surge: false },
-            ),
         };
         if let Some(at) = self.arrivals.next(arrival, self.now) {
             self.queue.schedule(at, event);
@@ -298,16 +342,33 @@ impl<'a, 'o> Sim<'a, 'o> {
     /// Run every log tick up to `limit` and every heap event before it (or at it too, when
     /// `events_at_limit`), then bring time to `limit`.
     fn run_until(&mut self, limit: SimTime, events_at_limit: bool) {
+        let last_due = |next: SimTime| {
+            if next == limit && !events_at_limit {
+                limit - 1
+            } else {
+                next
+            }
+        };
         loop {
             // Log-backup ticks up to and including the next heap event's time come first; a tick
             // may itself schedule an event (an extra snapshot) at its own time. A tick due
             // exactly at the limit still runs (30 days hold 8,640 log backups).
             let next_event = self.queue.peek_time().unwrap_or(SimTime::MAX);
             let tick = self.logs.next_tick();
+            // The server's restores whose turn in a line has come start before anything else
+            // due then; that changes only how their recoveries end, never the server, so the
+            // regions never hold up the rest of the run.
+            self.start_due_restores(last_due(tick.min(next_event).min(limit)));
             if tick <= next_event.min(limit) {
+                // Straight after a log backup, with nothing handled since, the next ones may
+                // fold at once; otherwise the next runs on its own first.
+                if self.ticked_at == Some(self.now) && self.fold_ticks(next_event.min(limit)) {
+                    continue;
+                }
                 self.advance_to(tick);
                 self.log_tick();
                 self.logs.ticked();
+                self.ticked_at = Some(self.now);
                 // The tick may have queued an event (an extra snapshot) of its own.
                 let next_event = self.queue.peek_time().unwrap_or(SimTime::MAX);
                 self.fold_ticks(next_event.min(limit));
@@ -316,11 +377,13 @@ impl<'a, 'o> Sim<'a, 'o> {
             if next_event > limit || (next_event == limit && !events_at_limit) {
                 break;
             }
-            let (time, event) = self.queue.pop().expect("peeked an event");
-            self.advance_to(time);
+            self.advance_to(next_event);
+            self.ticked_at = None;
+            let (_, event) = self.queue.pop().expect("peeked an event");
             self.handle(event);
             self.events += 1;
         }
+        self.start_due_restores(last_due(limit));
         self.advance_to(limit);
     }
 
@@ -331,13 +394,22 @@ impl<'a, 'o> Sim<'a, 'o> {
             Event::Load(e) => self.on_load_event(e),
             Event::Server(action) => self.server_action(action),
             Event::Trouble(e) => self.on_trouble(e),
-            Event::Region(region, e) => self.on_region_event(region, e),
             Event::Vault(e) => self.on_vault_event(e),
         }
     }
 
+    /// Start the server's restores whose turn comes at or before `until`, each at its moment.
+    fn start_due_restores(&mut self, until: SimTime) {
+        while self.regions.next_due().is_some_and(|due| due <= until) {
+            let due = self.regions.next_due().expect("checked");
+            if let Some(started) = self.regions.step() {
+                self.start_own_restore(due, started);
+            }
+        }
+    }
+
     fn region_down(&self) -> bool {
-        self.regions[RegionId::HOME.0].is_down()
+        self.regions.home_is_down()
     }
 
     /// The server takes writes and backups: running, and its region is up.

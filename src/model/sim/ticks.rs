@@ -9,6 +9,7 @@ use super::event::{Event, SnapshotEvent};
 use super::Sim;
 use crate::engine::{SimTime, HOUR};
 use crate::model::backups::log_runs::LogRun;
+use crate::model::observer::Sample;
 
 /// The most backups a stretch folds: an hour of one-minute backups.
 const MOST: usize = 60;
@@ -54,10 +55,14 @@ impl Stretch {
 
 impl Sim<'_, '_> {
     /// Right after a log backup, handle those due up to `end` (no later than the next heap
-    /// event) in one step, when nothing irregular can happen among them.
-    pub(super) fn fold_ticks(&mut self, end: SimTime) {
-        if let Some(stretch) = self.quiet_stretch(end) {
-            self.fold(stretch);
+    /// event) in one step, when nothing irregular can happen among them; says whether it did.
+    pub(super) fn fold_ticks(&mut self, end: SimTime) -> bool {
+        match self.quiet_stretch(end) {
+            Some(stretch) => {
+                self.fold(stretch);
+                true
+            }
+            None => false,
         }
     }
 
@@ -73,11 +78,11 @@ impl Sim<'_, '_> {
         {
             return None;
         }
-        // Probes and the ledger read the state right after the backup due on the hour and a
-        // sample right before it, so a stretch stops short of the next hour, and of any change
-        // of rate or bill.
+        // Probes and the ledger read the state right after the backup due on the hour, when the
+        // next stretch begins (a sample, right before it, is taken by the stretch itself). And
+        // a stretch stops at any change of rate or bill.
         let last_allowed = end
-            .min((start / HOUR + 1) * HOUR - 1)
+            .min((start / HOUR + 1) * HOUR)
             .min(self.load.rate_end(start))
             .min(self.billing.next_boundary(start) - 1);
         let count = ((last_allowed - start) / interval).min(MOST as SimTime);
@@ -134,7 +139,9 @@ impl Sim<'_, '_> {
         let held = s.interval as f64;
         let (mut level, mut storage_gbs, mut billable_gbs, mut peak) =
             (level_before, 0.0, 0.0, f64::MIN);
+        let mut level_before_last = level_before;
         for dropped in &drops[1..=n as usize] {
+            level_before_last = level;
             storage_gbs += level * held;
             let above = level - allowance;
             billable_gbs += if above > 0.0 { above * held } else { 0.0 };
@@ -142,6 +149,9 @@ impl Sim<'_, '_> {
             peak = if level > peak { level } else { peak };
         }
 
+        if self.observer.is_some() && self.next_sample == last && last < self.cfg.horizon {
+            self.sample_before_last_tick(last, level_before_last, s.interval);
+        }
         self.ledger.record_regular(last, gb, n);
         self.store.add_logs(LogRun {
             start: s.tick(1),
@@ -163,11 +173,36 @@ impl Sim<'_, '_> {
         self.logs.folded(n, last);
         self.events += n;
         self.now = last;
+        self.ticked_at = Some(last);
         // B4: the stretch ends at the backup that brings an extra snapshot due, if one does.
         if self.snapshots.queue_extra() {
             self.queue
                 .schedule(last, Event::Snapshot(SnapshotEvent::Extra));
         }
+    }
+
+    /// The hourly sample due at the stretch's last backup, of the instant just before it (as
+    /// time passing would take it): storage before that backup, a plain window of one
+    /// interval open.
+    fn sample_before_last_tick(&mut self, last: SimTime, storage_gb: f64, interval: SimTime) {
+        let allowance = self.free_allowance_gb();
+        let sample = Sample {
+            time: last,
+            state: self.server.label(false),
+            region_up: true,
+            storage_gb,
+            free_allowance_gb: allowance,
+            billable_gb: (storage_gb - allowance).max(0.0),
+            binlog_gb_per_hour: self.load.gb_per_hour_at(last),
+            rpo_seconds: interval as f64,
+            rpo_max_seconds: self.rpo.widest_since_sample().max(interval) as f64,
+            retained_snapshots: self.store.snapshots().count(),
+        };
+        if let Some(obs) = self.observer.as_mut() {
+            obs.sample(sample);
+        }
+        self.rpo.sampled();
+        self.next_sample += HOUR;
     }
 
     /// GB of old logs that age out at each tick of the stretch (1-based).

@@ -2,13 +2,13 @@
 //! zone outages failed over or restored, regional outages geo-restored or waited out, and the
 //! restores that queue for a region's slots with everyone else's.
 
-use super::event::{Event, RegionEvent, TroubleEvent};
+use super::event::{Event, TroubleEvent};
 use super::Sim;
 use crate::engine::{SimTime, HOUR};
 use crate::model::arrivals::Arrival;
 use crate::model::config::HighAvailability;
-use crate::model::recovery::{OwnRestore, RecoveryKind, RecoveryOutcome, RestoreJob};
-use crate::model::region::RegionId;
+use crate::model::recovery::{OwnRestore, RecoveryKind, RecoveryOutcome};
+use crate::model::region::{RegionId, Started};
 use crate::model::restore::{RestorePlan, RestoreTarget};
 
 impl Sim<'_, '_> {
@@ -71,7 +71,7 @@ impl Sim<'_, '_> {
                 }
             }
             TroubleEvent::RegionRecovered => {
-                let outage = self.regions[RegionId::HOME.0].come_back(self.now);
+                let outage = self.regions.home_comes_back(self.now);
                 self.geo.delay_in_flight(outage);
                 if self.server.running() {
                     self.resume_writes();
@@ -80,26 +80,7 @@ impl Sim<'_, '_> {
             }
             TroubleEvent::SubmitDelayedRestore => {
                 if let Some(job) = self.recoveries.next_delayed() {
-                    let region = job.region().unwrap_or(RegionId::HOME);
-                    self.submit_restore(region, job);
-                }
-            }
-        }
-    }
-
-    pub(super) fn on_region_event(&mut self, region: RegionId, event: RegionEvent) {
-        match event {
-            RegionEvent::BackgroundRestore { surge } => {
-                if !surge {
-                    self.schedule_next(Arrival::BackgroundRestore);
-                }
-                let mean = self.cfg.restore.background_restore_duration as f64;
-                let duration = self.arrivals.background_duration(mean);
-                self.submit_restore(region, RestoreJob::Background { duration });
-            }
-            RegionEvent::RestoreDone => {
-                if let Some((arrived, job)) = self.regions[region.0].slots.finish() {
-                    self.start_restore(region, arrived, job);
+                    self.submit_restore(job);
                 }
             }
         }
@@ -129,7 +110,8 @@ impl Sim<'_, '_> {
         self.record("zone-outage", || {
             format!("{hours} h outage, no zone-redundant HA: restore to the latest point")
         });
-        self.surge_background_restores(hours * HOUR as f64, RegionId::HOME);
+        self.regions
+            .surge(RegionId::HOME, self.now, hours * HOUR as f64);
         // The data the restore can bring back is fixed now (the last backup before the outage);
         // the request reaches the region once the outage has been noticed, amid everyone else's.
         let back_at = self.now + (hours * HOUR as f64).round() as SimTime;
@@ -161,7 +143,7 @@ impl Sim<'_, '_> {
         self.rpo.close(self.now, self.load.written_gb());
         self.geo.pause(self.now);
         self.server.stop_writes(self.now);
-        self.regions[RegionId::HOME.0].go_down(self.now);
+        self.regions.home_goes_down(self.now);
         self.queue.schedule(
             self.now + duration,
             Event::Trouble(TroubleEvent::RegionRecovered),
@@ -180,7 +162,8 @@ impl Sim<'_, '_> {
                 self.record("region-outage", || {
                     format!("{hours:.1} h: geo-restore from the paired region, {loss:.0} s of writes had not replicated")
                 });
-                self.surge_background_restores(duration as f64, RegionId::GEO_TARGET);
+                self.regions
+                    .surge(RegionId::GEO_TARGET, self.now, duration as f64);
                 let back_at = self.now + duration;
                 self.recover_later(
                     RecoveryKind::RegionOutage,
@@ -211,33 +194,16 @@ impl Sim<'_, '_> {
         );
     }
 
-    /// Other tenants' extra restores in `region` during an outage of `seconds`, scheduled up
-    /// front.
-    fn surge_background_restores(&mut self, seconds: f64, region: RegionId) {
-        let r = &self.cfg.restore;
-        let rate_per_second =
-            r.background_restores_per_hour * (r.outage_restore_surge - 1.0) / HOUR as f64;
-        for offset in self.arrivals.surge(rate_per_second, seconds) {
-            self.queue.schedule(
-                self.now + offset,
-                Event::Region(region, RegionEvent::BackgroundRestore { surge: true }),
-            );
-        }
-    }
-
     /// An incident noticed now: restore to just before the damage at `damage_at`.
     fn recover_incident(&mut self, damage_at: SimTime, target: RestoreTarget) {
         match self.plan_restore(self.now, target, false) {
-            Ok(plan) => self.submit_restore(
-                RegionId::HOME,
-                RestoreJob::Own(OwnRestore {
-                    kind: RecoveryKind::Incident,
-                    plan,
-                    region: RegionId::HOME,
-                    started: damage_at,
-                    back_at: None,
-                }),
-            ),
+            Ok(plan) => self.submit_restore(OwnRestore {
+                kind: RecoveryKind::Incident,
+                plan,
+                region: RegionId::HOME,
+                started: damage_at,
+                back_at: None,
+            }),
             Err(refusal) => {
                 self.recoveries.without_restore(
                     self.now,
@@ -259,42 +225,43 @@ impl Sim<'_, '_> {
         region: RegionId,
         back_at: SimTime,
     ) {
-        self.recoveries.delay(RestoreJob::Own(OwnRestore {
+        self.recoveries.delay(OwnRestore {
             kind,
             plan,
             region,
             started: self.now,
             back_at: Some(back_at),
-        }));
+        });
         self.queue.schedule(
             self.now + self.cfg.restore.detection_delay,
             Event::Trouble(TroubleEvent::SubmitDelayedRestore),
         );
     }
 
-    /// Send a restore to a region's slots; it starts now or waits its turn.
-    fn submit_restore(&mut self, region: RegionId, job: RestoreJob) {
-        if let Some(job) = self.regions[region.0].slots.arrive(self.now, job) {
-            self.start_restore(region, self.now, job);
+    /// Send one of the server's restores to its region's line; it starts now or waits its turn.
+    fn submit_restore(&mut self, own: OwnRestore) {
+        let region = own.region;
+        if let Some(own) = self.regions.join(region, self.now, own) {
+            let started = Started {
+                region,
+                arrived: self.now,
+                job: own,
+            };
+            self.start_own_restore(self.now, started);
         }
     }
 
-    fn start_restore(&mut self, region: RegionId, arrived: SimTime, job: RestoreJob) {
-        let duration = match job {
-            RestoreJob::Background { duration } => duration,
-            RestoreJob::Own(own) => self.start_own_restore(&own, self.now - arrived),
-        };
-        self.queue.schedule(
-            self.now + duration.max(1),
-            Event::Region(region, RegionEvent::RestoreDone),
-        );
+    /// One of the server's recoveries gets its slot at `at`: it holds it until done or called
+    /// off.
+    pub(super) fn start_own_restore(&mut self, at: SimTime, started: Started<OwnRestore>) {
+        let held = self.run_own_restore(at, &started.job, at - started.arrived);
+        self.regions.hold(started.region, at + held.max(1));
     }
 
-    /// One of the server's recoveries gets its slot: returns how long it holds it.
-    fn start_own_restore(&mut self, own: &OwnRestore, waited: SimTime) -> SimTime {
-        let started = self
-            .recoveries
-            .start(own, self.now, waited, self.cfg.horizon);
+    /// Record one of the server's recoveries starting at `at`: returns how long it holds its
+    /// slot.
+    fn run_own_restore(&mut self, at: SimTime, own: &OwnRestore, waited: SimTime) -> SimTime {
+        let started = self.recoveries.start(own, at, waited, self.cfg.horizon);
         let plan = &own.plan;
         let kind = own.kind.as_str();
         let total = plan.breakdown.total();
@@ -304,7 +271,7 @@ impl Sim<'_, '_> {
             plan.extra_loss_seconds,
         );
         let (outcome, downtime, lost) = (started.outcome, started.downtime, started.lost);
-        self.record("restore-started", || {
+        self.record_at(at, "restore-started", || {
             let mut text = format!(
                 "{kind}: waited {waited} s for a slot, runs {total:.0} s (replay {replay:.2} GB)"
             );

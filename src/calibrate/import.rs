@@ -1,0 +1,157 @@
+//! `backsim import`: a server description becomes a scenario whose every key says where its value
+//! came from; a list of servers (the `list` output, or the REST list's `value`) becomes a fleet
+//! inventory with one row per server. Each result is checked to be a valid scenario.
+
+use serde_json::Value;
+
+use super::server_json::{server, FieldError, ImportedServer};
+use crate::error::{InputError, Origin};
+use crate::scenario::{self, keys};
+
+pub use super::server_json::{Imported, Setting};
+pub use super::sku::sku_vcores;
+
+/// What a description file holds.
+#[derive(Debug, Clone)]
+pub enum Import {
+    Server(ImportedServer),
+    Fleet(Vec<ImportedServer>),
+}
+
+/// The fleet inventory's columns, in order, with the scenario key behind each.
+pub const INVENTORY_COLUMNS: [(&str, Option<&keys::Key>); 11] = [
+    ("name", Some(&keys::NAME)),
+    ("count", None),
+    ("region", Some(&keys::REGION)),
+    ("provisioned_storage_gb", Some(&keys::PROVISIONED)),
+    ("db_size_gb", Some(&keys::DB_SIZE)),
+    ("binlog_gb_per_day", Some(&keys::BINLOG)),
+    ("vcores", Some(&keys::VCORES)),
+    ("retention_days", Some(&keys::RETENTION)),
+    ("redundancy", Some(&keys::REDUNDANCY)),
+    ("ha", Some(&keys::HA)),
+    ("mysql_version", Some(&keys::MYSQL_VERSION)),
+];
+
+/// Read a description: one server (an object) or several (a list, or an object whose `value`
+/// is one). `origin` names the file in errors.
+pub fn parse(text: &str, origin: &Origin) -> Result<Import, InputError> {
+    let fail = |(key, message): FieldError| InputError {
+        origin: origin.clone(),
+        key: (!key.is_empty()).then_some(key),
+        position: None,
+        message,
+    };
+    let doc: Value = serde_json::from_str(text).map_err(|e| InputError {
+        origin: origin.clone(),
+        key: None,
+        position: Some((e.line(), e.column())),
+        message: format!("not valid JSON: {e}"),
+    })?;
+    let (list, prefix) = match &doc {
+        Value::Array(list) => (Some(list), ""),
+        Value::Object(o) if !o.contains_key("name") => {
+            (o.get("value").and_then(Value::as_array), "value")
+        }
+        _ => (None, ""),
+    };
+    let Some(list) = list else {
+        let one = server(&doc).map_err(fail)?;
+        valid(&one).map_err(fail)?;
+        return Ok(Import::Server(one));
+    };
+    if list.is_empty() {
+        return Err(fail((prefix.to_string(), "lists no servers".to_string())));
+    }
+    let mut servers = Vec::with_capacity(list.len());
+    for (i, item) in list.iter().enumerate() {
+        let at = |(key, message): FieldError| {
+            let key = if key.is_empty() {
+                format!("{prefix}[{i}]")
+            } else {
+                format!("{prefix}[{i}].{key}")
+            };
+            fail((key, message))
+        };
+        let one = server(item).map_err(at)?;
+        valid(&one).map_err(at)?;
+        servers.push(one);
+    }
+    Ok(Import::Fleet(servers))
+}
+
+/// The imported keys must make a valid scenario; a problem is blamed on the field behind it.
+fn valid(server: &ImportedServer) -> Result<(), FieldError> {
+    let text = scenario_text(server, "check");
+    scenario::parse(&text, Origin::Argument(String::new()), &[])
+        .map(|_| ())
+        .map_err(|e| {
+            let key = e.key.unwrap_or_default();
+            let field = keys::find(&key)
+                .and_then(|k| server.get(k))
+                .filter(|k| k.from_field)
+                .map(|k| k.source.split(' ').next().unwrap_or_default().to_string())
+                .unwrap_or_else(|| key.clone());
+            (
+                field,
+                format!("makes an invalid scenario ({key}): {}", e.message),
+            )
+        })
+}
+
+/// The scenario file of one imported server, every key with the field it came from.
+pub fn scenario_text(server: &ImportedServer, from: &str) -> String {
+    let tier = server
+        .tier
+        .as_deref()
+        .map(|t| format!(", tier {t}"))
+        .unwrap_or_default();
+    let mut out = format!(
+        "# {}: imported by `backsim import` from {from} (SKU {}{tier}).\n\
+         # Each key says where its value came from: a field of the server description, or\n\
+         # \"default: …\" where the description does not say. Fit the load to the server's metrics:\n\
+         #   backsim calibrate THIS_FILE --metrics METRICS.json\n",
+        server.name, server.sku
+    );
+    for note in &server.notes {
+        out.push_str(&format!("# Note: {note}.\n"));
+    }
+    out.push('\n');
+    let mut table = "";
+    for k in &server.keys {
+        if k.key.table() != table {
+            table = k.key.table();
+            out.push_str(&format!("\n[{table}]\n"));
+        }
+        out.push_str(&format!(
+            "{} = {}  # {}\n",
+            k.key.name(),
+            k.value.toml(),
+            k.source
+        ));
+    }
+    out
+}
+
+/// The fleet inventory: one row per server, count 1; a cell the description does not give is
+/// left empty, so that the fleet's defaults apply.
+pub fn inventory_csv(servers: &[ImportedServer]) -> Vec<u8> {
+    let mut out = crate::safe_csv::SafeCsv::new(Vec::new());
+    let header: Vec<&str> = INVENTORY_COLUMNS.iter().map(|c| c.0).collect();
+    out.write_record(&header).expect("writing to memory");
+    for s in servers {
+        let row: Vec<String> = INVENTORY_COLUMNS
+            .iter()
+            .map(|(_, key)| match key {
+                None => "1".to_string(),
+                Some(key) => s
+                    .get(key)
+                    .filter(|k| k.from_field)
+                    .map(|k| k.value.cell())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        out.write_record(&row).expect("writing to memory");
+    }
+    out.into_inner().expect("writing to memory")
+}

@@ -1,0 +1,345 @@
+//! The metrics export of `az monitor metrics list` (JSON): `value[]` holds one metric each, with
+//! `name.value`, `unit` and `timeseries[].data[] {timeStamp, average, maximum, minimum, total}`.
+//! Only the storage metrics calibration reads are kept, each as a regular series in GB.
+//! `backup_storage_used` is required and its problems are errors; a problem with an optional
+//! metric is a warning, and that metric is left out.
+
+use chrono::DateTime;
+use serde_json::Value;
+
+use super::series::grid;
+pub use super::series::{iso_interval, timestamp, Series};
+use crate::engine::{SimTime, DAY, HOUR};
+use crate::error::{InputError, Origin};
+
+pub const BACKUP: &str = "backup_storage_used";
+pub const STORAGE: &str = "storage_used";
+pub const DATA: &str = "data_storage_used";
+pub const BINLOG: &str = "binlog_storage_used";
+
+/// The service's storage metrics count bytes; backsim's GB is 2³⁰ of them, as the portal shows.
+pub const BYTES_PER_GB: f64 = 1_073_741_824.0;
+
+/// Calibration needs a few daily snapshots and the growth between them.
+pub const MIN_DAYS: f64 = 3.0;
+/// Coarser points cannot show the daily snapshot against the growth between snapshots.
+pub const MAX_STEP: SimTime = 6 * HOUR;
+/// More missing points than this share and the series says too little.
+const MAX_MISSING_SHARE: f64 = 0.25;
+
+/// The metrics calibration reads, and what was wrong with the optional ones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metrics {
+    /// Hourly or up to six-hourly: the fit compares the simulation with it point by point.
+    pub backup: Series,
+    pub storage: Option<Series>,
+    pub data: Option<Series>,
+    pub binlog: Option<Series>,
+    pub warnings: Vec<String>,
+}
+
+/// Read an export. `origin` names the file in errors.
+pub fn parse(text: &str, origin: &Origin) -> Result<Metrics, InputError> {
+    let fail = |key: String, message: String| InputError {
+        origin: origin.clone(),
+        key: Some(key),
+        position: None,
+        message,
+    };
+    let doc: Value = serde_json::from_str(text).map_err(|e| InputError {
+        origin: origin.clone(),
+        key: None,
+        position: Some((e.line(), e.column())),
+        message: format!("not valid JSON: {e}"),
+    })?;
+    let Some(list) = doc.get("value").and_then(Value::as_array) else {
+        return Err(fail(
+            "value".into(),
+            "expected the output of `az monitor metrics list`: an object whose \"value\" lists the metrics".into(),
+        ));
+    };
+    let mut warnings = Vec::new();
+    let mut found: Vec<Series> = Vec::new();
+    for (i, entry) in list.iter().enumerate() {
+        let Some(name) = entry.pointer("/name/value").and_then(Value::as_str) else {
+            return Err(fail(
+                format!("value[{i}].name.value"),
+                "every metric needs its name, e.g. \"backup_storage_used\"".into(),
+            ));
+        };
+        let Some(metric) = [BACKUP, STORAGE, DATA, BINLOG]
+            .into_iter()
+            .find(|m| *m == name)
+        else {
+            continue;
+        };
+        if found.iter().any(|s| s.metric == metric) {
+            return Err(fail(
+                metric.into(),
+                "appears twice; export each metric once".into(),
+            ));
+        }
+        match series(metric, entry) {
+            Ok(s) => found.push(s),
+            Err((key, message)) if metric == BACKUP => return Err(fail(key, message)),
+            Err((key, message)) => {
+                warnings.push(format!("{key}: {message}; calibration goes on without it"))
+            }
+        }
+    }
+    let take = |name: &str, found: &mut Vec<Series>| {
+        found
+            .iter()
+            .position(|s| s.metric == name)
+            .map(|i| found.remove(i))
+    };
+    let Some(backup) = take(BACKUP, &mut found) else {
+        return Err(fail(
+            BACKUP.into(),
+            "is missing: calibration fits the load to it. Export it with `az monitor metrics list --resource SERVER_ID --metrics backup_storage_used storage_used data_storage_used binlog_storage_used --interval PT1H --aggregation Average --start-time … --end-time …` over a month".into(),
+        ));
+    };
+    let backup = check_backup(backup.hourly()).map_err(|m| fail(BACKUP.into(), m))?;
+    let missing = backup.missing();
+    if missing > 0 {
+        let first = backup.gb.iter().position(Option::is_none).unwrap_or(0);
+        warnings.push(format!(
+            "{BACKUP}: {missing} of {} points have no value (the first at {}); the fit leaves them out",
+            backup.gb.len(),
+            timestamp(backup.start + chrono::Duration::seconds(first as i64 * backup.step))
+        ));
+    }
+    Ok(Metrics {
+        storage: take(STORAGE, &mut found),
+        data: take(DATA, &mut found),
+        binlog: take(BINLOG, &mut found),
+        backup,
+        warnings,
+    })
+}
+
+/// The backup series must be long, fine and complete enough to fit.
+fn check_backup(s: Series) -> Result<Series, String> {
+    if s.step > MAX_STEP || s.step % HOUR != 0 || DAY % s.step != 0 {
+        return Err(format!(
+            "has one point every {}; calibration needs points every hour (PT1H; at most {}) to see each daily snapshot: export with --interval PT1H",
+            iso_interval(s.step),
+            iso_interval(MAX_STEP)
+        ));
+    }
+    if s.span_days() < MIN_DAYS {
+        return Err(format!(
+            "covers {:.1} days ({} points at {}); calibration needs at least {MIN_DAYS} days, and a month resolves the daily and weekly load shapes: export a longer --start-time/--end-time",
+            s.span_days(),
+            s.gb.len(),
+            iso_interval(s.step)
+        ));
+    }
+    let share = s.missing() as f64 / s.gb.len() as f64;
+    if share > MAX_MISSING_SHARE {
+        return Err(format!(
+            "has no value at {:.0}% of its points; calibration needs at least {:.0}% of them: export a span the server was running and reporting",
+            share * 100.0,
+            (1.0 - MAX_MISSING_SHARE) * 100.0
+        ));
+    }
+    Ok(s)
+}
+
+/// One metric's entry as a series; on failure, the field at fault and what is needed.
+fn series(metric: &'static str, entry: &Value) -> Result<Series, (String, String)> {
+    let unit = entry.get("unit").and_then(Value::as_str).unwrap_or("");
+    if !unit.eq_ignore_ascii_case("bytes") && !unit.eq_ignore_ascii_case("byte") {
+        return Err((
+            format!("{metric}.unit"),
+            format!("is \"{unit}\"; the storage metrics are exported in \"Bytes\" (export {metric} itself, not a percentage or count)"),
+        ));
+    }
+    let timeseries = entry
+        .get("timeseries")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let data = match timeseries {
+        [] => &[][..],
+        [one] => one
+            .get("data")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]),
+        more => {
+            return Err((
+                format!("{metric}.timeseries"),
+                format!(
+                    "is split into {} series by a dimension; export the metric without --filter or --dimension",
+                    more.len()
+                ),
+            ))
+        }
+    };
+    let mut points = Vec::with_capacity(data.len());
+    for (i, point) in data.iter().enumerate() {
+        let field = |f: &str| format!("{metric}.timeseries[0].data[{i}].{f}");
+        let stamp = point
+            .get("timeStamp")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                (
+                    field("timeStamp"),
+                    "is missing; every point needs its time".to_string(),
+                )
+            })?;
+        let time = DateTime::parse_from_rfc3339(stamp).map_err(|e| {
+            (
+                field("timeStamp"),
+                format!("\"{stamp}\" is not an RFC 3339 time ({e})"),
+            )
+        })?;
+        let value = ["average", "maximum", "minimum"]
+            .iter()
+            .find_map(|a| point.get(*a).filter(|v| !v.is_null()).map(|v| (a, v)));
+        let bytes = match value {
+            None => None,
+            Some((a, v)) => match v.as_f64() {
+                Some(b) if b >= 0.0 && b.is_finite() => Some(b),
+                _ => {
+                    return Err((
+                        field(a),
+                        format!("must be a number of bytes, 0 or more, got {v}"),
+                    ))
+                }
+            },
+        };
+        points.push((time, bytes.map(|b| b / BYTES_PER_GB)));
+    }
+    grid(metric, points)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calibrate::export::{export_json, ExportSeries};
+    use chrono::FixedOffset;
+
+    fn start() -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z").unwrap()
+    }
+
+    fn export(step: SimTime, series: &[ExportSeries]) -> String {
+        export_json("/subscriptions/s/x", "eastus", start(), step, series)
+    }
+
+    fn hours(n: usize, gb: impl Fn(usize) -> Option<f64>) -> Vec<Option<f64>> {
+        (0..n).map(gb).collect()
+    }
+
+    fn read(text: &str) -> Result<Metrics, InputError> {
+        parse(text, &Origin::File("m.json".into()))
+    }
+
+    #[test]
+    fn an_export_reads_back_in_gigabytes() {
+        let text = export(
+            HOUR,
+            &[
+                ExportSeries::bytes(
+                    BACKUP,
+                    "Backup Storage Used",
+                    hours(96, |i| Some(100.0 + i as f64)),
+                ),
+                ExportSeries::bytes(DATA, "Data Storage Used", hours(96, |_| Some(50.0))),
+            ],
+        );
+        let m = read(&text).unwrap();
+        assert_eq!(m.backup.step, HOUR);
+        assert_eq!(m.backup.gb.len(), 96);
+        // Bytes are written whole: within a byte of the GB given.
+        assert!((m.backup.gb[5].unwrap() - 105.0).abs() < 1e-8);
+        assert_eq!(m.backup.span_days(), 95.0 / 24.0);
+        assert!(m.data.is_some() && m.storage.is_none() && m.warnings.is_empty());
+        assert_eq!(
+            m.backup.at(start() + chrono::Duration::hours(2)),
+            m.backup.gb[2]
+        );
+    }
+
+    #[test]
+    fn sub_hourly_points_are_kept_on_the_hour_and_gaps_are_warned_about() {
+        let text = export(
+            15 * 60,
+            &[ExportSeries::bytes(
+                BACKUP,
+                "Backup Storage Used",
+                hours(4 * 96, |i| (i != 8).then_some(i as f64)),
+            )],
+        );
+        let m = read(&text).unwrap();
+        assert_eq!((m.backup.step, m.backup.gb.len()), (HOUR, 96));
+        assert_eq!(m.backup.gb[1], Some(4.0));
+        assert_eq!(m.backup.gb[2], None);
+        assert!(
+            m.warnings[0]
+                .contains("1 of 96 points have no value (the first at 2026-01-05T02:00:00Z)"),
+            "{:?}",
+            m.warnings
+        );
+    }
+
+    #[test]
+    fn each_problem_names_the_metric_and_what_is_needed() {
+        let backup = |n, step| {
+            export(
+                step,
+                &[ExportSeries::bytes(BACKUP, "B", hours(n, |_| Some(1.0)))],
+            )
+        };
+        let e = read(&backup(30, HOUR)).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some(BACKUP));
+        assert!(e.message.contains("at least 3 days"), "{}", e.message);
+        let e = read(&backup(10, DAY)).unwrap_err();
+        assert!(e.message.contains("--interval PT1H"), "{}", e.message);
+        let e = read(&export(
+            HOUR,
+            &[ExportSeries::bytes(DATA, "D", hours(96, |_| Some(1.0)))],
+        ))
+        .unwrap_err();
+        assert!(e.message.contains("is missing"), "{}", e.message);
+        let mut percent = ExportSeries::bytes(BACKUP, "B", hours(96, |_| Some(1.0)));
+        percent.unit = "Percent".into();
+        let e = read(&export(HOUR, &[percent])).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("backup_storage_used.unit"));
+        let e = read(&export(
+            HOUR,
+            &[ExportSeries::bytes(
+                BACKUP,
+                "B",
+                hours(96, |i| (i % 2 == 0).then_some(1.0)),
+            )],
+        ))
+        .unwrap_err();
+        assert!(e.message.contains("no value at 50%"), "{}", e.message);
+        let e = read("{\"value\": 3}").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("value"));
+        assert!(read("{").unwrap_err().message.contains("not valid JSON"));
+    }
+
+    #[test]
+    fn an_optional_metric_with_the_wrong_unit_is_left_out_with_a_warning() {
+        let mut data = ExportSeries::bytes(DATA, "D", hours(96, |_| Some(1.0)));
+        data.unit = "Percent".into();
+        let m = read(&export(
+            HOUR,
+            &[
+                ExportSeries::bytes(BACKUP, "B", hours(96, |_| Some(1.0))),
+                data,
+            ],
+        ))
+        .unwrap();
+        assert!(m.data.is_none());
+        assert!(
+            m.warnings[0].starts_with("data_storage_used.unit: is \"Percent\""),
+            "{:?}",
+            m.warnings
+        );
+    }
+}

@@ -1,0 +1,29 @@
+//! Calibration from a real server: its configuration (`import`), its backup-storage metrics
+//! (`metrics`, fitted by `fit`) and its timed test restores (`restores`) replace the scenario's
+//! assumptions. Pure computation on texts and scenarios: the command line reads and writes the
+//! files.
+
+mod database;
+pub mod export;
+mod fit;
+pub mod import;
+pub mod metrics;
+pub mod restores;
+mod series;
+mod server_json;
+mod shapes;
+mod simulated;
+mod sku;
+pub mod synthetic;
+mod window;
+pub mod workload;
+
+/// A key the calibration sets: its value as TOML, how sure it is, and what it rests on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FittedKey {
+    pub path: &'static str,
+    pub value: String,
+    /// "±0.31 (1 s.e.)", or empty where the value has no spread to speak of.
+    pub uncertainty: String,
+    pub source: String,
+}

@@ -1,0 +1,342 @@
+//! Restore speed from timed test restores. The restore model (R3) is linear in the provisioning
+//! time and in the hours a GB takes to hydrate and to replay per vCore:
+//! `seconds = provision + snapshot_gb/vcores · h + replay_gb·slowdown/vcores · q`, with
+//! `h = 3600 / hydrate_rate` and `q = 3600 / replay_rate`. Non-negative least squares fits as
+//! many of the three as the measurements can carry: replay first (it is the slow part), then
+//! hydration, then provisioning; the others keep the scenario's values.
+
+use super::FittedKey;
+use crate::engine::DAY;
+use crate::model::{RestoreConfig, ServerConfig};
+use crate::scenario::keys::{self, dur, Kind};
+use crate::scenario::{MeasuredRestore, Replayed};
+use crate::stats::lsq::{least_squares, nnls, standard_errors};
+
+/// One measured restore against the fitted model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Residual {
+    pub target: &'static str,
+    pub measured_minutes: f64,
+    pub fitted_minutes: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct RestoreFit {
+    pub keys: Vec<FittedKey>,
+    pub residuals: Vec<Residual>,
+    /// Which rates were fitted and which kept, in words.
+    pub summary: String,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Unknown {
+    Replay,
+    Hydrate,
+    Provision,
+}
+
+impl Unknown {
+    fn key(self) -> &'static keys::Key {
+        match self {
+            Unknown::Replay => &keys::REPLAY,
+            Unknown::Hydrate => &keys::HYDRATE,
+            Unknown::Provision => &keys::PROVISION,
+        }
+    }
+}
+
+/// The three terms of one measurement: seconds per unit of provision, h and q.
+fn terms(
+    m: &MeasuredRestore,
+    server: &ServerConfig,
+    restore: &RestoreConfig,
+    binlog_gb_per_day: f64,
+) -> [f64; 3] {
+    let replay_gb = match m.replayed {
+        Replayed::Nothing => 0.0,
+        Replayed::Gb(gb) => gb,
+        Replayed::After(seconds) => binlog_gb_per_day * seconds as f64 / DAY as f64,
+    };
+    let slowdown =
+        1.0 + server.tables_without_pk_pct / 100.0 * (restore.no_pk_replay_slowdown - 1.0);
+    let v = m.vcores as f64;
+    [1.0, m.database_gb / v, replay_gb * slowdown / v]
+}
+
+/// The unknowns to fit, most wanted first, as many as the measurements allow and their
+/// columns can tell apart.
+fn choose(columns: &[Vec<f64>; 3], n: usize) -> Vec<Unknown> {
+    let mut wanted: Vec<Unknown> = [Unknown::Replay, Unknown::Hydrate, Unknown::Provision]
+        .into_iter()
+        .filter(|u| columns[index(*u)].iter().any(|v| *v > 0.0))
+        .take(n)
+        .collect();
+    while wanted.len() > 1 {
+        let cols: Vec<Vec<f64>> = wanted.iter().map(|u| columns[index(*u)].clone()).collect();
+        let b = vec![1.0; columns[0].len()];
+        if least_squares(&cols, &b).is_some() {
+            break;
+        }
+        wanted.pop();
+    }
+    wanted
+}
+
+fn index(u: Unknown) -> usize {
+    match u {
+        Unknown::Provision => 0,
+        Unknown::Hydrate => 1,
+        Unknown::Replay => 2,
+    }
+}
+
+/// Fit the scenario's restore rates to `measured`; `binlog` turns an `after_snapshot` restore
+/// point into binlog replayed, and `binlog_source` says where that rate comes from.
+pub fn fit(
+    measured: &[MeasuredRestore],
+    server: &ServerConfig,
+    restore: &RestoreConfig,
+    binlog_gb_per_day: f64,
+    binlog_source: &str,
+) -> RestoreFit {
+    let rows: Vec<[f64; 3]> = measured
+        .iter()
+        .map(|m| terms(m, server, restore, binlog_gb_per_day))
+        .collect();
+    let columns: [Vec<f64>; 3] = std::array::from_fn(|j| rows.iter().map(|r| r[j]).collect());
+    let current = [
+        restore.provision as f64,
+        3600.0 / restore.hydrate_gb_per_hour_per_vcore,
+        3600.0 / restore.replay_gb_per_hour_per_vcore,
+    ];
+    let free = choose(&columns, measured.len());
+    let fixed: Vec<usize> = (0..3)
+        .filter(|j| !free.iter().any(|u| index(*u) == *j))
+        .collect();
+    let rhs: Vec<f64> = measured
+        .iter()
+        .zip(&rows)
+        .map(|(m, r)| m.seconds - fixed.iter().map(|&j| r[j] * current[j]).sum::<f64>())
+        .collect();
+    let free_columns: Vec<Vec<f64>> = free.iter().map(|u| columns[index(*u)].clone()).collect();
+    let fit = nnls(&free_columns, &rhs);
+    let mut values = current;
+    if let Some(f) = &fit {
+        for (u, x) in free.iter().zip(&f.x) {
+            values[index(*u)] = *x;
+        }
+    }
+    let se = fit
+        .as_ref()
+        .and_then(|f| standard_errors(&free_columns, f.ssr, 1.0));
+    let residuals = measured
+        .iter()
+        .zip(&rows)
+        .map(|(m, r)| Residual {
+            target: m.target.as_str(),
+            measured_minutes: m.seconds / 60.0,
+            fitted_minutes: (0..3).map(|j| r[j] * values[j]).sum::<f64>() / 60.0,
+        })
+        .collect();
+    let uses_rate = measured
+        .iter()
+        .any(|m| matches!(m.replayed, Replayed::After(_)));
+    let mut summary = summary(&free, measured.len());
+    if uses_rate {
+        summary.push_str(&format!(
+            "; an after_snapshot restore point replays the binlog of that time at {binlog_gb_per_day:.3} GB/day ({binlog_source})"
+        ));
+    }
+    let mut out = RestoreFit {
+        keys: Vec::new(),
+        residuals,
+        summary,
+        warnings: Vec::new(),
+    };
+    let origin = format!(
+        "restore.measured ({} restores, non-negative least squares)",
+        measured.len()
+    );
+    for (k, u) in free.iter().enumerate() {
+        let x = values[index(*u)];
+        let x_se = se.as_ref().map(|s| s[k]);
+        out.keys
+            .push(key_for(*u, x, x_se, &origin, &mut out.warnings));
+    }
+    out
+}
+
+fn summary(free: &[Unknown], n: usize) -> String {
+    let names: Vec<&str> = free.iter().map(|u| u.key().path).collect();
+    let kept: Vec<&str> = [Unknown::Replay, Unknown::Hydrate, Unknown::Provision]
+        .iter()
+        .filter(|u| !free.contains(u))
+        .map(|u| u.key().path)
+        .collect();
+    let fitted = match (n, free) {
+        (1, [Unknown::Replay]) => "one measurement: the replay rate alone is fitted".to_string(),
+        (1, [Unknown::Hydrate]) => {
+            "one measurement, with no binlog replayed: the hydration rate alone is fitted"
+                .to_string()
+        }
+        _ => format!("{n} measurements: fitted {}", names.join(", ")),
+    };
+    if kept.is_empty() {
+        fitted
+    } else {
+        format!("{fitted}; kept from the scenario: {}", kept.join(", "))
+    }
+}
+
+/// With as many measurements as unknowns the fit passes through every one: no spread to show.
+const EXACT: &str = "exact fit, no spare measurement for an error";
+
+/// The key for one fitted unknown: a rate from seconds per GB per vCore (clamped to what the
+/// key allows, with a warning), or the provisioning time.
+fn key_for(
+    u: Unknown,
+    x: f64,
+    se: Option<f64>,
+    origin: &str,
+    warnings: &mut Vec<String>,
+) -> FittedKey {
+    let key = u.key();
+    if u == Unknown::Provision {
+        let seconds = x.round().clamp(0.0, DAY as f64) as i64;
+        return FittedKey {
+            path: key.path,
+            value: format!("\"{}\"", dur(seconds)),
+            uncertainty: se.map_or(EXACT.into(), |s| format!("±{:.0}s (1 s.e.)", s)),
+            source: origin.to_string(),
+        };
+    }
+    let max = match key.kind {
+        Kind::Number { max, .. } => max,
+        _ => f64::INFINITY,
+    };
+    let rate = if x > 0.0 { 3600.0 / x } else { f64::INFINITY };
+    if rate > max {
+        warnings.push(format!(
+            "{}: the measurements leave no time for this phase, so the rate is set to the most the key allows ({max})",
+            key.path
+        ));
+    }
+    let rate = rate.min(max);
+    FittedKey {
+        path: key.path,
+        value: format!("{:.3}", rate),
+        uncertainty: se.map_or(EXACT.into(), |s| {
+            // A rate is 3600/x: its relative error is x's.
+            format!("±{:.3} (1 s.e.)", rate * s / x.max(1e-12))
+        }),
+        source: origin.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::MeasuredTarget;
+
+    fn scenario() -> crate::scenario::Scenario {
+        crate::scenario::parse(
+            "name = \"x\"\n[server]\nvcores = 4\n[restore]\nprovision_minutes = \"5m\"\nhydrate_gb_per_hour_per_vcore = 100.0\nreplay_gb_per_hour_per_vcore = 2.0\n",
+            crate::error::Origin::Argument("t".into()),
+            &[],
+        )
+        .unwrap()
+    }
+
+    fn restore(gb: f64, replayed: Replayed, vcores: u32, minutes: f64) -> MeasuredRestore {
+        MeasuredRestore {
+            database_gb: gb,
+            replayed,
+            vcores,
+            target: if replayed == Replayed::Nothing {
+                MeasuredTarget::Fastest
+            } else {
+                MeasuredTarget::Custom
+            },
+            seconds: minutes * 60.0,
+        }
+    }
+
+    fn value(fit: &RestoreFit, key: &keys::Key) -> Option<String> {
+        fit.keys
+            .iter()
+            .find(|k| k.path == key.path)
+            .map(|k| k.value.clone())
+    }
+
+    /// By hand: 100 GB on 4 vCores hydrate at 100 GB/h/vCore in 900 s; with 300 s to provision,
+    /// 2520 s leave 1320 s to replay 6 GB, i.e. 880 s per GB per vCore: 3600/880 = 4.091.
+    #[test]
+    fn one_measurement_fits_the_replay_rate_alone() {
+        let s = scenario();
+        let m = [restore(100.0, Replayed::Gb(6.0), 4, 42.0)];
+        let fit = fit(&m, &s.config.server, &s.config.restore, 25.0, "scenario");
+        assert_eq!(fit.keys.len(), 1);
+        assert_eq!(value(&fit, &keys::REPLAY).as_deref(), Some("4.091"));
+        assert!(
+            fit.summary
+                .starts_with("one measurement: the replay rate alone"),
+            "{}",
+            fit.summary
+        );
+        assert!((fit.residuals[0].fitted_minutes - 42.0).abs() < 1e-9);
+        // A fastest restore replays nothing: only hydration can be fitted from it.
+        let fit = super::fit(
+            &[restore(100.0, Replayed::Nothing, 4, 20.0)],
+            &s.config.server,
+            &s.config.restore,
+            25.0,
+            "scenario",
+        );
+        // 1200 s − 300 s = 900 s for 25 GB per vCore: 100 GB/h/vCore.
+        assert_eq!(value(&fit, &keys::HYDRATE).as_deref(), Some("100.000"));
+    }
+
+    /// Three restores timed with provision 8 min, hydration 60 and replay 3 GB/h/vCore (plus a
+    /// few per cent of noise) give the three back within 10%.
+    #[test]
+    fn three_measurements_fit_all_three_rates() {
+        let s = scenario();
+        let time = |gb: f64, replay: f64, v: f64, noise: f64| {
+            (480.0 + gb / (60.0 * v) * 3600.0 + replay / (3.0 * v) * 3600.0) * noise / 60.0
+        };
+        let m = [
+            restore(200.0, Replayed::Gb(0.5), 4, time(200.0, 0.5, 4.0, 1.02)),
+            restore(50.0, Replayed::Gb(10.0), 8, time(50.0, 10.0, 8.0, 0.98)),
+            restore(
+                500.0,
+                Replayed::After(6 * 3600),
+                16,
+                time(500.0, 6.0, 16.0, 1.01),
+            ),
+        ];
+        let fit = fit(&m, &s.config.server, &s.config.restore, 24.0, "fitted");
+        let num = |k: &keys::Key| value(&fit, k).unwrap().trim_matches('"').to_string();
+        let hydrate: f64 = num(&keys::HYDRATE).parse().unwrap();
+        let replay: f64 = num(&keys::REPLAY).parse().unwrap();
+        assert!((hydrate / 60.0 - 1.0).abs() < 0.1, "{hydrate}");
+        assert!((replay / 3.0 - 1.0).abs() < 0.1, "{replay}");
+        let provision = humantime::parse_duration(&num(&keys::PROVISION)).unwrap();
+        assert!(
+            (provision.as_secs_f64() / 480.0 - 1.0).abs() < 0.1,
+            "{provision:?}"
+        );
+        assert!(
+            fit.summary.starts_with("3 measurements: fitted"),
+            "{}",
+            fit.summary
+        );
+        assert_eq!(fit.residuals.len(), 3);
+        // Exactly as many measurements as unknowns: no spread to report.
+        assert!(
+            fit.keys[0].uncertainty.starts_with("exact fit"),
+            "{:?}",
+            fit.keys
+        );
+    }
+}

@@ -1,0 +1,387 @@
+//! `calibrate --metrics`: the server's load, snapshot change ratio and database fitted to its
+//! backup storage, with what each value rests on and how well the result replays the metric.
+
+use chrono::{DateTime, Duration, FixedOffset, SecondsFormat};
+
+use super::database::{self, Database};
+use super::fit::{search, solve, uncertainty, Db, Search, Solved};
+use super::metrics::{Metrics, Series, BACKUP};
+use super::shapes::{self, Pattern, Shape};
+use super::window::{Candidate, Window};
+use super::FittedKey;
+use crate::engine::{DAY, HOUR};
+use crate::error::{InputError, Origin};
+use crate::scenario::{keys, Scenario};
+
+/// One point of the backtest: the metric and the calibrated simulation at the same instant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BacktestPoint {
+    pub time: DateTime<FixedOffset>,
+    pub observed_gb: Option<f64>,
+    pub simulated_gb: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkloadFit {
+    pub keys: Vec<FittedKey>,
+    pub fitted: Candidate,
+    /// Mean absolute percentage error of the simulated backup storage over the observed points.
+    pub mape_pct: f64,
+    pub points: usize,
+    pub backtest: Vec<BacktestPoint>,
+    pub warnings: Vec<String>,
+}
+
+/// How uncertain (relative) the change ratio may come out before the series is judged unable
+/// to tell it from the binlog rate.
+const RATIO_RESOLVED: f64 = 0.2;
+
+/// Fit the scenario (`text`, already validated as `scenario`) to `metrics`.
+pub fn fit(
+    text: &str,
+    origin: &Origin,
+    scenario: &Scenario,
+    metrics: &Metrics,
+) -> Result<WorkloadFit, InputError> {
+    let mut warnings = metrics.warnings.clone();
+    let backup = &metrics.backup;
+    let c = &scenario.config;
+    let line = database::fit(metrics, backup.start, &mut warnings);
+    let db_at = |t: DateTime<FixedOffset>| {
+        let days = (t - backup.start).num_seconds() as f64 / DAY as f64;
+        match &line {
+            Some(d) => Db {
+                gb: d.size_gb + d.growth * days,
+                growth: d.growth,
+            },
+            None => Db {
+                gb: c.server.db_size_gb + c.server.db_growth_gb_per_day * days,
+                growth: c.server.db_growth_gb_per_day,
+            },
+        }
+    };
+    let guess = level_guess(scenario, backup, &db_at);
+    let fitted = fit_window(
+        &Inputs {
+            text,
+            origin,
+            scenario,
+            backup,
+            db_at: &db_at,
+        },
+        guess,
+        &mut warnings,
+    )?;
+    let (w, pattern, mut found) = (fitted.window, fitted.pattern, fitted.search);
+    let per_day = (DAY / backup.step) as f64;
+    let ratio_fitted = settle_ratio(
+        scenario,
+        (&w, pattern.as_ref(), per_day),
+        &mut found,
+        &db_at,
+        &mut warnings,
+    );
+    if found.at_edge {
+        warnings.push(format!(
+            "workload.binlog_gb_per_day: the best rate ({:.3} GB/day) is at the edge of the range searched around {guess:.3} GB/day; check that the scenario's retention and redundancy are the server's",
+            found.best.candidate.binlog_gb_per_day
+        ));
+    }
+    let backtest = backtest(&w, backup, &found.best.candidate);
+    let (mape_pct, points, ssr) = errors(&backtest);
+    let se = uncertainty(&w, &found.best, ssr, per_day, ratio_fitted);
+    let database = line.and_then(|_| database::fit(metrics, w.next_start, &mut Vec::new()));
+    check_fits(scenario, &found.best.candidate, database.as_ref())?;
+    let fit = Fit {
+        window: &w,
+        solved: &found.best,
+        se: se.as_deref(),
+        ratio_fitted,
+        db: database.as_ref(),
+        pattern: pattern.as_ref(),
+    };
+    Ok(WorkloadFit {
+        keys: keys_of(&fit),
+        fitted: found.best.candidate,
+        mape_pct,
+        points,
+        backtest,
+        warnings,
+    })
+}
+
+/// Whether the series tells the change ratio apart from the binlog rate (its standard error,
+/// `per_day` points counting as one independent error, is small against it). If not, the scenario's ratio is kept, the rate refitted with it and the
+/// reason given; returns whether the ratio was fitted.
+fn settle_ratio(
+    scenario: &Scenario,
+    (w, pattern, per_day): (&Window, Option<&Pattern>, f64),
+    found: &mut Search,
+    db_at: &dyn Fn(DateTime<FixedOffset>) -> Db,
+    warnings: &mut Vec<String>,
+) -> bool {
+    let c = &scenario.config;
+    let se = uncertainty(w, &found.best, found.best.ssr, per_day, true);
+    let ratio = found.best.candidate.change_ratio;
+    if se
+        .as_ref()
+        .is_some_and(|s| s[1] <= RATIO_RESOLVED * ratio.max(0.05))
+    {
+        return true;
+    }
+    let retention = c.backup.retention_days;
+    let why = if retention.is_multiple_of(7) {
+        format!("with a {retention}-day retention each day's incremental snapshot replaces one of the same weekday, so the storage shows the ratio only through its level, together with the binlog rate")
+    } else if pattern.is_none() {
+        "without the load's weekly shape (see workload.weekly) the daily snapshots cannot show the ratio apart from the binlog rate".to_string()
+    } else {
+        "the load does not change enough from weekday to weekday for the daily snapshots to show the ratio apart from the binlog rate".to_string()
+    };
+    warnings.push(format!(
+        "backup.snapshot_change_ratio: {why}; the scenario's {} is kept and the binlog rate fitted to the storage level (set it yourself if you know it better)",
+        c.backup.snapshot_change_ratio
+    ));
+    let binlog = found.best.candidate.binlog_gb_per_day;
+    let fixed = Some(c.backup.snapshot_change_ratio);
+    *found = search(w, db_at(w.next_start), binlog, fixed);
+    false
+}
+
+/// What every candidate window is built from.
+struct Inputs<'a> {
+    text: &'a str,
+    origin: &'a Origin,
+    scenario: &'a Scenario,
+    backup: &'a Series,
+    db_at: &'a dyn Fn(DateTime<FixedOffset>) -> Db,
+}
+
+/// The window with the daily snapshot at the right hour, its load shapes and its search.
+struct Fitted {
+    window: Window,
+    pattern: Option<Pattern>,
+    search: Search,
+}
+
+/// The snapshot's hour is read from where the changes stray, then checked against its
+/// neighbours once the shapes and a first rate are known; the rate is searched at the best one.
+fn fit_window(
+    i: &Inputs<'_>,
+    guess: f64,
+    warnings: &mut Vec<String>,
+) -> Result<Fitted, InputError> {
+    let c = &i.scenario.config;
+    let (retention, factor) = (
+        c.backup.retention_days,
+        c.backup.redundancy.storage_factor(),
+    );
+    let clock = *i.scenario.start.offset();
+    let read = |hour, warnings: &mut Vec<String>| {
+        shapes::read(i.backup, retention, factor, hour, clock)
+            .map_err(|why| warnings.push(format!("workload.diurnal and workload.weekly: {why}")))
+            .ok()
+    };
+    let window = |hour: i64, p: Option<&Pattern>| {
+        Window::new(i.text, i.origin, i.scenario, i.backup, hour, p)
+    };
+    let first_hour = shapes::snapshot_hour(i.backup);
+    let pattern = read(first_hour, &mut Vec::new());
+    let w = window(first_hour, pattern.as_ref())?;
+    let first = search(&w, (i.db_at)(w.next_start), guess, None);
+    let binlog = first.best.candidate.binlog_gb_per_day;
+    let mut best = (first.best.ssr, first_hour);
+    for h in [first_hour + 23, first_hour + 1].map(|h| h % 24) {
+        let p = read(h, &mut Vec::new());
+        let w = window(h, p.as_ref())?;
+        let ssr = solve(&w, (i.db_at)(w.next_start), binlog, None).ssr;
+        if ssr < best.0 {
+            best = (ssr, h);
+        }
+    }
+    let hour = best.1;
+    // Read once more to keep the reason why the shapes are not resolved, if they are not.
+    let pattern = read(hour, warnings);
+    if hour == first_hour {
+        return Ok(Fitted {
+            window: w,
+            pattern,
+            search: first,
+        });
+    }
+    let w = window(hour, pattern.as_ref())?;
+    let search = search(&w, (i.db_at)(w.next_start), binlog, None);
+    Ok(Fitted {
+        window: w,
+        pattern,
+        search,
+    })
+}
+
+/// A first binlog rate from the storage level: what the database leaves is the binlog kept
+/// (retention + 1 days of logs) and the incremental snapshots (retention days at the scenario's
+/// change ratio), counted once per copy.
+fn level_guess(
+    scenario: &Scenario,
+    backup: &Series,
+    db_at: &dyn Fn(DateTime<FixedOffset>) -> Db,
+) -> f64 {
+    let c = &scenario.config;
+    let factor = c.backup.redundancy.storage_factor();
+    let points: Vec<(i64, f64)> = backup.points().collect();
+    let mean = points.iter().map(|p| p.1).sum::<f64>() / points.len().max(1) as f64;
+    let middle = backup.start + Duration::seconds(points.last().map_or(0, |p| p.0) / 2);
+    let r = c.backup.retention_days as f64;
+    let kept_days = (r + 1.0) + r * c.backup.snapshot_change_ratio;
+    let guess = (mean / factor - db_at(middle).gb) / kept_days;
+    if guess > 0.0 {
+        guess
+    } else {
+        1.0
+    }
+}
+
+/// The calibrated simulation against the metric at each of its points.
+fn backtest(w: &Window, backup: &Series, fitted: &Candidate) -> Vec<BacktestPoint> {
+    let hourly = w.simulate_hourly(fitted);
+    let step_hours = (backup.step / HOUR) as usize;
+    (0..backup.gb.len())
+        .map(|j| BacktestPoint {
+            time: backup.start + Duration::seconds(j as i64 * backup.step),
+            observed_gb: backup.gb[j],
+            simulated_gb: hourly
+                .get(w.first_hour + j * step_hours)
+                .copied()
+                .unwrap_or(f64::NAN),
+        })
+        .collect()
+}
+
+/// (MAPE in %, points compared, sum of squared errors).
+fn errors(backtest: &[BacktestPoint]) -> (f64, usize, f64) {
+    let pairs: Vec<(f64, f64)> = backtest
+        .iter()
+        .filter_map(|p| p.observed_gb.map(|o| (o, p.simulated_gb)))
+        .collect();
+    let ssr = pairs.iter().map(|(o, s)| (o - s).powi(2)).sum();
+    let relative: Vec<f64> = pairs
+        .iter()
+        .filter(|(o, _)| *o > 0.0)
+        .map(|(o, s)| (s - o).abs() / o)
+        .collect();
+    let mape = 100.0 * relative.iter().sum::<f64>() / relative.len().max(1) as f64;
+    (mape, pairs.len(), ssr)
+}
+
+/// The calibrated database must still fit the server's provisioned storage.
+fn check_fits(scenario: &Scenario, c: &Candidate, db: Option<&Database>) -> Result<(), InputError> {
+    let provisioned = scenario.config.server.provisioned_storage_gb;
+    if c.db_gb > provisioned {
+        let metric = db.map_or(BACKUP, |d| d.metric.as_str());
+        return Err(InputError::new(
+            keys::PROVISIONED.path,
+            format!(
+                "{metric} shows a database of {:.1} GB, more than the scenario's provisioned storage ({provisioned} GB): set server.provisioned_storage_gb to the server's (backsim import reads it from the server description)",
+                c.db_gb
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn key(path: &'static str, value: String, uncertainty: String, source: &str) -> FittedKey {
+    FittedKey {
+        path,
+        value,
+        uncertainty,
+        source: source.to_string(),
+    }
+}
+
+fn spread(se: Option<f64>, decimals: usize) -> String {
+    match se {
+        Some(s) if s.is_finite() => format!("±{s:.decimals$} (1 s.e.)"),
+        _ => "± unknown (too few points)".into(),
+    }
+}
+
+fn profile<const N: usize>(shape: &Shape<N>) -> (String, String) {
+    let values: Vec<String> = shape.values.iter().map(|v| format!("{v:.3}")).collect();
+    let filled = if shape.filled.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; entries {:?} unseen (the snapshot's hour), from their neighbours",
+            shape.filled
+        )
+    };
+    (
+        format!("[{}]", values.join(", ")),
+        format!(
+            "±{:.1}% at most (1 s.e.){filled}",
+            shape.max_relative_se * 100.0
+        ),
+    )
+}
+
+/// Everything the keys are written from.
+struct Fit<'a> {
+    window: &'a Window,
+    solved: &'a Solved,
+    se: Option<&'a [f64]>,
+    ratio_fitted: bool,
+    db: Option<&'a Database>,
+    pattern: Option<&'a Pattern>,
+}
+
+fn keys_of(f: &Fit<'_>) -> Vec<FittedKey> {
+    let c = f.solved.candidate;
+    let se_at = |i: usize| f.se.and_then(|s| s.get(i).copied());
+    let changes = format!("{BACKUP}, its hour-to-hour changes");
+    let mut out = vec![key(
+        keys::START.path,
+        format!(
+            "\"{}\"",
+            f.window
+                .next_start
+                .to_rfc3339_opts(SecondsFormat::Secs, true)
+        ),
+        String::new(),
+        &format!("{BACKUP}: the daily snapshot's time, the first after the metrics end"),
+    )];
+    if let Some(d) = f.db {
+        let at = format!("{}, at the start above", d.metric);
+        out.push(key(
+            keys::DB_SIZE.path,
+            format!("{:.2}", c.db_gb),
+            spread(Some(d.size_se), 2),
+            &at,
+        ));
+        out.push(key(
+            keys::DB_GROWTH.path,
+            format!("{:.4}", c.growth),
+            spread(Some(d.growth_se), 4),
+            &d.metric,
+        ));
+    }
+    out.push(key(
+        keys::BINLOG.path,
+        format!("{:.3}", c.binlog_gb_per_day),
+        spread(se_at(0), 3),
+        &format!("{BACKUP}, simulated against the metric"),
+    ));
+    if let Some(p) = f.pattern {
+        let (value, uncertainty) = profile(&p.diurnal);
+        out.push(key(keys::DIURNAL.path, value, uncertainty, &changes));
+        let (value, uncertainty) = profile(&p.weekly(c.binlog_gb_per_day));
+        out.push(key(keys::WEEKLY.path, value, uncertainty, &changes));
+    }
+    if f.ratio_fitted {
+        out.push(key(
+            keys::CHANGE_RATIO.path,
+            format!("{:.4}", c.change_ratio),
+            spread(se_at(1), 4),
+            &format!("{BACKUP}, simulated against the metric"),
+        ));
+    }
+    out
+}

@@ -1,0 +1,272 @@
+//! `backsim import` and `backsim calibrate`: read the server's own files, write a scenario about it.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::{say, CalibrateArgs};
+use crate::calibrate::import::{self, Import, INVENTORY_COLUMNS};
+use crate::calibrate::metrics;
+use crate::calibrate::restores::{self, RestoreFit};
+use crate::calibrate::workload::{self, WorkloadFit};
+use crate::error::{Error, InputError, Origin};
+use crate::report::{self, write_whole_file, CalibrationReport};
+use crate::scenario::{self, keys, Scenario};
+
+/// The largest description or metrics file read: a year of one-minute storage metrics is about
+/// a hundred megabytes; a path to a device or a disk image fails instead of filling memory.
+const MAX_INPUT_BYTES: u64 = 256 << 20;
+
+fn read(path: &Path, what: &str) -> Result<String, Error> {
+    let refused = |message: String| -> Error {
+        InputError {
+            origin: Origin::File(path.to_path_buf()),
+            key: None,
+            position: None,
+            message,
+        }
+        .into()
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| refused(format!("cannot read the {what}: {e}")))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(refused(format!(
+            "the {what} is larger than {} MiB",
+            MAX_INPUT_BYTES >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        refused(format!(
+            "the {what} is not UTF-8 text (a bad byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Where a result goes: `--out`, or `default`. The default never replaces an existing file, and
+/// nothing ever replaces an input.
+fn destination(out: Option<&Path>, default: PathBuf, inputs: &[&Path]) -> Result<PathBuf, Error> {
+    let path = match out {
+        Some(p) => p.to_path_buf(),
+        None if default.exists() => {
+            return Err(InputError::argument(
+                "--out",
+                format!(
+                    "{} already exists; name the output with --out (it may replace that file)",
+                    default.display()
+                ),
+            )
+            .into())
+        }
+        None => default,
+    };
+    if let Some(clash) = inputs.iter().find(|i| same_file(i, &path)) {
+        return Err(InputError::argument(
+            "--out",
+            format!("{} is an input; name another output", clash.display()),
+        )
+        .into());
+    }
+    Ok(path)
+}
+
+/// `path` with `-suffix.extension` in place of its extension: beside it, named after it.
+fn beside(path: &Path, suffix: &str, extension: &str) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("scenario");
+    path.with_file_name(format!("{stem}{suffix}.{extension}"))
+}
+
+/// Write one file whole (aside, then renamed into place).
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    if path.file_name().is_none() {
+        return Err(InputError::argument(
+            "--out",
+            format!("{} is not a file name", path.display()),
+        )
+        .into());
+    }
+    write_whole_file(path, bytes)
+}
+
+pub(super) fn import(description: &Path, out: Option<&Path>) -> Result<(), Error> {
+    let text = read(description, "server description")?;
+    let origin = Origin::File(description.to_path_buf());
+    match import::parse(&text, &origin)? {
+        Import::Server(server) => {
+            let path = destination(out, description.with_extension("toml"), &[description])?;
+            let shown = description.display().to_string();
+            write_file(&path, import::scenario_text(&server, &shown).as_bytes())?;
+            let mut lines = vec![format!(
+                "wrote {}: scenario \"{}\" ({})",
+                path.display(),
+                server.name,
+                server.sku
+            )];
+            for k in &server.keys {
+                lines.push(format!(
+                    "  {:<32} = {:<12} # {}",
+                    k.key.path,
+                    k.value.toml(),
+                    k.source
+                ));
+            }
+            for note in &server.notes {
+                lines.push(format!("note: {note}"));
+            }
+            lines.push(format!(
+                "next: backsim calibrate {} --metrics METRICS.json",
+                path.display()
+            ));
+            say(&(lines.join("\n") + "\n"));
+        }
+        Import::Fleet(servers) => {
+            let path = destination(out, description.with_extension("csv"), &[description])?;
+            write_file(&path, &import::inventory_csv(&servers))?;
+            let mut lines = vec![format!(
+                "wrote {}: a fleet inventory of {} servers, one row each (count 1)",
+                path.display(),
+                servers.len()
+            )];
+            for (column, key) in INVENTORY_COLUMNS.iter() {
+                let Some(key) = key else { continue };
+                let sources: Vec<&str> = servers
+                    .iter()
+                    .filter_map(|s| s.get(key))
+                    .filter(|k| k.from_field)
+                    .map(|k| k.source.split(' ').next().unwrap_or_default())
+                    .collect();
+                let mut fields = sources.clone();
+                fields.sort_unstable();
+                fields.dedup();
+                let from = if fields.is_empty() {
+                    "left empty: not in the descriptions, so the fleet's defaults apply".to_string()
+                } else if sources.len() < servers.len() {
+                    format!("{} (empty where absent)", fields.join(", "))
+                } else {
+                    fields.join(", ")
+                };
+                lines.push(format!("  {column:<24} ← {from}"));
+            }
+            for (s, note) in servers
+                .iter()
+                .flat_map(|s| s.notes.iter().map(move |n| (s, n)))
+            {
+                lines.push(format!("note: {}: {note}", s.name));
+            }
+            say(&(lines.join("\n") + "\n"));
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
+    let text = read(&args.scenario, "scenario file")?;
+    let origin = Origin::File(args.scenario.clone());
+    let s = scenario::parse(&text, origin.clone(), &[])?;
+    if args.metrics.is_none() && s.measured_restores.is_empty() {
+        return Err(InputError::argument(
+            "--metrics",
+            "nothing to calibrate: give --metrics METRICS.json (the server's storage metrics from `az monitor metrics list`) and/or [[restore.measured]] entries in the scenario",
+        )
+        .into());
+    }
+    let mut inputs: Vec<&Path> = vec![&args.scenario];
+    inputs.extend(args.metrics.as_deref());
+    let out = destination(
+        args.out.as_deref(),
+        beside(&args.scenario, "-calibrated", "toml"),
+        &inputs,
+    )?;
+    let backtest_csv = beside(&out, "-backtest", "csv");
+    let backtest_png = beside(&out, "-backtest", "png");
+    let (workload, restores) = fits(&args, &text, &origin, &s)?;
+    let shown = |p: &Path| p.display().to_string();
+    let metrics_shown = args.metrics.as_deref().map(shown);
+    let mut written = vec![shown(&out)];
+    if workload.is_some() {
+        written.push(shown(&backtest_csv));
+        if !args.no_charts {
+            written.push(shown(&backtest_png));
+        }
+    }
+    let report = CalibrationReport {
+        scenario: &s.name,
+        metrics: metrics_shown.as_deref(),
+        workload: workload.as_ref(),
+        restores: restores.as_ref(),
+        written,
+    };
+    let calibrated = report::calibrated_scenario(&text, &report).map_err(|why| InputError {
+        origin: origin.clone(),
+        key: None,
+        position: None,
+        message: format!("cannot write the fitted keys into the scenario: {why}"),
+    })?;
+    // The calibrated file must be a valid scenario before anything is written.
+    scenario::parse(&calibrated, Origin::File(out.clone()), &[])?;
+    if let Some(w) = &workload {
+        let png = (!args.no_charts).then_some(backtest_png.as_path());
+        write_backtest(w, &s.name, &backtest_csv, png)?;
+    }
+    write_file(&out, calibrated.as_bytes())?;
+    say(&report::calibration_text(&report));
+    Ok(())
+}
+
+/// The load fitted to the metrics (if given), then the restores to the measurements (if any),
+/// an `after_snapshot` restore point taking the fitted binlog rate when there is one.
+fn fits(
+    args: &CalibrateArgs,
+    text: &str,
+    origin: &Origin,
+    s: &Scenario,
+) -> Result<(Option<WorkloadFit>, Option<RestoreFit>), Error> {
+    let workload = match &args.metrics {
+        Some(path) => {
+            let export =
+                metrics::parse(&read(path, "metrics export")?, &Origin::File(path.clone()))?;
+            Some(workload::fit(text, origin, s, &export)?)
+        }
+        None => None,
+    };
+    let restores = (!s.measured_restores.is_empty()).then(|| {
+        let (binlog, source) = match &workload {
+            Some(w) => (w.fitted.binlog_gb_per_day, "fitted above"),
+            None => (s.config.workload.binlog_gb_per_day, keys::BINLOG.path),
+        };
+        let c = &s.config;
+        restores::fit(&s.measured_restores, &c.server, &c.restore, binlog, source)
+    });
+    Ok((workload, restores))
+}
+
+/// The backtest's CSV, and its chart unless `png` is None.
+fn write_backtest(
+    w: &WorkloadFit,
+    name: &str,
+    csv: &Path,
+    png: Option<&Path>,
+) -> Result<(), Error> {
+    write_file(csv, &report::backtest_csv(&w.backtest))?;
+    if let Some(png) = png {
+        let title = format!(
+            "{name}: backup storage, metric against calibrated simulation ({:.3}% MAPE)",
+            w.mape_pct
+        );
+        let bytes = report::backtest_chart(&w.backtest, &title)
+            .map_err(|e| Error::Other(format!("cannot draw {}: {e}", png.display())))?;
+        write_file(png, &bytes)?;
+    }
+    Ok(())
+}

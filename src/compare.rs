@@ -1,0 +1,305 @@
+//! Paired comparisons: a base scenario and its alternatives run on the same random streams
+//! (replication r of every one draws from the streams of (seed, r), as sweep points do), so each
+//! alternative's difference from the base is measured run by run. The paired differences vary
+//! far less than the figures themselves: their confidence intervals are narrow where two
+//! independent runs would drown the difference in noise.
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use crate::analysis::{Figure, HEADLINE};
+use crate::error::InputError;
+use crate::model::RunMetrics;
+use crate::montecarlo::{double_until, run_range, Replications, TargetOutcome};
+use crate::scenario::{Loaded, Override};
+use crate::stats::durability::nines;
+use crate::stats::{mean_ci95, Estimate};
+
+/// The figures compared: every headline figure first (the chart draws those), then the ones a
+/// what-if usually moves (peaks, tails, the geo window, snapshot health, downtime).
+pub const COMPARED: &[Figure] = &[
+    Figure::StorageMean,
+    Figure::BillableGbMonth,
+    Figure::CostPerMonth,
+    Figure::DailyBackupGb,
+    Figure::RpoMean,
+    Figure::RestoreLatestMean,
+    Figure::StoragePeak,
+    Figure::FreeRetentionDays,
+    Figure::RpoP95,
+    Figure::GeoRpoP95,
+    Figure::RestoreLatestP95,
+    Figure::RestoreFastestMean,
+    Figure::SnapshotFailures,
+    Figure::SchedulerOff,
+    Figure::DowntimeHours,
+];
+
+/// One `--vs KEY=VALUE[,KEY=VALUE...]`: the base with these keys changed. A comma starts a new
+/// assignment only where a dotted key and `=` follow, so list values (`[1, 2]`) keep theirs.
+pub fn parse_vs(text: &str) -> Result<Vec<Override>, InputError> {
+    let bad = || {
+        InputError::argument(
+            "--vs",
+            format!(
+                "expected KEY=VALUE[,KEY=VALUE...], e.g. backup.retention_days=14,backup.redundancy=geo, got \"{text}\""
+            ),
+        )
+    };
+    let starts_assignment = |rest: &str| {
+        let rest = rest.trim_start();
+        match rest.split_once('=') {
+            Some((key, _)) => {
+                let key = key.trim();
+                !key.is_empty()
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            }
+            None => false,
+        }
+    };
+    let mut parts = Vec::new();
+    let mut from = 0;
+    for (i, c) in text.char_indices() {
+        if c == ',' && starts_assignment(&text[i + 1..]) {
+            parts.push(&text[from..i]);
+            from = i + 1;
+        }
+    }
+    parts.push(&text[from..]);
+    parts
+        .into_iter()
+        .map(|p| Override::parse(p).map_err(|_| bad()))
+        .collect()
+}
+
+/// One scenario in a comparison: where it came from and what it is called in the tables.
+#[derive(Debug, Clone)]
+pub struct Contender {
+    pub label: String,
+    pub loaded: Loaded,
+    /// The `--vs` assignments that made it from the base (empty for a file).
+    pub vs: Vec<Override>,
+}
+
+/// The base and its alternatives after the replications.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub base: Contender,
+    pub alternatives: Vec<Contender>,
+    /// The base's seed and replication count, used by every contender so that runs pair up.
+    pub seed: u64,
+    pub base_reps: Replications,
+    pub alternative_reps: Vec<Replications>,
+    pub target: Option<TargetOutcome>,
+}
+
+/// A figure across runs of one contender.
+fn estimate(runs: &[RunMetrics], figure: Figure) -> Estimate {
+    let values: Vec<f64> = runs.iter().filter_map(|m| figure.of(m)).collect();
+    mean_ci95(&values)
+}
+
+/// One figure of one alternative against the base.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Paired {
+    pub figure: Figure,
+    pub base: Estimate,
+    pub alternative: Estimate,
+    /// Mean of (alternative − base) over the runs where both have the figure, with its 95% CI;
+    /// None when no run has it on both sides (a geo window against a local base).
+    pub difference: Option<Estimate>,
+}
+
+impl Paired {
+    /// Below this a difference is rounding (the same sums taken in another order) or too small
+    /// to plan with, not an effect: a millionth of the figure's size.
+    pub fn negligible(&self) -> f64 {
+        1e-6 * self.base.mean.abs().max(self.alternative.mean.abs())
+    }
+
+    /// The 95% CI of the difference lies wholly above or below zero (beyond rounding).
+    pub fn excludes_zero(&self) -> bool {
+        let tiny = self.negligible();
+        matches!(self.difference.and_then(|d| d.ci95), Some([lo, hi]) if lo > tiny || hi < -tiny)
+    }
+}
+
+/// The paired differences of `figure`: replication r of the alternative minus replication r of
+/// the base, where both have the figure.
+pub fn paired(base: &[RunMetrics], alt: &[RunMetrics], figure: Figure) -> Paired {
+    let diffs: Vec<f64> = base
+        .iter()
+        .zip(alt)
+        .filter_map(|(b, a)| Some(figure.of(a)? - figure.of(b)?))
+        .collect();
+    Paired {
+        figure,
+        base: estimate(base, figure),
+        alternative: estimate(alt, figure),
+        difference: (!diffs.is_empty()).then(|| mean_ci95(&diffs)),
+    }
+}
+
+/// How precisely a difference is known: its CI half-width relative to the larger of the two
+/// means (0 when it does not vary or no run pairs up; infinite when it cannot be estimated yet
+/// or both figures are zero while the difference varies).
+pub fn relative_difference_half_width(p: &Paired) -> f64 {
+    let Some(d) = p.difference else { return 0.0 };
+    let scale = p.base.mean.abs().max(p.alternative.mean.abs());
+    match d.half_width() {
+        Some(0.0) => 0.0,
+        Some(h) if scale > 0.0 => h / scale,
+        _ => f64::INFINITY,
+    }
+}
+
+/// The widest relative half-width of any headline difference of any alternative.
+pub fn worst_headline_difference(base: &[RunMetrics], alternatives: &[&[RunMetrics]]) -> f64 {
+    alternatives
+        .iter()
+        .flat_map(|alt| {
+            HEADLINE
+                .iter()
+                .map(move |&f| relative_difference_half_width(&paired(base, alt, f)))
+        })
+        .fold(0.0, f64::max)
+}
+
+/// Run replications `range` of every contender, each on the streams of (seed, r); contenders in
+/// parallel, their replications nested inside, folded in index order.
+fn run_all(
+    configs: &[&crate::model::Config],
+    seed: u64,
+    range: Range<u64>,
+    reps: &mut [Replications],
+    on_done: &(dyn Fn() + Sync),
+) {
+    reps.par_iter_mut()
+        .zip(configs.par_iter())
+        .for_each(|(r, config)| run_range(config, seed, range.clone(), None, on_done, r));
+}
+
+/// How many replications, and whether to keep going until the differences are precise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Replicate {
+    Runs(u32),
+    /// `--target-ci REL` on the headline differences: start from `first`, double up to `max`.
+    Target {
+        first: u32,
+        rel: f64,
+        max: u32,
+    },
+}
+
+/// Run the base and every alternative on common random numbers.
+pub fn compare(
+    base: Contender,
+    alternatives: Vec<Contender>,
+    replicate: Replicate,
+    on_done: &(dyn Fn() + Sync),
+) -> Comparison {
+    let seed = base.loaded.scenario.seed;
+    let configs: Vec<&crate::model::Config> = std::iter::once(&base)
+        .chain(&alternatives)
+        .map(|c| &c.loaded.scenario.config)
+        .collect();
+    let mut reps = vec![Replications::default(); configs.len()];
+    let target = match replicate {
+        Replicate::Runs(runs) => {
+            run_all(&configs, seed, 0..runs as u64, &mut reps, on_done);
+            None
+        }
+        Replicate::Target { first, rel, max } => Some(double_until(first, rel, max, |range| {
+            run_all(&configs, seed, range, &mut reps, on_done);
+            let (base, alts) = reps.split_first().expect("the base is first");
+            let alts: Vec<&[RunMetrics]> = alts.iter().map(|r| &r.metrics[..]).collect();
+            worst_headline_difference(&base.metrics, &alts)
+        })),
+    };
+    let base_reps = reps.remove(0);
+    Comparison {
+        base,
+        alternatives,
+        seed,
+        base_reps,
+        alternative_reps: reps,
+        target,
+    }
+}
+
+/// One alternative's answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlternativeResult {
+    pub figures: Vec<Paired>,
+    /// Annual durability nines of the base and the alternative (a closed-form figure: the
+    /// difference has no sampling error).
+    pub durability_base: f64,
+    pub durability_alternative: f64,
+}
+
+impl Comparison {
+    pub fn runs(&self) -> usize {
+        self.base_reps.len()
+    }
+
+    /// Every compared figure of alternative `i` against the base.
+    pub fn result(&self, i: usize) -> AlternativeResult {
+        let alt = &self.alternative_reps[i];
+        let nines_of = |c: &Contender| {
+            let s = &c.loaded.scenario;
+            nines(s.config.final_redundancy().layout(), &s.durability)
+        };
+        AlternativeResult {
+            figures: COMPARED
+                .iter()
+                .map(|&f| paired(&self.base_reps.metrics, &alt.metrics, f))
+                .collect(),
+            durability_base: nines_of(&self.base),
+            durability_alternative: nines_of(&self.alternatives[i]),
+        }
+    }
+
+    pub fn results(&self) -> Vec<AlternativeResult> {
+        (0..self.alternatives.len())
+            .map(|i| self.result(i))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vs_splits_at_commas_that_start_an_assignment() {
+        let got = parse_vs("backup.retention_days=14,backup.redundancy=geo").unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].key, "backup.redundancy");
+        assert_eq!(got[1].value, "geo");
+        let list = parse_vs("workload.weekly=[1, 1, 1, 1, 1, 0.5, 0.5],runs=3").unwrap();
+        assert_eq!(list[0].value, "[1, 1, 1, 1, 1, 0.5, 0.5]");
+        assert_eq!(list[1].key, "runs");
+        assert!(parse_vs("retention").is_err());
+    }
+
+    #[test]
+    fn excludes_zero_needs_the_whole_interval_on_one_side() {
+        let e = |lo: f64, hi: f64| Paired {
+            figure: Figure::StorageMean,
+            base: mean_ci95(&[1.0, 2.0]),
+            alternative: mean_ci95(&[1.0, 2.0]),
+            difference: Some(Estimate {
+                mean: (lo + hi) / 2.0,
+                ci95: Some([lo, hi]),
+                n: 10,
+            }),
+        };
+        assert!(e(0.5, 1.5).excludes_zero());
+        assert!(e(-1.5, -0.5).excludes_zero());
+        assert!(!e(-0.5, 1.5).excludes_zero());
+        assert!(!e(0.0, 0.0).excludes_zero());
+    }
+}

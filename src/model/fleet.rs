@@ -1,0 +1,166 @@
+//! A fleet: many servers, each with its own backups, storage, load and incidents, in regions
+//! they share. Two things tie them together, and only these: a regional outage takes down
+//! every server of its region at the same moment, and every restore — theirs and other
+//! tenants' — queues for the same slots of its target region.
+//!
+//! A restore's wait changes nothing a server does afterwards, only how its recovery ends. So
+//! each server is simulated on its own (in parallel), told its region's outages and keeping
+//! its restore requests; then the requests of all servers are replayed together, in time
+//! order, through the shared regions' lines, and each recovery is finished with the wait it
+//! met. A fleet of one server is therefore exactly a single-server run.
+
+use std::collections::BTreeSet;
+
+use super::recovery::{OwnRestore, Recoveries};
+use super::region::{FleetRequest, RegionId, RegionSpec, Regions};
+use crate::engine::{Purpose, SimTime, Streams, DAY, HOUR};
+
+const YEAR: f64 = 365.0 * DAY as f64;
+
+/// One region of a fleet: its restore slots and other tenants, and how often it goes down.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FleetRegion {
+    pub name: String,
+    pub spec: RegionSpec,
+    pub outages_per_year: f64,
+    /// Mean length of an outage, and the spread of lengths (lognormal coefficient of variation).
+    pub outage_hours: f64,
+    pub outage_cv: f64,
+}
+
+/// The outages of region `place` (its index in the fleet) over `horizon`, as (start, length):
+/// drawn exactly as a single server draws its region's outages (the next gap at each outage,
+/// then its length), from the run's stream of that region.
+pub fn region_outages(
+    region: &FleetRegion,
+    place: u32,
+    run_streams: &Streams,
+    horizon: SimTime,
+) -> Vec<(SimTime, SimTime)> {
+    let mut draws = run_streams.stream_of(Purpose::RegionOutages, place);
+    let mean_gap = YEAR / region.outages_per_year;
+    let mut outages = Vec::new();
+    if !mean_gap.is_finite() {
+        return outages;
+    }
+    let next_after = |now: SimTime, draws: &mut crate::engine::Stream| {
+        let gap = draws.exponential(mean_gap).round() as SimTime;
+        let at = now.saturating_add(gap.max(1));
+        (at < horizon).then_some(at)
+    };
+    let mut at = next_after(0, &mut draws);
+    while let Some(start) = at {
+        at = next_after(start, &mut draws);
+        let hours = draws.lognormal(region.outage_hours, region.outage_cv);
+        let length = (hours * HOUR as f64).round().max(1.0) as SimTime;
+        outages.push((start, length));
+    }
+    outages
+}
+
+/// One server's part in the replay: where its restores go, what it asked for, and its
+/// recoveries to finish.
+#[derive(Debug, Clone)]
+pub struct ServerLines {
+    /// Its region and its geo-restore target, as indexes into the fleet's regions.
+    pub home: usize,
+    pub target: usize,
+    pub requests: Vec<FleetRequest<OwnRestore>>,
+    pub recoveries: Recoveries,
+}
+
+/// How the shared lines went in one run: the longest line each region had.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinesWorkedOut {
+    pub peak_waiting: u64,
+}
+
+/// Replay every server's requests through the fleet's regions in time order (servers in fleet
+/// order at the same second, each server's in the order it made them), starting each restore
+/// when its turn comes and finishing its recovery. An outage that several servers saw surges
+/// other tenants' restores once. Restores still waiting at the horizon never start.
+pub fn work_out_lines(
+    regions: &[FleetRegion],
+    run_streams: &Streams,
+    horizon: SimTime,
+    servers: &mut [ServerLines],
+) -> LinesWorkedOut {
+    let specs: Vec<RegionSpec> = regions.iter().map(|r| r.spec).collect();
+    let mut lines: Regions<(usize, OwnRestore)> = Regions::new(&specs, run_streams, horizon);
+    let mut order: Vec<(SimTime, usize, usize)> = servers
+        .iter()
+        .enumerate()
+        .flat_map(|(s, server)| {
+            server.requests.iter().enumerate().map(move |(k, request)| {
+                let at = match request {
+                    FleetRequest::Join { at, .. } | FleetRequest::Surge { at, .. } => *at,
+                };
+                (at, s, k)
+            })
+        })
+        .collect();
+    order.sort_unstable();
+    let mut surged: BTreeSet<(SimTime, usize, u64)> = BTreeSet::new();
+    for (at, s, k) in order {
+        start_due(&mut lines, servers, at, horizon);
+        let server = &mut servers[s];
+        let fleet_region = |local: RegionId| {
+            if local == RegionId::HOME {
+                RegionId(server.home)
+            } else {
+                RegionId(server.target)
+            }
+        };
+        match std::mem::replace(
+            &mut server.requests[k],
+            FleetRequest::Surge {
+                at,
+                region: RegionId::HOME,
+                seconds: 0.0,
+            },
+        ) {
+            FleetRequest::Join { region, job, .. } => {
+                let region = fleet_region(region);
+                if let Some((s, own)) = lines.join(region, at, (s, job)) {
+                    let held = servers[s].recoveries.start(&own, at, 0, horizon).held;
+                    lines.hold(region, at + held.max(1));
+                }
+            }
+            FleetRequest::Surge {
+                region, seconds, ..
+            } => {
+                let region = fleet_region(region);
+                if surged.insert((at, region.0, seconds.to_bits())) {
+                    lines.surge(region, at, seconds);
+                }
+            }
+        }
+    }
+    start_due(&mut lines, servers, horizon - 1, horizon);
+    LinesWorkedOut {
+        peak_waiting: lines.peak_waiting(),
+    }
+}
+
+/// Start every restore whose turn comes at or before `until` (and before the horizon).
+fn start_due(
+    lines: &mut Regions<(usize, OwnRestore)>,
+    servers: &mut [ServerLines],
+    until: SimTime,
+    horizon: SimTime,
+) {
+    while let Some(due) = lines.next_due() {
+        if due > until || due >= horizon {
+            return;
+        }
+        if let Some(started) = lines.step() {
+            let now = lines.now();
+            let (s, own) = started.job;
+            let held = servers[s]
+                .recoveries
+                .start(&own, now, now - started.arrived, horizon)
+                .held;
+            lines.hold(started.region, now + held.max(1));
+        }
+    }
+}

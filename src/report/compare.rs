@@ -1,0 +1,395 @@
+//! `compare`'s outputs, pure functions of a finished comparison: the readable table, compare.csv
+//! (full precision, one row per alternative and figure), compare.json (typed values and each
+//! contender's provenance) and the panels of compare.png.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::numbers;
+use crate::analysis::{Provenance, Unit, HEADLINE};
+use crate::compare::{AlternativeResult, Comparison, Contender, Paired};
+use crate::report::charts::{self, CompareBar, ComparePanel};
+use crate::stats::Estimate;
+
+/// The `--set` overrides and `--vs` assignments that made a contender, as KEY=VALUE.
+fn overrides_of(sets: &[String], c: &Contender) -> Vec<String> {
+    sets.iter()
+        .cloned()
+        .chain(c.vs.iter().map(|o| format!("{}={}", o.key, o.value)))
+        .collect()
+}
+
+fn unit_label(unit: Unit, currency: &str) -> String {
+    unit.label(currency)
+}
+
+/// The readable comparison printed by `backsim compare`.
+pub fn compare_text(c: &Comparison, results: &[AlternativeResult]) -> String {
+    let base = &c.base.loaded.scenario;
+    let currency = &base.config.cost.currency;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "backsim compare · base \"{}\" ({}) · {} paired runs × {} days, seed {}",
+        c.base.label,
+        c.base.loaded.file,
+        c.runs(),
+        base.horizon_days,
+        c.seed
+    );
+    let _ = writeln!(
+        out,
+        "Every alternative ran on the base's random streams (common random numbers); a difference is"
+    );
+    let _ = writeln!(
+        out,
+        "alternative − base, run by run, with the 95% CI of its mean. * marks a CI that excludes zero."
+    );
+    let label_width = 44;
+    for (alt, result) in c.alternatives.iter().zip(results) {
+        let _ = writeln!(out);
+        let source = if alt.vs.is_empty() {
+            alt.loaded.file.clone()
+        } else {
+            format!(
+                "--vs {}",
+                alt.vs
+                    .iter()
+                    .map(|o| format!("{}={}", o.key, o.value))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        };
+        let _ = writeln!(out, "{}  ({source})", alt.label);
+        let _ = writeln!(
+            out,
+            "  {:<label_width$} {:>10} {:>11} {:>11}   difference",
+            "figure", "unit", "base", "alternative"
+        );
+        for p in &result.figures {
+            let (scale, unit) = p.figure.readable();
+            let is_count = unit == Unit::PerRun;
+            let value = |e: &Estimate| {
+                if e.n == 0 {
+                    "none".to_string()
+                } else if is_count {
+                    numbers::count(e.mean / scale)
+                } else {
+                    numbers::sig(e.mean / scale, 4)
+                }
+            };
+            let diff = match p.difference {
+                Some(d) => format!(
+                    "{}{}",
+                    numbers::difference(&d, scale, p.base.mean.abs().max(p.alternative.mean.abs())),
+                    if p.excludes_zero() { " *" } else { "" }
+                ),
+                None if p.alternative.n > 0 => "(the base has none)".to_string(),
+                None if p.base.n > 0 => "(the alternative has none)".to_string(),
+                None => "(neither has any)".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "  {:<label_width$} {:>10} {:>11} {:>11}   {diff}",
+                p.figure.label(),
+                unit_label(unit, currency),
+                value(&p.base),
+                value(&p.alternative),
+            );
+        }
+        let d = result.durability_alternative - result.durability_base;
+        let _ = writeln!(
+            out,
+            "  {:<label_width$} {:>10} {:>11} {:>11}   {} (a closed-form figure: no sampling error)",
+            "Durability of the backups",
+            "nines",
+            numbers::fixed(result.durability_base, 1),
+            numbers::fixed(result.durability_alternative, 1),
+            numbers::signed_fixed(d, 1)
+        );
+    }
+    if let Some(t) = c.target {
+        let _ = writeln!(
+            out,
+            "\n{} paired runs: every headline difference's 95% CI within ±{:.2}% of the larger mean ({}±{:.2}% asked)",
+            c.runs(),
+            t.worst * 100.0,
+            if t.reached { "" } else { "NOT reached: " },
+            t.target * 100.0
+        );
+    }
+    out
+}
+
+fn cell(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        String::new()
+    }
+}
+
+fn ci_cells(e: Option<&Estimate>) -> [String; 3] {
+    match e {
+        Some(e) if e.n > 0 => {
+            let [lo, hi] = e.ci95.map_or([f64::NAN; 2], |c| c);
+            [cell(e.mean), cell(lo), cell(hi)]
+        }
+        _ => [String::new(), String::new(), String::new()],
+    }
+}
+
+/// compare.csv: one row per alternative and figure (then durability), stored units, full
+/// precision; empty cells where a side has no such figure.
+pub fn compare_csv(c: &Comparison, results: &[AlternativeResult]) -> Vec<u8> {
+    let mut w = crate::safe_csv::SafeCsv::new(Vec::new());
+    let header = [
+        "alternative",
+        "figure",
+        "unit",
+        "pairs",
+        "base_mean",
+        "base_ci95_lo",
+        "base_ci95_hi",
+        "alternative_mean",
+        "alternative_ci95_lo",
+        "alternative_ci95_hi",
+        "difference_mean",
+        "difference_ci95_lo",
+        "difference_ci95_hi",
+        "ci_excludes_zero",
+    ];
+    w.write_record(header).expect("writing CSV to memory");
+    let currency = &c.base.loaded.scenario.config.cost.currency;
+    for (alt, result) in c.alternatives.iter().zip(results) {
+        for p in &result.figures {
+            let mut row = vec![
+                alt.label.clone(),
+                p.figure.name().to_string(),
+                p.figure.unit().label(currency),
+                p.difference.map_or(0, |d| d.n).to_string(),
+            ];
+            row.extend(ci_cells(Some(&p.base)));
+            row.extend(ci_cells(Some(&p.alternative)));
+            row.extend(ci_cells(p.difference.as_ref()));
+            row.push(p.excludes_zero().to_string());
+            w.write_record(&row).expect("writing CSV to memory");
+        }
+        let mut row = vec![
+            alt.label.clone(),
+            "durability_nines".to_string(),
+            "nines".to_string(),
+            String::new(),
+            cell(result.durability_base),
+            String::new(),
+            String::new(),
+            cell(result.durability_alternative),
+            String::new(),
+            String::new(),
+            cell(result.durability_alternative - result.durability_base),
+            String::new(),
+            String::new(),
+        ];
+        row.push(String::new());
+        w.write_record(&row).expect("writing CSV to memory");
+    }
+    w.into_inner().expect("flushing to memory")
+}
+
+#[derive(Serialize)]
+struct EstimateJson {
+    mean: Option<f64>,
+    ci95: Option<[f64; 2]>,
+    runs: usize,
+}
+
+impl EstimateJson {
+    fn of(e: &Estimate) -> Self {
+        Self {
+            mean: (e.n > 0).then_some(e.mean),
+            ci95: e.ci95,
+            runs: e.n,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct DifferenceJson {
+    mean: f64,
+    ci95: Option<[f64; 2]>,
+    /// Runs in which both had the figure.
+    pairs: usize,
+    ci_excludes_zero: bool,
+}
+
+#[derive(Serialize)]
+struct FigureJson {
+    unit: String,
+    label: &'static str,
+    base: EstimateJson,
+    alternative: EstimateJson,
+    /// alternative − base, run by run; null when no run has the figure on both sides.
+    difference: Option<DifferenceJson>,
+}
+
+#[derive(Serialize)]
+struct NinesJson {
+    base: f64,
+    alternative: f64,
+    difference: f64,
+}
+
+#[derive(Serialize)]
+struct AlternativeJson<'a> {
+    label: &'a str,
+    /// The `--vs` assignments that made it from the base (empty for a scenario file).
+    vs: Vec<String>,
+    provenance: Provenance,
+    durability_nines: NinesJson,
+    /// Every compared figure, in the order of the table.
+    figures: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct TargetJson {
+    relative_half_width: f64,
+    reached: bool,
+    worst_relative_half_width: f64,
+}
+
+#[derive(Serialize)]
+struct CompareJson<'a> {
+    base: &'a str,
+    /// Every contender ran replications 0..runs on the streams of (seed, r): run r of each
+    /// alternative is paired with run r of the base.
+    seed: u64,
+    runs: usize,
+    horizon_days: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target_ci: Option<TargetJson>,
+    /// The headline figures: --target-ci applies to their differences, compare.png draws them.
+    headline: Vec<&'static str>,
+    alternatives: Vec<AlternativeJson<'a>>,
+    /// The base's provenance: which backsim, which command, the base scenario in full.
+    provenance: Provenance,
+}
+
+/// compare.json: typed values, each contender's provenance, the base's last.
+pub fn compare_json(
+    c: &Comparison,
+    results: &[AlternativeResult],
+    command_line: &str,
+    sets: &[String],
+) -> Vec<u8> {
+    let base = &c.base.loaded.scenario;
+    let currency = &base.config.cost.currency;
+    let alternatives = c
+        .alternatives
+        .iter()
+        .zip(results)
+        .map(|(alt, result)| {
+            let figures = result
+                .figures
+                .iter()
+                .map(|p| {
+                    let json = FigureJson {
+                        unit: p.figure.unit().label(currency),
+                        label: p.figure.label(),
+                        base: EstimateJson::of(&p.base),
+                        alternative: EstimateJson::of(&p.alternative),
+                        difference: p.difference.map(|d| DifferenceJson {
+                            mean: d.mean,
+                            ci95: d.ci95,
+                            pairs: d.n,
+                            ci_excludes_zero: p.excludes_zero(),
+                        }),
+                    };
+                    (
+                        p.figure.name().to_string(),
+                        serde_json::to_value(json).expect("plain values"),
+                    )
+                })
+                .collect();
+            AlternativeJson {
+                label: &alt.label,
+                vs: alt
+                    .vs
+                    .iter()
+                    .map(|o| format!("{}={}", o.key, o.value))
+                    .collect(),
+                provenance: Provenance::new(
+                    command_line.to_string(),
+                    &overrides_of(sets, alt),
+                    &alt.loaded,
+                ),
+                durability_nines: NinesJson {
+                    base: result.durability_base,
+                    alternative: result.durability_alternative,
+                    difference: result.durability_alternative - result.durability_base,
+                },
+                figures,
+            }
+        })
+        .collect();
+    let json = CompareJson {
+        base: &c.base.label,
+        seed: c.seed,
+        runs: c.runs(),
+        horizon_days: base.horizon_days,
+        target_ci: c.target.map(|t| TargetJson {
+            relative_half_width: t.target,
+            reached: t.reached,
+            worst_relative_half_width: t.worst,
+        }),
+        headline: HEADLINE.iter().map(|f| f.name()).collect(),
+        alternatives,
+        provenance: Provenance::new(command_line.to_string(), sets, &c.base.loaded),
+    };
+    let mut out = serde_json::to_vec_pretty(&json).expect("compare serializes");
+    out.push(b'\n');
+    out
+}
+
+/// The panels of compare.png: one per headline figure, each alternative's difference from the
+/// base in the figure's readable unit.
+pub fn compare_panels(c: &Comparison, results: &[AlternativeResult]) -> Vec<ComparePanel> {
+    let currency = &c.base.loaded.scenario.config.cost.currency;
+    HEADLINE
+        .iter()
+        .map(|&figure| {
+            let (scale, unit) = figure.readable();
+            let bars = c
+                .alternatives
+                .iter()
+                .zip(results)
+                .map(|(alt, r)| {
+                    let p: &Paired = r
+                        .figures
+                        .iter()
+                        .find(|p| p.figure == figure)
+                        .expect("every headline figure is compared");
+                    let d = p.difference;
+                    // Rounding noise is drawn as no difference at all.
+                    let tiny = p.negligible();
+                    let clean = |v: f64| if v.abs() <= tiny { 0.0 } else { v / scale };
+                    let mean = d.map_or(f64::NAN, |d| clean(d.mean));
+                    let [lo, hi] = d
+                        .and_then(|d| d.ci95)
+                        .map_or([mean, mean], |[l, h]| [clean(l), clean(h)]);
+                    CompareBar {
+                        label: alt.label.clone(),
+                        mean,
+                        lo,
+                        hi,
+                        excludes_zero: p.excludes_zero(),
+                    }
+                })
+                .collect();
+            ComparePanel {
+                title: format!("{} ({})", charts::chart_title(figure), unit.label(currency)),
+                bars,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,228 @@
+//! Numbers as people read them in text and tables: significant figures instead of float noise,
+//! thousands grouped, counts without decimals, an interval's precision setting how many
+//! decimals its mean gets, and no interval at all where it has zero width. CSV and JSON keep
+//! full precision; only what people read goes through here.
+
+use crate::stats::Estimate;
+
+/// Digits after the point for `digits` significant figures of `v` (none for whole numbers past
+/// that precision).
+fn decimals_for(v: f64, digits: i32) -> usize {
+    if v == 0.0 || !v.is_finite() {
+        return 0;
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    (digits - 1 - magnitude).clamp(0, 9) as usize
+}
+
+/// Group the integer part in thousands: 12345.6 → "12,345.6".
+fn grouped(text: &str) -> String {
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", text),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    if int.len() <= 3 || !int.bytes().all(|b| b.is_ascii_digit()) {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+/// `v` with `decimals` digits after the point, grouped, never "-0".
+pub fn fixed(v: f64, decimals: usize) -> String {
+    if !v.is_finite() {
+        return "n/a".into();
+    }
+    let text = format!("{v:.decimals$}");
+    let text = if text
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        text.trim_start_matches('-').to_string()
+    } else {
+        text
+    };
+    grouped(&text)
+}
+
+/// `v` to `digits` significant figures (whole numbers keep all their digits), without
+/// trailing zeros: 2.5, not 2.500.
+pub fn sig(v: f64, digits: i32) -> String {
+    let text = fixed(v, decimals_for(v, digits));
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// A count per run: whole when it is whole, else three significant figures.
+pub fn count(v: f64) -> String {
+    if v.is_finite() && v.fract() == 0.0 {
+        fixed(v, 0)
+    } else {
+        sig(v, 3)
+    }
+}
+
+/// Decimals that show an interval of half-width `half` to two significant figures.
+fn decimals_for_interval(half: f64) -> usize {
+    if half <= 0.0 || !half.is_finite() {
+        return 0;
+    }
+    (1 - half.log10().floor() as i32).clamp(0, 9) as usize
+}
+
+/// The mean with its 95% CI, "777.3 (95% CI 770.1 – 784.5)", its precision set by the
+/// interval's; only the mean (4 significant figures, or a whole count) when the interval has
+/// zero width or cannot be computed. `scale` divides every value (a unit change).
+pub fn estimate(e: &Estimate, scale: f64, is_count: bool) -> String {
+    let mean = e.mean / scale;
+    let plain = || {
+        if is_count {
+            count(mean)
+        } else {
+            sig(mean, 4)
+        }
+    };
+    match e.ci95 {
+        Some([lo, hi]) if hi > lo => {
+            let d = decimals_for_interval((hi - lo) / 2.0 / scale);
+            format!(
+                "{} (95% CI {} – {})",
+                fixed(mean, d),
+                fixed(lo / scale, d),
+                fixed(hi / scale, d)
+            )
+        }
+        _ => plain(),
+    }
+}
+
+/// A value and its interval as two table cells, "777.3" and "770.1 – 784.5", the interval's
+/// precision setting both; the value alone (4 significant figures) when there is no interval
+/// or it has zero width.
+pub fn value_and_interval(value: f64, ci95: Option<[f64; 2]>) -> (String, String) {
+    match ci95 {
+        Some([lo, hi]) if hi > lo => {
+            let d = decimals_for_interval((hi - lo) / 2.0);
+            (
+                fixed(value, d),
+                format!("{} – {}", fixed(lo, d), fixed(hi, d)),
+            )
+        }
+        _ => (sig(value, 4), String::new()),
+    }
+}
+
+/// A signed number with a real minus sign: "+73.30", "−0.42", "0".
+pub fn signed_fixed(v: f64, decimals: usize) -> String {
+    let text = fixed(v.abs(), decimals);
+    if text.chars().all(|c| c == '0' || c == '.' || c == ',') {
+        text
+    } else if v < 0.0 {
+        format!("−{text}")
+    } else {
+        format!("+{text}")
+    }
+}
+
+/// A paired difference with its CI: "+73.30 (95% CI +72.91 … +73.69)"; "0 (identical in every
+/// run)" when every run gave exactly the same; the mean alone without an interval. Differences
+/// and widths below a millionth of `reference` (the size of the figure itself) are rounding in
+/// sums taken in another order, or too small to plan with, and read as none.
+pub fn difference(e: &Estimate, scale: f64, reference: f64) -> String {
+    let mean = e.mean / scale;
+    let tiny = 1e-6 * reference.abs().max(e.mean.abs());
+    match e.ci95 {
+        Some([lo, hi]) if hi - lo > 2.0 * tiny => {
+            let d = decimals_for_interval((hi - lo) / 2.0 / scale);
+            format!(
+                "{} (95% CI {} … {})",
+                signed_fixed(mean, d),
+                signed_fixed(lo / scale, d),
+                signed_fixed(hi / scale, d)
+            )
+        }
+        Some(_) if e.mean == 0.0 => "0 (identical in every run)".to_string(),
+        Some(_) if e.mean.abs() <= tiny => "0 (within a millionth in every run)".to_string(),
+        Some(_) => format!(
+            "{} (the same in every run)",
+            signed_fixed(mean, decimals_for(mean, 4))
+        ),
+        None => signed_fixed(mean, decimals_for(mean, 4)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn significant_figures_and_grouping() {
+        assert_eq!(sig(777.349, 4), "777.3");
+        assert_eq!(sig(2.5, 4), "2.5");
+        assert_eq!(sig(2092.4, 3), "2,092");
+        assert_eq!(sig(0.012345, 3), "0.0123");
+        assert_eq!(sig(-0.0001, 2), "-0.0001");
+        assert_eq!(fixed(-0.0004, 2), "0.00");
+        assert_eq!(sig(1_234_567.0, 4), "1,234,567");
+        assert_eq!(count(91.0), "91");
+        assert_eq!(count(72.25), "72.2");
+    }
+
+    #[test]
+    fn intervals_set_the_precision_and_zero_width_ones_vanish() {
+        let e = Estimate {
+            mean: 73.3,
+            ci95: Some([72.91, 73.69]),
+            n: 100,
+        };
+        assert_eq!(difference(&e, 1.0, 73.0), "+73.30 (95% CI +72.91 … +73.69)");
+        assert_eq!(estimate(&e, 1.0, false), "73.30 (95% CI 72.91 – 73.69)");
+        let flat = Estimate {
+            mean: 91.0,
+            ci95: Some([91.0, 91.0]),
+            n: 100,
+        };
+        assert_eq!(estimate(&flat, 1.0, true), "91");
+        let zero = Estimate {
+            mean: 0.0,
+            ci95: Some([0.0, 0.0]),
+            n: 100,
+        };
+        assert_eq!(difference(&zero, 1.0, 5.0), "0 (identical in every run)");
+        let noise = Estimate {
+            mean: -1.4e-15,
+            ci95: Some([-3.7e-15, 8.9e-16]),
+            n: 20,
+        };
+        assert_eq!(
+            difference(&noise, 1.0, 62.3),
+            "0 (within a millionth in every run)"
+        );
+        let down = Estimate {
+            mean: -3300.0,
+            ci95: Some([-3400.0, -3200.0]),
+            n: 10,
+        };
+        assert_eq!(
+            difference(&down, 60.0, 9000.0),
+            "−55.0 (95% CI −56.7 … −53.3)"
+        );
+    }
+}

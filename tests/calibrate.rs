@@ -1,0 +1,411 @@
+//! `backsim calibrate`: series that backsim itself generated from known parameters, written in
+//! the metrics export's layout, and restores timed by backsim's own restore model, must be
+//! calibrated back to those parameters; bad metrics exports exit 2 naming the metric.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use backsim::calibrate::export::{export_json, ExportSeries};
+use backsim::calibrate::synthetic;
+use backsim::error::Origin;
+use backsim::model::restore::{estimate, RestoreWork};
+use backsim::scenario::{self, Scenario};
+use common::{backsim, with};
+
+/// The known server: a weekday rhythm, office hours, a growing database, and a 10-day
+/// retention, so that both the logs (replacing those of 11 days before) and the snapshots
+/// (10 days before) meet a different weekday and the change ratio shows apart from the rate.
+const TRUTH: &str = r#"
+name = "truth"
+seed = 7
+start = "2026-01-01T00:00:00Z"
+horizon_days = 50
+[server]
+provisioned_storage_gb = 512
+db_size_gb = 180
+db_growth_gb_per_day = 0.5
+vcores = 4
+[workload]
+binlog_gb_per_day = 40
+diurnal = [0.4, 0.4, 0.4, 0.4, 0.4, 0.5, 0.7, 1.0, 1.4, 1.6, 1.7, 1.7,
+           1.6, 1.6, 1.7, 1.7, 1.6, 1.4, 1.2, 1.0, 0.8, 0.6, 0.5, 0.4]
+weekly = [1.1, 1.1, 1.1, 1.1, 1.1, 0.75, 0.75]
+[backup]
+retention_days = 10
+snapshot_change_ratio = 0.35
+"#;
+
+/// What the user knows before calibrating: the server's settings, the rest at defaults.
+fn mine(retention: u32) -> String {
+    format!(
+        "name = \"mine\"\n[server]\nprovisioned_storage_gb = 512\nvcores = 4\n[backup]\nretention_days = {retention}\n"
+    )
+}
+
+/// The truth's metrics from day 16, 05:00 (its backup set full) to its horizon.
+fn metrics(dir: &Path, truth: &Scenario) -> PathBuf {
+    let path = dir.join("metrics.json");
+    let json = synthetic::metrics_json(truth, 16 * 86_400 + 5 * 3_600, "/subscriptions/x/s");
+    std::fs::write(&path, json).unwrap();
+    path
+}
+
+/// Run `calibrate` on `scenario_text`; returns (exit code, stdout, stderr, calibrated text).
+fn calibrate(
+    dir: &Path,
+    scenario_text: &str,
+    metrics: Option<&Path>,
+) -> (i32, String, String, Option<String>) {
+    let input = dir.join("mine.toml");
+    std::fs::write(&input, scenario_text).unwrap();
+    let out = dir.join("calibrated.toml");
+    let mut cmd = backsim();
+    cmd.arg("calibrate").arg(&input).arg("--out").arg(&out);
+    if let Some(m) = metrics {
+        cmd.arg("--metrics").arg(m);
+    }
+    let run = cmd.output().unwrap();
+    (
+        run.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&run.stdout).into_owned(),
+        String::from_utf8_lossy(&run.stderr).into_owned(),
+        std::fs::read_to_string(&out).ok(),
+    )
+}
+
+fn parsed(text: &str) -> Scenario {
+    scenario::parse(text, Origin::Argument("calibrated".into()), &[])
+        .expect("the calibrated scenario is valid")
+}
+
+fn within(got: f64, want: f64, share: f64) -> bool {
+    (got / want - 1.0).abs() <= share
+}
+
+/// Acceptance: the binlog rate and the change ratio within 5%, the database and both load
+/// shapes close, and the backtest written and drawn.
+#[test]
+fn identifiability_rate_and_change_ratio_come_back_within_5_percent() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = with(TRUTH, &[]);
+    let m = metrics(dir.path(), &truth);
+    let (code, stdout, stderr, text) = calibrate(dir.path(), &mine(10), Some(&m));
+    assert_eq!(code, 0, "{stderr}");
+    let text = text.unwrap();
+    let c = parsed(&text).config;
+    let w = &c.workload;
+    assert!(
+        within(w.binlog_gb_per_day, 40.0, 0.05),
+        "{}",
+        w.binlog_gb_per_day
+    );
+    let ratio = c.backup.snapshot_change_ratio;
+    assert!(within(ratio, 0.35, 0.05), "{ratio}");
+    // The database at the calibrated start (day 50): 180 + 50 × 0.5.
+    assert!(
+        within(c.server.db_size_gb, 205.0, 0.01),
+        "{}",
+        c.server.db_size_gb
+    );
+    assert!(within(c.server.db_growth_gb_per_day, 0.5, 0.01));
+    for (got, want) in w.weekly.iter().zip(truth.config.workload.weekly) {
+        assert!((got - want).abs() < 0.03, "weekly {:?}", w.weekly);
+    }
+    // Office hours stand out; the snapshot's hours are filled from their neighbours.
+    for (h, (got, want)) in w
+        .diurnal
+        .iter()
+        .zip(truth.config.workload.diurnal)
+        .enumerate()
+    {
+        assert!(
+            (got - want).abs() < 0.1,
+            "diurnal hour {h}: {:?}",
+            w.diurnal
+        );
+    }
+    // Every fitted key says how sure it is and where it came from.
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("binlog_gb_per_day"))
+        .unwrap();
+    assert!(
+        line.contains("# calibrated: ±") && line.contains("backup_storage_used"),
+        "{line}"
+    );
+    assert!(text.starts_with("# Calibrated by `backsim calibrate`"));
+    assert!(stdout.contains("backtest error (MAPE)"), "{stdout}");
+    let csv = std::fs::read_to_string(dir.path().join("calibrated-backtest.csv")).unwrap();
+    assert!(csv.starts_with("time,observed_gb,simulated_gb\n"));
+    let png = std::fs::read(dir.path().join("calibrated-backtest.png")).unwrap();
+    let picture = image::load_from_memory_with_format(&png, image::ImageFormat::Png).unwrap();
+    assert_eq!((picture.width(), picture.height()), (1200, 800));
+}
+
+/// With a retention of whole weeks every incremental snapshot replaces one of the same weekday:
+/// the storage cannot show the change ratio apart from the rate, so it is kept and the user
+/// told why; the rate is fitted to the level with it.
+#[test]
+fn a_retention_of_whole_weeks_keeps_the_change_ratio_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = with(TRUTH, &[("backup.retention_days", "14")]);
+    let m = metrics(dir.path(), &truth);
+    let scenario = format!("{}snapshot_change_ratio = 0.35\n", mine(14));
+    let (code, stdout, stderr, text) = calibrate(dir.path(), &scenario, Some(&m));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("each day's incremental snapshot replaces one of the same weekday"),
+        "{stdout}"
+    );
+    let c = parsed(&text.unwrap()).config;
+    assert_eq!(c.backup.snapshot_change_ratio, 0.35);
+    // Given the true ratio, the level gives the rate.
+    assert!(
+        within(c.workload.binlog_gb_per_day, 40.0, 0.05),
+        "{}",
+        c.workload.binlog_gb_per_day
+    );
+}
+
+/// Minutes a restore takes under backsim's restore model with the given rates.
+fn timed(s: &Scenario, gb: f64, replay_gb: f64, vcores: u32) -> f64 {
+    let mut server = s.config.server.clone();
+    server.vcores = vcores;
+    let mut rates = s.config.restore.clone();
+    rates.provision = 420;
+    rates.hydrate_gb_per_hour_per_vcore = 80.0;
+    rates.replay_gb_per_hour_per_vcore = 3.0;
+    let work = RestoreWork {
+        snapshot_gb: gb,
+        replay_gb,
+        cross_region: false,
+    };
+    estimate(&rates, &server, work).total() / 60.0
+}
+
+/// Acceptance: three restores timed by the model with known rates (and a per cent or two of
+/// noise) give provisioning, hydration and replay back within 10%, and later runs use them.
+#[test]
+fn identifiability_restore_rates_come_back_within_10_percent_from_three_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    // A fifth of the tables have no primary key: their changes replay ten times slower.
+    let mut text = String::from(
+        "name = \"mine\"\n[server]\nprovisioned_storage_gb = 512\nvcores = 4\ntables_without_pk_pct = 20\n[workload]\nbinlog_gb_per_day = 36.0\n",
+    );
+    let base = with(&text, &[]);
+    // (database, restore point, binlog it replays: 14 h at 36 GB/day is 21 GB, vCores, target,
+    // measurement noise)
+    let entries = [
+        (190.0, "after_snapshot = \"14h\"", 21.0, 4, "latest", 1.015),
+        (190.0, "", 0.0, 8, "fastest", 0.99),
+        (195.0, "binlog_gb = 4.0", 4.0, 16, "custom", 1.0),
+    ];
+    for (gb, point, replay, vcores, target, noise) in entries {
+        let minutes = timed(&base, gb, replay, vcores) * noise;
+        text.push_str(&format!(
+            "[[restore.measured]]\ndatabase_gb = {gb}\n{point}\nvcores = {vcores}\ntarget = \"{target}\"\nminutes = {minutes:.2}\n"
+        ));
+    }
+    let (code, stdout, stderr, calibrated) = calibrate(dir.path(), &text, None);
+    assert_eq!(code, 0, "{stderr}");
+    let r = parsed(&calibrated.unwrap()).config.restore;
+    assert!(within(r.provision as f64, 420.0, 0.1), "{}", r.provision);
+    assert!(
+        within(r.hydrate_gb_per_hour_per_vcore, 80.0, 0.1),
+        "{}",
+        r.hydrate_gb_per_hour_per_vcore
+    );
+    assert!(
+        within(r.replay_gb_per_hour_per_vcore, 3.0, 0.1),
+        "{}",
+        r.replay_gb_per_hour_per_vcore
+    );
+    assert!(stdout.contains("residuals (measured − fitted)"), "{stdout}");
+    assert!(
+        !dir.path().join("calibrated-backtest.csv").exists(),
+        "no metrics, no backtest"
+    );
+}
+
+#[test]
+fn one_measured_restore_fits_the_replay_rate_alone_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{}[[restore.measured]]\ndatabase_gb = 100.0\nbinlog_gb = 6.0\ntarget = \"latest\"\nminutes = 42.0\n",
+        mine(7)
+    );
+    let (code, stdout, stderr, calibrated) = calibrate(dir.path(), &text, None);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("one measurement: the replay rate alone is fitted"),
+        "{stdout}"
+    );
+    // By hand (see calibrate::restores): 3600 / 880 = 4.091 GB/h/vCore.
+    let r = parsed(&calibrated.unwrap()).config.restore;
+    assert_eq!(r.replay_gb_per_hour_per_vcore, 4.091);
+    assert_eq!(r.hydrate_gb_per_hour_per_vcore, 100.0);
+}
+
+fn backup_export(n: usize, unit: &str) -> String {
+    let mut series = ExportSeries::bytes(
+        "backup_storage_used",
+        "Backup Storage Used",
+        (0..n).map(|i| Some(500.0 + i as f64 * 0.1)).collect(),
+    );
+    series.unit = unit.into();
+    let start = chrono::DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z").unwrap();
+    export_json("/subscriptions/x", "eastus", start, 3600, &[series])
+}
+
+/// Every problem with the metrics exits 2 and names the metric and what is needed.
+#[test]
+fn bad_metrics_exit_2_naming_the_metric_and_what_is_needed() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "short",
+            backup_export(30, "Bytes"),
+            vec!["`backup_storage_used`", "at least 3 days"],
+        ),
+        (
+            "unit",
+            backup_export(200, "Percent"),
+            vec!["`backup_storage_used.unit`", "\"Bytes\""],
+        ),
+        (
+            "missing",
+            backup_export(200, "Bytes").replace("backup_storage_used", "cpu_percent"),
+            vec![
+                "`backup_storage_used`",
+                "is missing",
+                "az monitor metrics list",
+            ],
+        ),
+        (
+            "not json",
+            "{\"value\": [".to_string(),
+            vec!["not valid JSON"],
+        ),
+    ];
+    for (what, json, expected) in cases {
+        let path = dir.path().join(format!("{what}.json"));
+        std::fs::write(&path, json).unwrap();
+        let (code, _, stderr, written) = calibrate(dir.path(), &mine(7), Some(&path));
+        assert_eq!(code, 2, "{what}: {stderr}");
+        assert!(written.is_none(), "{what}: nothing written");
+        for e in expected {
+            assert!(stderr.contains(e), "{what}: expected {e} in {stderr}");
+        }
+    }
+    // Nothing to calibrate from at all.
+    let (code, _, stderr, _) = calibrate(dir.path(), &mine(7), None);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--metrics") && stderr.contains("restore.measured"),
+        "{stderr}"
+    );
+}
+
+/// The README's walk-through: import the bundled server, add its measured restores, calibrate
+/// against the bundled metrics, and land near the source scenario the metrics came from.
+#[test]
+fn the_bundled_example_calibrates_back_to_its_source() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let source = scenario::load(&root.join("metrics-source.toml"), &[]).unwrap();
+    // The bundled metrics are exactly what the generator writes from the source.
+    let bundled = std::fs::read_to_string(root.join("metrics.json")).unwrap();
+    assert!(
+        bundled == synthetic::example_metrics(&source),
+        "run `cargo run --example synthetic_metrics`"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let imported = dir.path().join("contoso-orders.toml");
+    backsim()
+        .arg("import")
+        .arg(root.join("server.json"))
+        .arg("--out")
+        .arg(&imported)
+        .assert()
+        .success();
+    let restores = std::fs::read_to_string(root.join("measured-restores.toml")).unwrap();
+    let text = std::fs::read_to_string(&imported).unwrap() + &restores;
+    std::fs::write(&imported, &text).unwrap();
+    let out = dir.path().join("calibrated.toml");
+    backsim()
+        .arg("calibrate")
+        .arg(&imported)
+        .arg("--metrics")
+        .arg(root.join("metrics.json"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let c = parsed(&std::fs::read_to_string(&out).unwrap()).config;
+    let s = &source.config;
+    assert!(within(
+        c.workload.binlog_gb_per_day,
+        s.workload.binlog_gb_per_day,
+        0.05
+    ));
+    assert!(within(
+        c.backup.snapshot_change_ratio,
+        s.backup.snapshot_change_ratio,
+        0.05
+    ));
+    assert!(within(c.restore.hydrate_gb_per_hour_per_vcore, 80.0, 0.1));
+    assert!(within(c.restore.replay_gb_per_hour_per_vcore, 3.0, 0.1));
+    assert!(within(c.restore.provision as f64, 420.0, 0.1));
+    backsim().arg("validate").arg(&out).assert().success();
+}
+
+/// The truth's export reshaped: every `every`-th point, and only the metrics `keep` names.
+fn reshaped(dir: &Path, every: usize, keep: &[&str]) -> PathBuf {
+    let truth = with(TRUTH, &[]);
+    let text = std::fs::read_to_string(metrics(dir, &truth)).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let list = doc["value"].as_array_mut().unwrap();
+    list.retain(|m| keep.contains(&m["name"]["value"].as_str().unwrap()));
+    for m in list.iter_mut() {
+        let data = m["timeseries"][0]["data"].as_array_mut().unwrap();
+        *data = data.iter().step_by(every).cloned().collect();
+    }
+    let path = dir.join("reshaped.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    path
+}
+
+/// Six-hourly points still give the rate, but not the hourly shapes (nor, without the weekly
+/// shape, the change ratio): each warning says what is missing.
+#[test]
+fn a_coarser_export_fits_what_it_can_and_says_what_it_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = reshaped(dir.path(), 6, &["backup_storage_used", "data_storage_used"]);
+    let (code, stdout, stderr, text) = calibrate(dir.path(), &mine(10), Some(&m));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("one point every 6 h"), "{stdout}");
+    assert!(
+        stdout.contains("without the load's weekly shape"),
+        "{stdout}"
+    );
+    let c = parsed(&text.unwrap()).config;
+    assert_eq!(c.workload.weekly, [1.0; 7]);
+    assert_eq!(c.backup.snapshot_change_ratio, 0.5);
+}
+
+/// Without a metric of the database, its size stays the scenario's, and the user is told that
+/// the binlog rate leans on it.
+#[test]
+fn without_a_database_metric_the_scenarios_size_is_kept_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = reshaped(dir.path(), 1, &["backup_storage_used"]);
+    let scenario = mine(10).replace("vcores = 4\n", "vcores = 4\ndb_size_gb = 190.0\n");
+    let (code, stdout, stderr, text) = calibrate(dir.path(), &scenario, Some(&m));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("no data_storage_used or storage_used"),
+        "{stdout}"
+    );
+    let c = parsed(&text.unwrap()).config;
+    assert_eq!(c.server.db_size_gb, 190.0);
+}

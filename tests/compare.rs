@@ -1,0 +1,343 @@
+//! `backsim compare`: paired differences on common random numbers.
+
+mod common;
+use common::{backsim, with};
+
+use std::fs;
+use std::path::Path;
+
+use backsim::analysis::{Figure, HEADLINE};
+use backsim::compare::{compare, paired, Contender, Replicate};
+use backsim::error::Origin;
+use backsim::montecarlo::run_replications;
+use backsim::scenario::{Loaded, Override};
+use backsim::stats::mean_ci95;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+use tempfile::TempDir;
+
+/// Random enough for wide intervals: bursts, failures, incidents, a growing database.
+const NOISY: &str = r#"
+name = "noisy"
+horizon_days = 20
+runs = 12
+[server]
+db_growth_gb_per_day = 2
+[workload]
+binlog_gb_per_day = 30
+bursts_per_day = 2
+burst_multiplier = 4
+burst_hours = "2h"
+[backup]
+snapshot_failure_pct = 10
+[outages]
+incidents_per_year = 20
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, text).unwrap();
+    p
+}
+
+fn compare_json(dir: &Path, args: &[&str], out: &str) -> serde_json::Value {
+    let o = backsim()
+        .arg("compare")
+        .args(args)
+        .args(["--json", "--no-charts", "--out"])
+        .arg(dir.join(out))
+        .assert()
+        .success();
+    serde_json::from_slice(&o.get_output().stdout).expect("--json prints compare.json")
+}
+
+/// A scenario compared with itself, as a second file or as a `--vs` that changes nothing,
+/// differs by exactly zero in every figure: the pairs are the same runs.
+#[test]
+fn compare_with_itself_gives_differences_of_exactly_zero() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(tmp.path(), "s.toml", NOISY);
+    let s = s.to_str().unwrap();
+    let json = compare_json(
+        tmp.path(),
+        &[s, s, "--vs", "backup.retention_days=7"],
+        "self",
+    );
+    let alternatives = json["alternatives"].as_array().unwrap();
+    assert_eq!(alternatives.len(), 2);
+    let mut checked = 0;
+    for alt in alternatives {
+        for (name, f) in alt["figures"].as_object().unwrap() {
+            let d = &f["difference"];
+            if d.is_null() {
+                // Only a figure neither side has (the geo window of a local server).
+                assert!(f["base"]["mean"].is_null(), "{name}");
+                continue;
+            }
+            assert_eq!(d["mean"], 0.0, "{name}");
+            assert_eq!(d["ci95"], serde_json::json!([0.0, 0.0]), "{name}");
+            assert_eq!(d["ci_excludes_zero"], false, "{name}");
+            checked += 1;
+        }
+        assert_eq!(alt["durability_nines"]["difference"], 0.0);
+        // Not zero because nothing varies: the figures themselves spread from run to run.
+        let base = &alt["figures"]["storage_mean_gb"]["base"]["ci95"];
+        assert!(base[1].as_f64().unwrap() > base[0].as_f64().unwrap());
+    }
+    assert!(checked >= 2 * HEADLINE.len());
+    // The readable table says so in words, without a zero-width interval.
+    let text = backsim()
+        .args(["compare", s, s, "--no-charts", "--out"])
+        .arg(tmp.path().join("self-text"))
+        .assert()
+        .success();
+    let text = String::from_utf8(text.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("0 (identical in every run)"), "{text}");
+    assert!(
+        !text.lines().any(|l| l.ends_with(" *")),
+        "nothing marked as different:\n{text}"
+    );
+}
+
+fn loaded(text: &str, sets: &[(&str, &str)]) -> Loaded {
+    let overrides: Vec<Override> = sets
+        .iter()
+        .map(|(k, v)| Override {
+            key: k.to_string(),
+            value: v.to_string(),
+        })
+        .collect();
+    Loaded::from_text(
+        text.to_string(),
+        "noisy.toml",
+        Origin::Argument("test".into()),
+        &overrides,
+    )
+    .unwrap()
+}
+
+/// Geo against local: the storage difference measured run by run (paired, common random
+/// numbers) has a CI several times narrower than the same runs compared unpaired (Welch), and
+/// than a comparison on independent streams.
+#[test]
+fn geo_against_local_paired_ci_is_narrower_than_unpaired() {
+    let runs = 30;
+    let base = loaded(NOISY, &[("runs", "30")]);
+    let geo = loaded(NOISY, &[("runs", "30"), ("backup.redundancy", "geo")]);
+    let contender = |label: &str, loaded: Loaded| Contender {
+        label: label.into(),
+        loaded,
+        vs: Vec::new(),
+    };
+    let c = compare(
+        contender("local", base.clone()),
+        vec![contender("geo", geo.clone())],
+        Replicate::Runs(runs),
+        &|| {},
+    );
+    let p = paired(
+        &c.base_reps.metrics,
+        &c.alternative_reps[0].metrics,
+        Figure::StorageMean,
+    );
+    let paired_half = p.difference.unwrap().half_width().unwrap();
+
+    // The same runs, unpaired: Welch's interval for a difference of two independent means.
+    let storage = |m: &[backsim::model::RunMetrics]| -> Vec<f64> {
+        m.iter().map(|r| r.storage.mean_storage_gb).collect()
+    };
+    let (a, b) = (
+        storage(&c.base_reps.metrics),
+        storage(&c.alternative_reps[0].metrics),
+    );
+    let var = |v: &[f64]| {
+        let m = v.iter().sum::<f64>() / v.len() as f64;
+        v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64
+    };
+    let n = runs as f64;
+    let (va, vb) = (var(&a) / n, var(&b) / n);
+    let dof = (va + vb).powi(2) / (va * va / (n - 1.0) + vb * vb / (n - 1.0));
+    let t = StudentsT::new(0.0, 1.0, dof).unwrap().inverse_cdf(0.975);
+    let welch_half = t * (va + vb).sqrt();
+
+    // And on independent streams (another seed for the alternative), differenced run by run.
+    let independent = run_replications(&geo.scenario.config, 777, runs, None, &|| {});
+    let diffs: Vec<f64> = storage(&independent.metrics)
+        .iter()
+        .zip(&a)
+        .map(|(g, l)| g - l)
+        .collect();
+    let independent_half = mean_ci95(&diffs).half_width().unwrap();
+
+    eprintln!(
+        "storage difference half-width: paired {paired_half:.3} GB, unpaired (Welch) {welch_half:.3} GB, independent streams {independent_half:.3} GB"
+    );
+    assert!(p.excludes_zero(), "geo stores more");
+    assert!(
+        paired_half * 2.0 < welch_half,
+        "paired {paired_half} vs unpaired {welch_half}"
+    );
+    assert!(
+        paired_half * 2.0 < independent_half,
+        "paired {paired_half} vs independent {independent_half}"
+    );
+}
+
+#[test]
+fn compare_is_identical_at_one_and_two_threads() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(tmp.path(), "s.toml", NOISY);
+    let out = |threads: &str| {
+        let dir = tmp.path().join(format!("t{threads}"));
+        backsim()
+            .arg("compare")
+            .arg(&s)
+            .args([
+                "--vs",
+                "backup.redundancy=geo",
+                "--vs",
+                "backup.retention_days=14,workload.binlog_gb_per_day=60",
+                "--runs",
+                "8",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(&dir)
+            .assert()
+            .success();
+        dir
+    };
+    let (one, two) = (out("1"), out("2"));
+    for f in ["compare.csv", "compare.json", "compare.png"] {
+        assert!(
+            fs::read(one.join(f)).unwrap() == fs::read(two.join(f)).unwrap(),
+            "{f} differs between 1 and 2 threads"
+        );
+    }
+    let csv = fs::read_to_string(one.join("compare.csv")).unwrap();
+    assert!(csv.starts_with("alternative,figure,unit,pairs,base_mean,"));
+    assert!(csv.contains("redundancy=geo,storage_mean_gb,GB,8,"));
+    assert!(csv.contains("\"retention_days=14, binlog_gb_per_day=60\",cost_per_month,USD/month,8,"));
+}
+
+/// --target-ci doubles the paired runs until every headline difference is known to the asked
+/// precision (relative to the larger of the two means).
+#[test]
+fn target_ci_applies_to_the_differences() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(tmp.path(), "s.toml", NOISY);
+    let json = compare_json(
+        tmp.path(),
+        &[
+            s.to_str().unwrap(),
+            "--vs",
+            "workload.binlog_gb_per_day=33",
+            "--runs",
+            "4",
+            "--target-ci",
+            "0.002",
+        ],
+        "target",
+    );
+    assert_eq!(json["target_ci"]["reached"], true);
+    let runs = json["runs"].as_u64().unwrap();
+    assert!(runs > 4, "needed more than the first 4 pairs");
+    let figures = &json["alternatives"][0]["figures"];
+    for f in HEADLINE {
+        let f = &figures[f.name()];
+        let d = &f["difference"];
+        let [lo, hi] = [
+            d["ci95"][0].as_f64().unwrap(),
+            d["ci95"][1].as_f64().unwrap(),
+        ];
+        let scale = f["base"]["mean"]
+            .as_f64()
+            .unwrap()
+            .abs()
+            .max(f["alternative"]["mean"].as_f64().unwrap().abs());
+        assert!((hi - lo) / 2.0 <= 0.002 * scale + 1e-12, "{f}");
+    }
+}
+
+#[test]
+fn compare_writes_its_chart_and_refuses_bad_input() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(tmp.path(), "s.toml", NOISY);
+    let out = tmp.path().join("c");
+    let done = backsim()
+        .arg("compare")
+        .arg(&s)
+        .args(["--vs", "backup.redundancy=geo", "--runs", "3", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = String::from_utf8(done.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("redundancy=geo"), "{text}");
+    assert!(text.contains("Backup storage cost"), "{text}");
+    assert!(
+        text.lines().any(|l| l.ends_with(" *")),
+        "a difference marked: {text}"
+    );
+    let png = fs::read(out.join("compare.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    // Nothing to compare with; a --vs key that does not exist; a value out of range.
+    backsim()
+        .arg("compare")
+        .arg(&s)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("nothing to compare"));
+    backsim()
+        .arg("compare")
+        .arg(&s)
+        .args(["--vs", "backup.retention_dayz=14"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "did you mean `backup.retention_days`?",
+        ));
+    backsim()
+        .arg("compare")
+        .arg(&s)
+        .args(["--vs", "backup.retention_days=99"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--vs backup.retention_days=99"));
+}
+
+/// The alternatives' runs pair with the base's: a file with another seed and run count is run on
+/// the base's, and a variation that cannot change when incidents happen leaves them in place.
+#[test]
+fn alternatives_run_on_the_base_streams() {
+    let base = loaded(NOISY, &[]);
+    let other = loaded(
+        NOISY,
+        &[("seed", "5"), ("runs", "3"), ("server.vcores", "8")],
+    );
+    let c = compare(
+        Contender {
+            label: "base".into(),
+            loaded: base,
+            vs: Vec::new(),
+        },
+        vec![Contender {
+            label: "8 vCores".into(),
+            loaded: other,
+            vs: Vec::new(),
+        }],
+        Replicate::Runs(12),
+        &|| {},
+    );
+    assert_eq!(c.alternative_reps[0].len(), 12);
+    let incidents = |r: &backsim::montecarlo::Replications| -> Vec<u64> {
+        r.metrics.iter().map(|m| m.recoveries.incidents).collect()
+    };
+    assert_eq!(incidents(&c.base_reps), incidents(&c.alternative_reps[0]));
+    let faster = paired(
+        &c.base_reps.metrics,
+        &c.alternative_reps[0].metrics,
+        Figure::RestoreLatestMean,
+    );
+    assert!(faster.excludes_zero() && faster.difference.unwrap().mean < 0.0);
+    let _ = with;
+}

@@ -1,0 +1,402 @@
+//! What people expect of a command-line tool, and outputs that carry their provenance: `-` for
+//! standard input and output, completions and a man page, -q/-v, --json everywhere, misspelt
+//! keys with a suggestion, and every JSON output and report.md traceable back to its run.
+
+mod common;
+use common::backsim;
+
+use std::fs;
+use std::path::Path;
+
+use predicates::prelude::*;
+use sha2::{Digest, Sha256};
+use tempfile::TempDir;
+
+const SMALL: &str = "# How much does a small server's backup cost?\nname = \"small\"\nhorizon_days = 12\nruns = 3\n[workload]\nbursts_per_day = 1\nburst_hours = \"90m\"\n[outages]\nincidents_per_year = 30\n[[events]]\nat = \"5d\"\naction = \"stop\"\n[[events]]\nat = 2026-01-12T00:00:00Z\naction = \"start\"\n[sweep]\n\"backup.retention_days\" = [1, 3]\n";
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, text).unwrap();
+    p
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The result files of a run (everything but the records that name the command and file).
+const RESULTS: [&str; 8] = [
+    "runs.csv",
+    "summary.csv",
+    "events.csv",
+    "timeseries.csv",
+    "bill.csv",
+    "retention.csv",
+    "recoveries.csv",
+    "storage.png",
+];
+
+#[test]
+fn provenance_is_recorded_and_reruns_to_the_same_bytes() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = write(tmp.path(), "small.toml", SMALL);
+    let first = tmp.path().join("first");
+    backsim()
+        .current_dir(tmp.path())
+        .args([
+            "run",
+            "small.toml",
+            "--set",
+            "backup.retention_days=3",
+            "--seed",
+            "9",
+            "--out",
+        ])
+        .arg(&first)
+        .assert()
+        .success();
+    let summary = fs::read(first.join("summary.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&summary).unwrap();
+    let p = &json["provenance"];
+    assert_eq!(p["backsim_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        p["command_line"], "backsim run small.toml --set backup.retention_days=3 --seed 9",
+        "the output folder is not part of the record"
+    );
+    assert_eq!(
+        p["overrides"],
+        serde_json::json!(["backup.retention_days=3"])
+    );
+    assert_eq!(p["scenario_file"], "small.toml");
+    assert_eq!(p["scenario_sha256"], hex_sha256(SMALL.as_bytes()));
+    // Every key of the key table, the overrides and defaults in, values in their types.
+    let resolved = &p["scenario"];
+    for key in backsim::scenario::keys::ALL {
+        let mut v = resolved;
+        for part in key.path.split('.') {
+            v = &v[part];
+        }
+        let optional = matches!(key.path, "restore.geo_restore_region");
+        assert!(optional || !v.is_null(), "{} missing", key.path);
+    }
+    assert_eq!(resolved["backup"]["retention_days"], 3);
+    assert_eq!(resolved["seed"], 9);
+    assert_eq!(resolved["workload"]["burst_hours"], "90m");
+    assert_eq!(resolved["server"]["provisioned_storage_gb"], 250.0);
+    assert_eq!(resolved["events"][1]["at"], "2026-01-12T00:00:00Z");
+    assert_eq!(
+        resolved["sweep"]["backup.retention_days"],
+        serde_json::json!([1, 3])
+    );
+    // report.md carries it too.
+    let md = fs::read_to_string(first.join("report.md")).unwrap();
+    assert!(md.contains("## Provenance"));
+    assert!(md.contains(&hex_sha256(SMALL.as_bytes())));
+    assert!(md.contains(&format!("backsim {}", env!("CARGO_PKG_VERSION"))));
+
+    // 1. The recorded command, run again where it ran: the same summary.json, byte for byte.
+    let again = tmp.path().join("again");
+    let words: Vec<&str> = p["command_line"].as_str().unwrap().split(' ').collect();
+    assert_eq!(words[0], "backsim");
+    backsim()
+        .current_dir(tmp.path())
+        .args(&words[1..])
+        .arg("--out")
+        .arg(&again)
+        .assert()
+        .success();
+    assert!(fs::read(again.join("summary.json")).unwrap() == summary);
+
+    // 2. The resolved scenario alone, as a file, without any option: the same results.
+    let table: toml::Table = serde_json::from_value(resolved.clone()).unwrap();
+    let rerun_file = write(
+        tmp.path(),
+        "resolved.toml",
+        &toml::to_string(&table).unwrap(),
+    );
+    let rerun = tmp.path().join("rerun");
+    backsim()
+        .arg("run")
+        .arg(&rerun_file)
+        .arg("--out")
+        .arg(&rerun)
+        .assert()
+        .success();
+    for f in RESULTS {
+        assert!(
+            fs::read(first.join(f)).unwrap() == fs::read(rerun.join(f)).unwrap(),
+            "{f} differs when rerun from the resolved scenario"
+        );
+    }
+    let _ = scenario;
+}
+
+#[test]
+fn sweep_and_compare_records_carry_provenance_and_typed_results() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(tmp.path(), "small.toml", SMALL);
+    let out = backsim()
+        .arg("sweep")
+        .arg(&s)
+        .args([
+            "--vary",
+            "backup.retention_days=3,5",
+            "--vary",
+            "backup.redundancy=local,geo",
+            "--json",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(tmp.path().join("sweep"))
+        .assert()
+        .success();
+    let sweep: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(
+        sweep["provenance"]["scenario_sha256"],
+        hex_sha256(SMALL.as_bytes())
+    );
+    assert!(sweep["provenance"]["scenario"]["restore"]["provision_minutes"].is_string());
+    let results = sweep["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4);
+    assert_eq!(results[3]["values"]["backup.retention_days"], 5);
+    assert_eq!(results[3]["values"]["backup.redundancy"], "geo");
+    assert_eq!(results[3]["runs"], 3);
+    assert!(results[3]["figures"]["cost_per_month"]["mean"].is_f64());
+    assert!(results[3]["durability_nines"].as_f64().unwrap() > 16.0);
+
+    let compare = tmp.path().join("compare");
+    backsim()
+        .arg("compare")
+        .arg(&s)
+        .args([
+            "--vs",
+            "backup.retention_days=5",
+            "-q",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&compare)
+        .assert()
+        .success()
+        .stdout("");
+    let c: serde_json::Value =
+        serde_json::from_slice(&fs::read(compare.join("compare.json")).unwrap()).unwrap();
+    assert_eq!(
+        c["provenance"]["backsim_version"],
+        env!("CARGO_PKG_VERSION")
+    );
+    assert_eq!(
+        c["alternatives"][0]["provenance"]["overrides"],
+        serde_json::json!(["backup.retention_days=5"])
+    );
+    assert_eq!(
+        c["alternatives"][0]["provenance"]["scenario"]["backup"]["retention_days"],
+        5
+    );
+    assert_eq!(c["provenance"]["scenario"]["backup"]["retention_days"], 7);
+}
+
+#[test]
+fn init_dash_prints_the_template_to_stdout() {
+    let tmp = TempDir::new().unwrap();
+    let out = backsim()
+        .current_dir(tmp.path())
+        .args(["init", "-"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_eq!(text, backsim::scenario::template());
+    assert!(!tmp.path().join("-").exists(), "no file named \"-\"");
+    // And `run -` reads the scenario from standard input: the same results as from a file.
+    let file = write(tmp.path(), "small.toml", SMALL);
+    backsim()
+        .arg("run")
+        .arg(&file)
+        .args(["--no-charts", "--out"])
+        .arg(tmp.path().join("from-file"))
+        .assert()
+        .success();
+    let piped = backsim()
+        .args(["run", "-", "--no-charts", "--json", "--out"])
+        .arg(tmp.path().join("from-stdin"))
+        .write_stdin(SMALL)
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&piped.get_output().stdout).unwrap();
+    assert_eq!(json["provenance"]["scenario_file"], "-");
+    for f in ["runs.csv", "events.csv", "summary.csv"] {
+        assert!(
+            fs::read(tmp.path().join("from-file").join(f)).unwrap()
+                == fs::read(tmp.path().join("from-stdin").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    backsim()
+        .args(["validate", "-"])
+        .write_stdin("name = \"x\"\n[backup]\nretention_dayz = 3\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("<stdin>:3:1"));
+    backsim()
+        .args(["run", "-", "--out", "-"])
+        .write_stdin(SMALL)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--json"));
+}
+
+#[test]
+fn a_misspelt_key_suggests_the_right_one() {
+    let tmp = TempDir::new().unwrap();
+    let bad = write(
+        tmp.path(),
+        "bad.toml",
+        "name = \"x\"\n[backup]\nretention_dayz = 14\n",
+    );
+    backsim().arg("validate").arg(&bad).assert().code(2).stderr(
+        predicate::str::contains("bad.toml:3:1")
+            .and(predicate::str::contains(
+                "did you mean `backup.retention_days`?",
+            ))
+            .and(predicate::str::contains("redundancy").not()),
+    );
+    let good = write(tmp.path(), "good.toml", SMALL);
+    backsim()
+        .arg("validate")
+        .arg(&good)
+        .args(["--set", "backup.retentin_days=14"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("--set backup.retentin_days=14").and(
+                predicate::str::contains("did you mean `backup.retention_days`?"),
+            ),
+        );
+    backsim()
+        .arg("validate")
+        .arg(&good)
+        .args(["--set", "servr.db_size_gb=10"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "did you mean `server.db_size_gb`?",
+        ));
+    // Types in plain words.
+    let typed = write(
+        tmp.path(),
+        "typed.toml",
+        "name = \"x\"\n[server]\ndb_size_gb = \"big\"\n",
+    );
+    backsim()
+        .arg("validate")
+        .arg(&typed)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("expected a number, got the text \"big\"")
+                .and(predicate::str::contains("f64").not()),
+        );
+    backsim()
+        .arg("validate")
+        .arg(&good)
+        .args(["--set", "backup.retention_days=many"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--set backup.retention_days=many: key `backup.retention_days`: expected a whole number",
+        ));
+}
+
+#[test]
+fn validate_json_reports_the_scenario_or_the_error() {
+    let tmp = TempDir::new().unwrap();
+    let good = write(tmp.path(), "good.toml", SMALL);
+    let ok = backsim()
+        .arg("validate")
+        .arg(&good)
+        .arg("--json")
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&ok.get_output().stdout).unwrap();
+    assert_eq!(json["valid"], true);
+    assert_eq!(json["scenario"], "small");
+    assert_eq!(json["provenance"]["scenario"]["horizon_days"], 12);
+    let bad = write(
+        tmp.path(),
+        "bad.toml",
+        "name = \"x\"\n[backup]\nretention_days = 99\n",
+    );
+    let err = backsim()
+        .arg("validate")
+        .arg(&bad)
+        .arg("--json")
+        .assert()
+        .code(2);
+    let json: serde_json::Value = serde_json::from_slice(&err.get_output().stdout).unwrap();
+    assert_eq!(json["valid"], false);
+    assert_eq!(json["error"]["key"], "backup.retention_days");
+    assert_eq!(json["error"]["line"], 3);
+}
+
+#[test]
+fn completions_and_man_page_generate() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = backsim().args(["completions", shell]).assert().success();
+        let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        assert!(text.contains("backsim"), "{shell}");
+        assert!(text.contains("compare"), "{shell}: every command completes");
+        assert!(text.contains("target-ci"), "{shell}: and its options");
+    }
+    backsim().args(["completions", "tcsh"]).assert().code(2);
+    let man = backsim().arg("man").assert().success();
+    let text = String::from_utf8(man.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.starts_with(".ie") || text.contains(".TH backsim"),
+        "{text}"
+    );
+    assert!(text.contains("compare"));
+    assert!(text.contains("Exit codes"));
+}
+
+#[test]
+fn quiet_prints_nothing_and_verbose_says_more_on_stderr() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(tmp.path(), "small.toml", SMALL);
+    backsim()
+        .arg("run")
+        .arg(&s)
+        .args(["-q", "--no-charts", "--out"])
+        .arg(tmp.path().join("q"))
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+    assert!(tmp.path().join("q/summary.json").exists());
+    // --json is asked for: printed even when quiet.
+    backsim()
+        .arg("run")
+        .arg(&s)
+        .args(["--quiet", "--json", "--no-charts", "--out"])
+        .arg(tmp.path().join("qj"))
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("{"));
+    backsim()
+        .arg("run")
+        .arg(&s)
+        .args(["-v", "--no-charts", "--out"])
+        .arg(tmp.path().join("v"))
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains(hex_sha256(SMALL.as_bytes()))
+                .and(predicate::str::contains("3 replications")),
+        );
+    backsim()
+        .args(["run", "x.toml", "-q", "-v"])
+        .assert()
+        .code(2);
+}

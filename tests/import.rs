@@ -1,0 +1,307 @@
+//! `backsim import`: both shapes of a server description, region and SKU names, the list output
+//! as a fleet inventory, and every malformed input refused with exit 2 and its field named.
+
+mod common;
+
+use std::path::Path;
+
+use common::backsim;
+use serde_json::{json, Value};
+
+/// The REST API's GET body.
+fn rest() -> Value {
+    json!({
+        "id": "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.DBforMySQL/flexibleServers/prod-mysql-01",
+        "name": "prod-mysql-01",
+        "type": "Microsoft.DBforMySQL/flexibleServers",
+        "location": "Southeast Asia",
+        "sku": { "name": "Standard_D4ds_v4", "tier": "GeneralPurpose" },
+        "properties": {
+            "version": "8.0.21",
+            "state": "Ready",
+            "storage": { "storageSizeGB": 512, "iops": 1536, "autoGrow": "Enabled" },
+            "backup": {
+                "backupRetentionDays": 14,
+                "geoRedundantBackup": "Enabled",
+                "backupIntervalHours": 24,
+                "earliestRestoreDate": "2026-01-01T00:00:00+00:00"
+            },
+            "highAvailability": { "mode": "Disabled", "state": "NotEnabled" }
+        }
+    })
+}
+
+/// `az mysql flexible-server show`: the same settings at the top level, `storageSizeGb`.
+fn show(name: &str, sku: &str, location: &str) -> Value {
+    json!({
+        "name": name,
+        "location": location,
+        "resourceGroup": "rg",
+        "sku": { "name": sku, "tier": "Burstable" },
+        "version": "5.7",
+        "storage": { "storageSizeGb": 32, "autoGrow": "Disabled", "iops": 396 },
+        "backup": { "backupRetentionDays": 7, "geoRedundantBackup": "Disabled", "backupIntervalHours": 24 },
+        "highAvailability": { "mode": "Disabled" }
+    })
+}
+
+/// Import `doc` and return (exit code, stdout, stderr, the file written if any).
+fn import(doc: &Value, out_name: &str) -> (i32, String, String, Option<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("server.json");
+    std::fs::write(&input, serde_json::to_string_pretty(doc).unwrap()).unwrap();
+    let out = dir.path().join(out_name);
+    let run = backsim()
+        .arg("import")
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    (
+        run.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&run.stdout).into_owned(),
+        String::from_utf8_lossy(&run.stderr).into_owned(),
+        std::fs::read_to_string(&out).ok(),
+    )
+}
+
+fn scenario(text: &str) -> backsim::scenario::Scenario {
+    backsim::scenario::parse(text, backsim::error::Origin::Argument("t".into()), &[])
+        .expect("the imported scenario is valid")
+}
+
+/// The line that sets `key` inside `[table]`.
+fn line<'t>(text: &'t str, key: &str) -> &'t str {
+    text.lines()
+        .find(|l| l.starts_with(&format!("{key} =")))
+        .unwrap_or_else(|| panic!("{key} not written:\n{text}"))
+}
+
+#[test]
+fn the_rest_body_becomes_a_scenario_whose_every_key_names_its_source() {
+    let (code, stdout, stderr, text) = import(&rest(), "s.toml");
+    assert_eq!(code, 0, "{stderr}");
+    let text = text.unwrap();
+    let s = scenario(&text);
+    assert_eq!(s.name, "prod-mysql-01");
+    assert_eq!(s.config.server.vcores, 4);
+    assert_eq!(s.config.server.region, "southeastasia");
+    assert_eq!(s.config.server.provisioned_storage_gb, 512.0);
+    assert_eq!(s.config.server.mysql_version.as_str(), "8.0");
+    assert_eq!(s.config.backup.retention_days, 14);
+    assert_eq!(s.config.backup.redundancy.as_str(), "geo");
+    assert_eq!(s.config.server.ha.as_str(), "none");
+    for l in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && l.contains(" = "))
+    {
+        assert!(l.contains("  # "), "no source comment: {l}");
+    }
+    assert!(line(&text, "provisioned_storage_gb").ends_with("# properties.storage.storageSizeGB"));
+    assert!(line(&text, "vcores").ends_with("# sku.name \"Standard_D4ds_v4\""));
+    assert!(line(&text, "region").ends_with("# location \"Southeast Asia\""));
+    assert!(line(&text, "redundancy").contains("properties.backup.geoRedundantBackup \"Enabled\""));
+    assert!(line(&text, "db_size_gb").contains("# default: assumption"));
+    assert!(line(&text, "binlog_gb_per_day").contains("# default: assumption"));
+    assert!(stdout.contains("backsim calibrate"), "{stdout}");
+}
+
+#[test]
+fn the_show_output_gives_the_same_settings_with_its_own_field_names() {
+    let (code, _, stderr, text) = import(&show("small-one", "Standard_B1ms", "eastus"), "s.toml");
+    assert_eq!(code, 0, "{stderr}");
+    let text = text.unwrap();
+    let s = scenario(&text);
+    assert_eq!(s.config.server.vcores, 1);
+    assert_eq!(s.config.server.region, "eastus");
+    assert_eq!(s.config.server.provisioned_storage_gb, 32.0);
+    assert_eq!(s.config.server.mysql_version.as_str(), "5.7");
+    assert_eq!(s.config.backup.redundancy.as_str(), "local");
+    // 32 GB cannot hold the default 100 GB database: the assumption halves the storage.
+    assert_eq!(s.config.server.db_size_gb, 16.0);
+    assert!(line(&text, "provisioned_storage_gb").ends_with("# storage.storageSizeGb"));
+    assert!(line(&text, "retention_days").ends_with("# backup.backupRetentionDays"));
+}
+
+#[test]
+fn display_names_and_names_of_regions_are_normalised() {
+    for (location, region) in [
+        ("East US", "eastus"),
+        ("eastus", "eastus"),
+        ("West Europe", "westeurope"),
+        ("Southeast Asia", "southeastasia"),
+    ] {
+        let (code, _, stderr, text) = import(&show("s", "Standard_D2ds_v4", location), "s.toml");
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(scenario(&text.unwrap()).config.server.region, region);
+    }
+}
+
+#[test]
+fn zone_redundant_ha_without_geo_keeps_zone_redundant_backups() {
+    let mut doc = rest();
+    doc["properties"]["highAvailability"]["mode"] = json!("ZoneRedundant");
+    doc["properties"]["backup"]["geoRedundantBackup"] = json!("Disabled");
+    let (code, _, stderr, text) = import(&doc, "s.toml");
+    assert_eq!(code, 0, "{stderr}");
+    let s = scenario(&text.unwrap());
+    assert_eq!(s.config.server.ha.as_str(), "zone-redundant");
+    assert_eq!(s.config.backup.redundancy.as_str(), "zone");
+}
+
+#[test]
+fn the_list_output_becomes_a_fleet_inventory() {
+    let mut big = rest();
+    big["name"] = json!("big-one");
+    big["sku"]["name"] = json!("Standard_E16ds_v5");
+    let list = json!([show("small-one", "Standard_B1ms", "East US"), big]);
+    let (code, stdout, stderr, csv) = import(&list, "fleet.csv");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        csv.unwrap(),
+        "name,count,region,provisioned_storage_gb,db_size_gb,binlog_gb_per_day,vcores,retention_days,redundancy,ha,mysql_version\n\
+         small-one,1,eastus,32,,,1,7,local,none,5.7\n\
+         big-one,1,southeastasia,512,,,16,14,geo,none,8.0\n"
+    );
+    assert!(stdout.contains("2 servers"), "{stdout}");
+    assert!(stdout.contains("db_size_gb"), "{stdout}");
+    // The REST list body (`value`) reads the same way.
+    let (code, _, _, csv) = import(&json!({ "value": [rest()] }), "fleet.csv");
+    assert_eq!(code, 0);
+    assert!(csv
+        .unwrap()
+        .ends_with("prod-mysql-01,1,southeastasia,512,,,4,14,geo,none,8.0\n"));
+}
+
+#[test]
+fn the_default_output_sits_beside_the_input_and_is_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("prod.json");
+    std::fs::write(&input, rest().to_string()).unwrap();
+    backsim().arg("import").arg(&input).assert().success();
+    assert!(Path::new(&dir.path().join("prod.toml")).exists());
+    let again = backsim().arg("import").arg(&input).output().unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let onto_input = backsim()
+        .arg("import")
+        .arg(&input)
+        .arg("--out")
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(onto_input.status.code(), Some(2));
+}
+
+/// Every malformed description exits 2 and its message names the field at fault.
+#[test]
+fn every_malformed_input_exits_2_naming_the_field() {
+    type Change = fn(&mut Value);
+    let cases: Vec<(&str, Change, &[&str])> = vec![
+        (
+            "no name",
+            |d| {
+                d.as_object_mut().unwrap().remove("name");
+            },
+            &["`name`", "missing"],
+        ),
+        (
+            "no sku",
+            |d| {
+                d.as_object_mut().unwrap().remove("sku");
+            },
+            &["`sku.name`", "missing"],
+        ),
+        (
+            "unknown sku",
+            |d| d["sku"]["name"] = json!("Standard_Q9zz_v9"),
+            &["`sku.name`", "Standard_Q9zz_v9"],
+        ),
+        (
+            "sku not text",
+            |d| d["sku"]["name"] = json!(4),
+            &["`sku.name`", "must be text"],
+        ),
+        (
+            "no location",
+            |d| {
+                d.as_object_mut().unwrap().remove("location");
+            },
+            &["`location`", "missing"],
+        ),
+        (
+            "unknown region",
+            |d| d["location"] = json!("Southeast Asai"),
+            &["`location`", "did you mean \"southeastasia\""],
+        ),
+        (
+            "storage too small",
+            |d| d["properties"]["storage"]["storageSizeGB"] = json!(5),
+            &["`properties.storage.storageSizeGB`", "20 to 16384"],
+        ),
+        (
+            "storage as text",
+            |d| d["properties"]["storage"]["storageSizeGB"] = json!("512"),
+            &["`properties.storage.storageSizeGB`"],
+        ),
+        (
+            "retention",
+            |d| d["properties"]["backup"]["backupRetentionDays"] = json!(40),
+            &["`properties.backup.backupRetentionDays`", "1 to 35"],
+        ),
+        (
+            "geo",
+            |d| d["properties"]["backup"]["geoRedundantBackup"] = json!("Sometimes"),
+            &[
+                "`properties.backup.geoRedundantBackup`",
+                "\"Enabled\" or \"Disabled\"",
+            ],
+        ),
+        (
+            "ha",
+            |d| d["properties"]["highAvailability"]["mode"] = json!("Triple"),
+            &["`properties.highAvailability.mode`", "ZoneRedundant"],
+        ),
+        (
+            "version",
+            |d| d["properties"]["version"] = json!("5.6"),
+            &["`properties.version`", "5.7 or 8.x"],
+        ),
+        (
+            "interval",
+            |d| d["properties"]["backup"]["backupIntervalHours"] = json!(-3),
+            &["`properties.backup.backupIntervalHours`"],
+        ),
+        (
+            "geo where no pair",
+            |d| d["location"] = json!("Israel Central"),
+            &["`location`", "no paired region"],
+        ),
+    ];
+    for (what, change, expected) in cases {
+        let mut doc = rest();
+        change(&mut doc);
+        let (code, _, stderr, written) = import(&doc, "s.toml");
+        assert_eq!(code, 2, "{what}: {stderr}");
+        assert!(written.is_none(), "{what}: nothing is written");
+        for e in expected {
+            assert!(stderr.contains(e), "{what}: expected {e} in: {stderr}");
+        }
+    }
+    // In a list, the element is named too.
+    let mut bad = show("b", "Standard_B1ms", "eastus");
+    bad["sku"]["name"] = json!("Basic_1");
+    let (code, _, stderr, _) = import(&json!([show("a", "Standard_B1ms", "eastus"), bad]), "f.csv");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("`[1].sku.name`"), "{stderr}");
+    let (code, _, stderr, _) = import(&json!([]), "f.csv");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no servers"), "{stderr}");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("broken.json");
+    std::fs::write(&input, "{ \"name\": ").unwrap();
+    let run = backsim().arg("import").arg(&input).output().unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("not valid JSON"));
+}
