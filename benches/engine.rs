@@ -1,14 +1,17 @@
-//! Criterion benchmarks: the engine's raw event rate, one simulated server-year, and a
-//! Monte Carlo batch on all cores (its speed-up over one thread is the parallel figure).
+//! Criterion benchmarks: the engine's raw event rate, one simulated server-year (the SimPy
+//! peer's workload and the bundled default), a Monte Carlo batch on one and two threads (the
+//! parallel figure), and a year of a 1,000-server fleet.
 //! Figures go in the README; nothing here asserts a time.
 
 use std::hint::black_box;
 
 use backsim::engine::{EventQueue, Streams};
 use backsim::error::Origin;
+use backsim::fleet::simulate_run;
 use backsim::model::simulate;
 use backsim::montecarlo::run_replications;
-use backsim::scenario::{parse, Scenario};
+use backsim::scenario::fleet::load_fleet;
+use backsim::scenario::{parse, Override, Scenario};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 /// The SimPy peer's model: 100 GB, 25 GB/day with a day/night swing, 7-day retention,
@@ -56,6 +59,58 @@ fn event_queue(c: &mut Criterion) {
     group.finish();
 }
 
+/// One server-year of the bundled default scenario (its 90 days stretched to a year).
+fn default_server_year(c: &mut Criterion) {
+    let text = std::fs::read_to_string("scenarios/default.toml").expect("bundled default");
+    let year = [Override {
+        key: "horizon_days".into(),
+        value: "365".into(),
+    }];
+    let s = parse(&text, Origin::Argument("bench".into()), &year).expect("valid");
+    let mut group = c.benchmark_group("model");
+    group.bench_function("default_server_year", |b| {
+        let mut rep = 0;
+        b.iter(|| {
+            rep += 1;
+            black_box(simulate(
+                &s.config,
+                &Streams::for_replication(42, rep),
+                None,
+            ))
+        })
+    });
+    group.finish();
+}
+
+/// One run of a 1,000-server fleet over a year: the 400-server example scaled by 2.5 (625
+/// small, 250 medium, 125 large), the East US outage included.
+fn fleet_year(c: &mut Criterion) {
+    let text = std::fs::read_to_string("scenarios/fleet-400.toml")
+        .expect("bundled fleet")
+        .replace("count = 250", "count = 625")
+        .replace("count = 100", "count = 250")
+        .replace("count = 50\n", "count = 125\n")
+        .replace("horizon_days = 90", "horizon_days = 365");
+    let dir = std::env::temp_dir().join(format!("backsim-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp folder");
+    let path = dir.join("fleet-1000.toml");
+    std::fs::write(&path, text).expect("temp file");
+    let fleet = load_fleet(&path, &[]).expect("valid fleet");
+    assert_eq!(fleet.servers(), 1000);
+    let mut group = c.benchmark_group("fleet");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(1000));
+    group.bench_function("1000_server_year", |b| {
+        let mut run = 0;
+        b.iter(|| {
+            run += 1;
+            black_box(simulate_run(&fleet, run))
+        })
+    });
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn server_year(c: &mut Criterion) {
     let s = scenario();
     let events = simulate(&s.config, &Streams::for_replication(1, 0), None)
@@ -99,5 +154,12 @@ fn monte_carlo(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, event_queue, server_year, monte_carlo);
+criterion_group!(
+    benches,
+    event_queue,
+    server_year,
+    default_server_year,
+    monte_carlo,
+    fleet_year
+);
 criterion_main!(benches);

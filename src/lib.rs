@@ -15,6 +15,7 @@ pub mod cli;
 pub mod compare;
 pub mod engine;
 pub mod error;
+pub mod fleet;
 pub mod model;
 pub mod montecarlo;
 pub mod report;

@@ -237,6 +237,23 @@ fn b4_extra_snapshots_by_default_and_never_empty_duplicates() {
         .all(|e| !e.detail.contains("incremental 0.00 GB")));
 }
 
+/// A restart that falls on the daily schedule takes one snapshot, not the daily one and a
+/// catch-up of nothing at the same second.
+#[test]
+fn a_restart_on_the_schedule_takes_one_snapshot() {
+    let text = format!(
+        "{FLAT}[[events]]\nat = \"10d\"\naction = \"stop\"\n[[events]]\nat = \"12d\"\naction = \"start\"\n"
+    );
+    let s = with(&text, &[("horizon_days", "14")]);
+    let (_, rec) = recorded(&s);
+    let at_restart: Vec<&EventRecord> = rec
+        .events
+        .iter()
+        .filter(|e| e.kind == "snapshot" && e.time == 12 * DAY)
+        .collect();
+    assert_eq!(at_restart.len(), 1, "{at_restart:?}");
+}
+
 /// Before the first successful snapshot nothing can be restored: the data-loss window is the
 /// time since creation, however many log backups ran.
 #[test]

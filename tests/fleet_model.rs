@@ -46,6 +46,7 @@ fn a_fleet_of_one_server_is_a_single_server_run() {
             outages_per_year: c.outages.region_outages_per_year,
             outage_hours: c.outages.region_outage_hours,
             outage_cv: c.outages.region_outage_cv,
+            scripted: Vec::new(),
         },
         FleetRegion {
             name: "westus".into(),
@@ -53,6 +54,7 @@ fn a_fleet_of_one_server_is_a_single_server_run() {
             outages_per_year: 0.0,
             outage_hours: 1.0,
             outage_cv: 0.0,
+            scripted: Vec::new(),
         },
     ];
     let (mut seen_outages, mut seen_geo_restores, mut seen_waits) = (0, 0, 0.0);
@@ -113,4 +115,31 @@ fn an_observed_run_has_the_same_figures_as_an_unobserved_one() {
         assert_eq!(watched.metrics, unwatched.metrics, "run {run}");
         assert_eq!(watched.recoveries, unwatched.recoveries, "run {run}");
     }
+}
+
+/// A region's outages come at its yearly rate: 6 a year over 400 simulated years gives
+/// 2,400 ± 2·√2,400 ≈ ±98, and lengths average their mean.
+#[test]
+fn region_outages_arrive_at_their_rate() {
+    let region = FleetRegion {
+        name: "eastus".into(),
+        spec: RegionSpec::home_and_target(&with(BUSY, &[]).config.restore)[0],
+        outages_per_year: 6.0,
+        outage_hours: 10.0,
+        outage_cv: 0.5,
+        scripted: Vec::new(),
+    };
+    let year = 365 * backsim::engine::DAY;
+    let (mut count, mut hours) = (0usize, 0.0);
+    for run in 0..400 {
+        let streams = Streams::for_replication(11, run);
+        let outages = region_outages(&region, 0, &streams, year);
+        count += outages.len();
+        hours += outages.iter().map(|o| o.1 as f64 / 3600.0).sum::<f64>();
+        // Another region draws its own.
+        assert_ne!(outages, region_outages(&region, 1, &streams, year));
+    }
+    assert!((count as f64 - 2400.0).abs() < 2.0 * 98.0, "{count}");
+    let mean = hours / count as f64;
+    assert!((mean - 10.0).abs() < 0.4, "{mean}");
 }

@@ -721,6 +721,7 @@ fn arguments() -> impl Strategy<Value = Vec<String>> {
             "restore",
             "merge",
             "compare",
+            "fleet",
             "import",
             "calibrate",
             "init",
@@ -863,7 +864,10 @@ fn arguments_any(n: u32) {
                 args.push(path_arg(&tmp.path().join("init.toml")));
             }
             // Output goes to the temporary folder, never into the working tree.
-            if matches!(args[0].as_str(), "run" | "sweep" | "merge" | "compare") {
+            if matches!(
+                args[0].as_str(),
+                "run" | "sweep" | "merge" | "compare" | "fleet"
+            ) {
                 args.push("--out".into());
                 args.push(path_arg(&out));
             }
@@ -905,6 +909,9 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
         Just(json!({"keys": ["a"], "values": [[]]})),
         Just(json!({"index": 0, "count": 0})),
         Just(json!({"index": 3, "count": 2})),
+        Just(json!({"file": "cases.csv", "rows": [[0, 0], [2, 1], [1, 0]]})),
+        Just(json!({"file": "cases.csv", "rows": [[0, 9]]})),
+        Just(json!({"file": "cases.csv", "rows": [[0]]})),
         prop::collection::vec(0usize..10, 0..6).prop_map(|v| json!(v)),
         (1usize..20).prop_map(|n| json!({"keys": (0..n).map(|i| format!("k{i}")).collect::<Vec<_>>(), "values": [["1", "2"]]})),
     ]
@@ -913,7 +920,7 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
 fn harm() -> impl Strategy<Value = Harm> {
     prop_oneof![
         4 => (
-            prop::sample::select(vec!["scenario", "seed", "runs", "currency", "grid", "points", "shard", "rows", "grid.keys", "grid.values", "shard.index", "shard.count", "extra"]),
+            prop::sample::select(vec!["scenario", "seed", "runs", "currency", "grid", "points", "shard", "rows", "grid.keys", "grid.values", "grid.cases", "shard.index", "shard.count", "provenance", "extra"]),
             prop::option::weighted(0.9, json_value()),
         )
             .prop_map(|(f, v)| Harm::Field(f.to_string(), v)),

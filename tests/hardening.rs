@@ -263,7 +263,7 @@ fn sweep_grids_are_counted_without_overflow_and_bounded() {
         args.push(format!("k{i}=1,2"));
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    refused(&within(30, &args, tmp.path()), &["at most 16"]);
+    refused(&within(30, &args, tmp.path()), &["at most 64"]);
     // Two keys of 1,600 values: 2.56 million points.
     let values: Vec<String> = (0..1600).map(|i| (i % 35 + 1).to_string()).collect();
     let vary_a = format!("backup.retention_days={}", values.join(","));
@@ -938,4 +938,122 @@ fn a_huge_run_says_how_big_before_it_starts() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
     assert!(stderr_of(&output).is_empty(), "{}", stderr_of(&output));
+}
+
+// ---- The fleet, which arrived while this was done ---------------------------------------------
+
+/// A small fleet file beside a small scenario.
+fn small_fleet(dir: &Path, name: &str) -> PathBuf {
+    write(dir, "server.toml", TINY);
+    write(
+        dir,
+        "fleet.toml",
+        &format!(
+            "name = {name}\nseed = 42\nruns = 2\nhorizon_days = 2\n[[group]]\nname = \"only\"\ncount = 2\nregion = \"eastus\"\nscenario = \"server.toml\"\n"
+        ),
+    )
+}
+
+/// A fleet's name names its output folder too: one leading out of output/ is refused.
+#[test]
+fn a_fleet_name_must_be_a_portable_file_name() {
+    let tmp = TempDir::new().unwrap();
+    let file = small_fleet(tmp.path(), "\"../../escaped\"");
+    let output = within(
+        60,
+        &["fleet", file.to_str().unwrap(), "--no-charts"],
+        tmp.path(),
+    );
+    refused(&output, &["name"]);
+    assert!(!tmp.path().join("output").exists());
+}
+
+/// A fleet shard's record is untrusted like a sweep's: a link, an absurd run count or runs that
+/// are not the shard's are refused naming the file, quickly, with nothing written.
+#[test]
+fn fleet_merge_treats_every_shard_record_as_untrusted() {
+    let tmp = TempDir::new().unwrap();
+    let file = small_fleet(tmp.path(), "\"fleet\"");
+    let shards: Vec<PathBuf> = (1..=2)
+        .map(|i| {
+            let out = tmp.path().join(format!("shard-{i}"));
+            let output = within(
+                120,
+                &[
+                    "fleet",
+                    file.to_str().unwrap(),
+                    "--shard",
+                    &format!("{i}/2"),
+                    "--no-charts",
+                    "--out",
+                    out.to_str().unwrap(),
+                ],
+                tmp.path(),
+            );
+            assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+            out
+        })
+        .collect();
+    let record = "fleet_runs.json";
+    type Damage = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Damage)> = vec![
+        (
+            "a record linked to /dev/zero",
+            Box::new(move |a: &Path| {
+                fs::remove_file(a.join(record)).unwrap();
+                std::os::unix::fs::symlink("/dev/zero", a.join(record)).unwrap();
+            }),
+        ),
+        (
+            "four billion runs",
+            Box::new(move |a: &Path| {
+                edit_json(&a.join(record), |v| v["runs"] = 4_294_967_295u32.into())
+            }),
+        ),
+        (
+            "a run of another shard",
+            Box::new(move |a: &Path| {
+                edit_json(&a.join(record), |v| v["records"][0]["run"] = 1.into())
+            }),
+        ),
+        (
+            "shard 0 of 0",
+            Box::new(move |a: &Path| {
+                edit_json(&a.join(record), |v| v["shard"] = serde_json::json!([0, 0]))
+            }),
+        ),
+    ];
+    for (what, damage) in cases {
+        let case = TempDir::new().unwrap();
+        let copies: Vec<PathBuf> = shards
+            .iter()
+            .enumerate()
+            .map(|(i, from)| {
+                let to = case.path().join(format!("s{i}"));
+                fs::create_dir(&to).unwrap();
+                for entry in fs::read_dir(from).unwrap() {
+                    let entry = entry.unwrap();
+                    fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+                }
+                to
+            })
+            .collect();
+        damage(&copies[0]);
+        let merged = case.path().join("merged");
+        let output = within(
+            20,
+            &[
+                "merge",
+                copies[0].to_str().unwrap(),
+                copies[1].to_str().unwrap(),
+                "--out",
+                merged.to_str().unwrap(),
+            ],
+            tmp.path(),
+        );
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{what}: {stderr}");
+        assert!(stderr.contains(record), "{what}: {stderr}");
+        assert!(!merged.exists(), "{what}");
+    }
 }

@@ -202,7 +202,7 @@ fn long_term(runs: &[RunMetrics]) -> Option<LongTermSummary> {
     })
 }
 
-fn month_label(start: DateTime<FixedOffset>, from: i64) -> String {
+pub fn month_label(start: DateTime<FixedOffset>, from: i64) -> String {
     (start + Duration::seconds(from))
         .format("%Y-%m")
         .to_string()
@@ -344,14 +344,18 @@ fn recoveries(all: &[(u64, RecoveryRecord)], runs: usize) -> Vec<RecoverySummary
             for r in &of_kind {
                 *outcomes.entry(r.outcome.as_str(kind)).or_insert(0) += 1;
             }
-            let restored = |r: &&RecoveryRecord| {
+            // Waits count for every restore that queued; restore times only for those that
+            // ran to the end (one called off when the zone or region came back is cut short).
+            let queued = |r: &RecoveryRecord| {
                 r.outcome != RecoveryOutcome::FailedOver
                     && r.outcome != RecoveryOutcome::Unrecoverable
             };
-            let spread = |pick: &dyn Fn(&RecoveryRecord) -> f64, only_restores: bool| {
+            let finished = |r: &RecoveryRecord| r.outcome == RecoveryOutcome::Restored;
+            let spread = |pick: &dyn Fn(&RecoveryRecord) -> f64,
+                          among: &dyn Fn(&RecoveryRecord) -> bool| {
                 let mut values: Vec<f64> = of_kind
                     .iter()
-                    .filter(|r| !only_restores || restored(r))
+                    .filter(|r| among(r))
                     .map(|r| pick(r))
                     .collect();
                 Spread::of(&mut values)
@@ -361,10 +365,10 @@ fn recoveries(all: &[(u64, RecoveryRecord)], runs: usize) -> Vec<RecoverySummary
                 count: of_kind.len(),
                 per_run: of_kind.len() as f64 / runs.max(1) as f64,
                 outcomes,
-                data_lost_s: spread(&|r| r.data_lost_s, false),
-                wait_s: spread(&|r| r.wait_s, true),
-                restore_s: spread(&|r| r.restore_s, true),
-                downtime_s: spread(&|r| r.downtime_s, false),
+                data_lost_s: spread(&|r| r.data_lost_s, &|_| true),
+                wait_s: spread(&|r| r.wait_s, &queued),
+                restore_s: spread(&|r| r.restore_s, &finished),
+                downtime_s: spread(&|r| r.downtime_s, &|_| true),
             })
         })
         .collect()

@@ -5,6 +5,7 @@
 mod calibrate;
 mod compare;
 mod estimate;
+mod fleet;
 mod restore;
 mod run;
 mod sweep;
@@ -57,7 +58,11 @@ enum Command {
     },
     /// Run the scenario at every point of a grid ([sweep] table and/or --vary) into sweep.csv
     Sweep(SweepArgs),
-    /// Join the folders of a sharded sweep into one sweep.csv
+    /// Simulate a fleet of servers in shared regions (FLEET.toml with [[group]]s, or an
+    /// inventory CSV): the fleet's bill, and how long a regional outage takes to recover from
+    /// when every server restores at once
+    Fleet(FleetArgs),
+    /// Join the folders of a sharded sweep (or fleet) into one
     Merge {
         /// Shard output folders
         #[arg(required = true)]
@@ -247,6 +252,10 @@ struct SweepArgs {
     /// Run only shard I of N (every N-th point), for spreading a sweep over machines
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
+    /// Run the listed cases instead of a grid: a CSV whose header names scenario keys and whose
+    /// rows are the points (e.g. server.vcores,server.db_size_gb,workload.binlog_gb_per_day)
+    #[arg(long, value_name = "CASES.csv", conflicts_with = "vary")]
+    cases: Option<PathBuf>,
     /// Output folder [default: output/<scenario name>-sweep/]
     #[arg(long)]
     out: Option<PathBuf>,
@@ -258,6 +267,24 @@ struct SweepArgs {
     /// Start the charts' y-axis at the lowest value shown rather than at zero
     #[arg(long)]
     y_from_data: bool,
+}
+
+#[derive(Debug, Args)]
+struct FleetArgs {
+    /// The fleet file: TOML with [[group]] tables, or an inventory CSV (`name,count,region,…`)
+    fleet: PathBuf,
+    /// Run only shard I of N of the replications (every N-th run), for spreading a fleet over
+    /// machines; join the shards with `backsim merge`
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+    /// Output folder [default: output/<fleet name>-fleet/]
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    sim: Simulation,
+    /// Print fleet.json instead of the readable summary
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -385,11 +412,18 @@ fn execute(command: Command) -> Result<(), Error> {
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Restore(args) => restore::restore(args),
         Command::Sweep(args) => sweep::sweep(args),
+        Command::Fleet(args) => fleet::fleet(args),
         Command::Merge {
             dirs,
             out,
             no_charts,
-        } => sweep::merge(&dirs, out.as_deref(), no_charts),
+        } => {
+            if dirs.iter().all(|d| fleet::is_fleet_folder(d)) {
+                fleet::merge(&dirs, out.as_deref(), no_charts)
+            } else {
+                sweep::merge(&dirs, out.as_deref(), no_charts)
+            }
+        }
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "backsim", &mut out);
@@ -408,6 +442,21 @@ fn execute(command: Command) -> Result<(), Error> {
 }
 
 fn validate(path: &Path, set: &[String], json: bool) -> Result<(), Error> {
+    if !json && scenario::fleet::is_fleet_file(path) {
+        let fleet = scenario::fleet::load_fleet(path, &overrides(set)?)?;
+        say(&format!(
+            "ok: {} is a valid fleet (\"{}\": {} servers in {} groups, {} regions; {} runs × {} days, seed {})\n",
+            path.display(),
+            fleet.name,
+            fleet.servers(),
+            fleet.groups.len(),
+            fleet.regions.len(),
+            fleet.runs,
+            fleet.horizon_days,
+            fleet.seed
+        ));
+        return Ok(());
+    }
     let loaded = overrides(set).and_then(|sets| Ok(scenario::load_recorded(path, &sets)?));
     match (loaded, json) {
         (Ok(loaded), false) => {

@@ -42,7 +42,15 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     let loaded = scenario::load_recorded(&args.scenario, &sets)?;
     note(&format!("read {} (sha256 {})", loaded.file, loaded.sha256));
     let base = &loaded.scenario;
-    let grid = Grid::new(base, &args.vary)?;
+    let grid = match &args.cases {
+        Some(path) => {
+            if !base.sweep.is_empty() {
+                note("--cases: the scenario's [sweep] table is not used");
+            }
+            Grid::from_cases(path)?
+        }
+        None => Grid::new(base, &args.vary)?,
+    };
     let shard = match &args.shard {
         Some(text) => Shard::parse(text)?,
         None => Shard::WHOLE,

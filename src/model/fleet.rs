@@ -26,11 +26,14 @@ pub struct FleetRegion {
     /// Mean length of an outage, and the spread of lengths (lognormal coefficient of variation).
     pub outage_hours: f64,
     pub outage_cv: f64,
+    /// Outages the plan asks about, in every run: (start, length).
+    pub scripted: Vec<(SimTime, SimTime)>,
 }
 
-/// The outages of region `place` (its index in the fleet) over `horizon`, as (start, length):
-/// drawn exactly as a single server draws its region's outages (the next gap at each outage,
-/// then its length), from the run's stream of that region.
+/// The outages of region `place` (its index in the fleet) over `horizon`, as (start, length),
+/// in order of start: the scripted ones, and those drawn exactly as a single server draws its
+/// region's outages (the next gap at each outage, then its length) from the run's stream of
+/// that region.
 pub fn region_outages(
     region: &FleetRegion,
     place: u32,
@@ -39,8 +42,10 @@ pub fn region_outages(
 ) -> Vec<(SimTime, SimTime)> {
     let mut draws = run_streams.stream_of(Purpose::RegionOutages, place);
     let mean_gap = YEAR / region.outages_per_year;
-    let mut outages = Vec::new();
+    let mut outages: Vec<(SimTime, SimTime)> = Vec::new();
     if !mean_gap.is_finite() {
+        outages.extend(region.scripted.iter().filter(|o| o.0 < horizon));
+        outages.sort_by_key(|o| o.0);
         return outages;
     }
     let next_after = |now: SimTime, draws: &mut crate::engine::Stream| {
@@ -55,6 +60,8 @@ pub fn region_outages(
         let length = (hours * HOUR as f64).round().max(1.0) as SimTime;
         outages.push((start, length));
     }
+    outages.extend(region.scripted.iter().filter(|o| o.0 < horizon));
+    outages.sort_by_key(|o| o.0);
     outages
 }
 

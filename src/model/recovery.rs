@@ -60,7 +60,11 @@ impl RecoveryOutcome {
             (RecoveryOutcome::FailedOver, _) => "failed over",
             (RecoveryOutcome::CameBackFirst, RecoveryKind::ZoneOutage) => "zone came back first",
             (RecoveryOutcome::CameBackFirst, _) => "region came back first",
-            (RecoveryOutcome::Unrecoverable, _) => "unrecoverable",
+            // No restore was possible: the server waits for its region or zone with its data;
+            // after an incident with nothing to restore from, the damage stays.
+            (RecoveryOutcome::Unrecoverable, RecoveryKind::RegionOutage) => "waited for the region",
+            (RecoveryOutcome::Unrecoverable, RecoveryKind::ZoneOutage) => "waited for the zone",
+            (RecoveryOutcome::Unrecoverable, RecoveryKind::Incident) => "unrecoverable",
         }
     }
 }

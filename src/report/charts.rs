@@ -473,7 +473,8 @@ pub fn bill_chart(months: &[BillBar], currency: &str, title: &str) -> Result<Vec
             }
         };
         let money = |v: &f64| format!("{v:.0}");
-        let y_desc = format!("{currency} per month");
+        let y_desc =
+            format!("backup storage's value, {currency} per month (bar top: free part + bill)");
         let mut chart = frame(
             root,
             title,
@@ -505,7 +506,7 @@ pub fn bill_chart(months: &[BillBar], currency: &str, title: &str) -> Result<Vec
                 )
             }))
             .map_err(err)?
-            .label("billed (lighter: a month the run covers only in part)")
+            .label("the bill, with its 95% CI (lighter: a month the run covers only in part)")
             .legend(box_key(billed.mix(0.85)));
         let whisker = BLACK.stroke_width(2);
         for (i, m) in months.iter().enumerate() {
@@ -517,6 +518,14 @@ pub fn bill_chart(months: &[BillBar], currency: &str, title: &str) -> Result<Vec
                     PathElement::new(vec![(x - 0.12, lo), (x + 0.12, lo)], whisker),
                     PathElement::new(vec![(x - 0.12, hi), (x + 0.12, hi)], whisker),
                 ])
+                .map_err(err)?;
+            // The bill itself, written on its bar: the bar's top is not the bill.
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("{:.0}", m.cost),
+                    (x + 0.15, m.free_value + m.cost_hi),
+                    (FONT, 18).into_font(),
+                )))
                 .map_err(err)?;
         }
         legend(&mut chart, SeriesLabelPosition::UpperLeft)
@@ -936,6 +945,71 @@ pub fn compare_chart(panels: &[ComparePanel], title: &str) -> Result<Vec<u8>, St
     })
 }
 
+/// fleet_recovery.png: after a regional outage, the share of the region's servers serving
+/// again against the hours since it began: the median over outages as a line, the 5–95% range
+/// as a band, one colour per region.
+pub fn fleet_recovery_chart(
+    regions: &[(String, Vec<Vec<f64>>)],
+    hours: &[f64],
+    title: &str,
+) -> Result<Vec<u8>, String> {
+    render(|root| {
+        let x1 = hours.last().copied().unwrap_or(1.0).max(1.0);
+        let tenths = |v: &f64| format!("{v:.0}");
+        let percent = |v: &f64| format!("{:.0}%", v * 100.0);
+        let mut chart = frame(
+            root,
+            title,
+            0.0..x1,
+            0.0..1.05,
+            (
+                "hours since the region went down",
+                "share of the region's servers serving again",
+            ),
+            (&tenths, &percent),
+        )?;
+        for (k, (name, curves)) in regions.iter().enumerate() {
+            if curves.is_empty() {
+                continue;
+            }
+            let colour = PALETTE[k % PALETTE.len()];
+            let at = |i: usize, q: f64| {
+                let mut column: Vec<f64> = curves.iter().map(|c| c[i]).collect();
+                column.sort_by(f64::total_cmp);
+                let pos = ((q * column.len() as f64).ceil() as usize).clamp(1, column.len()) - 1;
+                column[pos]
+            };
+            let band: Vec<(f64, f64)> = hours
+                .iter()
+                .enumerate()
+                .map(|(i, &h)| (h, at(i, 0.95)))
+                .chain(
+                    hours
+                        .iter()
+                        .enumerate()
+                        .rev()
+                        .map(|(i, &h)| (h, at(i, 0.05))),
+                )
+                .collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(band, colour.mix(0.25))))
+                .map_err(err)?;
+            chart
+                .draw_series(LineSeries::new(
+                    hours.iter().enumerate().map(|(i, &h)| (h, at(i, 0.5))),
+                    colour.stroke_width(3),
+                ))
+                .map_err(err)?
+                .label(format!(
+                    "{name}: median of {} outages (band: 5–95%)",
+                    curves.len()
+                ))
+                .legend(line_key(colour, 3));
+        }
+        legend(&mut chart, SeriesLabelPosition::LowerRight)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -998,6 +1072,7 @@ mod tests {
         let empty = Grid {
             keys: Vec::new(),
             values: Vec::new(),
+            cases: None,
         };
         let table = SweepTable {
             header: vec![
@@ -1018,6 +1093,7 @@ mod tests {
         let one = Grid {
             keys: vec!["a".into(), "b".into(), "c".into()],
             values: vec![vec!["1".into()], vec![], vec![]],
+            cases: None,
         };
         assert!(sweep_chart(&table, &one, &spec).is_ok());
         assert!(

@@ -25,10 +25,22 @@ const OWN_FILES: &[&str] = &[
     "compare.csv",
     "compare.json",
     "compare.png",
+    "fleet_runs.json",
+    "fleet.json",
+    "fleet_bill.csv",
+    "fleet_servers.csv",
+    "fleet_recoveries.csv",
+    "fleet_outages.csv",
+    "fleet_recovery.png",
 ];
 
 /// The files whose presence says a folder is a backsim result (a run's or a sweep's).
-const MARKERS: &[&str] = &["summary.json", "sweep.json", "compare.json"];
+const MARKERS: &[&str] = &[
+    "summary.json",
+    "sweep.json",
+    "compare.json",
+    "fleet_runs.json",
+];
 
 fn is_own_file(name: &str) -> bool {
     if let Some(inner) = name

@@ -212,7 +212,7 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
             "max_free_retention_days",
             "Longest retention that bills nothing (simulated)",
             days as f64,
-            "days",
+            if days == 1 { "day" } else { "days" },
         ));
     }
     let free = a.figure(Figure::FreeRetentionDays);
@@ -256,7 +256,7 @@ fn push_html_safe(out: &mut String, c: char) {
 /// link, an image, emphasis or code is backslash-escaped, a `|` cannot split a table, and line
 /// breaks are flattened. An underscore between letters or digits cannot start emphasis in
 /// Markdown, so `retention_days` stays readable in the file.
-fn literal(text: &str) -> String {
+pub(super) fn literal(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     for (i, &c) in chars.iter().enumerate() {

@@ -79,6 +79,12 @@ pub fn count(v: f64) -> String {
     }
 }
 
+/// Whether [lo, hi] around `value` is an interval at all: runs that agree to within the last
+/// few bits of a float (sums taken in another order) give a width that is rounding, not spread.
+fn has_width(lo: f64, hi: f64, value: f64) -> bool {
+    hi - lo > 1e-9 * value.abs().max(lo.abs()).max(hi.abs())
+}
+
 /// Decimals that show an interval of half-width `half` to two significant figures.
 fn decimals_for_interval(half: f64) -> usize {
     if half <= 0.0 || !half.is_finite() {
@@ -100,7 +106,7 @@ pub fn estimate(e: &Estimate, scale: f64, is_count: bool) -> String {
         }
     };
     match e.ci95 {
-        Some([lo, hi]) if hi > lo => {
+        Some([lo, hi]) if has_width(lo, hi, e.mean) => {
             let d = decimals_for_interval((hi - lo) / 2.0 / scale);
             format!(
                 "{} (95% CI {} – {})",
@@ -118,7 +124,7 @@ pub fn estimate(e: &Estimate, scale: f64, is_count: bool) -> String {
 /// or it has zero width.
 pub fn value_and_interval(value: f64, ci95: Option<[f64; 2]>) -> (String, String) {
     match ci95 {
-        Some([lo, hi]) if hi > lo => {
+        Some([lo, hi]) if has_width(lo, hi, value) => {
             let d = decimals_for_interval((hi - lo) / 2.0);
             (
                 fixed(value, d),

@@ -4,6 +4,7 @@
 
 mod checks;
 pub mod edit;
+pub mod fleet;
 pub mod keys;
 mod measured;
 mod raw;
@@ -538,7 +539,7 @@ pub fn plain_words(message: &str) -> String {
 }
 
 /// The comment lines a file starts with, without their `#`.
-fn leading_comment(text: &str) -> String {
+pub(crate) fn leading_comment(text: &str) -> String {
     text.lines()
         .map(str::trim)
         .take_while(|l| l.is_empty() || l.starts_with('#'))

@@ -66,7 +66,9 @@ fn entry(key: &Key) -> String {
     match (key.path, key.default_toml()) {
         ("name", _) => out.push_str("name = \"my-server\"\n"),
         // Computed defaults: shown, commented out, with what the computation gives.
-        ("warmup_days", _) => out.push_str("# warmup_days = \"8d\"\n"),
+        ("warmup_days", _) => out.push_str(
+            "# warmup_days = \"8d\"   # default: backup.retention_days + 1 days (8 at the default 7)\n",
+        ),
         // An array of tables cannot sit among [restore]'s keys: its example ends the file.
         ("restore.measured", _) => out.push_str("# measured: see [[restore.measured]] below\n"),
         (_, None) => out.push_str(&format!("# {} = \"westus\"\n", key.name())),

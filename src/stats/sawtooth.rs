@@ -14,7 +14,7 @@ use serde::Serialize;
 /// horizon, and all sums are integers, so merging replications in any order gives the same bits.
 #[derive(Debug, Clone, Default)]
 pub struct Sawtooth {
-    coverage_change: BTreeMap<i64, i64>,
+    coverage_change: Coverage,
     /// Σ (b − a) and Σ (b² − a²): total time and twice the time-integral of the window.
     total_time: u128,
     square_sum: u128,
@@ -31,6 +31,52 @@ pub struct Quantiles {
     pub p99: f64,
     pub max: f64,
     pub mean: f64,
+}
+
+/// Window values per page, for the window lengths that almost every run has (under 12 days):
+/// adding a segment is two array increments rather than two ordered-map updates, and the
+/// values come out in order by walking the pages. Longer windows (long stops, outages) go to an
+/// ordered map.
+const PAGE: usize = 1024;
+const PAGED_BELOW: i64 = (PAGE * PAGE) as i64;
+
+#[derive(Debug, Clone, Default)]
+struct Coverage {
+    pages: Vec<Option<Box<[i64; PAGE]>>>,
+    far: BTreeMap<i64, i64>,
+}
+
+impl Coverage {
+    fn add(&mut self, key: i64, delta: i64) {
+        if (0..PAGED_BELOW).contains(&key) {
+            let (page, offset) = (key as usize / PAGE, key as usize % PAGE);
+            if self.pages.len() <= page {
+                self.pages.resize_with(page + 1, || None);
+            }
+            self.pages[page].get_or_insert_with(|| Box::new([0; PAGE]))[offset] += delta;
+        } else {
+            *self.far.entry(key).or_insert(0) += delta;
+        }
+    }
+
+    /// The non-zero changes, in order of window value.
+    fn changes(&self) -> impl Iterator<Item = (i64, i64)> + '_ {
+        let paged = self.pages.iter().enumerate().flat_map(|(p, page)| {
+            page.iter().flat_map(move |values| {
+                values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &v)| v != 0)
+                    .map(move |(o, &v)| ((p * PAGE + o) as i64, v))
+            })
+        });
+        paged.chain(
+            self.far
+                .iter()
+                .filter(|(_, &v)| v != 0)
+                .map(|(&k, &v)| (k, v)),
+        )
+    }
 }
 
 impl PartialEq for Sawtooth {
@@ -90,19 +136,18 @@ impl Sawtooth {
         }
     }
 
-    fn fold(map: &mut BTreeMap<i64, i64>, a: i64, b: i64, n: i64) {
-        *map.entry(a).or_insert(0) += n;
-        *map.entry(b).or_insert(0) -= n;
+    fn fold(map: &mut Coverage, a: i64, b: i64, n: i64) {
+        map.add(a, n);
+        map.add(b, -n);
     }
 
-    /// The difference array with the pending run folded in, zero entries dropped.
-    fn settled(&self) -> BTreeMap<i64, i64> {
+    /// The difference array with the pending run folded in, zero entries dropped, in order.
+    fn settled(&self) -> Vec<(i64, i64)> {
         let mut all = self.coverage_change.clone();
         if let Some(((a, b), n)) = self.run {
             Self::fold(&mut all, a, b, n);
         }
-        all.retain(|_, v| *v != 0);
-        all
+        all.changes().collect()
     }
 
     pub fn merge(&mut self, other: &Sawtooth) {
@@ -110,7 +155,7 @@ impl Sawtooth {
             Self::fold(&mut self.coverage_change, a, b, n);
         }
         for (x, d) in other.settled() {
-            *self.coverage_change.entry(x).or_insert(0) += d;
+            self.coverage_change.add(x, d);
         }
         self.total_time += other.total_time;
         self.square_sum += other.square_sum;

@@ -72,7 +72,6 @@ impl Sim<'_, '_> {
         let interval = self.logs.interval();
         if self.logs.next_tick() != start + interval
             || !self.active()
-            || self.server.geo_redundant()
             || self.logs.can_fail()
             || !self.rpo.regular()
         {
@@ -115,12 +114,17 @@ impl Sim<'_, '_> {
         let start = self.now;
         // The hourly work due before the first tick (right after the backup on the hour).
         self.hourly_until(s.tick(1));
-        let level_before = self.storage_gb();
+        // Logical GB kept, and what the copies make of it (S5: geo keeps two).
+        let kept_before = self.store.used_gb();
+        let copies = self.server.redundancy().storage_factor();
         // The binlog is written tick by tick exactly as time passing would write it, so that
         // every decision on it (B4's threshold above all) is the same as without the fold.
         let gb = self.load.write(start, s.tick(1));
         self.snapshots.add_binlog(gb);
         let mark_first = self.load.written_gb();
+        // The binlog mark after each backup, as a copy to the paired region carries it.
+        let mut marks = [0.0; MOST + 1];
+        marks[1] = mark_first;
         for k in 2..=s.count {
             if self.snapshots.binlog_until_extra() == 0.0 {
                 s.count = k - 1;
@@ -128,24 +132,28 @@ impl Sim<'_, '_> {
             }
             self.load.write_again(gb);
             self.snapshots.add_binlog(gb);
+            marks[k as usize] = self.load.written_gb();
         }
         let (n, last) = (s.count, s.last());
         let mark_last = self.load.written_gb();
 
         let mut drops = [0.0; MOST + 1];
         self.drops_per_tick(&s, &mut drops);
-        // Storage after tick k: the level before, plus the logs uploaded, less those aged out.
+        // Storage after tick k: what was kept before, plus the logs uploaded, less those aged
+        // out, times the copies.
         let allowance = self.free_allowance_gb();
         let held = s.interval as f64;
-        let (mut level, mut storage_gbs, mut billable_gbs, mut peak) =
-            (level_before, 0.0, 0.0, f64::MIN);
-        let mut level_before_last = level_before;
+        let (mut kept, mut storage_gbs, mut billable_gbs, mut peak) =
+            (kept_before, 0.0, 0.0, f64::MIN);
+        let mut level_before_last = kept_before * copies;
         for dropped in &drops[1..=n as usize] {
+            let level = kept * copies;
             level_before_last = level;
             storage_gbs += level * held;
             let above = level - allowance;
             billable_gbs += if above > 0.0 { above * held } else { 0.0 };
-            level += gb - dropped;
+            kept += gb - dropped;
+            let level = kept * copies;
             peak = if level > peak { level } else { peak };
         }
 
@@ -170,6 +178,13 @@ impl Sim<'_, '_> {
             .accrue_integrals(start, last, storage_gbs, billable_gbs, allowance);
         self.billing.note_level(peak);
         self.rpo.close_regular(n, s.interval, last, mark_last);
+        if self.server.geo_redundant() {
+            // Each copy leaves as its backup lands; they arrive (in order) as time goes on.
+            for (k, &mark) in marks.iter().enumerate().take(n as usize + 1).skip(1) {
+                let at = s.tick(k as u64);
+                self.geo.send(at, at, mark);
+            }
+        }
         self.logs.folded(n, last);
         self.events += n;
         self.now = last;

@@ -1,0 +1,327 @@
+//! `backsim fleet`: many servers in shared regions, whole or as one shard of the runs; and the
+//! fleet half of `backsim merge`.
+
+use std::path::{Path, PathBuf};
+
+use super::{command_line, note, output_folder, print, progress_bar, say, thread_pool, FleetArgs};
+use crate::error::{Error, InputError};
+use crate::fleet::{simulate_runs, FleetRun, FleetSummary};
+use crate::report::fleet::{self as out, FleetProvenance, FleetRecord};
+use crate::report::OutputDir;
+use crate::scenario::fleet::{load_fleet, Fleet};
+use crate::scenario::{self, Override};
+use crate::sweep::Shard;
+
+/// The file that marks a complete fleet folder (or shard), and holds every run's record.
+pub(super) const RECORD_FILE: &str = "fleet_runs.json";
+/// Rough costs for the warning before a big fleet: CPU seconds per simulated server-year (geo-
+/// redundant servers with outages, measured on a 2-core machine) and JSON bytes per server per
+/// run.
+const SECONDS_PER_SERVER_YEAR: f64 = 0.004;
+const RECORD_BYTES_PER_SERVER_RUN: f64 = 370.0;
+
+pub(super) fn fleet(args: FleetArgs) -> Result<(), Error> {
+    let sets = args.sim.overrides()?;
+    let fleet = load_fleet(&args.fleet, &sets)?;
+    let text = scenario::read_text(&args.fleet)?;
+    let sha = scenario::sha256_hex(&text);
+    note(&format!("read {} (sha256 {sha})", args.fleet.display()));
+    let shard = match &args.shard {
+        Some(s) => Shard::parse(s)?,
+        None => Shard::WHOLE,
+    };
+    let pool = thread_pool(args.sim.threads)?;
+    let out_path = output_folder(
+        args.out.as_deref(),
+        Path::new("output").join(format!("{}-fleet", fleet.name)),
+    )?;
+    let runs: Vec<u64> = (0..fleet.runs as u64)
+        .filter(|&r| shard.owns(r as usize))
+        .collect();
+    // A big fleet is said before it starts: how much work, roughly how long, how much output.
+    let server_years = fleet.servers() as f64 * runs.len() as f64 * fleet.horizon_days / 365.0;
+    if server_years > 2_000.0 {
+        let threads = pool.current_num_threads();
+        let minutes = server_years * SECONDS_PER_SERVER_YEAR / threads as f64 / 60.0;
+        let megabytes =
+            fleet.servers() as f64 * runs.len() as f64 * RECORD_BYTES_PER_SERVER_RUN / 1e6;
+        say(&format!(
+            "{} servers × {} runs × {} days = {:.0} server-years: roughly {:.0} min on {threads} threads, about {:.0} MB of fleet_runs.json\n",
+            fleet.servers(),
+            runs.len(),
+            fleet.horizon_days,
+            server_years,
+            minutes.max(1.0),
+            megabytes
+        ));
+    }
+    let dir = OutputDir::stage(&out_path)?;
+    let bar = progress_bar(runs.len() as u64, "runs");
+    let tick = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let started = std::time::Instant::now();
+    let records = pool.install(|| simulate_runs(&fleet, runs.iter().copied(), &tick));
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    note(&format!(
+        "{} runs of {} servers on {} threads in {:.2} s",
+        records.len(),
+        fleet.servers(),
+        pool.current_num_threads(),
+        started.elapsed().as_secs_f64()
+    ));
+    let record = FleetRecord {
+        fleet: fleet.name.clone(),
+        seed: fleet.seed,
+        runs: fleet.runs,
+        servers: fleet.servers(),
+        shard: [shard.index, shard.count],
+        provenance: FleetProvenance {
+            backsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            command_line: command_line(),
+            overrides: sets
+                .iter()
+                .map(|o| format!("{}={}", o.key, o.value))
+                .collect(),
+            fleet_file: args.fleet.display().to_string(),
+            fleet_sha256: sha,
+        },
+        records,
+    };
+    if shard != Shard::WHOLE {
+        dir.write(RECORD_FILE, &out::record_json(&record))?;
+        dir.publish()?;
+        say(&format!(
+            "shard {}/{}: {} of {} runs into {} (join the shards with backsim merge)\n",
+            shard.index,
+            shard.count,
+            record.records.len(),
+            fleet.runs,
+            out_path.display()
+        ));
+        return Ok(());
+    }
+    let summary = write_outputs(&dir, &fleet, &record, args.sim.no_charts)?;
+    dir.publish()?;
+    if args.json {
+        print(&String::from_utf8_lossy(&out::summary_json(
+            &fleet,
+            &summary,
+            &record.provenance,
+        )));
+    } else {
+        print(&out::text(&fleet, &summary));
+        say(&format!("\nfiles in {}\n", out_path.display()));
+    }
+    Ok(())
+}
+
+/// Every file of a whole fleet run; the record file last, as the folder's mark of completeness.
+fn write_outputs(
+    dir: &OutputDir,
+    fleet: &Fleet,
+    record: &FleetRecord,
+    no_charts: bool,
+) -> Result<FleetSummary, Error> {
+    let summary = FleetSummary::new(fleet, &record.records);
+    dir.write(
+        "fleet.json",
+        &out::summary_json(fleet, &summary, &record.provenance),
+    )?;
+    dir.write("fleet_bill.csv", &out::bill_csv(&summary))?;
+    dir.write("fleet_servers.csv", &out::servers_csv(fleet, &summary))?;
+    dir.write(
+        "fleet_recoveries.csv",
+        &out::recoveries_csv(fleet, &record.records),
+    )?;
+    dir.write(
+        "fleet_outages.csv",
+        &out::outages_csv(fleet, &record.records),
+    )?;
+    dir.write(
+        "report.md",
+        out::report_md(fleet, &summary, &record.provenance).as_bytes(),
+    )?;
+    if !no_charts {
+        if let Some(png) = out::recovery_chart(fleet, &record.records) {
+            let png =
+                png.map_err(|e| Error::Other(format!("cannot draw fleet_recovery.png: {e}")))?;
+            dir.write("fleet_recovery.png", &png)?;
+        }
+    }
+    dir.write(RECORD_FILE, &out::record_json(record))?;
+    Ok(summary)
+}
+
+/// The largest fleet record merge reads: a few hundred bytes per server and run.
+const MAX_RECORD_BYTES: u64 = 1 << 30;
+
+/// Whether a record read back from a shard describes a shard this program could have written:
+/// a run count within the limit, a valid shard, and only runs that shard ran, each once, in
+/// order (so that the runs expected can be listed without trusting a count of billions).
+fn check_record(record: &FleetRecord) -> Result<(), String> {
+    let most = crate::scenario::keys::MAX_RUNS;
+    if !(1..=most).contains(&i64::from(record.runs)) {
+        return Err(format!(
+            "runs must be from 1 to {most}, got {}",
+            record.runs
+        ));
+    }
+    let [index, count] = record.shard;
+    let most_shards = crate::sweep::MAX_SWEEP_POINTS;
+    if index == 0 || index > count || count > most_shards {
+        return Err(format!(
+            "shard must be I of N with 1 ≤ I ≤ N ≤ {most_shards}, got {index} of {count}"
+        ));
+    }
+    let mut previous = None;
+    for r in &record.records {
+        let owned = r.run < u64::from(record.runs) && r.run as usize % count == index - 1;
+        if !owned || previous.is_some_and(|p| p >= r.run) {
+            return Err(format!(
+                "run {} is not one of shard {index}/{count}'s runs in order",
+                r.run
+            ));
+        }
+        previous = Some(r.run);
+    }
+    Ok(())
+}
+
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Whether `dir` holds a fleet run or shard.
+/// (Any entry of that name counts, a link included, so that merge refuses it as a fleet record
+/// rather than looking for a sweep there.)
+pub(super) fn is_fleet_folder(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir.join(RECORD_FILE)).is_ok()
+}
+
+/// Join the shards of a fleet run: the same fleet file (same text), the same settings, every
+/// run once. The result is byte for byte what the whole run writes.
+pub(super) fn merge(
+    dirs: &[PathBuf],
+    out_dir: Option<&Path>,
+    no_charts: bool,
+) -> Result<(), Error> {
+    let mut shards: Vec<FleetRecord> = Vec::new();
+    for d in dirs {
+        let path = d.join(RECORD_FILE);
+        let bad = |message: String| InputError {
+            origin: crate::error::Origin::File(path.clone()),
+            key: None,
+            position: None,
+            message,
+        };
+        // A shard's record comes from anywhere: a regular file of bounded size, checked.
+        let bytes = crate::report::read_untrusted(&path, MAX_RECORD_BYTES)
+            .map_err(|e| bad(format!("the shard's record {e}")))?;
+        let record: FleetRecord =
+            serde_json::from_slice(&bytes).map_err(|e| bad(format!("not a fleet record: {e}")))?;
+        check_record(&record).map_err(|e| bad(format!("not a fleet record: {e}")))?;
+        shards.push(record);
+    }
+    let Some(first) = shards.first().cloned() else {
+        return Err(InputError::argument("merge", "name at least one folder").into());
+    };
+    let mismatch = |what: &str| {
+        InputError::argument(
+            "merge",
+            format!("the folders hold different fleets or settings ({what} differs): merge shards of one `backsim fleet` command"),
+        )
+    };
+    for s in &shards {
+        if s.fleet != first.fleet || s.seed != first.seed || s.runs != first.runs {
+            return Err(mismatch("fleet, seed or runs").into());
+        }
+        if s.provenance != first.provenance || s.servers != first.servers {
+            return Err(mismatch("fleet file or command").into());
+        }
+        if s.shard[1] != first.shard[1] {
+            return Err(mismatch("the number of shards").into());
+        }
+    }
+    let mut records: Vec<FleetRun> = shards.into_iter().flat_map(|s| s.records).collect();
+    records.sort_by_key(|r| r.run);
+    let expected: Vec<u64> = (0..first.runs as u64).collect();
+    let got: Vec<u64> = records.iter().map(|r| r.run).collect();
+    if got != expected {
+        let missing: Vec<String> = expected
+            .iter()
+            .filter(|r| got.binary_search(r).is_err())
+            .take(10)
+            .map(u64::to_string)
+            .collect();
+        return Err(InputError::argument(
+            "merge",
+            format!(
+                "the shards hold {} runs of {} (missing: {}{}): every run exactly once is needed",
+                got.len(),
+                first.runs,
+                missing.join(", "),
+                if missing.is_empty() {
+                    "none, but some twice"
+                } else {
+                    "…"
+                }
+            ),
+        )
+        .into());
+    }
+    let p = &first.provenance;
+    let overrides: Vec<Override> = p
+        .overrides
+        .iter()
+        .map(|s| Override::parse(s))
+        .collect::<Result<_, _>>()?;
+    let fleet_file = PathBuf::from(&p.fleet_file);
+    let fleet = load_fleet(&fleet_file, &overrides)?;
+    let text = scenario::read_text(&fleet_file)?;
+    if scenario::sha256_hex(&text) != p.fleet_sha256 {
+        return Err(InputError::argument(
+            "merge",
+            format!(
+                "{} has changed since the shards ran (sha256 {} then): merge with the fleet file they ran",
+                fleet_file.display(),
+                p.fleet_sha256
+            ),
+        )
+        .into());
+    }
+    let record = FleetRecord {
+        shard: [1, 1],
+        records,
+        ..first
+    };
+    let default = Path::new("output").join(format!("{}-fleet", fleet.name));
+    let out_path = out_dir.unwrap_or(&default);
+    if dirs.iter().any(|d| same_folder(d, out_path)) {
+        return Err(InputError::argument(
+            "merge",
+            format!(
+                "the merged fleet would overwrite {}, one of the folders being merged: name another with --out",
+                out_path.display()
+            ),
+        )
+        .into());
+    }
+    let dir = OutputDir::stage(out_path)?;
+    write_outputs(&dir, &fleet, &record, no_charts)?;
+    dir.publish()?;
+    say(&format!(
+        "merged {} folders: {} runs into {}\n",
+        dirs.len(),
+        record.records.len(),
+        out_path.display()
+    ));
+    Ok(())
+}

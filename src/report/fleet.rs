@@ -1,0 +1,522 @@
+//! A fleet's outputs: the readable summary, fleet.json (the summary and where it came from),
+//! fleet_runs.json (every run's record, what `merge` joins), fleet_bill.csv, fleet_servers.csv,
+//! fleet_recoveries.csv, fleet_outages.csv and fleet_recovery.png.
+
+use serde::Serialize;
+
+use super::charts;
+use super::numbers::{estimate, sig};
+use crate::engine::DAY;
+use crate::fleet::{serving_share, FleetRun, FleetSummary, Spread};
+use crate::scenario::fleet::Fleet;
+use crate::stats::Estimate;
+
+/// Where a fleet's results came from.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct FleetProvenance {
+    pub backsim_version: String,
+    pub command_line: String,
+    pub overrides: Vec<String>,
+    pub fleet_file: String,
+    pub fleet_sha256: String,
+}
+
+/// What a fleet output folder (or a shard of one) records about its runs: enough for `merge`.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct FleetRecord {
+    pub fleet: String,
+    pub seed: u64,
+    /// Runs of the whole fleet (all shards together).
+    pub runs: u32,
+    pub servers: u64,
+    /// Which shard this is (1-based) of how many.
+    pub shard: [usize; 2],
+    pub provenance: FleetProvenance,
+    pub records: Vec<FleetRun>,
+}
+
+pub fn summary_json(
+    fleet: &Fleet,
+    summary: &FleetSummary,
+    provenance: &FleetProvenance,
+) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(&serde_json::json!({
+        "fleet": fleet.name,
+        "seed": fleet.seed,
+        "runs": summary.runs,
+        "servers": summary.servers,
+        "horizon_days": fleet.horizon_days,
+        "currency": fleet.currency(),
+        "groups_defined": fleet.groups.iter().map(|g| serde_json::json!({
+            "name": g.name,
+            "count": g.count,
+            "region": fleet.regions[g.home].name,
+            "geo_restore_region": fleet.regions[g.target].name,
+            "source": g.source,
+        })).collect::<Vec<_>>(),
+        "regions": fleet.regions.iter().map(|r| serde_json::json!({
+            "name": r.name,
+            "restore_slots": r.spec.slots,
+            "other_restores_per_hour": r.spec.others_per_hour,
+            "other_restores_every_day": r.spec.everyday,
+            "outage_restore_surge": r.spec.surge_factor,
+            "region_outages_per_year": r.outages_per_year,
+            "region_outage_hours": r.outage_hours,
+        })).collect::<Vec<_>>(),
+        "summary": {
+            "fleet": summary.fleet,
+            "regions": summary.regions.iter().map(|(n, b)| serde_json::json!({"region": n, "bill": b})).collect::<Vec<_>>(),
+            "groups": summary.groups,
+            "months": summary.months,
+            "regional_outages": summary.outages,
+        },
+        "provenance": provenance,
+    }))
+    .expect("JSON of plain values");
+    out.push(b'\n');
+    out
+}
+
+pub fn record_json(record: &FleetRecord) -> Vec<u8> {
+    let mut out = serde_json::to_vec(record).expect("JSON of plain values");
+    out.push(b'\n');
+    out
+}
+
+fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = crate::safe_csv::SafeCsv::new(Vec::new());
+    w.write_record(header).expect("in memory");
+    for row in rows {
+        w.write_record(&row).expect("in memory");
+    }
+    w.into_inner().expect("in memory")
+}
+
+fn num(v: f64) -> String {
+    if v.is_finite() {
+        v.to_string()
+    } else {
+        String::new()
+    }
+}
+
+fn ci(e: &Estimate) -> [String; 3] {
+    match e.ci95 {
+        Some([lo, hi]) => [num(e.mean), num(lo), num(hi)],
+        None => [num(e.mean), String::new(), String::new()],
+    }
+}
+
+/// The bill of the fleet, of each region and of each group, then of each calendar month.
+pub fn bill_csv(summary: &FleetSummary) -> Vec<u8> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut push = |scope: &str, name: &str, b: &crate::fleet::BillSummary| {
+        let mut row = vec![scope.to_string(), name.to_string()];
+        row.extend(ci(&b.cost_per_month));
+        row.extend(ci(&b.billable_gb_month));
+        row.extend(ci(&b.mean_storage_gb));
+        rows.push(row);
+    };
+    push("fleet", "all", &summary.fleet);
+    for (name, b) in &summary.regions {
+        push("region", name, b);
+    }
+    for g in &summary.groups {
+        push("group", &g.name, &g.bill);
+    }
+    for m in &summary.months {
+        let mut row = vec!["month".to_string(), m.month.clone()];
+        row.extend(ci(&m.cost));
+        row.extend(std::iter::repeat_n(String::new(), 6));
+        rows.push(row);
+    }
+    csv_bytes(
+        &[
+            "scope",
+            "name",
+            "cost_per_month_mean",
+            "cost_per_month_ci95_lo",
+            "cost_per_month_ci95_hi",
+            "billable_gb_month_mean",
+            "billable_gb_month_ci95_lo",
+            "billable_gb_month_ci95_hi",
+            "mean_storage_gb_mean",
+            "mean_storage_gb_ci95_lo",
+            "mean_storage_gb_ci95_hi",
+        ],
+        rows.into_iter(),
+    )
+}
+
+/// One row per server: its group and region, its figures averaged over runs.
+pub fn servers_csv(fleet: &Fleet, summary: &FleetSummary) -> Vec<u8> {
+    let mut names = Vec::new();
+    for g in &fleet.groups {
+        for i in 0..g.count {
+            names.push((g.name.as_str(), i, fleet.regions[g.home].name.as_str()));
+        }
+    }
+    csv_bytes(
+        &[
+            "server",
+            "group",
+            "index_in_group",
+            "region",
+            "cost_per_month",
+            "mean_storage_gb",
+            "rpo_p95_s",
+            "restore_latest_p95_s",
+            "downtime_hours",
+            "data_lost_s",
+            "recoveries",
+        ],
+        summary.servers_mean.iter().zip(names).enumerate().map(
+            |(i, (s, (group, index, region)))| {
+                vec![
+                    i.to_string(),
+                    group.to_string(),
+                    index.to_string(),
+                    region.to_string(),
+                    num(s.cost_per_month),
+                    num(s.mean_storage_gb),
+                    num(s.rpo_p95_s),
+                    s.restore_latest_p95_s.map_or(String::new(), num),
+                    num(s.downtime_hours),
+                    num(s.data_lost_s),
+                    num(s.recoveries),
+                ]
+            },
+        ),
+    )
+}
+
+fn server_names(fleet: &Fleet) -> Vec<(String, String)> {
+    fleet
+        .groups
+        .iter()
+        .flat_map(|g| {
+            (0..g.count).map(move |_| (g.name.clone(), fleet.regions[g.home].name.clone()))
+        })
+        .collect()
+}
+
+/// One row per recovery of every server in every run.
+pub fn recoveries_csv(fleet: &Fleet, runs: &[FleetRun]) -> Vec<u8> {
+    let names = server_names(fleet);
+    let start = fleet.start;
+    csv_bytes(
+        &[
+            "run",
+            "server",
+            "group",
+            "region",
+            "kind",
+            "started",
+            "started_s",
+            "outcome",
+            "wait_s",
+            "restore_s",
+            "downtime_s",
+            "data_lost_s",
+        ],
+        runs.iter().flat_map(|r| {
+            let names = &names;
+            r.recoveries.iter().map(move |x| {
+                let (group, region) = &names[x.server as usize];
+                vec![
+                    r.run.to_string(),
+                    x.server.to_string(),
+                    group.clone(),
+                    region.clone(),
+                    x.kind.clone(),
+                    moment(start, x.started),
+                    x.started.to_string(),
+                    x.outcome.clone(),
+                    num(x.wait_s),
+                    num(x.restore_s),
+                    num(x.downtime_s),
+                    num(x.data_lost_s),
+                ]
+            })
+        }),
+    )
+}
+
+/// One row per regional outage of every run.
+pub fn outages_csv(fleet: &Fleet, runs: &[FleetRun]) -> Vec<u8> {
+    let start = fleet.start;
+    csv_bytes(
+        &[
+            "run",
+            "region",
+            "started",
+            "started_s",
+            "outage_hours",
+            "servers_affected",
+            "hours_to_50pct",
+            "hours_to_90pct",
+            "hours_to_99pct",
+            "hours_to_100pct",
+            "geo_restored",
+            "back_with_region",
+            "data_lost_s_mean",
+            "wait_s_mean",
+            "wait_s_max",
+        ],
+        runs.iter().flat_map(|r| {
+            r.outages.iter().map(move |o| {
+                let to = |share: f64| o.hours_to(share).map_or(String::new(), num);
+                vec![
+                    r.run.to_string(),
+                    fleet.regions[o.region].name.clone(),
+                    moment(start, o.start),
+                    o.start.to_string(),
+                    num(o.hours),
+                    o.affected.to_string(),
+                    to(0.5),
+                    to(0.9),
+                    to(0.99),
+                    to(1.0),
+                    o.geo_restored.to_string(),
+                    o.region_returned.to_string(),
+                    num(o.data_lost_s_mean),
+                    num(o.wait_s_mean),
+                    num(o.wait_s_max),
+                ]
+            })
+        }),
+    )
+}
+
+fn moment(start: chrono::DateTime<chrono::FixedOffset>, t: i64) -> String {
+    (start + chrono::Duration::seconds(t)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The recovery chart, when some regional outage hit some server.
+pub fn recovery_chart(fleet: &Fleet, runs: &[FleetRun]) -> Option<Result<Vec<u8>, String>> {
+    let longest = runs
+        .iter()
+        .flat_map(|r| r.outages.iter())
+        .filter_map(|o| o.hours_to(1.0))
+        .fold(0.0, f64::max);
+    if longest <= 0.0 {
+        return None;
+    }
+    let top = longest * 1.05;
+    let hours: Vec<f64> = (0..=200).map(|i| top * i as f64 / 200.0).collect();
+    let regions: Vec<(String, Vec<Vec<f64>>)> = fleet
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let curves = runs
+                .iter()
+                .flat_map(|x| x.outages.iter())
+                .filter(|o| o.region == i && o.affected > 0)
+                .map(|o| serving_share(o, &hours))
+                .collect();
+            (r.name.clone(), curves)
+        })
+        .filter(|(_, c): &(String, Vec<Vec<f64>>)| !c.is_empty())
+        .collect();
+    Some(charts::fleet_recovery_chart(
+        &regions,
+        &hours,
+        &format!(
+            "{}: servers serving again after a regional outage",
+            fleet.name
+        ),
+    ))
+}
+
+fn hours(s: &Option<Spread>) -> String {
+    match s {
+        Some(s) => format!(
+            "{} h (p95 {}, max {})",
+            sig(s.p50, 3),
+            sig(s.p95, 3),
+            sig(s.max, 3)
+        ),
+        None => "-".to_string(),
+    }
+}
+
+/// The readable summary.
+pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
+    let cur = fleet.currency();
+    let mut out = String::new();
+    let days = fleet.horizon_days;
+    out.push_str(&format!(
+        "backsim fleet · {} · {} servers in {} groups, {} regions\n{} runs × {} days, seed {}\n\n",
+        fleet.name,
+        summary.servers,
+        fleet.groups.len(),
+        summary.regions.len(),
+        summary.runs,
+        days,
+        fleet.seed
+    ));
+    out.push_str(&format!(
+        "Backup storage bill (steady state): {} {cur}/month for the fleet, {} GB-months billable, {} GB stored on average\n",
+        estimate(&summary.fleet.cost_per_month, 1.0, false),
+        estimate(&summary.fleet.billable_gb_month, 1.0, false),
+        estimate(&summary.fleet.mean_storage_gb, 1.0, false),
+    ));
+    for (name, b) in &summary.regions {
+        out.push_str(&format!(
+            "  {name:<16} {} {cur}/month\n",
+            estimate(&b.cost_per_month, 1.0, false)
+        ));
+    }
+    out.push('\n');
+    out.push_str(&format!(
+        "{:<16} {:>7}  {:<8} {:>36}  {:>9}  {:>11}  {:>13}\n",
+        "group", "servers", "region", "cost/month", "RPO p95", "restore p95", "down h/server"
+    ));
+    for g in &summary.groups {
+        out.push_str(&format!(
+            "{:<16} {:>7}  {:<8} {:>36}  {:>9}  {:>11}  {:>13}\n",
+            g.name,
+            g.count,
+            g.region,
+            format!("{} {cur}", estimate(&g.bill.cost_per_month, 1.0, false)),
+            format!("{} min", sig(g.rpo_p95_s.mean / 60.0, 3)),
+            g.restore_latest_p95_s
+                .as_ref()
+                .map_or("-".to_string(), |e| format!(
+                    "{} h",
+                    sig(e.mean / 3600.0, 3)
+                )),
+            sig(g.downtime_hours_per_server.mean, 3),
+        ));
+    }
+    if let Some(m) = summary.months.iter().find(|m| m.month.len() == 7) {
+        let _ = m;
+    }
+    out.push('\n');
+    if summary.outages.iter().all(|o| o.outages == 0) {
+        out.push_str(
+            "Regional outages: none in any run (raise region_outages_per_year, or script one).\n",
+        );
+    } else {
+        out.push_str("Regional outages: time until the region's servers serve again (over outages: median, p95, max)\n");
+        for o in summary.outages.iter().filter(|o| o.outages > 0) {
+            out.push_str(&format!(
+                "  {}: {} outages, {} servers hit on average; {} geo-restored, {} back only with the region\n    50%: {}\n    90%: {}\n    99%: {}\n   100%: {}\n    slot wait (mean per outage): {}\n",
+                o.region,
+                o.outages,
+                sig(o.affected_mean, 3),
+                sig(o.geo_restored_mean, 3),
+                sig(o.region_returned_mean, 3),
+                hours(&o.hours_to_50),
+                hours(&o.hours_to_90),
+                hours(&o.hours_to_99),
+                hours(&o.hours_to_100),
+                o.wait_s_mean
+                    .as_ref()
+                    .map_or("-".to_string(), |s| format!(
+                        "{} h (p95 {} h)",
+                        sig(s.p50 / 3600.0, 3),
+                        sig(s.p95 / 3600.0, 3)
+                    )),
+            ));
+        }
+    }
+    let _ = DAY;
+    out
+}
+
+/// Text for a Markdown table cell or line, shown as written: no HTML, no link or image, no
+/// table break (the same escaping as a run's report.md).
+fn md(text: &str) -> String {
+    super::markdown::literal(text)
+}
+
+/// report.md for a fleet: the question, the bill, the groups, the regional outages, the files.
+pub fn report_md(fleet: &Fleet, summary: &FleetSummary, provenance: &FleetProvenance) -> String {
+    let cur = md(fleet.currency());
+    let mut out = format!("# Fleet {}\n\n", md(&fleet.name));
+    if !fleet.question.is_empty() {
+        for line in fleet.question.lines() {
+            out.push_str(&format!("> {}\n", md(line)));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "{} servers in {} groups and {} regions; {} runs × {} days, seed {}. Each server has its own backups, load and incidents; a regional outage takes down every server of its region at once, and every restore queues for its target region's slots with the other tenants' (steady-state bill: from each group's warm-up on).\n\n",
+        summary.servers,
+        fleet.groups.len(),
+        summary.regions.len(),
+        summary.runs,
+        fleet.horizon_days,
+        fleet.seed
+    ));
+    out.push_str("## Backup storage bill\n\n| scope | cost per month | billable GB-months | stored GB |\n|---|---|---|---|\n");
+    let mut bill_row = |scope: String, b: &crate::fleet::BillSummary| {
+        out.push_str(&format!(
+            "| {scope} | {} {cur} | {} | {} |\n",
+            estimate(&b.cost_per_month, 1.0, false),
+            estimate(&b.billable_gb_month, 1.0, false),
+            estimate(&b.mean_storage_gb, 1.0, false)
+        ));
+    };
+    bill_row("**fleet**".into(), &summary.fleet);
+    for (name, b) in &summary.regions {
+        bill_row(format!("region {}", md(name)), b);
+    }
+    for g in &summary.groups {
+        bill_row(format!("group {}", md(&g.name)), &g.bill);
+    }
+    out.push_str("\n| month | fleet cost |\n|---|---|\n");
+    for m in &summary.months {
+        out.push_str(&format!(
+            "| {} | {} {cur} |\n",
+            m.month,
+            estimate(&m.cost, 1.0, false)
+        ));
+    }
+    out.push_str("\n## Groups\n\n| group | servers | region | data-loss window p95 | restore to latest p95 | downtime per server |\n|---|---|---|---|---|---|\n");
+    for g in &summary.groups {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} min | {} | {} h |\n",
+            md(&g.name),
+            g.count,
+            md(&g.region),
+            sig(g.rpo_p95_s.mean / 60.0, 3),
+            g.restore_latest_p95_s
+                .as_ref()
+                .map_or("-".to_string(), |e| format!(
+                    "{} h",
+                    sig(e.mean / 3600.0, 3)
+                )),
+            sig(g.downtime_hours_per_server.mean, 3)
+        ));
+    }
+    out.push_str("\n## Regional outages\n\nHours from the outage until a share of the region's servers serve again (over all outages of all runs: median, p95, max). A server is back by its geo-restore, or when the region returns if that comes first.\n\n| region | outages | servers hit | 50% | 90% | 99% | 100% | geo-restored | back with the region | slot wait, mean |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    for o in &summary.outages {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            md(&o.region),
+            o.outages,
+            sig(o.affected_mean, 3),
+            hours(&o.hours_to_50),
+            hours(&o.hours_to_90),
+            hours(&o.hours_to_99),
+            hours(&o.hours_to_100),
+            sig(o.geo_restored_mean, 3),
+            sig(o.region_returned_mean, 3),
+            o.wait_s_mean
+                .as_ref()
+                .map_or("-".to_string(), |s| format!("{} h", sig(s.p50 / 3600.0, 3)))
+        ));
+    }
+    out.push_str("\n![servers serving again](fleet_recovery.png)\n\n## Files\n\n- `fleet_bill.csv`: the bill of the fleet, each region, each group and each month\n- `fleet_servers.csv`: one row per server, its figures averaged over runs\n- `fleet_recoveries.csv`: every recovery of every server in every run\n- `fleet_outages.csv`: every regional outage of every run and how its servers came back\n- `fleet.json`: all of the above in one file; `fleet_runs.json`: each run's record (what `backsim merge` joins)\n\n");
+    out.push_str(&format!(
+        "## Provenance\n\nbacksim {}, `{}`, fleet file `{}` (sha256 `{}`)\n",
+        md(&provenance.backsim_version),
+        md(&provenance.command_line),
+        md(&provenance.fleet_file),
+        provenance.fleet_sha256
+    ));
+    out
+}

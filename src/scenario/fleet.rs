@@ -1,0 +1,900 @@
+//! Fleet files: groups of servers, each a count of one scenario in one region, plus what the
+//! fleet shares (seed, runs, horizon, the regions' restore slots, other tenants and outages).
+//! A fleet is a TOML file with `[[group]]` tables and/or an inventory CSV (one row per server
+//! or per group, as `backsim import` writes from a server list); a CSV can also stand alone.
+//!
+//! Every group becomes a full scenario: the group's base scenario file (or the defaults), then
+//! the fleet's `[defaults]`, then the group's own keys, then the fleet-wide settings and the
+//! group's region. So a group is validated exactly as a scenario is, and an error names the
+//! group (or the CSV row) and the key.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+
+use super::{parse_one, Override, Scenario};
+use crate::error::{InputError, Origin};
+use crate::model::fleet::FleetRegion;
+use crate::model::region::RegionSpec;
+use crate::model::{geo_restore_target, known_region};
+
+/// The most servers one fleet may hold: memory and time grow with it.
+pub const MAX_SERVERS: u64 = 1_000_000;
+
+/// The inventory's columns (as `backsim import` writes them) and the scenario key behind each;
+/// `name`, `count` and `region` are the group's own.
+pub const INVENTORY_KEYS: [(&str, &str); 8] = [
+    ("provisioned_storage_gb", "server.provisioned_storage_gb"),
+    ("db_size_gb", "server.db_size_gb"),
+    ("binlog_gb_per_day", "workload.binlog_gb_per_day"),
+    ("vcores", "server.vcores"),
+    ("retention_days", "backup.retention_days"),
+    ("redundancy", "backup.redundancy"),
+    ("ha", "server.ha"),
+    ("mysql_version", "server.mysql_version"),
+];
+
+/// A region's keys in a fleet's `[regions.NAME]` table, and the scenario key each stands for
+/// (the default is the first group's value there).
+const REGION_KEYS: [(&str, &str); 7] = [
+    ("slots_per_region", "restore.slots_per_region"),
+    (
+        "background_restores_per_hour",
+        "restore.background_restores_per_hour",
+    ),
+    (
+        "background_restore_duration",
+        "restore.background_restore_duration",
+    ),
+    ("outage_restore_surge", "restore.outage_restore_surge"),
+    ("region_outages_per_year", "outages.region_outages_per_year"),
+    ("region_outage_hours", "outages.region_outage_hours"),
+    ("region_outage_cv", "outages.region_outage_cv"),
+];
+
+/// Keys of the fleet file itself.
+const FLEET_KEYS: [&str; 11] = [
+    "name",
+    "seed",
+    "runs",
+    "horizon_days",
+    "start",
+    "warmup_days",
+    "inventory",
+    "defaults",
+    "regions",
+    "group",
+    "outage",
+];
+
+/// Fleet-wide settings that every group's scenario takes.
+const SHARED_KEYS: [&str; 5] = ["seed", "runs", "horizon_days", "start", "warmup_days"];
+
+#[derive(Debug, Clone)]
+pub struct FleetGroup {
+    pub name: String,
+    pub count: u32,
+    /// Its region and its geo-restore target, as indexes into the fleet's regions.
+    pub home: usize,
+    pub target: usize,
+    pub scenario: Scenario,
+    /// Where it was defined ("group 2 of fleet.toml", "row 5 of servers.csv").
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    pub name: String,
+    /// The comment at the top of the file: the question the fleet asks.
+    pub question: String,
+    pub seed: u64,
+    pub runs: u32,
+    pub horizon_days: f64,
+    pub start: DateTime<FixedOffset>,
+    pub groups: Vec<FleetGroup>,
+    pub regions: Vec<FleetRegion>,
+}
+
+impl Fleet {
+    pub fn servers(&self) -> u64 {
+        self.groups.iter().map(|g| g.count as u64).sum()
+    }
+
+    pub fn currency(&self) -> &str {
+        &self.groups[0].scenario.config.cost.currency
+    }
+}
+
+/// One group as written, before it is a scenario.
+struct GroupSpec {
+    name: String,
+    count: u32,
+    region: String,
+    base: Option<PathBuf>,
+    keys: Vec<(String, toml::Value)>,
+    source: String,
+    /// How errors name it: `group "small"`, `row 3 ("db-7")`.
+    label: String,
+    origin: Origin,
+    position: Option<(usize, usize)>,
+}
+
+/// Whether `path` names a fleet rather than one scenario: an inventory CSV, or TOML with
+/// `[[group]]` tables or an `inventory`.
+pub fn is_fleet_file(path: &Path) -> bool {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    {
+        return true;
+    }
+    if super::is_stdin(path) {
+        return false;
+    }
+    // Read within the scenario bound, so that a path to an endless file fails as it does for
+    // a scenario instead of being read for ever here.
+    super::read_text(path)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .is_some_and(|t| t.contains_key("group") || t.contains_key("inventory"))
+}
+
+/// Read a fleet file (TOML, or an inventory CSV when its name ends in .csv); `overrides`
+/// (`--set`) apply to every group, after everything else.
+pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputError> {
+    let text = super::read_text(path)?;
+    let origin = super::origin_of(path);
+    let folder = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if is_csv {
+        let stem = path
+            .file_stem()
+            .map_or("fleet".to_string(), |s| s.to_string_lossy().into_owned());
+        let groups = inventory(&text, &origin)?;
+        return build(
+            FleetHead {
+                name: stem,
+                question: String::new(),
+                shared: Vec::new(),
+                defaults: Vec::new(),
+                regions: BTreeMap::new(),
+                outages: Vec::new(),
+                origin,
+            },
+            groups,
+            &folder,
+            overrides,
+        );
+    }
+    let table: toml::Table = toml::from_str(&text).map_err(|e| {
+        let position = e.span().map(|s| line_col(&text, s.start));
+        InputError {
+            origin: origin.clone(),
+            key: None,
+            position,
+            message: format!("not a valid TOML fleet file: {}", e.message()),
+        }
+    })?;
+    let at = |key: &str| key_position(&text, key);
+    let fail = |key: &str, message: String| InputError {
+        origin: origin.clone(),
+        key: Some(key.to_string()),
+        position: at(key.rsplit('.').next().unwrap_or(key)),
+        message,
+    };
+    for key in table.keys() {
+        if !FLEET_KEYS.contains(&key.as_str()) {
+            let close = FLEET_KEYS
+                .iter()
+                .max_by(|a, b| {
+                    strsim::jaro_winkler(key, a).total_cmp(&strsim::jaro_winkler(key, b))
+                })
+                .filter(|k| strsim::jaro_winkler(key, k) > 0.8);
+            let hint = close.map_or(format!("a fleet file has {}", FLEET_KEYS.join(", ")), |k| {
+                format!("did you mean `{k}`?")
+            });
+            return Err(fail(key, format!("unknown key; {hint}")));
+        }
+    }
+    let name = match table.get("name") {
+        Some(toml::Value::String(s)) => s.trim().to_string(),
+        Some(_) => return Err(fail("name", "expected a string".into())),
+        None => {
+            return Err(fail(
+                "name",
+                "is required: every fleet needs a name, e.g. name = \"fleet-400\"".into(),
+            ))
+        }
+    };
+    super::portable_name(&name).map_err(|problem| {
+        fail(
+            "name",
+            format!(
+                "names the output folder (output/<name>-fleet/), so it {problem}; got {name:?}"
+            ),
+        )
+    })?;
+    let shared: Vec<(String, toml::Value)> = SHARED_KEYS
+        .iter()
+        .filter_map(|k| table.get(*k).map(|v| (k.to_string(), v.clone())))
+        .collect();
+    let defaults = match table.get("defaults") {
+        None => Vec::new(),
+        Some(toml::Value::Table(t)) => flatten("", t),
+        Some(_) => return Err(fail("defaults", "expected a table of scenario keys".into())),
+    };
+    let mut regions = BTreeMap::new();
+    match table.get("regions") {
+        None => {}
+        Some(toml::Value::Table(t)) => {
+            for (region, keys) in t {
+                let canonical =
+                    known_region(region).map_err(|e| fail(&format!("regions.{region}"), e))?;
+                let toml::Value::Table(keys) = keys else {
+                    return Err(fail(
+                        &format!("regions.{region}"),
+                        "expected a table of region keys".into(),
+                    ));
+                };
+                let mut mapped = Vec::new();
+                for (key, value) in keys {
+                    let Some((_, scenario_key)) = REGION_KEYS.iter().find(|(k, _)| k == key) else {
+                        let names: Vec<&str> = REGION_KEYS.iter().map(|(k, _)| *k).collect();
+                        return Err(fail(
+                            &format!("regions.{region}.{key}"),
+                            format!("unknown region key; a region takes {}", names.join(", ")),
+                        ));
+                    };
+                    mapped.push((scenario_key.to_string(), value.clone()));
+                }
+                regions.insert(canonical.to_string(), mapped);
+            }
+        }
+        Some(_) => return Err(fail("regions", "expected [regions.NAME] tables".into())),
+    }
+    let mut groups = Vec::new();
+    if let Some(inv) = table.get("inventory") {
+        let toml::Value::String(file) = inv else {
+            return Err(fail("inventory", "expected the path of a CSV file".into()));
+        };
+        let csv_path = folder.join(file);
+        let csv_text = super::read_text(&csv_path)?;
+        groups.extend(inventory(&csv_text, &Origin::File(csv_path))?);
+    }
+    match table.get("group") {
+        None => {}
+        Some(toml::Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let toml::Value::Table(t) = item else {
+                    return Err(fail("group", "expected [[group]] tables".into()));
+                };
+                groups.push(group_from_toml(i, t, &text, &origin, &folder)?);
+            }
+        }
+        Some(_) => return Err(fail("group", "expected [[group]] tables".into())),
+    }
+    let outages = scripted_outages(&table, &text, &origin)?;
+    build(
+        FleetHead {
+            name,
+            question: super::leading_comment(&text),
+            shared,
+            defaults,
+            regions,
+            outages,
+            origin,
+        },
+        groups,
+        &folder,
+        overrides,
+    )
+}
+
+/// `[[outage]]` tables: a regional outage the plan asks about (region, at, hours), the same in
+/// every run. `at` is an RFC 3339 time or an offset from the start ("200d").
+fn scripted_outages(
+    table: &toml::Table,
+    text: &str,
+    origin: &Origin,
+) -> Result<Vec<(String, i64, i64)>, InputError> {
+    let Some(items) = table.get("outage") else {
+        return Ok(Vec::new());
+    };
+    let toml::Value::Array(items) = items else {
+        return Err(InputError {
+            origin: origin.clone(),
+            key: Some("outage".into()),
+            position: key_position(text, "outage"),
+            message: "expected [[outage]] tables with region, at and hours".into(),
+        });
+    };
+    let start = super::checks::start_time(table.get("start"))?;
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let position = nth_position(text, "[[outage]]", i);
+        let fail = |key: &str, message: String| InputError {
+            origin: origin.clone(),
+            key: Some(format!("outage[{}].{key}", i + 1)),
+            position,
+            message,
+        };
+        let toml::Value::Table(t) = item else {
+            return Err(fail("", "expected a table".into()));
+        };
+        if let Some(extra) = t
+            .keys()
+            .find(|k| !["region", "at", "hours"].contains(&k.as_str()))
+        {
+            return Err(fail(
+                extra,
+                "unknown key; an outage has region, at and hours".into(),
+            ));
+        }
+        let region = match t.get("region") {
+            Some(toml::Value::String(s)) => known_region(s).map_err(|e| fail("region", e))?,
+            _ => {
+                return Err(fail(
+                    "region",
+                    "is required: the region that goes down".into(),
+                ))
+            }
+        };
+        let at = match t.get("at") {
+            Some(toml::Value::String(s)) => super::checks::parse_moment("at", s, start, i64::MAX)
+                .map_err(|e| fail("at", e.message))?,
+            Some(toml::Value::Datetime(d)) => {
+                super::checks::parse_moment("at", &d.to_string(), start, i64::MAX)
+                    .map_err(|e| fail("at", e.message))?
+            }
+            _ => {
+                return Err(fail(
+                    "at",
+                    "is required: when it goes down (\"200d\" from the start, or an RFC 3339 time)"
+                        .into(),
+                ))
+            }
+        };
+        let hours = match t.get("hours") {
+            Some(toml::Value::Integer(h)) if *h > 0 && *h <= 8_760 => *h as f64,
+            Some(toml::Value::Float(h)) if *h > 0.0 && *h <= 8_760.0 => *h,
+            Some(toml::Value::String(s)) => {
+                let seconds = super::checks::parse_duration("hours", s)
+                    .map_err(|e| fail("hours", e.message))?;
+                if seconds <= 0 || seconds > 8_760 * 3_600 {
+                    return Err(fail(
+                        "hours",
+                        format!("must be from 1 s to a year, got \"{s}\""),
+                    ));
+                }
+                seconds as f64 / 3_600.0
+            }
+            _ => return Err(fail(
+                "hours",
+                "is required: how long it stays down, in hours (0 < hours ≤ 8,760) or as \"12h\""
+                    .into(),
+            )),
+        };
+        out.push((
+            region.to_string(),
+            at,
+            (hours * 3_600.0).round().max(1.0) as i64,
+        ));
+    }
+    Ok(out)
+}
+
+/// What the fleet file says beside its groups.
+struct FleetHead {
+    name: String,
+    question: String,
+    shared: Vec<(String, toml::Value)>,
+    defaults: Vec<(String, toml::Value)>,
+    regions: BTreeMap<String, Vec<(String, toml::Value)>>,
+    /// `[[outage]]`: (region, start, length), in every run.
+    outages: Vec<(String, i64, i64)>,
+    origin: Origin,
+}
+
+fn group_from_toml(
+    i: usize,
+    t: &toml::Table,
+    text: &str,
+    origin: &Origin,
+    folder: &Path,
+) -> Result<GroupSpec, InputError> {
+    let label = format!("group {}", i + 1);
+    let position = nth_position(text, "[[group]]", i);
+    let fail = |key: &str, message: String| InputError {
+        origin: origin.clone(),
+        key: Some(format!("group[{}].{key}", i + 1)),
+        position,
+        message,
+    };
+    for key in t.keys() {
+        if !["name", "count", "region", "scenario", "set"].contains(&key.as_str()) {
+            return Err(fail(
+                key,
+                "unknown group key; a group has name, count, region, scenario and set (a table of scenario keys)".into(),
+            ));
+        }
+    }
+    let name = match t.get("name") {
+        Some(toml::Value::String(s)) => s.clone(),
+        _ => {
+            return Err(fail(
+                "name",
+                "is required: a string naming the group".into(),
+            ))
+        }
+    };
+    let count = match t.get("count") {
+        None => 1,
+        Some(toml::Value::Integer(n)) if (1..=MAX_SERVERS as i64).contains(n) => *n as u32,
+        Some(_) => {
+            return Err(fail(
+                "count",
+                format!("expected a whole number of servers from 1 to {MAX_SERVERS}"),
+            ))
+        }
+    };
+    let region = match t.get("region") {
+        Some(toml::Value::String(s)) => s.clone(),
+        _ => {
+            return Err(fail(
+                "region",
+                "is required: the region the group's servers run in".into(),
+            ))
+        }
+    };
+    let base = match t.get("scenario") {
+        None => None,
+        Some(toml::Value::String(s)) => Some(folder.join(s)),
+        Some(_) => {
+            return Err(fail(
+                "scenario",
+                "expected the path of a scenario file".into(),
+            ))
+        }
+    };
+    let keys = match t.get("set") {
+        None => Vec::new(),
+        Some(toml::Value::Table(set)) => flatten("", set),
+        Some(_) => return Err(fail("set", "expected a table of scenario keys".into())),
+    };
+    Ok(GroupSpec {
+        name: name.clone(),
+        count,
+        region,
+        base,
+        keys,
+        source: format!("{label} ({})", display(origin)),
+        label: format!("group \"{name}\""),
+        origin: origin.clone(),
+        position,
+    })
+}
+
+/// Inventory rows: a header naming columns (name, count and region required; the others of
+/// `INVENTORY_KEYS` optional, an empty cell taking the default), one group per row.
+fn inventory(text: &str, origin: &Origin) -> Result<Vec<GroupSpec>, InputError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let fail = |row: Option<usize>, column: Option<&str>, message: String| InputError {
+        origin: origin.clone(),
+        key: Some(match (row, column) {
+            (Some(r), Some(c)) => format!("row {r}, column {c}"),
+            (Some(r), None) => format!("row {r}"),
+            (None, Some(c)) => format!("column {c}"),
+            (None, None) => "header".to_string(),
+        }),
+        position: row.map(|r| (r + 1, 1)),
+        message,
+    };
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| fail(None, None, format!("cannot read the header: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    for column in &header {
+        let known = ["name", "count", "region"].contains(&column.as_str())
+            || INVENTORY_KEYS.iter().any(|(c, _)| c == column);
+        if !known {
+            let all: Vec<&str> = ["name", "count", "region"]
+                .into_iter()
+                .chain(INVENTORY_KEYS.iter().map(|(c, _)| *c))
+                .collect();
+            return Err(fail(
+                None,
+                Some(column),
+                format!("unknown column; the inventory has {}", all.join(", ")),
+            ));
+        }
+    }
+    for required in ["name", "region"] {
+        if !header.iter().any(|c| c == required) {
+            return Err(fail(None, Some(required), "is required".into()));
+        }
+    }
+    let mut groups = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let row = i + 1;
+        let record = record.map_err(|e| fail(Some(row), None, format!("cannot read: {e}")))?;
+        let cell = |column: &str| {
+            header
+                .iter()
+                .position(|c| c == column)
+                .and_then(|p| record.get(p))
+                .filter(|v| !v.is_empty())
+        };
+        let name = cell("name")
+            .ok_or_else(|| {
+                fail(
+                    Some(row),
+                    Some("name"),
+                    "is empty: every row needs a name".into(),
+                )
+            })?
+            .to_string();
+        let region = cell("region")
+            .ok_or_else(|| fail(Some(row), Some("region"), "is empty".into()))?
+            .to_string();
+        let count = match cell("count") {
+            None => 1,
+            Some(c) => c
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_SERVERS as u32).contains(n))
+                .ok_or_else(|| {
+                    fail(
+                        Some(row),
+                        Some("count"),
+                        format!("expected a whole number of servers from 1 to {MAX_SERVERS}, got \"{c}\""),
+                    )
+                })?,
+        };
+        let keys = INVENTORY_KEYS
+            .iter()
+            .filter_map(|(column, key)| cell(column).map(|v| (key.to_string(), cell_value(v))))
+            .collect();
+        groups.push(GroupSpec {
+            name: name.clone(),
+            count,
+            region,
+            base: None,
+            keys,
+            source: format!("row {row} ({})", display(origin)),
+            label: format!("row {row} (\"{name}\")"),
+            origin: origin.clone(),
+            position: Some((row + 1, 1)),
+        });
+    }
+    if groups.is_empty() {
+        return Err(fail(
+            None,
+            None,
+            "has no rows: a fleet needs at least one server".into(),
+        ));
+    }
+    Ok(groups)
+}
+
+/// A CSV cell as a TOML value: a number when it reads as one, else text.
+fn cell_value(cell: &str) -> toml::Value {
+    if let Ok(n) = cell.parse::<i64>() {
+        return toml::Value::Integer(n);
+    }
+    match cell.parse::<f64>() {
+        Ok(x) if x.is_finite() => toml::Value::Float(x),
+        _ => toml::Value::String(cell.to_string()),
+    }
+}
+
+fn build(
+    head: FleetHead,
+    specs: Vec<GroupSpec>,
+    folder: &Path,
+    overrides: &[Override],
+) -> Result<Fleet, InputError> {
+    if specs.is_empty() {
+        return Err(InputError {
+            origin: head.origin.clone(),
+            key: Some("group".into()),
+            position: None,
+            message: "a fleet needs at least one [[group]] or an inventory".into(),
+        });
+    }
+    let total: u64 = specs.iter().map(|g| g.count as u64).sum();
+    if total > MAX_SERVERS {
+        return Err(InputError {
+            origin: head.origin.clone(),
+            key: Some("count".into()),
+            position: None,
+            message: format!("{total} servers: a fleet holds at most {MAX_SERVERS}"),
+        });
+    }
+    let mut groups: Vec<FleetGroup> = Vec::new();
+    let mut region_names: Vec<String> = Vec::new();
+    let mut targets: Vec<String> = Vec::new();
+    for spec in &specs {
+        if let Some(earlier) = groups.iter().find(|g| g.name == spec.name) {
+            return Err(spec_error(
+                spec,
+                "name",
+                format!(
+                    "\"{}\" names another group too ({})",
+                    spec.name, earlier.source
+                ),
+            ));
+        }
+        let region = known_region(&spec.region).map_err(|e| spec_error(spec, "region", e))?;
+        let scenario = group_scenario(&head, spec, region, folder, overrides)?;
+        let target = geo_restore_target(region, Some(&scenario.config.restore.geo_restore_region))
+            .unwrap_or_else(|_| scenario.config.restore.geo_restore_region.clone());
+        if !region_names.iter().any(|r| r == region) {
+            region_names.push(region.to_string());
+        }
+        targets.push(target);
+        groups.push(FleetGroup {
+            name: spec.name.clone(),
+            count: spec.count,
+            home: 0,
+            target: 0,
+            scenario,
+            source: spec.source.clone(),
+        });
+    }
+    for target in &targets {
+        if !region_names.contains(target) {
+            region_names.push(target.clone());
+        }
+    }
+    for (group, target) in groups.iter_mut().zip(&targets) {
+        let home = &group.scenario.config.server.region;
+        group.home = region_names.iter().position(|r| r == home).expect("listed");
+        group.target = region_names
+            .iter()
+            .position(|r| r == target)
+            .expect("listed");
+    }
+    let mut regions = Vec::new();
+    for (i, name) in region_names.iter().enumerate() {
+        regions.push(fleet_region(&head, &groups, i, name)?);
+    }
+    if let Some((region, _, _)) = head
+        .outages
+        .iter()
+        .find(|(r, _, _)| !region_names.contains(r))
+    {
+        return Err(InputError {
+            origin: head.origin.clone(),
+            key: Some("outage.region".into()),
+            position: None,
+            message: format!("no group runs in {region}: an outage there would hit no server"),
+        });
+    }
+    for listed in head.regions.keys() {
+        if !region_names.contains(listed) {
+            return Err(InputError {
+                origin: head.origin.clone(),
+                key: Some(format!("regions.{listed}")),
+                position: None,
+                message: "no group runs in this region or restores into it".into(),
+            });
+        }
+    }
+    let first = &groups[0].scenario;
+    Ok(Fleet {
+        name: head.name,
+        question: head.question,
+        seed: first.seed,
+        runs: first.runs,
+        horizon_days: first.horizon_days,
+        start: first.start,
+        groups,
+        regions,
+    })
+}
+
+fn spec_error(spec: &GroupSpec, key: &str, message: String) -> InputError {
+    InputError {
+        origin: spec.origin.clone(),
+        key: Some(format!("{}: {key}", spec.label)),
+        position: spec.position,
+        message,
+    }
+}
+
+/// The group as a full scenario: its base, the fleet's defaults, its own keys, the fleet-wide
+/// settings, its region and name, then `--set`.
+fn group_scenario(
+    head: &FleetHead,
+    spec: &GroupSpec,
+    region: &str,
+    folder: &Path,
+    overrides: &[Override],
+) -> Result<Scenario, InputError> {
+    let _ = folder;
+    let (text, origin) = match &spec.base {
+        Some(path) => (super::read_text(path)?, super::origin_of(path)),
+        None => (String::new(), spec.origin.clone()),
+    };
+    let as_override = |(key, value): &(String, toml::Value)| Override {
+        key: key.clone(),
+        value: value.to_string(),
+    };
+    let mut all: Vec<Override> = head.defaults.iter().map(as_override).collect();
+    all.extend(spec.keys.iter().map(as_override));
+    all.extend(head.shared.iter().map(as_override));
+    all.push(Override {
+        key: "server.region".into(),
+        value: format!("\"{region}\""),
+    });
+    all.push(Override {
+        key: "name".into(),
+        value: toml::Value::String(spec.name.clone()).to_string(),
+    });
+    all.extend(overrides.iter().cloned());
+    parse_one(&text, &origin, &all).map_err(|e| match e.origin {
+        // A key the fleet file set: point at the group.
+        Origin::Argument(_) => InputError {
+            origin: spec.origin.clone(),
+            key: Some(format!(
+                "{}: {}",
+                spec.label,
+                e.key.clone().unwrap_or_default()
+            )),
+            position: spec.position,
+            message: e.message,
+        },
+        Origin::File(_) => e,
+    })
+}
+
+/// Region `i` of the fleet: the first group there (or restoring there) gives the defaults, the
+/// fleet's `[regions.NAME]` table overrides them.
+fn fleet_region(
+    head: &FleetHead,
+    groups: &[FleetGroup],
+    i: usize,
+    name: &str,
+) -> Result<FleetRegion, InputError> {
+    let home_of = groups.iter().find(|g| g.home == i);
+    let reference = home_of
+        .or_else(|| groups.iter().find(|g| g.target == i))
+        .expect("every region is a home or a target");
+    let mut config = reference.scenario.config.clone();
+    if let Some(keys) = head.regions.get(name) {
+        let overrides: Vec<Override> = keys
+            .iter()
+            .map(|(k, v)| Override {
+                key: k.clone(),
+                value: v.to_string(),
+            })
+            .collect();
+        let probe =
+            parse_one("name = \"region\"", &head.origin, &overrides).map_err(|e| InputError {
+                origin: head.origin.clone(),
+                key: Some(format!(
+                    "regions.{name}.{}",
+                    e.key
+                        .as_deref()
+                        .and_then(|k| REGION_KEYS.iter().find(|(_, s)| *s == k).map(|(r, _)| *r))
+                        .unwrap_or("?")
+                )),
+                position: key_position_in(&head.origin, name),
+                message: e.message,
+            })?;
+        for (key, _) in keys {
+            let p = &probe.config;
+            match key.as_str() {
+                "restore.slots_per_region" => {
+                    config.restore.slots_per_region = p.restore.slots_per_region
+                }
+                "restore.background_restores_per_hour" => {
+                    config.restore.background_restores_per_hour =
+                        p.restore.background_restores_per_hour
+                }
+                "restore.background_restore_duration" => {
+                    config.restore.background_restore_duration =
+                        p.restore.background_restore_duration
+                }
+                "restore.outage_restore_surge" => {
+                    config.restore.outage_restore_surge = p.restore.outage_restore_surge
+                }
+                "outages.region_outages_per_year" => {
+                    config.outages.region_outages_per_year = p.outages.region_outages_per_year
+                }
+                "outages.region_outage_hours" => {
+                    config.outages.region_outage_hours = p.outages.region_outage_hours
+                }
+                "outages.region_outage_cv" => {
+                    config.outages.region_outage_cv = p.outages.region_outage_cv
+                }
+                _ => {}
+            }
+        }
+    }
+    let [home, target] = RegionSpec::home_and_target(&config.restore);
+    let everyday = home_of.is_some();
+    Ok(FleetRegion {
+        name: name.to_string(),
+        spec: if everyday { home } else { target },
+        outages_per_year: if everyday {
+            config.outages.region_outages_per_year
+        } else {
+            0.0
+        },
+        outage_hours: config.outages.region_outage_hours,
+        outage_cv: config.outages.region_outage_cv,
+        scripted: head
+            .outages
+            .iter()
+            .filter(|(region, _, _)| region == name)
+            .map(|&(_, at, length)| (at, length))
+            .collect(),
+    })
+}
+
+/// Nested tables as dotted keys: `{server = {vcores = 4}}` → `server.vcores = 4`.
+fn flatten(prefix: &str, table: &toml::Table) -> Vec<(String, toml::Value)> {
+    let mut out = Vec::new();
+    for (key, value) in table {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            toml::Value::Table(inner) if path != "sweep" => out.extend(flatten(&path, inner)),
+            other => out.push((path, other.clone())),
+        }
+    }
+    out
+}
+
+fn display(origin: &Origin) -> String {
+    match origin {
+        Origin::File(p) => p.display().to_string(),
+        Origin::Argument(a) => a.clone(),
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Where `key = …` first appears at the start of a line.
+fn key_position(text: &str, key: &str) -> Option<(usize, usize)> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let trimmed = line.trim_start();
+        let rest = trimmed.strip_prefix(key)?;
+        rest.trim_start()
+            .starts_with('=')
+            .then_some((i + 1, line.len() - trimmed.len() + 1))
+    })
+}
+
+/// Where the `n`-th (0-based) line that starts with `header` is.
+fn nth_position(text: &str, header: &str, n: usize) -> Option<(usize, usize)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with(header))
+        .nth(n)
+        .map(|(i, _)| (i + 1, 1))
+}
+
+fn key_position_in(origin: &Origin, region: &str) -> Option<(usize, usize)> {
+    let Origin::File(path) = origin else {
+        return None;
+    };
+    let text = super::read_text(path).ok()?;
+    nth_position(&text, &format!("[regions.{region}]"), 0)
+}

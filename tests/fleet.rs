@@ -1,0 +1,407 @@
+//! Fleets: many servers, shared regions. A fleet of one is a single-server run; two servers
+//! share one slot in the order they asked; hundreds recover as fast as their slots allow; a
+//! group's change leaves another group's draws alone; shards merge to the same bytes; a bad
+//! inventory row is named.
+
+mod common;
+use common::backsim;
+
+use std::fs;
+use std::path::Path;
+
+use tempfile::TempDir;
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+fn fleet(dir: &Path, file: &Path, out: &str, args: &[&str]) -> std::path::PathBuf {
+    let out = dir.join(out);
+    backsim()
+        .arg("fleet")
+        .arg(file)
+        .args(args)
+        .arg("--no-charts")
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}
+
+fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(r.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+fn number(row: &std::collections::HashMap<String, String>, column: &str) -> f64 {
+    row[column].parse().unwrap()
+}
+
+/// A fleet of one server, with the scenario's own regions and outages, gives exactly the
+/// figures `backsim run` gives for that scenario, run by run.
+#[test]
+fn a_fleet_of_one_server_equals_run_of_its_scenario() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = fs::canonicalize("scenarios/region-outage.toml").unwrap();
+    let file = write(
+        tmp.path(),
+        "one.toml",
+        &format!(
+            "name = \"one\"\nseed = 42\nruns = 3\n[[group]]\nname = \"only\"\ncount = 1\nregion = \"eastus\"\nscenario = \"{}\"\n",
+            scenario.display()
+        ),
+    );
+    let out = fleet(tmp.path(), &file, "fleet", &[]);
+    let run_out = tmp.path().join("run");
+    backsim()
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--runs",
+            "3",
+            "--seed",
+            "42",
+        ])
+        .args(["--set", "server.region=eastus", "--no-charts", "--out"])
+        .arg(&run_out)
+        .assert()
+        .success();
+    let record: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("fleet_runs.json")).unwrap()).unwrap();
+    let runs = csv_rows(&run_out.join("runs.csv"));
+    assert_eq!(runs.len(), 3);
+    for (r, row) in runs.iter().enumerate() {
+        let server = &record["records"][r]["servers"][0];
+        for (fleet_key, run_key) in [
+            ("mean_storage_gb", "storage_mean_gb"),
+            ("rpo_p95_s", "rpo_p95_s"),
+            ("restore_latest_p95_s", "restore_latest_p95_s"),
+        ] {
+            assert_eq!(
+                server[fleet_key].as_f64().unwrap(),
+                number(row, run_key),
+                "run {r}: {fleet_key}"
+            );
+        }
+    }
+    // The recoveries too: same outages, same waits, same outcomes.
+    let theirs = csv_rows(&run_out.join("recoveries.csv"));
+    let ours = csv_rows(&out.join("fleet_recoveries.csv"));
+    assert!(!theirs.is_empty());
+    assert_eq!(theirs.len(), ours.len());
+    for (a, b) in theirs.iter().zip(&ours) {
+        assert_eq!(a["kind"], b["kind"]);
+        assert_eq!(number(a, "wait_s"), number(b, "wait_s"));
+        assert_eq!(number(a, "downtime_s"), number(b, "downtime_s"));
+    }
+}
+
+/// The region, its slots and outages for the queueing tests: nobody else restores, so the only
+/// waits are the fleet's own.
+fn queue_fleet(count: u32, slots: u32, outage_hours: u32) -> String {
+    format!(
+        r#"name = "queue"
+seed = 5
+runs = 1
+horizon_days = 12
+[defaults]
+backup.redundancy = "geo"
+backup.retention_days = 3
+server.db_size_gb = 10
+server.provisioned_storage_gb = 64
+workload.binlog_gb_per_day = 2
+restore.background_restores_per_hour = 0
+[regions.westus]
+slots_per_region = {slots}
+[[outage]]
+region = "eastus"
+at = "8d"
+hours = {outage_hours}
+[[group]]
+name = "db"
+count = {count}
+region = "eastus"
+"#
+    )
+}
+
+/// Two servers, one slot in the target region, both asking at the same moment: the first starts
+/// at once, the second waits exactly as long as the first holds the slot (its restore, rounded
+/// up to the second).
+#[test]
+fn with_one_slot_the_second_server_waits_for_the_first() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(tmp.path(), "two.toml", &queue_fleet(2, 1, 48));
+    let out = fleet(tmp.path(), &file, "o", &[]);
+    let rows: Vec<_> = csv_rows(&out.join("fleet_recoveries.csv"))
+        .into_iter()
+        .filter(|r| r["kind"] == "region-outage")
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let (first, second) = (&rows[0], &rows[1]);
+    assert_eq!(first["outcome"], "restored");
+    assert_eq!(second["outcome"], "restored");
+    assert_eq!(number(first, "wait_s"), 0.0);
+    assert_eq!(number(second, "wait_s"), number(first, "restore_s").ceil());
+    // Both were noticed at the same moment, so the second is back one restore later.
+    let detection = 1800.0;
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
+    assert!(close(
+        number(first, "downtime_s"),
+        detection + number(first, "restore_s")
+    ));
+    assert!(close(
+        number(second, "downtime_s"),
+        detection + number(first, "restore_s").ceil() + number(second, "restore_s")
+    ));
+}
+
+/// 200 servers restoring at once through c slots, nobody else in the region: any first-come
+/// first-served schedule that never leaves a slot idle ends between total work / c and total
+/// work / c + the longest restore after the requests (the work-conserving bound behind the
+/// M/M/c picture). The time to 100% lies inside that bound for each c and grows as c shrinks.
+#[test]
+fn recovery_of_many_servers_follows_the_slots() {
+    let tmp = TempDir::new().unwrap();
+    let mut last = 0.0;
+    for slots in [32, 8, 2] {
+        let file = write(tmp.path(), "many.toml", &queue_fleet(200, slots, 400));
+        let out = fleet(tmp.path(), &file, &format!("o{slots}"), &[]);
+        let outage = &csv_rows(&out.join("fleet_outages.csv"))[0];
+        assert_eq!(number(outage, "servers_affected"), 200.0);
+        assert_eq!(number(outage, "geo_restored"), 200.0);
+        let rows = csv_rows(&out.join("fleet_recoveries.csv"));
+        let restores: Vec<f64> = rows
+            .iter()
+            .filter(|r| r["kind"] == "region-outage")
+            .map(|r| number(r, "restore_s").ceil())
+            .collect();
+        let work: f64 = restores.iter().sum();
+        let longest = restores.iter().copied().fold(0.0, f64::max);
+        let all_back = number(outage, "hours_to_100pct") * 3600.0 - 1800.0;
+        let c = slots as f64;
+        assert!(
+            all_back >= work / c - 1.0 && all_back <= work / c + longest + 1.0,
+            "{slots} slots: {all_back} s vs [{}, {}]",
+            work / c,
+            work / c + longest
+        );
+        assert!(all_back > last, "{slots} slots: {all_back} after {last}");
+        last = all_back;
+    }
+}
+
+/// Changing one group (its size, its retention) leaves every figure of the other group's
+/// servers as it was: each server draws from streams of its own group and place.
+#[test]
+fn a_groups_change_leaves_the_other_groups_draws_alone() {
+    let tmp = TempDir::new().unwrap();
+    let base = r#"name = "two-groups"
+runs = 2
+horizon_days = 30
+[[group]]
+name = "steady"
+count = 3
+region = "eastus"
+[group.set]
+workload.bursts_per_day = 2
+backup.snapshot_failure_pct = 20
+"#;
+    let other = |count: u32, retention: u32| {
+        format!("{base}[[group]]\nname = \"other\"\ncount = {count}\nregion = \"westus\"\n[group.set]\nbackup.retention_days = {retention}\n")
+    };
+    let a = fleet(
+        tmp.path(),
+        &write(tmp.path(), "a.toml", &other(2, 7)),
+        "a",
+        &[],
+    );
+    let b = fleet(
+        tmp.path(),
+        &write(tmp.path(), "b.toml", &other(5, 14)),
+        "b",
+        &[],
+    );
+    let (sa, sb) = (
+        csv_rows(&a.join("fleet_servers.csv")),
+        csv_rows(&b.join("fleet_servers.csv")),
+    );
+    let steady = |rows: &[std::collections::HashMap<String, String>]| {
+        rows.iter()
+            .filter(|r| r["group"] == "steady")
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(steady(&sa).len(), 3);
+    assert_eq!(steady(&sa), steady(&sb));
+    // The other group did change.
+    assert_ne!(sa.len(), sb.len());
+}
+
+/// Shards of the runs, merged, are byte for byte the whole run.
+#[test]
+fn sharded_fleet_runs_merge_byte_identically() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(tmp.path(), "q.toml", &queue_fleet(6, 2, 30));
+    let whole = tmp.path().join("whole");
+    backsim()
+        .arg("fleet")
+        .arg(&file)
+        .args(["--runs", "4", "--out"])
+        .arg(&whole)
+        .assert()
+        .success();
+    let mut shards = Vec::new();
+    for i in 1..=3 {
+        let dir = tmp.path().join(format!("shard{i}"));
+        backsim()
+            .arg("fleet")
+            .arg(&file)
+            .args([
+                "--runs",
+                "4",
+                "--shard",
+                &format!("{i}/3"),
+                "--threads",
+                "1",
+                "--out",
+            ])
+            .arg(&dir)
+            .assert()
+            .success();
+        shards.push(dir);
+    }
+    let merged = tmp.path().join("merged");
+    backsim()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    let mut names: Vec<String> = fs::read_dir(&whole)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert!(
+        names.contains(&"fleet_recovery.png".to_string()),
+        "{names:?}"
+    );
+    for name in &names {
+        assert_eq!(
+            fs::read(whole.join(name)).unwrap(),
+            fs::read(merged.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    // A shard missing: refused, naming what is missing.
+    backsim()
+        .arg("merge")
+        .args(&shards[..2])
+        .arg("--out")
+        .arg(tmp.path().join("partial"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("every run exactly once"));
+}
+
+/// An inventory with a bad cell: exit 2, naming the file, the row and the column.
+#[test]
+fn an_inventory_row_with_a_bad_cell_is_named() {
+    let tmp = TempDir::new().unwrap();
+    let good = "name,count,region,provisioned_storage_gb,db_size_gb,vcores,redundancy\norders,3,eastus,256,100,4,geo\nbilling,2,westus,128,40,2,local\n";
+    let path = write(tmp.path(), "servers.csv", good);
+    backsim().arg("validate").arg(&path).assert().success();
+    for (bad, expected) in [
+        (
+            good.replace("billing,2,westus,128,40,2", "billing,2,westus,128,40,lots"),
+            "row 2 (\"billing\"): server.vcores",
+        ),
+        (
+            good.replace("orders,3,", "orders,three,"),
+            "row 1, column count",
+        ),
+        (
+            good.replace("westus", "west-us-9"),
+            "row 2 (\"billing\"): region",
+        ),
+        (
+            good.replace(",geo", ",triple"),
+            "row 1 (\"orders\"): backup.redundancy",
+        ),
+    ] {
+        let path = write(tmp.path(), "bad.csv", &bad);
+        backsim()
+            .arg("fleet")
+            .arg(&path)
+            .arg("--out")
+            .arg(tmp.path().join("never"))
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("bad.csv"))
+            .stderr(predicates::str::contains(expected));
+        assert!(!tmp.path().join("never").join("fleet_runs.json").exists());
+    }
+}
+
+/// `sweep --cases`: the listed rows and nothing else (no cartesian product), each point the
+/// row's values; a row that is not a valid scenario is named before anything runs.
+#[test]
+fn sweep_cases_run_the_listed_rows() {
+    let tmp = TempDir::new().unwrap();
+    let cases = write(
+        tmp.path(),
+        "cases.csv",
+        "server.vcores,server.db_size_gb,backup.redundancy\n2,40,local\n8,250,geo\n",
+    );
+    let out = tmp.path().join("sweep");
+    backsim()
+        .args([
+            "sweep",
+            "scenarios/default.toml",
+            "--runs",
+            "2",
+            "--no-charts",
+        ])
+        .arg("--cases")
+        .arg(&cases)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let rows = csv_rows(&out.join("sweep.csv"));
+    assert_eq!(rows.len(), 2, "two cases, not 2 × 2 × 2 points");
+    assert_eq!(rows[0]["server.vcores"], "2");
+    assert_eq!(rows[1]["backup.redundancy"], "geo");
+    assert!(number(&rows[1], "cost_per_month_mean") > number(&rows[0], "cost_per_month_mean"));
+    let bad = write(
+        tmp.path(),
+        "bad.csv",
+        "server.vcores,server.db_size_gb\n2,40\n8,9000\n",
+    );
+    backsim()
+        .args(["sweep", "scenarios/default.toml", "--runs", "2"])
+        .arg("--cases")
+        .arg(&bad)
+        .arg("--out")
+        .arg(tmp.path().join("never"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("bad.csv row 2"))
+        .stderr(predicates::str::contains("server.db_size_gb"));
+}
