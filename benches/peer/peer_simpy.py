@@ -9,12 +9,13 @@ average, half of it at night 20:00-08:00, 1.5x by day); backups kept retention +
 newest snapshot before the recovery window kept with everything after it. Storage: the oldest kept
 snapshot at full size, later ones at their changed data, plus the kept logs.
 
-usage: peer_simpy.py RUNS HORIZON_DAYS
+usage: peer_simpy.py RUNS HORIZON_DAYS [--fail P] [--flat]
+(--fail 0 --flat: no failures and a constant load, the case whose figures can be checked by hand)
 prints one JSON line with the figures and the server-years simulated per second.
 """
+import argparse
 import json
 import random
-import sys
 import time
 from collections import deque
 
@@ -25,16 +26,17 @@ HOUR = 3600.0
 DB_GB = 100.0
 BINLOG_GB_PER_DAY = 25.0
 RETENTION_DAYS = 7
-FAIL = 0.05
 RETRY_S = 1200.0
 LOG_EVERY_S = 300.0
 FREE_GB = 250.0
 
 
 class Server:
-    def __init__(self, env, rng):
+    def __init__(self, env, rng, fail, flat):
         self.env = env
         self.rng = rng
+        self.fail = fail
+        self.flat = flat
         self.rate = 0.0          # GB per second now
         self.written_at = 0.0    # binlog accounted up to here
         self.unsent = 0.0        # binlog not yet in a log backup
@@ -84,7 +86,7 @@ class Server:
         while True:
             hour = int(self.env.now // HOUR) % 24
             self.write()
-            factor = 1.5 if 8 <= hour < 20 else 0.5
+            factor = 1.0 if self.flat else (1.5 if 8 <= hour < 20 else 0.5)
             self.rate = BINLOG_GB_PER_DAY / DAY * factor
             yield self.env.timeout(HOUR)
 
@@ -102,7 +104,7 @@ class Server:
         while True:
             self.write()
             self.integrate()
-            if self.rng.random() < FAIL:
+            if self.rng.random() < self.fail:
                 self.failed += 1
                 yield self.env.timeout(RETRY_S)
                 continue
@@ -116,9 +118,9 @@ class Server:
             yield self.env.timeout(DAY)
 
 
-def run(seed, horizon_days):
+def run(seed, horizon_days, fail, flat):
     env = simpy.Environment()
-    server = Server(env, random.Random(seed))
+    server = Server(env, random.Random(seed), fail, flat)
     for process in (server.load(), server.log_backups(), server.snapshots()):
         env.process(process)
     env.run(until=horizon_days * DAY)
@@ -135,9 +137,15 @@ def run(seed, horizon_days):
 
 
 def main():
-    runs, horizon_days = int(sys.argv[1]), float(sys.argv[2])
+    args = argparse.ArgumentParser()
+    args.add_argument("runs", type=int)
+    args.add_argument("horizon_days", type=float)
+    args.add_argument("--fail", type=float, default=0.05)
+    args.add_argument("--flat", action="store_true")
+    a = args.parse_args()
+    runs, horizon_days = a.runs, a.horizon_days
     started = time.perf_counter()
-    results = [run(1000 + i, horizon_days) for i in range(runs)]
+    results = [run(1000 + i, horizon_days, a.fail, a.flat) for i in range(runs)]
     elapsed = time.perf_counter() - started
     out = {k: sum(r[k] for r in results) / runs for k in results[0]}
     out["elapsed_s"] = elapsed
