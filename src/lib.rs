@@ -19,6 +19,7 @@ pub mod fleet;
 pub mod model;
 pub mod montecarlo;
 pub mod report;
+pub mod safe_csv;
 pub mod scenario;
 pub mod stats;
 pub mod sweep;

@@ -33,6 +33,14 @@ pub fn sweep_figures() -> impl Iterator<Item = Figure> {
     HEADLINE.iter().chain(MORE_FIGURES).copied()
 }
 
+/// The most points a sweep may have: each point is a whole set of replications, and its row is
+/// held until sweep.csv is written.
+pub const MAX_SWEEP_POINTS: usize = 100_000;
+
+/// The most keys swept at once (a grid of more keys with two values each would pass the point
+/// limit anyway; listed cases may name more columns).
+pub const MAX_SWEEP_KEYS: usize = 64;
+
 /// The grid: dotted keys and, for each, its values as TOML text. Points run over the cartesian
 /// product, the first key changing slowest — or, for a list of cases, over its rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,7 +101,73 @@ impl Grid {
                 "nothing to sweep: add a [sweep] table to the scenario or pass --vary KEY=V1,V2,...",
             ));
         }
+        grid.check().map_err(|e| InputError::argument("sweep", e))?;
         Ok(grid)
+    }
+
+    /// The grid's size within the limits: at most `MAX_SWEEP_KEYS` keys, each with at least
+    /// one value, and at most `MAX_SWEEP_POINTS` points, counted without overflow (65 keys of
+    /// two values once wrapped around to "0 points").
+    pub fn check(&self) -> Result<(), String> {
+        if self.keys.is_empty() || self.keys.len() != self.values.len() {
+            return Err("a grid needs at least one key, each with its list of values".to_string());
+        }
+        if let Some(cases) = &self.cases {
+            return self.check_cases(cases);
+        }
+        if self.keys.len() > MAX_SWEEP_KEYS {
+            return Err(format!(
+                "{} swept keys; at most {MAX_SWEEP_KEYS} can be swept at once",
+                self.keys.len()
+            ));
+        }
+        for (i, key) in self.keys.iter().enumerate() {
+            if self.keys[..i].contains(key) {
+                return Err(format!("the key {key} is swept twice"));
+            }
+        }
+        if let Some(k) = self.values.iter().position(Vec::is_empty) {
+            return Err(format!("the key {} has no values", self.keys[k]));
+        }
+        let points = self.values.iter().try_fold(1usize, |n, v| {
+            n.checked_mul(v.len()).filter(|&n| n <= MAX_SWEEP_POINTS)
+        });
+        match points {
+            Some(_) => Ok(()),
+            None => Err(format!(
+                "the grid has more than {MAX_SWEEP_POINTS} points ({}); sweep fewer values, or split the question into several sweeps",
+                self.values
+                    .iter()
+                    .map(|v| v.len().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" × ")
+            )),
+        }
+    }
+
+    /// Listed cases: at most `MAX_CASES` rows, each giving every key one of its values.
+    fn check_cases(&self, cases: &Cases) -> Result<(), String> {
+        if cases.rows.is_empty() || cases.rows.len() > MAX_CASES {
+            return Err(format!(
+                "a list of cases holds 1 to {MAX_CASES} rows, got {}",
+                cases.rows.len()
+            ));
+        }
+        let fits = |row: &Vec<usize>| {
+            row.len() == self.keys.len()
+                && row
+                    .iter()
+                    .zip(&self.values)
+                    .all(|(&i, values)| i < values.len())
+        };
+        match cases.rows.iter().position(|row| !fits(row)) {
+            Some(r) => Err(format!(
+                "case {} does not give each of the {} keys one of its values",
+                r + 1,
+                self.keys.len()
+            )),
+            None => Ok(()),
+        }
     }
 
     fn set(&mut self, key: &str, values: Vec<String>) {
@@ -179,14 +253,17 @@ impl Grid {
                 None,
             ));
         }
-        Ok(Grid {
+        let grid = Grid {
             keys,
             values,
             cases: Some(Cases {
                 file: path.display().to_string(),
                 rows,
             }),
-        })
+        };
+        grid.check()
+            .map_err(|e| fail("header".into(), e, Some((1, 1))))?;
+        Ok(grid)
     }
 
     pub fn points(&self) -> usize {
@@ -246,11 +323,22 @@ impl Shard {
         if index == 0 || count == 0 || index > count {
             return Err(bad());
         }
+        if count > MAX_SWEEP_POINTS {
+            return Err(InputError::argument(
+                "--shard",
+                format!("at most {MAX_SWEEP_POINTS} shards (a sweep has at most that many points), got {count}"),
+            ));
+        }
         Ok(Shard { index, count })
     }
 
     pub fn owns(&self, point: usize) -> bool {
         point % self.count == self.index - 1
+    }
+
+    /// How many of `points` points this shard runs.
+    pub fn owned(&self, points: usize) -> usize {
+        points.saturating_add(self.count - self.index) / self.count
     }
 }
 
@@ -272,30 +360,13 @@ pub fn run_sweep(
     on_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<PointResult>, InputError> {
     let text = scenario::read_text(path)?;
+    let document = scenario::Document::parse(&text, scenario::origin_of(path))?;
     let owned: Vec<usize> = (0..grid.points()).filter(|&p| shard.owns(p)).collect();
     // Parsed in parallel; the first failing point (in point order) is the one reported, so the
     // message does not depend on the thread count.
     let parsed: Vec<Result<Scenario, InputError>> = owned
         .par_iter()
-        .map(|&p| {
-            let assignments = grid.assignments(p);
-            let mut sets = base_sets.to_vec();
-            sets.extend(assignments.iter().cloned());
-            scenario::parse_one(&text, &Origin::File(path.to_path_buf()), &sets).map_err(|mut e| {
-                let listed = assignments
-                    .iter()
-                    .map(|a| format!("{}={}", a.key, a.value))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                if matches!(e.origin, Origin::Argument(_)) {
-                    e.origin = Origin::Argument(match &grid.cases {
-                        Some(cases) => format!("{} row {} ({listed})", cases.file, p + 1),
-                        None => format!("sweep point {p} ({listed})"),
-                    });
-                }
-                e
-            })
-        })
+        .map(|&p| point_scenario(&document, base_sets, grid, p))
         .collect();
     let mut points = Vec::with_capacity(owned.len());
     for (p, scenario) in owned.into_iter().zip(parsed) {
@@ -322,6 +393,90 @@ pub fn run_sweep(
         .collect())
 }
 
+/// The scenario of point `p`: the file with the base overrides and the point's values. An
+/// error names the point and its values when a value is to blame.
+fn point_scenario(
+    document: &scenario::Document<'_>,
+    base_sets: &[Override],
+    grid: &Grid,
+    p: usize,
+) -> Result<Scenario, InputError> {
+    let assignments = grid.assignments(p);
+    let mut sets = base_sets.to_vec();
+    sets.extend(assignments.iter().cloned());
+    document.point(&sets).map_err(|mut e| {
+        if matches!(e.origin, Origin::Argument(_)) {
+            let listed = assignments
+                .iter()
+                .map(|a| format!("{}={}", a.key, a.value))
+                .collect::<Vec<_>>()
+                .join(" ");
+            e.origin = Origin::Argument(match &grid.cases {
+                Some(cases) => format!("{} row {} ({listed})", cases.file, p + 1),
+                None => format!("sweep point {p} ({listed})"),
+            });
+        }
+        e
+    })
+}
+
+/// The sweep as `sweep` writes it: every point this shard owns, validated first, then run, each
+/// point boiled down to its row of sweep.csv as soon as it finishes, so that memory holds one
+/// row per point rather than every replication of every point.
+pub fn run_sweep_rows(
+    path: &Path,
+    base_sets: &[Override],
+    grid: &Grid,
+    shard: Shard,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<SweepTable, InputError> {
+    let text = scenario::read_text(path)?;
+    let document = scenario::Document::parse(&text, scenario::origin_of(path))?;
+    let owned: Vec<usize> = (0..grid.points()).filter(|&p| shard.owns(p)).collect();
+    // Validation keeps only what the rows need from each scenario (its failure model), and
+    // each distinct failure model is solved once.
+    let mut models: Vec<(Layout, DurabilityParams)> = Vec::new();
+    let mut model_of = Vec::with_capacity(owned.len());
+    let checked: Vec<Result<(Layout, DurabilityParams), InputError>> = owned
+        .par_iter()
+        .map(|&p| {
+            point_scenario(&document, base_sets, grid, p)
+                .map(|s| (s.config.final_redundancy().layout(), s.durability))
+        })
+        .collect();
+    for checked in checked {
+        let model = checked?;
+        let i = match models.iter().position(|m| *m == model) {
+            Some(i) => i,
+            None => {
+                models.push(model);
+                models.len() - 1
+            }
+        };
+        model_of.push(i);
+    }
+    let solved: Vec<f64> = models.par_iter().map(|(l, p)| nines(*l, p)).collect();
+    let rows = owned
+        .par_iter()
+        .zip(model_of.par_iter())
+        .map(|(&point, &model)| {
+            let scenario = point_scenario(&document, base_sets, grid, point)?;
+            let reps = run_replications(
+                &scenario.config,
+                scenario.seed,
+                scenario.runs,
+                None,
+                on_done,
+            );
+            Ok(point_row(grid, point, &reps, solved[model]))
+        })
+        .collect::<Result<Vec<_>, InputError>>()?;
+    Ok(SweepTable {
+        header: sweep_header(grid),
+        rows,
+    })
+}
+
 /// What sweep.json records besides the results: enough to check that shards belong together,
 /// and where the sweep came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -342,6 +497,62 @@ pub struct SweepMeta {
     pub provenance: crate::analysis::Provenance,
 }
 
+impl SweepMeta {
+    /// Whether a record read back from a sweep.json (by `merge`, which trusts nothing it reads)
+    /// describes a sweep this program could have written: a valid name and currency, a grid
+    /// within the limits whose size is its point count, a shard of it, and exactly the rows
+    /// that shard runs, in order.
+    pub fn check(&self) -> Result<(), String> {
+        scenario::portable_name(&self.scenario)
+            .map_err(|e| format!("\"scenario\": the name {e}"))?;
+        scenario::currency_text(&self.currency).map_err(|e| format!("\"currency\" {e}"))?;
+        let most_runs = scenario::keys::MAX_RUNS;
+        if !(1..=most_runs).contains(&i64::from(self.runs)) {
+            return Err(format!(
+                "\"runs\" must be from 1 to {most_runs}, got {}",
+                self.runs
+            ));
+        }
+        self.grid.check().map_err(|e| format!("\"grid\": {e}"))?;
+        for text in self
+            .grid
+            .keys
+            .iter()
+            .chain(self.grid.values.iter().flatten())
+        {
+            if text.is_empty() || text.chars().any(char::is_control) {
+                return Err(format!(
+                    "\"grid\" holds {text:?}: keys and values are non-empty text without control characters"
+                ));
+            }
+        }
+        if self.points != self.grid.points() {
+            return Err(format!(
+                "\"points\" is {} but the grid has {} points",
+                self.points,
+                self.grid.points()
+            ));
+        }
+        let Shard { index, count } = self.shard;
+        if index == 0 || index > count || count > MAX_SWEEP_POINTS {
+            return Err(format!(
+                "\"shard\" must be I of N with 1 ≤ I ≤ N ≤ {MAX_SWEEP_POINTS}, got {index} of {count}"
+            ));
+        }
+        let expected = (0..self.points).filter(|&p| self.shard.owns(p));
+        if self.rows.len() != self.shard.owned(self.points)
+            || !self.rows.iter().copied().eq(expected)
+        {
+            return Err(format!(
+                "\"rows\" must list the points shard {index}/{count} runs, in order: every {count}-th of the {} points from point {}",
+                self.points,
+                index - 1
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// sweep.csv as text cells: the header, then one row per point in point order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SweepTable {
@@ -349,8 +560,9 @@ pub struct SweepTable {
     pub rows: Vec<Vec<String>>,
 }
 
-/// The rows of sweep.csv: header, then one row per point.
-pub fn sweep_rows(grid: &Grid, results: &[PointResult]) -> SweepTable {
+/// sweep.csv's header: the point, the swept keys, the replications, each figure's mean and CI
+/// bounds, the durability nines.
+pub fn sweep_header(grid: &Grid) -> Vec<String> {
     let mut header = vec!["point".to_string()];
     header.extend(grid.keys.iter().cloned());
     header.push("runs".into());
@@ -360,6 +572,37 @@ pub fn sweep_rows(grid: &Grid, results: &[PointResult]) -> SweepTable {
         }
     }
     header.push("durability_nines".into());
+    header
+}
+
+/// One point's row of sweep.csv.
+fn point_row(grid: &Grid, point: usize, reps: &Replications, nines: f64) -> Vec<String> {
+    let mut row = vec![point.to_string()];
+    for (k, v) in grid.indices(point).into_iter().enumerate() {
+        row.push(grid.values[k][v].trim_matches('"').to_string());
+    }
+    row.push(reps.len().to_string());
+    let figures = summarize(&reps.metrics);
+    for figure in sweep_figures() {
+        let f = &figures[figure as usize];
+        let (lo, hi) = f
+            .estimate
+            .ci95
+            .map_or((f64::NAN, f64::NAN), |[l, h]| (l, h));
+        for v in [f.estimate.mean, lo, hi] {
+            row.push(if v.is_finite() {
+                format!("{v}")
+            } else {
+                String::new()
+            });
+        }
+    }
+    row.push(format!("{nines}"));
+    row
+}
+
+/// The rows of sweep.csv from whole point results: header, then one row per point.
+pub fn sweep_rows(grid: &Grid, results: &[PointResult]) -> SweepTable {
     // Most grids leave the failure model alone: solve each distinct chain once.
     let mut solved: Vec<(Layout, DurabilityParams, f64)> = Vec::new();
     let mut nines_of = |layout: Layout, params: &DurabilityParams| {
@@ -373,32 +616,15 @@ pub fn sweep_rows(grid: &Grid, results: &[PointResult]) -> SweepTable {
     let rows = results
         .iter()
         .map(|r| {
-            let mut row = vec![r.point.to_string()];
-            for (k, v) in grid.indices(r.point).into_iter().enumerate() {
-                row.push(grid.values[k][v].trim_matches('"').to_string());
-            }
-            row.push(r.reps.len().to_string());
-            let figures = summarize(&r.reps.metrics);
-            for figure in sweep_figures() {
-                let f = &figures[figure as usize];
-                let (lo, hi) = f
-                    .estimate
-                    .ci95
-                    .map_or((f64::NAN, f64::NAN), |[l, h]| (l, h));
-                for v in [f.estimate.mean, lo, hi] {
-                    row.push(if v.is_finite() {
-                        format!("{v}")
-                    } else {
-                        String::new()
-                    });
-                }
-            }
             let layout = r.scenario.config.final_redundancy().layout();
-            row.push(format!("{}", nines_of(layout, &r.scenario.durability)));
-            row
+            let n = nines_of(layout, &r.scenario.durability);
+            point_row(grid, r.point, &r.reps, n)
         })
         .collect();
-    SweepTable { header, rows }
+    SweepTable {
+        header: sweep_header(grid),
+        rows,
+    }
 }
 
 #[cfg(test)]

@@ -136,7 +136,7 @@ pub fn scenario_text(server: &ImportedServer, from: &str) -> String {
 /// The fleet inventory: one row per server, count 1; a cell the description does not give is
 /// left empty, so that the fleet's defaults apply.
 pub fn inventory_csv(servers: &[ImportedServer]) -> Vec<u8> {
-    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut out = crate::safe_csv::SafeCsv::new(Vec::new());
     let header: Vec<&str> = INVENTORY_COLUMNS.iter().map(|c| c.0).collect();
     out.write_record(&header).expect("writing to memory");
     for s in servers {

@@ -1,5 +1,6 @@
 //! `backsim import` and `backsim calibrate`: read the server's own files, write a scenario about it.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::{say, CalibrateArgs};
@@ -8,18 +9,38 @@ use crate::calibrate::metrics;
 use crate::calibrate::restores::{self, RestoreFit};
 use crate::calibrate::workload::{self, WorkloadFit};
 use crate::error::{Error, InputError, Origin};
-use crate::report::{self, CalibrationReport, OutputDir};
+use crate::report::{self, write_whole_file, CalibrationReport};
 use crate::scenario::{self, keys, Scenario};
 
+/// The largest description or metrics file read: a year of one-minute storage metrics is about
+/// a hundred megabytes; a path to a device or a disk image fails instead of filling memory.
+const MAX_INPUT_BYTES: u64 = 256 << 20;
+
 fn read(path: &Path, what: &str) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| {
+    let refused = |message: String| -> Error {
         InputError {
             origin: Origin::File(path.to_path_buf()),
             key: None,
             position: None,
-            message: format!("cannot read the {what}: {e}"),
+            message,
         }
         .into()
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| refused(format!("cannot read the {what}: {e}")))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(refused(format!(
+            "the {what} is larger than {} MiB",
+            MAX_INPUT_BYTES >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        refused(format!(
+            "the {what} is not UTF-8 text (a bad byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
     })
 }
 
@@ -68,14 +89,14 @@ fn beside(path: &Path, suffix: &str, extension: &str) -> PathBuf {
 
 /// Write one file whole (aside, then renamed into place).
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
-        InputError::argument("--out", format!("{} is not a file name", path.display()))
-    })?;
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    OutputDir::create(folder, name)?.write(name, bytes)
+    if path.file_name().is_none() {
+        return Err(InputError::argument(
+            "--out",
+            format!("{} is not a file name", path.display()),
+        )
+        .into());
+    }
+    write_whole_file(path, bytes)
 }
 
 pub(super) fn import(description: &Path, out: Option<&Path>) -> Result<(), Error> {

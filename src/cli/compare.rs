@@ -113,7 +113,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Error> {
         }
     };
     let started = std::time::Instant::now();
-    let dir = OutputDir::create(&out_path, "compare.json")?;
+    let dir = OutputDir::stage(&out_path)?;
     let base_contender = Contender {
         label: base.scenario.name.clone(),
         loaded: base,
@@ -145,14 +145,14 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Error> {
         dir.write("compare.png", &png)?;
     }
     let json = report::compare_json(&comparison, &results, &command_line(), &args.sim.set);
-    // Last: its presence says the folder is complete.
     dir.write("compare.json", &json)?;
-    note(&format!("wrote {}", dir.path().display()));
+    dir.publish()?;
+    note(&format!("wrote {}", out_path.display()));
     if args.json {
         print(&String::from_utf8_lossy(&json));
     } else {
         say(&report::compare_text(&comparison, &results));
-        say(&format!("\nwrote {}\n", dir.path().display()));
+        say(&format!("\nwrote {}\n", out_path.display()));
     }
     Ok(())
 }

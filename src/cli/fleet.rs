@@ -55,7 +55,7 @@ pub(super) fn fleet(args: FleetArgs) -> Result<(), Error> {
             megabytes
         ));
     }
-    let dir = OutputDir::create(&out_path, RECORD_FILE)?;
+    let dir = OutputDir::stage(&out_path)?;
     let bar = progress_bar(runs.len() as u64, "runs");
     let tick = || {
         if let Some(b) = &bar {
@@ -94,6 +94,7 @@ pub(super) fn fleet(args: FleetArgs) -> Result<(), Error> {
     };
     if shard != Shard::WHOLE {
         dir.write(RECORD_FILE, &out::record_json(&record))?;
+        dir.publish()?;
         say(&format!(
             "shard {}/{}: {} of {} runs into {} (join the shards with backsim merge)\n",
             shard.index,
@@ -105,6 +106,7 @@ pub(super) fn fleet(args: FleetArgs) -> Result<(), Error> {
         return Ok(());
     }
     let summary = write_outputs(&dir, &fleet, &record, args.sim.no_charts)?;
+    dir.publish()?;
     if args.json {
         print(&String::from_utf8_lossy(&out::summary_json(
             &fleet,
@@ -155,9 +157,53 @@ fn write_outputs(
     Ok(summary)
 }
 
+/// The largest fleet record merge reads: a few hundred bytes per server and run.
+const MAX_RECORD_BYTES: u64 = 1 << 30;
+
+/// Whether a record read back from a shard describes a shard this program could have written:
+/// a run count within the limit, a valid shard, and only runs that shard ran, each once, in
+/// order (so that the runs expected can be listed without trusting a count of billions).
+fn check_record(record: &FleetRecord) -> Result<(), String> {
+    let most = crate::scenario::keys::MAX_RUNS;
+    if !(1..=most).contains(&i64::from(record.runs)) {
+        return Err(format!(
+            "runs must be from 1 to {most}, got {}",
+            record.runs
+        ));
+    }
+    let [index, count] = record.shard;
+    let most_shards = crate::sweep::MAX_SWEEP_POINTS;
+    if index == 0 || index > count || count > most_shards {
+        return Err(format!(
+            "shard must be I of N with 1 ≤ I ≤ N ≤ {most_shards}, got {index} of {count}"
+        ));
+    }
+    let mut previous = None;
+    for r in &record.records {
+        let owned = r.run < u64::from(record.runs) && r.run as usize % count == index - 1;
+        if !owned || previous.is_some_and(|p| p >= r.run) {
+            return Err(format!(
+                "run {} is not one of shard {index}/{count}'s runs in order",
+                r.run
+            ));
+        }
+        previous = Some(r.run);
+    }
+    Ok(())
+}
+
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
 /// Whether `dir` holds a fleet run or shard.
+/// (Any entry of that name counts, a link included, so that merge refuses it as a fleet record
+/// rather than looking for a sweep there.)
 pub(super) fn is_fleet_folder(dir: &Path) -> bool {
-    dir.join(RECORD_FILE).is_file()
+    std::fs::symlink_metadata(dir.join(RECORD_FILE)).is_ok()
 }
 
 /// Join the shards of a fleet run: the same fleet file (same text), the same settings, every
@@ -176,13 +222,17 @@ pub(super) fn merge(
             position: None,
             message,
         };
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| bad(format!("cannot read the shard's record: {e}")))?;
+        // A shard's record comes from anywhere: a regular file of bounded size, checked.
+        let bytes = crate::report::read_untrusted(&path, MAX_RECORD_BYTES)
+            .map_err(|e| bad(format!("the shard's record {e}")))?;
         let record: FleetRecord =
-            serde_json::from_str(&text).map_err(|e| bad(format!("not a fleet record: {e}")))?;
+            serde_json::from_slice(&bytes).map_err(|e| bad(format!("not a fleet record: {e}")))?;
+        check_record(&record).map_err(|e| bad(format!("not a fleet record: {e}")))?;
         shards.push(record);
     }
-    let first = shards[0].clone();
+    let Some(first) = shards.first().cloned() else {
+        return Err(InputError::argument("merge", "name at least one folder").into());
+    };
     let mismatch = |what: &str| {
         InputError::argument(
             "merge",
@@ -205,11 +255,24 @@ pub(super) fn merge(
     let expected: Vec<u64> = (0..first.runs as u64).collect();
     let got: Vec<u64> = records.iter().map(|r| r.run).collect();
     if got != expected {
+        let missing: Vec<String> = expected
+            .iter()
+            .filter(|r| got.binary_search(r).is_err())
+            .take(10)
+            .map(u64::to_string)
+            .collect();
         return Err(InputError::argument(
             "merge",
             format!(
-                "the shards hold runs {got:?} of {}: every run exactly once is needed",
-                first.runs
+                "the shards hold {} runs of {} (missing: {}{}): every run exactly once is needed",
+                got.len(),
+                first.runs,
+                missing.join(", "),
+                if missing.is_empty() {
+                    "none, but some twice"
+                } else {
+                    "…"
+                }
             ),
         )
         .into());
@@ -241,8 +304,19 @@ pub(super) fn merge(
     };
     let default = Path::new("output").join(format!("{}-fleet", fleet.name));
     let out_path = out_dir.unwrap_or(&default);
-    let dir = OutputDir::create(out_path, RECORD_FILE)?;
+    if dirs.iter().any(|d| same_folder(d, out_path)) {
+        return Err(InputError::argument(
+            "merge",
+            format!(
+                "the merged fleet would overwrite {}, one of the folders being merged: name another with --out",
+                out_path.display()
+            ),
+        )
+        .into());
+    }
+    let dir = OutputDir::stage(out_path)?;
     write_outputs(&dir, &fleet, &record, no_charts)?;
+    dir.publish()?;
     say(&format!(
         "merged {} folders: {} runs into {}\n",
         dirs.len(),

@@ -4,6 +4,7 @@
 
 mod calibrate;
 mod compare;
+mod estimate;
 mod fleet;
 mod restore;
 mod run;
@@ -15,8 +16,9 @@ use std::path::{Path, PathBuf};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::error::{Error, InputError};
+use crate::scenario::keys::{self, Kind};
 use crate::scenario::{self, Override};
-pub(crate) use ui::{note, print, progress_bar, say, Verbosity};
+pub(crate) use ui::{note, print, progress_bar, say, warn, Verbosity};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -126,6 +128,27 @@ impl Simulation {
     /// --set, then --runs and --seed, as overrides of the scenario's keys.
     fn overrides(&self) -> Result<Vec<Override>, Error> {
         let mut sets = overrides(&self.set)?;
+        // Checked here, so that a bad --runs or --seed is blamed on its flag rather than on a
+        // --set the user never wrote.
+        if let (Some(runs), Kind::Integer { min, max, .. }) = (self.runs, keys::RUNS.kind) {
+            if !(min..=max).contains(&i64::from(runs)) {
+                return Err(InputError::argument(
+                    "--runs",
+                    format!("must be a whole number from {min} to {max}, got {runs}"),
+                )
+                .into());
+            }
+        }
+        if let Some(seed) = self.seed.filter(|&s| s > scenario::MAX_SEED) {
+            return Err(InputError::argument(
+                "--seed",
+                format!(
+                    "must be a whole number from 0 to {} (as in a scenario file), got {seed}",
+                    scenario::MAX_SEED
+                ),
+            )
+            .into());
+        }
         for (key, value) in [
             ("runs", self.runs.map(|r| r.to_string())),
             ("seed", self.seed.map(|s| s.to_string())),
@@ -180,16 +203,17 @@ impl Target {
                 )
                 .into());
             }
-            if self.max_runs < 2 {
-                return Err(InputError::argument(
-                    "--max-runs",
-                    format!(
-                        "must be at least 2 (a confidence interval needs two runs), got {}",
-                        self.max_runs
-                    ),
-                )
-                .into());
-            }
+        }
+        if !(2..=keys::MAX_RUNS).contains(&i64::from(self.max_runs)) {
+            return Err(InputError::argument(
+                "--max-runs",
+                format!(
+                    "must be from 2 (a confidence interval needs two runs) to {}, got {}",
+                    keys::MAX_RUNS,
+                    self.max_runs
+                ),
+            )
+            .into());
         }
         Ok(())
     }
@@ -306,16 +330,62 @@ struct RestoreArgs {
 
 /// Run the command line; returns the process exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    command(cli)
+}
+
+/// Run one command line in process, writing its report to `out` and its messages to `err`;
+/// returns the exit code (0 success, 1 failure, 2 bad input). The tests and the fuzz harness
+/// drive the command line this way, with buffers.
+pub fn run<I, T>(args: I, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString>,
+{
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are answers, not errors.
+            let sink: &mut dyn std::io::Write = if e.exit_code() == 0 { out } else { err };
+            let _ = write!(sink, "{}", e.render());
+            return e.exit_code();
+        }
+    };
+    ui::capture(
+        args.iter()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+    );
+    let code = command(cli);
+    let (stdout, stderr) = ui::captured();
+    let _ = out.write_all(&stdout);
+    let _ = err.write_all(&stderr);
+    code
+}
+
+fn command(cli: Cli) -> i32 {
     ui::set_verbosity(match (cli.quiet, cli.verbose) {
         (true, _) => Verbosity::Quiet,
         (_, true) => Verbosity::Verbose,
         _ => Verbosity::Normal,
     });
-    match execute(cli.command) {
+    // A report lost on the way to stdout fails the command, even when all else went well.
+    let outcome = execute(cli.command).and_then(|()| match ui::stdout_failure() {
+        Some(e) => Err(Error::io("cannot write to standard output", e)),
+        None => Ok(()),
+    });
+    match outcome {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("error: {e}");
+            ui::eprint_line(&format!("error: {e}"));
             e.exit_code()
         }
     }
@@ -468,9 +538,16 @@ fn init(path: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// The most worker threads: more than any machine has cores, few enough to start at once.
+pub const MAX_THREADS: usize = 1024;
+
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
-    if threads == Some(0) {
-        return Err(InputError::argument("--threads", "must be at least 1").into());
+    if let Some(n) = threads.filter(|n| !(1..=MAX_THREADS).contains(n)) {
+        return Err(InputError::argument(
+            "--threads",
+            format!("must be from 1 to {MAX_THREADS}, got {n}"),
+        )
+        .into());
     }
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
@@ -499,7 +576,7 @@ fn command_line() -> String {
     const NO_EFFECT: [&str; 3] = ["--out", "--threads", "--shard"];
     const NO_EFFECT_FLAGS: [&str; 4] = ["-q", "--quiet", "-v", "--verbose"];
     let mut args = Vec::new();
-    let mut given = std::env::args().skip(1);
+    let mut given = ui::arguments().into_iter();
     while let Some(arg) = given.next() {
         if NO_EFFECT.contains(&arg.as_str()) {
             given.next();

@@ -13,6 +13,18 @@ use crate::scenario;
 
 pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
     let s = scenario::load(&args.scenario, &overrides(&args.set)?)?;
+    if args.replication >= u64::from(s.runs) {
+        return Err(InputError::argument(
+            "--replication",
+            format!(
+                "the scenario has {} runs, numbered 0 to {}; got {} (raise runs with --set runs=N to reach it)",
+                s.runs,
+                s.runs - 1,
+                args.replication
+            ),
+        )
+        .into());
+    }
     let horizon = s.config.horizon;
     let target = match args.at.as_str() {
         "latest" => RestoreTarget::Latest,

@@ -2,7 +2,10 @@
 
 use std::path::Path;
 
-use super::{command_line, note, output_folder, print, progress_bar, say, thread_pool, RunArgs};
+use super::{
+    command_line, estimate, note, output_folder, print, progress_bar, say, thread_pool, warn,
+    RunArgs,
+};
 use crate::analysis::figures::worst_headline_half_width;
 use crate::analysis::Provenance;
 use crate::engine::{Streams, DAY};
@@ -24,7 +27,14 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
         args.out.as_deref(),
         Path::new("output").join(&scenario.name),
     )?;
-    let dir = OutputDir::create(&out_path, "summary.json")?;
+    let planned = args
+        .target
+        .target_ci
+        .map_or(scenario.runs, |_| args.target.max_runs);
+    if let Some(size) = estimate::run_note(&scenario.config, planned, pool.current_num_threads()) {
+        warn(&size);
+    }
+    let dir = OutputDir::stage(&out_path)?;
     let mut writer = RunZeroWriter::new(
         scenario.start,
         scenario.config.horizon,
@@ -103,10 +113,10 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
         report::report_md(&analysis, &charts).as_bytes(),
     )?;
     let json = report::summary_json(&analysis);
-    // Last: its presence says the folder is complete.
     dir.write("summary.json", &json)?;
+    dir.publish()?;
 
-    note(&format!("wrote {}", dir.path().display()));
+    note(&format!("wrote {}", out_path.display()));
     if args.json {
         print(&String::from_utf8_lossy(&json));
     } else {
@@ -120,7 +130,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
                 t.target * 100.0
             ));
         }
-        say(&format!("\nwrote {}\n", dir.path().display()));
+        say(&format!("\nwrote {}\n", out_path.display()));
     }
     Ok(())
 }

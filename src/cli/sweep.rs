@@ -2,22 +2,25 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{command_line, note, output_folder, print, progress_bar, say, thread_pool, SweepArgs};
+use super::{
+    command_line, estimate, note, output_folder, print, progress_bar, say, thread_pool, warn,
+    SweepArgs,
+};
 use crate::analysis::{Figure, Provenance, HEADLINE};
 use crate::error::{Error, InputError};
 use crate::report::charts;
 use crate::report::{self, OutputDir};
 use crate::scenario;
-use crate::sweep::{run_sweep, sweep_rows, Grid, Shard, SweepMeta, SweepTable};
+use crate::sweep::{run_sweep_rows, Grid, Shard, SweepMeta, SweepTable};
 
+/// The sweep charts, into the staged folder.
 fn sweep_charts(
-    out: &Path,
+    dir: &OutputDir,
     grid: &Grid,
     table: &SweepTable,
     currency: &str,
     y_from_data: bool,
 ) -> Result<(), Error> {
-    let dir = OutputDir::create(out, "sweep.json")?;
     let key_names: Vec<String> = grid.keys.iter().map(|k| scenario::keys::human(k)).collect();
     for &figure in HEADLINE {
         let name = figure.name();
@@ -57,18 +60,22 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
         args.out.as_deref(),
         Path::new("output").join(format!("{}-sweep", base.name)),
     )?;
-    let owned = (0..grid.points()).filter(|&p| shard.owns(p)).count();
+    let owned = shard.owned(grid.points());
+    if let Some(size) =
+        estimate::sweep_note(&base.config, base.runs, owned, pool.current_num_threads())
+    {
+        warn(&size);
+    }
     let bar = progress_bar(owned as u64 * base.runs as u64, "replications");
     let tick = || {
         if let Some(b) = &bar {
             b.inc(1);
         }
     };
-    let results = pool.install(|| run_sweep(&args.scenario, &sets, &grid, shard, &tick))?;
+    let table = pool.install(|| run_sweep_rows(&args.scenario, &sets, &grid, shard, &tick))?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let table = sweep_rows(&grid, &results);
     let meta = SweepMeta {
         scenario: base.name.clone(),
         seed: base.seed,
@@ -77,19 +84,11 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
         grid: grid.clone(),
         points: grid.points(),
         shard,
-        rows: results.iter().map(|r| r.point).collect(),
+        rows: (0..grid.points()).filter(|&p| shard.owns(p)).collect(),
         provenance: Provenance::new(command_line(), &args.sim.set, &loaded),
     };
-    if !args.sim.no_charts && shard == Shard::WHOLE {
-        sweep_charts(
-            &out_path,
-            &grid,
-            &table,
-            &base.config.cost.currency,
-            args.y_from_data,
-        )?;
-    }
-    let json = write_sweep(&out_path, &meta, &table)?;
+    let charts = !args.sim.no_charts && shard == Shard::WHOLE;
+    let json = write_sweep(&out_path, &meta, &table, charts.then_some(args.y_from_data))?;
     note(&format!("wrote {}", out_path.display()));
     if args.json {
         print(&String::from_utf8_lossy(&json));
@@ -106,13 +105,22 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// sweep.csv, then sweep.json (returned, for --json).
-fn write_sweep(out: &Path, meta: &SweepMeta, table: &SweepTable) -> Result<Vec<u8>, Error> {
-    let dir = OutputDir::create(out, "sweep.json")?;
+/// The sweep's files in one staged folder, swapped in whole: the charts (when asked for, with
+/// their y-axis choice), sweep.csv, sweep.json (returned, for --json).
+fn write_sweep(
+    out: &Path,
+    meta: &SweepMeta,
+    table: &SweepTable,
+    charts: Option<bool>,
+) -> Result<Vec<u8>, Error> {
+    let dir = OutputDir::stage(out)?;
+    if let Some(y_from_data) = charts {
+        sweep_charts(&dir, &meta.grid, table, &meta.currency, y_from_data)?;
+    }
     dir.write("sweep.csv", &report::sweep_csv(table))?;
-    // The record of what the folder holds goes last: a folder without it is incomplete.
     let json = report::sweep_json(meta, table);
     dir.write("sweep.json", &json)?;
+    dir.publish()?;
     Ok(json)
 }
 
@@ -159,6 +167,8 @@ fn sweep_table(table: &SweepTable, keys: usize) -> String {
 
 pub(super) fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Result<(), Error> {
     let (meta, table) = report::merge(dirs)?;
+    // The scenario's name was checked as a file name by merge: the default folder stays
+    // inside output/.
     let default = Path::new("output").join(format!("{}-sweep", meta.scenario));
     let out = out.unwrap_or(&default);
     let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
@@ -175,10 +185,7 @@ pub(super) fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Re
         )
         .into());
     }
-    if !no_charts {
-        sweep_charts(out, &meta.grid, &table, &meta.currency, false)?;
-    }
-    write_sweep(out, &meta, &table)?;
+    write_sweep(out, &meta, &table, (!no_charts).then_some(false))?;
     say(&format!(
         "merged {} folders: {} points into {}\n",
         dirs.len(),

@@ -56,7 +56,7 @@ pub(super) fn frame<'a, 'b>(
         .margin(24)
         .x_label_area_size(70)
         .y_label_area_size(110)
-        .build_cartesian_2d(x, y)
+        .build_cartesian_2d(axis(x), axis(y))
         .map_err(err)?;
     chart
         .configure_mesh()
@@ -138,9 +138,45 @@ pub(super) fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
+/// The largest magnitude a chart draws. Figures beyond it (a restore taking centuries at the
+/// slowest rates) are drawn at the edge: plotters turns coordinates into pixels as integers and
+/// steps through its tick marks in floating point, so it must never see an infinity or a range
+/// too narrow for its own magnitude.
+const MAX_DRAWN: f64 = 1e12;
+
+/// A value as drawn: finite and within ±`MAX_DRAWN` (a missing value, NaN, sits at 0).
+pub(super) fn drawn(v: f64) -> f64 {
+    if v.is_nan() {
+        0.0
+    } else {
+        v.clamp(-MAX_DRAWN, MAX_DRAWN)
+    }
+}
+
+/// A size that cannot be negative (GB, hours, money), as drawn: at most a quarter of
+/// `MAX_DRAWN`, so that two stacked and the headroom above them stay inside the axis.
+pub(super) fn size(v: f64) -> f64 {
+    drawn(v).clamp(0.0, MAX_DRAWN / 4.0)
+}
+
+/// An axis range plotters can always draw: finite ends in order, at least a millionth of its
+/// magnitude wide (and at least 1e-6), so that stepping through its ticks always moves on.
+fn axis(range: std::ops::Range<f64>) -> std::ops::Range<f64> {
+    let (lo, hi) = (drawn(range.start), drawn(range.end));
+    let (lo, hi) = (lo.min(hi), lo.max(hi));
+    let least = (lo.abs().max(hi.abs()) * 1e-6).max(1e-6);
+    if hi - lo >= least {
+        lo..hi
+    } else {
+        let mid = (lo + hi) / 2.0;
+        (mid - least)..(mid + least)
+    }
+}
+
 pub(super) fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
         .filter(|v| v.is_finite())
+        .map(drawn)
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
         });
@@ -153,6 +189,11 @@ pub(super) fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo, hi)
 }
 
+/// A cell of a table row, empty when the row is short.
+fn cell(row: &[String], i: usize) -> &str {
+    row.get(i).map_or("", String::as_str)
+}
+
 /// One point of run 0's storage over time (downsampled: the worst hour of each bucket).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StoragePoint {
@@ -163,6 +204,15 @@ pub struct StoragePoint {
 
 /// storage.png: backup storage against the free allowance, the billable part shaded.
 pub fn storage_chart(points: &[StoragePoint], title: &str) -> Result<Vec<u8>, String> {
+    let points: Vec<StoragePoint> = points
+        .iter()
+        .map(|p| StoragePoint {
+            day: drawn(p.day),
+            used_gb: size(p.used_gb),
+            allowance_gb: size(p.allowance_gb),
+        })
+        .collect();
+    let points = &points[..];
     render(|root| {
         let (x0, x1) = span(points.iter().map(|p| p.day));
         let top = points
@@ -248,7 +298,7 @@ pub fn rpo_chart(
     render(|root| {
         let minutes = |v: &[(f64, f64)]| {
             v.iter()
-                .map(|&(x, f)| (x / 60.0, f * 100.0))
+                .map(|&(x, f)| (size(x / 60.0), drawn(f * 100.0).clamp(0.0, 100.0)))
                 .collect::<Vec<_>>()
         };
         let local = minutes(local);
@@ -310,6 +360,11 @@ pub fn restore_chart(points: &[RestorePoint], title: &str) -> Result<Vec<u8>, St
     // from the previous sample.
     let mut stepped: Vec<RestorePoint> = Vec::with_capacity(points.len() * 2);
     for p in points {
+        let p = &RestorePoint {
+            day: drawn(p.day),
+            base_hours: size(p.base_hours),
+            replay_hours: size(p.replay_hours),
+        };
         if let Some(prev) = stepped.last().copied() {
             if p.base_hours + p.replay_hours < prev.base_hours + prev.replay_hours {
                 stepped.push(RestorePoint { day: p.day, ..prev });
@@ -379,6 +434,17 @@ pub struct BillBar {
 /// bill.png: the bill of each calendar month as a bar with its CI whisker, stacked on the value
 /// of the storage the free allowance covered, so that its share is visible.
 pub fn bill_chart(months: &[BillBar], currency: &str, title: &str) -> Result<Vec<u8>, String> {
+    let months: Vec<BillBar> = months
+        .iter()
+        .map(|m| BillBar {
+            free_value: size(m.free_value),
+            cost: size(m.cost),
+            cost_lo: size(m.cost_lo),
+            cost_hi: size(m.cost_hi),
+            ..m.clone()
+        })
+        .collect();
+    let months = &months[..];
     render(|root| {
         let top = months
             .iter()
@@ -513,8 +579,14 @@ pub fn sweep_chart(
         column(&format!("{figure}_ci95_lo")).ok_or("no such figure")?,
         column(&format!("{figure}_ci95_hi")).ok_or("no such figure")?,
     );
-    let num = |s: &str| s.parse::<f64>().ok();
-    let x_values: Vec<String> = grid.values[0]
+    let num = |s: &str| s.parse::<f64>().ok().filter(|v| v.is_finite()).map(drawn);
+    let (Some(_), Some(first_values)) = (
+        grid.keys.first(),
+        grid.values.first().filter(|v| !v.is_empty()),
+    ) else {
+        return Err("the grid has no values to draw".to_string());
+    };
+    let x_values: Vec<String> = first_values
         .iter()
         .map(|v| v.trim_matches('"').to_string())
         .collect();
@@ -534,19 +606,23 @@ pub fn sweep_chart(
     // series[g] = [(x, mean, lo, hi)] in x order, in the readable unit.
     let mut series: Vec<Vec<(f64, f64, f64, f64)>> = vec![Vec::new(); groups.len()];
     for row in &table.rows {
-        let x_label = &row[1];
+        let x_label = cell(row, 1);
         let xi = x_values.iter().position(|v| v == x_label).unwrap_or(0);
         let g = if grid.keys.len() > 1 {
-            groups.iter().position(|v| *v == row[2]).unwrap_or(0)
+            groups.iter().position(|v| v == cell(row, 2)).unwrap_or(0)
         } else {
             0
         };
         // Beyond two keys, the chart shows the first value of each further key.
-        let further_first =
-            (3..=grid.keys.len()).all(|k| row[k] == grid.values[k - 1][0].trim_matches('"'));
-        if let (Some(m), true) = (num(&row[mean]), further_first) {
-            let l = num(&row[lo]).unwrap_or(m);
-            let h = num(&row[hi]).unwrap_or(m);
+        let further_first = (3..=grid.keys.len()).all(|k| {
+            grid.values
+                .get(k - 1)
+                .and_then(|v| v.first())
+                .is_some_and(|first| cell(row, k) == first.trim_matches('"'))
+        });
+        if let (Some(m), true) = (num(cell(row, mean)), further_first) {
+            let l = num(cell(row, lo)).unwrap_or(m);
+            let h = num(cell(row, hi)).unwrap_or(m);
             series[g].push((x_of(x_label, xi), m / scale, l / scale, h / scale));
         }
     }
@@ -557,12 +633,13 @@ pub fn sweep_chart(
         spec.key_names
             .get(k)
             .cloned()
-            .unwrap_or_else(|| grid.keys[k].clone())
+            .or_else(|| grid.keys.get(k).cloned())
+            .unwrap_or_default()
     };
     render(|root| {
         let (x0, x1) = span(series.iter().flatten().map(|p| p.0));
         let pad = (x1 - x0) * 0.04;
-        let (y0, y1) = span(series.iter().flatten().flat_map(|p| [p.2, p.3]));
+        let (y0, y1) = span(series.iter().flatten().flat_map(|p| [p.1, p.2, p.3]));
         let ypad = (y1 - y0) * 0.1;
         let (y0, y1) = if spec.y_from_data {
             (y0 - ypad, y1 + ypad)
@@ -589,7 +666,14 @@ pub fn sweep_chart(
         let x_desc = key_name(0);
         // Keys beyond the second are held at their first value: the title says at which.
         let held: Vec<String> = (2..grid.keys.len())
-            .map(|k| format!("{} = {}", key_name(k), grid.values[k][0].trim_matches('"')))
+            .map(|k| {
+                let first = grid.values.get(k).and_then(|v| v.first());
+                format!(
+                    "{} = {}",
+                    key_name(k),
+                    first.map_or("", |v| v.trim_matches('"'))
+                )
+            })
             .collect();
         let title = if held.is_empty() {
             format!(
@@ -938,6 +1022,85 @@ mod tests {
         let w = u32::from_be_bytes(bytes[16..20].try_into().ok()?);
         let h = u32::from_be_bytes(bytes[20..24].try_into().ok()?);
         Some((w, h))
+    }
+
+    /// A non-finite or enormous figure once sent plotters stepping through an endless axis
+    /// (restore.png never finished), and an empty grid indexed past its end.
+    #[test]
+    fn charts_survive_non_finite_and_extreme_values() {
+        let started = std::time::Instant::now();
+        let odd = [f64::INFINITY, f64::NAN, 1e300, -1e300, 5e-324, f64::MAX];
+        let restore: Vec<RestorePoint> = odd
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| RestorePoint {
+                day: if i == 0 { v } else { i as f64 },
+                base_hours: v,
+                replay_hours: v,
+            })
+            .collect();
+        assert!(restore_chart(&restore, "restore").is_ok());
+        let flat = [RestorePoint {
+            day: 1e15,
+            base_hours: 1e15,
+            replay_hours: 0.0,
+        }; 3];
+        assert!(restore_chart(&flat, "flat").is_ok());
+        let storage: Vec<StoragePoint> = odd
+            .iter()
+            .map(|&v| StoragePoint {
+                day: v,
+                used_gb: v,
+                allowance_gb: -v,
+            })
+            .collect();
+        assert!(storage_chart(&storage, "storage").is_ok());
+        let cdf: Vec<(f64, f64)> = odd.iter().map(|&v| (v, v)).collect();
+        assert!(rpo_chart(&cdf, Some(&cdf), "rpo").is_ok());
+        let bars: Vec<BillBar> = odd
+            .iter()
+            .map(|&v| BillBar {
+                label: "2026-01".into(),
+                free_value: v,
+                cost: v,
+                cost_lo: -v,
+                cost_hi: v,
+                partial: false,
+            })
+            .collect();
+        assert!(bill_chart(&bars, "USD", "bill").is_ok());
+        let empty = Grid {
+            keys: Vec::new(),
+            values: Vec::new(),
+            cases: None,
+        };
+        let table = SweepTable {
+            header: vec![
+                "point".into(),
+                "storage_mean_gb_mean".into(),
+                "storage_mean_gb_ci95_lo".into(),
+                "storage_mean_gb_ci95_hi".into(),
+            ],
+            rows: vec![vec!["0".into()]],
+        };
+        let spec = SweepChart {
+            figure: crate::analysis::Figure::StorageMean,
+            currency: "USD",
+            key_names: &[],
+            y_from_data: false,
+        };
+        assert!(sweep_chart(&table, &empty, &spec).is_err());
+        let one = Grid {
+            keys: vec!["a".into(), "b".into(), "c".into()],
+            values: vec![vec!["1".into()], vec![], vec![]],
+            cases: None,
+        };
+        assert!(sweep_chart(&table, &one, &spec).is_ok());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "took {:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

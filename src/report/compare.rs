@@ -143,7 +143,7 @@ fn ci_cells(e: Option<&Estimate>) -> [String; 3] {
 /// compare.csv: one row per alternative and figure (then durability), stored units, full
 /// precision; empty cells where a side has no such figure.
 pub fn compare_csv(c: &Comparison, results: &[AlternativeResult]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::safe_csv::SafeCsv::new(Vec::new());
     let header = [
         "alternative",
         "figure",

@@ -3,16 +3,16 @@ use std::io::BufWriter;
 
 use chrono::{DateTime, Duration, FixedOffset, SecondsFormat};
 
+pub use crate::safe_csv::{spreadsheet_safe, SafeCsv};
+
 use super::charts::StoragePoint;
 use super::Analysis;
 use crate::analysis::Figure;
 use crate::engine::{SimTime, HOUR};
 use crate::model::{EventRecord, Observer, Sample};
 
-pub(super) fn csv_bytes(
-    rows: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
-) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+pub(super) fn csv_bytes(rows: impl FnOnce(&mut SafeCsv<Vec<u8>>) -> csv::Result<()>) -> Vec<u8> {
+    let mut w = SafeCsv::new(Vec::new());
     rows(&mut w).expect("writing CSV to memory cannot fail");
     w.into_inner().expect("flushing to memory cannot fail")
 }
@@ -74,8 +74,8 @@ pub(super) fn timestamp(start: DateTime<FixedOffset>, t: SimTime) -> String {
 /// Listens to replication 0 and streams its event log and hourly series to their files.
 pub struct RunZeroWriter {
     start: DateTime<FixedOffset>,
-    events: csv::Writer<BufWriter<File>>,
-    series: csv::Writer<BufWriter<File>>,
+    events: SafeCsv<BufWriter<File>>,
+    series: SafeCsv<BufWriter<File>>,
     error: Option<csv::Error>,
     /// The storage chart's points: at most about 2,000, each the worst hour of its bucket, so
     /// a ten-year run holds no more than a month-long one.
@@ -93,9 +93,9 @@ impl RunZeroWriter {
         events: BufWriter<File>,
         series: BufWriter<File>,
     ) -> csv::Result<Self> {
-        let mut events = csv::Writer::from_writer(events);
+        let mut events = SafeCsv::new(events);
         events.write_record(["time", "t_seconds", "event", "detail", "storage_gb"])?;
-        let mut series = csv::Writer::from_writer(series);
+        let mut series = SafeCsv::new(series);
         series.write_record([
             "time",
             "hour",
@@ -126,8 +126,8 @@ impl RunZeroWriter {
         if let Some(e) = self.error {
             return Err(e.to_string());
         }
-        let events = self.events.into_inner().map_err(|e| e.to_string())?;
-        let series = self.series.into_inner().map_err(|e| e.to_string())?;
+        let events = self.events.into_inner()?;
+        let series = self.series.into_inner()?;
         Ok((events, series, self.chart))
     }
 

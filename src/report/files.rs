@@ -1,69 +1,387 @@
-use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufWriter, ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::error::Error;
+use crate::error::{Error, InputError};
 
-/// An output folder whose files appear only when complete: each is written under a hidden
-/// `.NAME.partial` name and renamed into place. The folder's marker file (summary.json for a
-/// run, sweep.json for a sweep) is removed first and written last, so a folder with its marker
-/// holds one whole, consistent result.
-#[derive(Debug, Clone)]
+/// The files backsim writes into an output folder (runs and sweeps), so that it knows a folder
+/// it may replace from one it must leave alone.
+const OWN_FILES: &[&str] = &[
+    "summary.json",
+    "summary.csv",
+    "runs.csv",
+    "timeseries.csv",
+    "events.csv",
+    "bill.csv",
+    "retention.csv",
+    "recoveries.csv",
+    "report.md",
+    "storage.png",
+    "rpo.png",
+    "restore.png",
+    "bill.png",
+    "sweep.csv",
+    "sweep.json",
+    "compare.csv",
+    "compare.json",
+    "compare.png",
+    "fleet_runs.json",
+    "fleet.json",
+    "fleet_bill.csv",
+    "fleet_servers.csv",
+    "fleet_recoveries.csv",
+    "fleet_outages.csv",
+    "fleet_recovery.png",
+];
+
+/// The files whose presence says a folder is a backsim result (a run's or a sweep's).
+const MARKERS: &[&str] = &[
+    "summary.json",
+    "sweep.json",
+    "compare.json",
+    "fleet_runs.json",
+];
+
+fn is_own_file(name: &str) -> bool {
+    if let Some(inner) = name
+        .strip_prefix('.')
+        .and_then(|n| n.strip_suffix(".partial"))
+    {
+        // What an older backsim left behind when it was stopped part-way.
+        return is_own_file(inner);
+    }
+    OWN_FILES.contains(&name) || (name.starts_with("sweep_") && name.ends_with(".png"))
+}
+
+/// An output folder that only ever holds one complete result. Everything is written into a
+/// fresh hidden folder beside the target, created exclusively (as is every file in it, so no
+/// path planted in advance is followed), and `publish` swaps it in for the old folder at the
+/// end. A run stopped at any moment leaves the old folder untouched (and, at worst, the hidden
+/// staging folder beside it); a finished one leaves only its own files.
+#[derive(Debug)]
 pub struct OutputDir {
-    path: PathBuf,
+    /// The folder as the user named it, for messages.
+    shown: PathBuf,
+    /// Where it ends up: the target with its parent resolved.
+    target: PathBuf,
+    staging: PathBuf,
+    published: bool,
+}
+
+fn refuse(target: &Path, why: impl std::fmt::Display) -> Error {
+    InputError::argument("--out", format!("{}: {why}", target.display())).into()
 }
 
 impl OutputDir {
-    pub fn create(path: &Path, marker: &str) -> Result<Self, Error> {
-        fs::create_dir_all(path)
-            .map_err(|e| Error::io(format!("cannot create output folder {}", path.display()), e))?;
-        let dir = Self {
-            path: path.to_path_buf(),
-        };
-        let old = dir.path.join(marker);
-        if old.exists() {
-            fs::remove_file(&old)
-                .map_err(|e| Error::io(format!("cannot remove {}", old.display()), e))?;
+    /// Check that `target` is new, empty or an earlier backsim result (never anybody else's
+    /// folder, nor the current one), then make the staging folder beside it.
+    pub fn stage(target: &Path) -> Result<Self, Error> {
+        let resolved = resolve(target)?;
+        if let Ok(here) = std::env::current_dir().and_then(fs::canonicalize) {
+            if here.starts_with(&resolved) {
+                return Err(refuse(
+                    target,
+                    "is the current folder or holds it; write the output into a folder of its own",
+                ));
+            }
         }
-        Ok(dir)
+        match fs::symlink_metadata(&resolved) {
+            Ok(m) if m.is_dir() => check_replaceable(target, &resolved)?,
+            Ok(_) => return Err(refuse(target, "exists and is not a folder")),
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(format!("cannot examine {}", target.display()), e)),
+        }
+        let staging = fresh_sibling(&resolved, "new")?;
+        Ok(Self {
+            shown: target.to_path_buf(),
+            target: resolved,
+            staging,
+            published: false,
+        })
     }
 
+    /// The folder as the user named it.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.shown
     }
 
-    fn partial(&self, name: &str) -> PathBuf {
-        self.path.join(format!(".{name}.partial"))
+    fn create(&self, name: &str) -> Result<File, Error> {
+        debug_assert!(!name.contains(['/', '\\']), "{name} is a file name");
+        let path = self.staging.join(name);
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))
     }
 
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
-        let tmp = self.partial(name);
-        fs::write(&tmp, bytes)
-            .map_err(|e| Error::io(format!("cannot write {}", tmp.display()), e))?;
-        self.commit(name)
+        let mut file = self.create(name)?;
+        file.write_all(bytes)
+            .and_then(|_| file.sync_all())
+            .map_err(|e| Error::io(format!("cannot write {name}"), e))
     }
 
-    /// A file written bit by bit (the event log); `commit` puts it in place.
+    /// A file written bit by bit (the event log); `finish_stream` completes it.
     pub fn stream(&self, name: &str) -> Result<BufWriter<File>, Error> {
-        let tmp = self.partial(name);
-        File::create(&tmp)
-            .map(BufWriter::new)
-            .map_err(|e| Error::io(format!("cannot create {}", tmp.display()), e))
-    }
-
-    pub fn commit(&self, name: &str) -> Result<(), Error> {
-        let tmp = self.partial(name);
-        let dest = self.path.join(name);
-        fs::rename(&tmp, &dest)
-            .map_err(|e| Error::io(format!("cannot move {} into place", dest.display()), e))
+        self.create(name).map(BufWriter::new)
     }
 
     pub fn finish_stream(&self, name: &str, mut writer: BufWriter<File>) -> Result<(), Error> {
         writer
             .flush()
             .and_then(|_| writer.get_ref().sync_all())
-            .map_err(|e| Error::io(format!("cannot write {name}"), e))?;
-        drop(writer);
-        self.commit(name)
+            .map_err(|e| Error::io(format!("cannot write {name}"), e))
+    }
+
+    /// Put the finished folder in place of the old one. Between the two renames the target
+    /// is briefly absent, never half old and half new.
+    pub fn publish(mut self) -> Result<(), Error> {
+        sync_folder(&self.staging);
+        let moved = |e| {
+            Error::io(
+                format!("cannot move the new output into {}", self.shown.display()),
+                e,
+            )
+        };
+        match fs::symlink_metadata(&self.target) {
+            Ok(_) => {
+                let old = fresh_name(&self.target, "old")?;
+                fs::rename(&self.target, &old).map_err(moved)?;
+                if let Err(e) = fs::rename(&self.staging, &self.target) {
+                    let _ = fs::rename(&old, &self.target);
+                    return Err(moved(e));
+                }
+                self.published = true;
+                // Only backsim's own files were in it (checked when staging).
+                let _ = fs::remove_dir_all(&old);
+            }
+            Err(_) => {
+                fs::rename(&self.staging, &self.target).map_err(moved)?;
+                self.published = true;
+            }
+        }
+        if let Some(parent) = self.target.parent() {
+            sync_folder(parent);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// The target resolved to an absolute path without links (a link to a folder stands for the
+/// folder: the user pointed there); when it does not exist yet, its parent is created first.
+fn resolve(target: &Path) -> Result<PathBuf, Error> {
+    if fs::symlink_metadata(target).is_ok() {
+        return fs::canonicalize(target)
+            .map_err(|e| Error::io(format!("cannot resolve {}", target.display()), e));
+    }
+    let Some(name) = target.file_name() else {
+        return Err(refuse(
+            target,
+            "names no folder of its own; give a path such as output/run-1",
+        ));
+    };
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(|e| {
+        Error::io(
+            format!("cannot create output folder {}", parent.display()),
+            e,
+        )
+    })?;
+    let parent = fs::canonicalize(&parent)
+        .map_err(|e| Error::io(format!("cannot resolve {}", parent.display()), e))?;
+    Ok(parent.join(name))
+}
+
+/// An existing folder may be replaced only when it holds nothing but files, and those are a
+/// backsim result (its marker is there) or all backsim's own names.
+fn check_replaceable(shown: &Path, folder: &Path) -> Result<(), Error> {
+    let entries = fs::read_dir(folder)
+        .map_err(|e| Error::io(format!("cannot read {}", shown.display()), e))?;
+    let mut foreign = None;
+    let mut marked = false;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(format!("cannot read {}", shown.display()), e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let kind = entry
+            .file_type()
+            .map_err(|e| Error::io(format!("cannot read {}", shown.display()), e))?;
+        if kind.is_dir() {
+            return Err(refuse(
+                shown,
+                format!("holds the folder {name:?}, so it is not a backsim output folder; choose a new or empty folder"),
+            ));
+        }
+        marked |= kind.is_file() && MARKERS.contains(&name.as_str());
+        if !is_own_file(&name) {
+            foreign.get_or_insert(name);
+        }
+    }
+    match foreign {
+        Some(name) if !marked => Err(refuse(
+            shown,
+            format!("holds {name:?}, which backsim did not write; the output replaces the whole folder, so choose a new or empty one"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The first name `.<target>.<what>-<pid>-<n>` beside `target` that is free. The target's
+/// name is cut short so that the sibling's stays a legal file name.
+fn fresh_name(target: &Path, what: &str) -> Result<PathBuf, Error> {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut short: String = String::new();
+    for c in name.chars() {
+        if short.len() + c.len_utf8() > 64 {
+            break;
+        }
+        short.push(c);
+    }
+    let parent = target.parent().unwrap_or(Path::new("."));
+    for n in 0..10_000 {
+        let candidate = parent.join(format!(".{short}.{what}-{}-{n}", std::process::id()));
+        if fs::symlink_metadata(&candidate).is_err() {
+            return Ok(candidate);
+        }
+    }
+    Err(Error::Other(format!(
+        "cannot find a free name beside {}",
+        target.display()
+    )))
+}
+
+/// A new, empty folder beside `target`, made by this call and no one else.
+fn fresh_sibling(target: &Path, what: &str) -> Result<PathBuf, Error> {
+    loop {
+        let candidate = fresh_name(target, what)?;
+        match fs::create_dir(&candidate) {
+            Ok(()) => return Ok(candidate),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(Error::io(
+                    format!("cannot create {}", candidate.display()),
+                    e,
+                ))
+            }
+        }
+    }
+}
+
+/// One file written whole among others (a calibrated scenario beside the user's own): its bytes
+/// go to a new hidden file beside it, created exclusively (nothing planted there is followed),
+/// made durable, then renamed over `path`.
+pub fn write_whole_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent)
+        .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+    let (tmp, mut file) = loop {
+        let candidate = fresh_name(path, "new")?;
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(file) => break (candidate, file),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(Error::io(
+                    format!("cannot create {}", candidate.display()),
+                    e,
+                ))
+            }
+        }
+    };
+    let written = file
+        .write_all(bytes)
+        .and_then(|_| file.sync_all())
+        .and_then(|_| fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(Error::io(format!("cannot write {}", path.display()), e));
+    }
+    sync_folder(&parent);
+    Ok(())
+}
+
+/// Make a folder's entries durable (where the platform can open a folder to sync it).
+fn sync_folder(path: &Path) {
+    if let Ok(dir) = File::open(path) {
+        let _ = dir.sync_all();
+    }
+}
+
+/// The bytes of a file that is not to be trusted (a shard of a sweep from another machine):
+/// only a regular file (a link or device is refused, not followed), at most `limit` bytes.
+pub fn read_untrusted(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    let meta = fs::symlink_metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
+    if meta.file_type().is_symlink() {
+        return Err("is a symbolic link; merge reads only the files a sweep wrote".to_string());
+    }
+    if !meta.is_file() {
+        return Err("is not a regular file".to_string());
+    }
+    if meta.len() > limit {
+        return Err(format!(
+            "is {} bytes, more than the {limit} a sweep writes at most",
+            meta.len()
+        ));
+    }
+    let file = File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
+    // The file opened must be the one examined: a swap between the two is refused too.
+    let opened = file
+        .metadata()
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    if !opened.is_file() || !same_file(&meta, &opened) {
+        return Err("changed while being opened".to_string());
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("grew past {limit} bytes while being read"));
+    }
+    Ok(bytes)
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.len() == b.len() && a.modified().ok() == b.modified().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_files_and_their_partials_are_recognised() {
+        assert!(is_own_file("summary.json"));
+        assert!(is_own_file(".report.md.partial"));
+        assert!(is_own_file("sweep_cost_per_month.png"));
+        assert!(!is_own_file("notes.txt"));
+        assert!(!is_own_file(".notes.txt.partial"));
     }
 }

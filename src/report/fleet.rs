@@ -84,7 +84,7 @@ pub fn record_json(record: &FleetRecord) -> Vec<u8> {
 }
 
 fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::safe_csv::SafeCsv::new(Vec::new());
     w.write_record(header).expect("in memory");
     for row in rows {
         w.write_record(&row).expect("in memory");
@@ -428,12 +428,10 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
     out
 }
 
-/// Text for a Markdown table cell or line: no HTML, no table breaks.
+/// Text for a Markdown table cell or line, shown as written: no HTML, no link or image, no
+/// table break (the same escaping as a run's report.md).
 fn md(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('|', "\\|")
+    super::markdown::literal(text)
 }
 
 /// report.md for a fleet: the question, the bill, the groups, the regional outages, the files.

@@ -227,9 +227,93 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
     rows
 }
 
-/// Markdown table cells must not break the table: pipes are escaped, line breaks flattened.
+/// Generated text in a Markdown table cell: pipes escaped and line breaks flattened so the
+/// table holds, and HTML's special characters as entities.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '\n' | '\r' => out.push(' '),
+            _ => push_html_safe(&mut out, c),
+        }
+    }
+    out
+}
+
+fn push_html_safe(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        c if c.is_control() => out.push('\u{FFFD}'),
+        c => out.push(c),
+    }
+}
+
+/// Text the user wrote (a name, the scenario's comment, a currency), shown exactly as written:
+/// HTML is escaped to entities (`<script>` stays text), every character that could open a
+/// link, an image, emphasis or code is backslash-escaped, a `|` cannot split a table, and line
+/// breaks are flattened. An underscore between letters or digits cannot start emphasis in
+/// Markdown, so `retention_days` stays readable in the file.
+pub(super) fn literal(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '\\' | '`' | '*' | '[' | ']' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '_' => {
+                let word = |j: Option<usize>| {
+                    j.and_then(|j| chars.get(j))
+                        .is_some_and(|c| c.is_alphanumeric())
+                };
+                if !(word(i.checked_sub(1)) && word(Some(i + 1))) {
+                    out.push('\\');
+                }
+                out.push('_');
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => push_html_safe(&mut out, c),
+        }
+    }
+    out
+}
+
+/// Text inside a code span: shown literally by Markdown (no HTML, no formatting), so only a
+/// backtick (which would close the span) and a line break (which would end the line) change.
+fn code_text(text: &str) -> String {
+    text.replace('`', "'").replace(['\n', '\r'], " ")
+}
+
+/// One line of the scenario's comment inside the report's quote: `literal`, and a start that
+/// would make a heading, a list item, a rule or an underline is escaped.
+fn quoted_line(line: &str) -> String {
+    let text = literal(line);
+    let rest = |n: usize| text[n..].chars().next();
+    let blank_after = |n: usize| rest(n).is_none_or(char::is_whitespace);
+    let only = |set: &[char]| text.chars().all(|c| set.contains(&c) || c.is_whitespace());
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    let escape_at = match text.chars().next() {
+        Some('#') => Some(0),
+        Some('-' | '+') if blank_after(1) || only(&['-']) => Some(0),
+        Some('=') if only(&['=']) => Some(0),
+        Some(c)
+            if c.is_ascii_digit()
+                && digits <= 9
+                && matches!(rest(digits), Some('.' | ')'))
+                && blank_after(digits + 1) =>
+        {
+            Some(digits)
+        }
+        _ => None,
+    };
+    match escape_at {
+        Some(at) => format!("{}\\{}", &text[..at], &text[at..]),
+        None => text,
+    }
 }
 
 /// report.md: the question, the answers, the charts, the parameters and the assumptions.
@@ -237,10 +321,10 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
     let s = a.scenario;
     let c = &s.config;
     let mut out = String::new();
-    let _ = writeln!(out, "# backsim: {}\n", s.name);
+    let _ = writeln!(out, "# backsim: {}\n", literal(&s.name));
     if !s.question.is_empty() {
         for line in s.question.lines() {
-            let _ = writeln!(out, "> {line}");
+            let _ = writeln!(out, "> {}", quoted_line(line));
         }
         let _ = writeln!(out);
     }
@@ -291,7 +375,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         let _ = writeln!(
             out,
             "Command: `{}`\n",
-            a.provenance.command_line.replace('`', "'")
+            code_text(&a.provenance.command_line)
         );
     }
     if !a.provenance.overrides.is_empty() {
@@ -301,7 +385,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
             a.provenance
                 .overrides
                 .iter()
-                .map(|o| format!("`{}`", o.replace('`', "'")))
+                .map(|o| format!("`{}`", code_text(o)))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
@@ -336,7 +420,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
             "| {} | {} {}{} | {} | `{}` |",
             h.label,
             value,
-            cell(&h.unit),
+            literal(&h.unit),
             readable,
             ci,
             h.key
@@ -348,7 +432,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
     let _ = writeln!(
         out,
         "| month | days | mean storage (GB) | billable (GB-month) | cost ({}) | 95% CI |",
-        cell(currency)
+        literal(currency)
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|");
     for m in &a.monthly {
@@ -373,7 +457,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         let _ = writeln!(
             out,
             "| retention (days) | mean storage (GB) | peak (GB) | cost ({}/month) | runs billed |",
-            cell(currency)
+            literal(currency)
         );
         let _ = writeln!(out, "|---|---|---|---|---|");
         for r in &a.retention {
@@ -415,7 +499,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
                 format!(
                     "{:.2} {}/month",
                     lt.vault_cost_per_month.mean,
-                    cell(currency)
+                    literal(currency)
                 ),
                 "long_term.vault_cost_per_month",
             ),
@@ -429,7 +513,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
                 format!(
                     "{:.2} {}/month",
                     lt.export_cost_per_month.mean,
-                    cell(currency)
+                    literal(currency)
                 ),
                 "long_term.export_cost_per_month",
             ),
@@ -506,11 +590,16 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         }
         let value = (key.value)(s);
         let default = defaults.as_ref().map(|d| (key.value)(d));
+        // Free text is the user's own; the other values are numbers and words backsim wrote.
+        let show = |v: &str| match key.kind {
+            crate::scenario::keys::Kind::Text { .. } => literal(v),
+            _ => cell(v),
+        };
         let shown = match default {
             Some(d) if d != value && key.path != "name" => {
-                format!("**{}** (default {})", cell(&value), cell(&d))
+                format!("**{}** (default {})", show(&value), show(&d))
             }
-            _ => cell(&value),
+            _ => show(&value),
         };
         let _ = writeln!(
             out,
@@ -547,12 +636,12 @@ pub fn provenance_md(out: &mut String, p: &crate::analysis::Provenance) {
     let _ = writeln!(out, "\n## Provenance\n");
     let _ = writeln!(out, "- backsim {}", cell(&p.backsim_version));
     if !p.command_line.is_empty() {
-        let _ = writeln!(out, "- command: `{}`", p.command_line.replace('`', "'"));
+        let _ = writeln!(out, "- command: `{}`", code_text(&p.command_line));
     }
     let _ = writeln!(
         out,
         "- scenario: `{}`, sha256 `{}`",
-        p.scenario_file.replace('`', "'"),
+        code_text(&p.scenario_file),
         p.scenario_sha256
     );
     let toml = toml::to_string(&p.scenario).unwrap_or_default();

@@ -2,20 +2,21 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::csv_out::{csv_bytes, spreadsheet_safe};
+use super::files::read_untrusted;
 use crate::error::{Error, InputError};
-use crate::sweep::{Shard, SweepMeta, SweepTable};
+use crate::sweep::{sweep_header, Shard, SweepMeta, SweepTable};
 
 /// sweep.csv from its header and rows; shards and their merge go through this one writer, so a
 /// merged file is byte for byte the unsharded one.
 pub fn sweep_csv(table: &SweepTable) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(&table.header)
-        .expect("writing CSV to memory cannot fail");
-    for row in &table.rows {
-        w.write_record(row)
-            .expect("writing CSV to memory cannot fail");
-    }
-    w.into_inner().expect("flushing to memory cannot fail")
+    csv_bytes(|w| {
+        w.write_record(&table.header)?;
+        for row in &table.rows {
+            w.write_record(row)?;
+        }
+        Ok(())
+    })
 }
 
 /// One point of sweep.json's results, in typed values.
@@ -118,66 +119,154 @@ fn bad(dir: &Path, message: impl Into<String>) -> Error {
     InputError::argument(&format!("merge {}", dir.display()), message).into()
 }
 
-/// Join shard folders into the whole sweep: the same grid, every point exactly once.
+/// The largest sweep.json merge reads: the record with every point's results, for the largest
+/// grid, takes a few hundred megabytes.
+pub const MAX_SWEEP_JSON_BYTES: u64 = 512 << 20;
+/// The largest sweep.csv merge reads: the largest grid's rows take about a hundred megabytes.
+pub const MAX_SWEEP_CSV_BYTES: u64 = 512 << 20;
+
+/// A row of sweep.csv with its point.
+type PointRow = (usize, Vec<String>);
+
+/// One shard folder, read as untrusted input: its record checked on its own, its table checked
+/// against the record cell by cell (the point, the swept values, the replications, numbers in
+/// every figure column). Returns the record and the rows, each with its point, the swept values
+/// as the grid holds them (not as the CSV protects them).
+fn read_shard(dir: &Path) -> Result<(SweepMeta, Vec<PointRow>), Error> {
+    let meta_bytes =
+        read_untrusted(&dir.join("sweep.json"), MAX_SWEEP_JSON_BYTES).map_err(|e| {
+            bad(
+                dir,
+                format!("sweep.json {e} (is this a sweep output folder?)"),
+            )
+        })?;
+    let meta: SweepMeta = serde_json::from_slice(&meta_bytes).map_err(|e| {
+        bad(
+            dir,
+            format!("sweep.json is not a backsim sweep record: {e}"),
+        )
+    })?;
+    meta.check().map_err(|e| {
+        bad(
+            dir,
+            format!("sweep.json is not a backsim sweep record: {e}"),
+        )
+    })?;
+    let table_bytes = read_untrusted(&dir.join("sweep.csv"), MAX_SWEEP_CSV_BYTES)
+        .map_err(|e| bad(dir, format!("sweep.csv {e}")))?;
+    let mut reader = csv::Reader::from_reader(&table_bytes[..]);
+    let expected = sweep_header(&meta.grid);
+    let header = reader
+        .headers()
+        .map_err(|e| bad(dir, format!("sweep.csv: {e}")))?;
+    if !header
+        .iter()
+        .eq(expected.iter().map(|h| spreadsheet_safe(h)))
+    {
+        return Err(bad(
+            dir,
+            "sweep.csv's header does not match the grid in sweep.json",
+        ));
+    }
+    let keys = meta.grid.keys.len();
+    let mut rows = Vec::with_capacity(meta.rows.len());
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| bad(dir, format!("sweep.csv: {e}")))?;
+        let line = i + 2;
+        let Some(&point) = meta.rows.get(i) else {
+            return Err(bad(
+                dir,
+                format!(
+                    "sweep.csv has more rows than the {} sweep.json lists",
+                    meta.rows.len()
+                ),
+            ));
+        };
+        let wrong = |what: &str| {
+            bad(
+                dir,
+                format!("sweep.csv line {line} (point {point}): {what}"),
+            )
+        };
+        if record.get(0) != Some(point.to_string().as_str()) {
+            return Err(wrong("the point number is not the one sweep.json lists"));
+        }
+        let mut row: Vec<String> = Vec::with_capacity(record.len());
+        row.push(point.to_string());
+        for (k, v) in meta.grid.indices(point).into_iter().enumerate() {
+            let value = meta.grid.values[k][v].trim_matches('"');
+            if record.get(1 + k) != Some(&*spreadsheet_safe(value)) {
+                return Err(wrong(&format!(
+                    "the value of {} is not the grid's",
+                    meta.grid.keys[k]
+                )));
+            }
+            row.push(value.to_string());
+        }
+        if record.get(1 + keys) != Some(meta.runs.to_string().as_str()) {
+            return Err(wrong("the replications are not sweep.json's runs"));
+        }
+        for cell in record.iter().skip(1 + keys) {
+            if !(cell.is_empty() || cell.parse::<f64>().is_ok_and(f64::is_finite)) {
+                return Err(wrong(&format!("{cell:?} is not a number")));
+            }
+            row.push(cell.to_string());
+        }
+        rows.push((point, row));
+    }
+    if rows.len() != meta.rows.len() {
+        return Err(bad(
+            dir,
+            format!(
+                "sweep.csv has {} rows but sweep.json lists {}",
+                rows.len(),
+                meta.rows.len()
+            ),
+        ));
+    }
+    Ok((meta, rows))
+}
+
+/// A few of `points`, for a message: the first ten and how many more.
+fn some_of(points: &[usize]) -> String {
+    let shown: Vec<String> = points.iter().take(10).map(usize::to_string).collect();
+    match points.len() {
+        n if n > 10 => format!("{} and {} more", shown.join(", "), n - 10),
+        _ => shown.join(", "),
+    }
+}
+
+/// Join shard folders into the whole sweep: the same grid, every point exactly once. Every file
+/// is untrusted (it may come from another machine, edited or damaged): each is read only if it
+/// is a regular file of bounded size, and checked in full before anything is written.
 pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
-    let mut merged: Option<(SweepMeta, Vec<String>)> = None;
-    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut first: Option<SweepMeta> = None;
+    let mut rows: Vec<PointRow> = Vec::new();
     for dir in dirs {
-        let meta_text = std::fs::read_to_string(dir.join("sweep.json")).map_err(|e| {
-            bad(
-                dir,
-                format!("no readable sweep.json ({e}): is this a sweep output folder?"),
-            )
-        })?;
-        let meta: SweepMeta = serde_json::from_str(&meta_text).map_err(|e| {
-            bad(
-                dir,
-                format!("sweep.json is not a backsim sweep record: {e}"),
-            )
-        })?;
-        let mut reader = csv::Reader::from_path(dir.join("sweep.csv"))
-            .map_err(|e| bad(dir, format!("no readable sweep.csv: {e}")))?;
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(|e| bad(dir, format!("sweep.csv: {e}")))?
-            .iter()
-            .map(str::to_string)
-            .collect();
-        match &merged {
-            None => merged = Some((meta.clone(), header)),
-            Some((first, first_header)) => {
+        let (meta, shard_rows) = read_shard(dir)?;
+        match &first {
+            None => first = Some(meta),
+            Some(first) => {
                 let same = first.scenario == meta.scenario
                     && first.provenance.scenario_sha256 == meta.provenance.scenario_sha256
                     && first.provenance.overrides == meta.provenance.overrides
                     && first.seed == meta.seed
                     && first.runs == meta.runs
+                    && first.currency == meta.currency
                     && first.grid == meta.grid
-                    && first.points == meta.points;
-                if !same || *first_header != header {
+                    && first.points == meta.points
+                    && first.shard.count == meta.shard.count;
+                if !same {
                     return Err(bad(
                         dir,
-                        "belongs to a different sweep (scenario text, overrides, seed, runs or grid differ from the first folder)",
+                        "belongs to a different sweep (scenario text, overrides, seed, runs, currency, grid or shard count differ from the first folder)",
                     ));
                 }
             }
         }
-        for record in reader.records() {
-            let record = record.map_err(|e| bad(dir, format!("sweep.csv: {e}")))?;
-            let row: Vec<String> = record.iter().map(str::to_string).collect();
-            let point: usize = row
-                .first()
-                .and_then(|p| p.parse().ok())
-                .ok_or_else(|| bad(dir, "sweep.csv has a row without a point number"))?;
-            if !meta.rows.contains(&point) {
-                return Err(bad(
-                    dir,
-                    format!("sweep.csv has point {point}, which sweep.json does not list"),
-                ));
-            }
-            rows.push((point, row));
-        }
+        rows.extend(shard_rows);
     }
-    let (meta, header) = merged
+    let meta = first
         .ok_or_else(|| Error::from(InputError::argument("merge", "name at least one folder")))?;
     rows.sort_by_key(|(p, _)| *p);
     for pair in rows.windows(2) {
@@ -197,8 +286,9 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
         return Err(InputError::argument(
             "merge",
             format!(
-                "points {:?} are missing: merge every shard of the sweep ({} points)",
-                missing, meta.points
+                "points {} are missing: merge every shard of the sweep ({} points)",
+                some_of(&missing),
+                meta.points
             ),
         )
         .into());
@@ -208,11 +298,9 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
         rows: present,
         ..meta
     };
-    Ok((
-        whole,
-        SweepTable {
-            header,
-            rows: rows.into_iter().map(|(_, r)| r).collect(),
-        },
-    ))
+    let table = SweepTable {
+        header: sweep_header(&whole.grid),
+        rows: rows.into_iter().map(|(_, r)| r).collect(),
+    };
+    Ok((whole, table))
 }

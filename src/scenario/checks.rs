@@ -226,8 +226,9 @@ pub fn parse_moment(
         return Err(InputError::new(
             key,
             format!(
-                "\"{text}\" is past the end of the horizon ({} days)",
-                (last + 1) as f64 / DAY as f64
+                "\"{text}\" is past the end of the run: the latest moment is {}",
+                (start + chrono::Duration::seconds(last))
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             ),
         ));
     }

@@ -132,7 +132,9 @@ pub fn is_fleet_file(path: &Path) -> bool {
     if super::is_stdin(path) {
         return false;
     }
-    std::fs::read_to_string(path)
+    // Read within the scenario bound, so that a path to an endless file fails as it does for
+    // a scenario instead of being read for ever here.
+    super::read_text(path)
         .ok()
         .and_then(|text| text.parse::<toml::Table>().ok())
         .is_some_and(|t| t.contains_key("group") || t.contains_key("inventory"))
@@ -198,7 +200,7 @@ pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputErr
         }
     }
     let name = match table.get("name") {
-        Some(toml::Value::String(s)) => s.clone(),
+        Some(toml::Value::String(s)) => s.trim().to_string(),
         Some(_) => return Err(fail("name", "expected a string".into())),
         None => {
             return Err(fail(
@@ -207,6 +209,14 @@ pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputErr
             ))
         }
     };
+    super::portable_name(&name).map_err(|problem| {
+        fail(
+            "name",
+            format!(
+                "names the output folder (output/<name>-fleet/), so it {problem}; got {name:?}"
+            ),
+        )
+    })?;
     let shared: Vec<(String, toml::Value)> = SHARED_KEYS
         .iter()
         .filter_map(|k| table.get(*k).map(|v| (k.to_string(), v.clone())))
@@ -885,6 +895,6 @@ fn key_position_in(origin: &Origin, region: &str) -> Option<(usize, usize)> {
     let Origin::File(path) = origin else {
         return None;
     };
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = super::read_text(path).ok()?;
     nth_position(&text, &format!("[regions.{region}]"), 0)
 }

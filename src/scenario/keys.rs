@@ -163,6 +163,15 @@ const fn duration(default: &'static str, min: SimTime, max: SimTime, unit: SimTi
 
 const D: DurabilityParams = DurabilityParams::DEFAULT;
 
+/// The most replications of one scenario (`runs`, `--runs`, `--max-runs`): every run's figures
+/// are kept until the end, about a kilobyte each.
+pub const MAX_RUNS: i64 = 1_000_000;
+
+/// The slowest restore rate (GB per hour, per vCore where it says so): a restore of the largest
+/// database at the slowest rates then takes centuries, but a finite number of them, so every
+/// restore time, chart and printed figure stays a number.
+pub const MIN_RATE: f64 = 0.01;
+
 /// Monday first, as the weekly load profile.
 pub const WEEKDAYS: [&str; 7] = [
     "monday",
@@ -207,7 +216,7 @@ keys! {
     WARMUP_DAYS: "warmup_days", Kind::Other { default: "\"8d\"" }, "days or duration", Setting,
         "Storage and cost headlines are measured after this: by default once the backup set is full (retention + 1 days); \"0d\" measures from the start. The bill per calendar month covers all of it.",
         |s| dur(s.config.measured_from);
-    RUNS: "runs", integer(20, 1, 1_000_000), "", Setting,
+    RUNS: "runs", integer(20, 1, MAX_RUNS), "", Setting,
         "Monte Carlo replications.",
         |s| s.runs.to_string();
 
@@ -323,16 +332,16 @@ keys! {
     PROVISION: "restore.provision_minutes", duration("5m", 0, DAY, 60), "", Assumption,
         "Creating the new server (a restore always creates one, R1).",
         |s| dur(s.config.restore.provision);
-    HYDRATE: "restore.hydrate_gb_per_hour_per_vcore", positive(100.0, 100_000.0), "GB/h/vCore", Assumption,
+    HYDRATE: "restore.hydrate_gb_per_hour_per_vcore", number(100.0, MIN_RATE, 100_000.0), "GB/h/vCore", Assumption,
         "Hydrating the base snapshot: 100 GB on 4 vCores in 15 minutes (R3; calibrated so that the fastest point is about 90% quicker than a late-day one, as documented).",
         |s| s.config.restore.hydrate_gb_per_hour_per_vcore.to_string();
-    REPLAY: "restore.replay_gb_per_hour_per_vcore", positive(2.0, 100_000.0), "GB/h/vCore", Assumption,
+    REPLAY: "restore.replay_gb_per_hour_per_vcore", number(2.0, MIN_RATE, 100_000.0), "GB/h/vCore", Assumption,
         "Replaying the binlog: the slow part of a restore (documented), its rate assumed.",
         |s| s.config.restore.replay_gb_per_hour_per_vcore.to_string();
     NO_PK_SLOWDOWN: "restore.no_pk_replay_slowdown", number(10.0, 1.0, 10_000.0), "×", Assumption,
         "Changes to tables without a primary key replay this many times slower (documented: slower).",
         |s| s.config.restore.no_pk_replay_slowdown.to_string();
-    CROSS_REGION: "restore.cross_region_gb_per_hour", positive(500.0, 1_000_000.0), "GB/h", Assumption,
+    CROSS_REGION: "restore.cross_region_gb_per_hour", number(500.0, MIN_RATE, 1_000_000.0), "GB/h", Assumption,
         "Copying a geo-restore's data to another region.",
         |s| s.config.restore.cross_region_gb_per_hour.to_string();
     SLOTS: "restore.slots_per_region", integer(8, 1, 10_000), "", Assumption,
@@ -419,10 +428,10 @@ keys! {
     VAULT_PRICE: "long_term.vault_price_per_gb_month", number(0.05, 0.0, 1_000.0), "per GB-month", Setting,
         "EXAMPLE price of vault storage (billed apart from backup storage, with no free allowance).",
         |s| s.config.long_term.vault_price_per_gb_month.to_string();
-    FILES_RATE: "long_term.files_gb_per_hour", positive(200.0, 100_000.0), "GB/h", Assumption,
+    FILES_RATE: "long_term.files_gb_per_hour", number(200.0, MIN_RATE, 100_000.0), "GB/h", Assumption,
         "The preview restores a vault copy as files into a storage account: copying them at this rate.",
         |s| s.config.long_term.files_gb_per_hour.to_string();
-    LOAD_RATE: "long_term.load_gb_per_hour_per_vcore", positive(25.0, 100_000.0), "GB/h/vCore", Assumption,
+    LOAD_RATE: "long_term.load_gb_per_hour_per_vcore", number(25.0, MIN_RATE, 100_000.0), "GB/h/vCore", Assumption,
         "Then you load the files into a new server yourself (a full backup, no log replay), at this rate per vCore.",
         |s| s.config.long_term.load_gb_per_hour_per_vcore.to_string();
     EXPORTS: "long_term.exports", Kind::Other { default: "[]" }, "", Setting,

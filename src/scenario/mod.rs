@@ -13,9 +13,14 @@ mod spans;
 mod template;
 mod validate;
 
+use std::borrow::Cow;
+use std::io::Read;
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
+use serde::Deserialize;
+use toml::de::{DeString, DeTable, DeValue};
+use toml::Spanned;
 
 use crate::error::{InputError, Origin};
 use crate::model::Config;
@@ -25,7 +30,10 @@ pub use measured::{MeasuredRestore, MeasuredTarget, Replayed};
 pub use raw::RawScenario;
 pub use resolved::{resolved_table, resolved_toml, sha256_hex, table_json, to_json};
 pub use template::template;
-pub use validate::{parse_moment, DEFAULT_START};
+pub use validate::{
+    currency_text, parse_moment, portable_name, DEFAULT_START, MAX_CURRENCY_BYTES, MAX_NAME_BYTES,
+    MAX_SEED,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
@@ -77,6 +85,14 @@ impl Override {
             .and_then(|mut t| t.remove("v"))
             .unwrap_or_else(|| toml::Value::String(self.value.clone()))
     }
+
+    /// The same, as a value of the parsed document.
+    fn de_value(&self) -> DeValue<'_> {
+        match DeValue::parse(&self.value) {
+            Ok(v) => v.into_inner(),
+            Err(_) => DeValue::String(Cow::Borrowed(&self.value)),
+        }
+    }
 }
 
 /// `-` names standard input, as it does for most command-line tools.
@@ -93,31 +109,64 @@ pub fn origin_of(path: &Path) -> Origin {
     }
 }
 
-/// Standard input, read once: a command may name `-` more than once (a scenario compared with
-/// itself) and every use sees the same text.
-fn stdin_text() -> Result<String, String> {
-    static TEXT: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
-    TEXT.get_or_init(|| {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map(|_| text)
-            .map_err(|e| e.to_string())
-    })
-    .clone()
+/// The largest scenario file read: real ones are a few kilobytes (the full template about 12),
+/// so a path to a device, a log or a disk image fails at once instead of filling memory.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+
+/// At most `MAX_FILE_BYTES` + 1 bytes of `source`: one more than allowed shows it is too long.
+fn read_bounded(source: impl Read) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    source
+        .take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map(|_| bytes)
+        .map_err(|e| e.to_string())
 }
 
-/// The text of a scenario file (standard input for `-`), or an input error that names it.
+/// Standard input, read once: a command may name `-` more than once (a scenario compared with
+/// itself) and every use sees the same bytes.
+fn stdin_bytes() -> Result<Vec<u8>, String> {
+    static BYTES: std::sync::OnceLock<Result<Vec<u8>, String>> = std::sync::OnceLock::new();
+    BYTES.get_or_init(|| read_bounded(std::io::stdin())).clone()
+}
+
+/// The text of a scenario file (standard input for `-`), or an input error that names it: at
+/// most `MAX_FILE_BYTES`, and UTF-8 (a bad byte is reported at its line and column).
 pub fn read_text(path: &Path) -> Result<String, InputError> {
-    let text = if is_stdin(path) {
-        stdin_text()
-    } else {
-        std::fs::read_to_string(path).map_err(|e| e.to_string())
-    };
-    text.map_err(|e| InputError {
+    let refused = |position, message: String| InputError {
         origin: origin_of(path),
         key: None,
-        position: None,
-        message: format!("cannot read the scenario file: {e}"),
+        position,
+        message,
+    };
+    let bytes = if is_stdin(path) {
+        stdin_bytes()
+    } else {
+        std::fs::File::open(path)
+            .map_err(|e| e.to_string())
+            .and_then(read_bounded)
+    }
+    .map_err(|e| refused(None, format!("cannot read the scenario file: {e}")))?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(refused(
+            None,
+            format!(
+                "is larger than {} KiB: not a scenario file (a scenario is a short TOML text)",
+                MAX_FILE_BYTES / 1024
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let good = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let before = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
+        refused(
+            Some(spans::line_col(before, good)),
+            format!(
+                "is not UTF-8 text: byte 0x{:02X} cannot start or continue a character",
+                bytes[good]
+            ),
+        )
     })
 }
 
@@ -170,85 +219,140 @@ pub fn load_recorded(path: &Path, overrides: &[Override]) -> Result<Loaded, Inpu
 }
 
 pub fn parse(text: &str, origin: Origin, overrides: &[Override]) -> Result<Scenario, InputError> {
-    let scenario = parse_one(text, &origin, overrides)?;
-    check_sweep_table(text, &origin, overrides, &scenario.sweep)?;
+    let document = Document::parse(text, origin)?;
+    let scenario = document.scenario(overrides)?;
+    document.check_sweep_table(overrides, &scenario.sweep)?;
     Ok(scenario)
 }
 
-/// How many grid points may be tried to show that one `[sweep]` value can be valid.
-const SWEEP_CHECK_TRIES: usize = 64;
-
-/// Every value of the `[sweep]` table must make a valid scenario: a typo in a swept key or a
-/// value out of range is caught by `validate` and `run`, not only by `sweep`. A value is
-/// checked together with the other swept keys (it may need one of their values, as zone
-/// redundancy needs zone-redundant HA): it passes if one of the first grid points holding it
-/// is valid. `sweep` itself then validates every point before running any.
-fn check_sweep_table(
-    text: &str,
-    origin: &Origin,
-    overrides: &[Override],
-    sweep: &[(String, Vec<toml::Value>)],
-) -> Result<(), InputError> {
-    for (k, (key, values)) in sweep.iter().enumerate() {
-        let others: Vec<&(String, Vec<toml::Value>)> = sweep
-            .iter()
-            .enumerate()
-            .filter(|&(j, _)| j != k)
-            .map(|(_, e)| e)
-            .collect();
-        let combinations: usize = others.iter().map(|(_, v)| v.len()).product();
-        for value in values {
-            let mut first_error = None;
-            for c in 0..combinations.min(SWEEP_CHECK_TRIES) {
-                let mut sets = overrides.to_vec();
-                let mut rest = c;
-                for (other_key, other_values) in others.iter().rev() {
-                    sets.push(Override {
-                        key: other_key.clone(),
-                        value: other_values[rest % other_values.len()].to_string(),
-                    });
-                    rest /= other_values.len();
-                }
-                sets.push(Override {
-                    key: key.clone(),
-                    value: value.to_string(),
-                });
-                match parse_one(text, origin, &sets) {
-                    Ok(_) => {
-                        first_error = None;
-                        break;
-                    }
-                    Err(e) => {
-                        first_error.get_or_insert(e);
-                    }
-                }
-            }
-            if let Some(e) = first_error {
-                return Err(InputError {
-                    origin: origin.clone(),
-                    key: Some(format!("sweep.\"{key}\"")),
-                    position: spans::offset_of_sweep_entry(text, key)
-                        .map(|at| spans::line_col(text, at)),
-                    message: format!(
-                        "the value {value} does not make a valid scenario: {}{}",
-                        e.key.map(|k| format!("key `{k}`: ")).unwrap_or_default(),
-                        e.message
-                    ),
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Parse one scenario without checking each value of its `[sweep]` table: for the points of a
-/// sweep, whose table was checked once when the sweep began.
+/// Parse one scenario without checking each value of its `[sweep]` table.
 pub fn parse_one(
     text: &str,
     origin: &Origin,
     overrides: &[Override],
 ) -> Result<Scenario, InputError> {
-    let locate = |mut err: InputError| {
+    Document::parse(text, origin.clone())?.scenario(overrides)
+}
+
+/// A scenario file parsed once, so that the many scenarios of a sweep (and the check of every
+/// `[sweep]` value) cost one deserialization each, not one parse of the whole text: a long
+/// `[sweep]` table is not read again for each of its values.
+pub struct Document<'t> {
+    text: &'t str,
+    origin: Origin,
+    /// The document without its `[sweep]` table, which no single point needs.
+    base: Spanned<DeTable<'t>>,
+    /// The `[sweep]` table as written, when there is one.
+    sweep: Option<(Spanned<DeString<'t>>, Spanned<DeValue<'t>>)>,
+    /// The file's own values (overrides come later), shape-checked, with its `[sweep]` table
+    /// kept apart so that the scenario of a point does not copy it.
+    raw: RawScenario,
+    raw_sweep: toml::Table,
+}
+
+impl<'t> Document<'t> {
+    /// The TOML document, checked for syntax, unknown keys and types, each error located.
+    pub fn parse(text: &'t str, origin: Origin) -> Result<Self, InputError> {
+        let located = |e: toml::de::Error| match e.span() {
+            Some(_) => toml_error(text, &origin, &e),
+            None => {
+                let (key, position, message) = unlocated_error(text, e.message().trim());
+                InputError {
+                    origin: origin.clone(),
+                    key,
+                    position,
+                    message,
+                }
+            }
+        };
+        let root = DeTable::parse(text).map_err(located)?;
+        let mut raw: RawScenario =
+            RawScenario::deserialize(toml::de::Deserializer::from(root.clone()))
+                .map_err(located)?;
+        let raw_sweep = std::mem::take(&mut raw.sweep);
+        let span = root.span();
+        let mut table = root.into_inner();
+        let sweep = table.remove_entry("sweep");
+        Ok(Self {
+            text,
+            origin,
+            base: Spanned::new(span, table),
+            sweep,
+            raw,
+            raw_sweep,
+        })
+    }
+
+    /// The scenario with `overrides` applied, validated, its `[sweep]` table included.
+    pub fn scenario(&self, overrides: &[Override]) -> Result<Scenario, InputError> {
+        let mut scenario = self.build(overrides, true)?;
+        scenario.question = leading_comment(self.text);
+        Ok(scenario)
+    }
+
+    /// One point of a sweep: the scenario with `overrides`, its `[sweep]` table left out.
+    pub fn point(&self, overrides: &[Override]) -> Result<Scenario, InputError> {
+        let mut scenario = self.build(overrides, false)?;
+        scenario.question = leading_comment(self.text);
+        Ok(scenario)
+    }
+
+    fn build(&self, overrides: &[Override], with_sweep: bool) -> Result<Scenario, InputError> {
+        let raw = if overrides.is_empty() {
+            let mut raw = self.raw.clone();
+            if with_sweep {
+                raw.sweep = self.raw_sweep.clone();
+            }
+            raw
+        } else {
+            // A misspelt key is caught before it is merged, with the likely key.
+            for o in overrides {
+                if !keys::is_known(&o.key) {
+                    return Err(InputError {
+                        origin: Origin::Argument(format!("--set {}={}", o.key, o.value)),
+                        key: Some(o.key.clone()),
+                        position: None,
+                        message: keys::unknown_key_message(&o.key),
+                    });
+                }
+            }
+            let mut table = self.base.clone();
+            if let (true, Some((key, value))) = (with_sweep, &self.sweep) {
+                table.get_mut().insert(key.clone(), value.clone());
+            }
+            // Override i's value is marked as sitting just past the end of the text, at
+            // offset len + i, so that an error in it is blamed on that override.
+            let past = self.text.len();
+            for (i, o) in overrides.iter().enumerate() {
+                set_dotted_de(table.get_mut(), o, past + i..past + i + 1)?;
+            }
+            RawScenario::deserialize(toml::de::Deserializer::from(table)).map_err(|e| {
+                let at = e.span().map(|s| s.start);
+                match at
+                    .and_then(|at| at.checked_sub(past))
+                    .and_then(|i| overrides.get(i))
+                {
+                    Some(o) => InputError {
+                        origin: Origin::Argument(format!("--set {}={}", o.key, o.value)),
+                        key: Some(o.key.clone()),
+                        position: None,
+                        message: plain_words(e.message().trim()),
+                    },
+                    None => {
+                        let mut err = toml_error(self.text, &self.origin, &e);
+                        if at.is_none() {
+                            err.origin = Origin::Argument("--set".into());
+                        }
+                        err
+                    }
+                }
+            })?
+        };
+        validate::validate(&raw).map_err(|err| self.locate(err, overrides))
+    }
+
+    /// Blame a validation error on the `--set` that gave the value, else on the file's line.
+    fn locate(&self, mut err: InputError, overrides: &[Override]) -> InputError {
         let overridden = err.key.as_deref().and_then(|key| {
             overrides.iter().find(|o| {
                 key == o.key
@@ -259,59 +363,121 @@ pub fn parse_one(
         match overridden {
             Some(o) => err.origin = Origin::Argument(format!("--set {}={}", o.key, o.value)),
             None => {
-                err.origin = origin.clone();
+                err.origin = self.origin.clone();
                 err.position = err
                     .key
                     .as_deref()
-                    .and_then(|k| spans::offset_of(text, k))
-                    .map(|at| spans::line_col(text, at));
+                    .and_then(|k| spans::offset_of(self.text, k))
+                    .map(|at| spans::line_col(self.text, at));
             }
         }
         err
-    };
+    }
 
-    let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(text, origin, &e))?;
-    let raw = if overrides.is_empty() {
-        raw
-    } else {
-        // A misspelt key is caught before it is merged, with the likely key.
-        for o in overrides {
-            if !keys::is_known(&o.key) {
-                return Err(InputError {
-                    origin: Origin::Argument(format!("--set {}={}", o.key, o.value)),
-                    key: Some(o.key.clone()),
-                    position: None,
-                    message: keys::unknown_key_message(&o.key),
-                });
+    /// Every value of the `[sweep]` table must make a valid scenario: a typo in a swept key or a
+    /// value out of range is caught by `validate` and `run`, not only by `sweep`. A value is
+    /// checked together with the other swept keys (it may need one of their values, as zone
+    /// redundancy needs zone-redundant HA): it passes if one of the first grid points holding it
+    /// is valid. `sweep` itself then validates every point before running any.
+    pub fn check_sweep_table(
+        &self,
+        overrides: &[Override],
+        sweep: &[(String, Vec<toml::Value>)],
+    ) -> Result<(), InputError> {
+        for (k, (key, values)) in sweep.iter().enumerate() {
+            let others: Vec<&(String, Vec<toml::Value>)> = sweep
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != k)
+                .map(|(_, e)| e)
+                .collect();
+            // Saturating: a grid too large to count is refused by the sweep's own limits, and
+            // only the first few combinations are tried here anyway.
+            let combinations = others
+                .iter()
+                .fold(1usize, |n, (_, v)| n.saturating_mul(v.len()));
+            for value in values {
+                let mut first_error = None;
+                for c in 0..combinations.min(SWEEP_CHECK_TRIES) {
+                    let mut sets = overrides.to_vec();
+                    let mut rest = c;
+                    for (other_key, other_values) in others.iter().rev() {
+                        sets.push(Override {
+                            key: other_key.clone(),
+                            value: other_values[rest % other_values.len()].to_string(),
+                        });
+                        rest /= other_values.len();
+                    }
+                    sets.push(Override {
+                        key: key.clone(),
+                        value: value.to_string(),
+                    });
+                    match self.point(&sets) {
+                        Ok(_) => {
+                            first_error = None;
+                            break;
+                        }
+                        Err(e) => {
+                            first_error.get_or_insert(e);
+                        }
+                    }
+                }
+                if let Some(e) = first_error {
+                    return Err(InputError {
+                        origin: self.origin.clone(),
+                        key: Some(format!("sweep.\"{key}\"")),
+                        position: spans::offset_of_sweep_entry(self.text, key)
+                            .map(|at| spans::line_col(self.text, at)),
+                        message: format!(
+                            "the value {value} does not make a valid scenario: {}{}",
+                            e.key.map(|k| format!("key `{k}`: ")).unwrap_or_default(),
+                            e.message
+                        ),
+                    });
+                }
             }
         }
-        let mut table: toml::Table = toml::from_str(text).expect("parsed above");
-        for o in overrides {
-            set_dotted(&mut table, o)?;
-        }
-        // Written out and read back as text, so that a wrong type is located at its key and
-        // blamed on the override that set it.
-        let merged = toml::to_string(&table).unwrap_or_default();
-        toml::from_str::<RawScenario>(&merged).map_err(|e| {
-            let mut err = toml_error(&merged, origin, &e);
-            err.position = None;
-            let blamed = err.key.as_deref().and_then(|key| {
-                overrides.iter().find(|o| {
-                    key == o.key
-                        || key.starts_with(&format!("{}.", o.key))
-                        || key.starts_with(&format!("{}[", o.key))
-                })
-            });
-            err.origin = match blamed {
-                Some(o) => Origin::Argument(format!("--set {}={}", o.key, o.value)),
-                None => Origin::Argument("--set".into()),
-            };
-            err
-        })?
+        Ok(())
+    }
+}
+
+/// How many grid points may be tried to show that one `[sweep]` value can be valid.
+const SWEEP_CHECK_TRIES: usize = 64;
+
+/// A parse error the TOML parser gives without a position (too deep a nesting): the first line
+/// whose inclusion brings it on, found by bisecting the text's line prefixes, and the error in
+/// words a user can act on.
+fn unlocated_error(text: &str, message: &str) -> (Option<String>, Option<(usize, usize)>, String) {
+    let readable = if message == "recursion limit" {
+        "nested too deeply: tables, arrays and dotted keys may go at most 80 levels deep (a scenario needs 3)".to_string()
+    } else {
+        message.to_string()
     };
-    let mut scenario = validate::validate(&raw).map_err(locate)?;
-    scenario.question = leading_comment(text);
-    Ok(scenario)
+    let line_ends: Vec<usize> = text
+        .match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    let fails = |lines: usize| {
+        let (_, errors) = DeTable::parse_recoverable(&text[..line_ends[lines - 1]]);
+        errors
+            .iter()
+            .any(|e| e.span().is_none() && e.message().trim() == message)
+    };
+    // The smallest number of lines that shows the error.
+    let (mut lo, mut hi) = (1, line_ends.len());
+    if !fails(hi) {
+        return (None, None, readable);
+    }
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if fails(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    (None, Some((lo, 1)), readable)
 }
 
 /// A TOML syntax or shape error, located at its key, in words a reader of the file uses: an
@@ -404,6 +570,38 @@ pub(crate) fn set_dotted(table: &mut toml::Table, o: &Override) -> Result<(), In
         };
     }
     current.insert(leaf.to_string(), o.toml_value());
+    Ok(())
+}
+
+/// `set_dotted` on the parsed document; the value (and any table made for it) carries `span`,
+/// which tells an error in it from one in the file.
+fn set_dotted_de<'v>(
+    table: &mut DeTable<'v>,
+    o: &'v Override,
+    span: std::ops::Range<usize>,
+) -> Result<(), InputError> {
+    let parts: Vec<&str> = o.key.split('.').collect();
+    let (leaf, parents) = parts.split_last().expect("split yields at least one part");
+    let name = |part: &str| Spanned::new(span.clone(), Cow::Owned(part.to_string()));
+    let mut current = table;
+    for part in parents {
+        if current.get(*part).is_none() {
+            current.insert(
+                name(part),
+                Spanned::new(span.clone(), DeValue::Table(DeTable::new())),
+            );
+        }
+        current = match current.get_mut(*part).map(Spanned::get_mut) {
+            Some(DeValue::Table(t)) => t,
+            _ => {
+                return Err(InputError::argument(
+                    "--set",
+                    format!("\"{}\": `{part}` is not a table", o.key),
+                ))
+            }
+        };
+    }
+    current.insert(name(leaf), Spanned::new(span, o.de_value()));
     Ok(())
 }
 

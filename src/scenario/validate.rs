@@ -2,7 +2,7 @@
 //! table holds each default and range once), defaults filled in, times resolved to seconds from
 //! the start. One function per table of the file.
 
-use chrono::{Datelike, Timelike};
+use chrono::{Datelike, TimeZone, Timelike};
 
 use super::checks::{
     calendar_months, choice, duration, integer, moment, number, one_of, profile, start_time,
@@ -25,6 +25,12 @@ pub use super::checks::{parse_moment, DEFAULT_START};
 pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
     let name = name(raw.name.as_deref())?;
     let seed = raw.seed.unwrap_or(42);
+    if seed > MAX_SEED {
+        return Err(InputError::new(
+            "seed",
+            format!("must be a whole number from 0 to {MAX_SEED}, got {seed}"),
+        ));
+    }
     let start = start_time(raw.start.as_ref())?;
     let horizon_days = number(&keys::HORIZON_DAYS, raw.horizon_days)?;
     let horizon = (horizon_days * DAY as f64).round() as SimTime;
@@ -34,6 +40,7 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
             format!("must be longer than an hour (0.0417 days), got {horizon_days}"),
         ));
     }
+    check_end(start, horizon, horizon_days)?;
     let runs = integer(&keys::RUNS, raw.runs)? as u32;
     let server = server(raw)?;
     let workload = workload(raw)?;
@@ -75,6 +82,41 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
     })
 }
 
+/// Every time written out is RFC 3339, whose years have four digits: the run must end by the
+/// last second of 9999 on the scenario's clock.
+fn check_end(
+    start: chrono::DateTime<chrono::FixedOffset>,
+    horizon: SimTime,
+    horizon_days: f64,
+) -> Checked<()> {
+    let last = start
+        .timezone()
+        .with_ymd_and_hms(9999, 12, 31, 23, 59, 59)
+        .single()
+        .expect("the last second of 9999 exists at a fixed offset");
+    if (last - start).num_seconds() < horizon {
+        let latest = last - chrono::Duration::seconds(horizon);
+        return Err(InputError::new(
+            "start",
+            format!(
+                "the run must end by {} (RFC 3339 years have four digits): with horizon_days = {horizon_days}, start at {} at the latest",
+                last.to_rfc3339(),
+                latest.to_rfc3339()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The largest seed: every value the scenario holds is recorded in its resolved TOML (the
+/// outputs' provenance), whose integers are 64-bit signed, so the file, `--set seed` and
+/// `--seed` all stop at 2^63 − 1.
+pub const MAX_SEED: u64 = i64::MAX as u64;
+
+/// The longest name: "<name>-sweep" must still fit in a file name (255 bytes on every common
+/// file system).
+pub const MAX_NAME_BYTES: usize = 249;
+
 fn name(raw: Option<&str>) -> Checked<String> {
     let name = match raw.map(str::trim) {
         Some(n) if !n.is_empty() => n.to_string(),
@@ -86,13 +128,49 @@ fn name(raw: Option<&str>) -> Checked<String> {
             ))
         }
     };
-    if name.contains(['/', '\\']) || name == "." || name == ".." {
-        return Err(InputError::new(
+    portable_name(&name).map_err(|problem| {
+        InputError::new(
             "name",
-            format!("names the output folder, so it cannot contain '/' or '\\', got \"{name}\""),
+            format!("names the output folder (output/<name>/), so it {problem}; got {name:?}"),
+        )
+    })?;
+    Ok(name)
+}
+
+/// Whether `name` works as a folder name on Linux, macOS and Windows alike, so that the output
+/// of a run can be copied anywhere; the problem in words when not.
+pub fn portable_name(name: &str) -> Result<(), String> {
+    const RESERVED: &[char] = &['/', '\\', ':', '*', '?', '"', '<', '>', '|'];
+    const DEVICES: &[&str] = &["CON", "PRN", "AUX", "NUL"];
+    if name.len() > MAX_NAME_BYTES {
+        return Err(format!(
+            "must be at most {MAX_NAME_BYTES} bytes long (it is {})",
+            name.len()
         ));
     }
-    Ok(name)
+    if name.is_empty() || name.trim() != name {
+        return Err("must not be empty or start or end with a space".to_string());
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        return Err(format!("cannot contain control characters such as {:?}", c));
+    }
+    if let Some(c) = name.chars().find(|c| RESERVED.contains(c)) {
+        return Err(format!(
+            "cannot contain any of / \\ : * ? \" < > | (found '{c}')"
+        ));
+    }
+    if name == "." || name == ".." || name.ends_with('.') {
+        return Err("cannot be \".\" or \"..\" or end with a dot".to_string());
+    }
+    let stem = name.split('.').next().unwrap_or(name).to_ascii_uppercase();
+    let numbered = |prefix: &str| {
+        stem.strip_prefix(prefix)
+            .is_some_and(|d| d.len() == 1 && d.as_bytes()[0].is_ascii_digit() && d != "0")
+    };
+    if DEVICES.contains(&stem.as_str()) || numbered("COM") || numbered("LPT") {
+        return Err(format!("cannot be {stem}, a device name on Windows"));
+    }
+    Ok(())
 }
 
 fn server(raw: &RawScenario) -> Checked<ServerConfig> {
@@ -333,16 +411,27 @@ fn long_term(
 fn cost(raw: &RawScenario) -> Checked<CostConfig> {
     let c = &raw.cost;
     let currency = c.currency.clone().unwrap_or_else(|| "USD".to_string());
-    if currency.trim().is_empty() {
-        return Err(InputError::new(
-            keys::CURRENCY.path,
-            "must not be empty, e.g. \"USD\"",
-        ));
-    }
+    currency_text(&currency).map_err(|e| InputError::new(keys::CURRENCY.path, e))?;
     Ok(CostConfig {
         currency,
         price_per_gb_month: number(&keys::PRICE, c.price_per_gb_month)?,
     })
+}
+
+/// The longest currency: a code ("USD") or a sign ("€"), with room to spare.
+pub const MAX_CURRENCY_BYTES: usize = 32;
+
+/// Whether `currency` can label a table column and a chart axis: a short line of text.
+pub fn currency_text(currency: &str) -> Result<(), String> {
+    if currency.trim().is_empty() {
+        return Err("must not be empty, e.g. \"USD\"".to_string());
+    }
+    if currency.len() > MAX_CURRENCY_BYTES || currency.chars().any(char::is_control) {
+        return Err(format!(
+            "must be a short label (at most {MAX_CURRENCY_BYTES} bytes, no control characters) such as \"USD\", got {currency:?}"
+        ));
+    }
+    Ok(())
 }
 
 /// A scripted event's action.

@@ -264,8 +264,14 @@ pub fn annual_loss_probability(layout: Layout, p: &DurabilityParams) -> f64 {
 }
 
 /// Nines of annual durability: −log10(annual loss probability).
+///
+/// The probability is held to [smallest positive f64, 1]: rounding can carry a near-certain loss
+/// a hair above 1 (which would read as negative nines), and a chain with no way to lose every
+/// copy would otherwise give infinitely many. So the nines lie in [0, 307.6], always a number.
 pub fn nines(layout: Layout, p: &DurabilityParams) -> f64 {
-    -annual_loss_probability(layout, p).log10()
+    let loss = annual_loss_probability(layout, p);
+    let loss = if loss.is_nan() { 1.0 } else { loss };
+    -loss.clamp(f64::MIN_POSITIVE, 1.0).log10()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -306,6 +312,36 @@ mod tests {
         assert!(n.zone >= 12.0 && n.zone < 13.5, "{n:?}");
         assert!(n.geo >= 16.0 && n.geo < 17.5, "{n:?}");
         assert!(n.local < n.zone && n.zone < n.geo);
+    }
+
+    /// Rounding at extreme failure rates once carried the loss probability above 1, printing
+    /// negative nines; a chain that cannot lose its copies would print infinitely many.
+    #[test]
+    fn nines_are_never_negative_nor_infinite() {
+        let extreme = DurabilityParams {
+            copies: 1,
+            device_afr: 100.0,
+            rack_afr: 100.0,
+            repair_hours: 1e6,
+            datacenter_loss_per_year: 100.0,
+            region_loss_per_year: 100.0,
+            region_pair_loss_per_year: 100.0,
+            ..DurabilityParams::default()
+        };
+        let lossless = DurabilityParams {
+            device_afr: 0.0,
+            rack_afr: 0.0,
+            datacenter_loss_per_year: 0.0,
+            region_loss_per_year: 0.0,
+            region_pair_loss_per_year: 0.0,
+            ..DurabilityParams::default()
+        };
+        for layout in [Layout::Local, Layout::Zone, Layout::Geo] {
+            for p in [&extreme, &lossless] {
+                let n = nines(layout, p);
+                assert!(n.is_finite() && n >= 0.0, "{layout:?}: {n}");
+            }
+        }
     }
 
     /// D1: worse devices or slower repair cost nines.

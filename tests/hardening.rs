@@ -1,0 +1,1059 @@
+//! The failures an adversarial run found (issue 14), one test each, named after what it pins:
+//! panics, hangs and runaway sizes; hostile or damaged files; output that lied or could harm.
+//! Each fails on the code as it was before the fix.
+
+mod common;
+use common::backsim;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use backsim::error::Origin;
+use backsim::scenario::{parse, Override};
+use tempfile::TempDir;
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, text).unwrap();
+    p
+}
+
+fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Run the binary with a deadline; returns its output (the test fails if it hangs).
+fn within(seconds: u64, args: &[&str], cwd: &Path) -> std::process::Output {
+    let assert = backsim()
+        .args(args)
+        .current_dir(cwd)
+        .timeout(Duration::from_secs(seconds))
+        .assert();
+    let output = assert.get_output().clone();
+    assert!(
+        output.status.code().is_some(),
+        "{args:?} did not finish within {seconds} s"
+    );
+    output
+}
+
+/// An exit 2 whose message contains every one of `expected`, and no panic.
+fn refused(output: &std::process::Output, expected: &[&str]) {
+    let stderr = stderr_of(output);
+    assert_eq!(output.status.code(), Some(2), "exit 2 expected: {stderr}");
+    assert!(!stderr.contains("panicked"), "no panic: {stderr}");
+    for e in expected {
+        assert!(stderr.contains(e), "stderr should mention {e:?}: {stderr}");
+    }
+}
+
+/// Whether `text` shows a number that is not one: NaN or an infinity, as Rust prints them.
+fn non_finite(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .any(|word| matches!(word.to_lowercase().as_str(), "nan" | "inf" | "infinity"))
+}
+
+/// Markdown without its fenced code blocks (shown literally, so safe whatever they hold).
+fn outside_code(md: &str) -> String {
+    let mut fence: Option<String> = None;
+    let mut kept = String::new();
+    for line in md.lines() {
+        let ticks: String = line.chars().take_while(|&c| c == '`').collect();
+        match &fence {
+            Some(open) if ticks.len() >= open.len() && line.trim() == ticks => fence = None,
+            Some(_) => {}
+            None if ticks.len() >= 3 => fence = Some(ticks),
+            None => {
+                kept.push_str(line);
+                kept.push('\n');
+            }
+        }
+    }
+    kept
+}
+
+const TINY: &str = "name = \"tiny\"\nhorizon_days = 2\nruns = 2\n";
+
+fn set(key: &str, value: &str) -> Override {
+    Override {
+        key: key.into(),
+        value: value.into(),
+    }
+}
+
+// ---- Panics, hangs, runaway memory ----------------------------------------------------------
+
+/// A seed of 2^63 or more in the file panicked as soon as any override or a [sweep] table made
+/// the file be read a second time, and `--seed` refused a value the file accepted. Every way of
+/// giving a seed now takes the same range (what the resolved scenario can record), and a seed
+/// past it is an input error that names it.
+#[test]
+fn seeds_take_one_range_everywhere_and_never_panic() {
+    let origin = || Origin::File("s.toml".into());
+    let big = "name = \"x\"\nseed = 9223372036854775808\n";
+    let swept = format!("{big}[sweep]\n\"backup.retention_days\" = [7, 14]\n");
+    for (text, sets) in [
+        (big.to_string(), vec![set("runs", "3")]),
+        (swept, vec![]),
+        (
+            "name = \"x\"".to_string(),
+            vec![set("seed", "9223372036854775808")],
+        ),
+        (big.to_string(), vec![]),
+    ] {
+        let e = parse(&text, origin(), &sets).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("seed"), "{e}");
+        assert!(e.message.contains("9223372036854775807"), "{e}");
+    }
+    let top = "name = \"x\"\nseed = 9223372036854775807\n";
+    let s = parse(top, origin(), &[set("runs", "3")]).unwrap();
+    assert_eq!((s.seed, s.runs), (i64::MAX as u64, 3));
+}
+
+/// `--seed` and the file agree: the largest seed runs, one more is refused naming --seed.
+#[test]
+fn seed_flag_takes_the_range_the_file_takes() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), "s.toml", TINY);
+    let out = tmp.path().join("out");
+    let run = |seed: &str| {
+        within(
+            120,
+            &[
+                "run",
+                path.to_str().unwrap(),
+                "--seed",
+                seed,
+                "--no-charts",
+                "--json",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            tmp.path(),
+        )
+    };
+    let output = run("9223372036854775807");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["seed"].as_u64(), Some(i64::MAX as u64));
+    refused(
+        &run("9223372036854775808"),
+        &["--seed", "9223372036854775807"],
+    );
+}
+
+/// Rates that validated but were absurd gave infinite restore times, and drawing restore.png
+/// then never ended.
+#[test]
+fn absurd_restore_rates_are_refused_with_their_limit() {
+    for (key, value) in [
+        ("restore.hydrate_gb_per_hour_per_vcore", "5e-324"),
+        ("restore.replay_gb_per_hour_per_vcore", "1e-300"),
+        ("restore.cross_region_gb_per_hour", "1e-30"),
+        ("long_term.files_gb_per_hour", "1e-30"),
+        ("long_term.load_gb_per_hour_per_vcore", "1e-30"),
+    ] {
+        let e = parse(TINY, Origin::File("s.toml".into()), &[set(key, value)]).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some(key));
+        assert!(e.message.contains("0.01"), "{key}: {}", e.message);
+    }
+}
+
+/// The slowest rates allowed on the largest database still give finite figures everywhere,
+/// and the charts are drawn in bounded time.
+#[test]
+fn slowest_allowed_restore_rates_give_finite_figures_and_charts() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(
+        tmp.path(),
+        "slow.toml",
+        &format!(
+            "{TINY}[server]\ndb_size_gb = 16384\nprovisioned_storage_gb = 16384\nvcores = 1\ntables_without_pk_pct = 100\n[workload]\nbinlog_gb_per_day = 100000\n[restore]\nhydrate_gb_per_hour_per_vcore = 0.01\nreplay_gb_per_hour_per_vcore = 0.01\nno_pk_replay_slowdown = 10000\n"
+        ),
+    );
+    let out = tmp.path().join("out");
+    let output = within(
+        120,
+        &[
+            "run",
+            path.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let report = fs::read_to_string(out.join("report.md")).unwrap();
+    for shown in [&text, &report] {
+        assert!(!non_finite(shown), "no non-finite figure printed: {shown}");
+    }
+    assert!(out.join("restore.png").is_file());
+}
+
+/// `--runs 0` was blamed on a `--set runs=0` nobody wrote; absurd --max-runs and --threads
+/// aborted on memory or spent minutes starting threads.
+#[test]
+fn replication_and_thread_counts_are_bounded_and_blamed_on_their_flag() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), "s.toml", TINY);
+    let p = path.to_str().unwrap();
+    let out = tmp.path().join("out");
+    let o = out.to_str().unwrap();
+    let cases: [(&[&str], &[&str]); 5] = [
+        (
+            &["run", p, "--runs", "0", "--out", o],
+            &["--runs", "1 to 1000000"],
+        ),
+        (
+            &[
+                "run",
+                p,
+                "--target-ci",
+                "0.1",
+                "--max-runs",
+                "4294967295",
+                "--out",
+                o,
+            ],
+            &["--max-runs", "1000000"],
+        ),
+        (
+            &["run", p, "--threads", "1000000", "--out", o],
+            &["--threads", "1024"],
+        ),
+        (&["run", p, "--threads", "0", "--out", o], &["--threads"]),
+        (
+            &[
+                "sweep",
+                p,
+                "--vary",
+                "backup.retention_days=1,2",
+                "--runs",
+                "0",
+                "--out",
+                o,
+            ],
+            &["--runs"],
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = within(30, args, tmp.path());
+        refused(&output, expected);
+        assert!(!stderr_of(&output).contains("--set"), "{args:?}");
+    }
+    assert!(!out.exists(), "nothing written after a refused argument");
+}
+
+/// 65 swept keys of two values overflowed to "0 of 0 points" with exit 0, and 2.56 million
+/// points ran out of memory: a grid's size is counted without overflow and bounded.
+#[test]
+fn sweep_grids_are_counted_without_overflow_and_bounded() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), "s.toml", TINY);
+    let p = path.to_str().unwrap();
+    let out = tmp.path().join("out");
+    let o = out.to_str().unwrap();
+    // 65 keys, each with two values: 2^65 points.
+    let mut args: Vec<String> = vec!["sweep".into(), p.into(), "--out".into(), o.into()];
+    for i in 0..65 {
+        args.push("--vary".into());
+        args.push(format!("k{i}=1,2"));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    refused(&within(30, &args, tmp.path()), &["at most 64"]);
+    // Two keys of 1,600 values: 2.56 million points.
+    let values: Vec<String> = (0..1600).map(|i| (i % 35 + 1).to_string()).collect();
+    let vary_a = format!("backup.retention_days={}", values.join(","));
+    let vary_b = format!("server.vcores={}", values.join(","));
+    refused(
+        &within(
+            60,
+            &["sweep", p, "--vary", &vary_a, "--vary", &vary_b, "--out", o],
+            tmp.path(),
+        ),
+        &["more than 100000 points", "1600 × 1600"],
+    );
+    refused(
+        &within(
+            30,
+            &[
+                "sweep",
+                p,
+                "--vary",
+                "backup.retention_days=1,2",
+                "--shard",
+                "1/18446744073709551615",
+                "--out",
+                o,
+            ],
+            tmp.path(),
+        ),
+        &["--shard"],
+    );
+    assert!(!out.exists());
+}
+
+/// Checking a `[sweep]` table of 10,000 values took 33 s (each value re-read the whole file).
+#[test]
+fn sweep_table_check_is_linear_in_its_size() {
+    let values: Vec<String> = (0..10_000).map(|i| (i % 35 + 1).to_string()).collect();
+    let text = format!(
+        "{TINY}[sweep]\n\"backup.retention_days\" = [{}]\n",
+        values.join(", ")
+    );
+    let started = Instant::now();
+    parse(&text, Origin::File("s.toml".into()), &[]).unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+/// A path to /dev/zero was read for ever.
+#[test]
+fn scenario_path_to_an_endless_file_fails_fast() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let tmp = TempDir::new().unwrap();
+    refused(
+        &within(20, &["validate", "/dev/zero"], tmp.path()),
+        &["/dev/zero", "larger than"],
+    );
+}
+
+/// Invalid UTF-8 and a 100-level table header were refused without saying where.
+#[test]
+fn invalid_utf8_and_deep_nesting_are_located() {
+    let tmp = TempDir::new().unwrap();
+    let bad = tmp.path().join("bad.toml");
+    fs::write(&bad, b"name = \"x\"\n[backup]\nredundancy = \"g\xffo\"\n").unwrap();
+    refused(
+        &within(20, &["validate", bad.to_str().unwrap()], tmp.path()),
+        &["bad.toml:3:16", "UTF-8", "0xFF"],
+    );
+    let header = vec!["a"; 100].join(".");
+    let deep = write(
+        tmp.path(),
+        "deep.toml",
+        &format!("name = \"x\"\nruns = 2\n\n[{header}]\nb = 1\n"),
+    );
+    refused(
+        &within(20, &["validate", deep.to_str().unwrap()], tmp.path()),
+        &["deep.toml:4:1", "nested too deeply"],
+    );
+    let arrays = format!(
+        "name = \"x\"\nx = {}1{}\n",
+        "[".repeat(100),
+        "]".repeat(100)
+    );
+    let deep = write(tmp.path(), "arrays.toml", &arrays);
+    refused(
+        &within(20, &["validate", deep.to_str().unwrap()], tmp.path()),
+        &["arrays.toml:2:"],
+    );
+}
+
+/// Names with a NUL or over 255 bytes validated, then `run` failed with exit 1.
+#[test]
+fn names_must_be_portable_file_names() {
+    for name in [
+        "x\\u0000y".to_string(),
+        "n".repeat(256),
+        "a:b".into(),
+        "CON".into(),
+        "lpt1.txt".into(),
+        "x.".into(),
+        "..".into(),
+        "a/b".into(),
+        "tab\\there".into(),
+    ] {
+        let e = parse(
+            &format!("name = \"{name}\""),
+            Origin::File("s.toml".into()),
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("name"), "{name}");
+        assert_eq!(e.position, Some((1, 8)), "{name}");
+    }
+    for name in ["prod eastus", "café-2026", "n".repeat(249).as_str(), "a.b"] {
+        parse(
+            &format!("name = \"{name}\""),
+            Origin::File("s.toml".into()),
+            &[],
+        )
+        .unwrap();
+    }
+}
+
+// ---- Hostile or damaged files ---------------------------------------------------------------
+
+/// A run into a folder with a link planted at its old staging name overwrote the link's target.
+#[test]
+fn a_planted_link_in_the_output_folder_is_never_followed() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), "s.toml", TINY);
+    let out = tmp.path().join("out");
+    let o = out.to_str().unwrap();
+    let run = || {
+        within(
+            120,
+            &["run", path.to_str().unwrap(), "--no-charts", "--out", o],
+            tmp.path(),
+        )
+    };
+    assert_eq!(run().status.code(), Some(0));
+    let victim = write(tmp.path(), "victim.txt", "precious");
+    for name in [".report.md.partial", ".summary.json.partial", "report.md"] {
+        let link = out.join(name);
+        let _ = fs::remove_file(&link);
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+    }
+    assert_eq!(run().status.code(), Some(0));
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    let report = fs::symlink_metadata(out.join("report.md")).unwrap();
+    assert!(report.is_file(), "report.md is a file of its own");
+    assert!(!out.join(".report.md.partial").exists());
+}
+
+/// The names of the entries of a folder, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every file of a folder with its bytes.
+fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    listing(dir)
+        .into_iter()
+        .map(|n| {
+            let bytes = fs::read(dir.join(&n)).unwrap();
+            (n, bytes)
+        })
+        .collect()
+}
+
+/// A run killed part-way left files that looked complete beside a folder without summary.json,
+/// mixed with the previous run's; and a run without charts kept the previous run's charts.
+#[test]
+fn an_output_folder_always_holds_one_whole_run() {
+    let tmp = TempDir::new().unwrap();
+    let small = write(tmp.path(), "small.toml", TINY);
+    let long = write(
+        tmp.path(),
+        "long.toml",
+        "name = \"long\"\nhorizon_days = 3650\nruns = 400\n",
+    );
+    let out = tmp.path().join("out");
+    let o = out.to_str().unwrap();
+    let first = within(
+        120,
+        &["run", small.to_str().unwrap(), "--out", o],
+        tmp.path(),
+    );
+    assert_eq!(first.status.code(), Some(0));
+    let before = contents(&out);
+    assert!(before.iter().any(|(n, _)| n == "storage.png"));
+
+    // Killed while it simulates: the folder still holds the first run, byte for byte.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_backsim"))
+        .args(["run", long.to_str().unwrap(), "--threads", "1", "--out", o])
+        .current_dir(tmp.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let staged = || {
+        listing(tmp.path())
+            .into_iter()
+            .any(|n| n.starts_with(".out.new-"))
+    };
+    while !staged() && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(contents(&out), before, "the first run, untouched");
+
+    // A finished run replaces the whole folder: no chart of the first run survives.
+    let second = within(
+        120,
+        &["run", small.to_str().unwrap(), "--no-charts", "--out", o],
+        tmp.path(),
+    );
+    assert_eq!(second.status.code(), Some(0));
+    let after = listing(&out);
+    assert!(after.contains(&"summary.json".to_string()));
+    assert!(!after.iter().any(|n| n.ends_with(".png")), "{after:?}");
+    assert!(!after.iter().any(|n| n.starts_with('.')), "{after:?}");
+}
+
+/// The output replaces a whole folder, so a folder holding anybody else's files is refused
+/// (and left as it was), as is the current folder.
+#[test]
+fn a_folder_that_is_not_a_backsim_output_is_left_alone() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), "s.toml", TINY);
+    let p = path.to_str().unwrap();
+    let mine = tmp.path().join("mine");
+    fs::create_dir(&mine).unwrap();
+    write(&mine, "notes.txt", "keep me");
+    refused(
+        &within(30, &["run", p, "--out", mine.to_str().unwrap()], tmp.path()),
+        &["--out", "notes.txt"],
+    );
+    assert_eq!(listing(&mine), vec!["notes.txt".to_string()]);
+    refused(
+        &within(30, &["run", p, "--out", "."], tmp.path()),
+        &["current folder"],
+    );
+    refused(
+        &within(
+            30,
+            &["run", p, "--out", tmp.path().to_str().unwrap()],
+            tmp.path(),
+        ),
+        &["--out"],
+    );
+}
+
+/// A small two-shard sweep, run for real; returns the two shard folders.
+fn two_shards(dir: &Path) -> (PathBuf, PathBuf) {
+    let path = write(
+        dir,
+        "grid.toml",
+        "name = \"grid\"\nhorizon_days = 2\nruns = 2\n[sweep]\n\"backup.retention_days\" = [1, 2, 3]\n",
+    );
+    let shards: Vec<PathBuf> = (1..=2)
+        .map(|i| {
+            let out = dir.join(format!("shard-{i}"));
+            let output = within(
+                120,
+                &[
+                    "sweep",
+                    path.to_str().unwrap(),
+                    "--shard",
+                    &format!("{i}/2"),
+                    "--out",
+                    out.to_str().unwrap(),
+                ],
+                dir,
+            );
+            assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+            out
+        })
+        .collect();
+    (shards[0].clone(), shards[1].clone())
+}
+
+fn edit_json(path: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let mut v: serde_json::Value = serde_json::from_slice(&fs::read(path).unwrap()).unwrap();
+    edit(&mut v);
+    fs::write(path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+}
+
+/// `merge` panicked on an edited sweep.json, trusted its point count, followed links to
+/// /dev/zero, accepted inconsistent records and wrote wherever a record's name pointed.
+#[test]
+fn merge_treats_every_shard_file_as_untrusted() {
+    let tmp = TempDir::new().unwrap();
+    let (a, b) = two_shards(tmp.path());
+    type Damage = Box<dyn Fn(&Path, &Path)>;
+    let json = |f: fn(&mut serde_json::Value)| -> Damage {
+        Box::new(move |a: &Path, _: &Path| edit_json(&a.join("sweep.json"), f))
+    };
+    let cases: Vec<(&str, Damage, &str)> = vec![
+        (
+            "an empty grid",
+            json(|v| v["grid"] = serde_json::json!({"keys": [], "values": []})),
+            "grid",
+        ),
+        (
+            "12 keys with 2 value lists",
+            json(|v| {
+                v["grid"]["keys"] =
+                    serde_json::json!((0..12).map(|i| format!("k{i}")).collect::<Vec<_>>())
+            }),
+            "grid",
+        ),
+        (
+            "a point count of 10^12",
+            json(|v| v["points"] = serde_json::json!(1_000_000_000_000u64)),
+            "points",
+        ),
+        (
+            "a short grid",
+            json(|v| v["grid"]["values"][0] = serde_json::json!(["1", "2"])),
+            "points",
+        ),
+        (
+            "another currency",
+            Box::new(|_: &Path, b: &Path| {
+                edit_json(&b.join("sweep.json"), |v| v["currency"] = "EUR".into())
+            }),
+            "different sweep",
+        ),
+        (
+            "a row claiming point 2^64-1",
+            Box::new(|a: &Path, _: &Path| {
+                let csv = fs::read_to_string(a.join("sweep.csv")).unwrap();
+                let mut lines: Vec<String> = csv.lines().map(String::from).collect();
+                let row = lines[1].split_once(',').unwrap().1.to_string();
+                lines.push(format!("18446744073709551615,{row}"));
+                fs::write(a.join("sweep.csv"), lines.join("\n") + "\n").unwrap();
+            }),
+            "sweep.csv",
+        ),
+        (
+            "a figure that is not a number",
+            Box::new(|a: &Path, _: &Path| {
+                let csv = fs::read_to_string(a.join("sweep.csv")).unwrap();
+                let mut lines: Vec<String> = csv.lines().map(String::from).collect();
+                let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+                let last = cells.len() - 1;
+                cells[last] = "=HYPERLINK(\"x\")".into();
+                lines[1] = cells.join(",");
+                fs::write(a.join("sweep.csv"), lines.join("\n") + "\n").unwrap();
+            }),
+            "not a number",
+        ),
+        (
+            "sweep.json linked to /dev/zero",
+            Box::new(|a: &Path, _: &Path| {
+                fs::remove_file(a.join("sweep.json")).unwrap();
+                std::os::unix::fs::symlink("/dev/zero", a.join("sweep.json")).unwrap();
+            }),
+            "symbolic link",
+        ),
+        (
+            "sweep.csv linked to /dev/zero",
+            Box::new(|a: &Path, _: &Path| {
+                fs::remove_file(a.join("sweep.csv")).unwrap();
+                std::os::unix::fs::symlink("/dev/zero", a.join("sweep.csv")).unwrap();
+            }),
+            "symbolic link",
+        ),
+        (
+            "a name leading out of the folder",
+            json(|v| v["scenario"] = "../../escaped".into()),
+            "scenario",
+        ),
+        (
+            "an absolute name",
+            json(|v| v["scenario"] = "/tmp/escaped".into()),
+            "scenario",
+        ),
+        (
+            "rows that are not the shard's",
+            json(|v| v["rows"] = serde_json::json!([0, 1, 2])),
+            "rows",
+        ),
+    ];
+    for (what, damage, expected) in cases {
+        let case = TempDir::new().unwrap();
+        let (ca, cb) = (case.path().join("a"), case.path().join("b"));
+        for (from, to) in [(&a, &ca), (&b, &cb)] {
+            fs::create_dir(to).unwrap();
+            for entry in fs::read_dir(from).unwrap() {
+                let entry = entry.unwrap();
+                fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+            }
+        }
+        damage(&ca, &cb);
+        // Without --out, as the issue ran it: nothing may appear outside the working folder.
+        let work = case.path().join("work");
+        fs::create_dir(&work).unwrap();
+        let output = within(
+            20,
+            &["merge", ca.to_str().unwrap(), cb.to_str().unwrap()],
+            &work,
+        );
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{what}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+        assert!(stderr.contains(expected), "{what}: {stderr}");
+        assert!(listing(&work).is_empty(), "{what}: nothing written");
+        assert!(!case.path().join("escaped").exists(), "{what}");
+    }
+    assert!(!Path::new("/tmp/escaped").exists());
+}
+
+// ---- Output that lies or harms --------------------------------------------------------------
+
+/// Standard output on a full device exited 0 with the report lost.
+#[test]
+fn a_report_lost_to_a_full_device_is_a_failure() {
+    let Ok(full) = fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return;
+    };
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), "s.toml", TINY);
+    let output = Command::new(env!("CARGO_BIN_EXE_backsim"))
+        .args(["validate", path.to_str().unwrap()])
+        .stdout(Stdio::from(full))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr_of(&output);
+    assert!(stderr.contains("standard output"), "{stderr}");
+}
+
+/// A reader that goes away early (`| head`) is still not an error.
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), "s.toml", TINY);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_backsim"))
+        .args(["run", path.to_str().unwrap(), "--no-charts", "--out"])
+        .arg(tmp.path().join("out"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+/// Every cell of a CSV: a spreadsheet formula never starts one, and numbers stay numbers.
+fn assert_no_formulas(csv_text: &str) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv_text.as_bytes());
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+            assert!(
+                !risky || cell.parse::<f64>().is_ok(),
+                "{cell:?} would run as a formula"
+            );
+        }
+    }
+}
+
+/// sweep.csv wrote swept values as they came (`=1+1`, `@x`), which a spreadsheet runs.
+#[test]
+fn csv_cells_cannot_carry_spreadsheet_formulas() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), "s.toml", TINY);
+    let out = tmp.path().join("out");
+    let output = within(
+        120,
+        &[
+            "sweep",
+            path.to_str().unwrap(),
+            "--vary",
+            "cost.currency==1+1,@x,+y,-z",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let sweep = fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert_no_formulas(&sweep);
+    for shown in ["'=1+1", "'@x", "'+y", "'-z"] {
+        assert!(sweep.contains(shown), "{shown} in {sweep}");
+    }
+    // And the numbers of a run's tables, negative CI bounds included, are untouched.
+    let run = tmp.path().join("run");
+    let noisy = write(
+        tmp.path(),
+        "noisy.toml",
+        "name = \"noisy=1\"\nhorizon_days = 3\nruns = 3\n[restore]\nunsafe_sessions_per_day = 5\n[outages]\nincidents_per_year = 200\n",
+    );
+    let output = within(
+        120,
+        &[
+            "run",
+            noisy.to_str().unwrap(),
+            "--no-charts",
+            "--out",
+            run.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    for file in listing(&run).iter().filter(|n| n.ends_with(".csv")) {
+        assert_no_formulas(&fs::read_to_string(run.join(file)).unwrap());
+    }
+}
+
+/// report.md copied the scenario's comment raw (`<script>` survived) and a `|` in a value broke
+/// its tables.
+#[test]
+fn report_md_shows_user_text_without_running_it() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(
+        tmp.path(),
+        "s.toml",
+        &format!(
+            "# <script>alert(1)</script> and ![pixel](http://evil/p.png) | [x](javascript:y)\n# - not a list\n{TINY}[cost]\ncurrency = \"a|b<i>\"\n"
+        ),
+    );
+    let out = tmp.path().join("out");
+    let output = within(
+        120,
+        &[
+            "run",
+            path.to_str().unwrap(),
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let md = outside_code(&fs::read_to_string(out.join("report.md")).unwrap());
+    assert!(!md.contains("<script>") && !md.contains("<i>"), "{md}");
+    // No link or image: every bracket of the comment is escaped.
+    let unescaped = md.replace("\\[", "").replace("\\]", "");
+    assert!(!unescaped.contains("]("), "{md}");
+    assert!(md.contains("> \\- not a list"), "{md}");
+    // Every row of a table has as many unescaped pipes as its header.
+    let pipes = |line: &str| line.replace("\\|", "").matches('|').count();
+    let mut header = None;
+    for line in md.lines() {
+        if line.starts_with('|') {
+            let n = pipes(line);
+            assert_eq!(*header.get_or_insert(n), n, "{line}");
+        } else {
+            header = None;
+        }
+    }
+}
+
+/// A point past the horizon was reported as "past the end of the horizon (2.0000115740740743
+/// days)".
+#[test]
+fn a_moment_past_the_horizon_is_named_by_its_time() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), "s.toml", TINY);
+    let output = within(
+        60,
+        &[
+            "restore",
+            path.to_str().unwrap(),
+            "--at",
+            "latest",
+            "--request-at",
+            "3d",
+        ],
+        tmp.path(),
+    );
+    refused(&output, &["--request-at", "2026-01-07T00:00:00Z"]);
+    assert!(!stderr_of(&output).contains("2.00001"));
+}
+
+/// A start near the year 9999 wrote `+10000-…` timestamps, which are not RFC 3339.
+#[test]
+fn the_run_must_end_within_four_digit_years() {
+    let origin = || Origin::File("s.toml".into());
+    let e = parse(
+        "name = \"x\"\nstart = \"9999-12-20T00:00:00Z\"\nhorizon_days = 30\n",
+        origin(),
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("start"));
+    assert!(e.message.contains("9999-12-01T23:59:59"), "{}", e.message);
+    parse(
+        "name = \"x\"\nstart = \"9999-12-01T23:59:59Z\"\nhorizon_days = 30\n",
+        origin(),
+        &[],
+    )
+    .unwrap();
+}
+
+/// `restore --replication 5` with 2 runs was accepted silently.
+#[test]
+fn restore_from_a_replication_the_scenario_does_not_have_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), "s.toml", TINY);
+    let p = path.to_str().unwrap();
+    refused(
+        &within(
+            60,
+            &["restore", p, "--at", "latest", "--replication", "5"],
+            tmp.path(),
+        ),
+        &["--replication", "0 to 1"],
+    );
+    let ok = within(
+        60,
+        &["restore", p, "--at", "latest", "--replication", "1"],
+        tmp.path(),
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr_of(&ok));
+}
+
+/// A run of gigabytes said nothing before it started.
+#[test]
+fn a_huge_run_says_how_big_before_it_starts() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(
+        tmp.path(),
+        "huge.toml",
+        "name = \"huge\"\nhorizon_days = 36500\nruns = 1\n[backup]\nsnapshot_failure_pct = 100\nretry_interval = \"1m\"\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_backsim"))
+        .args(["run", path.to_str().unwrap(), "--out"])
+        .arg(tmp.path().join("out"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first line of stderr, read aside so that a run that says nothing cannot hang the test.
+    let stderr = child.stderr.take().unwrap();
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stderr), &mut line);
+        let _ = send.send(line);
+    });
+    let line = receive
+        .recv_timeout(Duration::from_secs(30))
+        .unwrap_or_default();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(line.starts_with("note:"), "{line}");
+    assert!(line.contains("GB") && line.contains("events.csv"), "{line}");
+    // A small run says nothing.
+    let small = write(tmp.path(), "s.toml", TINY);
+    let output = Command::new(env!("CARGO_BIN_EXE_backsim"))
+        .args(["run", small.to_str().unwrap(), "--no-charts", "--out"])
+        .arg(tmp.path().join("small"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stderr_of(&output).is_empty(), "{}", stderr_of(&output));
+}
+
+// ---- The fleet, which arrived while this was done ---------------------------------------------
+
+/// A small fleet file beside a small scenario.
+fn small_fleet(dir: &Path, name: &str) -> PathBuf {
+    write(dir, "server.toml", TINY);
+    write(
+        dir,
+        "fleet.toml",
+        &format!(
+            "name = {name}\nseed = 42\nruns = 2\nhorizon_days = 2\n[[group]]\nname = \"only\"\ncount = 2\nregion = \"eastus\"\nscenario = \"server.toml\"\n"
+        ),
+    )
+}
+
+/// A fleet's name names its output folder too: one leading out of output/ is refused.
+#[test]
+fn a_fleet_name_must_be_a_portable_file_name() {
+    let tmp = TempDir::new().unwrap();
+    let file = small_fleet(tmp.path(), "\"../../escaped\"");
+    let output = within(
+        60,
+        &["fleet", file.to_str().unwrap(), "--no-charts"],
+        tmp.path(),
+    );
+    refused(&output, &["name"]);
+    assert!(!tmp.path().join("output").exists());
+}
+
+/// A fleet shard's record is untrusted like a sweep's: a link, an absurd run count or runs that
+/// are not the shard's are refused naming the file, quickly, with nothing written.
+#[test]
+fn fleet_merge_treats_every_shard_record_as_untrusted() {
+    let tmp = TempDir::new().unwrap();
+    let file = small_fleet(tmp.path(), "\"fleet\"");
+    let shards: Vec<PathBuf> = (1..=2)
+        .map(|i| {
+            let out = tmp.path().join(format!("shard-{i}"));
+            let output = within(
+                120,
+                &[
+                    "fleet",
+                    file.to_str().unwrap(),
+                    "--shard",
+                    &format!("{i}/2"),
+                    "--no-charts",
+                    "--out",
+                    out.to_str().unwrap(),
+                ],
+                tmp.path(),
+            );
+            assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+            out
+        })
+        .collect();
+    let record = "fleet_runs.json";
+    type Damage = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Damage)> = vec![
+        (
+            "a record linked to /dev/zero",
+            Box::new(move |a: &Path| {
+                fs::remove_file(a.join(record)).unwrap();
+                std::os::unix::fs::symlink("/dev/zero", a.join(record)).unwrap();
+            }),
+        ),
+        (
+            "four billion runs",
+            Box::new(move |a: &Path| {
+                edit_json(&a.join(record), |v| v["runs"] = 4_294_967_295u32.into())
+            }),
+        ),
+        (
+            "a run of another shard",
+            Box::new(move |a: &Path| {
+                edit_json(&a.join(record), |v| v["records"][0]["run"] = 1.into())
+            }),
+        ),
+        (
+            "shard 0 of 0",
+            Box::new(move |a: &Path| {
+                edit_json(&a.join(record), |v| v["shard"] = serde_json::json!([0, 0]))
+            }),
+        ),
+    ];
+    for (what, damage) in cases {
+        let case = TempDir::new().unwrap();
+        let copies: Vec<PathBuf> = shards
+            .iter()
+            .enumerate()
+            .map(|(i, from)| {
+                let to = case.path().join(format!("s{i}"));
+                fs::create_dir(&to).unwrap();
+                for entry in fs::read_dir(from).unwrap() {
+                    let entry = entry.unwrap();
+                    fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+                }
+                to
+            })
+            .collect();
+        damage(&copies[0]);
+        let merged = case.path().join("merged");
+        let output = within(
+            20,
+            &[
+                "merge",
+                copies[0].to_str().unwrap(),
+                copies[1].to_str().unwrap(),
+                "--out",
+                merged.to_str().unwrap(),
+            ],
+            tmp.path(),
+        );
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{what}: {stderr}");
+        assert!(stderr.contains(record), "{what}: {stderr}");
+        assert!(!merged.exists(), "{what}");
+    }
+}
