@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use super::store::LogBackup;
-use crate::engine::SimTime;
+use crate::engine::{SimTime, HOUR};
 
 /// `count` log backups at `start`, `start + interval`, …, each of `gb`; the first carries
 /// binlog mark `first_mark` and each later one `gb` more (each uploads the binlog written since
@@ -63,6 +63,13 @@ pub struct LogRuns {
     runs: VecDeque<LogRun>,
     count: usize,
     gb: f64,
+    /// Runs ever removed from the front: `runs[i]` is run number `removed + i` of the server.
+    removed: u64,
+    /// For each hour from `first_hour` on, the number of the first run that ends at or after
+    /// the hour starts, so that finding the run around a moment is one lookup and a step or two
+    /// (a probe asks every hour). Bounded like the runs: hours leave as their runs do.
+    first_run_of_hour: VecDeque<u64>,
+    first_hour: i64,
 }
 
 impl LogRuns {
@@ -72,6 +79,18 @@ impl LogRuns {
         }
         self.count += run.count as usize;
         self.gb += run.count as f64 * run.gb;
+        let number = self.removed + self.runs.len() as u64;
+        if self.first_run_of_hour.is_empty() {
+            // Hours the runs still held cover go unindexed (a lookup there walks from the front).
+            self.first_hour = self.runs.back().map_or(run.start.div_euclid(HOUR), |r| {
+                r.last_time().div_euclid(HOUR) + 1
+            });
+        }
+        // Every hour that starts at or before this run's last log and has no run yet is this one's.
+        let last_hour = run.last_time().div_euclid(HOUR);
+        while self.first_hour + (self.first_run_of_hour.len() as i64) <= last_hour {
+            self.first_run_of_hour.push_back(number);
+        }
         self.runs.push_back(run);
     }
 
@@ -110,11 +129,21 @@ impl LogRuns {
             self.count -= n as usize;
             if n == front.count {
                 self.runs.pop_front();
+                self.removed += 1;
             } else {
                 front.first_mark += n as f64 * front.gb;
                 front.start = front.time(n);
                 front.count -= n;
             }
+        }
+        // Hours whose first run has gone: a lookup there starts at the front anyway.
+        while self
+            .first_run_of_hour
+            .front()
+            .is_some_and(|&number| number < self.removed)
+        {
+            self.first_run_of_hour.pop_front();
+            self.first_hour += 1;
         }
         self.gb -= dropped;
         // A sum that has lost all its terms is exactly zero, whatever rounding said.
@@ -125,7 +154,9 @@ impl LogRuns {
     }
 
     pub fn clear(&mut self) {
+        self.removed += self.runs.len() as u64;
         self.runs.clear();
+        self.first_run_of_hour.clear();
         self.count = 0;
         self.gb = 0.0;
     }
@@ -151,9 +182,8 @@ impl LogRuns {
         (before, Some(run.log(within)))
     }
 
-    /// Index of the first run whose last log was taken at or after `t`. Runs are spread evenly
-    /// over time (about one an hour), so interpolating lands on or next to it; a binary search
-    /// takes over where gaps (stops, outages) make the guess poor.
+    /// Index of the first run whose last log was taken at or after `t`: from the first run
+    /// that ends in or after `t`'s hour, a step or two forward.
     fn first_run_ending_at_or_after(&self, t: SimTime) -> usize {
         let n = self.runs.len();
         let (Some(first), Some(last)) = (self.runs.front(), self.runs.back()) else {
@@ -165,19 +195,16 @@ impl LogRuns {
         if t > last.last_time() {
             return n;
         }
-        let span = (last.start - first.start).max(1) as f64;
-        let guess = (t - first.start) as f64 * (n - 1) as f64 / span;
-        let mut i = (guess as usize).min(n - 1);
-        for _ in 0..8 {
-            if self.runs[i].last_time() < t {
-                i += 1;
-            } else if i > 0 && self.runs[i - 1].last_time() >= t {
-                i -= 1;
-            } else {
-                return i;
-            }
+        // t's hour has an entry: the last run ends in or after it.
+        let hour = t.div_euclid(HOUR) - self.first_hour;
+        let mut i = usize::try_from(hour)
+            .ok()
+            .and_then(|h| self.first_run_of_hour.get(h))
+            .map_or(0, |&number| number.saturating_sub(self.removed) as usize);
+        while self.runs[i].last_time() < t {
+            i += 1;
         }
-        self.runs.partition_point(|r| r.last_time() < t)
+        i
     }
 
     /// The retained log backups taken at or before `t`, oldest first.
@@ -227,6 +254,25 @@ mod tests {
         assert_eq!(logs.gb(), 0.0);
     }
 
+    /// Runs that end in the same hour, the first of them gone: a lookup in that hour still
+    /// finds the one left, not the run pushed next.
+    #[test]
+    fn an_hour_shared_with_a_run_gone() {
+        let mut logs = LogRuns::default();
+        logs.push(run(300, 1));
+        logs.push(run(600, 1));
+        logs.push(run(1_200, 2));
+        logs.drop_until(300);
+        logs.push(run(36_000, 2));
+        let time = |l: Option<LogBackup>| l.map(|l| l.time);
+        let (before, after) = logs.around(1_000);
+        assert_eq!((time(before), time(after)), (Some(600), Some(1_200)));
+        let (before, after) = logs.around(1_500);
+        assert_eq!((time(before), time(after)), (Some(1_200), Some(1_500)));
+        let (before, after) = logs.around(1_501);
+        assert_eq!((time(before), time(after)), (Some(1_500), Some(36_000)));
+    }
+
     proptest! {
         /// Looking a time up in the runs finds what a flat list of the same logs would.
         #[test]
@@ -246,6 +292,33 @@ mod tests {
                 let i = flat.partition_point(|l| l.time < p);
                 let want = (i.checked_sub(1).map(|j| flat[j]), flat.get(i).copied());
                 prop_assert_eq!(logs.around(p), want);
+            }
+        }
+
+        /// The same after logs age out from the front, all of them at times, and new ones come
+        /// after gaps of up to days: the hour index follows the runs.
+        #[test]
+        fn around_matches_a_flat_search_as_logs_come_and_go(
+            steps in proptest::collection::vec((0i64..300, 1u32..14, 0i64..600), 1..60),
+            probes in proptest::collection::vec(0i64..40_000, 1..20),
+        ) {
+            let mut logs = LogRuns::default();
+            let mut t = 0;
+            for (gap, count, drop_behind) in steps {
+                t += gap * gap * 7 + 1;
+                logs.push(run(t, count));
+                t += count as i64 * 300;
+                logs.drop_until(t - drop_behind * 30);
+                let flat: Vec<LogBackup> = logs.iter().collect();
+                // Around every retained log, the hour before the first, and a few anywhere.
+                let near_logs = flat.iter().flat_map(|l| [l.time - 1, l.time, l.time + 1]);
+                let before_first = flat.first().map(|l| l.time - 3_599);
+                let anywhere = probes.iter().map(|p| t - p * 30);
+                for p in near_logs.chain(before_first).chain(anywhere) {
+                    let i = flat.partition_point(|l| l.time < p);
+                    let want = (i.checked_sub(1).map(|j| flat[j]), flat.get(i).copied());
+                    prop_assert_eq!(logs.around(p), want);
+                }
             }
         }
     }
