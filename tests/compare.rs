@@ -1,7 +1,7 @@
 //! `backsim compare`: paired differences on common random numbers.
 
 mod common;
-use common::{backsim, with};
+use common::{backsim, overrides, with};
 
 use std::fs;
 use std::path::Path;
@@ -10,7 +10,7 @@ use backsim::analysis::{Figure, HEADLINE};
 use backsim::compare::{compare, paired, Contender, Replicate};
 use backsim::error::Origin;
 use backsim::montecarlo::run_replications;
-use backsim::scenario::{Loaded, Override};
+use backsim::scenario::Loaded;
 use backsim::stats::mean_ci95;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use tempfile::TempDir;
@@ -99,18 +99,11 @@ fn compare_with_itself_gives_differences_of_exactly_zero() {
 }
 
 fn loaded(text: &str, sets: &[(&str, &str)]) -> Loaded {
-    let overrides: Vec<Override> = sets
-        .iter()
-        .map(|(k, v)| Override {
-            key: k.to_string(),
-            value: v.to_string(),
-        })
-        .collect();
     Loaded::from_text(
         text.to_string(),
         "noisy.toml",
         Origin::Argument("test".into()),
-        &overrides,
+        &overrides(sets),
     )
     .unwrap()
 }

@@ -12,6 +12,8 @@
 //! `cargo test --test fuzz` runs a few thousand cases from a fixed seed (FUZZ_SEED=N picks
 //! another); `cargo test --release --test fuzz -- --ignored` runs the long mode, over 100,000.
 
+mod common;
+
 use std::fs;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -21,6 +23,8 @@ use backsim::scenario::keys::{self, Kind};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use tempfile::TempDir;
+
+use common::outside_code;
 
 // ---- Driving the command line ---------------------------------------------------------------
 
@@ -153,25 +157,6 @@ fn assert_clean_text(what: &str, text: &str) -> Result<(), TestCaseError> {
         .find(|word| matches!(word.to_lowercase().as_str(), "nan" | "inf" | "infinity"));
     prop_assert!(bad.is_none(), "{what} shows {bad:?}");
     Ok(())
-}
-
-/// Markdown without its fenced code blocks (shown literally, so safe whatever they hold).
-fn outside_code(md: &str) -> String {
-    let mut fence: Option<String> = None;
-    let mut kept = String::new();
-    for line in md.lines() {
-        let ticks: String = line.chars().take_while(|&c| c == '`').collect();
-        match &fence {
-            Some(open) if ticks.len() >= open.len() && line.trim() == ticks => fence = None,
-            Some(_) => {}
-            None if ticks.len() >= 3 => fence = Some(ticks),
-            None => {
-                kept.push_str(line);
-                kept.push('\n');
-            }
-        }
-    }
-    kept
 }
 
 fn assert_output_folder(dir: &Path) -> Result<(), TestCaseError> {

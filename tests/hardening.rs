@@ -3,7 +3,7 @@
 //! Each fails on the code as it was before the fix.
 
 mod common;
-use common::backsim;
+use common::{backsim, outside_code};
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -53,25 +53,6 @@ fn refused(output: &std::process::Output, expected: &[&str]) {
 fn non_finite(text: &str) -> bool {
     text.split(|c: char| !c.is_alphanumeric())
         .any(|word| matches!(word.to_lowercase().as_str(), "nan" | "inf" | "infinity"))
-}
-
-/// Markdown without its fenced code blocks (shown literally, so safe whatever they hold).
-fn outside_code(md: &str) -> String {
-    let mut fence: Option<String> = None;
-    let mut kept = String::new();
-    for line in md.lines() {
-        let ticks: String = line.chars().take_while(|&c| c == '`').collect();
-        match &fence {
-            Some(open) if ticks.len() >= open.len() && line.trim() == ticks => fence = None,
-            Some(_) => {}
-            None if ticks.len() >= 3 => fence = Some(ticks),
-            None => {
-                kept.push_str(line);
-                kept.push('\n');
-            }
-        }
-    }
-    kept
 }
 
 const TINY: &str = "name = \"tiny\"\nhorizon_days = 2\nruns = 2\n";

@@ -42,12 +42,7 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Import, InputError> {
         position: None,
         message,
     };
-    let doc: Value = serde_json::from_str(text).map_err(|e| InputError {
-        origin: origin.clone(),
-        key: None,
-        position: Some((e.line(), e.column())),
-        message: format!("not valid JSON: {e}"),
-    })?;
+    let doc = super::json_document(text, origin)?;
     let (list, prefix) = match &doc {
         Value::Array(list) => (Some(list), ""),
         Value::Object(o) if !o.contains_key("name") => {

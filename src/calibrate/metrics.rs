@@ -46,12 +46,7 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Metrics, InputError> {
         position: None,
         message,
     };
-    let doc: Value = serde_json::from_str(text).map_err(|e| InputError {
-        origin: origin.clone(),
-        key: None,
-        position: Some((e.line(), e.column())),
-        message: format!("not valid JSON: {e}"),
-    })?;
+    let doc = super::json_document(text, origin)?;
     let Some(list) = doc.get("value").and_then(Value::as_array) else {
         return Err(fail(
             "value".into(),

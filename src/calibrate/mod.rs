@@ -18,6 +18,19 @@ pub mod synthetic;
 mod window;
 pub mod workload;
 
+/// A JSON file read whole, or the error that names where its syntax breaks.
+fn json_document(
+    text: &str,
+    origin: &crate::error::Origin,
+) -> Result<serde_json::Value, crate::error::InputError> {
+    serde_json::from_str(text).map_err(|e| crate::error::InputError {
+        origin: origin.clone(),
+        key: None,
+        position: Some((e.line(), e.column())),
+        message: format!("not valid JSON: {e}"),
+    })
+}
+
 /// A key the calibration sets: its value as TOML, how sure it is, and what it rests on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FittedKey {

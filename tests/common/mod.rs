@@ -11,14 +11,17 @@ pub fn backsim() -> Command {
 
 /// A scenario from TOML text with some keys changed, as `--set` would.
 pub fn with(text: &str, sets: &[(&str, &str)]) -> Scenario {
-    let overrides: Vec<Override> = sets
-        .iter()
+    parse(text, Origin::Argument("test".into()), &overrides(sets)).expect("valid test scenario")
+}
+
+/// `--set key=value` pairs as the scenario parser takes them.
+pub fn overrides(sets: &[(&str, &str)]) -> Vec<Override> {
+    sets.iter()
         .map(|(k, v)| Override {
             key: k.to_string(),
             value: v.to_string(),
         })
-        .collect();
-    parse(text, Origin::Argument("test".into()), &overrides).expect("valid test scenario")
+        .collect()
 }
 
 /// `backsim run SCENARIO ARGS... --json --out DIR/o` must succeed; returns its summary.json.
@@ -65,4 +68,23 @@ pub fn backsim_into(
         .assert()
         .success();
     out
+}
+
+/// Markdown without its fenced code blocks (shown literally, so safe whatever they hold).
+pub fn outside_code(md: &str) -> String {
+    let mut fence: Option<String> = None;
+    let mut kept = String::new();
+    for line in md.lines() {
+        let ticks: String = line.chars().take_while(|&c| c == '`').collect();
+        match &fence {
+            Some(open) if ticks.len() >= open.len() && line.trim() == ticks => fence = None,
+            Some(_) => {}
+            None if ticks.len() >= 3 => fence = Some(ticks),
+            None => {
+                kept.push_str(line);
+                kept.push('\n');
+            }
+        }
+    }
+    kept
 }

@@ -270,19 +270,9 @@ mod tests {
     fn rates() -> (RestoreConfig, ServerConfig) {
         (
             RestoreConfig {
-                provision: 300,
-                hydrate_gb_per_hour_per_vcore: 100.0,
                 replay_gb_per_hour_per_vcore: 1.0,
-                no_pk_replay_slowdown: 10.0,
                 cross_region_gb_per_hour: 100.0,
-                slots_per_region: 4,
-                background_restores_per_hour: 0.0,
-                background_restore_duration: 3600,
-                outage_restore_surge: 1.0,
-                detection_delay: 1800,
-                unsafe_sessions_per_day: 0.0,
-                failover: 120,
-                geo_restore_region: "westus".into(),
+                ..super::super::estimate::test_params()
             },
             ServerConfig {
                 mysql_version: MysqlVersion::V8_0,
