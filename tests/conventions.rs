@@ -375,6 +375,25 @@ fn quiet_prints_nothing_and_verbose_says_more_on_stderr() {
         .stdout("")
         .stderr("");
     assert!(tmp.path().join("q/summary.json").exists());
+    // A fleet too: its summary is what a plain run prints, not what was asked for.
+    let fleet = write(
+        tmp.path(),
+        "fleet.toml",
+        &format!(
+            "name = \"pair\"\nruns = 2\n[[group]]\nname = \"a\"\ncount = 2\nregion = \"eastus\"\nscenario = \"{}\"\n",
+            s.display()
+        ),
+    );
+    backsim()
+        .arg("fleet")
+        .arg(&fleet)
+        .args(["-q", "--no-charts", "--out"])
+        .arg(tmp.path().join("qf"))
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+    assert!(tmp.path().join("qf/fleet.json").exists());
     // --json is asked for: printed even when quiet.
     backsim()
         .arg("run")

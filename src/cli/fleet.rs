@@ -114,7 +114,7 @@ pub(super) fn fleet(args: FleetArgs) -> Result<(), Error> {
             &record.provenance,
         )));
     } else {
-        print(&out::text(&fleet, &summary));
+        say(&out::text(&fleet, &summary));
         say(&format!("\nfiles in {}\n", out_path.display()));
     }
     Ok(())
