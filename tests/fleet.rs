@@ -430,3 +430,53 @@ fn the_fleet_bill_adds_up_by_group_and_region_and_month() {
         }
     }
 }
+
+/// A group whose backup set is not full before the horizon ends is averaged from the start:
+/// the summary, report.md and fleet.json say so and name it, instead of calling its bill a
+/// steady state.
+#[test]
+fn a_group_that_never_fills_its_backup_set_is_not_called_steady() {
+    let tmp = TempDir::new().unwrap();
+    let text = queue_fleet(2, 2, 10)
+        + "[[group]]\nname = \"long\"\ncount = 1\nregion = \"westus\"\n[group.set]\nbackup.retention_days = 35\n";
+    let file = write(tmp.path(), "q.toml", &text);
+    let out = tmp.path().join("o");
+    let printed = backsim()
+        .arg("fleet")
+        .arg(&file)
+        .args([
+            "--runs",
+            "2",
+            "--set",
+            "horizon_days=20",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(printed.status.success());
+    let stdout = String::from_utf8(printed.stdout).unwrap();
+    assert!(stdout.contains("NOT all steady state"), "{stdout}");
+    assert!(
+        stdout.contains("before the backup set is full for long (its backup set fills on day 36)"),
+        "{stdout}"
+    );
+    let report = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("not in steady state"), "{report}");
+    // No chart drawn (--no-charts), so none linked.
+    assert!(!report.contains("fleet_recovery.png"), "{report}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("fleet.json")).unwrap()).unwrap();
+    let reached = |name: &str| {
+        json["groups_defined"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["name"] == name)
+            .unwrap()["warmup_reached"]
+            .clone()
+    };
+    assert_eq!(reached("long"), serde_json::json!(false));
+    assert_eq!(reached("db"), serde_json::json!(true));
+}

@@ -142,17 +142,20 @@ fn write_outputs(
         "fleet_outages.csv",
         &out::outages_csv(fleet, &record.records),
     )?;
-    dir.write(
-        "report.md",
-        out::report_md(fleet, &summary, &record.provenance).as_bytes(),
-    )?;
+    // Without a regional outage there is no recovery to draw, and report.md links no chart.
+    let mut chart_drawn = false;
     if !no_charts {
         if let Some(png) = out::recovery_chart(fleet, &record.records) {
             let png =
                 png.map_err(|e| Error::Other(format!("cannot draw fleet_recovery.png: {e}")))?;
             dir.write("fleet_recovery.png", &png)?;
+            chart_drawn = true;
         }
     }
+    dir.write(
+        "report.md",
+        out::report_md(fleet, &summary, &record.provenance, chart_drawn).as_bytes(),
+    )?;
     dir.write(RECORD_FILE, &out::record_json(record))?;
     Ok(summary)
 }

@@ -53,6 +53,8 @@ pub fn summary_json(
             "region": fleet.regions[g.home].name,
             "geo_restore_region": fleet.regions[g.target].name,
             "source": g.source,
+            "measured_from_days": g.scenario.config.measured_from as f64 / DAY as f64,
+            "warmup_reached": g.scenario.warmup_reached,
         })).collect::<Vec<_>>(),
         "regions": fleet.regions.iter().map(|r| serde_json::json!({
             "name": r.name,
@@ -352,17 +354,23 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
     let mut out = String::new();
     let days = fleet.horizon_days;
     out.push_str(&format!(
-        "backsim fleet · {} · {} servers in {} groups, {} regions\n{} runs × {} days, seed {}\n\n",
+        "backsim fleet · {} · {} in {}, {}\n{} runs × {} days, seed {}\n\n",
         fleet.name,
-        summary.servers,
-        fleet.groups.len(),
-        summary.regions.len(),
+        counted(summary.servers as usize, "server"),
+        counted(fleet.groups.len(), "group"),
+        counted(summary.regions.len(), "region"),
         summary.runs,
         days,
         fleet.seed
     ));
+    let unsteady = not_warmed_up(fleet);
     out.push_str(&format!(
-        "Backup storage bill (steady state): {} {cur}/month for the fleet, {} GB-months billable, {} GB stored on average\n",
+        "Backup storage bill ({}): {} {cur}/month for the fleet, {} GB-months billable, {} GB stored on average\n",
+        if unsteady.is_empty() {
+            "steady state"
+        } else {
+            "NOT all steady state"
+        },
         estimate(&summary.fleet.cost_per_month, 1.0, false),
         estimate(&summary.fleet.billable_gb_month, 1.0, false),
         estimate(&summary.fleet.mean_storage_gb, 1.0, false),
@@ -373,14 +381,32 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
             estimate(&b.cost_per_month, 1.0, false)
         ));
     }
+    if let Some(note) = unsteady_note(fleet, &unsteady) {
+        out.push_str(&format!("  {note}\n"));
+    }
     out.push('\n');
+    // Columns as wide as their longest entry: group and region names are the user's.
+    let name_width = summary
+        .groups
+        .iter()
+        .map(|g| g.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(16);
+    let region_width = summary
+        .groups
+        .iter()
+        .map(|g| g.region.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
     out.push_str(&format!(
-        "{:<16} {:>7}  {:<8} {:>36}  {:>9}  {:>11}  {:>13}\n",
+        "{:<name_width$} {:>7}  {:<region_width$} {:>36}  {:>9}  {:>11}  {:>13}\n",
         "group", "servers", "region", "cost/month", "RPO p95", "restore p95", "down h/server"
     ));
     for g in &summary.groups {
         out.push_str(&format!(
-            "{:<16} {:>7}  {:<8} {:>36}  {:>9}  {:>11}  {:>13}\n",
+            "{:<name_width$} {:>7}  {:<region_width$} {:>36}  {:>9}  {:>11}  {:>13}\n",
             g.name,
             g.count,
             g.region,
@@ -424,8 +450,48 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
             ));
         }
     }
-    let _ = DAY;
     out
+}
+
+/// "1 server", "400 servers".
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// The groups whose backup set is not full before the horizon ends: their figures are
+/// averages from the start, so they understate what the group costs once it is running.
+fn not_warmed_up(fleet: &Fleet) -> Vec<&crate::scenario::fleet::FleetGroup> {
+    fleet
+        .groups
+        .iter()
+        .filter(|g| !g.scenario.warmup_reached)
+        .collect()
+}
+
+/// What to say of those groups, if any.
+fn unsteady_note(fleet: &Fleet, groups: &[&crate::scenario::fleet::FleetGroup]) -> Option<String> {
+    if groups.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = groups
+        .iter()
+        .map(|g| {
+            format!(
+                "{} (its backup set fills on day {})",
+                g.name,
+                sig(g.scenario.config.backup.keep_for() as f64 / DAY as f64, 3)
+            )
+        })
+        .collect();
+    Some(format!(
+        "measured from the start, not in steady state: the {}-day horizon ends before the backup set is full for {}; these averages include the empty start and understate the running cost: raise horizon_days",
+        fleet.horizon_days,
+        names.join(", ")
+    ))
 }
 
 /// Text for a Markdown table cell or line, shown as written: no HTML, no link or image, no
@@ -435,7 +501,12 @@ fn md(text: &str) -> String {
 }
 
 /// report.md for a fleet: the question, the bill, the groups, the regional outages, the files.
-pub fn report_md(fleet: &Fleet, summary: &FleetSummary, provenance: &FleetProvenance) -> String {
+pub fn report_md(
+    fleet: &Fleet,
+    summary: &FleetSummary,
+    provenance: &FleetProvenance,
+    chart_drawn: bool,
+) -> String {
     let cur = md(fleet.currency());
     let mut out = format!("# Fleet {}\n\n", md(&fleet.name));
     if !fleet.question.is_empty() {
@@ -445,14 +516,17 @@ pub fn report_md(fleet: &Fleet, summary: &FleetSummary, provenance: &FleetProven
         out.push('\n');
     }
     out.push_str(&format!(
-        "{} servers in {} groups and {} regions; {} runs × {} days, seed {}. Each server has its own backups, load and incidents; a regional outage takes down every server of its region at once, and every restore queues for its target region's slots with the other tenants' (steady-state bill: from each group's warm-up on).\n\n",
-        summary.servers,
-        fleet.groups.len(),
-        summary.regions.len(),
+        "{} in {} and {}; {} runs × {} days, seed {}. Each server has its own backups, load and incidents; a regional outage takes down every server of its region at once, and every restore queues for its target region's slots with the other tenants' (steady-state bill: from each group's warm-up on).\n\n",
+        counted(summary.servers as usize, "server"),
+        counted(fleet.groups.len(), "group"),
+        counted(summary.regions.len(), "region"),
         summary.runs,
         fleet.horizon_days,
         fleet.seed
     ));
+    if let Some(note) = unsteady_note(fleet, &not_warmed_up(fleet)) {
+        out.push_str(&format!("**{}.**\n\n", md(&note)));
+    }
     out.push_str("## Backup storage bill\n\n| scope | cost per month | billable GB-months | stored GB |\n|---|---|---|---|\n");
     let mut bill_row = |scope: String, b: &crate::fleet::BillSummary| {
         out.push_str(&format!(
@@ -512,7 +586,10 @@ pub fn report_md(fleet: &Fleet, summary: &FleetSummary, provenance: &FleetProven
                 .map_or("-".to_string(), |s| format!("{} h", sig(s.p50 / 3600.0, 3)))
         ));
     }
-    out.push_str("\n![servers serving again](fleet_recovery.png)\n\n## Files\n\n- `fleet_bill.csv`: the bill of the fleet, each region, each group and each month\n- `fleet_servers.csv`: one row per server, its figures averaged over runs\n- `fleet_recoveries.csv`: every recovery of every server in every run\n- `fleet_outages.csv`: every regional outage of every run and how its servers came back\n- `fleet.json`: all of the above in one file; `fleet_runs.json`: each run's record (what `backsim merge` joins)\n\n");
+    if chart_drawn {
+        out.push_str("\n![servers serving again](fleet_recovery.png)\n");
+    }
+    out.push_str("\n## Files\n\n- `fleet_bill.csv`: the bill of the fleet, each region, each group and each month\n- `fleet_servers.csv`: one row per server, its figures averaged over runs\n- `fleet_recoveries.csv`: every recovery of every server in every run\n- `fleet_outages.csv`: every regional outage of every run and how its servers came back\n- `fleet.json`: all of the above in one file; `fleet_runs.json`: each run's record (what `backsim merge` joins)\n\n");
     out.push_str(&format!(
         "## Provenance\n\nbacksim {}, `{}`, fleet file `{}` (sha256 `{}`)\n",
         md(&provenance.backsim_version),
