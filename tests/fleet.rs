@@ -480,3 +480,101 @@ fn a_group_that_never_fills_its_backup_set_is_not_called_steady() {
     assert_eq!(reached("long"), serde_json::json!(false));
     assert_eq!(reached("db"), serde_json::json!(true));
 }
+
+/// Region settings belong to regions: `--set` reaches every region or one
+/// (`regions.NAME.KEY`), over the file's tables; a group cannot set them, nor the fleet-wide
+/// keys, and says where they go.
+#[test]
+fn region_settings_are_set_per_region_not_per_group() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(tmp.path(), "q.toml", &queue_fleet(2, 3, 10));
+    let slots = |out: &Path| -> Vec<(String, u64)> {
+        let json: serde_json::Value =
+            serde_json::from_slice(&fs::read(out.join("fleet.json")).unwrap()).unwrap();
+        json["regions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["name"].as_str().unwrap().to_string(),
+                    r["restore_slots"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let plain = fleet(tmp.path(), &file, "plain", &[]);
+    let default_slots = 8;
+    assert_eq!(
+        slots(&plain),
+        [("eastus".into(), default_slots), ("westus".into(), 3)]
+    );
+    let every = fleet(
+        tmp.path(),
+        &file,
+        "every",
+        &["--set", "restore.slots_per_region=32"],
+    );
+    assert_eq!(
+        slots(&every),
+        [("eastus".into(), 32), ("westus".into(), 32)]
+    );
+    let one = fleet(
+        tmp.path(),
+        &file,
+        "one",
+        &["--set", "regions.westus.slots_per_region=5"],
+    );
+    assert_eq!(
+        slots(&one),
+        [("eastus".into(), default_slots), ("westus".into(), 5)]
+    );
+    for (key, says) in [
+        ("restore.slots_per_region = 1", "[regions.NAME]"),
+        ("runs = 500", "at the top of the fleet file"),
+        ("server.region = \"westus\"", "region = \"NAME\""),
+    ] {
+        let text = queue_fleet(2, 3, 10) + "[group.set]\n" + key + "\n";
+        let bad = write(tmp.path(), "bad.toml", &text);
+        let out = backsim()
+            .arg("fleet")
+            .arg(&bad)
+            .args(["--no-charts", "--out"])
+            .arg(tmp.path().join("bad"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{key}: {stderr}");
+        assert!(stderr.contains(says), "{key}: {stderr}");
+    }
+}
+
+/// A scripted outage the run never reaches is refused, not dropped; a zero-hour one says what
+/// is wrong with it rather than that it is missing.
+#[test]
+fn a_scripted_outage_past_the_horizon_or_of_no_length_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    for (change, says) in [
+        (
+            ("at = \"8d\"", "at = \"100d\""),
+            "past the end of the run (12 days)",
+        ),
+        (("hours = 10", "hours = 0"), "got 0"),
+    ] {
+        let text = queue_fleet(2, 3, 10).replace(change.0, change.1);
+        let bad = write(tmp.path(), "bad.toml", &text);
+        let out = backsim()
+            .arg("fleet")
+            .arg(&bad)
+            .args(["--no-charts", "--out"])
+            .arg(tmp.path().join("bad"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(says) && stderr.contains("outage[1]"),
+            "{stderr}"
+        );
+    }
+}

@@ -44,8 +44,8 @@ const REGION_KEYS: [(&str, &str); 7] = [
         "restore.background_restores_per_hour",
     ),
     (
-        "background_restore_duration",
-        "restore.background_restore_duration",
+        "background_restore_minutes",
+        "restore.background_restore_minutes",
     ),
     ("outage_restore_surge", "restore.outage_restore_surge"),
     ("region_outages_per_year", "outages.region_outages_per_year"),
@@ -161,6 +161,7 @@ pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputErr
                 shared: Vec::new(),
                 defaults: Vec::new(),
                 regions: BTreeMap::new(),
+                every_region: Vec::new(),
                 outages: Vec::new(),
                 origin,
             },
@@ -284,6 +285,7 @@ pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputErr
             shared,
             defaults,
             regions,
+            every_region: Vec::new(),
             outages,
             origin,
         },
@@ -371,7 +373,13 @@ fn scripted_outages(
                 }
                 seconds as f64 / 3_600.0
             }
-            _ => return Err(fail(
+            Some(other) => {
+                return Err(fail(
+                    "hours",
+                    format!("must be how long it stays down, in hours (0 < hours ≤ 8,760) or as \"12h\", got {other}"),
+                ))
+            }
+            None => return Err(fail(
                 "hours",
                 "is required: how long it stays down, in hours (0 < hours ≤ 8,760) or as \"12h\""
                     .into(),
@@ -393,9 +401,32 @@ struct FleetHead {
     shared: Vec<(String, toml::Value)>,
     defaults: Vec<(String, toml::Value)>,
     regions: BTreeMap<String, Vec<(String, toml::Value)>>,
+    /// Region keys `--set` for every region, applied after each region's own.
+    every_region: Vec<(String, toml::Value)>,
     /// `[[outage]]`: (region, start, length), in every run.
     outages: Vec<(String, i64, i64)>,
     origin: Origin,
+}
+
+/// Why a scenario key cannot be set for one group, if it cannot: the fleet shares its regions
+/// (their slots, other tenants and outages) and its runs, horizon, seed and start, and the group
+/// has its own region and name.
+fn not_for_one_group(key: &str) -> Option<String> {
+    if let Some((region_key, _)) = REGION_KEYS.iter().find(|(_, s)| *s == key) {
+        return Some(format!(
+            "a region's setting, shared by every server there: set it as {region_key} under [regions.NAME] (or in [defaults] for every region)"
+        ));
+    }
+    if SHARED_KEYS.contains(&key) {
+        return Some(format!(
+            "a fleet-wide setting: set {key} at the top of the fleet file"
+        ));
+    }
+    match key {
+        "server.region" => Some("the group's own region key sets it: region = \"NAME\"".into()),
+        "name" => Some("the group's own name key sets it: name = \"NAME\"".into()),
+        _ => None,
+    }
 }
 
 fn group_from_toml(
@@ -464,6 +495,11 @@ fn group_from_toml(
         Some(toml::Value::Table(set)) => flatten("", set),
         Some(_) => return Err(fail("set", "expected a table of scenario keys".into())),
     };
+    for (key, _) in &keys {
+        if let Some(problem) = not_for_one_group(key) {
+            return Err(fail(&format!("set.{key}"), problem));
+        }
+    }
     Ok(GroupSpec {
         name: name.clone(),
         count,
@@ -617,6 +653,7 @@ fn build(
             message: format!("{total} servers: a fleet holds at most {MAX_SERVERS}"),
         });
     }
+    let (head, overrides) = &region_overrides(head, overrides)?;
     let mut groups: Vec<FleetGroup> = Vec::new();
     let mut region_names: Vec<String> = Vec::new();
     let mut targets: Vec<String> = Vec::new();
@@ -632,7 +669,7 @@ fn build(
             ));
         }
         let region = known_region(&spec.region).map_err(|e| spec_error(spec, "region", e))?;
-        let scenario = group_scenario(&head, spec, region, folder, overrides)?;
+        let scenario = group_scenario(head, spec, region, folder, overrides)?;
         let target = geo_restore_target(region, Some(&scenario.config.restore.geo_restore_region))
             .unwrap_or_else(|_| scenario.config.restore.geo_restore_region.clone());
         if !region_names.iter().any(|r| r == region) {
@@ -663,7 +700,7 @@ fn build(
     }
     let mut regions = Vec::new();
     for (i, name) in region_names.iter().enumerate() {
-        regions.push(fleet_region(&head, &groups, i, name)?);
+        regions.push(fleet_region(head, &groups, i, name)?);
     }
     if let Some((region, _, _)) = head
         .outages
@@ -675,6 +712,24 @@ fn build(
             key: Some("outage.region".into()),
             position: None,
             message: format!("no group runs in {region}: an outage there would hit no server"),
+        });
+    }
+    let horizon = groups[0].scenario.config.horizon;
+    if let Some((i, (region, at, _))) = head
+        .outages
+        .iter()
+        .enumerate()
+        .find(|(_, (_, at, _))| *at >= horizon)
+    {
+        return Err(InputError {
+            origin: head.origin.clone(),
+            key: Some(format!("outage[{}].at", i + 1)),
+            position: None,
+            message: format!(
+                "the outage of {region} {} days in is past the end of the run ({} days): raise horizon_days or move it",
+                *at as f64 / crate::engine::DAY as f64,
+                groups[0].scenario.horizon_days
+            ),
         });
     }
     for listed in head.regions.keys() {
@@ -689,8 +744,8 @@ fn build(
     }
     let first = &groups[0].scenario;
     Ok(Fleet {
-        name: head.name,
-        question: head.question,
+        name: head.name.clone(),
+        question: head.question.clone(),
         seed: first.seed,
         runs: first.runs,
         horizon_days: first.horizon_days,
@@ -698,6 +753,51 @@ fn build(
         groups,
         regions,
     })
+}
+
+/// `--set` keys that belong to the regions: `regions.NAME.KEY` for one region, and a region's
+/// scenario key (`restore.slots_per_region`) for every region. Both go after the file's
+/// `[regions.NAME]` tables, as `--set` overrides the file; the other keys go to every group.
+fn region_overrides(
+    mut head: FleetHead,
+    overrides: &[Override],
+) -> Result<(FleetHead, Vec<Override>), InputError> {
+    let mut rest = Vec::new();
+    let mut every_region = Vec::new();
+    for o in overrides {
+        let refused = |message: String| InputError {
+            origin: Origin::Argument(format!("--set {}={}", o.key, o.value)),
+            key: Some(o.key.clone()),
+            position: None,
+            message,
+        };
+        if let Some(path) = o.key.strip_prefix("regions.") {
+            let Some((region, key)) = path.rsplit_once('.') else {
+                return Err(refused(
+                    "expected regions.NAME.KEY, e.g. regions.eastus.slots_per_region=32".into(),
+                ));
+            };
+            let canonical = known_region(region).map_err(refused)?;
+            let Some((_, scenario_key)) = REGION_KEYS.iter().find(|(k, _)| *k == key) else {
+                let names: Vec<&str> = REGION_KEYS.iter().map(|(k, _)| *k).collect();
+                return Err(refused(format!(
+                    "unknown region key; a region takes {}",
+                    names.join(", ")
+                )));
+            };
+            head.regions
+                .entry(canonical.to_string())
+                .or_default()
+                .push((scenario_key.to_string(), o.toml_value()));
+        } else if REGION_KEYS.iter().any(|(_, s)| *s == o.key) {
+            every_region.push((o.key.clone(), o.toml_value()));
+            rest.push(o.clone());
+        } else {
+            rest.push(o.clone());
+        }
+    }
+    head.every_region = every_region;
+    Ok((head, rest))
 }
 
 fn spec_error(spec: &GroupSpec, key: &str, message: String) -> InputError {
@@ -768,7 +868,15 @@ fn fleet_region(
         .or_else(|| groups.iter().find(|g| g.target == i))
         .expect("every region is a home or a target");
     let mut config = reference.scenario.config.clone();
-    if let Some(keys) = head.regions.get(name) {
+    let keys: Vec<(String, toml::Value)> = head
+        .regions
+        .get(name)
+        .into_iter()
+        .flatten()
+        .chain(&head.every_region)
+        .cloned()
+        .collect();
+    if !keys.is_empty() {
         let overrides: Vec<Override> = keys
             .iter()
             .map(|(k, v)| Override {
@@ -789,7 +897,7 @@ fn fleet_region(
                 position: key_position_in(&head.origin, name),
                 message: e.message,
             })?;
-        for (key, _) in keys {
+        for (key, _) in &keys {
             let p = &probe.config;
             match key.as_str() {
                 "restore.slots_per_region" => {
@@ -799,7 +907,7 @@ fn fleet_region(
                     config.restore.background_restores_per_hour =
                         p.restore.background_restores_per_hour
                 }
-                "restore.background_restore_duration" => {
+                "restore.background_restore_minutes" => {
                     config.restore.background_restore_duration =
                         p.restore.background_restore_duration
                 }

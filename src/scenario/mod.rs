@@ -79,7 +79,7 @@ impl Override {
 
     /// The value as TOML (a number, a list, a quoted string), or else as a bare string: so both
     /// `backup.redundancy=geo` and `backup.redundancy="geo"` work.
-    fn toml_value(&self) -> toml::Value {
+    pub(crate) fn toml_value(&self) -> toml::Value {
         toml::from_str::<toml::Table>(&format!("v = {}", self.value))
             .ok()
             .and_then(|mut t| t.remove("v"))
