@@ -399,6 +399,10 @@ pub struct LoadEcho {
     /// Bursts multiply the rate by this while on.
     pub burst_multiplier: f64,
     pub bursts_per_day: f64,
+    /// The expected mean with the bursts: the rate is multiplied while at least one is on, and
+    /// with Poisson arrivals of fixed length that is a share 1 − e^(−arrivals × length) of the
+    /// time.
+    pub mean_with_bursts_gb_per_day: f64,
 }
 
 impl LoadEcho {
@@ -412,6 +416,11 @@ impl LoadEcho {
             peak_hour_gb: w.binlog_gb_per_day / 24.0 * max(&w.diurnal) * max(&w.weekly),
             burst_multiplier: w.burst_multiplier,
             bursts_per_day: w.bursts_per_day,
+            mean_with_bursts_gb_per_day: {
+                let on = w.bursts_per_day * w.burst_duration as f64 / crate::engine::DAY as f64;
+                let share_on = -(-on).exp_m1();
+                w.binlog_gb_per_day * (1.0 + share_on * (w.burst_multiplier - 1.0))
+            },
         }
     }
 }

@@ -342,15 +342,15 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
     let load = LoadEcho::of(&c.workload);
     let _ = writeln!(
         out,
-        "Load as simulated: {:.1} GB of binlog a day on average, {:.1} on the busiest day and {:.1} on the quietest; the busiest hour writes {:.2} GB{}.\n",
+        "Load as simulated: {:.1} GB of binlog a day on average before bursts, {:.1} on the busiest day and {:.1} on the quietest; the busiest hour writes {:.2} GB{}.\n",
         load.mean_gb_per_day,
         load.busiest_day_gb,
         load.quietest_day_gb,
         load.peak_hour_gb,
         if load.bursts_per_day > 0.0 {
             format!(
-                ", and {:.2} random bursts a day multiply the rate by {}",
-                load.bursts_per_day, load.burst_multiplier
+                ", and {:.2} random bursts a day multiply the rate by {}, which brings the mean to about {:.1} GB a day",
+                load.bursts_per_day, load.burst_multiplier, load.mean_with_bursts_gb_per_day
             )
         } else {
             String::new()

@@ -83,15 +83,15 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     let load = LoadEcho::of(&c.workload);
     let _ = writeln!(
         out,
-        "Load: {:.1} GB/day of binlog on average (busiest day {:.1}, quietest {:.1}; peak hour {:.2} GB){}",
+        "Load: {:.1} GB/day of binlog on average before bursts (busiest day {:.1}, quietest {:.1}; peak hour {:.2} GB){}",
         load.mean_gb_per_day,
         load.busiest_day_gb,
         load.quietest_day_gb,
         load.peak_hour_gb,
         if load.bursts_per_day > 0.0 {
             format!(
-                "; {:.2} bursts a day at ×{}",
-                load.bursts_per_day, load.burst_multiplier
+                "; {:.2} bursts a day at ×{} bring the mean to about {:.1} GB/day",
+                load.bursts_per_day, load.burst_multiplier, load.mean_with_bursts_gb_per_day
             )
         } else {
             String::new()

@@ -246,7 +246,7 @@ keys! {
         |s| s.config.server.region.clone();
 
     BINLOG: "workload.binlog_gb_per_day", number(25.0, 0.0, 100_000.0), "GB/day", Setting,
-        "Mean binlog volume per day; log backups upload exactly this.",
+        "Mean binlog volume per day before bursts (load multiplier 1); bursts add to it (see bursts_per_day).",
         |s| s.config.workload.binlog_gb_per_day.to_string();
     DIURNAL: "workload.diurnal", Kind::Other { default: "[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0,\n           1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]" }, "", Setting,
         "Load multiplier for each hour of the day, 00:00 first; rescaled to mean 1, so it shapes the load without changing binlog_gb_per_day.",
