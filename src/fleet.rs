@@ -383,6 +383,9 @@ pub struct OutageSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonthBills {
     pub month: String,
+    /// Days of the month the run covers, and whether that is less than the whole month.
+    pub days_simulated: f64,
+    pub partial: bool,
     pub fleet: BillSummary,
     pub regions: Vec<(String, BillSummary)>,
     pub groups: Vec<(String, BillSummary)>,
@@ -415,6 +418,8 @@ impl FleetSummary {
             .enumerate()
             .map(|(i, m)| MonthBills {
                 month: crate::analysis::month_label(first.start, m.from),
+                days_simulated: (m.to - m.from) as f64 / crate::engine::DAY as f64,
+                partial: m.partial(),
                 fleet: bill_summary(&runs.iter().map(|r| r.months[i]).collect::<Vec<_>>()),
                 regions: home_regions
                     .iter()

@@ -429,6 +429,17 @@ fn the_fleet_bill_adds_up_by_group_and_region_and_month() {
             );
         }
     }
+    // The months cover the 70 days once, and only the first and last are partial.
+    let months: Vec<_> = rows
+        .iter()
+        .filter(|r| r["scope"] == "fleet" && r["period"] != "steady")
+        .collect();
+    let days: f64 = months.iter().map(|r| number(r, "days_simulated")).sum();
+    assert!((days - 70.0).abs() < 1e-9, "{days} days");
+    let partial: Vec<&str> = months.iter().map(|r| r["partial"].as_str()).collect();
+    assert_eq!(partial.first(), Some(&"true"));
+    assert_eq!(partial.last(), Some(&"true"));
+    assert!(partial[1..partial.len() - 1].iter().all(|p| *p == "false"));
 }
 
 /// A group whose backup set is not full before the horizon ends is averaged from the start:

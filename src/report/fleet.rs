@@ -113,27 +113,37 @@ fn ci(e: &Estimate) -> [String; 3] {
 /// "steady"), then each calendar month (its cost, GB-months and mean storage).
 pub fn bill_csv(summary: &FleetSummary) -> Vec<u8> {
     let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut push = |scope: &str, name: &str, period: &str, b: &crate::fleet::BillSummary| {
+    // A month's days and whether the run covers it only in part; empty for the steady state.
+    let mut push = |scope: &str,
+                    name: &str,
+                    period: &str,
+                    days: Option<(f64, bool)>,
+                    b: &crate::fleet::BillSummary| {
         let mut row = vec![scope.to_string(), name.to_string(), period.to_string()];
+        match days {
+            Some((d, partial)) => row.extend([num(d), partial.to_string()]),
+            None => row.extend([String::new(), String::new()]),
+        }
         row.extend(ci(&b.cost_per_month));
         row.extend(ci(&b.billable_gb_month));
         row.extend(ci(&b.mean_storage_gb));
         rows.push(row);
     };
-    push("fleet", "all", "steady", &summary.fleet);
+    push("fleet", "all", "steady", None, &summary.fleet);
     for (name, b) in &summary.regions {
-        push("region", name, "steady", b);
+        push("region", name, "steady", None, b);
     }
     for g in &summary.groups {
-        push("group", &g.name, "steady", &g.bill);
+        push("group", &g.name, "steady", None, &g.bill);
     }
     for m in &summary.months {
-        push("fleet", "all", &m.month, &m.fleet);
+        let days = Some((m.days_simulated, m.partial));
+        push("fleet", "all", &m.month, days, &m.fleet);
         for (name, b) in &m.regions {
-            push("region", name, &m.month, b);
+            push("region", name, &m.month, days, b);
         }
         for (name, b) in &m.groups {
-            push("group", name, &m.month, b);
+            push("group", name, &m.month, days, b);
         }
     }
     csv_bytes(
@@ -141,6 +151,8 @@ pub fn bill_csv(summary: &FleetSummary) -> Vec<u8> {
             "scope",
             "name",
             "period",
+            "days_simulated",
+            "partial",
             "cost_per_month_mean",
             "cost_per_month_ci95_lo",
             "cost_per_month_ci95_hi",
@@ -543,11 +555,13 @@ pub fn report_md(
     for g in &summary.groups {
         bill_row(format!("group {}", md(&g.name)), &g.bill);
     }
-    out.push_str("\n| month | fleet cost |\n|---|---|\n");
+    out.push_str("\n| month | days | fleet cost |\n|---|---|---|\n");
     for m in &summary.months {
         out.push_str(&format!(
-            "| {} | {} {cur} |\n",
+            "| {}{} | {} | {} {cur} |\n",
             m.month,
+            if m.partial { " (part)" } else { "" },
+            sig(m.days_simulated, 3),
             estimate(&m.fleet.cost_per_month, 1.0, false)
         ));
     }
