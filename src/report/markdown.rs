@@ -176,7 +176,7 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
     ));
     rows.push(row(
         "backup_storage_gb.peak",
-        "Backup storage used, peak",
+        "Backup storage used, peak (the highest of any run)",
         a.figure(Figure::StoragePeak).max,
         "GB",
     ));
@@ -456,7 +456,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         );
         let _ = writeln!(
             out,
-            "| retention (days) | mean storage (GB) | peak (GB) | cost ({}/month) | runs billed |",
+            "| retention (days) | mean storage (GB) | highest peak (GB) | cost ({}/month) | runs billed |",
             literal(currency)
         );
         let _ = writeln!(out, "|---|---|---|---|---|");

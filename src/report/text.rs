@@ -249,7 +249,7 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     let _ = writeln!(out, "  mean used          {} GB", ci(Figure::StorageMean));
     let _ = writeln!(
         out,
-        "  peak used          {} GB",
+        "  peak used          {} GB (the highest of any run)",
         numbers::sig(a.figure(Figure::StoragePeak).max, 4)
     );
     let _ = writeln!(
