@@ -589,3 +589,47 @@ fn a_scripted_outage_past_the_horizon_or_of_no_length_is_refused() {
         );
     }
 }
+
+/// An error names where the bad key was written: the `[defaults]` line, the `--set`, the group;
+/// a near-miss group or region key gets its likely name.
+#[test]
+fn a_fleet_error_points_where_the_key_was_set() {
+    let tmp = TempDir::new().unwrap();
+    let base = "name = \"t\"\nruns = 2\n[defaults]\nserver.db_size_gb = 10\nbackup.retention_days = 14\n[[group]]\nname = \"a\"\ncount = 2\nregion = \"eastus\"\n";
+    let cases: [(String, &[&str], &str); 4] = [
+        (
+            base.replace("retention_days = 14", "retention_day = 14"),
+            &[],
+            "t.toml:5:1: key `defaults.backup.retention_day`",
+        ),
+        (
+            base.to_string(),
+            &["--set", "backup.retention_dayz=7"],
+            "--set backup.retention_dayz=7",
+        ),
+        (
+            base.replace("count = 2", "cout = 2"),
+            &[],
+            "did you mean `count`?",
+        ),
+        (
+            base.replace("[[group]]", "[regions.eastus]\nslots = 3\n[[group]]"),
+            &[],
+            "did you mean `slots_per_region`?",
+        ),
+    ];
+    for (text, args, says) in cases {
+        let file = write(tmp.path(), "t.toml", &text);
+        let out = backsim()
+            .arg("fleet")
+            .arg(&file)
+            .args(args)
+            .args(["--no-charts", "--out"])
+            .arg(tmp.path().join("o"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(says), "expected {says:?} in {stderr}");
+    }
+}

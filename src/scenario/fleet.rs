@@ -188,15 +188,10 @@ pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputErr
     };
     for key in table.keys() {
         if !FLEET_KEYS.contains(&key.as_str()) {
-            let close = FLEET_KEYS
-                .iter()
-                .max_by(|a, b| {
-                    strsim::jaro_winkler(key, a).total_cmp(&strsim::jaro_winkler(key, b))
-                })
-                .filter(|k| strsim::jaro_winkler(key, k) > 0.8);
-            let hint = close.map_or(format!("a fleet file has {}", FLEET_KEYS.join(", ")), |k| {
-                format!("did you mean `{k}`?")
-            });
+            let hint = closest(key, &FLEET_KEYS)
+                .map_or(format!("a fleet file has {}", FLEET_KEYS.join(", ")), |k| {
+                    format!("did you mean `{k}`?")
+                });
             return Err(fail(key, format!("unknown key; {hint}")));
         }
     }
@@ -244,9 +239,14 @@ pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputErr
                 for (key, value) in keys {
                     let Some((_, scenario_key)) = REGION_KEYS.iter().find(|(k, _)| k == key) else {
                         let names: Vec<&str> = REGION_KEYS.iter().map(|(k, _)| *k).collect();
+                        let hint = closest(key, &names)
+                            .map_or(String::new(), |k| format!("did you mean `{k}`? "));
                         return Err(fail(
                             &format!("regions.{region}.{key}"),
-                            format!("unknown region key; a region takes {}", names.join(", ")),
+                            format!(
+                                "unknown region key; {hint}a region takes {}",
+                                names.join(", ")
+                            ),
                         ));
                     };
                     mapped.push((scenario_key.to_string(), value.clone()));
@@ -408,6 +408,15 @@ struct FleetHead {
     origin: Origin,
 }
 
+/// The one of `names` that `key` was most likely meant to be, if any is close.
+fn closest<'n>(key: &str, names: &[&'n str]) -> Option<&'n str> {
+    names
+        .iter()
+        .copied()
+        .max_by(|a, b| strsim::jaro_winkler(key, a).total_cmp(&strsim::jaro_winkler(key, b)))
+        .filter(|k| strsim::jaro_winkler(key, k) > 0.8)
+}
+
 /// Why a scenario key cannot be set for one group, if it cannot: the fleet shares its regions
 /// (their slots, other tenants and outages) and its runs, horizon, seed and start, and the group
 /// has its own region and name.
@@ -444,11 +453,14 @@ fn group_from_toml(
         position,
         message,
     };
+    const GROUP_KEYS: [&str; 5] = ["name", "count", "region", "scenario", "set"];
     for key in t.keys() {
-        if !["name", "count", "region", "scenario", "set"].contains(&key.as_str()) {
+        if !GROUP_KEYS.contains(&key.as_str()) {
+            let hint = closest(key, &GROUP_KEYS)
+                .map_or(String::new(), |k| format!("did you mean `{k}`? "));
             return Err(fail(
                 key,
-                "unknown group key; a group has name, count, region, scenario and set (a table of scenario keys)".into(),
+                format!("unknown group key; {hint}a group has name, count, region, scenario and set (a table of scenario keys)"),
             ));
         }
     }
@@ -840,19 +852,56 @@ fn group_scenario(
     });
     all.extend(overrides.iter().cloned());
     parse_one(&text, &origin, &all).map_err(|e| match e.origin {
-        // A key the fleet file set: point at the group.
-        Origin::Argument(_) => InputError {
-            origin: spec.origin.clone(),
-            key: Some(format!(
-                "{}: {}",
-                spec.label,
-                e.key.clone().unwrap_or_default()
-            )),
-            position: spec.position,
-            message: e.message,
-        },
+        Origin::Argument(_) => {
+            // Point where the key was set; the last setting wins, so look from the last back.
+            let key = e.key.clone().unwrap_or_default();
+            let is = |(k, _): &(String, toml::Value)| *k == key;
+            if let Some(o) = overrides.iter().rev().find(|o| o.key == key) {
+                InputError {
+                    origin: Origin::Argument(format!("--set {}={}", o.key, o.value)),
+                    key: Some(key),
+                    position: None,
+                    message: e.message,
+                }
+            } else if !spec.keys.iter().any(is) && head.defaults.iter().any(is) {
+                InputError {
+                    origin: head.origin.clone(),
+                    key: Some(format!("defaults.{key}")),
+                    position: defaults_position(&head.origin, &key),
+                    message: e.message,
+                }
+            } else {
+                InputError {
+                    origin: spec.origin.clone(),
+                    key: Some(format!("{}: {key}", spec.label)),
+                    position: spec.position,
+                    message: e.message,
+                }
+            }
+        }
         Origin::File(_) => e,
     })
+}
+
+/// Where `[defaults]` sets `key` in the fleet file: the key's line, or else the table's.
+fn defaults_position(origin: &Origin, key: &str) -> Option<(usize, usize)> {
+    let Origin::File(path) = origin else {
+        return None;
+    };
+    let text = super::read_text(path).ok()?;
+    let after = nth_position(&text, "[defaults]", 0)?.0;
+    text.lines()
+        .enumerate()
+        .skip(after)
+        .take_while(|(_, l)| !l.trim_start().starts_with('['))
+        .find_map(|(i, line)| {
+            let trimmed = line.trim_start();
+            let rest = trimmed.strip_prefix(key)?;
+            rest.trim_start()
+                .starts_with('=')
+                .then_some((i + 1, line.len() - trimmed.len() + 1))
+        })
+        .or(Some((after, 1)))
 }
 
 /// Region `i` of the fleet: the first group there (or restoring there) gives the defaults, the
