@@ -633,3 +633,43 @@ fn a_fleet_error_points_where_the_key_was_set() {
         assert!(stderr.contains(says), "expected {says:?} in {stderr}");
     }
 }
+
+/// The wrong kind of file says which command reads it; an inventory can be piped in; a group's
+/// missing scenario file is named with the group and where it was looked for.
+#[test]
+fn the_wrong_file_for_the_command_says_which_command() {
+    let tmp = TempDir::new().unwrap();
+    let refused = |args: &[&str], says: &str| {
+        let out = backsim()
+            .args(args)
+            .args(["--no-charts", "--out"])
+            .arg(tmp.path().join("o"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(says), "expected {says:?} in {stderr}");
+    };
+    refused(&["run", "scenarios/fleet-400.toml"], "`backsim fleet FILE`");
+    refused(
+        &["fleet", "scenarios/default.toml"],
+        "default.toml:12:1: key `server`",
+    );
+    let missing = write(
+        tmp.path(),
+        "m.toml",
+        "name = \"m\"\n[[group]]\nname = \"a\"\nscenario = \"nope.toml\"\nregion = \"eastus\"\n",
+    );
+    refused(
+        &["fleet", missing.to_str().unwrap()],
+        "group \"a\": scenario",
+    );
+    let inventory = "name,count,region,provisioned_storage_gb,db_size_gb,binlog_gb_per_day,vcores,retention_days,redundancy,ha,mysql_version\norders,2,eastus,256,100,4,4,7,local,none,8.0\n";
+    backsim()
+        .args(["fleet", "-", "--runs", "1", "--no-charts", "-q", "--out"])
+        .arg(tmp.path().join("piped"))
+        .write_stdin(inventory)
+        .assert()
+        .success();
+    assert!(tmp.path().join("piped/fleet.json").exists());
+}

@@ -143,16 +143,24 @@ pub fn is_fleet_file(path: &Path) -> bool {
 /// Read a fleet file (TOML, or an inventory CSV when its name ends in .csv); `overrides`
 /// (`--set`) apply to every group, after everything else.
 pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputError> {
-    let text = super::read_text(path)?;
+    let text = super::read_text(path).map_err(|mut e| {
+        e.message = e.message.replace("the scenario file", "the fleet file");
+        e
+    })?;
     let origin = super::origin_of(path);
     let folder = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    // An inventory piped in has no name to tell it by: its header does.
     let is_csv = path
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        || (super::is_stdin(path) && text.trim_start().starts_with("name,"));
     if is_csv {
-        let stem = path
-            .file_stem()
-            .map_or("fleet".to_string(), |s| s.to_string_lossy().into_owned());
+        let stem = if super::is_stdin(path) {
+            "inventory".to_string()
+        } else {
+            path.file_stem()
+                .map_or("fleet".to_string(), |s| s.to_string_lossy().into_owned())
+        };
         let groups = inventory(&text, &origin)?;
         return build(
             FleetHead {
@@ -188,6 +196,18 @@ pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputErr
     };
     for key in table.keys() {
         if !FLEET_KEYS.contains(&key.as_str()) {
+            // A scenario given to `fleet`: its tables are scenario tables.
+            if crate::scenario::keys::ALL
+                .iter()
+                .any(|k| k.path.split('.').next() == Some(key.as_str()))
+            {
+                return Err(InputError {
+                    origin: origin.clone(),
+                    key: Some(key.clone()),
+                    position: nth_position(&text, &format!("[{key}]"), 0).or(at(key)),
+                    message: format!("unknown key: `{key}` belongs to a scenario, which `backsim run FILE` runs; in a fleet, scenario keys go under [defaults] or [group.set], or a group names its scenario file (scenario = \"FILE\")"),
+                });
+            }
             let hint = closest(key, &FLEET_KEYS)
                 .map_or(format!("a fleet file has {}", FLEET_KEYS.join(", ")), |k| {
                     format!("did you mean `{k}`?")
@@ -832,7 +852,19 @@ fn group_scenario(
 ) -> Result<Scenario, InputError> {
     let _ = folder;
     let (text, origin) = match &spec.base {
-        Some(path) => (super::read_text(path)?, super::origin_of(path)),
+        Some(path) => (
+            super::read_text(path).map_err(|e| InputError {
+                origin: spec.origin.clone(),
+                key: Some(format!("{}: scenario", spec.label)),
+                position: spec.position,
+                message: format!(
+                    "{} (looked for at {}, beside the fleet file)",
+                    e.message,
+                    path.display()
+                ),
+            })?,
+            super::origin_of(path),
+        ),
         None => (String::new(), spec.origin.clone()),
     };
     let as_override = |(key, value): &(String, toml::Value)| Override {

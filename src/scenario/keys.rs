@@ -595,6 +595,12 @@ pub fn suggest(path: &str) -> Option<String> {
 /// The message for an unknown key: a suggestion where one is close, else where to look. Never
 /// the whole list of keys.
 pub fn unknown_key_message(path: &str) -> String {
+    // A fleet file given to `run` (or `sweep`, `compare`): say which command reads it.
+    if ["defaults", "group", "regions", "outage", "inventory"].contains(&path) {
+        return format!(
+            "unknown key: `{path}` belongs to a fleet file, which `backsim fleet FILE` runs"
+        );
+    }
     match suggest(path) {
         Some(s) => format!("unknown key; did you mean `{s}`?"),
         None => "unknown key (`backsim init -` prints every key with its meaning and default)"
