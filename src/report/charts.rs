@@ -189,6 +189,44 @@ pub(super) fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo, hi)
 }
 
+/// The value axis of a sweep chart: every mean and CI bound inside it, from zero unless
+/// `from_zero` is false. The headroom is a share of the whole axis, not of the data's spread:
+/// points 100 to 108 on an axis from 0 once got 0.8 of headroom and their markers ran into the
+/// frame. Values that are all equal get a range of their own rather than ±1 (a cost of 0 in
+/// every point drew an axis from −1 to 1).
+fn value_axis(values: impl Iterator<Item = f64>, from_zero: bool) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .map(drawn)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let (lo, hi) = if from_zero {
+        (lo.min(0.0), hi.max(0.0))
+    } else {
+        (lo, hi)
+    };
+    let magnitude = lo.abs().max(hi.abs());
+    if hi - lo <= magnitude * 1e-9 {
+        return if magnitude == 0.0 {
+            (0.0, 1.0)
+        } else {
+            // Only from the data: centred on the one value, a tenth of it either side.
+            (lo - magnitude * 0.1, hi + magnitude * 0.1)
+        };
+    }
+    let pad = (hi - lo) * 0.08;
+    // From zero the axis ends at zero itself on the side where nothing passes it.
+    let keep = |edge: f64| from_zero && edge == 0.0;
+    (
+        if keep(lo) { lo } else { lo - pad },
+        if keep(hi) { hi } else { hi + pad },
+    )
+}
+
 /// A cell of a table row, empty when the row is short.
 fn cell(row: &[String], i: usize) -> &str {
     row.get(i).map_or("", String::as_str)
@@ -639,16 +677,10 @@ pub fn sweep_chart(
     render(|root| {
         let (x0, x1) = span(series.iter().flatten().map(|p| p.0));
         let pad = (x1 - x0) * 0.04;
-        let (y0, y1) = span(series.iter().flatten().flat_map(|p| [p.1, p.2, p.3]));
-        let ypad = (y1 - y0) * 0.1;
-        let (y0, y1) = if spec.y_from_data {
-            (y0 - ypad, y1 + ypad)
-        } else {
-            (
-                y0.min(0.0) - if y0 < 0.0 { ypad } else { 0.0 },
-                y1.max(0.0) + ypad,
-            )
-        };
+        let (y0, y1) = value_axis(
+            series.iter().flatten().flat_map(|p| [p.1, p.2, p.3]),
+            !spec.y_from_data,
+        );
         let x_fmt = |x: &f64| {
             if numeric_x {
                 tick(x)
@@ -700,6 +732,10 @@ pub fn sweep_chart(
             (&x_fmt, &y_fmt),
         )?;
         for (g, points) in series.iter().enumerate() {
+            // A value with no figure to draw would still be named in the legend.
+            if points.is_empty() {
+                continue;
+            }
             let colour = PALETTE[g % PALETTE.len()];
             let band: Vec<(f64, f64)> = points
                 .iter()
@@ -1101,6 +1137,109 @@ mod tests {
             "took {:?}",
             started.elapsed()
         );
+    }
+
+    /// A sweep.csv table of one figure (storage_mean_gb) over `grid`'s points, each point's
+    /// mean given and its CI ±1.
+    fn one_figure_table(grid: &Grid, means: &[f64]) -> SweepTable {
+        let mut header = vec!["point".to_string()];
+        header.extend(grid.keys.iter().cloned());
+        for s in ["mean", "ci95_lo", "ci95_hi"] {
+            header.push(format!("storage_mean_gb_{s}"));
+        }
+        let rows = means
+            .iter()
+            .enumerate()
+            .map(|(p, m)| {
+                let mut row = vec![p.to_string()];
+                for (k, v) in grid.indices(p).into_iter().enumerate() {
+                    row.push(grid.values[k][v].clone());
+                }
+                let (lo, hi) = if *m == 0.0 {
+                    (0.0, 0.0)
+                } else {
+                    (m - 1.0, m + 1.0)
+                };
+                row.extend([m, &lo, &hi].map(|v| v.to_string()));
+                row
+            })
+            .collect();
+        SweepTable { header, rows }
+    }
+
+    fn storage_spec() -> SweepChart<'static> {
+        SweepChart {
+            figure: Figure::StorageMean,
+            currency: "USD",
+            key_names: &[],
+            y_from_data: false,
+        }
+    }
+
+    /// The pixels of the first series' colour, (x, y), outside the legend's corner.
+    fn first_series_pixels(png: &[u8]) -> Vec<(u32, u32)> {
+        let picture = image::load_from_memory_with_format(png, image::ImageFormat::Png)
+            .unwrap()
+            .to_rgb8();
+        let RGBColor(r, g, b) = PALETTE[0];
+        picture
+            .enumerate_pixels()
+            .filter(|(x, y, p)| p.0 == [r, g, b] && !(*x < 400 && *y < 160))
+            .map(|(x, y, _)| (x, y))
+            .collect()
+    }
+
+    fn grid_of(keys: &[(&str, &[&str])]) -> Grid {
+        Grid {
+            keys: keys.iter().map(|(k, _)| k.to_string()).collect(),
+            values: keys
+                .iter()
+                .map(|(_, v)| v.iter().map(|s| s.to_string()).collect())
+                .collect(),
+            cases: None,
+        }
+    }
+
+    #[test]
+    fn the_value_axis_covers_the_data_with_headroom_and_is_never_minus_one_to_one() {
+        // All zero (a free allowance covering every point): from zero up, not −1..1.
+        assert_eq!(value_axis([0.0, 0.0].into_iter(), true), (0.0, 1.0));
+        assert_eq!(value_axis([0.0, 0.0].into_iter(), false), (0.0, 1.0));
+        // One value: from zero with room above it; from the data, centred with room each side.
+        let (lo, hi) = value_axis([108.5].into_iter(), true);
+        assert_eq!(lo, 0.0);
+        assert!(hi >= 108.5 * 1.05, "{hi}");
+        let (lo, hi) = value_axis([108.5, 108.5].into_iter(), false);
+        assert!(lo < 108.5 * 0.95 && hi > 108.5 * 1.05, "{lo}..{hi}");
+        // Close values far from zero: the headroom is a share of the axis, not of their spread.
+        let (lo, hi) = value_axis([100.0, 108.0].into_iter(), true);
+        assert_eq!(lo, 0.0);
+        assert!(hi >= 108.0 * 1.05, "{hi}");
+        // Below zero (a CI's lower bound with few runs): covered, with room under it.
+        let (lo, _) = value_axis([-2.0, 10.0].into_iter(), true);
+        assert!(lo < -2.0, "{lo}");
+        assert_eq!(value_axis(std::iter::empty(), true), (0.0, 1.0));
+    }
+
+    /// A figure of zero at every point once sat in the middle of a −1..1 axis; a single value
+    /// sat at the top edge, its marker running into the frame.
+    #[test]
+    fn grid_sweep_charts_put_zeros_on_the_floor_and_keep_markers_off_the_top() {
+        let grid = grid_of(&[("backup.retention_days", &["1", "2", "3"])]);
+        let zeros =
+            sweep_chart(&one_figure_table(&grid, &[0.0; 3]), &grid, &storage_spec()).unwrap();
+        let pixels = first_series_pixels(&zeros);
+        assert!(!pixels.is_empty());
+        // The x-axis runs at about y = 706 (800 − margin − label area).
+        assert!(
+            pixels.iter().all(|&(_, y)| y > 680),
+            "zeros drawn above the floor"
+        );
+        let grid = grid_of(&[("backup.retention_days", &["7"])]);
+        let one = sweep_chart(&one_figure_table(&grid, &[108.5]), &grid, &storage_spec()).unwrap();
+        let top = first_series_pixels(&one).iter().map(|p| p.1).min().unwrap();
+        // The plot starts at about y = 58, under the title.
+        assert!(top > 80, "the marker's top at y = {top}");
     }
 
     #[test]
