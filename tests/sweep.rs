@@ -375,3 +375,53 @@ fn target_ci_on_the_command_line() {
         .code(2);
     assert!(!refused.exists(), "no output folder for refused arguments");
 }
+
+fn cases_file(dir: &Path, text: &str) -> std::path::PathBuf {
+    let p = dir.join("cases.csv");
+    fs::write(&p, text).unwrap();
+    p
+}
+
+/// A list of cases is the whole sweep: a grid beside it, from --vary or from the scenario's
+/// [sweep] table (once dropped without a word), is refused the same way, before anything runs.
+#[test]
+fn cases_refuse_a_grid_beside_them_from_vary_or_the_sweep_table() {
+    let tmp = TempDir::new().unwrap();
+    let cases = cases_file(tmp.path(), "server.vcores\n2\n8\n");
+    let with_table = write(tmp.path(), NOISY);
+    let plain = tmp.path().join("plain.toml");
+    fs::write(&plain, "name = \"p\"\nruns = 2\nhorizon_days = 10\n").unwrap();
+    let never = tmp.path().join("never");
+    for (scenario, vary, named) in [
+        (&with_table, None, "the scenario's [sweep] table"),
+        (&plain, Some("backup.retention_days=7,14"), "--vary"),
+    ] {
+        let mut command = backsim();
+        command
+            .arg("sweep")
+            .arg(scenario)
+            .arg("--cases")
+            .arg(&cases)
+            .arg("--out")
+            .arg(&never);
+        if let Some(vary) = vary {
+            command.args(["--vary", vary]);
+        }
+        command.assert().code(2).stderr(
+            predicate::str::contains("--cases: replaces the grid")
+                .and(predicate::str::contains(named)),
+        );
+        assert!(!never.exists());
+    }
+    // The table's keys are named, so that the user can find it.
+    backsim()
+        .arg("sweep")
+        .arg(&with_table)
+        .arg("--cases")
+        .arg(&cases)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "backup.retention_days, workload.binlog_gb_per_day",
+        ));
+}

@@ -37,6 +37,52 @@ fn sweep_charts(
     Ok(())
 }
 
+/// The cases are the whole sweep: a grid given beside them, by --vary or by the scenario's
+/// [sweep] table, would be dropped without a word (the table once was), so either is refused
+/// in the same words.
+fn cases_alone(
+    vary: &[String],
+    file: &str,
+    table: &[(String, Vec<toml::Value>)],
+) -> Result<(), InputError> {
+    let mut grids = Vec::new();
+    if !vary.is_empty() {
+        grids.push("--vary".to_string());
+    }
+    if !table.is_empty() {
+        let keys: Vec<&str> = table.iter().map(|(k, _)| k.as_str()).collect();
+        grids.push(format!(
+            "the scenario's [sweep] table ({} in {file})",
+            short_list(&keys)
+        ));
+    }
+    if grids.is_empty() {
+        return Ok(());
+    }
+    Err(InputError::argument(
+        "--cases",
+        format!(
+            "replaces the grid, so it cannot be combined with {}: put the swept keys in the cases file as columns{}, or drop --cases to sweep the grid",
+            grids.join(" or with "),
+            if table.is_empty() {
+                ""
+            } else {
+                " and remove the [sweep] table"
+            }
+        ),
+    ))
+}
+
+/// At most a few names, then how many more.
+fn short_list(names: &[&str]) -> String {
+    const SHOWN: usize = 4;
+    let mut text = names[..names.len().min(SHOWN)].join(", ");
+    if names.len() > SHOWN {
+        text.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    text
+}
+
 pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     let sets = args.sim.overrides()?;
     let loaded = scenario::load_recorded(&args.scenario, &sets)?;
@@ -44,9 +90,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     let base = &loaded.scenario;
     let grid = match &args.cases {
         Some(path) => {
-            if !base.sweep.is_empty() {
-                note("--cases: the scenario's [sweep] table is not used");
-            }
+            cases_alone(&args.vary, &loaded.file, &base.sweep)?;
             Grid::from_cases(path)?
         }
         None => Grid::new(base, &args.vary)?,
