@@ -425,3 +425,66 @@ fn cases_refuse_a_grid_beside_them_from_vary_or_the_sweep_table() {
             "backup.retention_days, workload.binlog_gb_per_day",
         ));
 }
+
+/// The grid a `[sweep]` table (written after a small scenario's own keys) gives.
+fn grid_of_table(table: &str) -> Result<Grid, String> {
+    let text = format!("name = \"t\"\nruns = 2\nhorizon_days = 10\n{table}");
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), &text);
+    let base = backsim::scenario::load(&path, &[]).map_err(|e| e.to_string())?;
+    Grid::new(&base, &[]).map_err(|e| e.to_string())
+}
+
+fn retention_and_binlog() -> Grid {
+    Grid {
+        keys: vec![
+            "backup.retention_days".into(),
+            "workload.binlog_gb_per_day".into(),
+        ],
+        values: vec![
+            vec!["7".into(), "14".into()],
+            vec!["20".into(), "40".into()],
+        ],
+        cases: None,
+    }
+}
+
+#[test]
+fn a_sweep_table_takes_quoted_dotted_keys() {
+    let grid = grid_of_table(
+        "[sweep]\n\"backup.retention_days\" = [7, 14]\n\"workload.binlog_gb_per_day\" = [20, 40]\n",
+    );
+    assert_eq!(grid.unwrap(), retention_and_binlog());
+}
+
+/// Unquoted, `backup.retention_days = [7, 14]` is TOML for a nested table; it once failed with
+/// "key sweep.backup: must be a non-empty list of values".
+#[test]
+fn a_sweep_table_takes_unquoted_dotted_keys_and_nested_tables() {
+    for table in [
+        "[sweep]\nbackup.retention_days = [7, 14]\nworkload.binlog_gb_per_day = [20, 40]\n",
+        "[sweep]\nbackup.retention_days = [7, 14]\n\"workload.binlog_gb_per_day\" = [20, 40]\n",
+        "[sweep.backup]\nretention_days = [7, 14]\n[sweep.workload]\nbinlog_gb_per_day = [20, 40]\n",
+    ] {
+        assert_eq!(grid_of_table(table), Ok(retention_and_binlog()), "{table}");
+    }
+    // A bad value is still blamed on its entry, with its line; a key spelt both ways at once,
+    // or an entry that is not a list, is refused with its dotted name.
+    let err = grid_of_table("[sweep]\nbackup.retention_days = [7, 99]\n").unwrap_err();
+    assert!(
+        err.contains(":5:25:") && err.contains("backup.retention_days") && err.contains("1 to 35"),
+        "{err}"
+    );
+    let err =
+        grid_of_table("[sweep]\n\"backup.retention_days\" = [7]\nbackup.retention_days = [14]\n")
+            .unwrap_err();
+    assert!(
+        err.contains("sweep.backup.retention_days") && err.contains("swept twice"),
+        "{err}"
+    );
+    let err = grid_of_table("[sweep]\nbackup.retention_days = 7\n").unwrap_err();
+    assert!(
+        err.contains("sweep.backup.retention_days") && err.contains("non-empty list"),
+        "{err}"
+    );
+}
