@@ -488,3 +488,42 @@ fn a_sweep_table_takes_unquoted_dotted_keys_and_nested_tables() {
         "{err}"
     );
 }
+
+/// A case listed twice runs twice, to the same results: said on stderr (not under -q), naming
+/// the rows, so that a slip in the file does not pass unseen.
+#[test]
+fn repeated_cases_are_named_on_stderr_unless_quiet() {
+    let tmp = TempDir::new().unwrap();
+    let s = tmp.path().join("plain.toml");
+    fs::write(&s, "name = \"p\"\nruns = 2\nhorizon_days = 10\n").unwrap();
+    let run = |cases: &Path, quiet: bool| {
+        let mut command = backsim();
+        if quiet {
+            command.arg("-q");
+        }
+        let out = command
+            .arg("sweep")
+            .arg(&s)
+            .arg("--cases")
+            .arg(cases)
+            .args(["--no-charts", "--out"])
+            .arg(tmp.path().join("out"))
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stderr.clone()).unwrap()
+    };
+    let repeated = cases_file(
+        tmp.path(),
+        "server.vcores,backup.redundancy\n2,local\n4,geo\n2,local\n8,geo\n4,geo\n4,\"geo\"\n",
+    );
+    let said = run(&repeated, false);
+    assert!(
+        said.contains("rows 1 and 3") && said.contains("rows 2, 5 and 6"),
+        "{said}"
+    );
+    let rows = fs::read_to_string(tmp.path().join("out/sweep.csv")).unwrap();
+    assert_eq!(rows.lines().count(), 1 + 6, "every row still runs");
+    assert_eq!(run(&repeated, true), "");
+    let distinct = cases_file(tmp.path(), "server.vcores\n2\n4\n");
+    assert!(!run(&distinct, false).contains("more than once"));
+}

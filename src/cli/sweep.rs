@@ -73,6 +73,28 @@ fn cases_alone(
     ))
 }
 
+/// A repeated case is run again, on the same random numbers, to the same results: likely a
+/// slip in the file, so it is said, though the rows still run (sweep.csv keeps one per row).
+fn repeats_note(file: &str, groups: &[Vec<usize>]) -> String {
+    const SHOWN: usize = 5;
+    let mut listed: Vec<String> = groups
+        .iter()
+        .take(SHOWN)
+        .map(|rows| {
+            let (last, rest) = rows.split_last().expect("a repeat has two rows");
+            let rest: Vec<String> = rest.iter().map(usize::to_string).collect();
+            format!("rows {} and {last}", rest.join(", "))
+        })
+        .collect();
+    if groups.len() > SHOWN {
+        listed.push(format!("{} more", groups.len() - SHOWN));
+    }
+    format!(
+        "{file} lists the same case more than once ({}): each copy runs, on the same random numbers, so its results repeat",
+        listed.join("; ")
+    )
+}
+
 /// At most a few names, then how many more.
 fn short_list(names: &[&str]) -> String {
     const SHOWN: usize = 4;
@@ -91,7 +113,12 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     let grid = match &args.cases {
         Some(path) => {
             cases_alone(&args.vary, &loaded.file, &base.sweep)?;
-            Grid::from_cases(path)?
+            let grid = Grid::from_cases(path)?;
+            let repeated = grid.repeated_cases();
+            if !repeated.is_empty() {
+                warn(&repeats_note(&path.display().to_string(), &repeated));
+            }
+            grid
         }
         None => Grid::new(base, &args.vary)?,
     };
