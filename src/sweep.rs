@@ -266,6 +266,34 @@ impl Grid {
         Ok(grid)
     }
 
+    /// The listed cases that repeat an earlier one, as groups of row numbers (from 1, in the
+    /// order each case first appears). A value counts the same quoted or not, as it does when it
+    /// is set: `geo` and `"geo"` are one case.
+    pub fn repeated_cases(&self) -> Vec<Vec<usize>> {
+        let Some(cases) = &self.cases else {
+            return Vec::new();
+        };
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut group_of: std::collections::HashMap<Vec<&str>, usize> =
+            std::collections::HashMap::new();
+        for (r, row) in cases.rows.iter().enumerate() {
+            let case: Vec<&str> = row
+                .iter()
+                .zip(&self.values)
+                .map(|(&i, values)| values[i].trim_matches('"'))
+                .collect();
+            match group_of.get(&case) {
+                Some(&g) => groups[g].push(r + 1),
+                None => {
+                    group_of.insert(case, groups.len());
+                    groups.push(vec![r + 1]);
+                }
+            }
+        }
+        groups.retain(|g| g.len() > 1);
+        groups
+    }
+
     pub fn points(&self) -> usize {
         match &self.cases {
             Some(cases) => cases.rows.len(),

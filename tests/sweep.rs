@@ -375,3 +375,155 @@ fn target_ci_on_the_command_line() {
         .code(2);
     assert!(!refused.exists(), "no output folder for refused arguments");
 }
+
+fn cases_file(dir: &Path, text: &str) -> std::path::PathBuf {
+    let p = dir.join("cases.csv");
+    fs::write(&p, text).unwrap();
+    p
+}
+
+/// A list of cases is the whole sweep: a grid beside it, from --vary or from the scenario's
+/// [sweep] table (once dropped without a word), is refused the same way, before anything runs.
+#[test]
+fn cases_refuse_a_grid_beside_them_from_vary_or_the_sweep_table() {
+    let tmp = TempDir::new().unwrap();
+    let cases = cases_file(tmp.path(), "server.vcores\n2\n8\n");
+    let with_table = write(tmp.path(), NOISY);
+    let plain = tmp.path().join("plain.toml");
+    fs::write(&plain, "name = \"p\"\nruns = 2\nhorizon_days = 10\n").unwrap();
+    let never = tmp.path().join("never");
+    for (scenario, vary, named) in [
+        (&with_table, None, "the scenario's [sweep] table"),
+        (&plain, Some("backup.retention_days=7,14"), "--vary"),
+    ] {
+        let mut command = backsim();
+        command
+            .arg("sweep")
+            .arg(scenario)
+            .arg("--cases")
+            .arg(&cases)
+            .arg("--out")
+            .arg(&never);
+        if let Some(vary) = vary {
+            command.args(["--vary", vary]);
+        }
+        command.assert().code(2).stderr(
+            predicate::str::contains("--cases: replaces the grid")
+                .and(predicate::str::contains(named)),
+        );
+        assert!(!never.exists());
+    }
+    // The table's keys are named, so that the user can find it.
+    backsim()
+        .arg("sweep")
+        .arg(&with_table)
+        .arg("--cases")
+        .arg(&cases)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "backup.retention_days, workload.binlog_gb_per_day",
+        ));
+}
+
+/// The grid a `[sweep]` table (written after a small scenario's own keys) gives.
+fn grid_of_table(table: &str) -> Result<Grid, String> {
+    let text = format!("name = \"t\"\nruns = 2\nhorizon_days = 10\n{table}");
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), &text);
+    let base = backsim::scenario::load(&path, &[]).map_err(|e| e.to_string())?;
+    Grid::new(&base, &[]).map_err(|e| e.to_string())
+}
+
+fn retention_and_binlog() -> Grid {
+    Grid {
+        keys: vec![
+            "backup.retention_days".into(),
+            "workload.binlog_gb_per_day".into(),
+        ],
+        values: vec![
+            vec!["7".into(), "14".into()],
+            vec!["20".into(), "40".into()],
+        ],
+        cases: None,
+    }
+}
+
+#[test]
+fn a_sweep_table_takes_quoted_dotted_keys() {
+    let grid = grid_of_table(
+        "[sweep]\n\"backup.retention_days\" = [7, 14]\n\"workload.binlog_gb_per_day\" = [20, 40]\n",
+    );
+    assert_eq!(grid.unwrap(), retention_and_binlog());
+}
+
+/// Unquoted, `backup.retention_days = [7, 14]` is TOML for a nested table; it once failed with
+/// "key sweep.backup: must be a non-empty list of values".
+#[test]
+fn a_sweep_table_takes_unquoted_dotted_keys_and_nested_tables() {
+    for table in [
+        "[sweep]\nbackup.retention_days = [7, 14]\nworkload.binlog_gb_per_day = [20, 40]\n",
+        "[sweep]\nbackup.retention_days = [7, 14]\n\"workload.binlog_gb_per_day\" = [20, 40]\n",
+        "[sweep.backup]\nretention_days = [7, 14]\n[sweep.workload]\nbinlog_gb_per_day = [20, 40]\n",
+    ] {
+        assert_eq!(grid_of_table(table), Ok(retention_and_binlog()), "{table}");
+    }
+    // A bad value is still blamed on its entry, with its line; a key spelt both ways at once,
+    // or an entry that is not a list, is refused with its dotted name.
+    let err = grid_of_table("[sweep]\nbackup.retention_days = [7, 99]\n").unwrap_err();
+    assert!(
+        err.contains(":5:25:") && err.contains("backup.retention_days") && err.contains("1 to 35"),
+        "{err}"
+    );
+    let err =
+        grid_of_table("[sweep]\n\"backup.retention_days\" = [7]\nbackup.retention_days = [14]\n")
+            .unwrap_err();
+    assert!(
+        err.contains("sweep.backup.retention_days") && err.contains("swept twice"),
+        "{err}"
+    );
+    let err = grid_of_table("[sweep]\nbackup.retention_days = 7\n").unwrap_err();
+    assert!(
+        err.contains("sweep.backup.retention_days") && err.contains("non-empty list"),
+        "{err}"
+    );
+}
+
+/// A case listed twice runs twice, to the same results: said on stderr (not under -q), naming
+/// the rows, so that a slip in the file does not pass unseen.
+#[test]
+fn repeated_cases_are_named_on_stderr_unless_quiet() {
+    let tmp = TempDir::new().unwrap();
+    let s = tmp.path().join("plain.toml");
+    fs::write(&s, "name = \"p\"\nruns = 2\nhorizon_days = 10\n").unwrap();
+    let run = |cases: &Path, quiet: bool| {
+        let mut command = backsim();
+        if quiet {
+            command.arg("-q");
+        }
+        let out = command
+            .arg("sweep")
+            .arg(&s)
+            .arg("--cases")
+            .arg(cases)
+            .args(["--no-charts", "--out"])
+            .arg(tmp.path().join("out"))
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stderr.clone()).unwrap()
+    };
+    let repeated = cases_file(
+        tmp.path(),
+        "server.vcores,backup.redundancy\n2,local\n4,geo\n2,local\n8,geo\n4,geo\n4,\"geo\"\n",
+    );
+    let said = run(&repeated, false);
+    assert!(
+        said.contains("rows 1 and 3") && said.contains("rows 2, 5 and 6"),
+        "{said}"
+    );
+    let rows = fs::read_to_string(tmp.path().join("out/sweep.csv")).unwrap();
+    assert_eq!(rows.lines().count(), 1 + 6, "every row still runs");
+    assert_eq!(run(&repeated, true), "");
+    let distinct = cases_file(tmp.path(), "server.vcores\n2\n4\n");
+    assert!(!run(&distinct, false).contains("more than once"));
+}

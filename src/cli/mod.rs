@@ -254,7 +254,7 @@ struct SweepArgs {
     shard: Option<String>,
     /// Run the listed cases instead of a grid: a CSV whose header names scenario keys and whose
     /// rows are the points (e.g. server.vcores,server.db_size_gb,workload.binlog_gb_per_day)
-    #[arg(long, value_name = "CASES.csv", conflicts_with = "vary")]
+    #[arg(long, value_name = "CASES.csv")]
     cases: Option<PathBuf>,
     /// Output folder [default: output/<scenario name>-sweep/]
     #[arg(long)]

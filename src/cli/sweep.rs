@@ -37,6 +37,74 @@ fn sweep_charts(
     Ok(())
 }
 
+/// The cases are the whole sweep: a grid given beside them, by --vary or by the scenario's
+/// [sweep] table, would be dropped without a word (the table once was), so either is refused
+/// in the same words.
+fn cases_alone(
+    vary: &[String],
+    file: &str,
+    table: &[(String, Vec<toml::Value>)],
+) -> Result<(), InputError> {
+    let mut grids = Vec::new();
+    if !vary.is_empty() {
+        grids.push("--vary".to_string());
+    }
+    if !table.is_empty() {
+        let keys: Vec<&str> = table.iter().map(|(k, _)| k.as_str()).collect();
+        grids.push(format!(
+            "the scenario's [sweep] table ({} in {file})",
+            short_list(&keys)
+        ));
+    }
+    if grids.is_empty() {
+        return Ok(());
+    }
+    Err(InputError::argument(
+        "--cases",
+        format!(
+            "replaces the grid, so it cannot be combined with {}: put the swept keys in the cases file as columns{}, or drop --cases to sweep the grid",
+            grids.join(" or with "),
+            if table.is_empty() {
+                ""
+            } else {
+                " and remove the [sweep] table"
+            }
+        ),
+    ))
+}
+
+/// A repeated case is run again, on the same random numbers, to the same results: likely a
+/// slip in the file, so it is said, though the rows still run (sweep.csv keeps one per row).
+fn repeats_note(file: &str, groups: &[Vec<usize>]) -> String {
+    const SHOWN: usize = 5;
+    let mut listed: Vec<String> = groups
+        .iter()
+        .take(SHOWN)
+        .map(|rows| {
+            let (last, rest) = rows.split_last().expect("a repeat has two rows");
+            let rest: Vec<String> = rest.iter().map(usize::to_string).collect();
+            format!("rows {} and {last}", rest.join(", "))
+        })
+        .collect();
+    if groups.len() > SHOWN {
+        listed.push(format!("{} more", groups.len() - SHOWN));
+    }
+    format!(
+        "{file} lists the same case more than once ({}): each copy runs, on the same random numbers, so its results repeat",
+        listed.join("; ")
+    )
+}
+
+/// At most a few names, then how many more.
+fn short_list(names: &[&str]) -> String {
+    const SHOWN: usize = 4;
+    let mut text = names[..names.len().min(SHOWN)].join(", ");
+    if names.len() > SHOWN {
+        text.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    text
+}
+
 pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     let sets = args.sim.overrides()?;
     let loaded = scenario::load_recorded(&args.scenario, &sets)?;
@@ -44,10 +112,13 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     let base = &loaded.scenario;
     let grid = match &args.cases {
         Some(path) => {
-            if !base.sweep.is_empty() {
-                note("--cases: the scenario's [sweep] table is not used");
+            cases_alone(&args.vary, &loaded.file, &base.sweep)?;
+            let grid = Grid::from_cases(path)?;
+            let repeated = grid.repeated_cases();
+            if !repeated.is_empty() {
+                warn(&repeats_note(&path.display().to_string(), &repeated));
             }
-            Grid::from_cases(path)?
+            grid
         }
         None => Grid::new(base, &args.vary)?,
     };

@@ -6,6 +6,7 @@ use std::sync::Once;
 use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontStyle;
 
 use crate::analysis::Figure;
@@ -187,6 +188,44 @@ pub(super) fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
         return (lo - 1.0, hi + 1.0);
     }
     (lo, hi)
+}
+
+/// The value axis of a sweep chart: every mean and CI bound inside it, from zero unless
+/// `from_zero` is false. The headroom is a share of the whole axis, not of the data's spread:
+/// points 100 to 108 on an axis from 0 once got 0.8 of headroom and their markers ran into the
+/// frame. Values that are all equal get a range of their own rather than ±1 (a cost of 0 in
+/// every point drew an axis from −1 to 1).
+fn value_axis(values: impl Iterator<Item = f64>, from_zero: bool) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .map(drawn)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let (lo, hi) = if from_zero {
+        (lo.min(0.0), hi.max(0.0))
+    } else {
+        (lo, hi)
+    };
+    let magnitude = lo.abs().max(hi.abs());
+    if hi - lo <= magnitude * 1e-9 {
+        return if magnitude == 0.0 {
+            (0.0, 1.0)
+        } else {
+            // Only from the data: centred on the one value, a tenth of it either side.
+            (lo - magnitude * 0.1, hi + magnitude * 0.1)
+        };
+    }
+    let pad = (hi - lo) * 0.08;
+    // From zero the axis ends at zero itself on the side where nothing passes it.
+    let keep = |edge: f64| from_zero && edge == 0.0;
+    (
+        if keep(lo) { lo } else { lo - pad },
+        if keep(hi) { hi } else { hi + pad },
+    )
 }
 
 /// A cell of a table row, empty when the row is short.
@@ -580,6 +619,38 @@ pub fn sweep_chart(
         column(&format!("{figure}_ci95_hi")).ok_or("no such figure")?,
     );
     let num = |s: &str| s.parse::<f64>().ok().filter(|v| v.is_finite()).map(drawn);
+    if let Some(cases) = &grid.cases {
+        let points: Vec<CasePoint> = table
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let number = cell(row, 0).parse::<usize>().map_or(i, |p| p) + 1;
+                let values: Vec<&str> = (1..=grid.keys.len()).map(|k| cell(row, k)).collect();
+                let m = num(cell(row, mean)).map(|m| m / scale);
+                let bound = |c: usize| num(cell(row, c)).map(|v| v / scale);
+                CasePoint {
+                    label: format!("{number}: {}", values.join(", ")),
+                    number,
+                    mean: m,
+                    lo: bound(lo).or(m),
+                    hi: bound(hi).or(m),
+                }
+            })
+            .collect();
+        let file = std::path::Path::new(&cases.file)
+            .file_name()
+            .map_or(cases.file.clone(), |f| f.to_string_lossy().into_owned());
+        let names: Vec<String> = (0..grid.keys.len())
+            .map(|k| spec.key_names.get(k).unwrap_or(&grid.keys[k]).to_string())
+            .collect();
+        let words = CaseWords {
+            title: format!("{} ({unit}) per case", chart_title(spec.figure)),
+            x_desc: short(&format!("case: row of {file}: {}", names.join(", ")), 110),
+            y_desc: format!("{} ({unit}), mean and 95% CI", chart_title(spec.figure)),
+        };
+        return cases_chart(&points, &words, spec.y_from_data);
+    }
     let (Some(_), Some(first_values)) = (
         grid.keys.first(),
         grid.values.first().filter(|v| !v.is_empty()),
@@ -639,16 +710,10 @@ pub fn sweep_chart(
     render(|root| {
         let (x0, x1) = span(series.iter().flatten().map(|p| p.0));
         let pad = (x1 - x0) * 0.04;
-        let (y0, y1) = span(series.iter().flatten().flat_map(|p| [p.1, p.2, p.3]));
-        let ypad = (y1 - y0) * 0.1;
-        let (y0, y1) = if spec.y_from_data {
-            (y0 - ypad, y1 + ypad)
-        } else {
-            (
-                y0.min(0.0) - if y0 < 0.0 { ypad } else { 0.0 },
-                y1.max(0.0) + ypad,
-            )
-        };
+        let (y0, y1) = value_axis(
+            series.iter().flatten().flat_map(|p| [p.1, p.2, p.3]),
+            !spec.y_from_data,
+        );
         let x_fmt = |x: &f64| {
             if numeric_x {
                 tick(x)
@@ -700,6 +765,10 @@ pub fn sweep_chart(
             (&x_fmt, &y_fmt),
         )?;
         for (g, points) in series.iter().enumerate() {
+            // A value with no figure to draw would still be named in the legend.
+            if points.is_empty() {
+                continue;
+            }
             let colour = PALETTE[g % PALETTE.len()];
             let band: Vec<(f64, f64)> = points
                 .iter()
@@ -750,6 +819,160 @@ pub fn sweep_chart(
             .map_err(err)?;
         }
         legend(&mut chart, SeriesLabelPosition::UpperLeft)
+    })
+}
+
+/// One listed case of a cases chart, its figure in the readable unit.
+#[derive(Debug, Clone, PartialEq)]
+struct CasePoint {
+    /// The row of the cases file, from 1.
+    number: usize,
+    /// The row number and its values, as the x-axis writes them when there is room.
+    label: String,
+    mean: Option<f64>,
+    lo: Option<f64>,
+    hi: Option<f64>,
+}
+
+struct CaseWords {
+    title: String,
+    x_desc: String,
+    y_desc: String,
+}
+
+/// The x-axis labels of a cases chart, one per case where each fits its slot of `slot` pixels
+/// (shortened, down to the bare row number, when it does not), else the row number of every
+/// k-th case: a hundred thousand cases must not write a hundred thousand labels on each other.
+fn case_labels(points: &[CasePoint], slot: i32, width_of: &dyn Fn(&str) -> i32) -> Vec<String> {
+    const GAP: i32 = 12;
+    let widest_number = points
+        .iter()
+        .map(|p| p.number)
+        .max()
+        .map_or(0, |n| width_of(&n.to_string()));
+    if slot < widest_number + GAP {
+        let every = ((widest_number + GAP) as f64 / slot.max(1) as f64).ceil() as usize;
+        return points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                if i % every.max(1) == 0 {
+                    p.number.to_string()
+                } else {
+                    String::new()
+                }
+            })
+            .collect();
+    }
+    points
+        .iter()
+        .map(|p| {
+            let number = p.number.to_string();
+            let full = width_of(&p.label);
+            if full + GAP <= slot {
+                return p.label.clone();
+            }
+            // Start from the share of the label that would fit at its average character width,
+            // so that a long label is measured a few times, not once per character.
+            let len = p.label.chars().count();
+            let mut chars =
+                (len as i64 * i64::from(slot - GAP) / i64::from(full.max(1))) as usize + 1;
+            chars = chars.min(len.saturating_sub(1));
+            loop {
+                // "12: …" is no more use than "12".
+                if chars <= number.len() + 4 {
+                    return number;
+                }
+                let label = short(&p.label, chars);
+                if width_of(&label) + GAP <= slot {
+                    return label;
+                }
+                chars -= 1;
+            }
+        })
+        .collect()
+}
+
+/// A sweep chart for listed cases: they are not a grid, so each case is its own category on
+/// the x-axis, labelled by its row and values, with its mean as a dot and its 95% CI as a
+/// whisker.
+fn cases_chart(
+    points: &[CasePoint],
+    words: &CaseWords,
+    y_from_data: bool,
+) -> Result<Vec<u8>, String> {
+    render(|root| {
+        let n = points.len().max(1) as f64;
+        let (y0, y1) = value_axis(
+            points
+                .iter()
+                .filter(|p| p.mean.is_some())
+                .flat_map(|p| [p.mean, p.lo, p.hi])
+                .flatten(),
+            !y_from_data,
+        );
+        let decimals = axis_decimals(y1 - y0);
+        let y_fmt = |v: &f64| format!("{v:.decimals$}");
+        let mut chart = ChartBuilder::on(root)
+            .caption(&words.title, (FONT, 30))
+            .margin(24)
+            .x_label_area_size(70)
+            .y_label_area_size(110)
+            .build_cartesian_2d(-0.6..(n - 0.4), axis(y0..y1))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            // The cases are labelled below, one per slot: plotters would put its ticks at round
+            // numbers between them.
+            .x_labels(0)
+            .x_desc(words.x_desc.as_str())
+            .y_desc(words.y_desc.as_str())
+            .light_line_style(RGBColor(235, 235, 235))
+            .y_label_formatter(&y_fmt)
+            .label_style((FONT, 20))
+            .axis_desc_style((FONT, 22))
+            .draw()
+            .map_err(err)?;
+        let style = (FONT, 18)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        let width_of = |text: &str| {
+            root.estimate_text_size(text, &style)
+                .map_or(0, |(w, _)| w as i32)
+        };
+        let slot = chart.backend_coord(&(1.0, y0)).0 - chart.backend_coord(&(0.0, y0)).0;
+        let labels = case_labels(points, slot, &width_of);
+        for (i, label) in labels.iter().enumerate() {
+            if label.is_empty() {
+                continue;
+            }
+            let (x, y) = chart.backend_coord(&(i as f64, y0));
+            root.draw(&Text::new(label.clone(), (x, y + 8), style.clone()))
+                .map_err(err)?;
+        }
+        let colour = PALETTE[0];
+        let whisker = BLACK.stroke_width(2);
+        // Caps about as wide as the dot, however few the cases and wide their slots.
+        let cap = (12.0 / f64::from(slot.max(1))).min(0.12);
+        for (i, p) in points.iter().enumerate() {
+            let (Some(m), Some(lo), Some(hi)) = (p.mean, p.lo, p.hi) else {
+                continue;
+            };
+            let x = i as f64;
+            chart
+                .draw_series([
+                    PathElement::new(vec![(x, lo), (x, hi)], whisker),
+                    PathElement::new(vec![(x - cap, lo), (x + cap, lo)], whisker),
+                    PathElement::new(vec![(x - cap, hi), (x + cap, hi)], whisker),
+                ])
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Circle::new((x, m), 7, colour.filled())))
+                .map_err(err)?;
+        }
+        Ok(())
     })
 }
 
@@ -1101,6 +1324,158 @@ mod tests {
             "took {:?}",
             started.elapsed()
         );
+    }
+
+    /// A sweep.csv table of one figure (storage_mean_gb) over `grid`'s points, each point's
+    /// mean given and its CI ±1.
+    fn one_figure_table(grid: &Grid, means: &[f64]) -> SweepTable {
+        let mut header = vec!["point".to_string()];
+        header.extend(grid.keys.iter().cloned());
+        for s in ["mean", "ci95_lo", "ci95_hi"] {
+            header.push(format!("storage_mean_gb_{s}"));
+        }
+        let rows = means
+            .iter()
+            .enumerate()
+            .map(|(p, m)| {
+                let mut row = vec![p.to_string()];
+                for (k, v) in grid.indices(p).into_iter().enumerate() {
+                    row.push(grid.values[k][v].clone());
+                }
+                let (lo, hi) = if *m == 0.0 {
+                    (0.0, 0.0)
+                } else {
+                    (m - 1.0, m + 1.0)
+                };
+                row.extend([m, &lo, &hi].map(|v| v.to_string()));
+                row
+            })
+            .collect();
+        SweepTable { header, rows }
+    }
+
+    fn storage_spec() -> SweepChart<'static> {
+        SweepChart {
+            figure: Figure::StorageMean,
+            currency: "USD",
+            key_names: &[],
+            y_from_data: false,
+        }
+    }
+
+    /// The pixels of the first series' colour, (x, y), outside the legend's corner.
+    fn first_series_pixels(png: &[u8]) -> Vec<(u32, u32)> {
+        let picture = image::load_from_memory_with_format(png, image::ImageFormat::Png)
+            .unwrap()
+            .to_rgb8();
+        let RGBColor(r, g, b) = PALETTE[0];
+        picture
+            .enumerate_pixels()
+            .filter(|(x, y, p)| p.0 == [r, g, b] && !(*x < 400 && *y < 160))
+            .map(|(x, y, _)| (x, y))
+            .collect()
+    }
+
+    fn grid_of(keys: &[(&str, &[&str])]) -> Grid {
+        Grid {
+            keys: keys.iter().map(|(k, _)| k.to_string()).collect(),
+            values: keys
+                .iter()
+                .map(|(_, v)| v.iter().map(|s| s.to_string()).collect())
+                .collect(),
+            cases: None,
+        }
+    }
+
+    #[test]
+    fn the_value_axis_covers_the_data_with_headroom_and_is_never_minus_one_to_one() {
+        // All zero (a free allowance covering every point): from zero up, not −1..1.
+        assert_eq!(value_axis([0.0, 0.0].into_iter(), true), (0.0, 1.0));
+        assert_eq!(value_axis([0.0, 0.0].into_iter(), false), (0.0, 1.0));
+        // One value: from zero with room above it; from the data, centred with room each side.
+        let (lo, hi) = value_axis([108.5].into_iter(), true);
+        assert_eq!(lo, 0.0);
+        assert!(hi >= 108.5 * 1.05, "{hi}");
+        let (lo, hi) = value_axis([108.5, 108.5].into_iter(), false);
+        assert!(lo < 108.5 * 0.95 && hi > 108.5 * 1.05, "{lo}..{hi}");
+        // Close values far from zero: the headroom is a share of the axis, not of their spread.
+        let (lo, hi) = value_axis([100.0, 108.0].into_iter(), true);
+        assert_eq!(lo, 0.0);
+        assert!(hi >= 108.0 * 1.05, "{hi}");
+        // Below zero (a CI's lower bound with few runs): covered, with room under it.
+        let (lo, _) = value_axis([-2.0, 10.0].into_iter(), true);
+        assert!(lo < -2.0, "{lo}");
+        assert_eq!(value_axis(std::iter::empty(), true), (0.0, 1.0));
+    }
+
+    /// A figure of zero at every point once sat in the middle of a −1..1 axis; a single value
+    /// sat at the top edge, its marker running into the frame.
+    #[test]
+    fn grid_sweep_charts_put_zeros_on_the_floor_and_keep_markers_off_the_top() {
+        let grid = grid_of(&[("backup.retention_days", &["1", "2", "3"])]);
+        let zeros =
+            sweep_chart(&one_figure_table(&grid, &[0.0; 3]), &grid, &storage_spec()).unwrap();
+        let pixels = first_series_pixels(&zeros);
+        assert!(!pixels.is_empty());
+        // The x-axis runs at about y = 706 (800 − margin − label area).
+        assert!(
+            pixels.iter().all(|&(_, y)| y > 680),
+            "zeros drawn above the floor"
+        );
+        let grid = grid_of(&[("backup.retention_days", &["7"])]);
+        let one = sweep_chart(&one_figure_table(&grid, &[108.5]), &grid, &storage_spec()).unwrap();
+        let top = first_series_pixels(&one).iter().map(|p| p.1).min().unwrap();
+        // The plot starts at about y = 58, under the title.
+        assert!(top > 80, "the marker's top at y = {top}");
+    }
+
+    /// Listed cases are not a grid: every case is its own dot, whatever its values.
+    #[test]
+    fn a_cases_chart_draws_one_dot_per_case() {
+        let mut grid = grid_of(&[
+            ("server.vcores", &["2", "8", "32"]),
+            ("server.db_size_gb", &["40", "250", "400"]),
+            ("workload.binlog_gb_per_day", &["4", "30", "120"]),
+        ]);
+        grid.cases = Some(crate::sweep::Cases {
+            file: "cases.csv".into(),
+            rows: vec![vec![0, 0, 0], vec![1, 1, 1], vec![2, 2, 2]],
+        });
+        let png = sweep_chart(
+            &one_figure_table(&grid, &[108.5, 629.0, 1866.0]),
+            &grid,
+            &storage_spec(),
+        )
+        .unwrap();
+        let mut columns: Vec<u32> = first_series_pixels(&png).iter().map(|p| p.0).collect();
+        columns.sort_unstable();
+        columns.dedup();
+        let dots = 1 + columns.windows(2).filter(|w| w[1] - w[0] > 20).count();
+        assert_eq!(dots, 3);
+    }
+
+    #[test]
+    fn case_labels_shorten_then_thin_out() {
+        let points: Vec<CasePoint> = (1..=40)
+            .map(|number| CasePoint {
+                number,
+                label: format!("{number}: 32, 400, 120, geo"),
+                mean: None,
+                lo: None,
+                hi: None,
+            })
+            .collect();
+        // Ten pixels a character, in this test.
+        let width = |s: &str| s.chars().count() as i32 * 10;
+        let wide = case_labels(&points[..3], 400, &width);
+        assert_eq!(wide[0], "1: 32, 400, 120, geo");
+        let narrow = case_labels(&points[..3], 120, &width);
+        assert_eq!(narrow[2], "3: 32, 40…");
+        let bare = case_labels(&points[..3], 60, &width);
+        assert_eq!(bare, ["1", "2", "3"]);
+        let thinned = case_labels(&points, 17, &width);
+        assert_eq!(thinned.iter().filter(|l| !l.is_empty()).count(), 20);
+        assert_eq!((thinned[0].as_str(), thinned[1].as_str()), ("1", ""));
     }
 
     #[test]

@@ -66,12 +66,25 @@ pub fn offset_of(text: &str, path: &str) -> Option<usize> {
     best
 }
 
-/// Byte offset of the entry `key` (a dotted key, quoted) of the `[sweep]` table.
+/// Byte offset of the entry `key` (a dotted key) of the `[sweep]` table, written quoted
+/// (`"backup.retention_days"`), unquoted (a nested table) or part one way, part the other.
 pub fn offset_of_sweep_entry(text: &str, key: &str) -> Option<usize> {
+    fn find(table: &DeTable<'_>, key: &str) -> Option<usize> {
+        if let Some(v) = table.get(key) {
+            return Some(v.span().start);
+        }
+        table.iter().find_map(|(k, v)| match v.get_ref() {
+            DeValue::Table(inner) => key
+                .strip_prefix(k.get_ref().as_ref())
+                .and_then(|rest| rest.strip_prefix('.'))
+                .and_then(|rest| find(inner, rest)),
+            _ => None,
+        })
+    }
     let doc = DeTable::parse(text).ok()?;
     let sweep = doc.get_ref().get("sweep")?;
     match sweep.get_ref() {
-        DeValue::Table(t) => t.get(key).map(|v| v.span().start),
+        DeValue::Table(t) => find(t, key),
         _ => None,
     }
 }

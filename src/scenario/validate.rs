@@ -532,17 +532,46 @@ fn events(
 
 fn sweep(raw: &toml::Table) -> Checked<Vec<(String, Vec<toml::Value>)>> {
     let mut sweep = Vec::new();
-    for (key, values) in raw {
-        let list = match values {
-            toml::Value::Array(list) if !list.is_empty() => list.clone(),
-            _ => return Err(InputError::new(
-                format!("sweep.{key}"),
-                "must be a non-empty list of values, e.g. \"backup.retention_days\" = [7, 14, 35]",
-            )),
-        };
-        sweep.push((key.clone(), list));
-    }
+    let mut seen = std::collections::HashSet::new();
+    flatten_sweep(raw, "", &mut sweep, &mut seen)?;
     Ok(sweep)
+}
+
+/// The `[sweep]` entries as dotted keys. Written unquoted, `backup.retention_days = [7, 14]` is
+/// TOML for a table `backup` holding `retention_days`: both spellings name the same swept key,
+/// and a key spelt both ways at once is refused rather than one silently replacing the other.
+fn flatten_sweep(
+    table: &toml::Table,
+    prefix: &str,
+    sweep: &mut Vec<(String, Vec<toml::Value>)>,
+    seen: &mut std::collections::HashSet<String>,
+) -> Checked<()> {
+    for (key, values) in table {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match values {
+            toml::Value::Array(list) if !list.is_empty() => {
+                if !seen.insert(path.clone()) {
+                    return Err(InputError::new(
+                        format!("sweep.{path}"),
+                        "is swept twice, once quoted (\"a.b\" = [...]) and once unquoted (a.b = [...]): keep one",
+                    ));
+                }
+                sweep.push((path, list.clone()));
+            }
+            toml::Value::Table(inner) if !inner.is_empty() => {
+                flatten_sweep(inner, &path, sweep, seen)?
+            }
+            _ => return Err(InputError::new(
+                format!("sweep.{path}"),
+                "must be a non-empty list of values, e.g. \"backup.retention_days\" = [7, 14, 35] or backup.retention_days = [7, 14, 35]",
+            )),
+        }
+    }
+    Ok(())
 }
 
 fn durability(d: &RawDurability) -> Checked<DurabilityParams> {
