@@ -68,14 +68,80 @@ fn destination(out: Option<&Path>, default: PathBuf, inputs: &[&Path]) -> Result
         }
         None => default,
     };
-    if let Some(clash) = inputs.iter().find(|i| same_file(i, &path)) {
-        return Err(InputError::argument(
+    not_an_input(&path, inputs)?;
+    Ok(path)
+}
+
+fn not_an_input(path: &Path, inputs: &[&Path]) -> Result<(), Error> {
+    match inputs.iter().find(|i| same_file(i, path)) {
+        Some(clash) => Err(InputError::argument(
             "--out",
             format!("{} is an input; name another output", clash.display()),
         )
-        .into());
+        .into()),
+        None => Ok(()),
     }
-    Ok(path)
+}
+
+/// Where `import` writes, and whether it is the default. Unlike calibrate's output, which a
+/// re-run regenerates, import's is the file the user goes on to edit (the walk-through appends
+/// measured restores to it): an existing one is replaced only with --force. The default goes
+/// to the current directory, where the next commands run, not among the downloaded
+/// descriptions.
+fn import_destination(
+    out: Option<&Path>,
+    description: &Path,
+    import: &Import,
+    force: bool,
+) -> Result<(PathBuf, bool), Error> {
+    let list = matches!(import, Import::Fleet(_));
+    let extension = if list { "csv" } else { "toml" };
+    let (path, default) = match out {
+        Some(p) => (p.to_path_buf(), false),
+        None => {
+            let stem = description
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .filter(|s| !s.is_empty())
+                .unwrap_or("server");
+            (PathBuf::from(format!("{stem}.{extension}")), true)
+        }
+    };
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let wrong_kind = match import {
+        Import::Fleet(servers) if !is_csv => Some(format!(
+            "{}: the description lists {} servers, which become a fleet inventory (CSV), not a scenario: name a .csv file, e.g. --out fleet.csv",
+            path.display(),
+            servers.len()
+        )),
+        Import::Server(server) if is_csv => Some(format!(
+            "{}: the description is one server, which becomes a scenario (TOML), not a fleet inventory: name a .toml file, e.g. --out {}.toml",
+            path.display(),
+            server.name
+        )),
+        _ => None,
+    };
+    if let Some(message) = wrong_kind {
+        return Err(InputError::argument("--out", message).into());
+    }
+    not_an_input(&path, &[description])?;
+    if !force && path.exists() {
+        let message = if default {
+            format!(
+                "{} already exists in the current directory: name the output with --out, or add --force to replace it",
+                path.display()
+            )
+        } else {
+            format!(
+                "{} already exists: add --force to replace it (whatever was added to it, such as [[restore.measured]] tables, would be lost), or name another --out",
+                path.display()
+            )
+        };
+        return Err(InputError::argument("--out", message).into());
+    }
+    Ok((path, default))
 }
 
 /// `path` with `-suffix.extension` in place of its extension: beside it, named after it.
@@ -99,16 +165,22 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     write_whole_file(path, bytes)
 }
 
-pub(super) fn import(description: &Path, out: Option<&Path>) -> Result<(), Error> {
+pub(super) fn import(description: &Path, out: Option<&Path>, force: bool) -> Result<(), Error> {
     let text = read(description, "server description")?;
     let origin = Origin::File(description.to_path_buf());
-    match import::parse(&text, &origin)? {
+    let parsed = import::parse(&text, &origin)?;
+    let (path, default) = import_destination(out, description, &parsed, force)?;
+    let place = if default {
+        " (in the current directory; --out names another place)"
+    } else {
+        ""
+    };
+    match parsed {
         Import::Server(server) => {
-            let path = destination(out, description.with_extension("toml"), &[description])?;
             let shown = description.display().to_string();
             write_file(&path, import::scenario_text(&server, &shown).as_bytes())?;
             let mut lines = vec![format!(
-                "wrote {}: scenario \"{}\" ({})",
+                "wrote {}{place}: scenario \"{}\" ({})",
                 path.display(),
                 server.name,
                 server.sku
@@ -131,10 +203,9 @@ pub(super) fn import(description: &Path, out: Option<&Path>) -> Result<(), Error
             say(&(lines.join("\n") + "\n"));
         }
         Import::Fleet(servers) => {
-            let path = destination(out, description.with_extension("csv"), &[description])?;
             write_file(&path, &import::inventory_csv(&servers))?;
             let mut lines = vec![format!(
-                "wrote {}: a fleet inventory of {} servers, one row each (count 1)",
+                "wrote {}{place}: a fleet inventory of {} servers, one row each (count 1)",
                 path.display(),
                 servers.len()
             )];
