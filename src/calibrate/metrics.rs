@@ -26,6 +26,9 @@ pub const MIN_DAYS: f64 = 3.0;
 pub const MAX_STEP: SimTime = 6 * HOUR;
 /// More missing points than this share and the series says too little.
 const MAX_MISSING_SHARE: f64 = 0.25;
+/// No server's storage stays below a megabyte (an empty MySQL data directory alone is larger):
+/// a metric that does was converted to GB (or MB) before it was saved, whatever its unit says.
+const MIN_PLAUSIBLE_BYTES: f64 = 1e6;
 
 /// The metrics calibration reads, and what was wrong with the optional ones.
 #[derive(Debug, Clone, PartialEq)]
@@ -205,9 +208,22 @@ fn series(metric: &'static str, entry: &Value) -> Result<Series, (String, String
                 }
             },
         };
-        points.push((time, bytes.map(|b| b / BYTES_PER_GB)));
+        points.push((time, bytes));
     }
-    grid(metric, points)
+    let largest = points.iter().filter_map(|(_, b)| *b).fold(0.0, f64::max);
+    if largest > 0.0 && largest < MIN_PLAUSIBLE_BYTES {
+        return Err((
+            metric.to_string(),
+            format!(
+                "every value is below 1 MB (the largest is {largest}), too small for a server's storage: they look like GB, not bytes, although the unit says \"{unit}\"; export the metric in bytes, as `az monitor metrics list` writes it, without converting it"
+            ),
+        ));
+    }
+    let gb = points
+        .into_iter()
+        .map(|(time, bytes)| (time, bytes.map(|b| b / BYTES_PER_GB)))
+        .collect();
+    grid(metric, gb)
 }
 
 #[cfg(test)]
@@ -316,6 +332,26 @@ mod tests {
         let e = read("{\"value\": 3}").unwrap_err();
         assert_eq!(e.key.as_deref(), Some("value"));
         assert!(read("{").unwrap_err().message.contains("not valid JSON"));
+    }
+
+    #[test]
+    fn an_optional_metric_in_gigabytes_is_left_out_with_a_warning() {
+        // Written as whole bytes: 0.0005 GB is about 537 kB, below any server's storage.
+        let m = read(&export(
+            HOUR,
+            &[
+                ExportSeries::bytes(BACKUP, "B", hours(96, |_| Some(1.0))),
+                ExportSeries::bytes(DATA, "D", hours(96, |_| Some(0.0005))),
+            ],
+        ))
+        .unwrap();
+        assert!(m.data.is_none());
+        assert!(
+            m.warnings[0].starts_with("data_storage_used: every value is below 1 MB")
+                && m.warnings[0].contains("look like GB, not bytes"),
+            "{:?}",
+            m.warnings
+        );
     }
 
     #[test]

@@ -285,7 +285,8 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
         message: format!("cannot write the fitted keys into the scenario: {why}"),
     })?;
     // The calibrated file must be a valid scenario before anything is written.
-    scenario::parse(&calibrated, Origin::File(out.clone()), &[])?;
+    scenario::parse(&calibrated, Origin::File(out.clone()), &[])
+        .map_err(|e| invalid_result(e, &args, &out))?;
     if let Some(w) = &workload {
         let png = (!args.no_charts).then_some(backtest_png.as_path());
         write_backtest(w, &s.name, &backtest_csv, png)?;
@@ -293,6 +294,32 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
     write_file(&out, calibrated.as_bytes())?;
     say(&report::calibration_text(&report));
     Ok(())
+}
+
+/// A calibrated scenario that fails validation, blamed on what the failing key was fitted to
+/// (the metrics, or the scenario's measured restores, which fit every `restore.` key) rather
+/// than on the output file, which was never written and so has no line to point at.
+fn invalid_result(e: InputError, args: &CalibrateArgs, out: &Path) -> InputError {
+    let restore_key = e.key.as_deref().is_some_and(|k| k.starts_with("restore."));
+    let (file, what) = match &args.metrics {
+        Some(metrics) if !restore_key => {
+            (metrics.clone(), "the scenario calibrated to these metrics")
+        }
+        _ => (
+            args.scenario.clone(),
+            "the scenario calibrated to its [[restore.measured]] restores",
+        ),
+    };
+    InputError {
+        origin: Origin::File(file),
+        key: e.key,
+        position: None,
+        message: format!(
+            "{what} is not valid, so {} was not written: {}",
+            out.display(),
+            e.message
+        ),
+    }
 }
 
 /// The load fitted to the metrics (if given), then the restores to the measurements (if any),
