@@ -366,6 +366,24 @@ fn an_invalid_calibrated_result_is_blamed_on_the_metrics_and_the_key() {
     assert!(!stderr.contains("calibrated.toml:"), "{stderr}");
 }
 
+/// Metrics of one server fitted into a scenario named for another: calibrated all the same, with
+/// a warning on stderr naming both.
+#[test]
+fn another_servers_metrics_are_fitted_with_a_warning_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/metrics.json");
+    let (code, stdout, stderr, written) = calibrate(dir.path(), &mine(10), Some(&bundled));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(written.is_some());
+    assert!(
+        stderr.contains("warning: ")
+            && stderr.contains("server \"contoso-orders\" (value[0].id)")
+            && stderr.contains("scenario \"mine\""),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("contoso-orders"), "{stdout}");
+}
+
 /// The README's walk-through: import the bundled server, add its measured restores, calibrate
 /// against the bundled metrics, and land near the source scenario the metrics came from.
 #[test]
@@ -391,7 +409,7 @@ fn the_bundled_example_calibrates_back_to_its_source() {
     let text = std::fs::read_to_string(&imported).unwrap() + &restores;
     std::fs::write(&imported, &text).unwrap();
     let out = dir.path().join("calibrated.toml");
-    backsim()
+    let run = backsim()
         .arg("calibrate")
         .arg(&imported)
         .arg("--metrics")
@@ -400,6 +418,9 @@ fn the_bundled_example_calibrates_back_to_its_source() {
         .arg(&out)
         .assert()
         .success();
+    // The metrics and the scenario are of the same server: nothing to warn about.
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    assert!(!stderr.contains("warning"), "{stderr}");
     let c = parsed(&std::fs::read_to_string(&out).unwrap()).config;
     let s = &source.config;
     assert!(within(

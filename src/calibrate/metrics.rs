@@ -39,6 +39,17 @@ pub struct Metrics {
     pub data: Option<Series>,
     pub binlog: Option<Series>,
     pub warnings: Vec<String>,
+    /// The server the metrics are of, from a metric's resource id (`…/flexibleServers/NAME/…`),
+    /// with the field it was read from.
+    pub server: Option<(String, String)>,
+}
+
+/// The server named by a resource id: the segment after `flexibleServers` (or `servers`).
+fn server_of(id: &str) -> Option<&str> {
+    let mut segments = id.split('/');
+    segments
+        .find(|s| s.eq_ignore_ascii_case("flexibleServers") || s.eq_ignore_ascii_case("servers"))?;
+    segments.next().filter(|name| !name.is_empty())
 }
 
 /// Read an export. `origin` names the file in errors.
@@ -57,6 +68,10 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Metrics, InputError> {
         ));
     };
     let mut warnings = Vec::new();
+    let server = list.iter().enumerate().find_map(|(i, entry)| {
+        let name = server_of(entry.get("id")?.as_str()?)?;
+        Some((name.to_string(), format!("value[{i}].id")))
+    });
     let mut found: Vec<Series> = Vec::new();
     for (i, entry) in list.iter().enumerate() {
         let Some(name) = entry.pointer("/name/value").and_then(Value::as_str) else {
@@ -113,6 +128,7 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Metrics, InputError> {
         binlog: take(BINLOG, &mut found),
         backup,
         warnings,
+        server,
     })
 }
 
@@ -332,6 +348,31 @@ mod tests {
         let e = read("{\"value\": 3}").unwrap_err();
         assert_eq!(e.key.as_deref(), Some("value"));
         assert!(read("{").unwrap_err().message.contains("not valid JSON"));
+    }
+
+    #[test]
+    fn the_server_is_read_from_a_resource_id() {
+        let text = export_json(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforMySQL/flexibleServers/orders-01",
+            "eastus",
+            start(),
+            HOUR,
+            &[ExportSeries::bytes(BACKUP, "B", hours(96, |_| Some(1.0)))],
+        );
+        let m = read(&text).unwrap();
+        assert_eq!(
+            m.server,
+            Some(("orders-01".to_string(), "value[0].id".to_string()))
+        );
+        assert_eq!(
+            read(&export(
+                HOUR,
+                &[ExportSeries::bytes(BACKUP, "B", hours(96, |_| Some(1.0)))]
+            ))
+            .unwrap()
+            .server,
+            None
+        );
     }
 
     #[test]

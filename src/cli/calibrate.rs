@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{say, CalibrateArgs};
+use super::{say, warning, CalibrateArgs};
 use crate::calibrate::import::{self, Import, INVENTORY_COLUMNS};
 use crate::calibrate::metrics;
 use crate::calibrate::restores::{self, RestoreFit};
@@ -334,6 +334,18 @@ fn fits(
         Some(path) => {
             let export =
                 metrics::parse(&read(path, "metrics export")?, &Origin::File(path.clone()))?;
+            // Another server's metrics fit without complaint and silently describe the wrong
+            // server; the names are only a hint (a scenario may be renamed), so this warns.
+            if let Some((server, field)) = &export.server {
+                if !server.eq_ignore_ascii_case(&s.name) {
+                    warning(&format!(
+                        "{} holds the metrics of server \"{server}\" ({field}), but {} is scenario \"{}\": check that they are the same server",
+                        path.display(),
+                        args.scenario.display(),
+                        s.name
+                    ));
+                }
+            }
             Some(workload::fit(text, origin, s, &export)?)
         }
         None => None,

@@ -18,7 +18,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 use crate::error::{Error, InputError};
 use crate::scenario::keys::{self, Kind};
 use crate::scenario::{self, Override};
-pub(crate) use ui::{note, print, progress_bar, say, warn, Verbosity};
+pub(crate) use ui::{note, print, progress_bar, say, warn, warning, Verbosity};
 
 #[derive(Debug, Parser)]
 #[command(
