@@ -334,3 +334,71 @@ fn alternatives_run_on_the_base_streams() {
     assert!(faster.excludes_zero() && faster.difference.unwrap().mean < 0.0);
     let _ = with;
 }
+
+/// Pairs mean something only over the same days: an alternative file, or a `--vs`, with another
+/// horizon or start is refused naming where it came from, the key and both values; `--set`
+/// changes base and alternatives alike and is accepted.
+#[test]
+fn an_alternative_with_another_horizon_or_start_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(tmp.path(), "s.toml", NOISY);
+    let short = write(
+        tmp.path(),
+        "short.toml",
+        &NOISY.replace("horizon_days = 20", "horizon_days = 12"),
+    );
+    let refused = |args: &[&str], expected: &[&str]| {
+        let o = backsim()
+            .arg("compare")
+            .arg(&s)
+            .args(args)
+            .args(["--runs", "2", "--no-charts", "--out"])
+            .arg(tmp.path().join("c"))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        for e in expected {
+            assert!(err.contains(e), "{args:?}: expected {e} in {err}");
+        }
+    };
+    refused(
+        &[short.to_str().unwrap()],
+        &[
+            "short.toml:3:16: key `horizon_days`",
+            "is 12 days here but 20 days in the base",
+        ],
+    );
+    refused(
+        &["--vs", "horizon_days=12"],
+        &[
+            "--vs horizon_days=12: key `horizon_days`",
+            "12 days",
+            "20 days",
+        ],
+    );
+    refused(
+        &["--vs", "start=2026-03-01T00:00:00Z"],
+        &[
+            "--vs start=2026-03-01T00:00:00Z: key `start`",
+            "2026-03-01T00:00:00Z here",
+        ],
+    );
+    assert!(!tmp.path().join("c").exists());
+    backsim()
+        .arg("compare")
+        .arg(&s)
+        .arg(&short)
+        .args([
+            "--set",
+            "horizon_days=12",
+            "--runs",
+            "2",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(tmp.path().join("c"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("2 paired runs × 12 days"));
+}

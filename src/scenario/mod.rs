@@ -206,6 +206,11 @@ impl Loaded {
             resolved,
         })
     }
+
+    /// Line and column of `key` in the text, if it is written there.
+    pub fn position_of(&self, key: &str) -> Option<(usize, usize)> {
+        spans::offset_of(&self.text, key).map(|at| spans::line_col(&self.text, at))
+    }
 }
 
 /// Read, parse and validate a scenario file (`-`: standard input) and record where it came from.
