@@ -9,6 +9,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::analysis::{Figure, HEADLINE};
+use crate::engine::SimTime;
 use crate::error::InputError;
 use crate::model::RunMetrics;
 use crate::montecarlo::{double_until, run_range, Replications, TargetOutcome};
@@ -94,6 +95,8 @@ pub struct Comparison {
     pub base_reps: Replications,
     pub alternative_reps: Vec<Replications>,
     pub target: Option<TargetOutcome>,
+    /// When every contender's steady-state figures start: the latest of their warm-ups.
+    pub measured_from: SimTime,
 }
 
 /// A figure across runs of one contender.
@@ -194,13 +197,28 @@ pub enum Replicate {
     },
 }
 
-/// Run the base and every alternative on common random numbers.
+/// Run the base and every alternative on common random numbers, each measured from the latest
+/// of their warm-ups.
 pub fn compare(
-    base: Contender,
-    alternatives: Vec<Contender>,
+    mut base: Contender,
+    mut alternatives: Vec<Contender>,
     replicate: Replicate,
     on_done: &(dyn Fn() + Sync),
 ) -> Comparison {
+    // Run r of an alternative pairs with run r of the base only over the same days: a longer
+    // retention fills its backup set (ends its warm-up) later, and measured from there against
+    // a base measured from its own earlier warm-up, the difference would mix in the base's
+    // first days. So all are measured from the latest warm-up.
+    let measured_from = std::iter::once(&base)
+        .chain(&alternatives)
+        .map(|c| c.loaded.scenario.config.measured_from)
+        .max()
+        .unwrap_or(0);
+    for c in std::iter::once(&mut base).chain(alternatives.iter_mut()) {
+        if c.loaded.scenario.config.measured_from != measured_from {
+            c.loaded.measure_from(measured_from);
+        }
+    }
     let seed = base.loaded.scenario.seed;
     let configs: Vec<&crate::model::Config> = std::iter::once(&base)
         .chain(&alternatives)
@@ -227,6 +245,7 @@ pub fn compare(
         base_reps,
         alternative_reps: reps,
         target,
+        measured_from,
     }
 }
 

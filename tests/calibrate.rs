@@ -307,6 +307,83 @@ fn bad_metrics_exit_2_naming_the_metric_and_what_is_needed() {
     );
 }
 
+/// `json` (an export) with the values of the metrics named in `metrics` multiplied by `factor`,
+/// their unit left as it was.
+fn rescaled(json: &str, metrics: &[&str], factor: f64) -> String {
+    let mut doc: serde_json::Value = serde_json::from_str(json).unwrap();
+    for metric in doc["value"].as_array_mut().unwrap() {
+        if !metrics.contains(&metric["name"]["value"].as_str().unwrap()) {
+            continue;
+        }
+        for point in metric["timeseries"][0]["data"].as_array_mut().unwrap() {
+            if let Some(b) = point["average"].as_f64() {
+                point["average"] = serde_json::json!(b * factor);
+            }
+        }
+    }
+    doc.to_string()
+}
+
+/// An export converted to GB before it was saved, its unit still "Bytes", is refused on the
+/// metrics file with the reason, not fitted into a database of 0 GB.
+#[test]
+fn metrics_in_gigabytes_labelled_bytes_are_refused_naming_the_metric() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gb.json");
+    std::fs::write(
+        &path,
+        rescaled(&backup_export(200, "Bytes"), &["backup_storage_used"], 1e-9),
+    )
+    .unwrap();
+    let (code, _, stderr, written) = calibrate(dir.path(), &mine(7), Some(&path));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(written.is_none());
+    assert!(
+        stderr.contains("gb.json: key `backup_storage_used`")
+            && stderr.contains("look like GB, not bytes"),
+        "{stderr}"
+    );
+}
+
+/// When the fitted values make an invalid scenario, the error names the metrics they were fitted
+/// to and the key, not a line of the output file that was never written.
+#[test]
+fn an_invalid_calibrated_result_is_blamed_on_the_metrics_and_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = with(TRUTH, &[]);
+    let exported = std::fs::read_to_string(metrics(dir.path(), &truth)).unwrap();
+    // About 2 MB of data: plausible bytes, but a database of 0.00 GB.
+    let path = dir.path().join("tiny.json");
+    std::fs::write(&path, rescaled(&exported, &["data_storage_used"], 1e-5)).unwrap();
+    let (code, _, stderr, written) = calibrate(dir.path(), &mine(10), Some(&path));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(written.is_none());
+    assert!(
+        stderr.contains("tiny.json: key `server.db_size_gb`: the scenario calibrated to these metrics is not valid, so")
+            && stderr.contains("calibrated.toml was not written"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("calibrated.toml:"), "{stderr}");
+}
+
+/// Metrics of one server fitted into a scenario named for another: calibrated all the same, with
+/// a warning on stderr naming both.
+#[test]
+fn another_servers_metrics_are_fitted_with_a_warning_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/metrics.json");
+    let (code, stdout, stderr, written) = calibrate(dir.path(), &mine(10), Some(&bundled));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(written.is_some());
+    assert!(
+        stderr.contains("warning: ")
+            && stderr.contains("server \"contoso-orders\" (value[0].id)")
+            && stderr.contains("scenario \"mine\""),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("contoso-orders"), "{stdout}");
+}
+
 /// The README's walk-through: import the bundled server, add its measured restores, calibrate
 /// against the bundled metrics, and land near the source scenario the metrics came from.
 #[test]
@@ -332,7 +409,7 @@ fn the_bundled_example_calibrates_back_to_its_source() {
     let text = std::fs::read_to_string(&imported).unwrap() + &restores;
     std::fs::write(&imported, &text).unwrap();
     let out = dir.path().join("calibrated.toml");
-    backsim()
+    let run = backsim()
         .arg("calibrate")
         .arg(&imported)
         .arg("--metrics")
@@ -341,6 +418,9 @@ fn the_bundled_example_calibrates_back_to_its_source() {
         .arg(&out)
         .assert()
         .success();
+    // The metrics and the scenario are of the same server: nothing to warn about.
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    assert!(!stderr.contains("warning"), "{stderr}");
     let c = parsed(&std::fs::read_to_string(&out).unwrap()).config;
     let s = &source.config;
     assert!(within(

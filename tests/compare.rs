@@ -334,3 +334,131 @@ fn alternatives_run_on_the_base_streams() {
     assert!(faster.excludes_zero() && faster.difference.unwrap().mean < 0.0);
     let _ = with;
 }
+
+/// Pairs mean something only over the same days: an alternative file, or a `--vs`, with another
+/// horizon or start is refused naming where it came from, the key and both values; `--set`
+/// changes base and alternatives alike and is accepted.
+#[test]
+fn an_alternative_with_another_horizon_or_start_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(tmp.path(), "s.toml", NOISY);
+    let short = write(
+        tmp.path(),
+        "short.toml",
+        &NOISY.replace("horizon_days = 20", "horizon_days = 12"),
+    );
+    let refused = |args: &[&str], expected: &[&str]| {
+        let o = backsim()
+            .arg("compare")
+            .arg(&s)
+            .args(args)
+            .args(["--runs", "2", "--no-charts", "--out"])
+            .arg(tmp.path().join("c"))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        for e in expected {
+            assert!(err.contains(e), "{args:?}: expected {e} in {err}");
+        }
+    };
+    refused(
+        &[short.to_str().unwrap()],
+        &[
+            "short.toml:3:16: key `horizon_days`",
+            "is 12 days here but 20 days in the base",
+        ],
+    );
+    refused(
+        &["--vs", "horizon_days=12"],
+        &[
+            "--vs horizon_days=12: key `horizon_days`",
+            "12 days",
+            "20 days",
+        ],
+    );
+    refused(
+        &["--vs", "start=2026-03-01T00:00:00Z"],
+        &[
+            "--vs start=2026-03-01T00:00:00Z: key `start`",
+            "2026-03-01T00:00:00Z here",
+        ],
+    );
+    assert!(!tmp.path().join("c").exists());
+    backsim()
+        .arg("compare")
+        .arg(&s)
+        .arg(&short)
+        .args([
+            "--set",
+            "horizon_days=12",
+            "--runs",
+            "2",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(tmp.path().join("c"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("2 paired runs × 12 days"));
+}
+
+/// A longer retention ends its warm-up later: the base and every alternative are measured from
+/// the latest warm-up, so each pair covers the same days, and the header says from when.
+#[test]
+fn every_contender_is_measured_from_the_latest_warm_up() {
+    let base = loaded(NOISY, &[]);
+    let longer = loaded(NOISY, &[("backup.retention_days", "14")]);
+    assert_eq!(base.scenario.config.measured_from, 8 * 86_400);
+    assert_eq!(longer.scenario.config.measured_from, 15 * 86_400);
+    let contender = |label: &str, loaded: Loaded| Contender {
+        label: label.into(),
+        loaded,
+        vs: Vec::new(),
+    };
+    let c = compare(
+        contender("base", base),
+        vec![contender("14 days", longer)],
+        Replicate::Runs(3),
+        &|| {},
+    );
+    assert_eq!(c.measured_from, 15 * 86_400);
+    assert_eq!(c.base.loaded.scenario.config.measured_from, 15 * 86_400);
+    // The base's figures are those of the base run on its own from day 15.
+    let alone = loaded(NOISY, &[("warmup_days", "15")]);
+    let own = run_replications(&alone.scenario.config, c.seed, 3, None, &|| {});
+    let storage = |r: &backsim::montecarlo::Replications| -> Vec<f64> {
+        r.metrics
+            .iter()
+            .map(|m| m.storage.mean_storage_gb)
+            .collect()
+    };
+    assert_eq!(storage(&c.base_reps), storage(&own));
+    // Its recorded scenario says so, so that it reruns the same figures.
+    assert_eq!(
+        c.base.loaded.resolved.get("warmup_days"),
+        Some(&toml::Value::String("15d".into()))
+    );
+
+    let tmp = TempDir::new().unwrap();
+    let s = write(tmp.path(), "s.toml", NOISY);
+    let o = backsim()
+        .arg("compare")
+        .arg(&s)
+        .args([
+            "--vs",
+            "backup.retention_days=14",
+            "--runs",
+            "2",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(tmp.path().join("c"))
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&o.get_output().stdout).into_owned();
+    assert!(
+        text.contains("measured from day 15 for the base and all alternatives"),
+        "{text}"
+    );
+}

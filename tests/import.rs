@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::backsim;
 use serde_json::{json, Value};
 
@@ -175,23 +173,98 @@ fn the_list_output_becomes_a_fleet_inventory() {
 }
 
 #[test]
-fn the_default_output_sits_beside_the_input_and_is_never_replaced() {
+fn the_default_output_goes_to_the_current_directory_and_is_never_replaced() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("prod.json");
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir(&downloads).unwrap();
+    let input = downloads.join("prod.json");
     std::fs::write(&input, rest().to_string()).unwrap();
-    backsim().arg("import").arg(&input).assert().success();
-    assert!(Path::new(&dir.path().join("prod.toml")).exists());
-    let again = backsim().arg("import").arg(&input).output().unwrap();
+    let first = backsim()
+        .current_dir(dir.path())
+        .arg("import")
+        .arg(&input)
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&first.get_output().stdout).into_owned();
+    assert!(
+        said.starts_with("wrote prod.toml (in the current directory"),
+        "{said}"
+    );
+    assert!(dir.path().join("prod.toml").exists());
+    assert!(!downloads.join("prod.toml").exists());
+    let again = backsim()
+        .current_dir(dir.path())
+        .arg("import")
+        .arg(&input)
+        .output()
+        .unwrap();
     assert_eq!(again.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(err.contains("prod.toml already exists"), "{err}");
+    assert!(err.contains("--force"), "{err}");
     let onto_input = backsim()
         .arg("import")
         .arg(&input)
         .arg("--out")
         .arg(&input)
+        .arg("--force")
         .output()
         .unwrap();
     assert_eq!(onto_input.status.code(), Some(2));
+    assert!(input.exists());
+}
+
+/// The walk-through appends measured restores to the imported scenario: a second import onto it
+/// must not lose them unless asked to.
+#[test]
+fn an_existing_out_file_is_replaced_only_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("server.json");
+    std::fs::write(&input, rest().to_string()).unwrap();
+    let out = dir.path().join("prod.toml");
+    let import = |force: bool| {
+        let mut cmd = backsim();
+        cmd.arg("import").arg(&input).arg("--out").arg(&out);
+        if force {
+            cmd.arg("--force");
+        }
+        cmd.output().unwrap()
+    };
+    assert!(import(false).status.success());
+    let edited = std::fs::read_to_string(&out).unwrap() + "\n[[restore.measured]]\n";
+    std::fs::write(&out, &edited).unwrap();
+    let refused = import(false);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("prod.toml already exists") && err.contains("add --force to replace it"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), edited);
+    assert!(import(true).status.success());
+    assert!(!std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("[[restore.measured]]"));
+}
+
+/// A list becomes CSV and one server TOML: an --out named for the other kind is refused.
+#[test]
+fn an_out_file_of_the_wrong_kind_is_refused() {
+    let list = json!([show("small-one", "Standard_B1ms", "East US"), rest()]);
+    let (code, _, stderr, written) = import(&list, "list.toml");
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("list.toml") && stderr.contains("--out fleet.csv"),
+        "{stderr}"
+    );
+    assert!(written.is_none());
+    let (code, _, stderr, written) = import(&rest(), "prod.CSV");
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("one server") && stderr.contains("--out prod-mysql-01.toml"),
+        "{stderr}"
+    );
+    assert!(written.is_none());
 }
 
 /// Every malformed description exits 2 and its message names the field at fault.

@@ -26,6 +26,9 @@ pub const MIN_DAYS: f64 = 3.0;
 pub const MAX_STEP: SimTime = 6 * HOUR;
 /// More missing points than this share and the series says too little.
 const MAX_MISSING_SHARE: f64 = 0.25;
+/// No server's storage stays below a megabyte (an empty MySQL data directory alone is larger):
+/// a metric that does was converted to GB (or MB) before it was saved, whatever its unit says.
+const MIN_PLAUSIBLE_BYTES: f64 = 1e6;
 
 /// The metrics calibration reads, and what was wrong with the optional ones.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +39,17 @@ pub struct Metrics {
     pub data: Option<Series>,
     pub binlog: Option<Series>,
     pub warnings: Vec<String>,
+    /// The server the metrics are of, from a metric's resource id (`…/flexibleServers/NAME/…`),
+    /// with the field it was read from.
+    pub server: Option<(String, String)>,
+}
+
+/// The server named by a resource id: the segment after `flexibleServers` (or `servers`).
+fn server_of(id: &str) -> Option<&str> {
+    let mut segments = id.split('/');
+    segments
+        .find(|s| s.eq_ignore_ascii_case("flexibleServers") || s.eq_ignore_ascii_case("servers"))?;
+    segments.next().filter(|name| !name.is_empty())
 }
 
 /// Read an export. `origin` names the file in errors.
@@ -54,6 +68,10 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Metrics, InputError> {
         ));
     };
     let mut warnings = Vec::new();
+    let server = list.iter().enumerate().find_map(|(i, entry)| {
+        let name = server_of(entry.get("id")?.as_str()?)?;
+        Some((name.to_string(), format!("value[{i}].id")))
+    });
     let mut found: Vec<Series> = Vec::new();
     for (i, entry) in list.iter().enumerate() {
         let Some(name) = entry.pointer("/name/value").and_then(Value::as_str) else {
@@ -110,6 +128,7 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Metrics, InputError> {
         binlog: take(BINLOG, &mut found),
         backup,
         warnings,
+        server,
     })
 }
 
@@ -205,9 +224,22 @@ fn series(metric: &'static str, entry: &Value) -> Result<Series, (String, String
                 }
             },
         };
-        points.push((time, bytes.map(|b| b / BYTES_PER_GB)));
+        points.push((time, bytes));
     }
-    grid(metric, points)
+    let largest = points.iter().filter_map(|(_, b)| *b).fold(0.0, f64::max);
+    if largest > 0.0 && largest < MIN_PLAUSIBLE_BYTES {
+        return Err((
+            metric.to_string(),
+            format!(
+                "every value is below 1 MB (the largest is {largest}), too small for a server's storage: they look like GB, not bytes, although the unit says \"{unit}\"; export the metric in bytes, as `az monitor metrics list` writes it, without converting it"
+            ),
+        ));
+    }
+    let gb = points
+        .into_iter()
+        .map(|(time, bytes)| (time, bytes.map(|b| b / BYTES_PER_GB)))
+        .collect();
+    grid(metric, gb)
 }
 
 #[cfg(test)]
@@ -316,6 +348,51 @@ mod tests {
         let e = read("{\"value\": 3}").unwrap_err();
         assert_eq!(e.key.as_deref(), Some("value"));
         assert!(read("{").unwrap_err().message.contains("not valid JSON"));
+    }
+
+    #[test]
+    fn the_server_is_read_from_a_resource_id() {
+        let text = export_json(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforMySQL/flexibleServers/orders-01",
+            "eastus",
+            start(),
+            HOUR,
+            &[ExportSeries::bytes(BACKUP, "B", hours(96, |_| Some(1.0)))],
+        );
+        let m = read(&text).unwrap();
+        assert_eq!(
+            m.server,
+            Some(("orders-01".to_string(), "value[0].id".to_string()))
+        );
+        assert_eq!(
+            read(&export(
+                HOUR,
+                &[ExportSeries::bytes(BACKUP, "B", hours(96, |_| Some(1.0)))]
+            ))
+            .unwrap()
+            .server,
+            None
+        );
+    }
+
+    #[test]
+    fn an_optional_metric_in_gigabytes_is_left_out_with_a_warning() {
+        // Written as whole bytes: 0.0005 GB is about 537 kB, below any server's storage.
+        let m = read(&export(
+            HOUR,
+            &[
+                ExportSeries::bytes(BACKUP, "B", hours(96, |_| Some(1.0))),
+                ExportSeries::bytes(DATA, "D", hours(96, |_| Some(0.0005))),
+            ],
+        ))
+        .unwrap();
+        assert!(m.data.is_none());
+        assert!(
+            m.warnings[0].starts_with("data_storage_used: every value is below 1 MB")
+                && m.warnings[0].contains("look like GB, not bytes"),
+            "{:?}",
+            m.warnings
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{say, CalibrateArgs};
+use super::{say, warning, CalibrateArgs};
 use crate::calibrate::import::{self, Import, INVENTORY_COLUMNS};
 use crate::calibrate::metrics;
 use crate::calibrate::restores::{self, RestoreFit};
@@ -68,14 +68,80 @@ fn destination(out: Option<&Path>, default: PathBuf, inputs: &[&Path]) -> Result
         }
         None => default,
     };
-    if let Some(clash) = inputs.iter().find(|i| same_file(i, &path)) {
-        return Err(InputError::argument(
+    not_an_input(&path, inputs)?;
+    Ok(path)
+}
+
+fn not_an_input(path: &Path, inputs: &[&Path]) -> Result<(), Error> {
+    match inputs.iter().find(|i| same_file(i, path)) {
+        Some(clash) => Err(InputError::argument(
             "--out",
             format!("{} is an input; name another output", clash.display()),
         )
-        .into());
+        .into()),
+        None => Ok(()),
     }
-    Ok(path)
+}
+
+/// Where `import` writes, and whether it is the default. Unlike calibrate's output, which a
+/// re-run regenerates, import's is the file the user goes on to edit (the walk-through appends
+/// measured restores to it): an existing one is replaced only with --force. The default goes
+/// to the current directory, where the next commands run, not among the downloaded
+/// descriptions.
+fn import_destination(
+    out: Option<&Path>,
+    description: &Path,
+    import: &Import,
+    force: bool,
+) -> Result<(PathBuf, bool), Error> {
+    let list = matches!(import, Import::Fleet(_));
+    let extension = if list { "csv" } else { "toml" };
+    let (path, default) = match out {
+        Some(p) => (p.to_path_buf(), false),
+        None => {
+            let stem = description
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .filter(|s| !s.is_empty())
+                .unwrap_or("server");
+            (PathBuf::from(format!("{stem}.{extension}")), true)
+        }
+    };
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let wrong_kind = match import {
+        Import::Fleet(servers) if !is_csv => Some(format!(
+            "{}: the description lists {} servers, which become a fleet inventory (CSV), not a scenario: name a .csv file, e.g. --out fleet.csv",
+            path.display(),
+            servers.len()
+        )),
+        Import::Server(server) if is_csv => Some(format!(
+            "{}: the description is one server, which becomes a scenario (TOML), not a fleet inventory: name a .toml file, e.g. --out {}.toml",
+            path.display(),
+            server.name
+        )),
+        _ => None,
+    };
+    if let Some(message) = wrong_kind {
+        return Err(InputError::argument("--out", message).into());
+    }
+    not_an_input(&path, &[description])?;
+    if !force && path.exists() {
+        let message = if default {
+            format!(
+                "{} already exists in the current directory: name the output with --out, or add --force to replace it",
+                path.display()
+            )
+        } else {
+            format!(
+                "{} already exists: add --force to replace it (whatever was added to it, such as [[restore.measured]] tables, would be lost), or name another --out",
+                path.display()
+            )
+        };
+        return Err(InputError::argument("--out", message).into());
+    }
+    Ok((path, default))
 }
 
 /// `path` with `-suffix.extension` in place of its extension: beside it, named after it.
@@ -99,16 +165,22 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     write_whole_file(path, bytes)
 }
 
-pub(super) fn import(description: &Path, out: Option<&Path>) -> Result<(), Error> {
+pub(super) fn import(description: &Path, out: Option<&Path>, force: bool) -> Result<(), Error> {
     let text = read(description, "server description")?;
     let origin = Origin::File(description.to_path_buf());
-    match import::parse(&text, &origin)? {
+    let parsed = import::parse(&text, &origin)?;
+    let (path, default) = import_destination(out, description, &parsed, force)?;
+    let place = if default {
+        " (in the current directory; --out names another place)"
+    } else {
+        ""
+    };
+    match parsed {
         Import::Server(server) => {
-            let path = destination(out, description.with_extension("toml"), &[description])?;
             let shown = description.display().to_string();
             write_file(&path, import::scenario_text(&server, &shown).as_bytes())?;
             let mut lines = vec![format!(
-                "wrote {}: scenario \"{}\" ({})",
+                "wrote {}{place}: scenario \"{}\" ({})",
                 path.display(),
                 server.name,
                 server.sku
@@ -131,10 +203,9 @@ pub(super) fn import(description: &Path, out: Option<&Path>) -> Result<(), Error
             say(&(lines.join("\n") + "\n"));
         }
         Import::Fleet(servers) => {
-            let path = destination(out, description.with_extension("csv"), &[description])?;
             write_file(&path, &import::inventory_csv(&servers))?;
             let mut lines = vec![format!(
-                "wrote {}: a fleet inventory of {} servers, one row each (count 1)",
+                "wrote {}{place}: a fleet inventory of {} servers, one row each (count 1)",
                 path.display(),
                 servers.len()
             )];
@@ -214,7 +285,8 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
         message: format!("cannot write the fitted keys into the scenario: {why}"),
     })?;
     // The calibrated file must be a valid scenario before anything is written.
-    scenario::parse(&calibrated, Origin::File(out.clone()), &[])?;
+    scenario::parse(&calibrated, Origin::File(out.clone()), &[])
+        .map_err(|e| invalid_result(e, &args, &out))?;
     if let Some(w) = &workload {
         let png = (!args.no_charts).then_some(backtest_png.as_path());
         write_backtest(w, &s.name, &backtest_csv, png)?;
@@ -222,6 +294,32 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
     write_file(&out, calibrated.as_bytes())?;
     say(&report::calibration_text(&report));
     Ok(())
+}
+
+/// A calibrated scenario that fails validation, blamed on what the failing key was fitted to
+/// (the metrics, or the scenario's measured restores, which fit every `restore.` key) rather
+/// than on the output file, which was never written and so has no line to point at.
+fn invalid_result(e: InputError, args: &CalibrateArgs, out: &Path) -> InputError {
+    let restore_key = e.key.as_deref().is_some_and(|k| k.starts_with("restore."));
+    let (file, what) = match &args.metrics {
+        Some(metrics) if !restore_key => {
+            (metrics.clone(), "the scenario calibrated to these metrics")
+        }
+        _ => (
+            args.scenario.clone(),
+            "the scenario calibrated to its [[restore.measured]] restores",
+        ),
+    };
+    InputError {
+        origin: Origin::File(file),
+        key: e.key,
+        position: None,
+        message: format!(
+            "{what} is not valid, so {} was not written: {}",
+            out.display(),
+            e.message
+        ),
+    }
 }
 
 /// The load fitted to the metrics (if given), then the restores to the measurements (if any),
@@ -236,6 +334,18 @@ fn fits(
         Some(path) => {
             let export =
                 metrics::parse(&read(path, "metrics export")?, &Origin::File(path.clone()))?;
+            // Another server's metrics fit without complaint and silently describe the wrong
+            // server; the names are only a hint (a scenario may be renamed), so this warns.
+            if let Some((server, field)) = &export.server {
+                if !server.eq_ignore_ascii_case(&s.name) {
+                    warning(&format!(
+                        "{} holds the metrics of server \"{server}\" ({field}), but {} is scenario \"{}\": check that they are the same server",
+                        path.display(),
+                        args.scenario.display(),
+                        s.name
+                    ));
+                }
+            }
             Some(workload::fit(text, origin, s, &export)?)
         }
         None => None,

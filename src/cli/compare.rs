@@ -22,6 +22,44 @@ fn vs_label(vs: &[Override]) -> String {
         .join(", ")
 }
 
+/// An alternative must run over the base's days on the base's clock: its run r is paired with
+/// the base's run r, and a difference that came from a shorter horizon or another start (a
+/// shorter span, other weekdays, other months) would pass for an effect. `origin` says where
+/// the alternative came from: its file (with the key's position) or its `--vs`.
+fn same_days(base: &Loaded, alt: &Loaded, origin: Origin) -> Result<(), InputError> {
+    let (b, a) = (&base.scenario, &alt.scenario);
+    let mismatch = if a.config.horizon != b.config.horizon {
+        Some((
+            "horizon_days",
+            format!("{} days", a.horizon_days),
+            format!("{} days", b.horizon_days),
+        ))
+    } else if a.start != b.start || a.start.offset() != b.start.offset() {
+        let at = |t: &chrono::DateTime<chrono::FixedOffset>| {
+            t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        };
+        Some(("start", at(&a.start), at(&b.start)))
+    } else {
+        None
+    };
+    let Some((key, here, there)) = mismatch else {
+        return Ok(());
+    };
+    let (position, remedy) = match &origin {
+        Origin::File(_) => (alt.position_of(key), format!("give it the base's {key}")),
+        Origin::Argument(_) => (None, format!("leave {key} out of --vs")),
+    };
+    Err(InputError {
+        origin,
+        key: Some(key.to_string()),
+        position,
+        message: format!(
+            "is {here} here but {there} in the base {}: an alternative is paired run by run with the base, so it must share the base's horizon_days and start; {remedy} (--set {key}=… changes the base and every alternative alike)",
+            base.file
+        ),
+    })
+}
+
 pub(super) fn compare(args: CompareArgs) -> Result<(), Error> {
     let sets = args.sim.overrides()?;
     let base = scenario::load_recorded(&args.base, &sets)?;
@@ -31,6 +69,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Error> {
     for path in &args.alternatives {
         let loaded = scenario::load_recorded(path, &sets)?;
         note(&format!("read {} (sha256 {})", loaded.file, loaded.sha256));
+        same_days(&base, &loaded, scenario::origin_of(path))?;
         // Named by the scenario's name, or by its file where names would clash.
         let label = if taken.contains(&loaded.scenario.name) {
             loaded.file.clone()
@@ -65,6 +104,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Error> {
             }
             e
         })?;
+        same_days(&base, &loaded, Origin::Argument(format!("--vs {text}")))?;
         alternatives.push(Contender {
             label: vs_label(&vs),
             loaded,

@@ -18,7 +18,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 use crate::error::{Error, InputError};
 use crate::scenario::keys::{self, Kind};
 use crate::scenario::{self, Override};
-pub(crate) use ui::{note, print, progress_bar, say, warn, Verbosity};
+pub(crate) use ui::{note, print, progress_bar, say, warn, warning, Verbosity};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -81,9 +81,14 @@ enum Command {
     Import {
         /// The description (JSON)
         server: PathBuf,
-        /// Where to write [default: beside it, .toml for one server, .csv for a list]
+        /// Where to write: SCENARIO.toml for one server, FLEET.csv for a list [default: the
+        /// description's name with .toml or .csv, in the current directory]
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace the output file if it exists (it may hold edits, such as appended
+        /// [[restore.measured]] tables, that would be lost)
+        #[arg(long)]
+        force: bool,
     },
     /// Fit the scenario to the real server: its load to the backup-storage metrics
     /// (--metrics), its restore speed to the [[restore.measured]] test restores
@@ -408,7 +413,7 @@ fn execute(command: Command) -> Result<(), Error> {
             json,
         } => validate(&scenario, &set, json),
         Command::Init { path } => init(&path),
-        Command::Import { server, out } => calibrate::import(&server, out.as_deref()),
+        Command::Import { server, out, force } => calibrate::import(&server, out.as_deref(), force),
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Restore(args) => restore::restore(args),
         Command::Sweep(args) => sweep::sweep(args),

@@ -115,6 +115,14 @@ pub fn warn(text: &str) {
     }
 }
 
+/// Something that may well be a mistake but need not stop the command: on stderr unless
+/// --quiet.
+pub fn warning(text: &str) {
+    if level() >= Verbosity::Normal as u8 {
+        eprint_line(&format!("warning: {text}"));
+    }
+}
+
 /// The readable result of a command on stdout: silenced by --quiet.
 pub fn say(text: &str) {
     if level() >= Verbosity::Normal as u8 {

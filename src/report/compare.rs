@@ -38,6 +38,18 @@ pub fn compare_text(c: &Comparison, results: &[AlternativeResult]) -> String {
         base.horizon_days,
         c.seed
     );
+    let from = if c.measured_from > 0 {
+        format!(
+            "day {}",
+            numbers::sig(c.measured_from as f64 / crate::engine::DAY as f64, 4)
+        )
+    } else {
+        "the start".to_string()
+    };
+    let _ = writeln!(
+        out,
+        "Steady-state figures measured from {from} for the base and all alternatives (the latest warm-up)."
+    );
     let _ = writeln!(
         out,
         "Every alternative ran on the base's random streams (common random numbers); a difference is"
@@ -266,6 +278,8 @@ struct CompareJson<'a> {
     seed: u64,
     runs: usize,
     horizon_days: f64,
+    /// When every contender's steady-state figures start: the latest of their warm-ups.
+    measured_from_days: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     target_ci: Option<TargetJson>,
     /// The headline figures: --target-ci applies to their differences, compare.png draws them.
@@ -337,6 +351,7 @@ pub fn compare_json(
         seed: c.seed,
         runs: c.runs(),
         horizon_days: base.horizon_days,
+        measured_from_days: c.measured_from as f64 / crate::engine::DAY as f64,
         target_ci: c.target.map(|t| TargetJson {
             relative_half_width: t.target,
             reached: t.reached,

@@ -206,6 +206,24 @@ impl Loaded {
             resolved,
         })
     }
+
+    /// Line and column of `key` in the text, if it is written there.
+    pub fn position_of(&self, key: &str) -> Option<(usize, usize)> {
+        spans::offset_of(&self.text, key).map(|at| spans::line_col(&self.text, at))
+    }
+
+    /// Measure the steady-state figures from `at` (after the scenario's own warm-up, before its
+    /// horizon) instead: a comparison measures every contender from the same moment. The
+    /// resolved scenario records it, so that it still reruns the same figures.
+    pub fn measure_from(&mut self, at: crate::engine::SimTime) {
+        self.scenario.config.measured_from = at;
+        self.scenario.warmup_reached = true;
+        self.resolved = resolved::replaced(
+            &self.resolved,
+            keys::WARMUP_DAYS.path,
+            toml::Value::String(keys::dur(at)),
+        );
+    }
 }
 
 /// Read, parse and validate a scenario file (`-`: standard input) and record where it came from.

@@ -94,6 +94,28 @@ pub fn resolved_table(text: &str, overrides: &[Override], s: &Scenario) -> toml:
     out
 }
 
+/// `resolved` with `path` set to `value`, still in the key table's order (a key it lacked goes
+/// where the key table puts it, not at the end).
+pub(super) fn replaced(resolved: &toml::Table, path: &str, value: toml::Value) -> toml::Table {
+    let mut out = toml::Table::new();
+    for key in keys::ALL {
+        let v = if key.path == path {
+            Some(value.clone())
+        } else {
+            get(resolved, key.path).cloned()
+        };
+        if let Some(v) = v {
+            put(&mut out, key.path, v);
+        }
+    }
+    for extra in ["events", "sweep"] {
+        if let Some(v) = resolved.get(extra) {
+            out.insert(extra.to_string(), v.clone());
+        }
+    }
+    out
+}
+
 /// A TOML value as JSON, keeping its type (integers stay integers) and the table's order;
 /// TOML date-times become their RFC 3339 text.
 pub fn to_json(value: &toml::Value) -> serde_json::Value {
