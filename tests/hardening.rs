@@ -1038,3 +1038,25 @@ fn fleet_merge_treats_every_shard_record_as_untrusted() {
         assert!(!merged.exists(), "{what}");
     }
 }
+
+/// A duration without its unit says what a bare number counts and how to write one, in the
+/// scenario's own units (s, m, h, d), never the parsing library's (ns, weeks, "90sec").
+#[test]
+fn a_duration_without_a_unit_says_how_to_write_one() {
+    for (value, says) in [
+        ("15", "15 seconds; a unit makes it plain: \"15m\""),
+        ("\"90\"", "a unit is needed: \"90m\""),
+        ("90x", "unknown unit \"x\"; use s, m, h or d"),
+    ] {
+        let out = backsim()
+            .args(["validate", "scenarios/default.toml", "--set"])
+            .arg(format!("backup.log_backup_interval={value}"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(says), "expected {says:?} in {stderr}");
+        assert!(stderr.contains("between 1m and 1d") || !value.starts_with('1'), "{stderr}");
+        assert!(!stderr.contains("sec or") && !stderr.contains("ns, us"), "{stderr}");
+    }
+}

@@ -93,8 +93,20 @@ pub fn one_of<'v>(path: &str, v: &'v str, allowed: &[&str]) -> Checked<&'v str> 
     ))
 }
 
+/// A bound as a scenario would write it: "1m", "1d", "45m", "90s".
 fn human(seconds: SimTime) -> String {
-    humantime::format_duration(std::time::Duration::from_secs(seconds.max(0) as u64)).to_string()
+    super::keys::dur(seconds.max(0))
+}
+
+/// What a bare number counts: "seconds", "minutes", "hours", "days".
+fn unit_name(seconds: SimTime) -> String {
+    match seconds {
+        1 => "seconds".into(),
+        60 => "minutes".into(),
+        3_600 => "hours".into(),
+        DAY => "days".into(),
+        other => format!("units of {other} s"),
+    }
 }
 
 const DURATION_EXAMPLE: &str = "a duration such as \"300s\", \"5m\", \"20m\", \"1h\" or \"7d\"";
@@ -125,10 +137,18 @@ pub fn duration_in(
 ) -> Checked<SimTime> {
     let (seconds, shown) = match value {
         toml::Value::String(text) => (parse_duration(path, text)?, format!("\"{text}\"")),
-        toml::Value::Integer(n) => (n.saturating_mul(number_unit), n.to_string()),
-        toml::Value::Float(x) if x.is_finite() => {
-            ((x * number_unit as f64).round() as SimTime, x.to_string())
-        }
+        // A bare number counts in the key's unit, which the message must say.
+        toml::Value::Integer(n) => (
+            n.saturating_mul(number_unit),
+            format!(
+                "{n} ({n} {}; a unit makes it plain: \"{n}m\", \"{n}h\")",
+                unit_name(number_unit)
+            ),
+        ),
+        toml::Value::Float(x) if x.is_finite() => (
+            (x * number_unit as f64).round() as SimTime,
+            format!("{x} ({x} {})", unit_name(number_unit)),
+        ),
         other => {
             return Err(InputError::new(
                 path,
@@ -144,10 +164,31 @@ pub fn duration_in(
 
 /// Whole seconds from "300s", "5m", "1h", "7d".
 pub fn parse_duration(path: &str, text: &str) -> Checked<SimTime> {
+    // humantime's own advice names units a scenario does not document (ns, weeks, "90sec"):
+    // say it in the scenario's terms.
     let parsed = humantime::parse_duration(text.trim()).map_err(|e| {
+        let why = match e {
+            humantime::DurationError::NumberExpected(_) | humantime::DurationError::Empty => {
+                "a number and a unit".to_string()
+            }
+            humantime::DurationError::UnknownUnit { unit, .. } => {
+                format!("unknown unit \"{unit}\"; use s, m, h or d")
+            }
+            humantime::DurationError::NumberOverflow => "too large".to_string(),
+            humantime::DurationError::InvalidCharacter(_) => "an unexpected character".to_string(),
+        };
+        let why = if text.trim().chars().all(|c| c.is_ascii_digit()) && !text.trim().is_empty() {
+            format!(
+                "a unit is needed: \"{}m\", \"{}h\"",
+                text.trim(),
+                text.trim()
+            )
+        } else {
+            why
+        };
         InputError::new(
             path,
-            format!("expected {DURATION_EXAMPLE}, got \"{text}\" ({e})"),
+            format!("expected {DURATION_EXAMPLE}, got \"{text}\" ({why})"),
         )
     })?;
     if parsed.subsec_nanos() != 0 {
