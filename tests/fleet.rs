@@ -673,3 +673,50 @@ fn the_wrong_file_for_the_command_says_which_command() {
         .success();
     assert!(tmp.path().join("piped/fleet.json").exists());
 }
+
+/// Inventory columns backsim does not read (an owner, a cost centre) are ignored with a note; a
+/// near miss of one it does read is refused with the likely name; an empty file says what an
+/// inventory looks like.
+#[test]
+fn inventory_columns_other_than_ours_are_noted_typos_refused() {
+    let tmp = TempDir::new().unwrap();
+    let run = |name: &str, text: &str| {
+        let file = write(tmp.path(), name, text);
+        backsim()
+            .args([
+                "fleet",
+                file.to_str().unwrap(),
+                "--runs",
+                "1",
+                "--no-charts",
+                "--out",
+            ])
+            .arg(tmp.path().join(name.replace(".csv", "")))
+            .output()
+            .unwrap()
+    };
+    let extra = run(
+        "extra.csv",
+        "name,count,region,owner\norders,1,eastus,bob\n",
+    );
+    assert!(extra.status.success());
+    let stderr = String::from_utf8_lossy(&extra.stderr);
+    assert!(stderr.contains("column owner ignored"), "{stderr}");
+    for (name, text, says) in [
+        (
+            "typo.csv",
+            "name,cout,region\norders,1,eastus\n",
+            "did you mean `count`?",
+        ),
+        (
+            "empty.csv",
+            "",
+            "is empty: an inventory is a header line (name,count,region",
+        ),
+    ] {
+        let out = run(name, text);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(says), "expected {says:?} in {stderr}");
+    }
+}

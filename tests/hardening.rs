@@ -1056,7 +1056,13 @@ fn a_duration_without_a_unit_says_how_to_write_one() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains(says), "expected {says:?} in {stderr}");
-        assert!(stderr.contains("between 1m and 1d") || !value.starts_with('1'), "{stderr}");
-        assert!(!stderr.contains("sec or") && !stderr.contains("ns, us"), "{stderr}");
+        assert!(
+            stderr.contains("between 1m and 1d") || !value.starts_with('1'),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("sec or") && !stderr.contains("ns, us"),
+            "{stderr}"
+        );
     }
 }

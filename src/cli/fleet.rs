@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{command_line, note, output_folder, print, progress_bar, say, thread_pool, FleetArgs};
+use super::{
+    command_line, note, output_folder, print, progress_bar, say, thread_pool, warn, FleetArgs,
+};
 use crate::error::{Error, InputError};
 use crate::fleet::{simulate_runs, FleetRun, FleetSummary};
 use crate::report::fleet::{self as out, FleetProvenance, FleetRecord};
@@ -23,6 +25,9 @@ const RECORD_BYTES_PER_SERVER_RUN: f64 = 370.0;
 pub(super) fn fleet(args: FleetArgs) -> Result<(), Error> {
     let sets = args.sim.overrides()?;
     let fleet = load_fleet(&args.fleet, &sets)?;
+    for n in &fleet.notes {
+        warn(n);
+    }
     let text = scenario::read_text(&args.fleet)?;
     let sha = scenario::sha256_hex(&text);
     note(&format!("read {} (sha256 {sha})", args.fleet.display()));

@@ -366,12 +366,12 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
     let mut out = String::new();
     let days = fleet.horizon_days;
     out.push_str(&format!(
-        "backsim fleet · {} · {} in {}, {}\n{} runs × {} days, seed {}\n\n",
+        "backsim fleet · {} · {} in {}, {}\n{} × {} days, seed {}\n\n",
         fleet.name,
         counted(summary.servers as usize, "server"),
         counted(fleet.groups.len(), "group"),
         counted(summary.regions.len(), "region"),
-        summary.runs,
+        counted(summary.runs, "run"),
         days,
         fleet.seed
     ));

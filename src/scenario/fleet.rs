@@ -94,6 +94,8 @@ pub struct Fleet {
     pub start: DateTime<FixedOffset>,
     pub groups: Vec<FleetGroup>,
     pub regions: Vec<FleetRegion>,
+    /// What the reader should know about how the file was read (columns ignored).
+    pub notes: Vec<String>,
 }
 
 impl Fleet {
@@ -161,7 +163,8 @@ pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputErr
             path.file_stem()
                 .map_or("fleet".to_string(), |s| s.to_string_lossy().into_owned())
         };
-        let groups = inventory(&text, &origin)?;
+        let mut notes = Vec::new();
+        let groups = inventory(&text, &origin, &mut notes)?;
         return build(
             FleetHead {
                 name: stem,
@@ -171,6 +174,7 @@ pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputErr
                 regions: BTreeMap::new(),
                 every_region: Vec::new(),
                 outages: Vec::new(),
+                notes,
                 origin,
             },
             groups,
@@ -277,13 +281,14 @@ pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputErr
         Some(_) => return Err(fail("regions", "expected [regions.NAME] tables".into())),
     }
     let mut groups = Vec::new();
+    let mut notes = Vec::new();
     if let Some(inv) = table.get("inventory") {
         let toml::Value::String(file) = inv else {
             return Err(fail("inventory", "expected the path of a CSV file".into()));
         };
         let csv_path = folder.join(file);
         let csv_text = super::read_text(&csv_path)?;
-        groups.extend(inventory(&csv_text, &Origin::File(csv_path))?);
+        groups.extend(inventory(&csv_text, &Origin::File(csv_path), &mut notes)?);
     }
     match table.get("group") {
         None => {}
@@ -307,6 +312,7 @@ pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputErr
             regions,
             every_region: Vec::new(),
             outages,
+            notes,
             origin,
         },
         groups,
@@ -423,6 +429,7 @@ struct FleetHead {
     regions: BTreeMap<String, Vec<(String, toml::Value)>>,
     /// Region keys `--set` for every region, applied after each region's own.
     every_region: Vec<(String, toml::Value)>,
+    notes: Vec<String>,
     /// `[[outage]]`: (region, start, length), in every run.
     outages: Vec<(String, i64, i64)>,
     origin: Origin,
@@ -547,7 +554,11 @@ fn group_from_toml(
 
 /// Inventory rows: a header naming columns (name, count and region required; the others of
 /// `INVENTORY_KEYS` optional, an empty cell taking the default), one group per row.
-fn inventory(text: &str, origin: &Origin) -> Result<Vec<GroupSpec>, InputError> {
+fn inventory(
+    text: &str,
+    origin: &Origin,
+    notes: &mut Vec<String>,
+) -> Result<Vec<GroupSpec>, InputError> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
@@ -562,26 +573,53 @@ fn inventory(text: &str, origin: &Origin) -> Result<Vec<GroupSpec>, InputError> 
         position: row.map(|r| (r + 1, 1)),
         message,
     };
+    let all: Vec<&str> = ["name", "count", "region"]
+        .into_iter()
+        .chain(INVENTORY_KEYS.iter().map(|(c, _)| *c))
+        .collect();
+    if text.trim().is_empty() {
+        return Err(fail(
+            None,
+            None,
+            format!(
+                "is empty: an inventory is a header line ({}) and a row per server or group",
+                all.join(",")
+            ),
+        ));
+    }
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| fail(None, None, format!("cannot read the header: {e}")))?
         .iter()
         .map(str::to_string)
         .collect();
+    let mut ignored = Vec::new();
     for column in &header {
-        let known = ["name", "count", "region"].contains(&column.as_str())
-            || INVENTORY_KEYS.iter().any(|(c, _)| c == column);
-        if !known {
-            let all: Vec<&str> = ["name", "count", "region"]
-                .into_iter()
-                .chain(INVENTORY_KEYS.iter().map(|(c, _)| *c))
-                .collect();
+        if all.contains(&column.as_str()) {
+            continue;
+        }
+        // A near miss is a typo, and ignoring it would silently drop the value; anything else
+        // (an owner, a cost centre) is what real inventories carry beside these.
+        if let Some(meant) = closest(column, &all) {
             return Err(fail(
                 None,
                 Some(column),
-                format!("unknown column; the inventory has {}", all.join(", ")),
+                format!(
+                    "unknown column; did you mean `{meant}`? The inventory has {}",
+                    all.join(", ")
+                ),
             ));
         }
+        ignored.push(column.clone());
+    }
+    if !ignored.is_empty() {
+        notes.push(format!(
+            "{}: column{} {} ignored (not one backsim reads: {})",
+            display(origin),
+            if ignored.len() == 1 { "" } else { "s" },
+            ignored.join(", "),
+            all.join(", ")
+        ));
     }
     for required in ["name", "region"] {
         if !header.iter().any(|c| c == required) {
@@ -784,6 +822,7 @@ fn build(
         start: first.start,
         groups,
         regions,
+        notes: head.notes.clone(),
     })
 }
 
