@@ -123,11 +123,11 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
         say(&report::summary_text(&analysis));
         if let Some(t) = target {
             say(&format!(
-                "\n{} replications: headline 95% CIs within ±{:.2}% of their means ({}±{:.2}% asked)\n",
+                "\n{} replications: headline 95% CIs within ±{}% of their means ({}±{}% asked)\n",
                 reps.len(),
-                t.worst * 100.0,
+                crate::report::numbers::sig(t.worst * 100.0, 2),
                 if t.reached { "" } else { "NOT reached: " },
-                t.target * 100.0
+                crate::report::numbers::sig(t.target * 100.0, 2)
             ));
         }
         say(&format!("\nwrote {}\n", out_path.display()));

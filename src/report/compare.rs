@@ -124,11 +124,11 @@ pub fn compare_text(c: &Comparison, results: &[AlternativeResult]) -> String {
     if let Some(t) = c.target {
         let _ = writeln!(
             out,
-            "\n{} paired runs: every headline difference's 95% CI within ±{:.2}% of the larger mean ({}±{:.2}% asked)",
+            "\n{} paired runs: every headline difference's 95% CI within ±{}% of the larger mean ({}±{}% asked)",
             c.runs(),
-            t.worst * 100.0,
+            numbers::sig(t.worst * 100.0, 2),
             if t.reached { "" } else { "NOT reached: " },
-            t.target * 100.0
+            numbers::sig(t.target * 100.0, 2)
         );
     }
     out
