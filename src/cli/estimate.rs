@@ -90,7 +90,8 @@ fn time_note(server_years: f64, events: f64, threads: usize) -> (f64, String) {
     (
         seconds,
         format!(
-            "about {server_years:.0} server-years to simulate, roughly {} on {threads} thread{}",
+            "about {} server-years to simulate, roughly {} on {threads} thread{}",
+            crate::report::numbers::fixed(server_years, 0),
             duration(seconds),
             if threads == 1 { "" } else { "s" }
         ),

@@ -9,6 +9,7 @@ use super::{
 use crate::error::{Error, InputError};
 use crate::fleet::{simulate_runs, FleetRun, FleetSummary};
 use crate::report::fleet::{self as out, FleetProvenance, FleetRecord};
+use crate::report::numbers::fixed;
 use crate::report::OutputDir;
 use crate::scenario::fleet::{load_fleet, Fleet};
 use crate::scenario::{self, Override};
@@ -51,13 +52,13 @@ pub(super) fn fleet(args: FleetArgs) -> Result<(), Error> {
         let megabytes =
             fleet.servers() as f64 * runs.len() as f64 * RECORD_BYTES_PER_SERVER_RUN / 1e6;
         say(&format!(
-            "{} servers × {} runs × {} days = {:.0} server-years: roughly {:.0} min on {threads} threads, about {:.0} MB of fleet_runs.json\n",
-            fleet.servers(),
-            runs.len(),
+            "{} servers × {} runs × {} days = {} server-years: roughly {} min on {threads} threads, about {} MB of fleet_runs.json\n",
+            fixed(fleet.servers() as f64, 0),
+            fixed(runs.len() as f64, 0),
             fleet.horizon_days,
-            server_years,
-            minutes.max(1.0),
-            megabytes
+            fixed(server_years, 0),
+            fixed(minutes.max(1.0), 0),
+            fixed(megabytes, 0)
         ));
     }
     let dir = OutputDir::stage(&out_path)?;

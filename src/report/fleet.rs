@@ -377,7 +377,7 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
     ));
     let unsteady = not_warmed_up(fleet);
     out.push_str(&format!(
-        "Backup storage bill ({}): {} {cur}/month for the fleet, {} GB-months billable, {} GB stored on average\n",
+        "Backup storage bill ({}): {} {cur}/month for the fleet, {} GB-month billable, {} GB stored on average\n",
         if unsteady.is_empty() {
             "steady state"
         } else {
@@ -539,7 +539,7 @@ pub fn report_md(
     if let Some(note) = unsteady_note(fleet, &not_warmed_up(fleet)) {
         out.push_str(&format!("**{}.**\n\n", md(&note)));
     }
-    out.push_str("## Backup storage bill\n\n| scope | cost per month | billable GB-months | stored GB |\n|---|---|---|---|\n");
+    out.push_str("## Backup storage bill\n\n| scope | cost per month | billable GB-month | stored GB |\n|---|---|---|---|\n");
     let mut bill_row = |scope: String, b: &crate::fleet::BillSummary| {
         out.push_str(&format!(
             "| {scope} | {} {cur} | {} | {} |\n",
