@@ -720,3 +720,58 @@ fn inventory_columns_other_than_ours_are_noted_typos_refused() {
         assert!(stderr.contains(says), "expected {says:?} in {stderr}");
     }
 }
+
+/// An outage that outlasts the run still counts every server it hit: the restores still waiting
+/// when the run ends are worked out past it, exactly as a longer run works them out, for a fleet
+/// and for a single server.
+#[test]
+fn an_outage_that_outlasts_the_run_counts_every_server_it_hit() {
+    let tmp = TempDir::new().unwrap();
+    // Noticed 30 min in, 13 min before the run ends; one slot for six restores.
+    let text = queue_fleet(6, 1, 10).replace("at = \"8d\"", "at = \"11.97d\"");
+    let file = write(tmp.path(), "late.toml", &text);
+    let outages = |out: &Path| csv_rows(&out.join("fleet_outages.csv"));
+    let short = outages(&fleet(tmp.path(), &file, "short", &[]));
+    let long = outages(&fleet(
+        tmp.path(),
+        &file,
+        "long",
+        &["--set", "horizon_days=20"],
+    ));
+    assert_eq!(short.len(), 1);
+    assert_eq!(short[0]["servers_affected"], "6");
+    for column in [
+        "servers_affected",
+        "hours_to_100pct",
+        "geo_restored",
+        "wait_s_max",
+    ] {
+        assert_eq!(short[0][column], long[0][column], "{column}");
+    }
+
+    let scenario = fs::read_to_string("scenarios/region-outage.toml")
+        .unwrap()
+        .replace("at = \"21d14h2m30s\"", "at = \"29d22h2m30s\"");
+    let file = write(tmp.path(), "late-run.toml", &scenario);
+    let recoveries = |horizon: &str, name: &str| {
+        let out = tmp.path().join(name);
+        backsim()
+            .arg("run")
+            .arg(&file)
+            .args(["--runs", "4", "--set", horizon, "--no-charts"])
+            // One slot, busy with other tenants: the server's restore waits past the end.
+            .args(["--set", "restore.slots_per_region=1"])
+            .args(["--set", "restore.background_restores_per_hour=1", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        csv_rows(&out.join("recoveries.csv"))
+            .into_iter()
+            .filter(|r| r["kind"] == "region-outage")
+            .map(|r| (r["run"].clone(), r["outcome"].clone(), r["wait_s"].clone()))
+            .collect::<Vec<_>>()
+    };
+    let ends_inside = recoveries("horizon_days=30", "r30");
+    assert_eq!(ends_inside.len(), 4, "one region-outage recovery per run");
+    assert_eq!(ends_inside, recoveries("horizon_days=40", "r40"));
+}

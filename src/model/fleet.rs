@@ -85,7 +85,7 @@ pub struct LinesWorkedOut {
 /// Replay every server's requests through the fleet's regions in time order (servers in fleet
 /// order at the same second, each server's in the order it made them), starting each restore
 /// when its turn comes and finishing its recovery. An outage that several servers saw surges
-/// other tenants' restores once. Restores still waiting at the horizon never start.
+/// other tenants' restores once. Restores still waiting at the horizon are worked out past it.
 pub fn work_out_lines(
     regions: &[FleetRegion],
     run_streams: &Streams,
@@ -93,7 +93,8 @@ pub fn work_out_lines(
     servers: &mut [ServerLines],
 ) -> LinesWorkedOut {
     let specs: Vec<RegionSpec> = regions.iter().map(|r| r.spec).collect();
-    let mut lines: Regions<(usize, OwnRestore)> = Regions::new(&specs, run_streams, horizon);
+    // Other tenants keep arriving past the horizon, for the restores still waiting then.
+    let mut lines: Regions<(usize, OwnRestore)> = Regions::new(&specs, run_streams, SimTime::MAX);
     let mut order: Vec<(SimTime, usize, usize)> = servers
         .iter()
         .enumerate()
@@ -109,7 +110,7 @@ pub fn work_out_lines(
     order.sort_unstable();
     let mut surged: BTreeSet<(SimTime, usize, u64)> = BTreeSet::new();
     for (at, s, k) in order {
-        start_due(&mut lines, servers, at, horizon);
+        start_due(&mut lines, servers, at.min(horizon - 1), horizon);
         let server = &mut servers[s];
         let fleet_region = |local: RegionId| {
             if local == RegionId::HOME {
@@ -143,13 +144,16 @@ pub fn work_out_lines(
             }
         }
     }
-    start_due(&mut lines, servers, horizon - 1, horizon);
+    // Restores still waiting when the run ends are worked out past it, as a single server's
+    // are: every server an outage hit has its recovery.
+    start_due(&mut lines, servers, SimTime::MAX, horizon);
     LinesWorkedOut {
         peak_waiting: lines.peak_waiting(),
     }
 }
 
-/// Start every restore whose turn comes at or before `until` (and before the horizon).
+/// Start every restore whose turn comes at or before `until`; the downtime they count stops at
+/// `horizon`.
 fn start_due(
     lines: &mut Regions<(usize, OwnRestore)>,
     servers: &mut [ServerLines],
@@ -157,7 +161,7 @@ fn start_due(
     horizon: SimTime,
 ) {
     while let Some(due) = lines.next_due() {
-        if due > until || due >= horizon {
+        if due > until {
             return;
         }
         if let Some(started) = lines.step() {

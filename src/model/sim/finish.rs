@@ -1,12 +1,17 @@
 //! The end of the horizon: every unit's tallies gathered into the run's figures.
 
 use super::{FleetServerRun, Sim};
+use crate::engine::SimTime;
 use crate::model::backups;
 use crate::model::metrics::{EngineStats, RunMetrics, RunOutcome};
 use crate::model::recovery::Recoveries;
 
 impl Sim<'_, '_> {
-    pub(super) fn finish(self) -> RunOutcome {
+    pub(super) fn finish(mut self) -> RunOutcome {
+        // Restores still waiting for a slot when the run ends are worked out past it (the
+        // regions' lines drain; other tenants stop arriving at the horizon), so that every
+        // server an outage hit has its recovery, and the downtime counted stops at the horizon.
+        self.start_due_restores(SimTime::MAX);
         let (mut outcome, recoveries) = self.finish_all_but_recoveries();
         outcome.metrics.recoveries = recoveries.figures();
         outcome.recoveries = recoveries.into_records();

@@ -271,6 +271,11 @@ impl Sim<'_, '_> {
             plan.extra_loss_seconds,
         );
         let (outcome, downtime, lost) = (started.outcome, started.downtime, started.lost);
+        if at >= self.cfg.horizon {
+            // Worked out after the run ended: the recovery has its record, the event log stops
+            // at the horizon.
+            return started.held;
+        }
         self.record_at(at, "restore-started", || {
             let mut text = format!(
                 "{kind}: waited {waited} s for a slot, runs {total:.0} s (replay {replay:.2} GB)"
