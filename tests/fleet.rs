@@ -775,3 +775,32 @@ fn an_outage_that_outlasts_the_run_counts_every_server_it_hit() {
     assert_eq!(ends_inside.len(), 4, "one region-outage recovery per run");
     assert_eq!(ends_inside, recoveries("horizon_days=40", "r40"));
 }
+
+/// A bad `--set regions.NAME.KEY` is blamed on the --set, with the likely key for a near miss.
+#[test]
+fn a_bad_region_set_is_blamed_on_the_set() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(tmp.path(), "q.toml", &queue_fleet(2, 3, 10));
+    for (set, says) in [
+        (
+            "regions.westus.slots_per_region=0",
+            "error: --set regions.westus.slots_per_region=0:",
+        ),
+        (
+            "regions.westeurope.slots_per_region=4",
+            "error: --set regions.westeurope.",
+        ),
+        ("regions.westus.slots=4", "did you mean `slots_per_region`?"),
+    ] {
+        let out = backsim()
+            .arg("fleet")
+            .arg(&file)
+            .args(["--set", set, "--no-charts", "--out"])
+            .arg(tmp.path().join("o"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(says), "expected {says:?} in {stderr}");
+    }
+}

@@ -173,6 +173,7 @@ pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputErr
                 defaults: Vec::new(),
                 regions: BTreeMap::new(),
                 every_region: Vec::new(),
+                set_regions: Vec::new(),
                 outages: Vec::new(),
                 notes,
                 origin,
@@ -311,6 +312,7 @@ pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputErr
             defaults,
             regions,
             every_region: Vec::new(),
+            set_regions: Vec::new(),
             outages,
             notes,
             origin,
@@ -429,6 +431,8 @@ struct FleetHead {
     regions: BTreeMap<String, Vec<(String, toml::Value)>>,
     /// Region keys `--set` for every region, applied after each region's own.
     every_region: Vec<(String, toml::Value)>,
+    /// `--set regions.NAME.KEY=VALUE`s, as (region, key, value): errors about them name them.
+    set_regions: Vec<(String, String, String)>,
     notes: Vec<String>,
     /// `[[outage]]`: (region, start, length), in every run.
     outages: Vec<(String, i64, i64)>,
@@ -804,8 +808,11 @@ fn build(
     }
     for listed in head.regions.keys() {
         if !region_names.contains(listed) {
+            let from_set = head.set_regions.iter().find(|(r, _, _)| r == listed);
             return Err(InputError {
-                origin: head.origin.clone(),
+                origin: from_set.map_or(head.origin.clone(), |(_, k, v)| {
+                    Origin::Argument(format!("--set {k}={v}"))
+                }),
                 key: Some(format!("regions.{listed}")),
                 position: None,
                 message: "no group runs in this region or restores into it".into(),
@@ -851,11 +858,22 @@ fn region_overrides(
             let canonical = known_region(region).map_err(refused)?;
             let Some((_, scenario_key)) = REGION_KEYS.iter().find(|(k, _)| *k == key) else {
                 let names: Vec<&str> = REGION_KEYS.iter().map(|(k, _)| *k).collect();
+                let hint =
+                    closest(key, &names).map_or(String::new(), |k| format!("did you mean `{k}`? "));
                 return Err(refused(format!(
-                    "unknown region key; a region takes {}",
+                    "unknown region key; {hint}a region takes {}",
                     names.join(", ")
                 )));
             };
+            // The value is checked here, so that a bad one is blamed on the --set.
+            let probe = Override {
+                key: scenario_key.to_string(),
+                value: o.value.clone(),
+            };
+            parse_one("name = \"region\"", &head.origin, &[probe])
+                .map_err(|e| refused(e.message))?;
+            head.set_regions
+                .push((canonical.to_string(), o.key.clone(), o.value.clone()));
             head.regions
                 .entry(canonical.to_string())
                 .or_default()
