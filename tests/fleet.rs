@@ -15,6 +15,22 @@ fn fleet(dir: &Path, file: &Path, out: &str, args: &[&str]) -> std::path::PathBu
     backsim_into("fleet", file, dir, out, args)
 }
 
+/// `backsim ARGS` exits 2 with `says` in its message (and writes nothing to `dir`'s "refused").
+fn refuses(dir: &Path, args: &[&str], says: &str) {
+    let out = backsim()
+        .args(args)
+        .args(["--no-charts", "--out"])
+        .arg(dir.join("refused"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(
+        stderr.contains(says),
+        "{args:?}: expected {says:?} in {stderr}"
+    );
+}
+
 fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
     let mut reader = csv::Reader::from_path(path).unwrap();
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
@@ -547,16 +563,7 @@ fn region_settings_are_set_per_region_not_per_group() {
     ] {
         let text = queue_fleet(2, 3, 10) + "[group.set]\n" + key + "\n";
         let bad = write(tmp.path(), "bad.toml", &text);
-        let out = backsim()
-            .arg("fleet")
-            .arg(&bad)
-            .args(["--no-charts", "--out"])
-            .arg(tmp.path().join("bad"))
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{key}: {stderr}");
-        assert!(stderr.contains(says), "{key}: {stderr}");
+        refuses(tmp.path(), &["fleet", bad.to_str().unwrap()], says);
     }
 }
 
@@ -574,19 +581,8 @@ fn a_scripted_outage_past_the_horizon_or_of_no_length_is_refused() {
     ] {
         let text = queue_fleet(2, 3, 10).replace(change.0, change.1);
         let bad = write(tmp.path(), "bad.toml", &text);
-        let out = backsim()
-            .arg("fleet")
-            .arg(&bad)
-            .args(["--no-charts", "--out"])
-            .arg(tmp.path().join("bad"))
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{stderr}");
-        assert!(
-            stderr.contains(says) && stderr.contains("outage[1]"),
-            "{stderr}"
-        );
+        refuses(tmp.path(), &["fleet", bad.to_str().unwrap()], says);
+        refuses(tmp.path(), &["fleet", bad.to_str().unwrap()], "outage[1]");
     }
 }
 
@@ -620,17 +616,11 @@ fn a_fleet_error_points_where_the_key_was_set() {
     ];
     for (text, args, says) in cases {
         let file = write(tmp.path(), "t.toml", &text);
-        let out = backsim()
-            .arg("fleet")
-            .arg(&file)
-            .args(args)
-            .args(["--no-charts", "--out"])
-            .arg(tmp.path().join("o"))
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{stderr}");
-        assert!(stderr.contains(says), "expected {says:?} in {stderr}");
+        let args: Vec<&str> = ["fleet", file.to_str().unwrap()]
+            .into_iter()
+            .chain(args.iter().copied())
+            .collect();
+        refuses(tmp.path(), &args, says);
     }
 }
 
@@ -639,17 +629,7 @@ fn a_fleet_error_points_where_the_key_was_set() {
 #[test]
 fn the_wrong_file_for_the_command_says_which_command() {
     let tmp = TempDir::new().unwrap();
-    let refused = |args: &[&str], says: &str| {
-        let out = backsim()
-            .args(args)
-            .args(["--no-charts", "--out"])
-            .arg(tmp.path().join("o"))
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{stderr}");
-        assert!(stderr.contains(says), "expected {says:?} in {stderr}");
-    };
+    let refused = |args: &[&str], says: &str| refuses(tmp.path(), args, says);
     refused(&["run", "scenarios/fleet-400.toml"], "`backsim fleet FILE`");
     refused(
         &["fleet", "scenarios/default.toml"],
@@ -714,10 +694,8 @@ fn inventory_columns_other_than_ours_are_noted_typos_refused() {
             "is empty: an inventory is a header line (name,count,region",
         ),
     ] {
-        let out = run(name, text);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{stderr}");
-        assert!(stderr.contains(says), "expected {says:?} in {stderr}");
+        let file = write(tmp.path(), name, text);
+        refuses(tmp.path(), &["fleet", file.to_str().unwrap()], says);
     }
 }
 
@@ -792,15 +770,10 @@ fn a_bad_region_set_is_blamed_on_the_set() {
         ),
         ("regions.westus.slots=4", "did you mean `slots_per_region`?"),
     ] {
-        let out = backsim()
-            .arg("fleet")
-            .arg(&file)
-            .args(["--set", set, "--no-charts", "--out"])
-            .arg(tmp.path().join("o"))
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{stderr}");
-        assert!(stderr.contains(says), "expected {says:?} in {stderr}");
+        refuses(
+            tmp.path(),
+            &["fleet", file.to_str().unwrap(), "--set", set],
+            says,
+        );
     }
 }
