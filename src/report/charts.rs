@@ -174,16 +174,21 @@ fn axis(range: std::ops::Range<f64>) -> std::ops::Range<f64> {
     }
 }
 
-pub(super) fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
+/// The least and greatest finite values as drawn, if there are any.
+fn drawn_bounds(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     let (lo, hi) = values
         .filter(|v| v.is_finite())
         .map(drawn)
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
         });
-    if !lo.is_finite() {
+    lo.is_finite().then_some((lo, hi))
+}
+
+pub(super) fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let Some((lo, hi)) = drawn_bounds(values) else {
         return (0.0, 1.0);
-    }
+    };
     if hi - lo < 1e-9 {
         return (lo - 1.0, hi + 1.0);
     }
@@ -196,15 +201,9 @@ pub(super) fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
 /// frame. Values that are all equal get a range of their own rather than ±1 (a cost of 0 in
 /// every point drew an axis from −1 to 1).
 fn value_axis(values: impl Iterator<Item = f64>, from_zero: bool) -> (f64, f64) {
-    let (lo, hi) = values
-        .filter(|v| v.is_finite())
-        .map(drawn)
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-    if !lo.is_finite() {
+    let Some((lo, hi)) = drawn_bounds(values) else {
         return (0.0, 1.0);
-    }
+    };
     let (lo, hi) = if from_zero {
         (lo.min(0.0), hi.max(0.0))
     } else {
