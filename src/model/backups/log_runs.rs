@@ -4,8 +4,16 @@
 
 use std::collections::VecDeque;
 
-use super::store::LogBackup;
 use crate::engine::{SimTime, HOUR};
+
+/// One log backup: when it ran, the binlog it uploaded, and the binlog written since creation
+/// up to its end (the mark a restore replays to).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LogBackup {
+    pub time: SimTime,
+    pub gb: f64,
+    pub binlog_mark: f64,
+}
 
 /// `count` log backups at `start`, `start + interval`, …, each of `gb`; the first carries
 /// binlog mark `first_mark` and each later one `gb` more (each uploads the binlog written since

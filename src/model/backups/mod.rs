@@ -6,9 +6,10 @@ pub mod logs;
 pub mod snapshots;
 pub mod store;
 
+pub use log_runs::LogBackup;
 pub use logs::LogBackups;
 pub use snapshots::{Attempt, Snapshots};
-pub use store::{BackupStore, LogBackup, Snapshot, SnapshotKind};
+pub use store::{BackupStore, Snapshot, SnapshotKind};
 
 use serde::Serialize;
 

@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use super::log_runs::{LogRun, LogRuns};
+use super::log_runs::{LogBackup, LogRun, LogRuns};
 use crate::engine::SimTime;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,14 +36,6 @@ pub struct Snapshot {
     pub kind: SnapshotKind,
     /// Binlog GB written since the server was created, at this snapshot: the replay a restore
     /// from it needs is the difference of two marks.
-    pub binlog_mark: f64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LogBackup {
-    pub time: SimTime,
-    pub gb: f64,
-    /// Binlog GB written since creation, up to the end of this log backup.
     pub binlog_mark: f64,
 }
 
