@@ -19,39 +19,17 @@ use crate::model::fleet::FleetRegion;
 use crate::model::region::RegionSpec;
 use crate::model::{geo_restore_target, known_region};
 
+mod inventory;
+mod places;
+mod regions;
+
+use inventory::inventory;
+pub use inventory::INVENTORY_KEYS;
+use places::{defaults_position, display, key_position, line_col, nth_position};
+use regions::{fleet_region, region_overrides, REGION_KEYS};
+
 /// The most servers one fleet may hold: memory and time grow with it.
 pub const MAX_SERVERS: u64 = 1_000_000;
-
-/// The inventory's columns (as `backsim import` writes them) and the scenario key behind each;
-/// `name`, `count` and `region` are the group's own.
-pub const INVENTORY_KEYS: [(&str, &str); 8] = [
-    ("provisioned_storage_gb", "server.provisioned_storage_gb"),
-    ("db_size_gb", "server.db_size_gb"),
-    ("binlog_gb_per_day", "workload.binlog_gb_per_day"),
-    ("vcores", "server.vcores"),
-    ("retention_days", "backup.retention_days"),
-    ("redundancy", "backup.redundancy"),
-    ("ha", "server.ha"),
-    ("mysql_version", "server.mysql_version"),
-];
-
-/// A region's keys in a fleet's `[regions.NAME]` table, and the scenario key each stands for
-/// (the default is the first group's value there).
-const REGION_KEYS: [(&str, &str); 7] = [
-    ("slots_per_region", "restore.slots_per_region"),
-    (
-        "background_restores_per_hour",
-        "restore.background_restores_per_hour",
-    ),
-    (
-        "background_restore_minutes",
-        "restore.background_restore_minutes",
-    ),
-    ("outage_restore_surge", "restore.outage_restore_surge"),
-    ("region_outages_per_year", "outages.region_outages_per_year"),
-    ("region_outage_hours", "outages.region_outage_hours"),
-    ("region_outage_cv", "outages.region_outage_cv"),
-];
 
 /// Keys of the fleet file itself.
 const FLEET_KEYS: [&str; 11] = [
@@ -556,154 +534,6 @@ fn group_from_toml(
     })
 }
 
-/// Inventory rows: a header naming columns (name, count and region required; the others of
-/// `INVENTORY_KEYS` optional, an empty cell taking the default), one group per row.
-fn inventory(
-    text: &str,
-    origin: &Origin,
-    notes: &mut Vec<String>,
-) -> Result<Vec<GroupSpec>, InputError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let fail = |row: Option<usize>, column: Option<&str>, message: String| InputError {
-        origin: origin.clone(),
-        key: Some(match (row, column) {
-            (Some(r), Some(c)) => format!("row {r}, column {c}"),
-            (Some(r), None) => format!("row {r}"),
-            (None, Some(c)) => format!("column {c}"),
-            (None, None) => "header".to_string(),
-        }),
-        position: row.map(|r| (r + 1, 1)),
-        message,
-    };
-    let all: Vec<&str> = ["name", "count", "region"]
-        .into_iter()
-        .chain(INVENTORY_KEYS.iter().map(|(c, _)| *c))
-        .collect();
-    if text.trim().is_empty() {
-        return Err(fail(
-            None,
-            None,
-            format!(
-                "is empty: an inventory is a header line ({}) and a row per server or group",
-                all.join(",")
-            ),
-        ));
-    }
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| fail(None, None, format!("cannot read the header: {e}")))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let mut ignored = Vec::new();
-    for column in &header {
-        if all.contains(&column.as_str()) {
-            continue;
-        }
-        // A near miss is a typo, and ignoring it would silently drop the value; anything else
-        // (an owner, a cost centre) is what real inventories carry beside these.
-        if let Some(meant) = closest(column, &all) {
-            return Err(fail(
-                None,
-                Some(column),
-                format!(
-                    "unknown column; did you mean `{meant}`? The inventory has {}",
-                    all.join(", ")
-                ),
-            ));
-        }
-        ignored.push(column.clone());
-    }
-    if !ignored.is_empty() {
-        notes.push(format!(
-            "{}: column{} {} ignored (not one backsim reads: {})",
-            display(origin),
-            if ignored.len() == 1 { "" } else { "s" },
-            ignored.join(", "),
-            all.join(", ")
-        ));
-    }
-    for required in ["name", "region"] {
-        if !header.iter().any(|c| c == required) {
-            return Err(fail(None, Some(required), "is required".into()));
-        }
-    }
-    let mut groups = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let row = i + 1;
-        let record = record.map_err(|e| fail(Some(row), None, format!("cannot read: {e}")))?;
-        let cell = |column: &str| {
-            header
-                .iter()
-                .position(|c| c == column)
-                .and_then(|p| record.get(p))
-                .filter(|v| !v.is_empty())
-        };
-        let name = cell("name")
-            .ok_or_else(|| {
-                fail(
-                    Some(row),
-                    Some("name"),
-                    "is empty: every row needs a name".into(),
-                )
-            })?
-            .to_string();
-        let region = cell("region")
-            .ok_or_else(|| fail(Some(row), Some("region"), "is empty".into()))?
-            .to_string();
-        let count = match cell("count") {
-            None => 1,
-            Some(c) => c
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=MAX_SERVERS as u32).contains(n))
-                .ok_or_else(|| {
-                    fail(
-                        Some(row),
-                        Some("count"),
-                        format!("expected a whole number of servers from 1 to {MAX_SERVERS}, got \"{c}\""),
-                    )
-                })?,
-        };
-        let keys = INVENTORY_KEYS
-            .iter()
-            .filter_map(|(column, key)| cell(column).map(|v| (key.to_string(), cell_value(v))))
-            .collect();
-        groups.push(GroupSpec {
-            name: name.clone(),
-            count,
-            region,
-            base: None,
-            keys,
-            source: format!("row {row} ({})", display(origin)),
-            label: format!("row {row} (\"{name}\")"),
-            origin: origin.clone(),
-            position: Some((row + 1, 1)),
-        });
-    }
-    if groups.is_empty() {
-        return Err(fail(
-            None,
-            None,
-            "has no rows: a fleet needs at least one server".into(),
-        ));
-    }
-    Ok(groups)
-}
-
-/// A CSV cell as a TOML value: a number when it reads as one, else text.
-fn cell_value(cell: &str) -> toml::Value {
-    if let Ok(n) = cell.parse::<i64>() {
-        return toml::Value::Integer(n);
-    }
-    match cell.parse::<f64>() {
-        Ok(x) if x.is_finite() => toml::Value::Float(x),
-        _ => toml::Value::String(cell.to_string()),
-    }
-}
-
 fn build(
     head: FleetHead,
     specs: Vec<GroupSpec>,
@@ -833,62 +663,6 @@ fn build(
     })
 }
 
-/// `--set` keys that belong to the regions: `regions.NAME.KEY` for one region, and a region's
-/// scenario key (`restore.slots_per_region`) for every region. Both go after the file's
-/// `[regions.NAME]` tables, as `--set` overrides the file; the other keys go to every group.
-fn region_overrides(
-    mut head: FleetHead,
-    overrides: &[Override],
-) -> Result<(FleetHead, Vec<Override>), InputError> {
-    let mut rest = Vec::new();
-    let mut every_region = Vec::new();
-    for o in overrides {
-        let refused = |message: String| InputError {
-            origin: Origin::Argument(format!("--set {}={}", o.key, o.value)),
-            key: Some(o.key.clone()),
-            position: None,
-            message,
-        };
-        if let Some(path) = o.key.strip_prefix("regions.") {
-            let Some((region, key)) = path.rsplit_once('.') else {
-                return Err(refused(
-                    "expected regions.NAME.KEY, e.g. regions.eastus.slots_per_region=32".into(),
-                ));
-            };
-            let canonical = known_region(region).map_err(refused)?;
-            let Some((_, scenario_key)) = REGION_KEYS.iter().find(|(k, _)| *k == key) else {
-                let names: Vec<&str> = REGION_KEYS.iter().map(|(k, _)| *k).collect();
-                let hint =
-                    closest(key, &names).map_or(String::new(), |k| format!("did you mean `{k}`? "));
-                return Err(refused(format!(
-                    "unknown region key; {hint}a region takes {}",
-                    names.join(", ")
-                )));
-            };
-            // The value is checked here, so that a bad one is blamed on the --set.
-            let probe = Override {
-                key: scenario_key.to_string(),
-                value: o.value.clone(),
-            };
-            parse_one("name = \"region\"", &head.origin, &[probe])
-                .map_err(|e| refused(e.message))?;
-            head.set_regions
-                .push((canonical.to_string(), o.key.clone(), o.value.clone()));
-            head.regions
-                .entry(canonical.to_string())
-                .or_default()
-                .push((scenario_key.to_string(), o.toml_value()));
-        } else if REGION_KEYS.iter().any(|(_, s)| *s == o.key) {
-            every_region.push((o.key.clone(), o.toml_value()));
-            rest.push(o.clone());
-        } else {
-            rest.push(o.clone());
-        }
-    }
-    head.every_region = every_region;
-    Ok((head, rest))
-}
-
 fn spec_error(spec: &GroupSpec, key: &str, message: String) -> InputError {
     InputError {
         origin: spec.origin.clone(),
@@ -972,120 +746,6 @@ fn group_scenario(
     })
 }
 
-/// Where `[defaults]` sets `key` in the fleet file: the key's line, or else the table's.
-fn defaults_position(origin: &Origin, key: &str) -> Option<(usize, usize)> {
-    let Origin::File(path) = origin else {
-        return None;
-    };
-    let text = super::read_text(path).ok()?;
-    let after = nth_position(&text, "[defaults]", 0)?.0;
-    text.lines()
-        .enumerate()
-        .skip(after)
-        .take_while(|(_, l)| !l.trim_start().starts_with('['))
-        .find_map(|(i, line)| {
-            let trimmed = line.trim_start();
-            let rest = trimmed.strip_prefix(key)?;
-            rest.trim_start()
-                .starts_with('=')
-                .then_some((i + 1, line.len() - trimmed.len() + 1))
-        })
-        .or(Some((after, 1)))
-}
-
-/// Region `i` of the fleet: the first group there (or restoring there) gives the defaults, the
-/// fleet's `[regions.NAME]` table overrides them.
-fn fleet_region(
-    head: &FleetHead,
-    groups: &[FleetGroup],
-    i: usize,
-    name: &str,
-) -> Result<FleetRegion, InputError> {
-    let home_of = groups.iter().find(|g| g.home == i);
-    let reference = home_of
-        .or_else(|| groups.iter().find(|g| g.target == i))
-        .expect("every region is a home or a target");
-    let mut config = reference.scenario.config.clone();
-    let keys: Vec<(String, toml::Value)> = head
-        .regions
-        .get(name)
-        .into_iter()
-        .flatten()
-        .chain(&head.every_region)
-        .cloned()
-        .collect();
-    if !keys.is_empty() {
-        let overrides: Vec<Override> = keys
-            .iter()
-            .map(|(k, v)| Override {
-                key: k.clone(),
-                value: v.to_string(),
-            })
-            .collect();
-        let probe =
-            parse_one("name = \"region\"", &head.origin, &overrides).map_err(|e| InputError {
-                origin: head.origin.clone(),
-                key: Some(format!(
-                    "regions.{name}.{}",
-                    e.key
-                        .as_deref()
-                        .and_then(|k| REGION_KEYS.iter().find(|(_, s)| *s == k).map(|(r, _)| *r))
-                        .unwrap_or("?")
-                )),
-                position: key_position_in(&head.origin, name),
-                message: e.message,
-            })?;
-        for (key, _) in &keys {
-            let p = &probe.config;
-            match key.as_str() {
-                "restore.slots_per_region" => {
-                    config.restore.slots_per_region = p.restore.slots_per_region
-                }
-                "restore.background_restores_per_hour" => {
-                    config.restore.background_restores_per_hour =
-                        p.restore.background_restores_per_hour
-                }
-                "restore.background_restore_minutes" => {
-                    config.restore.background_restore_duration =
-                        p.restore.background_restore_duration
-                }
-                "restore.outage_restore_surge" => {
-                    config.restore.outage_restore_surge = p.restore.outage_restore_surge
-                }
-                "outages.region_outages_per_year" => {
-                    config.outages.region_outages_per_year = p.outages.region_outages_per_year
-                }
-                "outages.region_outage_hours" => {
-                    config.outages.region_outage_hours = p.outages.region_outage_hours
-                }
-                "outages.region_outage_cv" => {
-                    config.outages.region_outage_cv = p.outages.region_outage_cv
-                }
-                _ => {}
-            }
-        }
-    }
-    let [home, target] = RegionSpec::home_and_target(&config.restore);
-    let everyday = home_of.is_some();
-    Ok(FleetRegion {
-        name: name.to_string(),
-        spec: if everyday { home } else { target },
-        outages_per_year: if everyday {
-            config.outages.region_outages_per_year
-        } else {
-            0.0
-        },
-        outage_hours: config.outages.region_outage_hours,
-        outage_cv: config.outages.region_outage_cv,
-        scripted: head
-            .outages
-            .iter()
-            .filter(|(region, _, _)| region == name)
-            .map(|&(_, at, length)| (at, length))
-            .collect(),
-    })
-}
-
 /// Nested tables as dotted keys: `{server = {vcores = 4}}` → `server.vcores = 4`.
 fn flatten(prefix: &str, table: &toml::Table) -> Vec<(String, toml::Value)> {
     let mut out = Vec::new();
@@ -1101,46 +761,4 @@ fn flatten(prefix: &str, table: &toml::Table) -> Vec<(String, toml::Value)> {
         }
     }
     out
-}
-
-fn display(origin: &Origin) -> String {
-    match origin {
-        Origin::File(p) => p.display().to_string(),
-        Origin::Argument(a) => a.clone(),
-    }
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
-}
-
-/// Where `key = …` first appears at the start of a line.
-fn key_position(text: &str, key: &str) -> Option<(usize, usize)> {
-    text.lines().enumerate().find_map(|(i, line)| {
-        let trimmed = line.trim_start();
-        let rest = trimmed.strip_prefix(key)?;
-        rest.trim_start()
-            .starts_with('=')
-            .then_some((i + 1, line.len() - trimmed.len() + 1))
-    })
-}
-
-/// Where the `n`-th (0-based) line that starts with `header` is.
-fn nth_position(text: &str, header: &str, n: usize) -> Option<(usize, usize)> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| l.trim_start().starts_with(header))
-        .nth(n)
-        .map(|(i, _)| (i + 1, 1))
-}
-
-fn key_position_in(origin: &Origin, region: &str) -> Option<(usize, usize)> {
-    let Origin::File(path) = origin else {
-        return None;
-    };
-    let text = super::read_text(path).ok()?;
-    nth_position(&text, &format!("[regions.{region}]"), 0)
 }

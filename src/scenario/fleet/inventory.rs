@@ -1,0 +1,164 @@
+//! An inventory CSV: a header of columns, a group per row.
+
+use super::*;
+
+/// The inventory's columns (as `backsim import` writes them) and the scenario key behind each;
+/// `name`, `count` and `region` are the group's own.
+pub const INVENTORY_KEYS: [(&str, &str); 8] = [
+    ("provisioned_storage_gb", "server.provisioned_storage_gb"),
+    ("db_size_gb", "server.db_size_gb"),
+    ("binlog_gb_per_day", "workload.binlog_gb_per_day"),
+    ("vcores", "server.vcores"),
+    ("retention_days", "backup.retention_days"),
+    ("redundancy", "backup.redundancy"),
+    ("ha", "server.ha"),
+    ("mysql_version", "server.mysql_version"),
+];
+
+/// Inventory rows: a header naming columns (name, count and region required; the others of
+/// `INVENTORY_KEYS` optional, an empty cell taking the default), one group per row.
+pub(super) fn inventory(
+    text: &str,
+    origin: &Origin,
+    notes: &mut Vec<String>,
+) -> Result<Vec<GroupSpec>, InputError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let fail = |row: Option<usize>, column: Option<&str>, message: String| InputError {
+        origin: origin.clone(),
+        key: Some(match (row, column) {
+            (Some(r), Some(c)) => format!("row {r}, column {c}"),
+            (Some(r), None) => format!("row {r}"),
+            (None, Some(c)) => format!("column {c}"),
+            (None, None) => "header".to_string(),
+        }),
+        position: row.map(|r| (r + 1, 1)),
+        message,
+    };
+    let all: Vec<&str> = ["name", "count", "region"]
+        .into_iter()
+        .chain(INVENTORY_KEYS.iter().map(|(c, _)| *c))
+        .collect();
+    if text.trim().is_empty() {
+        return Err(fail(
+            None,
+            None,
+            format!(
+                "is empty: an inventory is a header line ({}) and a row per server or group",
+                all.join(",")
+            ),
+        ));
+    }
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| fail(None, None, format!("cannot read the header: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut ignored = Vec::new();
+    for column in &header {
+        if all.contains(&column.as_str()) {
+            continue;
+        }
+        // A near miss is a typo, and ignoring it would silently drop the value; anything else
+        // (an owner, a cost centre) is what real inventories carry beside these.
+        if let Some(meant) = closest(column, &all) {
+            return Err(fail(
+                None,
+                Some(column),
+                format!(
+                    "unknown column; did you mean `{meant}`? The inventory has {}",
+                    all.join(", ")
+                ),
+            ));
+        }
+        ignored.push(column.clone());
+    }
+    if !ignored.is_empty() {
+        notes.push(format!(
+            "{}: column{} {} ignored (not one backsim reads: {})",
+            display(origin),
+            if ignored.len() == 1 { "" } else { "s" },
+            ignored.join(", "),
+            all.join(", ")
+        ));
+    }
+    for required in ["name", "region"] {
+        if !header.iter().any(|c| c == required) {
+            return Err(fail(None, Some(required), "is required".into()));
+        }
+    }
+    let mut groups = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let row = i + 1;
+        let record = record.map_err(|e| fail(Some(row), None, format!("cannot read: {e}")))?;
+        let cell = |column: &str| {
+            header
+                .iter()
+                .position(|c| c == column)
+                .and_then(|p| record.get(p))
+                .filter(|v| !v.is_empty())
+        };
+        let name = cell("name")
+            .ok_or_else(|| {
+                fail(
+                    Some(row),
+                    Some("name"),
+                    "is empty: every row needs a name".into(),
+                )
+            })?
+            .to_string();
+        let region = cell("region")
+            .ok_or_else(|| fail(Some(row), Some("region"), "is empty".into()))?
+            .to_string();
+        let count = match cell("count") {
+            None => 1,
+            Some(c) => c
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_SERVERS as u32).contains(n))
+                .ok_or_else(|| {
+                    fail(
+                        Some(row),
+                        Some("count"),
+                        format!("expected a whole number of servers from 1 to {MAX_SERVERS}, got \"{c}\""),
+                    )
+                })?,
+        };
+        let keys = INVENTORY_KEYS
+            .iter()
+            .filter_map(|(column, key)| cell(column).map(|v| (key.to_string(), cell_value(v))))
+            .collect();
+        groups.push(GroupSpec {
+            name: name.clone(),
+            count,
+            region,
+            base: None,
+            keys,
+            source: format!("row {row} ({})", display(origin)),
+            label: format!("row {row} (\"{name}\")"),
+            origin: origin.clone(),
+            position: Some((row + 1, 1)),
+        });
+    }
+    if groups.is_empty() {
+        return Err(fail(
+            None,
+            None,
+            "has no rows: a fleet needs at least one server".into(),
+        ));
+    }
+    Ok(groups)
+}
+
+/// A CSV cell as a TOML value: a number when it reads as one, else text.
+pub(super) fn cell_value(cell: &str) -> toml::Value {
+    if let Ok(n) = cell.parse::<i64>() {
+        return toml::Value::Integer(n);
+    }
+    match cell.parse::<f64>() {
+        Ok(x) if x.is_finite() => toml::Value::Float(x),
+        _ => toml::Value::String(cell.to_string()),
+    }
+}

@@ -1,0 +1,66 @@
+//! Where in a fleet file something was written, for its errors.
+
+use super::*;
+
+/// Where `[defaults]` sets `key` in the fleet file: the key's line, or else the table's.
+pub(super) fn defaults_position(origin: &Origin, key: &str) -> Option<(usize, usize)> {
+    let Origin::File(path) = origin else {
+        return None;
+    };
+    let text = crate::scenario::read_text(path).ok()?;
+    let after = nth_position(&text, "[defaults]", 0)?.0;
+    text.lines()
+        .enumerate()
+        .skip(after)
+        .take_while(|(_, l)| !l.trim_start().starts_with('['))
+        .find_map(|(i, line)| {
+            let trimmed = line.trim_start();
+            let rest = trimmed.strip_prefix(key)?;
+            rest.trim_start()
+                .starts_with('=')
+                .then_some((i + 1, line.len() - trimmed.len() + 1))
+        })
+        .or(Some((after, 1)))
+}
+
+pub(super) fn display(origin: &Origin) -> String {
+    match origin {
+        Origin::File(p) => p.display().to_string(),
+        Origin::Argument(a) => a.clone(),
+    }
+}
+
+pub(super) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Where `key = …` first appears at the start of a line.
+pub(super) fn key_position(text: &str, key: &str) -> Option<(usize, usize)> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let trimmed = line.trim_start();
+        let rest = trimmed.strip_prefix(key)?;
+        rest.trim_start()
+            .starts_with('=')
+            .then_some((i + 1, line.len() - trimmed.len() + 1))
+    })
+}
+
+/// Where the `n`-th (0-based) line that starts with `header` is.
+pub(super) fn nth_position(text: &str, header: &str, n: usize) -> Option<(usize, usize)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with(header))
+        .nth(n)
+        .map(|(i, _)| (i + 1, 1))
+}
+
+pub(super) fn key_position_in(origin: &Origin, region: &str) -> Option<(usize, usize)> {
+    let Origin::File(path) = origin else {
+        return None;
+    };
+    let text = crate::scenario::read_text(path).ok()?;
+    nth_position(&text, &format!("[regions.{region}]"), 0)
+}

@@ -1,0 +1,172 @@
+//! The regions a fleet shares: their keys, the `--set`s that reach them, and each region's
+//! restore slots, other tenants and outages.
+
+use super::places::key_position_in;
+use super::*;
+
+/// A region's keys in a fleet's `[regions.NAME]` table, and the scenario key each stands for
+/// (the default is the first group's value there).
+pub(super) const REGION_KEYS: [(&str, &str); 7] = [
+    ("slots_per_region", "restore.slots_per_region"),
+    (
+        "background_restores_per_hour",
+        "restore.background_restores_per_hour",
+    ),
+    (
+        "background_restore_minutes",
+        "restore.background_restore_minutes",
+    ),
+    ("outage_restore_surge", "restore.outage_restore_surge"),
+    ("region_outages_per_year", "outages.region_outages_per_year"),
+    ("region_outage_hours", "outages.region_outage_hours"),
+    ("region_outage_cv", "outages.region_outage_cv"),
+];
+
+/// `--set` keys that belong to the regions: `regions.NAME.KEY` for one region, and a region's
+/// scenario key (`restore.slots_per_region`) for every region. Both go after the file's
+/// `[regions.NAME]` tables, as `--set` overrides the file; the other keys go to every group.
+pub(super) fn region_overrides(
+    mut head: FleetHead,
+    overrides: &[Override],
+) -> Result<(FleetHead, Vec<Override>), InputError> {
+    let mut rest = Vec::new();
+    let mut every_region = Vec::new();
+    for o in overrides {
+        let refused = |message: String| InputError {
+            origin: Origin::Argument(format!("--set {}={}", o.key, o.value)),
+            key: Some(o.key.clone()),
+            position: None,
+            message,
+        };
+        if let Some(path) = o.key.strip_prefix("regions.") {
+            let Some((region, key)) = path.rsplit_once('.') else {
+                return Err(refused(
+                    "expected regions.NAME.KEY, e.g. regions.eastus.slots_per_region=32".into(),
+                ));
+            };
+            let canonical = known_region(region).map_err(refused)?;
+            let Some((_, scenario_key)) = REGION_KEYS.iter().find(|(k, _)| *k == key) else {
+                let names: Vec<&str> = REGION_KEYS.iter().map(|(k, _)| *k).collect();
+                let hint =
+                    closest(key, &names).map_or(String::new(), |k| format!("did you mean `{k}`? "));
+                return Err(refused(format!(
+                    "unknown region key; {hint}a region takes {}",
+                    names.join(", ")
+                )));
+            };
+            // The value is checked here, so that a bad one is blamed on the --set.
+            let probe = Override {
+                key: scenario_key.to_string(),
+                value: o.value.clone(),
+            };
+            parse_one("name = \"region\"", &head.origin, &[probe])
+                .map_err(|e| refused(e.message))?;
+            head.set_regions
+                .push((canonical.to_string(), o.key.clone(), o.value.clone()));
+            head.regions
+                .entry(canonical.to_string())
+                .or_default()
+                .push((scenario_key.to_string(), o.toml_value()));
+        } else if REGION_KEYS.iter().any(|(_, s)| *s == o.key) {
+            every_region.push((o.key.clone(), o.toml_value()));
+            rest.push(o.clone());
+        } else {
+            rest.push(o.clone());
+        }
+    }
+    head.every_region = every_region;
+    Ok((head, rest))
+}
+
+/// Region `i` of the fleet: the first group there (or restoring there) gives the defaults, the
+/// fleet's `[regions.NAME]` table overrides them.
+pub(super) fn fleet_region(
+    head: &FleetHead,
+    groups: &[FleetGroup],
+    i: usize,
+    name: &str,
+) -> Result<FleetRegion, InputError> {
+    let home_of = groups.iter().find(|g| g.home == i);
+    let reference = home_of
+        .or_else(|| groups.iter().find(|g| g.target == i))
+        .expect("every region is a home or a target");
+    let mut config = reference.scenario.config.clone();
+    let keys: Vec<(String, toml::Value)> = head
+        .regions
+        .get(name)
+        .into_iter()
+        .flatten()
+        .chain(&head.every_region)
+        .cloned()
+        .collect();
+    if !keys.is_empty() {
+        let overrides: Vec<Override> = keys
+            .iter()
+            .map(|(k, v)| Override {
+                key: k.clone(),
+                value: v.to_string(),
+            })
+            .collect();
+        let probe =
+            parse_one("name = \"region\"", &head.origin, &overrides).map_err(|e| InputError {
+                origin: head.origin.clone(),
+                key: Some(format!(
+                    "regions.{name}.{}",
+                    e.key
+                        .as_deref()
+                        .and_then(|k| REGION_KEYS.iter().find(|(_, s)| *s == k).map(|(r, _)| *r))
+                        .unwrap_or("?")
+                )),
+                position: key_position_in(&head.origin, name),
+                message: e.message,
+            })?;
+        for (key, _) in &keys {
+            let p = &probe.config;
+            match key.as_str() {
+                "restore.slots_per_region" => {
+                    config.restore.slots_per_region = p.restore.slots_per_region
+                }
+                "restore.background_restores_per_hour" => {
+                    config.restore.background_restores_per_hour =
+                        p.restore.background_restores_per_hour
+                }
+                "restore.background_restore_minutes" => {
+                    config.restore.background_restore_duration =
+                        p.restore.background_restore_duration
+                }
+                "restore.outage_restore_surge" => {
+                    config.restore.outage_restore_surge = p.restore.outage_restore_surge
+                }
+                "outages.region_outages_per_year" => {
+                    config.outages.region_outages_per_year = p.outages.region_outages_per_year
+                }
+                "outages.region_outage_hours" => {
+                    config.outages.region_outage_hours = p.outages.region_outage_hours
+                }
+                "outages.region_outage_cv" => {
+                    config.outages.region_outage_cv = p.outages.region_outage_cv
+                }
+                _ => {}
+            }
+        }
+    }
+    let [home, target] = RegionSpec::home_and_target(&config.restore);
+    let everyday = home_of.is_some();
+    Ok(FleetRegion {
+        name: name.to_string(),
+        spec: if everyday { home } else { target },
+        outages_per_year: if everyday {
+            config.outages.region_outages_per_year
+        } else {
+            0.0
+        },
+        outage_hours: config.outages.region_outage_hours,
+        outage_cv: config.outages.region_outage_cv,
+        scripted: head
+            .outages
+            .iter()
+            .filter(|(region, _, _)| region == name)
+            .map(|&(_, at, length)| (at, length))
+            .collect(),
+    })
+}
