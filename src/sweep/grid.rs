@@ -1,0 +1,319 @@
+//! A sweep's points: a grid of keys and values (the `[sweep]` table, `--vary`), or listed
+//! cases (`--cases`), and the scenario text of each point.
+
+use super::*;
+
+/// The most points a sweep may have: each point is a whole set of replications, and its row is
+/// held until sweep.csv is written.
+pub const MAX_SWEEP_POINTS: usize = 100_000;
+
+/// The most keys swept at once (a grid of more keys with two values each would pass the point
+/// limit anyway; listed cases may name more columns).
+pub const MAX_SWEEP_KEYS: usize = 64;
+
+/// The grid: dotted keys and, for each, its values as TOML text. Points run over the cartesian
+/// product, the first key changing slowest — or, for a list of cases, over its rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grid {
+    pub keys: Vec<String>,
+    pub values: Vec<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cases: Option<Cases>,
+}
+
+/// Listed points instead of a product (`--cases`): each row's value of each key, as an index
+/// into that key's values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cases {
+    pub file: String,
+    pub rows: Vec<Vec<usize>>,
+}
+
+/// The most points one sweep may hold.
+pub const MAX_CASES: usize = 100_000;
+
+impl Grid {
+    /// The `[sweep]` table, then `--vary KEY=V1,V2,...` (which replaces a key the table has).
+    pub fn new(scenario: &Scenario, vary: &[String]) -> Result<Self, InputError> {
+        let mut grid = Grid {
+            keys: Vec::new(),
+            values: Vec::new(),
+            cases: None,
+        };
+        for (key, values) in &scenario.sweep {
+            grid.set(key, values.iter().map(|v| v.to_string()).collect());
+        }
+        for arg in vary {
+            let (key, list) = arg.split_once('=').ok_or_else(|| {
+                InputError::argument(
+                    "--vary",
+                    format!(
+                        "expected KEY=V1,V2,..., e.g. backup.retention_days=7,14,35, got \"{arg}\""
+                    ),
+                )
+            })?;
+            let values: Vec<String> = list
+                .split(',')
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .collect();
+            if key.trim().is_empty() || values.is_empty() {
+                return Err(InputError::argument(
+                    "--vary",
+                    format!("expected KEY=V1,V2,... with at least one value, got \"{arg}\""),
+                ));
+            }
+            grid.set(key.trim(), values);
+        }
+        if grid.keys.is_empty() {
+            return Err(InputError::argument(
+                "--vary",
+                "nothing to sweep: add a [sweep] table to the scenario or pass --vary KEY=V1,V2,...",
+            ));
+        }
+        grid.check().map_err(|e| InputError::argument("sweep", e))?;
+        Ok(grid)
+    }
+
+    /// The grid's size within the limits: at most `MAX_SWEEP_KEYS` keys, each with at least
+    /// one value, and at most `MAX_SWEEP_POINTS` points, counted without overflow (65 keys of
+    /// two values once wrapped around to "0 points").
+    pub fn check(&self) -> Result<(), String> {
+        if self.keys.is_empty() || self.keys.len() != self.values.len() {
+            return Err("a grid needs at least one key, each with its list of values".to_string());
+        }
+        if let Some(cases) = &self.cases {
+            return self.check_cases(cases);
+        }
+        if self.keys.len() > MAX_SWEEP_KEYS {
+            return Err(format!(
+                "{} swept keys; at most {MAX_SWEEP_KEYS} can be swept at once",
+                self.keys.len()
+            ));
+        }
+        for (i, key) in self.keys.iter().enumerate() {
+            if self.keys[..i].contains(key) {
+                return Err(format!("the key {key} is swept twice"));
+            }
+        }
+        if let Some(k) = self.values.iter().position(Vec::is_empty) {
+            return Err(format!("the key {} has no values", self.keys[k]));
+        }
+        let points = self.values.iter().try_fold(1usize, |n, v| {
+            n.checked_mul(v.len()).filter(|&n| n <= MAX_SWEEP_POINTS)
+        });
+        match points {
+            Some(_) => Ok(()),
+            None => Err(format!(
+                "the grid has more than {MAX_SWEEP_POINTS} points ({}); sweep fewer values, or split the question into several sweeps",
+                self.values
+                    .iter()
+                    .map(|v| v.len().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" × ")
+            )),
+        }
+    }
+
+    /// Listed cases: at most `MAX_CASES` rows, each giving every key one of its values.
+    fn check_cases(&self, cases: &Cases) -> Result<(), String> {
+        if cases.rows.is_empty() || cases.rows.len() > MAX_CASES {
+            return Err(format!(
+                "a list of cases holds 1 to {MAX_CASES} rows, got {}",
+                cases.rows.len()
+            ));
+        }
+        let fits = |row: &Vec<usize>| {
+            row.len() == self.keys.len()
+                && row
+                    .iter()
+                    .zip(&self.values)
+                    .all(|(&i, values)| i < values.len())
+        };
+        match cases.rows.iter().position(|row| !fits(row)) {
+            Some(r) => Err(format!(
+                "case {} does not give each of the {} keys one of its values",
+                r + 1,
+                self.keys.len()
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn set(&mut self, key: &str, values: Vec<String>) {
+        match self.keys.iter().position(|k| k == key) {
+            Some(i) => self.values[i] = values,
+            None => {
+                self.keys.push(key.to_string());
+                self.values.push(values);
+            }
+        }
+    }
+
+    /// Listed cases from a CSV: a header of dotted keys, one point per row (every cell given,
+    /// as on the command line: 14, geo, "geo").
+    pub fn from_cases(path: &Path) -> Result<Self, InputError> {
+        let origin = Origin::File(path.to_path_buf());
+        let fail = |key: String, message: String, position: Option<(usize, usize)>| InputError {
+            origin: origin.clone(),
+            key: Some(key),
+            position,
+            message,
+        };
+        let text = scenario::read_text(path)?;
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let keys: Vec<String> = reader
+            .headers()
+            .map_err(|e| fail("header".into(), format!("cannot read: {e}"), Some((1, 1))))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        if keys.is_empty() || keys.iter().any(String::is_empty) {
+            return Err(fail(
+                "header".into(),
+                "expected a header of dotted scenario keys, e.g. backup.retention_days,backup.redundancy".into(),
+                Some((1, 1)),
+            ));
+        }
+        let mut values: Vec<Vec<String>> = vec![Vec::new(); keys.len()];
+        let mut rows = Vec::new();
+        for (i, record) in reader.records().enumerate() {
+            let row = i + 1;
+            let record = record.map_err(|e| {
+                fail(
+                    format!("row {row}"),
+                    format!("cannot read: {e}"),
+                    Some((row + 1, 1)),
+                )
+            })?;
+            if rows.len() == MAX_CASES {
+                return Err(fail(
+                    format!("row {row}"),
+                    format!("a sweep holds at most {MAX_CASES} cases"),
+                    Some((row + 1, 1)),
+                ));
+            }
+            let mut indices = Vec::with_capacity(keys.len());
+            for (k, key) in keys.iter().enumerate() {
+                let cell = record.get(k).unwrap_or("");
+                if cell.is_empty() {
+                    return Err(fail(
+                        format!("row {row}, column {key}"),
+                        "is empty: every case gives every column a value".into(),
+                        Some((row + 1, k + 1)),
+                    ));
+                }
+                let index = match values[k].iter().position(|v| v == cell) {
+                    Some(i) => i,
+                    None => {
+                        values[k].push(cell.to_string());
+                        values[k].len() - 1
+                    }
+                };
+                indices.push(index);
+            }
+            rows.push(indices);
+        }
+        if rows.is_empty() {
+            return Err(fail(
+                "rows".into(),
+                "no cases: add one row per point".into(),
+                None,
+            ));
+        }
+        let grid = Grid {
+            keys,
+            values,
+            cases: Some(Cases {
+                file: path.display().to_string(),
+                rows,
+            }),
+        };
+        grid.check()
+            .map_err(|e| fail("header".into(), e, Some((1, 1))))?;
+        Ok(grid)
+    }
+
+    /// The listed cases that repeat an earlier one, as groups of row numbers (from 1, in the
+    /// order each case first appears). A value counts the same quoted or not, as it does when it
+    /// is set: `geo` and `"geo"` are one case.
+    pub fn repeated_cases(&self) -> Vec<Vec<usize>> {
+        let Some(cases) = &self.cases else {
+            return Vec::new();
+        };
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut group_of: std::collections::HashMap<Vec<&str>, usize> =
+            std::collections::HashMap::new();
+        for (r, row) in cases.rows.iter().enumerate() {
+            let case: Vec<&str> = row
+                .iter()
+                .zip(&self.values)
+                .map(|(&i, values)| values[i].trim_matches('"'))
+                .collect();
+            match group_of.get(&case) {
+                Some(&g) => groups[g].push(r + 1),
+                None => {
+                    group_of.insert(case, groups.len());
+                    groups.push(vec![r + 1]);
+                }
+            }
+        }
+        groups.retain(|g| g.len() > 1);
+        groups
+    }
+
+    pub fn points(&self) -> usize {
+        match &self.cases {
+            Some(cases) => cases.rows.len(),
+            None => self.values.iter().map(Vec::len).product(),
+        }
+    }
+
+    /// The value index of each key at point `p`.
+    pub fn indices(&self, mut p: usize) -> Vec<usize> {
+        if let Some(cases) = &self.cases {
+            return cases.rows[p].clone();
+        }
+        let mut out = vec![0; self.keys.len()];
+        for (i, values) in self.values.iter().enumerate().rev() {
+            out[i] = p % values.len();
+            p /= values.len();
+        }
+        out
+    }
+
+    pub fn assignments(&self, p: usize) -> Vec<Override> {
+        self.indices(p)
+            .into_iter()
+            .enumerate()
+            .map(|(k, v)| Override {
+                key: self.keys[k].clone(),
+                value: self.values[k][v].clone(),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_is_the_cartesian_product_first_key_slowest() {
+        let grid = Grid {
+            keys: vec!["a".into(), "b".into()],
+            values: vec![
+                vec!["1".into(), "2".into()],
+                vec!["x".into(), "y".into(), "z".into()],
+            ],
+            cases: None,
+        };
+        assert_eq!(grid.points(), 6);
+        assert_eq!(grid.indices(0), vec![0, 0]);
+        assert_eq!(grid.indices(2), vec![0, 2]);
+        assert_eq!(grid.indices(3), vec![1, 0]);
+        assert_eq!(grid.indices(5), vec![1, 2]);
+    }
+}
