@@ -398,20 +398,15 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
     }
     out.push('\n');
     // Columns as wide as their longest entry: group and region names are the user's.
-    let name_width = summary
-        .groups
-        .iter()
-        .map(|g| g.name.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(16);
-    let region_width = summary
-        .groups
-        .iter()
-        .map(|g| g.region.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(8);
+    let widest = |of: fn(&crate::fleet::GroupSummary) -> &str, least: usize| {
+        summary
+            .groups
+            .iter()
+            .map(|g| of(g).chars().count())
+            .fold(least, usize::max)
+    };
+    let name_width = widest(|g| &g.name, 16);
+    let region_width = widest(|g| &g.region, 8);
     out.push_str(&format!(
         "{:<name_width$} {:>7}  {:<region_width$} {:>36}  {:>9}  {:>11}  {:>13}\n",
         "group", "servers", "region", "cost/month", "RPO p95", "restore p95", "down h/server"

@@ -116,13 +116,7 @@ pub fn run_sweep(
     Ok(points
         .into_par_iter()
         .map(|(point, scenario)| {
-            let reps = run_replications(
-                &scenario.config,
-                scenario.seed,
-                scenario.runs,
-                None,
-                on_done,
-            );
+            let reps = replicate(&scenario, on_done);
             PointResult {
                 point,
                 scenario,
@@ -130,6 +124,17 @@ pub fn run_sweep(
             }
         })
         .collect())
+}
+
+/// A point's replications, on the streams of (its seed, i): every point draws the same numbers.
+fn replicate(scenario: &Scenario, on_done: &(dyn Fn() + Sync)) -> Replications {
+    run_replications(
+        &scenario.config,
+        scenario.seed,
+        scenario.runs,
+        None,
+        on_done,
+    )
 }
 
 /// The scenario of point `p`: the file with the base overrides and the point's values. An
@@ -200,13 +205,7 @@ pub fn run_sweep_rows(
         .zip(model_of.par_iter())
         .map(|(&point, &model)| {
             let scenario = point_scenario(&document, base_sets, grid, point)?;
-            let reps = run_replications(
-                &scenario.config,
-                scenario.seed,
-                scenario.runs,
-                None,
-                on_done,
-            );
+            let reps = replicate(&scenario, on_done);
             Ok(point_row(grid, point, &reps, solved[model]))
         })
         .collect::<Result<Vec<_>, InputError>>()?;
