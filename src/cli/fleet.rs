@@ -29,7 +29,7 @@ pub(super) fn fleet(args: FleetArgs) -> Result<(), Error> {
     for n in &fleet.notes {
         warn(n);
     }
-    let text = scenario::read_text(&args.fleet)?;
+    let text = scenario::read_input(&args.fleet, "fleet file")?;
     let sha = scenario::sha256_hex(&text);
     note(&format!("read {} (sha256 {sha})", args.fleet.display()));
     let shard = match &args.shard {
@@ -294,7 +294,7 @@ pub(super) fn merge(
         .collect::<Result<_, _>>()?;
     let fleet_file = PathBuf::from(&p.fleet_file);
     let fleet = load_fleet(&fleet_file, &overrides)?;
-    let text = scenario::read_text(&fleet_file)?;
+    let text = scenario::read_input(&fleet_file, "fleet file")?;
     if scenario::sha256_hex(&text) != p.fleet_sha256 {
         return Err(InputError::argument(
             "merge",

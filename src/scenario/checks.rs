@@ -167,24 +167,22 @@ pub fn parse_duration(path: &str, text: &str) -> Checked<SimTime> {
     // humantime's own advice names units a scenario does not document (ns, weeks, "90sec"):
     // say it in the scenario's terms.
     let parsed = humantime::parse_duration(text.trim()).map_err(|e| {
-        let why = match e {
-            humantime::DurationError::NumberExpected(_) | humantime::DurationError::Empty => {
-                "a number and a unit".to_string()
-            }
-            humantime::DurationError::UnknownUnit { unit, .. } => {
-                format!("unknown unit \"{unit}\"; use s, m, h or d")
-            }
-            humantime::DurationError::NumberOverflow => "too large".to_string(),
-            humantime::DurationError::InvalidCharacter(_) => "an unexpected character".to_string(),
-        };
-        let why = if text.trim().chars().all(|c| c.is_ascii_digit()) && !text.trim().is_empty() {
-            format!(
-                "a unit is needed: \"{}m\", \"{}h\"",
-                text.trim(),
-                text.trim()
-            )
+        let bare = text.trim();
+        let why = if !bare.is_empty() && bare.chars().all(|c| c.is_ascii_digit()) {
+            format!("a unit is needed: \"{bare}m\", \"{bare}h\"")
         } else {
-            why
+            match e {
+                humantime::DurationError::NumberExpected(_) | humantime::DurationError::Empty => {
+                    "a number and a unit".to_string()
+                }
+                humantime::DurationError::UnknownUnit { unit, .. } => {
+                    format!("unknown unit \"{unit}\"; use s, m, h or d")
+                }
+                humantime::DurationError::NumberOverflow => "too large".to_string(),
+                humantime::DurationError::InvalidCharacter(_) => {
+                    "an unexpected character".to_string()
+                }
+            }
         };
         InputError::new(
             path,

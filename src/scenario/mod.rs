@@ -133,6 +133,11 @@ fn stdin_bytes() -> Result<Vec<u8>, String> {
 /// The text of a scenario file (standard input for `-`), or an input error that names it: at
 /// most `MAX_FILE_BYTES`, and UTF-8 (a bad byte is reported at its line and column).
 pub fn read_text(path: &Path) -> Result<String, InputError> {
+    read_input(path, "scenario file")
+}
+
+/// The same for any input file, `what` saying which kind it is ("fleet file").
+pub fn read_input(path: &Path, what: &str) -> Result<String, InputError> {
     let refused = |position, message: String| InputError {
         origin: origin_of(path),
         key: None,
@@ -146,12 +151,12 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
             .map_err(|e| e.to_string())
             .and_then(read_bounded)
     }
-    .map_err(|e| refused(None, format!("cannot read the scenario file: {e}")))?;
+    .map_err(|e| refused(None, format!("cannot read the {what}: {e}")))?;
     if bytes.len() > MAX_FILE_BYTES {
         return Err(refused(
             None,
             format!(
-                "is larger than {} KiB: not a scenario file (a scenario is a short TOML text)",
+                "is larger than {} KiB: not a {what} (a short text)",
                 MAX_FILE_BYTES / 1024
             ),
         ));

@@ -100,6 +100,15 @@ struct GroupSpec {
     position: Option<(usize, usize)>,
 }
 
+/// Whether a text piped in is an inventory: its first line is a header of comma-separated
+/// names, where a TOML fleet file starts with a key, a table or a comment.
+fn looks_like_csv(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .is_some_and(|l| l.contains(',') && !l.contains('=') && !l.starts_with(['[', '#']))
+}
+
 /// Whether `path` names a fleet rather than one scenario: an inventory CSV, or TOML with
 /// `[[group]]` tables or an `inventory`.
 pub fn is_fleet_file(path: &Path) -> bool {
@@ -123,17 +132,14 @@ pub fn is_fleet_file(path: &Path) -> bool {
 /// Read a fleet file (TOML, or an inventory CSV when its name ends in .csv); `overrides`
 /// (`--set`) apply to every group, after everything else.
 pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputError> {
-    let text = super::read_text(path).map_err(|mut e| {
-        e.message = e.message.replace("the scenario file", "the fleet file");
-        e
-    })?;
+    let text = super::read_input(path, "fleet file")?;
     let origin = super::origin_of(path);
     let folder = path.parent().unwrap_or(Path::new("")).to_path_buf();
     // An inventory piped in has no name to tell it by: its header does.
     let is_csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-        || (super::is_stdin(path) && text.trim_start().starts_with("name,"));
+        || (super::is_stdin(path) && looks_like_csv(&text));
     if is_csv {
         let stem = if super::is_stdin(path) {
             "inventory".to_string()

@@ -24,7 +24,8 @@ pub(super) const REGION_KEYS: [(&str, &str); 7] = [
 
 /// `--set` keys that belong to the regions: `regions.NAME.KEY` for one region, and a region's
 /// scenario key (`restore.slots_per_region`) for every region. Both go after the file's
-/// `[regions.NAME]` tables, as `--set` overrides the file; the other keys go to every group.
+/// `[regions.NAME]` tables, as `--set` overrides the file. Every key but `regions.…` also goes to
+/// every group, whose scenario checks its value and records it.
 pub(super) fn region_overrides(
     mut head: FleetHead,
     overrides: &[Override],
