@@ -11,7 +11,7 @@ use crate::model::{
 };
 use crate::montecarlo::{Replications, TargetOutcome};
 use crate::scenario::Scenario;
-use crate::stats::durability::{self, NinesByRedundancy};
+use crate::stats::durability::NinesByRedundancy;
 pub mod figures;
 
 use crate::stats::{mean_ci95, Estimate, Quantiles};
@@ -80,9 +80,10 @@ impl<'a> Analysis<'a> {
         reps: &'a Replications,
         target: Option<TargetOutcome>,
         provenance: Provenance,
+        by_redundancy: NinesByRedundancy,
     ) -> Self {
-        // Each chain solved once: the configured redundancy's nines are one of the three.
-        let by_redundancy = durability::nines_by_redundancy(&scenario.durability);
+        // Each chain solved once (`durability::nines_by_redundancy`, by the caller, while the
+        // replications ran): the configured redundancy's nines are one of the three.
         Self {
             scenario,
             reps,

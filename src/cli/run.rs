@@ -15,6 +15,7 @@ use crate::montecarlo::{run_replications, run_to_target};
 use crate::report::charts::{self, RestorePoint, StoragePoint};
 use crate::report::{self, Analysis, OutputDir, RunZeroWriter};
 use crate::scenario;
+use crate::stats::durability;
 
 pub(super) fn run(args: RunArgs) -> Result<(), Error> {
     let loaded = scenario::load_recorded(&args.scenario, &args.sim.overrides()?)?;
@@ -55,30 +56,36 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
         }
     };
     let started = std::time::Instant::now();
-    let (reps, target) = pool.install(|| match args.target.target_ci {
-        Some(rel) => {
-            let (reps, outcome) = run_to_target(
-                &scenario.config,
-                scenario.seed,
-                scenario.runs,
-                rel,
-                args.target.max_runs,
-                &worst_headline_half_width,
-                Some(&mut writer),
-                &tick,
-            );
-            (reps, Some(outcome))
-        }
-        None => (
-            run_replications(
-                &scenario.config,
-                scenario.seed,
-                scenario.runs,
-                Some(&mut writer),
-                &tick,
-            ),
-            None,
-        ),
+    // The durability chains depend only on the scenario: solved while the replications run.
+    let (by_redundancy, (reps, target)) = pool.install(|| {
+        rayon::join(
+            || durability::nines_by_redundancy(&scenario.durability),
+            || match args.target.target_ci {
+                Some(rel) => {
+                    let (reps, outcome) = run_to_target(
+                        &scenario.config,
+                        scenario.seed,
+                        scenario.runs,
+                        rel,
+                        args.target.max_runs,
+                        &worst_headline_half_width,
+                        Some(&mut writer),
+                        &tick,
+                    );
+                    (reps, Some(outcome))
+                }
+                None => (
+                    run_replications(
+                        &scenario.config,
+                        scenario.seed,
+                        scenario.runs,
+                        Some(&mut writer),
+                        &tick,
+                    ),
+                    None,
+                ),
+            },
+        )
     });
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -97,7 +104,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
     dir.finish_stream("events.csv", events)?;
     dir.finish_stream("timeseries.csv", series)?;
     let provenance = Provenance::new(command_line(), &args.sim.set, &loaded);
-    let analysis = Analysis::new(scenario, &reps, target, provenance);
+    let analysis = Analysis::new(scenario, &reps, target, provenance, by_redundancy);
     dir.write("runs.csv", &report::runs_csv(&analysis))?;
     dir.write("summary.csv", &report::summary_csv(&analysis))?;
     dir.write("bill.csv", &report::bill_csv(&analysis))?;

@@ -93,22 +93,37 @@ impl Chain {
             return 0.0;
         }
         let mean_jumps = lambda * years;
-        let last = (mean_jumps + 12.0 * mean_jumps.sqrt() + 50.0).ceil() as usize;
+        let spread = 12.0 * mean_jumps.sqrt() + 50.0;
+        let last = (mean_jumps + spread).ceil() as usize;
+        // Jumps this far below the mean weigh under e^-72 of the total: their terms are skipped
+        // (the chain still takes every jump).
+        let first_weighed = (mean_jumps - spread).max(0.0) as usize;
+        let ln_mean = mean_jumps.ln();
+        // Each step's probabilities, divided by Λ once rather than on every jump (the chain
+        // takes tens of thousands of jumps a year when repairs take hours).
+        let stay: Vec<f64> = exit.iter().map(|e| 1.0 - e / lambda).collect();
+        let moves: Vec<(usize, usize, f64)> = self
+            .transitions
+            .iter()
+            .map(|&(from, to, rate)| (from, to, rate / lambda))
+            .collect();
         let mut p = vec![0.0; n];
         p[0] = 1.0;
         let mut absorbed = 0.0;
         let mut total = 0.0;
         let mut next = vec![0.0; n];
         for k in 0..=last {
-            let log_weight = -mean_jumps + k as f64 * mean_jumps.ln() - ln_gamma(k as f64 + 1.0);
-            total += log_weight.exp() * absorbed;
-            // One jump of the uniformized chain.
-            for (i, slot) in next.iter_mut().enumerate() {
-                *slot = p[i] * (1.0 - exit[i] / lambda);
+            if k >= first_weighed {
+                let log_weight = -mean_jumps + k as f64 * ln_mean - ln_gamma(k as f64 + 1.0);
+                total += log_weight.exp() * absorbed;
             }
-            for &(from, to, rate) in &self.transitions {
-                let flow = p[from] * rate / lambda;
-                if to == self.lost() {
+            // One jump of the uniformized chain.
+            for (slot, (&p_i, &s)) in next.iter_mut().zip(p.iter().zip(&stay)) {
+                *slot = p_i * s;
+            }
+            for &(from, to, share) in &moves {
+                let flow = p[from] * share;
+                if to == n {
                     absorbed += flow;
                 } else {
                     next[to] += flow;
