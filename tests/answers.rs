@@ -472,6 +472,32 @@ fn retention_table_a_stop_freezes_retentions_not_reached_yet() {
     }
 }
 
+/// A deleted server bills nothing under any retention: its hours are left out of the table, so
+/// a retention measured only after the deletion is not measured at all (rather than looking
+/// free), and the others are means over the days the server existed. FLAT (no change ratio),
+/// deleted at day 20 of 30: retention R is measured from day R + 1, so R = 1..18 have days
+/// before the deletion and their peaks are the hand calculation 100 + 25 (R + 1).
+#[test]
+fn retention_table_leaves_out_the_hours_after_a_deletion() {
+    let text = format!("{FLAT}[[events]]\nat = \"20d\"\naction = \"delete\"\n");
+    let s = with(&text, &[("backup.snapshot_change_ratio", "0")]);
+    let m = run(&s).metrics.storage;
+    assert_eq!(m.retention.len(), 18, "{:?}", m.retention);
+    for row in &m.retention {
+        let r = row.retention_days as f64;
+        assert_eq!(
+            row.hours,
+            (20 - row.retention_days as u64 - 1) * 24,
+            "{row:?}"
+        );
+        assert!(close(row.peak_storage_gb, 100.0 + 25.0 * (r + 1.0), 1e-9));
+        // Flat load: between backups the storage sits within a day's binlog of its peak.
+        assert!(row.mean_storage_gb > row.peak_storage_gb - 25.0, "{row:?}");
+    }
+    // The same free retention as the server that is never deleted (5 days).
+    assert_eq!(m.max_free_retention_days, Some(5));
+}
+
 /// The mean load the report gives with bursts on is the load the model writes: bursts of fixed
 /// length arriving at random are on (at least one) for 1 − e^(−rate × length) of the time, and
 /// multiply the rate by their factor then. 25 GB/day, two 2-hour bursts a day at ×2.5:

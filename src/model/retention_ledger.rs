@@ -50,7 +50,8 @@ pub enum LedgerState {
     Running { allowance_gb: f64 },
     /// Stopped: nothing ages out and nothing is free (B7, S4).
     Stopped,
-    /// Deleted: the backups are held for a restore and billed to nobody.
+    /// Deleted: the backups are held for a restore and billed to nobody; the hour is left out
+    /// of every retention's figures.
     Deleted,
 }
 
@@ -247,7 +248,11 @@ impl RetentionLedger {
         let (billed, allowance) = match state {
             LedgerState::Running { allowance_gb } => (1.0, allowance_gb),
             LedgerState::Stopped => (1.0, 0.0),
-            LedgerState::Deleted => (0.0, 0.0),
+            // A deleted server bills nothing under any retention: its hours would only dilute
+            // each retention's mean, and a retention measured after the deletion alone would
+            // look free. Deletion is for good, so the hours left out are the run's last and a
+            // day's hours stay contiguous.
+            LedgerState::Deleted => return,
         };
         let b = &mut self.day;
         let k = b.len;
