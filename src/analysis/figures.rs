@@ -107,7 +107,7 @@ figures! {
     RestoreCustomP50 => "restore_custom_p50_s", Seconds, "Restore to a custom point, median", |m| m.restore.custom_seconds.map(|q| q.p50);
     RestoreCustomMean => "restore_custom_mean_s", Seconds, "Restore to a custom point, mean", |m| m.restore.custom_seconds.map(|q| q.mean);
     StorageMean => "storage_mean_gb", Gb, "Backup storage used, mean (steady state)", |m| Some(m.storage.mean_storage_gb);
-    StoragePeak => "storage_peak_gb", Gb, "Backup storage used, peak", |m| Some(m.storage.peak_storage_gb);
+    StoragePeak => "storage_peak_gb", Gb, "Backup storage used, peak of each run", |m| Some(m.storage.peak_storage_gb);
     FreeAllowanceMean => "free_allowance_mean_gb", Gb, "Free allowance, time-average", |m| Some(m.storage.mean_free_allowance_gb);
     BillableGbMonth => "billable_gb_month", GbMonth, "Billable backup storage", |m| Some(m.storage.billable_gb_month);
     CostPerMonth => "cost_per_month", MoneyPerMonth, "Backup storage cost", |m| Some(m.storage.cost_per_month);
@@ -132,7 +132,7 @@ figures! {
     FailedRestores => "failed_restores", PerRun, "Restore attempts failed on an unsafe session", |m| count(m.recoveries.failed_restores);
     ExtraLossMean => "extra_loss_mean_s", Seconds, "Extra writes lost to unsafe sessions, per restore", |m| (m.recoveries.recoveries > 0).then_some(m.recoveries.extra_loss_seconds_mean);
     Failovers => "failovers", PerRun, "Zone-redundant HA failovers", |m| count(m.recoveries.failovers);
-    DowntimeHours => "downtime_hours", Hours, "Server down", |m| Some(m.recoveries.downtime_hours);
+    DowntimeHours => "downtime_hours", Hours, "Server down in outages", |m| Some(m.recoveries.downtime_hours);
     RegionOutages => "region_outages", PerRun, "Regional outages", |m| count(m.recoveries.region_outages);
     GeoRestores => "geo_restores", PerRun, "Geo-restores completed", |m| count(m.recoveries.geo_restores);
     GeoRecoveryMean => "geo_recovery_mean_s", Seconds, "Regional outage: back by geo-restore after", |m| (m.recoveries.geo_restores > 0).then_some(m.recoveries.geo_recovery_seconds_mean);

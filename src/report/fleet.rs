@@ -408,12 +408,12 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
     let name_width = widest(|g| &g.name, 16);
     let region_width = widest(|g| &g.region, 8);
     out.push_str(&format!(
-        "{:<name_width$} {:>7}  {:<region_width$} {:>36}  {:>9}  {:>11}  {:>13}\n",
-        "group", "servers", "region", "cost/month", "RPO p95", "restore p95", "down h/server"
+        "{:<name_width$} {:>7}  {:<region_width$} {:>36}  {:>9}  {:>11}  {:>15}\n",
+        "group", "servers", "region", "cost/month", "RPO p95", "restore p95", "outage h/server"
     ));
     for g in &summary.groups {
         out.push_str(&format!(
-            "{:<name_width$} {:>7}  {:<region_width$} {:>36}  {:>9}  {:>11}  {:>13}\n",
+            "{:<name_width$} {:>7}  {:<region_width$} {:>36}  {:>9}  {:>11}  {:>15}\n",
             g.name,
             g.count,
             g.region,

@@ -213,7 +213,7 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         }
         let _ = writeln!(
             out,
-            "  failed restores    {:.2} per run (unsafe sessions, R7); downtime {:.2} h per run",
+            "  failed restores    {:.2} per run (unsafe sessions, R7); down in zone and region outages {:.2} h per run (restores after incidents: above)",
             a.figure(Figure::FailedRestores).estimate.mean,
             a.figure(Figure::DowntimeHours).estimate.mean
         );
