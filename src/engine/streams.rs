@@ -19,6 +19,8 @@ pub enum Purpose {
     RegionOutages = 10,
     BackgroundRestores = 11,
     SurgeRestores = 12,
+    /// The order in which a fleet's servers asking in the same second take their turns.
+    FleetTurns = 13,
 }
 
 /// The random streams of one replication, derived from (scenario seed, replication index) only:

@@ -82,8 +82,9 @@ pub struct LinesWorkedOut {
     pub peak_waiting: u64,
 }
 
-/// Replay every server's requests through the fleet's regions in time order (servers in fleet
-/// order at the same second, each server's in the order it made them), starting each restore
+/// Replay every server's requests through the fleet's regions in time order (servers asking in
+/// the same second in an order drawn afresh each run, each server's in the order it made
+/// them), starting each restore
 /// when its turn comes and finishing its recovery. An outage that several servers saw surges
 /// other tenants' restores once. Restores still waiting at the horizon are worked out past it.
 pub fn work_out_lines(
@@ -95,21 +96,29 @@ pub fn work_out_lines(
     let specs: Vec<RegionSpec> = regions.iter().map(|r| r.spec).collect();
     // Other tenants keep arriving past the horizon, for the restores still waiting then.
     let mut lines: Regions<(usize, OwnRestore)> = Regions::new(&specs, run_streams, SimTime::MAX);
-    let mut order: Vec<(SimTime, usize, usize)> = servers
+    // After a regional outage every server there asks at the same moment: the file's order of
+    // groups must not decide who gets a slot first, so each run shuffles them.
+    let mut turns = run_streams.stream(Purpose::FleetTurns);
+    let turn: Vec<u64> = servers
+        .iter()
+        .map(|_| (turns.uniform() * (1u64 << 53) as f64) as u64)
+        .collect();
+    let mut order: Vec<(SimTime, u64, usize, usize)> = servers
         .iter()
         .enumerate()
         .flat_map(|(s, server)| {
+            let turn = turn[s];
             server.requests.iter().enumerate().map(move |(k, request)| {
                 let at = match request {
                     FleetRequest::Join { at, .. } | FleetRequest::Surge { at, .. } => *at,
                 };
-                (at, s, k)
+                (at, turn, s, k)
             })
         })
         .collect();
     order.sort_unstable();
     let mut surged: BTreeSet<(SimTime, usize, u64)> = BTreeSet::new();
-    for (at, s, k) in order {
+    for (at, _, s, k) in order {
         start_due(&mut lines, servers, at.min(horizon - 1), horizon);
         let server = &mut servers[s];
         let fleet_region = |local: RegionId| {
