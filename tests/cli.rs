@@ -354,6 +354,41 @@ fn target_ci_ignores_figures_no_run_has() {
     assert!(json["restore_seconds"]["latest"].is_null());
 }
 
+/// --max-runs bounds --target-ci and nothing else: alone it is refused rather than ignored,
+/// and below the scenario's runs it says that the run stops there.
+#[test]
+fn max_runs_is_only_a_ceiling_for_target_ci() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"s\"\nhorizon_days = 5\nruns = 8\n",
+    );
+    let out = tmp.path().join("out");
+    backsim()
+        .args(["run", path.to_str().unwrap(), "--max-runs", "40", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("--max-runs").and(predicate::str::contains("--target-ci")),
+        );
+    assert!(!out.exists());
+    backsim()
+        .args([
+            "run",
+            path.to_str().unwrap(),
+            "--no-charts",
+            "--target-ci",
+            "0.5",
+        ])
+        .args(["--max-runs", "4", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("stops at 4 runs"));
+}
+
 #[test]
 fn bad_input_zero_horizon() {
     rejects(

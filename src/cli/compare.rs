@@ -138,13 +138,17 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Error> {
         Some(rel) => Replicate::Target {
             first: runs,
             rel,
-            max: args.target.max_runs,
+            max: args.target.max_runs(),
         },
         None => Replicate::Runs(runs),
     };
     let contenders = alternatives.len() as u64 + 1;
     let bar = progress_bar(
-        contenders * args.target.target_ci.map_or(runs, |_| args.target.max_runs) as u64,
+        contenders
+            * args
+                .target
+                .target_ci
+                .map_or(runs, |_| args.target.max_runs()) as u64,
         "replications",
     );
     let tick = || {

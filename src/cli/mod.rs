@@ -192,12 +192,17 @@ struct Target {
     /// is within this fraction of its mean (for compare: of the larger of the two means), e.g. 0.01
     #[arg(long, value_name = "REL")]
     target_ci: Option<f64>,
-    /// The most replications --target-ci may run
-    #[arg(long, default_value_t = 20_000)]
-    max_runs: u32,
+    /// The most replications --target-ci may run [default: 20000]
+    #[arg(long = "max-runs", value_name = "MAX_RUNS")]
+    max_runs_given: Option<u32>,
 }
 
 impl Target {
+    /// The ceiling of --target-ci.
+    fn max_runs(&self) -> u32 {
+        self.max_runs_given.unwrap_or(20_000)
+    }
+
     /// Checked before anything is written.
     fn check(&self) -> Result<(), Error> {
         if let Some(rel) = self.target_ci {
@@ -209,13 +214,20 @@ impl Target {
                 .into());
             }
         }
-        if !(2..=keys::MAX_RUNS).contains(&i64::from(self.max_runs)) {
+        if self.max_runs_given.is_some() && self.target_ci.is_none() {
+            return Err(InputError::argument(
+                "--max-runs",
+                "bounds only --target-ci: give --target-ci too, or --runs for a fixed number of runs",
+            )
+            .into());
+        }
+        if !(2..=keys::MAX_RUNS).contains(&i64::from(self.max_runs())) {
             return Err(InputError::argument(
                 "--max-runs",
                 format!(
                     "must be from 2 (a confidence interval needs two runs) to {}, got {}",
                     keys::MAX_RUNS,
-                    self.max_runs
+                    self.max_runs()
                 ),
             )
             .into());

@@ -31,7 +31,15 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
     let planned = args
         .target
         .target_ci
-        .map_or(scenario.runs, |_| args.target.max_runs);
+        .map_or(scenario.runs, |_| args.target.max_runs());
+    if args.target.target_ci.is_some() && args.target.max_runs() < scenario.runs {
+        warn(&format!(
+            "--max-runs {} is below the scenario's runs = {}: --target-ci stops at {} runs",
+            args.target.max_runs(),
+            scenario.runs,
+            args.target.max_runs()
+        ));
+    }
     if let Some(size) = estimate::run_note(&scenario.config, planned, pool.current_num_threads()) {
         warn(&size);
     }
@@ -47,7 +55,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
     let bar = progress_bar(
         args.target
             .target_ci
-            .map_or(scenario.runs, |_| args.target.max_runs) as u64,
+            .map_or(scenario.runs, |_| args.target.max_runs()) as u64,
         "replications",
     );
     let tick = || {
@@ -67,7 +75,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
                         scenario.seed,
                         scenario.runs,
                         rel,
-                        args.target.max_runs,
+                        args.target.max_runs(),
                         &worst_headline_half_width,
                         Some(&mut writer),
                         &tick,
