@@ -17,15 +17,9 @@ use crate::scenario::{Loaded, Override};
 use crate::stats::durability::nines;
 use crate::stats::{mean_ci95, Estimate};
 
-/// The figures compared: every headline figure first (the chart draws those), then the ones a
-/// what-if usually moves (peaks, tails, the geo window, snapshot health, downtime).
-pub const COMPARED: &[Figure] = &[
-    Figure::StorageMean,
-    Figure::BillableGbMonth,
-    Figure::CostPerMonth,
-    Figure::DailyBackupGb,
-    Figure::RpoMean,
-    Figure::RestoreLatestMean,
+/// The figures compared besides the headline ones (which come first: the chart draws those):
+/// the ones a what-if usually moves (peaks, tails, the geo window, snapshot health, downtime).
+const MORE_COMPARED: &[Figure] = &[
     Figure::StoragePeak,
     Figure::FreeRetentionDays,
     Figure::RpoP95,
@@ -36,6 +30,11 @@ pub const COMPARED: &[Figure] = &[
     Figure::SchedulerOff,
     Figure::DowntimeHours,
 ];
+
+/// The figures compared, headline first.
+pub fn compared_figures() -> impl Iterator<Item = Figure> {
+    HEADLINE.iter().chain(MORE_COMPARED).copied()
+}
 
 /// One `--vs KEY=VALUE[,KEY=VALUE...]`: the base with these keys changed. A comma starts a new
 /// assignment only where a dotted key and `=` follow, so list values (`[1, 2]`) keep theirs.
@@ -272,9 +271,8 @@ impl Comparison {
             nines(s.config.final_redundancy().layout(), &s.durability)
         };
         AlternativeResult {
-            figures: COMPARED
-                .iter()
-                .map(|&f| paired(&self.base_reps.metrics, &alt.metrics, f))
+            figures: compared_figures()
+                .map(|f| paired(&self.base_reps.metrics, &alt.metrics, f))
                 .collect(),
             durability_base: nines_of(&self.base),
             durability_alternative: nines_of(&self.alternatives[i]),
