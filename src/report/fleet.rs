@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::charts;
+use super::csv_out::num;
 use super::numbers::{estimate, sig};
 use crate::engine::DAY;
 use crate::fleet::{serving_share, FleetRun, FleetSummary, Spread};
@@ -86,20 +87,13 @@ pub fn record_json(record: &FleetRecord) -> Vec<u8> {
 }
 
 fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
-    let mut w = crate::safe_csv::SafeCsv::new(Vec::new());
-    w.write_record(header).expect("in memory");
-    for row in rows {
-        w.write_record(&row).expect("in memory");
-    }
-    w.into_inner().expect("in memory")
-}
-
-fn num(v: f64) -> String {
-    if v.is_finite() {
-        v.to_string()
-    } else {
-        String::new()
-    }
+    super::csv_out::csv_bytes(|w| {
+        w.write_record(header)?;
+        for row in rows {
+            w.write_record(&row)?;
+        }
+        Ok(())
+    })
 }
 
 fn ci(e: &Estimate) -> [String; 3] {
@@ -412,20 +406,16 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
         "group", "servers", "region", "cost/month", "RPO p95", "restore p95", "outage h/server"
     ));
     for g in &summary.groups {
+        let [rpo, restore, down] = group_cells(g);
         out.push_str(&format!(
             "{:<name_width$} {:>7}  {:<region_width$} {:>36}  {:>9}  {:>11}  {:>15}\n",
             g.name,
             g.count,
             g.region,
             format!("{} {cur}", estimate(&g.bill.cost_per_month, 1.0, false)),
-            format!("{} min", sig(g.rpo_p95_s.mean / 60.0, 3)),
-            g.restore_latest_p95_s
-                .as_ref()
-                .map_or("-".to_string(), |e| format!(
-                    "{} h",
-                    sig(e.mean / 3600.0, 3)
-                )),
-            sig(g.downtime_hours_per_server.mean, 3),
+            rpo,
+            restore,
+            down,
         ));
     }
     out.push('\n');
@@ -461,6 +451,20 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
 }
 
 /// "1 server", "400 servers".
+/// A group's data-loss window, restore time and outage downtime as the text and report.md
+/// print them.
+fn group_cells(g: &crate::fleet::GroupSummary) -> [String; 3] {
+    [
+        format!("{} min", sig(g.rpo_p95_s.mean / 60.0, 3)),
+        g.restore_latest_p95_s
+            .as_ref()
+            .map_or("-".to_string(), |e| {
+                format!("{} h", sig(e.mean / 3600.0, 3))
+            }),
+        sig(g.downtime_hours_per_server.mean, 3),
+    ]
+}
+
 fn counted(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
@@ -560,21 +564,14 @@ pub fn report_md(
             estimate(&m.fleet.cost_per_month, 1.0, false)
         ));
     }
-    out.push_str("\n## Groups\n\n| group | servers | region | data-loss window p95 | restore to latest p95 | downtime per server |\n|---|---|---|---|---|---|\n");
+    out.push_str("\n## Groups\n\n| group | servers | region | data-loss window p95 | restore to latest p95 | down in outages per server |\n|---|---|---|---|---|---|\n");
     for g in &summary.groups {
+        let [rpo, restore, down] = group_cells(g);
         out.push_str(&format!(
-            "| {} | {} | {} | {} min | {} | {} h |\n",
+            "| {} | {} | {} | {rpo} | {restore} | {down} h |\n",
             md(&g.name),
             g.count,
             md(&g.region),
-            sig(g.rpo_p95_s.mean / 60.0, 3),
-            g.restore_latest_p95_s
-                .as_ref()
-                .map_or("-".to_string(), |e| format!(
-                    "{} h",
-                    sig(e.mean / 3600.0, 3)
-                )),
-            sig(g.downtime_hours_per_server.mean, 3)
         ));
     }
     out.push_str("\n## Regional outages\n\nHours from the outage until a share of the region's servers serve again (over all outages of all runs: median, p95, max). A server is back by its geo-restore, or when the region returns if that comes first.\n\n| region | outages | servers hit | 50% | 90% | 99% | 100% | geo-restored | back with the region | slot wait, mean |\n|---|---|---|---|---|---|---|---|---|---|\n");
