@@ -14,23 +14,9 @@ use backsim::scenario::fleet::load_fleet;
 use backsim::scenario::{parse, Override, Scenario};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-/// The SimPy peer's model: 100 GB, 25 GB/day with a day/night swing, 7-day retention,
-/// 5% snapshot failures, 250 GB provisioned.
-const PEER_EQUIVALENT: &str = r#"
-name = "bench"
-horizon_days = 365
-[server]
-db_size_gb = 100
-provisioned_storage_gb = 250
-[workload]
-binlog_gb_per_day = 25
-diurnal = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 1.5, 1.5, 1.5, 1.5,
-           1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 0.5, 0.5, 0.5, 0.5]
-[backup]
-retention_days = 7
-snapshot_failure_pct = 5
-failure_load_exponent = 0
-"#;
+/// The SimPy peer's model, the file `benches/peer/compare.py` runs: 100 GB, 25 GB/day with a
+/// day/night swing, 7-day retention, 5% snapshot failures, 250 GB provisioned.
+const PEER_EQUIVALENT: &str = include_str!("peer/peer.toml");
 
 fn scenario() -> Scenario {
     parse(PEER_EQUIVALENT, Origin::Argument("bench".into()), &[]).expect("valid")

@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
+use crate::analysis::figures::estimate;
 use crate::analysis::{Figure, HEADLINE};
 use crate::engine::SimTime;
 use crate::error::InputError;
@@ -96,12 +97,6 @@ pub struct Comparison {
     pub target: Option<TargetOutcome>,
     /// When every contender's steady-state figures start: the latest of their warm-ups.
     pub measured_from: SimTime,
-}
-
-/// A figure across runs of one contender.
-fn estimate(runs: &[RunMetrics], figure: Figure) -> Estimate {
-    let values: Vec<f64> = runs.iter().filter_map(|m| figure.of(m)).collect();
-    mean_ci95(&values)
 }
 
 /// One figure of one alternative against the base.
@@ -263,25 +258,32 @@ impl Comparison {
         self.base_reps.len()
     }
 
-    /// Every compared figure of alternative `i` against the base.
-    pub fn result(&self, i: usize) -> AlternativeResult {
-        let alt = &self.alternative_reps[i];
-        let nines_of = |c: &Contender| {
-            let s = &c.loaded.scenario;
-            nines(s.config.final_redundancy().layout(), &s.durability)
-        };
-        AlternativeResult {
-            figures: compared_figures()
-                .map(|f| paired(&self.base_reps.metrics, &alt.metrics, f))
-                .collect(),
-            durability_base: nines_of(&self.base),
-            durability_alternative: nines_of(&self.alternatives[i]),
-        }
-    }
-
+    /// Every compared figure of each alternative against the base. The base's durability chain
+    /// is solved once, and an alternative's only when its layout or failure model differs.
     pub fn results(&self) -> Vec<AlternativeResult> {
-        (0..self.alternatives.len())
-            .map(|i| self.result(i))
+        let model = |c: &Contender| {
+            let s = &c.loaded.scenario;
+            (s.config.final_redundancy().layout(), s.durability.clone())
+        };
+        let base_model = model(&self.base);
+        let durability_base = nines(base_model.0, &base_model.1);
+        self.alternatives
+            .iter()
+            .zip(&self.alternative_reps)
+            .map(|(contender, alt)| {
+                let alt_model = model(contender);
+                AlternativeResult {
+                    figures: compared_figures()
+                        .map(|f| paired(&self.base_reps.metrics, &alt.metrics, f))
+                        .collect(),
+                    durability_base,
+                    durability_alternative: if alt_model == base_model {
+                        durability_base
+                    } else {
+                        nines(alt_model.0, &alt_model.1)
+                    },
+                }
+            })
             .collect()
     }
 }

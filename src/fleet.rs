@@ -12,7 +12,7 @@ use crate::engine::{SimTime, Streams, HOUR};
 use crate::model::fleet::{region_outages, work_out_lines, ServerLines};
 use crate::model::{simulate_in_fleet, RecoveryKind, RecoveryOutcome, RecoveryRecord, RunOutcome};
 use crate::scenario::fleet::Fleet;
-use crate::stats::{mean_ci95, Estimate, LogHistogram, Sawtooth};
+use crate::stats::{mean_ci95, nearest_rank, Estimate, LogHistogram, Sawtooth};
 
 /// Servers simulated at once before their outcomes are folded: bounds what is held.
 const CHUNK: usize = 256;
@@ -102,12 +102,10 @@ pub struct OutageRun {
 impl OutageRun {
     /// Hours until `share` of the affected servers were serving again.
     pub fn hours_to(&self, share: f64) -> Option<f64> {
-        let n = self.serving_hours.len();
-        if n == 0 {
+        if self.serving_hours.is_empty() {
             return None;
         }
-        let k = ((share * n as f64).ceil() as usize).clamp(1, n);
-        Some(self.serving_hours[k - 1])
+        Some(*nearest_rank(&self.serving_hours, share))
     }
 }
 
@@ -222,13 +220,13 @@ pub fn simulate_run(fleet: &Fleet, run: u64) -> FleetRun {
     let mut by_outage: Vec<Vec<(u32, RecoveryRecord)>> = vec![Vec::new(); outage_index.len()];
     for (i, (p, server)) in places.iter().zip(lines).enumerate() {
         let group = &fleet.groups[p.group];
-        let figures = server.recoveries.figures();
+        let downtime_hours = server.recoveries.downtime_seconds() / 3600.0;
         let records = server.recoveries.into_records();
         let row = &mut out.servers[i];
-        row.downtime_hours = figures.downtime_hours;
+        row.downtime_hours = downtime_hours;
         row.recoveries = records.len() as f64;
         row.data_lost_s = records.iter().map(|r| r.data_lost_s).sum();
-        out.groups[p.group].downtime_hours += figures.downtime_hours / group.count as f64;
+        out.groups[p.group].downtime_hours += downtime_hours / group.count as f64;
         out.groups[p.group].recoveries += records.len() as f64 / group.count as f64;
         for r in records {
             if r.kind == RecoveryKind::RegionOutage {
@@ -316,16 +314,11 @@ pub struct Spread {
 }
 
 fn spread(mut values: Vec<f64>) -> Option<Spread> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let at =
-        |q: f64| values[((q * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
+    let s = crate::analysis::Spread::of(&mut values)?;
     Some(Spread {
-        p50: at(0.5),
-        p95: at(0.95),
-        max: *values.last().expect("non-empty"),
+        p50: s.p50,
+        p95: s.p95,
+        max: s.max,
         n: values.len(),
     })
 }
@@ -462,24 +455,20 @@ impl FleetSummary {
                 }
             })
             .collect();
-        let regions = fleet
-            .regions
+        let regions = home_regions
             .iter()
-            .enumerate()
-            .filter(|(i, _)| fleet.groups.iter().any(|g| g.home == *i))
-            .map(|(i, r)| {
+            .map(|&i| {
+                let r = &fleet.regions[i];
                 (
                     r.name.clone(),
                     bill_summary(&runs.iter().map(|x| x.regions[i]).collect::<Vec<_>>()),
                 )
             })
             .collect();
-        let outages = fleet
-            .regions
+        let outages = home_regions
             .iter()
-            .enumerate()
-            .filter(|(i, _)| fleet.groups.iter().any(|g| g.home == *i))
-            .map(|(i, r)| {
+            .map(|&i| {
+                let r = &fleet.regions[i];
                 let hit: Vec<&OutageRun> = runs
                     .iter()
                     .flat_map(|x| x.outages.iter())

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A SimPy model of the backup process backsim simulates, as a Python user would write it: the
-yardstick for backsim's speed (see compare.sh). Same workload as peer.toml.
+yardstick for backsim's speed (see compare.py). Same workload as peer.toml.
 
 One server: a snapshot when the server is created and then every day (failing with probability
 FAIL and retried every 20 minutes until one succeeds); a log backup every 5 minutes uploading the

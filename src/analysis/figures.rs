@@ -211,6 +211,11 @@ fn values(runs: &[RunMetrics], figure: Figure) -> Vec<f64> {
     runs.iter().filter_map(|m| figure.of(m)).collect()
 }
 
+/// One figure across runs: its mean and 95% CI over the runs that have it.
+pub fn estimate(runs: &[RunMetrics], figure: Figure) -> Estimate {
+    mean_ci95(&values(runs, figure))
+}
+
 /// Every figure summarised across runs, in `Figure::ALL` order (runs without the figure are left
 /// out of its mean).
 pub fn summarize(runs: &[RunMetrics]) -> Vec<FigureSummary> {

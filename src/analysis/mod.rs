@@ -14,7 +14,7 @@ use crate::scenario::Scenario;
 use crate::stats::durability::NinesByRedundancy;
 pub mod figures;
 
-use crate::stats::{mean_ci95, Estimate, Quantiles};
+use crate::stats::{mean_ci95, nearest_rank, Estimate, Quantiles};
 use figures::summarize;
 pub use figures::{Figure, FigureSummary, Unit, HEADLINE};
 
@@ -305,11 +305,9 @@ impl Spread {
             return None;
         }
         values.sort_by(f64::total_cmp);
-        let rank =
-            |q: f64| values[((q * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
         Some(Spread {
-            p50: rank(0.5),
-            p95: rank(0.95),
+            p50: *nearest_rank(values, 0.5),
+            p95: *nearest_rank(values, 0.95),
             max: values[values.len() - 1],
         })
     }

@@ -7,6 +7,7 @@
 
 use super::FittedKey;
 use crate::engine::DAY;
+use crate::model::restore::estimate::replay_slowdown;
 use crate::model::{RestoreConfig, ServerConfig};
 use crate::scenario::keys::{self, dur, Kind};
 use crate::scenario::{MeasuredRestore, Replayed};
@@ -58,8 +59,7 @@ fn terms(
         Replayed::Gb(gb) => gb,
         Replayed::After(seconds) => binlog_gb_per_day * seconds as f64 / DAY as f64,
     };
-    let slowdown =
-        1.0 + server.tables_without_pk_pct / 100.0 * (restore.no_pk_replay_slowdown - 1.0);
+    let slowdown = replay_slowdown(restore, server);
     let v = m.vcores as f64;
     [1.0, m.database_gb / v, replay_gb * slowdown / v]
 }

@@ -10,6 +10,7 @@ use crate::model::{
 };
 use crate::report::{self, RequestSpread, RestoreReport};
 use crate::scenario;
+use crate::stats::nearest_rank;
 
 pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
     let s = scenario::load(&args.scenario, &overrides(&args.set)?)?;
@@ -202,10 +203,7 @@ fn request_spread(
         return None;
     }
     planned.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let rank = |q: f64| {
-        let i = ((q * planned.len() as f64).ceil() as usize).clamp(1, planned.len()) - 1;
-        planned[i]
-    };
+    let rank = |q: f64| *nearest_rank(&planned, q);
     let (p50, p95) = (rank(0.5), rank(0.95));
     let (best, worst) = (planned[0], planned[planned.len() - 1]);
     let time_of_day = |t: i64| {

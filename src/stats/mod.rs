@@ -11,3 +11,9 @@ mod sawtooth;
 pub use ci::{mean_ci95, Estimate};
 pub use histogram::LogHistogram;
 pub use sawtooth::{Quantiles, Sawtooth};
+
+/// The nearest-rank `q` quantile of `sorted` (ascending, not empty): its ⌈q·n⌉-th value, the
+/// first at least. For the few values of recoveries and outages, where every value is kept.
+pub fn nearest_rank<T>(sorted: &[T], q: f64) -> &T {
+    &sorted[((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1]
+}

@@ -29,8 +29,8 @@ pub struct Cases {
     pub rows: Vec<Vec<usize>>,
 }
 
-/// The most points one sweep may hold.
-pub const MAX_CASES: usize = 100_000;
+/// The most cases one sweep may list: as many as a grid's points.
+pub const MAX_CASES: usize = MAX_SWEEP_POINTS;
 
 impl Grid {
     /// The `[sweep]` table, then `--vary KEY=V1,V2,...` (which replaces a key the table has).

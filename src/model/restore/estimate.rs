@@ -59,13 +59,17 @@ pub struct Rates {
     transfer_s_per_gb: f64,
 }
 
+/// How many times slower the binlog replays (R3): tables without a primary key replay
+/// `no_pk_replay_slowdown` times slower, in proportion to their share.
+pub fn replay_slowdown(params: &RestoreConfig, server: &ServerConfig) -> f64 {
+    1.0 + server.tables_without_pk_pct / 100.0 * (params.no_pk_replay_slowdown - 1.0)
+}
+
 impl Rates {
     pub fn new(params: &RestoreConfig, server: &ServerConfig) -> Self {
         let vcores = server.vcores as f64;
-        let no_pk_share = server.tables_without_pk_pct / 100.0;
-        // Replay slows down for the share of tables without a primary key.
-        let replay_rate = params.replay_gb_per_hour_per_vcore * vcores
-            / (1.0 + no_pk_share * (params.no_pk_replay_slowdown - 1.0));
+        let replay_rate =
+            params.replay_gb_per_hour_per_vcore * vcores / replay_slowdown(params, server);
         Self {
             provision: params.provision as f64,
             hydrate_s_per_gb: 3600.0 / (params.hydrate_gb_per_hour_per_vcore * vcores),

@@ -1,6 +1,7 @@
 //! fleet_recovery.png: how a region's servers come back after an outage.
 
 use super::*;
+use crate::stats::nearest_rank;
 
 /// fleet_recovery.png: after a regional outage, the share of the region's servers serving
 /// again against the hours since it began: the median over outages as a line, the 5–95% range
@@ -33,8 +34,7 @@ pub fn fleet_recovery_chart(
             let at = |i: usize, q: f64| {
                 let mut column: Vec<f64> = curves.iter().map(|c| c[i]).collect();
                 column.sort_by(f64::total_cmp);
-                let pos = ((q * column.len() as f64).ceil() as usize).clamp(1, column.len()) - 1;
-                column[pos]
+                *nearest_rank(&column, q)
             };
             let band: Vec<(f64, f64)> = hours
                 .iter()
