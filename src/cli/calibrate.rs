@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{say, warning, CalibrateArgs};
+use super::{same_path, say, warning, CalibrateArgs};
 use crate::calibrate::import::{self, Import, INVENTORY_COLUMNS};
 use crate::calibrate::metrics;
 use crate::calibrate::restores::{self, RestoreFit};
@@ -44,13 +44,6 @@ fn read(path: &Path, what: &str) -> Result<String, Error> {
     })
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
-}
-
 /// Where a result goes: `--out`, or `default`. The default never replaces an existing file, and
 /// nothing ever replaces an input.
 fn destination(out: Option<&Path>, default: PathBuf, inputs: &[&Path]) -> Result<PathBuf, Error> {
@@ -73,7 +66,7 @@ fn destination(out: Option<&Path>, default: PathBuf, inputs: &[&Path]) -> Result
 }
 
 fn not_an_input(path: &Path, inputs: &[&Path]) -> Result<(), Error> {
-    match inputs.iter().find(|i| same_file(i, path)) {
+    match inputs.iter().find(|i| same_path(i, path)) {
         Some(clash) => Err(InputError::argument(
             "--out",
             format!("{} is an input; name another output", clash.display()),

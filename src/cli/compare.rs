@@ -144,11 +144,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Error> {
     };
     let contenders = alternatives.len() as u64 + 1;
     let bar = progress_bar(
-        contenders
-            * args
-                .target
-                .target_ci
-                .map_or(runs, |_| args.target.max_runs()) as u64,
+        contenders * args.target.planned(runs) as u64,
         "replications",
     );
     let tick = || {

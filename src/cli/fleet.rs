@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::{
-    command_line, note, output_folder, print, progress_bar, say, thread_pool, warn, FleetArgs,
+    command_line, note, output_folder, print, progress_bar, same_path, say, thread_pool, warn,
+    FleetArgs,
 };
 use crate::error::{Error, InputError};
 use crate::fleet::{simulate_runs, FleetRun, FleetSummary};
@@ -12,7 +13,7 @@ use crate::report::fleet::{self as out, FleetProvenance, FleetRecord};
 use crate::report::numbers::fixed;
 use crate::report::OutputDir;
 use crate::scenario::fleet::{load_fleet, Fleet};
-use crate::scenario::{self, Override};
+use crate::scenario::Override;
 use crate::sweep::Shard;
 
 /// The file that marks a complete fleet folder (or shard), and holds every run's record.
@@ -29,8 +30,7 @@ pub(super) fn fleet(args: FleetArgs) -> Result<(), Error> {
     for n in &fleet.notes {
         warn(n);
     }
-    let text = scenario::read_input(&args.fleet, "fleet file")?;
-    let sha = scenario::sha256_hex(&text);
+    let sha = fleet.sha256.clone();
     note(&format!("read {} (sha256 {sha})", args.fleet.display()));
     let shard = match &args.shard {
         Some(s) => Shard::parse(s)?,
@@ -189,7 +189,8 @@ fn check_record(record: &FleetRecord) -> Result<(), String> {
     }
     let mut previous = None;
     for r in &record.records {
-        let owned = r.run < u64::from(record.runs) && r.run as usize % count == index - 1;
+        let owned = r.run < u64::from(record.runs)
+            && crate::sweep::Shard { index, count }.owns(r.run as usize);
         if !owned || previous.is_some_and(|p| p >= r.run) {
             return Err(format!(
                 "run {} is not one of shard {index}/{count}'s runs in order",
@@ -199,13 +200,6 @@ fn check_record(record: &FleetRecord) -> Result<(), String> {
         previous = Some(r.run);
     }
     Ok(())
-}
-
-fn same_folder(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
 }
 
 /// Whether `dir` holds a fleet run or shard.
@@ -294,8 +288,7 @@ pub(super) fn merge(
         .collect::<Result<_, _>>()?;
     let fleet_file = PathBuf::from(&p.fleet_file);
     let fleet = load_fleet(&fleet_file, &overrides)?;
-    let text = scenario::read_input(&fleet_file, "fleet file")?;
-    if scenario::sha256_hex(&text) != p.fleet_sha256 {
+    if fleet.sha256 != p.fleet_sha256 {
         return Err(InputError::argument(
             "merge",
             format!(
@@ -313,7 +306,7 @@ pub(super) fn merge(
     };
     let default = Path::new("output").join(format!("{}-fleet", fleet.name));
     let out_path = out_dir.unwrap_or(&default);
-    if dirs.iter().any(|d| same_folder(d, out_path)) {
+    if dirs.iter().any(|d| same_path(d, out_path)) {
         return Err(InputError::argument(
             "merge",
             format!(

@@ -203,6 +203,11 @@ impl Target {
         self.max_runs_given.unwrap_or(20_000)
     }
 
+    /// The most replications a run starting from `runs` may make.
+    fn planned(&self, runs: u32) -> u32 {
+        self.target_ci.map_or(runs, |_| self.max_runs())
+    }
+
     /// Checked before anything is written.
     fn check(&self) -> Result<(), Error> {
         if let Some(rel) = self.target_ci {
@@ -573,6 +578,14 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
 }
 
 /// `--out -` would mean a folder of files on standard output, which cannot be: say what can.
+/// Whether two paths name the same existing file or folder (links and `..` resolved).
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
 fn output_folder(out: Option<&Path>, default: PathBuf) -> Result<PathBuf, Error> {
     match out {
         Some(p) if scenario::is_stdin(p) => Err(InputError::argument(

@@ -28,10 +28,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
         args.out.as_deref(),
         Path::new("output").join(&scenario.name),
     )?;
-    let planned = args
-        .target
-        .target_ci
-        .map_or(scenario.runs, |_| args.target.max_runs());
+    let planned = args.target.planned(scenario.runs);
     if args.target.target_ci.is_some() && args.target.max_runs() < scenario.runs {
         warn(&format!(
             "--max-runs {} is below the scenario's runs = {}: --target-ci stops at {} runs",
@@ -52,12 +49,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
     )
     .map_err(|e| Error::Other(format!("cannot write events.csv: {e}")))?;
 
-    let bar = progress_bar(
-        args.target
-            .target_ci
-            .map_or(scenario.runs, |_| args.target.max_runs()) as u64,
-        "replications",
-    );
+    let bar = progress_bar(planned as u64, "replications");
     let tick = || {
         if let Some(b) = &bar {
             b.inc(1);

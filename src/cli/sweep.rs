@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use super::{
-    command_line, estimate, note, output_folder, print, progress_bar, say, thread_pool, warn,
-    SweepArgs,
+    command_line, estimate, note, output_folder, print, progress_bar, same_path, say, thread_pool,
+    warn, SweepArgs,
 };
 use crate::analysis::{Figure, Provenance, HEADLINE};
 use crate::error::{Error, InputError};
@@ -242,11 +242,7 @@ pub(super) fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Re
     // inside output/.
     let default = Path::new("output").join(format!("{}-sweep", meta.scenario));
     let out = out.unwrap_or(&default);
-    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    if let Some(clash) = dirs.iter().find(|d| same(d, out)) {
+    if let Some(clash) = dirs.iter().find(|d| same_path(d, out)) {
         return Err(InputError::argument(
             "merge",
             format!(

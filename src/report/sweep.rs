@@ -47,13 +47,10 @@ struct SweepJson<'a> {
 
 /// A grid value (TOML text) in its type: 7 → 7, "geo" or geo → "geo".
 fn typed(text: &str) -> serde_json::Value {
-    toml::from_str::<toml::Table>(&format!("v = {text}"))
-        .ok()
-        .and_then(|mut t| t.remove("v"))
-        .map_or_else(
-            || serde_json::Value::String(text.to_string()),
-            |v| crate::scenario::to_json(&v),
-        )
+    crate::scenario::toml_value_of(text).map_or_else(
+        || serde_json::Value::String(text.to_string()),
+        |v| crate::scenario::to_json(&v),
+    )
 }
 
 /// sweep.json: the record (grid, shard, provenance) and every point's results, typed. Built

@@ -542,27 +542,34 @@ fn event_field(path: &str) -> Option<(&str, &str)> {
     Some((&path[..dot], &path[dot..]))
 }
 
+/// The candidate whose name is spelt most like `word` (Jaro–Winkler, strsim), if above
+/// `threshold`; of equally close ones, the last.
+pub fn closest<'n, T>(
+    word: &str,
+    candidates: impl IntoIterator<Item = (&'n str, T)>,
+    threshold: f64,
+) -> Option<T> {
+    candidates
+        .into_iter()
+        .map(|(name, t)| (strsim::jaro_winkler(word, name), t))
+        .filter(|(score, _)| *score > threshold)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, t)| t)
+}
+
 /// The key someone probably meant by an unknown `path` ("did you mean …?"): a key of the same
 /// name in another table, else the closest path by spelling (Jaro–Winkler, strsim), if close.
 pub fn suggest(path: &str) -> Option<String> {
     if let Some((prefix, field)) = event_field(path) {
-        return EVENT_FIELDS
-            .iter()
-            .map(|f| (strsim::jaro_winkler(field, f), f))
-            .filter(|(score, _)| *score > 0.7)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, f)| format!("{prefix}{f}"));
+        return closest(field, EVENT_FIELDS.iter().map(|&f| (f, f)), 0.7)
+            .map(|f| format!("{prefix}{f}"));
     }
     let (table, leaf) = path.rsplit_once('.').unwrap_or(("", path));
     if let Some(k) = ALL.iter().find(|k| k.name() == leaf && k.path != path) {
         return Some(k.path.to_string());
     }
     let best = |candidates: &mut dyn Iterator<Item = (&str, &'static str)>, of: &str| {
-        candidates
-            .map(|(name, path)| (strsim::jaro_winkler(of, name), path))
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, p)| p.to_string())
+        closest(of, candidates, 0.8).map(String::from)
     };
     if TABLES.contains(&table) {
         // A known table: the likely key is one of its own, by name.

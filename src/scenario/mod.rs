@@ -80,10 +80,7 @@ impl Override {
     /// The value as TOML (a number, a list, a quoted string), or else as a bare string: so both
     /// `backup.redundancy=geo` and `backup.redundancy="geo"` work.
     pub(crate) fn toml_value(&self) -> toml::Value {
-        toml::from_str::<toml::Table>(&format!("v = {}", self.value))
-            .ok()
-            .and_then(|mut t| t.remove("v"))
-            .unwrap_or_else(|| toml::Value::String(self.value.clone()))
+        toml_value_of(&self.value).unwrap_or_else(|| toml::Value::String(self.value.clone()))
     }
 
     /// The same, as a value of the parsed document.
@@ -96,6 +93,13 @@ impl Override {
 }
 
 /// `-` names standard input, as it does for most command-line tools.
+/// A value written as TOML (`7`, `"geo"`, `[1, 2]`), if it is one.
+pub fn toml_value_of(text: &str) -> Option<toml::Value> {
+    toml::from_str::<toml::Table>(&format!("v = {text}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+}
+
 pub fn is_stdin(path: &Path) -> bool {
     path == Path::new("-")
 }
@@ -175,8 +179,9 @@ pub fn read_input(path: &Path, what: &str) -> Result<String, InputError> {
     })
 }
 
+/// Read, parse and validate a scenario file (`-`: standard input).
 pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, InputError> {
-    Ok(load_recorded(path, overrides)?.scenario)
+    parse(&read_text(path)?, origin_of(path), overrides)
 }
 
 /// A validated scenario with the record of where it came from, for the outputs' provenance.
@@ -574,30 +579,8 @@ pub(crate) fn leading_comment(text: &str) -> String {
         .to_string()
 }
 
-pub(crate) fn set_dotted(table: &mut toml::Table, o: &Override) -> Result<(), InputError> {
-    let parts: Vec<&str> = o.key.split('.').collect();
-    let (leaf, parents) = parts.split_last().expect("split yields at least one part");
-    let mut current = table;
-    for part in parents {
-        let entry = current
-            .entry(part.to_string())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        current = match entry {
-            toml::Value::Table(t) => t,
-            _ => {
-                return Err(InputError::argument(
-                    "--set",
-                    format!("\"{}\": `{part}` is not a table", o.key),
-                ))
-            }
-        };
-    }
-    current.insert(leaf.to_string(), o.toml_value());
-    Ok(())
-}
-
-/// `set_dotted` on the parsed document; the value (and any table made for it) carries `span`,
-/// which tells an error in it from one in the file.
+/// An override set on the parsed document, as a dotted path; the value (and any table made for
+/// it) carries `span`, which tells an error in it from one in the file.
 fn set_dotted_de<'v>(
     table: &mut DeTable<'v>,
     o: &'v Override,

@@ -6,7 +6,7 @@
 use sha2::{Digest, Sha256};
 
 use super::keys::{self, dur, Key};
-use super::{set_dotted, Override, Scenario};
+use super::{Override, Scenario};
 
 /// Lower-case hex sha256 of the scenario text, as read.
 pub fn sha256_hex(text: &str) -> String {
@@ -60,11 +60,9 @@ fn default_value(key: &Key, s: &Scenario) -> Option<toml::Value> {
             let region = &s.config.restore.geo_restore_region;
             (!region.is_empty()).then(|| toml::Value::String(region.clone()))
         }
-        _ => key.default_toml().and_then(|text| {
-            toml::from_str::<toml::Table>(&format!("v = {text}"))
-                .ok()
-                .and_then(|mut t| t.remove("v"))
-        }),
+        _ => key
+            .default_toml()
+            .and_then(|text| super::toml_value_of(&text)),
     }
 }
 
@@ -72,8 +70,8 @@ fn default_value(key: &Key, s: &Scenario) -> Option<toml::Value> {
 pub fn resolved_table(text: &str, overrides: &[Override], s: &Scenario) -> toml::Table {
     let mut given: toml::Table = toml::from_str(text).unwrap_or_default();
     for o in overrides {
-        // Already applied once when the scenario was parsed: this cannot fail now.
-        let _ = set_dotted(&mut given, o);
+        // Already applied once when the scenario was parsed, so its tables are tables.
+        put(&mut given, &o.key, o.toml_value());
     }
     let mut out = toml::Table::new();
     for key in keys::ALL {

@@ -23,9 +23,10 @@ mod inventory;
 mod places;
 mod regions;
 
+use crate::scenario::spans::line_col;
 use inventory::inventory;
 pub use inventory::INVENTORY_KEYS;
-use places::{defaults_position, display, key_position, line_col, nth_position};
+use places::{defaults_position, display, key_position, nth_position};
 use regions::{fleet_region, region_overrides, REGION_KEYS};
 
 /// The most servers one fleet may hold: memory and time grow with it.
@@ -74,6 +75,8 @@ pub struct Fleet {
     pub regions: Vec<FleetRegion>,
     /// What the reader should know about how the file was read (columns ignored).
     pub notes: Vec<String>,
+    /// sha256 of the file's text, in hex: which file the runs ran (merge checks it).
+    pub sha256: String,
 }
 
 impl Fleet {
@@ -133,6 +136,14 @@ pub fn is_fleet_file(path: &Path) -> bool {
 /// (`--set`) apply to every group, after everything else.
 pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputError> {
     let text = super::read_input(path, "fleet file")?;
+    let sha256 = super::sha256_hex(&text);
+    Ok(Fleet {
+        sha256,
+        ..fleet_from_text(path, text, overrides)?
+    })
+}
+
+fn fleet_from_text(path: &Path, text: String, overrides: &[Override]) -> Result<Fleet, InputError> {
     let origin = super::origin_of(path);
     let folder = path.parent().unwrap_or(Path::new("")).to_path_buf();
     // An inventory piped in has no name to tell it by: its header does.
@@ -161,9 +172,9 @@ pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputErr
                 outages: Vec::new(),
                 notes,
                 origin,
+                text: String::new(),
             },
             groups,
-            &folder,
             overrides,
         );
     }
@@ -300,9 +311,9 @@ pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputErr
             outages,
             notes,
             origin,
+            text,
         },
         groups,
-        &folder,
         overrides,
     )
 }
@@ -421,15 +432,13 @@ struct FleetHead {
     /// `[[outage]]`: (region, start, length), in every run.
     outages: Vec<(String, i64, i64)>,
     origin: Origin,
+    /// The fleet file's text (empty for an inventory), for placing errors found after parsing.
+    text: String,
 }
 
 /// The one of `names` that `key` was most likely meant to be, if any is close.
 fn closest<'n>(key: &str, names: &[&'n str]) -> Option<&'n str> {
-    names
-        .iter()
-        .copied()
-        .max_by(|a, b| strsim::jaro_winkler(key, a).total_cmp(&strsim::jaro_winkler(key, b)))
-        .filter(|k| strsim::jaro_winkler(key, k) > 0.8)
+    super::keys::closest(key, names.iter().map(|&n| (n, n)), 0.8)
 }
 
 /// Why a scenario key cannot be set for one group, if it cannot: the fleet shares its regions
@@ -543,7 +552,6 @@ fn group_from_toml(
 fn build(
     head: FleetHead,
     specs: Vec<GroupSpec>,
-    folder: &Path,
     overrides: &[Override],
 ) -> Result<Fleet, InputError> {
     if specs.is_empty() {
@@ -579,7 +587,7 @@ fn build(
             ));
         }
         let region = known_region(&spec.region).map_err(|e| spec_error(spec, "region", e))?;
-        let scenario = group_scenario(head, spec, region, folder, overrides)?;
+        let scenario = group_scenario(head, spec, region, overrides)?;
         let target = geo_restore_target(region, Some(&scenario.config.restore.geo_restore_region))
             .unwrap_or_else(|_| scenario.config.restore.geo_restore_region.clone());
         if !region_names.iter().any(|r| r == region) {
@@ -666,6 +674,7 @@ fn build(
         groups,
         regions,
         notes: head.notes.clone(),
+        sha256: String::new(),
     })
 }
 
@@ -684,10 +693,8 @@ fn group_scenario(
     head: &FleetHead,
     spec: &GroupSpec,
     region: &str,
-    folder: &Path,
     overrides: &[Override],
 ) -> Result<Scenario, InputError> {
-    let _ = folder;
     let (text, origin) = match &spec.base {
         Some(path) => (
             super::read_text(path).map_err(|e| InputError {
@@ -736,7 +743,7 @@ fn group_scenario(
                 InputError {
                     origin: head.origin.clone(),
                     key: Some(format!("defaults.{key}")),
-                    position: defaults_position(&head.origin, &key),
+                    position: defaults_position(&head.text, &key),
                     message: e.message,
                 }
             } else {

@@ -2,13 +2,10 @@
 
 use super::*;
 
-/// Where `[defaults]` sets `key` in the fleet file: the key's line, or else the table's.
-pub(super) fn defaults_position(origin: &Origin, key: &str) -> Option<(usize, usize)> {
-    let Origin::File(path) = origin else {
-        return None;
-    };
-    let text = crate::scenario::read_text(path).ok()?;
-    let after = nth_position(&text, "[defaults]", 0)?.0;
+/// Where `[defaults]` sets `key` in the fleet file's `text`: the key's line, or else the
+/// table's.
+pub(super) fn defaults_position(text: &str, key: &str) -> Option<(usize, usize)> {
+    let after = nth_position(text, "[defaults]", 0)?.0;
     text.lines()
         .enumerate()
         .skip(after)
@@ -28,13 +25,6 @@ pub(super) fn display(origin: &Origin) -> String {
         Origin::File(p) => p.display().to_string(),
         Origin::Argument(a) => a.clone(),
     }
-}
-
-pub(super) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }
 
 /// Where `key = …` first appears at the start of a line.
@@ -57,10 +47,7 @@ pub(super) fn nth_position(text: &str, header: &str, n: usize) -> Option<(usize,
         .map(|(i, _)| (i + 1, 1))
 }
 
-pub(super) fn key_position_in(origin: &Origin, region: &str) -> Option<(usize, usize)> {
-    let Origin::File(path) = origin else {
-        return None;
-    };
-    let text = crate::scenario::read_text(path).ok()?;
-    nth_position(&text, &format!("[regions.{region}]"), 0)
+/// Where the fleet file's `text` opens `[regions.REGION]`.
+pub(super) fn region_position(text: &str, region: &str) -> Option<(usize, usize)> {
+    nth_position(text, &format!("[regions.{region}]"), 0)
 }

@@ -1,7 +1,7 @@
 //! The regions a fleet shares: their keys, the `--set`s that reach them, and each region's
 //! restore slots, other tenants and outages.
 
-use super::places::key_position_in;
+use super::places::region_position;
 use super::*;
 
 /// A region's keys in a fleet's `[regions.NAME]` table, and the scenario key each stands for
@@ -118,7 +118,7 @@ pub(super) fn fleet_region(
                         .and_then(|k| REGION_KEYS.iter().find(|(_, s)| *s == k).map(|(r, _)| *r))
                         .unwrap_or("?")
                 )),
-                position: key_position_in(&head.origin, name),
+                position: region_position(&head.text, name),
                 message: e.message,
             })?;
         for (key, _) in &keys {
