@@ -130,23 +130,19 @@ struct DayBlock {
     at: [SimTime; BLOCK_HOURS],
     written: [f64; BLOCK_HOURS],
     factor: [f64; BLOCK_HOURS],
-    billed: [f64; BLOCK_HOURS],
     allowance: [f64; BLOCK_HOURS],
-    state: [LedgerState; BLOCK_HOURS],
+    stopped: [bool; BLOCK_HOURS],
     any_stopped: bool,
 }
 
 impl DayBlock {
-    /// All 24 hours of the day, running or deleted throughout at one allowance and one copy
-    /// count.
+    /// All 24 hours of the day, running throughout at one allowance and one copy count.
     fn is_uniform_whole_day(&self) -> bool {
-        let weight = self.factor[0] * self.billed[0];
         self.len == BLOCK_HOURS
             && self.at[0] % DAY == 0
             && !self.any_stopped
-            && (1..BLOCK_HOURS).all(|k| {
-                self.factor[k] * self.billed[k] == weight && self.allowance[k] == self.allowance[0]
-            })
+            && (1..BLOCK_HOURS)
+                .all(|k| self.factor[k] == self.factor[0] && self.allowance[k] == self.allowance[0])
     }
 
     fn new() -> Self {
@@ -156,9 +152,8 @@ impl DayBlock {
             at: [0; BLOCK_HOURS],
             written: [0.0; BLOCK_HOURS],
             factor: [0.0; BLOCK_HOURS],
-            billed: [0.0; BLOCK_HOURS],
             allowance: [0.0; BLOCK_HOURS],
-            state: [LedgerState::Deleted; BLOCK_HOURS],
+            stopped: [false; BLOCK_HOURS],
             any_stopped: false,
         }
     }
@@ -245,9 +240,9 @@ impl RetentionLedger {
         while self.snapshots.len() > 1 && self.snapshots[1].time <= at - 2 * DAY {
             self.snapshots.pop_front();
         }
-        let (billed, allowance) = match state {
-            LedgerState::Running { allowance_gb } => (1.0, allowance_gb),
-            LedgerState::Stopped => (1.0, 0.0),
+        let allowance = match state {
+            LedgerState::Running { allowance_gb } => allowance_gb,
+            LedgerState::Stopped => 0.0,
             // A deleted server bills nothing under any retention: its hours would only dilute
             // each retention's mean, and a retention measured after the deletion alone would
             // look free. Deletion is for good, so the hours left out are the run's last and a
@@ -260,10 +255,9 @@ impl RetentionLedger {
         b.at[k] = at;
         b.written[k] = self.written;
         b.factor[k] = factor;
-        b.billed[k] = billed;
         b.allowance[k] = allowance;
-        b.state[k] = state;
-        b.any_stopped |= state == LedgerState::Stopped;
+        b.stopped[k] = state == LedgerState::Stopped;
+        b.any_stopped |= b.stopped[k];
         b.len += 1;
         if b.len == BLOCK_HOURS {
             self.flush_day();
@@ -307,7 +301,7 @@ impl RetentionLedger {
                 let (mut storage, mut billable, mut peak) =
                     (s.storage_gb_hours[i], s.billable_gb_hours[i], s.peak_gb[i]);
                 for k in 0..len {
-                    let used = (b.written[k] - gone[k]) * b.factor[k] * b.billed[k];
+                    let used = (b.written[k] - gone[k]) * b.factor[k];
                     let excess = used - b.allowance[k];
                     storage += used;
                     billable += if excess > BILLING_NOISE_GB {
@@ -332,7 +326,7 @@ impl RetentionLedger {
     /// visiting the hours unless the allowance or the peak falls inside them.
     fn flush_whole_day(&mut self, measured: usize) {
         let b = &self.day;
-        let weight = b.factor[0] * b.billed[0];
+        let weight = b.factor[0];
         let allowance = b.allowance[0];
         let written = DaySpread::of(&b.written);
         let first_hour = (b.at[0] / HOUR) as usize;
@@ -371,24 +365,20 @@ impl RetentionLedger {
     fn flush_hour_by_hour(&mut self, measured: usize) {
         for k in 0..self.day.len {
             let (at, written, factor) = (self.day.at[k], self.day.written[k], self.day.factor[k]);
-            let levels = match self.day.state[k] {
-                LedgerState::Stopped => {
-                    let levels = match self.frozen {
-                        Some(levels) => levels,
-                        None => self.levels(at, written, factor),
-                    };
-                    self.frozen = Some(levels);
-                    levels
-                }
-                _ => {
-                    self.frozen = None;
-                    self.levels(at, written, factor)
-                }
+            let levels = if self.day.stopped[k] {
+                let levels = match self.frozen {
+                    Some(levels) => levels,
+                    None => self.levels(at, written, factor),
+                };
+                self.frozen = Some(levels);
+                levels
+            } else {
+                self.frozen = None;
+                self.levels(at, written, factor)
             };
-            let (billed, allowance) = (self.day.billed[k], self.day.allowance[k]);
+            let allowance = self.day.allowance[k];
             let s = &mut *self.sums;
-            for (i, level) in levels.iter().enumerate().take(measured) {
-                let used = level * billed;
+            for (i, &used) in levels.iter().enumerate().take(measured) {
                 let excess = used - allowance;
                 s.storage_gb_hours[i] += used;
                 s.billable_gb_hours[i] += if excess > BILLING_NOISE_GB {

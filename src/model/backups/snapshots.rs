@@ -180,9 +180,11 @@ impl Snapshots {
         }
     }
 
-    /// The catch-up's turn.
-    pub fn catch_up(&self, active: bool) -> Option<SnapshotKind> {
-        (active && self.retry == Timer::Idle).then_some(SnapshotKind::Scheduled)
+    /// The catch-up's turn at `now`: none when a snapshot was taken this very second (the daily
+    /// one due at a restart on the schedule has done it).
+    pub fn catch_up(&self, now: SimTime, active: bool) -> Option<SnapshotKind> {
+        (active && self.retry == Timer::Idle && self.last != Some(now))
+            .then_some(SnapshotKind::Scheduled)
     }
 
     /// An on-demand request (B6): None when it may be taken, else why it is refused.

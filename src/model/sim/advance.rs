@@ -64,12 +64,10 @@ impl Sim<'_, '_> {
             // A sample shows the instant as it is just before anything due at it happens (the
             // backup due on the hour has not run yet), so the data-loss window is visible.
             while self.next_sample <= t && self.next_sample < self.cfg.horizon {
-                let sample = self.sample_at(self.next_sample);
-                if let Some(obs) = self.observer.as_mut() {
-                    obs.sample(sample);
-                }
-                self.rpo.sampled();
-                self.next_sample += HOUR;
+                let at = self.next_sample;
+                let rpo_now = self.active().then(|| self.rpo.at(at));
+                let sample = self.sample_with(at, self.storage_gb(), rpo_now);
+                self.emit_sample(sample);
             }
         }
     }
@@ -79,36 +77,41 @@ impl Sim<'_, '_> {
             .free_allowance_gb(self.cfg.server.provisioned_storage_gb)
     }
 
-    fn sample_at(&self, time: SimTime) -> Sample {
-        let running = self.active();
-        let used = self.storage_gb();
+    /// The hourly sample at `time` of the state as it stands, but for the storage and the
+    /// data-loss window now (None while the server takes no writes), which the caller gives.
+    pub(super) fn sample_with(
+        &self,
+        time: SimTime,
+        storage_gb: f64,
+        rpo_now: Option<SimTime>,
+    ) -> Sample {
         let allowance = self.free_allowance_gb();
         let region_down = self.region_down();
-        let widest = self.rpo.widest_since_sample();
         Sample {
             time,
             state: self.server.label(region_down),
             region_up: !region_down,
-            storage_gb: used,
+            storage_gb,
             free_allowance_gb: allowance,
-            billable_gb: (used - allowance).max(0.0),
-            binlog_gb_per_hour: if running {
+            billable_gb: (storage_gb - allowance).max(0.0),
+            binlog_gb_per_hour: if rpo_now.is_some() {
                 self.load.gb_per_hour_at(time)
             } else {
                 0.0
             },
-            rpo_seconds: if running {
-                self.rpo.at(time) as f64
-            } else {
-                0.0
-            },
-            rpo_max_seconds: if running {
-                widest.max(self.rpo.at(time)) as f64
-            } else {
-                widest as f64
-            },
+            rpo_seconds: rpo_now.unwrap_or(0) as f64,
+            rpo_max_seconds: self.rpo.widest_since_sample().max(rpo_now.unwrap_or(0)) as f64,
             retained_snapshots: self.store.snapshots().count(),
         }
+    }
+
+    /// Hand the observer its hourly sample; the next is due an hour later.
+    pub(super) fn emit_sample(&mut self, sample: Sample) {
+        if let Some(obs) = self.observer.as_mut() {
+            obs.sample(sample);
+        }
+        self.rpo.sampled();
+        self.next_sample += HOUR;
     }
 
     /// Tell the observer, if any, what just happened.

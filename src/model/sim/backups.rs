@@ -26,13 +26,7 @@ impl Sim<'_, '_> {
             }
             SnapshotEvent::Retry => self.snapshots.retry(active),
             SnapshotEvent::Extra => self.snapshots.extra(active),
-            // The daily one due at the same second (a restart on the schedule) has done it.
-            SnapshotEvent::CatchUp
-                if self.store.snapshots().last().map(|s| s.time) == Some(self.now) =>
-            {
-                None
-            }
-            SnapshotEvent::CatchUp => self.snapshots.catch_up(active),
+            SnapshotEvent::CatchUp => self.snapshots.catch_up(self.now, active),
             SnapshotEvent::OnDemand => {
                 let availability = self.server.availability(self.region_down());
                 match self.snapshots.on_demand(availability) {

@@ -218,7 +218,8 @@ struct Sim<'a, 'o> {
     expired: Vec<SimTime>,
     /// Heap events plus log-backup ticks handled.
     events: u64,
-    /// The log backup just handled, while nothing else has been since.
+    /// The log backup just handled, while nothing else has been since and the ones after it
+    /// may still fold.
     ticked_at: Option<SimTime>,
 }
 
@@ -373,7 +374,11 @@ impl<'a, 'o> Sim<'a, 'o> {
                 self.ticked_at = Some(self.now);
                 // The tick may have queued an event (an extra snapshot) of its own.
                 let next_event = self.queue.peek_time().unwrap_or(SimTime::MAX);
-                self.fold_ticks(next_event.min(limit));
+                if !self.fold_ticks(next_event.min(limit)) {
+                    // Nothing the next pass does first (starting due restores) changes what
+                    // can fold: it would only ask again.
+                    self.ticked_at = None;
+                }
                 continue;
             }
             if next_event > limit || (next_event == limit && !events_at_limit) {

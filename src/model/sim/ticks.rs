@@ -9,7 +9,6 @@ use super::event::{Event, SnapshotEvent};
 use super::Sim;
 use crate::engine::{SimTime, HOUR};
 use crate::model::backups::log_runs::LogRun;
-use crate::model::observer::Sample;
 
 /// The most backups a stretch folds: an hour of one-minute backups.
 const MOST: usize = 60;
@@ -158,7 +157,11 @@ impl Sim<'_, '_> {
         }
 
         if self.observer.is_some() && self.next_sample == last && last < self.cfg.horizon {
-            self.sample_before_last_tick(last, level_before_last, s.interval);
+            // The hourly sample due at the last backup, of the instant just before it (as time
+            // passing would take it): storage before that backup, a plain window of one
+            // interval open.
+            let sample = self.sample_with(last, level_before_last, Some(s.interval));
+            self.emit_sample(sample);
         }
         self.ledger.record_regular(last, gb, n);
         self.store.add_logs(LogRun {
@@ -194,30 +197,6 @@ impl Sim<'_, '_> {
             self.queue
                 .schedule(last, Event::Snapshot(SnapshotEvent::Extra));
         }
-    }
-
-    /// The hourly sample due at the stretch's last backup, of the instant just before it (as
-    /// time passing would take it): storage before that backup, a plain window of one
-    /// interval open.
-    fn sample_before_last_tick(&mut self, last: SimTime, storage_gb: f64, interval: SimTime) {
-        let allowance = self.free_allowance_gb();
-        let sample = Sample {
-            time: last,
-            state: self.server.label(false),
-            region_up: true,
-            storage_gb,
-            free_allowance_gb: allowance,
-            billable_gb: (storage_gb - allowance).max(0.0),
-            binlog_gb_per_hour: self.load.gb_per_hour_at(last),
-            rpo_seconds: interval as f64,
-            rpo_max_seconds: self.rpo.widest_since_sample().max(interval) as f64,
-            retained_snapshots: self.store.snapshots().count(),
-        };
-        if let Some(obs) = self.observer.as_mut() {
-            obs.sample(sample);
-        }
-        self.rpo.sampled();
-        self.next_sample += HOUR;
     }
 
     /// GB of old logs that age out at each tick of the stretch (1-based).
