@@ -31,11 +31,35 @@ impl Arrival {
     ];
 }
 
+/// Arrivals at random (exponential gaps) from a stream of their own.
 #[derive(Debug, Clone)]
-struct Poisson {
+pub(crate) struct Poisson {
     draws: Stream,
     /// Mean seconds between arrivals; infinite when they never come.
     mean_gap: f64,
+}
+
+impl Poisson {
+    pub(crate) fn new(draws: Stream, mean_gap: f64) -> Self {
+        Self { draws, mean_gap }
+    }
+
+    /// The next arrival after `now`, if it falls before `horizon` (a second later at least).
+    pub(crate) fn next(&mut self, now: SimTime, horizon: SimTime) -> Option<SimTime> {
+        if !self.mean_gap.is_finite() {
+            return None;
+        }
+        let gap = self.draws.exponential(self.mean_gap).round() as SimTime;
+        let at = now.saturating_add(gap.max(1));
+        (at < horizon).then_some(at)
+    }
+
+    /// How long an arrival lasts, lognormal hours drawn from the same stream (a second at
+    /// least).
+    pub(crate) fn length(&mut self, mean_hours: f64, cv: f64) -> SimTime {
+        let hours = self.draws.lognormal(mean_hours, cv);
+        (hours * HOUR as f64).round().max(1.0) as SimTime
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -47,10 +71,7 @@ pub struct Arrivals {
 impl Arrivals {
     pub fn new(cfg: &Config, streams: &Streams) -> Self {
         let (w, o, r) = (&cfg.workload, &cfg.outages, &cfg.restore);
-        let process = |purpose, mean_gap| Poisson {
-            draws: streams.stream(purpose),
-            mean_gap,
-        };
+        let process = |purpose, mean_gap| Poisson::new(streams.stream(purpose), mean_gap);
         Self {
             processes: [
                 process(Purpose::Bursts, DAY as f64 / w.bursts_per_day),
@@ -78,21 +99,11 @@ impl Arrivals {
     /// The next arrival after `now`, if it falls inside the horizon.
     pub fn next(&mut self, arrival: Arrival, now: SimTime) -> Option<SimTime> {
         let horizon = self.horizon;
-        let p = self.process(arrival);
-        if !p.mean_gap.is_finite() {
-            return None;
-        }
-        let gap = p.draws.exponential(p.mean_gap).round() as SimTime;
-        let at = now.saturating_add(gap.max(1));
-        (at < horizon).then_some(at)
+        self.process(arrival).next(now, horizon)
     }
 
     /// A regional outage's length (lognormal hours), from the outages' own stream.
     pub fn region_outage_length(&mut self, mean_hours: f64, cv: f64) -> SimTime {
-        let hours = self
-            .process(Arrival::RegionOutage)
-            .draws
-            .lognormal(mean_hours, cv);
-        (hours * HOUR as f64).round().max(1.0) as SimTime
+        self.process(Arrival::RegionOutage).length(mean_hours, cv)
     }
 }

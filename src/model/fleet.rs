@@ -11,9 +11,10 @@
 
 use std::collections::BTreeSet;
 
+use super::arrivals::Poisson;
 use super::recovery::{OwnRestore, Recoveries};
-use super::region::{FleetRequest, RegionId, RegionSpec, Regions};
-use crate::engine::{Purpose, SimTime, Streams, DAY, HOUR};
+use super::region::{FleetRequest, RegionId, RegionSpec, Regions, Started};
+use crate::engine::{Purpose, SimTime, Streams, DAY};
 
 const YEAR: f64 = 365.0 * DAY as f64;
 
@@ -40,25 +41,15 @@ pub fn region_outages(
     run_streams: &Streams,
     horizon: SimTime,
 ) -> Vec<(SimTime, SimTime)> {
-    let mut draws = run_streams.stream_of(Purpose::RegionOutages, place);
-    let mean_gap = YEAR / region.outages_per_year;
+    let mut process = Poisson::new(
+        run_streams.stream_of(Purpose::RegionOutages, place),
+        YEAR / region.outages_per_year,
+    );
     let mut outages: Vec<(SimTime, SimTime)> = Vec::new();
-    if !mean_gap.is_finite() {
-        outages.extend(region.scripted.iter().filter(|o| o.0 < horizon));
-        outages.sort_by_key(|o| o.0);
-        return outages;
-    }
-    let next_after = |now: SimTime, draws: &mut crate::engine::Stream| {
-        let gap = draws.exponential(mean_gap).round() as SimTime;
-        let at = now.saturating_add(gap.max(1));
-        (at < horizon).then_some(at)
-    };
-    let mut at = next_after(0, &mut draws);
+    let mut at = process.next(0, horizon);
     while let Some(start) = at {
-        at = next_after(start, &mut draws);
-        let hours = draws.lognormal(region.outage_hours, region.outage_cv);
-        let length = (hours * HOUR as f64).round().max(1.0) as SimTime;
-        outages.push((start, length));
+        at = process.next(start, horizon);
+        outages.push((start, process.length(region.outage_hours, region.outage_cv)));
     }
     outages.extend(region.scripted.iter().filter(|o| o.0 < horizon));
     outages.sort_by_key(|o| o.0);
@@ -94,8 +85,7 @@ pub fn work_out_lines(
     servers: &mut [ServerLines],
 ) -> LinesWorkedOut {
     let specs: Vec<RegionSpec> = regions.iter().map(|r| r.spec).collect();
-    // Other tenants keep arriving past the horizon, for the restores still waiting then.
-    let mut lines: Regions<(usize, OwnRestore)> = Regions::new(&specs, run_streams, SimTime::MAX);
+    let mut lines: Regions<(usize, OwnRestore)> = Regions::new(&specs, run_streams);
     // After a regional outage every server there asks at the same moment: the file's order of
     // groups must not decide who gets a slot first, so each run shuffles them.
     let mut turns = run_streams.stream(Purpose::FleetTurns);
@@ -138,9 +128,13 @@ pub fn work_out_lines(
         ) {
             FleetRequest::Join { region, job, .. } => {
                 let region = fleet_region(region);
-                if let Some((s, own)) = lines.join(region, at, (s, job)) {
-                    let held = servers[s].recoveries.start(&own, at, 0, horizon).held;
-                    lines.hold(region, at + held.max(1));
+                if let Some(job) = lines.join(region, at, (s, job)) {
+                    let started = Started {
+                        region,
+                        arrived: at,
+                        job,
+                    };
+                    begin(&mut lines, servers, at, started, horizon);
                 }
             }
             FleetRequest::Surge {
@@ -169,18 +163,24 @@ fn start_due(
     until: SimTime,
     horizon: SimTime,
 ) {
-    while let Some(due) = lines.next_due() {
-        if due > until {
-            return;
-        }
-        if let Some(started) = lines.step() {
-            let now = lines.now();
-            let (s, own) = started.job;
-            let held = servers[s]
-                .recoveries
-                .start(&own, now, now - started.arrived, horizon)
-                .held;
-            lines.hold(started.region, now + held.max(1));
-        }
+    while let Some((now, started)) = lines.next_started(until) {
+        begin(lines, servers, now, started, horizon);
     }
+}
+
+/// A server's restore gets its slot at `now`: its recovery starts, and holds the slot until done
+/// (or called off).
+fn begin(
+    lines: &mut Regions<(usize, OwnRestore)>,
+    servers: &mut [ServerLines],
+    now: SimTime,
+    started: Started<(usize, OwnRestore)>,
+    horizon: SimTime,
+) {
+    let (s, own) = started.job;
+    let held = servers[s]
+        .recoveries
+        .start(&own, now, now - started.arrived, horizon)
+        .held;
+    lines.hold(started.region, now + held.max(1));
 }

@@ -126,12 +126,13 @@ pub struct Regions<J> {
     surges: Vec<Option<Surge>>,
     /// The server's restores waiting in some line: while any does, every due moment matters.
     own_waiting: usize,
-    horizon: SimTime,
 }
 
 impl<J> Regions<J> {
-    /// Region `i` is `specs[i]`; its other tenants draw from their own streams (place `i`).
-    pub fn new(specs: &[RegionSpec], streams: &Streams, horizon: SimTime) -> Self {
+    /// Region `i` is `specs[i]`; its other tenants draw from their own streams (place `i`), and
+    /// keep arriving past any horizon: a restore still waiting when a run ends is worked out
+    /// behind them.
+    pub fn new(specs: &[RegionSpec], streams: &Streams) -> Self {
         let region = |(i, spec): (usize, &RegionSpec)| Region {
             spec: *spec,
             others: streams.stream_of(Purpose::BackgroundRestores, i as u32),
@@ -150,7 +151,6 @@ impl<J> Regions<J> {
             now: 0,
             surges: Vec::new(),
             own_waiting: 0,
-            horizon,
         };
         for (i, spec) in specs.iter().enumerate() {
             if spec.everyday {
@@ -173,7 +173,7 @@ impl<J> Regions<J> {
         }
         let gap = r.others.exponential(mean_gap).round() as SimTime;
         let at = self.now.saturating_add(gap.max(1));
-        if at < self.horizon {
+        if at < SimTime::MAX {
             self.schedule(at, Due::OthersArrive { region });
         }
     }
@@ -185,6 +185,17 @@ impl<J> Regions<J> {
             return None;
         }
         self.due.peek().map(|Reverse((at, _, _))| *at)
+    }
+
+    /// Handle what falls due up to `until` until one of the server's restores gets a slot:
+    /// that one, and when; None once nothing of the server's is due by then.
+    pub fn next_started(&mut self, until: SimTime) -> Option<(SimTime, Started<J>)> {
+        while self.next_due()? <= until {
+            if let Some(started) = self.step() {
+                return Some((self.now, started));
+            }
+        }
+        None
     }
 
     /// Handle the next due moment; returns the server's restore that got a slot, if one did.
@@ -396,16 +407,11 @@ impl<J> Desk<J> {
         }
     }
 
-    pub fn next_due(&self) -> Option<SimTime> {
+    /// The server's next restore to get a slot by `until` (a fleet's wait in the fleet's own
+    /// lines, later).
+    pub fn next_started(&mut self, until: SimTime) -> Option<(SimTime, Started<J>)> {
         match self {
-            Desk::Own(regions) => regions.next_due(),
-            Desk::Fleet { .. } => None,
-        }
-    }
-
-    pub fn step(&mut self) -> Option<Started<J>> {
-        match self {
-            Desk::Own(regions) => regions.step(),
+            Desk::Own(regions) => regions.next_started(until),
             Desk::Fleet { .. } => None,
         }
     }
@@ -506,8 +512,7 @@ mod tests {
     fn own_restores_queue_first_come_first_served() {
         let r = restore_config(0.0, 60, 2);
         let streams = Streams::for_replication(1, 0);
-        let mut regions: Regions<char> =
-            Regions::new(&RegionSpec::home_and_target(&r), &streams, 100 * HOUR);
+        let mut regions: Regions<char> = Regions::new(&RegionSpec::home_and_target(&r), &streams);
         let home = RegionId::HOME;
         assert_eq!(regions.join(home, 0, 'a'), Some('a'));
         regions.hold(home, 100);
@@ -535,9 +540,8 @@ mod tests {
     fn others_form_an_m_m_1_queue() {
         let r = restore_config(0.5, 60, 1);
         let streams = Streams::for_replication(3, 0);
-        let horizon = 210_000 * HOUR;
         let mut regions: Regions<()> =
-            Regions::new(&RegionSpec::home_and_target(&r)[..1], &streams, horizon);
+            Regions::new(&RegionSpec::home_and_target(&r)[..1], &streams);
         let mut waited = 0.0;
         let probes = 20_000;
         for k in 0..probes {
@@ -564,9 +568,7 @@ mod tests {
         let mut r = restore_config(1.0, 60, 2);
         r.outage_restore_surge = 10_000.0;
         let streams = Streams::for_replication(5, 0);
-        let horizon = 365 * 24 * HOUR;
-        let mut regions: Regions<()> =
-            Regions::new(&RegionSpec::home_and_target(&r), &streams, horizon);
+        let mut regions: Regions<()> = Regions::new(&RegionSpec::home_and_target(&r), &streams);
         regions.surge(RegionId::HOME, 0, (24 * HOUR) as f64);
         regions.catch_up(24 * HOUR);
         let home = &regions.regions[0];

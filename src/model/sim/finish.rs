@@ -8,9 +8,9 @@ use crate::model::recovery::Recoveries;
 
 impl Sim<'_, '_> {
     pub(super) fn finish(mut self) -> RunOutcome {
-        // Restores still waiting for a slot when the run ends are worked out past it (the
-        // regions' lines drain; other tenants stop arriving at the horizon), so that every
-        // server an outage hit has its recovery, and the downtime counted stops at the horizon.
+        // Restores still waiting for a slot when the run ends are worked out past it (behind
+        // the other tenants, who keep arriving), so that every server an outage hit has its
+        // recovery, and the downtime counted stops at the horizon.
         self.start_due_restores(SimTime::MAX);
         let (mut outcome, recoveries) = self.finish_all_but_recoveries();
         outcome.metrics.recoveries = recoveries.figures();

@@ -268,12 +268,9 @@ impl<'a, 'o> Sim<'a, 'o> {
             rates: Rates::new(&cfg.restore, &cfg.server),
             recoveries: Recoveries::new(),
             regions: match fleet_region_outages {
-                // Other tenants keep arriving past the horizon: a restore still waiting when the
-                // run ends is worked out behind them (the draws before it are the same).
                 None => Desk::Own(Regions::new(
                     &RegionSpec::home_and_target(&cfg.restore),
                     streams,
-                    SimTime::MAX,
                 )),
                 Some(_) => Desk::fleet(),
             },
@@ -407,11 +404,8 @@ impl<'a, 'o> Sim<'a, 'o> {
 
     /// Start the server's restores whose turn comes at or before `until`, each at its moment.
     fn start_due_restores(&mut self, until: SimTime) {
-        while self.regions.next_due().is_some_and(|due| due <= until) {
-            let due = self.regions.next_due().expect("checked");
-            if let Some(started) = self.regions.step() {
-                self.start_own_restore(due, started);
-            }
+        while let Some((due, started)) = self.regions.next_started(until) {
+            self.start_own_restore(due, started);
         }
     }
 
