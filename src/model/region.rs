@@ -47,8 +47,6 @@ struct Region<J> {
     line: VecDeque<InLine<J>>,
     waiting: u64,
     peak_waiting: u64,
-    /// Down since this moment (O1).
-    down_since: Option<SimTime>,
 }
 
 /// What a region is like to restore in.
@@ -142,7 +140,6 @@ impl<J> Regions<J> {
             line: VecDeque::new(),
             waiting: 0,
             peak_waiting: 0,
-            down_since: None,
         };
         let mut regions = Self {
             regions: specs.iter().enumerate().map(region).collect(),
@@ -346,19 +343,6 @@ impl<J> Regions<J> {
         self.schedule(at, Due::SurgeArrives { surge: slot });
     }
 
-    pub fn is_down(&self, region: RegionId) -> bool {
-        self.regions[region.0].down_since.is_some()
-    }
-
-    pub fn go_down(&mut self, region: RegionId, now: SimTime) {
-        self.regions[region.0].down_since = Some(now);
-    }
-
-    /// The region is back: how long it was down.
-    pub fn come_back(&mut self, region: RegionId, now: SimTime) -> SimTime {
-        now - self.regions[region.0].down_since.take().unwrap_or(now)
-    }
-
     /// The longest line any region has had so far, other tenants' restores included.
     pub fn peak_waiting(&self) -> u64 {
         self.regions
@@ -387,40 +371,51 @@ pub enum FleetRequest<J> {
     },
 }
 
-/// Where a server's restores queue: regions of its own (a single-server run), or a fleet's,
-/// reached through requests worked out after every server of the run has been simulated (a
-/// restore's wait changes nothing the server does afterwards, only how its recovery ends).
+/// Where a server's restores queue, and whether its own region is down (O1).
 #[derive(Debug, Clone)]
-pub enum Desk<J> {
+pub struct Desk<J> {
+    home_down_since: Option<SimTime>,
+    lines: Lines<J>,
+}
+
+/// Regions of the server's own (a single-server run), or a fleet's, reached through requests
+/// worked out after every server of the run has been simulated (a restore's wait changes
+/// nothing the server does afterwards, only how its recovery ends).
+#[derive(Debug, Clone)]
+enum Lines<J> {
     Own(Regions<J>),
-    Fleet {
-        home_down_since: Option<SimTime>,
-        requests: Vec<FleetRequest<J>>,
-    },
+    Fleet(Vec<FleetRequest<J>>),
 }
 
 impl<J> Desk<J> {
-    pub fn fleet() -> Self {
-        Desk::Fleet {
+    pub fn own(regions: Regions<J>) -> Self {
+        Desk {
             home_down_since: None,
-            requests: Vec::new(),
+            lines: Lines::Own(regions),
+        }
+    }
+
+    pub fn fleet() -> Self {
+        Desk {
+            home_down_since: None,
+            lines: Lines::Fleet(Vec::new()),
         }
     }
 
     /// The server's next restore to get a slot by `until` (a fleet's wait in the fleet's own
     /// lines, later).
     pub fn next_started(&mut self, until: SimTime) -> Option<(SimTime, Started<J>)> {
-        match self {
-            Desk::Own(regions) => regions.next_started(until),
-            Desk::Fleet { .. } => None,
+        match &mut self.lines {
+            Lines::Own(regions) => regions.next_started(until),
+            Lines::Fleet(_) => None,
         }
     }
 
     /// A restore joins `region`'s line at `now`: returned when it holds a slot at once.
     pub fn join(&mut self, region: RegionId, now: SimTime, job: J) -> Option<J> {
-        match self {
-            Desk::Own(regions) => regions.join(region, now, job),
-            Desk::Fleet { requests, .. } => {
+        match &mut self.lines {
+            Lines::Own(regions) => regions.join(region, now, job),
+            Lines::Fleet(requests) => {
                 requests.push(FleetRequest::Join {
                     at: now,
                     region,
@@ -432,15 +427,15 @@ impl<J> Desk<J> {
     }
 
     pub fn hold(&mut self, region: RegionId, until: SimTime) {
-        if let Desk::Own(regions) = self {
+        if let Lines::Own(regions) = &mut self.lines {
             regions.hold(region, until);
         }
     }
 
     pub fn surge(&mut self, region: RegionId, now: SimTime, seconds: f64) {
-        match self {
-            Desk::Own(regions) => regions.surge(region, now, seconds),
-            Desk::Fleet { requests, .. } => requests.push(FleetRequest::Surge {
+        match &mut self.lines {
+            Lines::Own(regions) => regions.surge(region, now, seconds),
+            Lines::Fleet(requests) => requests.push(FleetRequest::Surge {
                 at: now,
                 region,
                 seconds,
@@ -450,45 +445,30 @@ impl<J> Desk<J> {
 
     /// Whether the server's own region is down.
     pub fn home_is_down(&self) -> bool {
-        match self {
-            Desk::Own(regions) => regions.is_down(RegionId::HOME),
-            Desk::Fleet {
-                home_down_since, ..
-            } => home_down_since.is_some(),
-        }
+        self.home_down_since.is_some()
     }
 
     pub fn home_goes_down(&mut self, now: SimTime) {
-        match self {
-            Desk::Own(regions) => regions.go_down(RegionId::HOME, now),
-            Desk::Fleet {
-                home_down_since, ..
-            } => *home_down_since = Some(now),
-        }
+        self.home_down_since = Some(now);
     }
 
     /// The server's region is back: how long it was down.
     pub fn home_comes_back(&mut self, now: SimTime) -> SimTime {
-        match self {
-            Desk::Own(regions) => regions.come_back(RegionId::HOME, now),
-            Desk::Fleet {
-                home_down_since, ..
-            } => now - home_down_since.take().unwrap_or(now),
-        }
+        now - self.home_down_since.take().unwrap_or(now)
     }
 
     pub fn peak_waiting(&self) -> u64 {
-        match self {
-            Desk::Own(regions) => regions.peak_waiting(),
-            Desk::Fleet { .. } => 0,
+        match &self.lines {
+            Lines::Own(regions) => regions.peak_waiting(),
+            Lines::Fleet(_) => 0,
         }
     }
 
     /// What the server asked of the fleet's regions (nothing for a server of its own).
     pub fn take_requests(&mut self) -> Vec<FleetRequest<J>> {
-        match self {
-            Desk::Own(_) => Vec::new(),
-            Desk::Fleet { requests, .. } => std::mem::take(requests),
+        match &mut self.lines {
+            Lines::Own(_) => Vec::new(),
+            Lines::Fleet(requests) => std::mem::take(requests),
         }
     }
 }

@@ -268,7 +268,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             rates: Rates::new(&cfg.restore, &cfg.server),
             recoveries: Recoveries::new(),
             regions: match fleet_region_outages {
-                None => Desk::Own(Regions::new(
+                None => Desk::own(Regions::new(
                     &RegionSpec::home_and_target(&cfg.restore),
                     streams,
                 )),
