@@ -9,7 +9,7 @@ mod fit;
 pub mod import;
 pub mod metrics;
 pub mod restores;
-mod series;
+pub(crate) mod series;
 mod server_json;
 mod shapes;
 mod simulated;

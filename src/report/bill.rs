@@ -1,26 +1,8 @@
 //! The planner's tables: the bill per calendar month, the cost of every retention, and one row
 //! per recovery.
 
-use super::csv_out::{csv_bytes, num, timestamp};
+use super::csv_out::{cells, csv_bytes, header, num, timestamp};
 use super::Analysis;
-use crate::stats::Estimate;
-
-/// mean, ci95_lo, ci95_hi of an estimate, as CSV cells.
-fn cells(e: &Estimate) -> [String; 3] {
-    let (lo, hi) = e.ci95.map_or((f64::NAN, f64::NAN), |[l, h]| (l, h));
-    [num(e.mean), num(lo), num(hi)]
-}
-
-fn header(fixed: &[&str], estimates: &[&str], tail: &[&str]) -> Vec<String> {
-    let mut h: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
-    for e in estimates {
-        for suffix in ["mean", "ci95_lo", "ci95_hi"] {
-            h.push(format!("{e}_{suffix}"));
-        }
-    }
-    h.extend(tail.iter().map(|s| s.to_string()));
-    h
-}
 
 /// bill.csv: one row per calendar month the horizon touches, each figure with its 95% CI.
 pub fn bill_csv(a: &Analysis<'_>) -> Vec<u8> {

@@ -3,11 +3,12 @@
 
 use std::fmt::Write;
 
-use chrono::{DateTime, Duration, FixedOffset, SecondsFormat};
+use chrono::{DateTime, Duration, FixedOffset};
 use plotters::prelude::*;
 
 use super::charts::{err, frame, legend, line_key, render, span, whole, PALETTE};
 use crate::calibrate::restores::RestoreFit;
+use crate::calibrate::series::timestamp;
 use crate::calibrate::workload::{BacktestPoint, WorkloadFit};
 use crate::calibrate::FittedKey;
 use crate::scenario::edit::{set_keys, KeyEdit};
@@ -79,18 +80,20 @@ pub fn calibrated_scenario(text: &str, report: &CalibrationReport<'_>) -> Result
     set_keys(&format!("{header}\n{body}"), &edits)
 }
 
-fn time(t: DateTime<FixedOffset>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
 /// backtest.csv: the metric and the calibrated simulation at each of the metric's points.
 pub fn backtest_csv(points: &[BacktestPoint]) -> Vec<u8> {
-    let mut out = String::from("time,observed_gb,simulated_gb\n");
-    for p in points {
-        let observed = p.observed_gb.map(|v| format!("{v:.4}")).unwrap_or_default();
-        let _ = writeln!(out, "{},{observed},{:.4}", time(p.time), p.simulated_gb);
-    }
-    out.into_bytes()
+    super::csv_out::csv_bytes(|w| {
+        w.write_record(["time", "observed_gb", "simulated_gb"])?;
+        for p in points {
+            let observed = p.observed_gb.map(|v| format!("{v:.4}")).unwrap_or_default();
+            w.write_record([
+                timestamp(p.time),
+                observed,
+                format!("{:.4}", p.simulated_gb),
+            ])?;
+        }
+        Ok(())
+    })
 }
 
 /// backtest.png: backup storage as the metric shows it and as the calibrated scenario simulates it.

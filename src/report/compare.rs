@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use super::csv_out::{cells, csv_bytes, header, num};
 use super::numbers;
 use crate::analysis::{Provenance, Unit, HEADLINE};
 use crate::compare::{AlternativeResult, Comparison, Contender, Paired};
@@ -134,79 +135,58 @@ pub fn compare_text(c: &Comparison, results: &[AlternativeResult]) -> String {
     out
 }
 
-fn cell(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v}")
-    } else {
-        String::new()
-    }
-}
-
+/// An estimate's cells, all empty when no run had the figure.
 fn ci_cells(e: Option<&Estimate>) -> [String; 3] {
     match e {
-        Some(e) if e.n > 0 => {
-            let [lo, hi] = e.ci95.map_or([f64::NAN; 2], |c| c);
-            [cell(e.mean), cell(lo), cell(hi)]
-        }
-        _ => [String::new(), String::new(), String::new()],
+        Some(e) if e.n > 0 => cells(e),
+        _ => Default::default(),
     }
 }
 
 /// compare.csv: one row per alternative and figure (then durability), stored units, full
 /// precision; empty cells where a side has no such figure.
 pub fn compare_csv(c: &Comparison, results: &[AlternativeResult]) -> Vec<u8> {
-    let mut w = crate::safe_csv::SafeCsv::new(Vec::new());
-    let header = [
-        "alternative",
-        "figure",
-        "unit",
-        "pairs",
-        "base_mean",
-        "base_ci95_lo",
-        "base_ci95_hi",
-        "alternative_mean",
-        "alternative_ci95_lo",
-        "alternative_ci95_hi",
-        "difference_mean",
-        "difference_ci95_lo",
-        "difference_ci95_hi",
-        "ci_excludes_zero",
-    ];
-    w.write_record(header).expect("writing CSV to memory");
-    let currency = &c.base.loaded.scenario.config.cost.currency;
-    for (alt, result) in c.alternatives.iter().zip(results) {
-        for p in &result.figures {
+    csv_bytes(|w| {
+        w.write_record(header(
+            &["alternative", "figure", "unit", "pairs"],
+            &["base", "alternative", "difference"],
+            &["ci_excludes_zero"],
+        ))?;
+        let currency = &c.base.loaded.scenario.config.cost.currency;
+        for (alt, result) in c.alternatives.iter().zip(results) {
+            for p in &result.figures {
+                let mut row = vec![
+                    alt.label.clone(),
+                    p.figure.name().to_string(),
+                    p.figure.unit().label(currency),
+                    p.difference.map_or(0, |d| d.n).to_string(),
+                ];
+                row.extend(ci_cells(Some(&p.base)));
+                row.extend(ci_cells(Some(&p.alternative)));
+                row.extend(ci_cells(p.difference.as_ref()));
+                row.push(p.excludes_zero().to_string());
+                w.write_record(&row)?;
+            }
             let mut row = vec![
                 alt.label.clone(),
-                p.figure.name().to_string(),
-                p.figure.unit().label(currency),
-                p.difference.map_or(0, |d| d.n).to_string(),
+                "durability_nines".to_string(),
+                "nines".to_string(),
+                String::new(),
+                num(result.durability_base),
+                String::new(),
+                String::new(),
+                num(result.durability_alternative),
+                String::new(),
+                String::new(),
+                num(result.durability_alternative - result.durability_base),
+                String::new(),
+                String::new(),
             ];
-            row.extend(ci_cells(Some(&p.base)));
-            row.extend(ci_cells(Some(&p.alternative)));
-            row.extend(ci_cells(p.difference.as_ref()));
-            row.push(p.excludes_zero().to_string());
-            w.write_record(&row).expect("writing CSV to memory");
+            row.push(String::new());
+            w.write_record(&row)?;
         }
-        let mut row = vec![
-            alt.label.clone(),
-            "durability_nines".to_string(),
-            "nines".to_string(),
-            String::new(),
-            cell(result.durability_base),
-            String::new(),
-            String::new(),
-            cell(result.durability_alternative),
-            String::new(),
-            String::new(),
-            cell(result.durability_alternative - result.durability_base),
-            String::new(),
-            String::new(),
-        ];
-        row.push(String::new());
-        w.write_record(&row).expect("writing CSV to memory");
-    }
-    w.into_inner().expect("flushing to memory")
+        Ok(())
+    })
 }
 
 #[derive(Serialize)]

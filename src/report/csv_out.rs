@@ -10,6 +10,7 @@ use super::Analysis;
 use crate::analysis::Figure;
 use crate::engine::{SimTime, HOUR};
 use crate::model::{EventRecord, Observer, Sample};
+use crate::stats::Estimate;
 
 pub(super) fn csv_bytes(rows: impl FnOnce(&mut SafeCsv<Vec<u8>>) -> csv::Result<()>) -> Vec<u8> {
     let mut w = SafeCsv::new(Vec::new());
@@ -23,6 +24,25 @@ pub(super) fn num(v: f64) -> String {
     } else {
         String::new()
     }
+}
+
+/// mean, ci95_lo, ci95_hi of an estimate, as CSV cells (the interval's empty when it has none).
+pub(super) fn cells(e: &Estimate) -> [String; 3] {
+    let (lo, hi) = e.ci95.map_or((f64::NAN, f64::NAN), |[l, h]| (l, h));
+    [num(e.mean), num(lo), num(hi)]
+}
+
+/// A header: `fixed` columns, then mean, ci95_lo and ci95_hi of each of `estimates`, then
+/// `tail`.
+pub(super) fn header(fixed: &[&str], estimates: &[&str], tail: &[&str]) -> Vec<String> {
+    let mut h: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
+    for e in estimates {
+        for suffix in ["mean", "ci95_lo", "ci95_hi"] {
+            h.push(format!("{e}_{suffix}"));
+        }
+    }
+    h.extend(tail.iter().map(|s| s.to_string()));
+    h
 }
 
 /// summary.csv: one row per figure with its mean, 95% CI, min and max across runs.

@@ -5,12 +5,11 @@
 use serde::Serialize;
 
 use super::charts;
-use super::csv_out::num;
+use super::csv_out::{cells, header, num, timestamp};
 use super::numbers::{estimate, sig};
 use crate::engine::DAY;
 use crate::fleet::{serving_share, FleetRun, FleetSummary, Spread};
 use crate::scenario::fleet::Fleet;
-use crate::stats::Estimate;
 
 /// Where a fleet's results came from.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -86,7 +85,7 @@ pub fn record_json(record: &FleetRecord) -> Vec<u8> {
     out
 }
 
-fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+fn csv_bytes(header: &[impl AsRef<str>], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
     super::csv_out::csv_bytes(|w| {
         w.write_record(header)?;
         for row in rows {
@@ -94,13 +93,6 @@ fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8
         }
         Ok(())
     })
-}
-
-fn ci(e: &Estimate) -> [String; 3] {
-    match e.ci95 {
-        Some([lo, hi]) => [num(e.mean), num(lo), num(hi)],
-        None => [num(e.mean), String::new(), String::new()],
-    }
 }
 
 /// The bill of the fleet, of each region and of each group: the steady state (`period`
@@ -118,9 +110,9 @@ pub fn bill_csv(summary: &FleetSummary) -> Vec<u8> {
             Some((d, partial)) => row.extend([num(d), partial.to_string()]),
             None => row.extend([String::new(), String::new()]),
         }
-        row.extend(ci(&b.cost_per_month));
-        row.extend(ci(&b.billable_gb_month));
-        row.extend(ci(&b.mean_storage_gb));
+        row.extend(cells(&b.cost_per_month));
+        row.extend(cells(&b.billable_gb_month));
+        row.extend(cells(&b.mean_storage_gb));
         rows.push(row);
     };
     push("fleet", "all", "steady", None, &summary.fleet);
@@ -140,25 +132,12 @@ pub fn bill_csv(summary: &FleetSummary) -> Vec<u8> {
             push("group", name, &m.month, days, b);
         }
     }
-    csv_bytes(
-        &[
-            "scope",
-            "name",
-            "period",
-            "days_simulated",
-            "partial",
-            "cost_per_month_mean",
-            "cost_per_month_ci95_lo",
-            "cost_per_month_ci95_hi",
-            "billable_gb_month_mean",
-            "billable_gb_month_ci95_lo",
-            "billable_gb_month_ci95_hi",
-            "mean_storage_gb_mean",
-            "mean_storage_gb_ci95_lo",
-            "mean_storage_gb_ci95_hi",
-        ],
-        rows.into_iter(),
-    )
+    let columns = header(
+        &["scope", "name", "period", "days_simulated", "partial"],
+        &["cost_per_month", "billable_gb_month", "mean_storage_gb"],
+        &[],
+    );
+    csv_bytes(&columns, rows.into_iter())
 }
 
 /// One row per server: its group and region, its figures averaged over runs.
@@ -242,7 +221,7 @@ pub fn recoveries_csv(fleet: &Fleet, runs: &[FleetRun]) -> Vec<u8> {
                     group.clone(),
                     region.clone(),
                     x.kind.clone(),
-                    moment(start, x.started),
+                    timestamp(start, x.started),
                     x.started.to_string(),
                     x.outcome.clone(),
                     num(x.wait_s),
@@ -282,7 +261,7 @@ pub fn outages_csv(fleet: &Fleet, runs: &[FleetRun]) -> Vec<u8> {
                 vec![
                     r.run.to_string(),
                     fleet.regions[o.region].name.clone(),
-                    moment(start, o.start),
+                    timestamp(start, o.start),
                     o.start.to_string(),
                     num(o.hours),
                     o.affected.to_string(),
@@ -299,10 +278,6 @@ pub fn outages_csv(fleet: &Fleet, runs: &[FleetRun]) -> Vec<u8> {
             })
         }),
     )
-}
-
-fn moment(start: chrono::DateTime<chrono::FixedOffset>, t: i64) -> String {
-    (start + chrono::Duration::seconds(t)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// The recovery chart, when some regional outage hit some server.
