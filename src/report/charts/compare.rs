@@ -46,12 +46,8 @@ pub fn compare_chart(panels: &[ComparePanel], title: &str) -> Result<Vec<u8>, St
         let areas = grid.split_evenly((rows, cols));
         for (panel, area) in panels.iter().zip(&areas) {
             let n = panel.bars.len().max(1) as f64;
-            let values = panel
-                .bars
-                .iter()
-                .flat_map(|b| [b.mean, b.lo, b.hi])
-                .filter(|v| v.is_finite());
-            let (lo, hi) = values.fold((0.0f64, 0.0f64), |(l, h), v| (l.min(v), h.max(v)));
+            let values = panel.bars.iter().flat_map(|b| [b.mean, b.lo, b.hi]);
+            let (lo, hi) = drawn_bounds(values.chain([0.0])).expect("0 is finite");
             // No alternative moves this figure: a symmetric frame around the base line.
             let flat = hi - lo <= 0.0;
             let pad = if flat { 1.0 } else { (hi - lo) * 0.15 };
@@ -84,7 +80,7 @@ pub fn compare_chart(panels: &[ComparePanel], title: &str) -> Result<Vec<u8>, St
                 .margin(12)
                 .x_label_area_size(40)
                 .y_label_area_size(95)
-                .build_cartesian_2d(-0.6..(n - 0.4), y0..y1)
+                .build_cartesian_2d(-0.6..(n - 0.4), axis(y0..y1))
                 .map_err(err)?;
             chart
                 .configure_mesh()
@@ -130,13 +126,8 @@ pub fn compare_chart(panels: &[ComparePanel], title: &str) -> Result<Vec<u8>, St
                         fill.filled(),
                     )))
                     .map_err(err)?;
-                let whisker = BLACK.stroke_width(2);
                 chart
-                    .draw_series([
-                        PathElement::new(vec![(x, b.lo), (x, b.hi)], whisker),
-                        PathElement::new(vec![(x - 0.1, b.lo), (x + 0.1, b.lo)], whisker),
-                        PathElement::new(vec![(x - 0.1, b.hi), (x + 0.1, b.hi)], whisker),
-                    ])
+                    .draw_series(whisker(x, b.lo, b.hi, 0.1))
                     .map_err(err)?;
             }
         }
@@ -159,7 +150,6 @@ pub fn compare_chart(panels: &[ComparePanel], title: &str) -> Result<Vec<u8>, St
                 ))
                 .map_err(err)?;
         }
-        let _ = &legend_area;
         Ok(())
     })
 }

@@ -185,6 +185,16 @@ fn axis(range: std::ops::Range<f64>) -> std::ops::Range<f64> {
     }
 }
 
+/// A 95% CI's whisker at `x`, from `lo` to `hi`, capped `cap` either side.
+pub(super) fn whisker(x: f64, lo: f64, hi: f64, cap: f64) -> [PathElement<(f64, f64)>; 3] {
+    let style = BLACK.stroke_width(2);
+    [
+        PathElement::new(vec![(x, lo), (x, hi)], style),
+        PathElement::new(vec![(x - cap, lo), (x + cap, lo)], style),
+        PathElement::new(vec![(x - cap, hi), (x + cap, hi)], style),
+    ]
+}
+
 /// The least and greatest finite values as drawn, if there are any.
 fn drawn_bounds(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     let (lo, hi) = values

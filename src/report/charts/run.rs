@@ -316,17 +316,10 @@ pub fn bill_chart(months: &[BillBar], currency: &str, title: &str) -> Result<Vec
             .map_err(err)?
             .label("the bill, with its 95% CI (lighter: a month the run covers only in part)")
             .legend(box_key(billed.mix(0.85)));
-        let whisker = BLACK.stroke_width(2);
         for (i, m) in months.iter().enumerate() {
             let x = i as f64;
             let (lo, hi) = (m.free_value + m.cost_lo, m.free_value + m.cost_hi);
-            chart
-                .draw_series([
-                    PathElement::new(vec![(x, lo), (x, hi)], whisker),
-                    PathElement::new(vec![(x - 0.12, lo), (x + 0.12, lo)], whisker),
-                    PathElement::new(vec![(x - 0.12, hi), (x + 0.12, hi)], whisker),
-                ])
-                .map_err(err)?;
+            chart.draw_series(whisker(x, lo, hi, 0.12)).map_err(err)?;
             // The bill itself, written on its bar: the bar's top is not the bill.
             chart
                 .draw_series(std::iter::once(Text::new(

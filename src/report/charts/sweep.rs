@@ -409,7 +409,6 @@ fn cases_chart(
                 .map_err(err)?;
         }
         let colour = PALETTE[0];
-        let whisker = BLACK.stroke_width(2);
         // Caps about as wide as the dot, however few the cases and wide their slots.
         let cap = (12.0 / f64::from(slot.max(1))).min(0.12);
         for (i, p) in points.iter().enumerate() {
@@ -417,13 +416,7 @@ fn cases_chart(
                 continue;
             };
             let x = i as f64;
-            chart
-                .draw_series([
-                    PathElement::new(vec![(x, lo), (x, hi)], whisker),
-                    PathElement::new(vec![(x - cap, lo), (x + cap, lo)], whisker),
-                    PathElement::new(vec![(x - cap, hi), (x + cap, hi)], whisker),
-                ])
-                .map_err(err)?;
+            chart.draw_series(whisker(x, lo, hi, cap)).map_err(err)?;
             chart
                 .draw_series(std::iter::once(Circle::new((x, m), 7, colour.filled())))
                 .map_err(err)?;
