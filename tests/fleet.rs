@@ -236,6 +236,22 @@ fn recovery_of_many_servers_follows_the_slots() {
     }
 }
 
+/// report.md's provenance shows the command line and the fleet file in code spans, literally:
+/// no Markdown escapes or HTML entities inside them.
+#[test]
+fn fleet_report_provenance_is_literal_in_its_code_spans() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(tmp.path(), "a&b [x].toml", &queue_fleet(1, 1, 2));
+    let out = fleet(tmp.path(), &file, "o", &[]);
+    let report = fs::read_to_string(out.join("report.md")).unwrap();
+    let provenance = report.split("## Provenance").nth(1).unwrap();
+    assert!(provenance.contains("a&b [x].toml`"), "{provenance}");
+    assert!(
+        !provenance.contains("&amp;") && !provenance.contains("\\["),
+        "{provenance}"
+    );
+}
+
 /// Changing one group (its size, its retention) leaves every figure of the other group's
 /// servers as it was: each server draws from streams of its own group and place.
 #[test]

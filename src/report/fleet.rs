@@ -574,8 +574,8 @@ pub fn report_md(
     out.push_str(&format!(
         "## Provenance\n\nbacksim {}, `{}`, fleet file `{}` (sha256 `{}`)\n",
         md(&provenance.backsim_version),
-        md(&provenance.command_line),
-        md(&provenance.fleet_file),
+        super::markdown::code_text(&provenance.command_line),
+        super::markdown::code_text(&provenance.fleet_file),
         provenance.fleet_sha256
     ));
     out

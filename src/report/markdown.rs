@@ -284,7 +284,7 @@ pub(super) fn literal(text: &str) -> String {
 
 /// Text inside a code span: shown literally by Markdown (no HTML, no formatting), so only a
 /// backtick (which would close the span) and a line break (which would end the line) change.
-fn code_text(text: &str) -> String {
+pub(super) fn code_text(text: &str) -> String {
     text.replace('`', "'").replace(['\n', '\r'], " ")
 }
 
