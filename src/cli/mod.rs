@@ -10,6 +10,7 @@ mod restore;
 mod run;
 mod sweep;
 mod ui;
+mod validate;
 
 use std::path::{Path, PathBuf};
 
@@ -428,8 +429,8 @@ fn execute(command: Command) -> Result<(), Error> {
             scenario,
             set,
             json,
-        } => validate(&scenario, &set, json),
-        Command::Init { path } => init(&path),
+        } => validate::validate(&scenario, &set, json),
+        Command::Init { path } => validate::init(&path),
         Command::Import { server, out, force } => calibrate::import(&server, out.as_deref(), force),
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Restore(args) => restore::restore(args),
@@ -461,103 +462,6 @@ fn execute(command: Command) -> Result<(), Error> {
             Ok(())
         }
     }
-}
-
-fn validate(path: &Path, set: &[String], json: bool) -> Result<(), Error> {
-    if !json && scenario::fleet::is_fleet_file(path) {
-        let fleet = scenario::fleet::load_fleet(path, &overrides(set)?)?;
-        say(&format!(
-            "ok: {} is a valid fleet (\"{}\": {} servers in {} groups, {} regions; {} runs × {} days, seed {})\n",
-            path.display(),
-            fleet.name,
-            fleet.servers(),
-            fleet.groups.len(),
-            fleet.regions.len(),
-            fleet.runs,
-            fleet.horizon_days,
-            fleet.seed
-        ));
-        return Ok(());
-    }
-    let loaded = overrides(set).and_then(|sets| Ok(scenario::load_recorded(path, &sets)?));
-    match (loaded, json) {
-        (Ok(loaded), false) => {
-            let s = &loaded.scenario;
-            note(&format!("read {} (sha256 {})", loaded.file, loaded.sha256));
-            say(&format!(
-                "ok: {} is valid (\"{}\": {} runs × {} days, seed {})\n",
-                loaded.file, s.name, s.runs, s.horizon_days, s.seed
-            ));
-            Ok(())
-        }
-        (Ok(loaded), true) => {
-            let provenance = crate::analysis::Provenance::new(command_line(), set, &loaded);
-            let mut out = serde_json::to_vec_pretty(&serde_json::json!({
-                "valid": true,
-                "scenario": loaded.scenario.name,
-                "runs": loaded.scenario.runs,
-                "horizon_days": loaded.scenario.horizon_days,
-                "seed": loaded.scenario.seed,
-                "provenance": provenance,
-            }))
-            .expect("JSON of plain values");
-            out.push(b'\n');
-            print(&String::from_utf8_lossy(&out));
-            Ok(())
-        }
-        (Err(e), true) => {
-            // The same error, for a machine: where it is and what is wrong; still exit 2.
-            if let Error::Input(input) = &e {
-                let mut out = serde_json::to_vec_pretty(&serde_json::json!({
-                    "valid": false,
-                    "error": {
-                        "file": match &input.origin {
-                            crate::error::Origin::File(p) => Some(p.display().to_string()),
-                            crate::error::Origin::Argument(_) => None,
-                        },
-                        "argument": match &input.origin {
-                            crate::error::Origin::Argument(a) if !a.is_empty() => Some(a.clone()),
-                            _ => None,
-                        },
-                        "key": input.key,
-                        "line": input.position.map(|p| p.0),
-                        "column": input.position.map(|p| p.1),
-                        "message": input.message,
-                    },
-                }))
-                .expect("JSON of plain values");
-                out.push(b'\n');
-                print(&String::from_utf8_lossy(&out));
-            }
-            Err(e)
-        }
-        (Err(e), false) => Err(e),
-    }
-}
-
-fn init(path: &Path) -> Result<(), Error> {
-    if scenario::is_stdin(path) {
-        print(&scenario::template());
-        return Ok(());
-    }
-    if path.exists() {
-        return Err(InputError::argument(
-            "init",
-            format!(
-                "{} already exists; choose another path or remove it",
-                path.display()
-            ),
-        )
-        .into());
-    }
-    std::fs::write(path, scenario::template())
-        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
-    say(&format!(
-        "wrote {} — edit it, then: backsim run {}\n",
-        path.display(),
-        path.display()
-    ));
-    Ok(())
 }
 
 /// The most worker threads: more than any machine has cores, few enough to start at once.

@@ -5,16 +5,17 @@
 mod checks;
 pub mod edit;
 pub mod fleet;
+mod input;
 pub mod keys;
 mod measured;
 mod raw;
 mod resolved;
 mod spans;
 mod template;
+mod toml_errors;
 mod validate;
 
 use std::borrow::Cow;
-use std::io::Read;
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
@@ -26,10 +27,13 @@ use crate::error::{InputError, Origin};
 use crate::model::Config;
 use crate::stats::durability::DurabilityParams;
 
+pub use input::{is_stdin, origin_of, read_input, read_text, MAX_FILE_BYTES};
 pub use measured::{MeasuredRestore, MeasuredTarget, Replayed};
 pub use raw::RawScenario;
 pub use resolved::{resolved_table, resolved_toml, sha256_hex, table_json, to_json};
 pub use template::template;
+pub use toml_errors::plain_words;
+use toml_errors::{toml_error, unlocated_error};
 pub use validate::{
     currency_text, parse_moment, portable_name, DEFAULT_START, MAX_CURRENCY_BYTES, MAX_NAME_BYTES,
     MAX_SEED,
@@ -98,85 +102,6 @@ pub fn toml_value_of(text: &str) -> Option<toml::Value> {
     toml::from_str::<toml::Table>(&format!("v = {text}"))
         .ok()
         .and_then(|mut t| t.remove("v"))
-}
-
-pub fn is_stdin(path: &Path) -> bool {
-    path == Path::new("-")
-}
-
-/// Where errors in a scenario read from `path` point.
-pub fn origin_of(path: &Path) -> Origin {
-    if is_stdin(path) {
-        Origin::File("<stdin>".into())
-    } else {
-        Origin::File(path.to_path_buf())
-    }
-}
-
-/// The largest scenario file read: real ones are a few kilobytes (the full template about 12),
-/// so a path to a device, a log or a disk image fails at once instead of filling memory.
-pub const MAX_FILE_BYTES: usize = 1 << 20;
-
-/// At most `MAX_FILE_BYTES` + 1 bytes of `source`: one more than allowed shows it is too long.
-fn read_bounded(source: impl Read) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
-    source
-        .take(MAX_FILE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map(|_| bytes)
-        .map_err(|e| e.to_string())
-}
-
-/// Standard input, read once: a command may name `-` more than once (a scenario compared with
-/// itself) and every use sees the same bytes.
-fn stdin_bytes() -> Result<Vec<u8>, String> {
-    static BYTES: std::sync::OnceLock<Result<Vec<u8>, String>> = std::sync::OnceLock::new();
-    BYTES.get_or_init(|| read_bounded(std::io::stdin())).clone()
-}
-
-/// The text of a scenario file (standard input for `-`), or an input error that names it: at
-/// most `MAX_FILE_BYTES`, and UTF-8 (a bad byte is reported at its line and column).
-pub fn read_text(path: &Path) -> Result<String, InputError> {
-    read_input(path, "scenario file")
-}
-
-/// The same for any input file, `what` saying which kind it is ("fleet file").
-pub fn read_input(path: &Path, what: &str) -> Result<String, InputError> {
-    let refused = |position, message: String| InputError {
-        origin: origin_of(path),
-        key: None,
-        position,
-        message,
-    };
-    let bytes = if is_stdin(path) {
-        stdin_bytes()
-    } else {
-        std::fs::File::open(path)
-            .map_err(|e| e.to_string())
-            .and_then(read_bounded)
-    }
-    .map_err(|e| refused(None, format!("cannot read the {what}: {e}")))?;
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(refused(
-            None,
-            format!(
-                "is larger than {} KiB: not a {what} (a short text)",
-                MAX_FILE_BYTES / 1024
-            ),
-        ));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        let good = e.utf8_error().valid_up_to();
-        let bytes = e.as_bytes();
-        let before = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
-        refused(
-            Some(spans::line_col(before, good)),
-            format!(
-                "is not UTF-8 text: byte 0x{:02X} cannot start or continue a character",
-                bytes[good]
-            ),
-        )
-    })
 }
 
 /// Read, parse and validate a scenario file (`-`: standard input).
@@ -471,100 +396,6 @@ impl<'t> Document<'t> {
 
 /// How many grid points may be tried to show that one `[sweep]` value can be valid.
 const SWEEP_CHECK_TRIES: usize = 64;
-
-/// A parse error the TOML parser gives without a position (too deep a nesting): the first line
-/// whose inclusion brings it on, found by bisecting the text's line prefixes, and the error in
-/// words a user can act on.
-fn unlocated_error(text: &str, message: &str) -> (Option<String>, Option<(usize, usize)>, String) {
-    let readable = if message == "recursion limit" {
-        "nested too deeply: tables, arrays and dotted keys may go at most 80 levels deep (a scenario needs 3)".to_string()
-    } else {
-        message.to_string()
-    };
-    let line_ends: Vec<usize> = text
-        .match_indices('\n')
-        .map(|(i, _)| i + 1)
-        .chain(std::iter::once(text.len()))
-        .collect();
-    let fails = |lines: usize| {
-        let (_, errors) = DeTable::parse_recoverable(&text[..line_ends[lines - 1]]);
-        errors
-            .iter()
-            .any(|e| e.span().is_none() && e.message().trim() == message)
-    };
-    // The smallest number of lines that shows the error.
-    let (mut lo, mut hi) = (1, line_ends.len());
-    if !fails(hi) {
-        return (None, None, readable);
-    }
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        if fails(mid) {
-            hi = mid;
-        } else {
-            lo = mid + 1;
-        }
-    }
-    (None, Some((lo, 1)), readable)
-}
-
-/// A TOML syntax or shape error, located at its key, in words a reader of the file uses: an
-/// unknown key with the likely one ("did you mean …?"), a wrong type as "expected a number".
-fn toml_error(text: &str, origin: &Origin, e: &toml::de::Error) -> InputError {
-    let offset = e.span().map(|s| s.start);
-    let key = offset.and_then(|at| spans::key_at(text, at));
-    let raw = e.message().trim();
-    let message = match &key {
-        Some(k) if raw.starts_with("unknown field") => keys::unknown_key_message(k),
-        _ => plain_words(raw),
-    };
-    InputError {
-        origin: origin.clone(),
-        key,
-        position: offset.map(|at| spans::line_col(text, at)),
-        message,
-    }
-}
-
-/// serde's "invalid type: string \"abc\", expected f64" as "expected a number, got the text
-/// \"abc\"": the types a scenario's author knows, not Rust's.
-pub fn plain_words(message: &str) -> String {
-    let body = message
-        .strip_prefix("invalid type: ")
-        .or_else(|| message.strip_prefix("invalid value: "));
-    let Some((got, want)) = body.and_then(|b| b.split_once(", expected ")) else {
-        return message.to_string();
-    };
-    let quoted = |s: &str| s.trim_matches('`').to_string();
-    let got = if let Some(v) = got.strip_prefix("integer ") {
-        format!("the whole number {}", quoted(v))
-    } else if let Some(v) = got.strip_prefix("floating point ") {
-        format!("the number {}", quoted(v))
-    } else if let Some(v) = got.strip_prefix("string ") {
-        format!("the text {v}")
-    } else if let Some(v) = got.strip_prefix("boolean ") {
-        quoted(v)
-    } else if got == "sequence" {
-        "a list".to_string()
-    } else if got == "map" {
-        "a table".to_string()
-    } else {
-        got.to_string()
-    };
-    let want = match want {
-        "u64" | "u32" | "usize" => "a whole number (0 or more)".to_string(),
-        "i64" | "i32" => "a whole number".to_string(),
-        "f64" | "f32" => "a number".to_string(),
-        "a string" => "text in quotes".to_string(),
-        "a sequence" => "a list in brackets, e.g. [1, 2]".to_string(),
-        "a boolean" => "true or false".to_string(),
-        w if w.starts_with("struct ") || w == "a map" => {
-            "a table (a [section] of keys)".to_string()
-        }
-        w => w.to_string(),
-    };
-    format!("expected {want}, got {got}")
-}
 
 /// The comment lines a file starts with, without their `#`.
 pub(crate) fn leading_comment(text: &str) -> String {

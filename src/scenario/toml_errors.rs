@@ -1,0 +1,104 @@
+//! TOML errors in a reader's words: located at their key and line, the types named as a
+//! scenario's author knows them.
+
+use toml::de::DeTable;
+
+use super::{keys, spans};
+use crate::error::{InputError, Origin};
+
+/// A parse error the TOML parser gives without a position (too deep a nesting): the first line
+/// whose inclusion brings it on, found by bisecting the text's line prefixes, and the error in
+/// words a user can act on.
+pub(super) fn unlocated_error(
+    text: &str,
+    message: &str,
+) -> (Option<String>, Option<(usize, usize)>, String) {
+    let readable = if message == "recursion limit" {
+        "nested too deeply: tables, arrays and dotted keys may go at most 80 levels deep (a scenario needs 3)".to_string()
+    } else {
+        message.to_string()
+    };
+    let line_ends: Vec<usize> = text
+        .match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    let fails = |lines: usize| {
+        let (_, errors) = DeTable::parse_recoverable(&text[..line_ends[lines - 1]]);
+        errors
+            .iter()
+            .any(|e| e.span().is_none() && e.message().trim() == message)
+    };
+    // The smallest number of lines that shows the error.
+    let (mut lo, mut hi) = (1, line_ends.len());
+    if !fails(hi) {
+        return (None, None, readable);
+    }
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if fails(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    (None, Some((lo, 1)), readable)
+}
+
+/// A TOML syntax or shape error, located at its key, in words a reader of the file uses: an
+/// unknown key with the likely one ("did you mean …?"), a wrong type as "expected a number".
+pub(super) fn toml_error(text: &str, origin: &Origin, e: &toml::de::Error) -> InputError {
+    let offset = e.span().map(|s| s.start);
+    let key = offset.and_then(|at| spans::key_at(text, at));
+    let raw = e.message().trim();
+    let message = match &key {
+        Some(k) if raw.starts_with("unknown field") => keys::unknown_key_message(k),
+        _ => plain_words(raw),
+    };
+    InputError {
+        origin: origin.clone(),
+        key,
+        position: offset.map(|at| spans::line_col(text, at)),
+        message,
+    }
+}
+
+/// serde's "invalid type: string \"abc\", expected f64" as "expected a number, got the text
+/// \"abc\"": the types a scenario's author knows, not Rust's.
+pub fn plain_words(message: &str) -> String {
+    let body = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "));
+    let Some((got, want)) = body.and_then(|b| b.split_once(", expected ")) else {
+        return message.to_string();
+    };
+    let quoted = |s: &str| s.trim_matches('`').to_string();
+    let got = if let Some(v) = got.strip_prefix("integer ") {
+        format!("the whole number {}", quoted(v))
+    } else if let Some(v) = got.strip_prefix("floating point ") {
+        format!("the number {}", quoted(v))
+    } else if let Some(v) = got.strip_prefix("string ") {
+        format!("the text {v}")
+    } else if let Some(v) = got.strip_prefix("boolean ") {
+        quoted(v)
+    } else if got == "sequence" {
+        "a list".to_string()
+    } else if got == "map" {
+        "a table".to_string()
+    } else {
+        got.to_string()
+    };
+    let want = match want {
+        "u64" | "u32" | "usize" => "a whole number (0 or more)".to_string(),
+        "i64" | "i32" => "a whole number".to_string(),
+        "f64" | "f32" => "a number".to_string(),
+        "a string" => "text in quotes".to_string(),
+        "a sequence" => "a list in brackets, e.g. [1, 2]".to_string(),
+        "a boolean" => "true or false".to_string(),
+        w if w.starts_with("struct ") || w == "a map" => {
+            "a table (a [section] of keys)".to_string()
+        }
+        w => w.to_string(),
+    };
+    format!("expected {want}, got {got}")
+}
