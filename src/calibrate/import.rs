@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::server_json::{server, FieldError, ImportedServer};
 use crate::error::{InputError, Origin};
+use crate::scenario::fleet::INVENTORY_KEYS;
 use crate::scenario::{self, keys};
 
 pub use super::server_json::{Imported, Setting};
@@ -18,20 +19,21 @@ pub enum Import {
     Fleet(Vec<ImportedServer>),
 }
 
-/// The fleet inventory's columns, in order, with the scenario key behind each.
-pub const INVENTORY_COLUMNS: [(&str, Option<&keys::Key>); 11] = [
-    ("name", Some(&keys::NAME)),
-    ("count", None),
-    ("region", Some(&keys::REGION)),
-    ("provisioned_storage_gb", Some(&keys::PROVISIONED)),
-    ("db_size_gb", Some(&keys::DB_SIZE)),
-    ("binlog_gb_per_day", Some(&keys::BINLOG)),
-    ("vcores", Some(&keys::VCORES)),
-    ("retention_days", Some(&keys::RETENTION)),
-    ("redundancy", Some(&keys::REDUNDANCY)),
-    ("ha", Some(&keys::HA)),
-    ("mysql_version", Some(&keys::MYSQL_VERSION)),
-];
+/// The fleet inventory's columns, in order, with the scenario key behind each: the group's own
+/// (name, count, region), then those the fleet reader takes (`INVENTORY_KEYS`).
+pub fn inventory_columns() -> impl Iterator<Item = (&'static str, Option<&'static keys::Key>)> {
+    [
+        ("name", Some(&keys::NAME)),
+        ("count", None),
+        ("region", Some(&keys::REGION)),
+    ]
+    .into_iter()
+    .chain(
+        INVENTORY_KEYS
+            .iter()
+            .map(|&(column, key)| (column, Some(key))),
+    )
+}
 
 /// Read a description: one server (an object) or several (a list, or an object whose `value`
 /// is one). `origin` names the file in errors.
@@ -132,11 +134,10 @@ pub fn scenario_text(server: &ImportedServer, from: &str) -> String {
 /// left empty, so that the fleet's defaults apply.
 pub fn inventory_csv(servers: &[ImportedServer]) -> Vec<u8> {
     let mut out = crate::safe_csv::SafeCsv::new(Vec::new());
-    let header: Vec<&str> = INVENTORY_COLUMNS.iter().map(|c| c.0).collect();
+    let header: Vec<&str> = inventory_columns().map(|c| c.0).collect();
     out.write_record(&header).expect("writing to memory");
     for s in servers {
-        let row: Vec<String> = INVENTORY_COLUMNS
-            .iter()
+        let row: Vec<String> = inventory_columns()
             .map(|(_, key)| match key {
                 None => "1".to_string(),
                 Some(key) => s

@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::{same_path, say, warning, CalibrateArgs};
-use crate::calibrate::import::{self, Import, INVENTORY_COLUMNS};
+use crate::calibrate::import::{self, inventory_columns, Import};
 use crate::calibrate::metrics;
 use crate::calibrate::restores::{self, RestoreFit};
 use crate::calibrate::workload::{self, WorkloadFit};
@@ -202,7 +202,7 @@ pub(super) fn import(description: &Path, out: Option<&Path>, force: bool) -> Res
                 path.display(),
                 servers.len()
             )];
-            for (column, key) in INVENTORY_COLUMNS.iter() {
+            for (column, key) in inventory_columns() {
                 let Some(key) = key else { continue };
                 let sources: Vec<&str> = servers
                     .iter()

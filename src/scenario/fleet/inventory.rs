@@ -1,18 +1,19 @@
 //! An inventory CSV: a header of columns, a group per row.
 
 use super::*;
+use crate::scenario::keys::{self, Key};
 
 /// The inventory's columns (as `backsim import` writes them) and the scenario key behind each;
 /// `name`, `count` and `region` are the group's own.
-pub const INVENTORY_KEYS: [(&str, &str); 8] = [
-    ("provisioned_storage_gb", "server.provisioned_storage_gb"),
-    ("db_size_gb", "server.db_size_gb"),
-    ("binlog_gb_per_day", "workload.binlog_gb_per_day"),
-    ("vcores", "server.vcores"),
-    ("retention_days", "backup.retention_days"),
-    ("redundancy", "backup.redundancy"),
-    ("ha", "server.ha"),
-    ("mysql_version", "server.mysql_version"),
+pub const INVENTORY_KEYS: [(&str, &Key); 8] = [
+    ("provisioned_storage_gb", &keys::PROVISIONED),
+    ("db_size_gb", &keys::DB_SIZE),
+    ("binlog_gb_per_day", &keys::BINLOG),
+    ("vcores", &keys::VCORES),
+    ("retention_days", &keys::RETENTION),
+    ("redundancy", &keys::REDUNDANCY),
+    ("ha", &keys::HA),
+    ("mysql_version", &keys::MYSQL_VERSION),
 ];
 
 /// Inventory rows: a header naming columns (name, count and region required; the others of
@@ -128,7 +129,7 @@ pub(super) fn inventory(
         };
         let keys = INVENTORY_KEYS
             .iter()
-            .filter_map(|(column, key)| cell(column).map(|v| (key.to_string(), cell_value(v))))
+            .filter_map(|(column, key)| cell(column).map(|v| (key.path.to_string(), cell_value(v))))
             .collect();
         groups.push(GroupSpec {
             name: name.clone(),
