@@ -34,6 +34,10 @@ pub struct Pattern {
     lag: usize,
 }
 
+/// A shape whose least certain hour is known no better than this (one standard error,
+/// relative) is noise, not a shape: using it would bend the fitted rate to fit the noise.
+const UNREADABLE_SE: f64 = 0.5;
+
 /// Days of hourly points a shape needs: every weekday seen twice.
 pub const SHAPE_DAYS: f64 = 14.0;
 
@@ -88,8 +92,9 @@ pub fn read(
 
 /// The hour (after the series' start, mod 24) whose changes stray furthest from the typical one:
 /// the daily snapshot lands there, with the day's growth of the full snapshot and the day's
-/// incremental. Hours with no change on record count as typical.
-pub fn snapshot_hour(backup: &Series) -> SimTime {
+/// incremental. Hours with no change on record count as typical. The flag says whether it
+/// stands out: where noise swamps the snapshot's step, every hour strays alike.
+pub fn snapshot_hour(backup: &Series) -> (SimTime, bool) {
     let slots = (24 / (backup.step / HOUR)).max(1) as usize;
     let changes: Vec<(usize, f64)> = backup
         .gb
@@ -113,8 +118,19 @@ pub fn snapshot_hour(backup: &Series) -> SimTime {
     let slot = (0..slots)
         .max_by(|&a, &b| stray[a].total_cmp(&stray[b]).then(b.cmp(&a)))
         .unwrap_or(0);
-    slot as SimTime * (backup.step / HOUR)
+    let mut others: Vec<f64> = (0..slots)
+        .filter(|&s| s != slot)
+        .map(|s| stray[s])
+        .collect();
+    others.sort_by(f64::total_cmp);
+    let usual = others.get(others.len() / 2).copied().unwrap_or(0.0);
+    let stands_out = stray[slot] > SNAPSHOT_STANDS_OUT * usual;
+    (slot as SimTime * (backup.step / HOUR), stands_out)
 }
+
+/// The snapshot's hour stands out when its changes stray this many times further than the
+/// usual hour's.
+const SNAPSHOT_STANDS_OUT: f64 = 2.0;
 
 /// Sums and counts of the changes by weekday and hour.
 struct Table {
@@ -191,6 +207,13 @@ fn rank_one(changes: &[Change], lag: usize) -> Result<Pattern, String> {
             residual_sd / info.max(1e-12).sqrt() / diurnal[h]
         })
         .collect();
+    let max_relative_se = relative_se.iter().copied().fold(0.0, f64::max);
+    if max_relative_se > UNREADABLE_SE {
+        return Err(format!(
+            "the hour-to-hour changes of the backup storage are mostly noise (an hour's share of the load is uncertain by up to ±{:.0}%), so they carry no shape; the scenario's are kept",
+            max_relative_se * 100.0
+        ));
+    }
     let filled: Vec<usize> = (0..24).filter(|&h| !seen[h]).collect();
     // Rescaling the filled profile to mean 1 scales the swings the other way: their product
     // is what the data shows.
@@ -202,7 +225,7 @@ fn rank_one(changes: &[Change], lag: usize) -> Result<Pattern, String> {
     Ok(Pattern {
         diurnal: Shape {
             values,
-            max_relative_se: relative_se.iter().copied().fold(0.0, f64::max),
+            max_relative_se,
             filled,
         },
         swing,
@@ -368,6 +391,6 @@ mod tests {
             }
             s.gb[i] = s.gb[i].map(|v| v + offset);
         }
-        assert_eq!(snapshot_hour(&s), 5);
+        assert_eq!(snapshot_hour(&s), (5, true));
     }
 }

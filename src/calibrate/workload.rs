@@ -77,6 +77,7 @@ pub fn fit(
     let ratio_fitted = settle_ratio(
         scenario,
         (&w, pattern.as_ref(), per_day),
+        guess,
         &mut found,
         &db_at,
         &mut warnings,
@@ -89,7 +90,8 @@ pub fn fit(
     }
     let backtest = backtest(&w, backup, &found.best.candidate);
     let (mape_pct, points, ssr) = errors(&backtest);
-    let se = uncertainty(&w, &found.best, ssr, per_day, ratio_fitted);
+    let ratio_is_fitted = matches!(ratio_fitted, RatioFit::Fitted);
+    let se = uncertainty(&w, &found.best, ssr, per_day, ratio_is_fitted);
     let database = line.and_then(|_| database::fit(metrics, w.next_start, &mut Vec::new()));
     check_fits(scenario, &found.best.candidate, database.as_ref())?;
     let fit = Fit {
@@ -111,15 +113,16 @@ pub fn fit(
 }
 
 /// Whether the series tells the change ratio apart from the binlog rate (its standard error,
-/// `per_day` points counting as one independent error, is small against it). If not, the scenario's ratio is kept, the rate refitted with it and the
-/// reason given; returns whether the ratio was fitted.
+/// `per_day` points counting as one independent error, is small against it). If not, the
+/// scenario's ratio is kept, the rate refitted with it and the reason given.
 fn settle_ratio(
     scenario: &Scenario,
     (w, pattern, per_day): (&Window, Option<&Pattern>, f64),
+    level: f64,
     found: &mut Search,
     db_at: &dyn Fn(DateTime<FixedOffset>) -> Db,
     warnings: &mut Vec<String>,
-) -> bool {
+) -> RatioFit {
     let c = &scenario.config;
     let se = uncertainty(w, &found.best, found.best.ssr, per_day, true);
     let ratio = found.best.candidate.change_ratio;
@@ -127,7 +130,7 @@ fn settle_ratio(
         .as_ref()
         .is_some_and(|s| s[1] <= RATIO_RESOLVED * ratio.max(0.05))
     {
-        return true;
+        return RatioFit::Fitted;
     }
     let retention = c.backup.retention_days;
     let why = if retention.is_multiple_of(7) {
@@ -142,10 +145,44 @@ fn settle_ratio(
         c.backup.snapshot_change_ratio
     ));
     let binlog = found.best.candidate.binlog_gb_per_day;
-    let fixed = Some(c.backup.snapshot_change_ratio);
-    *found = search(w, db_at(w.next_start), binlog, fixed);
-    false
+    let kept = c.backup.snapshot_change_ratio;
+    // The rate found with the ratio free may be far off when the ratio was not resolved (noise
+    // trades one for the other): the level's guess, made at the kept ratio, is searched too.
+    *found = [binlog, level]
+        .map(|from| search(w, db_at(w.next_start), from, Some(kept)))
+        .into_iter()
+        .min_by(|a, b| a.best.ssr.total_cmp(&b.best.ssr))
+        .expect("two searches");
+    // The rate leans on the kept ratio: say how far, so that the standard error (which takes
+    // the ratio as known) is not read as the whole uncertainty.
+    let other = if kept + RATIO_NUDGE <= 1.0 {
+        kept + RATIO_NUDGE
+    } else {
+        kept - RATIO_NUDGE
+    };
+    let fitted = found.best.candidate.binlog_gb_per_day;
+    let nudged = search(w, db_at(w.next_start), fitted, Some(other));
+    RatioFit::Kept {
+        ratio: kept,
+        other,
+        binlog_at_other: nudged.best.candidate.binlog_gb_per_day,
+    }
 }
+
+/// How the change ratio was settled.
+#[derive(Debug, Clone, Copy)]
+enum RatioFit {
+    Fitted,
+    /// The scenario's ratio was kept; at `other` the rate would have come out as given.
+    Kept {
+        ratio: f64,
+        other: f64,
+        binlog_at_other: f64,
+    },
+}
+
+/// How far the ratio is moved to show how the rate leans on it.
+const RATIO_NUDGE: f64 = 0.1;
 
 /// What every candidate window is built from.
 struct Inputs<'a> {
@@ -184,13 +221,21 @@ fn fit_window(
     let window = |hour: i64, p: Option<&Pattern>| {
         Window::new(i.text, i.origin, i.scenario, i.backup, hour, p)
     };
-    let first_hour = shapes::snapshot_hour(i.backup);
+    let (first_hour, stands_out) = shapes::snapshot_hour(i.backup);
     let pattern = read(first_hour, &mut Vec::new());
     let w = window(first_hour, pattern.as_ref())?;
     let first = search(&w, (i.db_at)(w.next_start), guess, None);
     let binlog = first.best.candidate.binlog_gb_per_day;
     let mut best = (first.best.ssr, first_hour);
-    for h in [first_hour + 23, first_hour + 1].map(|h| h % 24) {
+    // A snapshot hour that stands out is checked against its neighbours; one that does not is
+    // only a guess, and every hour of the day is tried.
+    let others: Vec<i64> = if stands_out {
+        vec![first_hour + 23, first_hour + 1]
+    } else {
+        warnings.push("start: the daily snapshot's hour does not stand out of the backup storage's hour-to-hour changes (noise swamps its step); it is the hour whose simulation fits the storage best".into());
+        (1..24).map(|k| first_hour + k).collect()
+    };
+    for h in others.into_iter().map(|h| h % 24) {
         let p = read(h, &mut Vec::new());
         let w = window(h, p.as_ref())?;
         let ssr = solve(&w, (i.db_at)(w.next_start), binlog, None).ssr;
@@ -328,7 +373,7 @@ struct Fit<'a> {
     window: &'a Window,
     solved: &'a Solved,
     se: Option<&'a [f64]>,
-    ratio_fitted: bool,
+    ratio_fitted: RatioFit,
     db: Option<&'a Database>,
     pattern: Option<&'a Pattern>,
 }
@@ -363,11 +408,21 @@ fn keys_of(f: &Fit<'_>) -> Vec<FittedKey> {
             &d.metric,
         ));
     }
+    let leans = match f.ratio_fitted {
+        RatioFit::Fitted => String::new(),
+        RatioFit::Kept {
+            ratio,
+            other,
+            binlog_at_other,
+        } => format!(
+            ", given the kept backup.snapshot_change_ratio {ratio} (at {other:.1} it would be {binlog_at_other:.3}; the ± leaves that out)"
+        ),
+    };
     out.push(key(
         keys::BINLOG.path,
         format!("{:.3}", c.binlog_gb_per_day),
         spread(se_at(0), 3),
-        &format!("{BACKUP}, simulated against the metric"),
+        &format!("{BACKUP}, simulated against the metric{leans}"),
     ));
     if let Some(p) = f.pattern {
         let (value, uncertainty) = profile(&p.diurnal);
@@ -375,7 +430,7 @@ fn keys_of(f: &Fit<'_>) -> Vec<FittedKey> {
         let (value, uncertainty) = profile(&p.weekly(c.binlog_gb_per_day));
         out.push(key(keys::WEEKLY.path, value, uncertainty, &changes));
     }
-    if f.ratio_fitted {
+    if matches!(f.ratio_fitted, RatioFit::Fitted) {
         out.push(key(
             keys::CHANGE_RATIO.path,
             format!("{:.4}", c.change_ratio),
