@@ -85,6 +85,9 @@ fn has_width(lo: f64, hi: f64, value: f64) -> bool {
     hi - lo > 1e-9 * value.abs().max(lo.abs()).max(hi.abs())
 }
 
+/// An interval narrower than this share of its mean is shown as the mean alone, to six figures.
+const AGREE: f64 = 1e-6;
+
 /// Decimals that show an interval of half-width `half` to two significant figures.
 fn decimals_for_interval(half: f64) -> usize {
     if half <= 0.0 || !half.is_finite() {
@@ -106,6 +109,12 @@ pub fn estimate(e: &Estimate, scale: f64, is_count: bool) -> String {
         }
     };
     match e.ci95 {
+        // Runs that agree to better than a part in a million (a vault's bill, moved only by the odd
+        // failed snapshot) would need six decimals to show their interval: the mean to six
+        // figures says the same.
+        Some([lo, hi]) if has_width(lo, hi, e.mean) && hi - lo < AGREE * e.mean.abs() => {
+            sig(mean, 6)
+        }
         Some([lo, hi]) if has_width(lo, hi, e.mean) => {
             let d = decimals_for_interval((hi - lo) / 2.0 / scale);
             format!(
@@ -177,6 +186,27 @@ pub fn difference(e: &Estimate, scale: f64, reference: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A vault bill whose runs differ in the eighth figure: the mean to six figures, not an
+    /// interval to six decimals; an ordinary interval keeps its two significant figures.
+    #[test]
+    fn an_interval_under_a_part_in_a_million_wide_shows_as_the_mean() {
+        let narrow = Estimate {
+            mean: 305.086623,
+            ci95: Some([305.086601, 305.086645]),
+            n: 20,
+        };
+        assert_eq!(estimate(&narrow, 1.0, false), "305.087");
+        let usual = Estimate {
+            mean: 42.396,
+            ci95: Some([42.329, 42.464]),
+            n: 20,
+        };
+        assert_eq!(
+            estimate(&usual, 1.0, false),
+            "42.396 (95% CI 42.329 – 42.464)"
+        );
+    }
 
     #[test]
     fn significant_figures_and_grouping() {

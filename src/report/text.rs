@@ -14,8 +14,11 @@ fn long_term_text(out: &mut String, a: &Analysis<'_>, lt: &crate::analysis::Long
     if c.long_term.enabled {
         let _ = writeln!(
             out,
-            "  vault              {:.1} copies kept ({:.1} made), {:.1} GB on average, peak {:.1} GB",
-            lt.copies_kept.mean, lt.copies_made.mean, lt.mean_vault_gb.mean, lt.peak_vault_gb
+            "  vault              {} copies kept ({} made), {} GB on average, peak {} GB",
+            numbers::count(lt.copies_kept.mean),
+            numbers::count(lt.copies_made.mean),
+            numbers::sig(lt.mean_vault_gb.mean, 4),
+            numbers::sig(lt.peak_vault_gb, 4)
         );
         let _ = writeln!(
             out,
@@ -39,10 +42,10 @@ fn long_term_text(out: &mut String, a: &Analysis<'_>, lt: &crate::analysis::Long
     if !c.long_term.exports.is_empty() {
         let _ = writeln!(
             out,
-            "  exports            {:.1} made, {:.1} refused; {:.1} GB on average; {} {cur}/month",
-            lt.exports.mean,
-            lt.exports_refused.mean,
-            lt.mean_export_gb.mean,
+            "  exports            {} made, {} refused; {} GB on average; {} {cur}/month",
+            numbers::count(lt.exports.mean),
+            numbers::count(lt.exports_refused.mean),
+            numbers::sig(lt.mean_export_gb.mean, 4),
             with_ci(&lt.export_cost_per_month)
         );
     }
