@@ -110,7 +110,7 @@ fn the_bill_has_one_row_per_calendar_month_and_rises_with_growth() {
         &[
             ("horizon_days", "120"),
             ("start", "\"2026-01-20T00:00:00Z\""),
-            ("server.db_growth_gb_per_day", "2"),
+            ("server.db_growth_gb_per_day", "1"),
         ],
     );
     let out = run(&s);

@@ -142,6 +142,33 @@ fn absurd_restore_rates_are_refused_with_their_limit() {
     }
 }
 
+/// A database that outgrows its provisioned storage before the horizon is refused like one that
+/// starts too big, naming the growth, the day the disk fills and the storage the run would
+/// need; one that just fits at the horizon runs.
+#[test]
+fn a_database_that_outgrows_its_storage_is_refused() {
+    let text = "name = \"grows\"\nhorizon_days = 90\n[server]\ndb_size_gb = 300\nprovisioned_storage_gb = 512\n";
+    let e = parse(
+        text,
+        Origin::File("s.toml".into()),
+        &[set("server.db_growth_gb_per_day", "10")],
+    )
+    .unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("server.db_growth_gb_per_day"));
+    // 300 GB + 10 GB/day fills 512 GB after 21.2 days and reaches 1,200 GB on day 90.
+    for part in ["on day 21", "1200 GB", "provision at least 1200 GB"] {
+        assert!(e.message.contains(part), "{part}: {}", e.message);
+    }
+    // 300 + 90 × 2.3555… = 512: full at the very end, still a server that can exist.
+    let fits = (512.0 - 300.0) / 90.0;
+    assert!(parse(
+        text,
+        Origin::File("s.toml".into()),
+        &[set("server.db_growth_gb_per_day", &fits.to_string())]
+    )
+    .is_ok());
+}
+
 /// The slowest rates allowed on the largest database still give finite figures everywhere,
 /// and the charts are drawn in bounded time.
 #[test]

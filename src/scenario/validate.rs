@@ -43,6 +43,7 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
     check_end(start, horizon, horizon_days)?;
     let runs = integer(&keys::RUNS, raw.runs)? as u32;
     let server = server(raw)?;
+    outgrown(&server, horizon)?;
     let workload = workload(raw)?;
     let backup = backup(&raw.backup, &server, start, horizon)?;
     let restore = restore(&raw.restore, &server, backup.redundancy)?;
@@ -171,6 +172,25 @@ pub fn portable_name(name: &str) -> Result<(), String> {
         return Err(format!("cannot be {stem}, a device name on Windows"));
     }
     Ok(())
+}
+
+/// A database that outgrows its provisioned storage before the horizon describes a server that
+/// cannot exist: its storage, allowance and bill would be figures about nothing.
+fn outgrown(server: &ServerConfig, horizon: SimTime) -> Checked<()> {
+    let (provisioned, growth) = (server.provisioned_storage_gb, server.db_growth_gb_per_day);
+    let at_end = server.db_size_at(horizon);
+    if at_end <= provisioned {
+        return Ok(());
+    }
+    let full_on_day = (provisioned - server.db_size_gb) / growth;
+    Err(InputError::new(
+        keys::DB_GROWTH.path,
+        format!(
+            "at {growth} GB/day the database ({} GB) fills server.provisioned_storage_gb ({provisioned} GB) on day {full_on_day:.0} and reaches {at_end:.0} GB by the end of the run: provision at least {} GB (as the service's storage auto-grow would), or shorten horizon_days",
+            server.db_size_gb,
+            at_end.ceil()
+        ),
+    ))
 }
 
 fn server(raw: &RawScenario) -> Checked<ServerConfig> {
