@@ -336,8 +336,9 @@ fn alternatives_run_on_the_base_streams() {
 }
 
 /// Pairs mean something only over the same days: an alternative file, or a `--vs`, with another
-/// horizon or start is refused naming where it came from, the key and both values; `--set`
-/// changes base and alternatives alike and is accepted.
+/// horizon or start is refused naming where it came from, the key and both values, as is a
+/// `--vs` of the seed or runs, or of one key twice; `--set` changes base and alternatives alike
+/// and is accepted.
 #[test]
 fn an_alternative_with_another_horizon_or_start_is_refused() {
     let tmp = TempDir::new().unwrap();
@@ -383,6 +384,20 @@ fn an_alternative_with_another_horizon_or_start_is_refused() {
             "--vs start=2026-03-01T00:00:00Z: key `start`",
             "2026-03-01T00:00:00Z here",
         ],
+    );
+    // Every alternative runs on the base's seed and runs: a --vs of either would change
+    // nothing and show "no difference". One --vs setting a key twice ran only the second.
+    refused(
+        &["--vs", "seed=7"],
+        &["--vs seed=7: key `seed`", "leave seed out of --vs"],
+    );
+    refused(
+        &["--vs", "runs=10"],
+        &["key `runs`", "leave runs out of --vs"],
+    );
+    refused(
+        &["--vs", "backup.retention_days=14,backup.retention_days=21"],
+        &["key `backup.retention_days`", "is set twice in one --vs"],
     );
     assert!(!tmp.path().join("c").exists());
     backsim()

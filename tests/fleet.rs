@@ -702,8 +702,8 @@ fn the_wrong_file_for_the_command_says_which_command() {
 }
 
 /// Inventory columns backsim does not read (an owner, a cost centre) are ignored with a note; a
-/// near miss of one it does read is refused with the likely name; an empty file says what an
-/// inventory looks like.
+/// near miss of one it does read is refused with the likely name, as is a column given twice; an
+/// empty file says what an inventory looks like.
 #[test]
 fn inventory_columns_other_than_ours_are_noted_typos_refused() {
     let tmp = TempDir::new().unwrap();
@@ -739,6 +739,12 @@ fn inventory_columns_other_than_ours_are_noted_typos_refused() {
             "empty.csv",
             "",
             "is empty: an inventory is a header line (name,count,region",
+        ),
+        // The second vcores was dropped while the row seemed to give both.
+        (
+            "twice.csv",
+            "name,count,region,vcores,vcores\norders,1,eastus,4,8\n",
+            "twice.csv:1:5: key `column vcores`: appears twice in the header",
         ),
     ] {
         let file = write(tmp.path(), name, text);

@@ -527,3 +527,40 @@ fn repeated_cases_are_named_on_stderr_unless_quiet() {
     let distinct = cases_file(tmp.path(), "server.vcores\n2\n4\n");
     assert!(!run(&distinct, false).contains("more than once"));
 }
+
+/// A key given twice, by two `--vary` or two columns of a cases file, is refused naming it: the
+/// later values replaced the earlier without a word (7 and 14 never ran), and a cases row
+/// showed both vCores while it ran with the second.
+#[test]
+fn a_key_swept_twice_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let plain = tmp.path().join("plain.toml");
+    fs::write(&plain, "name = \"p\"\nruns = 2\nhorizon_days = 10\n").unwrap();
+    let never = tmp.path().join("never");
+    backsim()
+        .arg("sweep")
+        .arg(&plain)
+        .args(["--vary", "backup.retention_days=7,14"])
+        .args(["--vary", "backup.retention_days=35"])
+        .arg("--out")
+        .arg(&never)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--vary: backup.retention_days is varied twice",
+        ));
+    let cases = cases_file(tmp.path(), "server.vcores,server.vcores\n2,4\n");
+    backsim()
+        .arg("sweep")
+        .arg(&plain)
+        .arg("--cases")
+        .arg(&cases)
+        .arg("--out")
+        .arg(&never)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cases.csv:1:2: key `header, column server.vcores`: names the same key as column 1",
+        ));
+    assert!(!never.exists());
+}

@@ -60,6 +60,35 @@ fn same_days(base: &Loaded, alt: &Loaded, origin: Origin) -> Result<(), InputErr
     })
 }
 
+/// A `--vs` may change anything that is the alternative's own, once: the seed and the number of
+/// runs are the base's for every alternative (run r of each is paired with the base's run r),
+/// so a `--vs` of either would change nothing and its "no difference" would read as a finding.
+fn paired_keys_only(vs: &[Override], text: &str) -> Result<(), InputError> {
+    let origin = || Origin::Argument(format!("--vs {text}"));
+    for (i, o) in vs.iter().enumerate() {
+        if o.key == "seed" || o.key == "runs" {
+            return Err(InputError {
+                origin: origin(),
+                key: Some(o.key.clone()),
+                position: None,
+                message: format!(
+                    "leave {} out of --vs: every alternative runs on the base's seed and number of runs, paired run by run (--seed, --runs or --set {}=… change them for all)",
+                    o.key, o.key
+                ),
+            });
+        }
+        if vs[..i].iter().any(|earlier| earlier.key == o.key) {
+            return Err(InputError {
+                origin: origin(),
+                key: Some(o.key.clone()),
+                position: None,
+                message: "is set twice in one --vs: give it once (another --vs makes another alternative)".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn compare(args: CompareArgs) -> Result<(), Error> {
     let sets = args.sim.overrides()?;
     let base = scenario::load_recorded(&args.base, &sets)?;
@@ -85,6 +114,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Error> {
     }
     for text in &args.vs {
         let vs = parse_vs(text)?;
+        paired_keys_only(&vs, text)?;
         let mut all = sets.clone();
         all.extend(vs.iter().cloned());
         let loaded = Loaded::from_text(

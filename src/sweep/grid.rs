@@ -43,6 +43,7 @@ impl Grid {
         for (key, values) in &scenario.sweep {
             grid.set(key, values.iter().map(|v| v.to_string()).collect());
         }
+        let mut varied: Vec<&str> = Vec::new();
         for arg in vary {
             let (key, list) = arg.split_once('=').ok_or_else(|| {
                 InputError::argument(
@@ -63,6 +64,18 @@ impl Grid {
                     format!("expected KEY=V1,V2,... with at least one value, got \"{arg}\""),
                 ));
             }
+            // A later --vary of the same key would silently drop the earlier one's values.
+            if varied.contains(&key.trim()) {
+                return Err(InputError::argument(
+                    "--vary",
+                    format!(
+                        "{} is varied twice: give all its values in one --vary {}=V1,V2,...",
+                        key.trim(),
+                        key.trim()
+                    ),
+                ));
+            }
+            varied.push(key.trim());
             grid.set(key.trim(), values);
         }
         if grid.keys.is_empty() {
@@ -175,6 +188,22 @@ impl Grid {
                 "header".into(),
                 "expected a header of dotted scenario keys, e.g. backup.retention_days,backup.redundancy".into(),
                 Some((1, 1)),
+            ));
+        }
+        // Two columns for one key would leave one of them unused while the row shows both.
+        if let Some((k, key)) = keys
+            .iter()
+            .enumerate()
+            .find(|(k, key)| keys[..*k].contains(key))
+        {
+            let first = keys.iter().position(|other| other == key).unwrap_or(0);
+            return Err(fail(
+                format!("header, column {key}"),
+                format!(
+                    "names the same key as column {}: give each key one column",
+                    first + 1
+                ),
+                Some((1, k + 1)),
             ));
         }
         let mut values: Vec<Vec<String>> = vec![Vec::new(); keys.len()];

@@ -58,8 +58,19 @@ pub(super) fn inventory(
         .map(str::to_string)
         .collect();
     let mut ignored = Vec::new();
-    for column in &header {
+    for (i, column) in header.iter().enumerate() {
         if all.contains(&column.as_str()) {
+            // Two columns for one key: only one would be read, and which is a guess.
+            if header[..i].contains(column) {
+                return Err(InputError {
+                    position: Some((1, i + 1)),
+                    ..fail(
+                        None,
+                        Some(column),
+                        "appears twice in the header: give each column once".into(),
+                    )
+                });
+            }
             continue;
         }
         // A near miss is a typo, and ignoring it would silently drop the value; anything else
