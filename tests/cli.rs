@@ -675,3 +675,31 @@ fn restore_command_geo_during_an_outage() {
     .code(2)
     .stderr(predicate::str::contains("--geo"));
 }
+
+/// A geo-restore of a server with local backups is blamed on --geo, with the setting that would
+/// allow it, not on the point asked for.
+#[test]
+fn a_geo_restore_without_geo_backups_is_blamed_on_geo() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(
+        tmp.path(),
+        "local.toml",
+        "name = \"local\"\nhorizon_days = 3\nruns = 1\n",
+    );
+    restore(&s, &["--geo", "--at", "latest", "--request-at", "2d"])
+        .code(2)
+        .stderr(
+            predicate::str::contains("--geo: a geo-restore needs geo-redundant backups")
+                .and(predicate::str::contains("--set backup.redundancy=geo")),
+        );
+}
+
+/// A table or key given twice is named, not only located: the parser says just "duplicate key".
+#[test]
+fn bad_input_a_table_given_twice_is_named() {
+    rejects(
+        "name = \"x\"\n[server]\nvcores = 4\n[server]\nvcores = 8\n",
+        &[],
+        &["bad.toml:4:2", "`server` is given twice"],
+    );
+}

@@ -564,3 +564,23 @@ fn a_key_swept_twice_is_refused() {
         ));
     assert!(!never.exists());
 }
+
+/// A cases file that cannot be read is named as the cases file, not as a scenario.
+#[test]
+fn a_missing_cases_file_is_named_as_such() {
+    let tmp = TempDir::new().unwrap();
+    let plain = tmp.path().join("plain.toml");
+    fs::write(&plain, "name = \"p\"\nruns = 2\nhorizon_days = 10\n").unwrap();
+    backsim()
+        .arg("sweep")
+        .arg(&plain)
+        .arg("--cases")
+        .arg(tmp.path().join("absent.csv"))
+        .arg("--out")
+        .arg(tmp.path().join("never"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "absent.csv: cannot read the cases file",
+        ));
+}

@@ -67,6 +67,11 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
     }
     let what_if = what_if.map_err(|refusal| {
         let when = |t| report::clock(s.start, t);
+        // A geo-restore of a server without geo backups is the --geo's fault, not the point's.
+        let flag = match refusal {
+            RestoreRefusal::NotGeoRedundant => "--geo",
+            _ => "--at",
+        };
         let message = match refusal {
             RestoreRefusal::OutOfWindow { earliest, latest } => format!(
                 "{} is outside the recovery window at the request time: choose a point from {} to {}",
@@ -79,7 +84,7 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
             }
             RestoreRefusal::RegionDown => "the primary region is down at the request time: only a geo-restore (--geo) can bring the server back".to_string(),
             RestoreRefusal::NotGeoRedundant => format!(
-                "--geo needs geo-redundant backups, but backup.redundancy is \"{}\"",
+                "a geo-restore needs geo-redundant backups, but backup.redundancy is \"{}\" (--set backup.redundancy=geo to plan one)",
                 s.config.backup.redundancy.as_str()
             ),
             RestoreRefusal::Purged { deleted_at } => format!(
@@ -89,7 +94,7 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
                 when(request)
             ),
         };
-        Error::from(InputError::argument("--at", message))
+        Error::from(InputError::argument(flag, message))
     })?;
     let plan = what_if.plan;
     let done = plan.requested_at + plan.breakdown.total().ceil() as i64;

@@ -51,8 +51,17 @@ pub(super) fn toml_error(text: &str, origin: &Origin, e: &toml::de::Error) -> In
     let offset = e.span().map(|s| s.start);
     let key = offset.and_then(|at| spans::key_at(text, at));
     let raw = e.message().trim();
-    let message = match &key {
-        Some(k) if raw.starts_with("unknown field") => keys::unknown_key_message(k),
+    // The parser names neither the key nor the table given twice; its span holds the name.
+    let named_twice = (raw == "duplicate key")
+        .then(|| e.span().and_then(|s| text.get(s)))
+        .flatten()
+        .map(|name| name.trim().trim_matches('"').to_string())
+        .filter(|name| !name.is_empty());
+    let message = match (&key, named_twice) {
+        (Some(k), _) if raw.starts_with("unknown field") => keys::unknown_key_message(k),
+        (_, Some(name)) => format!(
+            "`{name}` is given twice (a key, or a [table] header): give it once, with all its keys together"
+        ),
         _ => plain_words(raw),
     };
     InputError {

@@ -173,7 +173,7 @@ impl Grid {
             position,
             message,
         };
-        let text = scenario::read_text(path)?;
+        let text = scenario::read_input(path, "cases file")?;
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());

@@ -285,7 +285,7 @@ fn fleet_from_text(path: &Path, text: String, overrides: &[Override]) -> Result<
             return Err(fail("inventory", "expected the path of a CSV file".into()));
         };
         let csv_path = folder.join(file);
-        let csv_text = super::read_text(&csv_path)?;
+        let csv_text = super::read_input(&csv_path, "inventory file")?;
         groups.extend(inventory(&csv_text, &Origin::File(csv_path), &mut notes)?);
     }
     match table.get("group") {
