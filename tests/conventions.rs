@@ -359,6 +359,17 @@ fn completions_and_man_page_generate() {
     );
     assert!(text.contains("compare"));
     assert!(text.contains("Exit codes"));
+    // The main page lists backsim-restore(1) and the others: each is there to print.
+    assert!(text.contains("backsim\\-restore(1)"), "{text}");
+    let restore = backsim().args(["man", "restore"]).assert().success();
+    let page = String::from_utf8(restore.get_output().stdout.clone()).unwrap();
+    assert!(page.contains(".TH backsim-restore 1"), "{page}");
+    assert!(page.contains("request\\-at"), "its own options: {page}");
+    backsim()
+        .args(["man", "nothing"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("the commands are run, compare"));
 }
 
 #[test]

@@ -68,7 +68,8 @@ enum Command {
         /// Shard output folders
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
-        /// Where the merged sweep goes [default: output/<scenario name>-sweep/]
+        /// Where the merged result goes [default: output/<name>-sweep/, or output/<name>-fleet/
+        /// for a fleet's shards]
         #[arg(long)]
         out: Option<PathBuf>,
         /// Skip the PNG charts
@@ -105,15 +106,20 @@ enum Command {
         /// bash, zsh, fish, elvish or powershell
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), e.g. `backsim man > backsim.1`
-    Man,
+    /// Print the manual page (roff), e.g. `backsim man > backsim.1`; with a command, that
+    /// command's page, e.g. `backsim man restore > backsim-restore.1`
+    Man {
+        /// The command whose page to print (run, sweep, compare, fleet, restore, …)
+        command: Option<String>,
+    },
 }
 
 /// The options `run` and `sweep` share: which replications, on how many threads, with which
 /// overrides, and whether to draw.
 #[derive(Debug, Args)]
 struct Simulation {
-    /// Monte Carlo replications (overrides `runs`; per point for a sweep)
+    /// Monte Carlo replications (overrides the scenario's `runs`): at each point of a sweep,
+    /// of each contender of a comparison, of the fleet
     #[arg(long)]
     runs: Option<u32>,
     /// Random seed (overrides `seed`)
@@ -312,6 +318,7 @@ struct FleetArgs {
 
 #[derive(Debug, Args)]
 struct CalibrateArgs {
+    /// The scenario to fit (e.g. written by `backsim import`); it is not changed
     scenario: PathBuf,
     /// The server's storage metrics: the JSON of `az monitor metrics list` with
     /// backup_storage_used (and storage_used, data_storage_used, binlog_storage_used)
@@ -453,9 +460,27 @@ fn execute(command: Command) -> Result<(), Error> {
             print(&String::from_utf8_lossy(&out));
             Ok(())
         }
-        Command::Man => {
+        Command::Man { command } => {
+            let top = Cli::command();
+            let page = match command {
+                None => top,
+                Some(name) => {
+                    let names: Vec<String> = top
+                        .get_subcommands()
+                        .map(|c| c.get_name().to_string())
+                        .collect();
+                    let sub = top.find_subcommand(&name).ok_or_else(|| {
+                        InputError::argument(
+                            "man",
+                            format!("no command {name}; the commands are {}", names.join(", ")),
+                        )
+                    })?;
+                    // Named as the main page's list of commands refers to it.
+                    sub.clone().name(format!("backsim-{name}"))
+                }
+            };
             let mut out = Vec::new();
-            clap_mangen::Man::new(Cli::command())
+            clap_mangen::Man::new(page)
                 .render(&mut out)
                 .map_err(|e| Error::io("cannot render the manual page", e))?;
             print(&String::from_utf8_lossy(&out));
