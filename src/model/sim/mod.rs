@@ -221,6 +221,8 @@ struct Sim<'a, 'o> {
     /// The log backup just handled, while nothing else has been since and the ones after it
     /// may still fold.
     ticked_at: Option<SimTime>,
+    /// Scratch for a folded stretch: GB of old logs dropped at each of its ticks.
+    fold_drops: Vec<f64>,
 }
 
 impl<'a, 'o> Sim<'a, 'o> {
@@ -286,6 +288,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             expired: Vec::new(),
             events: 0,
             ticked_at: None,
+            fold_drops: Vec::new(),
         };
         // B1: the first snapshot is taken when the server is created, then one a day.
         sim.queue.schedule(0, Event::Snapshot(SnapshotEvent::Daily));
