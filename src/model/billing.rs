@@ -77,7 +77,9 @@ pub struct Billing {
     whole: Integrals,
     peak: f64,
     /// S6: logical GB of logs and incremental snapshots written (not the first full one), and
-    /// the seconds the server took writes.
+    /// the seconds the server took writes, both from the warm-up's end: the run's first days and
+    /// its last (whose changes no snapshot has taken yet) would pull the rate below the steady
+    /// one.
     written_gb: f64,
     running_seconds: SimTime,
     /// GB·seconds in the vault and in exports, per month and over the measured stretch, and
@@ -151,18 +153,42 @@ impl Billing {
         Some((lt.measured.0 / t, lt.measured.1 / t, lt.peak_vault_gb))
     }
 
-    /// New backup data (a log, or an incremental snapshot after the first).
-    pub fn wrote(&mut self, gb: f64) {
-        self.written_gb += gb;
+    /// An incremental snapshot (after the first) taken at `at`: the change of the day before
+    /// it, so the one at the warm-up's end counts, as the day it stands for ends there.
+    pub fn wrote_snapshot(&mut self, at: SimTime, gb: f64) {
+        if at >= self.measured_from {
+            self.written_gb += gb;
+        }
     }
 
-    /// The server took writes for `seconds`.
-    pub fn ran(&mut self, seconds: SimTime) {
-        self.running_seconds += seconds;
+    /// A log backup landing at `at`: the binlog written before it, so the one at the warm-up's
+    /// end does not count and the one at the horizon does.
+    pub fn wrote_log(&mut self, at: SimTime, gb: f64) {
+        if at > self.measured_from {
+            self.written_gb += gb;
+        }
     }
 
-    /// New backup data per running day, all copies (`factor`), the first full snapshot left
-    /// out: the documentation's "daily backup usage".
+    /// `count` log backups of `gb` each, `interval` apart from `first`.
+    pub fn wrote_regular(&mut self, first: SimTime, interval: SimTime, count: u64, gb: f64) {
+        let before = if first > self.measured_from {
+            0
+        } else {
+            ((self.measured_from - first) / interval + 1) as u64
+        };
+        let counted = count.saturating_sub(before);
+        if counted > 0 {
+            self.written_gb += counted as f64 * gb;
+        }
+    }
+
+    /// The server took writes over [from, to).
+    pub fn ran(&mut self, from: SimTime, to: SimTime) {
+        self.running_seconds += (to - from.max(self.measured_from)).max(0);
+    }
+
+    /// New backup data per running day of the steady state, all copies (`factor`), the first
+    /// full snapshot left out: the documentation's "daily backup usage".
     pub fn daily_backup_gb(&self, factor: f64) -> f64 {
         let running_days = self.running_seconds as f64 / crate::engine::DAY as f64;
         if running_days > 0.0 {

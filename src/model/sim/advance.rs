@@ -18,7 +18,7 @@ impl Sim<'_, '_> {
             let gb = self.load.write(self.now, t);
             self.logs.add_binlog(gb);
             self.snapshots.add_binlog(gb);
-            self.billing.ran(t - self.now);
+            self.billing.ran(self.now, t);
         }
         let (vault_gb, export_gb) = self.vault.levels_gb();
         self.billing

@@ -85,7 +85,7 @@ impl Sim<'_, '_> {
                 .min(full_gb)
         };
         if !first {
-            self.billing.wrote(incremental_gb);
+            self.billing.wrote_snapshot(now, incremental_gb);
         }
         self.ledger.record(now, incremental_gb, Some(full_gb));
         self.rpo.snapshot_taken();
@@ -178,7 +178,7 @@ impl Sim<'_, '_> {
             gb,
             binlog_mark: self.load.written_gb(),
         });
-        self.billing.wrote(gb);
+        self.billing.wrote_log(self.now, gb);
         self.rpo.close(self.now, self.load.written_gb());
         self.replicate();
     }

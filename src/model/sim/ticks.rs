@@ -181,8 +181,8 @@ impl Sim<'_, '_> {
             first_mark: mark_first,
         });
         self.store.drop_logs_until(s.dropped_until());
-        self.billing.wrote(n as f64 * gb);
-        self.billing.ran(last - start);
+        self.billing.wrote_regular(s.tick(1), s.interval, n, gb);
+        self.billing.ran(start, last);
         let (vault_gb, export_gb) = self.vault.levels_gb();
         self.billing
             .accrue_long_term(start, last, vault_gb, export_gb);
