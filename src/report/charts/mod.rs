@@ -297,6 +297,8 @@ mod tests {
             replay_hours: 0.0,
         }; 3];
         assert!(restore_chart(&flat, "flat").is_ok());
+        // No restore could be planned at all (a deleted server): a frame with its reason.
+        assert!(restore_chart(&[], "none").is_ok());
         let storage: Vec<StoragePoint> = odd
             .iter()
             .map(|&v| StoragePoint {

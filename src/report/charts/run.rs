@@ -183,11 +183,15 @@ pub fn restore_chart(points: &[RestorePoint], title: &str) -> Result<Vec<u8>, St
     let points = &stepped[..];
     render(|root| {
         let (x0, x1) = span(points.iter().map(|p| p.day));
-        let top = points
-            .iter()
-            .map(|p| p.base_hours + p.replay_hours)
-            .fold(0.1, f64::max)
-            * 1.15;
+        let top = if points.is_empty() {
+            1.0
+        } else {
+            points
+                .iter()
+                .map(|p| p.base_hours + p.replay_hours)
+                .fold(0.1, f64::max)
+                * 1.15
+        };
         let tenths = |v: &f64| format!("{v:.1}");
         let mut chart = frame(
             root,
@@ -200,6 +204,19 @@ pub fn restore_chart(points: &[RestorePoint], title: &str) -> Result<Vec<u8>, St
             ),
             (&tenths, &tenths),
         )?;
+        if points.is_empty() {
+            // Say why the frame is empty rather than leave a blank that looks like a failure.
+            let (x, y) = ((x0 + x1) / 2.0, top / 2.0);
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    "no restore could be planned in these days (stopped, deleted or region down)",
+                    (x, y),
+                    TextStyle::from((FONT, 24).into_font())
+                        .pos(Pos::new(HPos::Center, VPos::Center)),
+                )))
+                .map_err(err)?;
+            return Ok(());
+        }
         let (replay, base) = (PALETTE[1], PALETTE[0]);
         // Replay stacked on the base part: the band between the two curves.
         let band: Vec<(f64, f64)> = points
