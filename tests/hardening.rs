@@ -142,6 +142,19 @@ fn absurd_restore_rates_are_refused_with_their_limit() {
     }
 }
 
+/// An absurd number is echoed as it was written, not as its 301 digits.
+#[test]
+fn an_out_of_range_number_is_echoed_short() {
+    let e = parse(
+        TINY,
+        Origin::File("s.toml".into()),
+        &[set("workload.binlog_gb_per_day", "1e300")],
+    )
+    .unwrap_err();
+    assert!(e.message.ends_with("got 1e300"), "{}", e.message);
+    assert!(e.message.len() < 80, "{}", e.message);
+}
+
 /// A database that outgrows its provisioned storage before the horizon is refused like one that
 /// starts too big, naming the growth, the day the disk fills and the storage the run would
 /// need; one that just fits at the horizon runs.

@@ -21,6 +21,17 @@ fn out_of_range(
     InputError::new(key, format!("must be between {min} and {max}, got {got}"))
 }
 
+/// A number as a reader would write it: 1e300 rather than its 301 digits, 1e-12 rather than
+/// a row of zeros.
+fn as_given(v: f64) -> String {
+    let size = v.abs();
+    if size != 0.0 && !(1e-6..1e15).contains(&size) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
+
 /// A number for `key` (its default when missing).
 pub fn number(key: &Key, value: Option<f64>) -> Checked<f64> {
     let Kind::Number {
@@ -44,7 +55,7 @@ pub fn number_in(path: &str, v: f64, min: f64, max: f64, above_zero: bool) -> Ch
         ));
     }
     if !(min..=max).contains(&v) {
-        return Err(out_of_range(path, min, max, v));
+        return Err(out_of_range(path, min, max, as_given(v)));
     }
     if above_zero && v == 0.0 {
         return Err(InputError::new(
