@@ -556,3 +556,40 @@ fn noisy_metrics_keep_the_shapes_and_still_fit_the_rate_from_the_level() {
         "{line}"
     );
 }
+
+/// Metrics that no backup history could produce (every other hour three times the level) are
+/// still fitted as well as they can be, but the output says the fit is poor and what to check.
+#[test]
+fn a_poor_fit_is_said_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = with(TRUTH, &[]);
+    let clean = synthetic::metrics_json(&truth, 16 * 86_400 + 5 * 3_600, "/subscriptions/x/s");
+    let mut doc: serde_json::Value = serde_json::from_str(&clean).unwrap();
+    for m in doc["value"].as_array_mut().unwrap() {
+        if m["name"]["value"].as_str() != Some("backup_storage_used") {
+            continue;
+        }
+        for (i, point) in m["timeseries"][0]["data"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .enumerate()
+        {
+            if let Some(b) = point["average"].as_f64() {
+                point["average"] = serde_json::json!(if i % 2 == 0 { 3.0 * b } else { b });
+            }
+        }
+    }
+    let path = dir.path().join("zigzag.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let (code, stdout, stderr, _) = calibrate(dir.path(), &mine(10), Some(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("the calibrated simulation misses the metric by"),
+        "{stdout}"
+    );
+    // The clean metrics fit closely and say nothing of the kind.
+    let m = metrics(dir.path(), &truth);
+    let (_, stdout, _, _) = calibrate(dir.path(), &mine(10), Some(&m));
+    assert!(!stdout.contains("misses the metric"), "{stdout}");
+}

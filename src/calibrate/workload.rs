@@ -32,6 +32,9 @@ pub struct WorkloadFit {
     pub warnings: Vec<String>,
 }
 
+/// A backtest further off than this (mean absolute percentage error) is a poor fit, said so.
+const POOR_FIT_PCT: f64 = 10.0;
+
 /// How uncertain (relative) the change ratio may come out before the series is judged unable
 /// to tell it from the binlog rate.
 const RATIO_RESOLVED: f64 = 0.2;
@@ -90,6 +93,11 @@ pub fn fit(
     }
     let backtest = backtest(&w, backup, &found.best.candidate);
     let (mape_pct, points, ssr) = errors(&backtest);
+    if mape_pct > POOR_FIT_PCT {
+        warnings.push(format!(
+            "backup_storage_used: the calibrated simulation misses the metric by {mape_pct:.1}% on average (see the backtest): the storage does not move the way this scenario's backups do, so treat the fitted values with care; check that the metrics are this server's and that its retention, redundancy and snapshot time are the scenario's"
+        ));
+    }
     let ratio_is_fitted = matches!(ratio_fitted, RatioFit::Fitted);
     let se = uncertainty(&w, &found.best, ssr, per_day, ratio_is_fitted);
     let database = line.and_then(|_| database::fit(metrics, w.next_start, &mut Vec::new()));
