@@ -446,12 +446,20 @@ fn s6_free_retention_days_is_allowance_over_daily_usage() {
     // With changed data, 25 + 0.5 × 25 = 37.5 GB a day: 250 / 37.5 = 6.667 days, even over a
     // short run. Counted over the whole run, the first days and the last day's change (no
     // snapshot has taken it yet) pulled the rate to 37.19 over 40 days (6.72 free days).
-    for horizon in ["10", "40"] {
-        let out = run(&flat(&[("horizon_days", horizon)]));
+    // Whole days are counted from the warm-up's end, each holding one daily snapshot, so a
+    // fractional horizon or warm-up neither catches an extra snapshot nor misses one.
+    for (horizon, warmup) in [
+        ("10", "8"),
+        ("40", "8"),
+        ("10.25", "8"),
+        ("10", "8.5"),
+        ("40.7", "3.3"),
+    ] {
+        let out = run(&flat(&[("horizon_days", horizon), ("warmup_days", warmup)]));
         let storage = &out.metrics.storage;
         assert!(
             close(storage.daily_backup_gb, 37.5, 1e-12),
-            "{horizon} days: {}",
+            "{horizon} days, warm-up {warmup}: {}",
             storage.daily_backup_gb
         );
         let free = storage.free_retention_days.unwrap();

@@ -82,6 +82,10 @@ pub struct Billing {
     /// one.
     written_gb: f64,
     running_seconds: SimTime,
+    /// The end of the last whole day after the warm-up: each whole day holds one daily snapshot
+    /// wherever the days begin, so counting whole days keeps a fractional horizon or warm-up
+    /// from catching one snapshot too many or too few.
+    counted_until: SimTime,
     /// GB·seconds in the vault and in exports, per month and over the measured stretch, and
     /// the vault's peak; None without long-term retention.
     long_term: Option<LongTermIntegrals>,
@@ -96,7 +100,15 @@ struct LongTermIntegrals {
 
 impl Billing {
     pub fn new(months: &[BillingMonth], measured_from: SimTime) -> Self {
+        let horizon = months.last().map_or(SimTime::MAX, |m| m.to);
+        let days = (horizon - measured_from) / crate::engine::DAY;
+        let counted_until = if days >= 1 {
+            measured_from + days * crate::engine::DAY
+        } else {
+            horizon
+        };
         Self {
+            counted_until,
             months: months.to_vec(),
             month_totals: vec![Integrals::default(); months.len()],
             month_peaks: vec![0.0; months.len()],
@@ -156,15 +168,15 @@ impl Billing {
     /// An incremental snapshot (after the first) taken at `at`: the change of the day before
     /// it, so the one at the warm-up's end counts, as the day it stands for ends there.
     pub fn wrote_snapshot(&mut self, at: SimTime, gb: f64) {
-        if at >= self.measured_from {
+        if (self.measured_from..self.counted_until).contains(&at) {
             self.written_gb += gb;
         }
     }
 
     /// A log backup landing at `at`: the binlog written before it, so the one at the warm-up's
-    /// end does not count and the one at the horizon does.
+    /// end does not count and the one at the end of the counted days does.
     pub fn wrote_log(&mut self, at: SimTime, gb: f64) {
-        if at > self.measured_from {
+        if at > self.measured_from && at <= self.counted_until {
             self.written_gb += gb;
         }
     }
@@ -176,7 +188,13 @@ impl Billing {
         } else {
             ((self.measured_from - first) / interval + 1) as u64
         };
-        let counted = count.saturating_sub(before);
+        let last = first + (count as SimTime - 1) * interval;
+        let after = if last <= self.counted_until {
+            0
+        } else {
+            ((last - self.counted_until + interval - 1) / interval) as u64
+        };
+        let counted = count.saturating_sub(before + after);
         if counted > 0 {
             self.written_gb += counted as f64 * gb;
         }
@@ -184,7 +202,7 @@ impl Billing {
 
     /// The server took writes over [from, to).
     pub fn ran(&mut self, from: SimTime, to: SimTime) {
-        self.running_seconds += (to - from.max(self.measured_from)).max(0);
+        self.running_seconds += (to.min(self.counted_until) - from.max(self.measured_from)).max(0);
     }
 
     /// New backup data per running day of the steady state, all copies (`factor`), the first
