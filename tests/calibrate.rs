@@ -534,7 +534,10 @@ fn noisy_metrics_keep_the_shapes_and_still_fit_the_rate_from_the_level() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("mostly noise"), "{stdout}");
     assert!(stdout.contains("does not stand out"), "{stdout}");
-    let c = parsed(&text.unwrap()).config;
+    let text = text.unwrap();
+    // The ratio is moved by 0.1 to show how the rate leans on it, and named as moved.
+    assert!(text.contains("(at 0.45 it would be"), "{text}");
+    let c = parsed(&text).config;
     assert!(
         within(c.workload.binlog_gb_per_day, 40.0, 0.05),
         "{}\n{stdout}",
@@ -592,4 +595,25 @@ fn a_poor_fit_is_said_so() {
     let m = metrics(dir.path(), &truth);
     let (_, stdout, _, _) = calibrate(dir.path(), &mine(10), Some(&m));
     assert!(!stdout.contains("misses the metric"), "{stdout}");
+}
+
+/// A scenario whose own database would outgrow its storage over the calibration's longer
+/// window still calibrates: the fit sets the database from the metrics.
+#[test]
+fn the_scenarios_own_growth_does_not_block_the_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = with(TRUTH, &[]);
+    let m = metrics(dir.path(), &truth);
+    let mine = format!(
+        "{}[server]\ndb_size_gb = 500\ndb_growth_gb_per_day = 0.3\n",
+        mine(10).replace("[server]\nprovisioned_storage_gb = 512\nvcores = 4\n", "")
+    )
+    .replace(
+        "[server]\ndb_size_gb",
+        "[server]\nprovisioned_storage_gb = 512\nvcores = 4\ndb_size_gb",
+    );
+    let (code, _, stderr, text) = calibrate(dir.path(), &mine, Some(&m));
+    assert_eq!(code, 0, "{stderr}");
+    let c = parsed(&text.unwrap()).config;
+    assert!(within(c.server.db_growth_gb_per_day, 0.5, 0.01));
 }

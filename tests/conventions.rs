@@ -364,6 +364,10 @@ fn completions_and_man_page_generate() {
     let restore = backsim().args(["man", "restore"]).assert().success();
     let page = String::from_utf8(restore.get_output().stdout.clone()).unwrap();
     assert!(page.contains(".TH backsim-restore 1"), "{page}");
+    // Its synopsis is the command as typed, not a binary called backsim-restore.
+    assert!(page.contains("\\fBbacksim restore\\fR"), "{page}");
+    // Every page the main page lists is there to print, clap's own help included.
+    backsim().args(["man", "help"]).assert().success();
     assert!(page.contains("request\\-at"), "its own options: {page}");
     backsim()
         .args(["man", "nothing"])

@@ -92,6 +92,9 @@ impl Window {
             ("outages.incidents_per_year", "0".into()),
             ("restore.background_restores_per_hour", "0".into()),
             ("restore.unsafe_sessions_per_day", "0".into()),
+            // Each candidate sets the database's size and growth; the scenario's own, over this
+            // longer window, could outgrow its storage and refuse a fit it does not enter.
+            ("server.db_growth_gb_per_day", "0".into()),
         ];
         let overrides: Vec<Override> = sets
             .into_iter()

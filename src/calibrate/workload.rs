@@ -422,9 +422,14 @@ fn keys_of(f: &Fit<'_>) -> Vec<FittedKey> {
             ratio,
             other,
             binlog_at_other,
-        } => format!(
-            ", given the kept backup.snapshot_change_ratio {ratio} (at {other:.1} it would be {binlog_at_other:.3}; the ± leaves that out)"
-        ),
+        } => {
+            // Rounded to the hundredth it was moved by, and no further.
+            let other = format!("{other:.2}");
+            let other = other.trim_end_matches('0').trim_end_matches('.');
+            format!(
+                ", given the kept backup.snapshot_change_ratio {ratio} (at {other} it would be {binlog_at_other:.3}; the ± leaves that out)"
+            )
+        }
     };
     out.push(key(
         keys::BINLOG.path,

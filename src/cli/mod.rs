@@ -461,7 +461,9 @@ fn execute(command: Command) -> Result<(), Error> {
             Ok(())
         }
         Command::Man { command } => {
-            let top = Cli::command();
+            let mut top = Cli::command();
+            // Built, so that `help`, which the main page lists too, can be found.
+            top.build();
             let page = match command {
                 None => top,
                 Some(name) => {
@@ -475,8 +477,12 @@ fn execute(command: Command) -> Result<(), Error> {
                             format!("no command {name}; the commands are {}", names.join(", ")),
                         )
                     })?;
-                    // Named as the main page's list of commands refers to it.
-                    sub.clone().name(format!("backsim-{name}"))
+                    // Named as the main page's list of commands refers to it, invoked as
+                    // typed.
+                    sub.clone()
+                        .name(format!("backsim-{name}"))
+                        .bin_name(format!("backsim {name}"))
+                        .version(env!("CARGO_PKG_VERSION"))
                 }
             };
             let mut out = Vec::new();

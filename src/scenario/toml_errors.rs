@@ -55,7 +55,7 @@ pub(super) fn toml_error(text: &str, origin: &Origin, e: &toml::de::Error) -> In
     let named_twice = (raw == "duplicate key")
         .then(|| e.span().and_then(|s| text.get(s)))
         .flatten()
-        .map(|name| name.trim().trim_matches('"').to_string())
+        .map(|name| name.trim().trim_matches(['"', '\'']).to_string())
         .filter(|name| !name.is_empty());
     let message = match (&key, named_twice) {
         (Some(k), _) if raw.starts_with("unknown field") => keys::unknown_key_message(k),

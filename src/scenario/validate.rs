@@ -182,11 +182,11 @@ fn outgrown(server: &ServerConfig, horizon: SimTime) -> Checked<()> {
     if at_end <= provisioned {
         return Ok(());
     }
-    let full_on_day = (provisioned - server.db_size_gb) / growth;
+    let full_on_day = ((provisioned - server.db_size_gb) / growth).floor();
     Err(InputError::new(
         keys::DB_GROWTH.path,
         format!(
-            "at {growth} GB/day the database ({} GB) fills server.provisioned_storage_gb ({provisioned} GB) on day {full_on_day:.0} and reaches {at_end:.0} GB by the end of the run: provision at least {} GB (as the service's storage auto-grow would), or shorten horizon_days",
+            "at {growth} GB/day the database ({} GB) fills server.provisioned_storage_gb ({provisioned} GB) on day {full_on_day:.0} and reaches {} GB by the end of the run: provision at least that (as the service's storage auto-grow would), or shorten horizon_days",
             server.db_size_gb,
             at_end.ceil()
         ),
