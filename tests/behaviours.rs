@@ -305,6 +305,30 @@ fn b7_stopped_server_takes_no_backups_and_keeps_what_it_has() {
     assert!(rec.times("snapshot").contains(&(25 * DAY)));
 }
 
+/// A burst that arrives while the server is stopped writes nothing then: the event log says so,
+/// rather than showing a load the server is not taking.
+#[test]
+fn b7_a_burst_while_stopped_is_logged_as_such() {
+    let s = with(&stop_start(), &[("workload.bursts_per_day", "2")]);
+    let (_, rec) = run_recorded(&s);
+    let during = |t: i64| (10 * DAY..25 * DAY).contains(&t);
+    let bursts: Vec<&EventRecord> = rec
+        .events
+        .iter()
+        .filter(|e| e.kind == "burst-start")
+        .collect();
+    assert!(bursts.iter().any(|e| during(e.time)));
+    for e in bursts {
+        assert_eq!(
+            e.detail.ends_with("while the server takes no writes"),
+            during(e.time),
+            "{} at day {}",
+            e.detail,
+            e.time / DAY
+        );
+    }
+}
+
 #[test]
 fn s1_retention_must_be_1_to_35_days() {
     for bad in ["0", "36", "-1", "7.5"] {

@@ -8,6 +8,9 @@ use crate::model::config::ServerAction;
 use crate::model::restore::DELETED_SERVER_RESTORE_WINDOW;
 use crate::model::server::ServerState;
 
+/// Said of load that arrives while the server takes no writes.
+const IDLE: &str = ", while the server takes no writes";
+
 impl Sim<'_, '_> {
     pub(super) fn on_load_event(&mut self, event: LoadEvent) {
         match event {
@@ -17,7 +20,10 @@ impl Sim<'_, '_> {
                 self.queue.schedule(end, Event::Load(LoadEvent::BurstEnd));
                 self.schedule_next(Arrival::Burst);
                 let m = self.cfg.workload.burst_multiplier;
-                self.record("burst-start", || format!("write load x{m}"));
+                // A stopped server (or one in a downed region) writes nothing: the burst only
+                // counts for whatever of it outlasts that.
+                let idle = if self.active() { "" } else { IDLE };
+                self.record("burst-start", || format!("write load x{m}{idle}"));
             }
             LoadEvent::BurstEnd => {
                 self.load.burst_ended();
@@ -28,7 +34,12 @@ impl Sim<'_, '_> {
                 let end = self.now + self.cfg.workload.long_txn_duration;
                 self.queue.schedule(end, Event::Load(LoadEvent::LongTxnEnd));
                 self.schedule_next(Arrival::LongTransaction);
-                self.record("long-transaction-start", String::new);
+                let idle = if self.active() {
+                    ""
+                } else {
+                    IDLE.trim_start_matches(", ")
+                };
+                self.record("long-transaction-start", || idle.to_string());
             }
             LoadEvent::LongTxnEnd => {
                 self.load.long_transaction_ended();
