@@ -703,3 +703,33 @@ fn bad_input_a_table_given_twice_is_named() {
         &["bad.toml:4:2", "`server` is given twice"],
     );
 }
+
+/// `--set` reaches a list of tables too, set whole in TOML's inline form: the scripted events.
+#[test]
+fn set_replaces_the_scripted_events_whole() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(
+        tmp.path(),
+        "plain.toml",
+        "name = \"plain\"\nhorizon_days = 8\nruns = 1\n[[events]]\nat = \"6d\"\naction = \"delete\"\n",
+    );
+    let out = tmp.path().join("out");
+    backsim()
+        .arg("run")
+        .arg(&s)
+        .args([
+            "--no-charts",
+            "--set",
+            "events=[{at = \"3d\", action = \"stop\"}, {at = \"5d\", action = \"start\"}]",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let events = fs::read_to_string(out.join("events.csv")).unwrap();
+    assert!(events.contains("server-stopped") && events.contains("server-started"));
+    assert!(
+        !events.contains("server-deleted"),
+        "the file's event is replaced"
+    );
+}
