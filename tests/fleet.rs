@@ -830,3 +830,40 @@ fn a_bad_region_set_is_blamed_on_the_set() {
         );
     }
 }
+
+/// The slot wait of a regional outage is that of the servers geo-restored; with local backups
+/// nobody is, and the summary says so rather than showing a wait of 0 h.
+#[test]
+fn the_outage_slot_wait_is_of_those_geo_restored() {
+    let tmp = TempDir::new().unwrap();
+    let geo = write(tmp.path(), "geo.toml", &queue_fleet(4, 1, 24));
+    let local = write(
+        tmp.path(),
+        "local.toml",
+        &queue_fleet(4, 1, 24).replace(
+            "backup.redundancy = \"geo\"",
+            "backup.redundancy = \"local\"",
+        ),
+    );
+    let said = |file: &Path| {
+        let out = backsim()
+            .args(["fleet", file.to_str().unwrap(), "--no-charts", "--out"])
+            .arg(tmp.path().join(file.file_stem().unwrap()))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let geo_text = said(&geo);
+    assert!(
+        geo_text.contains("slot wait of those geo-restored (mean per outage): ")
+            && !geo_text.contains("(none geo-restored)"),
+        "{geo_text}"
+    );
+    let local_text = said(&local);
+    assert!(
+        local_text
+            .contains("slot wait of those geo-restored (mean per outage): - (none geo-restored)"),
+        "{local_text}"
+    );
+}

@@ -87,7 +87,7 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
         out.push_str("Regional outages: time until the region's servers serve again (over outages: median, p95, max)\n");
         for o in summary.outages.iter().filter(|o| o.outages > 0) {
             out.push_str(&format!(
-                "  {}: {} outages, {} servers hit on average; {} geo-restored, {} back only with the region\n    50%: {}\n    90%: {}\n    99%: {}\n   100%: {}\n    slot wait (mean per outage): {}\n",
+                "  {}: {} outages, {} servers hit on average; {} geo-restored, {} back only with the region\n    50%: {}\n    90%: {}\n    99%: {}\n   100%: {}\n    slot wait of those geo-restored (mean per outage): {}\n",
                 o.region,
                 o.outages,
                 sig(o.affected_mean, 3),
@@ -99,7 +99,10 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
                 hours(&o.hours_to_100),
                 o.wait_s_mean
                     .as_ref()
-                    .map_or("-".to_string(), |s| format!(
+                    // Those back only with the region waited for no slot: nobody geo-restored
+                    // means no wait to show, not a wait of zero.
+                    .filter(|_| o.geo_restored_mean > 0.0)
+                    .map_or("- (none geo-restored)".to_string(), |s| format!(
                         "{} h (p95 {} h)",
                         sig(s.p50 / 3600.0, 3),
                         sig(s.p95 / 3600.0, 3)
