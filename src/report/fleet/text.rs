@@ -237,7 +237,7 @@ pub fn report_md(
             md(&g.region),
         ));
     }
-    out.push_str("\n## Regional outages\n\nHours from the outage until a share of the region's servers serve again (over all outages of all runs: median, p95, max). A server is back by its geo-restore, or when the region returns if that comes first.\n\n| region | outages | servers hit | 50% | 90% | 99% | 100% | geo-restored | back with the region | slot wait, mean |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    out.push_str("\n## Regional outages\n\nHours from the outage until a share of the region's servers serve again (over all outages of all runs: median, p95, max). A server is back by its geo-restore, or when the region returns if that comes first.\n\n| region | outages | servers hit | 50% | 90% | 99% | 100% | geo-restored | back with the region | slot wait of the geo-restored, mean |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for o in &summary.outages {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
@@ -252,6 +252,7 @@ pub fn report_md(
             sig(o.region_returned_mean, 3),
             o.wait_s_mean
                 .as_ref()
+                .filter(|_| o.geo_restored_mean > 0.0)
                 .map_or("-".to_string(), |s| format!("{} h", sig(s.p50 / 3600.0, 3)))
         ));
     }
