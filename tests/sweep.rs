@@ -584,3 +584,34 @@ fn a_missing_cases_file_is_named_as_such() {
             "absent.csv: cannot read the cases file",
         ));
 }
+
+/// Every point runs the sweep's replications on its seed: sweeping `runs` or `seed` ran other
+/// counts under a header claiming --runs, and broke the common random numbers, so it is
+/// refused, by --vary and by a cases column alike.
+#[test]
+fn runs_and_seed_cannot_be_swept() {
+    let tmp = TempDir::new().unwrap();
+    let plain = tmp.path().join("plain.toml");
+    fs::write(&plain, "name = \"p\"\nruns = 2\nhorizon_days = 10\n").unwrap();
+    let never = tmp.path().join("never");
+    backsim()
+        .arg("sweep")
+        .arg(&plain)
+        .args(["--vary", "runs=2,4", "--out"])
+        .arg(&never)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("runs cannot be swept"));
+    let cases = cases_file(tmp.path(), "seed\n1\n2\n");
+    backsim()
+        .arg("sweep")
+        .arg(&plain)
+        .arg("--cases")
+        .arg(&cases)
+        .arg("--out")
+        .arg(&never)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("seed cannot be swept"));
+    assert!(!never.exists());
+}

@@ -95,6 +95,14 @@ impl Grid {
         if self.keys.is_empty() || self.keys.len() != self.values.len() {
             return Err("a grid needs at least one key, each with its list of values".to_string());
         }
+        // Every point runs the same replications on the same streams (common random numbers),
+        // set by --runs and --seed: a point of its own runs or seed would break both the
+        // pairing and the sweep's own record of them.
+        if let Some(key) = self.keys.iter().find(|k| *k == "runs" || *k == "seed") {
+            return Err(format!(
+                "{key} cannot be swept: every point runs the sweep's --runs replications on its --seed, so that points differ only by the swept keys; run the sweep once per {key} instead"
+            ));
+        }
         if let Some(cases) = &self.cases {
             return self.check_cases(cases);
         }
