@@ -615,3 +615,32 @@ fn runs_and_seed_cannot_be_swept() {
         .stderr(predicate::str::contains("seed cannot be swept"));
     assert!(!never.exists());
 }
+
+/// A point whose horizon ends before its backup set is full is averaged from the empty start:
+/// the sweep names it, as `run` says so of such a scenario, and says nothing when all are full.
+#[test]
+fn points_before_their_steady_state_are_named() {
+    let tmp = TempDir::new().unwrap();
+    let plain = tmp.path().join("plain.toml");
+    fs::write(&plain, "name = \"p\"\nruns = 2\nhorizon_days = 12\n").unwrap();
+    let run = |values: &str, out: &str| {
+        let o = backsim()
+            .arg("sweep")
+            .arg(&plain)
+            .args(["--vary", values, "--no-charts", "--out"])
+            .arg(tmp.path().join(out))
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    // 12 days hold 7 + 1 days of backups, not 14 + 1.
+    let said = run("backup.retention_days=7,14", "mixed");
+    assert!(
+        said.contains(
+            "point 1 (sweep.csv's point column): the horizon ends before the backup set is full"
+        ),
+        "{said}"
+    );
+    assert!(!run("backup.retention_days=3,7", "full").contains("before the backup set is full"));
+}

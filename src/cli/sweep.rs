@@ -143,9 +143,13 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
             b.inc(1);
         }
     };
-    let table = pool.install(|| run_sweep_rows(&args.scenario, &sets, &grid, shard, &tick))?;
+    let (table, before_steady_state) =
+        pool.install(|| run_sweep_rows(&args.scenario, &sets, &grid, shard, &tick))?;
     if let Some(b) = bar {
         b.finish_and_clear();
+    }
+    if !before_steady_state.is_empty() {
+        warn(&unsteady_note(&before_steady_state));
     }
     let meta = SweepMeta {
         scenario: base.name.clone(),
@@ -193,6 +197,21 @@ fn write_sweep(
     dir.write("sweep.json", &json)?;
     dir.publish()?;
     Ok(json)
+}
+
+/// Points whose horizon ends before the backup set is full are averaged from the empty start,
+/// as `run` says of such a scenario; a sweep says it once, naming them.
+fn unsteady_note(points: &[usize]) -> String {
+    const SHOWN: usize = 12;
+    let mut named: Vec<String> = points.iter().take(SHOWN).map(|p| p.to_string()).collect();
+    if points.len() > SHOWN {
+        named.push(format!("and {} more", points.len() - SHOWN));
+    }
+    format!(
+        "point{} {} (sweep.csv's point column): the horizon ends before the backup set is full (retention + 1 days), so storage and cost are averaged from the empty start and understate the running cost; raise horizon_days past the longest retention swept",
+        if points.len() == 1 { "" } else { "s" },
+        named.join(", ")
+    )
 }
 
 /// A few columns of sweep.csv for the terminal: the keys, then the headline means.

@@ -166,14 +166,15 @@ fn point_scenario(
 
 /// The sweep as `sweep` writes it: every point this shard owns, validated first, then run, each
 /// point boiled down to its row of sweep.csv as soon as it finishes, so that memory holds one
-/// row per point rather than every replication of every point.
+/// row per point rather than every replication of every point. Also returns the points whose
+/// horizon ends before their backup set is full (their averages include the empty start).
 pub fn run_sweep_rows(
     path: &Path,
     base_sets: &[Override],
     grid: &Grid,
     shard: Shard,
     on_done: &(dyn Fn() + Sync),
-) -> Result<SweepTable, InputError> {
+) -> Result<(SweepTable, Vec<usize>), InputError> {
     let text = scenario::read_text(path)?;
     let document = scenario::Document::parse(&text, scenario::origin_of(path))?;
     let owned: Vec<usize> = (0..grid.points()).filter(|&p| shard.owns(p)).collect();
@@ -181,15 +182,25 @@ pub fn run_sweep_rows(
     // each distinct failure model is solved once.
     let mut models: Vec<(Layout, DurabilityParams)> = Vec::new();
     let mut model_of = Vec::with_capacity(owned.len());
-    let checked: Vec<Result<(Layout, DurabilityParams), InputError>> = owned
+    let checked: Vec<Result<(Layout, DurabilityParams, bool), InputError>> = owned
         .par_iter()
         .map(|&p| {
-            point_scenario(&document, base_sets, grid, p)
-                .map(|s| (s.config.final_redundancy().layout(), s.durability))
+            point_scenario(&document, base_sets, grid, p).map(|s| {
+                (
+                    s.config.final_redundancy().layout(),
+                    s.durability,
+                    s.warmup_reached,
+                )
+            })
         })
         .collect();
-    for checked in checked {
-        let model = checked?;
+    let mut before_steady_state = Vec::new();
+    for (checked, &point) in checked.into_iter().zip(&owned) {
+        let (layout, params, steady) = checked?;
+        if !steady {
+            before_steady_state.push(point);
+        }
+        let model = (layout, params);
         let i = match models.iter().position(|m| *m == model) {
             Some(i) => i,
             None => {
@@ -209,10 +220,13 @@ pub fn run_sweep_rows(
             Ok(point_row(grid, point, &reps, solved[model]))
         })
         .collect::<Result<Vec<_>, InputError>>()?;
-    Ok(SweepTable {
-        header: sweep_header(grid),
-        rows,
-    })
+    Ok((
+        SweepTable {
+            header: sweep_header(grid),
+            rows,
+        },
+        before_steady_state,
+    ))
 }
 
 /// What sweep.json records besides the results: enough to check that shards belong together,
