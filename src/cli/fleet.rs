@@ -320,8 +320,9 @@ pub(super) fn merge(
     write_outputs(&dir, &fleet, &record, no_charts)?;
     dir.publish()?;
     say(&format!(
-        "merged {} folders: {} runs into {}\n",
+        "merged {} folder{}: {} runs into {}\n",
         dirs.len(),
+        if dirs.len() == 1 { "" } else { "s" },
         record.records.len(),
         out_path.display()
     ));

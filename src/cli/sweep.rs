@@ -273,8 +273,9 @@ pub(super) fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Re
     }
     write_sweep(out, &meta, &table, (!no_charts).then_some(false))?;
     say(&format!(
-        "merged {} folders: {} points into {}\n",
+        "merged {} folder{}: {} points into {}\n",
         dirs.len(),
+        if dirs.len() == 1 { "" } else { "s" },
         table.rows.len(),
         out.display()
     ));

@@ -20,7 +20,8 @@ pub(super) fn csv_bytes(rows: impl FnOnce(&mut SafeCsv<Vec<u8>>) -> csv::Result<
 
 pub(super) fn num(v: f64) -> String {
     if v.is_finite() {
-        format!("{v}")
+        // + 0.0 turns a negative zero (a sum of nothing below zero) into a plain 0.
+        format!("{}", v + 0.0)
     } else {
         String::new()
     }
@@ -204,5 +205,18 @@ impl Observer for RunZeroWriter {
         ];
         let result = self.series.write_record(&row);
         self.keep(result);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::num;
+
+    /// A negative zero is written as 0, and a number that is not one as an empty cell.
+    #[test]
+    fn cells_show_plain_numbers() {
+        assert_eq!(num(-0.0), "0");
+        assert_eq!(num(-1.5), "-1.5");
+        assert_eq!(num(f64::NAN), "");
     }
 }
