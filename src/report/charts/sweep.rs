@@ -81,7 +81,8 @@ pub fn sweep_chart(
             .iter()
             .enumerate()
             .map(|(i, row)| {
-                let number = cell(row, 0).parse::<usize>().map_or(i, |p| p) + 1;
+                // Numbered as sweep.csv's point column, so that a dot is found in the table.
+                let number = cell(row, 0).parse::<usize>().map_or(i, |p| p);
                 let values: Vec<&str> = (1..=grid.keys.len()).map(|k| cell(row, k)).collect();
                 let m = num(cell(row, mean)).map(|m| m / scale);
                 let bound = |c: usize| num(cell(row, c)).map(|v| v / scale);
