@@ -528,61 +528,63 @@ fn repeated_cases_are_named_on_stderr_unless_quiet() {
     assert!(!run(&distinct, false).contains("more than once"));
 }
 
+/// A small scenario with no [sweep] table, in `dir`.
+fn plain(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("plain.toml");
+    fs::write(&path, "name = \"p\"\nruns = 2\nhorizon_days = 10\n").unwrap();
+    path
+}
+
+/// `sweep PLAIN ARGS` exits 2 saying `says`, and writes nothing.
+fn sweep_refused(dir: &Path, args: &[&str], says: &str) {
+    let never = dir.join("never");
+    backsim()
+        .arg("sweep")
+        .arg(plain(dir))
+        .args(args)
+        .arg("--out")
+        .arg(&never)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(says));
+    assert!(!never.exists());
+}
+
 /// A key given twice, by two `--vary` or two columns of a cases file, is refused naming it: the
 /// later values replaced the earlier without a word (7 and 14 never ran), and a cases row
 /// showed both vCores while it ran with the second.
 #[test]
 fn a_key_swept_twice_is_refused() {
     let tmp = TempDir::new().unwrap();
-    let plain = tmp.path().join("plain.toml");
-    fs::write(&plain, "name = \"p\"\nruns = 2\nhorizon_days = 10\n").unwrap();
-    let never = tmp.path().join("never");
-    backsim()
-        .arg("sweep")
-        .arg(&plain)
-        .args(["--vary", "backup.retention_days=7,14"])
-        .args(["--vary", "backup.retention_days=35"])
-        .arg("--out")
-        .arg(&never)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "--vary: backup.retention_days is varied twice",
-        ));
+    let twice = [
+        "--vary",
+        "backup.retention_days=7,14",
+        "--vary",
+        "backup.retention_days=35",
+    ];
+    sweep_refused(
+        tmp.path(),
+        &twice,
+        "--vary: backup.retention_days is varied twice",
+    );
     let cases = cases_file(tmp.path(), "server.vcores,server.vcores\n2,4\n");
-    backsim()
-        .arg("sweep")
-        .arg(&plain)
-        .arg("--cases")
-        .arg(&cases)
-        .arg("--out")
-        .arg(&never)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "cases.csv:1:2: key `header, column server.vcores`: names the same key as column 1",
-        ));
-    assert!(!never.exists());
+    sweep_refused(
+        tmp.path(),
+        &["--cases", cases.to_str().unwrap()],
+        "cases.csv:1:2: key `header, column server.vcores`: names the same key as column 1",
+    );
 }
 
 /// A cases file that cannot be read is named as the cases file, not as a scenario.
 #[test]
 fn a_missing_cases_file_is_named_as_such() {
     let tmp = TempDir::new().unwrap();
-    let plain = tmp.path().join("plain.toml");
-    fs::write(&plain, "name = \"p\"\nruns = 2\nhorizon_days = 10\n").unwrap();
-    backsim()
-        .arg("sweep")
-        .arg(&plain)
-        .arg("--cases")
-        .arg(tmp.path().join("absent.csv"))
-        .arg("--out")
-        .arg(tmp.path().join("never"))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "absent.csv: cannot read the cases file",
-        ));
+    let absent = tmp.path().join("absent.csv");
+    sweep_refused(
+        tmp.path(),
+        &["--cases", absent.to_str().unwrap()],
+        "absent.csv: cannot read the cases file",
+    );
 }
 
 /// Every point runs the sweep's replications on its seed: sweeping `runs` or `seed` ran other
@@ -591,29 +593,13 @@ fn a_missing_cases_file_is_named_as_such() {
 #[test]
 fn runs_and_seed_cannot_be_swept() {
     let tmp = TempDir::new().unwrap();
-    let plain = tmp.path().join("plain.toml");
-    fs::write(&plain, "name = \"p\"\nruns = 2\nhorizon_days = 10\n").unwrap();
-    let never = tmp.path().join("never");
-    backsim()
-        .arg("sweep")
-        .arg(&plain)
-        .args(["--vary", "runs=2,4", "--out"])
-        .arg(&never)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("runs cannot be swept"));
+    sweep_refused(tmp.path(), &["--vary", "runs=2,4"], "runs cannot be swept");
     let cases = cases_file(tmp.path(), "seed\n1\n2\n");
-    backsim()
-        .arg("sweep")
-        .arg(&plain)
-        .arg("--cases")
-        .arg(&cases)
-        .arg("--out")
-        .arg(&never)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("seed cannot be swept"));
-    assert!(!never.exists());
+    sweep_refused(
+        tmp.path(),
+        &["--cases", cases.to_str().unwrap()],
+        "seed cannot be swept",
+    );
 }
 
 /// A point whose horizon ends before its backup set is full is averaged from the empty start:
@@ -621,12 +607,12 @@ fn runs_and_seed_cannot_be_swept() {
 #[test]
 fn points_before_their_steady_state_are_named() {
     let tmp = TempDir::new().unwrap();
-    let plain = tmp.path().join("plain.toml");
-    fs::write(&plain, "name = \"p\"\nruns = 2\nhorizon_days = 12\n").unwrap();
+    let plain = plain(tmp.path());
     let run = |values: &str, out: &str| {
         let o = backsim()
             .arg("sweep")
             .arg(&plain)
+            .args(["--set", "horizon_days=12"])
             .args(["--vary", values, "--no-charts", "--out"])
             .arg(tmp.path().join(out))
             .output()
