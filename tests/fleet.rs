@@ -867,3 +867,33 @@ fn the_outage_slot_wait_is_of_those_geo_restored() {
         "{local_text}"
     );
 }
+
+/// fleet_bill.csv calls a bill "steady" only when every server behind it has a full backup set
+/// within the horizon; otherwise "from-start", as the summary says in words.
+#[test]
+fn the_bill_csv_says_when_a_bill_is_not_steady() {
+    let tmp = TempDir::new().unwrap();
+    let period = |text: &str, name: &str| {
+        let file = write(tmp.path(), &format!("{name}.toml"), text);
+        let out = fleet(tmp.path(), &file, name, &[]);
+        // The rows that are not a calendar month's: those have no days_simulated.
+        csv_rows(&out.join("fleet_bill.csv"))
+            .into_iter()
+            .filter(|r| r["days_simulated"].is_empty())
+            .map(|r| (r["scope"].clone(), r["period"].clone()))
+            .collect::<Vec<_>>()
+    };
+    // 12 days hold a 3-day retention's backup set, not a 14-day one's.
+    let full = period(&queue_fleet(2, 1, 1), "full");
+    assert!(
+        !full.is_empty() && full.iter().all(|(_, p)| p == "steady"),
+        "{full:?}"
+    );
+    let short =
+        queue_fleet(2, 1, 1).replace("backup.retention_days = 3", "backup.retention_days = 14");
+    let short = period(&short, "short");
+    assert!(
+        !short.is_empty() && short.iter().all(|(_, p)| p == "from-start"),
+        "{short:?}"
+    );
+}

@@ -138,7 +138,7 @@ fn write_outputs(
         "fleet.json",
         &out::summary_json(fleet, &summary, &record.provenance),
     )?;
-    dir.write("fleet_bill.csv", &out::bill_csv(&summary))?;
+    dir.write("fleet_bill.csv", &out::bill_csv(fleet, &summary))?;
     dir.write("fleet_servers.csv", &out::servers_csv(fleet, &summary))?;
     dir.write(
         "fleet_recoveries.csv",

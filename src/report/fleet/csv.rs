@@ -13,8 +13,22 @@ fn csv_bytes(header: &[impl AsRef<str>], rows: impl Iterator<Item = Vec<String>>
 }
 
 /// The bill of the fleet, of each region and of each group: the steady state (`period`
-/// "steady"), then each calendar month (its cost, GB-months and mean storage).
-pub fn bill_csv(summary: &FleetSummary) -> Vec<u8> {
+/// "steady", or "from-start" where some group's horizon ends before its backup set is full,
+/// so that its average includes the empty start), then each calendar month (its cost, GB-months
+/// and mean storage).
+pub fn bill_csv(fleet: &Fleet, summary: &FleetSummary) -> Vec<u8> {
+    let steady = |in_scope: &dyn Fn(&crate::scenario::fleet::FleetGroup) -> bool| {
+        let all_full = fleet
+            .groups
+            .iter()
+            .filter(|g| in_scope(g))
+            .all(|g| g.scenario.warmup_reached);
+        if all_full {
+            "steady"
+        } else {
+            "from-start"
+        }
+    };
     let mut rows: Vec<Vec<String>> = Vec::new();
     // A month's days and whether the run covers it only in part; empty for the steady state.
     let mut push = |scope: &str,
@@ -32,12 +46,19 @@ pub fn bill_csv(summary: &FleetSummary) -> Vec<u8> {
         row.extend(cells(&b.mean_storage_gb));
         rows.push(row);
     };
-    push("fleet", "all", "steady", None, &summary.fleet);
+    push("fleet", "all", steady(&|_| true), None, &summary.fleet);
     for (name, b) in &summary.regions {
-        push("region", name, "steady", None, b);
+        let period = steady(&|g| fleet.regions[g.home].name == *name);
+        push("region", name, period, None, b);
     }
     for g in &summary.groups {
-        push("group", &g.name, "steady", None, &g.bill);
+        push(
+            "group",
+            &g.name,
+            steady(&|f| f.name == g.name),
+            None,
+            &g.bill,
+        );
     }
     for m in &summary.months {
         let days = Some((m.days_simulated, m.partial));
