@@ -467,11 +467,9 @@ fn execute(command: Command) -> Result<(), Error> {
             let page = match command {
                 None => top,
                 Some(name) => {
-                    let names: Vec<String> = top
-                        .get_subcommands()
-                        .map(|c| c.get_name().to_string())
-                        .collect();
                     let sub = top.find_subcommand(&name).ok_or_else(|| {
+                        let names: Vec<&str> =
+                            top.get_subcommands().map(|c| c.get_name()).collect();
                         InputError::argument(
                             "man",
                             format!("no command {name}; the commands are {}", names.join(", ")),
