@@ -45,10 +45,15 @@ impl Load {
         gb
     }
 
-    /// Another `gb` of binlog, exactly as `write` would add it over the same span at the same
-    /// rate: the folded log backups repeat the last span's volume without recomputing it.
-    pub fn write_again(&mut self, gb: f64) {
-        self.written_gb += gb;
+    /// `times` more spans of `gb` binlog each, added one by one exactly as `write` would add
+    /// them over the same span at the same rate: the folded log backups repeat the last span's
+    /// volume without recomputing it.
+    pub fn write_again_times(&mut self, gb: f64, times: u64) {
+        let mut written = self.written_gb;
+        for _ in 0..times {
+            written += gb;
+        }
+        self.written_gb = written;
     }
 
     /// Binlog GB (at burst multiplier 1) written from `now` to `t`. Most calls stay inside the

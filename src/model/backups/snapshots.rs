@@ -106,6 +106,26 @@ impl Snapshots {
         self.since_snapshot_gb += gb;
     }
 
+    /// `gb` more binlog up to `times` times, one log backup's worth at a time as `add_binlog`
+    /// would add it, stopping at the backup that leaves an extra snapshot due (B4); how many.
+    /// The running total stays in a register: through `self`, each addition waited on a store.
+    pub fn add_binlog_repeated(&mut self, gb: f64, times: u64) -> u64 {
+        let watched = (self.extra != Timer::Armed && self.failing_since.is_none())
+            .then_some(self.extra_threshold_gb);
+        let mut since = self.since_snapshot_gb;
+        let mut added = 0;
+        while added < times {
+            // As `binlog_until_extra() == 0.0`, NaN included.
+            if watched.is_some_and(|threshold| !(threshold - since > 0.0)) {
+                break;
+            }
+            since += gb;
+            added += 1;
+        }
+        self.since_snapshot_gb = since;
+        added
+    }
+
     /// Binlog written since the last snapshot: an incremental snapshot holds the changed data.
     pub fn since_snapshot_gb(&self) -> f64 {
         self.since_snapshot_gb

@@ -124,21 +124,19 @@ impl Sim<'_, '_> {
         // Each copy to the paired region leaves as its backup lands, carrying the binlog mark
         // after it; they arrive (in order) as time goes on.
         let geo = self.server.geo_redundant();
+        let more = self.snapshots.add_binlog_repeated(gb, s.count - 1);
+        s.count = more + 1;
         if geo {
             self.geo.send(s.tick(1), s.tick(1), mark_first);
-        }
-        for k in 2..=s.count {
-            if self.snapshots.binlog_until_extra() == 0.0 {
-                s.count = k - 1;
-                break;
-            }
-            self.load.write_again(gb);
-            self.snapshots.add_binlog(gb);
-            if geo {
+            // The marks after each backup, summed as the load sums them.
+            let mut mark = mark_first;
+            for k in 2..=s.count {
+                mark += gb;
                 let at = s.tick(k);
-                self.geo.send(at, at, self.load.written_gb());
+                self.geo.send(at, at, mark);
             }
         }
+        self.load.write_again_times(gb, more);
         let (n, last) = (s.count, s.last());
         let mark_last = self.load.written_gb();
 
