@@ -115,8 +115,8 @@ impl Snapshots {
         let mut since = self.since_snapshot_gb;
         let mut added = 0;
         while added < times {
-            // As `binlog_until_extra() == 0.0`, NaN included.
-            if watched.is_some_and(|threshold| !(threshold - since > 0.0)) {
+            // Exactly `binlog_until_extra() == 0.0`.
+            if watched.is_some_and(|threshold| (threshold - since).max(0.0) == 0.0) {
                 break;
             }
             since += gb;
