@@ -1,0 +1,224 @@
+//! One group as written (a `[[group]]` table or an inventory row) and how it becomes a full
+//! scenario, each error naming the group and the key.
+
+use super::*;
+
+/// One group as written, before it is a scenario.
+pub(super) struct GroupSpec {
+    pub(super) name: String,
+    pub(super) count: u32,
+    pub(super) region: String,
+    pub(super) base: Option<PathBuf>,
+    pub(super) keys: Vec<(String, toml::Value)>,
+    pub(super) source: String,
+    /// How errors name it: `group "small"`, `row 3 ("db-7")`.
+    pub(super) label: String,
+    pub(super) origin: Origin,
+    pub(super) position: Option<(usize, usize)>,
+}
+
+/// Why a scenario key cannot be set for one group, if it cannot: the fleet shares its regions
+/// (their slots, other tenants and outages) and its runs, horizon, seed and start, and the group
+/// has its own region and name.
+fn not_for_one_group(key: &str) -> Option<String> {
+    if let Some((region_key, _)) = REGION_KEYS.iter().find(|(_, s)| *s == key) {
+        return Some(format!(
+            "a region's setting, shared by every server there: set it as {region_key} under [regions.NAME] (or in [defaults] for every region)"
+        ));
+    }
+    if SHARED_KEYS.contains(&key) {
+        return Some(format!(
+            "a fleet-wide setting: set {key} at the top of the fleet file"
+        ));
+    }
+    match key {
+        "server.region" => Some("the group's own region key sets it: region = \"NAME\"".into()),
+        "name" => Some("the group's own name key sets it: name = \"NAME\"".into()),
+        _ => None,
+    }
+}
+
+pub(super) fn group_from_toml(
+    i: usize,
+    t: &toml::Table,
+    text: &str,
+    origin: &Origin,
+    folder: &Path,
+) -> Result<GroupSpec, InputError> {
+    let label = format!("group {}", i + 1);
+    let position = nth_position(text, "[[group]]", i);
+    let fail = |key: &str, message: String| InputError {
+        origin: origin.clone(),
+        key: Some(format!("group[{}].{key}", i + 1)),
+        position,
+        message,
+    };
+    const GROUP_KEYS: [&str; 5] = ["name", "count", "region", "scenario", "set"];
+    for key in t.keys() {
+        if !GROUP_KEYS.contains(&key.as_str()) {
+            let hint = closest(key, &GROUP_KEYS)
+                .map_or(String::new(), |k| format!("did you mean `{k}`? "));
+            return Err(fail(
+                key,
+                format!("unknown group key; {hint}a group has name, count, region, scenario and set (a table of scenario keys)"),
+            ));
+        }
+    }
+    let name = match t.get("name") {
+        Some(toml::Value::String(s)) => s.clone(),
+        _ => {
+            return Err(fail(
+                "name",
+                "is required: a string naming the group".into(),
+            ))
+        }
+    };
+    let count = match t.get("count") {
+        None => 1,
+        Some(toml::Value::Integer(n)) if (1..=MAX_SERVERS as i64).contains(n) => *n as u32,
+        Some(_) => {
+            return Err(fail(
+                "count",
+                format!("expected a whole number of servers from 1 to {MAX_SERVERS}"),
+            ))
+        }
+    };
+    let region = match t.get("region") {
+        Some(toml::Value::String(s)) => s.clone(),
+        _ => {
+            return Err(fail(
+                "region",
+                "is required: the region the group's servers run in".into(),
+            ))
+        }
+    };
+    let base = match t.get("scenario") {
+        None => None,
+        Some(toml::Value::String(s)) => Some(folder.join(s)),
+        Some(_) => {
+            return Err(fail(
+                "scenario",
+                "expected the path of a scenario file".into(),
+            ))
+        }
+    };
+    let keys = match t.get("set") {
+        None => Vec::new(),
+        Some(toml::Value::Table(set)) => flatten("", set),
+        Some(_) => return Err(fail("set", "expected a table of scenario keys".into())),
+    };
+    for (key, _) in &keys {
+        if let Some(problem) = not_for_one_group(key) {
+            return Err(fail(&format!("set.{key}"), problem));
+        }
+    }
+    Ok(GroupSpec {
+        name: name.clone(),
+        count,
+        region,
+        base,
+        keys,
+        source: format!("{label} ({})", display(origin)),
+        label: format!("group \"{name}\""),
+        origin: origin.clone(),
+        position,
+    })
+}
+
+pub(super) fn spec_error(spec: &GroupSpec, key: &str, message: String) -> InputError {
+    InputError {
+        origin: spec.origin.clone(),
+        key: Some(format!("{}: {key}", spec.label)),
+        position: spec.position,
+        message,
+    }
+}
+
+/// The group as a full scenario: its base, the fleet's defaults, its own keys, the fleet-wide
+/// settings, its region and name, then `--set`.
+pub(super) fn group_scenario(
+    head: &FleetHead,
+    spec: &GroupSpec,
+    region: &str,
+    overrides: &[Override],
+) -> Result<Scenario, InputError> {
+    let (text, origin) = match &spec.base {
+        Some(path) => (
+            crate::scenario::read_text(path).map_err(|e| InputError {
+                origin: spec.origin.clone(),
+                key: Some(format!("{}: scenario", spec.label)),
+                position: spec.position,
+                message: format!(
+                    "{} (looked for at {}, beside the fleet file)",
+                    e.message,
+                    path.display()
+                ),
+            })?,
+            crate::scenario::origin_of(path),
+        ),
+        None => (String::new(), spec.origin.clone()),
+    };
+    let as_override = |(key, value): &(String, toml::Value)| Override {
+        key: key.clone(),
+        value: value.to_string(),
+    };
+    let mut all: Vec<Override> = head.defaults.iter().map(as_override).collect();
+    all.extend(spec.keys.iter().map(as_override));
+    all.extend(head.shared.iter().map(as_override));
+    all.push(Override {
+        key: "server.region".into(),
+        value: format!("\"{region}\""),
+    });
+    all.push(Override {
+        key: "name".into(),
+        value: toml::Value::String(spec.name.clone()).to_string(),
+    });
+    all.extend(overrides.iter().cloned());
+    parse_one(&text, &origin, &all).map_err(|e| match e.origin {
+        Origin::Argument(_) => {
+            // Point where the key was set; the last setting wins, so look from the last back.
+            let key = e.key.clone().unwrap_or_default();
+            let is = |(k, _): &(String, toml::Value)| *k == key;
+            if let Some(o) = overrides.iter().rev().find(|o| o.key == key) {
+                InputError {
+                    origin: Origin::Argument(format!("--set {}={}", o.key, o.value)),
+                    key: Some(key),
+                    position: None,
+                    message: e.message,
+                }
+            } else if !spec.keys.iter().any(is) && head.defaults.iter().any(is) {
+                InputError {
+                    origin: head.origin.clone(),
+                    key: Some(format!("defaults.{key}")),
+                    position: defaults_position(&head.text, &key),
+                    message: e.message,
+                }
+            } else {
+                InputError {
+                    origin: spec.origin.clone(),
+                    key: Some(format!("{}: {key}", spec.label)),
+                    position: spec.position,
+                    message: e.message,
+                }
+            }
+        }
+        Origin::File(_) => e,
+    })
+}
+
+/// Nested tables as dotted keys: `{server = {vcores = 4}}` → `server.vcores = 4`.
+pub(super) fn flatten(prefix: &str, table: &toml::Table) -> Vec<(String, toml::Value)> {
+    let mut out = Vec::new();
+    for (key, value) in table {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            toml::Value::Table(inner) if path != "sweep" => out.extend(flatten(&path, inner)),
+            other => out.push((path, other.clone())),
+        }
+    }
+    out
+}
