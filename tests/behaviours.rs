@@ -528,3 +528,25 @@ fn replications_differ_but_each_is_reproducible() {
     assert_eq!(a.metrics, b.metrics);
     assert_ne!(a.metrics, c.metrics);
 }
+
+#[test]
+fn b4_an_extra_snapshot_that_succeeds_on_a_retry_counts_as_extra() {
+    // Many extras, a third of all attempts failing: every day still has exactly one scheduled
+    // snapshot (taken, or stood in for by a retry), the creation snapshot too, so whatever
+    // else was taken is extra — retries of failed extras included.
+    let scenario = flat(&[
+        ("workload.binlog_gb_per_day", "300"),
+        ("backup.extra_snapshot_binlog_gb", "100"),
+        ("backup.snapshot_failure_pct", "33"),
+        ("backup.failure_load_exponent", "0"),
+    ]);
+    let (outcome, rec) = run_recorded(&scenario);
+    let b = &outcome.metrics.backups;
+    let retries_after_failed_extras = rec
+        .events
+        .iter()
+        .filter(|e| e.kind == "snapshot-failed" && e.detail.starts_with("extra"))
+        .count();
+    assert!(retries_after_failed_extras > 5, "the case tests nothing");
+    assert_eq!(b.snapshots - b.extra_snapshots, 30, "{b:?}");
+}

@@ -71,6 +71,10 @@ pub struct Snapshots {
     on_demand_limit: u32,
     /// From the first failed attempt until one succeeds (B3, and B5's scheduler-off time).
     failing_since: Option<SimTime>,
+    /// What the failing run's retries stand in for: the kind whose attempt failed first, or
+    /// today's scheduled snapshot once it came due meanwhile. A retry that succeeds is counted
+    /// as that kind, so scheduled and extra snapshots add up to those taken.
+    retries_stand_for: SnapshotKind,
     retry: Timer,
     extra: Timer,
     due: Due,
@@ -92,6 +96,7 @@ impl Snapshots {
             duration: backup.snapshot_duration,
             on_demand_limit: backup.on_demand_limit,
             failing_since: None,
+            retries_stand_for: SnapshotKind::Scheduled,
             retry: Timer::Idle,
             extra: Timer::Idle,
             due: Due::OnTime,
@@ -141,7 +146,11 @@ impl Snapshots {
             }
             Availability::Active if self.failing_since.is_none() => Some(SnapshotKind::Scheduled),
             // A retry is already on its way; it stands in for today's snapshot.
-            Availability::Active | Availability::Deleted => None,
+            Availability::Active => {
+                self.retries_stand_for = SnapshotKind::Scheduled;
+                None
+            }
+            Availability::Deleted => None,
         }
     }
 
@@ -229,13 +238,22 @@ impl Snapshots {
 
     /// Try a snapshot at `now` under `load` (the multiplier in force). It fails with a chance
     /// that grows with load, and always on 5.7 while a long transaction holds the lock (B5).
-    pub fn attempt(&mut self, now: SimTime, load: f64, long_txn_open: bool) -> Attempt {
+    pub fn attempt(
+        &mut self,
+        now: SimTime,
+        kind: SnapshotKind,
+        load: f64,
+        long_txn_open: bool,
+    ) -> Attempt {
         let draw = self.draws.uniform();
         let blocked_by_long_txn = self.version == MysqlVersion::V5_7 && long_txn_open;
         let failure_prob = (self.failure_prob * load.powf(self.failure_load_exponent)).min(1.0);
         if blocked_by_long_txn || draw < failure_prob {
             self.counters.failures += 1;
-            self.failing_since.get_or_insert(now);
+            if self.failing_since.is_none() {
+                self.failing_since = Some(now);
+                self.retries_stand_for = kind;
+            }
             let retry_at = (self.retry == Timer::Idle).then(|| {
                 self.retry = Timer::Armed;
                 now + self.retry_interval
@@ -255,7 +273,11 @@ impl Snapshots {
     pub fn taken(&mut self, now: SimTime, kind: SnapshotKind) {
         self.since_snapshot_gb = 0.0;
         self.counters.taken += 1;
-        match kind {
+        let counted_as = match kind {
+            SnapshotKind::Retry => self.retries_stand_for,
+            other => other,
+        };
+        match counted_as {
             SnapshotKind::Extra => self.counters.extra += 1,
             SnapshotKind::OnDemand => self.counters.on_demand += 1,
             SnapshotKind::Scheduled | SnapshotKind::Retry => {}

@@ -44,7 +44,7 @@ impl Sim<'_, '_> {
     fn attempt_snapshot(&mut self, kind: SnapshotKind) {
         let load = self.load.multiplier_at(self.now);
         let long_txn = self.load.long_transaction_open();
-        match self.snapshots.attempt(self.now, load, long_txn) {
+        match self.snapshots.attempt(self.now, kind, load, long_txn) {
             Attempt::Succeeded => self.take_snapshot(kind),
             Attempt::Failed {
                 retry_at,
