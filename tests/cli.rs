@@ -733,3 +733,31 @@ fn set_replaces_the_scripted_events_whole() {
         "the file's event is replaced"
     );
 }
+
+/// Outages that end before their restore are counted where they belong: zone outages under
+/// recoveries, regional ones under region_outages.
+#[test]
+fn came_back_first_is_counted_by_kind_of_outage() {
+    let tmp = TempDir::new().unwrap();
+    let zone_only = run_json(
+        tmp.path(),
+        Path::new("scenarios/default.toml"),
+        &[
+            "--runs",
+            "4",
+            "--set",
+            "outages.zone_outages_per_year=200",
+            "--set",
+            "outages.region_outages_per_year=0",
+        ],
+    );
+    assert!(zone_only["recoveries"]["came_back_first"].as_f64().unwrap() > 0.0);
+    assert_eq!(zone_only["region_outages"]["came_back_first"], 0.0);
+    let region = run_json(
+        &tmp.path().join("r"),
+        Path::new("scenarios/region-outage.toml"),
+        &["--runs", "2", "--set", "server.vcores=2"],
+    );
+    assert_eq!(region["region_outages"]["came_back_first"], 1.0);
+    assert_eq!(region["recoveries"]["came_back_first"], 0.0);
+}

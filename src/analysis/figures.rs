@@ -137,9 +137,10 @@ figures! {
     GeoRestores => "geo_restores", PerRun, "Geo-restores completed", |m| count(m.recoveries.geo_restores);
     GeoRecoveryMean => "geo_recovery_mean_s", Seconds, "Regional outage: back by geo-restore after", |m| (m.recoveries.geo_restores > 0).then_some(m.recoveries.geo_recovery_seconds_mean);
     GeoDataLossMean => "geo_data_loss_mean_s", Seconds, "Regional outage: writes lost (not yet replicated)", |m| (m.recoveries.geo_restores > 0).then_some(m.recoveries.geo_data_loss_seconds_mean);
-    CameBackFirst => "came_back_first", PerRun, "Outages that ended before their restore", |m| count(m.recoveries.came_back_first);
+    ZoneCameBackFirst => "zone_came_back_first", PerRun, "Zone outages that ended before their restore", |m| count(m.recoveries.zone_came_back_first);
     MaxFreeRetention => "max_free_retention_days", Days, "Longest retention that bills nothing", |m| m.storage.max_free_retention_days.map(f64::from);
     UnrecoverableHours => "unrecoverable_hours", Hours, "Regional outage: hours with no way back", |m| Some(m.recoveries.unrecoverable_hours);
+    RegionCameBackFirst => "region_came_back_first", PerRun, "Regional outages that ended before their geo-restore", |m| count(m.recoveries.region_came_back_first);
     RegionDataAtRiskMean => "region_data_at_risk_mean_s", Seconds, "Regional outage: writes not yet in any backup when it began", |m| (m.recoveries.region_outages > 0).then_some(m.recoveries.region_data_at_risk_seconds_mean);
 }
 

@@ -288,7 +288,12 @@ impl Recoveries {
             geo_restores: count(&geo_restored),
             geo_recovery_seconds_mean: mean_of(&|r| geo_restored(r).then_some(r.downtime_s)),
             geo_data_loss_seconds_mean: mean_of(&|r| geo_restored(r).then_some(r.data_lost_s)),
-            came_back_first: count(&|r| r.outcome == RecoveryOutcome::CameBackFirst),
+            zone_came_back_first: count(&|r| {
+                r.kind == RecoveryKind::ZoneOutage && r.outcome == RecoveryOutcome::CameBackFirst
+            }),
+            region_came_back_first: count(&|r| {
+                r.kind == RecoveryKind::RegionOutage && r.outcome == RecoveryOutcome::CameBackFirst
+            }),
             unrecoverable_hours: trouble.unrecoverable_seconds / 3600.0,
             region_data_at_risk_seconds_mean: per(trouble.at_risk_seconds, trouble.region_outages),
         }
@@ -323,8 +328,9 @@ pub struct RecoveryFigures {
     pub geo_restores: u64,
     pub geo_recovery_seconds_mean: f64,
     pub geo_data_loss_seconds_mean: f64,
-    /// Outages (zone or region) that ended before their restore did: nothing was lost.
-    pub came_back_first: u64,
+    /// Zone and regional outages that ended before their restore did: nothing was lost.
+    pub zone_came_back_first: u64,
+    pub region_came_back_first: u64,
     /// Hours a regional outage left the server with no way back (no geo-redundant backups), and
     /// the mean writes at risk at the moment each outage began.
     pub unrecoverable_hours: f64,

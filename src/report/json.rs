@@ -121,6 +121,8 @@ struct Recoveries<'a> {
     failed_restores: f64,
     mean_extra_loss_seconds: Option<f64>,
     failovers: f64,
+    /// Per run: zone outages that ended before their restore finished.
+    came_back_first: f64,
     downtime_hours: f64,
 }
 
@@ -136,7 +138,7 @@ struct RegionOutages {
     mean_geo_data_loss_seconds: Option<f64>,
     /// Writes not in any backup when each outage began.
     mean_data_at_risk_seconds: Option<f64>,
-    /// Per run: outages (zone or region) that ended before their restore finished.
+    /// Per run: regional outages that ended before their geo-restore finished.
     came_back_first: f64,
 }
 
@@ -248,7 +250,7 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
             mean_geo_recovery_seconds: present(Figure::GeoRecoveryMean),
             mean_geo_data_loss_seconds: present(Figure::GeoDataLossMean),
             mean_data_at_risk_seconds: present(Figure::RegionDataAtRiskMean),
-            came_back_first: mean(Figure::CameBackFirst),
+            came_back_first: mean(Figure::RegionCameBackFirst),
         },
         restore_seconds: RestoreSeconds {
             latest: a.restore_latest,
@@ -276,6 +278,7 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
             failed_restores: mean(Figure::FailedRestores),
             mean_extra_loss_seconds: present(Figure::ExtraLossMean),
             failovers: mean(Figure::Failovers),
+            came_back_first: mean(Figure::ZoneCameBackFirst),
             downtime_hours: mean(Figure::DowntimeHours),
         },
         backup_storage_gb: Storage {
