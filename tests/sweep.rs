@@ -630,3 +630,58 @@ fn points_before_their_steady_state_are_named() {
     );
     assert!(!run("backup.retention_days=3,7", "full").contains("before the backup set is full"));
 }
+
+/// Every point is measured over the same days, from the latest warm-up of all points (as
+/// compare does): a 7-day retention measured from day 8 against a 35-day one from day 36 would
+/// put a difference of days into the difference of retentions.
+#[test]
+fn every_point_is_measured_from_the_latest_warm_up() {
+    let tmp = TempDir::new().unwrap();
+    let path = tmp.path().join("r.toml");
+    fs::write(
+        &path,
+        "name = \"r\"\nhorizon_days = 60\nruns = 3\n[sweep]\n\"backup.retention_days\" = [7, 35]\n",
+    )
+    .unwrap();
+    let base = backsim::scenario::load(&path, &[]).unwrap();
+    let grid = Grid::new(&base, &[]).unwrap();
+    let points = run_sweep(&path, &[], &grid, Shard::WHOLE, &|| {}).unwrap();
+    let own = |days: &str| {
+        backsim::scenario::load(
+            &path,
+            &common::overrides(&[("backup.retention_days", days)]),
+        )
+        .unwrap()
+        .config
+        .measured_from
+    };
+    assert!(own("7") < own("35"));
+    for point in &points {
+        assert_eq!(point.scenario.config.measured_from, own("35"));
+    }
+    // The 7-day point is exactly that scenario measured from the 35-day warm-up.
+    let mut seven =
+        backsim::scenario::load(&path, &common::overrides(&[("backup.retention_days", "7")]))
+            .unwrap();
+    seven.config.measured_from = own("35");
+    let alone = run_replications(&seven.config, seven.seed, 3, None, &|| {});
+    let storage = |m: &[backsim::model::RunMetrics]| -> Vec<f64> {
+        m.iter().map(|r| r.storage.mean_storage_gb).collect()
+    };
+    assert_eq!(storage(&points[0].reps.metrics), storage(&alone.metrics));
+
+    // Sweeping the warm-up itself keeps each point's own.
+    let warm = tmp.path().join("w.toml");
+    fs::write(
+        &warm,
+        "name = \"w\"\nhorizon_days = 60\nruns = 2\n[sweep]\nwarmup_days = [10, 20]\n",
+    )
+    .unwrap();
+    let base = backsim::scenario::load(&warm, &[]).unwrap();
+    let grid = Grid::new(&base, &[]).unwrap();
+    let points = run_sweep(&warm, &[], &grid, Shard::WHOLE, &|| {}).unwrap();
+    assert_ne!(
+        points[0].scenario.config.measured_from,
+        points[1].scenario.config.measured_from
+    );
+}

@@ -7,11 +7,13 @@ use super::{
     warn, SweepArgs,
 };
 use crate::analysis::{Figure, Provenance, HEADLINE};
+use crate::engine::DAY;
 use crate::error::{Error, InputError};
 use crate::report::charts;
+use crate::report::numbers;
 use crate::report::{self, OutputDir};
 use crate::scenario;
-use crate::sweep::{run_sweep_rows, Grid, Shard, SweepMeta, SweepTable};
+use crate::sweep::{run_sweep_rows, Grid, Shard, SweepMeta, SweepRun, SweepTable};
 
 /// The sweep charts, into the staged folder.
 fn sweep_charts(
@@ -143,8 +145,11 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
             b.inc(1);
         }
     };
-    let (table, before_steady_state) =
-        pool.install(|| run_sweep_rows(&args.scenario, &sets, &grid, shard, &tick))?;
+    let SweepRun {
+        table,
+        before_steady_state,
+        measured_from,
+    } = pool.install(|| run_sweep_rows(&args.scenario, &sets, &grid, shard, &tick))?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -161,6 +166,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
         shard,
         rows: (0..grid.points()).filter(|&p| shard.owns(p)).collect(),
         provenance: Provenance::new(command_line(), &args.sim.set, &loaded),
+        measured_from_days: measured_from.map(|at| at as f64 / DAY as f64),
     };
     let charts = !args.sim.no_charts && shard == Shard::WHOLE;
     let json = write_sweep(&out_path, &meta, &table, charts.then_some(args.y_from_data))?;
@@ -170,8 +176,14 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
         return Ok(());
     }
     say(&sweep_table(&table, grid.keys.len()));
+    let measured = meta.measured_from_days.map_or(String::new(), |days| {
+        format!(
+            ", each measured from day {} (the latest warm-up of all points)",
+            numbers::sig(days, 4)
+        )
+    });
     say(&format!(
-        "\n{} of {} points ({} replications each, common random numbers); wrote {}\n",
+        "\n{} of {} points ({} replications each, common random numbers){measured}; wrote {}\n",
         table.rows.len(),
         grid.points(),
         base.runs,

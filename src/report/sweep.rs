@@ -252,7 +252,8 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
                     && first.currency == meta.currency
                     && first.grid == meta.grid
                     && first.points == meta.points
-                    && first.shard.count == meta.shard.count;
+                    && first.shard.count == meta.shard.count
+                    && first.measured_from_days == meta.measured_from_days;
                 if !same {
                     return Err(bad(
                         dir,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::figures::summarize;
 use crate::analysis::{Figure, HEADLINE};
+use crate::engine::SimTime;
 use crate::error::{InputError, Origin};
 use crate::montecarlo::{run_replications, Replications};
 use crate::scenario::{self, Override, Scenario};
@@ -101,11 +102,12 @@ pub fn run_sweep(
     let text = scenario::read_text(path)?;
     let document = scenario::Document::parse(&text, scenario::origin_of(path))?;
     let owned: Vec<usize> = (0..grid.points()).filter(|&p| shard.owns(p)).collect();
+    let from = common_measured_from(&document, base_sets, grid)?;
     // Parsed in parallel; the first failing point (in point order) is the one reported, so the
     // message does not depend on the thread count.
     let parsed: Vec<Result<Scenario, InputError>> = owned
         .par_iter()
-        .map(|&p| point_scenario(&document, base_sets, grid, p))
+        .map(|&p| point_scenario(&document, base_sets, grid, p, from))
         .collect();
     let mut points = Vec::with_capacity(owned.len());
     for (p, scenario) in owned.into_iter().zip(parsed) {
@@ -137,18 +139,51 @@ fn replicate(scenario: &Scenario, on_done: &(dyn Fn() + Sync)) -> Replications {
     )
 }
 
-/// The scenario of point `p`: the file with the base overrides and the point's values. An
-/// error names the point and its values when a value is to blame.
+/// The moment every point is measured from, as `compare` measures its contenders: the latest
+/// warm-up of all the grid's points (all, not only a shard's, so that shards agree). A longer
+/// retention fills its backup set later; measured from its own warm-up against a shorter one
+/// measured from an earlier day, a difference between points would mix in different days.
+/// None when warmup_days is itself swept, or no point reaches its warm-up.
+fn common_measured_from(
+    document: &scenario::Document<'_>,
+    base_sets: &[Override],
+    grid: &Grid,
+) -> Result<Option<SimTime>, InputError> {
+    if grid
+        .keys
+        .iter()
+        .any(|k| k == scenario::keys::WARMUP_DAYS.path)
+    {
+        return Ok(None);
+    }
+    let froms: Vec<Result<Option<SimTime>, InputError>> = (0..grid.points())
+        .into_par_iter()
+        .map(|p| {
+            point_scenario(document, base_sets, grid, p, None)
+                .map(|s| s.warmup_reached.then_some(s.config.measured_from))
+        })
+        .collect();
+    let mut latest = None;
+    for from in froms {
+        latest = latest.max(from?);
+    }
+    Ok(latest)
+}
+
+/// The scenario of point `p`: the file with the base overrides and the point's values,
+/// measured from `from` when it reached its own warm-up by then and its horizon lies beyond.
+/// An error names the point and its values when a value is to blame.
 fn point_scenario(
     document: &scenario::Document<'_>,
     base_sets: &[Override],
     grid: &Grid,
     p: usize,
+    from: Option<SimTime>,
 ) -> Result<Scenario, InputError> {
     let assignments = grid.assignments(p);
     let mut sets = base_sets.to_vec();
     sets.extend(assignments.iter().cloned());
-    document.point(&sets).map_err(|mut e| {
+    let mut scenario = document.point(&sets).map_err(|mut e| {
         if matches!(e.origin, Origin::Argument(_)) {
             let listed = assignments
                 .iter()
@@ -161,23 +196,30 @@ fn point_scenario(
             });
         }
         e
-    })
+    })?;
+    let config = &mut scenario.config;
+    if let Some(at) = from
+        .filter(|&at| scenario.warmup_reached && at > config.measured_from && at < config.horizon)
+    {
+        config.measured_from = at;
+    }
+    Ok(scenario)
 }
 
 /// The sweep as `sweep` writes it: every point this shard owns, validated first, then run, each
 /// point boiled down to its row of sweep.csv as soon as it finishes, so that memory holds one
-/// row per point rather than every replication of every point. Also returns the points whose
-/// horizon ends before their backup set is full (their averages include the empty start).
+/// row per point rather than every replication of every point.
 pub fn run_sweep_rows(
     path: &Path,
     base_sets: &[Override],
     grid: &Grid,
     shard: Shard,
     on_done: &(dyn Fn() + Sync),
-) -> Result<(SweepTable, Vec<usize>), InputError> {
+) -> Result<SweepRun, InputError> {
     let text = scenario::read_text(path)?;
     let document = scenario::Document::parse(&text, scenario::origin_of(path))?;
     let owned: Vec<usize> = (0..grid.points()).filter(|&p| shard.owns(p)).collect();
+    let from = common_measured_from(&document, base_sets, grid)?;
     // Validation keeps only what the rows need from each scenario (its failure model), and
     // each distinct failure model is solved once.
     let mut models: Vec<(Layout, DurabilityParams)> = Vec::new();
@@ -185,7 +227,7 @@ pub fn run_sweep_rows(
     let checked: Vec<Result<(Layout, DurabilityParams, bool), InputError>> = owned
         .par_iter()
         .map(|&p| {
-            point_scenario(&document, base_sets, grid, p).map(|s| {
+            point_scenario(&document, base_sets, grid, p, from).map(|s| {
                 (
                     s.config.final_redundancy().layout(),
                     s.durability,
@@ -215,18 +257,29 @@ pub fn run_sweep_rows(
         .par_iter()
         .zip(model_of.par_iter())
         .map(|(&point, &model)| {
-            let scenario = point_scenario(&document, base_sets, grid, point)?;
+            let scenario = point_scenario(&document, base_sets, grid, point, from)?;
             let reps = replicate(&scenario, on_done);
             Ok(point_row(grid, point, &reps, solved[model]))
         })
         .collect::<Result<Vec<_>, InputError>>()?;
-    Ok((
-        SweepTable {
+    Ok(SweepRun {
+        table: SweepTable {
             header: sweep_header(grid),
             rows,
         },
         before_steady_state,
-    ))
+        measured_from: from,
+    })
+}
+
+/// A sweep's rows and how they were measured.
+pub struct SweepRun {
+    pub table: SweepTable,
+    /// Points whose horizon ends before their backup set is full: their averages include the
+    /// empty start.
+    pub before_steady_state: Vec<usize>,
+    /// The common start of the steady-state figures (None: each point's own).
+    pub measured_from: Option<SimTime>,
 }
 
 /// What sweep.json records besides the results: enough to check that shards belong together,
@@ -247,6 +300,10 @@ pub struct SweepMeta {
     /// shard and for the whole sweep). Absent in folders written before it existed.
     #[serde(default)]
     pub provenance: crate::analysis::Provenance,
+    /// The day every point's steady-state figures are measured from (the latest warm-up of
+    /// all points); absent when each point is measured from its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured_from_days: Option<f64>,
 }
 
 impl SweepMeta {
