@@ -258,7 +258,7 @@ fn o2_without_zone_ha_restores_to_the_latest_point() {
     ]));
     assert!(m.recoveries.zone_outages >= 3);
     assert_eq!(m.recoveries.failovers, 0);
-    assert_eq!(m.recoveries.came_back_first, 0);
+    assert_eq!(m.recoveries.zone_came_back_first, 0);
     assert!(m.recoveries.recoveries >= m.recoveries.zone_outages - 1);
     // The loss is the data-loss window at the outage: under one log interval.
     assert!(m.recoveries.recovery_data_loss_seconds_mean < 300.0);
@@ -274,7 +274,7 @@ fn o2_without_zone_ha_restores_to_the_latest_point() {
     ]));
     assert!(m.recoveries.zone_outages >= 3);
     assert_eq!(m.recoveries.recoveries, 0);
-    assert!(m.recoveries.came_back_first >= m.recoveries.zone_outages - 1);
+    assert!(m.recoveries.zone_came_back_first >= m.recoveries.zone_outages - 1);
     assert!(m.recoveries.downtime_hours <= m.recoveries.zone_outages as f64 * 0.67 + 1e-9);
 }
 
