@@ -127,6 +127,64 @@ pub struct FleetRun {
     pub peak_restores_waiting: u64,
 }
 
+impl FleetRun {
+    /// Whether a record read back from a shard (by `merge`, which trusts nothing it reads) fits
+    /// `fleet`: one entry per group, region, server and month, recoveries of its servers and
+    /// outages of its regions, inside the run.
+    pub fn check_fits(&self, fleet: &Fleet) -> Result<(), String> {
+        let months = fleet.groups[0].scenario.config.months.len();
+        let (groups, regions) = (fleet.groups.len(), fleet.regions.len());
+        let horizon = fleet.groups[0].scenario.config.horizon;
+        let run = self.run;
+        let counts = [
+            ("groups", self.groups.len(), groups),
+            ("regions", self.regions.len(), regions),
+            ("servers", self.servers.len(), fleet.servers() as usize),
+            ("months", self.months.len(), months),
+            ("region_months", self.region_months.len(), regions),
+            ("group_months", self.group_months.len(), groups),
+        ];
+        for (what, got, expected) in counts {
+            if got != expected {
+                return Err(format!("run {run} has {got} {what}, the fleet {expected}"));
+            }
+        }
+        if let Some(m) = self
+            .region_months
+            .iter()
+            .chain(&self.group_months)
+            .find(|m| m.len() != months)
+        {
+            return Err(format!(
+                "run {run} has a region or group with {} months, the fleet {months}",
+                m.len()
+            ));
+        }
+        let within = |t: SimTime| (0..=horizon).contains(&t);
+        if let Some(r) = self
+            .recoveries
+            .iter()
+            .find(|r| r.server as u64 >= fleet.servers() || !within(r.started))
+        {
+            return Err(format!(
+                "run {run} has a recovery of server {} starting at {} s: the fleet has {} servers over {horizon} s",
+                r.server,
+                r.started,
+                fleet.servers()
+            ));
+        }
+        if let Some(o) = self.outages.iter().find(|o| {
+            o.region >= regions || !within(o.start) || !(o.hours >= 0.0 && o.hours.is_finite())
+        }) {
+            return Err(format!(
+                "run {run} has an outage of region {} at {} s lasting {} h: the fleet has {regions} regions over {horizon} s",
+                o.region, o.start, o.hours
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A server by its place: its group and its index in the group.
 #[derive(Debug, Clone, Copy)]
 struct Place {

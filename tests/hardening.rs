@@ -989,6 +989,17 @@ fn a_fleet_name_must_be_a_portable_file_name() {
     assert!(!tmp.path().join("output").exists());
 }
 
+/// A recovery of `server` starting at `started` added to a fleet record's first run.
+fn push_recovery(record: &mut serde_json::Value, server: u32, started: i64) {
+    record["records"][0]["recoveries"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "server": server, "kind": "incident", "started": started, "outcome": "restored",
+            "wait_s": 0.0, "restore_s": 0.0, "downtime_s": 0.0, "data_lost_s": 0.0
+        }));
+}
+
 /// A fleet shard's record is untrusted like a sweep's: a link, an absurd run count or runs that
 /// are not the shard's are refused naming the file, quickly, with nothing written.
 #[test]
@@ -1041,6 +1052,43 @@ fn fleet_merge_treats_every_shard_record_as_untrusted() {
             "shard 0 of 0",
             Box::new(move |a: &Path| {
                 edit_json(&a.join(record), |v| v["shard"] = serde_json::json!([0, 0]))
+            }),
+        ),
+        (
+            "a recovery of a server the fleet does not have",
+            Box::new(move |a: &Path| edit_json(&a.join(record), |v| push_recovery(v, 7, 0))),
+        ),
+        (
+            "a recovery that starts past the run",
+            Box::new(move |a: &Path| {
+                edit_json(&a.join(record), |v| {
+                    push_recovery(v, 0, 1_000_000_000_000_000)
+                })
+            }),
+        ),
+        (
+            "an outage of a region the fleet does not have",
+            Box::new(move |a: &Path| {
+                edit_json(&a.join(record), |v| {
+                    v["records"][0]["outages"]
+                        .as_array_mut()
+                        .unwrap()
+                        .push(serde_json::json!({
+                            "region": 7, "start": 0, "hours": 1.0, "affected": 0,
+                            "serving_hours": [], "geo_restored": 0, "region_returned": 0,
+                            "data_lost_s_mean": 0.0, "wait_s_mean": 0.0, "wait_s_max": 0.0
+                        }))
+                })
+            }),
+        ),
+        (
+            "a group, a month or a server missing",
+            Box::new(move |a: &Path| {
+                edit_json(&a.join(record), |v| {
+                    for part in ["groups", "months", "servers"] {
+                        v["records"][0][part].as_array_mut().unwrap().pop();
+                    }
+                })
             }),
         ),
     ];

@@ -299,6 +299,16 @@ pub(super) fn merge(
         )
         .into());
     }
+    if let Some(problem) = records.iter().find_map(|r| r.check_fits(&fleet).err()) {
+        return Err(InputError::argument(
+            "merge",
+            format!(
+                "a shard's {RECORD_FILE} does not fit {}: {problem}",
+                fleet_file.display()
+            ),
+        )
+        .into());
+    }
     let record = FleetRecord {
         shard: [1, 1],
         records,
