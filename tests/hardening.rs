@@ -385,6 +385,8 @@ fn names_must_be_portable_file_names() {
     for name in [
         "x\\u0000y".to_string(),
         "n".repeat(256),
+        // "<name>-compare" would pass 255 bytes.
+        "n".repeat(248),
         "a:b".into(),
         "CON".into(),
         "lpt1.txt".into(),
@@ -402,7 +404,7 @@ fn names_must_be_portable_file_names() {
         assert_eq!(e.key.as_deref(), Some("name"), "{name}");
         assert_eq!(e.position, Some((1, 8)), "{name}");
     }
-    for name in ["prod eastus", "café-2026", "n".repeat(249).as_str(), "a.b"] {
+    for name in ["prod eastus", "café-2026", "n".repeat(247).as_str(), "a.b"] {
         parse(
             &format!("name = \"{name}\""),
             Origin::File("s.toml".into()),
@@ -410,6 +412,21 @@ fn names_must_be_portable_file_names() {
         )
         .unwrap();
     }
+}
+
+/// An inventory's file name names the fleet: one that is no portable folder name is refused
+/// before anything runs (it ran, then failed to write, or wrote `output/x y?*-fleet`).
+#[test]
+fn an_inventory_file_name_must_be_a_portable_name() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), "x y?.csv", "name,region\na,eastus\n");
+    let output = within(
+        60,
+        &["fleet", path.to_str().unwrap(), "--no-charts"],
+        tmp.path(),
+    );
+    refused(&output, &["file name", "rename the file"]);
+    assert!(!tmp.path().join("output").exists());
 }
 
 // ---- Hostile or damaged files ---------------------------------------------------------------

@@ -114,9 +114,9 @@ fn check_end(
 /// `--seed` all stop at 2^63 − 1.
 pub const MAX_SEED: u64 = i64::MAX as u64;
 
-/// The longest name: "<name>-sweep" must still fit in a file name (255 bytes on every common
-/// file system).
-pub const MAX_NAME_BYTES: usize = 249;
+/// The longest name: "<name>-compare", the longest folder named after it, must still fit in a
+/// file name (255 bytes on every common file system).
+pub const MAX_NAME_BYTES: usize = 255 - "-compare".len();
 
 fn name(raw: Option<&str>) -> Checked<String> {
     let name = match raw.map(str::trim) {

@@ -148,6 +148,14 @@ fn fleet_from_text(path: &Path, text: String, overrides: &[Override]) -> Result<
             path.file_stem()
                 .map_or("fleet".to_string(), |s| s.to_string_lossy().into_owned())
         };
+        super::portable_name(&stem).map_err(|problem| InputError {
+            origin: origin.clone(),
+            key: None,
+            position: None,
+            message: format!(
+                "an inventory's file name names the fleet and its output folder (output/<name>-fleet/), so it {problem}; got {stem:?}: rename the file"
+            ),
+        })?;
         let mut notes = Vec::new();
         let groups = inventory(&text, &origin, &mut notes)?;
         return build(
