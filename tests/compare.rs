@@ -385,6 +385,11 @@ fn an_alternative_with_another_horizon_or_start_is_refused() {
             "2026-03-01T00:00:00Z here",
         ],
     );
+    // Bills in two currencies were set side by side and read as equal.
+    refused(
+        &["--vs", "cost.currency=EUR"],
+        &["key `cost.currency`", "is EUR here but USD in the base"],
+    );
     // Every alternative runs on the base's seed and runs: a --vs of either would change
     // nothing and show "no difference". One --vs setting a key twice ran only the second.
     refused(

@@ -34,6 +34,13 @@ fn same_days(base: &Loaded, alt: &Loaded, origin: Origin) -> Result<(), InputErr
             format!("{} days", a.horizon_days),
             format!("{} days", b.horizon_days),
         ))
+    } else if a.config.cost.currency != b.config.cost.currency {
+        // The bills would be set side by side, and their difference read, in the base's.
+        Some((
+            "cost.currency",
+            a.config.cost.currency.clone(),
+            b.config.cost.currency.clone(),
+        ))
     } else if a.start != b.start || a.start.offset() != b.start.offset() {
         let at = |t: &chrono::DateTime<chrono::FixedOffset>| {
             t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
@@ -54,7 +61,7 @@ fn same_days(base: &Loaded, alt: &Loaded, origin: Origin) -> Result<(), InputErr
         key: Some(key.to_string()),
         position,
         message: format!(
-            "is {here} here but {there} in the base {}: an alternative is paired run by run with the base, so it must share the base's horizon_days and start; {remedy} (--set {key}=… changes the base and every alternative alike)",
+            "is {here} here but {there} in the base {}: an alternative is paired run by run with the base, so it must share the base's horizon_days, start and currency; {remedy} (--set {key}=… changes the base and every alternative alike)",
             base.file
         ),
     })
