@@ -897,3 +897,20 @@ fn the_bill_csv_says_when_a_bill_is_not_steady() {
         "{short:?}"
     );
 }
+
+/// A scripted outage of a region the fleet only restores into hits no server: refused, as one
+/// of a region nobody uses is, rather than run and reported as "no regional outages".
+#[test]
+fn a_scripted_outage_of_a_restore_target_only_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let fleet = write(
+        tmp.path(),
+        "f.toml",
+        "name = \"f\"\nruns = 2\nhorizon_days = 10\n[[group]]\nname = \"g\"\nregion = \"westus\"\ncount = 3\n[group.set]\nbackup.redundancy = \"geo\"\n[[outage]]\nregion = \"eastus\"\nat = \"2d\"\nhours = 24\n",
+    );
+    refuses(
+        tmp.path(),
+        &["fleet", fleet.to_str().unwrap()],
+        "no group runs in eastus",
+    );
+}

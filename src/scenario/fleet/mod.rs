@@ -411,10 +411,12 @@ fn build(
     for (i, name) in region_names.iter().enumerate() {
         regions.push(fleet_region(head, &groups, i, name)?);
     }
+    // A region that only receives geo-restores is listed too, but an outage there hits no
+    // server of the fleet (and the run would drop it without a word).
     if let Some((region, _, _)) = head
         .outages
         .iter()
-        .find(|(r, _, _)| !region_names.contains(r))
+        .find(|(r, _, _)| !groups.iter().any(|g| region_names[g.home] == *r))
     {
         return Err(InputError {
             origin: head.origin.clone(),
