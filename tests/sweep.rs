@@ -567,6 +567,12 @@ fn a_key_swept_twice_is_refused() {
         &twice,
         "--vary: backup.retention_days is varied twice",
     );
+    // An empty value between commas was dropped: two points ran where three were meant.
+    sweep_refused(
+        tmp.path(),
+        &["--vary", "backup.retention_days=7,,14"],
+        "with a value between every two commas",
+    );
     let cases = cases_file(tmp.path(), "server.vcores,server.vcores\n2,4\n");
     sweep_refused(
         tmp.path(),

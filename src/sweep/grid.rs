@@ -53,15 +53,12 @@ impl Grid {
                     ),
                 )
             })?;
-            let values: Vec<String> = list
-                .split(',')
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-                .collect();
-            if key.trim().is_empty() || values.is_empty() {
+            let values: Vec<String> = list.split(',').map(|v| v.trim().to_string()).collect();
+            // An empty value (7,,14 or a trailing comma) is a slip, never a point to skip.
+            if key.trim().is_empty() || values.iter().any(String::is_empty) {
                 return Err(InputError::argument(
                     "--vary",
-                    format!("expected KEY=V1,V2,... with at least one value, got \"{arg}\""),
+                    format!("expected KEY=V1,V2,... with a value between every two commas, got \"{arg}\""),
                 ));
             }
             // A later --vary of the same key would silently drop the earlier one's values.
