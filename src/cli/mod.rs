@@ -41,7 +41,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Simulate a scenario and write summary.json, summary.csv, runs.csv, timeseries.csv, events.csv
+    /// Simulate a scenario: the summary (summary.json, summary.csv), each run (runs.csv), run 0
+    /// hour by hour and event by event (timeseries.csv, events.csv), the bill (bill.csv), every
+    /// retention's cost (retention.csv), every recovery (recoveries.csv), report.md and its charts
     Run(RunArgs),
     /// Compare alternatives with a base scenario on common random numbers: paired differences
     /// with 95% CIs for every headline figure, into compare.csv, compare.json and compare.png
