@@ -572,7 +572,7 @@ fn region_settings_are_set_per_region_not_per_group() {
             .map(|r| {
                 (
                     r["name"].as_str().unwrap().to_string(),
-                    r["restore_slots"].as_u64().unwrap(),
+                    r["slots_per_region"].as_u64().unwrap(),
                 )
             })
             .collect()

@@ -62,11 +62,15 @@ pub fn summary_json(
             "measured_from_days": g.scenario.config.measured_from as f64 / DAY as f64,
             "warmup_reached": g.scenario.warmup_reached,
         })).collect::<Vec<_>>(),
+        // Named as the fleet file and --set name them, so that a value found here is set there.
         "regions": fleet.regions.iter().map(|r| serde_json::json!({
             "name": r.name,
-            "restore_slots": r.spec.slots,
-            "other_restores_per_hour": r.spec.others_per_hour,
-            "other_restores_every_day": r.spec.everyday,
+            "slots_per_region": r.spec.slots,
+            "background_restores_per_hour": r.spec.others_per_hour,
+            "background_restore_minutes": r.spec.others_mean_seconds / 60.0,
+            // False for a region the fleet only restores into: there only the outage's surge
+            // of other tenants' restores is simulated.
+            "background_restores_simulated": r.spec.everyday,
             "outage_restore_surge": r.spec.surge_factor,
             "region_outages_per_year": r.outages_per_year,
             "region_outage_hours": r.outage_hours,
