@@ -188,3 +188,45 @@ fn sweeps_chart_each_headline_figure_and_merge_redraws_them() {
         fs::read(whole.join("sweep_cost_per_month.png")).unwrap()
     );
 }
+
+/// The mean restore time and loss the summary gives are over every restore of every run, as
+/// recoveries.csv lists them (a mean of each run's mean weighted a run of one restore like a
+/// run of five).
+#[test]
+fn recovery_means_are_over_every_restore() {
+    let tmp = TempDir::new().unwrap();
+    let json = common::run_json(
+        tmp.path(),
+        Path::new("scenarios/default.toml"),
+        &["--runs", "12", "--no-charts"],
+    );
+    let csv = fs::read_to_string(tmp.path().join("o").join("recoveries.csv")).unwrap();
+    let mut rows = csv.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (mut restores, mut seconds, mut lost) = (0.0, 0.0, 0.0);
+    for row in rows {
+        let cells: Vec<&str> = row.split(',').collect();
+        let local = cells[col("kind")] != "region-outage";
+        if local && cells[col("outcome")] == "restored" {
+            let cell = |name: &str| cells[col(name)].parse::<f64>().unwrap();
+            restores += 1.0;
+            seconds += cell("wait_s") + cell("restore_s");
+            lost += cell("data_lost_s");
+        }
+    }
+    assert!(restores > 12.0, "the case tests nothing: {restores}");
+    let r = &json["recoveries"];
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs();
+    assert!(
+        close(r["mean_seconds"].as_f64().unwrap(), seconds / restores),
+        "{r}"
+    );
+    assert!(
+        close(
+            r["mean_data_loss_seconds"].as_f64().unwrap(),
+            lost / restores
+        ),
+        "{r}"
+    );
+}

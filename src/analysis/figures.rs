@@ -208,6 +208,22 @@ impl Serialize for Figure {
     }
 }
 
+impl Figure {
+    /// For a figure each run gives as a mean over its restores or outages: the figure that
+    /// counts them.
+    pub fn counted_by(self) -> Option<Figure> {
+        use Figure::*;
+        match self {
+            RecoveryMean | RecoveryQueueMean | RecoveryDataLossMean | ExtraLossMean => {
+                Some(Recoveries)
+            }
+            GeoRecoveryMean | GeoDataLossMean => Some(GeoRestores),
+            RegionDataAtRiskMean => Some(RegionOutages),
+            _ => None,
+        }
+    }
+}
+
 fn values(runs: &[RunMetrics], figure: Figure) -> Vec<f64> {
     runs.iter().filter_map(|m| figure.of(m)).collect()
 }

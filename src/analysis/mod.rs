@@ -108,6 +108,27 @@ impl<'a> Analysis<'a> {
         &self.figures[figure as usize]
     }
 
+    /// A figure's mean as a reader takes it: a per-restore or per-outage mean (which each run
+    /// gives as its own mean) over every restore or outage of every run, each run weighted by
+    /// how many it had; any other figure's mean over runs. None when no run has the figure.
+    pub fn mean_over_events(&self, figure: Figure) -> Option<f64> {
+        let f = self.figure(figure);
+        if f.estimate.n == 0 {
+            return None;
+        }
+        let Some(count) = figure.counted_by() else {
+            return Some(f.estimate.mean);
+        };
+        let (mut sum, mut events) = (0.0, 0.0);
+        for m in &self.reps.metrics {
+            if let (Some(mean), Some(n)) = (figure.of(m), count.of(m)) {
+                sum += mean * n;
+                events += n;
+            }
+        }
+        (events > 0.0).then(|| sum / events)
+    }
+
     /// The longest retention at which no run's steady state billed anything (0 when even one
     /// day bills); None when the horizon measured no retention at all.
     pub fn max_free_retention_days(&self) -> Option<u32> {

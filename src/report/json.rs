@@ -215,10 +215,7 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
             ci95: f.estimate.ci95,
         }
     };
-    let present = |name: Figure| {
-        let f = a.figure(name);
-        (f.estimate.n > 0).then_some(f.estimate.mean)
-    };
+    let present = |name: Figure| a.mean_over_events(name);
     let cost = with_ci(Figure::CostPerMonth);
     let free_days = a.figure(Figure::FreeRetentionDays);
     let summary = Summary {

@@ -102,10 +102,7 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
             "nines",
         ),
     ]);
-    let present = |name: Figure| {
-        let f = a.figure(name);
-        (f.estimate.n > 0).then_some(f.estimate.mean)
-    };
+    let present = |name: Figure| a.mean_over_events(name);
     if a.figure(Figure::RegionOutages).estimate.mean > 0.0 {
         if let Some(v) = present(Figure::GeoRecoveryMean) {
             rows.push(row(
