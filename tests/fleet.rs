@@ -404,6 +404,18 @@ fn an_inventory_row_with_a_bad_cell_is_named() {
             .stderr(predicates::str::contains(expected));
         assert!(!tmp.path().join("never").join("fleet_runs.json").exists());
     }
+    // Blank lines between rows: the error names the row's own line, not its number + 1.
+    let spaced = good
+        .replace("\norders", "\n\norders")
+        .replace("\nbilling", "\n\n\nbilling")
+        .replace("billing,2,westus,128,40,2", "billing,2,westus,128,40,0");
+    let path = write(tmp.path(), "spaced.csv", &spaced);
+    backsim()
+        .arg("fleet")
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("spaced.csv:6:1: key `row 2"));
 }
 
 /// `sweep --cases`: the listed rows and nothing else (no cartesian product), each point the

@@ -23,6 +23,7 @@ pub(super) fn inventory(
     origin: &Origin,
     notes: &mut Vec<String>,
 ) -> Result<Vec<GroupSpec>, InputError> {
+    let line_of_row = std::cell::Cell::new(None::<usize>);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
@@ -34,7 +35,8 @@ pub(super) fn inventory(
             (None, Some(c)) => format!("column {c}"),
             (None, None) => "header".to_string(),
         }),
-        position: row.map(|r| (r + 1, 1)),
+        // A row's own line: blank lines in between are skipped, so it is not the row's number.
+        position: row.map(|r| (line_of_row.get().unwrap_or(r + 1), 1)),
         message,
     };
     let all: Vec<&str> = ["name", "count", "region"]
@@ -104,7 +106,11 @@ pub(super) fn inventory(
     let mut groups = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let row = i + 1;
-        let record = record.map_err(|e| fail(Some(row), None, format!("cannot read: {e}")))?;
+        let record = record.map_err(|e| {
+            line_of_row.set(e.position().map(|p| line_at(text, p.byte())));
+            fail(Some(row), None, format!("cannot read: {e}"))
+        })?;
+        line_of_row.set(record.position().map(|p| line_at(text, p.byte())));
         let cell = |column: &str| {
             header
                 .iter()
@@ -151,7 +157,7 @@ pub(super) fn inventory(
             source: format!("row {row} ({})", display(origin)),
             label: format!("row {row} (\"{name}\")"),
             origin: origin.clone(),
-            position: Some((row + 1, 1)),
+            position: Some((line_of_row.get().unwrap_or(row + 1), 1)),
         });
     }
     if groups.is_empty() {
@@ -162,6 +168,18 @@ pub(super) fn inventory(
         ));
     }
     Ok(groups)
+}
+
+/// The line (from 1) of the first character at or after byte `at` that is not a line break:
+/// the reader counts blank lines before a record into it, and its own line count skips them.
+fn line_at(text: &str, at: u64) -> usize {
+    let bytes = text.as_bytes();
+    let at = (at as usize).min(bytes.len());
+    let start = bytes[at..]
+        .iter()
+        .position(|&b| b != b'\n' && b != b'\r')
+        .map_or(bytes.len(), |i| at + i);
+    bytes[..start].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// A CSV cell as a TOML value: a number when it reads as one, else text.
