@@ -628,3 +628,42 @@ fn the_scenarios_own_growth_does_not_block_the_fit() {
     let c = parsed(&text.unwrap()).config;
     assert!(within(c.server.db_growth_gb_per_day, 0.5, 0.01));
 }
+
+/// `calibrate SCENARIO` with `restores` appended: its standard output.
+fn calibrated_restores(restores: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.toml");
+    std::fs::write(&path, format!("name = \"r\"\n{restores}")).unwrap();
+    let run = backsim()
+        .arg("calibrate")
+        .arg(&path)
+        .arg("--out")
+        .arg(dir.path().join("out.toml"))
+        .assert()
+        .success();
+    String::from_utf8_lossy(&run.get_output().stdout).into_owned()
+}
+
+/// No spare measurement is an exact fit only when the fit meets the measurement: a 6-second
+/// restore cannot be (provisioning alone is minutes), and restores that barely differ cannot
+/// tell the phases apart, which a standard error of many times the value only pretends to.
+#[test]
+fn restore_fits_say_when_they_miss_or_cannot_tell() {
+    let one = calibrated_restores(
+        "[[restore.measured]]\ndatabase_gb = 100.0\nvcores = 4\ntarget = \"fastest\"\nminutes = 0.1\n",
+    );
+    assert!(one.contains("the fit still misses"), "{one}");
+    assert!(!one.contains("exact fit"), "{one}");
+    assert!(one.contains("(1 restore, "), "{one}");
+    let mut alike = String::new();
+    for (binlog, minutes) in [(2.0, 30.0), (2.001, 30.02), (2.002, 29.97), (2.0015, 30.01)] {
+        alike.push_str(&format!(
+            "[[restore.measured]]\ndatabase_gb = 100.0\nbinlog_gb = {binlog}\nvcores = 4\ntarget = \"custom\"\nminutes = {minutes}\n"
+        ));
+    }
+    let alike = calibrated_restores(&alike);
+    assert!(
+        alike.contains("± unknown: the measurements do not tell this phase apart"),
+        "{alike}"
+    );
+}

@@ -155,14 +155,22 @@ pub fn fit(
         warnings: Vec::new(),
     };
     let origin = format!(
-        "restore.measured ({} restores, non-negative least squares)",
-        measured.len()
+        "restore.measured ({} restore{}, non-negative least squares)",
+        measured.len(),
+        if measured.len() == 1 { "" } else { "s" }
     );
+    // Without a spare measurement the fit passes through each one, unless a phase would need
+    // a negative time: then it misses, and "exact" would be wrong.
+    let missed = out
+        .residuals
+        .iter()
+        .any(|r| (r.measured_minutes - r.fitted_minutes).abs() >= 0.05);
+    let no_spread = if missed { MISSED } else { EXACT };
     for (k, u) in free.iter().enumerate() {
         let x = values[index(*u)];
         let x_se = se.as_ref().map(|s| s[k]);
         out.keys
-            .push(key_for(*u, x, x_se, &origin, &mut out.warnings));
+            .push(key_for(*u, x, x_se, &origin, no_spread, &mut out.warnings));
     }
     out
 }
@@ -192,6 +200,14 @@ fn summary(free: &[Unknown], n: usize) -> String {
 /// With as many measurements as unknowns the fit passes through every one: no spread to show.
 const EXACT: &str = "exact fit, no spare measurement for an error";
 
+/// As many measurements as unknowns, and still a miss: a phase would have needed a negative time.
+const MISSED: &str =
+    "no spare measurement for an error, and the fit still misses (see the residuals): a phase would need a negative time";
+
+/// A standard error this many times its value says the measurements do not tell the phase
+/// apart from the others: printing it as a number would only look precise.
+const UNRESOLVED: f64 = 10.0;
+
 /// The key for one fitted unknown: a rate from seconds per GB per vCore (clamped to what the
 /// key allows, with a warning), or the provisioning time.
 fn key_for(
@@ -199,15 +215,26 @@ fn key_for(
     x: f64,
     se: Option<f64>,
     origin: &str,
+    no_spread: &str,
     warnings: &mut Vec<String>,
 ) -> FittedKey {
     let key = u.key();
+    let unresolved = se.is_some_and(|s| !(s <= UNRESOLVED * x.abs()));
+    let uncertainty = |spread: &dyn Fn(f64) -> String| {
+        match se {
+        None => no_spread.to_string(),
+        Some(_) if unresolved => format!(
+            "± unknown: the measurements do not tell this phase apart from the others (1 s.e. over {UNRESOLVED} times the value); time restores that differ in size, binlog or vCores"
+        ),
+        Some(s) => spread(s),
+    }
+    };
     if u == Unknown::Provision {
         let seconds = x.round().clamp(0.0, DAY as f64) as i64;
         return FittedKey {
             path: key.path,
             value: format!("\"{}\"", dur(seconds)),
-            uncertainty: se.map_or(EXACT.into(), |s| format!("±{:.0}s (1 s.e.)", s)),
+            uncertainty: uncertainty(&|s| format!("±{:.0}s (1 s.e.)", s)),
             source: origin.to_string(),
         };
     }
@@ -226,10 +253,8 @@ fn key_for(
     FittedKey {
         path: key.path,
         value: format!("{:.3}", rate),
-        uncertainty: se.map_or(EXACT.into(), |s| {
-            // A rate is 3600/x: its relative error is x's.
-            format!("±{:.3} (1 s.e.)", rate * s / x.max(1e-12))
-        }),
+        // A rate is 3600/x: its relative error is x's.
+        uncertainty: uncertainty(&|s| format!("±{:.3} (1 s.e.)", rate * s / x.max(1e-12))),
         source: origin.to_string(),
     }
 }
