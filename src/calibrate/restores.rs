@@ -219,7 +219,7 @@ fn key_for(
     warnings: &mut Vec<String>,
 ) -> FittedKey {
     let key = u.key();
-    let unresolved = se.is_some_and(|s| !(s <= UNRESOLVED * x.abs()));
+    let unresolved = se.is_some_and(|s| s.is_nan() || s > UNRESOLVED * x.abs());
     let uncertainty = |spread: &dyn Fn(f64) -> String| {
         match se {
         None => no_spread.to_string(),
