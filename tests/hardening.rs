@@ -697,6 +697,24 @@ fn merge_treats_every_shard_file_as_untrusted() {
             json(|v| v["rows"] = serde_json::json!([0, 1, 2])),
             "rows",
         ),
+        // The resolved scenario is offered for rerunning: one shard's edited copy was passed
+        // on into the merged record, and so was one no scenario could be.
+        (
+            "one shard's resolved scenario edited",
+            json(|v| v["provenance"]["scenario"]["workload"]["binlog_gb_per_day"] = 999.0.into()),
+            "different sweep",
+        ),
+        (
+            "a resolved scenario that is not valid",
+            Box::new(|a: &Path, b: &Path| {
+                for shard in [a, b] {
+                    edit_json(&shard.join("sweep.json"), |v| {
+                        v["provenance"]["scenario"]["backup"]["retention_days"] = "NaN".into()
+                    })
+                }
+            }),
+            "provenance.scenario",
+        ),
     ];
     for (what, damage, expected) in cases {
         let case = TempDir::new().unwrap();

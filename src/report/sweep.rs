@@ -245,8 +245,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
             None => first = Some(meta),
             Some(first) => {
                 let same = first.scenario == meta.scenario
-                    && first.provenance.scenario_sha256 == meta.provenance.scenario_sha256
-                    && first.provenance.overrides == meta.provenance.overrides
+                    && first.provenance == meta.provenance
                     && first.seed == meta.seed
                     && first.runs == meta.runs
                     && first.currency == meta.currency
@@ -257,7 +256,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
                 if !same {
                     return Err(bad(
                         dir,
-                        "belongs to a different sweep (scenario text, overrides, seed, runs, currency, grid or shard count differ from the first folder)",
+                        "belongs to a different sweep (scenario text, resolved scenario, command, seed, runs, currency, grid or shard count differ from the first folder)",
                     ));
                 }
             }

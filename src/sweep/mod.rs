@@ -307,6 +307,26 @@ pub struct SweepMeta {
 }
 
 impl SweepMeta {
+    /// The provenance's resolved scenario is offered for rerunning: it must be a valid scenario
+    /// of this sweep's name, seed and runs (absent in folders written before it existed).
+    fn check_resolved_scenario(&self) -> Result<(), String> {
+        let resolved = &self.provenance.scenario;
+        if resolved.is_null() {
+            return Ok(());
+        }
+        let bad = |why: String| format!("\"provenance.scenario\" {why}");
+        let text = toml::to_string(resolved).map_err(|e| bad(format!("is not a scenario: {e}")))?;
+        let s = scenario::parse(&text, Origin::File("provenance.scenario".into()), &[])
+            .map_err(|e| bad(format!("is not a valid scenario: {e}")))?;
+        if s.name != self.scenario || s.seed != self.seed || s.runs != self.runs {
+            return Err(bad(format!(
+                "is of {:?} with seed {} and {} runs, the sweep of {:?} with seed {} and {} runs",
+                s.name, s.seed, s.runs, self.scenario, self.seed, self.runs
+            )));
+        }
+        Ok(())
+    }
+
     /// Whether a record read back from a sweep.json (by `merge`, which trusts nothing it reads)
     /// describes a sweep this program could have written: a valid name and currency, a grid
     /// within the limits whose size is its point count, a shard of it, and exactly the rows
@@ -315,6 +335,7 @@ impl SweepMeta {
         scenario::portable_name(&self.scenario)
             .map_err(|e| format!("\"scenario\": the name {e}"))?;
         scenario::currency_text(&self.currency).map_err(|e| format!("\"currency\" {e}"))?;
+        self.check_resolved_scenario()?;
         let most_runs = scenario::keys::MAX_RUNS;
         if !(1..=most_runs).contains(&i64::from(self.runs)) {
             return Err(format!(
