@@ -1189,3 +1189,30 @@ fn a_duration_without_a_unit_says_how_to_write_one() {
         );
     }
 }
+
+/// An output path through a file, or a link to nothing, is the path's fault: exit 2 naming
+/// --out (it was exit 1, as if the system had failed).
+#[test]
+fn an_output_path_through_a_file_or_a_dangling_link_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = write(tmp.path(), "s.toml", TINY);
+    write(tmp.path(), "afile", "");
+    std::os::unix::fs::symlink(tmp.path().join("nowhere"), tmp.path().join("dangling")).unwrap();
+    for (out, says) in [
+        ("afile/x", "a file stands in its path"),
+        ("dangling", "is a link to nothing"),
+    ] {
+        let output = within(
+            60,
+            &[
+                "run",
+                scenario.to_str().unwrap(),
+                "--no-charts",
+                "--out",
+                out,
+            ],
+            tmp.path(),
+        );
+        refused(&output, &["--out", says]);
+    }
+}

@@ -180,8 +180,16 @@ impl Drop for OutputDir {
 /// folder: the user pointed there); when it does not exist yet, its parent is created first.
 fn resolve(target: &Path) -> Result<PathBuf, Error> {
     if fs::symlink_metadata(target).is_ok() {
-        return fs::canonicalize(target)
-            .map_err(|e| Error::io(format!("cannot resolve {}", target.display()), e));
+        return fs::canonicalize(target).map_err(|e| {
+            if e.kind() == ErrorKind::NotFound {
+                refuse(
+                    target,
+                    "is a link to nothing; name a folder, or remove the link",
+                )
+            } else {
+                Error::io(format!("cannot resolve {}", target.display()), e)
+            }
+        });
     }
     let Some(name) = target.file_name() else {
         return Err(refuse(
@@ -194,10 +202,24 @@ fn resolve(target: &Path) -> Result<PathBuf, Error> {
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(|e| {
-        Error::io(
-            format!("cannot create output folder {}", parent.display()),
-            e,
-        )
+        // A file where a folder of the path should be is the path's fault, not the system's.
+        if matches!(
+            e.kind(),
+            ErrorKind::AlreadyExists | ErrorKind::NotADirectory
+        ) {
+            refuse(
+                target,
+                format!(
+                    "its folder {} cannot be made: a file stands in its path",
+                    parent.display()
+                ),
+            )
+        } else {
+            Error::io(
+                format!("cannot create output folder {}", parent.display()),
+                e,
+            )
+        }
     })?;
     let parent = fs::canonicalize(&parent)
         .map_err(|e| Error::io(format!("cannot resolve {}", parent.display()), e))?;
