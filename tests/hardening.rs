@@ -1216,3 +1216,31 @@ fn an_output_path_through_a_file_or_a_dangling_link_is_refused() {
         refused(&output, &["--out", says]);
     }
 }
+
+/// A name far too long is echoed by its start and size, not in full.
+#[test]
+fn a_long_name_is_echoed_short() {
+    let name = "n".repeat(100_000);
+    let e = parse(
+        &format!("name = \"{name}\""),
+        Origin::File("s.toml".into()),
+        &[],
+    )
+    .unwrap_err();
+    assert!(e.message.len() < 400, "{}", e.message.len());
+    assert!(e.message.contains("(100000 bytes)"), "{}", e.message);
+}
+
+/// A quoted dotted key at the top is one name: "did you mean `server.vcores`?" for
+/// `"server.vcores"` read as a riddle; the message says what the quotes did.
+#[test]
+fn a_quoted_dotted_key_is_explained() {
+    let e = parse(
+        "name = \"q\"\n\"server.vcores\" = 4\n",
+        Origin::File("s.toml".into()),
+        &[],
+    )
+    .unwrap_err();
+    assert!(e.message.contains("in quotes"), "{}", e.message);
+    assert!(e.message.contains("vcores under [server]"), "{}", e.message);
+}

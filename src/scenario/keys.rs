@@ -609,6 +609,13 @@ pub fn unknown_key_message(path: &str) -> String {
         );
     }
     match suggest(path) {
+        // `"server.vcores" = 4` at the top: quotes make the dotted path one name.
+        Some(s) if s == path => {
+            let (table, key) = path.split_once('.').unwrap_or(("", path));
+            format!(
+                "unknown key: in quotes, \"{path}\" is one name, not the key {path}; write it without quotes ({path} = …) or as {key} under [{table}]"
+            )
+        }
         Some(s) => format!("unknown key; did you mean `{s}`?"),
         None => "unknown key (`backsim init -` prints every key with its meaning and default)"
             .to_string(),

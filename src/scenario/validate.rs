@@ -132,10 +132,24 @@ fn name(raw: Option<&str>) -> Checked<String> {
     portable_name(&name).map_err(|problem| {
         InputError::new(
             "name",
-            format!("names the output folder (output/<name>/), so it {problem}; got {name:?}"),
+            format!(
+                "names the output folder (output/<name>/), so it {problem}; got {}",
+                shown_name(&name)
+            ),
         )
     })?;
     Ok(name)
+}
+
+/// A name as an error echoes it: quoted, and only its start when it is long (a name of a
+/// million bytes filled a whole screen).
+pub fn shown_name(name: &str) -> String {
+    const SHOWN: usize = 40;
+    if name.chars().count() <= SHOWN + 20 {
+        return format!("{name:?}");
+    }
+    let start: String = name.chars().take(SHOWN).collect();
+    format!("{start:?}… ({} bytes)", name.len())
 }
 
 /// Whether `name` works as a folder name on Linux, macOS and Windows alike, so that the output

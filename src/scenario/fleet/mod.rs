@@ -153,7 +153,8 @@ fn fleet_from_text(path: &Path, text: String, overrides: &[Override]) -> Result<
             key: None,
             position: None,
             message: format!(
-                "an inventory's file name names the fleet and its output folder (output/<name>-fleet/), so it {problem}; got {stem:?}: rename the file"
+                "an inventory's file name names the fleet and its output folder (output/<name>-fleet/), so it {problem}; got {}: rename the file",
+                super::validate::shown_name(&stem)
             ),
         })?;
         let mut notes = Vec::new();
@@ -227,7 +228,8 @@ fn fleet_from_text(path: &Path, text: String, overrides: &[Override]) -> Result<
         fail(
             "name",
             format!(
-                "names the output folder (output/<name>-fleet/), so it {problem}; got {name:?}"
+                "names the output folder (output/<name>-fleet/), so it {problem}; got {}",
+                super::validate::shown_name(&name)
             ),
         )
     })?;
