@@ -926,3 +926,35 @@ fn a_scripted_outage_of_a_restore_target_only_is_refused() {
         "no group runs in eastus",
     );
 }
+
+/// An empty cell of a column backsim reads takes the defaults: said in a note naming the column,
+/// the key and the rows, not silently (a 100 GB database stood in for an unknown one).
+#[test]
+fn empty_inventory_cells_are_named_in_a_note() {
+    let tmp = TempDir::new().unwrap();
+    let inv = write(
+        tmp.path(),
+        "inv.csv",
+        "name,region,db_size_gb,binlog_gb_per_day\norders,eastus,200,40\nanalytics,eastus,,\nbilling,eastus,50,\n",
+    );
+    let out = backsim()
+        .arg("fleet")
+        .arg(&inv)
+        .args([
+            "--runs",
+            "2",
+            "--set",
+            "horizon_days=3",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(tmp.path().join("o"))
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("db_size_gb (server.db_size_gb) in row 2;")
+            && stderr.contains("binlog_gb_per_day (workload.binlog_gb_per_day) in rows 2, 3"),
+        "{stderr}"
+    );
+}

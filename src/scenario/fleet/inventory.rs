@@ -104,6 +104,12 @@ pub(super) fn inventory(
         }
     }
     let mut groups = Vec::new();
+    // Per column of ours, the rows that left it empty: they take the defaults, said in a note.
+    let mut empty: Vec<(&str, Vec<usize>)> = INVENTORY_KEYS
+        .iter()
+        .filter(|(column, _)| header.iter().any(|c| c == column))
+        .map(|(column, _)| (*column, Vec::new()))
+        .collect();
     for (i, record) in reader.records().enumerate() {
         let row = i + 1;
         let record = record.map_err(|e| {
@@ -144,6 +150,11 @@ pub(super) fn inventory(
                     )
                 })?,
         };
+        for (column, rows) in empty.iter_mut() {
+            if cell(column).is_none() {
+                rows.push(row);
+            }
+        }
         let keys = INVENTORY_KEYS
             .iter()
             .filter_map(|(column, key)| cell(column).map(|v| (key.path.to_string(), cell_value(v))))
@@ -159,6 +170,24 @@ pub(super) fn inventory(
             origin: origin.clone(),
             position: Some((line_of_row.get().unwrap_or(row + 1), 1)),
         });
+    }
+    let filled: Vec<String> = empty
+        .iter()
+        .filter(|(_, rows)| !rows.is_empty())
+        .map(|(column, rows)| {
+            let key = INVENTORY_KEYS
+                .iter()
+                .find(|(c, _)| c == column)
+                .map_or("", |(_, k)| k.path);
+            format!("{column} ({key}) in {}", rows_text(rows))
+        })
+        .collect();
+    if !filled.is_empty() {
+        notes.push(format!(
+            "{}: empty cells take the fleet's [defaults], or the scenario defaults without them: {}",
+            display(origin),
+            filled.join("; ")
+        ));
     }
     if groups.is_empty() {
         return Err(fail(
@@ -180,6 +209,22 @@ fn line_at(text: &str, at: u64) -> usize {
         .position(|&b| b != b'\n' && b != b'\r')
         .map_or(bytes.len(), |i| at + i);
     bytes[..start].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// "row 2", "rows 2, 5, 9", or the first ten and how many more.
+fn rows_text(rows: &[usize]) -> String {
+    const SHOWN: usize = 10;
+    let listed: Vec<String> = rows.iter().take(SHOWN).map(usize::to_string).collect();
+    let more = if rows.len() > SHOWN {
+        format!(" and {} more", rows.len() - SHOWN)
+    } else {
+        String::new()
+    };
+    format!(
+        "row{} {}{more}",
+        if rows.len() == 1 { "" } else { "s" },
+        listed.join(", ")
+    )
 }
 
 /// A CSV cell as a TOML value: a number when it reads as one, else text.
