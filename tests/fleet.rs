@@ -958,3 +958,67 @@ fn empty_inventory_cells_are_named_in_a_note() {
         "{stderr}"
     );
 }
+
+/// Shards record the fleet file's path as typed; merge run from another folder (here: the
+/// shards' own) finds it above the shards, by its text, and merges to the same bytes.
+#[test]
+fn merge_finds_the_fleet_file_from_another_folder() {
+    let tmp = TempDir::new().unwrap();
+    write(
+        tmp.path(),
+        "servers.csv",
+        "name,region,count\na,eastus,2\nb,westus,1\n",
+    );
+    let shard = |i: u32| {
+        backsim()
+            .current_dir(tmp.path())
+            .args([
+                "fleet",
+                "servers.csv",
+                "--runs",
+                "2",
+                "--set",
+                "horizon_days=3",
+                "--no-charts",
+            ])
+            .arg("--shard")
+            .arg(format!("{i}/2"))
+            .arg("--out")
+            .arg(format!("out/shard-{i}"))
+            .assert()
+            .success();
+    };
+    shard(1);
+    shard(2);
+    backsim()
+        .current_dir(tmp.path().join("out"))
+        .args([
+            "merge",
+            "shard-1",
+            "shard-2",
+            "--no-charts",
+            "--out",
+            "merged",
+        ])
+        .assert()
+        .success();
+    backsim()
+        .current_dir(tmp.path())
+        .args([
+            "fleet",
+            "servers.csv",
+            "--runs",
+            "2",
+            "--set",
+            "horizon_days=3",
+            "--no-charts",
+        ])
+        .args(["--out", "whole"])
+        .assert()
+        .success();
+    let bill = |dir: &Path| fs::read(dir.join("fleet_bill.csv")).unwrap();
+    assert_eq!(
+        bill(&tmp.path().join("out").join("merged")),
+        bill(&tmp.path().join("whole"))
+    );
+}

@@ -209,6 +209,40 @@ pub(super) fn is_fleet_folder(dir: &Path) -> bool {
     std::fs::symlink_metadata(dir.join(RECORD_FILE)).is_ok()
 }
 
+/// The fleet file the shards ran, by the path they recorded: from here, or (for a relative
+/// path) from each folder above the first shard, since shards are usually written below where
+/// the fleet ran; the first whose text is the one the shards ran. Otherwise the path as
+/// recorded, for the errors that follow to name. A fleet read from standard input is read from
+/// it again, which a terminal cannot give.
+fn find_fleet_file(recorded: &str, sha256: &str, shard: &Path) -> Result<PathBuf, Error> {
+    use std::io::IsTerminal;
+    let path = PathBuf::from(recorded);
+    if crate::scenario::is_stdin(&path) {
+        if std::io::stdin().is_terminal() {
+            return Err(InputError::argument(
+                "merge",
+                "the shards ran a fleet read from standard input: pipe the same file in (backsim merge DIR... < FLEET)",
+            )
+            .into());
+        }
+        return Ok(path);
+    }
+    if path.is_absolute() {
+        return Ok(path);
+    }
+    let above = std::fs::canonicalize(shard)
+        .map(|s| s.ancestors().map(|a| a.join(&path)).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let ran = |candidate: &PathBuf| {
+        crate::scenario::read_input(candidate, "fleet file")
+            .is_ok_and(|text| crate::scenario::sha256_hex(&text) == sha256)
+    };
+    Ok(std::iter::once(path.clone())
+        .chain(above)
+        .find(ran)
+        .unwrap_or(path))
+}
+
 /// Join the shards of a fleet run: the same fleet file (same text), the same settings, every
 /// run once. The result is byte for byte what the whole run writes.
 pub(super) fn merge(
@@ -286,7 +320,7 @@ pub(super) fn merge(
         .iter()
         .map(|s| Override::parse(s))
         .collect::<Result<_, _>>()?;
-    let fleet_file = PathBuf::from(&p.fleet_file);
+    let fleet_file = find_fleet_file(&p.fleet_file, &p.fleet_sha256, &dirs[0])?;
     let fleet = load_fleet(&fleet_file, &overrides)?;
     if fleet.sha256 != p.fleet_sha256 {
         return Err(InputError::argument(
