@@ -42,7 +42,25 @@ struct SweepJson<'a> {
     #[serde(flatten)]
     meta: &'a SweepMeta,
     /// The rows of sweep.csv as typed values, in point order.
-    results: Vec<PointJson>,
+    results: Results<'a>,
+}
+
+/// The results, each point built as it is written: held all at once, their maps of values
+/// took some 10 KB a point (a gigabyte for the largest sweep).
+struct Results<'a> {
+    meta: &'a SweepMeta,
+    table: &'a SweepTable,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.table
+                .rows
+                .iter()
+                .map(|row| point_json(self.meta, self.table, row)),
+        )
+    }
 }
 
 /// A grid value (TOML text) in its type: 7 → 7, "geo" or geo → "geo".
@@ -57,59 +75,58 @@ fn typed(text: &str) -> serde_json::Value {
 /// from sweep.csv's cells (which hold every number exactly), so that a merge, reading them back,
 /// writes the very bytes the unsharded sweep wrote.
 pub fn sweep_json(meta: &SweepMeta, table: &SweepTable) -> Vec<u8> {
-    let num = |cell: &str| cell.parse::<f64>().ok().filter(|v| v.is_finite());
-    let column = |name: &str| table.header.iter().position(|h| h == name);
-    let results = table
-        .rows
-        .iter()
-        .map(|row| {
-            let point: usize = row[0].parse().unwrap_or(0);
-            let indices = meta.grid.indices(point);
-            let values = meta
-                .grid
-                .keys
-                .iter()
-                .zip(&indices)
-                .enumerate()
-                .map(|(k, (key, &v))| (key.clone(), typed(&meta.grid.values[k][v])))
-                .collect();
-            let figures = crate::sweep::sweep_figures()
-                .filter_map(|f| {
-                    let name = f.name();
-                    let at = |suffix: &str| {
-                        column(&format!("{name}_{suffix}"))
-                            .and_then(|i| row.get(i))
-                            .and_then(|c| num(c))
-                    };
-                    let (mean, lo, hi) = (at("mean"), at("ci95_lo"), at("ci95_hi"));
-                    column(&format!("{name}_mean"))?;
-                    let json = EstimateJson {
-                        mean,
-                        ci95: lo.zip(hi).map(|(l, h)| [l, h]),
-                    };
-                    Some((
-                        name.to_string(),
-                        serde_json::to_value(json).expect("plain values"),
-                    ))
-                })
-                .collect();
-            PointJson {
-                point,
-                values,
-                runs: column("runs")
-                    .and_then(|i| row.get(i))
-                    .and_then(|c| c.parse().ok()),
-                figures,
-                durability_nines: column("durability_nines")
-                    .and_then(|i| row.get(i))
-                    .and_then(|c| num(c)),
-            }
-        })
-        .collect();
+    let results = Results { meta, table };
     let mut out =
         serde_json::to_vec_pretty(&SweepJson { meta, results }).expect("sweep serializes");
     out.push(b'\n');
     out
+}
+
+/// One row of sweep.csv as sweep.json's typed point.
+fn point_json(meta: &SweepMeta, table: &SweepTable, row: &[String]) -> PointJson {
+    let num = |cell: &str| cell.parse::<f64>().ok().filter(|v| v.is_finite());
+    let column = |name: &str| table.header.iter().position(|h| h == name);
+    let point: usize = row[0].parse().unwrap_or(0);
+    let indices = meta.grid.indices(point);
+    let values = meta
+        .grid
+        .keys
+        .iter()
+        .zip(&indices)
+        .enumerate()
+        .map(|(k, (key, &v))| (key.clone(), typed(&meta.grid.values[k][v])))
+        .collect();
+    let figures = crate::sweep::sweep_figures()
+        .filter_map(|f| {
+            let name = f.name();
+            let at = |suffix: &str| {
+                column(&format!("{name}_{suffix}"))
+                    .and_then(|i| row.get(i))
+                    .and_then(|c| num(c))
+            };
+            let (mean, lo, hi) = (at("mean"), at("ci95_lo"), at("ci95_hi"));
+            column(&format!("{name}_mean"))?;
+            let json = EstimateJson {
+                mean,
+                ci95: lo.zip(hi).map(|(l, h)| [l, h]),
+            };
+            Some((
+                name.to_string(),
+                serde_json::to_value(json).expect("plain values"),
+            ))
+        })
+        .collect();
+    PointJson {
+        point,
+        values,
+        runs: column("runs")
+            .and_then(|i| row.get(i))
+            .and_then(|c| c.parse().ok()),
+        figures,
+        durability_nines: column("durability_nines")
+            .and_then(|i| row.get(i))
+            .and_then(|c| num(c)),
+    }
 }
 
 fn bad(dir: &Path, message: impl Into<String>) -> Error {
