@@ -691,3 +691,18 @@ fn every_point_is_measured_from_the_latest_warm_up() {
         points[1].scenario.config.measured_from
     );
 }
+
+/// A cases file with blank lines between rows: an error names the row's own line.
+#[test]
+fn a_cases_error_names_the_rows_own_line() {
+    let tmp = TempDir::new().unwrap();
+    let cases = cases_file(
+        tmp.path(),
+        "server.vcores,backup.retention_days\n2,7\n\n\n3,\n",
+    );
+    sweep_refused(
+        tmp.path(),
+        &["--cases", cases.to_str().unwrap()],
+        "cases.csv:5:2: key `row 2, column backup.retention_days`: is empty",
+    );
+}

@@ -10,7 +10,7 @@ pub mod keys;
 mod measured;
 mod raw;
 mod resolved;
-mod spans;
+pub mod spans;
 mod template;
 mod toml_errors;
 mod validate;

@@ -12,6 +12,19 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
+/// The line (from 1) of a CSV record the reader placed at byte `at`: the reader counts blank
+/// lines before a record into it, and its own line count skips them, so the first character
+/// that is not a line break is the record's.
+pub fn record_line(text: &str, at: u64) -> usize {
+    let bytes = text.as_bytes();
+    let at = (at as usize).min(bytes.len());
+    let start = bytes[at..]
+        .iter()
+        .position(|&b| b != b'\n' && b != b'\r')
+        .map_or(bytes.len(), |i| at + i);
+    bytes[..start].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
 enum Segment<'k> {
     Key(&'k str),
     Index(usize),

@@ -2,6 +2,7 @@
 //! cases (`--cases`), and the scenario text of each point.
 
 use super::*;
+use crate::scenario::spans::record_line;
 
 /// The most points a sweep may have: each point is a whole set of replications, and its row is
 /// held until sweep.csv is written.
@@ -216,17 +217,24 @@ impl Grid {
         for (i, record) in reader.records().enumerate() {
             let row = i + 1;
             let record = record.map_err(|e| {
+                let line = e
+                    .position()
+                    .map_or(row + 1, |p| record_line(&text, p.byte()));
                 fail(
                     format!("row {row}"),
                     format!("cannot read: {e}"),
-                    Some((row + 1, 1)),
+                    Some((line, 1)),
                 )
             })?;
+            // Blank lines are skipped: a row's line is not its number + 1.
+            let line = record
+                .position()
+                .map_or(row + 1, |p| record_line(&text, p.byte()));
             if rows.len() == MAX_CASES {
                 return Err(fail(
                     format!("row {row}"),
                     format!("a sweep holds at most {MAX_CASES} cases"),
-                    Some((row + 1, 1)),
+                    Some((line, 1)),
                 ));
             }
             let mut indices = Vec::with_capacity(keys.len());
@@ -236,7 +244,7 @@ impl Grid {
                     return Err(fail(
                         format!("row {row}, column {key}"),
                         "is empty: every case gives every column a value".into(),
-                        Some((row + 1, k + 1)),
+                        Some((line, k + 1)),
                     ));
                 }
                 let index = match values[k].iter().position(|v| v == cell) {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::scenario::keys::{self, Key};
+use crate::scenario::spans::record_line;
 
 /// The inventory's columns (as `backsim import` writes them) and the scenario key behind each;
 /// `name`, `count` and `region` are the group's own.
@@ -113,10 +114,10 @@ pub(super) fn inventory(
     for (i, record) in reader.records().enumerate() {
         let row = i + 1;
         let record = record.map_err(|e| {
-            line_of_row.set(e.position().map(|p| line_at(text, p.byte())));
+            line_of_row.set(e.position().map(|p| record_line(text, p.byte())));
             fail(Some(row), None, format!("cannot read: {e}"))
         })?;
-        line_of_row.set(record.position().map(|p| line_at(text, p.byte())));
+        line_of_row.set(record.position().map(|p| record_line(text, p.byte())));
         let cell = |column: &str| {
             header
                 .iter()
@@ -197,18 +198,6 @@ pub(super) fn inventory(
         ));
     }
     Ok(groups)
-}
-
-/// The line (from 1) of the first character at or after byte `at` that is not a line break:
-/// the reader counts blank lines before a record into it, and its own line count skips them.
-fn line_at(text: &str, at: u64) -> usize {
-    let bytes = text.as_bytes();
-    let at = (at as usize).min(bytes.len());
-    let start = bytes[at..]
-        .iter()
-        .position(|&b| b != b'\n' && b != b'\r')
-        .map_or(bytes.len(), |i| at + i);
-    bytes[..start].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// "row 2", "rows 2, 5, 9", or the first ten and how many more.
