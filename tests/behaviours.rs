@@ -549,4 +549,48 @@ fn b4_an_extra_snapshot_that_succeeds_on_a_retry_counts_as_extra() {
         .count();
     assert!(retries_after_failed_extras > 5, "the case tests nothing");
     assert_eq!(b.snapshots - b.extra_snapshots, 30, "{b:?}");
+
+    // The server also stops across every daily snapshot (22:00 to 02:00): each day's is caught
+    // up at the restart, and when that catch-up fails, the retry that succeeds is the day's, not
+    // the extra that failed before the stop.
+    let mut text = FLAT.replace("horizon_days = 30", "horizon_days = 30\n");
+    for day in 0..29 {
+        text.push_str(&format!(
+            "[[events]]\nat = \"{day}d22h\"\naction = \"stop\"\n[[events]]\nat = \"{}d2h\"\naction = \"start\"\n",
+            day + 1
+        ));
+    }
+    let mut caught_up_after_a_failed_catch_up = 0;
+    for rep in 0..12 {
+        let scenario = with(
+            &text,
+            &[
+                ("workload.binlog_gb_per_day", "300"),
+                ("backup.extra_snapshot_binlog_gb", "60"),
+                ("backup.snapshot_failure_pct", "40"),
+                ("backup.failure_load_exponent", "0"),
+            ],
+        );
+        let mut rec = Recorder::default();
+        let outcome = simulate(
+            &scenario.config,
+            &Streams::for_replication(scenario.seed, rep),
+            Some(&mut rec),
+        );
+        caught_up_after_a_failed_catch_up += rec
+            .events
+            .iter()
+            .filter(|e| e.kind == "snapshot-failed" && e.detail.starts_with("scheduled"))
+            .count();
+        let b = &outcome.metrics.backups;
+        assert_eq!(
+            b.snapshots - b.extra_snapshots,
+            30,
+            "replication {rep}: {b:?}"
+        );
+    }
+    assert!(
+        caught_up_after_a_failed_catch_up > 3,
+        "the case tests nothing"
+    );
 }

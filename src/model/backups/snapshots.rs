@@ -141,7 +141,9 @@ impl Snapshots {
         match availability {
             Availability::RegionDown | Availability::Stopped => {
                 // B7: a stopped server takes no backups; nor does one whose region is down.
+                // Today's snapshot is owed: whatever succeeds next stands in for it.
                 self.due = Due::Overdue;
+                self.retries_stand_for = SnapshotKind::Scheduled;
                 None
             }
             Availability::Active if self.failing_since.is_none() => Some(SnapshotKind::Scheduled),
@@ -250,10 +252,12 @@ impl Snapshots {
         let failure_prob = (self.failure_prob * load.powf(self.failure_load_exponent)).min(1.0);
         if blocked_by_long_txn || draw < failure_prob {
             self.counters.failures += 1;
-            if self.failing_since.is_none() {
-                self.failing_since = Some(now);
+            // A failing run's retries stand for the snapshot it first failed to take, unless a
+            // scheduled one (a daily or a catch-up) has failed since: the day's is owed first.
+            if self.failing_since.is_none() || kind == SnapshotKind::Scheduled {
                 self.retries_stand_for = kind;
             }
+            self.failing_since.get_or_insert(now);
             let retry_at = (self.retry == Timer::Idle).then(|| {
                 self.retry = Timer::Armed;
                 now + self.retry_interval
