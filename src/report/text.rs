@@ -229,12 +229,11 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
             a.figure(Figure::FailedRestores).estimate.mean,
             a.figure(Figure::DowntimeHours).estimate.mean
         );
-        let at_risk = a.figure(Figure::RegionDataAtRiskMean);
-        if at_risk.estimate.n > 0 {
+        if let Some(at_risk) = a.mean_over_events(Figure::RegionDataAtRiskMean) {
             let _ = writeln!(
                 out,
                 "  writes at risk     {} when a regional outage begins (not yet in any backup)",
-                human_duration(at_risk.estimate.mean)
+                human_duration(at_risk)
             );
         }
         let unrecoverable = a.figure(Figure::UnrecoverableHours).estimate.mean;
