@@ -52,14 +52,26 @@ pub fn fit(
 ) -> Result<WorkloadFit, InputError> {
     let mut first = fit_once(text, origin, scenario, metrics)?;
     let mut replayed = metrics.clone();
+    // Only points the simulation reached (it gives NaN past its end) and the metric had.
     replayed.backup.gb = first
         .backtest
         .iter()
-        .map(|p| p.observed_gb.map(|_| p.simulated_gb))
+        .map(|p| {
+            p.observed_gb
+                .and(Some(p.simulated_gb))
+                .filter(|v| v.is_finite())
+        })
         .collect();
-    let check = fit_once(text, origin, scenario, &replayed)
-        .ok()
-        .map(|again| Refit::of(&again));
+    let check = match fit_once(text, origin, scenario, &replayed) {
+        Ok(again) => Some(Refit::of(&again)),
+        Err(e) => {
+            first.warnings.push(format!(
+                "the method check (fitting the calibrated simulation's own storage again) could not run: {}; the ± take the load shapes as exact",
+                e.message
+            ));
+            None
+        }
+    };
     let fit = Fit {
         window: &first.window,
         solved: &first.found.best,
@@ -487,8 +499,8 @@ fn shape_moves(fitted: &[f64], refit: Option<&[f64]>) -> String {
     })
 }
 
-/// Warnings for values the method check moved by more than their standard error: their ±
-/// understates how well the metric pins them down.
+/// Warnings for values the method check moved by more than their standard error (and more than
+/// rounding): their ± understates how well the metric pins them down.
 fn understated(f: &Fit<'_>) -> Vec<String> {
     let (Some(refit), Some(se)) = (f.refit, f.se) else {
         return Vec::new();
@@ -510,7 +522,11 @@ fn understated(f: &Fit<'_>) -> Vec<String> {
     }
     values
         .into_iter()
-        .filter(|(_, fitted, again, se)| (again - fitted).abs() > *se)
+        // A move under a part in ten thousand is rounding, whatever a tiny s.e. says.
+        .filter(|(_, fitted, again, se)| {
+            let moved = (again - fitted).abs();
+            moved > *se && moved > 1e-4 * fitted.abs()
+        })
         .map(|(key, fitted, again, se)| {
             format!(
                 "{key}: the calibrated simulation's own storage fits to {again:.4}, not {fitted:.4}: {:.1} standard errors away, so its ± understates the error (the load shapes, above all at the snapshot's unseen hours, are taken as exact)",
