@@ -705,4 +705,21 @@ fn a_cases_error_names_the_rows_own_line() {
         &["--cases", cases.to_str().unwrap()],
         "cases.csv:5:2: key `row 2, column backup.retention_days`: is empty",
     );
+    // Lines ended by a lone carriage return (old Mac files) count as lines too, and a header
+    // after blank lines is placed on its own line.
+    let cases = cases_file(
+        tmp.path(),
+        "server.vcores,backup.retention_days\r2,7\r3,\r",
+    );
+    sweep_refused(
+        tmp.path(),
+        &["--cases", cases.to_str().unwrap()],
+        "cases.csv:3:2: key `row 2, column backup.retention_days`",
+    );
+    let cases = cases_file(tmp.path(), "\n\nserver.vcores,server.vcores\n2,4\n");
+    sweep_refused(
+        tmp.path(),
+        &["--cases", cases.to_str().unwrap()],
+        "cases.csv:3:2: key `header, column server.vcores`",
+    );
 }

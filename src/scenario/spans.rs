@@ -22,7 +22,18 @@ pub fn record_line(text: &str, at: u64) -> usize {
         .iter()
         .position(|&b| b != b'\n' && b != b'\r')
         .map_or(bytes.len(), |i| at + i);
-    bytes[..start].iter().filter(|&&b| b == b'\n').count() + 1
+    // A line ends at \n, \r\n or a lone \r (old Mac files), as the reader splits them.
+    let breaks = bytes[..start]
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count();
+    breaks + 1
+}
+
+/// The line of a CSV file's header: its first line that is not blank.
+pub fn header_line(text: &str) -> usize {
+    record_line(text, 0)
 }
 
 enum Segment<'k> {

@@ -2,7 +2,7 @@
 //! cases (`--cases`), and the scenario text of each point.
 
 use super::*;
-use crate::scenario::spans::record_line;
+use crate::scenario::spans::{header_line, record_line};
 
 /// The most points a sweep may have: each point is a whole set of replications, and its row is
 /// held until sweep.csv is written.
@@ -185,7 +185,13 @@ impl Grid {
             .from_reader(text.as_bytes());
         let keys: Vec<String> = reader
             .headers()
-            .map_err(|e| fail("header".into(), format!("cannot read: {e}"), Some((1, 1))))?
+            .map_err(|e| {
+                fail(
+                    "header".into(),
+                    format!("cannot read: {e}"),
+                    Some((header_line(&text), 1)),
+                )
+            })?
             .iter()
             .map(str::to_string)
             .collect();
@@ -193,7 +199,7 @@ impl Grid {
             return Err(fail(
                 "header".into(),
                 "expected a header of dotted scenario keys, e.g. backup.retention_days,backup.redundancy".into(),
-                Some((1, 1)),
+                Some((header_line(&text), 1)),
             ));
         }
         // Two columns for one key would leave one of them unused while the row shows both.
@@ -209,7 +215,7 @@ impl Grid {
                     "names the same key as column {}: give each key one column",
                     first + 1
                 ),
-                Some((1, k + 1)),
+                Some((header_line(&text), k + 1)),
             ));
         }
         let mut values: Vec<Vec<String>> = vec![Vec::new(); keys.len()];
@@ -274,7 +280,7 @@ impl Grid {
             }),
         };
         grid.check()
-            .map_err(|e| fail("header".into(), e, Some((1, 1))))?;
+            .map_err(|e| fail("header".into(), e, Some((header_line(&text), 1))))?;
         Ok(grid)
     }
 

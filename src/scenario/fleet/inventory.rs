@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::scenario::keys::{self, Key};
-use crate::scenario::spans::record_line;
+use crate::scenario::spans::{header_line, record_line};
 
 /// The inventory's columns (as `backsim import` writes them) and the scenario key behind each;
 /// `name`, `count` and `region` are the group's own.
@@ -66,7 +66,7 @@ pub(super) fn inventory(
             // Two columns for one key: only one would be read, and which is a guess.
             if header[..i].contains(column) {
                 return Err(InputError {
-                    position: Some((1, i + 1)),
+                    position: Some((header_line(text), i + 1)),
                     ..fail(
                         None,
                         Some(column),
