@@ -676,20 +676,23 @@ fn every_point_is_measured_from_the_latest_warm_up() {
     };
     assert_eq!(storage(&points[0].reps.metrics), storage(&alone.metrics));
 
-    // Sweeping the warm-up itself keeps each point's own.
-    let warm = tmp.path().join("w.toml");
-    fs::write(
-        &warm,
-        "name = \"w\"\nhorizon_days = 60\nruns = 2\n[sweep]\nwarmup_days = [10, 20]\n",
-    )
-    .unwrap();
-    let base = backsim::scenario::load(&warm, &[]).unwrap();
-    let grid = Grid::new(&base, &[]).unwrap();
-    let points = run_sweep(&warm, &[], &grid, Shard::WHOLE, &|| {}).unwrap();
-    assert_ne!(
-        points[0].scenario.config.measured_from,
-        points[1].scenario.config.measured_from
-    );
+    // Sweeping the warm-up or the horizon itself keeps each point's own.
+    for swept in ["warmup_days = [10, 20]", "horizon_days = [50, 60]"] {
+        let own_days = tmp.path().join("w.toml");
+        fs::write(
+            &own_days,
+            format!("name = \"w\"\nhorizon_days = 60\nruns = 2\n[sweep]\n\"backup.retention_days\" = [7, 35]\n{swept}\n"),
+        )
+        .unwrap();
+        let base = backsim::scenario::load(&own_days, &[]).unwrap();
+        let grid = Grid::new(&base, &[]).unwrap();
+        let points = run_sweep(&own_days, &[], &grid, Shard::WHOLE, &|| {}).unwrap();
+        let froms: Vec<i64> = points
+            .iter()
+            .map(|p| p.scenario.config.measured_from)
+            .collect();
+        assert!(froms.iter().any(|&f| f != froms[0]), "{swept}: {froms:?}");
+    }
 }
 
 /// A cases file with blank lines between rows: an error names the row's own line.
@@ -707,10 +710,7 @@ fn a_cases_error_names_the_rows_own_line() {
     );
     // Lines ended by a lone carriage return (old Mac files) count as lines too, and a header
     // after blank lines is placed on its own line.
-    let cases = cases_file(
-        tmp.path(),
-        "server.vcores,backup.retention_days\r2,7\r3,\r",
-    );
+    let cases = cases_file(tmp.path(), "server.vcores,backup.retention_days\r2,7\r3,\r");
     sweep_refused(
         tmp.path(),
         &["--cases", cases.to_str().unwrap()],

@@ -143,17 +143,18 @@ fn replicate(scenario: &Scenario, on_done: &(dyn Fn() + Sync)) -> Replications {
 /// warm-up of all the grid's points (all, not only a shard's, so that shards agree). A longer
 /// retention fills its backup set later; measured from its own warm-up against a shorter one
 /// measured from an earlier day, a difference between points would mix in different days.
-/// None when warmup_days is itself swept, or no point reaches its warm-up.
+/// None when warmup_days or horizon_days is itself swept (points cannot share their days), or
+/// no point reaches its warm-up.
 fn common_measured_from(
     document: &scenario::Document<'_>,
     base_sets: &[Override],
     grid: &Grid,
 ) -> Result<Option<SimTime>, InputError> {
-    if grid
-        .keys
-        .iter()
-        .any(|k| k == scenario::keys::WARMUP_DAYS.path)
-    {
+    let own_days = [
+        scenario::keys::WARMUP_DAYS.path,
+        scenario::keys::HORIZON_DAYS.path,
+    ];
+    if grid.keys.iter().any(|k| own_days.contains(&k.as_str())) {
         return Ok(None);
     }
     let froms: Vec<Result<Option<SimTime>, InputError>> = (0..grid.points())
