@@ -1022,3 +1022,46 @@ fn merge_finds_the_fleet_file_from_another_folder() {
         bill(&tmp.path().join("whole"))
     );
 }
+
+/// The fleet file's text is not the whole fleet: an inventory it reads, changed after the shards
+/// ran, is refused at merge (it was merged as if the shards had run it).
+#[test]
+fn merge_refuses_a_fleet_whose_inventory_changed() {
+    let tmp = TempDir::new().unwrap();
+    let inventory = write(
+        tmp.path(),
+        "servers.csv",
+        "name,region,db_size_gb\na,eastus,100\nb,westus,50\n",
+    );
+    let file = write(
+        tmp.path(),
+        "f.toml",
+        "name = \"f\"\nruns = 2\nhorizon_days = 3\ninventory = \"servers.csv\"\n",
+    );
+    for i in 1..=2 {
+        backsim()
+            .arg("fleet")
+            .arg(&file)
+            .args(["--no-charts", "--shard", &format!("{i}/2"), "--out"])
+            .arg(tmp.path().join(format!("s{i}")))
+            .assert()
+            .success();
+    }
+    fs::write(
+        &inventory,
+        "name,region,db_size_gb\na,eastus,120\nb,westus,50\n",
+    )
+    .unwrap();
+    backsim()
+        .arg("merge")
+        .arg(tmp.path().join("s1"))
+        .arg(tmp.path().join("s2"))
+        .args(["--no-charts", "--out"])
+        .arg(tmp.path().join("m"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "builds another fleet than the shards ran",
+        ));
+    assert!(!tmp.path().join("m").exists());
+}

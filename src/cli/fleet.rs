@@ -95,6 +95,7 @@ pub(super) fn fleet(args: FleetArgs) -> Result<(), Error> {
                 .collect(),
             fleet_file: args.fleet.display().to_string(),
             fleet_sha256: sha,
+            fleet_fingerprint: fleet.fingerprint(),
         },
         records,
     };
@@ -211,12 +212,16 @@ pub(super) fn is_fleet_folder(dir: &Path) -> bool {
 
 /// The fleet file the shards ran, by the path they recorded: from here, or (for a relative
 /// path) from each folder above the first shard, since shards are usually written below where
-/// the fleet ran; the first whose text is the one the shards ran. Otherwise the path as
-/// recorded, for the errors that follow to name. A fleet read from standard input is read from
-/// it again, which a terminal cannot give.
-fn find_fleet_file(recorded: &str, sha256: &str, shard: &Path) -> Result<PathBuf, Error> {
+/// the fleet ran; the first whose text, and the fleet it builds with the files beside it, are
+/// the ones the shards ran. Otherwise the path as recorded, for the errors that follow to name.
+/// A fleet read from standard input is read from it again, which a terminal cannot give.
+fn find_fleet_file(
+    ran: &FleetProvenance,
+    overrides: &[Override],
+    shard: &Path,
+) -> Result<PathBuf, Error> {
     use std::io::IsTerminal;
-    let path = PathBuf::from(recorded);
+    let path = PathBuf::from(&ran.fleet_file);
     if crate::scenario::is_stdin(&path) {
         if std::io::stdin().is_terminal() {
             return Err(InputError::argument(
@@ -233,13 +238,15 @@ fn find_fleet_file(recorded: &str, sha256: &str, shard: &Path) -> Result<PathBuf
     let above = std::fs::canonicalize(shard)
         .map(|s| s.ancestors().map(|a| a.join(&path)).collect::<Vec<_>>())
         .unwrap_or_default();
-    let ran = |candidate: &PathBuf| {
-        crate::scenario::read_input(candidate, "fleet file")
-            .is_ok_and(|text| crate::scenario::sha256_hex(&text) == sha256)
+    let is_the_one = |candidate: &PathBuf| {
+        load_fleet(candidate, overrides).is_ok_and(|f| {
+            f.sha256 == ran.fleet_sha256
+                && (ran.fleet_fingerprint.is_empty() || f.fingerprint() == ran.fleet_fingerprint)
+        })
     };
     Ok(std::iter::once(path.clone())
         .chain(above)
-        .find(ran)
+        .find(is_the_one)
         .unwrap_or(path))
 }
 
@@ -320,7 +327,7 @@ pub(super) fn merge(
         .iter()
         .map(|s| Override::parse(s))
         .collect::<Result<_, _>>()?;
-    let fleet_file = find_fleet_file(&p.fleet_file, &p.fleet_sha256, &dirs[0])?;
+    let fleet_file = find_fleet_file(p, &overrides, &dirs[0])?;
     let fleet = load_fleet(&fleet_file, &overrides)?;
     if fleet.sha256 != p.fleet_sha256 {
         return Err(InputError::argument(
@@ -329,6 +336,16 @@ pub(super) fn merge(
                 "{} has changed since the shards ran (sha256 {} then): merge with the fleet file they ran",
                 fleet_file.display(),
                 p.fleet_sha256
+            ),
+        )
+        .into());
+    }
+    if !p.fleet_fingerprint.is_empty() && fleet.fingerprint() != p.fleet_fingerprint {
+        return Err(InputError::argument(
+            "merge",
+            format!(
+                "{} builds another fleet than the shards ran: its text is the same, but an inventory or base scenario it reads has changed since; merge with the files they ran",
+                fleet_file.display()
             ),
         )
         .into());

@@ -25,6 +25,10 @@ pub struct FleetProvenance {
     pub overrides: Vec<String>,
     pub fleet_file: String,
     pub fleet_sha256: String,
+    /// The fleet as built (`Fleet::fingerprint`): merge checks that the files the fleet file
+    /// reads beside it are the ones the shards ran. Absent in records written before it.
+    #[serde(default)]
+    pub fleet_fingerprint: String,
 }
 
 /// What a fleet output folder (or a shard of one) records about its runs: enough for `merge`.

@@ -91,6 +91,23 @@ impl Fleet {
     pub fn currency(&self) -> &str {
         &self.groups[0].scenario.config.cost.currency
     }
+
+    /// sha256 of the fleet as built: every group's settings and region, every region's. The
+    /// file's own sha256 leaves out what it reads beside it (an inventory, base scenarios),
+    /// which can change while its text does not.
+    pub fn fingerprint(&self) -> String {
+        let mut built = String::new();
+        for g in &self.groups {
+            built.push_str(&format!(
+                "{:?}|{}|{}|{}|{:?}\n",
+                g.name, g.count, g.home, g.target, g.scenario.config
+            ));
+        }
+        for r in &self.regions {
+            built.push_str(&format!("{r:?}\n"));
+        }
+        super::sha256_hex(&built)
+    }
 }
 
 /// Whether a text piped in is an inventory: its first line is a header of comma-separated
