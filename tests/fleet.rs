@@ -969,7 +969,8 @@ fn merge_finds_the_fleet_file_from_another_folder() {
         "servers.csv",
         "name,region,count\na,eastus,2\nb,westus,1\n",
     );
-    let shard = |i: u32| {
+    // The same fleet run into `out`, with `more` arguments (a shard), from the fleet's folder.
+    let fleet_into = |out: &str, more: &[&str]| {
         backsim()
             .current_dir(tmp.path())
             .args([
@@ -979,17 +980,14 @@ fn merge_finds_the_fleet_file_from_another_folder() {
                 "2",
                 "--set",
                 "horizon_days=3",
-                "--no-charts",
             ])
-            .arg("--shard")
-            .arg(format!("{i}/2"))
-            .arg("--out")
-            .arg(format!("out/shard-{i}"))
+            .args(["--no-charts", "--out", out])
+            .args(more)
             .assert()
             .success();
     };
-    shard(1);
-    shard(2);
+    fleet_into("out/shard-1", &["--shard", "1/2"]);
+    fleet_into("out/shard-2", &["--shard", "2/2"]);
     backsim()
         .current_dir(tmp.path().join("out"))
         .args([
@@ -1002,20 +1000,7 @@ fn merge_finds_the_fleet_file_from_another_folder() {
         ])
         .assert()
         .success();
-    backsim()
-        .current_dir(tmp.path())
-        .args([
-            "fleet",
-            "servers.csv",
-            "--runs",
-            "2",
-            "--set",
-            "horizon_days=3",
-            "--no-charts",
-        ])
-        .args(["--out", "whole"])
-        .assert()
-        .success();
+    fleet_into("whole", &[]);
     let bill = |dir: &Path| fs::read(dir.join("fleet_bill.csv")).unwrap();
     assert_eq!(
         bill(&tmp.path().join("out").join("merged")),
