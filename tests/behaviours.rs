@@ -208,6 +208,30 @@ fn b4_heavy_binlog_triggers_extra_snapshots() {
     assert!((30..=31).contains(&off.metrics.backups.snapshots));
 }
 
+/// B5: a run of failures the horizon ends keeps the event scheduler off until the end; it was
+/// counted only when a snapshot succeeded, so a server failing for weeks showed nothing.
+#[test]
+fn b5_a_failure_run_still_open_at_the_end_keeps_the_scheduler_off() {
+    // Every snapshot fails, from the one at creation on: off for the whole 30 days on 5.7.
+    let failing = |version: &'static str| {
+        run(&flat(&[
+            ("server.mysql_version", version),
+            ("backup.snapshot_failure_pct", "100"),
+        ]))
+        .metrics
+        .backups
+    };
+    let v57 = failing("\"5.7\"");
+    assert_eq!(v57.snapshots, 0);
+    assert!(v57.snapshot_failures > 30);
+    assert!(
+        (v57.event_scheduler_off_hours - 30.0 * 24.0).abs() < 1e-9,
+        "{} h",
+        v57.event_scheduler_off_hours
+    );
+    assert_eq!(failing("\"8.0\"").event_scheduler_off_hours, 0.0);
+}
+
 #[test]
 fn b5_long_transactions_block_snapshots_on_57_only() {
     let sets = |version: &'static str| {

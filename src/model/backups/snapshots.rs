@@ -307,6 +307,17 @@ impl Snapshots {
         gap
     }
 
+    /// B5: seconds the event scheduler was off, counting a run of failures still open at `end`
+    /// (it is off from the first failed attempt until one succeeds, which this run never saw)
+    /// if the server is running then.
+    pub fn scheduler_off(&self, end: SimTime, running: bool) -> SimTime {
+        let open = match self.failing_since {
+            Some(since) if running && self.version == MysqlVersion::V5_7 => (end - since).max(0),
+            _ => 0,
+        };
+        self.counters.scheduler_off + open
+    }
+
     pub fn counters(&self) -> SnapshotCounters {
         self.counters
     }
