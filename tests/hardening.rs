@@ -1244,3 +1244,26 @@ fn a_quoted_dotted_key_is_explained() {
     assert!(e.message.contains("in quotes"), "{}", e.message);
     assert!(e.message.contains("vcores under [server]"), "{}", e.message);
 }
+
+/// A mistake inside a `--set` value (an unknown field of an inline event) is blamed on that
+/// `--set`: spans inside the value were read as places in the file, and the error named
+/// `server.db_size_gb` on line 4.
+#[test]
+fn an_error_inside_a_set_value_is_blamed_on_the_set() {
+    let text = "name = \"f\"\nhorizon_days = 30\n[server]\ndb_size_gb = 100\n";
+    let e = parse(
+        text,
+        Origin::File("s.toml".into()),
+        &[Override {
+            key: "events".into(),
+            value: "[{at = \"1d\", action = \"stop\", minutes = 5}]".into(),
+        }],
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&e.origin, Origin::Argument(a) if a.starts_with("--set events=")),
+        "{e:?}"
+    );
+    assert!(e.message.contains("unknown field `minutes`"), "{e:?}");
+    assert_eq!(e.position, None);
+}

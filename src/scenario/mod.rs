@@ -438,8 +438,35 @@ fn set_dotted_de<'v>(
             }
         };
     }
-    current.insert(name(leaf), Spanned::new(span, o.de_value()));
+    let value = respanned(o.de_value(), &span);
+    current.insert(name(leaf), Spanned::new(span, value));
     Ok(())
+}
+
+/// `value` with every key and value inside it placed at `span`: parsed from an override's own
+/// text, their spans were offsets into that text, which an error then placed in the file
+/// (an unknown field in `--set events=[{…}]` was blamed on `server.db_size_gb`, line 4).
+fn respanned<'v>(value: DeValue<'v>, span: &std::ops::Range<usize>) -> DeValue<'v> {
+    match value {
+        DeValue::Array(mut items) => {
+            for item in items.iter_mut() {
+                let inner = std::mem::replace(item.get_mut(), DeValue::Boolean(false));
+                *item = Spanned::new(span.clone(), respanned(inner, span));
+            }
+            DeValue::Array(items)
+        }
+        DeValue::Table(table) => {
+            let mut out = DeTable::new();
+            for (key, item) in table {
+                out.insert(
+                    Spanned::new(span.clone(), key.into_inner()),
+                    Spanned::new(span.clone(), respanned(item.into_inner(), span)),
+                );
+            }
+            DeValue::Table(out)
+        }
+        other => other,
+    }
 }
 
 #[cfg(test)]
