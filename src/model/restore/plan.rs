@@ -153,6 +153,29 @@ pub fn plan(
     replay_to(backups, rates, request, wanted, latest, geo)
 }
 
+/// The breakdown `plan` gives a local restore to `point` (no later than the newest restorable
+/// point) when no unsafe session (R7) lies between its base snapshot and it: the hourly probe's
+/// random point, without building a plan. None when `plan` must be asked (an unsafe session, or
+/// no snapshot).
+pub fn plain_replay_to(backups: &Backups<'_>, rates: &Rates, point: SimTime) -> Option<Breakdown> {
+    let base = backups.store.base_snapshot_for(point)?;
+    if backups
+        .unsafe_moments
+        .iter()
+        .any(|&u| u > base.time && u <= point)
+    {
+        return None;
+    }
+    let mut breakdown = rates.estimate(RestoreWork {
+        snapshot_gb: base.full_gb,
+        replay_gb: (backups.mark_at(point, base) - base.binlog_mark).max(0.0),
+        cross_region: false,
+    });
+    // As `replay_to` adds the (here empty) failed attempts: the same bits.
+    breakdown.add(&Breakdown::default());
+    Some(breakdown)
+}
+
 /// R2: the fastest point is the newest full snapshot at or before `latest`: nothing to replay.
 fn fastest(
     backups: &Backups<'_>,

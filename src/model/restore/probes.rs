@@ -3,7 +3,7 @@
 //! (no slot contention; R7 failures included).
 
 use super::estimate::{Breakdown, Rates, RestoreWork};
-use super::plan::{plan, Backups, RestoreTarget};
+use super::plan::{plain_replay_to, plan, Backups, RestoreTarget};
 use crate::engine::{SimTime, Stream, HOUR};
 use serde::Serialize;
 
@@ -93,6 +93,11 @@ impl Probes {
         {
             self.record(0, &to_latest);
             self.record(1, &to_fastest);
+            // The usual hour again: the random point's restore as `plan` would work it out.
+            if let Some(to_custom) = plain_replay_to(backups, rates, custom.min(latest)) {
+                self.record(2, &to_custom);
+                return;
+            }
         } else {
             for (i, target) in [RestoreTarget::Latest, RestoreTarget::Fastest]
                 .into_iter()
