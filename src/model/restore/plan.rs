@@ -325,6 +325,33 @@ mod tests {
     }
 
     /// R2, R3 by hand: 1 vCore hydrates 100 GB in an hour and replays 1 GB an hour.
+    /// The probe's shortcut is `plan` to the bit wherever it answers, and leaves to `plan`
+    /// the points an unsafe session lies before.
+    #[test]
+    fn the_plain_replay_is_the_plans_breakdown() {
+        let store = store();
+        let (restore, server) = rates();
+        let rates = &Rates::new(&restore, &server);
+        let request = 30 * HOUR;
+        let none = VecDeque::new();
+        let unsafe_at = VecDeque::from([26 * HOUR]);
+        for moments in [&none, &unsafe_at] {
+            let b = backups(&store, moments);
+            for point in (0..=30 * HOUR).step_by(397) {
+                let planned = plan(&b, rates, request, RestoreTarget::At(point), false)
+                    .ok()
+                    .map(|p| p.breakdown);
+                match plain_replay_to(&b, rates, point) {
+                    Some(quick) => assert_eq!(Some(quick), planned, "at {point}"),
+                    None => assert!(
+                        moments.iter().any(|&u| u <= point),
+                        "at {point}: no shortcut without an unsafe session"
+                    ),
+                }
+            }
+        }
+    }
+
     #[test]
     fn plans_latest_fastest_and_custom_by_hand() {
         let store = store();
