@@ -31,6 +31,48 @@ pub fn record_line(text: &str, at: u64) -> usize {
     breaks + 1
 }
 
+/// `record_line` for the records of one file in order, each counted on from the one before:
+/// counted from the top every time, 100,000 rows took a quarter of a minute.
+pub struct RecordLines<'t> {
+    text: &'t str,
+    /// Bytes before `at` hold `breaks` line breaks; `at` is never inside a \r\n.
+    at: usize,
+    breaks: usize,
+}
+
+impl<'t> RecordLines<'t> {
+    pub fn new(text: &'t str) -> Self {
+        Self {
+            text,
+            at: 0,
+            breaks: 0,
+        }
+    }
+
+    /// The line of the record at byte `at`; a record before the last one asked for is
+    /// counted from the top.
+    pub fn line(&mut self, at: u64) -> usize {
+        let bytes = self.text.as_bytes();
+        let at = (at as usize).min(bytes.len());
+        if at < self.at {
+            return record_line(self.text, at as u64);
+        }
+        let start = bytes[at..]
+            .iter()
+            .position(|&b| b != b'\n' && b != b'\r')
+            .map_or(bytes.len(), |i| at + i);
+        self.breaks += bytes[self.at..start]
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| {
+                b == b'\n' || (b == b'\r' && bytes.get(self.at + i + 1) != Some(&b'\n'))
+            })
+            .count();
+        self.at = start;
+        self.breaks + 1
+    }
+}
+
 /// The line of a CSV file's header: its first line that is not blank.
 pub fn header_line(text: &str) -> usize {
     record_line(text, 0)

@@ -150,11 +150,7 @@ fn common_measured_from(
     base_sets: &[Override],
     grid: &Grid,
 ) -> Result<Option<SimTime>, InputError> {
-    let own_days = [
-        scenario::keys::WARMUP_DAYS.path,
-        scenario::keys::HORIZON_DAYS.path,
-    ];
-    if grid.keys.iter().any(|k| own_days.contains(&k.as_str())) {
+    if own_days_swept(grid) {
         return Ok(None);
     }
     let froms: Vec<Result<Option<SimTime>, InputError>> = (0..grid.points())
@@ -169,6 +165,15 @@ fn common_measured_from(
         latest = latest.max(from?);
     }
     Ok(latest)
+}
+
+/// Whether warmup_days or horizon_days is swept: then each point keeps its own days.
+fn own_days_swept(grid: &Grid) -> bool {
+    let own_days = [
+        scenario::keys::WARMUP_DAYS.path,
+        scenario::keys::HORIZON_DAYS.path,
+    ];
+    grid.keys.iter().any(|k| own_days.contains(&k.as_str()))
 }
 
 /// The scenario of point `p`: the file with the base overrides and the point's values,
@@ -220,26 +225,37 @@ pub fn run_sweep_rows(
     let text = scenario::read_text(path)?;
     let document = scenario::Document::parse(&text, scenario::origin_of(path))?;
     let owned: Vec<usize> = (0..grid.points()).filter(|&p| shard.owns(p)).collect();
-    let from = common_measured_from(&document, base_sets, grid)?;
-    // Validation keeps only what the rows need from each scenario (its failure model), and
-    // each distinct failure model is solved once.
-    let mut models: Vec<(Layout, DurabilityParams)> = Vec::new();
-    let mut model_of = Vec::with_capacity(owned.len());
-    let checked: Vec<Result<(Layout, DurabilityParams, bool), InputError>> = owned
-        .par_iter()
-        .map(|&p| {
-            point_scenario(&document, base_sets, grid, p, from).map(|s| {
+    // Every point is validated once, a shard's others too (the common warm-up is all points'),
+    // keeping only what the rows need (its failure model, whether it reaches its steady state,
+    // where its own warm-up ends); each distinct failure model is solved once.
+    type Checked = (Layout, DurabilityParams, bool, Option<SimTime>);
+    let checked: Vec<Result<Checked, InputError>> = (0..grid.points())
+        .into_par_iter()
+        .map(|p| {
+            point_scenario(&document, base_sets, grid, p, None).map(|s| {
+                let own = s.warmup_reached.then_some(s.config.measured_from);
                 (
                     s.config.final_redundancy().layout(),
                     s.durability,
                     s.warmup_reached,
+                    own,
                 )
             })
         })
         .collect();
+    let checked = checked
+        .into_iter()
+        .collect::<Result<Vec<Checked>, InputError>>()?;
+    let from = if own_days_swept(grid) {
+        None
+    } else {
+        checked.iter().filter_map(|c| c.3).max()
+    };
+    let mut models: Vec<(Layout, DurabilityParams)> = Vec::new();
+    let mut model_of = Vec::with_capacity(owned.len());
     let mut before_steady_state = Vec::new();
-    for (checked, &point) in checked.into_iter().zip(&owned) {
-        let (layout, params, steady) = checked?;
+    for &point in &owned {
+        let (layout, params, steady, _) = checked[point].clone();
         if !steady {
             before_steady_state.push(point);
         }

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::scenario::keys::{self, Key};
-use crate::scenario::spans::{header_line, record_line};
+use crate::scenario::spans::{header_line, RecordLines};
 
 /// The inventory's columns (as `backsim import` writes them) and the scenario key behind each;
 /// `name`, `count` and `region` are the group's own.
@@ -25,6 +25,7 @@ pub(super) fn inventory(
     notes: &mut Vec<String>,
 ) -> Result<Vec<GroupSpec>, InputError> {
     let line_of_row = std::cell::Cell::new(None::<usize>);
+    let lines = std::cell::RefCell::new(RecordLines::new(text));
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
@@ -114,10 +115,10 @@ pub(super) fn inventory(
     for (i, record) in reader.records().enumerate() {
         let row = i + 1;
         let record = record.map_err(|e| {
-            line_of_row.set(e.position().map(|p| record_line(text, p.byte())));
+            line_of_row.set(e.position().map(|p| lines.borrow_mut().line(p.byte())));
             fail(Some(row), None, format!("cannot read: {e}"))
         })?;
-        line_of_row.set(record.position().map(|p| record_line(text, p.byte())));
+        line_of_row.set(record.position().map(|p| lines.borrow_mut().line(p.byte())));
         let cell = |column: &str| {
             header
                 .iter()

@@ -383,10 +383,12 @@ fn build(
     }
     let (head, overrides) = &region_overrides(head, overrides)?;
     let mut groups: Vec<FleetGroup> = Vec::new();
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut region_names: Vec<String> = Vec::new();
     let mut targets: Vec<String> = Vec::new();
     for spec in &specs {
-        if let Some(earlier) = groups.iter().find(|g| g.name == spec.name) {
+        // By name through a map: a scan of the groups so far made a large inventory quadratic.
+        if let Some(earlier) = seen.get(spec.name.as_str()).map(|&i| &groups[i]) {
             return Err(spec_error(
                 spec,
                 "name",
@@ -404,6 +406,7 @@ fn build(
             region_names.push(region.to_string());
         }
         targets.push(target);
+        seen.insert(spec.name.as_str(), groups.len());
         groups.push(FleetGroup {
             name: spec.name.clone(),
             count: spec.count,
