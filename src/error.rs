@@ -83,13 +83,29 @@ impl fmt::Display for InputError {
                 }
             }
             Origin::Argument(flag) if flag.is_empty() => write!(f, "scenario")?,
-            Origin::Argument(flag) => write!(f, "{flag}")?,
+            Origin::Argument(flag) => write!(f, "{}", shortened(flag, 200))?,
         }
         if let Some(key) = &self.key {
-            write!(f, ": key `{key}`")?;
+            write!(f, ": key `{}`", shortened(key, 200))?;
         }
-        write!(f, ": {}", self.message)
+        // Messages say a lot on purpose; only one that echoes a value of pages is cut.
+        write!(f, ": {}", shortened(&self.message, 1000))
     }
+}
+
+/// An argument, key or message echoed back is cut to its first and last `keep` characters when
+/// it is much longer: a 100,000-character `--set` came back twice in full.
+fn shortened(text: &str, keep: usize) -> std::borrow::Cow<'_, str> {
+    let chars = text.chars().count();
+    if chars <= 2 * keep + 50 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let start: String = text.chars().take(keep).collect();
+    let end: String = text.chars().skip(chars - keep).collect();
+    std::borrow::Cow::Owned(format!(
+        "{start}…({} characters left out)…{end}",
+        chars - 2 * keep
+    ))
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -160,6 +160,40 @@ impl FleetRun {
                 m.len()
             ));
         }
+        // Amounts a run can produce: finite, not negative, and a fleet bill that is its
+        // regions' bills added up (an edited one was printed as a 300-digit cost).
+        let amount = |v: f64| v.is_finite() && v >= 0.0;
+        let bill_ok = |b: &Bill| {
+            amount(b.cost_per_month) && amount(b.billable_gb_month) && amount(b.mean_storage_gb)
+        };
+        let bills = std::iter::once(&self.fleet)
+            .chain(&self.regions)
+            .chain(self.groups.iter().map(|g| &g.bill))
+            .chain(&self.months)
+            .chain(self.region_months.iter().flatten())
+            .chain(self.group_months.iter().flatten());
+        let servers_ok = self.servers.iter().all(|v| {
+            [
+                v.cost_per_month,
+                v.mean_storage_gb,
+                v.rpo_p95_s,
+                v.downtime_hours,
+                v.data_lost_s,
+                v.recoveries,
+            ]
+            .into_iter()
+            .chain(v.restore_latest_p95_s)
+            .all(amount)
+        });
+        let added: f64 = self.regions.iter().map(|r| r.cost_per_month).sum();
+        let adds_up = (added - self.fleet.cost_per_month).abs()
+            <= 1e-6 * self.fleet.cost_per_month.abs().max(1.0);
+        if !(bills.into_iter().all(bill_ok) && servers_ok && adds_up) {
+            return Err(format!(
+                "run {run} holds a bill or a server's figure no run gives (negative, not finite, or a fleet cost of {} that is not its regions' {added})",
+                self.fleet.cost_per_month
+            ));
+        }
         let within = |t: SimTime| (0..=horizon).contains(&t);
         if let Some(r) = self
             .recoveries

@@ -1049,4 +1049,14 @@ fn merge_refuses_a_fleet_whose_inventory_changed() {
             "builds another fleet than the shards ran",
         ));
     assert!(!tmp.path().join("m").exists());
+    // From inside a shard, where the recorded path does not lead, the file found above is the
+    // one blamed, for how it differs (it was "cannot read the fleet file").
+    backsim()
+        .current_dir(tmp.path().join("s1"))
+        .args(["merge", ".", "../s2", "--no-charts", "--out", "../m2"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "builds another fleet than the shards ran",
+        ));
 }

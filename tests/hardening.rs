@@ -1117,6 +1117,14 @@ fn fleet_merge_treats_every_shard_record_as_untrusted() {
             }),
         ),
         (
+            "a fleet cost that is not its regions' bills",
+            Box::new(move |a: &Path| {
+                edit_json(&a.join(record), |v| {
+                    v["records"][0]["fleet"]["cost_per_month"] = 1e308.into()
+                })
+            }),
+        ),
+        (
             "a group, a month or a server missing",
             Box::new(move |a: &Path| {
                 edit_json(&a.join(record), |v| {
@@ -1266,4 +1274,19 @@ fn an_error_inside_a_set_value_is_blamed_on_the_set() {
     );
     assert!(e.message.contains("unknown field `minutes`"), "{e:?}");
     assert_eq!(e.position, None);
+}
+
+/// A `--set` of 100,000 characters is echoed by its start and end, not twice in full.
+#[test]
+fn a_huge_set_argument_is_echoed_short() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = write(tmp.path(), "s.toml", TINY);
+    let huge = format!("{}=1", "k".repeat(100_000));
+    let output = within(
+        60,
+        &["validate", scenario.to_str().unwrap(), "--set", &huge],
+        tmp.path(),
+    );
+    refused(&output, &["characters left out"]);
+    assert!(output.stderr.len() < 3_000, "{} bytes", output.stderr.len());
 }

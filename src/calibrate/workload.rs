@@ -475,9 +475,13 @@ struct Fit<'a> {
 }
 
 /// "; its own simulation refits to X": what the method check moved a value to.
-fn refits_to(value: Option<f64>, decimals: usize) -> String {
+fn refits_to(fitted: f64, value: Option<f64>, decimals: usize) -> String {
     value.map_or(String::new(), |v| {
-        format!("; its own simulation refits to {v:.decimals$} (an error the s.e. leaves out)")
+        if format!("{v:.decimals$}") == format!("{fitted:.decimals$}") {
+            "; its own simulation refits to the same value".to_string()
+        } else {
+            format!("; its own simulation refits to {v:.decimals$} (an error the s.e. leaves out)")
+        }
     })
 }
 
@@ -584,7 +588,8 @@ fn keys_of(f: &Fit<'_>) -> Vec<FittedKey> {
     out.push(key(
         keys::BINLOG.path,
         format!("{:.3}", c.binlog_gb_per_day),
-        spread(se_at(0), 3) + &refits_to(f.refit.map(|r| r.binlog_gb_per_day), 3),
+        spread(se_at(0), 3)
+            + &refits_to(c.binlog_gb_per_day, f.refit.map(|r| r.binlog_gb_per_day), 3),
         &format!("{BACKUP}, simulated against the metric{leans}"),
     ));
     if let Some(p) = f.pattern {
@@ -616,7 +621,7 @@ fn keys_of(f: &Fit<'_>) -> Vec<FittedKey> {
         out.push(key(
             keys::CHANGE_RATIO.path,
             format!("{:.4}", c.change_ratio),
-            spread(se_at(1), 4) + &refits_to(f.refit.map(|r| r.change_ratio), 4),
+            spread(se_at(1), 4) + &refits_to(c.change_ratio, f.refit.map(|r| r.change_ratio), 4),
             &format!("{BACKUP}, simulated against the metric"),
         ));
     }

@@ -244,9 +244,13 @@ fn find_fleet_file(
                 && (ran.fleet_fingerprint.is_empty() || f.fingerprint() == ran.fleet_fingerprint)
         })
     };
-    Ok(std::iter::once(path.clone())
-        .chain(above)
-        .find(is_the_one)
+    let candidates: Vec<PathBuf> = std::iter::once(path.clone()).chain(above).collect();
+    // None is the one: the first that exists, so that the error says how it differs.
+    Ok(candidates
+        .iter()
+        .find(|c| is_the_one(c))
+        .or_else(|| candidates.iter().find(|c| c.is_file()))
+        .cloned()
         .unwrap_or(path))
 }
 

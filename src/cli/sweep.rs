@@ -178,13 +178,18 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     say(&sweep_table(&table, grid.keys.len()));
     let measured = meta.measured_from_days.map_or(String::new(), |days| {
         format!(
-            ", {} from day {} (the latest warm-up of all points)",
+            ", {} from day {} (the latest warm-up of {})",
             if before_steady_state.is_empty() {
                 "each measured"
             } else {
                 "each that reaches its steady state measured"
             },
-            numbers::sig(days, 4)
+            numbers::sig(days, 4),
+            if before_steady_state.is_empty() {
+                "all points"
+            } else {
+                "those points"
+            }
         )
     });
     say(&format!(

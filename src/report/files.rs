@@ -210,7 +210,7 @@ fn resolve(target: &Path) -> Result<PathBuf, Error> {
             refuse(
                 target,
                 format!(
-                    "its folder {} cannot be made: a file stands in its path",
+                    "its folder {} cannot be made: a file, or a link to nothing, stands in its path",
                     parent.display()
                 ),
             )
