@@ -667,3 +667,45 @@ fn restore_fits_say_when_they_miss_or_cannot_tell() {
         "{alike}"
     );
 }
+
+/// Calibrated with the wrong retention (35 days for a server that keeps 10), the shapes come
+/// out as numbers the method cannot give back: each is flagged, and a weekly shape it cannot
+/// read again is not presented as one it read (it was written with "±6.8%").
+#[test]
+fn shapes_the_method_cannot_give_back_are_flagged() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let dir = tempfile::tempdir().unwrap();
+    let imported = dir.path().join("contoso-orders.toml");
+    backsim()
+        .arg("import")
+        .arg(root.join("server.json"))
+        .arg("--out")
+        .arg(&imported)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&imported).unwrap();
+    let wrong = text.replace("retention_days = 10", "retention_days = 35");
+    assert_ne!(wrong, text, "the import writes the retention");
+    std::fs::write(&imported, wrong).unwrap();
+    let run = backsim()
+        .arg("calibrate")
+        .arg(&imported)
+        .arg("--metrics")
+        .arg(root.join("metrics.json"))
+        .arg("--out")
+        .arg(dir.path().join("out.toml"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&run.get_output().stdout).into_owned();
+    assert!(stdout.contains("workload.diurnal: the calibrated simulation's own storage gives it back with entries up to"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "workload.weekly: the calibrated simulation's own storage gives no such shape back"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("its own simulation does not give this shape back"),
+        "{stdout}"
+    );
+}

@@ -252,6 +252,14 @@ fn rank_one(changes: &[Change], lag: usize) -> Result<Pattern, String> {
 }
 
 impl Pattern {
+    /// The weekly shape for `binlog_gb_per_day`, if the data reads it: one whose least certain
+    /// day is known no better than `UNREADABLE_SE` is noise (it came out ±256% with the
+    /// scenario's retention not the server's), and the scenario's is kept.
+    pub fn readable_weekly(&self, binlog_gb_per_day: f64) -> Option<Shape<7>> {
+        let weekly = self.weekly(binlog_gb_per_day);
+        (weekly.max_relative_se <= UNREADABLE_SE).then_some(weekly)
+    }
+
     /// The weekly shape for a mean binlog rate: weekly[d] − weekly[d − lag] = swing[d] / (B/24),
     /// walked round the week (7 is prime, so the walk visits every day) and centred on 1.
     pub fn weekly(&self, binlog_gb_per_day: f64) -> Shape<7> {

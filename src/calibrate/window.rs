@@ -128,8 +128,12 @@ impl Window {
     pub fn simulate_hourly(&self, c: &Candidate) -> Vec<f64> {
         let mut config = self.config.clone();
         config.workload.binlog_gb_per_day = c.binlog_gb_per_day.max(0.0);
-        if let Some(p) = &self.pattern {
-            config.workload.weekly = p.weekly(c.binlog_gb_per_day).values;
+        if let Some(weekly) = self
+            .pattern
+            .as_ref()
+            .and_then(|p| p.readable_weekly(c.binlog_gb_per_day))
+        {
+            config.workload.weekly = weekly.values;
         }
         config.backup.snapshot_change_ratio = c.change_ratio.max(0.0);
         // A database cannot start empty: a sliver keeps the full snapshot positive.

@@ -83,6 +83,50 @@ pub fn fit(
     };
     let keys = keys_of(&fit);
     first.warnings.extend(understated(&fit));
+    let rate = first.found.best.candidate.binlog_gb_per_day;
+    if let (Some(p), Some(again)) = (&first.pattern, &check) {
+        // A shape the method does not give back is not one to plan with.
+        let shapes = [
+            (
+                "workload.diurnal",
+                Some(p.diurnal.values.to_vec()),
+                again.diurnal.map(|d| d.to_vec()),
+            ),
+            (
+                "workload.weekly",
+                p.readable_weekly(rate).map(|w| w.values.to_vec()),
+                again.weekly.map(|w| w.to_vec()),
+            ),
+        ];
+        for (key, fitted, refit) in shapes {
+            let Some(fitted) = fitted else { continue };
+            let most = refit.map(|r| {
+                fitted
+                    .iter()
+                    .zip(&r)
+                    .map(|(f, r)| (r - f).abs() / f.abs().max(1e-9))
+                    .fold(0.0, f64::max)
+            });
+            if most.is_none_or(|m| m > SHAPE_UNSTABLE) {
+                first.warnings.push(format!(
+                    "{key}: the calibrated simulation's own storage {}, so the shape is poorly read; check that the scenario's retention and redundancy are the server's",
+                    most.map_or("gives no such shape back".to_string(), |m| format!(
+                        "gives it back with entries up to {:.0}% away",
+                        m * 100.0
+                    ))
+                ));
+            }
+        }
+    }
+    if let Some(p) = &first.pattern {
+        let weekly = p.weekly(rate);
+        if p.readable_weekly(rate).is_none() {
+            first.warnings.push(format!(
+                "workload.weekly: the weekday-to-weekday changes of the backup storage are mostly noise (a day's share of the load comes out within ±{:.0}%), so they carry no weekly shape; the scenario's is kept (check that its retention is the server's)",
+                weekly.max_relative_se * 100.0
+            ));
+        }
+    }
     Ok(WorkloadFit {
         keys,
         fitted: first.found.best.candidate,
@@ -92,6 +136,9 @@ pub fn fit(
         warnings: first.warnings,
     })
 }
+
+/// A shape the method check moves by more than this (relative, its worst entry) is flagged.
+const SHAPE_UNSTABLE: f64 = 0.1;
 
 /// What a second fit found, for the method check.
 struct Refit {
@@ -111,7 +158,8 @@ impl Refit {
             weekly: f
                 .pattern
                 .as_ref()
-                .map(|p| p.weekly(c.binlog_gb_per_day).values),
+                .and_then(|p| p.readable_weekly(c.binlog_gb_per_day))
+                .map(|w| w.values),
         }
     }
 }
@@ -486,21 +534,29 @@ fn refits_to(fitted: f64, value: Option<f64>, decimals: usize) -> String {
 }
 
 /// The largest relative move of a shape's entries under the method check, as text.
-fn shape_moves(fitted: &[f64], refit: Option<&[f64]>) -> String {
-    refit.map_or(String::new(), |r| {
-        let most = fitted
-            .iter()
-            .zip(r)
-            .map(|(f, r)| (r - f).abs() / f.abs().max(1e-9))
-            .fold(0.0, f64::max);
-        if most < 0.0005 {
-            return "; its own simulation refits to the same shape".to_string();
+fn shape_moves(fitted: &[f64], refit: Option<Option<&[f64]>>) -> String {
+    match refit {
+        // No method check ran (its failure is a warning of its own).
+        None => String::new(),
+        Some(None) => {
+            "; its own simulation does not give this shape back (an error the s.e. leaves out)"
+                .to_string()
         }
-        format!(
-            "; its own simulation refits with entries up to {:.1}% away (an error the s.e. leaves out)",
-            most * 100.0
-        )
-    })
+        Some(Some(r)) => {
+            let most = fitted
+                .iter()
+                .zip(r)
+                .map(|(f, r)| (r - f).abs() / f.abs().max(1e-9))
+                .fold(0.0, f64::max);
+            if most < 0.0005 {
+                return "; its own simulation refits to the same shape".to_string();
+            }
+            format!(
+                "; its own simulation refits with entries up to {:.1}% away (an error the s.e. leaves out)",
+                most * 100.0
+            )
+        }
+    }
 }
 
 /// Warnings for values the method check moved by more than their standard error (and more than
@@ -596,7 +652,7 @@ fn keys_of(f: &Fit<'_>) -> Vec<FittedKey> {
         let (value, uncertainty) = profile(&p.diurnal);
         let moved = shape_moves(
             &p.diurnal.values,
-            f.refit.and_then(|r| r.diurnal.as_ref()).map(|d| &d[..]),
+            f.refit.map(|r| r.diurnal.as_ref().map(|d| &d[..])),
         );
         out.push(key(
             keys::DIURNAL.path,
@@ -604,18 +660,20 @@ fn keys_of(f: &Fit<'_>) -> Vec<FittedKey> {
             uncertainty + &moved,
             &changes,
         ));
-        let weekly = p.weekly(c.binlog_gb_per_day);
-        let (value, uncertainty) = profile(&weekly);
-        let moved = shape_moves(
-            &weekly.values,
-            f.refit.and_then(|r| r.weekly.as_ref()).map(|w| &w[..]),
-        );
-        out.push(key(
-            keys::WEEKLY.path,
-            value,
-            uncertainty + &moved,
-            &changes,
-        ));
+        // An unreadable weekly shape is not written: the scenario's stays (said in a warning).
+        if let Some(weekly) = p.readable_weekly(c.binlog_gb_per_day) {
+            let (value, uncertainty) = profile(&weekly);
+            let moved = shape_moves(
+                &weekly.values,
+                f.refit.map(|r| r.weekly.as_ref().map(|w| &w[..])),
+            );
+            out.push(key(
+                keys::WEEKLY.path,
+                value,
+                uncertainty + &moved,
+                &changes,
+            ));
+        }
     }
     if matches!(f.ratio_fitted, RatioFit::Fitted) {
         out.push(key(
