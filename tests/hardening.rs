@@ -1207,7 +1207,7 @@ fn an_output_path_through_a_file_or_a_dangling_link_is_refused() {
     write(tmp.path(), "afile", "");
     std::os::unix::fs::symlink(tmp.path().join("nowhere"), tmp.path().join("dangling")).unwrap();
     for (out, says) in [
-        ("afile/x", "a file stands in its path"),
+        ("afile/x", "stands in its path"),
         ("dangling", "is a link to nothing"),
     ] {
         let output = within(
