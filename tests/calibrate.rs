@@ -384,6 +384,20 @@ fn another_servers_metrics_are_fitted_with_a_warning_naming_both() {
     assert!(!stdout.contains("contoso-orders"), "{stdout}");
 }
 
+/// The bundled server description imported into `dir`, as the README's walk-through starts.
+fn imported_example(dir: &Path) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let imported = dir.join("contoso-orders.toml");
+    backsim()
+        .arg("import")
+        .arg(root.join("server.json"))
+        .arg("--out")
+        .arg(&imported)
+        .assert()
+        .success();
+    imported
+}
+
 /// The README's walk-through: import the bundled server, add its measured restores, calibrate
 /// against the bundled metrics, and land near the source scenario the metrics came from.
 #[test]
@@ -397,14 +411,7 @@ fn the_bundled_example_calibrates_back_to_its_source() {
         "run `cargo run --example synthetic_metrics`"
     );
     let dir = tempfile::tempdir().unwrap();
-    let imported = dir.path().join("contoso-orders.toml");
-    backsim()
-        .arg("import")
-        .arg(root.join("server.json"))
-        .arg("--out")
-        .arg(&imported)
-        .assert()
-        .success();
+    let imported = imported_example(dir.path());
     let restores = std::fs::read_to_string(root.join("measured-restores.toml")).unwrap();
     let text = std::fs::read_to_string(&imported).unwrap() + &restores;
     std::fs::write(&imported, &text).unwrap();
@@ -675,14 +682,7 @@ fn restore_fits_say_when_they_miss_or_cannot_tell() {
 fn shapes_the_method_cannot_give_back_are_flagged() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let dir = tempfile::tempdir().unwrap();
-    let imported = dir.path().join("contoso-orders.toml");
-    backsim()
-        .arg("import")
-        .arg(root.join("server.json"))
-        .arg("--out")
-        .arg(&imported)
-        .assert()
-        .success();
+    let imported = imported_example(dir.path());
     let text = std::fs::read_to_string(&imported).unwrap();
     let wrong = text.replace("retention_days = 10", "retention_days = 35");
     assert_ne!(wrong, text, "the import writes the retention");
