@@ -695,6 +695,29 @@ fn every_point_is_measured_from_the_latest_warm_up() {
     }
 }
 
+/// A check of two keys that a point fails blames the file's key (the database outgrowing its
+/// storage: the growth is the file's), and says which point set the other.
+#[test]
+fn a_two_key_error_names_the_point_that_set_one() {
+    let tmp = TempDir::new().unwrap();
+    let cases = cases_file(tmp.path(), "server.db_size_gb\n100\n480\n");
+    backsim()
+        .arg("sweep")
+        .arg("scenarios/default.toml")
+        .args(["--runs", "1", "--cases"])
+        .arg(&cases)
+        .arg("--out")
+        .arg(tmp.path().join("never"))
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("(at ").and(predicate::str::contains(
+                "cases.csv row 2 (server.db_size_gb=480))",
+            )),
+        );
+    assert!(!tmp.path().join("never").exists());
+}
+
 /// A cases file with blank lines between rows: an error names the row's own line.
 #[test]
 fn a_cases_error_names_the_rows_own_line() {

@@ -190,16 +190,20 @@ fn point_scenario(
     let mut sets = base_sets.to_vec();
     sets.extend(assignments.iter().cloned());
     let mut scenario = document.point(&sets).map_err(|mut e| {
+        let listed = assignments
+            .iter()
+            .map(|a| format!("{}={}", a.key, a.value))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let point = match &grid.cases {
+            Some(cases) => format!("{} row {} ({listed})", cases.file, p + 1),
+            None => format!("sweep point {p} ({listed})"),
+        };
         if matches!(e.origin, Origin::Argument(_)) {
-            let listed = assignments
-                .iter()
-                .map(|a| format!("{}={}", a.key, a.value))
-                .collect::<Vec<_>>()
-                .join(" ");
-            e.origin = Origin::Argument(match &grid.cases {
-                Some(cases) => format!("{} row {} ({listed})", cases.file, p + 1),
-                None => format!("sweep point {p} ({listed})"),
-            });
+            e.origin = Origin::Argument(point);
+        } else {
+            // A check of two keys blames the file's one, though the point set the other.
+            e.message = format!("{} (at {point})", e.message);
         }
         e
     })?;
