@@ -120,8 +120,8 @@ impl Snapshots {
         let mut since = self.since_snapshot_gb;
         let mut added = 0;
         while added < times {
-            // Exactly `binlog_until_extra() == 0.0`.
-            if watched.is_some_and(|threshold| (threshold - since).max(0.0) == 0.0) {
+            // As `extra_due` compares, on the running total.
+            if watched.is_some_and(|threshold| since >= threshold) {
                 break;
             }
             since += gb;
@@ -172,16 +172,6 @@ impl Snapshots {
     /// B4: enough binlog has piled up since the last snapshot (and none is failing).
     fn extra_due(&self) -> bool {
         self.since_snapshot_gb >= self.extra_threshold_gb && self.failing_since.is_none()
-    }
-
-    /// How much more binlog before an extra snapshot falls due (B4); infinite when none can
-    /// (one is queued already, or a snapshot is failing).
-    pub fn binlog_until_extra(&self) -> f64 {
-        if self.extra == Timer::Armed || self.failing_since.is_some() {
-            f64::INFINITY
-        } else {
-            (self.extra_threshold_gb - self.since_snapshot_gb).max(0.0)
-        }
     }
 
     /// After a log backup: whether to queue an extra snapshot now.
