@@ -16,19 +16,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// lines before a record into it, and its own line count skips them, so the first character
 /// that is not a line break is the record's.
 pub fn record_line(text: &str, at: u64) -> usize {
-    let bytes = text.as_bytes();
-    let at = (at as usize).min(bytes.len());
-    let start = bytes[at..]
-        .iter()
-        .position(|&b| b != b'\n' && b != b'\r')
-        .map_or(bytes.len(), |i| at + i);
-    // A line ends at \n, \r\n or a lone \r (old Mac files), as the reader splits them.
-    let breaks = bytes[..start]
-        .iter()
-        .enumerate()
-        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
-        .count();
-    breaks + 1
+    RecordLines::new(text).line(at)
 }
 
 /// `record_line` for the records of one file in order, each counted on from the one before:
@@ -49,13 +37,13 @@ impl<'t> RecordLines<'t> {
         }
     }
 
-    /// The line of the record at byte `at`; a record before the last one asked for is
-    /// counted from the top.
+    /// The line of the record at byte `at`; one before the last asked for is counted from the
+    /// top again.
     pub fn line(&mut self, at: u64) -> usize {
         let bytes = self.text.as_bytes();
         let at = (at as usize).min(bytes.len());
         if at < self.at {
-            return record_line(self.text, at as u64);
+            (self.at, self.breaks) = (0, 0);
         }
         let start = bytes[at..]
             .iter()
