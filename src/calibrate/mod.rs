@@ -7,6 +7,7 @@ mod database;
 pub mod export;
 mod fit;
 pub mod import;
+mod method_check;
 pub mod metrics;
 pub mod restores;
 pub(crate) mod series;

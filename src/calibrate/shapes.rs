@@ -254,10 +254,15 @@ fn rank_one(changes: &[Change], lag: usize) -> Result<Pattern, String> {
 impl Pattern {
     /// The weekly shape for `binlog_gb_per_day`, if the data reads it: one whose least certain
     /// day is known no better than `UNREADABLE_SE` is noise (it came out ±256% with the
-    /// scenario's retention not the server's), and the scenario's is kept.
-    pub fn readable_weekly(&self, binlog_gb_per_day: f64) -> Option<Shape<7>> {
+    /// scenario's retention not the server's), and the scenario's is kept. Err: that widest
+    /// standard error, relative.
+    pub fn weekly_read(&self, binlog_gb_per_day: f64) -> Result<Shape<7>, f64> {
         let weekly = self.weekly(binlog_gb_per_day);
-        (weekly.max_relative_se <= UNREADABLE_SE).then_some(weekly)
+        if weekly.max_relative_se <= UNREADABLE_SE {
+            Ok(weekly)
+        } else {
+            Err(weekly.max_relative_se)
+        }
     }
 
     /// The weekly shape for a mean binlog rate: weekly[d] − weekly[d − lag] = swing[d] / (B/24),

@@ -131,7 +131,7 @@ impl Window {
         if let Some(weekly) = self
             .pattern
             .as_ref()
-            .and_then(|p| p.readable_weekly(c.binlog_gb_per_day))
+            .and_then(|p| p.weekly_read(c.binlog_gb_per_day).ok())
         {
             config.workload.weekly = weekly.values;
         }

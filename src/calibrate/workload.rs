@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, FixedOffset, SecondsFormat};
 
 use super::database::{self, Database};
 use super::fit::{search, solve, uncertainty, Db, Search, Solved};
+use super::method_check::{self, refits_to, shape_moves, Refit};
 use super::metrics::{Metrics, Series, BACKUP};
 use super::shapes::{self, Pattern, Shape};
 use super::window::{Candidate, Window};
@@ -51,19 +52,12 @@ pub fn fit(
     metrics: &Metrics,
 ) -> Result<WorkloadFit, InputError> {
     let mut first = fit_once(text, origin, scenario, metrics)?;
-    let mut replayed = metrics.clone();
-    // Only points the simulation reached (it gives NaN past its end) and the metric had.
-    replayed.backup.gb = first
-        .backtest
-        .iter()
-        .map(|p| {
-            p.observed_gb
-                .and(Some(p.simulated_gb))
-                .filter(|v| v.is_finite())
-        })
-        .collect();
+    let replayed = method_check::replayed(metrics, &first.backtest);
     let check = match fit_once(text, origin, scenario, &replayed) {
-        Ok(again) => Some(Refit::of(&again)),
+        Ok(again) => Some(Refit::of(
+            again.found.best.candidate,
+            again.pattern.as_ref(),
+        )),
         Err(e) => {
             first.warnings.push(format!(
                 "the method check (fitting the calibrated simulation's own storage again) could not run: {}; the ± take the load shapes as exact",
@@ -82,50 +76,20 @@ pub fn fit(
         refit: check.as_ref(),
     };
     let keys = keys_of(&fit);
-    first.warnings.extend(understated(&fit));
-    let rate = first.found.best.candidate.binlog_gb_per_day;
-    if let (Some(p), Some(again)) = (&first.pattern, &check) {
-        // A shape the method does not give back is not one to plan with.
-        let shapes = [
-            (
-                "workload.diurnal",
-                Some(p.diurnal.values.to_vec()),
-                again.diurnal.map(|d| d.to_vec()),
-            ),
-            (
-                "workload.weekly",
-                p.readable_weekly(rate).map(|w| w.values.to_vec()),
-                again.weekly.map(|w| w.to_vec()),
-            ),
-        ];
-        for (key, fitted, refit) in shapes {
-            let Some(fitted) = fitted else { continue };
-            let most = refit.map(|r| {
-                fitted
-                    .iter()
-                    .zip(&r)
-                    .map(|(f, r)| (r - f).abs() / f.abs().max(1e-9))
-                    .fold(0.0, f64::max)
-            });
-            if most.is_none_or(|m| m > SHAPE_UNSTABLE) {
-                first.warnings.push(format!(
-                    "{key}: the calibrated simulation's own storage {}, so the shape is poorly read; check that the scenario's retention and redundancy are the server's",
-                    most.map_or("gives no such shape back".to_string(), |m| format!(
-                        "gives it back with entries up to {:.0}% away",
-                        m * 100.0
-                    ))
-                ));
-            }
-        }
-    }
+    let c = first.found.best.candidate;
+    let ratio_fitted = matches!(first.ratio_fitted, RatioFit::Fitted);
+    first.warnings.extend(method_check::understated(
+        &c,
+        check.as_ref(),
+        first.se.as_deref(),
+        ratio_fitted,
+    ));
     if let Some(p) = &first.pattern {
-        let weekly = p.weekly(rate);
-        if p.readable_weekly(rate).is_none() {
-            first.warnings.push(format!(
-                "workload.weekly: the weekday-to-weekday changes of the backup storage are mostly noise (a day's share of the load comes out within ±{:.0}%), so they carry no weekly shape; the scenario's is kept (check that its retention is the server's)",
-                weekly.max_relative_se * 100.0
-            ));
-        }
+        first.warnings.extend(method_check::shape_warnings(
+            p,
+            c.binlog_gb_per_day,
+            check.as_ref(),
+        ));
     }
     Ok(WorkloadFit {
         keys,
@@ -135,33 +99,6 @@ pub fn fit(
         backtest: first.backtest,
         warnings: first.warnings,
     })
-}
-
-/// A shape the method check moves by more than this (relative, its worst entry) is flagged.
-const SHAPE_UNSTABLE: f64 = 0.1;
-
-/// What a second fit found, for the method check.
-struct Refit {
-    binlog_gb_per_day: f64,
-    change_ratio: f64,
-    diurnal: Option<[f64; 24]>,
-    weekly: Option<[f64; 7]>,
-}
-
-impl Refit {
-    fn of(f: &Fitting) -> Self {
-        let c = f.found.best.candidate;
-        Refit {
-            binlog_gb_per_day: c.binlog_gb_per_day,
-            change_ratio: c.change_ratio,
-            diurnal: f.pattern.as_ref().map(|p| p.diurnal.values),
-            weekly: f
-                .pattern
-                .as_ref()
-                .and_then(|p| p.readable_weekly(c.binlog_gb_per_day))
-                .map(|w| w.values),
-        }
-    }
 }
 
 /// One fit, before its keys are written.
@@ -522,80 +459,6 @@ struct Fit<'a> {
     refit: Option<&'a Refit>,
 }
 
-/// "; its own simulation refits to X": what the method check moved a value to.
-fn refits_to(fitted: f64, value: Option<f64>, decimals: usize) -> String {
-    value.map_or(String::new(), |v| {
-        if format!("{v:.decimals$}") == format!("{fitted:.decimals$}") {
-            "; its own simulation refits to the same value".to_string()
-        } else {
-            format!("; its own simulation refits to {v:.decimals$} (an error the s.e. leaves out)")
-        }
-    })
-}
-
-/// The largest relative move of a shape's entries under the method check, as text.
-fn shape_moves(fitted: &[f64], refit: Option<Option<&[f64]>>) -> String {
-    match refit {
-        // No method check ran (its failure is a warning of its own).
-        None => String::new(),
-        Some(None) => {
-            "; its own simulation does not give this shape back (an error the s.e. leaves out)"
-                .to_string()
-        }
-        Some(Some(r)) => {
-            let most = fitted
-                .iter()
-                .zip(r)
-                .map(|(f, r)| (r - f).abs() / f.abs().max(1e-9))
-                .fold(0.0, f64::max);
-            if most < 0.0005 {
-                return "; its own simulation refits to the same shape".to_string();
-            }
-            format!(
-                "; its own simulation refits with entries up to {:.1}% away (an error the s.e. leaves out)",
-                most * 100.0
-            )
-        }
-    }
-}
-
-/// Warnings for values the method check moved by more than their standard error (and more than
-/// rounding): their ± understates how well the metric pins them down.
-fn understated(f: &Fit<'_>) -> Vec<String> {
-    let (Some(refit), Some(se)) = (f.refit, f.se) else {
-        return Vec::new();
-    };
-    let c = f.solved.candidate;
-    let mut values = vec![(
-        keys::BINLOG.path,
-        c.binlog_gb_per_day,
-        refit.binlog_gb_per_day,
-        se[0],
-    )];
-    if let (RatioFit::Fitted, Some(&ratio_se)) = (f.ratio_fitted, se.get(1)) {
-        values.push((
-            keys::CHANGE_RATIO.path,
-            c.change_ratio,
-            refit.change_ratio,
-            ratio_se,
-        ));
-    }
-    values
-        .into_iter()
-        // A move under a part in ten thousand is rounding, whatever a tiny s.e. says.
-        .filter(|(_, fitted, again, se)| {
-            let moved = (again - fitted).abs();
-            moved > *se && moved > 1e-4 * fitted.abs()
-        })
-        .map(|(key, fitted, again, se)| {
-            format!(
-                "{key}: the calibrated simulation's own storage fits to {again:.4}, not {fitted:.4}: {:.1} standard errors away, so its ± understates the error (the load shapes, above all at the snapshot's unseen hours, are taken as exact)",
-                (again - fitted).abs() / se
-            )
-        })
-        .collect()
-}
-
 fn keys_of(f: &Fit<'_>) -> Vec<FittedKey> {
     let c = f.solved.candidate;
     let se_at = |i: usize| f.se.and_then(|s| s.get(i).copied());
@@ -661,7 +524,7 @@ fn keys_of(f: &Fit<'_>) -> Vec<FittedKey> {
             &changes,
         ));
         // An unreadable weekly shape is not written: the scenario's stays (said in a warning).
-        if let Some(weekly) = p.readable_weekly(c.binlog_gb_per_day) {
+        if let Ok(weekly) = p.weekly_read(c.binlog_gb_per_day) {
             let (value, uncertainty) = profile(&weekly);
             let moved = shape_moves(
                 &weekly.values,
