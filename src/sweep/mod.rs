@@ -160,11 +160,18 @@ fn common_measured_from(
                 .map(|s| s.warmup_reached.then_some(s.config.measured_from))
         })
         .collect();
-    let mut latest = None;
-    for from in froms {
-        latest = latest.max(from?);
+    // The first failing point in point order is the one reported, at any thread count.
+    let froms = froms.into_iter().collect::<Result<Vec<_>, _>>()?;
+    Ok(common_start(grid, froms))
+}
+
+/// The common start of every point, from each point's own warm-up end (None where it does not
+/// reach its steady state): the latest, unless the points cannot share their days.
+fn common_start(grid: &Grid, own: impl IntoIterator<Item = Option<SimTime>>) -> Option<SimTime> {
+    if own_days_swept(grid) {
+        return None;
     }
-    Ok(latest)
+    own.into_iter().flatten().max()
 }
 
 /// Whether warmup_days or horizon_days is swept: then each point keeps its own days.
@@ -250,11 +257,7 @@ pub fn run_sweep_rows(
     let checked = checked
         .into_iter()
         .collect::<Result<Vec<Checked>, InputError>>()?;
-    let from = if own_days_swept(grid) {
-        None
-    } else {
-        checked.iter().filter_map(|c| c.3).max()
-    };
+    let from = common_start(grid, checked.iter().map(|c| c.3));
     let mut models: Vec<(Layout, DurabilityParams)> = Vec::new();
     let mut model_of = Vec::with_capacity(owned.len());
     let mut before_steady_state = Vec::new();
