@@ -219,7 +219,7 @@ fn find_fleet_file(
     ran: &FleetProvenance,
     overrides: &[Override],
     shard: &Path,
-) -> Result<PathBuf, Error> {
+) -> Result<(PathBuf, Option<Fleet>), Error> {
     use std::io::IsTerminal;
     let path = PathBuf::from(&ran.fleet_file);
     if crate::scenario::is_stdin(&path) {
@@ -230,28 +230,31 @@ fn find_fleet_file(
             )
             .into());
         }
-        return Ok(path);
+        return Ok((path, None));
     }
     if path.is_absolute() {
-        return Ok(path);
+        return Ok((path, None));
     }
     let above = std::fs::canonicalize(shard)
         .map(|s| s.ancestors().map(|a| a.join(&path)).collect::<Vec<_>>())
         .unwrap_or_default();
-    let is_the_one = |candidate: &PathBuf| {
-        load_fleet(candidate, overrides).is_ok_and(|f| {
-            f.sha256 == ran.fleet_sha256
-                && (ran.fleet_fingerprint.is_empty() || f.fingerprint() == ran.fleet_fingerprint)
-        })
-    };
     let candidates: Vec<PathBuf> = std::iter::once(path.clone()).chain(above).collect();
+    // The one the shards ran comes back built, so that merge does not build it again.
+    let the_one = candidates.iter().find_map(|candidate| {
+        load_fleet(candidate, overrides)
+            .ok()
+            .filter(|f| {
+                f.sha256 == ran.fleet_sha256
+                    && (ran.fleet_fingerprint.is_empty()
+                        || f.fingerprint() == ran.fleet_fingerprint)
+            })
+            .map(|f| (candidate.clone(), Some(f)))
+    });
     // None is the one: the first that exists, so that the error says how it differs.
-    Ok(candidates
-        .iter()
-        .find(|c| is_the_one(c))
-        .or_else(|| candidates.iter().find(|c| c.is_file()))
-        .cloned()
-        .unwrap_or(path))
+    Ok(the_one.unwrap_or_else(|| {
+        let first = candidates.iter().find(|c| c.is_file()).cloned();
+        (first.unwrap_or(path), None)
+    }))
 }
 
 /// Join the shards of a fleet run: the same fleet file (same text), the same settings, every
@@ -331,8 +334,11 @@ pub(super) fn merge(
         .iter()
         .map(|s| Override::parse(s))
         .collect::<Result<_, _>>()?;
-    let fleet_file = find_fleet_file(p, &overrides, &dirs[0])?;
-    let fleet = load_fleet(&fleet_file, &overrides)?;
+    let (fleet_file, found) = find_fleet_file(p, &overrides, &dirs[0])?;
+    let fleet = match found {
+        Some(fleet) => fleet,
+        None => load_fleet(&fleet_file, &overrides)?,
+    };
     if fleet.sha256 != p.fleet_sha256 {
         return Err(InputError::argument(
             "merge",
