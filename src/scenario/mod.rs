@@ -322,6 +322,29 @@ impl<'t> Document<'t> {
                     .as_deref()
                     .and_then(|k| spans::offset_of(self.text, k))
                     .map(|at| spans::line_col(self.text, at));
+                // A check of two keys is blamed on one in the file; the other may have come
+                // from the command line, and the file's line alone would not show its value.
+                let mut named: Vec<&Override> = Vec::new();
+                for o in overrides.iter().rev() {
+                    if mentions(&err.message, &o.key) && !named.iter().any(|n| n.key == o.key) {
+                        named.push(o);
+                    }
+                }
+                // Overrides come from --set, a sweep's grid or a fleet's group alike.
+                if !named.is_empty() {
+                    let sets: Vec<String> = named
+                        .iter()
+                        .rev()
+                        .map(|o| format!("{}={}", o.key, o.value))
+                        .collect();
+                    let verb = if sets.len() == 1 {
+                        "overrides"
+                    } else {
+                        "override"
+                    };
+                    err.message
+                        .push_str(&format!(" ({} {verb} the file)", sets.join(" and ")));
+                }
             }
         }
         err
@@ -392,6 +415,18 @@ impl<'t> Document<'t> {
         }
         Ok(())
     }
+}
+
+/// Whether `message` names the dotted `key` as a whole key (not `key` inside a longer one).
+fn mentions(message: &str, key: &str) -> bool {
+    let part_of_key = |c: char| c.is_alphanumeric() || matches!(c, '_' | '.' | '-');
+    message.match_indices(key).any(|(at, _)| {
+        let after = &message[at + key.len()..];
+        // A full stop after the key ends a sentence; one before a letter continues the key.
+        let continues = after.starts_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | '-'))
+            || (after.starts_with('.') && after[1..].starts_with(|c: char| c.is_alphanumeric()));
+        !message[..at].ends_with(part_of_key) && !continues
+    })
 }
 
 /// How many grid points may be tried to show that one `[sweep]` value can be valid.
@@ -591,5 +626,47 @@ mod tests {
             e.origin,
             Origin::Argument("--set backup.retention_days=99".into())
         );
+    }
+
+    #[test]
+    fn a_check_of_two_keys_names_the_override_behind_the_other() {
+        let set = |k: &str, v: &str| Override {
+            key: k.into(),
+            value: v.into(),
+        };
+        let text = "name = \"x\"\n[server]\ndb_size_gb = 300\n";
+        let e = parse(
+            text,
+            Origin::File("s.toml".into()),
+            &[set("server.provisioned_storage_gb", "100")],
+        )
+        .unwrap_err();
+        // Blamed on the file's key, with the --set that made it fail named.
+        assert_eq!(e.origin, Origin::File("s.toml".into()));
+        assert_eq!(e.key.as_deref(), Some("server.db_size_gb"));
+        assert!(
+            e.message
+                .ends_with("(server.provisioned_storage_gb=100 overrides the file)"),
+            "{}",
+            e.message
+        );
+        // A --set the message does not name is not mentioned.
+        let e = parse(
+            "name = \"x\"\n[server]\ndb_size_gb = 300\nprovisioned_storage_gb = 100\n",
+            Origin::File("s.toml".into()),
+            &[set("backup.retention_days", "7")],
+        )
+        .unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("server.db_size_gb"));
+        assert!(!e.message.contains("--set"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_key_is_mentioned_only_whole() {
+        assert!(mentions("fits in a.b (3 GB)", "a.b"));
+        assert!(mentions("raise a.b.", "a.b"));
+        assert!(!mentions("raise a.bc", "a.b"));
+        assert!(!mentions("raise a.b.c", "a.b"));
+        assert!(!mentions("raise xa.b", "a.b"));
     }
 }
