@@ -79,25 +79,35 @@ impl Sim<'_, '_> {
         // Probes and the ledger read the state right after the backup due on the hour, when the
         // next stretch begins (a sample, right before it, is taken by the stretch itself). And
         // a stretch stops at any change of rate or bill.
-        let last_allowed = end
+        let mut last_allowed = end
             .min((start / HOUR + 1) * HOUR)
             .min(self.load.rate_end(start))
             .min(self.billing.next_boundary(start) - 1);
-        let count = ((last_allowed - start) / interval).min(MOST as SimTime);
+        let backup = &self.cfg.backup;
+        let (keep_for, window) = (backup.keep_for(), backup.window());
+        // One base snapshot for the window start throughout, and no snapshot ages out: the
+        // stretch stops short of the backup at which either would happen, which then runs on
+        // its own (refusing the whole hour instead left one in 24 hours unfolded).
+        let (base, next_base) = self.store.window_base_at(start + interval - window);
+        last_allowed = last_allowed.min(next_base.saturating_add(window - 1));
+        if let Some(oldest) = self.store.oldest_snapshot_time() {
+            if base.is_none_or(|b| b > oldest) {
+                last_allowed = last_allowed.min(oldest + keep_for - 1);
+            }
+        }
+        let count = (last_allowed - start).max(0) / interval;
+        let count = count.min(MOST as SimTime);
         if count < 2 {
             return None;
         }
-        let backup = &self.cfg.backup;
-        let (keep_for, window) = (backup.keep_for(), backup.window());
         let stretch = Stretch {
             start,
             count: count as u64,
             interval,
             keep_for,
-            base: self.store.window_base_at(start + interval - window).0,
+            base,
         };
-        // One base snapshot for the window start throughout, and no snapshot ages out.
-        let (_, next_base) = self.store.window_base_at(start + interval - window);
+        // The limits above make these hold; checked again as the rules they stand for.
         if next_base <= stretch.last() - window
             || self
                 .store
