@@ -306,3 +306,24 @@ fn restore_queue_wait_grows_as_slots_shrink() {
     let waits: Vec<f64> = ["8", "4", "2", "1"].iter().map(|s| wait(s)).collect();
     assert!(waits.windows(2).all(|w| w[1] > w[0]), "{waits:?}");
 }
+
+/// B2 with every log backup failing: only the snapshots hold the data, so a restore to a point
+/// between two of them lands on the earlier one, and the hourly probe of a random point never
+/// replays binlog that no backup holds.
+#[test]
+fn a_restore_never_replays_binlog_no_log_backup_holds() {
+    let s = with(&[("backup.log_backup_failure_pct", "100")]);
+    let plan = restore(
+        &s,
+        15 * DAY + 12 * HOUR,
+        RestoreTarget::At(14 * DAY + 18 * HOUR),
+    )
+    .unwrap();
+    assert_eq!(plan.effective_target, 14 * DAY);
+    assert_eq!(plan.replay_gb, 0.0);
+    assert_eq!(plan.unbacked_seconds, (18 * HOUR) as f64);
+    let m = metrics(&s);
+    let custom = m.restore.custom_seconds.expect("probed");
+    let fastest = m.restore.fastest_seconds.expect("probed");
+    assert_eq!(custom.max, fastest.max, "no probe replays anything");
+}

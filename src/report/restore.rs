@@ -220,6 +220,13 @@ pub fn restore_text(report: &RestoreReport<'_>) -> String {
         "  data-loss window  {:.0} s: writes between the restore point and the request that the new server lacks",
         p.data_loss_seconds
     );
+    if p.unbacked_seconds > 0.0 {
+        let _ = writeln!(
+            out,
+            "  binlog missing    every log backup after the restore point failed, so the replay stops {:.0} s short of the target",
+            p.unbacked_seconds
+        );
+    }
     if p.failed_attempts > 0 {
         let _ = writeln!(
             out,

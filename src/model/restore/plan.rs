@@ -42,6 +42,9 @@ pub struct RestorePlan {
     pub failed_attempts: u32,
     /// How much earlier than asked the restore had to land because of those failures.
     pub extra_loss_seconds: f64,
+    /// How much earlier than asked the replay stops because the binlog after the last
+    /// successful log backup is in no backup (every log backup since has failed).
+    pub unbacked_seconds: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,11 +95,12 @@ impl Backups<'_> {
         (earliest, self.latest_point.min(request))
     }
 
-    /// Binlog mark at `t` (≤ the last restorable point), interpolated inside the log backup
-    /// that covers it: the binlog rate is taken as even within one log interval.
-    fn mark_at(&self, t: SimTime, base: &Snapshot) -> f64 {
+    /// The newest point at or before `t` (≤ the last restorable point) that a replay from
+    /// `base` can reach, and its binlog mark, interpolated inside the log backup that covers it:
+    /// the binlog rate is taken as even within one log interval.
+    fn reachable(&self, t: SimTime, base: &Snapshot) -> (SimTime, f64) {
         if t >= self.latest_point {
-            return self.latest_mark;
+            return (t, self.latest_mark);
         }
         let (before, after) = self.store.logs_around(t);
         let (t0, m0) = match before {
@@ -105,12 +109,21 @@ impl Backups<'_> {
         };
         let (t1, m1) = match after {
             Some(l) => (l.time, l.binlog_mark),
+            // The window last closed at a snapshot, and no log backup since `t0` has succeeded:
+            // the binlog after `t0` is in no backup, so a replay stops there.
+            None if self
+                .store
+                .latest_snapshot()
+                .is_some_and(|s| s.time == self.latest_point) =>
+            {
+                return (t0, m0)
+            }
             None => (self.latest_point, self.latest_mark),
         };
         if t1 <= t0 {
-            return m0;
+            return (t, m0);
         }
-        m0 + (m1 - m0) * (t - t0) as f64 / (t1 - t0) as f64
+        (t, m0 + (m1 - m0) * (t - t0) as f64 / (t1 - t0) as f64)
     }
 }
 
@@ -159,6 +172,7 @@ pub fn plan(
 /// no snapshot).
 pub fn plain_replay_to(backups: &Backups<'_>, rates: &Rates, point: SimTime) -> Option<Breakdown> {
     let base = backups.store.base_snapshot_for(point)?;
+    let (point, mark) = backups.reachable(point, base);
     if backups
         .unsafe_moments
         .iter()
@@ -168,7 +182,7 @@ pub fn plain_replay_to(backups: &Backups<'_>, rates: &Rates, point: SimTime) -> 
     }
     let mut breakdown = rates.estimate(RestoreWork {
         snapshot_gb: base.full_gb,
-        replay_gb: (backups.mark_at(point, base) - base.binlog_mark).max(0.0),
+        replay_gb: (mark - base.binlog_mark).max(0.0),
         cross_region: false,
     });
     // As `replay_to` adds the (here empty) failed attempts: the same bits.
@@ -203,6 +217,7 @@ fn fastest(
         data_loss_seconds: (backups.writes_until(request) - snap.time).max(0) as f64,
         failed_attempts: 0,
         extra_loss_seconds: 0.0,
+        unbacked_seconds: 0.0,
     })
 }
 
@@ -219,6 +234,9 @@ fn replay_to(
 ) -> Result<RestorePlan, RestoreRefusal> {
     let estimate = |work| rates.estimate(work);
     let mut point = wanted.min(latest);
+    // Where the replay can reach without any failure: earlier only when the binlog after the
+    // last successful log backup is in no backup.
+    let mut reachable = None;
     let mut wasted = Breakdown::default();
     let mut failed_attempts = 0;
     loop {
@@ -226,9 +244,17 @@ fn replay_to(
             .store
             .base_snapshot_for(point)
             .ok_or(RestoreRefusal::NoBackups)?;
+        let (reached, mark) = backups.reachable(point, &base);
+        point = reached;
+        let first_reached = *reachable.get_or_insert(point);
         let work = |to: SimTime| RestoreWork {
             snapshot_gb: base.full_gb,
-            replay_gb: (backups.mark_at(to, &base) - base.binlog_mark).max(0.0),
+            replay_gb: (if to == point {
+                mark
+            } else {
+                backups.reachable(to, &base).1
+            } - base.binlog_mark)
+                .max(0.0),
             cross_region: geo,
         };
         // R7: replaying past a session that broke a foreign key with the checks off fails;
@@ -256,7 +282,8 @@ fn replay_to(
             breakdown,
             data_loss_seconds: (backups.writes_until(request) - point).max(0) as f64,
             failed_attempts,
-            extra_loss_seconds: (wanted.min(latest) - point) as f64,
+            extra_loss_seconds: (first_reached - point) as f64,
+            unbacked_seconds: (wanted.min(latest) - first_reached) as f64,
         });
     }
 }
@@ -350,6 +377,61 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Log backups succeed up to 20 h, then all fail; the day-1 snapshot closes the window at
+    /// 24 h. A point in between cannot be replayed to: the binlog after 20 h is in no backup.
+    #[test]
+    fn a_replay_stops_at_the_last_log_backup_that_succeeded() {
+        let mut store = BackupStore::new();
+        for day in 0..2 {
+            store.add_snapshot(Snapshot {
+                time: day * DAY,
+                full_gb: 100.0,
+                incremental_gb: 12.0,
+                kind: SnapshotKind::Scheduled,
+                binlog_mark: (day * 24) as f64,
+            });
+        }
+        for h in 1..=20 {
+            store.add_log(LogBackup {
+                time: h * HOUR,
+                gb: 1.0,
+                binlog_mark: h as f64,
+            });
+        }
+        let (restore, server) = rates();
+        let rates = &Rates::new(&restore, &server);
+        let none = VecDeque::new();
+        let b = Backups {
+            latest_point: DAY,
+            latest_mark: 24.0,
+            ..backups(&store, &none)
+        };
+        let request = 30 * HOUR;
+        let p = plan(&b, rates, request, RestoreTarget::At(22 * HOUR), false).unwrap();
+        assert_eq!(p.effective_target, 20 * HOUR);
+        assert_eq!(p.replay_gb, 20.0);
+        assert_eq!(p.unbacked_seconds, (2 * HOUR) as f64);
+        assert_eq!(p.extra_loss_seconds, 0.0);
+        assert_eq!(p.data_loss_seconds, (10 * HOUR) as f64);
+        assert_eq!(plain_replay_to(&b, rates, 22 * HOUR), Some(p.breakdown));
+        // Inside the logs the replay reaches the point, interpolated as ever.
+        let inside = plan(
+            &b,
+            rates,
+            request,
+            RestoreTarget::At(19 * HOUR + 1800),
+            false,
+        )
+        .unwrap();
+        assert_eq!(inside.effective_target, 19 * HOUR + 1800);
+        assert_eq!(inside.replay_gb, 19.5);
+        assert_eq!(inside.unbacked_seconds, 0.0);
+        // The snapshot itself is a restore point.
+        let at_snapshot = plan(&b, rates, request, RestoreTarget::At(DAY), false).unwrap();
+        assert_eq!(at_snapshot.effective_target, DAY);
+        assert_eq!(at_snapshot.replay_gb, 0.0);
     }
 
     #[test]
