@@ -301,3 +301,35 @@ fn d2_enable_geo_while_stopped() {
     let m = metrics(&s, 0);
     assert!(m.geo_rpo_seconds.unwrap().max <= 3_900.0);
 }
+
+/// O1, R4: an outage scripted on a log backup's instant (on the hour, the natural way to write
+/// one) sees every copy that reached the paired region before it, as one a second later does.
+/// The copies of a folded hour used to stand still from the hour's first backup, a geo-restore
+/// point an hour staler.
+#[test]
+fn o1_an_outage_on_a_backup_instant_sees_the_copies_that_arrived() {
+    let at = |when: &str| {
+        with(
+            &format!("{GEO}[[events]]\nat = \"{when}\"\naction = \"region-outage\"\nhours = 6\n"),
+            &[],
+        )
+    };
+    for day in [2, 10] {
+        let (on_grid, just_after) = (at(&format!("{day}d")), at(&format!("{day}d0h0m1s")));
+        for rep in 0..20 {
+            let point = |s: &Scenario| {
+                let streams = Streams::for_replication(s.seed, rep);
+                let request = day * DAY + HOUR;
+                what_if_restore(&s.config, &streams, request, RestoreTarget::Latest, true)
+                    .expect("geo-restore during the outage")
+                    .plan
+                    .effective_target
+            };
+            let (a, b) = (point(&on_grid), point(&just_after));
+            assert!(
+                a <= b && b - a <= 1,
+                "day {day}, replication {rep}: {a} vs {b}"
+            );
+        }
+    }
+}

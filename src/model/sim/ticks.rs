@@ -137,12 +137,20 @@ impl Sim<'_, '_> {
         let more = self.snapshots.add_binlog_repeated(gb, s.count - 1);
         s.count = more + 1;
         if geo {
-            self.geo.send(s.tick(1), s.tick(1), mark_first);
             // The marks after each backup, summed as the load sums them.
             let mut mark = mark_first;
-            for k in 2..=s.count {
-                mark += gb;
+            for k in 1..=s.count {
+                if k > 1 {
+                    mark += gb;
+                }
                 let at = s.tick(k);
+                if k == s.count {
+                    // What reached the paired region by the last backup, as time passing
+                    // would have taken it in just before: an event due at the same instant (a
+                    // regional outage on the hour) finds the clock there already and takes
+                    // no arrivals of its own.
+                    self.geo.arrivals_until(at);
+                }
                 self.geo.send(at, at, mark);
             }
         }
