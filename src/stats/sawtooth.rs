@@ -1,3 +1,4 @@
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -43,6 +44,9 @@ const PAGED_BELOW: i64 = (PAGE * PAGE) as i64;
 #[derive(Debug, Clone, Default)]
 struct Coverage {
     pages: Vec<Option<Box<[i64; PAGE]>>>,
+    /// Non-zero values per page: a page whose changes all cancel is let go, so that a window
+    /// that never drops (no snapshot yet) walks through the pages without keeping them.
+    nonzero: Vec<u16>,
     far: BTreeMap<i64, i64>,
 }
 
@@ -52,10 +56,38 @@ impl Coverage {
             let (page, offset) = (key as usize / PAGE, key as usize % PAGE);
             if self.pages.len() <= page {
                 self.pages.resize_with(page + 1, || None);
+                self.nonzero.resize(page + 1, 0);
             }
-            self.pages[page].get_or_insert_with(|| Box::new([0; PAGE]))[offset] += delta;
+            let values = self.pages[page].get_or_insert_with(|| Box::new([0; PAGE]));
+            let before = values[offset];
+            values[offset] += delta;
+            match (before == 0, values[offset] == 0) {
+                (true, false) => self.nonzero[page] += 1,
+                (false, true) => {
+                    self.nonzero[page] -= 1;
+                    if self.nonzero[page] == 0 {
+                        self.pages[page] = None;
+                    }
+                }
+                _ => {}
+            }
         } else {
-            *self.far.entry(key).or_insert(0) += delta;
+            // Changes that cancel are removed: a window that never drops (no snapshot yet) is
+            // a chain of segments each starting where the last ended, and the ends it leaves
+            // behind would otherwise pile up as zeros, one per log backup of the whole run.
+            match self.far.entry(key) {
+                Entry::Occupied(mut e) => {
+                    *e.get_mut() += delta;
+                    if *e.get() == 0 {
+                        e.remove();
+                    }
+                }
+                Entry::Vacant(e) => {
+                    if delta != 0 {
+                        e.insert(delta);
+                    }
+                }
+            }
         }
     }
 
@@ -243,6 +275,33 @@ impl Sawtooth {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A window that never drops (no snapshot ever succeeds) over 1,000 days: one segment per
+    /// log backup, each starting where the last ended. What it keeps stays two changes and at
+    /// most one page, not one per backup, and its distribution is the uniform one.
+    #[test]
+    fn a_window_that_never_drops_keeps_two_changes() {
+        let mut s = Sawtooth::new();
+        let end = 1000 * 86_400;
+        for start in (0..end).step_by(300) {
+            s.add_segment(start, start + 300);
+        }
+        assert_eq!(s.distinct_lengths(), 2);
+        let kept = |c: &Coverage| c.pages.iter().flatten().count() + c.far.len();
+        assert!(
+            kept(&s.coverage_change) <= 2,
+            "{}",
+            kept(&s.coverage_change)
+        );
+        let q = s.quantiles();
+        assert_eq!(q.p50, end as f64 / 2.0);
+        assert_eq!(q.max, end as f64);
+        let mut pooled = Sawtooth::new();
+        pooled.merge(&s);
+        pooled.merge(&s);
+        assert_eq!(pooled.distinct_lengths(), 2);
+        assert_eq!(pooled.quantiles().p50, end as f64 / 2.0);
+    }
 
     #[test]
     fn regular_teeth_are_uniform() {
