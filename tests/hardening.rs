@@ -1290,3 +1290,36 @@ fn a_huge_set_argument_is_echoed_short() {
     refused(&output, &["characters left out"]);
     assert!(output.stderr.len() < 3_000, "{} bytes", output.stderr.len());
 }
+
+// ---- A second fuzz review (after issue 13's work) -------------------------------------------
+
+/// A leap second ("23:59:60") was read as a second lasting two: a start there put every hour,
+/// snapshot and month a second early and billed June twice. The run's clock has no leap
+/// seconds, so a time that names one is refused wherever a time is taken.
+#[test]
+fn a_leap_second_is_refused_wherever_a_time_is_taken() {
+    let dir = TempDir::new().unwrap();
+    let file = write(
+        dir.path(),
+        "leap.toml",
+        &format!("{TINY}start = \"2026-06-30T23:59:60Z\"\n"),
+    );
+    let out = within(
+        60,
+        &["run", file.to_str().unwrap(), "--no-charts"],
+        dir.path(),
+    );
+    refused(&out, &["leap.toml:4:9", "start", "leap second"]);
+    let plain = write(dir.path(), "plain.toml", TINY);
+    let out = within(
+        60,
+        &[
+            "restore",
+            plain.to_str().unwrap(),
+            "--at",
+            "2026-01-05T23:59:60Z",
+        ],
+        dir.path(),
+    );
+    refused(&out, &["--at", "leap second"]);
+}

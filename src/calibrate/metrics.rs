@@ -209,6 +209,8 @@ fn series(metric: &'static str, entry: &Value) -> Result<Series, (String, String
                 format!("\"{stamp}\" is not an RFC 3339 time ({e})"),
             )
         })?;
+        let time = crate::scenario::refuse_leap_second("timeStamp", stamp, time)
+            .map_err(|e| (field("timeStamp"), e.message))?;
         let value = ["average", "maximum", "minimum"]
             .iter()
             .find_map(|a| point.get(*a).filter(|v| !v.is_null()).map(|v| (a, v)));

@@ -1,7 +1,7 @@
 //! Checking one value against its key: the default when it is missing, the allowed range or
 //! choices when it is not, and a message that says what would have been accepted.
 
-use chrono::{DateTime, Datelike, FixedOffset, TimeZone};
+use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Timelike};
 
 use super::keys::{Key, Kind};
 use crate::engine::{SimTime, DAY};
@@ -221,12 +221,30 @@ pub fn start_time(value: Option<&toml::Value>) -> Checked<DateTime<FixedOffset>>
             ))
         }
     };
-    DateTime::parse_from_rfc3339(&text).map_err(|e| {
+    let start = DateTime::parse_from_rfc3339(&text).map_err(|e| {
         InputError::new(
             "start",
             format!("expected an RFC 3339 time with an offset, such as \"{DEFAULT_START}\", got \"{text}\" ({e})"),
         )
-    })
+    })?;
+    refuse_leap_second("start", &text, start)
+}
+
+/// A time whose seconds read 60 (a leap second). The run's clock counts whole seconds from the
+/// start without leap seconds, so one there would put every hour, snapshot and month a second
+/// early (a start of "2026-06-30T23:59:60Z" billed June twice).
+pub fn refuse_leap_second(
+    key: &str,
+    text: &str,
+    time: DateTime<FixedOffset>,
+) -> Checked<DateTime<FixedOffset>> {
+    if time.nanosecond() >= 1_000_000_000 {
+        return Err(InputError::new(
+            key,
+            format!("\"{text}\" is a leap second (:60), which the run's clock does not have: give :59 or the next minute"),
+        ));
+    }
+    Ok(time)
 }
 
 /// A moment in the run: an RFC 3339 time, or an offset from the start such as "10d" or "36h".
@@ -258,7 +276,7 @@ pub fn parse_moment(
     last: SimTime,
 ) -> Checked<SimTime> {
     let at = match DateTime::parse_from_rfc3339(text) {
-        Ok(time) => (time - start).num_seconds(),
+        Ok(time) => (refuse_leap_second(key, text, time)? - start).num_seconds(),
         Err(_) => parse_duration(key, text).map_err(|_| {
             InputError::new(
                 key,

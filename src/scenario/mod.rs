@@ -3,6 +3,7 @@
 //! `Config`. Every error names the file, the dotted key and, where the text has it, line:column.
 
 mod checks;
+pub(crate) use checks::refuse_leap_second;
 pub mod edit;
 pub mod fleet;
 mod input;
