@@ -97,6 +97,9 @@ pub struct Comparison {
     pub target: Option<TargetOutcome>,
     /// When every contender's steady-state figures start: the latest of their warm-ups.
     pub measured_from: SimTime,
+    /// Labels of the contenders whose backup set is not full by the horizon (retention + 1
+    /// days past it): measured over the same days as the rest, but not in their steady state.
+    pub not_steady: Vec<String>,
 }
 
 /// One figure of one alternative against the base.
@@ -208,6 +211,12 @@ pub fn compare(
         .map(|c| c.loaded.scenario.config.measured_from)
         .max()
         .unwrap_or(0);
+    // Taken before the common start is set, which would mark every contender as warmed up.
+    let not_steady = std::iter::once(&base)
+        .chain(&alternatives)
+        .filter(|c| !c.loaded.scenario.warmup_reached)
+        .map(|c| c.label.clone())
+        .collect();
     for c in std::iter::once(&mut base).chain(alternatives.iter_mut()) {
         if c.loaded.scenario.config.measured_from != measured_from {
             c.loaded.measure_from(measured_from);
@@ -240,6 +249,7 @@ pub fn compare(
         alternative_reps: reps,
         target,
         measured_from,
+        not_steady,
     }
 }
 

@@ -482,3 +482,53 @@ fn every_contender_is_measured_from_the_latest_warm_up() {
         "{text}"
     );
 }
+
+/// An alternative whose backup set is not full by the horizon (35-day retention over 20 days)
+/// is measured over the base's days for pairing, but said not to be in its steady state: the
+/// text and compare.json name it, where they called it steady state before.
+#[test]
+fn an_alternative_that_never_fills_its_backup_set_is_named_not_steady() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"s\"\nhorizon_days = 20\nruns = 2\n",
+    );
+    let s = s.to_str().unwrap();
+    let json = compare_json(
+        tmp.path(),
+        &[
+            s,
+            "--vs",
+            "backup.retention_days=35",
+            "--vs",
+            "backup.retention_days=3",
+        ],
+        "unsteady",
+    );
+    assert_eq!(json["not_steady"], serde_json::json!(["retention_days=35"]));
+    let out = backsim()
+        .args([
+            "compare",
+            s,
+            "--vs",
+            "backup.retention_days=35",
+            "--no-charts",
+        ])
+        .args(["--runs", "1", "--out"])
+        .arg(tmp.path().join("text"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Not steady state: retention_days=35:"),
+        "{text}"
+    );
+    let steady = compare_json(
+        tmp.path(),
+        &[s, "--vs", "backup.retention_days=3"],
+        "steady",
+    );
+    assert!(steady.get("not_steady").is_none(), "{steady}");
+}

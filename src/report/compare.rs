@@ -51,6 +51,13 @@ pub fn compare_text(c: &Comparison, results: &[AlternativeResult]) -> String {
         out,
         "Steady-state figures measured from {from} for the base and all alternatives (the latest warm-up)."
     );
+    if !c.not_steady.is_empty() {
+        let _ = writeln!(
+            out,
+            "Not steady state: {}: the horizon ends before the backup set is full (retention + 1 days), so storage and cost are averaged over a set still filling and understate the running cost; raise horizon_days past the longest retention + 1 days.",
+            c.not_steady.join(", ")
+        );
+    }
     let _ = writeln!(
         out,
         "Every alternative ran on the base's random streams (common random numbers); a difference is"
@@ -260,6 +267,9 @@ struct CompareJson<'a> {
     horizon_days: f64,
     /// When every contender's steady-state figures start: the latest of their warm-ups.
     measured_from_days: f64,
+    /// Contenders whose backup set is not full by the horizon: not their steady state.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    not_steady: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     target_ci: Option<TargetJson>,
     /// The headline figures: --target-ci applies to their differences, compare.png draws them.
@@ -332,6 +342,7 @@ pub fn compare_json(
         runs: c.runs(),
         horizon_days: base.horizon_days,
         measured_from_days: c.measured_from as f64 / crate::engine::DAY as f64,
+        not_steady: &c.not_steady,
         target_ci: c.target.map(|t| TargetJson {
             relative_half_width: t.target,
             reached: t.reached,
