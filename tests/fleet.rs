@@ -1060,3 +1060,42 @@ fn merge_refuses_a_fleet_whose_inventory_changed() {
             "builds another fleet than the shards ran",
         ));
 }
+
+/// A region-outage scripted in a group's scenario hit that group's servers alone, was not
+/// counted as a regional outage ("none in any run") and its restores skipped the region's
+/// slots. It is now an outage of the group's region, as an [[outage]] there would be: counted,
+/// hitting the other group in the region too, and the same outage whichever way it is written.
+#[test]
+fn a_region_outage_scripted_in_a_group_is_its_regions_outage() {
+    let tmp = TempDir::new().unwrap();
+    let head = "name = \"fro\"\nruns = 1\nhorizon_days = 5\n";
+    let groups = "[[group]]\nname = \"a\"\ncount = 2\nregion = \"eastus\"\n[group.set]\nbackup.redundancy = \"geo\"\n[[group]]\nname = \"b\"\ncount = 1\nregion = \"eastus\"\n[group.set]\nbackup.redundancy = \"geo\"\n";
+    let in_group = write(
+        tmp.path(),
+        "in_group.toml",
+        // Scripted in group b's scenario keys only.
+        &format!(
+            "{head}{groups}events = [{{at = \"2d\", action = \"region-outage\", hours = 6}}]\n"
+        ),
+    );
+    let as_outage = write(
+        tmp.path(),
+        "as_outage.toml",
+        &format!("{head}[[outage]]\nregion = \"eastus\"\nat = \"2d\"\nhours = 6\n{groups}"),
+    );
+    let a = fleet(tmp.path(), &in_group, "in_group", &[]);
+    let b = fleet(tmp.path(), &as_outage, "as_outage", &[]);
+    let outages = csv_rows(&a.join("fleet_outages.csv"));
+    assert_eq!(outages.len(), 1, "one regional outage, counted");
+    assert_eq!(outages, csv_rows(&b.join("fleet_outages.csv")));
+    let recoveries = csv_rows(&a.join("fleet_recoveries.csv"));
+    assert_eq!(
+        recoveries
+            .iter()
+            .filter(|r| r["kind"] == "region-outage")
+            .count(),
+        3,
+        "every server of the region, group b's too"
+    );
+    assert_eq!(recoveries, csv_rows(&b.join("fleet_recoveries.csv")));
+}

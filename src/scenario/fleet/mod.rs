@@ -17,7 +17,7 @@ use super::{parse_one, Override, Scenario};
 use crate::error::{InputError, Origin};
 use crate::model::fleet::FleetRegion;
 use crate::model::region::RegionSpec;
-use crate::model::{geo_restore_target, known_region};
+use crate::model::{geo_restore_target, known_region, ServerAction};
 
 mod groups;
 mod inventory;
@@ -386,6 +386,9 @@ fn build(
     let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut region_names: Vec<String> = Vec::new();
     let mut targets: Vec<String> = Vec::new();
+    // Regional outages scripted in groups' scenarios: (region, start, length).
+    let mut group_outages: Vec<(String, crate::engine::SimTime, crate::engine::SimTime)> =
+        Vec::new();
     for spec in &specs {
         // By name through a map: a scan of the groups so far made a large inventory quadratic.
         if let Some(earlier) = seen.get(spec.name.as_str()).map(|&i| &groups[i]) {
@@ -399,7 +402,20 @@ fn build(
             ));
         }
         let region = known_region(&spec.region).map_err(|e| spec_error(spec, "region", e))?;
-        let scenario = group_scenario(head, spec, region, overrides)?;
+        let mut scenario = group_scenario(head, spec, region, overrides)?;
+        // A region goes down for every server in it at once, and their restores share its
+        // slots: one scripted in a group's scenario becomes an outage of its region, as an
+        // [[outage]] would (kept in the group, it hit that group's servers alone, uncounted).
+        scenario.config.events.retain(|&(at, action)| match action {
+            ServerAction::RegionOutage { duration } => {
+                let outage = (region.to_string(), at, duration);
+                if !group_outages.contains(&outage) {
+                    group_outages.push(outage);
+                }
+                false
+            }
+            _ => true,
+        });
         let target = geo_restore_target(region, Some(&scenario.config.restore.geo_restore_region))
             .unwrap_or_else(|_| scenario.config.restore.geo_restore_region.clone());
         if !region_names.iter().any(|r| r == region) {
@@ -431,7 +447,7 @@ fn build(
     }
     let mut regions = Vec::new();
     for (i, name) in region_names.iter().enumerate() {
-        regions.push(fleet_region(head, &groups, i, name)?);
+        regions.push(fleet_region(head, &group_outages, &groups, i, name)?);
     }
     // A region that only receives geo-restores is listed too, but an outage there hits no
     // server of the fleet (and the run would drop it without a word).

@@ -83,6 +83,7 @@ pub(super) fn region_overrides(
 /// fleet's `[regions.NAME]` table overrides them.
 pub(super) fn fleet_region(
     head: &FleetHead,
+    group_outages: &[(String, crate::engine::SimTime, crate::engine::SimTime)],
     groups: &[FleetGroup],
     i: usize,
     name: &str,
@@ -166,6 +167,7 @@ pub(super) fn fleet_region(
         scripted: head
             .outages
             .iter()
+            .chain(group_outages)
             .filter(|(region, _, _)| region == name)
             .map(|&(_, at, length)| (at, length))
             .collect(),
