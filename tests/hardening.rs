@@ -667,6 +667,40 @@ fn merge_treats_every_shard_file_as_untrusted() {
             "not a number",
         ),
         (
+            "a mean moved out of its own CI",
+            Box::new(|a: &Path, _: &Path| {
+                let csv = fs::read_to_string(a.join("sweep.csv")).unwrap();
+                let mut lines: Vec<String> = csv.lines().map(String::from).collect();
+                let header: Vec<&str> = lines[0].split(',').collect();
+                let mean = header
+                    .iter()
+                    .position(|h| *h == "storage_mean_gb_mean")
+                    .unwrap();
+                let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+                cells[mean] = "999999.5".into();
+                lines[1] = cells.join(",");
+                fs::write(a.join("sweep.csv"), lines.join("\n") + "\n").unwrap();
+            }),
+            "storage_mean_gb: the mean \"999999.5\" is not within its 95% CI",
+        ),
+        (
+            "a figure's mean blanked, its CI kept",
+            Box::new(|a: &Path, _: &Path| {
+                let csv = fs::read_to_string(a.join("sweep.csv")).unwrap();
+                let mut lines: Vec<String> = csv.lines().map(String::from).collect();
+                let header: Vec<&str> = lines[0].split(',').collect();
+                let mean = header
+                    .iter()
+                    .position(|h| *h == "cost_per_month_mean")
+                    .unwrap();
+                let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+                cells[mean] = String::new();
+                lines[1] = cells.join(",");
+                fs::write(a.join("sweep.csv"), lines.join("\n") + "\n").unwrap();
+            }),
+            "cost_per_month: the mean \"\" is not within its 95% CI",
+        ),
+        (
             "sweep.json linked to /dev/zero",
             Box::new(|a: &Path, _: &Path| {
                 fs::remove_file(a.join("sweep.json")).unwrap();

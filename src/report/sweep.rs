@@ -226,6 +226,33 @@ fn read_shard(dir: &Path) -> Result<(SweepMeta, Vec<PointRow>), Error> {
             }
             row.push(cell.to_string());
         }
+        // Each figure's mean lies within its own CI, all three there or none (a figure the
+        // point lacks): an edited mean, or a blanked one, would merge into a row that
+        // contradicts itself.
+        for (column, name) in expected.iter().enumerate() {
+            let Some(figure) = name.strip_suffix("_mean") else {
+                continue;
+            };
+            let at = |c: usize| record.get(c).unwrap_or("");
+            let (lo, hi) = (at(column + 1), at(column + 2));
+            if expected.get(column + 1).map(String::as_str) != Some(&format!("{figure}_ci95_lo")) {
+                continue;
+            }
+            let cells = [at(column), lo, hi];
+            if cells.iter().all(|c| c.is_empty()) {
+                continue;
+            }
+            let number = |c: &str| c.parse::<f64>().ok();
+            match cells.map(number) {
+                [Some(mean), Some(lo), Some(hi)] if lo <= mean && mean <= hi => {}
+                _ => {
+                    return Err(wrong(&format!(
+                        "{figure}: the mean {:?} is not within its 95% CI [{lo:?}, {hi:?}]",
+                        at(column)
+                    )))
+                }
+            }
+        }
         rows.push((point, row));
     }
     if rows.len() != meta.rows.len() {
