@@ -345,6 +345,29 @@ fn metrics_in_gigabytes_labelled_bytes_are_refused_naming_the_metric() {
     );
 }
 
+/// A backup storage metric of zeros (the bundled export with its backup values zeroed, the
+/// other metrics as they were) is refused like one in GB, not fitted to a load of nothing with a
+/// backtest that calls 0 GB against 180 GB a perfect fit; nothing is written, not even the
+/// backtest.
+#[test]
+fn a_backup_storage_metric_of_zeros_is_refused_naming_the_metric() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/metrics.json");
+    let exported = std::fs::read_to_string(bundled).unwrap();
+    let path = dir.path().join("zeros.json");
+    std::fs::write(&path, rescaled(&exported, &["backup_storage_used"], 0.0)).unwrap();
+    let scenario = std::fs::read_to_string(imported_example(dir.path())).unwrap();
+    let (code, stdout, stderr, written) = calibrate(dir.path(), &scenario, Some(&path));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(written.is_none());
+    assert!(!dir.path().join("calibrated-backtest.csv").exists());
+    assert!(
+        stderr.contains("zeros.json: key `backup_storage_used`")
+            && stderr.contains("every value is 0"),
+        "{stderr}"
+    );
+}
+
 /// When the fitted values make an invalid scenario, the error names the metrics they were fitted
 /// to and the key, not a line of the output file that was never written.
 #[test]

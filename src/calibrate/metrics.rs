@@ -228,14 +228,27 @@ fn series(metric: &'static str, entry: &Value) -> Result<Series, (String, String
         };
         points.push((time, bytes));
     }
-    let largest = points.iter().filter_map(|(_, b)| *b).fold(0.0, f64::max);
-    if largest > 0.0 && largest < MIN_PLAUSIBLE_BYTES {
-        return Err((
-            metric.to_string(),
-            format!(
-                "every value is below 1 MB (the largest is {largest}), too small for a server's storage: they look like GB, not bytes, although the unit says \"{unit}\"; export the metric in bytes, as `az monitor metrics list` writes it, without converting it"
-            ),
-        ));
+    // No value at all is left to `grid`, which says so; zeros are as implausible as GB, and a
+    // series of them would fit a load of nothing with a perfect-looking backtest.
+    let largest = points.iter().filter_map(|(_, b)| *b).reduce(f64::max);
+    match largest {
+        Some(0.0) => {
+            return Err((
+                metric.to_string(),
+                format!(
+                    "every value is 0, but a server's storage is never empty (at least 1 MB): the export holds no storage figures for it; export {metric} over a span the server was running, in bytes, as `az monitor metrics list` writes it"
+                ),
+            ))
+        }
+        Some(largest) if largest < MIN_PLAUSIBLE_BYTES => {
+            return Err((
+                metric.to_string(),
+                format!(
+                    "every value is below 1 MB (the largest is {largest}), too small for a server's storage: they look like GB, not bytes, although the unit says \"{unit}\"; export the metric in bytes, as `az monitor metrics list` writes it, without converting it"
+                ),
+            ))
+        }
+        _ => {}
     }
     let gb = points
         .into_iter()
@@ -392,6 +405,31 @@ mod tests {
         assert!(
             m.warnings[0].starts_with("data_storage_used: every value is below 1 MB")
                 && m.warnings[0].contains("look like GB, not bytes"),
+            "{:?}",
+            m.warnings
+        );
+    }
+
+    #[test]
+    fn a_metric_of_zeros_is_refused_or_left_out_like_one_in_gigabytes() {
+        let e = read(&export(
+            HOUR,
+            &[ExportSeries::bytes(BACKUP, "B", hours(96, |_| Some(0.0)))],
+        ))
+        .unwrap_err();
+        assert_eq!(e.key.as_deref(), Some(BACKUP));
+        assert!(e.message.starts_with("every value is 0,"), "{}", e.message);
+        let m = read(&export(
+            HOUR,
+            &[
+                ExportSeries::bytes(BACKUP, "B", hours(96, |_| Some(1.0))),
+                ExportSeries::bytes(DATA, "D", hours(96, |_| Some(0.0))),
+            ],
+        ))
+        .unwrap();
+        assert!(m.data.is_none());
+        assert!(
+            m.warnings[0].starts_with("data_storage_used: every value is 0,"),
             "{:?}",
             m.warnings
         );

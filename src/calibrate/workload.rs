@@ -392,7 +392,12 @@ fn errors(backtest: &[BacktestPoint]) -> (f64, usize, f64) {
         .filter(|(o, _)| *o > 0.0)
         .map(|(o, s)| (s - o).abs() / o)
         .collect();
-    let mape = 100.0 * relative.iter().sum::<f64>() / relative.len().max(1) as f64;
+    // An empty f64 sum is -0.0, which would print as "-0.000%".
+    let mape = if relative.is_empty() {
+        0.0
+    } else {
+        100.0 * relative.iter().sum::<f64>() / relative.len() as f64
+    };
     (mape, pairs.len(), ssr)
 }
 
@@ -547,4 +552,22 @@ fn keys_of(f: &Fit<'_>) -> Vec<FittedKey> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_positive_observation_gives_a_mape_of_plus_zero() {
+        let time = DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z").unwrap();
+        let point = BacktestPoint {
+            time,
+            observed_gb: Some(0.0),
+            simulated_gb: 180.0,
+        };
+        let (mape, points, _) = errors(&[point, point]);
+        assert_eq!(points, 2);
+        assert!(mape == 0.0 && mape.is_sign_positive(), "{mape}");
+    }
 }

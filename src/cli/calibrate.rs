@@ -364,8 +364,8 @@ fn write_backtest(
     write_file(csv, &report::backtest_csv(&w.backtest))?;
     if let Some(png) = png {
         let title = format!(
-            "{name}: backup storage, metric against calibrated simulation ({:.3}% MAPE)",
-            w.mape_pct
+            "{name}: backup storage, metric against calibrated simulation ({}% MAPE)",
+            report::numbers::fixed(w.mape_pct, 3)
         );
         let bytes = report::backtest_chart(&w.backtest, &title)
             .map_err(|e| Error::Other(format!("cannot draw {}: {e}", png.display())))?;

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, FixedOffset};
 use plotters::prelude::*;
 
 use super::charts::{err, frame, legend, line_key, render, span, whole, PALETTE};
+use super::numbers::fixed;
 use crate::calibrate::restores::RestoreFit;
 use crate::calibrate::series::timestamp;
 use crate::calibrate::workload::{BacktestPoint, WorkloadFit};
@@ -57,8 +58,9 @@ pub fn calibrated_scenario(text: &str, report: &CalibrationReport<'_>) -> Result
     if let (Some(metrics), Some(w)) = (report.metrics, report.workload) {
         let _ = write!(
             header,
-            " from {metrics} ({} points, backtest error {:.3}% MAPE)",
-            w.points, w.mape_pct
+            " from {metrics} ({} points, backtest error {}% MAPE)",
+            w.points,
+            fixed(w.mape_pct, 3)
         );
     }
     if let Some(r) = report.restores {
@@ -178,8 +180,8 @@ pub fn calibration_text(report: &CalibrationReport<'_>) -> String {
         key_lines(&mut out, &w.keys);
         let _ = writeln!(
             out,
-            "  backtest error (MAPE)                  {:.3}% of the backup storage",
-            w.mape_pct
+            "  backtest error (MAPE)                  {}% of the backup storage",
+            fixed(w.mape_pct, 3)
         );
     }
     if let Some(r) = report.restores {
