@@ -368,6 +368,82 @@ fn a_backup_storage_metric_of_zeros_is_refused_naming_the_metric() {
     );
 }
 
+/// The longest run of digits in `text`.
+fn longest_number(text: &str) -> usize {
+    text.split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Values no server could have are refused before any fitting (at 1e308 bytes the fit ran a
+/// minute and a half, then printed a 299-digit database), with the number in a readable form:
+/// a database past the largest provisioned storage blames the metrics, one past the scenario's
+/// own storage blames the scenario's key, and a backup storage past what the scenario could
+/// keep under any load gives that bound.
+#[test]
+fn absurd_metric_values_are_refused_at_once_in_readable_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/metrics.json");
+    let exported = std::fs::read_to_string(bundled).unwrap();
+    let scenario = std::fs::read_to_string(imported_example(dir.path())).unwrap();
+    let both = ["backup_storage_used", "data_storage_used"];
+    // (name, metrics changed, every average of theirs in bytes, what stderr says)
+    let cases: [(&str, &[&str], f64, &[&str]); 3] = [
+        (
+            "big",
+            &["data_storage_used"],
+            1e12,
+            &[
+                "mine.toml: key `server.provisioned_storage_gb`: data_storage_used shows a database of 931.3 GB",
+                "provisioned storage (512 GB)",
+            ],
+        ),
+        (
+            "huge",
+            &both,
+            1e308,
+            &[
+                "huge.json: key `data_storage_used`: shows a database of 9.313e298 GB",
+                "at most 16384 GB",
+            ],
+        ),
+        (
+            "backup",
+            &["backup_storage_used"],
+            1e18,
+            &[
+                "backup.json: key `backup_storage_used`: reaches 9.313e8 GB",
+                "at most 1406144 GB, 12 snapshots of its whole provisioned storage (512 GB) and 14 days of binlog",
+            ],
+        ),
+    ];
+    for (what, metrics, value, expected) in cases {
+        let mut doc: serde_json::Value = serde_json::from_str(&exported).unwrap();
+        for metric in doc["value"].as_array_mut().unwrap() {
+            if metrics.contains(&metric["name"]["value"].as_str().unwrap()) {
+                for point in metric["timeseries"][0]["data"].as_array_mut().unwrap() {
+                    point["average"] =
+                        serde_json::json!(if value.is_nan() { 1e308 } else { value });
+                }
+            }
+        }
+        let path = dir.path().join(format!("{what}.json"));
+        std::fs::write(&path, doc.to_string()).unwrap();
+        let began = std::time::Instant::now();
+        let (code, stdout, stderr, written) = calibrate(dir.path(), &scenario, Some(&path));
+        let took = began.elapsed();
+        assert_eq!(code, 2, "{what}: {stdout}{stderr}");
+        assert!(written.is_none(), "{what}");
+        for e in expected {
+            assert!(stderr.contains(e), "{what}: expected {e} in {stderr}");
+        }
+        assert!(longest_number(&stderr) < 12, "{what}: {stderr}");
+        // At once: the fit these values were refused after ran for seconds to minutes.
+        assert!(took.as_secs_f64() < 20.0, "{what}: took {took:?}");
+    }
+}
+
 /// When the fitted values make an invalid scenario, the error names the metrics they were fitted
 /// to and the key, not a line of the output file that was never written.
 #[test]

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, FixedOffset};
 
+use super::gb_text;
 use super::metrics::{Metrics, Series, BINLOG, DATA, STORAGE};
 use crate::engine::DAY;
 use crate::stats::lsq::line_fit;
@@ -60,15 +61,15 @@ pub fn fit(
     let mut growth = fitted.slope;
     if growth < 0.0 {
         warnings.push(format!(
-            "{metric} shrinks by {:.2} GB a day; backsim's database only grows, so the growth is set to 0",
-            -growth
+            "{metric} shrinks by {} GB a day; backsim's database only grows, so the growth is set to 0",
+            gb_text(-growth, 2)
         ));
         growth = 0.0;
     }
     if fitted.intercept <= 0.0 {
         warnings.push(format!(
-            "{metric} gives a database of {:.2} GB; server.db_size_gb and server.db_growth_gb_per_day are kept from the scenario",
-            fitted.intercept
+            "{metric} gives a database of {} GB; server.db_size_gb and server.db_growth_gb_per_day are kept from the scenario",
+            gb_text(fitted.intercept, 2)
         ));
         return None;
     }

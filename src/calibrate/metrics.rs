@@ -42,6 +42,8 @@ pub struct Metrics {
     /// The server the metrics are of, from a metric's resource id (`…/flexibleServers/NAME/…`),
     /// with the field it was read from.
     pub server: Option<(String, String)>,
+    /// The export's file, which errors about its values name.
+    pub origin: Origin,
 }
 
 /// The server named by a resource id: the segment after `flexibleServers` (or `servers`).
@@ -129,6 +131,7 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Metrics, InputError> {
         backup,
         warnings,
         server,
+        origin: origin.clone(),
     })
 }
 

@@ -32,6 +32,16 @@ fn json_document(
     })
 }
 
+/// GB as messages write them: to `decimals`, or as 9.313e298 from a million GB on, where the
+/// digits of a value no server has would fill lines and say nothing more.
+fn gb_text(gb: f64, decimals: usize) -> String {
+    if gb.is_finite() && gb.abs() < 1e6 {
+        format!("{gb:.decimals$}")
+    } else {
+        format!("{gb:.3e}")
+    }
+}
+
 /// A key the calibration sets: its value as TOML, how sure it is, and what it rests on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FittedKey {
