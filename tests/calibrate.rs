@@ -444,6 +444,76 @@ fn absurd_metric_values_are_refused_at_once_in_readable_numbers() {
     }
 }
 
+/// The names in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// An --out that cannot become a file is refused (exit 2, naming --out) before any fitting and
+/// before anything is written: a folder named dd.toml failed only when written, exit 1 "cannot
+/// write dd.toml: Is a directory", after the fit and after dd-backtest.csv beside it. `import`
+/// checks its --out the same way.
+#[test]
+fn an_out_that_cannot_be_a_file_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("mine.toml"), mine(10)).unwrap();
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/metrics.json");
+    std::fs::create_dir(d.join("dd.toml")).unwrap();
+    std::fs::create_dir(d.join("taken-backtest.csv")).unwrap();
+    std::fs::write(d.join("afile"), "").unwrap();
+    std::os::unix::fs::symlink(d.join("nowhere"), d.join("dangling")).unwrap();
+    let before = listing(d);
+    for (out, says) in [
+        (
+            "dd.toml",
+            "--out: dd.toml is a folder: name a file to write, such as dd.toml/mine-calibrated.toml",
+        ),
+        (
+            "taken.toml",
+            "--out: taken-backtest.csv (where the backtest goes, beside taken.toml) is a folder",
+        ),
+        (
+            "afile/x.toml",
+            "--out: afile/x.toml cannot be written: afile, in its path, is a file or a link to nothing",
+        ),
+        ("dangling/x.toml", "dangling, in its path, is a file or a link to nothing"),
+    ] {
+        let run = backsim()
+            .current_dir(d)
+            .args(["calibrate", "mine.toml", "--out", out, "--metrics"])
+            .arg(&bundled)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{out}: {stderr}");
+        assert!(stderr.contains(says), "{out}: expected {says} in {stderr}");
+        assert_eq!(listing(d), before, "{out}: nothing written");
+        assert!(listing(&d.join("dd.toml")).is_empty());
+    }
+    let server = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/server.json");
+    let run = backsim()
+        .current_dir(d)
+        .arg("import")
+        .arg(server)
+        .args(["--out", "dd.toml", "--force"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "--out: dd.toml is a folder: name a file to write, such as dd.toml/contoso-orders.toml"
+        ),
+        "{stderr}"
+    );
+}
+
 /// When the fitted values make an invalid scenario, the error names the metrics they were fitted
 /// to and the key, not a line of the output file that was never written.
 #[test]

@@ -120,6 +120,11 @@ fn import_destination(
         return Err(InputError::argument("--out", message).into());
     }
     not_an_input(&path, &[description])?;
+    let example = match import {
+        Import::Server(server) => format!("{}.toml", server.name),
+        Import::Fleet(_) => "fleet.csv".to_string(),
+    };
+    check_writable(&path, &example, &[])?;
     if !force && path.exists() {
         let message = if default {
             format!(
@@ -135,6 +140,58 @@ fn import_destination(
         return Err(InputError::argument("--out", message).into());
     }
     Ok((path, default))
+}
+
+/// Why `path` cannot become a file, found before any work: a folder there, or a file where a
+/// folder on its way should be, failed only when written, after the fit and after the files
+/// written before it. `example` names a file to suggest when `path` is a folder.
+fn unwritable(path: &Path, example: &str) -> Option<String> {
+    if path.file_name().is_none() {
+        return Some(format!("{} is not a file name", path.display()));
+    }
+    if path.is_dir() {
+        return Some(format!(
+            "{} is a folder: name a file to write, such as {}",
+            path.display(),
+            path.join(example).display()
+        ));
+    }
+    // Folders missing on the way are created; the nearest one there must be a folder.
+    let mut above = path.parent();
+    while let Some(folder) = above.filter(|f| !f.as_os_str().is_empty()) {
+        if std::fs::symlink_metadata(folder).is_ok() {
+            return (!folder.is_dir()).then(|| {
+                format!(
+                    "{} cannot be written: {}, in its path, is a file or a link to nothing, not a folder",
+                    path.display(),
+                    folder.display()
+                )
+            });
+        }
+        above = folder.parent();
+    }
+    None
+}
+
+/// `--out`, and the files written beside it, can all be written.
+fn check_writable(out: &Path, example: &str, beside: &[(&Path, &str)]) -> Result<(), Error> {
+    if let Some(why) = unwritable(out, example) {
+        return Err(InputError::argument("--out", why).into());
+    }
+    for (path, what) in beside {
+        if path.is_dir() {
+            return Err(InputError::argument(
+                "--out",
+                format!(
+                    "{} (where {what} goes, beside {}) is a folder: name another --out",
+                    path.display(),
+                    out.display()
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// `path` with `-suffix.extension` in place of its extension: beside it, named after it.
@@ -254,6 +311,16 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
     )?;
     let backtest_csv = beside(&out, "-backtest", "csv");
     let backtest_png = beside(&out, "-backtest", "png");
+    let mut beside_out: Vec<(&Path, &str)> = Vec::new();
+    if args.metrics.is_some() {
+        beside_out.push((&backtest_csv, "the backtest"));
+        if !args.no_charts {
+            beside_out.push((&backtest_png, "the backtest's chart"));
+        }
+    }
+    let example = beside(&args.scenario, "-calibrated", "toml");
+    let example = example.file_name().and_then(|n| n.to_str());
+    check_writable(&out, example.unwrap_or("calibrated.toml"), &beside_out)?;
     let (workload, restores) = fits(&args, &text, &origin, &s)?;
     let shown = |p: &Path| p.display().to_string();
     let metrics_shown = args.metrics.as_deref().map(shown);
