@@ -14,7 +14,7 @@ use crate::engine::SimTime;
 use crate::error::InputError;
 use crate::model::RunMetrics;
 use crate::montecarlo::{double_until, run_range, Replications, TargetOutcome};
-use crate::scenario::{Loaded, Override};
+use crate::scenario::{self, Loaded, Override};
 use crate::stats::durability::nines;
 use crate::stats::{mean_ci95, Estimate};
 
@@ -38,7 +38,8 @@ pub fn compared_figures() -> impl Iterator<Item = Figure> {
 }
 
 /// One `--vs KEY=VALUE[,KEY=VALUE...]`: the base with these keys changed. A comma starts a new
-/// assignment only where a dotted key and `=` follow, so list values (`[1, 2]`) keep theirs.
+/// assignment only outside brackets, braces and strings, and where a dotted key and `=` follow,
+/// so list and inline-table values (`[1, 2]`, `[{at = "30d", action = "stop"}]`) keep theirs.
 pub fn parse_vs(text: &str) -> Result<Vec<Override>, InputError> {
     let bad = || {
         InputError::argument(
@@ -63,8 +64,8 @@ pub fn parse_vs(text: &str) -> Result<Vec<Override>, InputError> {
     };
     let mut parts = Vec::new();
     let mut from = 0;
-    for (i, c) in text.char_indices() {
-        if c == ',' && starts_assignment(&text[i + 1..]) {
+    for i in scenario::top_level_commas(text) {
+        if starts_assignment(&text[i + 1..]) {
             parts.push(&text[from..i]);
             from = i + 1;
         }
@@ -311,6 +312,11 @@ mod tests {
         let list = parse_vs("workload.weekly=[1, 1, 1, 1, 1, 0.5, 0.5],runs=3").unwrap();
         assert_eq!(list[0].value, "[1, 1, 1, 1, 1, 0.5, 0.5]");
         assert_eq!(list[1].key, "runs");
+        // A comma inside an inline table is followed by a key and `=` too, but cuts nothing.
+        let events =
+            parse_vs(r#"events=[{at = "5d", action = "stop"}],backup.redundancy=geo"#).unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0].value, r#"[{at = "5d", action = "stop"}]"#);
         assert!(parse_vs("retention").is_err());
     }
 

@@ -581,6 +581,49 @@ fn a_key_swept_twice_is_refused() {
     );
 }
 
+/// `--vary` cuts its values at commas outside brackets, braces and strings: it cut at every
+/// comma, so `workload.weekly=[1,1,1,1,1,0.5,0.5],[1,1,1,1,1,1,1]` was refused ("expected a
+/// list in brackets, e.g. [1, 2], got the text "[1"") and no list, event or on-demand
+/// backup could be swept.
+#[test]
+fn vary_keeps_the_commas_inside_lists_tables_and_strings() {
+    let tmp = TempDir::new().unwrap();
+    let weekly = "workload.weekly=[1,1,1,1,1,0.5,0.5],[1,1,1,1,1,1,1]";
+    let events = r#"events=[{at = "5d", action = "stop"}, {at = "6d", action = "start"}],[]"#;
+    let on_demand = r#"backup.on_demand=["1d","2d"], []"#;
+    let base = backsim::scenario::load(&plain(tmp.path()), &[]).unwrap();
+    let vary = [weekly, events, on_demand].map(String::from);
+    let grid = Grid::new(&base, &vary).unwrap();
+    assert_eq!(
+        grid.values,
+        [
+            vec!["[1,1,1,1,1,0.5,0.5]", "[1,1,1,1,1,1,1]"],
+            vec![
+                r#"[{at = "5d", action = "stop"}, {at = "6d", action = "start"}]"#,
+                "[]"
+            ],
+            vec![r#"["1d","2d"]"#, "[]"],
+        ]
+    );
+    let out = sweep(
+        tmp.path(),
+        &plain(tmp.path()),
+        "lists",
+        &["--vary", weekly, "--vary", events],
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(json["grid"]["values"][0][1], "[1,1,1,1,1,1,1]");
+    assert_eq!(json["grid"]["values"][1][1], "[]");
+    assert_eq!(
+        fs::read_to_string(out.join("sweep.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        1 + 2 * 2
+    );
+}
+
 /// A cases file that cannot be read is named as the cases file, not as a scenario.
 #[test]
 fn a_missing_cases_file_is_named_as_such() {

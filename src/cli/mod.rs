@@ -277,7 +277,8 @@ struct CompareArgs {
 struct SweepArgs {
     /// The scenario file (`-`: standard input)
     scenario: PathBuf,
-    /// A swept key and its values, e.g. --vary backup.retention_days=7,14,35 (repeatable)
+    /// A swept key and its values, e.g. --vary backup.retention_days=7,14,35 (repeatable); a
+    /// comma inside brackets, braces or quotes is the value's: workload.weekly=[1,1,1,1,1,1,1],[…]
     #[arg(long, value_name = "KEY=V1,V2,...")]
     vary: Vec<String>,
     /// Run only shard I of N (every N-th point), for spreading a sweep over machines

@@ -97,6 +97,58 @@ impl Override {
     }
 }
 
+/// The byte offsets of `text`'s commas outside brackets, braces and quoted strings: where a
+/// comma-separated argument (`--vary`'s values, `--vs`'s assignments) may be cut without cutting
+/// a list (`[1, 2]`), an inline table (`{at = "30d", action = "stop"}`) or a string (`"a,b"`).
+/// A closer with nothing open is taken as text, and so is a quote inside a bare word (`it's`):
+/// TOML opens a string only where a value starts. What is left open keeps its commas.
+pub fn top_level_commas(text: &str) -> Vec<usize> {
+    let mut commas = Vec::new();
+    let mut depth = 0usize;
+    // The quote a string opened with, and whether the last character escaped the next (only
+    // a basic string, "…", has escapes; a literal one, '…', has none).
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    // The last character outside strings and spaces: a value starts after none or one of these.
+    let mut last = None;
+    for (i, c) in text.char_indices() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q == '"' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '"' | '\'' if matches!(last, None | Some(',' | '[' | '{' | '=')) => quote = Some(c),
+                '[' | '{' => depth += 1,
+                ']' | '}' => depth = depth.saturating_sub(1),
+                ',' if depth == 0 => commas.push(i),
+                _ => {}
+            },
+        }
+        if quote.is_none() && !c.is_whitespace() {
+            last = Some(c);
+        }
+    }
+    commas
+}
+
+/// `text` cut at its top-level commas (see `top_level_commas`).
+pub fn split_top_level(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut from = 0;
+    for i in top_level_commas(text) {
+        parts.push(&text[from..i]);
+        from = i + 1;
+    }
+    parts.push(&text[from..]);
+    parts
+}
+
 /// `-` names standard input, as it does for most command-line tools.
 /// A value written as TOML (`7`, `"geo"`, `[1, 2]`), if it is one.
 pub fn toml_value_of(text: &str) -> Option<toml::Value> {
@@ -554,6 +606,27 @@ mod tests {
         let s = parse_str(&format!("name = \"x\"\n{example}")).unwrap();
         assert_eq!(s.measured_restores.len(), 1, "{example}");
         assert_eq!(s.measured_restores[0].seconds, 41.5 * 60.0);
+    }
+
+    #[test]
+    fn top_level_commas_leave_lists_tables_and_strings_whole() {
+        assert_eq!(split_top_level("7,14, 35"), ["7", "14", " 35"]);
+        assert_eq!(
+            split_top_level("[1,1,1,1,1,0.5,0.5],[1,1,1,1,1,1,1]"),
+            ["[1,1,1,1,1,0.5,0.5]", "[1,1,1,1,1,1,1]"]
+        );
+        assert_eq!(
+            split_top_level(r#"[{at = "5d", action = "stop"}],[]"#),
+            [r#"[{at = "5d", action = "stop"}]"#, "[]"]
+        );
+        assert_eq!(
+            split_top_level(r#""a,b",'c,d',"e\",f""#),
+            [r#""a,b""#, "'c,d'", r#""e\",f""#]
+        );
+        // A quote inside a bare word opens no string; a stray closer opens nothing either.
+        assert_eq!(split_top_level("it's,x"), ["it's", "x"]);
+        assert_eq!(split_top_level("a],b"), ["a]", "b"]);
+        assert_eq!(split_top_level(""), [""]);
     }
 
     #[test]

@@ -54,7 +54,11 @@ impl Grid {
                     ),
                 )
             })?;
-            let values: Vec<String> = list.split(',').map(|v| v.trim().to_string()).collect();
+            // A list or inline-table value keeps its own commas.
+            let values: Vec<String> = scenario::split_top_level(list)
+                .into_iter()
+                .map(|v| v.trim().to_string())
+                .collect();
             // An empty value (7,,14 or a trailing comma) is a slip, never a point to skip.
             if key.trim().is_empty() || values.iter().any(String::is_empty) {
                 return Err(InputError::argument(
