@@ -844,7 +844,7 @@ fn csv_cells_cannot_carry_spreadsheet_formulas() {
             "sweep",
             path.to_str().unwrap(),
             "--vary",
-            "cost.currency==1+1,@x,+y,-z",
+            "name==1+1,@x,+y,-z",
             "--out",
             out.to_str().unwrap(),
         ],

@@ -651,6 +651,33 @@ fn runs_and_seed_cannot_be_swept() {
     );
 }
 
+/// A sweep's table and charts show every point's cost in the currency sweep.json records once:
+/// `--vary cost.currency=USD,EUR` ran and labelled every point "USD". Sweeping it is refused by
+/// --vary, the [sweep] table and a cases column alike, as compare refuses a currency change.
+#[test]
+fn the_currency_cannot_be_swept() {
+    let tmp = TempDir::new().unwrap();
+    let says = "cost.currency cannot be swept: a sweep's table and charts show every point's cost in one currency; run the sweep once per currency";
+    sweep_refused(tmp.path(), &["--vary", "cost.currency=USD,EUR"], says);
+    let cases = cases_file(tmp.path(), "cost.currency\nUSD\nEUR\n");
+    sweep_refused(tmp.path(), &["--cases", cases.to_str().unwrap()], says);
+    let table = tmp.path().join("table.toml");
+    fs::write(
+        &table,
+        "name = \"p\"\nruns = 2\nhorizon_days = 10\n[sweep]\n\"cost.currency\" = [\"USD\", \"EUR\"]\n",
+    )
+    .unwrap();
+    backsim()
+        .arg("sweep")
+        .arg(&table)
+        .arg("--out")
+        .arg(tmp.path().join("never"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(says));
+    assert!(!tmp.path().join("never").exists());
+}
+
 /// A point whose horizon ends before its backup set is full is averaged from the empty start:
 /// the sweep names it, as `run` says so of such a scenario, and says nothing when all are full.
 #[test]

@@ -105,6 +105,14 @@ impl Grid {
                 "{key} cannot be swept: every point runs the sweep's --runs replications on its --seed, so that points differ only by the swept keys; run the sweep once per {key} instead"
             ));
         }
+        // Every point's bill goes in the same table and charts, under the one currency that
+        // sweep.json records: a point in another was shown as USD (compare refuses it too).
+        if self.keys.iter().any(|k| k == "cost.currency") {
+            return Err(
+                "cost.currency cannot be swept: a sweep's table and charts show every point's cost in one currency; run the sweep once per currency instead (--set cost.currency=… sets it for every point)"
+                    .to_string(),
+            );
+        }
         if let Some(cases) = &self.cases {
             return self.check_cases(cases);
         }
