@@ -729,7 +729,7 @@ fn merge_treats_every_shard_file_as_untrusted() {
         (
             "rows that are not the shard's",
             json(|v| v["rows"] = serde_json::json!([0, 1, 2])),
-            "rows",
+            "\"rows\" must list the points shard 1/2 runs, in order: every 2nd of the 3 points from point 0",
         ),
         // The resolved scenario is offered for rerunning: one shard's edited copy was passed
         // on into the merged record, and so was one no scenario could be.

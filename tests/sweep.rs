@@ -642,12 +642,16 @@ fn a_missing_cases_file_is_named_as_such() {
 #[test]
 fn runs_and_seed_cannot_be_swept() {
     let tmp = TempDir::new().unwrap();
-    sweep_refused(tmp.path(), &["--vary", "runs=2,4"], "runs cannot be swept");
+    sweep_refused(
+        tmp.path(),
+        &["--vary", "runs=2,4"],
+        "runs cannot be swept: every point runs the sweep's --runs replications on its --seed, so that points differ only by the swept keys; run the sweep once for each number of runs instead",
+    );
     let cases = cases_file(tmp.path(), "seed\n1\n2\n");
     sweep_refused(
         tmp.path(),
         &["--cases", cases.to_str().unwrap()],
-        "seed cannot be swept",
+        "seed cannot be swept: every point runs the sweep's --runs replications on its --seed, so that points differ only by the swept keys; run the sweep once for each seed instead",
     );
 }
 

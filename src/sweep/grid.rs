@@ -101,8 +101,13 @@ impl Grid {
         // set by --runs and --seed: a point of its own runs or seed would break both the
         // pairing and the sweep's own record of them.
         if let Some(key) = self.keys.iter().find(|k| *k == "runs" || *k == "seed") {
+            let each = if key == "runs" {
+                "number of runs"
+            } else {
+                "seed"
+            };
             return Err(format!(
-                "{key} cannot be swept: every point runs the sweep's --runs replications on its --seed, so that points differ only by the swept keys; run the sweep once per {key} instead"
+                "{key} cannot be swept: every point runs the sweep's --runs replications on its --seed, so that points differ only by the swept keys; run the sweep once for each {each} instead"
             ));
         }
         // Every point's bill goes in the same table and charts, under the one currency that

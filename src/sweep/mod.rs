@@ -398,13 +398,30 @@ impl SweepMeta {
             || !self.rows.iter().copied().eq(expected)
         {
             return Err(format!(
-                "\"rows\" must list the points shard {index}/{count} runs, in order: every {count}-th of the {} points from point {}",
+                "\"rows\" must list the points shard {index}/{count} runs, in order: {} of the {} points from point {}",
+                every(count),
                 self.points,
                 index - 1
             ));
         }
         Ok(())
     }
+}
+
+/// How a shard's points are spaced, in words: "every one", "every 2nd", "every 3rd", "every
+/// 11th", "every 21st".
+fn every(count: usize) -> String {
+    if count == 1 {
+        return "every one".to_string();
+    }
+    let suffix = match (count % 10, count % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("every {count}{suffix}")
 }
 
 /// sweep.csv as text cells: the header, then one row per point in point order.
@@ -484,6 +501,31 @@ pub fn sweep_rows(grid: &Grid, results: &[PointResult]) -> SweepTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shard_spacing_reads_as_an_ordinal() {
+        let words: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111, 112]
+            .map(every)
+            .to_vec();
+        assert_eq!(
+            words,
+            [
+                "every one",
+                "every 2nd",
+                "every 3rd",
+                "every 4th",
+                "every 11th",
+                "every 12th",
+                "every 13th",
+                "every 21st",
+                "every 22nd",
+                "every 23rd",
+                "every 101st",
+                "every 111th",
+                "every 112th"
+            ]
+        );
+    }
 
     #[test]
     fn shards_partition_the_points() {
