@@ -1357,3 +1357,31 @@ fn a_leap_second_is_refused_wherever_a_time_is_taken() {
     );
     refused(&out, &["--at", "leap second"]);
 }
+
+/// A value given as -0 stayed negative zero through every product: "Load: -0.0 GB/day",
+/// "at -0 USD/GB-month", -0.0000 in timeseries.csv. Scenario numbers are read as plain zero.
+#[test]
+fn a_negative_zero_given_is_plain_zero() {
+    let dir = TempDir::new().unwrap();
+    let file = write(
+        dir.path(),
+        "nz.toml",
+        &format!("{TINY}[workload]\nbinlog_gb_per_day = -0.0\n[cost]\nprice_per_gb_month = -0.0\n"),
+    );
+    let out = within(
+        60,
+        &["run", file.to_str().unwrap(), "--no-charts", "--out", "nz"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let series = fs::read_to_string(dir.path().join("nz/timeseries.csv")).unwrap();
+    for shown in [&*text, &series] {
+        assert!(
+            !shown
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .any(|w| w.starts_with("-0")),
+            "{shown}"
+        );
+    }
+}

@@ -63,7 +63,9 @@ pub fn number_in(path: &str, v: f64, min: f64, max: f64, above_zero: bool) -> Ch
             format!("must be greater than 0 (up to {max}), got 0"),
         ));
     }
-    Ok(v)
+    // A -0 given stays -0 through every product ("Load: -0.0 GB/day", "-0 USD/GB-month"):
+    // adding +0 makes it the plain zero and leaves every other value as it is.
+    Ok(v + 0.0)
 }
 
 /// A whole number for `key`.
