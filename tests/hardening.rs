@@ -1385,3 +1385,39 @@ fn a_negative_zero_given_is_plain_zero() {
         );
     }
 }
+
+/// A run into an existing output folder swaps the new one in with one exchange: the old folder
+/// was renamed aside first, and a process killed between the two renames left neither. After a
+/// replacement the folder holds the new run and nothing is left beside it.
+#[test]
+fn replacing_an_output_folder_leaves_nothing_beside_it() {
+    let dir = TempDir::new().unwrap();
+    let file = write(dir.path(), "s.toml", TINY);
+    for seed in ["1", "2"] {
+        let out = within(
+            60,
+            &[
+                "run",
+                file.to_str().unwrap(),
+                "--no-charts",
+                "--seed",
+                seed,
+                "--out",
+                "o",
+            ],
+            dir.path(),
+        );
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    }
+    let summary = fs::read_to_string(dir.path().join("o/summary.json")).unwrap();
+    assert!(
+        summary.contains("\"seed\": 2"),
+        "the second run is in place"
+    );
+    let beside: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "s.toml" && n != "o")
+        .collect();
+    assert!(beside.is_empty(), "{beside:?}");
+}

@@ -134,7 +134,8 @@ impl OutputDir {
             .map_err(|e| Error::io(format!("cannot write {name}"), e))
     }
 
-    /// Put the finished folder in place of the old one. Between the two renames the target
+    /// Put the finished folder in place of the old one: exchanged in one step where the system
+    /// can (Linux), so the target always holds one whole run; elsewhere, between two renames, it
     /// is briefly absent, never half old and half new.
     pub fn publish(mut self) -> Result<(), Error> {
         sync_folder(&self.staging);
@@ -145,6 +146,12 @@ impl OutputDir {
             )
         };
         match fs::symlink_metadata(&self.target) {
+            Ok(_) if exchange(&self.staging, &self.target) => {
+                // The old folder now sits under the staging name; only backsim's own files
+                // were in it (checked when staging).
+                self.published = true;
+                let _ = fs::remove_dir_all(&self.staging);
+            }
             Ok(_) => {
                 let old = fresh_name(&self.target, "old")?;
                 fs::rename(&self.target, &old).map_err(moved)?;
@@ -166,6 +173,38 @@ impl OutputDir {
         }
         Ok(())
     }
+}
+
+/// Swap two paths in one step (Linux's renameat2 with RENAME_EXCHANGE): the target is never
+/// absent, whenever the process dies. False where the system or file system cannot, and the
+/// caller renames twice instead.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> bool {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let (Ok(a), Ok(b)) = (
+        CString::new(a.as_os_str().as_bytes()),
+        CString::new(b.as_os_str().as_bytes()),
+    ) else {
+        return false;
+    };
+    // SAFETY: both are valid NUL-terminated paths that live across the call; renameat2 only
+    // reads them.
+    let done = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    done == 0
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> bool {
+    false
 }
 
 impl Drop for OutputDir {
