@@ -935,7 +935,7 @@ fn empty_inventory_cells_are_named_in_a_note() {
     let inv = write(
         tmp.path(),
         "inv.csv",
-        "name,region,db_size_gb,binlog_gb_per_day\norders,eastus,200,40\nanalytics,eastus,,\nbilling,eastus,50,\n",
+        "name,region,count,db_size_gb,binlog_gb_per_day\norders,eastus,2,200,40\nanalytics,eastus,,,\nbilling,eastus,1,50,\n",
     );
     let out = backsim()
         .arg("fleet")
@@ -954,7 +954,9 @@ fn empty_inventory_cells_are_named_in_a_note() {
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(
         stderr.contains("db_size_gb (server.db_size_gb) in row 2;")
-            && stderr.contains("binlog_gb_per_day (workload.binlog_gb_per_day) in rows 2, 3"),
+            && stderr.contains("binlog_gb_per_day (workload.binlog_gb_per_day) in rows 2, 3")
+            // An empty count is one server, said too.
+            && stderr.contains("count (one server) in row 2;"),
         "{stderr}"
     );
 }

@@ -112,6 +112,8 @@ pub(super) fn inventory(
         .filter(|(column, _)| header.iter().any(|c| c == column))
         .map(|(column, _)| (*column, Vec::new()))
         .collect();
+    // Rows whose count cell is empty: one server each, said in the note.
+    let mut empty_count: Vec<usize> = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let row = i + 1;
         let record = record.map_err(|e| {
@@ -139,7 +141,12 @@ pub(super) fn inventory(
             .ok_or_else(|| fail(Some(row), Some("region"), "is empty".into()))?
             .to_string();
         let count = match cell("count") {
-            None => 1,
+            None => {
+                if header.iter().any(|c| c == "count") {
+                    empty_count.push(row);
+                }
+                1
+            }
             Some(c) => c
                 .parse::<u32>()
                 .ok()
@@ -173,17 +180,22 @@ pub(super) fn inventory(
             position: Some((line_of_row.get().unwrap_or(row + 1), 1)),
         });
     }
-    let filled: Vec<String> = empty
-        .iter()
-        .filter(|(_, rows)| !rows.is_empty())
-        .map(|(column, rows)| {
-            let key = INVENTORY_KEYS
-                .iter()
-                .find(|(c, _)| c == column)
-                .map_or("", |(_, k)| k.path);
-            format!("{column} ({key}) in {}", rows_text(rows))
-        })
-        .collect();
+    let mut filled: Vec<String> = Vec::new();
+    if !empty_count.is_empty() {
+        filled.push(format!("count (one server) in {}", rows_text(&empty_count)));
+    }
+    filled.extend(
+        empty
+            .iter()
+            .filter(|(_, rows)| !rows.is_empty())
+            .map(|(column, rows)| {
+                let key = INVENTORY_KEYS
+                    .iter()
+                    .find(|(c, _)| c == column)
+                    .map_or("", |(_, k)| k.path);
+                format!("{column} ({key}) in {}", rows_text(rows))
+            }),
+    );
     if !filled.is_empty() {
         notes.push(format!(
             "{}: empty cells take the fleet's [defaults], or the scenario defaults without them: {}",
