@@ -527,8 +527,27 @@ fn set_dotted_de<'v>(
         };
     }
     let value = respanned(o.de_value(), &span);
-    current.insert(name(leaf), Spanned::new(span, value));
+    merge_de(current, name(leaf), Spanned::new(span, value));
     Ok(())
+}
+
+/// Set `key` to `value`; a table over a table merges key by key, so that `--set
+/// backup={retention_days=3}` changes that key as `--set backup.retention_days=3` does, rather
+/// than dropping every other key the file's `[backup]` gave.
+fn merge_de<'v>(table: &mut DeTable<'v>, key: Spanned<Cow<'v, str>>, value: Spanned<DeValue<'v>>) {
+    if let (Some(DeValue::Table(existing)), DeValue::Table(_)) = (
+        table.get_mut(key.get_ref().as_ref()).map(Spanned::get_mut),
+        value.get_ref(),
+    ) {
+        let DeValue::Table(given) = value.into_inner() else {
+            unreachable!("matched a table")
+        };
+        for (k, v) in given {
+            merge_de(existing, k, v);
+        }
+        return;
+    }
+    table.insert(key, value);
 }
 
 /// `value` with every key and value inside it placed at `span`: parsed from an override's own
@@ -733,6 +752,26 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.key.as_deref(), Some("server.db_size_gb"));
         assert!(!e.message.contains("--set"), "{}", e.message);
+    }
+
+    /// `--set backup={retention_days=3}` replaced the file's whole `[backup]`: its
+    /// snapshot_failure_pct = 0 became the default 2. A table over a table merges, in the
+    /// scenario and in the resolved copy that reruns it.
+    #[test]
+    fn a_table_set_over_a_table_merges_key_by_key() {
+        let text = "name = \"x\"\n[backup]\nsnapshot_failure_pct = 0\n";
+        let sets = [Override {
+            key: "backup".into(),
+            value: "{retention_days = 3}".into(),
+        }];
+        let loaded =
+            Loaded::from_text(text.into(), "s.toml", Origin::File("s.toml".into()), &sets).unwrap();
+        let backup = &loaded.scenario.config.backup;
+        assert_eq!(backup.retention_days, 3);
+        assert_eq!(backup.snapshot_failure_prob, 0.0);
+        let resolved = &loaded.resolved["backup"];
+        assert_eq!(resolved["retention_days"].as_integer(), Some(3));
+        assert_eq!(resolved["snapshot_failure_pct"].as_integer(), Some(0));
     }
 
     #[test]

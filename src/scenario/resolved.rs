@@ -42,6 +42,20 @@ fn put(table: &mut toml::Table, path: &str, value: toml::Value) {
     current.insert(leaf.to_string(), value);
 }
 
+/// Set `key` to `value`, a table over a table key by key (as `--set` applies it when parsed).
+fn merge_value(table: &mut toml::Table, key: &str, value: toml::Value) {
+    match (table.get_mut(key), value) {
+        (Some(toml::Value::Table(existing)), toml::Value::Table(given)) => {
+            for (k, v) in given {
+                merge_value(existing, &k, v);
+            }
+        }
+        (_, value) => {
+            table.insert(key.to_string(), value);
+        }
+    }
+}
+
 /// The value a missing key takes. Most defaults are fixed (the key table's); three are computed
 /// from other keys, and are written as the computation came out.
 fn default_value(key: &Key, s: &Scenario) -> Option<toml::Value> {
@@ -70,8 +84,19 @@ fn default_value(key: &Key, s: &Scenario) -> Option<toml::Value> {
 pub fn resolved_table(text: &str, overrides: &[Override], s: &Scenario) -> toml::Table {
     let mut given: toml::Table = toml::from_str(text).unwrap_or_default();
     for o in overrides {
-        // Already applied once when the scenario was parsed, so its tables are tables.
-        put(&mut given, &o.key, o.toml_value());
+        // Already applied once when the scenario was parsed, so its tables are tables; a table
+        // over a table merges, as it did then.
+        let mut parts: Vec<&str> = o.key.split('.').collect();
+        let leaf = parts.pop().expect("a path has a leaf");
+        let mut current = &mut given;
+        for part in parts {
+            current = current
+                .entry(part.to_string())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+                .as_table_mut()
+                .expect("checked when parsed: the parents are tables");
+        }
+        merge_value(current, leaf, o.toml_value());
     }
     let mut out = toml::Table::new();
     for key in keys::ALL {
