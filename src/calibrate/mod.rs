@@ -19,17 +19,29 @@ pub mod synthetic;
 mod window;
 pub mod workload;
 
-/// A JSON file read whole, or the error that names where its syntax breaks.
+/// A JSON file read whole, or the error that names where its syntax breaks. A byte-order
+/// mark (as Windows editors and PowerShell's exports start a file) is skipped, as TOML's is.
 fn json_document(
     text: &str,
     origin: &crate::error::Origin,
 ) -> Result<serde_json::Value, crate::error::InputError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     serde_json::from_str(text).map_err(|e| crate::error::InputError {
         origin: origin.clone(),
         key: None,
         position: Some((e.line(), e.column())),
         message: format!("not valid JSON: {e}"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_json_file_may_start_with_a_byte_order_mark() {
+        let origin = crate::error::Origin::File("m.json".into());
+        let read = super::json_document("\u{feff}{\"value\": []}", &origin).unwrap();
+        assert!(read["value"].is_array());
+    }
 }
 
 /// GB as messages write them: to `decimals`, or as 9.313e298 from a million GB on, where the
