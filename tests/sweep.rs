@@ -153,7 +153,24 @@ fn shards_merge_into_exactly_the_unsharded_sweep() {
         .arg(tmp.path().join("mixed"))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("different sweep"));
+        // What differs is named: here the seed (and the command line that set it).
+        .stderr(predicate::str::contains("different sweep: "))
+        .stderr(predicate::str::contains("the seed"));
+    // A shard named twice: both folders are named.
+    let mut twice = shards.clone();
+    twice.push(shards[1].clone());
+    backsim()
+        .arg("merge")
+        .args(&twice)
+        .arg("--out")
+        .arg(tmp.path().join("twice"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "is in both {} and {}",
+            shards[1].display(),
+            shards[1].display()
+        )));
 }
 
 #[test]

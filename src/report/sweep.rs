@@ -283,26 +283,73 @@ fn some_of(points: &[usize]) -> String {
 pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
     let mut first: Option<SweepMeta> = None;
     let mut rows: Vec<PointRow> = Vec::new();
+    // Which folder gave each point, to name both when two give one.
+    let mut owner: std::collections::HashMap<usize, &PathBuf> = std::collections::HashMap::new();
     for dir in dirs {
         let (meta, shard_rows) = read_shard(dir)?;
         match &first {
             None => first = Some(meta),
             Some(first) => {
-                let same = first.scenario == meta.scenario
-                    && first.provenance == meta.provenance
-                    && first.seed == meta.seed
-                    && first.runs == meta.runs
-                    && first.currency == meta.currency
-                    && first.grid == meta.grid
-                    && first.points == meta.points
-                    && first.shard.count == meta.shard.count
-                    && first.measured_from_days == meta.measured_from_days;
-                if !same {
+                let (p, q) = (&first.provenance, &meta.provenance);
+                // What differs, named: the first that does is where to look.
+                let differing = [
+                    ("the scenario name", first.scenario == meta.scenario),
+                    (
+                        "the scenario file's text",
+                        p.scenario_sha256 == q.scenario_sha256,
+                    ),
+                    ("the resolved scenario", p.scenario == q.scenario),
+                    ("the command line", p.command_line == q.command_line),
+                    ("the --set overrides", p.overrides == q.overrides),
+                    (
+                        "the scenario file's name",
+                        p.scenario_file == q.scenario_file,
+                    ),
+                    (
+                        "the backsim version",
+                        p.backsim_version == q.backsim_version,
+                    ),
+                    ("the seed", first.seed == meta.seed),
+                    ("the runs", first.runs == meta.runs),
+                    ("the currency", first.currency == meta.currency),
+                    (
+                        "the grid",
+                        first.grid == meta.grid && first.points == meta.points,
+                    ),
+                    ("the shard count", first.shard.count == meta.shard.count),
+                    (
+                        "the day measured from",
+                        first.measured_from_days == meta.measured_from_days,
+                    ),
+                ]
+                .into_iter()
+                .filter(|(_, same)| !same)
+                .map(|(what, _)| what)
+                .collect::<Vec<_>>();
+                if !differing.is_empty() {
                     return Err(bad(
                         dir,
-                        "belongs to a different sweep (scenario text, resolved scenario, command, seed, runs, currency, grid or shard count differ from the first folder)",
+                        format!(
+                            "belongs to a different sweep: {} differ{} from the first folder's ({})",
+                            differing.join(", "),
+                            if differing.len() == 1 { "s" } else { "" },
+                            dirs[0].display()
+                        ),
                     ));
                 }
+            }
+        }
+        for (point, _) in &shard_rows {
+            if let Some(earlier) = owner.insert(*point, dir) {
+                return Err(InputError::argument(
+                    "merge",
+                    format!(
+                        "point {point} is in both {} and {}: name each shard once",
+                        earlier.display(),
+                        dir.display()
+                    ),
+                )
+                .into());
             }
         }
         rows.extend(shard_rows);
@@ -310,15 +357,6 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
     let meta = first
         .ok_or_else(|| Error::from(InputError::argument("merge", "name at least one folder")))?;
     rows.sort_by_key(|(p, _)| *p);
-    for pair in rows.windows(2) {
-        if pair[0].0 == pair[1].0 {
-            return Err(InputError::argument(
-                "merge",
-                format!("point {} appears in two folders", pair[0].0),
-            )
-            .into());
-        }
-    }
     let present: Vec<usize> = rows.iter().map(|(p, _)| *p).collect();
     let missing: Vec<usize> = (0..meta.points)
         .filter(|p| present.binary_search(p).is_err())
