@@ -377,19 +377,20 @@ fn an_inventory_row_with_a_bad_cell_is_named() {
     for (bad, expected) in [
         (
             good.replace("billing,2,westus,128,40,2", "billing,2,westus,128,40,lots"),
-            "row 2 (\"billing\"): server.vcores",
+            // Each placed at its cell: line and column.
+            "bad.csv:3:25: key `row 2 (\"billing\"): server.vcores",
         ),
         (
             good.replace("orders,3,", "orders,three,"),
-            "row 1, column count",
+            "bad.csv:2:8: key `row 1, column count",
         ),
         (
             good.replace("westus", "west-us-9"),
-            "row 2 (\"billing\"): region",
+            "bad.csv:3:11: key `row 2 (\"billing\"): region",
         ),
         (
             good.replace(",geo", ",triple"),
-            "row 1 (\"orders\"): backup.redundancy",
+            "bad.csv:2:27: key `row 1 (\"orders\"): backup.redundancy",
         ),
     ] {
         let path = write(tmp.path(), "bad.csv", &bad);
@@ -415,7 +416,7 @@ fn an_inventory_row_with_a_bad_cell_is_named() {
         .arg(&path)
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("spaced.csv:6:1: key `row 2"));
+        .stderr(predicates::str::contains("spaced.csv:6:25: key `row 2"));
 }
 
 /// `sweep --cases`: the listed rows and nothing else (no cartesian product), each point the

@@ -61,6 +61,26 @@ impl<'t> RecordLines<'t> {
     }
 }
 
+/// The columns (from 1, in characters) where each field of the CSV record at byte `at` starts
+/// on the record's first line, as `RecordLines` places it: commas inside quotes do not count.
+pub fn field_columns(text: &str, at: u64) -> Vec<usize> {
+    let at = (at as usize).min(text.len());
+    let start = text[at..]
+        .find(|c| c != '\n' && c != '\r')
+        .map_or(text.len(), |i| at + i);
+    let mut columns = vec![1];
+    let mut quoted = false;
+    for (column, c) in text[start..].chars().enumerate() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => columns.push(column + 2),
+            '\n' | '\r' if !quoted => break,
+            _ => {}
+        }
+    }
+    columns
+}
+
 /// The line of a CSV file's header: its first line that is not blank.
 pub fn header_line(text: &str) -> usize {
     record_line(text, 0)
@@ -221,6 +241,17 @@ mod tests {
     use super::*;
 
     const DOC: &str = "name = \"x\"\n\n[backup]\nretention_days = 40\n\n[[events]]\nat = \"1d\"\naction = \"stop\"\n\n[[events]]\nat = \"2d\"\naction = \"explode\"\n";
+
+    #[test]
+    fn csv_fields_are_placed_by_column_with_quoted_commas_inside() {
+        let text = "name,region\n\na,\"east, us\",7\nlast";
+        let at = text.find("\n\na").unwrap() as u64;
+        assert_eq!(field_columns(text, at), vec![1, 3, 14]);
+        assert_eq!(
+            field_columns(text, text.rfind("last").unwrap() as u64),
+            vec![1]
+        );
+    }
 
     #[test]
     fn finds_nested_keys_and_array_items() {

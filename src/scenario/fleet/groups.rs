@@ -15,6 +15,20 @@ pub(super) struct GroupSpec {
     pub(super) label: String,
     pub(super) origin: Origin,
     pub(super) position: Option<(usize, usize)>,
+    /// Where the keys it sets were written, where known more closely than `position` (an
+    /// inventory row's cells).
+    pub(super) cells: Vec<(String, (usize, usize))>,
+}
+
+impl GroupSpec {
+    /// Where `key` was set for this group: its cell, or else the group.
+    fn position_of(&self, key: &str) -> Option<(usize, usize)> {
+        self.cells
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|&(_, at)| at)
+            .or(self.position)
+    }
 }
 
 /// Why a scenario key cannot be set for one group, if it cannot: the fleet shares its regions
@@ -122,6 +136,7 @@ pub(super) fn group_from_toml(
         label: format!("group \"{name}\""),
         origin: origin.clone(),
         position,
+        cells: Vec::new(),
     })
 }
 
@@ -129,7 +144,7 @@ pub(super) fn spec_error(spec: &GroupSpec, key: &str, message: String) -> InputE
     InputError {
         origin: spec.origin.clone(),
         key: Some(format!("{}: {key}", spec.label)),
-        position: spec.position,
+        position: spec.position_of(key),
         message,
     }
 }
@@ -196,8 +211,8 @@ pub(super) fn group_scenario(
             } else {
                 InputError {
                     origin: spec.origin.clone(),
+                    position: spec.position_of(&key),
                     key: Some(format!("{}: {key}", spec.label)),
-                    position: spec.position,
                     message: e.message,
                 }
             }

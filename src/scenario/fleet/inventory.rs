@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::scenario::keys::{self, Key};
-use crate::scenario::spans::{header_line, RecordLines};
+use crate::scenario::spans::{field_columns, header_line, RecordLines};
 
 /// The inventory's columns (as `backsim import` writes them) and the scenario key behind each;
 /// `name`, `count` and `region` are the group's own.
@@ -25,6 +25,9 @@ pub(super) fn inventory(
     notes: &mut Vec<String>,
 ) -> Result<Vec<GroupSpec>, InputError> {
     let line_of_row = std::cell::Cell::new(None::<usize>);
+    // Where each field of the row being read starts on its line.
+    let columns_of_row = std::cell::RefCell::new(Vec::<usize>::new());
+    let header_names = std::cell::RefCell::new(Vec::<String>::new());
     let lines = std::cell::RefCell::new(RecordLines::new(text));
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -37,8 +40,15 @@ pub(super) fn inventory(
             (None, Some(c)) => format!("column {c}"),
             (None, None) => "header".to_string(),
         }),
-        // A row's own line: blank lines in between are skipped, so it is not the row's number.
-        position: row.map(|r| (line_of_row.get().unwrap_or(r + 1), 1)),
+        // A row's own line: blank lines in between are skipped, so it is not the row's number;
+        // and the cell's column where the error is about one.
+        position: row.map(|r| {
+            let field = column.and_then(|c| header_names.borrow().iter().position(|h| h == c));
+            let at = field
+                .and_then(|f| columns_of_row.borrow().get(f).copied())
+                .unwrap_or(1);
+            (line_of_row.get().unwrap_or(r + 1), at)
+        }),
         message,
     };
     let all: Vec<&str> = ["name", "count", "region"]
@@ -61,6 +71,7 @@ pub(super) fn inventory(
         .iter()
         .map(str::to_string)
         .collect();
+    header_names.replace(header.clone());
     let mut ignored = Vec::new();
     for (i, column) in header.iter().enumerate() {
         if all.contains(&column.as_str()) {
@@ -121,6 +132,11 @@ pub(super) fn inventory(
             fail(Some(row), None, format!("cannot read: {e}"))
         })?;
         line_of_row.set(record.position().map(|p| lines.borrow_mut().line(p.byte())));
+        columns_of_row.replace(
+            record
+                .position()
+                .map_or_else(Vec::new, |p| field_columns(text, p.byte())),
+        );
         let cell = |column: &str| {
             header
                 .iter()
@@ -178,6 +194,11 @@ pub(super) fn inventory(
             label: format!("row {row} (\"{name}\")"),
             origin: origin.clone(),
             position: Some((line_of_row.get().unwrap_or(row + 1), 1)),
+            cells: cells_at(
+                &header,
+                &columns_of_row.borrow(),
+                line_of_row.get().unwrap_or(row + 1),
+            ),
         });
     }
     let mut filled: Vec<String> = Vec::new();
@@ -238,4 +259,21 @@ pub(super) fn cell_value(cell: &str) -> toml::Value {
         Ok(x) if x.is_finite() => toml::Value::Float(x),
         _ => toml::Value::String(cell.to_string()),
     }
+}
+
+/// Where each of the row's cells that sets a key sits, by the key it sets (the group's own
+/// name, count and region by their column names), for errors about them.
+fn cells_at(header: &[String], columns: &[usize], line: usize) -> Vec<(String, (usize, usize))> {
+    header
+        .iter()
+        .zip(columns)
+        .filter_map(|(column, &at)| {
+            let key = match INVENTORY_KEYS.iter().find(|(c, _)| c == column) {
+                Some((_, key)) => key.path,
+                None if ["name", "count", "region"].contains(&column.as_str()) => column.as_str(),
+                None => return None,
+            };
+            Some((key.to_string(), (line, at)))
+        })
+        .collect()
 }
