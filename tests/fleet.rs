@@ -1102,3 +1102,37 @@ fn a_region_outage_scripted_in_a_group_is_its_regions_outage() {
     );
     assert_eq!(recoveries, csv_rows(&b.join("fleet_recoveries.csv")));
 }
+
+/// A fleet's shard merged with a sweep's was read as a sweep and refused for lacking
+/// sweep.json ("is this a sweep output folder?"): the refusal now says what was mixed.
+#[test]
+fn a_fleet_shard_and_a_sweep_shard_do_not_merge() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(
+        tmp.path(),
+        "f.toml",
+        "name = \"f\"\nruns = 2\nhorizon_days = 3\n[[group]]\nname = \"a\"\nregion = \"eastus\"\n",
+    );
+    let fleet_shard = fleet(tmp.path(), &file, "fleet", &["--shard", "1/2"]);
+    let scenario = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"s\"\nruns = 1\nhorizon_days = 3\n",
+    );
+    let sweep_shard = backsim_into(
+        "sweep",
+        &scenario,
+        tmp.path(),
+        "sweep",
+        &["--vary", "backup.retention_days=3,4", "--shard", "1/2"],
+    );
+    refuses(
+        tmp.path(),
+        &[
+            "merge",
+            fleet_shard.to_str().unwrap(),
+            sweep_shard.to_str().unwrap(),
+        ],
+        "is a fleet's shard and",
+    );
+}

@@ -451,8 +451,23 @@ fn execute(command: Command) -> Result<(), Error> {
             out,
             no_charts,
         } => {
-            if dirs.iter().all(|d| fleet::is_fleet_folder(d)) {
+            let fleets: Vec<&PathBuf> = dirs.iter().filter(|d| fleet::is_fleet_folder(d)).collect();
+            if fleets.len() == dirs.len() {
                 fleet::merge(&dirs, out.as_deref(), no_charts)
+            } else if let (Some(fleet), Some(other)) = (
+                fleets.first(),
+                dirs.iter().find(|d| !fleet::is_fleet_folder(d)),
+            ) {
+                // Read as a sweep, the fleet shard would be refused for lacking sweep.json.
+                Err(InputError::argument(
+                    "merge",
+                    format!(
+                        "{} is a fleet's shard and {} is not: merge a fleet's shards together, and a sweep's together",
+                        fleet.display(),
+                        other.display()
+                    ),
+                )
+                .into())
             } else {
                 sweep::merge(&dirs, out.as_deref(), no_charts)
             }
