@@ -1136,3 +1136,34 @@ fn a_fleet_shard_and_a_sweep_shard_do_not_merge() {
         "is a fleet's shard and",
     );
 }
+
+/// Shards of a fleet read from standard input, merged with nothing piped in: the refusal said
+/// only "<stdin>: key `name`: is required"; it now says to pipe the fleet file in again.
+#[test]
+fn merging_shards_of_a_piped_fleet_asks_for_the_file_again() {
+    let tmp = TempDir::new().unwrap();
+    let text =
+        "name = \"f\"\nruns = 2\nhorizon_days = 3\n[[group]]\nname = \"a\"\nregion = \"eastus\"\n";
+    for shard in ["1/2", "2/2"] {
+        backsim()
+            .current_dir(tmp.path())
+            .args(["fleet", "-", "--shard", shard, "--no-charts", "--out"])
+            .arg(shard.replace('/', "of"))
+            .write_stdin(text)
+            .assert()
+            .success();
+    }
+    backsim()
+        .current_dir(tmp.path())
+        .args(["merge", "1of2", "2of2", "--no-charts", "--out", "m"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("pipe the same file in"));
+    backsim()
+        .current_dir(tmp.path())
+        .args(["merge", "1of2", "2of2", "--no-charts", "--out", "m"])
+        .write_stdin(text)
+        .assert()
+        .success();
+}

@@ -337,7 +337,17 @@ pub(super) fn merge(
     let (fleet_file, found) = find_fleet_file(p, &overrides, &dirs[0])?;
     let fleet = match found {
         Some(fleet) => fleet,
-        None => load_fleet(&fleet_file, &overrides)?,
+        None => load_fleet(&fleet_file, &overrides).map_err(|e| {
+            if crate::scenario::is_stdin(&fleet_file) {
+                // What came in is not the fleet the shards ran (nothing at all, often).
+                InputError::argument(
+                    "merge",
+                    format!("the shards ran a fleet read from standard input, and what came in there is not a fleet ({e}): pipe the same file in (backsim merge DIR... < FLEET)"),
+                )
+            } else {
+                e
+            }
+        })?,
     };
     if fleet.sha256 != p.fleet_sha256 {
         return Err(InputError::argument(
