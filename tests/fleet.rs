@@ -1167,3 +1167,23 @@ fn merging_shards_of_a_piped_fleet_asks_for_the_file_again() {
         .assert()
         .success();
 }
+
+/// `backsim fleet F --set outage=[]` was told that `outage` "belongs to a fleet file, which
+/// `backsim fleet FILE` runs": the fleet file's own tables are not --set keys, and the refusal
+/// says so.
+#[test]
+fn the_fleet_files_own_tables_are_not_set_keys() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(
+        tmp.path(),
+        "f.toml",
+        "name = \"f\"\nruns = 1\nhorizon_days = 3\n[[group]]\nname = \"a\"\nregion = \"eastus\"\n",
+    );
+    for set in ["outage=[]", "group=[]", "defaults.backup.retention_days=3"] {
+        refuses(
+            tmp.path(),
+            &["fleet", file.to_str().unwrap(), "--set", set],
+            "is the fleet file's own, which --set does not change",
+        );
+    }
+}

@@ -39,6 +39,16 @@ pub(super) fn region_overrides(
             position: None,
             message,
         };
+        // The fleet file's own structure is not a scenario key: `--set outage=[]` was told
+        // that `outage` belongs to a fleet file, on the very command running one.
+        let top = o.key.split(['.', '[']).next().unwrap_or_default();
+        if ["defaults", "group", "outage", "inventory", "regions"].contains(&o.key.as_str())
+            || (top != "regions" && ["defaults", "group", "outage", "inventory"].contains(&top))
+        {
+            return Err(refused(format!(
+                "`{top}` is the fleet file's own, which --set does not change: edit the file (--set takes scenario keys for every group, and regions.NAME.KEY for a region)"
+            )));
+        }
         if let Some(path) = o.key.strip_prefix("regions.") {
             let Some((region, key)) = path.rsplit_once('.') else {
                 return Err(refused(
