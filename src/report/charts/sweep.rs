@@ -164,8 +164,23 @@ pub fn sweep_chart(
             .or_else(|| grid.keys.get(k).cloned())
             .unwrap_or_default()
     };
+    // Values of the first key with no figure at any point (no restore could be planned at a
+    // 100% failure rate): the axis still reaches them, and the title names them.
+    let drawn_at: Vec<f64> = series.iter().flatten().map(|p| p.0).collect();
+    let missing: Vec<&str> = x_values
+        .iter()
+        .enumerate()
+        .filter(|(i, v)| !drawn_at.contains(&x_of(v, *i)))
+        .map(|(_, v)| v.as_str())
+        .collect();
     render(|root| {
-        let (x0, x1) = span(series.iter().flatten().map(|p| p.0));
+        let (x0, x1) = span(
+            x_values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| x_of(v, i))
+                .chain(drawn_at.iter().copied()),
+        );
         let pad = (x1 - x0) * 0.04;
         let (y0, y1) = value_axis(
             series.iter().flatten().flat_map(|p| [p.1, p.2, p.3]),
@@ -197,7 +212,7 @@ pub fn sweep_chart(
                 )
             })
             .collect();
-        let title = if held.is_empty() {
+        let mut title = if held.is_empty() {
             format!(
                 "{} ({unit}) against {}",
                 chart_title(spec.figure),
@@ -211,6 +226,9 @@ pub fn sweep_chart(
                 held.join(", ")
             )
         };
+        if !missing.is_empty() {
+            title.push_str(&format!(" (none at {})", short(&missing.join(", "), 40)));
+        }
         let decimals = axis_decimals(y1 - y0);
         let y_fmt = |v: &f64| format!("{v:.decimals$}");
         let mut chart = frame(
