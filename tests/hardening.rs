@@ -611,6 +611,18 @@ fn merge_treats_every_shard_file_as_untrusted() {
     let json = |f: fn(&mut serde_json::Value)| -> Damage {
         Box::new(move |a: &Path, _: &Path| edit_json(&a.join("sweep.json"), f))
     };
+    // The first row's cell of `column` in the first shard's sweep.csv, set to `value`.
+    let edit_cell = |column: &'static str, value: &'static str| -> Damage {
+        Box::new(move |a: &Path, _: &Path| {
+            let csv = fs::read_to_string(a.join("sweep.csv")).unwrap();
+            let mut lines: Vec<String> = csv.lines().map(String::from).collect();
+            let at = lines[0].split(',').position(|h| h == column).unwrap();
+            let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+            cells[at] = value.into();
+            lines[1] = cells.join(",");
+            fs::write(a.join("sweep.csv"), lines.join("\n") + "\n").unwrap();
+        })
+    };
     let cases: Vec<(&str, Damage, &str)> = vec![
         (
             "an empty grid",
@@ -668,36 +680,12 @@ fn merge_treats_every_shard_file_as_untrusted() {
         ),
         (
             "a mean moved out of its own CI",
-            Box::new(|a: &Path, _: &Path| {
-                let csv = fs::read_to_string(a.join("sweep.csv")).unwrap();
-                let mut lines: Vec<String> = csv.lines().map(String::from).collect();
-                let header: Vec<&str> = lines[0].split(',').collect();
-                let mean = header
-                    .iter()
-                    .position(|h| *h == "storage_mean_gb_mean")
-                    .unwrap();
-                let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
-                cells[mean] = "999999.5".into();
-                lines[1] = cells.join(",");
-                fs::write(a.join("sweep.csv"), lines.join("\n") + "\n").unwrap();
-            }),
+            edit_cell("storage_mean_gb_mean", "999999.5"),
             "storage_mean_gb: the mean \"999999.5\" is not within its 95% CI",
         ),
         (
             "a figure's mean blanked, its CI kept",
-            Box::new(|a: &Path, _: &Path| {
-                let csv = fs::read_to_string(a.join("sweep.csv")).unwrap();
-                let mut lines: Vec<String> = csv.lines().map(String::from).collect();
-                let header: Vec<&str> = lines[0].split(',').collect();
-                let mean = header
-                    .iter()
-                    .position(|h| *h == "cost_per_month_mean")
-                    .unwrap();
-                let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
-                cells[mean] = String::new();
-                lines[1] = cells.join(",");
-                fs::write(a.join("sweep.csv"), lines.join("\n") + "\n").unwrap();
-            }),
+            edit_cell("cost_per_month_mean", ""),
             "cost_per_month: the mean \"\" is not within its 95% CI",
         ),
         (

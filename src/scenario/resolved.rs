@@ -28,6 +28,7 @@ fn get<'t>(table: &'t toml::Table, path: &str) -> Option<&'t toml::Value> {
     current.get(leaf)
 }
 
+/// Set the dotted `path` to `value`, making the tables on the way (a table over a table merges).
 fn put(table: &mut toml::Table, path: &str, value: toml::Value) {
     let mut current = table;
     let mut parts: Vec<&str> = path.split('.').collect();
@@ -39,7 +40,7 @@ fn put(table: &mut toml::Table, path: &str, value: toml::Value) {
             .as_table_mut()
             .expect("key table paths only nest tables");
     }
-    current.insert(leaf.to_string(), value);
+    merge_value(current, leaf, value);
 }
 
 /// Set `key` to `value`, a table over a table key by key (as `--set` applies it when parsed).
@@ -86,17 +87,7 @@ pub fn resolved_table(text: &str, overrides: &[Override], s: &Scenario) -> toml:
     for o in overrides {
         // Already applied once when the scenario was parsed, so its tables are tables; a table
         // over a table merges, as it did then.
-        let mut parts: Vec<&str> = o.key.split('.').collect();
-        let leaf = parts.pop().expect("a path has a leaf");
-        let mut current = &mut given;
-        for part in parts {
-            current = current
-                .entry(part.to_string())
-                .or_insert_with(|| toml::Value::Table(toml::Table::new()))
-                .as_table_mut()
-                .expect("checked when parsed: the parents are tables");
-        }
-        merge_value(current, leaf, o.toml_value());
+        put(&mut given, &o.key, o.toml_value());
     }
     let mut out = toml::Table::new();
     for key in keys::ALL {

@@ -297,6 +297,11 @@ mod tests {
 
     /// Two daily snapshots (100 GB) and hourly log backups of 1 GB each, up to 30 hours.
     fn store() -> BackupStore {
+        store_with_logs_until(30)
+    }
+
+    /// The same, with the log backups up to `last_hour`.
+    fn store_with_logs_until(last_hour: i64) -> BackupStore {
         let mut store = BackupStore::new();
         for day in 0..2 {
             store.add_snapshot(Snapshot {
@@ -307,7 +312,7 @@ mod tests {
                 binlog_mark: (day * 24) as f64,
             });
         }
-        for h in 1..=30 {
+        for h in 1..=last_hour {
             store.add_log(LogBackup {
                 time: h * HOUR,
                 gb: 1.0,
@@ -383,23 +388,7 @@ mod tests {
     /// 24 h. A point in between cannot be replayed to: the binlog after 20 h is in no backup.
     #[test]
     fn a_replay_stops_at_the_last_log_backup_that_succeeded() {
-        let mut store = BackupStore::new();
-        for day in 0..2 {
-            store.add_snapshot(Snapshot {
-                time: day * DAY,
-                full_gb: 100.0,
-                incremental_gb: 12.0,
-                kind: SnapshotKind::Scheduled,
-                binlog_mark: (day * 24) as f64,
-            });
-        }
-        for h in 1..=20 {
-            store.add_log(LogBackup {
-                time: h * HOUR,
-                gb: 1.0,
-                binlog_mark: h as f64,
-            });
-        }
+        let store = store_with_logs_until(20);
         let (restore, server) = rates();
         let rates = &Rates::new(&restore, &server);
         let none = VecDeque::new();
