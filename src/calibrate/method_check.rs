@@ -4,9 +4,9 @@
 //! says it, and a move larger than a standard error, or a shape not given back, is a warning.
 
 use super::metrics::Metrics;
+use super::series::BacktestPoint;
 use super::shapes::Pattern;
 use super::window::Candidate;
-use super::workload::BacktestPoint;
 use crate::scenario::keys;
 
 /// A shape the method check moves by more than this (relative, its worst entry) is flagged.

@@ -4,6 +4,14 @@ use chrono::{DateTime, FixedOffset, SecondsFormat};
 
 use crate::engine::{SimTime, DAY, HOUR};
 
+/// One point of the backtest: the metric and the calibrated simulation at the same instant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BacktestPoint {
+    pub time: DateTime<FixedOffset>,
+    pub observed_gb: Option<f64>,
+    pub simulated_gb: f64,
+}
+
 /// One metric on a regular time grid, in GB.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {

@@ -14,13 +14,7 @@ use crate::engine::{DAY, HOUR};
 use crate::error::{InputError, Origin};
 use crate::scenario::{keys, Scenario};
 
-/// One point of the backtest: the metric and the calibrated simulation at the same instant.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BacktestPoint {
-    pub time: DateTime<FixedOffset>,
-    pub observed_gb: Option<f64>,
-    pub simulated_gb: f64,
-}
+pub use super::series::BacktestPoint;
 
 #[derive(Debug, Clone)]
 pub struct WorkloadFit {
