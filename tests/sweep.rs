@@ -837,3 +837,33 @@ fn a_cases_error_names_the_rows_own_line() {
         "cases.csv:3:2: key `header, column server.vcores`",
     );
 }
+
+/// A figure of one run has a mean and no CI: shards of a one-run sweep merge (the check that
+/// each mean lies within its CI first refused every such shard).
+#[test]
+fn shards_of_a_one_run_sweep_merge() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(tmp.path(), NOISY);
+    let shards: Vec<_> = ["1/2", "2/2"]
+        .iter()
+        .map(|shard| {
+            let name = shard.replace('/', "of");
+            let args = [
+                "--vary",
+                "backup.retention_days=3,4",
+                "--runs",
+                "1",
+                "--shard",
+                shard,
+            ];
+            sweep(tmp.path(), &s, &name, &args)
+        })
+        .collect();
+    backsim()
+        .arg("merge")
+        .args(&shards)
+        .args(["--no-charts", "--out"])
+        .arg(tmp.path().join("merged"))
+        .assert()
+        .success();
+}

@@ -226,31 +226,29 @@ fn read_shard(dir: &Path) -> Result<(SweepMeta, Vec<PointRow>), Error> {
             }
             row.push(cell.to_string());
         }
-        // Each figure's mean lies within its own CI, all three there or none (a figure the
-        // point lacks): an edited mean, or a blanked one, would merge into a row that
-        // contradicts itself.
+        // Each figure's mean lies within its own CI: the two bounds there or neither (a
+        // figure of one run, or of a point that lacks it, has no CI), a mean with any bound,
+        // and the mean between them. An edited mean, or a blanked one, would merge into a row
+        // that contradicts itself.
         for (column, name) in expected.iter().enumerate() {
             let Some(figure) = name.strip_suffix("_mean") else {
                 continue;
             };
-            let at = |c: usize| record.get(c).unwrap_or("");
-            let (lo, hi) = (at(column + 1), at(column + 2));
             if expected.get(column + 1).map(String::as_str) != Some(&format!("{figure}_ci95_lo")) {
                 continue;
             }
-            let cells = [at(column), lo, hi];
-            if cells.iter().all(|c| c.is_empty()) {
-                continue;
-            }
+            let at = |c: usize| record.get(c).unwrap_or("");
             let number = |c: &str| c.parse::<f64>().ok();
-            match cells.map(number) {
-                [Some(mean), Some(lo), Some(hi)] if lo <= mean && mean <= hi => {}
-                _ => {
-                    return Err(wrong(&format!(
-                        "{figure}: the mean {:?} is not within its 95% CI [{lo:?}, {hi:?}]",
-                        at(column)
-                    )))
-                }
+            let (mean, lo, hi) = (at(column), at(column + 1), at(column + 2));
+            let consistent = match (number(mean), number(lo), number(hi)) {
+                (_, None, None) => lo.is_empty() && hi.is_empty(),
+                (Some(m), Some(l), Some(h)) => l <= m && m <= h,
+                _ => false,
+            };
+            if !consistent {
+                return Err(wrong(&format!(
+                    "{figure}: the mean {mean:?} is not within its 95% CI [{lo:?}, {hi:?}]"
+                )));
             }
         }
         rows.push((point, row));
