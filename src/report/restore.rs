@@ -223,7 +223,7 @@ pub fn restore_text(report: &RestoreReport<'_>) -> String {
     if p.unbacked_seconds > 0.0 {
         let _ = writeln!(
             out,
-            "  binlog missing    every log backup after the restore point failed, so the replay stops {:.0} s short of the target",
+            "  binlog missing    the binlog after the last log backup before the target is in no backup yet (the next is due, or those since failed): the replay stops {:.0} s short",
             p.unbacked_seconds
         );
     }

@@ -42,8 +42,9 @@ pub struct RestorePlan {
     pub failed_attempts: u32,
     /// How much earlier than asked the restore had to land because of those failures.
     pub extra_loss_seconds: f64,
-    /// How much earlier than asked the replay stops because the binlog after the last
-    /// successful log backup is in no backup (every log backup since has failed).
+    /// How much earlier than asked the replay stops because the binlog after the last log
+    /// backup is in no backup yet (the next is due, or those since failed) while a snapshot
+    /// since holds the newest point.
     pub unbacked_seconds: f64,
 }
 
@@ -109,12 +110,14 @@ impl Backups<'_> {
         };
         let (t1, m1) = match after {
             Some(l) => (l.time, l.binlog_mark),
-            // The window last closed at a snapshot, and no log backup since `t0` has succeeded:
-            // the binlog after `t0` is in no backup, so a replay stops there.
+            // The window last closed at a snapshot, with no log backup since `t0` yet (the next
+            // is due, or those since failed): binlog written after `t0` is in no backup, so a
+            // replay stops there. Nothing written since (a stop, then a start's snapshot) is
+            // nothing missing.
             None if self
                 .store
                 .latest_snapshot()
-                .is_some_and(|s| s.time == self.latest_point) =>
+                .is_some_and(|s| s.time == self.latest_point && s.binlog_mark > m0) =>
             {
                 return (t0, m0)
             }
@@ -421,6 +424,29 @@ mod tests {
         let at_snapshot = plan(&b, rates, request, RestoreTarget::At(DAY), false).unwrap();
         assert_eq!(at_snapshot.effective_target, DAY);
         assert_eq!(at_snapshot.replay_gb, 0.0);
+        // Nothing written after 20 h (a stop flushed the binlog there; the snapshot is the
+        // start's): nothing is missing, and the point is reached.
+        let mut quiet = BackupStore::new();
+        for (day, mark) in [(0, 0.0), (1, 20.0)] {
+            quiet.add_snapshot(Snapshot {
+                time: day * DAY,
+                full_gb: 100.0,
+                incremental_gb: 12.0,
+                kind: SnapshotKind::Scheduled,
+                binlog_mark: mark,
+            });
+        }
+        for log in store.logs() {
+            quiet.add_log(log);
+        }
+        let b = Backups {
+            store: &quiet,
+            latest_mark: 20.0,
+            ..b
+        };
+        let p = plan(&b, rates, request, RestoreTarget::At(22 * HOUR), false).unwrap();
+        assert_eq!((p.effective_target, p.unbacked_seconds), (22 * HOUR, 0.0));
+        assert_eq!(p.replay_gb, 20.0);
     }
 
     #[test]
