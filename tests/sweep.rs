@@ -680,6 +680,12 @@ fn the_currency_cannot_be_swept() {
     let tmp = TempDir::new().unwrap();
     let says = "cost.currency cannot be swept: a sweep's table and charts show every point's cost in one currency; run the sweep once per currency";
     sweep_refused(tmp.path(), &["--vary", "cost.currency=USD,EUR"], says);
+    // As a table over [cost], which merges in: refused too.
+    sweep_refused(
+        tmp.path(),
+        &["--vary", "cost={currency=\"EUR\"},{currency=\"USD\"}"],
+        says,
+    );
     let cases = cases_file(tmp.path(), "cost.currency\nUSD\nEUR\n");
     sweep_refused(tmp.path(), &["--cases", cases.to_str().unwrap()], says);
     let table = tmp.path().join("table.toml");

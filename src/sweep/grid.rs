@@ -112,7 +112,16 @@ impl Grid {
         }
         // Every point's bill goes in the same table and charts, under the one currency that
         // sweep.json records: a point in another was shown as USD (compare refuses it too).
-        if self.keys.iter().any(|k| k == "cost.currency") {
+        // Also as a table over [cost] (`--vary 'cost={currency="EUR"},…'`), which merges in.
+        let names_currency = |value: &String| {
+            toml::from_str::<toml::Table>(&format!("v = {value}"))
+                .ok()
+                .and_then(|t| t.get("v").and_then(|v| v.as_table()).cloned())
+                .is_some_and(|t| t.contains_key("currency"))
+        };
+        if self.keys.iter().zip(&self.values).any(|(k, values)| {
+            k == "cost.currency" || (k == "cost" && values.iter().any(names_currency))
+        }) {
             return Err(
                 "cost.currency cannot be swept: a sweep's table and charts show every point's cost in one currency; run the sweep once per currency instead (--set cost.currency=… sets it for every point)"
                     .to_string(),
