@@ -359,13 +359,11 @@ impl<'t> Document<'t> {
 
     /// Blame a validation error on the `--set` that gave the value, else on the file's line.
     fn locate(&self, mut err: InputError, overrides: &[Override]) -> InputError {
-        let overridden = err.key.as_deref().and_then(|key| {
-            overrides.iter().find(|o| {
-                key == o.key
-                    || key.starts_with(&format!("{}.", o.key))
-                    || key.starts_with(&format!("{}[", o.key))
-            })
-        });
+        // The last override of a key is the one that stood.
+        let overridden = err
+            .key
+            .as_deref()
+            .and_then(|key| overrides.iter().rev().find(|o| gave(o, key)));
         match overridden {
             Some(o) => err.origin = Origin::Argument(format!("--set {}={}", o.key, o.value)),
             None => {
@@ -470,10 +468,43 @@ impl<'t> Document<'t> {
     }
 }
 
-/// Whether `message` names the dotted `key` as a whole key (not `key` inside a longer one).
+/// Whether override `o` gave the value of `key`: the key itself, an item of it, or a key inside
+/// it — for a table, only one the table holds, since it merges into the file's.
+fn gave(o: &Override, key: &str) -> bool {
+    if key == o.key || key.starts_with(&format!("{}[", o.key)) {
+        return true;
+    }
+    let Some(inner) = key.strip_prefix(&format!("{}.", o.key)) else {
+        return false;
+    };
+    match o.toml_value() {
+        toml::Value::Table(table) => holds(&table, inner),
+        _ => true,
+    }
+}
+
+/// Whether `table` holds the dotted `path` (an item index ends the walk: the list is the table's).
+fn holds(table: &toml::Table, path: &str) -> bool {
+    let (head, rest) = match path.find(['.', '[']) {
+        Some(i) if path.as_bytes()[i] == b'.' => (&path[..i], Some(&path[i + 1..])),
+        Some(i) => (&path[..i], None),
+        None => (path, None),
+    };
+    match (table.get(head), rest) {
+        (None, _) => false,
+        (Some(toml::Value::Table(inner)), Some(rest)) => holds(inner, rest),
+        (Some(_), _) => true,
+    }
+}
+
+/// Whether `message` names the dotted `key` as a whole key (not `key` inside a longer one, nor
+/// inside quotes, where a value such as an event's "start" is shown).
 fn mentions(message: &str, key: &str) -> bool {
     let part_of_key = |c: char| c.is_alphanumeric() || matches!(c, '_' | '.' | '-');
     message.match_indices(key).any(|(at, _)| {
+        if message[..at].matches('"').count() % 2 == 1 {
+            return false;
+        }
         let after = &message[at + key.len()..];
         // A full stop after the key ends a sentence; one before a letter continues the key.
         let continues = after.starts_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | '-'))
@@ -751,7 +782,7 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.key.as_deref(), Some("server.db_size_gb"));
-        assert!(!e.message.contains("--set"), "{}", e.message);
+        assert!(!e.message.contains("overrides the file"), "{}", e.message);
     }
 
     /// `--set backup={retention_days=3}` replaced the file's whole `[backup]`: its
@@ -774,8 +805,38 @@ mod tests {
         assert_eq!(resolved["snapshot_failure_pct"].as_integer(), Some(0));
     }
 
+    /// A table --set merges into the file's table: an error in a key it does not hold is the
+    /// file's, placed at its line, not the --set's.
+    #[test]
+    fn an_error_outside_a_table_set_is_blamed_on_the_file() {
+        let text = "name = \"x\"\n[backup]\nsnapshot_failure_pct = 150\n";
+        let set = |value: &str| Override {
+            key: "backup".into(),
+            value: value.into(),
+        };
+        let e = parse(
+            text,
+            Origin::File("s.toml".into()),
+            &[set("{retention_days = 3}")],
+        )
+        .unwrap_err();
+        assert_eq!(e.origin, Origin::File("s.toml".into()));
+        assert_eq!(e.position, Some((3, 24)));
+        let e = parse(
+            text,
+            Origin::File("s.toml".into()),
+            &[set("{snapshot_failure_pct = 120}")],
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.origin,
+            Origin::Argument("--set backup={snapshot_failure_pct = 120}".into())
+        );
+    }
+
     #[test]
     fn a_key_is_mentioned_only_whole() {
+        assert!(!mentions("\"start\" at 172800s starts a server", "start"));
         assert!(mentions("fits in a.b (3 GB)", "a.b"));
         assert!(mentions("raise a.b.", "a.b"));
         assert!(!mentions("raise a.bc", "a.b"));
