@@ -1187,3 +1187,30 @@ fn the_fleet_files_own_tables_are_not_set_keys() {
         );
     }
 }
+
+/// Groups whose own scenario files set another start or horizon ran on them unnoticed, their
+/// outages and months misplaced: refused, naming the group and the key. And an outage scripted
+/// both as the fleet's [[outage]] and in a group's scenario is one outage.
+#[test]
+fn a_fleet_runs_on_one_clock_and_counts_an_outage_once() {
+    let tmp = TempDir::new().unwrap();
+    write(tmp.path(), "a.toml", "name = \"a\"\nhorizon_days = 5\n");
+    write(tmp.path(), "b.toml", "name = \"b\"\nhorizon_days = 9\n");
+    let two_clocks = write(
+        tmp.path(),
+        "two.toml",
+        "name = \"two\"\nruns = 1\n[[group]]\nname = \"a\"\nregion = \"eastus\"\nscenario = \"a.toml\"\n[[group]]\nname = \"b\"\nregion = \"eastus\"\nscenario = \"b.toml\"\n",
+    );
+    refuses(
+        tmp.path(),
+        &["fleet", two_clocks.to_str().unwrap()],
+        "group \"b\": horizon_days`: differs from the first group's (5)",
+    );
+    let twice = write(
+        tmp.path(),
+        "twice.toml",
+        "name = \"twice\"\nruns = 1\nhorizon_days = 5\n[[outage]]\nregion = \"eastus\"\nat = \"2d\"\nhours = 6\n[[group]]\nname = \"a\"\nregion = \"eastus\"\n[group.set]\nevents = [{at = \"2d\", action = \"region-outage\", hours = 6}]\n",
+    );
+    let out = fleet(tmp.path(), &twice, "twice", &[]);
+    assert_eq!(csv_rows(&out.join("fleet_outages.csv")).len(), 1);
+}

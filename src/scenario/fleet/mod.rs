@@ -409,13 +409,44 @@ fn build(
         scenario.config.events.retain(|&(at, action)| match action {
             ServerAction::RegionOutage { duration } => {
                 let outage = (region.to_string(), at, duration);
-                if !group_outages.contains(&outage) {
+                // One outage however many places script it.
+                if !group_outages.contains(&outage) && !head.outages.contains(&outage) {
                     group_outages.push(outage);
                 }
                 false
             }
             _ => true,
         });
+        // One clock and one set of runs for the whole fleet: a group whose own scenario file
+        // set another start or horizon ran on it unnoticed, its outages and months misplaced.
+        if let Some(first) = groups.first() {
+            let first: &Scenario = &first.scenario;
+            let differs = [
+                (
+                    "start",
+                    first.start != scenario.start,
+                    first.start.to_rfc3339(),
+                ),
+                (
+                    "horizon_days",
+                    first.horizon_days != scenario.horizon_days,
+                    first.horizon_days.to_string(),
+                ),
+                ("runs", first.runs != scenario.runs, first.runs.to_string()),
+                ("seed", first.seed != scenario.seed, first.seed.to_string()),
+            ]
+            .into_iter()
+            .find(|(_, differs, _)| *differs);
+            if let Some((key, _, theirs)) = differs {
+                return Err(spec_error(
+                    spec,
+                    key,
+                    format!(
+                        "differs from the first group's ({theirs}): a fleet runs every group on one start, horizon, seed and runs; set {key} once at the top of the fleet file"
+                    ),
+                ));
+            }
+        }
         let target = geo_restore_target(region, Some(&scenario.config.restore.geo_restore_region))
             .unwrap_or_else(|_| scenario.config.restore.geo_restore_region.clone());
         if !region_names.iter().any(|r| r == region) {
