@@ -1364,7 +1364,10 @@ fn a_negative_zero_given_is_plain_zero() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     let series = fs::read_to_string(dir.path().join("nz/timeseries.csv")).unwrap();
-    for shown in [&*text, &series] {
+    // The resolved copy of the scenario in the summary and the report too.
+    let summary = fs::read_to_string(dir.path().join("nz/summary.json")).unwrap();
+    let report = fs::read_to_string(dir.path().join("nz/report.md")).unwrap();
+    for shown in [&*text, &series, &summary, &report] {
         assert!(
             !shown
                 .split(|c: char| c.is_whitespace() || c == ',')

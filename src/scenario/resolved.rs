@@ -43,6 +43,15 @@ fn put(table: &mut toml::Table, path: &str, value: toml::Value) {
     merge_value(current, leaf, value);
 }
 
+/// `value` with any -0 as 0, as validation reads it: the copy shows what the run used.
+fn plain_zero(value: &toml::Value) -> toml::Value {
+    match value {
+        toml::Value::Float(f) => toml::Value::Float(f + 0.0),
+        toml::Value::Array(items) => toml::Value::Array(items.iter().map(plain_zero).collect()),
+        other => other.clone(),
+    }
+}
+
 /// Set `key` to `value`, a table over a table key by key (as `--set` applies it when parsed).
 fn merge_value(table: &mut toml::Table, key: &str, value: toml::Value) {
     match (table.get_mut(key), value) {
@@ -94,7 +103,9 @@ pub fn resolved_table(text: &str, overrides: &[Override], s: &Scenario) -> toml:
         let value = match key.path {
             // The name as validated (trimmed).
             "name" => Some(toml::Value::String(s.name.clone())),
-            path => get(&given, path).cloned().or_else(|| default_value(key, s)),
+            path => get(&given, path)
+                .map(plain_zero)
+                .or_else(|| default_value(key, s)),
         };
         if let Some(v) = value {
             put(&mut out, key.path, v);
