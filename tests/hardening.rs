@@ -1377,9 +1377,10 @@ fn a_negative_zero_given_is_plain_zero() {
     }
 }
 
-/// A run into an existing output folder swaps the new one in with one exchange: the old folder
-/// was renamed aside first, and a process killed between the two renames left neither. After a
-/// replacement the folder holds the new run and nothing is left beside it.
+/// A run into an existing output folder swaps the new one in (on Linux in one exchange, which
+/// `files.rs`'s unit test checks; a kill in between is not something a test can time). After a
+/// replacement the folder holds the new run and nothing is left beside it: not the staging
+/// folder the exchange leaves the old run in, nor the old one.
 #[test]
 fn replacing_an_output_folder_leaves_nothing_beside_it() {
     let dir = TempDir::new().unwrap();

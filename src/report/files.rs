@@ -437,6 +437,24 @@ fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
 mod tests {
     use super::*;
 
+    /// Publishing over an old folder is one exchange on Linux: the two folders trade places
+    /// whole, so there is no moment without either (the two renames it replaced had one).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn two_folders_trade_places_in_one_exchange() {
+        let tmp = tempfile::TempDir::new().unwrap();
+        let (old, new) = (tmp.path().join("out"), tmp.path().join(".out.new"));
+        for (dir, mark) in [(&old, "old"), (&new, "new")] {
+            fs::create_dir(dir).unwrap();
+            fs::write(dir.join("mark"), mark).unwrap();
+        }
+        assert!(exchange(&new, &old));
+        assert_eq!(fs::read_to_string(old.join("mark")).unwrap(), "new");
+        assert_eq!(fs::read_to_string(new.join("mark")).unwrap(), "old");
+        // Nothing to trade with: refused, and the caller renames instead.
+        assert!(!exchange(&tmp.path().join("none"), &old));
+    }
+
     #[test]
     fn own_files_and_their_partials_are_recognised() {
         assert!(is_own_file("summary.json"));
