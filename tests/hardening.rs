@@ -1413,36 +1413,3 @@ fn replacing_an_output_folder_leaves_nothing_beside_it() {
         .collect();
     assert!(beside.is_empty(), "{beside:?}");
 }
-
-/// A run killed mid-write left its staging folder (`.NAME.new-PID-N`) for good. The next run
-/// into the same folder clears those whose process is gone and that hold only backsim's files;
-/// another's files, or a run still going, are left alone.
-#[cfg(target_os = "linux")]
-#[test]
-fn a_killed_runs_staging_folder_is_cleared_by_the_next_run() {
-    let dir = TempDir::new().unwrap();
-    let file = write(dir.path(), "s.toml", TINY);
-    let leftover = |name: &str, files: &[&str]| {
-        let p = dir.path().join(name);
-        fs::create_dir(&p).unwrap();
-        for f in files {
-            fs::write(p.join(f), "x").unwrap();
-        }
-        p
-    };
-    let dead = leftover(".o.new-999999999-0", &["summary.json", ".runs.csv.partial"]);
-    let dead_old = leftover(".o.old-999999999-0", &["report.md"]);
-    let foreign = leftover(".o.new-999999998-0", &["notes.txt"]);
-    let running = leftover(
-        &format!(".o.new-{}-0", std::process::id()),
-        &["summary.json"],
-    );
-    let out = within(
-        60,
-        &["run", file.to_str().unwrap(), "--no-charts", "--out", "o"],
-        dir.path(),
-    );
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    assert!(!dead.exists() && !dead_old.exists());
-    assert!(foreign.exists() && running.exists());
-}

@@ -91,7 +91,6 @@ impl OutputDir {
             Err(e) if e.kind() == ErrorKind::NotFound => {}
             Err(e) => return Err(Error::io(format!("cannot examine {}", target.display()), e)),
         }
-        clear_leftovers(&resolved);
         let staging = fresh_sibling(&resolved, "new")?;
         Ok(Self {
             shown: target.to_path_buf(),
@@ -324,54 +323,6 @@ fn fresh_name(target: &Path, what: &str) -> Result<PathBuf, Error> {
         "cannot find a free name beside {}",
         target.display()
     )))
-}
-
-/// Staging folders beside `target` that a killed run left (`.NAME.new-PID-N`, or the old
-/// folder an exchange moved there): removed when their process is gone (Linux tells by
-/// /proc) and they hold only backsim's own files. A run still going keeps its own.
-fn clear_leftovers(target: &Path) {
-    if !cfg!(target_os = "linux") {
-        return;
-    }
-    let (Some(parent), Ok(probe)) = (target.parent(), fresh_name(target, "new")) else {
-        return;
-    };
-    // The prefix this run's own staging name shares with every other run's for this target.
-    let Some(prefix) = probe
-        .file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.rsplit_once(".new-"))
-        .map(|(p, _)| p.to_string())
-    else {
-        return;
-    };
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = name
-            .strip_prefix(&format!("{prefix}.new-"))
-            .or_else(|| name.strip_prefix(&format!("{prefix}.old-")))
-        else {
-            continue;
-        };
-        let pid = rest.split('-').next().unwrap_or_default();
-        let gone = !pid.is_empty()
-            && pid.bytes().all(|b| b.is_ascii_digit())
-            && !Path::new("/proc").join(pid).exists();
-        let path = entry.path();
-        let ours = fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir())
-            && fs::read_dir(&path).is_ok_and(|files| {
-                files.flatten().all(|f| {
-                    f.file_type().is_ok_and(|t| t.is_file())
-                        && is_own_file(&f.file_name().to_string_lossy())
-                })
-            });
-        if gone && ours {
-            let _ = fs::remove_dir_all(&path);
-        }
-    }
 }
 
 /// A new, empty folder beside `target`, made by this call and no one else.
