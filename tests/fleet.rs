@@ -1186,6 +1186,20 @@ fn the_fleet_files_own_tables_are_not_set_keys() {
             "is the fleet file's own, which --set does not change",
         );
     }
+    // A group's region is its own: over every group it moved the whole fleet, and a region
+    // outside the fleet panicked.
+    for set in ["server.region=westeurope", "server={region=\"westus\"}"] {
+        refuses(
+            tmp.path(),
+            &["fleet", file.to_str().unwrap(), "--set", set],
+            "a group's region is its own",
+        );
+    }
+    refuses(
+        tmp.path(),
+        &["fleet", file.to_str().unwrap(), "--set", "name=x"],
+        "each group's name is its own",
+    );
 }
 
 /// Groups whose own scenario files set another start or horizon ran on them unnoticed, their

@@ -49,6 +49,21 @@ pub(super) fn region_overrides(
                 "`{top}` is the fleet file's own, which --set does not change: edit the file (--set takes scenario keys for every group, and regions.NAME.KEY for a region)"
             )));
         }
+        // Each group's region and name are its own: set over every group, a region moved the
+        // whole fleet (and one outside it panicked), a name made every group the same.
+        let within = |table: &str, key: &str| {
+            o.key == table && matches!(o.toml_value(), toml::Value::Table(t) if t.contains_key(key))
+        };
+        if o.key == "server.region" || within("server", "region") {
+            return Err(refused(
+                "a group's region is its own: set it with the group's region (or the inventory's region column)".into(),
+            ));
+        }
+        if o.key == "name" {
+            return Err(refused(
+                "each group's name is its own; the fleet's name is the file's name key".into(),
+            ));
+        }
         if let Some(path) = o.key.strip_prefix("regions.") {
             let Some((region, key)) = path.rsplit_once('.') else {
                 return Err(refused(
