@@ -139,6 +139,11 @@ impl OutputDir {
     /// is briefly absent, never half old and half new.
     pub fn publish(mut self) -> Result<(), Error> {
         sync_folder(&self.staging);
+        // Checked again: something put in the folder while the run went on (a folder of one's
+        // own work) would otherwise go with the old output.
+        if fs::symlink_metadata(&self.target).is_ok_and(|m| m.is_dir()) {
+            check_replaceable(&self.shown, &self.target)?;
+        }
         let moved = |e| {
             Error::io(
                 format!("cannot move the new output into {}", self.shown.display()),
@@ -436,6 +441,25 @@ fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A folder of one's own put in the output folder while the run went on was deleted with
+    /// the old output when the new one was published: publishing checks the folder again.
+    #[test]
+    fn publishing_checks_the_old_folder_again() {
+        let tmp = tempfile::TempDir::new().unwrap();
+        let target = tmp.path().join("out");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("summary.json"), "{}").unwrap();
+        let dir = OutputDir::stage(&target).unwrap();
+        dir.write("summary.json", b"{\"new\": 1}").unwrap();
+        fs::create_dir(target.join("mywork")).unwrap();
+        fs::write(target.join("mywork/important.txt"), "precious").unwrap();
+        assert!(dir.publish().is_err());
+        assert_eq!(
+            fs::read_to_string(target.join("mywork/important.txt")).unwrap(),
+            "precious"
+        );
+    }
 
     /// Publishing over an old folder is one exchange on Linux: the two folders trade places
     /// whole, so there is no moment without either (the two renames it replaced had one).
