@@ -1344,6 +1344,20 @@ fn a_leap_second_is_refused_wherever_a_time_is_taken() {
         dir.path(),
     );
     refused(&out, &["--at", "leap second"]);
+    // Nor a fraction of a second: a start half a second before midnight gave the bill a
+    // phantom month and put every later month a row off.
+    let out = within(
+        60,
+        &[
+            "run",
+            plain.to_str().unwrap(),
+            "--set",
+            "start=\"2026-01-31T23:59:59.5Z\"",
+            "--no-charts",
+        ],
+        dir.path(),
+    );
+    refused(&out, &["start", "fraction of a second"]);
 }
 
 /// A value given as -0 stayed negative zero through every product: "Load: -0.0 GB/day",

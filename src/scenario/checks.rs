@@ -229,7 +229,23 @@ pub fn start_time(value: Option<&toml::Value>) -> Checked<DateTime<FixedOffset>>
             format!("expected an RFC 3339 time with an offset, such as \"{DEFAULT_START}\", got \"{text}\" ({e})"),
         )
     })?;
-    refuse_leap_second("start", &text, start)
+    whole_second("start", &text, refuse_leap_second("start", &text, start)?)
+}
+
+/// A time of the run: its clock counts whole seconds, and a start half a second past midnight
+/// put each month's boundary inside a second (a phantom row of the bill, every month a row off).
+fn whole_second(
+    key: &str,
+    text: &str,
+    time: DateTime<FixedOffset>,
+) -> Checked<DateTime<FixedOffset>> {
+    if time.nanosecond() != 0 {
+        return Err(InputError::new(
+            key,
+            format!("\"{text}\" has a fraction of a second; the run's clock counts whole seconds: leave the fraction out"),
+        ));
+    }
+    Ok(time)
 }
 
 /// A time whose seconds read 60 (a leap second). The run's clock counts whole seconds from the
@@ -278,7 +294,8 @@ pub fn parse_moment(
     last: SimTime,
 ) -> Checked<SimTime> {
     let at = match DateTime::parse_from_rfc3339(text) {
-        Ok(time) => (refuse_leap_second(key, text, time)? - start).num_seconds(),
+        Ok(time) => (whole_second(key, text, refuse_leap_second(key, text, time)?)? - start)
+            .num_seconds(),
         Err(_) => parse_duration(key, text).map_err(|_| {
             InputError::new(
                 key,
