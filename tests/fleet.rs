@@ -1220,6 +1220,17 @@ fn a_fleet_runs_on_one_clock_and_counts_an_outage_once() {
         &["fleet", two_clocks.to_str().unwrap()],
         "group \"b\": horizon_days`: differs from the first group's (5)",
     );
+    // One currency for the fleet's bill: a group in EUR was summed with one in USD.
+    let two_currencies = write(
+        tmp.path(),
+        "currencies.toml",
+        "name = \"cur\"\nruns = 1\nhorizon_days = 3\n[[group]]\nname = \"a\"\nregion = \"eastus\"\n[[group]]\nname = \"b\"\nregion = \"eastus\"\n[group.set]\ncost.currency = \"EUR\"\n",
+    );
+    refuses(
+        tmp.path(),
+        &["fleet", two_currencies.to_str().unwrap()],
+        "group \"b\": cost.currency`: differs from the first group's (USD)",
+    );
     let twice = write(
         tmp.path(),
         "twice.toml",

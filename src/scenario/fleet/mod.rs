@@ -434,6 +434,12 @@ fn build(
                 ),
                 ("runs", first.runs != scenario.runs, first.runs.to_string()),
                 ("seed", first.seed != scenario.seed, first.seed.to_string()),
+                // The fleet's bill sums every group's: in one currency.
+                (
+                    "cost.currency",
+                    first.config.cost.currency != scenario.config.cost.currency,
+                    first.config.cost.currency.clone(),
+                ),
             ]
             .into_iter()
             .find(|(_, differs, _)| *differs);
@@ -442,7 +448,7 @@ fn build(
                     spec,
                     key,
                     format!(
-                        "differs from the first group's ({theirs}): a fleet runs every group on one start, horizon, seed and runs; set {key} once at the top of the fleet file"
+                        "differs from the first group's ({theirs}): a fleet runs every group on one start, horizon, seed and runs, and bills in one currency; set {key} once for the fleet (at the top of the file, or in [defaults])"
                     ),
                 ));
             }
