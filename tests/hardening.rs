@@ -1427,3 +1427,31 @@ fn replacing_an_output_folder_leaves_nothing_beside_it() {
         .collect();
     assert!(beside.is_empty(), "{beside:?}");
 }
+
+/// A table given as a list (`cost = ["EUR", 5.0]`) was read by position: the run billed in EUR
+/// at 5.0 while the resolved copy showed USD at 0.095, and a currency swept that way went
+/// through. Refused, from the file or a --set alike.
+#[test]
+fn a_table_given_as_a_list_is_refused() {
+    let dir = TempDir::new().unwrap();
+    let file = write(
+        dir.path(),
+        "arr.toml",
+        &format!("{TINY}server = [\"5.7\", 100, 40]\n"),
+    );
+    let out = within(60, &["validate", file.to_str().unwrap()], dir.path());
+    refused(&out, &["arr.toml:4:10", "`server`", "expected a table"]);
+    let plain = write(dir.path(), "plain.toml", TINY);
+    let out = within(
+        60,
+        &[
+            "run",
+            plain.to_str().unwrap(),
+            "--set",
+            "cost=[\"EUR\", 5.0]",
+            "--no-charts",
+        ],
+        dir.path(),
+    );
+    refused(&out, &["--set cost=", "expected a table"]);
+}

@@ -272,6 +272,14 @@ impl<'t> Document<'t> {
             }
         };
         let root = DeTable::parse(text).map_err(located)?;
+        if let Some((name, span)) = list_for_table(root.get_ref()) {
+            return Err(InputError {
+                origin: origin.clone(),
+                key: Some(name.to_string()),
+                position: Some(spans::line_col(text, span.start)),
+                message: list_for_table_message(name),
+            });
+        }
         let mut raw: RawScenario =
             RawScenario::deserialize(toml::de::Deserializer::from(root.clone()))
                 .map_err(located)?;
@@ -331,6 +339,19 @@ impl<'t> Document<'t> {
             let past = self.text.len();
             for (i, o) in overrides.iter().enumerate() {
                 set_dotted_de(table.get_mut(), o, past + i..past + i + 1)?;
+            }
+            if let Some((name, span)) = list_for_table(table.get_ref()) {
+                let o = span.start.checked_sub(past).and_then(|i| overrides.get(i));
+                return Err(InputError {
+                    origin: o.map_or(self.origin.clone(), |o| {
+                        Origin::Argument(format!("--set {}={}", o.key, o.value))
+                    }),
+                    key: Some(name.to_string()),
+                    position: o
+                        .is_none()
+                        .then(|| spans::line_col(self.text, span.start.min(self.text.len()))),
+                    message: list_for_table_message(name),
+                });
             }
             RawScenario::deserialize(toml::de::Deserializer::from(table)).map_err(|e| {
                 let at = e.span().map(|s| s.start);
@@ -527,6 +548,25 @@ pub(crate) fn leading_comment(text: &str) -> String {
         .join("\n")
         .trim()
         .to_string()
+}
+
+/// The first of the scenario's tables given as a list (`cost = ["EUR", 5.0]`), and where its
+/// value sits: serde reads a list into a table by position, which the run then used while the
+/// resolved copy showed the defaults (and a currency swept that way went unnoticed).
+fn list_for_table(table: &DeTable<'_>) -> Option<(&'static str, std::ops::Range<usize>)> {
+    keys::TABLES
+        .iter()
+        .filter(|&&name| name != "events")
+        .find_map(|&name| match table.get(name) {
+            Some(value) if matches!(value.get_ref(), DeValue::Array(_)) => {
+                Some((name, value.span()))
+            }
+            _ => None,
+        })
+}
+
+fn list_for_table_message(name: &str) -> String {
+    format!("expected a table ([{name}], or {name} = {{ key = value, … }}), got a list")
 }
 
 /// An override set on the parsed document, as a dotted path; the value (and any table made for
