@@ -680,6 +680,17 @@ fn the_currency_cannot_be_swept() {
     let tmp = TempDir::new().unwrap();
     let says = "cost.currency cannot be swept: a sweep's table and charts show every point's cost in one currency; run the sweep once per currency";
     sweep_refused(tmp.path(), &["--vary", "cost.currency=USD,EUR"], says);
+    // A table swept beside a key inside it labelled points by the key while the table ran.
+    sweep_refused(
+        tmp.path(),
+        &[
+            "--vary",
+            "backup.retention_days=5,6",
+            "--vary",
+            "backup={retention_days=3},{retention_days=4}",
+        ],
+        "are swept together, but one holds the other",
+    );
     // As a table over [cost], which merges in: refused too.
     sweep_refused(
         tmp.path(),

@@ -84,12 +84,15 @@ fn paired_keys_only(vs: &[Override], text: &str) -> Result<(), InputError> {
                 ),
             });
         }
-        if vs[..i].iter().any(|earlier| earlier.key == o.key) {
+        if vs[..i]
+            .iter()
+            .any(|earlier| crate::scenario::keys::overlap(&earlier.key, &o.key))
+        {
             return Err(InputError {
                 origin: origin(),
                 key: Some(o.key.clone()),
                 position: None,
-                message: "is set twice in one --vs: give it once (another --vs makes another alternative)".into(),
+                message: "is set twice in one --vs (itself, or as part of a table set there too): give it once (another --vs makes another alternative)".into(),
             });
         }
     }

@@ -521,6 +521,17 @@ pub const TABLES: &[&str] = &[
     "sweep",
 ];
 
+/// Whether two dotted keys set some of the same value: the same key, or a table and a key in it
+/// (`backup` given as a table, and `backup.retention_days`).
+pub fn overlap(a: &str, b: &str) -> bool {
+    let within = |inner: &str, outer: &str| {
+        inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.starts_with(['.', '[']))
+    };
+    a == b || within(a, b) || within(b, a)
+}
+
 /// The fields of each `[[events]]` entry.
 pub const EVENT_FIELDS: &[&str] = &["at", "action", "hours"];
 
@@ -629,6 +640,17 @@ pub fn find(path: &str) -> Option<&'static Key> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_table_and_a_key_in_it_overlap() {
+        assert!(overlap("backup", "backup.retention_days"));
+        assert!(overlap("backup.retention_days", "backup"));
+        assert!(overlap("events", "events[0].at"));
+        assert!(overlap("cost", "cost"));
+        assert!(!overlap("backup", "backup_x"));
+        assert!(!overlap("backup.retention_days", "backup.redundancy"));
+    }
+
     use super::*;
 
     #[test]

@@ -140,6 +140,15 @@ impl Grid {
             if self.keys[..i].contains(key) {
                 return Err(format!("the key {key} is swept twice"));
             }
+            // A table swept beside a key in it: the points' labels would not say what ran.
+            if let Some(outer) = self.keys[..i]
+                .iter()
+                .find(|earlier| crate::scenario::keys::overlap(earlier, key))
+            {
+                return Err(format!(
+                    "the keys {outer} and {key} are swept together, but one holds the other: sweep the keys inside the table one by one"
+                ));
+            }
         }
         if let Some(k) = self.values.iter().position(Vec::is_empty) {
             return Err(format!("the key {} has no values", self.keys[k]));
