@@ -398,7 +398,9 @@ impl<'t> Document<'t> {
                 // from the command line, and the file's line alone would not show its value.
                 let mut named: Vec<&Override> = Vec::new();
                 for o in overrides.iter().rev() {
-                    if mentions(&err.message, &o.key) && !named.iter().any(|n| n.key == o.key) {
+                    if set_keys(o).iter().any(|k| mentions(&err.message, k))
+                        && !named.iter().any(|n| n.key == o.key)
+                    {
                         named.push(o);
                     }
                 }
@@ -502,6 +504,24 @@ fn gave(o: &Override, key: &str) -> bool {
         toml::Value::Table(table) => holds(&table, inner),
         _ => true,
     }
+}
+
+/// The dotted keys `o` sets: its own, or for a table each key inside it (`server={vcores=4}` sets
+/// `server.vcores`, not every message's word "server").
+fn set_keys(o: &Override) -> Vec<String> {
+    fn walk(prefix: &str, value: &toml::Value, out: &mut Vec<String>) {
+        match value {
+            toml::Value::Table(table) => {
+                for (k, v) in table {
+                    walk(&format!("{prefix}.{k}"), v, out);
+                }
+            }
+            _ => out.push(prefix.to_string()),
+        }
+    }
+    let mut out = Vec::new();
+    walk(&o.key, &o.toml_value(), &mut out);
+    out
 }
 
 /// Whether `table` holds the dotted `path` (an item index ends the walk: the list is the table's).
@@ -872,6 +892,32 @@ mod tests {
             e.origin,
             Origin::Argument("--set backup={snapshot_failure_pct = 120}".into())
         );
+    }
+
+    /// A table --set behind a check of two keys is named by the key inside it the message
+    /// names, and not by its table's name as a word ("stops a server").
+    #[test]
+    fn a_table_set_is_named_by_the_keys_inside_it() {
+        let set = |value: &str| Override {
+            key: "server".into(),
+            value: value.into(),
+        };
+        let text = "name = \"x\"\n[server]\ndb_size_gb = 300\n";
+        let e = parse(
+            text,
+            Origin::File("s.toml".into()),
+            &[set("{provisioned_storage_gb = 100}")],
+        )
+        .unwrap_err();
+        assert!(e.message.ends_with("overrides the file)"), "{}", e.message);
+        let events = "name = \"x\"\n[[events]]\nat = \"3d\"\naction = \"stop\"\n[[events]]\nat = \"5d\"\naction = \"stop\"\n";
+        let e = parse(
+            events,
+            Origin::File("s.toml".into()),
+            &[set("{vcores = 4}")],
+        )
+        .unwrap_err();
+        assert!(!e.message.contains("overrides the file"), "{}", e.message);
     }
 
     #[test]
