@@ -1239,3 +1239,26 @@ fn a_fleet_runs_on_one_clock_and_counts_an_outage_once() {
     let out = fleet(tmp.path(), &twice, "twice", &[]);
     assert_eq!(csv_rows(&out.join("fleet_outages.csv")).len(), 1);
 }
+
+/// `--set 'restore={slots_per_region=1}'` was read for the groups alone and left every region
+/// at its file's slots; a table holding region keys now sets every region as the dotted keys do.
+#[test]
+fn region_keys_set_as_a_table_set_every_region() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(
+        tmp.path(),
+        "fr.toml",
+        "name = \"fr\"\nruns = 1\nhorizon_days = 3\n[regions.eastus]\nslots_per_region = 8\n[[group]]\nname = \"a\"\nregion = \"eastus\"\n",
+    );
+    for (out, set) in [
+        ("table", "restore={slots_per_region=1}"),
+        ("dotted", "restore.slots_per_region=1"),
+    ] {
+        let dir = fleet(tmp.path(), &file, out, &["--set", set]);
+        let summary: serde_json::Value =
+            serde_json::from_slice(&fs::read(dir.join("fleet.json")).unwrap()).unwrap();
+        let text = summary.to_string();
+        assert!(text.contains("\"slots_per_region\":1"), "{set}: {text}");
+        assert!(!text.contains("\"slots_per_region\":8"), "{set}");
+    }
+}

@@ -97,6 +97,16 @@ pub(super) fn region_overrides(
             every_region.push((o.key.clone(), o.toml_value()));
             rest.push(o.clone());
         } else {
+            // A table holding region keys (`restore={slots_per_region=1}`) sets every region
+            // as the dotted keys would: read for the groups alone, it left the regions as
+            // they were.
+            if let toml::Value::Table(table) = o.toml_value() {
+                for (path, value) in flatten(&o.key, &table) {
+                    if REGION_KEYS.iter().any(|(_, s)| *s == path) {
+                        every_region.push((path, value));
+                    }
+                }
+            }
             rest.push(o.clone());
         }
     }
