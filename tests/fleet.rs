@@ -1238,6 +1238,16 @@ fn a_fleet_runs_on_one_clock_and_counts_an_outage_once() {
     );
     let out = fleet(tmp.path(), &twice, "twice", &[]);
     assert_eq!(csv_rows(&out.join("fleet_outages.csv")).len(), 1);
+    // At the same instant with another length it is still one outage, the fleet file's.
+    let longer = write(
+        tmp.path(),
+        "longer.toml",
+        &fs::read_to_string(&twice)
+            .unwrap()
+            .replace("hours = 6}]", "hours = 8}]"),
+    );
+    let out = fleet(tmp.path(), &longer, "longer", &[]);
+    assert_eq!(csv_rows(&out.join("fleet_outages.csv")).len(), 1);
 }
 
 /// `--set 'restore={slots_per_region=1}'` was read for the groups alone and left every region

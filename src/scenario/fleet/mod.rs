@@ -408,10 +408,11 @@ fn build(
         // [[outage]] would (kept in the group, it hit that group's servers alone, uncounted).
         scenario.config.events.retain(|&(at, action)| match action {
             ServerAction::RegionOutage { duration } => {
-                let outage = (region.to_string(), at, duration);
-                // One outage however many places script it.
-                if !group_outages.contains(&outage) && !head.outages.contains(&outage) {
-                    group_outages.push(outage);
+                // One outage however many places script it at one instant: the fleet file's
+                // [[outage]] first, else the first group's length.
+                let same = |(r, a, _): &(String, i64, i64)| r == region && *a == at;
+                if !group_outages.iter().any(same) && !head.outages.iter().any(same) {
+                    group_outages.push((region.to_string(), at, duration));
                 }
                 false
             }
