@@ -1272,3 +1272,33 @@ fn region_keys_set_as_a_table_set_every_region() {
         assert!(!text.contains("\"slots_per_region\":8"), "{set}");
     }
 }
+
+/// Fleet merge named neither what differs between shards nor the folder named twice ("fleet,
+/// seed or runs differs"; "missing: 1, 3…"): it names both now.
+#[test]
+fn fleet_merge_names_what_differs_and_the_shard_named_twice() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(
+        tmp.path(),
+        "f.toml",
+        "name = \"f\"\nruns = 2\nhorizon_days = 3\n[[group]]\nname = \"a\"\nregion = \"eastus\"\n",
+    );
+    let one = fleet(tmp.path(), &file, "one", &["--shard", "1/2"]);
+    let other_seed = fleet(
+        tmp.path(),
+        &file,
+        "seed9",
+        &["--shard", "2/2", "--seed", "9"],
+    );
+    let (one, other_seed) = (one.to_str().unwrap(), other_seed.to_str().unwrap());
+    refuses(
+        tmp.path(),
+        &["merge", one, one],
+        "hold the same shard (1/2)",
+    );
+    refuses(
+        tmp.path(),
+        &["merge", one, other_seed],
+        "holds another fleet run: the seed",
+    );
+}

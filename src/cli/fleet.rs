@@ -284,21 +284,63 @@ pub(super) fn merge(
     let Some(first) = shards.first().cloned() else {
         return Err(InputError::argument("merge", "name at least one folder").into());
     };
-    let mismatch = |what: &str| {
-        InputError::argument(
-            "merge",
-            format!("the folders hold different fleets or settings ({what} differs): merge shards of one `backsim fleet` command"),
-        )
-    };
-    for s in &shards {
-        if s.fleet != first.fleet || s.seed != first.seed || s.runs != first.runs {
-            return Err(mismatch("fleet, seed or runs").into());
+    for (s, dir) in shards.iter().zip(dirs) {
+        let (p, q) = (&first.provenance, &s.provenance);
+        // What differs, named, against the first folder.
+        let differing: Vec<&str> = [
+            ("the fleet's name", s.fleet == first.fleet),
+            ("the seed", s.seed == first.seed),
+            ("the runs", s.runs == first.runs),
+            ("the fleet file's text", q.fleet_sha256 == p.fleet_sha256),
+            (
+                "the fleet as built",
+                q.fleet_fingerprint == p.fleet_fingerprint,
+            ),
+            ("the command line", q.command_line == p.command_line),
+            ("the --set overrides", q.overrides == p.overrides),
+            ("the fleet file's name", q.fleet_file == p.fleet_file),
+            (
+                "the backsim version",
+                q.backsim_version == p.backsim_version,
+            ),
+            ("the servers", s.servers == first.servers),
+            ("the number of shards", s.shard[1] == first.shard[1]),
+        ]
+        .into_iter()
+        .filter(|(_, same)| !same)
+        .map(|(what, _)| what)
+        .collect();
+        if !differing.is_empty() {
+            return Err(InputError::argument(
+                "merge",
+                format!(
+                    "{} holds another fleet run: {} differ{} from {}'s; merge shards of one `backsim fleet` command",
+                    dir.display(),
+                    differing.join(", "),
+                    if differing.len() == 1 { "s" } else { "" },
+                    dirs[0].display()
+                ),
+            )
+            .into());
         }
-        if s.provenance != first.provenance || s.servers != first.servers {
-            return Err(mismatch("fleet file or command").into());
-        }
-        if s.shard[1] != first.shard[1] {
-            return Err(mismatch("the number of shards").into());
+    }
+    // A shard named twice: both folders hold the same shard.
+    for (i, s) in shards.iter().enumerate() {
+        if let Some(j) = shards[..i]
+            .iter()
+            .position(|earlier| earlier.shard == s.shard)
+        {
+            return Err(InputError::argument(
+                "merge",
+                format!(
+                    "{} and {} hold the same shard ({}/{}): name each shard once",
+                    dirs[j].display(),
+                    dirs[i].display(),
+                    s.shard[0],
+                    s.shard[1]
+                ),
+            )
+            .into());
         }
     }
     let mut records: Vec<FleetRun> = shards.into_iter().flat_map(|s| s.records).collect();
