@@ -1302,3 +1302,20 @@ fn fleet_merge_names_what_differs_and_the_shard_named_twice() {
         "holds another fleet run: the seed",
     );
 }
+
+/// A bad cell after a quoted cell holding a line break is placed on its own line: it was placed
+/// on the row's first line, at a column there.
+#[test]
+fn an_inventory_cell_after_a_quoted_line_break_is_placed_on_its_line() {
+    let tmp = TempDir::new().unwrap();
+    let inv = write(
+        tmp.path(),
+        "ml.csv",
+        "notes,name,count,region,vcores\n\"a\nb\",api,1,eastus,zz\n",
+    );
+    refuses(
+        tmp.path(),
+        &["fleet", inv.to_str().unwrap()],
+        "ml.csv:3:17: key `row 1 (\"api\"): server.vcores",
+    );
+}

@@ -61,24 +61,34 @@ impl<'t> RecordLines<'t> {
     }
 }
 
-/// The columns (from 1, in characters) where each field of the CSV record at byte `at` starts
-/// on the record's first line, as `RecordLines` places it: commas inside quotes do not count.
-pub fn field_columns(text: &str, at: u64) -> Vec<usize> {
+/// Where each field of the CSV record at byte `at` starts: lines after the record's first (a
+/// quoted cell may hold line breaks) and the column there (from 1, in characters). Commas and
+/// line breaks inside quotes belong to the cell.
+pub fn field_starts(text: &str, at: u64) -> Vec<(usize, usize)> {
     let at = (at as usize).min(text.len());
     let start = text[at..]
         .find(|c| c != '\n' && c != '\r')
         .map_or(text.len(), |i| at + i);
-    let mut columns = vec![1];
+    let mut starts = vec![(0, 1)];
+    let (mut line, mut column) = (0, 0);
     let mut quoted = false;
-    for (column, c) in text[start..].chars().enumerate() {
+    let mut chars = text[start..].chars().peekable();
+    while let Some(c) = chars.next() {
+        column += 1;
         match c {
             '"' => quoted = !quoted,
-            ',' if !quoted => columns.push(column + 2),
+            ',' if !quoted => starts.push((line, column + 1)),
             '\n' | '\r' if !quoted => break,
+            '\n' | '\r' => {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                (line, column) = (line + 1, 0);
+            }
             _ => {}
         }
     }
-    columns
+    starts
 }
 
 /// The line of a CSV file's header: its first line that is not blank.
@@ -243,14 +253,16 @@ mod tests {
     const DOC: &str = "name = \"x\"\n\n[backup]\nretention_days = 40\n\n[[events]]\nat = \"1d\"\naction = \"stop\"\n\n[[events]]\nat = \"2d\"\naction = \"explode\"\n";
 
     #[test]
-    fn csv_fields_are_placed_by_column_with_quoted_commas_inside() {
+    fn csv_fields_are_placed_by_line_and_column_with_quoted_commas_and_breaks_inside() {
         let text = "name,region\n\na,\"east, us\",7\nlast";
         let at = text.find("\n\na").unwrap() as u64;
-        assert_eq!(field_columns(text, at), vec![1, 3, 14]);
+        assert_eq!(field_starts(text, at), vec![(0, 1), (0, 3), (0, 14)]);
         assert_eq!(
-            field_columns(text, text.rfind("last").unwrap() as u64),
-            vec![1]
+            field_starts(text, text.rfind("last").unwrap() as u64),
+            vec![(0, 1)]
         );
+        let broken = "\"a\r\nb\",api,1\n";
+        assert_eq!(field_starts(broken, 0), vec![(0, 1), (1, 4), (1, 8)]);
     }
 
     #[test]

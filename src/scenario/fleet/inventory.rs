@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::scenario::keys::{self, Key};
-use crate::scenario::spans::{field_columns, header_line, RecordLines};
+use crate::scenario::spans::{field_starts, header_line, RecordLines};
 
 /// The inventory's columns (as `backsim import` writes them) and the scenario key behind each;
 /// `name`, `count` and `region` are the group's own.
@@ -26,7 +26,7 @@ pub(super) fn inventory(
 ) -> Result<Vec<GroupSpec>, InputError> {
     let line_of_row = std::cell::Cell::new(None::<usize>);
     // Where each field of the row being read starts on its line.
-    let columns_of_row = std::cell::RefCell::new(Vec::<usize>::new());
+    let columns_of_row = std::cell::RefCell::new(Vec::<(usize, usize)>::new());
     let header_names = std::cell::RefCell::new(Vec::<String>::new());
     let lines = std::cell::RefCell::new(RecordLines::new(text));
     let mut reader = csv::ReaderBuilder::new()
@@ -44,10 +44,10 @@ pub(super) fn inventory(
         // and the cell's column where the error is about one.
         position: row.map(|r| {
             let field = column.and_then(|c| header_names.borrow().iter().position(|h| h == c));
-            let at = field
+            let (below, at) = field
                 .and_then(|f| columns_of_row.borrow().get(f).copied())
-                .unwrap_or(1);
-            (line_of_row.get().unwrap_or(r + 1), at)
+                .unwrap_or((0, 1));
+            (line_of_row.get().unwrap_or(r + 1) + below, at)
         }),
         message,
     };
@@ -135,7 +135,7 @@ pub(super) fn inventory(
         columns_of_row.replace(
             record
                 .position()
-                .map_or_else(Vec::new, |p| field_columns(text, p.byte())),
+                .map_or_else(Vec::new, |p| field_starts(text, p.byte())),
         );
         let cell = |column: &str| {
             header
@@ -263,17 +263,21 @@ pub(super) fn cell_value(cell: &str) -> toml::Value {
 
 /// Where each of the row's cells that sets a key sits, by the key it sets (the group's own
 /// name, count and region by their column names), for errors about them.
-fn cells_at(header: &[String], columns: &[usize], line: usize) -> Vec<(String, (usize, usize))> {
+fn cells_at(
+    header: &[String],
+    starts: &[(usize, usize)],
+    line: usize,
+) -> Vec<(String, (usize, usize))> {
     header
         .iter()
-        .zip(columns)
-        .filter_map(|(column, &at)| {
+        .zip(starts)
+        .filter_map(|(column, &(below, at))| {
             let key = match INVENTORY_KEYS.iter().find(|(c, _)| c == column) {
                 Some((_, key)) => key.path,
                 None if ["name", "count", "region"].contains(&column.as_str()) => column.as_str(),
                 None => return None,
             };
-            Some((key.to_string(), (line, at)))
+            Some((key.to_string(), (line + below, at)))
         })
         .collect()
 }
