@@ -1271,6 +1271,33 @@ fn region_keys_set_as_a_table_set_every_region() {
         assert!(text.contains("\"slots_per_region\":1"), "{set}: {text}");
         assert!(!text.contains("\"slots_per_region\":8"), "{set}");
     }
+    // A --set for one region wins over one for every region, in either order.
+    for (out, sets) in [
+        (
+            "specific_last",
+            [
+                "restore.slots_per_region=2",
+                "regions.eastus.slots_per_region=5",
+            ],
+        ),
+        (
+            "specific_first",
+            [
+                "regions.eastus.slots_per_region=5",
+                "restore.slots_per_region=2",
+            ],
+        ),
+    ] {
+        let dir = fleet(
+            tmp.path(),
+            &file,
+            out,
+            &["--set", sets[0], "--set", sets[1]],
+        );
+        let text = fs::read_to_string(dir.join("fleet.json")).unwrap();
+        let compact: String = text.split_whitespace().collect();
+        assert!(compact.contains("\"slots_per_region\":5"), "{out}: {text}");
+    }
 }
 
 /// Fleet merge named neither what differs between shards nor the folder named twice ("fleet,

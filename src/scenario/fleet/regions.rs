@@ -128,12 +128,29 @@ pub(super) fn fleet_region(
         .or_else(|| groups.iter().find(|g| g.target == i))
         .expect("every region is a home or a target");
     let mut config = reference.scenario.config.clone();
+    // A --set for this region alone wins over one for every region, whichever came first.
+    let set_here: Vec<&str> = head
+        .set_regions
+        .iter()
+        .filter(|(region, _, _)| region == name)
+        .filter_map(|(_, key, _)| {
+            let region_key = key.rsplit('.').next()?;
+            REGION_KEYS
+                .iter()
+                .find(|(r, _)| *r == region_key)
+                .map(|(_, s)| *s)
+        })
+        .collect();
     let keys: Vec<(String, toml::Value)> = head
         .regions
         .get(name)
         .into_iter()
         .flatten()
-        .chain(&head.every_region)
+        .chain(
+            head.every_region
+                .iter()
+                .filter(|(key, _)| !set_here.contains(&key.as_str())),
+        )
         .cloned()
         .collect();
     if !keys.is_empty() {
