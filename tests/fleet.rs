@@ -1346,3 +1346,25 @@ fn an_inventory_cell_after_a_quoted_line_break_is_placed_on_its_line() {
         "ml.csv:3:17: key `row 1 (\"api\"): server.vcores",
     );
 }
+
+/// A region's settings came from its first group: a second group there whose own scenario file
+/// set other ones was ignored without a word. Refused, naming the group and the key.
+#[test]
+fn groups_of_one_region_agree_on_its_settings() {
+    let tmp = TempDir::new().unwrap();
+    write(
+        tmp.path(),
+        "slots1.toml",
+        "name = \"s\"\n[restore]\nslots_per_region = 1\n",
+    );
+    let file = write(
+        tmp.path(),
+        "f.toml",
+        "name = \"f\"\nruns = 1\nhorizon_days = 3\n[[group]]\nname = \"a\"\nregion = \"eastus\"\n[[group]]\nname = \"b\"\nregion = \"eastus\"\nscenario = \"slots1.toml\"\n",
+    );
+    refuses(
+        tmp.path(),
+        &["fleet", file.to_str().unwrap()],
+        "group \"b\": restore.slots_per_region`: 1 from its scenario, where group \"a\"",
+    );
+}

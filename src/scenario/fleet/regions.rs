@@ -114,6 +114,34 @@ pub(super) fn region_overrides(
     Ok((head, rest))
 }
 
+/// The settings a server's scenario gives its region, by key.
+fn region_settings(c: &crate::model::Config) -> [(&'static str, f64); 7] {
+    [
+        (
+            "restore.slots_per_region",
+            c.restore.slots_per_region as f64,
+        ),
+        (
+            "restore.background_restores_per_hour",
+            c.restore.background_restores_per_hour,
+        ),
+        (
+            "restore.background_restore_minutes",
+            c.restore.background_restore_duration as f64 / 60.0,
+        ),
+        (
+            "restore.outage_restore_surge",
+            c.restore.outage_restore_surge,
+        ),
+        (
+            "outages.region_outages_per_year",
+            c.outages.region_outages_per_year,
+        ),
+        ("outages.region_outage_hours", c.outages.region_outage_hours),
+        ("outages.region_outage_cv", c.outages.region_outage_cv),
+    ]
+}
+
 /// Region `i` of the fleet: the first group there (or restoring there) gives the defaults, the
 /// fleet's `[regions.NAME]` table overrides them.
 pub(super) fn fleet_region(
@@ -127,6 +155,25 @@ pub(super) fn fleet_region(
     let reference = home_of
         .or_else(|| groups.iter().find(|g| g.target == i))
         .expect("every region is a home or a target");
+    // The region's settings come from its first group: another group there whose own scenario
+    // file gave other ones would be ignored without a word.
+    if let Some(g) = home_of {
+        let mine = region_settings(&g.scenario.config);
+        for other in groups.iter().filter(|o| o.home == i) {
+            let theirs = region_settings(&other.scenario.config);
+            if let Some(((key, a), (_, b))) = mine.iter().zip(&theirs).find(|(a, b)| a.1 != b.1) {
+                return Err(InputError {
+                    origin: head.origin.clone(),
+                    key: Some(format!("group \"{}\": {key}", other.name)),
+                    position: None,
+                    message: format!(
+                        "{b} from its scenario, where group \"{}\" in the same region has {a}: a region's settings are the region's; give them once under [regions.{name}]",
+                        g.name
+                    ),
+                });
+            }
+        }
+    }
     let mut config = reference.scenario.config.clone();
     // A --set for this region alone wins over one for every region, whichever came first.
     let set_here: Vec<&str> = head
