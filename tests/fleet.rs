@@ -1367,4 +1367,14 @@ fn groups_of_one_region_agree_on_its_settings() {
         &["fleet", file.to_str().unwrap()],
         "group \"b\": restore.slots_per_region`: 1 from its scenario, where group \"a\"",
     );
+    // Set for the region by the fleet, the groups' own values do not matter.
+    let settled = write(
+        tmp.path(),
+        "settled.toml",
+        &fs::read_to_string(&file).unwrap().replace(
+            "horizon_days = 3\n",
+            "horizon_days = 3\n[regions.eastus]\nslots_per_region = 4\n",
+        ),
+    );
+    fleet(tmp.path(), &settled, "settled", &[]);
 }

@@ -157,11 +157,24 @@ pub(super) fn fleet_region(
         .expect("every region is a home or a target");
     // The region's settings come from its first group: another group there whose own scenario
     // file gave other ones would be ignored without a word.
+    // (Unless the fleet sets the key for the region, which then holds whatever they say.)
+    let set_for_region = |key: &str| {
+        head.regions
+            .get(name)
+            .into_iter()
+            .flatten()
+            .chain(&head.every_region)
+            .any(|(k, _)| k == key)
+    };
     if let Some(g) = home_of {
         let mine = region_settings(&g.scenario.config);
         for other in groups.iter().filter(|o| o.home == i) {
             let theirs = region_settings(&other.scenario.config);
-            if let Some(((key, a), (_, b))) = mine.iter().zip(&theirs).find(|(a, b)| a.1 != b.1) {
+            if let Some(((key, a), (_, b))) = mine
+                .iter()
+                .zip(&theirs)
+                .find(|(a, b)| a.1 != b.1 && !set_for_region(a.0))
+            {
                 return Err(InputError {
                     origin: head.origin.clone(),
                     key: Some(format!("group \"{}\": {key}", other.name)),
