@@ -1378,3 +1378,17 @@ fn groups_of_one_region_agree_on_its_settings() {
     );
     fleet(tmp.path(), &settled, "settled", &[]);
 }
+
+/// A server with no recovery recorded its writes lost as -0.0 (a float sum of nothing is -0).
+#[test]
+fn a_fleet_record_shows_no_negative_zero() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(
+        tmp.path(),
+        "f.toml",
+        "name = \"f\"\nruns = 1\nhorizon_days = 3\n[[group]]\nname = \"a\"\nregion = \"eastus\"\n",
+    );
+    let out = fleet(tmp.path(), &file, "f", &[]);
+    let record = fs::read_to_string(out.join("fleet_runs.json")).unwrap();
+    assert!(!record.contains("-0.0"), "{record}");
+}

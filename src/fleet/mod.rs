@@ -227,7 +227,8 @@ pub fn simulate_run(fleet: &Fleet, run: u64) -> FleetRun {
         let row = &mut out.servers[i];
         row.downtime_hours = downtime_hours;
         row.recoveries = records.len() as f64;
-        row.data_lost_s = records.iter().map(|r| r.data_lost_s).sum();
+        // Folded from +0: a float sum of nothing is -0, which the records then showed.
+        row.data_lost_s = records.iter().fold(0.0, |lost, r| lost + r.data_lost_s);
         out.groups[p.group].downtime_hours += downtime_hours / group.count as f64;
         out.groups[p.group].recoveries += records.len() as f64 / group.count as f64;
         for r in records {
