@@ -287,7 +287,7 @@ pub(super) fn merge(
     for (s, dir) in shards.iter().zip(dirs) {
         let (p, q) = (&first.provenance, &s.provenance);
         // What differs, named, against the first folder.
-        let differing: Vec<&str> = [
+        let differing = crate::report::differences(&[
             ("the fleet's name", s.fleet == first.fleet),
             ("the seed", s.seed == first.seed),
             ("the runs", s.runs == first.runs),
@@ -305,19 +305,13 @@ pub(super) fn merge(
             ),
             ("the servers", s.servers == first.servers),
             ("the number of shards", s.shard[1] == first.shard[1]),
-        ]
-        .into_iter()
-        .filter(|(_, same)| !same)
-        .map(|(what, _)| what)
-        .collect();
-        if !differing.is_empty() {
+        ]);
+        if let Some(differing) = differing {
             return Err(InputError::argument(
                 "merge",
                 format!(
-                    "{} holds another fleet run: {} differ{} from {}'s; merge shards of one `backsim fleet` command",
+                    "{} holds another fleet run: {differing} from {}'s; merge shards of one `backsim fleet` command",
                     dir.display(),
-                    differing.join(", "),
-                    if differing.len() == 1 { "s" } else { "" },
                     dirs[0].display()
                 ),
             )

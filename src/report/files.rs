@@ -180,6 +180,21 @@ impl OutputDir {
     }
 }
 
+/// What differs between two shards' records, for merge to name: the labels of the checks that
+/// fail, as "the seed, the runs differ"; None when all agree.
+pub fn differences(checks: &[(&str, bool)]) -> Option<String> {
+    let differing: Vec<&str> = checks
+        .iter()
+        .filter(|(_, same)| !same)
+        .map(|(what, _)| *what)
+        .collect();
+    match differing.len() {
+        0 => None,
+        1 => Some(format!("{} differs", differing[0])),
+        _ => Some(format!("{} differ", differing.join(", "))),
+    }
+}
+
 /// Swap two paths in one step (Linux's renameat2 with RENAME_EXCHANGE): the target is never
 /// absent, whenever the process dies. False where the system or file system cannot, and the
 /// caller renames twice instead.

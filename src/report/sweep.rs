@@ -289,8 +289,8 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
             None => first = Some(meta),
             Some(first) => {
                 let (p, q) = (&first.provenance, &meta.provenance);
-                // What differs, named: the first that does is where to look.
-                let differing = [
+                // What differs, named.
+                let differing = super::differences(&[
                     ("the scenario name", first.scenario == meta.scenario),
                     (
                         "the scenario file's text",
@@ -319,18 +319,12 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
                         "the day measured from",
                         first.measured_from_days == meta.measured_from_days,
                     ),
-                ]
-                .into_iter()
-                .filter(|(_, same)| !same)
-                .map(|(what, _)| what)
-                .collect::<Vec<_>>();
-                if !differing.is_empty() {
+                ]);
+                if let Some(differing) = differing {
                     return Err(bad(
                         dir,
                         format!(
-                            "belongs to a different sweep: {} differ{} from the first folder's ({})",
-                            differing.join(", "),
-                            if differing.len() == 1 { "s" } else { "" },
+                            "belongs to a different sweep: {differing} from the first folder's ({})",
                             dirs[0].display()
                         ),
                     ));
