@@ -229,7 +229,7 @@ pub fn start_time(value: Option<&toml::Value>) -> Checked<DateTime<FixedOffset>>
             format!("expected an RFC 3339 time with an offset, such as \"{DEFAULT_START}\", got \"{text}\" ({e})"),
         )
     })?;
-    whole_second("start", &text, refuse_leap_second("start", &text, start)?)
+    whole_second("start", &text, start)
 }
 
 /// A time of the run: its clock counts whole seconds, and a start half a second past midnight
@@ -239,6 +239,8 @@ fn whole_second(
     text: &str,
     time: DateTime<FixedOffset>,
 ) -> Checked<DateTime<FixedOffset>> {
+    // A leap second's nanoseconds count past a whole second: it has its own message first.
+    let time = refuse_leap_second(key, text, time)?;
     if time.nanosecond() != 0 {
         return Err(InputError::new(
             key,
@@ -294,8 +296,7 @@ pub fn parse_moment(
     last: SimTime,
 ) -> Checked<SimTime> {
     let at = match DateTime::parse_from_rfc3339(text) {
-        Ok(time) => (whole_second(key, text, refuse_leap_second(key, text, time)?)? - start)
-            .num_seconds(),
+        Ok(time) => (whole_second(key, text, time)? - start).num_seconds(),
         Err(_) => parse_duration(key, text).map_err(|_| {
             InputError::new(
                 key,
