@@ -9,6 +9,7 @@ mod fit;
 pub mod import;
 mod method_check;
 pub mod metrics;
+mod plausible;
 pub mod restores;
 pub(crate) mod series;
 mod server_json;
