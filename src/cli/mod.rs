@@ -451,13 +451,11 @@ fn execute(command: Command) -> Result<(), Error> {
             out,
             no_charts,
         } => {
-            let fleets: Vec<&PathBuf> = dirs.iter().filter(|d| fleet::is_fleet_folder(d)).collect();
-            if fleets.len() == dirs.len() {
+            let (fleets, others): (Vec<&PathBuf>, Vec<&PathBuf>) =
+                dirs.iter().partition(|d| fleet::is_fleet_folder(d));
+            if others.is_empty() {
                 fleet::merge(&dirs, out.as_deref(), no_charts)
-            } else if let (Some(fleet), Some(other)) = (
-                fleets.first(),
-                dirs.iter().find(|d| !fleet::is_fleet_folder(d)),
-            ) {
+            } else if let (Some(fleet), Some(other)) = (fleets.first(), others.first()) {
                 // Read as a sweep, the fleet shard would be refused for lacking sweep.json.
                 Err(InputError::argument(
                     "merge",
