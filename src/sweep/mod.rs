@@ -101,18 +101,18 @@ pub fn run_sweep(
 ) -> Result<Vec<PointResult>, InputError> {
     let text = scenario::read_text(path)?;
     let document = scenario::Document::parse(&text, scenario::origin_of(path))?;
-    let owned: Vec<usize> = (0..grid.points()).filter(|&p| shard.owns(p)).collect();
-    let from = common_measured_from(&document, base_sets, grid)?;
-    // Parsed in parallel; the first failing point (in point order) is the one reported, so the
-    // message does not depend on the thread count.
-    let parsed: Vec<Result<Scenario, InputError>> = owned
-        .par_iter()
-        .map(|&p| point_scenario(&document, base_sets, grid, p, from))
+    // Every point is built once (the common warm-up is all points'), this shard's kept.
+    let (kept, from) = every_point(&document, base_sets, grid, |p, s| {
+        shard.owns(p).then_some((p, s))
+    })?;
+    let points: Vec<(usize, Scenario)> = kept
+        .into_iter()
+        .flatten()
+        .map(|(p, mut s)| {
+            measure_from(&mut s, from);
+            (p, s)
+        })
         .collect();
-    let mut points = Vec::with_capacity(owned.len());
-    for (p, scenario) in owned.into_iter().zip(parsed) {
-        points.push((p, scenario?));
-    }
     // Points run in parallel too (their replications nest inside), so a wide grid with few
     // replications per point still uses every core; results come back in point order.
     Ok(points
@@ -139,30 +139,30 @@ fn replicate(scenario: &Scenario, on_done: &(dyn Fn() + Sync)) -> Replications {
     )
 }
 
-/// The moment every point is measured from, as `compare` measures its contenders: the latest
-/// warm-up of all the grid's points (all, not only a shard's, so that shards agree). A longer
-/// retention fills its backup set later; measured from its own warm-up against a shorter one
-/// measured from an earlier day, a difference between points would mix in different days.
-/// None when warmup_days or horizon_days is itself swept (points cannot share their days), or
-/// no point reaches its warm-up.
-fn common_measured_from(
+/// Every point of the grid built in parallel, each boiled down by `keep`, with the moment every
+/// point is measured from, as `compare` measures its contenders: the latest warm-up of all the
+/// grid's points (all, not only a shard's, so that shards agree). A longer retention fills its
+/// backup set later; measured from its own warm-up against a shorter one measured from an
+/// earlier day, a difference between points would mix in different days. The first failing
+/// point in point order is the one reported, at any thread count.
+fn every_point<T: Send>(
     document: &scenario::Document<'_>,
     base_sets: &[Override],
     grid: &Grid,
-) -> Result<Option<SimTime>, InputError> {
-    if own_days_swept(grid) {
-        return Ok(None);
-    }
-    let froms: Vec<Result<Option<SimTime>, InputError>> = (0..grid.points())
+    keep: impl Fn(usize, Scenario) -> T + Sync,
+) -> Result<(Vec<T>, Option<SimTime>), InputError> {
+    let built: Vec<Result<(T, Option<SimTime>), InputError>> = (0..grid.points())
         .into_par_iter()
         .map(|p| {
-            point_scenario(document, base_sets, grid, p, None)
-                .map(|s| s.warmup_reached.then_some(s.config.measured_from))
+            point_scenario(document, base_sets, grid, p).map(|s| {
+                let own = s.warmup_reached.then_some(s.config.measured_from);
+                (keep(p, s), own)
+            })
         })
         .collect();
-    // The first failing point in point order is the one reported, at any thread count.
-    let froms = froms.into_iter().collect::<Result<Vec<_>, _>>()?;
-    Ok(common_start(grid, froms))
+    let built = built.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let from = common_start(grid, built.iter().map(|b| b.1));
+    Ok((built.into_iter().map(|b| b.0).collect(), from))
 }
 
 /// The common start of every point, from each point's own warm-up end (None where it does not
@@ -183,20 +183,18 @@ fn own_days_swept(grid: &Grid) -> bool {
     grid.keys.iter().any(|k| own_days.contains(&k.as_str()))
 }
 
-/// The scenario of point `p`: the file with the base overrides and the point's values,
-/// measured from `from` when it reached its own warm-up by then and its horizon lies beyond.
-/// An error names the point and its values when a value is to blame.
+/// The scenario of point `p`: the file with the base overrides and the point's values. An error
+/// names the point and its values when a value is to blame.
 fn point_scenario(
     document: &scenario::Document<'_>,
     base_sets: &[Override],
     grid: &Grid,
     p: usize,
-    from: Option<SimTime>,
 ) -> Result<Scenario, InputError> {
     let assignments = grid.assignments(p);
     let mut sets = base_sets.to_vec();
     sets.extend(assignments.iter().cloned());
-    let mut scenario = document.point(&sets).map_err(|mut e| {
+    document.point(&sets).map_err(|mut e| {
         let listed = assignments
             .iter()
             .map(|a| format!("{}={}", a.key, a.value))
@@ -213,14 +211,18 @@ fn point_scenario(
             e.message = format!("{} (at {point})", e.message);
         }
         e
-    })?;
+    })
+}
+
+/// Point `scenario` measured from the common start `from`, when it reached its own warm-up by
+/// then and its horizon lies beyond.
+fn measure_from(scenario: &mut Scenario, from: Option<SimTime>) {
     let config = &mut scenario.config;
     if let Some(at) = from
         .filter(|&at| scenario.warmup_reached && at > config.measured_from && at < config.horizon)
     {
         config.measured_from = at;
     }
-    Ok(scenario)
 }
 
 /// The sweep as `sweep` writes it: every point this shard owns, validated first, then run, each
@@ -237,32 +239,20 @@ pub fn run_sweep_rows(
     let document = scenario::Document::parse(&text, scenario::origin_of(path))?;
     let owned: Vec<usize> = (0..grid.points()).filter(|&p| shard.owns(p)).collect();
     // Every point is validated once, a shard's others too (the common warm-up is all points'),
-    // keeping only what the rows need (its failure model, whether it reaches its steady state,
-    // where its own warm-up ends); each distinct failure model is solved once.
-    type Checked = (Layout, DurabilityParams, bool, Option<SimTime>);
-    let checked: Vec<Result<Checked, InputError>> = (0..grid.points())
-        .into_par_iter()
-        .map(|p| {
-            point_scenario(&document, base_sets, grid, p, None).map(|s| {
-                let own = s.warmup_reached.then_some(s.config.measured_from);
-                (
-                    s.config.final_redundancy().layout(),
-                    s.durability,
-                    s.warmup_reached,
-                    own,
-                )
-            })
-        })
-        .collect();
-    let checked = checked
-        .into_iter()
-        .collect::<Result<Vec<Checked>, InputError>>()?;
-    let from = common_start(grid, checked.iter().map(|c| c.3));
+    // keeping only what the rows need (its failure model, whether it reaches its steady state;
+    // the common start comes with them); each distinct failure model is solved once.
+    let (checked, from) = every_point(&document, base_sets, grid, |_, s| {
+        (
+            s.config.final_redundancy().layout(),
+            s.durability,
+            s.warmup_reached,
+        )
+    })?;
     let mut models: Vec<(Layout, DurabilityParams)> = Vec::new();
     let mut model_of = Vec::with_capacity(owned.len());
     let mut before_steady_state = Vec::new();
     for &point in &owned {
-        let (layout, params, steady, _) = checked[point].clone();
+        let (layout, params, steady) = checked[point].clone();
         if !steady {
             before_steady_state.push(point);
         }
@@ -281,7 +271,8 @@ pub fn run_sweep_rows(
         .par_iter()
         .zip(model_of.par_iter())
         .map(|(&point, &model)| {
-            let scenario = point_scenario(&document, base_sets, grid, point, from)?;
+            let mut scenario = point_scenario(&document, base_sets, grid, point)?;
+            measure_from(&mut scenario, from);
             let reps = replicate(&scenario, on_done);
             Ok(point_row(grid, point, &reps, solved[model]))
         })
