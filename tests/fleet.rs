@@ -1204,7 +1204,8 @@ fn the_fleet_files_own_tables_are_not_set_keys() {
 
 /// Groups whose own scenario files set another start or horizon ran on them unnoticed, their
 /// outages and months misplaced: refused, naming the group and the key. And an outage scripted
-/// both as the fleet's [[outage]] and in a group's scenario is one outage.
+/// both as the fleet's [[outage]] and in a group's scenario is one outage, as are two that
+/// overlap.
 #[test]
 fn a_fleet_runs_on_one_clock_and_counts_an_outage_once() {
     let tmp = TempDir::new().unwrap();
@@ -1247,7 +1248,25 @@ fn a_fleet_runs_on_one_clock_and_counts_an_outage_once() {
             .replace("hours = 6}]", "hours = 8}]"),
     );
     let out = fleet(tmp.path(), &longer, "longer", &[]);
-    assert_eq!(csv_rows(&out.join("fleet_outages.csv")).len(), 1);
+    let rows = csv_rows(&out.join("fleet_outages.csv"));
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0]["outage_hours"], "8",
+        "the region is down until the longer one ends"
+    );
+    // One that begins while the other is on is the same stretch down: 2d to 2d 9h, one row.
+    let overlapping = write(
+        tmp.path(),
+        "overlapping.toml",
+        &fs::read_to_string(&twice)
+            .unwrap()
+            .replace("at = \"2d\", action", "at = \"2d 3h\", action"),
+    );
+    let out = fleet(tmp.path(), &overlapping, "overlapping", &[]);
+    let rows = csv_rows(&out.join("fleet_outages.csv"));
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["started_s"], "172800");
+    assert_eq!(rows[0]["outage_hours"], "9");
 }
 
 /// `--set 'restore={slots_per_region=1}'` was read for the groups alone and left every region

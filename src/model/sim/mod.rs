@@ -223,6 +223,12 @@ struct Sim<'a, 'o> {
     ticked_at: Option<SimTime>,
     /// Scratch for a folded stretch: GB of old logs dropped at each of its ticks.
     fold_drops: Vec<f64>,
+    /// Regional outages known from the start (scripted, or the fleet's), as (start, length)
+    /// in order of start: an outage that begins looks ahead for those it overlaps.
+    known_outages: Vec<(SimTime, SimTime)>,
+    /// When the next random regional outage begins, if one is due; a queued onset at any
+    /// other moment was taken into an earlier outage already.
+    next_random_outage: Option<SimTime>,
 }
 
 impl<'a, 'o> Sim<'a, 'o> {
@@ -289,6 +295,8 @@ impl<'a, 'o> Sim<'a, 'o> {
             events: 0,
             ticked_at: None,
             fold_drops: Vec::new(),
+            known_outages: Vec::new(),
+            next_random_outage: None,
         };
         // B1: the first snapshot is taken when the server is created, then one a day.
         sim.queue.schedule(0, Event::Snapshot(SnapshotEvent::Daily));
@@ -298,6 +306,16 @@ impl<'a, 'o> Sim<'a, 'o> {
             }
             sim.schedule_next(arrival);
         }
+        sim.known_outages = cfg
+            .events
+            .iter()
+            .filter_map(|&(at, action)| match action {
+                ServerAction::RegionOutage { duration } => Some((at, duration)),
+                _ => None,
+            })
+            .chain(fleet_region_outages.unwrap_or(&[]).iter().copied())
+            .collect();
+        sim.known_outages.sort_by_key(|&(at, _)| at);
         for &(at, duration) in fleet_region_outages.unwrap_or(&[]) {
             sim.queue.schedule(
                 at,
@@ -337,7 +355,11 @@ impl<'a, 'o> Sim<'a, 'o> {
             Arrival::ZoneOutage => Event::Trouble(TroubleEvent::ZoneOutage),
             Arrival::RegionOutage => Event::Trouble(TroubleEvent::RegionOutage { duration: None }),
         };
-        if let Some(at) = self.arrivals.next(arrival, self.now) {
+        let next = self.arrivals.next(arrival, self.now);
+        if arrival == Arrival::RegionOutage {
+            self.next_random_outage = next;
+        }
+        if let Some(at) = next {
             self.queue.schedule(at, event);
         }
     }

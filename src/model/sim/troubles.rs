@@ -59,15 +59,16 @@ impl Sim<'_, '_> {
             TroubleEvent::RegionOutage { duration } => {
                 let duration = match duration {
                     Some(d) => d,
+                    // Taken into an earlier outage that it overlapped: its draws are made.
+                    None if self.next_random_outage != Some(self.now) => return,
                     None => {
                         self.schedule_next(Arrival::RegionOutage);
-                        let o = &self.cfg.outages;
-                        self.arrivals
-                            .region_outage_length(o.region_outage_hours, o.region_outage_cv)
+                        self.random_outage_length()
                     }
                 };
                 if self.active() {
-                    self.region_outage(duration);
+                    let end = self.overlapping_outages_end(self.now + duration);
+                    self.region_outage(end - self.now);
                 }
             }
             TroubleEvent::RegionRecovered => {
@@ -177,6 +178,45 @@ impl Sim<'_, '_> {
                 self.record("restore-impossible", || {
                     format!("region-outage: {refusal:?}")
                 });
+            }
+        }
+    }
+
+    fn random_outage_length(&mut self) -> SimTime {
+        let o = &self.cfg.outages;
+        self.arrivals
+            .region_outage_length(o.region_outage_hours, o.region_outage_cv)
+    }
+
+    /// An outage beginning now and ending at `end` is one with every other that starts
+    /// before it ends (scripted or random, however they chain): the region comes back when
+    /// the last of them is over. Known before anything is planned, as a restore's outcome
+    /// depends on when the region returns. A random one taken in makes its draws now, in the
+    /// order its own onset would have made them; its queued onset then passes unnoticed, as
+    /// does a scripted one (the region is down when it comes).
+    fn overlapping_outages_end(&mut self, mut end: SimTime) -> SimTime {
+        let first_known = self.known_outages.partition_point(|&(at, _)| at < self.now);
+        loop {
+            let before = end;
+            while let Some(at) = self.next_random_outage.filter(|&at| at <= end) {
+                let next = self.arrivals.next(Arrival::RegionOutage, at);
+                self.next_random_outage = next;
+                if let Some(next) = next {
+                    self.queue.schedule(
+                        next,
+                        Event::Trouble(TroubleEvent::RegionOutage { duration: None }),
+                    );
+                }
+                end = end.max(at + self.random_outage_length());
+            }
+            for &(at, length) in &self.known_outages[first_known..] {
+                if at > end {
+                    break;
+                }
+                end = end.max(at + length);
+            }
+            if end == before {
+                return end;
             }
         }
     }

@@ -408,12 +408,8 @@ fn build(
         // [[outage]] would (kept in the group, it hit that group's servers alone, uncounted).
         scenario.config.events.retain(|&(at, action)| match action {
             ServerAction::RegionOutage { duration } => {
-                // One outage however many places script it at one instant: the fleet file's
-                // [[outage]] first, else the first group's length.
-                let same = |(r, a, _): &(String, i64, i64)| r == region && *a == at;
-                if !group_outages.iter().any(same) && !head.outages.iter().any(same) {
-                    group_outages.push((region.to_string(), at, duration));
-                }
+                // Scripted in several places, overlapping, it is one outage of the region.
+                group_outages.push((region.to_string(), at, duration));
                 false
             }
             _ => true,
