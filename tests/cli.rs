@@ -213,6 +213,17 @@ fn init_writes_a_valid_template_and_never_overwrites() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("already exists"));
+    // Folders on the way are made, as for import's output (it failed with exit 1).
+    let nested = tmp.path().join("plans/2027/new.toml");
+    backsim().arg("init").arg(&nested).assert().success();
+    assert!(fs::read_to_string(&nested).unwrap().contains("name = "));
+    // A file where a folder should be is the argument's fault: exit 2.
+    backsim()
+        .arg("init")
+        .arg(path.join("x.toml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot create"));
 }
 
 #[test]

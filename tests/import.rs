@@ -247,6 +247,52 @@ fn an_existing_out_file_is_replaced_only_with_force() {
         .contains("[[restore.measured]]"));
 }
 
+/// Even with --force, an --out that is a pipe or a link is refused: the new file is renamed
+/// into place, which replaced the pipe, or the link itself, with a plain file (as root, a
+/// device such as /dev/full too). The same for calibrate, which replaces a plain file
+/// without --force.
+#[cfg(unix)]
+#[test]
+fn an_out_that_is_not_a_plain_file_is_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("server.json");
+    std::fs::write(&input, rest().to_string()).unwrap();
+    let pipe = dir.path().join("pipe.toml");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap()
+        .success());
+    let target = dir.path().join("target.toml");
+    std::fs::write(&target, "# mine\n").unwrap();
+    let link = dir.path().join("link.toml");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let scenario = dir.path().join("s.toml");
+    std::fs::write(&scenario, "name = \"s\"\n[[restore.measured]]\ndatabase_gb = 100.0\nbinlog_gb = 6.0\ntarget = \"latest\"\nminutes = 42.0\n").unwrap();
+    for (out, says) in [(&pipe, "is a device, pipe or socket"), (&link, "is a link")] {
+        for command in [
+            vec!["import", input.to_str().unwrap(), "--force"],
+            vec!["calibrate", scenario.to_str().unwrap()],
+        ] {
+            let run = backsim()
+                .args(&command)
+                .arg("--out")
+                .arg(out)
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&run.stderr);
+            assert_eq!(run.status.code(), Some(2), "{command:?}: {err}");
+            assert!(
+                err.contains(says) && err.contains("not a plain file"),
+                "{err}"
+            );
+            let kind = std::fs::symlink_metadata(out).unwrap().file_type();
+            assert!(!kind.is_file(), "{command:?} replaced {}", out.display());
+        }
+    }
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "# mine\n");
+}
+
 /// A list becomes CSV and one server TOML: an --out named for the other kind is refused.
 #[test]
 fn an_out_file_of_the_wrong_kind_is_refused() {

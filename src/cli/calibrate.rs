@@ -156,6 +156,9 @@ fn unwritable(path: &Path, example: &str) -> Option<String> {
             path.join(example).display()
         ));
     }
+    if let Some(why) = report::not_a_plain_file(path) {
+        return Some(why);
+    }
     // Folders missing on the way are created; the nearest one there must be a folder.
     let mut above = path.parent();
     while let Some(folder) = above.filter(|f| !f.as_os_str().is_empty()) {

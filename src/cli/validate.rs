@@ -92,7 +92,18 @@ pub(super) fn init(path: &Path) -> Result<(), Error> {
         )
         .into());
     }
-    std::fs::write(path, scenario::template())
+    // Folders missing on the way are made, as for import's and calibrate's output; an
+    // existing file is never replaced (create_new), even one made since the check above.
+    if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder).map_err(|e| {
+            InputError::argument("init", format!("cannot create {}: {e}", folder.display()))
+        })?;
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, scenario::template().as_bytes()))
         .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
     say(&format!(
         "wrote {} — edit it, then: backsim run {}\n",

@@ -366,6 +366,11 @@ fn fresh_sibling(target: &Path, what: &str) -> Result<PathBuf, Error> {
 /// go to a new hidden file beside it, created exclusively (nothing planted there is followed),
 /// made durable, then renamed over `path`.
 pub fn write_whole_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    // The new file is renamed into place, which would replace a device, a pipe or a link
+    // itself (not what it leads to) with a plain file.
+    if let Some(why) = not_a_plain_file(path) {
+        return Err(InputError::argument("--out", why).into());
+    }
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -399,6 +404,26 @@ pub fn write_whole_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     }
     sync_folder(&parent);
     Ok(())
+}
+
+/// Why `path`, which exists, is not a plain file that a new one may replace: a device, a pipe,
+/// a socket or a link. None when it is one, or nothing is there.
+pub fn not_a_plain_file(path: &Path) -> Option<String> {
+    let kind = fs::symlink_metadata(path).ok()?.file_type();
+    if kind.is_file() {
+        return None;
+    }
+    let what = if kind.is_symlink() {
+        "a link (name the file it leads to, if that is the one to replace)"
+    } else if kind.is_dir() {
+        "a folder"
+    } else {
+        "a device, pipe or socket"
+    };
+    Some(format!(
+        "{} is {what}, not a plain file: name a file to write",
+        path.display()
+    ))
 }
 
 /// Make a folder's entries durable (where the platform can open a folder to sync it).
