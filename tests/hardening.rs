@@ -552,6 +552,42 @@ fn a_folder_that_is_not_a_backsim_output_is_left_alone() {
         &["--out", "notes.txt"],
     );
     assert_eq!(listing(&mine), vec!["notes.txt".to_string()]);
+    // Names alone do not make a folder backsim's: the user's own report.md and summary.json
+    // were replaced.
+    let theirs = tmp.path().join("theirs");
+    fs::create_dir(&theirs).unwrap();
+    write(&theirs, "report.md", "my notes");
+    write(&theirs, "summary.json", "{\"mine\": true}");
+    refused(
+        &within(
+            30,
+            &["run", p, "--out", theirs.to_str().unwrap()],
+            tmp.path(),
+        ),
+        &["--out", "that backsim wrote"],
+    );
+    assert_eq!(
+        fs::read_to_string(theirs.join("report.md")).unwrap(),
+        "my notes"
+    );
+    // Nor does a backsim result make the user's files in it backsim's: notes put beside a run
+    // went with the next one.
+    let run = tmp.path().join("run");
+    let first = within(
+        30,
+        &["run", p, "--no-charts", "--out", run.to_str().unwrap()],
+        tmp.path(),
+    );
+    assert!(first.status.success(), "{}", stderr_of(&first));
+    write(&run, "notes.txt", "keep me");
+    refused(
+        &within(30, &["run", p, "--out", run.to_str().unwrap()], tmp.path()),
+        &["--out", "notes.txt"],
+    );
+    assert_eq!(
+        fs::read_to_string(run.join("notes.txt")).unwrap(),
+        "keep me"
+    );
     refused(
         &within(30, &["run", p, "--out", "."], tmp.path()),
         &["current folder"],

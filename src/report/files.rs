@@ -285,12 +285,14 @@ fn resolve(target: &Path) -> Result<PathBuf, Error> {
     Ok(parent.join(name))
 }
 
-/// An existing folder may be replaced only when it holds nothing but files, and those are a
-/// backsim result (its marker is there) or all backsim's own names.
+/// An existing folder may be replaced only when it is empty, or a backsim result: a marker file
+/// that backsim wrote (its provenance names the backsim version; a file of the user's with the
+/// same name does not), beside nothing but backsim's own files. Names alone are not enough: a
+/// folder of the user's notes called report.md was replaced.
 fn check_replaceable(shown: &Path, folder: &Path) -> Result<(), Error> {
     let entries = fs::read_dir(folder)
         .map_err(|e| Error::io(format!("cannot read {}", shown.display()), e))?;
-    let mut foreign = None;
+    let mut names = Vec::new();
     let mut marked = false;
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(format!("cannot read {}", shown.display()), e))?;
@@ -304,18 +306,35 @@ fn check_replaceable(shown: &Path, folder: &Path) -> Result<(), Error> {
                 format!("holds the folder {name:?}, so it is not a backsim output folder; choose a new or empty folder"),
             ));
         }
-        marked |= kind.is_file() && MARKERS.contains(&name.as_str());
         if !is_own_file(&name) {
-            foreign.get_or_insert(name);
+            return Err(refuse(
+                shown,
+                format!("holds {name:?}, which backsim did not write; the output replaces the whole folder, so choose a new or empty one"),
+            ));
         }
+        marked |=
+            kind.is_file() && MARKERS.contains(&name.as_str()) && written_by_backsim(&entry.path());
+        names.push(name);
     }
-    match foreign {
+    match names.first() {
         Some(name) if !marked => Err(refuse(
             shown,
-            format!("holds {name:?}, which backsim did not write; the output replaces the whole folder, so choose a new or empty one"),
+            format!("holds {name:?} but no {} that backsim wrote, so it is not a backsim output folder; the output replaces the whole folder, so choose a new or empty one", MARKERS.join(" or ")),
         )),
         _ => Ok(()),
     }
+}
+
+/// The largest marker file read to check where it came from (a long run's summary.json is a
+/// few megabytes).
+const MARKER_LIMIT: u64 = 256 << 20;
+
+/// Whether a marker file is one backsim wrote: JSON whose provenance names backsim's version.
+fn written_by_backsim(path: &Path) -> bool {
+    read_untrusted(path, MARKER_LIMIT)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .is_some_and(|json| json["provenance"]["backsim_version"].is_string())
 }
 
 /// The first name `.<target>.<what>-<pid>-<n>` beside `target` that is free. The target's
@@ -489,7 +508,11 @@ mod tests {
         let tmp = tempfile::TempDir::new().unwrap();
         let target = tmp.path().join("out");
         fs::create_dir(&target).unwrap();
-        fs::write(target.join("summary.json"), "{}").unwrap();
+        fs::write(
+            target.join("summary.json"),
+            r#"{"provenance": {"backsim_version": "0.1.0"}}"#,
+        )
+        .unwrap();
         let dir = OutputDir::stage(&target).unwrap();
         dir.write("summary.json", b"{\"new\": 1}").unwrap();
         fs::create_dir(target.join("mywork")).unwrap();
