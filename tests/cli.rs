@@ -335,6 +335,18 @@ fn bad_input_sweep_table() {
         &[],
         &["bad.toml:3", "the value 99", "1 to 35"],
     );
+    // A bad value of a later key is blamed there: it was blamed on the first key's line and
+    // value ("the value 7 …: key `server.vcores`").
+    rejects(
+        "name = \"x\"\n[sweep]\n\"backup.retention_days\" = [7, 14]\n\"server.vcores\" = [0]\n",
+        &[],
+        &[
+            "bad.toml:4:19",
+            "sweep.\"server.vcores\"",
+            "the value 0",
+            "got 0",
+        ],
+    );
 }
 
 /// A swept value that is valid only with another swept key's value passes: the only point,

@@ -374,11 +374,21 @@ impl<'t> Document<'t> {
                             break;
                         }
                         Err(e) => {
-                            first_error.get_or_insert(e);
+                            first_error.get_or_insert((e, sets));
                         }
                     }
                 }
-                if let Some(e) = first_error {
+                if let Some((e, sets)) = first_error {
+                    // The fault may lie in another swept key's value, which the error names:
+                    // blamed there, on its own line, with the value that failed.
+                    let (key, value) = match e.key.as_deref().and_then(|bad| {
+                        sets.iter()
+                            .rev()
+                            .find(|o| o.key == bad && sweep.iter().any(|(k, _)| k == bad))
+                    }) {
+                        Some(other) => (other.key.as_str(), other.value.clone()),
+                        None => (key.as_str(), value.to_string()),
+                    };
                     return Err(InputError {
                         origin: self.origin.clone(),
                         key: Some(format!("sweep.\"{key}\"")),
