@@ -293,6 +293,24 @@ fn an_out_that_is_not_a_plain_file_is_never_replaced() {
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "# mine\n");
 }
 
+/// A name with a quote, a line break or a backslash is refused for what it is, naming the
+/// field: written into the TOML unescaped it broke the file ("unexpected key or value", no
+/// key named), or read back as another name (`orders\u0041x` as `ordersAx`).
+#[test]
+fn a_name_no_scenario_can_have_is_refused_for_what_it_is() {
+    for name in ["a\"b", "a\nb", "orders\\u0041x"] {
+        let mut doc = rest();
+        doc["name"] = json!(name);
+        let (code, _, err, written) = import(&doc, "out.toml");
+        assert_eq!(code, 2, "{name:?}: {err}");
+        assert!(
+            err.contains("key `name`") && err.contains("names the output folder"),
+            "{name:?}: {err}"
+        );
+        assert!(written.is_none());
+    }
+}
+
 /// A list becomes CSV and one server TOML: an --out named for the other kind is refused.
 #[test]
 fn an_out_file_of_the_wrong_kind_is_refused() {

@@ -101,17 +101,18 @@ pub fn scenario_text(server: &ImportedServer, from: &str) -> String {
     let tier = server
         .tier
         .as_deref()
-        .map(|t| format!(", tier {t}"))
+        .map(|t| format!(", tier {}", in_comment(t)))
         .unwrap_or_default();
     let mut out = format!(
         "# {}: imported by `backsim import` from {from} (SKU {}{tier}).\n\
          # Each key says where its value came from: a field of the server description, or\n\
          # \"default: …\" where the description does not say. Fit the load to the server's metrics:\n\
          #   backsim calibrate THIS_FILE --metrics METRICS.json\n",
-        server.name, server.sku
+        in_comment(&server.name),
+        in_comment(&server.sku)
     );
     for note in &server.notes {
-        out.push_str(&format!("# Note: {note}.\n"));
+        out.push_str(&format!("# Note: {}.\n", in_comment(note)));
     }
     out.push('\n');
     let mut table = "";
@@ -128,6 +129,21 @@ pub fn scenario_text(server: &ImportedServer, from: &str) -> String {
         ));
     }
     out
+}
+
+/// Text from the description as it may stand in a comment line: a line break in it would end
+/// the comment and leave the rest to be read as TOML.
+fn in_comment(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let shown: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            shown
+        })
+        .collect()
 }
 
 /// The fleet inventory: one row per server, count 1; a cell the description does not give is

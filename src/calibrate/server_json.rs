@@ -20,7 +20,9 @@ pub enum Setting {
 impl Setting {
     pub fn toml(&self) -> String {
         match self {
-            Setting::Text(t) => format!("\"{t}\""),
+            // TOML's own escaping: a name holding a quote, a backslash or a line break read
+            // back as another name, or not at all.
+            Setting::Text(t) => toml::Value::String(t.clone()).to_string(),
             Setting::Number(v) => keys::number_text(*v),
             Setting::Whole(v) => v.to_string(),
         }
