@@ -230,3 +230,46 @@ fn recovery_means_are_over_every_restore() {
         "{r}"
     );
 }
+
+/// A server deleted early measures no retention however long the horizon: the text said the
+/// horizon was too short. Deleted on day 2 of 90, it measures 1 day of retention, for the
+/// same reason.
+#[test]
+fn free_retention_names_a_deletion_not_the_horizon() {
+    let tmp = TempDir::new().unwrap();
+    for (at, says) in [
+        (
+            "0s",
+            "the server is deleted before a day of retention could be measured",
+        ),
+        (
+            "2d 1h",
+            "the server's life before its deletion covers retention up to 1 day",
+        ),
+    ] {
+        let out = backsim()
+            .args([
+                "run",
+                "scenarios/default.toml",
+                "--runs",
+                "2",
+                "--no-charts",
+            ])
+            .arg("--set")
+            .arg(format!("events=[{{at=\"{at}\",action=\"delete\"}}]"))
+            .arg("--out")
+            .arg(tmp.path().join(at.replace(' ', "")))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains(says) && !text.contains("the horizon"),
+            "{text}"
+        );
+    }
+}

@@ -295,10 +295,14 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     let _ = writeln!(out, "Free retention");
     match (a.max_free_retention_days(), a.retention.len()) {
         (None, _) => {
-            let _ = writeln!(
-                out,
-                "  simulated          not measured: the horizon is too short (a retention needs retention + 1 days)"
-            );
+            // A deleted server's hours bill nobody and are left out of every retention's
+            // figures: deleted early, a long horizon still measures none.
+            let why = if c.horizon >= 2 * crate::engine::DAY {
+                "the server is deleted before a day of retention could be measured (its hours after deletion bill nobody)"
+            } else {
+                "the horizon is too short (a retention needs retention + 1 days)"
+            };
+            let _ = writeln!(out, "  simulated          not measured: {why}");
         }
         (Some(0), _) => {
             // The usual cause: a stop or a deletion, during which there is no allowance.
@@ -316,7 +320,17 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         (Some(days), measured) => {
             let beyond = if days as usize == measured && measured < crate::model::MAX_RETENTION_DAYS
             {
-                format!(" (longer ones not measured: the horizon covers retention up to {measured} days)")
+                // The horizon measures retention up to horizon − 1 days; fewer, a deletion.
+                let horizon_covers = (c.horizon / crate::engine::DAY - 1).max(0) as usize;
+                let span = if measured < horizon_covers {
+                    "the server's life before its deletion"
+                } else {
+                    "the horizon"
+                };
+                format!(
+                    " (longer ones not measured: {span} covers retention up to {measured} day{})",
+                    if measured == 1 { "" } else { "s" }
+                )
             } else {
                 String::new()
             };
