@@ -1411,3 +1411,31 @@ fn a_fleet_record_shows_no_negative_zero() {
     let record = fs::read_to_string(out.join("fleet_runs.json")).unwrap();
     assert!(!record.contains("-0.0"), "{record}");
 }
+
+/// An error in a [[group]] points at the key's own line and column, not at the `[[group]]`
+/// header, whether the key sits under `[group.set]`, in an inline table or dotted; and a bad
+/// count shows what it got.
+#[test]
+fn group_errors_point_at_the_key() {
+    let tmp = TempDir::new().unwrap();
+    for (name, text, says) in [
+        (
+            "set.toml",
+            "name = \"f\"\nruns = 1\n\n[[group]]\nname = \"a\"\nregion = \"eastus\"\n[group.set]\nserver.vcores = 4\nbackup.retention_days = 99\n",
+            "set.toml:9:25: key `group \"a\": backup.retention_days`: must be a whole number from 1 to 35, got 99",
+        ),
+        (
+            "inline.toml",
+            "name = \"f\"\nruns = 1\n[[group]]\nname = \"a\"\nregion = \"eastus\"\n\n[[group]]\nname = \"b\"\nregion = \"eastus\"\n[group.set]\nbackup = { retention_days = 0 }\n",
+            "inline.toml:11:29: key `group \"b\": backup.retention_days`",
+        ),
+        (
+            "count.toml",
+            "name = \"f\"\nruns = 1\n[[group]]\nname = \"a\"\nregion = \"eastus\"\ncount = 0\n",
+            "count.toml:6:9: key `group[1].count`: expected a whole number of servers from 1 to 1000000, got 0",
+        ),
+    ] {
+        let file = write(tmp.path(), name, text);
+        refuses(tmp.path(), &["fleet", file.to_str().unwrap()], says);
+    }
+}

@@ -125,10 +125,21 @@ fn segments(path: &str) -> Vec<Segment<'_>> {
 /// Byte offset of the value at `path`, or of the deepest part of the path that exists (so a
 /// missing key inside `[backup]` points at the table).
 pub fn offset_of(text: &str, path: &str) -> Option<usize> {
+    deepest_of(text, path).map(|(at, _)| at)
+}
+
+/// Byte offset of the value at `path` only if the whole path is there.
+pub fn exact_offset_of(text: &str, path: &str) -> Option<usize> {
+    deepest_of(text, path).and_then(|(at, whole)| whole.then_some(at))
+}
+
+/// The offset of the deepest part of `path` there, and whether that is all of it.
+fn deepest_of(text: &str, path: &str) -> Option<(usize, bool)> {
     let doc = DeTable::parse(text).ok()?;
     let mut best: Option<usize> = None;
     let mut table = doc.get_ref();
     let mut current: Option<&toml::Spanned<DeValue<'_>>> = None;
+    let mut whole = true;
     for seg in segments(path) {
         let next = match (seg, current.map(|v| v.get_ref())) {
             (Segment::Key(k), None) => table.get(k),
@@ -144,10 +155,13 @@ pub fn offset_of(text: &str, path: &str) -> Option<usize> {
                 best = Some(v.span().start);
                 current = Some(v);
             }
-            None => break,
+            None => {
+                whole = false;
+                break;
+            }
         }
     }
-    best
+    best.map(|at| (at, whole))
 }
 
 /// Byte offset of the entry `key` (a dotted key) of the `[sweep]` table, written quoted

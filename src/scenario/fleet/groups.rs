@@ -2,6 +2,7 @@
 //! scenario, each error naming the group and the key.
 
 use super::*;
+use std::sync::Arc;
 
 /// One group as written, before it is a scenario.
 pub(super) struct GroupSpec {
@@ -18,15 +19,27 @@ pub(super) struct GroupSpec {
     /// Where the keys it sets were written, where known more closely than `position` (an
     /// inventory row's cells).
     pub(super) cells: Vec<(String, (usize, usize))>,
+    /// A [[group]] table's fleet file and its place among the groups: its `set` keys are found
+    /// there when an error needs one (looked up then, not for every key of every group).
+    pub(super) table: Option<(Arc<str>, usize)>,
 }
 
 impl GroupSpec {
-    /// Where `key` was set for this group: its cell, or else the group.
+    /// Where `key` was set for this group: its cell or its line under `[group.set]`, or else
+    /// the group.
     fn position_of(&self, key: &str) -> Option<(usize, usize)> {
         self.cells
             .iter()
             .find(|(k, _)| k == key)
             .map(|&(_, at)| at)
+            .or_else(|| {
+                let (text, i) = self.table.as_ref()?;
+                let at = crate::scenario::spans::exact_offset_of(
+                    text,
+                    &format!("group[{i}].set.{key}"),
+                )?;
+                Some(line_col(text, at))
+            })
             .or(self.position)
     }
 }
@@ -55,7 +68,7 @@ fn not_for_one_group(key: &str) -> Option<String> {
 pub(super) fn group_from_toml(
     i: usize,
     t: &toml::Table,
-    text: &str,
+    text: &Arc<str>,
     origin: &Origin,
     folder: &Path,
 ) -> Result<GroupSpec, InputError> {
@@ -64,7 +77,9 @@ pub(super) fn group_from_toml(
     let fail = |key: &str, message: String| InputError {
         origin: origin.clone(),
         key: Some(format!("group[{}].{key}", i + 1)),
-        position,
+        position: crate::scenario::spans::exact_offset_of(text, &format!("group[{i}].{key}"))
+            .map(|at| line_col(text, at))
+            .or(position),
         message,
     };
     const GROUP_KEYS: [&str; 5] = ["name", "count", "region", "scenario", "set"];
@@ -90,10 +105,10 @@ pub(super) fn group_from_toml(
     let count = match t.get("count") {
         None => 1,
         Some(toml::Value::Integer(n)) if (1..=MAX_SERVERS as i64).contains(n) => *n as u32,
-        Some(_) => {
+        Some(got) => {
             return Err(fail(
                 "count",
-                format!("expected a whole number of servers from 1 to {MAX_SERVERS}"),
+                format!("expected a whole number of servers from 1 to {MAX_SERVERS}, got {got}"),
             ))
         }
     };
@@ -137,6 +152,7 @@ pub(super) fn group_from_toml(
         origin: origin.clone(),
         position,
         cells: Vec::new(),
+        table: Some((Arc::clone(text), i)),
     })
 }
 

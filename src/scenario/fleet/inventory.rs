@@ -194,6 +194,7 @@ pub(super) fn inventory(
             label: format!("row {row} (\"{name}\")"),
             origin: origin.clone(),
             position: Some((line_of_row.get().unwrap_or(row + 1), 1)),
+            table: None,
             cells: cells_at(
                 &header,
                 &columns_of_row.borrow(),

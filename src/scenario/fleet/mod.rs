@@ -306,6 +306,7 @@ fn fleet_from_text(path: &Path, text: String, overrides: &[Override]) -> Result<
     match table.get("group") {
         None => {}
         Some(toml::Value::Array(items)) => {
+            let text: std::sync::Arc<str> = std::sync::Arc::from(text.as_str());
             for (i, item) in items.iter().enumerate() {
                 let toml::Value::Table(t) = item else {
                     return Err(fail("group", "expected [[group]] tables".into()));
