@@ -538,3 +538,40 @@ fn the_mean_load_with_bursts_is_what_the_model_writes() {
         "simulated {simulated_per_day} GB/day against {by_hand}"
     );
 }
+
+/// The wait for a restore slot is an M/M/c queue's: other tenants arrive as a Poisson process
+/// and hold a slot an exponential time, and the server's own restores (here a second long, so
+/// they add no load) arrive at random and see the queue as it stands on average. With c = 2
+/// slots, 2 restores an hour of mean 45 minutes (a = 1.5 Erlang), Erlang C gives
+/// P(wait) = a^c/c! · c/(c − a) / (Σ_{k<c} a^k/k! + a^c/c! · c/(c − a)) = 4.5 / 7 = 0.6429 and a
+/// mean wait of P / (cμ − λ) = 0.6429 / (2 · 4/3 − 2) h = 3,471 s.
+#[test]
+fn slot_waits_agree_with_erlang_c() {
+    let s = with(
+        "name = \"queue\"\nhorizon_days = 365\n[server]\ndb_size_gb = 1\n[workload]\nbinlog_gb_per_day = 0.1\n[backup]\nsnapshot_failure_pct = 0\n[outages]\nincidents_per_year = 2000\nzone_outages_per_year = 0\nregion_outages_per_year = 0\n[restore]\nprovision_minutes = \"1s\"\nhydrate_gb_per_hour_per_vcore = 10000\nreplay_gb_per_hour_per_vcore = 10000\nslots_per_region = 2\nbackground_restores_per_hour = 2.0\nbackground_restore_minutes = \"45m\"\ndetection_minutes = \"1s\"\n",
+        &[],
+    );
+    let waits: Vec<f64> = (0..24)
+        .flat_map(|rep| {
+            simulate(&s.config, &Streams::for_replication(s.seed, rep), None)
+                .recoveries
+                .into_iter()
+                .filter(|r| r.kind == backsim::model::RecoveryKind::Incident)
+                .map(|r| r.wait_s)
+        })
+        .collect();
+    assert!(waits.len() > 40_000, "{} restores", waits.len());
+    let n = waits.len() as f64;
+    let waited = waits.iter().filter(|&&w| w > 0.0).count() as f64 / n;
+    let mean = waits.iter().sum::<f64>() / n;
+    let (p_wait, mean_wait) = (4.5 / 7.0, 4.5 / 7.0 / (2.0 * 4.0 / 3.0 - 2.0) * 3600.0);
+    // Standard errors over 24 years of restores: about 0.004 and 70 s.
+    assert!(
+        (waited - p_wait).abs() < 0.02,
+        "waited {waited:.4} vs {p_wait:.4}"
+    );
+    assert!(
+        (mean - mean_wait).abs() / mean_wait < 0.06,
+        "mean wait {mean:.0} s vs {mean_wait:.0} s"
+    );
+}

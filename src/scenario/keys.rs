@@ -351,7 +351,7 @@ keys! {
         "Other tenants' restores in the region (Poisson arrivals).",
         |s| s.config.restore.background_restores_per_hour.to_string();
     BACKGROUND_DURATION: "restore.background_restore_minutes", duration("45m", 0, 7 * DAY, 60), "", Assumption,
-        "Mean length of another tenant's restore.",
+        "Mean length of another tenant's restore (exponentially distributed).",
         |s| dur(s.config.restore.background_restore_duration);
     SURGE: "restore.outage_restore_surge", number(20.0, 1.0, 10_000.0), "×", Assumption,
         "Other tenants' restores multiply by this during a zone or regional outage: everyone restores at once.",
