@@ -291,6 +291,22 @@ fn an_out_that_is_not_a_plain_file_is_never_replaced() {
         }
     }
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "# mine\n");
+    // `-`, standard input elsewhere, wrote a file named "-".
+    for command in [
+        vec!["import", input.to_str().unwrap()],
+        vec!["calibrate", scenario.to_str().unwrap()],
+    ] {
+        let run = backsim()
+            .current_dir(dir.path())
+            .args(&command)
+            .args(["--out", "-"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{command:?}: {err}");
+        assert!(err.contains("- is not a file name here"), "{err}");
+        assert!(!dir.path().join("-").exists());
+    }
 }
 
 /// A name with a quote, a line break or a backslash is refused for what it is, naming the

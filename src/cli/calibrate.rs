@@ -149,6 +149,12 @@ fn unwritable(path: &Path, example: &str) -> Option<String> {
     if path.file_name().is_none() {
         return Some(format!("{} is not a file name", path.display()));
     }
+    // Elsewhere `-` is standard input; here it would be a file named "-".
+    if scenario::is_stdin(path) {
+        return Some(format!(
+            "- is not a file name here: name the file to write, such as {example}"
+        ));
+    }
     if path.is_dir() {
         return Some(format!(
             "{} is a folder: name a file to write, such as {}",
