@@ -1439,3 +1439,36 @@ fn group_errors_point_at_the_key() {
         refuses(tmp.path(), &["fleet", file.to_str().unwrap()], says);
     }
 }
+
+/// A fleet of one is still the server's own run when its region's outages overlap and the
+/// server is stopped as the first begins: it takes the second, as alone. The fleet merged the
+/// outages before the server saw them, so the stopped server missed both (no recovery, no
+/// downtime) where alone it was down 10 h. The stretch down is still one row, and the server
+/// is counted in it.
+#[test]
+fn a_fleet_of_one_takes_overlapping_outages_as_its_own_run_does() {
+    let tmp = TempDir::new().unwrap();
+    write(
+        tmp.path(),
+        "s.toml",
+        "name = \"s\"\nhorizon_days = 10\nruns = 1\n[backup]\nredundancy = \"local\"\n[[events]]\nat = \"1d23h\"\naction = \"stop\"\n[[events]]\nat = \"2d1h\"\naction = \"start\"\n[[events]]\nat = \"2d\"\naction = \"region-outage\"\nhours = 6\n[[events]]\nat = \"2d2h\"\naction = \"region-outage\"\nhours = 10\n",
+    );
+    let file = write(
+        tmp.path(),
+        "f.toml",
+        "name = \"f\"\nruns = 1\nhorizon_days = 10\n[[group]]\nname = \"g\"\nregion = \"eastus\"\nscenario = \"s.toml\"\n",
+    );
+    let out = fleet(tmp.path(), &file, "f", &[]);
+    let server = &csv_rows(&out.join("fleet_servers.csv"))[0];
+    assert_eq!(server["downtime_hours"], "10");
+    assert_eq!(server["recoveries"], "1");
+    let outages = csv_rows(&out.join("fleet_outages.csv"));
+    assert_eq!(outages.len(), 1);
+    assert_eq!(
+        (
+            outages[0]["outage_hours"].as_str(),
+            outages[0]["servers_affected"].as_str()
+        ),
+        ("12", "1")
+    );
+}

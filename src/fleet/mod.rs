@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{SimTime, Streams, HOUR};
-use crate::model::fleet::{region_outages, work_out_lines, ServerLines};
+use crate::model::fleet::{one_per_stretch_down, region_outages, work_out_lines, ServerLines};
 use crate::model::{simulate_in_fleet, RecoveryKind, RecoveryOutcome, RecoveryRecord, RunOutcome};
 use crate::scenario::fleet::Fleet;
 use crate::stats::{mean_ci95, nearest_rank, Estimate, LogHistogram, Sawtooth};
@@ -214,10 +214,16 @@ pub fn simulate_run(fleet: &Fleet, run: u64) -> FleetRun {
     }
     let worked = work_out_lines(&fleet.regions, &run_streams, horizon, &mut lines);
     out.peak_restores_waiting = worked.peak_waiting;
+    // One row per stretch a region was down; a server's outage belongs to the stretch it began
+    // in (it begins later than the stretch when the server was stopped at the stretch's start).
     let outage_index: Vec<(usize, SimTime, SimTime)> = outages
         .iter()
         .enumerate()
-        .flat_map(|(r, list)| list.iter().map(move |&(s, l)| (r, s, l)))
+        .flat_map(|(r, list)| {
+            one_per_stretch_down(list)
+                .into_iter()
+                .map(move |(s, l)| (r, s, l))
+        })
         .collect();
     let mut by_outage: Vec<Vec<(u32, RecoveryRecord)>> = vec![Vec::new(); outage_index.len()];
     for (i, (p, server)) in places.iter().zip(lines).enumerate() {
@@ -233,10 +239,9 @@ pub fn simulate_run(fleet: &Fleet, run: u64) -> FleetRun {
         out.groups[p.group].recoveries += records.len() as f64 / group.count as f64;
         for r in records {
             if r.kind == RecoveryKind::RegionOutage {
-                if let Some(k) = outage_index
-                    .iter()
-                    .position(|&(region, start, _)| region == group.home && start == r.started)
-                {
+                if let Some(k) = outage_index.iter().position(|&(region, start, length)| {
+                    region == group.home && (start..=start + length).contains(&r.started)
+                }) {
                     by_outage[k].push((i as u32, r));
                 }
             }

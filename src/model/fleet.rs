@@ -53,14 +53,16 @@ pub fn region_outages(
     }
     outages.extend(region.scripted.iter().filter(|o| o.0 < horizon));
     outages.sort_by_key(|o| o.0);
-    one_per_stretch_down(outages)
+    outages
 }
 
 /// Outages in order of start, those that overlap or touch made one (the region is down from
-/// the first start to the last end), as a single server's run takes them.
-fn one_per_stretch_down(outages: Vec<(SimTime, SimTime)>) -> Vec<(SimTime, SimTime)> {
+/// the first start to the last end), as a server's run takes them. The servers are given the
+/// outages as drawn and merge them themselves: one stopped when the first begins takes the
+/// next, as it would alone.
+pub fn one_per_stretch_down(outages: &[(SimTime, SimTime)]) -> Vec<(SimTime, SimTime)> {
     let mut merged: Vec<(SimTime, SimTime)> = Vec::with_capacity(outages.len());
-    for (start, length) in outages {
+    for &(start, length) in outages {
         match merged.last_mut() {
             Some((first, merged_length)) if start <= *first + *merged_length => {
                 *merged_length = (*merged_length).max(start + length - *first);
