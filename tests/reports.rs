@@ -272,4 +272,24 @@ fn free_retention_names_a_deletion_not_the_horizon() {
             "{text}"
         );
     }
+    // And without a deletion it is the horizon: 3 days measure retention up to 1 day, 2 none.
+    for (days, says) in [
+        ("3", "the horizon covers retention up to 1 day"),
+        ("2", "not measured: the horizon is too short"),
+    ] {
+        let out = backsim()
+            .args([
+                "run",
+                "scenarios/default.toml",
+                "--runs",
+                "2",
+                "--no-charts",
+            ])
+            .args(["--set", &format!("horizon_days={days}"), "--out"])
+            .arg(tmp.path().join(format!("h{days}")))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(says) && !text.contains("deletion"), "{text}");
+    }
 }

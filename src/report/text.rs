@@ -297,7 +297,7 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         (None, _) => {
             // A deleted server's hours bill nobody and are left out of every retention's
             // figures: deleted early, a long horizon still measures none.
-            let why = if c.horizon >= 2 * crate::engine::DAY {
+            let why = if horizon_measures(c.horizon) >= 1 {
                 "the server is deleted before a day of retention could be measured (its hours after deletion bill nobody)"
             } else {
                 "the horizon is too short (a retention needs retention + 1 days)"
@@ -320,9 +320,7 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         (Some(days), measured) => {
             let beyond = if days as usize == measured && measured < crate::model::MAX_RETENTION_DAYS
             {
-                // The horizon measures retention up to horizon − 1 days; fewer, a deletion.
-                let horizon_covers = (c.horizon / crate::engine::DAY - 1).max(0) as usize;
-                let span = if measured < horizon_covers {
+                let span = if measured < horizon_measures(c.horizon) {
                     "the server's life before its deletion"
                 } else {
                     "the horizon"
@@ -371,4 +369,12 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         let _ = writeln!(out, "  event scheduler off {} h", ci(Figure::SchedulerOff));
     }
     out
+}
+
+/// The longest retention a run of `horizon` seconds measures if the server lives throughout:
+/// retention R is measured from day R + 1, so on the last day (numbered from 0) up to its
+/// number less one. Fewer measured means the server was deleted.
+fn horizon_measures(horizon: crate::engine::SimTime) -> usize {
+    let last_day = (horizon - 1).max(0) / crate::engine::DAY;
+    ((last_day - 1).max(0) as usize).min(crate::model::MAX_RETENTION_DAYS)
 }
