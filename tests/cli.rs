@@ -347,6 +347,12 @@ fn bad_input_sweep_table() {
             "got 0",
         ],
     );
+    // The same when the bad key lies inside a swept table or list.
+    rejects(
+        "name = \"x\"\n[sweep]\n\"backup.retention_days\" = [7, 14]\n\"server\" = [{vcores = 999}]\n",
+        &[],
+        &["bad.toml:4:12", "sweep.\"server\"", "{ vcores = 999 }", "got 999"],
+    );
 }
 
 /// A swept value that is valid only with another swept key's value passes: the only point,

@@ -125,7 +125,7 @@ pub fn scenario_text(server: &ImportedServer, from: &str) -> String {
             "{} = {}  # {}\n",
             k.key.name(),
             k.value.toml(),
-            k.source
+            in_comment(&k.source)
         ));
     }
     out

@@ -382,9 +382,15 @@ impl<'t> Document<'t> {
                     // The fault may lie in another swept key's value, which the error names:
                     // blamed there, on its own line, with the value that failed.
                     let (key, value) = match e.key.as_deref().and_then(|bad| {
+                        // The error may name a key inside a swept table or list
+                        // (`events[0].at` of a swept `events`).
+                        let within = |k: &str| {
+                            bad.strip_prefix(k)
+                                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+                        };
                         sets.iter()
                             .rev()
-                            .find(|o| o.key == bad && sweep.iter().any(|(k, _)| k == bad))
+                            .find(|o| within(&o.key) && sweep.iter().any(|(k, _)| *k == o.key))
                     }) {
                         Some(other) => (other.key.as_str(), other.value.clone()),
                         None => (key.as_str(), value.to_string()),
