@@ -325,16 +325,32 @@ fn check_replaceable(shown: &Path, folder: &Path) -> Result<(), Error> {
     }
 }
 
-/// The largest marker file read to check where it came from (a long run's summary.json is a
-/// few megabytes).
-const MARKER_LIMIT: u64 = 256 << 20;
-
 /// Whether a marker file is one backsim wrote: JSON whose provenance names backsim's version.
+/// Read as a stream, every other value skipped unkept: a fleet's marker holds every server's
+/// records (tens of megabytes), which read whole took ten times that in memory.
 fn written_by_backsim(path: &Path) -> bool {
-    read_untrusted(path, MARKER_LIMIT)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .is_some_and(|json| json["provenance"]["backsim_version"].is_string())
+    #[derive(serde::Deserialize)]
+    struct Marker {
+        provenance: Option<Provenance>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Provenance {
+        #[allow(dead_code)] // read only to be present
+        backsim_version: String,
+    }
+    // Checked before opening: opening a pipe to read would wait for a writer.
+    if !fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut json = serde_json::Deserializer::from_reader(std::io::BufReader::new(file));
+    serde::Deserialize::deserialize(&mut json)
+        .is_ok_and(|marker: Marker| marker.provenance.is_some())
 }
 
 /// The first name `.<target>.<what>-<pid>-<n>` beside `target` that is free. The target's
