@@ -468,6 +468,7 @@ fn an_out_that_cannot_be_a_file_is_refused_before_anything_is_written() {
     std::fs::create_dir(d.join("taken-backtest.csv")).unwrap();
     std::fs::write(d.join("afile"), "").unwrap();
     std::os::unix::fs::symlink(d.join("nowhere"), d.join("dangling")).unwrap();
+    std::os::unix::fs::symlink(d.join("mine.toml"), d.join("linked-backtest.png")).unwrap();
     let before = listing(d);
     for (out, says) in [
         (
@@ -483,6 +484,11 @@ fn an_out_that_cannot_be_a_file_is_refused_before_anything_is_written() {
             "--out: afile/x.toml cannot be written: afile, in its path, is a file or a link to nothing",
         ),
         ("dangling/x.toml", "dangling, in its path, is a file or a link to nothing"),
+        // Checked after the fit, a link here was refused with the backtest's CSV written.
+        (
+            "linked.toml",
+            "linked-backtest.png is a link (name the file it leads to, if that is the one to replace), not a plain file: name a file to write (where the backtest's chart goes, beside linked.toml)",
+        ),
     ] {
         let run = backsim()
             .current_dir(d)

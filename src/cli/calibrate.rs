@@ -188,6 +188,13 @@ fn check_writable(out: &Path, example: &str, beside: &[(&Path, &str)]) -> Result
         return Err(InputError::argument("--out", why).into());
     }
     for (path, what) in beside {
+        if let Some(why) = report::not_a_plain_file(path).filter(|_| !path.is_dir()) {
+            return Err(InputError::argument(
+                "--out",
+                format!("{why} (where {what} goes, beside {})", out.display()),
+            )
+            .into());
+        }
         if path.is_dir() {
             return Err(InputError::argument(
                 "--out",
