@@ -579,6 +579,14 @@ fn a_folder_that_is_not_a_backsim_output_is_left_alone() {
         tmp.path(),
     );
     assert!(first.status.success(), "{}", stderr_of(&first));
+    // A folder browser's own file does not make it somebody else's folder.
+    write(&run, ".DS_Store", "");
+    let again = within(
+        30,
+        &["run", p, "--no-charts", "--out", run.to_str().unwrap()],
+        tmp.path(),
+    );
+    assert!(again.status.success(), "{}", stderr_of(&again));
     write(&run, "notes.txt", "keep me");
     refused(
         &within(30, &["run", p, "--out", run.to_str().unwrap()], tmp.path()),

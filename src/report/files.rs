@@ -50,8 +50,14 @@ fn is_own_file(name: &str) -> bool {
         // What an older backsim left behind when it was stopped part-way.
         return is_own_file(inner);
     }
-    OWN_FILES.contains(&name) || (name.starts_with("sweep_") && name.ends_with(".png"))
+    OWN_FILES.contains(&name)
+        || (name.starts_with("sweep_") && name.ends_with(".png"))
+        || FOLDER_VIEWS.contains(&name)
 }
+
+/// What a desktop's file browser leaves in a folder it shows: a run's folder opened to look at
+/// the charts is still the run's.
+const FOLDER_VIEWS: &[&str] = &[".DS_Store", "Thumbs.db", "desktop.ini"];
 
 /// An output folder that only ever holds one complete result. Everything is written into a
 /// fresh hidden folder beside the target, created exclusively (as is every file in it, so no
@@ -314,7 +320,9 @@ fn check_replaceable(shown: &Path, folder: &Path) -> Result<(), Error> {
         }
         marked |=
             kind.is_file() && MARKERS.contains(&name.as_str()) && written_by_backsim(&entry.path());
-        names.push(name);
+        if !FOLDER_VIEWS.contains(&name.as_str()) {
+            names.push(name);
+        }
     }
     match names.first() {
         Some(name) if !marked => Err(refuse(
@@ -565,5 +573,6 @@ mod tests {
         assert!(is_own_file("sweep_cost_per_month.png"));
         assert!(!is_own_file("notes.txt"));
         assert!(!is_own_file(".notes.txt.partial"));
+        assert!(is_own_file(".DS_Store") && is_own_file("Thumbs.db"));
     }
 }
