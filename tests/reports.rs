@@ -233,20 +233,12 @@ fn recovery_means_are_over_every_restore() {
 
 /// A server deleted early measures no retention however long the horizon: the text said the
 /// horizon was too short. Deleted on day 2 of 90, it measures 1 day of retention, for the
-/// same reason.
+/// same reason. Without a deletion, a short horizon is named, never a deletion.
 #[test]
 fn free_retention_names_a_deletion_not_the_horizon() {
     let tmp = TempDir::new().unwrap();
-    for (at, says) in [
-        (
-            "0s",
-            "the server is deleted before a day of retention could be measured",
-        ),
-        (
-            "2d 1h",
-            "the server's life before its deletion covers retention up to 1 day",
-        ),
-    ] {
+    // The run's text with one key set, into a folder of its own.
+    let text_with = |set: String, folder: usize| {
         let out = backsim()
             .args([
                 "run",
@@ -255,41 +247,45 @@ fn free_retention_names_a_deletion_not_the_horizon() {
                 "2",
                 "--no-charts",
             ])
-            .arg("--set")
-            .arg(format!("events=[{{at=\"{at}\",action=\"delete\"}}]"))
-            .arg("--out")
-            .arg(tmp.path().join(at.replace(' ', "")))
+            .args(["--set", &set, "--out"])
+            .arg(tmp.path().join(folder.to_string()))
             .output()
             .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success(),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let cases = [
+        (
+            "events=[{at=\"0s\",action=\"delete\"}]",
+            "the server is deleted before a day of retention could be measured",
+            "the horizon",
+        ),
+        (
+            "events=[{at=\"2d 1h\",action=\"delete\"}]",
+            "the server's life before its deletion covers retention up to 1 day",
+            "the horizon",
+        ),
+        // Without a deletion it is the horizon: 3 days measure retention up to 1 day, 2 none.
+        (
+            "horizon_days=3",
+            "the horizon covers retention up to 1 day",
+            "deletion",
+        ),
+        (
+            "horizon_days=2",
+            "not measured: the horizon is too short",
+            "deletion",
+        ),
+    ];
+    for (folder, (set, says, never)) in cases.into_iter().enumerate() {
+        let text = text_with(set.to_string(), folder);
         assert!(
-            text.contains(says) && !text.contains("the horizon"),
-            "{text}"
+            text.contains(says) && !text.contains(never),
+            "{set}: {text}"
         );
-    }
-    // And without a deletion it is the horizon: 3 days measure retention up to 1 day, 2 none.
-    for (days, says) in [
-        ("3", "the horizon covers retention up to 1 day"),
-        ("2", "not measured: the horizon is too short"),
-    ] {
-        let out = backsim()
-            .args([
-                "run",
-                "scenarios/default.toml",
-                "--runs",
-                "2",
-                "--no-charts",
-            ])
-            .args(["--set", &format!("horizon_days={days}"), "--out"])
-            .arg(tmp.path().join(format!("h{days}")))
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains(says) && !text.contains("deletion"), "{text}");
     }
 }
