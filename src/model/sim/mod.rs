@@ -347,6 +347,11 @@ impl<'a, 'o> Sim<'a, 'o> {
 
     /// Schedule the next arrival of a Poisson process, if it comes within the horizon.
     fn schedule_next(&mut self, arrival: Arrival) {
+        self.schedule_next_after(arrival, self.now);
+    }
+
+    /// Schedule the arrival that follows one at `after` (now, or an outage taken in early).
+    fn schedule_next_after(&mut self, arrival: Arrival, after: SimTime) {
         let event = match arrival {
             Arrival::Burst => Event::Load(LoadEvent::BurstStart),
             Arrival::LongTransaction => Event::Load(LoadEvent::LongTxnStart),
@@ -355,7 +360,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             Arrival::ZoneOutage => Event::Trouble(TroubleEvent::ZoneOutage),
             Arrival::RegionOutage => Event::Trouble(TroubleEvent::RegionOutage { duration: None }),
         };
-        let next = self.arrivals.next(arrival, self.now);
+        let next = self.arrivals.next(arrival, after);
         if arrival == Arrival::RegionOutage {
             self.next_random_outage = next;
         }

@@ -199,14 +199,7 @@ impl Sim<'_, '_> {
         loop {
             let before = end;
             while let Some(at) = self.next_random_outage.filter(|&at| at <= end) {
-                let next = self.arrivals.next(Arrival::RegionOutage, at);
-                self.next_random_outage = next;
-                if let Some(next) = next {
-                    self.queue.schedule(
-                        next,
-                        Event::Trouble(TroubleEvent::RegionOutage { duration: None }),
-                    );
-                }
+                self.schedule_next_after(Arrival::RegionOutage, at);
                 end = end.max(at + self.random_outage_length());
             }
             for &(at, length) in &self.known_outages[first_known..] {
