@@ -31,7 +31,7 @@ pub use restore::{
     Breakdown, RestoreDistributions, RestorePlan, RestoreRefusal, RestoreTarget, RestoredServer,
     VaultPlan, VaultRefusal, DELETED_SERVER_RESTORE_WINDOW,
 };
-pub use retention_ledger::{RetentionRow, MAX_RETENTION_DAYS};
+pub use retention_ledger::{retentions_measured_on_day, RetentionRow, MAX_RETENTION_DAYS};
 pub use sim::{
     plan_over_requests, restore_profile, simulate, simulate_in_fleet, what_if_restore,
     what_if_vault_restore, FleetServerRun, WhatIf,

@@ -112,6 +112,12 @@ fn greatest_level(written: &[f64; BLOCK_HOURS], gone: &[f64], weight: f64) -> f6
     lanes.into_iter().fold(f64::NEG_INFINITY, f64::max)
 }
 
+/// How many retentions (1 day up) a day's hours count for: retention R is measured from day
+/// R + 1 (days numbered from 0), once its R + 1 days have passed.
+pub fn retentions_measured_on_day(day: usize) -> usize {
+    day.saturating_sub(1).min(MAX_RETENTION_DAYS)
+}
+
 /// Days of Z kept as a day's spread: a retention reads at most 37 days back.
 const DAY_RING: usize = 64;
 
@@ -295,7 +301,7 @@ impl RetentionLedger {
             return;
         }
         let day = self.day.day as usize;
-        let measured = day.saturating_sub(1).min(MAX_RETENTION_DAYS);
+        let measured = retentions_measured_on_day(day);
         // The newest whole day of Z this day reads is final now.
         if day >= 2 {
             let from = ((day - 2) * 24) & (RING_HOURS - 1);

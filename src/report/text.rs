@@ -372,9 +372,8 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
 }
 
 /// The longest retention a run of `horizon` seconds measures if the server lives throughout:
-/// retention R is measured from day R + 1, so on the last day (numbered from 0) up to its
-/// number less one. Fewer measured means the server was deleted.
+/// what its last day counts for. Fewer measured means the server was deleted.
 fn horizon_measures(horizon: crate::engine::SimTime) -> usize {
     let last_day = (horizon - 1).max(0) / crate::engine::DAY;
-    ((last_day - 1).max(0) as usize).min(crate::model::MAX_RETENTION_DAYS)
+    crate::model::retentions_measured_on_day(last_day as usize)
 }
