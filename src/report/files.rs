@@ -346,16 +346,9 @@ fn written_by_backsim(path: &Path) -> bool {
         #[allow(dead_code)] // read only to be present
         backsim_version: String,
     }
-    // Checked before opening: opening a pipe to read would wait for a writer.
-    if !fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
-        return false;
-    }
-    let Ok(file) = File::open(path) else {
+    let Ok((file, _)) = open_plain_file(path) else {
         return false;
     };
-    if !file.metadata().is_ok_and(|m| m.is_file()) {
-        return false;
-    }
     let mut json = serde_json::Deserializer::from_reader(std::io::BufReader::new(file));
     serde::Deserialize::deserialize(&mut json)
         .is_ok_and(|marker: Marker| marker.provenance.is_some())
@@ -479,26 +472,12 @@ fn sync_folder(path: &Path) {
 /// The bytes of a file that is not to be trusted (a shard of a sweep from another machine):
 /// only a regular file (a link or device is refused, not followed), at most `limit` bytes.
 pub fn read_untrusted(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    let meta = fs::symlink_metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
-    if meta.file_type().is_symlink() {
-        return Err("is a symbolic link; merge reads only the files a sweep wrote".to_string());
-    }
-    if !meta.is_file() {
-        return Err("is not a regular file".to_string());
-    }
+    let (file, meta) = open_plain_file(path)?;
     if meta.len() > limit {
         return Err(format!(
             "is {} bytes, more than the {limit} a sweep writes at most",
             meta.len()
         ));
-    }
-    let file = File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
-    // The file opened must be the one examined: a swap between the two is refused too.
-    let opened = file
-        .metadata()
-        .map_err(|e| format!("cannot read it: {e}"))?;
-    if !opened.is_file() || !same_file(&meta, &opened) {
-        return Err("changed while being opened".to_string());
     }
     let mut bytes = Vec::new();
     file.take(limit + 1)
@@ -508,6 +487,27 @@ pub fn read_untrusted(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
         return Err(format!("grew past {limit} bytes while being read"));
     }
     Ok(bytes)
+}
+
+/// Open `path` only if it is a regular file, not a link, and the file opened is the one
+/// examined (a swap between the two is refused too). Examined before it is opened: opening a
+/// pipe to read would wait for a writer.
+fn open_plain_file(path: &Path) -> Result<(File, fs::Metadata), String> {
+    let meta = fs::symlink_metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
+    if meta.file_type().is_symlink() {
+        return Err("is a symbolic link; merge reads only the files a sweep wrote".to_string());
+    }
+    if !meta.is_file() {
+        return Err("is not a regular file".to_string());
+    }
+    let file = File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let opened = file
+        .metadata()
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    if !opened.is_file() || !same_file(&meta, &opened) {
+        return Err("changed while being opened".to_string());
+    }
+    Ok((file, meta))
 }
 
 #[cfg(unix)]
