@@ -134,16 +134,15 @@ pub fn scenario_text(server: &ImportedServer, from: &str) -> String {
 /// Text from the description as it may stand in a comment line: a line break in it would end
 /// the comment and leave the rest to be read as TOML.
 fn in_comment(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let shown: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            shown
-        })
-        .collect()
+    let mut shown = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
 }
 
 /// The fleet inventory: one row per server, count 1; a cell the description does not give is
