@@ -39,7 +39,10 @@ impl LogHistogram {
         }
         self.count += 1;
         self.sum += x;
-        self.max = self.max.max(x);
+        // x is finite here: a plain comparison, not max's NaN handling, on the hot path.
+        if x > self.max {
+            self.max = x;
+        }
         if x == 0.0 {
             self.zeros += 1;
         } else {

@@ -183,14 +183,13 @@ pub fn plain_replay_to(backups: &Backups<'_>, rates: &Rates, point: SimTime) -> 
     {
         return None;
     }
-    let mut breakdown = rates.estimate(RestoreWork {
+    // `replay_to` adds the (here empty) failed attempts, +0.0 to non-negative phases: the
+    // same bits without the additions.
+    Some(rates.estimate(RestoreWork {
         snapshot_gb: base.full_gb,
         replay_gb: (mark - base.binlog_mark).max(0.0),
         cross_region: false,
-    });
-    // As `replay_to` adds the (here empty) failed attempts: the same bits.
-    breakdown.add(&Breakdown::default());
-    Some(breakdown)
+    }))
 }
 
 /// R2: the fastest point is the newest full snapshot at or before `latest`: nothing to replay.
