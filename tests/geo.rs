@@ -268,6 +268,37 @@ fn o1_stop_during_a_regional_outage_adds_no_window() {
     assert!(m.geo_rpo_seconds.unwrap().max <= 3_900.0);
 }
 
+/// O1 for a stopped server: the region is down all the same, so a start during the outage
+/// waits for the region, down the while (24 h here), and writes resume only once it is back.
+/// Before, a stopped server ignored the outage and a start ran it in a region that was down.
+#[test]
+fn o1_a_start_during_an_outage_that_found_the_server_stopped_waits_for_the_region() {
+    let stopped_then_started = format!(
+        "{GEO}\n[[events]]\nat = \"9d\"\naction = \"stop\"\n[[events]]\nat = \"10d\"\naction = \"region-outage\"\nhours = 48\n[[events]]\nat = \"11d\"\naction = \"start\"\n"
+    );
+    let s = with(&stopped_then_started, &[]);
+    let run = simulate(&s.config, &Streams::for_replication(s.seed, 0), None);
+    let m = &run.metrics;
+    assert!(
+        (m.recoveries.downtime_hours - 24.0).abs() < 1e-9,
+        "{}",
+        m.recoveries.downtime_hours
+    );
+    // The stop spared it the outage's harm: no recovery, nothing at risk.
+    assert_eq!(m.recoveries.region_outages, 0);
+    // Running again after the outage, the start without one costs no downtime.
+    let no_outage = format!(
+        "{GEO}\n[[events]]\nat = \"9d\"\naction = \"stop\"\n[[events]]\nat = \"11d\"\naction = \"start\"\n"
+    );
+    let calm = with(&no_outage, &[]);
+    let calm = simulate(&calm.config, &Streams::for_replication(calm.seed, 0), None);
+    assert_eq!(calm.metrics.recoveries.downtime_hours, 0.0);
+    // A day less of log backups (5-minute interval): the region kept the started server from
+    // taking writes.
+    let (taken, calm_taken) = (m.backups.log_backups, calm.metrics.backups.log_backups);
+    assert_eq!(calm_taken - taken, 288, "{taken} vs {calm_taken}");
+}
+
 /// D3: before anything has reached the paired region, a geo-restore has nothing to restore.
 #[test]
 fn d3_no_geo_restore_before_the_first_copy_arrives() {

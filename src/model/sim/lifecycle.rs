@@ -65,10 +65,23 @@ impl Sim<'_, '_> {
             }
             (ServerState::Stopped, ServerAction::Start) => {
                 self.server.start();
-                if !self.region_down() {
-                    self.resume_writes();
+                match self.region_back_for_a_start {
+                    None if !self.region_down() => {
+                        self.resume_writes();
+                        self.record("server-started", String::new);
+                    }
+                    // O1: a server cannot come up in a region that is down; it is down, as
+                    // wanted, until the region returns (writes resume then).
+                    Some(back_at) => {
+                        self.recoveries
+                            .add_downtime(self.now, back_at as f64, self.cfg.horizon);
+                        self.record("server-started", || {
+                            "its region is down: it comes up when the region returns".into()
+                        });
+                    }
+                    // Stopped during an outage that found it running: its recovery counts.
+                    None => self.record("server-started", String::new),
                 }
-                self.record("server-started", String::new);
             }
             (ServerState::Running | ServerState::Stopped, ServerAction::EnableGeo) => {
                 // D2: local → geo. What is already retained starts replicating now.

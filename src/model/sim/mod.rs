@@ -229,6 +229,9 @@ struct Sim<'a, 'o> {
     /// When the next random regional outage begins, if one is due; a queued onset at any
     /// other moment was taken into an earlier outage already.
     next_random_outage: Option<SimTime>,
+    /// When the region returns from an outage that found the server stopped: a start before
+    /// then waits for it.
+    region_back_for_a_start: Option<SimTime>,
 }
 
 impl<'a, 'o> Sim<'a, 'o> {
@@ -296,6 +299,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             ticked_at: None,
             fold_drops: Vec::new(),
             known_outages: Vec::new(),
+            region_back_for_a_start: None,
             next_random_outage: None,
         };
         // B1: the first snapshot is taken when the server is created, then one a day.

@@ -10,6 +10,7 @@ use crate::model::config::HighAvailability;
 use crate::model::recovery::{OwnRestore, RecoveryKind, RecoveryOutcome};
 use crate::model::region::{RegionId, Started};
 use crate::model::restore::{RestorePlan, RestoreTarget};
+use crate::model::server::ServerState;
 
 impl Sim<'_, '_> {
     pub(super) fn on_trouble(&mut self, event: TroubleEvent) {
@@ -69,10 +70,14 @@ impl Sim<'_, '_> {
                 if self.active() {
                     let end = self.overlapping_outages_end(self.now + duration);
                     self.region_outage(end - self.now);
+                } else if self.server.state() == ServerState::Stopped && !self.region_down() {
+                    let end = self.overlapping_outages_end(self.now + duration);
+                    self.region_outage_while_stopped(end);
                 }
             }
             TroubleEvent::RegionRecovered => {
                 let outage = self.regions.home_comes_back(self.now);
+                self.region_back_for_a_start = None;
                 self.geo.delay_in_flight(outage);
                 if self.server.running() {
                     self.resume_writes();
@@ -180,6 +185,19 @@ impl Sim<'_, '_> {
                 });
             }
         }
+    }
+
+    /// O1 for a stopped server: nothing is written and nothing is at risk, but the region is
+    /// down all the same, so a start before it returns waits for it (see `server_action`).
+    fn region_outage_while_stopped(&mut self, end: SimTime) {
+        self.regions.home_goes_down(self.now);
+        self.region_back_for_a_start = Some(end);
+        self.queue
+            .schedule(end, Event::Trouble(TroubleEvent::RegionRecovered));
+        let hours = (end - self.now) as f64 / HOUR as f64;
+        self.record("region-outage", || {
+            format!("{hours:.1} h while the server is stopped: it cannot start before the region returns")
+        });
     }
 
     fn random_outage_length(&mut self) -> SimTime {
