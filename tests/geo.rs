@@ -113,6 +113,19 @@ fn o1_regional_outage_without_geo_has_no_way_back() {
     assert!(m.recoveries.region_data_at_risk_seconds_mean < 300.0);
 }
 
+/// An outage that outlasts the run counts only its hours inside the run, with no way back as
+/// down: 2 of its 6 here (the run ends 2 h after it begins). Its row still shows it whole.
+#[test]
+fn o1_hours_with_no_way_back_end_with_the_run() {
+    let text = format!("{GEO}[[events]]\nat = \"29d22h\"\naction = \"region-outage\"\nhours = 6\n");
+    let s = with(&text, &[("backup.redundancy", "local")]);
+    let run = simulate(&s.config, &Streams::for_replication(s.seed, 0), None);
+    let m = &run.metrics;
+    assert_eq!(m.recoveries.unrecoverable_hours, 2.0);
+    assert_eq!(m.recoveries.downtime_hours, 2.0);
+    assert_eq!(run.recoveries[0].downtime_s, 6.0 * 3600.0);
+}
+
 #[test]
 fn r4_during_an_outage_only_geo_restore_works_and_comes_up_local() {
     let s = with(&outage(), &[]);

@@ -234,7 +234,9 @@ impl Sim<'_, '_> {
 
     /// A regional outage with nothing to geo-restore from: the server waits for its region.
     fn no_way_back(&mut self, duration: SimTime) {
-        self.recoveries.counters.unrecoverable_seconds += duration as f64;
+        // A per-run figure, like the downtime: the hours past the horizon are not the run's.
+        let within_run = (self.now + duration).min(self.cfg.horizon) - self.now;
+        self.recoveries.counters.unrecoverable_seconds += within_run.max(0) as f64;
         self.recoveries
             .add_downtime(self.now, (self.now + duration) as f64, self.cfg.horizon);
         self.recoveries.without_restore(
