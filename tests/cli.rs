@@ -223,7 +223,22 @@ fn init_writes_a_valid_template_and_never_overwrites() {
         .arg(path.join("x.toml"))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("cannot create"));
+        .stderr(predicate::str::contains("new.toml is a file"));
+    // A link to nothing is there all the same, and said so (it was an I/O error, exit 1).
+    #[cfg(unix)]
+    {
+        let dangling = tmp.path().join("dangling.toml");
+        std::os::unix::fs::symlink(tmp.path().join("nowhere"), &dangling).unwrap();
+        backsim()
+            .arg("init")
+            .arg(&dangling)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "dangling.toml is a link to nothing",
+            ));
+        assert!(!tmp.path().join("nowhere").exists());
+    }
 }
 
 #[test]

@@ -82,11 +82,18 @@ pub(super) fn init(path: &Path) -> Result<(), Error> {
         print(&scenario::template());
         return Ok(());
     }
-    if path.exists() {
+    // A link counts as there even when what it names is not (`exists` follows it): init
+    // writes a new file and never through a link.
+    if std::fs::symlink_metadata(path).is_ok() {
+        let what = if path.is_symlink() && !path.exists() {
+            "is a link to nothing"
+        } else {
+            "already exists"
+        };
         return Err(InputError::argument(
             "init",
             format!(
-                "{} already exists; choose another path or remove it",
+                "{} {what}; choose another path or remove it",
                 path.display()
             ),
         )
@@ -95,6 +102,17 @@ pub(super) fn init(path: &Path) -> Result<(), Error> {
     // Folders missing on the way are made, as for import's and calibrate's output; an
     // existing file is never replaced (create_new), even one made since the check above.
     if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty()) {
+        if let Some(file) = folder.ancestors().find(|a| a.is_file()) {
+            return Err(InputError::argument(
+                "init",
+                format!(
+                    "cannot make the folder {}: {} is a file",
+                    folder.display(),
+                    file.display()
+                ),
+            )
+            .into());
+        }
         std::fs::create_dir_all(folder).map_err(|e| {
             InputError::argument("init", format!("cannot create {}: {e}", folder.display()))
         })?;
