@@ -718,6 +718,23 @@ fn restore_command_geo_during_an_outage() {
     )
     .code(2)
     .stderr(predicate::str::contains("--geo"));
+    // With local backups --geo would fail too: the message says to wait, not to try it.
+    restore(
+        Path::new("scenarios/region-outage.toml"),
+        &[
+            "--at",
+            "latest",
+            "--request-at",
+            "21d15h",
+            "--set",
+            "backup.redundancy=local",
+        ],
+    )
+    .code(2)
+    .stderr(
+        predicate::str::contains("nothing can be restored until the region returns")
+            .and(predicate::str::contains("(--geo)").not()),
+    );
 }
 
 /// A geo-restore of a server with local backups is blamed on --geo, with the setting that would

@@ -1477,3 +1477,67 @@ fn a_fleet_of_one_takes_overlapping_outages_as_its_own_run_does() {
         ("12", "0")
     );
 }
+
+/// An inventory that cannot be read is blamed on the fleet file's `inventory` key, with its
+/// line; an empty path is refused as no path.
+#[test]
+fn an_unreadable_inventory_is_blamed_on_its_key() {
+    let tmp = TempDir::new().unwrap();
+    for (name, value, says) in [
+        (
+            "empty.toml",
+            "\"\"",
+            "empty.toml:2:1: key `inventory`: expected the path of a CSV file",
+        ),
+        (
+            "missing.toml",
+            "\"nothere.csv\"",
+            "missing.toml:2:1: key `inventory`: ",
+        ),
+    ] {
+        let file = write(
+            tmp.path(),
+            name,
+            &format!("name = \"f\"\ninventory = {value}\n"),
+        );
+        refuses(tmp.path(), &["fleet", file.to_str().unwrap()], says);
+    }
+}
+
+/// The word before a big fleet (how many server-years, roughly how long) goes to stderr, as
+/// run's does: stdout is the result's. The fleet is stopped once it has been said.
+#[test]
+fn a_big_fleets_announcement_goes_to_stderr() {
+    use std::io::{BufRead, Read};
+    let tmp = TempDir::new().unwrap();
+    let file = write(
+        tmp.path(),
+        "big.toml",
+        "name = \"big\"\nruns = 2001\nhorizon_days = 365\n[[group]]\nname = \"a\"\nregion = \"eastus\"\n",
+    );
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("backsim"))
+        .args(["fleet", file.to_str().unwrap(), "--no-charts", "--out"])
+        .arg(tmp.path().join("out"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert!(
+        first.starts_with("note: 1 server × 2,001 runs × 365 days"),
+        "{first}"
+    );
+    assert!(!stdout.contains("server-years"), "{stdout}");
+}

@@ -51,13 +51,18 @@ pub(super) fn fleet(args: FleetArgs) -> Result<(), Error> {
         let minutes = server_years * SECONDS_PER_SERVER_YEAR / threads as f64 / 60.0;
         let megabytes =
             fleet.servers() as f64 * runs.len() as f64 * RECORD_BYTES_PER_SERVER_RUN / 1e6;
-        say(&format!(
-            "{} servers × {} runs × {} days = {} server-years: roughly {} min on {threads} threads, about {} MB of fleet_runs.json\n",
-            fixed(fleet.servers() as f64, 0),
-            fixed(runs.len() as f64, 0),
+        // On stderr, as run's word before a long job: stdout is the result's.
+        let plural = |n: u64, one: &str, many: &str| {
+            format!("{} {}", fixed(n as f64, 0), if n == 1 { one } else { many })
+        };
+        warn(&format!(
+            "{} × {} × {} days = {} server-years: roughly {} min on {}, about {} MB of fleet_runs.json",
+            plural(fleet.servers(), "server", "servers"),
+            plural(runs.len() as u64, "run", "runs"),
             fleet.horizon_days,
             fixed(server_years, 0),
             fixed(minutes.max(1.0), 0),
+            plural(threads as u64, "thread", "threads"),
             fixed(megabytes, 0)
         ));
     }

@@ -65,6 +65,10 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
             return vault_restore(&s, &args, &streams, request, point);
         }
     }
+    // With the region down, --geo is worth suggesting only if a geo-restore could be planned
+    // (geo-redundant by then, with something replicated).
+    let geo_would_work = matches!(what_if, Err(RestoreRefusal::RegionDown))
+        && what_if_restore(&s.config, &streams, request, target, true).is_ok();
     let what_if = what_if.map_err(|refusal| {
         let when = |t| report::clock(s.start, t);
         // A geo-restore of a server without geo backups is the --geo's fault, not the point's.
@@ -82,7 +86,9 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
             RestoreRefusal::NoBackups => {
                 "no snapshot exists yet at the request time, so there is nothing to restore from".to_string()
             }
-            RestoreRefusal::RegionDown => "the primary region is down at the request time: only a geo-restore (--geo) can bring the server back".to_string(),
+            RestoreRefusal::RegionDown if geo_would_work => "the primary region is down at the request time: only a geo-restore (--geo) can bring the server back".to_string(),
+            // Without copies in the paired region there is nothing to suggest but waiting.
+            RestoreRefusal::RegionDown => "the primary region is down at the request time and nothing can be geo-restored (the backups are not geo-redundant, or nothing had reached the paired region): nothing can be restored until the region returns; request later, or --set backup.redundancy=geo to see what a geo-restore would give".to_string(),
             RestoreRefusal::NotGeoRedundant => format!(
                 "a geo-restore needs geo-redundant backups, but backup.redundancy is \"{}\" (--set backup.redundancy=geo to plan one)",
                 s.config.backup.redundancy.as_str()
@@ -93,6 +99,13 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
                 when(deleted_at + DELETED_SERVER_RESTORE_WINDOW),
                 when(request)
             ),
+        };
+        // Asked for the spread, the user gave no request time: say which one this is.
+        let spread_tried = !matches!(target, RestoreTarget::At(_)) && args.request_at.is_none();
+        let message = if spread_tried && spread.is_none() {
+            format!("no request over the run's last recovery window could be planned; at the end of the run: {message}")
+        } else {
+            message
         };
         Error::from(InputError::argument(flag, message))
     })?;

@@ -67,8 +67,13 @@ pub fn read_input(path: &Path, what: &str) -> Result<String, InputError> {
         return Err(refused(
             None,
             format!(
-                "is larger than {} KiB: not a {what} (a short text)",
-                MAX_FILE_BYTES / 1024
+                "is larger than {} KiB: not {} {what} (a short text)",
+                MAX_FILE_BYTES / 1024,
+                if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                }
             ),
         ));
     }

@@ -296,11 +296,21 @@ fn fleet_from_text(path: &Path, text: String, overrides: &[Override]) -> Result<
     let mut groups = Vec::new();
     let mut notes = Vec::new();
     if let Some(inv) = table.get("inventory") {
-        let toml::Value::String(file) = inv else {
-            return Err(fail("inventory", "expected the path of a CSV file".into()));
+        let file = match inv {
+            toml::Value::String(file) if !file.is_empty() => file,
+            _ => return Err(fail("inventory", "expected the path of a CSV file".into())),
         };
         let csv_path = folder.join(file);
-        let csv_text = super::read_input(&csv_path, "inventory file")?;
+        // A file that cannot be read at all is the key's fault (named where it is set); one read
+        // but wrong inside points at its own line.
+        let csv_text =
+            super::read_input(&csv_path, "inventory file").map_err(|e| match e.position {
+                None => fail(
+                    "inventory",
+                    format!("{}: {}", csv_path.display(), e.message),
+                ),
+                Some(_) => e,
+            })?;
         groups.extend(inventory(&csv_text, &Origin::File(csv_path), &mut notes)?);
     }
     match table.get("group") {
