@@ -350,6 +350,16 @@ fn bad_input_sweep_table() {
         &[],
         &["bad.toml:3", "the value 99", "1 to 35"],
     );
+    // A quoted key that is not a list is found on its line (it was the [sweep] header's).
+    rejects(
+        "name = \"x\"\n[sweep]\n\"backup.retention_days\" = 7\n",
+        &[],
+        &[
+            "bad.toml:3:27",
+            "sweep.\"backup.retention_days\"",
+            "non-empty list",
+        ],
+    );
     // A bad value of a later key is blamed there: it was blamed on the first key's line and
     // value ("the value 7 …: key `server.vcores`").
     rejects(

@@ -1413,8 +1413,9 @@ fn a_fleet_record_shows_no_negative_zero() {
 }
 
 /// An error in a [[group]] points at the key's own line and column, not at the `[[group]]`
-/// header, whether the key sits under `[group.set]`, in an inline table or dotted; and a bad
-/// count shows what it got.
+/// header, whether the key sits under `[group.set]`, in an inline table, dotted or quoted, or
+/// is the group's own (its region; its scenario, here the fleet file itself, which is no
+/// scenario); a bad count shows what it got. `[[outage]]` and `[regions.NAME]` keys likewise.
 #[test]
 fn group_errors_point_at_the_key() {
     let tmp = TempDir::new().unwrap();
@@ -1433,6 +1434,31 @@ fn group_errors_point_at_the_key() {
             "count.toml",
             "name = \"f\"\nruns = 1\n[[group]]\nname = \"a\"\nregion = \"eastus\"\ncount = 0\n",
             "count.toml:6:9: key `group[1].count`: expected a whole number of servers from 1 to 1000000, got 0",
+        ),
+        (
+            "quoted.toml",
+            "name = \"f\"\nruns = 1\n[[group]]\nname = \"a\"\nregion = \"eastus\"\n[group.set]\n\"server.vcores\" = 999\n",
+            "quoted.toml:7:19: key `group \"a\": server.vcores`",
+        ),
+        (
+            "region.toml",
+            "name = \"f\"\n[[group]]\nname = \"a\"\ncount = 1\nregion = \"marsnorth\"\n",
+            "region.toml:5:10: key `group \"a\": region`",
+        ),
+        (
+            "itself.toml",
+            "name = \"f\"\n[[group]]\nname = \"a\"\nregion = \"eastus\"\nscenario = \"itself.toml\"\n",
+            "itself.toml:5:12: key `group \"a\": scenario`: ",
+        ),
+        (
+            "outage.toml",
+            "name = \"f\"\n[[outage]]\nregion = \"eastus\"\nat = \"1d\"\nhours = -24\n[[group]]\nname = \"a\"\nregion = \"eastus\"\n",
+            "outage.toml:5:9: key `outage[1].hours`",
+        ),
+        (
+            "slots.toml",
+            "name = \"f\"\n[regions.eastus]\nslots_per_region = 0\n[[group]]\nname = \"a\"\nregion = \"eastus\"\n",
+            "slots.toml:3:20: key `regions.eastus.slots_per_region`",
         ),
     ] {
         let file = write(tmp.path(), name, text);

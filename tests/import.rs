@@ -172,6 +172,19 @@ fn the_list_output_becomes_a_fleet_inventory() {
         .ends_with("prod-mysql-01,1,southeastasia,512,,,4,14,geo,none,8.0\n"));
 }
 
+/// A server listed twice is refused where it is listed again: the inventory written would name
+/// two groups alike, which `fleet` then refuses.
+#[test]
+fn a_server_listed_twice_is_refused() {
+    let (code, _, stderr, csv) = import(&json!({ "value": [rest(), rest()] }), "fleet.csv");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("key `value[1].name`: \"prod-mysql-01\" is listed already (value[0])"),
+        "{stderr}"
+    );
+    assert!(csv.is_none());
+}
+
 #[test]
 fn the_default_output_goes_to_the_current_directory_and_is_never_replaced() {
     let dir = tempfile::tempdir().unwrap();

@@ -60,7 +60,10 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Import, InputError> {
     if list.is_empty() {
         return Err(fail((prefix.to_string(), "lists no servers".to_string())));
     }
-    let mut servers = Vec::with_capacity(list.len());
+    let mut servers: Vec<ImportedServer> = Vec::with_capacity(list.len());
+    // Server names are unique in the service (each is a host name): a name listed twice is the
+    // same server twice, which the inventory's groups could not tell apart.
+    let mut seen = std::collections::HashMap::new();
     for (i, item) in list.iter().enumerate() {
         let at = |(key, message): FieldError| {
             let key = if key.is_empty() {
@@ -72,6 +75,15 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Import, InputError> {
         };
         let one = server(item).map_err(at)?;
         valid(&one).map_err(at)?;
+        if let Some(earlier) = seen.insert(one.name.clone(), i) {
+            return Err(at((
+                "name".to_string(),
+                format!(
+                    "\"{}\" is listed already ({prefix}[{earlier}]): a fleet holds each server once",
+                    one.name
+                ),
+            )));
+        }
         servers.push(one);
     }
     Ok(Import::Fleet(servers))

@@ -101,23 +101,37 @@ enum Segment<'k> {
     Index(usize),
 }
 
-/// "events[2].action" → Key(events), Index(2), Key(action).
+/// "events[2].action" → Key(events), Index(2), Key(action); a quoted part is one key whatever
+/// it holds: `sweep."backup.retention_days"` → Key(sweep), Key(backup.retention_days).
 fn segments(path: &str) -> Vec<Segment<'_>> {
     let mut out = Vec::new();
-    for part in path.split('.') {
-        let (name, mut rest) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
+    let mut rest = path;
+    while !rest.is_empty() {
+        let (name, after) = match rest.strip_prefix('"').and_then(|r| {
+            let close = r.find('"')?;
+            Some((&r[..close], &r[close + 1..]))
+        }) {
+            Some(quoted) => quoted,
+            None => {
+                let end = rest.find(['.', '[']).unwrap_or(rest.len());
+                (&rest[..end], &rest[end..])
+            }
         };
         if !name.is_empty() {
             out.push(Segment::Key(name));
         }
-        while let Some(close) = rest.find(']') {
-            if let Ok(i) = rest[1..close].parse() {
+        rest = after;
+        while let Some(inner) = rest.strip_prefix('[') {
+            let Some(close) = inner.find(']') else {
+                rest = "";
+                break;
+            };
+            if let Ok(i) = inner[..close].parse() {
                 out.push(Segment::Index(i));
             }
-            rest = &rest[close + 1..];
+            rest = &inner[close + 1..];
         }
+        rest = rest.strip_prefix('.').unwrap_or(rest);
     }
     out
 }
@@ -288,6 +302,17 @@ mod tests {
         // Missing leaf: the deepest existing part.
         let at = offset_of(DOC, "backup.redundancy");
         assert!(at.is_some());
+    }
+
+    /// A quoted part of a path is one key, dots and all; unquoted parts are nested keys.
+    #[test]
+    fn a_quoted_dotted_key_is_one_key() {
+        let text = "[sweep]\n\"backup.retention_days\" = 7\n[group.set]\n\"server.vcores\" = 9\n";
+        let at = exact_offset_of(text, "sweep.\"backup.retention_days\"").unwrap();
+        assert_eq!(line_col(text, at), (2, 27));
+        let at = exact_offset_of(text, "group.set.\"server.vcores\"").unwrap();
+        assert_eq!(line_col(text, at), (4, 19));
+        assert!(exact_offset_of(text, "sweep.backup.retention_days").is_none());
     }
 
     #[test]

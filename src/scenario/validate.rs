@@ -581,10 +581,20 @@ fn flatten_sweep(
     seen: &mut std::collections::HashSet<String>,
 ) -> Checked<()> {
     for (key, values) in table {
-        let path = if prefix.is_empty() {
-            key.clone()
+        let join = |key: &str| {
+            if prefix.is_empty() {
+                key.to_string()
+            } else {
+                format!("{prefix}.{key}")
+            }
+        };
+        let path = join(key);
+        // Errors name the key as written (quoted when it holds a dot), so that they are found
+        // on its line.
+        let written = if key.contains('.') {
+            join(&format!("\"{key}\""))
         } else {
-            format!("{prefix}.{key}")
+            path.clone()
         };
         match values {
             toml::Value::Array(list) if !list.is_empty() => {
@@ -600,7 +610,7 @@ fn flatten_sweep(
                 flatten_sweep(inner, &path, sweep, seen)?
             }
             _ => return Err(InputError::new(
-                format!("sweep.{path}"),
+                format!("sweep.{written}"),
                 "must be a non-empty list of values, e.g. \"backup.retention_days\" = [7, 14, 35] or backup.retention_days = [7, 14, 35]",
             )),
         }

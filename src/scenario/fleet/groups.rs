@@ -33,12 +33,19 @@ impl GroupSpec {
             .find(|(k, _)| k == key)
             .map(|&(_, at)| at)
             .or_else(|| {
+                // A scenario key under [group.set] (dotted, or quoted whole), else one of the
+                // group's own (name, region…).
                 let (text, i) = self.table.as_ref()?;
-                let at = crate::scenario::spans::exact_offset_of(
-                    text,
-                    &format!("group[{i}].set.{key}"),
-                )?;
-                Some(line_col(text, at))
+                [
+                    format!("group[{i}].set.{key}"),
+                    format!("group[{i}].set.\"{key}\""),
+                    format!("group[{i}].{key}"),
+                ]
+                .iter()
+                .find_map(|path| {
+                    let at = crate::scenario::spans::exact_offset_of(text, path)?;
+                    Some(line_col(text, at))
+                })
             })
             .or(self.position)
     }
@@ -231,6 +238,23 @@ pub(super) fn group_scenario(
                     key: Some(format!("{}: {key}", spec.label)),
                     message: e.message,
                 }
+            }
+        }
+        // A fleet file named as a group's scenario (itself, say) fails on its [[group]] tables;
+        // the mistake is the `scenario` key.
+        Origin::File(_)
+            if text
+                .parse::<toml::Table>()
+                .is_ok_and(|t| t.contains_key("group") || t.contains_key("inventory")) =>
+        {
+            InputError {
+                origin: spec.origin.clone(),
+                key: Some(format!("{}: scenario", spec.label)),
+                position: spec.position_of("scenario"),
+                message: format!(
+                    "{} is a fleet file ([[group]] tables or an inventory), not one server's scenario",
+                    spec.base.as_deref().map_or(String::new(), |p| p.display().to_string())
+                ),
             }
         }
         Origin::File(_) => e,

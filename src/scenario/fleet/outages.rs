@@ -27,7 +27,10 @@ pub(super) fn scripted_outages(
         let fail = |key: &str, message: String| InputError {
             origin: origin.clone(),
             key: Some(format!("outage[{}].{key}", i + 1)),
-            position,
+            // The key's own line where it is written; the table's header otherwise.
+            position: crate::scenario::spans::exact_offset_of(text, &format!("outage[{i}].{key}"))
+                .map(|at| crate::scenario::spans::line_col(text, at))
+                .or(position),
             message,
         };
         let toml::Value::Table(t) = item else {

@@ -221,19 +221,24 @@ pub(super) fn fleet_region(
                 value: v.to_string(),
             })
             .collect();
-        let probe =
-            parse_one("name = \"region\"", &head.origin, &overrides).map_err(|e| InputError {
+        let probe = parse_one("name = \"region\"", &head.origin, &overrides).map_err(|e| {
+            let key = format!(
+                "regions.{name}.{}",
+                e.key
+                    .as_deref()
+                    .and_then(|k| REGION_KEYS.iter().find(|(_, s)| *s == k).map(|(r, _)| *r))
+                    .unwrap_or("?")
+            );
+            InputError {
                 origin: head.origin.clone(),
-                key: Some(format!(
-                    "regions.{name}.{}",
-                    e.key
-                        .as_deref()
-                        .and_then(|k| REGION_KEYS.iter().find(|(_, s)| *s == k).map(|(r, _)| *r))
-                        .unwrap_or("?")
-                )),
-                position: region_position(&head.text, name),
+                // The key's own line where it is written; the region's header otherwise.
+                position: crate::scenario::spans::exact_offset_of(&head.text, &key)
+                    .map(|at| crate::scenario::spans::line_col(&head.text, at))
+                    .or_else(|| region_position(&head.text, name)),
+                key: Some(key),
                 message: e.message,
-            })?;
+            }
+        })?;
         for (key, _) in &keys {
             let p = &probe.config;
             match key.as_str() {
