@@ -1191,6 +1191,14 @@ fn fleet_merge_treats_every_shard_record_as_untrusted() {
             }),
         ),
         (
+            "a server's downtime below zero",
+            Box::new(move |a: &Path| {
+                edit_json(&a.join(record), |v| {
+                    v["records"][0]["servers"][1]["downtime_hours"] = (-3.0).into()
+                })
+            }),
+        ),
+        (
             "a group, a month or a server missing",
             Box::new(move |a: &Path| {
                 edit_json(&a.join(record), |v| {
@@ -1232,6 +1240,15 @@ fn fleet_merge_treats_every_shard_record_as_untrusted() {
         let stderr = stderr_of(&output);
         assert_eq!(output.status.code(), Some(2), "{what}: {stderr}");
         assert!(stderr.contains(record), "{what}: {stderr}");
+        // The damaged shard's folder is named, and no figure is printed as hundreds of digits.
+        assert!(
+            stderr.contains(&copies[0].display().to_string()),
+            "{what}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("0000000000000000000000"),
+            "{what}: {stderr}"
+        );
         assert!(!merged.exists(), "{what}");
     }
 }

@@ -295,7 +295,7 @@ pub(super) fn merge(
         let differing = crate::report::differences(&[
             ("the fleet's name", s.fleet == first.fleet),
             ("the seed", s.seed == first.seed),
-            ("the runs", s.runs == first.runs),
+            ("the number of runs", s.runs == first.runs),
             ("the fleet file's text", q.fleet_sha256 == p.fleet_sha256),
             (
                 "the fleet as built",
@@ -308,7 +308,7 @@ pub(super) fn merge(
                 "the backsim version",
                 q.backsim_version == p.backsim_version,
             ),
-            ("the servers", s.servers == first.servers),
+            ("the list of servers", s.servers == first.servers),
             ("the number of shards", s.shard[1] == first.shard[1]),
         ]);
         if let Some(differing) = differing {
@@ -342,6 +342,12 @@ pub(super) fn merge(
             .into());
         }
     }
+    // Which folder each run came from, for an error about one of them.
+    let folder_of_run: std::collections::HashMap<u64, &PathBuf> = shards
+        .iter()
+        .zip(dirs)
+        .flat_map(|(s, dir)| s.records.iter().map(move |r| (r.run, dir)))
+        .collect();
     let mut records: Vec<FleetRun> = shards.into_iter().flat_map(|s| s.records).collect();
     records.sort_by_key(|r| r.run);
     let expected: Vec<u64> = (0..first.runs as u64).collect();
@@ -411,11 +417,17 @@ pub(super) fn merge(
         )
         .into());
     }
-    if let Some(problem) = records.iter().find_map(|r| r.check_fits(&fleet).err()) {
+    if let Some((run, problem)) = records
+        .iter()
+        .find_map(|r| r.check_fits(&fleet).err().map(|e| (r.run, e)))
+    {
+        let folder = folder_of_run
+            .get(&run)
+            .map_or(String::new(), |d| format!("{}'s ", d.display()));
         return Err(InputError::argument(
             "merge",
             format!(
-                "a shard's {RECORD_FILE} does not fit {}: {problem}",
+                "{folder}{RECORD_FILE} does not fit {}: {problem}",
                 fleet_file.display()
             ),
         )

@@ -1,7 +1,7 @@
 //! Whether a run's record read back from a shard (by `merge`, which trusts nothing it reads)
 //! could have come from the fleet it names.
 
-use super::{Bill, FleetRun};
+use super::FleetRun;
 use crate::engine::SimTime;
 use crate::scenario::fleet::Fleet;
 
@@ -39,37 +39,80 @@ impl FleetRun {
             ));
         }
         // Amounts a run can produce: finite, not negative, and a fleet bill that is its
-        // regions' bills added up (an edited one was printed as a 300-digit cost).
+        // regions' bills added up (an edited one was printed as a 300-digit cost). The first
+        // figure that is not is named, with its value as a person reads it.
         let amount = |v: f64| v.is_finite() && v >= 0.0;
-        let bill_ok = |b: &Bill| {
-            amount(b.cost_per_month) && amount(b.billable_gb_month) && amount(b.mean_storage_gb)
-        };
-        let bills = std::iter::once(&self.fleet)
-            .chain(&self.regions)
-            .chain(self.groups.iter().map(|g| &g.bill))
-            .chain(&self.months)
-            .chain(self.region_months.iter().flatten())
-            .chain(self.group_months.iter().flatten());
-        let servers_ok = self.servers.iter().all(|v| {
-            [
-                v.cost_per_month,
-                v.mean_storage_gb,
-                v.rpo_p95_s,
-                v.downtime_hours,
-                v.data_lost_s,
-                v.recoveries,
-            ]
-            .into_iter()
-            .chain(v.restore_latest_p95_s)
-            .all(amount)
-        });
+        let bills = std::iter::once(("the fleet's bill".to_string(), &self.fleet))
+            .chain(
+                self.regions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| (format!("region {i}'s bill"), b)),
+            )
+            .chain(
+                self.groups
+                    .iter()
+                    .enumerate()
+                    .map(|(i, g)| (format!("group {i}'s bill"), &g.bill)),
+            )
+            .chain(
+                self.months
+                    .iter()
+                    .enumerate()
+                    .map(|(m, b)| (format!("month {m}'s bill"), b)),
+            )
+            .chain(self.region_months.iter().enumerate().flat_map(|(i, ms)| {
+                ms.iter()
+                    .enumerate()
+                    .map(move |(m, b)| (format!("region {i}'s month {m}"), b))
+            }))
+            .chain(self.group_months.iter().enumerate().flat_map(|(i, ms)| {
+                ms.iter()
+                    .enumerate()
+                    .map(move |(m, b)| (format!("group {i}'s month {m}"), b))
+            }));
+        for (whose, b) in bills {
+            for (figure, v) in [
+                ("cost_per_month", b.cost_per_month),
+                ("billable_gb_month", b.billable_gb_month),
+                ("mean_storage_gb", b.mean_storage_gb),
+            ] {
+                if !amount(v) {
+                    return Err(format!(
+                        "run {run}: {whose} has {figure} {}, which no run gives (negative or not finite)",
+                        readable(v)
+                    ));
+                }
+            }
+        }
+        for (i, v) in self.servers.iter().enumerate() {
+            let figures = [
+                ("cost_per_month", Some(v.cost_per_month)),
+                ("mean_storage_gb", Some(v.mean_storage_gb)),
+                ("rpo_p95_s", Some(v.rpo_p95_s)),
+                ("downtime_hours", Some(v.downtime_hours)),
+                ("data_lost_s", Some(v.data_lost_s)),
+                ("recoveries", Some(v.recoveries)),
+                ("restore_latest_p95_s", v.restore_latest_p95_s),
+            ];
+            if let Some((figure, v)) = figures
+                .into_iter()
+                .find_map(|(f, v)| v.filter(|&v| !amount(v)).map(|v| (f, v)))
+            {
+                return Err(format!(
+                    "run {run}: server {i} has {figure} {}, which no run gives (negative or not finite)",
+                    readable(v)
+                ));
+            }
+        }
         let added: f64 = self.regions.iter().map(|r| r.cost_per_month).sum();
-        let adds_up = (added - self.fleet.cost_per_month).abs()
-            <= 1e-6 * self.fleet.cost_per_month.abs().max(1.0);
-        if !(bills.into_iter().all(bill_ok) && servers_ok && adds_up) {
+        if (added - self.fleet.cost_per_month).abs()
+            > 1e-6 * self.fleet.cost_per_month.abs().max(1.0)
+        {
             return Err(format!(
-                "run {run} holds a bill or a server's figure no run gives (negative, not finite, or a fleet cost of {} that is not its regions' {added})",
-                self.fleet.cost_per_month
+                "run {run}: the fleet's cost_per_month {} is not its regions' added up ({})",
+                readable(self.fleet.cost_per_month),
+                readable(added)
             ));
         }
         let within = |t: SimTime| (0..=horizon).contains(&t);
@@ -94,5 +137,15 @@ impl FleetRun {
             ));
         }
         Ok(())
+    }
+}
+
+/// A figure as a person reads it in a message: huge or tiny ones in scientific notation, not
+/// as hundreds of digits.
+fn readable(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-6..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
     }
 }

@@ -308,7 +308,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
                         p.backsim_version == q.backsim_version,
                     ),
                     ("the seed", first.seed == meta.seed),
-                    ("the runs", first.runs == meta.runs),
+                    ("the number of runs", first.runs == meta.runs),
                     ("the currency", first.currency == meta.currency),
                     (
                         "the grid",
@@ -357,8 +357,14 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
         return Err(InputError::argument(
             "merge",
             format!(
-                "points {} are missing: merge every shard of the sweep ({} points)",
+                "{} {} {} missing: merge every shard of the sweep ({} points)",
+                if missing.len() == 1 {
+                    "point"
+                } else {
+                    "points"
+                },
                 some_of(&missing),
+                if missing.len() == 1 { "is" } else { "are" },
                 meta.points
             ),
         )
