@@ -247,6 +247,33 @@ fn one_measured_restore_fits_the_replay_rate_alone_and_says_so() {
     assert_eq!(r.hydrate_gb_per_hour_per_vcore, 100.0);
 }
 
+/// A fitted rate beyond either bound of its key is kept at that bound with a warning, both
+/// ends alike: one below the least (a tiny binlog replayed for days) failed the whole command,
+/// printed as "got 0", while one above the most was clamped.
+#[test]
+fn a_fitted_rate_beyond_either_bound_is_kept_at_the_bound_with_a_warning() {
+    for (minutes, binlog, rate, says) in [
+        (
+            1_000_000.0,
+            0.001,
+            0.01,
+            "is below the least the key allows; it is set to 0.01",
+        ),
+        (10.0, 5_000.0, 100_000.0, "the most the key allows (100000)"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "{}[[restore.measured]]\ndatabase_gb = 100.0\nbinlog_gb = {binlog}\ntarget = \"custom\"\nminutes = {minutes}\n",
+            mine(7)
+        );
+        let (code, stdout, stderr, calibrated) = calibrate(dir.path(), &text, None);
+        assert_eq!(code, 0, "{stderr}");
+        let r = parsed(&calibrated.unwrap()).config.restore;
+        assert_eq!(r.replay_gb_per_hour_per_vcore, rate);
+        assert!(stdout.contains(says), "{stdout}");
+    }
+}
+
 fn backup_export(n: usize, unit: &str) -> String {
     let mut series = ExportSeries::bytes(
         "backup_storage_used",

@@ -238,18 +238,25 @@ fn key_for(
             source: origin.to_string(),
         };
     }
-    let max = match key.kind {
-        Kind::Number { max, .. } => max,
-        _ => f64::INFINITY,
+    let (min, max) = match key.kind {
+        Kind::Number { min, max, .. } => (min, max),
+        _ => (0.0, f64::INFINITY),
     };
     let rate = if x > 0.0 { 3600.0 / x } else { f64::INFINITY };
+    // Beyond either bound of the key the fit is kept at that bound, with a warning: both ends
+    // alike, so the calibrated scenario is always written and valid.
     if rate > max {
         warnings.push(format!(
             "{}: the measurements leave no time for this phase, so the rate is set to the most the key allows ({max})",
             key.path
         ));
+    } else if rate < min {
+        warnings.push(format!(
+            "{}: the measurements give this phase so much time that the rate ({rate:.3e}) is below the least the key allows; it is set to {min}",
+            key.path
+        ));
     }
-    let rate = rate.min(max);
+    let rate = rate.clamp(min, max);
     FittedKey {
         path: key.path,
         value: format!("{:.3}", rate),
