@@ -147,6 +147,12 @@ pub fn exact_offset_of(text: &str, path: &str) -> Option<usize> {
     deepest_of(text, path).and_then(|(at, whole)| whole.then_some(at))
 }
 
+/// Line and column of the value at `path` only if the whole path is there: where an error
+/// about that key points.
+pub fn exact_line_col(text: &str, path: &str) -> Option<(usize, usize)> {
+    exact_offset_of(text, path).map(|at| line_col(text, at))
+}
+
 /// The offset of the deepest part of `path` there, and whether that is all of it.
 fn deepest_of(text: &str, path: &str) -> Option<(usize, bool)> {
     let doc = DeTable::parse(text).ok()?;

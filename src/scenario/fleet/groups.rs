@@ -42,10 +42,7 @@ impl GroupSpec {
                     format!("group[{i}].{key}"),
                 ]
                 .iter()
-                .find_map(|path| {
-                    let at = crate::scenario::spans::exact_offset_of(text, path)?;
-                    Some(line_col(text, at))
-                })
+                .find_map(|path| crate::scenario::spans::exact_line_col(text, path))
             })
             .or(self.position)
     }
@@ -84,8 +81,7 @@ pub(super) fn group_from_toml(
     let fail = |key: &str, message: String| InputError {
         origin: origin.clone(),
         key: Some(format!("group[{}].{key}", i + 1)),
-        position: crate::scenario::spans::exact_offset_of(text, &format!("group[{i}].{key}"))
-            .map(|at| line_col(text, at))
+        position: crate::scenario::spans::exact_line_col(text, &format!("group[{i}].{key}"))
             .or(position),
         message,
     };
@@ -243,9 +239,7 @@ pub(super) fn group_scenario(
         // A fleet file named as a group's scenario (itself, say) fails on its [[group]] tables;
         // the mistake is the `scenario` key.
         Origin::File(_)
-            if text
-                .parse::<toml::Table>()
-                .is_ok_and(|t| t.contains_key("group") || t.contains_key("inventory")) =>
+            if text.parse::<toml::Table>().is_ok_and(|t| names_a_fleet(&t)) =>
         {
             InputError {
                 origin: spec.origin.clone(),

@@ -136,7 +136,12 @@ pub fn is_fleet_file(path: &Path) -> bool {
     super::read_text(path)
         .ok()
         .and_then(|text| text.parse::<toml::Table>().ok())
-        .is_some_and(|t| t.contains_key("group") || t.contains_key("inventory"))
+        .is_some_and(|t| names_a_fleet(&t))
+}
+
+/// A TOML document that describes a fleet: `[[group]]` tables or an `inventory`.
+pub(super) fn names_a_fleet(table: &toml::Table) -> bool {
+    table.contains_key("group") || table.contains_key("inventory")
 }
 
 /// Read a fleet file (TOML, or an inventory CSV when its name ends in .csv); `overrides`

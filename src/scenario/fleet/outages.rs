@@ -28,8 +28,7 @@ pub(super) fn scripted_outages(
             origin: origin.clone(),
             key: Some(format!("outage[{}].{key}", i + 1)),
             // The key's own line where it is written; the table's header otherwise.
-            position: crate::scenario::spans::exact_offset_of(text, &format!("outage[{i}].{key}"))
-                .map(|at| crate::scenario::spans::line_col(text, at))
+            position: crate::scenario::spans::exact_line_col(text, &format!("outage[{i}].{key}"))
                 .or(position),
             message,
         };

@@ -232,8 +232,7 @@ pub(super) fn fleet_region(
             InputError {
                 origin: head.origin.clone(),
                 // The key's own line where it is written; the region's header otherwise.
-                position: crate::scenario::spans::exact_offset_of(&head.text, &key)
-                    .map(|at| crate::scenario::spans::line_col(&head.text, at))
+                position: crate::scenario::spans::exact_line_col(&head.text, &key)
                     .or_else(|| region_position(&head.text, name)),
                 key: Some(key),
                 message: e.message,
