@@ -9,6 +9,7 @@ pub mod fleet;
 mod input;
 pub mod keys;
 mod measured;
+mod names;
 mod overrides;
 mod raw;
 mod resolved;
@@ -31,6 +32,7 @@ use crate::stats::durability::DurabilityParams;
 
 pub use input::{is_stdin, origin_of, read_input, read_text, MAX_FILE_BYTES};
 pub use measured::{MeasuredRestore, MeasuredTarget, Replayed};
+pub use names::{currency_text, portable_name, MAX_CURRENCY_BYTES, MAX_NAME_BYTES};
 use overrides::{gave, mentions, set_dotted_de, set_keys};
 pub use overrides::{split_top_level, toml_value_of, top_level_commas, Override};
 pub use raw::RawScenario;
@@ -38,10 +40,7 @@ pub use resolved::{resolved_table, resolved_toml, sha256_hex, table_json, to_jso
 pub use template::template;
 pub use toml_errors::plain_words;
 use toml_errors::{toml_error, unlocated_error};
-pub use validate::{
-    currency_text, parse_moment, portable_name, DEFAULT_START, MAX_CURRENCY_BYTES, MAX_NAME_BYTES,
-    MAX_SEED,
-};
+pub use validate::{parse_moment, DEFAULT_START, MAX_SEED};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {

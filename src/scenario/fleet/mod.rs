@@ -176,7 +176,7 @@ fn fleet_from_text(path: &Path, text: String, overrides: &[Override]) -> Result<
             position: None,
             message: format!(
                 "an inventory's file name names the fleet and its output folder (output/<name>-fleet/), so it {problem}; got {}: rename the file",
-                super::validate::shown_name(&stem)
+                super::names::shown_name(&stem)
             ),
         })?;
         let mut notes = Vec::new();
@@ -251,7 +251,7 @@ fn fleet_from_text(path: &Path, text: String, overrides: &[Override]) -> Result<
             "name",
             format!(
                 "names the output folder (output/<name>-fleet/), so it {problem}; got {}",
-                super::validate::shown_name(&name)
+                super::names::shown_name(&name)
             ),
         )
     })?;
