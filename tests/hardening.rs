@@ -268,6 +268,59 @@ fn replication_and_thread_counts_are_bounded_and_blamed_on_their_flag() {
     assert!(!out.exists(), "nothing written after a refused argument");
 }
 
+/// A negative number given to a numeric flag was read by clap as an unknown flag, with the tip
+/// to write `-- -1` (which would have made it a file name); it is now refused by the flag's
+/// own range check, the range shown.
+#[test]
+fn negative_numbers_are_refused_with_the_flags_range() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), "s.toml", TINY);
+    let p = path.to_str().unwrap();
+    let out = tmp.path().join("out");
+    let o = out.to_str().unwrap();
+    let cases: [(&[&str], &[&str]); 6] = [
+        (
+            &["run", p, "--seed", "-1", "--out", o],
+            &["--seed", "from 0 to"],
+        ),
+        (
+            &["run", p, "--runs", "-3", "--out", o],
+            &["--runs", "1 to 1000000", "-3"],
+        ),
+        (
+            &["run", p, "--threads", "-2", "--out", o],
+            &["--threads", "1 to 1024"],
+        ),
+        (
+            &["run", p, "--target-ci", "-0.1", "--out", o],
+            &["--target-ci", "between 0 and 1"],
+        ),
+        (
+            &[
+                "run",
+                p,
+                "--target-ci",
+                "0.1",
+                "--max-runs",
+                "-5",
+                "--out",
+                o,
+            ],
+            &["--max-runs", "from 2"],
+        ),
+        (
+            &["restore", p, "--at", "latest", "--replication", "-1"],
+            &["--replication", "numbered 0 to"],
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = within(30, args, tmp.path());
+        refused(&output, expected);
+        assert!(!stderr_of(&output).contains("tip:"), "{args:?}");
+    }
+    assert!(!out.exists(), "nothing written after a refused argument");
+}
+
 /// 65 swept keys of two values overflowed to "0 of 0 points" with exit 0, and 2.56 million
 /// points ran out of memory: a grid's size is counted without overflow and bounded.
 #[test]

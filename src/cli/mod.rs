@@ -116,20 +116,29 @@ enum Command {
     },
 }
 
+/// A whole number of any size, so that a seed one past the largest is refused with the range
+/// (a u64 or i64 would stop at clap's "too large to fit").
+fn whole_number(text: &str) -> Result<i128, String> {
+    text.parse()
+        .map_err(|_| format!("must be a whole number, got {text}"))
+}
+
 /// The options `run` and `sweep` share: which replications, on how many threads, with which
 /// overrides, and whether to draw.
 #[derive(Debug, Args)]
 struct Simulation {
     /// Monte Carlo replications (overrides the scenario's `runs`): at each point of a sweep,
     /// of each contender of a comparison, of the fleet
-    #[arg(long)]
-    runs: Option<u32>,
+    // Signed, and negative numbers taken as values: `--seed -1` is then refused with the range
+    // a seed may take, where clap would read `-1` as a flag and suggest `-- -1`.
+    #[arg(long, allow_negative_numbers = true)]
+    runs: Option<i64>,
     /// Random seed (overrides `seed`)
-    #[arg(long)]
-    seed: Option<u64>,
+    #[arg(long, allow_negative_numbers = true, value_parser = whole_number)]
+    seed: Option<i128>,
     /// Worker threads [default: all cores]; results do not depend on it
-    #[arg(long)]
-    threads: Option<usize>,
+    #[arg(long, allow_negative_numbers = true)]
+    threads: Option<i64>,
     /// Override a scenario key, e.g. --set backup.retention_days=14 (repeatable)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
@@ -145,7 +154,7 @@ impl Simulation {
         // Checked here, so that a bad --runs or --seed is blamed on its flag rather than on a
         // --set the user never wrote.
         if let (Some(runs), Kind::Integer { min, max, .. }) = (self.runs, keys::RUNS.kind) {
-            if !(min..=max).contains(&i64::from(runs)) {
+            if !(min..=max).contains(&runs) {
                 return Err(InputError::argument(
                     "--runs",
                     format!("must be a whole number from {min} to {max}, got {runs}"),
@@ -153,7 +162,10 @@ impl Simulation {
                 .into());
             }
         }
-        if let Some(seed) = self.seed.filter(|&s| s > scenario::MAX_SEED) {
+        if let Some(seed) = self
+            .seed
+            .filter(|&s| !(0..=i128::from(scenario::MAX_SEED)).contains(&s))
+        {
             return Err(InputError::argument(
                 "--seed",
                 format!(
@@ -199,17 +211,22 @@ struct RunArgs {
 struct Target {
     /// Keep adding replications (doubling from --runs) until every headline 95% CI half-width
     /// is within this fraction of its mean (for compare: of the larger of the two means), e.g. 0.01
-    #[arg(long, value_name = "REL")]
+    #[arg(long, value_name = "REL", allow_negative_numbers = true)]
     target_ci: Option<f64>,
     /// The most replications --target-ci may run [default: 20000]
-    #[arg(long = "max-runs", value_name = "MAX_RUNS")]
-    max_runs_given: Option<u32>,
+    #[arg(
+        long = "max-runs",
+        value_name = "MAX_RUNS",
+        allow_negative_numbers = true
+    )]
+    max_runs_given: Option<i64>,
 }
 
 impl Target {
-    /// The ceiling of --target-ci.
+    /// The ceiling of --target-ci (within 2..=MAX_RUNS once `check` has passed).
     fn max_runs(&self) -> u32 {
-        self.max_runs_given.unwrap_or(20_000)
+        self.max_runs_given
+            .map_or(20_000, |n| n.clamp(0, i64::from(u32::MAX)) as u32)
     }
 
     /// The most replications a run starting from `runs` may make.
@@ -235,13 +252,13 @@ impl Target {
             )
             .into());
         }
-        if !(2..=keys::MAX_RUNS).contains(&i64::from(self.max_runs())) {
+        let max_runs = self.max_runs_given.unwrap_or(i64::from(self.max_runs()));
+        if !(2..=keys::MAX_RUNS).contains(&max_runs) {
             return Err(InputError::argument(
                 "--max-runs",
                 format!(
-                    "must be from 2 (a confidence interval needs two runs) to {}, got {}",
+                    "must be from 2 (a confidence interval needs two runs) to {}, got {max_runs}",
                     keys::MAX_RUNS,
-                    self.max_runs()
                 ),
             )
             .into());
@@ -351,8 +368,8 @@ struct RestoreArgs {
     #[arg(long)]
     geo: bool,
     /// Which replication's history to restore from
-    #[arg(long, default_value_t = 0)]
-    replication: u64,
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    replication: i64,
     /// Override a scenario key (repeatable)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
@@ -512,8 +529,10 @@ fn execute(command: Command) -> Result<(), Error> {
 /// The most worker threads: more than any machine has cores, few enough to start at once.
 pub const MAX_THREADS: usize = 1024;
 
-fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
-    if let Some(n) = threads.filter(|n| !(1..=MAX_THREADS).contains(n)) {
+fn thread_pool(threads: Option<i64>) -> Result<rayon::ThreadPool, Error> {
+    if let Some(n) =
+        threads.filter(|&n| usize::try_from(n).map_or(true, |n| !(1..=MAX_THREADS).contains(&n)))
+    {
         return Err(InputError::argument(
             "--threads",
             format!("must be from 1 to {MAX_THREADS}, got {n}"),
@@ -521,7 +540,7 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
         .into());
     }
     rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
+        .num_threads(threads.map_or(0, |n| n as usize))
         .build()
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))
 }

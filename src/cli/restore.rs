@@ -14,18 +14,26 @@ use crate::stats::nearest_rank;
 
 pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
     let s = scenario::load(&args.scenario, &overrides(&args.set)?)?;
-    if args.replication >= u64::from(s.runs) {
+    let Some(replication) = u64::try_from(args.replication)
+        .ok()
+        .filter(|&r| r < u64::from(s.runs))
+    else {
         return Err(InputError::argument(
             "--replication",
             format!(
-                "the scenario has {} runs, numbered 0 to {}; got {} (raise runs with --set runs=N to reach it)",
+                "the scenario has {} runs, numbered 0 to {}; got {}{}",
                 s.runs,
                 s.runs - 1,
-                args.replication
+                args.replication,
+                if args.replication > 0 {
+                    " (raise runs with --set runs=N to reach it)"
+                } else {
+                    ""
+                }
             ),
         )
         .into());
-    }
+    };
     let horizon = s.config.horizon;
     let target = match args.at.as_str() {
         "latest" => RestoreTarget::Latest,
@@ -39,7 +47,7 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
             })?,
         ),
     };
-    let streams = Streams::for_replication(s.seed, args.replication);
+    let streams = Streams::for_replication(s.seed, replication);
     // Without a request time, the answer is how the restore time varies with the moment it is
     // asked for, then the plan of a typical (median) request.
     let spread = match (&args.request_at, target) {
@@ -128,7 +136,7 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
     let report = RestoreReport {
         spread: spread.as_ref(),
         scenario: &s.name,
-        replication: args.replication,
+        replication,
         asked_for: &args.at,
         requested_time: report::clock(s.start, plan.requested_at),
         effective_target_time: report::clock(s.start, plan.effective_target),
@@ -174,7 +182,8 @@ fn vault_restore(
     })?;
     let report = report::VaultRestoreReport {
         scenario: &s.name,
-        replication: args.replication,
+        // Checked to be a run of the scenario on entry.
+        replication: args.replication as u64,
         asked_for: &args.at,
         requested_time: when(plan.requested_at),
         target_time: when(plan.target),
