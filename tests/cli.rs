@@ -537,7 +537,12 @@ fn bad_input_events() {
     rejects(
         "name = \"x\"\n[[events]]\nat = \"1d\"\naction = \"start\"\n",
         &[],
-        &["events[0].action", "already running"],
+        // The moment as written, not in seconds ("at 86400s").
+        &[
+            "events[0].action",
+            "\"start\" at \"1d\" starts",
+            "already running",
+        ],
     );
 }
 

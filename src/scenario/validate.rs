@@ -458,7 +458,7 @@ fn events(
     events.sort_by_key(|&(at, _, i)| (at, i));
     let (mut running, mut deleted) = (true, false);
     let mut geo = backup.redundancy == Redundancy::Geo;
-    for &(at, action, i) in &events {
+    for &(_, action, i) in &events {
         let key = format!("events[{i}].action");
         let problem = match action {
             _ if deleted => Some("comes after the server was deleted"),
@@ -477,7 +477,8 @@ fn events(
         if let Some(problem) = problem {
             return Err(InputError::new(
                 key,
-                format!("\"{}\" at {}s {problem}", action.as_str(), at),
+                // The moment as the user wrote it ("4d", a date), not in seconds.
+                format!("\"{}\" at {} {problem}", action.as_str(), raw[i].at),
             ));
         }
         match action {
