@@ -271,6 +271,21 @@ fn a_fitted_rate_beyond_either_bound_is_kept_at_the_bound_with_a_warning() {
         let r = parsed(&calibrated.unwrap()).config.restore;
         assert_eq!(r.replay_gb_per_hour_per_vcore, rate);
         assert!(stdout.contains(says), "{stdout}");
+        // The residual is that of the rate written, not of the fit beyond the bound (which
+        // showed a perfect +0.0 while the scenario written missed by days), and the miss is
+        // put down to its cause.
+        let why = if rate < 1.0 {
+            "lies beyond what the key allows"
+        } else {
+            // The fit gives replay no time at all: the other phases alone overshoot.
+            "a phase would need a negative time"
+        };
+        assert!(stdout.contains(why), "{stdout}");
+        let residual = stdout
+            .lines()
+            .find(|l| l.contains("#0 custom"))
+            .expect("a residual line");
+        assert!(!residual.ends_with("+0.0 min"), "{residual}");
     }
 }
 

@@ -130,13 +130,32 @@ pub fn fit(
     let se = fit
         .as_ref()
         .and_then(|f| standard_errors(&free_columns, f.ssr, 1.0));
+    // The residuals show what the scenario written will do: a fit beyond a key's bounds is
+    // written at the bound, so its misses are those of the bound, not of the raw fit.
+    let mut written = values;
+    for u in &free {
+        written[index(*u)] = as_written(*u, values[index(*u)]);
+    }
+    // Without a spare measurement the fit passes through each one, unless a phase would need
+    // a negative time, or a value beyond its key: then it misses, and "exact" would be wrong.
+    let misses = |values: &[f64; 3]| {
+        measured.iter().zip(&rows).any(|(m, r)| {
+            let fitted: f64 = (0..3).map(|j| r[j] * values[j]).sum();
+            (m.seconds - fitted).abs() / 60.0 >= 0.05
+        })
+    };
+    let no_spread = match (misses(&written), misses(&values)) {
+        (false, _) => EXACT,
+        (true, true) => MISSED,
+        (true, false) => HELD,
+    };
     let residuals = measured
         .iter()
         .zip(&rows)
         .map(|(m, r)| Residual {
             target: m.target.as_str(),
             measured_minutes: m.seconds / 60.0,
-            fitted_minutes: (0..3).map(|j| r[j] * values[j]).sum::<f64>() / 60.0,
+            fitted_minutes: (0..3).map(|j| r[j] * written[j]).sum::<f64>() / 60.0,
         })
         .collect();
     let uses_rate = measured
@@ -159,13 +178,6 @@ pub fn fit(
         measured.len(),
         if measured.len() == 1 { "" } else { "s" }
     );
-    // Without a spare measurement the fit passes through each one, unless a phase would need
-    // a negative time: then it misses, and "exact" would be wrong.
-    let missed = out
-        .residuals
-        .iter()
-        .any(|r| (r.measured_minutes - r.fitted_minutes).abs() >= 0.05);
-    let no_spread = if missed { MISSED } else { EXACT };
     for (k, u) in free.iter().enumerate() {
         let x = values[index(*u)];
         let x_se = se.as_ref().map(|s| s[k]);
@@ -204,9 +216,32 @@ const EXACT: &str = "exact fit, no spare measurement for an error";
 const MISSED: &str =
     "no spare measurement for an error, and the fit still misses (see the residuals): a phase would need a negative time";
 
+/// As many measurements as unknowns, and a miss because a fitted value lies beyond its key.
+const HELD: &str =
+    "no spare measurement for an error, and the fit misses (see the residuals): the value it needs lies beyond what the key allows (see the warnings)";
+
 /// A standard error this many times its value says the measurements do not tell the phase
 /// apart from the others: printing it as a number would only look precise.
 const UNRESOLVED: f64 = 10.0;
+
+/// The bounds of a rate key, in GB per hour per vCore.
+fn rate_bounds(key: &keys::Key) -> (f64, f64) {
+    match key.kind {
+        Kind::Number { min, max, .. } => (min, max),
+        _ => (0.0, f64::INFINITY),
+    }
+}
+
+/// A fitted unknown `x` (seconds, or seconds per GB per vCore) as the scenario will hold it:
+/// provisioning in whole seconds up to a day, a rate within its key's bounds.
+fn as_written(u: Unknown, x: f64) -> f64 {
+    if u == Unknown::Provision {
+        return x.round().clamp(0.0, DAY as f64);
+    }
+    let (min, max) = rate_bounds(u.key());
+    let rate = if x > 0.0 { 3600.0 / x } else { f64::INFINITY };
+    3600.0 / rate.clamp(min, max)
+}
 
 /// The key for one fitted unknown: a rate from seconds per GB per vCore (clamped to what the
 /// key allows, with a warning), or the provisioning time.
@@ -238,10 +273,7 @@ fn key_for(
             source: origin.to_string(),
         };
     }
-    let (min, max) = match key.kind {
-        Kind::Number { min, max, .. } => (min, max),
-        _ => (0.0, f64::INFINITY),
-    };
+    let (min, max) = rate_bounds(key);
     let rate = if x > 0.0 { 3600.0 / x } else { f64::INFINITY };
     // Beyond either bound of the key the fit is kept at that bound, with a warning: both ends
     // alike, so the calibrated scenario is always written and valid.
