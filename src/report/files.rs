@@ -97,6 +97,7 @@ impl OutputDir {
             Err(e) if e.kind() == ErrorKind::NotFound => {}
             Err(e) => return Err(Error::io(format!("cannot examine {}", target.display()), e)),
         }
+        remove_leftovers(&resolved);
         let staging = fresh_sibling(&resolved, "new")?;
         Ok(Self {
             shown: target.to_path_buf(),
@@ -356,7 +357,8 @@ fn written_by_backsim(path: &Path) -> bool {
 
 /// The first name `.<target>.<what>-<pid>-<n>` beside `target` that is free. The target's
 /// name is cut short so that the sibling's stays a legal file name.
-fn fresh_name(target: &Path, what: &str) -> Result<PathBuf, Error> {
+/// The target's name, cut to 64 bytes, as the hidden folders beside it begin.
+fn short_name(target: &Path) -> String {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -368,6 +370,11 @@ fn fresh_name(target: &Path, what: &str) -> Result<PathBuf, Error> {
         }
         short.push(c);
     }
+    short
+}
+
+fn fresh_name(target: &Path, what: &str) -> Result<PathBuf, Error> {
+    let short = short_name(target);
     let parent = target.parent().unwrap_or(Path::new("."));
     for n in 0..10_000 {
         let candidate = parent.join(format!(".{short}.{what}-{}-{n}", std::process::id()));
@@ -379,6 +386,61 @@ fn fresh_name(target: &Path, what: &str) -> Result<PathBuf, Error> {
         "cannot find a free name beside {}",
         target.display()
     )))
+}
+
+/// Remove what runs into `target` left beside it when they were killed (no cleanup runs on
+/// SIGKILL or power loss): hidden staging or old folders named for it, of a process that no
+/// longer exists, holding only backsim's own files. Best effort: anything else stays.
+fn remove_leftovers(target: &Path) {
+    let (Some(parent), short) = (target.parent(), short_name(target)) else {
+        return;
+    };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(tail) = ["new", "old"]
+            .iter()
+            .find_map(|what| name.strip_prefix(&format!(".{short}.{what}-")))
+        else {
+            continue;
+        };
+        let pid = match tail.split_once('-') {
+            Some((pid, n)) if n.parse::<u32>().is_ok() => pid.parse::<u32>().ok(),
+            _ => None,
+        };
+        if !pid.is_some_and(|p| p != std::process::id() && !process_exists(p)) {
+            continue;
+        }
+        let path = entry.path();
+        let only_own_files = fs::read_dir(&path).is_ok_and(|files| {
+            files.flatten().all(|f| {
+                f.file_type().is_ok_and(|k| k.is_file())
+                    && is_own_file(&f.file_name().to_string_lossy())
+            })
+        });
+        if entry.file_type().is_ok_and(|k| k.is_dir()) && only_own_files {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// Whether process `pid` is alive (or might be: where this cannot be told, it is taken as
+/// alive, and its folders stay).
+#[cfg(unix)]
+fn process_exists(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return true;
+    };
+    // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
+    let alive = unsafe { libc::kill(pid, 0) } == 0;
+    alive || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+#[cfg(not(unix))]
+fn process_exists(_: u32) -> bool {
+    true
 }
 
 /// A new, empty folder beside `target`, made by this call and no one else.
@@ -524,6 +586,36 @@ fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A run killed part-way left its hidden staging folder beside the output for good; the
+    /// next run into the same folder removes those of dead processes that hold only backsim's
+    /// files, and nothing else.
+    #[test]
+    fn a_killed_runs_staging_folder_goes_with_the_next_run() {
+        let tmp = tempfile::TempDir::new().unwrap();
+        let target = tmp.path().join("out");
+        let dead = (1_000_000..4_000_000)
+            .rev()
+            .find(|&p| !process_exists(p))
+            .expect("a free process id");
+        let leftover = |name: &str, file: &str| {
+            let folder = tmp.path().join(name);
+            fs::create_dir(&folder).unwrap();
+            fs::write(folder.join(file), "x").unwrap();
+            folder
+        };
+        let stale = leftover(&format!(".out.new-{dead}-0"), "summary.json");
+        let stale_old = leftover(&format!(".out.old-{dead}-3"), "runs.csv");
+        let foreign = leftover(&format!(".out.new-{dead}-1"), "notes.txt");
+        let running = leftover(&format!(".out.new-{}-0", std::process::id()), "runs.csv");
+        let other_output = leftover(&format!(".other.new-{dead}-0"), "runs.csv");
+        let dir = OutputDir::stage(&target).unwrap();
+        assert!(!stale.exists() && !stale_old.exists());
+        assert!(foreign.exists(), "a file backsim did not write stays");
+        assert!(running.exists(), "a live process's staging stays");
+        assert!(other_output.exists(), "another output's staging stays");
+        drop(dir);
+    }
 
     /// A folder of one's own put in the output folder while the run went on was deleted with
     /// the old output when the new one was published: publishing checks the folder again.
