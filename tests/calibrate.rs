@@ -329,6 +329,22 @@ fn bad_metrics_exit_2_naming_the_metric_and_what_is_needed() {
             "{\"value\": [".to_string(),
             vec!["not valid JSON"],
         ),
+        (
+            // A grid from 2026 to 9999 took gigabytes, or aborted on allocation.
+            "far",
+            {
+                let mut json: serde_json::Value =
+                    serde_json::from_str(&backup_export(200, "Bytes")).unwrap();
+                json["value"][0]["timeseries"][0]["data"][199]["timeStamp"] =
+                    "9999-12-31T23:00:00+00:00".into();
+                json.to_string()
+            },
+            vec![
+                "`backup_storage_used.timeseries[0].data`",
+                "to 9999-12-31T23:00:00Z",
+                "a timestamp is probably wrong",
+            ],
+        ),
     ];
     for (what, json, expected) in cases {
         let path = dir.path().join(format!("{what}.json"));

@@ -77,6 +77,10 @@ pub fn timestamp(t: DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// A grid may hold this many empty steps per point given (an export with gaps is usual; one
+/// that is nearly all gap is not a series).
+const MOST_EMPTY_PER_POINT: SimTime = 10;
+
 /// Place the points on their regular grid: the commonest gap between neighbours is the step.
 pub(super) fn grid(
     metric: &'static str,
@@ -105,7 +109,27 @@ pub(super) fn grid(
         .map_or(HOUR, |run| run[0]);
     let start = points[0].0;
     let last = (points[points.len() - 1].0 - start).num_seconds();
-    let mut gb = vec![None; (last / step) as usize + 1];
+    // One wrong timestamp (a year 9999) would stretch the grid over millennia and its memory
+    // with it: a grid mostly empty is refused, naming the widest gap, where the error lies.
+    let slots = last / step + 1;
+    if slots > MOST_EMPTY_PER_POINT * points.len() as SimTime + 1_000 {
+        let (before, after) = points
+            .windows(2)
+            .map(|w| (w[0].0, w[1].0))
+            .max_by_key(|(a, b)| *b - *a)
+            .expect("three points or more");
+        return Err((
+            key(),
+            format!(
+                "jumps from {} to {}: {} points spread over {slots} steps of its {} grid, mostly empty; a timestamp is probably wrong",
+                timestamp(before),
+                timestamp(after),
+                points.len(),
+                iso_interval(step)
+            ),
+        ));
+    }
+    let mut gb = vec![None; slots as usize];
     for (time, value) in points {
         let offset = (time - start).num_seconds();
         if offset % step != 0 {
