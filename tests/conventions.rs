@@ -299,6 +299,25 @@ fn a_misspelt_key_suggests_the_right_one() {
             predicate::str::contains("expected a number, got the text \"big\"")
                 .and(predicate::str::contains("f64").not()),
         );
+    // A whole number wider than 64 bits is too large, not of the wrong type (it read
+    // "expected a whole number, got the whole number 1…` as i128").
+    let huge = write(
+        tmp.path(),
+        "huge.toml",
+        "name = \"x\"\n[server]\nvcores = 99999999999999999999999\n",
+    );
+    backsim()
+        .arg("validate")
+        .arg(&huge)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("huge.toml:3:10")
+                .and(predicate::str::contains(
+                    "beyond the largest a scenario holds",
+                ))
+                .and(predicate::str::contains("i128").not()),
+        );
     backsim()
         .arg("validate")
         .arg(&good)

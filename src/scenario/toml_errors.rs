@@ -82,7 +82,17 @@ pub fn plain_words(message: &str) -> String {
         return message.to_string();
     };
     let quoted = |s: &str| s.trim_matches('`').to_string();
-    let got = if let Some(v) = got.strip_prefix("integer ") {
+    let got = if let Some(v) = got
+        .strip_prefix("integer ")
+        .and_then(|v| v.strip_suffix(" as i128").or(v.strip_suffix(" as u128")))
+    {
+        // Read as a wider integer than any key takes: it is its size that is wrong, not its type.
+        format!(
+            "the whole number {}, beyond the largest a scenario holds ({})",
+            quoted(v),
+            i64::MAX
+        )
+    } else if let Some(v) = got.strip_prefix("integer ") {
         format!("the whole number {}", quoted(v))
     } else if let Some(v) = got.strip_prefix("floating point ") {
         format!("the number {}", quoted(v))
