@@ -1569,3 +1569,42 @@ fn a_table_given_as_a_list_is_refused() {
     );
     refused(&out, &["--set cost=", "expected a table"]);
 }
+
+/// An output folder inside an earlier run's output was accepted, and then that output could not
+/// be written again ("holds the folder inner"); a file of calibrate's there did the same.
+#[test]
+fn nothing_is_written_inside_an_earlier_runs_output() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), "s.toml", TINY);
+    let p = path.to_str().unwrap();
+    let run_into = |out: &str| {
+        within(
+            60,
+            &["run", p, "-q", "--no-charts", "--out", out],
+            tmp.path(),
+        )
+    };
+    let first = run_into("out");
+    assert_eq!(first.status.code(), Some(0), "{}", stderr_of(&first));
+    refused(&run_into("out/inner"), &["--out", "inside", "earlier run"]);
+    refused(&run_into("out/a/b"), &["--out", "inside", "earlier run"]);
+    let measured = write(
+        tmp.path(),
+        "m.toml",
+        &format!("{TINY}[[restore.measured]]\ndatabase_gb = 100.0\nbinlog_gb = 2.0\ntarget = \"custom\"\nminutes = 30.0\n"),
+    );
+    let calibrate = within(
+        60,
+        &[
+            "calibrate",
+            measured.to_str().unwrap(),
+            "--out",
+            "out/calibrated.toml",
+        ],
+        tmp.path(),
+    );
+    refused(&calibrate, &["--out", "inside", "earlier run"]);
+    assert!(!tmp.path().join("out/inner").exists() && !tmp.path().join("out/a").exists());
+    let again = run_into("out");
+    assert_eq!(again.status.code(), Some(0), "{}", stderr_of(&again));
+}

@@ -82,6 +82,7 @@ impl OutputDir {
     /// Check that `target` is new, empty or an earlier backsim result (never anybody else's
     /// folder, nor the current one), then make the staging folder beside it.
     pub fn stage(target: &Path) -> Result<Self, Error> {
+        refuse_inside_an_output(target)?;
         let resolved = resolve(target)?;
         if let Ok(here) = std::env::current_dir().and_then(fs::canonicalize) {
             if here.starts_with(&resolved) {
@@ -290,6 +291,36 @@ fn resolve(target: &Path) -> Result<PathBuf, Error> {
     let parent = fs::canonicalize(&parent)
         .map_err(|e| Error::io(format!("cannot resolve {}", parent.display()), e))?;
     Ok(parent.join(name))
+}
+
+/// A folder inside another run's output would be accepted once and then block that output: the
+/// next run into it finds a folder that is not its own. Checked before any folder is made.
+fn refuse_inside_an_output(target: &Path) -> Result<(), Error> {
+    match output_holding(target) {
+        Some(folder) => Err(refuse(
+            target,
+            format!(
+                "lies inside {}, the output of an earlier run, which the next run there replaces whole; choose a folder outside it",
+                folder.display()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The earlier run's output folder that `path` would lie inside, if any.
+fn output_holding(path: &Path) -> Option<PathBuf> {
+    let absolute = std::env::current_dir().ok()?.join(path);
+    absolute
+        .ancestors()
+        .skip(1)
+        .find(|folder| {
+            MARKERS.iter().any(|m| {
+                let marker = folder.join(m);
+                fs::metadata(&marker).is_ok_and(|k| k.is_file()) && written_by_backsim(&marker)
+            })
+        })
+        .map(Path::to_path_buf)
 }
 
 /// An existing folder may be replaced only when it is empty, or a backsim result: a marker file
@@ -504,9 +535,18 @@ pub fn write_whole_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
-/// Why `path`, which exists, is not a plain file that a new one may replace: a device, a pipe,
-/// a socket or a link. None when it is one, or nothing is there.
+/// Why `path` is no place for a file of its own: inside an earlier run's output folder (which
+/// the next run there replaces whole, and which the file would block), or, existing, not a
+/// plain file that a new one may replace (a device, a pipe, a socket or a link). None when it is
+/// one, or nothing is there.
 pub fn not_a_plain_file(path: &Path) -> Option<String> {
+    if let Some(folder) = output_holding(path) {
+        return Some(format!(
+            "{} lies inside {}, the output of an earlier run, which the next run there replaces whole; write it outside",
+            path.display(),
+            folder.display()
+        ));
+    }
     let kind = fs::symlink_metadata(path).ok()?.file_type();
     if kind.is_file() {
         return None;
