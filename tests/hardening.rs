@@ -1252,6 +1252,15 @@ fn fleet_merge_treats_every_shard_record_as_untrusted() {
             }),
         ),
         (
+            // Printed as a mean of -1.25 recoveries per server, exit 0.
+            "a group's recoveries below zero",
+            Box::new(move |a: &Path| {
+                edit_json(&a.join(record), |v| {
+                    v["records"][0]["groups"][0]["recoveries"] = (-5.0).into()
+                })
+            }),
+        ),
+        (
             "a group, a month or a server missing",
             Box::new(move |a: &Path| {
                 edit_json(&a.join(record), |v| {

@@ -85,6 +85,28 @@ impl FleetRun {
                 }
             }
         }
+        // The first of a group's or server's figures (None: not measured) that no run gives.
+        let impossible = |figures: &[(&'static str, Option<f64>)]| {
+            figures
+                .iter()
+                .find_map(|&(f, v)| v.filter(|&v| !amount(v)).map(|v| (f, v)))
+        };
+        for (i, g) in self.groups.iter().enumerate() {
+            let figures = [
+                ("rpo_p95_s", Some(g.rpo_p95_s)),
+                ("rpo_max_s", Some(g.rpo_max_s)),
+                ("restore_latest_p50_s", g.restore_latest_p50_s),
+                ("restore_latest_p95_s", g.restore_latest_p95_s),
+                ("downtime_hours", Some(g.downtime_hours)),
+                ("recoveries", Some(g.recoveries)),
+            ];
+            if let Some((figure, v)) = impossible(&figures) {
+                return Err(format!(
+                    "run {run}: group {i} has {figure} {}, which no run gives (negative or not finite)",
+                    readable(v)
+                ));
+            }
+        }
         for (i, v) in self.servers.iter().enumerate() {
             let figures = [
                 ("cost_per_month", Some(v.cost_per_month)),
@@ -95,10 +117,7 @@ impl FleetRun {
                 ("recoveries", Some(v.recoveries)),
                 ("restore_latest_p95_s", v.restore_latest_p95_s),
             ];
-            if let Some((figure, v)) = figures
-                .into_iter()
-                .find_map(|(f, v)| v.filter(|&v| !amount(v)).map(|v| (f, v)))
-            {
+            if let Some((figure, v)) = impossible(&figures) {
                 return Err(format!(
                     "run {run}: server {i} has {figure} {}, which no run gives (negative or not finite)",
                     readable(v)
