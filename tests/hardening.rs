@@ -781,6 +781,16 @@ fn merge_treats_every_shard_file_as_untrusted() {
             "storage_mean_gb: the mean \"999999.5\" is not within its 95% CI",
         ),
         (
+            // Merged as a cost of -123 a month, exit 0.
+            "a negative cost, its CI moved with it",
+            Box::new(move |a: &Path, b: &Path| {
+                for column in ["cost_per_month_mean", "cost_per_month_ci95_lo", "cost_per_month_ci95_hi"] {
+                    edit_cell(column, "-123")(a, b);
+                }
+            }),
+            "cost_per_month: the mean -123 is negative",
+        ),
+        (
             "a figure's mean blanked, its CI kept",
             edit_cell("cost_per_month_mean", ""),
             "cost_per_month: the mean \"\" is not within its 95% CI",

@@ -240,6 +240,13 @@ fn read_shard(dir: &Path) -> Result<(SweepMeta, Vec<PointRow>), Error> {
             let at = |c: usize| record.get(c).unwrap_or("");
             let number = |c: &str| c.parse::<f64>().ok();
             let (mean, lo, hi) = (at(column), at(column + 1), at(column + 2));
+            // Every figure counts or measures something: no run gives a negative one, so no
+            // mean of runs is (a CI's lower bound may be, around a skewed mean near zero).
+            if number(mean).is_some_and(|m| m < 0.0) {
+                return Err(wrong(&format!(
+                    "{figure}: the mean {mean} is negative, which no run gives"
+                )));
+            }
             let consistent = match (number(mean), number(lo), number(hi)) {
                 (_, None, None) => lo.is_empty() && hi.is_empty(),
                 (Some(m), Some(l), Some(h)) => l <= m && m <= h,
