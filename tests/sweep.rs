@@ -463,6 +463,7 @@ fn retention_and_binlog() -> Grid {
             vec!["20".into(), "40".into()],
         ],
         cases: None,
+        varied: Vec::new(),
     }
 }
 
@@ -852,6 +853,27 @@ fn a_cases_error_names_the_rows_own_line() {
         tmp.path(),
         &["--cases", cases.to_str().unwrap()],
         "cases.csv:3:2: key `header, column server.vcores`",
+    );
+    // A value out of its key's range: the cell's line and column (it said "row 2" alone).
+    let cases = cases_file(
+        tmp.path(),
+        "server.vcores,backup.retention_days\n2,7\n\n4,0\n",
+    );
+    sweep_refused(
+        tmp.path(),
+        &["--cases", cases.to_str().unwrap()],
+        "cases.csv:4:2: key `backup.retention_days`: must be a whole number from 1 to 35, got 0 (row 2: server.vcores=4 backup.retention_days=0)",
+    );
+}
+
+/// A bad value from --vary is blamed on --vary, as --set's are on --set.
+#[test]
+fn a_vary_value_out_of_range_names_the_flag() {
+    let tmp = TempDir::new().unwrap();
+    sweep_refused(
+        tmp.path(),
+        &["--vary", "backup.retention_days=7,0"],
+        "--vary, sweep point 1 (backup.retention_days=0): key `backup.retention_days`",
     );
 }
 

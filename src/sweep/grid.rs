@@ -20,6 +20,10 @@ pub struct Grid {
     pub values: Vec<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cases: Option<Cases>,
+    /// The keys given by --vary (the others come from the scenario's [sweep] table or a cases
+    /// file), for an error to name where a bad value was given.
+    #[serde(skip)]
+    pub varied: Vec<String>,
 }
 
 /// Listed points instead of a product (`--cases`): each row's value of each key, as an index
@@ -28,6 +32,9 @@ pub struct Grid {
 pub struct Cases {
     pub file: String,
     pub rows: Vec<Vec<usize>>,
+    /// The line of each row in the file (blank lines are skipped), for errors; not recorded.
+    #[serde(skip)]
+    pub lines: Vec<usize>,
 }
 
 /// The most cases one sweep may list: as many as a grid's points.
@@ -40,6 +47,7 @@ impl Grid {
             keys: Vec::new(),
             values: Vec::new(),
             cases: None,
+            varied: Vec::new(),
         };
         for (key, values) in &scenario.sweep {
             grid.set(key, values.iter().map(|v| v.to_string()).collect());
@@ -80,6 +88,7 @@ impl Grid {
             varied.push(key.trim());
             grid.set(key.trim(), values);
         }
+        grid.varied = varied.into_iter().map(String::from).collect();
         if grid.keys.is_empty() {
             return Err(InputError::argument(
                 "--vary",
@@ -259,11 +268,12 @@ impl Grid {
         let mut index_of: Vec<std::collections::HashMap<String, usize>> =
             vec![std::collections::HashMap::new(); keys.len()];
         let mut rows = Vec::new();
-        let mut lines = RecordLines::new(&text);
+        let mut row_lines = RecordLines::new(&text);
+        let mut lines = Vec::new();
         for (i, record) in reader.records().enumerate() {
             let row = i + 1;
             let record = record.map_err(|e| {
-                let line = e.position().map_or(row + 1, |p| lines.line(p.byte()));
+                let line = e.position().map_or(row + 1, |p| row_lines.line(p.byte()));
                 fail(
                     format!("row {row}"),
                     format!("cannot read: {e}"),
@@ -271,7 +281,9 @@ impl Grid {
                 )
             })?;
             // Blank lines are skipped: a row's line is not its number + 1.
-            let line = record.position().map_or(row + 1, |p| lines.line(p.byte()));
+            let line = record
+                .position()
+                .map_or(row + 1, |p| row_lines.line(p.byte()));
             if rows.len() == MAX_CASES {
                 return Err(fail(
                     format!("row {row}"),
@@ -300,6 +312,7 @@ impl Grid {
                 indices.push(index);
             }
             rows.push(indices);
+            lines.push(line);
         }
         if rows.is_empty() {
             return Err(fail(
@@ -314,7 +327,9 @@ impl Grid {
             cases: Some(Cases {
                 file: path.display().to_string(),
                 rows,
+                lines,
             }),
+            varied: Vec::new(),
         };
         grid.check()
             .map_err(|e| fail("header".into(), e, Some((header_line(&text), 1))))?;
@@ -394,6 +409,7 @@ mod tests {
                 vec!["x".into(), "y".into(), "z".into()],
             ],
             cases: None,
+            varied: Vec::new(),
         };
         assert_eq!(grid.points(), 6);
         assert_eq!(grid.indices(0), vec![0, 0]);

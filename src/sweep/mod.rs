@@ -202,13 +202,31 @@ fn point_scenario(
             .join(" ");
         let point = match &grid.cases {
             Some(cases) => format!("{} row {} ({listed})", cases.file, p + 1),
+            // Named by the flag, as --set and --vs errors are, when --vary gave the value.
+            None if e.key.as_ref().is_some_and(|k| grid.varied.contains(k)) => {
+                format!("--vary, sweep point {p} ({listed})")
+            }
             None => format!("sweep point {p} ({listed})"),
         };
-        if matches!(e.origin, Origin::Argument(_)) {
-            e.origin = Origin::Argument(point);
-        } else {
+        let row_line = grid
+            .cases
+            .as_ref()
+            .and_then(|cases| cases.lines.get(p).map(|&line| (&cases.file, line)));
+        match (&e.origin, row_line) {
+            // A cases file's value: its line, and the column of the key blamed.
+            (Origin::Argument(_), Some((file, line))) => {
+                let column = e
+                    .key
+                    .as_ref()
+                    .and_then(|k| grid.keys.iter().position(|g| g == k))
+                    .map_or(1, |c| c + 1);
+                e.origin = Origin::File(file.into());
+                e.position = Some((line, column));
+                e.message = format!("{} (row {}: {listed})", e.message, p + 1);
+            }
+            (Origin::Argument(_), None) => e.origin = Origin::Argument(point),
             // A check of two keys blames the file's one, though the point set the other.
-            e.message = format!("{} (at {point})", e.message);
+            (Origin::File(_), _) => e.message = format!("{} (at {point})", e.message),
         }
         e
     })

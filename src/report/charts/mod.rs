@@ -326,6 +326,7 @@ mod tests {
             keys: Vec::new(),
             values: Vec::new(),
             cases: None,
+            varied: Vec::new(),
         };
         let table = SweepTable {
             header: vec![
@@ -347,6 +348,7 @@ mod tests {
             keys: vec!["a".into(), "b".into(), "c".into()],
             values: vec![vec!["1".into()], vec![], vec![]],
             cases: None,
+            varied: Vec::new(),
         };
         assert!(sweep_chart(&table, &one, &spec).is_ok());
         assert!(
@@ -414,6 +416,7 @@ mod tests {
                 .map(|(_, v)| v.iter().map(|s| s.to_string()).collect())
                 .collect(),
             cases: None,
+            varied: Vec::new(),
         }
     }
 
@@ -470,6 +473,7 @@ mod tests {
         grid.cases = Some(crate::sweep::Cases {
             file: "cases.csv".into(),
             rows: vec![vec![0, 0, 0], vec![1, 1, 1], vec![2, 2, 2]],
+            lines: Vec::new(),
         });
         let png = sweep_chart(
             &one_figure_table(&grid, &[108.5, 629.0, 1866.0]),
