@@ -1627,3 +1627,55 @@ fn nothing_is_written_inside_an_earlier_runs_output() {
     let again = run_into("out");
     assert_eq!(again.status.code(), Some(0), "{}", stderr_of(&again));
 }
+
+/// Ctrl-C (or a polite kill) during a run left its hidden staging folder, with part of the
+/// output, beside the output folder for good; the interrupt now removes it, and the exit code
+/// is the signal's.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_interrupted_run_leaves_no_staging_folder() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"long\"\nhorizon_days = 365\n",
+    );
+    for signal in ["INT", "TERM"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_backsim"))
+            .args([
+                "run",
+                path.to_str().unwrap(),
+                "--runs",
+                "1000000",
+                "--threads",
+                "1",
+            ])
+            .args(["--no-charts", "-q", "--out", "out"])
+            .current_dir(tmp.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let staging = || {
+            fs::read_dir(tmp.path())
+                .unwrap()
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with(".out.new-"))
+        };
+        let started = Instant::now();
+        while !staging() && started.elapsed().as_secs() < 60 {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(staging(), "the run made its staging folder");
+        let killed = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        let number = if signal == "INT" { 2 } else { 15 };
+        assert_eq!(status.code(), Some(128 + number), "{signal}");
+        assert!(!staging(), "{signal}: the staging folder went with the run");
+        assert!(!tmp.path().join("out").exists());
+    }
+}

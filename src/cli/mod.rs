@@ -380,6 +380,7 @@ struct RestoreArgs {
 
 /// Run the command line; returns the process exit code.
 pub fn main() -> i32 {
+    crate::report::clean_up_on_interrupt();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

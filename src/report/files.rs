@@ -100,6 +100,7 @@ impl OutputDir {
         }
         remove_leftovers(&resolved);
         let staging = fresh_sibling(&resolved, "new")?;
+        unpublished().push(staging.clone());
         Ok(Self {
             shown: target.to_path_buf(),
             target: resolved,
@@ -240,6 +241,7 @@ impl Drop for OutputDir {
         if !self.published {
             let _ = fs::remove_dir_all(&self.staging);
         }
+        unpublished().retain(|folder| *folder != self.staging);
     }
 }
 
@@ -459,7 +461,7 @@ fn remove_leftovers(target: &Path) {
 
 /// Whether process `pid` is alive (or might be: where this cannot be told, it is taken as
 /// alive, and its folders stay).
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 fn process_exists(pid: u32) -> bool {
     let Ok(pid) = libc::pid_t::try_from(pid) else {
         return true;
@@ -469,10 +471,57 @@ fn process_exists(pid: u32) -> bool {
     alive || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
 }
 
-#[cfg(not(unix))]
+#[cfg(not(target_os = "linux"))]
 fn process_exists(_: u32) -> bool {
     true
 }
+
+/// The staging folders of this process not yet published, for an interrupt to remove.
+static UNPUBLISHED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn unpublished() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    UNPUBLISHED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Ctrl-C, a terminal closed or a polite kill leaves no staging folder behind: from here on
+/// those signals are taken by a thread of their own (blocked in this thread and every thread
+/// started after it), which removes the folders of unfinished outputs and exits as the signal
+/// would have (128 + its number). Call first thing, before any other thread starts.
+#[cfg(target_os = "linux")]
+pub fn clean_up_on_interrupt() {
+    // SAFETY: sigset_t is plain data, initialised by sigemptyset before any use; the calls
+    // only read and write that set and this thread's mask.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            libc::sigaddset(&mut set, signal);
+        }
+        if libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
+            return;
+        }
+        let spawned = std::thread::Builder::new()
+            .name("interrupt".into())
+            .spawn(move || loop {
+                let mut signal = 0;
+                if libc::sigwait(&set, &mut signal) == 0 {
+                    for folder in unpublished().drain(..) {
+                        let _ = fs::remove_dir_all(folder);
+                    }
+                    std::process::exit(128 + signal);
+                }
+            });
+        if spawned.is_err() {
+            // Nobody to take them: the signals act as before.
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn clean_up_on_interrupt() {}
 
 /// A new, empty folder beside `target`, made by this call and no one else.
 fn fresh_sibling(target: &Path, what: &str) -> Result<PathBuf, Error> {
