@@ -409,8 +409,9 @@ fn short_name(target: &Path) -> String {
 fn fresh_name(target: &Path, what: &str) -> Result<PathBuf, Error> {
     let short = short_name(target);
     let parent = target.parent().unwrap_or(Path::new("."));
+    let (host, pid) = (host_tag(), std::process::id());
     for n in 0..10_000 {
-        let candidate = parent.join(format!(".{short}.{what}-{}-{n}", std::process::id()));
+        let candidate = parent.join(format!(".{short}.{what}-{host}-{pid}-{n}"));
         if fs::symlink_metadata(&candidate).is_err() {
             return Ok(candidate);
         }
@@ -421,13 +422,29 @@ fn fresh_name(target: &Path, what: &str) -> Result<PathBuf, Error> {
     )))
 }
 
+/// This machine's name as it goes into a hidden folder's name (letters, digits and dashes, at
+/// most 32), so that a process id is only ever read on the machine that gave it: on a shared
+/// file system another machine's run may use the same id. Empty when it cannot be told.
+fn host_tag() -> String {
+    let name = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    name.trim()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .take(32)
+        .collect()
+}
+
 /// Remove what runs into `target` left beside it when they were killed (no cleanup runs on
-/// SIGKILL or power loss): hidden staging or old folders named for it, of a process that no
-/// longer exists, holding only backsim's own files. Best effort: anything else stays.
+/// SIGKILL or power loss): hidden staging or old folders named for it, made on this machine by
+/// a process that no longer exists, holding only backsim's own files. Best effort: anything
+/// else stays.
 fn remove_leftovers(target: &Path) {
-    let (Some(parent), short) = (target.parent(), short_name(target)) else {
+    let (Some(parent), short, host) = (target.parent(), short_name(target), host_tag()) else {
         return;
     };
+    if host.is_empty() {
+        return;
+    }
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
@@ -435,7 +452,7 @@ fn remove_leftovers(target: &Path) {
         let name = entry.file_name().to_string_lossy().into_owned();
         let Some(tail) = ["new", "old"]
             .iter()
-            .find_map(|what| name.strip_prefix(&format!(".{short}.{what}-")))
+            .find_map(|what| name.strip_prefix(&format!(".{short}.{what}-{host}-")))
         else {
             continue;
         };
@@ -679,6 +696,7 @@ mod tests {
     /// A run killed part-way left its hidden staging folder beside the output for good; the
     /// next run into the same folder removes those of dead processes that hold only backsim's
     /// files, and nothing else.
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_killed_runs_staging_folder_goes_with_the_next_run() {
         let tmp = tempfile::TempDir::new().unwrap();
@@ -693,16 +711,23 @@ mod tests {
             fs::write(folder.join(file), "x").unwrap();
             folder
         };
-        let stale = leftover(&format!(".out.new-{dead}-0"), "summary.json");
-        let stale_old = leftover(&format!(".out.old-{dead}-3"), "runs.csv");
-        let foreign = leftover(&format!(".out.new-{dead}-1"), "notes.txt");
-        let running = leftover(&format!(".out.new-{}-0", std::process::id()), "runs.csv");
-        let other_output = leftover(&format!(".other.new-{dead}-0"), "runs.csv");
+        let host = host_tag();
+        assert!(!host.is_empty());
+        let stale = leftover(&format!(".out.new-{host}-{dead}-0"), "summary.json");
+        let stale_old = leftover(&format!(".out.old-{host}-{dead}-3"), "runs.csv");
+        let foreign = leftover(&format!(".out.new-{host}-{dead}-1"), "notes.txt");
+        let running = leftover(
+            &format!(".out.new-{host}-{}-0", std::process::id()),
+            "runs.csv",
+        );
+        let other_output = leftover(&format!(".other.new-{host}-{dead}-0"), "runs.csv");
+        let other_host = leftover(&format!(".out.new-elsewhere-{dead}-0"), "runs.csv");
         let dir = OutputDir::stage(&target).unwrap();
         assert!(!stale.exists() && !stale_old.exists());
         assert!(foreign.exists(), "a file backsim did not write stays");
         assert!(running.exists(), "a live process's staging stays");
         assert!(other_output.exists(), "another output's staging stays");
+        assert!(other_host.exists(), "another machine's staging stays");
         drop(dir);
     }
 
