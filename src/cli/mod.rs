@@ -360,7 +360,9 @@ struct RestoreArgs {
     /// Restore point: latest, fastest, or a time (RFC 3339, or an offset from the start like 12d)
     #[arg(long, value_name = "latest|fastest|TIME")]
     at: String,
-    /// When the restore is asked for [default: the end of the horizon]
+    /// When the restore is asked for [default: the end of the horizon; for --at latest or
+    /// fastest, the spread over requests through the last recovery window first, then its
+    /// median request planned in full]
     #[arg(long, value_name = "TIME")]
     request_at: Option<String>,
     /// Geo-restore into the paired (or restore.geo_restore_region) region from what had
