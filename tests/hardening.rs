@@ -1626,55 +1626,79 @@ fn nothing_is_written_inside_an_earlier_runs_output() {
     assert!(!tmp.path().join("out/inner").exists() && !tmp.path().join("out/a").exists());
     let again = run_into("out");
     assert_eq!(again.status.code(), Some(0), "{}", stderr_of(&again));
+    // A path that only passes through the output (`..`) ends up beside it, and is fine.
+    let beside = within(
+        60,
+        &["run", p, "-q", "--no-charts", "--out", "../beside"],
+        &tmp.path().join("out"),
+    );
+    assert_eq!(beside.status.code(), Some(0), "{}", stderr_of(&beside));
+    let through = run_into("out/../through");
+    assert_eq!(through.status.code(), Some(0), "{}", stderr_of(&through));
 }
 
 /// Ctrl-C (or a polite kill) during a run left its hidden staging folder, with part of the
-/// output, beside the output folder for good; the interrupt now removes it, and the exit code
-/// is the signal's.
+/// output, beside the output folder for good; the interrupt now removes it, and the process
+/// still dies of the signal (a shell loop stops on a child killed by Ctrl-C, not on exit 130).
+/// A hang-up the run was started to ignore (`nohup`) stays ignored.
 #[cfg(target_os = "linux")]
 #[test]
 fn an_interrupted_run_leaves_no_staging_folder() {
+    use std::os::unix::process::ExitStatusExt;
     let tmp = TempDir::new().unwrap();
     let path = write(
         tmp.path(),
         "s.toml",
         "name = \"long\"\nhorizon_days = 365\n",
     );
-    for signal in ["INT", "TERM"] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_backsim"))
-            .args([
-                "run",
-                path.to_str().unwrap(),
-                "--runs",
-                "1000000",
-                "--threads",
-                "1",
-            ])
-            .args(["--no-charts", "-q", "--out", "out"])
+    let staging = || {
+        fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(".out.new-"))
+    };
+    let send = |signal: &str, child: &std::process::Child| {
+        let sent = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    };
+    for (under_nohup, signal, number) in
+        [(false, "INT", 2), (false, "TERM", 15), (true, "TERM", 15)]
+    {
+        let mut command = if under_nohup {
+            let mut nohup = Command::new("nohup");
+            nohup.arg(env!("CARGO_BIN_EXE_backsim"));
+            nohup
+        } else {
+            Command::new(env!("CARGO_BIN_EXE_backsim"))
+        };
+        let mut child = command
+            .args(["run", path.to_str().unwrap(), "--runs", "1000000"])
+            .args(["--threads", "1", "--no-charts", "-q", "--out", "out"])
             .current_dir(tmp.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let staging = || {
-            fs::read_dir(tmp.path())
-                .unwrap()
-                .flatten()
-                .any(|e| e.file_name().to_string_lossy().starts_with(".out.new-"))
-        };
         let started = Instant::now();
         while !staging() && started.elapsed().as_secs() < 60 {
             std::thread::sleep(Duration::from_millis(20));
         }
         assert!(staging(), "the run made its staging folder");
-        let killed = Command::new("kill")
-            .args([&format!("-{signal}"), &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
+        if under_nohup {
+            send("HUP", &child);
+            std::thread::sleep(Duration::from_millis(300));
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "nohup: a hang-up is ignored"
+            );
+            assert!(staging());
+        }
+        send(signal, &child);
         let status = child.wait().unwrap();
-        let number = if signal == "INT" { 2 } else { 15 };
-        assert_eq!(status.code(), Some(128 + number), "{signal}");
+        assert_eq!(status.signal(), Some(number), "{signal}: {status:?}");
         assert!(!staging(), "{signal}: the staging folder went with the run");
         assert!(!tmp.path().join("out").exists());
     }

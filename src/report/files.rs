@@ -159,11 +159,20 @@ impl OutputDir {
                 e,
             )
         };
+        // An interrupt removes the unpublished staging folders. Amid the swap that would empty
+        // the new output, or the old one under the staging name, so the swap holds the list
+        // (an interrupt waits for it) and takes this folder off it once the swap is done.
+        let mut unpublished_now = unpublished();
+        let mut swapped = |published: &mut bool, staging: &PathBuf| {
+            *published = true;
+            unpublished_now.retain(|folder| folder != staging);
+        };
         match fs::symlink_metadata(&self.target) {
             Ok(_) if exchange(&self.staging, &self.target) => {
+                swapped(&mut self.published, &self.staging);
+                drop(unpublished_now);
                 // The old folder now sits under the staging name; only backsim's own files
                 // were in it (checked when staging).
-                self.published = true;
                 let _ = fs::remove_dir_all(&self.staging);
             }
             Ok(_) => {
@@ -173,13 +182,14 @@ impl OutputDir {
                     let _ = fs::rename(&old, &self.target);
                     return Err(moved(e));
                 }
-                self.published = true;
+                swapped(&mut self.published, &self.staging);
+                drop(unpublished_now);
                 // Only backsim's own files were in it (checked when staging).
                 let _ = fs::remove_dir_all(&old);
             }
             Err(_) => {
                 fs::rename(&self.staging, &self.target).map_err(moved)?;
-                self.published = true;
+                swapped(&mut self.published, &self.staging);
             }
         }
         if let Some(parent) = self.target.parent() {
@@ -313,7 +323,21 @@ fn refuse_inside_an_output(target: &Path) -> Result<(), Error> {
 /// The earlier run's output folder that `path` would lie inside, if any.
 fn output_holding(path: &Path) -> Option<PathBuf> {
     let absolute = std::env::current_dir().ok()?.join(path);
-    absolute
+    // The folders the path ends up in, not those it passes through: `../run2` from inside
+    // run1 is run1's sibling. The part that exists is resolved (links and `..`); the rest,
+    // still to be made, is read as written.
+    let existing = absolute.ancestors().find(|a| fs::canonicalize(a).is_ok())?;
+    let mut resolved = fs::canonicalize(existing).ok()?;
+    for part in absolute.strip_prefix(existing).ok()?.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                resolved.pop();
+            }
+            std::path::Component::Normal(name) => resolved.push(name),
+            _ => {}
+        }
+    }
+    resolved
         .ancestors()
         .skip(1)
         .find(|folder| {
@@ -388,8 +412,6 @@ fn written_by_backsim(path: &Path) -> bool {
         .is_ok_and(|marker: Marker| marker.provenance.is_some())
 }
 
-/// The first name `.<target>.<what>-<pid>-<n>` beside `target` that is free. The target's
-/// name is cut short so that the sibling's stays a legal file name.
 /// The target's name, cut to 64 bytes, as the hidden folders beside it begin.
 fn short_name(target: &Path) -> String {
     let name = target
@@ -406,6 +428,8 @@ fn short_name(target: &Path) -> String {
     short
 }
 
+/// The first name `.<target>.<what>-<host>-<pid>-<n>` beside `target` that is free. The
+/// target's name is cut short so that the sibling's stays a legal file name.
 fn fresh_name(target: &Path, what: &str) -> Result<PathBuf, Error> {
     let short = short_name(target);
     let parent = target.parent().unwrap_or(Path::new("."));
@@ -423,15 +447,31 @@ fn fresh_name(target: &Path, what: &str) -> Result<PathBuf, Error> {
 }
 
 /// This machine's name as it goes into a hidden folder's name (letters, digits and dashes, at
-/// most 32), so that a process id is only ever read on the machine that gave it: on a shared
-/// file system another machine's run may use the same id. Empty when it cannot be told.
+/// most 32, then the process-id namespace), so that a process id is only ever read where it
+/// was given: on a shared file system another machine's run may use the same id. Empty when it
+/// cannot be told.
 fn host_tag() -> String {
     let name = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-    name.trim()
+    // Containers may share the machine's name but number processes apart: their process-id
+    // namespace ("pid:[4026531836]") goes in too.
+    let namespace: String = fs::read_link("/proc/self/ns/pid")
+        .map(|link| {
+            link.to_string_lossy()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect()
+        })
+        .unwrap_or_default();
+    if name.trim().is_empty() || namespace.is_empty() {
+        return String::new();
+    }
+    let name: String = name
+        .trim()
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .take(32)
-        .collect()
+        .collect();
+    format!("{name}-{namespace}")
 }
 
 /// Remove what runs into `target` left beside it when they were killed (no cleanup runs on
@@ -504,31 +544,51 @@ fn unpublished() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
 
 /// Ctrl-C, a terminal closed or a polite kill leaves no staging folder behind: from here on
 /// those signals are taken by a thread of their own (blocked in this thread and every thread
-/// started after it), which removes the folders of unfinished outputs and exits as the signal
-/// would have (128 + its number). Call first thing, before any other thread starts.
+/// started after it), which removes the folders of unfinished outputs, then lets the signal end
+/// the process as it would have (a shell loop sees a child killed by Ctrl-C and stops). A
+/// signal the process was started ignoring (`nohup`, a script's background job) stays ignored.
+/// Call first thing, before any other thread starts.
 #[cfg(target_os = "linux")]
 pub fn clean_up_on_interrupt() {
-    // SAFETY: sigset_t is plain data, initialised by sigemptyset before any use; the calls
-    // only read and write that set and this thread's mask.
+    // SAFETY: sigset_t and sigaction are plain data, initialised before use (sigemptyset, or
+    // filled in by sigaction); the calls only read and write them, this thread's mask and the
+    // signals' actions.
     unsafe {
         let mut set: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut set);
+        let mut taken = 0;
         for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-            libc::sigaddset(&mut set, signal);
+            let mut action: libc::sigaction = std::mem::zeroed();
+            let ignored = libc::sigaction(signal, std::ptr::null(), &mut action) == 0
+                && action.sa_sigaction == libc::SIG_IGN;
+            if !ignored {
+                libc::sigaddset(&mut set, signal);
+                taken += 1;
+            }
         }
-        if libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
+        if taken == 0 || libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
             return;
         }
         let spawned = std::thread::Builder::new()
             .name("interrupt".into())
             .spawn(move || loop {
                 let mut signal = 0;
-                if libc::sigwait(&set, &mut signal) == 0 {
-                    for folder in unpublished().drain(..) {
-                        let _ = fs::remove_dir_all(folder);
-                    }
-                    std::process::exit(128 + signal);
+                if libc::sigwait(&set, &mut signal) != 0 {
+                    continue;
                 }
+                // Held to the end: a publish in progress finishes its swap first, and none
+                // starts after.
+                let mut folders = unpublished();
+                for folder in folders.drain(..) {
+                    let _ = fs::remove_dir_all(folder);
+                }
+                let mut only: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut only);
+                libc::sigaddset(&mut only, signal);
+                libc::signal(signal, libc::SIG_DFL);
+                libc::pthread_sigmask(libc::SIG_UNBLOCK, &only, std::ptr::null_mut());
+                libc::raise(signal);
+                std::process::exit(128 + signal);
             });
         if spawned.is_err() {
             // Nobody to take them: the signals act as before.
