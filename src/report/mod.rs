@@ -12,6 +12,7 @@ mod json;
 mod markdown;
 pub mod numbers;
 mod restore;
+mod staging;
 mod sweep;
 mod text;
 
@@ -21,16 +22,14 @@ pub use calibration::{
 };
 pub use compare::{compare_csv, compare_json, compare_panels, compare_text};
 pub use csv_out::{runs_csv, summary_csv, RunZeroWriter};
-pub use files::{
-    clean_up_on_interrupt, differences, not_a_plain_file, read_untrusted, write_whole_file,
-    OutputDir,
-};
+pub use files::{differences, not_a_plain_file, read_untrusted, write_whole_file, OutputDir};
 pub use json::summary_json;
 pub use markdown::{headlines, report_md, Headline};
 pub use restore::{
     clock, human_duration, restore_text, vault_restore_text, RequestSpread, RestoreReport,
     VaultRestoreReport, LONG_TERM_PREVIEW,
 };
+pub use staging::clean_up_on_interrupt;
 pub use sweep::{merge, sweep_csv, sweep_json};
 pub use text::summary_text;
 
