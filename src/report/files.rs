@@ -162,36 +162,34 @@ impl OutputDir {
         };
         // An interrupt removes the unpublished staging folders. Amid the swap that would empty
         // the new output, or the old one under the staging name, so the swap holds the list
-        // (an interrupt waits for it) and takes this folder off it once the swap is done.
-        let mut unpublished_now = unpublished();
-        let mut swapped = |published: &mut bool, staging: &PathBuf| {
-            *published = true;
-            unpublished_now.retain(|folder| folder != staging);
-        };
-        match fs::symlink_metadata(&self.target) {
-            Ok(_) if exchange(&self.staging, &self.target) => {
-                swapped(&mut self.published, &self.staging);
-                drop(unpublished_now);
-                // The old folder now sits under the staging name; only backsim's own files
-                // were in it (checked when staging).
-                let _ = fs::remove_dir_all(&self.staging);
-            }
-            Ok(_) => {
-                let old = fresh_name(&self.target, "old")?;
-                fs::rename(&self.target, &old).map_err(moved)?;
-                if let Err(e) = fs::rename(&self.staging, &self.target) {
-                    let _ = fs::rename(&old, &self.target);
-                    return Err(moved(e));
+        // (an interrupt waits for it) and takes this folder off it once the swap is done. What
+        // the swap leaves of the old output is removed after, outside the list.
+        let old_output = {
+            let mut list = unpublished();
+            let old_output = match fs::symlink_metadata(&self.target) {
+                // The old folder now sits under the staging name.
+                Ok(_) if exchange(&self.staging, &self.target) => Some(self.staging.clone()),
+                Ok(_) => {
+                    let old = fresh_name(&self.target, "old")?;
+                    fs::rename(&self.target, &old).map_err(moved)?;
+                    if let Err(e) = fs::rename(&self.staging, &self.target) {
+                        let _ = fs::rename(&old, &self.target);
+                        return Err(moved(e));
+                    }
+                    Some(old)
                 }
-                swapped(&mut self.published, &self.staging);
-                drop(unpublished_now);
-                // Only backsim's own files were in it (checked when staging).
-                let _ = fs::remove_dir_all(&old);
-            }
-            Err(_) => {
-                fs::rename(&self.staging, &self.target).map_err(moved)?;
-                swapped(&mut self.published, &self.staging);
-            }
+                Err(_) => {
+                    fs::rename(&self.staging, &self.target).map_err(moved)?;
+                    None
+                }
+            };
+            self.published = true;
+            list.retain(|folder| *folder != self.staging);
+            old_output
+        };
+        // Only backsim's own files were in it (checked when staging and again above).
+        if let Some(old) = old_output {
+            let _ = fs::remove_dir_all(old);
         }
         if let Some(parent) = self.target.parent() {
             sync_folder(parent);
@@ -342,10 +340,8 @@ fn output_holding(path: &Path) -> Option<PathBuf> {
         .ancestors()
         .skip(1)
         .find(|folder| {
-            MARKERS.iter().any(|m| {
-                let marker = folder.join(m);
-                fs::metadata(&marker).is_ok_and(|k| k.is_file()) && written_by_backsim(&marker)
-            })
+            // written_by_backsim reads only a plain file: no other check is needed first.
+            MARKERS.iter().any(|m| written_by_backsim(&folder.join(m)))
         })
         .map(Path::to_path_buf)
 }
