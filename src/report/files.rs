@@ -43,7 +43,7 @@ const MARKERS: &[&str] = &[
     "fleet_runs.json",
 ];
 
-pub(super) fn is_own_file(name: &str) -> bool {
+fn is_own_file(name: &str) -> bool {
     if let Some(inner) = name
         .strip_prefix('.')
         .and_then(|n| n.strip_suffix(".partial"))
@@ -99,7 +99,7 @@ impl OutputDir {
             Err(e) if e.kind() == ErrorKind::NotFound => {}
             Err(e) => return Err(Error::io(format!("cannot examine {}", target.display()), e)),
         }
-        remove_leftovers(&resolved);
+        remove_leftovers(&resolved, is_own_file);
         let staging = fresh_sibling(&resolved, "new")?;
         unpublished().push(staging.clone());
         Ok(Self {

@@ -6,7 +6,6 @@ use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
-use super::files::is_own_file;
 use crate::error::Error;
 
 /// The target's name, cut to 64 bytes, as the hidden folders beside it begin.
@@ -73,9 +72,9 @@ fn host_tag() -> String {
 
 /// Remove what runs into `target` left beside it when they were killed (no cleanup runs on
 /// SIGKILL or power loss): hidden staging or old folders named for it, made on this machine by
-/// a process that no longer exists, holding only backsim's own files. Best effort: anything
-/// else stays.
-pub(super) fn remove_leftovers(target: &Path) {
+/// a process that no longer exists, holding only backsim's own files (`is_own_file`: the
+/// output folder knows which). Best effort: anything else stays.
+pub(super) fn remove_leftovers(target: &Path, is_own_file: fn(&str) -> bool) {
     let (Some(parent), short, host) = (target.parent(), short_name(target), host_tag()) else {
         return;
     };
