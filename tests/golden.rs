@@ -1,6 +1,7 @@
 //! Golden outputs: every bundled scenario, two kitchen-sink scenarios with every feature on,
-//! `restore` at several points and a sweep, each compared file by file (events.csv and
-//! timeseries.csv included) with the expected outputs committed under `tests/golden/<case>/`.
+//! `restore` at several points, a comparison, a sweep and a small fleet, each compared file by
+//! file (events.csv and timeseries.csv included) with the expected outputs committed under
+//! `tests/golden/<case>/`.
 //!
 //! A refactor keeps them byte-identical. A deliberate change of results rewrites them in the same
 //! commit, with the reason in its message:
@@ -248,6 +249,7 @@ golden! {
     run_long_term: ["run", "tests/golden/long-term.toml", "--no-charts", "--out", OUT];
     restore_from_vault: ["restore", "tests/golden/long-term.toml", "--at", "20d", "--request-at", "99d"];
     compare_geo_and_retention: ["compare", "scenarios/default.toml", "--vs", "backup.redundancy=geo", "--vs", "backup.retention_days=14,workload.binlog_gb_per_day=60", "--runs", "4", "--no-charts", "--out", OUT];
+    fleet_small: ["fleet", "tests/golden/fleet-small.toml", "--out", OUT];
     sweep_retention_redundancy: ["sweep", "scenarios/default.toml", "--vary", "backup.retention_days=7,14", "--vary", "backup.redundancy=local,geo", "--runs", "3", "--no-charts", "--out", OUT];
 }
 
