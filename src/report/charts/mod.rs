@@ -249,16 +249,6 @@ fn axis_decimals(range: f64) -> usize {
     }
 }
 
-/// A tick label with significant figures rather than float noise.
-fn tick(v: &f64) -> String {
-    if v.abs() < 1e-12 {
-        return "0".into();
-    }
-    let magnitude = v.abs().log10().floor() as i32;
-    let decimals = (1 - magnitude).clamp(0, 6) as usize;
-    format!("{v:.decimals$}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::sweep::value_axis;

@@ -186,9 +186,11 @@ pub fn sweep_chart(
             series.iter().flatten().flat_map(|p| [p.1, p.2, p.3]),
             !spec.y_from_data,
         );
+        // One number of decimals for every tick: labelled one by one, 5 read "5.0" beside "10".
+        let x_decimals = axis_decimals(x1 - x0 + 2.0 * pad);
         let x_fmt = |x: &f64| {
             if numeric_x {
-                tick(x)
+                format!("{:.x_decimals$}", if x.abs() < 1e-12 { 0.0 } else { *x })
             } else if (x - x.round()).abs() < 1e-6 {
                 // Categories sit at whole positions; ticks between them stay unlabelled.
                 x_values
