@@ -565,6 +565,33 @@ fn bad_input_arguments() {
     );
     rejects("name = \"x\"\n", &["--threads", "0"], &["--threads"]);
     rejects("name = \"x\"\n", &["--runs", "zero"], &["--runs"]);
+    // A key given twice ran with the last value, whichever was meant; a table and a key inside
+    // it count as the same.
+    rejects(
+        "name = \"x\"\n",
+        &[
+            "--set",
+            "backup.retention_days=7",
+            "--set",
+            "backup.retention_days=14",
+        ],
+        &["--set: backup.retention_days is set twice", "=7 and", "=14"],
+    );
+    rejects(
+        "name = \"x\"\n",
+        &[
+            "--set",
+            "backup={retention_days=7}",
+            "--set",
+            "backup.retention_days=14",
+        ],
+        &["is set twice"],
+    );
+    rejects(
+        "name = \"x\"\n",
+        &["--set", "runs=3", "--runs", "2"],
+        &["runs is given by both --runs and --set runs"],
+    );
 }
 
 #[test]

@@ -599,6 +599,34 @@ fn a_key_swept_twice_is_refused() {
     );
 }
 
+/// A `--set` of a key the sweep varies, from `--vary` or a cases file, is refused: every point
+/// replaced it, so the value given never ran. A --set of another key still applies to all.
+#[test]
+fn a_set_of_a_swept_key_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    sweep_refused(
+        tmp.path(),
+        &[
+            "--set",
+            "backup.retention_days=21",
+            "--vary",
+            "backup.retention_days=7,14",
+        ],
+        "--set: backup.retention_days: the sweep varies it at every point",
+    );
+    let cases = cases_file(tmp.path(), "server.vcores\n2\n4\n");
+    sweep_refused(
+        tmp.path(),
+        &[
+            "--set",
+            "server.vcores=8",
+            "--cases",
+            cases.to_str().unwrap(),
+        ],
+        "--set: server.vcores: the sweep varies it at every point",
+    );
+}
+
 /// `--vary` cuts its values at commas outside brackets, braces and strings: it cut at every
 /// comma, so `workload.weekly=[1,1,1,1,1,0.5,0.5],[1,1,1,1,1,1,1]` was refused ("expected a
 /// list in brackets, e.g. [1, 2], got the text "[1"") and no list, event or on-demand

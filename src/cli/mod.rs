@@ -180,6 +180,13 @@ impl Simulation {
             ("seed", self.seed.map(|s| s.to_string())),
         ] {
             if let Some(value) = value {
+                if sets.iter().any(|o| o.key == key) {
+                    return Err(InputError::argument(
+                        "--set",
+                        format!("{key} is given by both --{key} and --set {key}=…: give it once"),
+                    )
+                    .into());
+                }
                 sets.push(Override {
                     key: key.into(),
                     value,
@@ -445,10 +452,27 @@ fn command(cli: Cli) -> i32 {
 }
 
 fn overrides(set: &[String]) -> Result<Vec<Override>, Error> {
-    Ok(set
+    let sets: Vec<Override> = set
         .iter()
         .map(|s| Override::parse(s))
-        .collect::<Result<_, _>>()?)
+        .collect::<Result<_, _>>()?;
+    // The last of two would win without a word, and which was meant is anyone's guess.
+    for (i, later) in sets.iter().enumerate() {
+        if let Some(earlier) = sets[..i]
+            .iter()
+            .find(|earlier| keys::overlap(&earlier.key, &later.key))
+        {
+            return Err(InputError::argument(
+                "--set",
+                format!(
+                    "{} is set twice ({}={} and {}={}): give it once",
+                    later.key, earlier.key, earlier.value, later.key, later.value
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(sets)
 }
 
 fn execute(command: Command) -> Result<(), Error> {

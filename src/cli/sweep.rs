@@ -124,6 +124,17 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
         }
         None => Grid::new(base, &args.vary)?,
     };
+    // The sweep sets its keys at every point: a --set of one would never take effect.
+    if let Some(o) = sets.iter().find(|o| grid.keys.contains(&o.key)) {
+        return Err(InputError::argument(
+            "--set",
+            format!(
+                "{}: the sweep varies it at every point, so this value would never be used; leave it out of --set, or give it among the sweep's values",
+                o.key
+            ),
+        )
+        .into());
+    }
     let shard = match &args.shard {
         Some(text) => Shard::parse(text)?,
         None => Shard::WHOLE,
