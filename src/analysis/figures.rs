@@ -15,6 +15,7 @@ pub enum Unit {
     Hours,
     Days,
     Gb,
+    GbPerDay,
     GbMonth,
     /// The scenario's currency per month.
     MoneyPerMonth,
@@ -31,6 +32,7 @@ impl Unit {
             Unit::Hours => "h".into(),
             Unit::Days => "days".into(),
             Unit::Gb => "GB".into(),
+            Unit::GbPerDay => "GB/day".into(),
             Unit::GbMonth => "GB-month".into(),
             Unit::MoneyPerMonth => format!("{currency}/month"),
             Unit::PerRun => "per run".into(),
@@ -111,7 +113,7 @@ figures! {
     FreeAllowanceMean => "free_allowance_mean_gb", Gb, "Free allowance, time-average", |m| Some(m.storage.mean_free_allowance_gb);
     BillableGbMonth => "billable_gb_month", GbMonth, "Billable backup storage", |m| Some(m.storage.billable_gb_month);
     CostPerMonth => "cost_per_month", MoneyPerMonth, "Backup storage cost", |m| Some(m.storage.cost_per_month);
-    DailyBackupGb => "daily_backup_gb", Gb, "New backup data per day", |m| Some(m.storage.daily_backup_gb);
+    DailyBackupGb => "daily_backup_gb", GbPerDay, "New backup data per day", |m| Some(m.storage.daily_backup_gb);
     FreeRetentionDays => "free_retention_days", Days, "Free retention by the rule of thumb", |m| m.storage.free_retention_days;
     Snapshots => "snapshots", PerRun, "Snapshots taken", |m| count(m.backups.snapshots);
     SnapshotFailures => "snapshot_failures", PerRun, "Failed snapshot attempts", |m| count(m.backups.snapshot_failures);

@@ -159,7 +159,8 @@ pub fn signed_fixed(v: f64, decimals: usize) -> String {
 /// A paired difference with its CI: "+73.30 (95% CI +72.91 … +73.69)"; "0 (identical in every
 /// run)" when every run gave exactly the same; the mean alone without an interval. Differences
 /// and widths below a millionth of `reference` (the size of the figure itself) are rounding in
-/// sums taken in another order, or too small to plan with, and read as none.
+/// sums taken in another order, or too small to plan with, and read as none. Only a CI of no
+/// width says anything of every run: a narrow one still lets a run or two stray further.
 pub fn difference(e: &Estimate, scale: f64, reference: f64) -> String {
     let mean = e.mean / scale;
     let tiny = 1e-6 * reference.abs().max(e.mean.abs());
@@ -173,10 +174,14 @@ pub fn difference(e: &Estimate, scale: f64, reference: f64) -> String {
                 signed_fixed(hi / scale, d)
             )
         }
-        Some(_) if e.mean == 0.0 => "0 (identical in every run)".to_string(),
-        Some(_) if e.mean.abs() <= tiny => "0 (within a millionth in every run)".to_string(),
-        Some(_) => format!(
+        Some([lo, hi]) if lo == hi && e.mean == 0.0 => "0 (identical in every run)".to_string(),
+        Some([lo, hi]) if lo == hi => format!(
             "{} (the same in every run)",
+            signed_fixed(mean, decimals_for(mean, 4))
+        ),
+        Some(_) if e.mean.abs() <= tiny => "0 (95% CI within a millionth)".to_string(),
+        Some(_) => format!(
+            "{} (95% CI within a millionth)",
             signed_fixed(mean, decimals_for(mean, 4))
         ),
         None => signed_fixed(mean, decimals_for(mean, 4)),
@@ -249,7 +254,26 @@ mod tests {
         };
         assert_eq!(
             difference(&noise, 1.0, 62.3),
-            "0 (within a millionth in every run)"
+            "0 (95% CI within a millionth)"
+        );
+        // Runs that differ, by little: the interval is what is known, not every run.
+        let narrow = Estimate {
+            mean: 0.008629,
+            ci95: Some([0.007287, 0.009971]),
+            n: 100,
+        };
+        assert_eq!(
+            difference(&narrow, 3600.0, 1785.0),
+            "+0.000002397 (95% CI within a millionth)"
+        );
+        let constant = Estimate {
+            mean: 2.5,
+            ci95: Some([2.5, 2.5]),
+            n: 100,
+        };
+        assert_eq!(
+            difference(&constant, 1.0, 90.0),
+            "+2.500 (the same in every run)"
         );
         let down = Estimate {
             mean: -3300.0,
