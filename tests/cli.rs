@@ -864,3 +864,75 @@ fn came_back_first_is_counted_by_kind_of_outage() {
     assert_eq!(region["region_outages"]["came_back_first"], 1.0);
     assert_eq!(region["recoveries"]["came_back_first"], 0.0);
 }
+
+/// Every readable summary names the --set it ran with, as `run` does: a compare, sweep or fleet
+/// table pasted elsewhere passed for the scenario file's own figures (a sweep's points were geo
+/// without a word).
+#[test]
+fn every_readable_summary_names_its_overrides() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = write(tmp.path(), "s.toml", "name = \"s\"\nhorizon_days = 10\n");
+    let cases: [(&str, Vec<&str>, &str); 3] = [
+        (
+            "compare",
+            vec!["--vs", "backup.retention_days=3"],
+            "Overrides: --set backup.redundancy=geo\n",
+        ),
+        (
+            "sweep",
+            vec!["--vary", "backup.retention_days=2,3"],
+            "Overrides: --set backup.redundancy=geo\n",
+        ),
+        ("run", vec![], "Overrides: --set backup.redundancy=geo\n"),
+    ];
+    for (i, (command, extra, says)) in cases.iter().enumerate() {
+        let out = tmp.path().join(format!("out{i}"));
+        backsim()
+            .arg(command)
+            .arg(&scenario)
+            .args(extra)
+            .args([
+                "--set",
+                "backup.redundancy=geo",
+                "--runs",
+                "2",
+                "--no-charts",
+            ])
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(*says));
+    }
+    let fleet = write(
+        tmp.path(),
+        "f.toml",
+        "name = \"f\"\nhorizon_days = 10\nruns = 2\n[[group]]\nname = \"g\"\ncount = 2\nregion = \"eastus\"\n[group.set]\nserver.vcores = 32\n",
+    );
+    backsim()
+        .arg("fleet")
+        .arg(&fleet)
+        .args(["--set", "server.vcores=4", "--no-charts", "--out"])
+        .arg(tmp.path().join("fleet-out"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Overrides, over every group's own settings: --set server.vcores=4\n",
+        ));
+    // None given, none named.
+    backsim()
+        .arg("sweep")
+        .arg(&scenario)
+        .args([
+            "--vary",
+            "backup.retention_days=2,3",
+            "--runs",
+            "2",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(tmp.path().join("plain"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Overrides").not());
+}

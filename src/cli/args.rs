@@ -127,7 +127,8 @@ pub(super) struct Simulation {
     /// Worker threads [default: all cores]; results do not depend on it
     #[arg(long, allow_negative_numbers = true)]
     pub(super) threads: Option<i64>,
-    /// Override a scenario key, e.g. --set backup.retention_days=14 (repeatable)
+    /// Override a scenario key, e.g. --set backup.retention_days=14 (repeatable; each key once).
+    /// In a fleet it applies to every group, over the group's own settings
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub(super) set: Vec<String>,
     /// Skip the PNG charts

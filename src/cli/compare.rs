@@ -231,7 +231,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Error> {
     if args.json {
         print(&String::from_utf8_lossy(&json));
     } else {
-        say(&report::compare_text(&comparison, &results));
+        say(&report::compare_text(&comparison, &results, &args.sim.set));
         say(&format!("\nwrote {}\n", out_path.display()));
     }
     Ok(())

@@ -126,7 +126,7 @@ pub(super) fn fleet(args: FleetArgs) -> Result<(), Error> {
             &record.provenance,
         )));
     } else {
-        say(&out::text(&fleet, &summary));
+        say(&out::text(&fleet, &summary, &args.sim.set));
         say(&format!("\nfiles in {}\n", out_path.display()));
     }
     Ok(())

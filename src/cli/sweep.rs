@@ -186,6 +186,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
         print(&String::from_utf8_lossy(&json));
         return Ok(());
     }
+    say(&report::overrides_line(&args.sim.set));
     say(&sweep_table(&table, grid.keys.len()));
     let measured = meta.measured_from_days.map_or(String::new(), |days| {
         format!(

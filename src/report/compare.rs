@@ -26,7 +26,7 @@ fn unit_label(unit: Unit, currency: &str) -> String {
 }
 
 /// The readable comparison printed by `backsim compare`.
-pub fn compare_text(c: &Comparison, results: &[AlternativeResult]) -> String {
+pub fn compare_text(c: &Comparison, results: &[AlternativeResult], overrides: &[String]) -> String {
     let base = &c.base.loaded.scenario;
     let currency = &base.config.cost.currency;
     let mut out = String::new();
@@ -39,6 +39,7 @@ pub fn compare_text(c: &Comparison, results: &[AlternativeResult]) -> String {
         base.horizon_days,
         c.seed
     );
+    out.push_str(&super::overrides_line(overrides));
     let from = if c.measured_from > 0 {
         format!(
             "day {}",

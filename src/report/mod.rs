@@ -31,6 +31,6 @@ pub use restore::{
 };
 pub use staging::clean_up_on_interrupt;
 pub use sweep::{merge, sweep_csv, sweep_json};
-pub use text::summary_text;
+pub use text::{overrides_line, summary_text};
 
 pub use crate::analysis::{Analysis, Provenance};

@@ -53,6 +53,16 @@ fn long_term_text(out: &mut String, a: &Analysis<'_>, lt: &crate::analysis::Long
 }
 
 /// The readable summary printed after a run.
+/// The `--set`s a readable output ran with, as a line ("" without any): a table pasted
+/// elsewhere must not pass for the scenario file's own figures.
+pub fn overrides_line(overrides: &[String]) -> String {
+    if overrides.is_empty() {
+        String::new()
+    } else {
+        format!("Overrides: --set {}\n", overrides.join(" --set "))
+    }
+}
+
 pub fn summary_text(a: &Analysis<'_>) -> String {
     let s = a.scenario;
     let c = &s.config;
@@ -111,13 +121,7 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
             .collect();
         let _ = writeln!(out, "Scripted: {}", listed.join("; "));
     }
-    if !a.provenance.overrides.is_empty() {
-        let _ = writeln!(
-            out,
-            "Overrides: --set {}",
-            a.provenance.overrides.join(" --set ")
-        );
-    }
+    out.push_str(&overrides_line(&a.provenance.overrides));
     let _ = writeln!(out);
     let r = a.rpo;
     let _ = writeln!(out, "Data-loss window (RPO, time-weighted, all runs)");

@@ -15,12 +15,12 @@ fn hours(s: &Option<Spread>) -> String {
 }
 
 /// The readable summary.
-pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
+pub fn text(fleet: &Fleet, summary: &FleetSummary, overrides: &[String]) -> String {
     let cur = fleet.currency();
     let mut out = String::new();
     let days = fleet.horizon_days;
     out.push_str(&format!(
-        "backsim fleet · {} · {} in {}, {}\n{} × {} days, seed {}\n\n",
+        "backsim fleet · {} · {} in {}, {}\n{} × {} days, seed {}\n",
         fleet.name,
         counted(summary.servers as usize, "server"),
         counted(fleet.groups.len(), "group"),
@@ -29,6 +29,15 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary) -> String {
         days,
         fleet.seed
     ));
+    if !overrides.is_empty() {
+        // The fleet lays them over every group's own settings: a group's 32 vCores become the
+        // --set's 4, which the table below must not seem to hide.
+        out.push_str(&format!(
+            "Overrides, over every group's own settings: --set {}\n",
+            overrides.join(" --set ")
+        ));
+    }
+    out.push('\n');
     let unsteady = not_warmed_up(fleet);
     out.push_str(&format!(
         "Backup storage bill ({}): {} {cur}/month for the fleet, {} GB-month billable, {} GB stored on average\n",
