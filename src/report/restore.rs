@@ -9,13 +9,16 @@ use crate::model::{RestorePlan, RestoredServer, VaultPlan};
 
 /// "3 h 12 min", "25 min", "40 s": restore times read by people.
 pub fn human_duration(seconds: f64) -> String {
-    let s = seconds.round() as i64;
+    // Rounded as `{:.0}` rounds (ties to even), so that "1498 s" is never shown beside
+    // "24 min 59 s"; past an hour, to the nearest minute rather than cut down to it.
+    let s = seconds.round_ties_even() as i64;
+    let minutes = (seconds / 60.0).round_ties_even() as i64;
     if s < 60 {
         format!("{s} s")
     } else if s < 3600 {
         format!("{} min {} s", s / 60, s % 60)
     } else {
-        format!("{} h {} min", s / 3600, (s % 3600) / 60)
+        format!("{} h {} min", minutes / 60, minutes % 60)
     }
 }
 
@@ -256,6 +259,13 @@ mod tests {
     fn durations_read_naturally() {
         assert_eq!(human_duration(42.0), "42 s");
         assert_eq!(human_duration(1500.0), "25 min 0 s");
-        assert_eq!(human_duration(11_570.0), "3 h 12 min");
+        assert_eq!(human_duration(11_570.0), "3 h 13 min");
+        // To the nearest minute, not cut down to it: 7:07:40 is nearer 7 h 8 min.
+        assert_eq!(human_duration(25_660.0), "7 h 8 min");
+        assert_eq!(human_duration(11_396.0), "3 h 10 min");
+        assert_eq!(human_duration(3_599.6), "1 h 0 min");
+        // Seconds round as the figure beside them does: 1498.5 is "1498 s" there.
+        assert_eq!(format!("{:.0}", 1498.5), "1498");
+        assert_eq!(human_duration(1498.5), "24 min 58 s");
     }
 }
