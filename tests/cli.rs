@@ -443,6 +443,40 @@ fn max_runs_is_only_a_ceiling_for_target_ci() {
         .stderr(predicate::str::contains("stops at 4 runs"));
 }
 
+/// report.md, the file a review reads, says whether the precision asked for was reached: the
+/// terminal said "NOT reached" and report.md showed only the command line.
+#[test]
+fn report_md_says_whether_the_target_ci_was_reached() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"s\"\nhorizon_days = 5\nruns = 2\n[backup]\nsnapshot_failure_pct = 30\n",
+    );
+    for (target, max, says) in [
+        ("0.9", "8", "(±90% asked)"),
+        (
+            "0.0001",
+            "4",
+            "**NOT reached**: ±0.01% asked, stopped at --max-runs",
+        ),
+    ] {
+        let out = tmp.path().join(format!("out-{target}"));
+        backsim()
+            .args(["run", path.to_str().unwrap(), "--no-charts", "-q"])
+            .args(["--target-ci", target, "--max-runs", max, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let report = fs::read_to_string(out.join("report.md")).unwrap();
+        let line = report
+            .lines()
+            .find(|l| l.starts_with("Precision: "))
+            .unwrap_or_else(|| panic!("no precision line in report.md: {report}"));
+        assert!(line.contains(says), "{line}");
+    }
+}
+
 #[test]
 fn bad_input_zero_horizon() {
     rejects(

@@ -90,6 +90,18 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
                 .join(", ")
         );
     }
+    if let Some(t) = a.target {
+        // A review reads this file, not the terminal: a precision asked for and missed says so.
+        let _ = writeln!(
+            out,
+            "Precision: {} replications; headline 95% CIs within ±{}% of their means ({}±{}% asked{}).\n",
+            a.reps.len(),
+            numbers::sig(t.worst * 100.0, 2),
+            if t.reached { "" } else { "**NOT reached**: " },
+            numbers::sig(t.target * 100.0, 2),
+            if t.reached { "" } else { ", stopped at --max-runs" }
+        );
+    }
     let _ = writeln!(
         out,
         "Storage and cost are {}.\n",
