@@ -477,6 +477,28 @@ fn report_md_says_whether_the_target_ci_was_reached() {
     }
 }
 
+/// A number written with a unit where the key's name gives the unit says how to write it:
+/// "expected a number" alone left the user wondering, as other keys do take "7d".
+#[test]
+fn bad_input_unit_in_a_key_that_names_its_unit() {
+    rejects(
+        "name = \"x\"\nhorizon_days = \"90d\"\n",
+        &[],
+        &[
+            "bad.toml:2:16",
+            "`horizon_days` is a number of days, written without a unit or quotes, e.g. horizon_days = 90",
+        ],
+    );
+    rejects(
+        "name = \"x\"\n",
+        &["--set", "backup.snapshot_failure_pct=5%"],
+        &[
+            "`snapshot_failure_pct` is a percentage",
+            "snapshot_failure_pct = 5",
+        ],
+    );
+}
+
 #[test]
 fn bad_input_zero_horizon() {
     rejects(

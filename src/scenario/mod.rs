@@ -39,6 +39,7 @@ pub use raw::RawScenario;
 pub use resolved::{resolved_table, resolved_toml, sha256_hex, table_json, to_json};
 pub use template::template;
 pub use toml_errors::plain_words;
+use toml_errors::with_unit_hint;
 use toml_errors::{toml_error, unlocated_error};
 pub use validate::{parse_moment, DEFAULT_START, MAX_SEED};
 
@@ -269,7 +270,7 @@ impl<'t> Document<'t> {
                         origin: Origin::Argument(format!("--set {}={}", o.key, o.value)),
                         key: Some(o.key.clone()),
                         position: None,
-                        message: plain_words(e.message().trim()),
+                        message: with_unit_hint(&o.key, plain_words(e.message().trim())),
                     },
                     None => {
                         let mut err = toml_error(self.text, &self.origin, &e);

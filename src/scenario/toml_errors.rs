@@ -64,12 +64,57 @@ pub(super) fn toml_error(text: &str, origin: &Origin, e: &toml::de::Error) -> In
         ),
         _ => plain_words(raw),
     };
+    let message = match &key {
+        Some(k) => with_unit_hint(k, message),
+        None => message,
+    };
     InputError {
         origin: origin.clone(),
         key,
         position: offset.map(|at| spans::line_col(text, at)),
         message,
     }
+}
+
+/// `message` about `key`, with how to write it when a number was written with a unit ("90d"
+/// for `horizon_days`) where the key's name already says the unit: other keys take "7d".
+pub fn with_unit_hint(key: &str, message: String) -> String {
+    match unit_in_name(key, &message) {
+        Some(hint) => format!("{message}: {hint}"),
+        None => message,
+    }
+}
+
+fn unit_in_name(key: &str, message: &str) -> Option<String> {
+    let text = message
+        .strip_prefix("expected a number, got the text \"")
+        .or_else(|| message.strip_prefix("expected a whole number (0 or more), got the text \""))
+        .or_else(|| message.strip_prefix("expected a whole number, got the text \""))?
+        .strip_suffix('"')?;
+    let name = key.rsplit('.').next().unwrap_or(key);
+    let unit = [
+        ("_days", "a number of days"),
+        ("_hours", "a number of hours"),
+        ("_minutes", "a number of minutes"),
+        ("_seconds", "a number of seconds"),
+        ("_pct", "a percentage"),
+        ("_gb", "a number of GB"),
+    ]
+    .into_iter()
+    .find_map(|(suffix, unit)| name.ends_with(suffix).then_some(unit))?;
+    let digits: String = text
+        .trim()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let example = if digits.is_empty() {
+        String::new()
+    } else {
+        format!(", e.g. {name} = {digits}")
+    };
+    Some(format!(
+        "`{name}` is {unit}, written without a unit or quotes{example}"
+    ))
 }
 
 /// serde's "invalid type: string \"abc\", expected f64" as "expected a number, got the text
