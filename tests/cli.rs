@@ -992,3 +992,53 @@ fn every_readable_summary_names_its_overrides() {
         .success()
         .stdout(predicate::str::contains("Overrides").not());
 }
+
+/// A file of another kind handed to a command says what it looks like and where it goes: a
+/// server description or metrics to `run`, an inventory or cases CSV to `run`, metrics to
+/// `import`, a scenario as sweep cases. Each gave only the parser's complaint.
+#[test]
+fn a_file_of_another_kind_says_where_it_goes() {
+    rejects(
+        "{\"name\": \"orders\", \"sku\": {\"name\": \"Standard_D4ds_v4\"}}\n",
+        &[],
+        &[
+            "bad.toml:1:1",
+            "this looks like JSON, not TOML",
+            "backsim import FILE",
+        ],
+    );
+    rejects(
+        "server.vcores,server.db_size_gb\n2,40\n",
+        &[],
+        &[
+            "this looks like CSV, not TOML",
+            "--cases FILE",
+            "backsim fleet FILE.csv",
+        ],
+    );
+    let tmp = TempDir::new().unwrap();
+    let metrics = write(
+        tmp.path(),
+        "metrics.json",
+        r#"{"value": [{"name": {"value": "backup_storage_used"}, "timeseries": []}]}"#,
+    );
+    backsim()
+        .args(["import", metrics.to_str().unwrap(), "--out"])
+        .arg(tmp.path().join("x.toml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "this is a metrics export (`az monitor metrics list`), not a server description: give it to `backsim calibrate SCENARIO --metrics FILE`",
+        ));
+    let scenario = write(tmp.path(), "s.toml", "# comment\nname = \"s\"\n");
+    backsim()
+        .args(["sweep", scenario.to_str().unwrap(), "--cases"])
+        .arg(&scenario)
+        .arg("--out")
+        .arg(tmp.path().join("never"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "s.toml:2:1: key `header`: this looks like a scenario (TOML), not a cases CSV",
+        ));
+}

@@ -45,6 +45,17 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Import, InputError> {
         message,
     };
     let doc = super::json_document(text, origin)?;
+    let is_metrics = doc
+        .get("value")
+        .and_then(Value::as_array)
+        .and_then(|list| list.first())
+        .is_some_and(|item| item.get("timeseries").is_some());
+    if is_metrics {
+        return Err(fail((
+            String::new(),
+            "this is a metrics export (`az monitor metrics list`), not a server description: give it to `backsim calibrate SCENARIO --metrics FILE`".to_string(),
+        )));
+    }
     let (list, prefix) = match &doc {
         Value::Array(list) => (Some(list), ""),
         Value::Object(o) if !o.contains_key("name") => {

@@ -178,7 +178,13 @@ impl<'t> Document<'t> {
                 }
             }
         };
-        let root = DeTable::parse(text).map_err(located)?;
+        let root = DeTable::parse(text).map_err(|e| {
+            let mut err = located(e);
+            if let Some(hint) = toml_errors::other_format(text) {
+                err.message = format!("{}; {hint}", err.message);
+            }
+            err
+        })?;
         if let Some((name, span)) = list_for_table(root.get_ref()) {
             return Err(InputError {
                 origin: origin.clone(),

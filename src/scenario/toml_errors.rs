@@ -45,6 +45,26 @@ pub(super) fn unlocated_error(
     (None, Some((lo, 1)), readable)
 }
 
+/// What a file that fails to parse as TOML may be instead, and where it goes: the JSON and CSV
+/// files backsim reads elsewhere are easily handed to the wrong command.
+pub(crate) fn other_format(text: &str) -> Option<&'static str> {
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    let after_bracket = start.strip_prefix('[').map(str::trim_start);
+    if start.starts_with('{') || after_bracket.is_some_and(|rest| rest.starts_with(['{', '"', ']']))
+    {
+        return Some(
+            "this looks like JSON, not TOML: a server description becomes a scenario with `backsim import FILE`, and storage metrics go to `backsim calibrate SCENARIO --metrics FILE`",
+        );
+    }
+    let first = start.lines().next().unwrap_or("").trim();
+    if first.contains(',') && !first.contains('=') && !first.starts_with(['[', '#']) {
+        return Some(
+            "this looks like CSV, not TOML: a fleet inventory runs with `backsim fleet FILE.csv`, and sweep cases go to `backsim sweep SCENARIO --cases FILE`",
+        );
+    }
+    None
+}
+
 /// A TOML syntax or shape error, located at its key, in words a reader of the file uses: an
 /// unknown key with the likely one ("did you mean …?"), a wrong type as "expected a number".
 pub(super) fn toml_error(text: &str, origin: &Origin, e: &toml::de::Error) -> InputError {

@@ -224,6 +224,26 @@ impl Grid {
             message,
         };
         let text = scenario::read_input(path, "cases file")?;
+        // A scenario given where its cases go: the csv reader's complaint about field counts
+        // would not say so.
+        if let Some((i, _)) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| {
+                let l = l.trim();
+                !l.is_empty() && !l.starts_with('#')
+            })
+            .filter(|(_, l)| {
+                let l = l.trim();
+                l.starts_with('[') || (l.contains('=') && !l.contains(','))
+            })
+        {
+            return Err(fail(
+                "header".into(),
+                "this looks like a scenario (TOML), not a cases CSV: the scenario comes first (`backsim sweep SCENARIO --cases CASES.csv`), and a cases file's header names scenario keys, e.g. server.vcores,server.db_size_gb".into(),
+                Some((i + 1, 1)),
+            ));
+        }
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());

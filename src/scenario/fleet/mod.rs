@@ -205,7 +205,13 @@ fn fleet_from_text(path: &Path, text: String, overrides: &[Override]) -> Result<
             origin: origin.clone(),
             key: None,
             position,
-            message: format!("not a valid TOML fleet file: {}", e.message()),
+            message: match crate::scenario::toml_errors::other_format(&text) {
+                Some(hint) => format!(
+                    "not a valid TOML fleet file: {}; {hint}",
+                    e.message().trim()
+                ),
+                None => format!("not a valid TOML fleet file: {}", e.message()),
+            },
         }
     })?;
     let at = |key: &str| key_position(&text, key);
