@@ -741,6 +741,22 @@ fn restore_command_refuses_points_outside_the_window() {
     restore(&scenario, &["--at", "yesterday"])
         .code(2)
         .stderr(predicate::str::contains("--at").and(predicate::str::contains("latest, fastest")));
+    // Asked at the end of the horizon by default: the error says so, and how to ask earlier.
+    restore(&scenario, &["--at", "1d"]).code(2).stderr(predicate::str::contains(
+        "at the request time (2026-01-15T00:00:00Z, the end of the horizon): choose a point from 2026-01-08T00:00:00Z to 2026-01-15T00:00:00Z, or ask earlier with --request-at",
+    ));
+    // restore writes no folder: --out says so rather than clap's "use -- --out".
+    restore(&scenario, &["--at", "latest", "--out", "x"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--out: restore writes no files: it prints its plan (save it with --json > FILE.json)",
+        ));
+    // A point after the request is not out of the window but in the future.
+    restore(&scenario, &["--at", "8d", "--request-at", "6d"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "8d is after the request time (2026-01-11T00:00:00Z)",
+        ));
 }
 
 /// R5: a deleted server is restorable for 5 days after deletion, not after.

@@ -374,6 +374,10 @@ pub(super) struct RestoreArgs {
     /// Print the report as JSON
     #[arg(long)]
     pub(super) json: bool,
+    /// Not an option of restore, which writes no folder: taken only to say so (clap would
+    /// suggest passing "--out" as a value).
+    #[arg(long, hide = true, num_args = 0..=1)]
+    pub(super) out: Option<Option<PathBuf>>,
 }
 
 /// The `--set KEY=VALUE` arguments, each key given once.

@@ -13,6 +13,13 @@ use crate::scenario;
 use crate::stats::nearest_rank;
 
 pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
+    if args.out.is_some() {
+        return Err(InputError::argument(
+            "--out",
+            "restore writes no files: it prints its plan (save it with --json > FILE.json); run, sweep, compare and fleet write output folders",
+        )
+        .into());
+    }
     let s = scenario::load(&args.scenario, &overrides(&args.set)?)?;
     let Some(replication) = u64::try_from(args.replication)
         .ok()
@@ -85,11 +92,23 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
             _ => "--at",
         };
         let message = match refusal {
-            RestoreRefusal::OutOfWindow { earliest, latest } => format!(
-                "{} is outside the recovery window at the request time: choose a point from {} to {}",
+            RestoreRefusal::OutOfWindow { .. } if matches!(target, RestoreTarget::At(p) if p > request) => format!(
+                "{} is after the request time ({}): a restore reaches only points before it is asked for; request later with --request-at, or choose an earlier --at",
                 args.at,
+                when(request)
+            ),
+            RestoreRefusal::OutOfWindow { earliest, latest } => format!(
+                "{} is outside the recovery window at the request time ({}{}): choose a point from {} to {}{}",
+                args.at,
+                when(request),
+                if args.request_at.is_none() { ", the end of the horizon" } else { "" },
                 when(earliest),
-                when(latest)
+                when(latest),
+                if args.request_at.is_none() {
+                    ", or ask earlier with --request-at"
+                } else {
+                    ""
+                }
             ),
             RestoreRefusal::NoBackups => {
                 "no snapshot exists yet at the request time, so there is nothing to restore from".to_string()
