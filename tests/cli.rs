@@ -1058,3 +1058,23 @@ fn a_file_of_another_kind_says_where_it_goes() {
             "s.toml:2:1: key `header`: this looks like a scenario (TOML), not a cases CSV",
         ));
 }
+
+/// `run` of a scenario with a [sweep] table says the table is not run: it was ignored without a
+/// word, and the user took the base point for the sweep.
+#[test]
+fn run_says_a_sweep_table_is_for_sweep() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(
+        tmp.path(),
+        "g.toml",
+        "name = \"g\"\nhorizon_days = 5\nruns = 2\n[sweep]\n\"backup.retention_days\" = [3, 5]\n",
+    );
+    backsim()
+        .args(["run", path.to_str().unwrap(), "--no-charts", "--out"])
+        .arg(tmp.path().join("out"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: the scenario's [sweep] table (backup.retention_days: 2 values) is for `backsim sweep`",
+        ));
+}

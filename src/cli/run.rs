@@ -28,6 +28,18 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
         args.out.as_deref(),
         Path::new("output").join(&scenario.name),
     )?;
+    if !scenario.sweep.is_empty() {
+        // The table is the file's question; run answers only its base point.
+        warn(&format!(
+            "the scenario's [sweep] table ({}) is for `backsim sweep`: run simulates the scenario as written, without it",
+            scenario
+                .sweep
+                .iter()
+                .map(|(key, values)| format!("{key}: {} values", values.len()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     let planned = args.target.planned(scenario.runs);
     if args.target.target_ci.is_some() && args.target.max_runs() < scenario.runs {
         warn(&format!(
