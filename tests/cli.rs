@@ -1078,3 +1078,37 @@ fn run_says_a_sweep_table_is_for_sweep() {
             "note: the scenario's [sweep] table (backup.retention_days: 2 values) is for `backsim sweep`",
         ));
 }
+
+/// An --out holding another command's output is refused, not replaced: a run into a fleet's
+/// folder wiped the fleet (which may have taken many minutes) without a word. The same command
+/// still replaces its own earlier output.
+#[test]
+fn an_output_of_another_kind_is_not_replaced() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"s\"\nhorizon_days = 4\nruns = 2\n",
+    );
+    let out = tmp.path().join("out");
+    let sweep = |out: &Path| {
+        backsim()
+            .args(["sweep", scenario.to_str().unwrap(), "--no-charts", "-q"])
+            .args(["--vary", "backup.retention_days=1,2", "--out"])
+            .arg(out)
+            .assert()
+    };
+    sweep(&out).success();
+    let before = fs::read(out.join("sweep.json")).unwrap();
+    backsim()
+        .args(["run", scenario.to_str().unwrap(), "--no-charts", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "holds the output of a sweep (sweep.json), not of a run: choose another folder",
+        ));
+    assert_eq!(fs::read(out.join("sweep.json")).unwrap(), before);
+    assert!(!out.join("summary.json").exists());
+    sweep(&out).success();
+}

@@ -193,7 +193,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Error> {
         }
     };
     let started = std::time::Instant::now();
-    let dir = OutputDir::stage(&out_path)?;
+    let dir = OutputDir::stage(&out_path, "compare.json")?;
     let base_contender = Contender {
         label: base.scenario.name.clone(),
         loaded: base,

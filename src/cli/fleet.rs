@@ -66,7 +66,7 @@ pub(super) fn fleet(args: FleetArgs) -> Result<(), Error> {
             fixed(megabytes, 0)
         ));
     }
-    let dir = OutputDir::stage(&out_path)?;
+    let dir = OutputDir::stage(&out_path, "fleet_runs.json")?;
     let bar = progress_bar(runs.len() as u64, "runs");
     let tick = || {
         if let Some(b) = &bar {
@@ -450,7 +450,7 @@ pub(super) fn merge(
         )
         .into());
     }
-    let dir = OutputDir::stage(out_path)?;
+    let dir = OutputDir::stage(out_path, "fleet_runs.json")?;
     write_outputs(&dir, &fleet, &record, no_charts)?;
     dir.publish()?;
     say(&format!(

@@ -52,7 +52,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
     if let Some(size) = estimate::run_note(&scenario.config, planned, pool.current_num_threads()) {
         warn(&size);
     }
-    let dir = OutputDir::stage(&out_path)?;
+    let dir = OutputDir::stage(&out_path, "summary.json")?;
     let mut writer = RunZeroWriter::new(
         scenario.start,
         scenario.config.horizon,

@@ -222,7 +222,7 @@ fn write_sweep(
     table: &SweepTable,
     charts: Option<bool>,
 ) -> Result<Vec<u8>, Error> {
-    let dir = OutputDir::stage(out)?;
+    let dir = OutputDir::stage(out, "sweep.json")?;
     if let Some(y_from_data) = charts {
         sweep_charts(&dir, &meta.grid, table, &meta.currency, y_from_data)?;
     }

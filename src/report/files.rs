@@ -73,6 +73,8 @@ pub struct OutputDir {
     target: PathBuf,
     staging: PathBuf,
     published: bool,
+    /// What this output is (its marker file), checked again on publishing.
+    marker: String,
 }
 
 fn refuse(target: &Path, why: impl std::fmt::Display) -> Error {
@@ -82,7 +84,9 @@ fn refuse(target: &Path, why: impl std::fmt::Display) -> Error {
 impl OutputDir {
     /// Check that `target` is new, empty or an earlier backsim result (never anybody else's
     /// folder, nor the current one), then make the staging folder beside it.
-    pub fn stage(target: &Path) -> Result<Self, Error> {
+    /// `marker` is the file that says what this output is (summary.json for a run, …): an
+    /// earlier output of another kind is refused rather than replaced.
+    pub fn stage(target: &Path, marker: &str) -> Result<Self, Error> {
         refuse_inside_an_output(target)?;
         let resolved = resolve(target)?;
         if let Ok(here) = std::env::current_dir().and_then(fs::canonicalize) {
@@ -94,7 +98,7 @@ impl OutputDir {
             }
         }
         match fs::symlink_metadata(&resolved) {
-            Ok(m) if m.is_dir() => check_replaceable(target, &resolved)?,
+            Ok(m) if m.is_dir() => check_replaceable(target, &resolved, marker)?,
             Ok(_) => return Err(refuse(target, "exists and is not a folder")),
             Err(e) if e.kind() == ErrorKind::NotFound => {}
             Err(e) => return Err(Error::io(format!("cannot examine {}", target.display()), e)),
@@ -107,6 +111,7 @@ impl OutputDir {
             target: resolved,
             staging,
             published: false,
+            marker: marker.to_string(),
         })
     }
 
@@ -152,7 +157,7 @@ impl OutputDir {
         // Checked again: something put in the folder while the run went on (a folder of one's
         // own work) would otherwise go with the old output.
         if fs::symlink_metadata(&self.target).is_ok_and(|m| m.is_dir()) {
-            check_replaceable(&self.shown, &self.target)?;
+            check_replaceable(&self.shown, &self.target, &self.marker)?;
         }
         let moved = |e| {
             Error::io(
@@ -350,11 +355,12 @@ fn output_holding(path: &Path) -> Option<PathBuf> {
 /// that backsim wrote (its provenance names the backsim version; a file of the user's with the
 /// same name does not), beside nothing but backsim's own files. Names alone are not enough: a
 /// folder of the user's notes called report.md was replaced.
-fn check_replaceable(shown: &Path, folder: &Path) -> Result<(), Error> {
+fn check_replaceable(shown: &Path, folder: &Path, marker: &str) -> Result<(), Error> {
     let entries = fs::read_dir(folder)
         .map_err(|e| Error::io(format!("cannot read {}", shown.display()), e))?;
     let mut names = Vec::new();
     let mut marked = false;
+    let mut other_kind = None;
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(format!("cannot read {}", shown.display()), e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -373,11 +379,27 @@ fn check_replaceable(shown: &Path, folder: &Path) -> Result<(), Error> {
                 format!("holds {name:?}, which backsim did not write; the output replaces the whole folder, so choose a new or empty one"),
             ));
         }
-        marked |=
-            kind.is_file() && MARKERS.contains(&name.as_str()) && written_by_backsim(&entry.path());
+        if kind.is_file() && MARKERS.contains(&name.as_str()) && written_by_backsim(&entry.path()) {
+            marked = true;
+            if name != marker {
+                other_kind = Some(name.clone());
+            }
+        }
         if !FOLDER_VIEWS.contains(&name.as_str()) {
             names.push(name);
         }
+    }
+    if let Some(found) = other_kind {
+        // Each kind is a different question (a fleet may have taken many minutes): replacing
+        // one with another is never what an --out reused by habit meant.
+        return Err(refuse(
+            shown,
+            format!(
+                "holds the output of {} ({found}), not of {}: choose another folder, or remove that one first",
+                kind_of_output(&found),
+                kind_of_output(marker)
+            ),
+        ));
     }
     match names.first() {
         Some(name) if !marked => Err(refuse(
@@ -385,6 +407,15 @@ fn check_replaceable(shown: &Path, folder: &Path) -> Result<(), Error> {
             format!("holds {name:?} but no {} that backsim wrote, so it is not a backsim output folder; the output replaces the whole folder, so choose a new or empty one", MARKERS.join(" or ")),
         )),
         _ => Ok(()),
+    }
+}
+
+fn kind_of_output(marker: &str) -> &'static str {
+    match marker {
+        "summary.json" => "a run",
+        "sweep.json" => "a sweep",
+        "compare.json" => "a comparison",
+        _ => "a fleet",
     }
 }
 
@@ -557,7 +588,7 @@ mod tests {
             r#"{"provenance": {"backsim_version": "0.1.0"}}"#,
         )
         .unwrap();
-        let dir = OutputDir::stage(&target).unwrap();
+        let dir = OutputDir::stage(&target, "summary.json").unwrap();
         dir.write("summary.json", b"{\"new\": 1}").unwrap();
         fs::create_dir(target.join("mywork")).unwrap();
         fs::write(target.join("mywork/important.txt"), "precious").unwrap();

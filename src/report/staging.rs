@@ -247,7 +247,7 @@ mod tests {
         );
         let other_output = leftover(&format!(".other.new-{host}-{dead}-0"), "runs.csv");
         let other_host = leftover(&format!(".out.new-elsewhere-{dead}-0"), "runs.csv");
-        let dir = OutputDir::stage(&target).unwrap();
+        let dir = OutputDir::stage(&target, "summary.json").unwrap();
         assert!(!stale.exists() && !stale_old.exists());
         assert!(foreign.exists(), "a file backsim did not write stays");
         assert!(running.exists(), "a live process's staging stays");
