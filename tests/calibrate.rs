@@ -942,3 +942,37 @@ fn shapes_the_method_cannot_give_back_are_flagged() {
         "{stdout}"
     );
 }
+
+/// An --out naming an earlier run's output folder is refused without suggesting a file inside
+/// it: the suggestion ("such as out/mine-calibrated.toml") was itself refused when followed.
+#[test]
+fn an_out_that_is_an_earlier_output_suggests_nothing_inside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("mine.toml"), mine(10)).unwrap();
+    std::fs::write(
+        d.join("s.toml"),
+        "name = \"s\"\nhorizon_days = 2\nruns = 2\n",
+    )
+    .unwrap();
+    backsim()
+        .current_dir(d)
+        .args(["run", "s.toml", "--no-charts", "-q", "--out", "out"])
+        .assert()
+        .success();
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/metrics.json");
+    let run = backsim()
+        .current_dir(d)
+        .args(["calibrate", "mine.toml", "--out", "out", "--metrics"])
+        .arg(&bundled)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--out: out is a folder, inside or holding")
+            && stderr.contains("name a file outside it")
+            && !stderr.contains("such as"),
+        "{stderr}"
+    );
+}

@@ -156,6 +156,14 @@ fn unwritable(path: &Path, example: &str) -> Option<String> {
         ));
     }
     if path.is_dir() {
+        // Never suggest a file that would then be refused: inside an earlier output.
+        if let Some(output) = report::output_holding(&path.join(example)) {
+            return Some(format!(
+                "{} is a folder, inside or holding {}, the output of an earlier run, which the next run there replaces whole: name a file outside it",
+                path.display(),
+                output.display()
+            ));
+        }
         return Some(format!(
             "{} is a folder: name a file to write, such as {}",
             path.display(),

@@ -325,7 +325,7 @@ fn refuse_inside_an_output(target: &Path) -> Result<(), Error> {
 }
 
 /// The earlier run's output folder that `path` would lie inside, if any.
-fn output_holding(path: &Path) -> Option<PathBuf> {
+pub fn output_holding(path: &Path) -> Option<PathBuf> {
     let absolute = std::env::current_dir().ok()?.join(path);
     // The folders the path ends up in, not those it passes through: `../run2` from inside
     // run1 is run1's sibling. The part that exists is resolved (links and `..`); the rest,

@@ -22,7 +22,9 @@ pub use calibration::{
 };
 pub use compare::{compare_csv, compare_json, compare_panels, compare_text};
 pub use csv_out::{runs_csv, summary_csv, RunZeroWriter};
-pub use files::{differences, not_a_plain_file, read_untrusted, write_whole_file, OutputDir};
+pub use files::{
+    differences, not_a_plain_file, output_holding, read_untrusted, write_whole_file, OutputDir,
+};
 pub use json::summary_json;
 pub use markdown::{headlines, report_md, Headline};
 pub use restore::{
