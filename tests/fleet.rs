@@ -636,9 +636,13 @@ fn a_scripted_outage_past_the_horizon_or_of_no_length_is_refused() {
     for (change, says) in [
         (
             ("at = \"8d\"", "at = \"100d\""),
-            "past the end of the run (12 days)",
+            "bad.toml:16:6: key `outage[1].at`: the outage of eastus 100 days in is past the end of the run (12 days)",
         ),
         (("hours = 10", "hours = 0"), "got 0"),
+        (
+            ("region = \"eastus\"\nat", "region = \"westus\"\nat"),
+            "bad.toml:15:10: key `outage[1].region`: no group runs in westus",
+        ),
     ] {
         let text = queue_fleet(2, 3, 10).replace(change.0, change.1);
         let bad = write(tmp.path(), "bad.toml", &text);

@@ -507,15 +507,24 @@ fn build(
     }
     // A region that only receives geo-restores is listed too, but an outage there hits no
     // server of the fleet (and the run would drop it without a word).
-    if let Some((region, _, _)) = head
+    // An [[outage]]'s key where it is written (i from 0), for the errors below.
+    let outage_key = |i: usize, key: &str| {
+        (
+            Some(format!("outage[{}].{key}", i + 1)),
+            crate::scenario::spans::exact_line_col(&head.text, &format!("outage[{i}].{key}")),
+        )
+    };
+    if let Some((i, (region, _, _))) = head
         .outages
         .iter()
-        .find(|(r, _, _)| !groups.iter().any(|g| region_names[g.home] == *r))
+        .enumerate()
+        .find(|(_, (r, _, _))| !groups.iter().any(|g| region_names[g.home] == *r))
     {
+        let (key, position) = outage_key(i, "region");
         return Err(InputError {
             origin: head.origin.clone(),
-            key: Some("outage.region".into()),
-            position: None,
+            key,
+            position,
             message: format!("no group runs in {region}: an outage there would hit no server"),
         });
     }
@@ -526,10 +535,11 @@ fn build(
         .enumerate()
         .find(|(_, (_, at, _))| *at >= horizon)
     {
+        let (key, position) = outage_key(i, "at");
         return Err(InputError {
             origin: head.origin.clone(),
-            key: Some(format!("outage[{}].at", i + 1)),
-            position: None,
+            key,
+            position,
             message: format!(
                 "the outage of {region} {} days in is past the end of the run ({} days): raise horizon_days or move it",
                 *at as f64 / crate::engine::DAY as f64,
