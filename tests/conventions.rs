@@ -240,6 +240,13 @@ fn init_dash_prints_the_template_to_stdout() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("<stdin>:3:1"));
+    // Its success names standard input as its errors do.
+    backsim()
+        .args(["validate", "-"])
+        .write_stdin("name = \"x\"\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("ok: <stdin> is valid"));
     backsim()
         .args(["run", "-", "--out", "-"])
         .write_stdin(SMALL)

@@ -28,7 +28,16 @@ pub(super) fn validate(path: &Path, set: &[String], json: bool) -> Result<(), Er
             note(&format!("read {} (sha256 {})", loaded.file, loaded.sha256));
             say(&format!(
                 "ok: {} is valid (\"{}\": {} runs × {} days, seed {})\n",
-                loaded.file, s.name, s.runs, s.horizon_days, s.seed
+                // Named as the errors name it.
+                if scenario::is_stdin(path) {
+                    "<stdin>"
+                } else {
+                    &loaded.file
+                },
+                s.name,
+                s.runs,
+                s.horizon_days,
+                s.seed
             ));
             Ok(())
         }
