@@ -877,6 +877,17 @@ fn bad_input_a_table_given_twice_is_named() {
         &[],
         &["bad.toml:4:2", "`server` is given twice"],
     );
+    // A key inside a table is named with its table, as every other error names it.
+    rejects(
+        "name = \"x\"\n[backup]\nretention_days = 7\nretention_days = 8\n",
+        &[],
+        &["bad.toml:4:1", "`backup.retention_days` is given twice"],
+    );
+    rejects(
+        "name = \"x\"\nname = \"y\"\n",
+        &[],
+        &["bad.toml:2:1", "`name` is given twice"],
+    );
 }
 
 /// `--set` reaches a list of tables too, set whole in TOML's inline form: the scripted events.

@@ -45,6 +45,18 @@ pub(super) fn unlocated_error(
     (None, Some((lo, 1)), readable)
 }
 
+/// The `[table]` (or `[[table]]`) whose header last precedes `at`, if any.
+fn table_around(text: &str, at: usize) -> Option<String> {
+    let before = text.get(..at)?;
+    before.lines().rev().find_map(|line| {
+        let line = line.trim();
+        let inner = line.strip_prefix('[')?;
+        let inner = inner.strip_prefix('[').unwrap_or(inner);
+        let end = inner.find(']')?;
+        Some(inner[..end].trim().to_string())
+    })
+}
+
 /// What a file that fails to parse as TOML may be instead, and where it goes: the JSON and CSV
 /// files backsim reads elsewhere are easily handed to the wrong command.
 pub(crate) fn other_format(text: &str) -> Option<&'static str> {
@@ -76,7 +88,12 @@ pub(super) fn toml_error(text: &str, origin: &Origin, e: &toml::de::Error) -> In
         .then(|| e.span().and_then(|s| text.get(s)))
         .flatten()
         .map(|name| name.trim().trim_matches(['"', '\'']).to_string())
-        .filter(|name| !name.is_empty());
+        .filter(|name| !name.is_empty())
+        .map(|name| match offset.and_then(|at| table_around(text, at)) {
+            // A key inside a table: named with its table, as every other error names it.
+            Some(table) if table != name && !name.contains('.') => format!("{table}.{name}"),
+            _ => name,
+        });
     let message = match (&key, named_twice) {
         (Some(k), _) if raw.starts_with("unknown field") => keys::unknown_key_message(k),
         (_, Some(name)) => format!(
