@@ -209,7 +209,7 @@ keys! {
         |s| s.seed.to_string();
     START: "start", Kind::Other { default: "\"2026-01-05T00:00:00Z\"" }, "RFC 3339", Setting,
         "The wall clock at t = 0; the load profiles and the calendar months follow its offset.",
-        |s| s.start.to_rfc3339();
+        |s| s.start.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
     HORIZON_DAYS: "horizon_days", positive(30.0, 36_500.0), "days", Setting,
         "How long to simulate.",
         |s| s.horizon_days.to_string();
