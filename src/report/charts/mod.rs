@@ -84,6 +84,36 @@ pub(super) fn frame<'a, 'b>(
     Ok(chart)
 }
 
+/// The corner of the plot with the fewest of `points` under where its legend would sit (about
+/// a third of the width, a quarter of the height), upper left on a tie: a legend in a fixed
+/// corner hid a sweep's points when the curve ran through it.
+pub(super) fn quiet_corner(
+    points: &[(f64, f64)],
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> SeriesLabelPosition {
+    let (w, h) = (x.end - x.start, y.end - y.start);
+    let under = |left: bool, upper: bool| {
+        points
+            .iter()
+            .filter(|&&(px, py)| {
+                let across = if left { px - x.start } else { x.end - px };
+                let down = if upper { y.end - py } else { py - y.start };
+                across <= w * 0.35 && down <= h * 0.25
+            })
+            .count()
+    };
+    [
+        (SeriesLabelPosition::UpperLeft, under(true, true)),
+        (SeriesLabelPosition::UpperRight, under(false, true)),
+        (SeriesLabelPosition::LowerRight, under(false, false)),
+        (SeriesLabelPosition::LowerLeft, under(true, false)),
+    ]
+    .into_iter()
+    .min_by_key(|&(_, n)| n)
+    .map_or(SeriesLabelPosition::UpperLeft, |(corner, _)| corner)
+}
+
 pub(super) fn legend<'a, 'b: 'a>(
     chart: &mut Chart<'a, 'b>,
     position: SeriesLabelPosition,
@@ -254,6 +284,27 @@ mod tests {
     use super::sweep::value_axis;
     use super::*;
     use crate::sweep::{Grid, SweepTable};
+
+    /// The legend goes where the points are not: a flat line along the top leaves the lower
+    /// right; points everywhere but the upper left leave that corner (the tie's choice too).
+    #[test]
+    fn the_legend_takes_the_corner_with_fewest_points() {
+        let flat: Vec<(f64, f64)> = [7.0, 14.0, 35.0].iter().map(|&x| (x, 2.5)).collect();
+        assert!(matches!(
+            quiet_corner(&flat, 6.0..36.0, 0.0..2.7),
+            SeriesLabelPosition::LowerRight
+        ));
+        let rising = [(1.0, 0.1), (5.0, 5.0), (10.0, 9.9)];
+        assert!(matches!(
+            quiet_corner(&rising, 0.0..10.0, 0.0..10.0),
+            SeriesLabelPosition::UpperLeft
+        ));
+        let falling = [(0.5, 9.9), (9.5, 9.9), (9.5, 0.1)];
+        assert!(matches!(
+            quiet_corner(&falling, 0.0..10.0, 0.0..10.0),
+            SeriesLabelPosition::LowerLeft
+        ));
+    }
 
     /// Width and height from a PNG's IHDR chunk.
     pub fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {

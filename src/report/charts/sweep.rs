@@ -295,7 +295,13 @@ pub fn sweep_chart(
             }
             .map_err(err)?;
         }
-        legend(&mut chart, SeriesLabelPosition::UpperLeft)
+        let drawn: Vec<(f64, f64)> = series
+            .iter()
+            .flatten()
+            .flat_map(|p| [(p.0, p.1), (p.0, p.2), (p.0, p.3)])
+            .collect();
+        let corner = quiet_corner(&drawn, (x0 - pad)..(x1 + pad), y0..y1);
+        legend(&mut chart, corner)
     })
 }
 
