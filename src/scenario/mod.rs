@@ -180,9 +180,7 @@ impl<'t> Document<'t> {
         };
         let root = DeTable::parse(text).map_err(|e| {
             let mut err = located(e);
-            if let Some(hint) = toml_errors::other_format(text) {
-                err.message = format!("{}; {hint}", err.message);
-            }
+            err.message = toml_errors::with_format_hint(err.message, text);
             err
         })?;
         if let Some((name, span)) = list_for_table(root.get_ref()) {

@@ -57,24 +57,31 @@ fn table_around(text: &str, at: usize) -> Option<String> {
     })
 }
 
-/// What a file that fails to parse as TOML may be instead, and where it goes: the JSON and CSV
-/// files backsim reads elsewhere are easily handed to the wrong command.
-pub(crate) fn other_format(text: &str) -> Option<&'static str> {
+/// Whether a text is CSV (an inventory, sweep cases): its first line is a header of
+/// comma-separated names, where TOML starts with a key, a table or a comment.
+pub(crate) fn looks_like_csv(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .is_some_and(|l| l.contains(',') && !l.contains('=') && !l.starts_with(['[', '#']))
+}
+
+/// A TOML parse error's `message`, with what the file may be instead and where it goes when it
+/// looks like JSON or CSV: the files backsim reads elsewhere are easily handed to the wrong
+/// command.
+pub(crate) fn with_format_hint(message: String, text: &str) -> String {
     let start = text.trim_start_matches('\u{feff}').trim_start();
     let after_bracket = start.strip_prefix('[').map(str::trim_start);
-    if start.starts_with('{') || after_bracket.is_some_and(|rest| rest.starts_with(['{', '"', ']']))
+    let hint = if start.starts_with('{')
+        || after_bracket.is_some_and(|rest| rest.starts_with(['{', '"', ']']))
     {
-        return Some(
-            "this looks like JSON, not TOML: a server description becomes a scenario with `backsim import FILE`, and storage metrics go to `backsim calibrate SCENARIO --metrics FILE`",
-        );
-    }
-    let first = start.lines().next().unwrap_or("").trim();
-    if first.contains(',') && !first.contains('=') && !first.starts_with(['[', '#']) {
-        return Some(
-            "this looks like CSV, not TOML: a fleet inventory runs with `backsim fleet FILE.csv`, and sweep cases go to `backsim sweep SCENARIO --cases FILE`",
-        );
-    }
-    None
+        "this looks like JSON, not TOML: a server description becomes a scenario with `backsim import FILE`, and storage metrics go to `backsim calibrate SCENARIO --metrics FILE`"
+    } else if looks_like_csv(start) {
+        "this looks like CSV, not TOML: a fleet inventory runs with `backsim fleet FILE.csv`, and sweep cases go to `backsim sweep SCENARIO --cases FILE`"
+    } else {
+        return message;
+    };
+    format!("{message}; {hint}")
 }
 
 /// A TOML syntax or shape error, located at its key, in words a reader of the file uses: an

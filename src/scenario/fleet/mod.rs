@@ -110,15 +110,6 @@ impl Fleet {
     }
 }
 
-/// Whether a text piped in is an inventory: its first line is a header of comma-separated
-/// names, where a TOML fleet file starts with a key, a table or a comment.
-fn looks_like_csv(text: &str) -> bool {
-    text.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .is_some_and(|l| l.contains(',') && !l.contains('=') && !l.starts_with(['[', '#']))
-}
-
 /// Whether `path` names a fleet rather than one scenario: an inventory CSV, or TOML with
 /// `[[group]]` tables or an `inventory`.
 pub fn is_fleet_file(path: &Path) -> bool {
@@ -162,7 +153,7 @@ fn fleet_from_text(path: &Path, text: String, overrides: &[Override]) -> Result<
     let is_csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-        || (super::is_stdin(path) && looks_like_csv(&text));
+        || (super::is_stdin(path) && crate::scenario::toml_errors::looks_like_csv(&text));
     if is_csv {
         let stem = if super::is_stdin(path) {
             "inventory".to_string()
@@ -205,13 +196,10 @@ fn fleet_from_text(path: &Path, text: String, overrides: &[Override]) -> Result<
             origin: origin.clone(),
             key: None,
             position,
-            message: match crate::scenario::toml_errors::other_format(&text) {
-                Some(hint) => format!(
-                    "not a valid TOML fleet file: {}; {hint}",
-                    e.message().trim()
-                ),
-                None => format!("not a valid TOML fleet file: {}", e.message()),
-            },
+            message: crate::scenario::toml_errors::with_format_hint(
+                format!("not a valid TOML fleet file: {}", e.message().trim()),
+                &text,
+            ),
         }
     })?;
     let at = |key: &str| key_position(&text, key);
