@@ -36,12 +36,17 @@ const OWN_FILES: &[&str] = &[
 ];
 
 /// The files whose presence says a folder is a backsim result (a run's or a sweep's).
-const MARKERS: &[&str] = &[
-    "summary.json",
-    "sweep.json",
-    "compare.json",
-    "fleet_runs.json",
+/// Each with the kind of output it marks, for messages.
+const MARKERS: &[(&str, &str)] = &[
+    ("summary.json", "a run"),
+    ("sweep.json", "a sweep"),
+    ("compare.json", "a comparison"),
+    ("fleet_runs.json", "a fleet"),
 ];
+
+fn is_marker(name: &str) -> bool {
+    MARKERS.iter().any(|&(marker, _)| marker == name)
+}
 
 fn is_own_file(name: &str) -> bool {
     if let Some(inner) = name
@@ -74,7 +79,7 @@ pub struct OutputDir {
     staging: PathBuf,
     published: bool,
     /// What this output is (its marker file), checked again on publishing.
-    marker: String,
+    marker: &'static str,
 }
 
 fn refuse(target: &Path, why: impl std::fmt::Display) -> Error {
@@ -86,7 +91,7 @@ impl OutputDir {
     /// folder, nor the current one), then make the staging folder beside it.
     /// `marker` is the file that says what this output is (summary.json for a run, …): an
     /// earlier output of another kind is refused rather than replaced.
-    pub fn stage(target: &Path, marker: &str) -> Result<Self, Error> {
+    pub fn stage(target: &Path, marker: &'static str) -> Result<Self, Error> {
         refuse_inside_an_output(target)?;
         let resolved = resolve(target)?;
         if let Ok(here) = std::env::current_dir().and_then(fs::canonicalize) {
@@ -111,7 +116,7 @@ impl OutputDir {
             target: resolved,
             staging,
             published: false,
-            marker: marker.to_string(),
+            marker,
         })
     }
 
@@ -157,7 +162,7 @@ impl OutputDir {
         // Checked again: something put in the folder while the run went on (a folder of one's
         // own work) would otherwise go with the old output.
         if fs::symlink_metadata(&self.target).is_ok_and(|m| m.is_dir()) {
-            check_replaceable(&self.shown, &self.target, &self.marker)?;
+            check_replaceable(&self.shown, &self.target, self.marker)?;
         }
         let moved = |e| {
             Error::io(
@@ -346,7 +351,9 @@ pub fn output_holding(path: &Path) -> Option<PathBuf> {
         .skip(1)
         .find(|folder| {
             // written_by_backsim reads only a plain file: no other check is needed first.
-            MARKERS.iter().any(|m| written_by_backsim(&folder.join(m)))
+            MARKERS
+                .iter()
+                .any(|(m, _)| written_by_backsim(&folder.join(m)))
         })
         .map(Path::to_path_buf)
 }
@@ -379,7 +386,7 @@ fn check_replaceable(shown: &Path, folder: &Path, marker: &str) -> Result<(), Er
                 format!("holds {name:?}, which backsim did not write; the output replaces the whole folder, so choose a new or empty one"),
             ));
         }
-        if kind.is_file() && MARKERS.contains(&name.as_str()) && written_by_backsim(&entry.path()) {
+        if kind.is_file() && is_marker(&name) && written_by_backsim(&entry.path()) {
             marked = true;
             if name != marker {
                 other_kind = Some(name.clone());
@@ -404,19 +411,17 @@ fn check_replaceable(shown: &Path, folder: &Path, marker: &str) -> Result<(), Er
     match names.first() {
         Some(name) if !marked => Err(refuse(
             shown,
-            format!("holds {name:?} but no {} that backsim wrote, so it is not a backsim output folder; the output replaces the whole folder, so choose a new or empty one", MARKERS.join(" or ")),
+            format!("holds {name:?} but no {} that backsim wrote, so it is not a backsim output folder; the output replaces the whole folder, so choose a new or empty one", MARKERS.iter().map(|(m, _)| *m).collect::<Vec<_>>().join(" or ")),
         )),
         _ => Ok(()),
     }
 }
 
 fn kind_of_output(marker: &str) -> &'static str {
-    match marker {
-        "summary.json" => "a run",
-        "sweep.json" => "a sweep",
-        "compare.json" => "a comparison",
-        _ => "a fleet",
-    }
+    MARKERS
+        .iter()
+        .find(|&&(m, _)| m == marker)
+        .map_or("another command", |&(_, kind)| kind)
 }
 
 /// Whether a marker file is one backsim wrote: JSON whose provenance names backsim's version.
