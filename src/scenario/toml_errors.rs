@@ -130,11 +130,12 @@ pub fn with_unit_hint(key: &str, message: String) -> String {
 }
 
 fn unit_in_name(key: &str, message: &str) -> Option<String> {
-    let text = message
-        .strip_prefix("expected a number, got the text \"")
-        .or_else(|| message.strip_prefix("expected a whole number (0 or more), got the text \""))
-        .or_else(|| message.strip_prefix("expected a whole number, got the text \""))?
-        .strip_suffix('"')?;
+    // plain_words' "expected <a number kind>, got the text \"…\"", whichever number kind.
+    let (want, text) = message.split_once(", got the text \"")?;
+    if !(want.starts_with("expected a ") && want.contains("number")) {
+        return None;
+    }
+    let text = text.strip_suffix('"')?;
     let name = key.rsplit('.').next().unwrap_or(key);
     let unit = [
         ("_days", "a number of days"),
