@@ -6,12 +6,14 @@ mod calibration;
 pub mod charts;
 mod compare;
 mod csv_out;
-mod files;
 pub mod fleet;
 mod json;
 mod markdown;
 pub mod numbers;
+mod output_dir;
+mod plain_file;
 mod restore;
+mod single_file;
 mod staging;
 mod sweep;
 mod text;
@@ -22,17 +24,17 @@ pub use calibration::{
 };
 pub use compare::{compare_csv, compare_json, compare_panels, compare_text};
 pub use csv_out::{runs_csv, summary_csv, RunZeroWriter};
-pub use files::{
-    differences, not_a_plain_file, output_holding, read_untrusted, write_whole_file, OutputDir,
-};
 pub use json::summary_json;
 pub use markdown::{headlines, report_md, Headline};
+pub use output_dir::{output_holding, OutputDir};
+pub use plain_file::read_untrusted;
 pub use restore::{
     clock, human_duration, restore_text, vault_restore_text, RequestSpread, RestoreReport,
     VaultRestoreReport, LONG_TERM_PREVIEW,
 };
+pub use single_file::{not_a_plain_file, write_whole_file};
 pub use staging::clean_up_on_interrupt;
-pub use sweep::{merge, sweep_csv, sweep_json};
+pub use sweep::{differences, merge, sweep_csv, sweep_json};
 pub use text::{overrides_line, summary_text};
 
 pub use crate::analysis::{Analysis, Provenance};

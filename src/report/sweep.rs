@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::csv_out::{csv_bytes, spreadsheet_safe};
-use super::files::read_untrusted;
+use super::plain_file::read_untrusted;
 use crate::error::{Error, InputError};
 use crate::sweep::{sweep_header, Shard, SweepMeta, SweepTable};
 
@@ -297,7 +297,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
             Some(first) => {
                 let (p, q) = (&first.provenance, &meta.provenance);
                 // What differs, named.
-                let differing = super::differences(&[
+                let differing = differences(&[
                     ("the scenario name", first.scenario == meta.scenario),
                     (
                         "the scenario file's text",
@@ -387,4 +387,19 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
         rows: rows.into_iter().map(|(_, r)| r).collect(),
     };
     Ok((whole, table))
+}
+
+/// What differs between two shards' records, for merge to name: the labels of the checks that
+/// fail, as "the seed, the runs differ"; None when all agree.
+pub fn differences(checks: &[(&str, bool)]) -> Option<String> {
+    let differing: Vec<&str> = checks
+        .iter()
+        .filter(|(_, same)| !same)
+        .map(|(what, _)| *what)
+        .collect();
+    match differing.len() {
+        0 => None,
+        1 => Some(format!("{} differs", differing[0])),
+        _ => Some(format!("{} differ", differing.join(", "))),
+    }
 }

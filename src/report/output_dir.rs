@@ -1,7 +1,11 @@
+//! The output folder: one complete result or the one before, never a mix, and never a folder
+//! that is not backsim's replaced.
+
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufWriter, ErrorKind, Read, Write};
+use std::io::{BufWriter, ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
+use super::plain_file::{open_plain_file, sync_folder};
 use super::staging::{fresh_name, fresh_sibling, remove_leftovers, unpublished};
 use crate::error::{Error, InputError};
 
@@ -205,21 +209,6 @@ impl OutputDir {
             sync_folder(parent);
         }
         Ok(())
-    }
-}
-
-/// What differs between two shards' records, for merge to name: the labels of the checks that
-/// fail, as "the seed, the runs differ"; None when all agree.
-pub fn differences(checks: &[(&str, bool)]) -> Option<String> {
-    let differing: Vec<&str> = checks
-        .iter()
-        .filter(|(_, same)| !same)
-        .map(|(what, _)| *what)
-        .collect();
-    match differing.len() {
-        0 => None,
-        1 => Some(format!("{} differs", differing[0])),
-        _ => Some(format!("{} differ", differing.join(", "))),
     }
 }
 
@@ -443,138 +432,6 @@ fn written_by_backsim(path: &Path) -> bool {
     let mut json = serde_json::Deserializer::from_reader(std::io::BufReader::new(file));
     serde::Deserialize::deserialize(&mut json)
         .is_ok_and(|marker: Marker| marker.provenance.is_some())
-}
-
-/// One file written whole among others (a calibrated scenario beside the user's own): its bytes
-/// go to a new hidden file beside it, created exclusively (nothing planted there is followed),
-/// made durable, then renamed over `path`.
-pub fn write_whole_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    // The new file is renamed into place, which would replace a device, a pipe or a link
-    // itself (not what it leads to) with a plain file.
-    if let Some(why) = not_a_plain_file(path) {
-        return Err(InputError::argument("--out", why).into());
-    }
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent)
-        .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
-    let (tmp, mut file) = loop {
-        let candidate = fresh_name(path, "new")?;
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&candidate)
-        {
-            Ok(file) => break (candidate, file),
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
-            Err(e) => {
-                return Err(Error::io(
-                    format!("cannot create {}", candidate.display()),
-                    e,
-                ))
-            }
-        }
-    };
-    let written = file
-        .write_all(bytes)
-        .and_then(|_| file.sync_all())
-        .and_then(|_| fs::rename(&tmp, path));
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(Error::io(format!("cannot write {}", path.display()), e));
-    }
-    sync_folder(&parent);
-    Ok(())
-}
-
-/// Why `path` is no place for a file of its own: inside an earlier run's output folder (which
-/// the next run there replaces whole, and which the file would block), or, existing, not a
-/// plain file that a new one may replace (a device, a pipe, a socket or a link). None when it is
-/// one, or nothing is there.
-pub fn not_a_plain_file(path: &Path) -> Option<String> {
-    if let Some(folder) = output_holding(path) {
-        return Some(format!(
-            "{} lies inside {}, the output of an earlier run, which the next run there replaces whole; write it outside",
-            path.display(),
-            folder.display()
-        ));
-    }
-    let kind = fs::symlink_metadata(path).ok()?.file_type();
-    if kind.is_file() {
-        return None;
-    }
-    let what = if kind.is_symlink() {
-        "a link (name the file it leads to, if that is the one to replace)"
-    } else if kind.is_dir() {
-        "a folder"
-    } else {
-        "a device, pipe or socket"
-    };
-    Some(format!(
-        "{} is {what}, not a plain file: name a file to write",
-        path.display()
-    ))
-}
-
-/// Make a folder's entries durable (where the platform can open a folder to sync it).
-fn sync_folder(path: &Path) {
-    if let Ok(dir) = File::open(path) {
-        let _ = dir.sync_all();
-    }
-}
-
-/// The bytes of a file that is not to be trusted (a shard of a sweep from another machine):
-/// only a regular file (a link or device is refused, not followed), at most `limit` bytes.
-pub fn read_untrusted(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    let (file, meta) = open_plain_file(path)?;
-    if meta.len() > limit {
-        return Err(format!(
-            "is {} bytes, more than the {limit} a sweep writes at most",
-            meta.len()
-        ));
-    }
-    let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read it: {e}"))?;
-    if bytes.len() as u64 > limit {
-        return Err(format!("grew past {limit} bytes while being read"));
-    }
-    Ok(bytes)
-}
-
-/// Open `path` only if it is a regular file, not a link, and the file opened is the one
-/// examined (a swap between the two is refused too). Examined before it is opened: opening a
-/// pipe to read would wait for a writer.
-fn open_plain_file(path: &Path) -> Result<(File, fs::Metadata), String> {
-    let meta = fs::symlink_metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
-    if meta.file_type().is_symlink() {
-        return Err("is a symbolic link; merge reads only the files a sweep wrote".to_string());
-    }
-    if !meta.is_file() {
-        return Err("is not a regular file".to_string());
-    }
-    let file = File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
-    let opened = file
-        .metadata()
-        .map_err(|e| format!("cannot read it: {e}"))?;
-    if !opened.is_file() || !same_file(&meta, &opened) {
-        return Err("changed while being opened".to_string());
-    }
-    Ok((file, meta))
-}
-
-#[cfg(unix)]
-fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    a.dev() == b.dev() && a.ino() == b.ino()
-}
-
-#[cfg(not(unix))]
-fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
-    a.len() == b.len() && a.modified().ok() == b.modified().ok()
 }
 
 #[cfg(test)]
