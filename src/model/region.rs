@@ -304,11 +304,19 @@ impl<J> Regions<J> {
         self.schedule(until, Due::SlotFreed { region });
     }
 
-    /// An outage of `seconds` from `now` sends other tenants' restores to `region` at the
-    /// surge factor times the everyday rate (the everyday ones keep coming on top).
+    /// An outage of `seconds` from `now` brings other tenants' restores in `region` to the
+    /// surge factor times the everyday rate: where the everyday ones are simulated they keep
+    /// coming, and the surge adds the rest; a region that only takes restores during outages
+    /// gets the whole rate from the surge (it had given only the rest, too few by one everyday
+    /// rate).
     pub fn surge(&mut self, region: RegionId, now: SimTime, seconds: f64) {
         let spec = &self.regions[region.0].spec;
-        let per_second = spec.others_per_hour / HOUR as f64 * (spec.surge_factor - 1.0);
+        let added = if spec.everyday {
+            spec.surge_factor - 1.0
+        } else {
+            spec.surge_factor
+        };
+        let per_second = spec.others_per_hour / HOUR as f64 * added;
         if per_second <= 0.0 || !per_second.is_finite() {
             return;
         }
@@ -539,6 +547,25 @@ mod tests {
         }
         let mean_hours = waited / probes as f64 / HOUR as f64;
         assert!((mean_hours - 1.0).abs() < 0.06, "mean wait {mean_hours} h");
+    }
+
+    /// O1: during an outage the paired region, which sees no everyday restores of its own in a
+    /// single server's run, takes other tenants' restores at the surge factor times the everyday
+    /// rate, as the home region does in a zone outage: 3 × 2 an hour for 2,000 hours is 12,000
+    /// arrivals (±110), where the surge's excess alone would be 8,000.
+    #[test]
+    fn o1_the_paired_region_takes_the_whole_surge() {
+        let mut r = restore_config(2.0, 1_000_000, 1);
+        r.outage_restore_surge = 3.0;
+        let streams = Streams::for_replication(9, 0);
+        let mut regions: Regions<()> = Regions::new(&RegionSpec::home_and_target(&r), &streams);
+        let hours = 2_000;
+        regions.surge(RegionId::GEO_TARGET, 0, (hours * HOUR) as f64);
+        regions.catch_up(hours * HOUR);
+        let target = &regions.regions[RegionId::GEO_TARGET.0];
+        // Restores a million minutes long: the first holds the only slot, the rest wait.
+        let arrived = target.waiting as f64 + target.busy as f64;
+        assert!((arrived - 12_000.0).abs() < 450.0, "{arrived} arrivals");
     }
 
     /// A region swamped for a year by ten thousand times its usual restores holds a count,
