@@ -392,6 +392,13 @@ fn an_inventory_row_with_a_bad_cell_is_named() {
             good.replace(",geo", ",triple"),
             "bad.csv:2:27: key `row 1 (\"orders\"): backup.redundancy",
         ),
+        // An empty cell takes the default (a 100 GB database) that a small server cannot hold,
+        // as `import` leaves the database size empty: the row is named, at that cell, and
+        // nothing is said to override a file there is none of.
+        (
+            good.replace("billing,2,westus,128,40", "billing,2,westus,32,"),
+            "bad.csv:3:21: key `row 2 (\"billing\"): server.db_size_gb`: the database (100 GB) must fit in server.provisioned_storage_gb (32 GB); the row gives no db_size_gb, so the scenario default applies: fill its db_size_gb cell",
+        ),
     ] {
         let path = write(tmp.path(), "bad.csv", &bad);
         backsim()

@@ -315,8 +315,9 @@ impl<'t> Document<'t> {
                         named.push(o);
                     }
                 }
-                // Overrides come from --set, a sweep's grid or a fleet's group alike.
-                if !named.is_empty() {
+                // Overrides come from --set, a sweep's grid or a fleet's group alike. With no
+                // file (a fleet's group of no scenario of its own) there is nothing to override.
+                if !named.is_empty() && !self.text.trim().is_empty() {
                     let sets: Vec<String> = named
                         .iter()
                         .rev()
