@@ -182,6 +182,49 @@ fn a_database_that_outgrows_its_storage_is_refused() {
     .is_ok());
 }
 
+/// A surge of 10,000 through a year-long zone outage passed every range check, then worked out
+/// 876 million other tenants' restores one by one: minutes for a four-day run. Refused before
+/// it runs, the numbers behind it named; the bundled scenarios' surges stay far inside.
+#[test]
+fn a_surge_too_large_to_work_out_is_refused() {
+    let text = "name = \"surge\"\nhorizon_days = 4\n[restore]\nbackground_restores_per_hour = 10\n[outages]\nzone_outage_hours = \"365d\"\nzone_outages_per_year = 365\n";
+    let e = parse(
+        text,
+        Origin::File("s.toml".into()),
+        &[set("restore.outage_restore_surge", "10000")],
+    )
+    .unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("restore.outage_restore_surge"));
+    // 365 a year × 4/365 years × 8,760 h = 35,040 outage hours; × 10 × 10,000.
+    for part in ["3.504e9", "35040 outage hours", "lower the surge"] {
+        assert!(e.message.contains(part), "{part}: {}", e.message);
+    }
+    // The same outages at the default surge of 20: 7 million, still too many; a surge of 10
+    // (3.5 million) runs.
+    assert!(parse(text, Origin::File("s.toml".into()), &[]).is_err());
+    assert!(parse(
+        text,
+        Origin::File("s.toml".into()),
+        &[set("restore.outage_restore_surge", "10")]
+    )
+    .is_ok());
+    // A fleet's outage surges the region its servers restore in: named at its key.
+    let tmp = TempDir::new().unwrap();
+    let fleet = write(
+        tmp.path(),
+        "fleet.toml",
+        "name = \"fs\"\nruns = 1\nhorizon_days = 2\n[defaults]\nbackup.redundancy = \"geo\"\n[regions.westus]\noutage_restore_surge = 10000\nbackground_restores_per_hour = 10\n[[outage]]\nregion = \"eastus\"\nat = \"1d\"\nhours = 8760\n[[group]]\nname = \"a\"\nregion = \"eastus\"\n",
+    );
+    let output = within(20, &["fleet", fleet.to_str().unwrap()], tmp.path());
+    refused(
+        &output,
+        &[
+            "fleet.toml:7:24: key `regions.westus.outage_restore_surge`",
+            "8.760e8",
+        ],
+    );
+}
+
 /// The slowest rates allowed on the largest database still give finite figures everywhere,
 /// and the charts are drawn in bounded time.
 #[test]

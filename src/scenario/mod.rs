@@ -41,7 +41,7 @@ pub use template::template;
 pub use toml_errors::plain_words;
 use toml_errors::with_unit_hint;
 use toml_errors::{toml_error, unlocated_error};
-pub use validate::{parse_moment, DEFAULT_START, MAX_SEED};
+pub use validate::{parse_moment, DEFAULT_START, MAX_SEED, MOST_SURGE_RESTORES_PER_RUN};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {

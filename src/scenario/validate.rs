@@ -69,6 +69,7 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
         long_term: long_term(raw, start, horizon)?,
         events,
     };
+    surges_within_reach(&config)?;
     Ok(Scenario {
         name,
         question: String::new(),
@@ -351,6 +352,43 @@ fn restore(
         ));
     }
     Ok(restore)
+}
+
+/// Other tenants' restores a run may bring into a region's line during outages, on average,
+/// past which the run is refused: each is worked out one by one (tens of nanoseconds each), so
+/// five million cost about half a second a run.
+pub const MOST_SURGE_RESTORES_PER_RUN: f64 = 5e6;
+
+/// Outages surge other tenants' restores (background rate × surge for as long as each lasts,
+/// even past the horizon), and the line they form is worked out to its end: a surge of 10,000
+/// through a year-long outage passed every range check and then ran for minutes a day.
+fn surges_within_reach(config: &Config) -> Checked<()> {
+    let (o, r) = (&config.outages, &config.restore);
+    let years = config.horizon as f64 / (365.0 * DAY as f64);
+    let scripted_hours: f64 = config
+        .events
+        .iter()
+        .map(|&(_, action)| match action {
+            ServerAction::RegionOutage { duration } => duration as f64 / 3_600.0,
+            _ => 0.0,
+        })
+        .sum();
+    let outage_hours = years
+        * (o.zone_outages_per_year * o.zone_outage_hours
+            + o.region_outages_per_year * o.region_outage_hours)
+        + scripted_hours;
+    let restores = r.background_restores_per_hour * r.outage_restore_surge * outage_hours;
+    if restores > MOST_SURGE_RESTORES_PER_RUN {
+        return Err(InputError::new(
+            keys::SURGE.path,
+            format!(
+                "outages would bring about {restores:.3e} other tenants' restores into a region's line each run (restore.background_restores_per_hour {} × this surge {} × {outage_hours:.0} outage hours a run), more than the {MOST_SURGE_RESTORES_PER_RUN:.0e} a run can work through in reasonable time: lower the surge, the background rate, or the outages' number or length",
+                r.background_restores_per_hour,
+                r.outage_restore_surge,
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn long_term(

@@ -548,6 +548,7 @@ fn build(
             });
         }
     }
+    surges_within_reach(&groups, &regions, &region_names, horizon, head)?;
     let first = &groups[0].scenario;
     Ok(Fleet {
         name: head.name.clone(),
@@ -561,4 +562,52 @@ fn build(
         notes: head.notes.clone(),
         sha256: String::new(),
     })
+}
+
+/// A region's outages surge other tenants' restores into the region its servers restore in,
+/// as in a single server's run, and each is worked out: the same bound on them a run.
+fn surges_within_reach(
+    groups: &[FleetGroup],
+    regions: &[FleetRegion],
+    names: &[String],
+    horizon: crate::engine::SimTime,
+    head: &FleetHead,
+) -> Result<(), InputError> {
+    let years = horizon as f64 / (365.0 * crate::engine::DAY as f64);
+    let mut pairs: Vec<(usize, usize)> = groups.iter().map(|g| (g.home, g.target)).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut into = vec![0.0; regions.len()];
+    for (home, target) in pairs {
+        let down = &regions[home];
+        let hours = years * down.outages_per_year * down.outage_hours
+            + down
+                .scripted
+                .iter()
+                .map(|&(_, length)| length as f64 / 3_600.0)
+                .sum::<f64>();
+        let spec = &regions[target].spec;
+        into[target] += hours * spec.others_per_hour * spec.surge_factor;
+    }
+    match into
+        .iter()
+        .position(|&restores| restores > super::MOST_SURGE_RESTORES_PER_RUN)
+    {
+        Some(i) => Err(InputError {
+            origin: head.origin.clone(),
+            key: Some(format!("regions.{}.outage_restore_surge", names[i])),
+            position: crate::scenario::spans::exact_line_col(
+                &head.text,
+                &format!("regions.{}.outage_restore_surge", names[i]),
+            )
+            .or_else(|| places::region_position(&head.text, &names[i])),
+            message: format!(
+                "outages would bring about {:.3e} other tenants' restores into {}'s line each run (its background rate × surge × the outage hours of the regions restoring there), more than the {:.0e} a run can work through in reasonable time: lower the surge, the background rate, or the outages' number or length",
+                into[i],
+                names[i],
+                super::MOST_SURGE_RESTORES_PER_RUN
+            ),
+        }),
+        None => Ok(()),
+    }
 }
