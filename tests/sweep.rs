@@ -597,6 +597,16 @@ fn a_key_swept_twice_is_refused() {
         &["--cases", cases.to_str().unwrap()],
         "cases.csv:1:2: key `header, column server.vcores`: names the same key as column 1",
     );
+    // A table's column beside one of its keys ran the later one while the row showed both.
+    let cases = cases_file(
+        tmp.path(),
+        "backup,backup.retention_days\n{retention_days=3},5\n",
+    );
+    sweep_refused(
+        tmp.path(),
+        &["--cases", cases.to_str().unwrap()],
+        "cases.csv:1:2: key `header, column backup.retention_days`: and the column backup hold the same setting",
+    );
 }
 
 /// A `--set` of a key the sweep varies, from `--vary` or a cases file, is refused: every point

@@ -282,6 +282,22 @@ impl Grid {
                 Some((header_line(&text), k + 1)),
             ));
         }
+        // A table's column beside a column of a key inside it: the row would show both while
+        // the later one decides, as a [sweep] table's keys would.
+        if let Some((k, key, outer)) = keys.iter().enumerate().find_map(|(k, key)| {
+            keys[..k]
+                .iter()
+                .find(|earlier| crate::scenario::keys::overlap(earlier, key))
+                .map(|outer| (k, key, outer))
+        }) {
+            return Err(fail(
+                format!("header, column {key}"),
+                format!(
+                    "and the column {outer} hold the same setting (one is a table holding the other): give each setting one column, the table's keys one by one"
+                ),
+                Some((header_line(&text), k + 1)),
+            ));
+        }
         let mut values: Vec<Vec<String>> = vec![Vec::new(); keys.len()];
         // Each column's values by text: looking each cell up in the list made 100,000 distinct
         // values take half a minute.
