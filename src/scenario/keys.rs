@@ -404,7 +404,7 @@ keys! {
         "The currency of the prices.",
         |s| s.config.cost.currency.clone();
     PRICE: "cost.price_per_gb_month", number(0.095, 0.0, 1_000.0), "per GB-month", Setting,
-        "EXAMPLE price of backup storage above the free allowance: put your region's.",
+        "EXAMPLE price of a GB-month of backup storage above the free allowance: put your region's. Geo storage already counts every GB twice (S5), so give the price per GB stored, not a doubled geo price.",
         |s| s.config.cost.price_per_gb_month.to_string();
 
     LONG_TERM: "long_term.enabled", Kind::Other { default: "false" }, "", Setting,
