@@ -132,6 +132,10 @@ impl OutputDir {
     fn create(&self, name: &str) -> Result<File, Error> {
         debug_assert!(!name.contains(['/', '\\']), "{name} is a file name");
         let path = self.staging.join(name);
+        // Made under the lock an interrupt takes to remove the staging folder, and holds to
+        // the end: each file is in the folder before it goes, or never made. Made beside the
+        // removal, a chart's file now and then kept the folder from going.
+        let _no_interrupt_meanwhile = unpublished();
         OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -177,8 +181,9 @@ impl OutputDir {
         // An interrupt removes the unpublished staging folders. Amid the swap that would empty
         // the new output, or the old one under the staging name, so the swap holds the list
         // (an interrupt waits for it) and takes this folder off it once the swap is done. What
-        // the swap leaves of the old output is removed after, outside the list.
-        let old_output = {
+        // the swap leaves of the old output goes before the list is let go: removed after it,
+        // an interrupt amid the removal left the old output's last few files in a hidden folder.
+        {
             let mut list = unpublished();
             let old_output = match fs::symlink_metadata(&self.target) {
                 // The old folder now sits under the staging name.
@@ -199,11 +204,10 @@ impl OutputDir {
             };
             self.published = true;
             list.retain(|folder| *folder != self.staging);
-            old_output
-        };
-        // Only backsim's own files were in it (checked when staging and again above).
-        if let Some(old) = old_output {
-            let _ = fs::remove_dir_all(old);
+            // Only backsim's own files were in it (checked when staging and again above).
+            if let Some(old) = old_output {
+                let _ = fs::remove_dir_all(old);
+            }
         }
         if let Some(parent) = self.target.parent() {
             sync_folder(parent);
