@@ -23,13 +23,13 @@ pub(super) fn scripted_outages(
     let start = crate::scenario::checks::start_time(table.get("start"))?;
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let position = nth_position(text, "[[outage]]", i);
         let fail = |key: &str, message: String| InputError {
             origin: origin.clone(),
             key: Some(format!("outage[{}].{key}", i + 1)),
-            // The key's own line where it is written; the table's header otherwise.
+            // The key's own line where it is written; the table's header otherwise (looked
+            // up only for an error: for every table it made a long file quadratic).
             position: crate::scenario::spans::exact_line_col(text, &format!("outage[{i}].{key}"))
-                .or(position),
+                .or_else(|| nth_position(text, "[[outage]]", i)),
             message,
         };
         let toml::Value::Table(t) = item else {
