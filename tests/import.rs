@@ -471,3 +471,34 @@ fn every_malformed_input_exits_2_naming_the_field() {
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("not valid JSON"));
 }
+
+/// An inventory larger than `fleet` reads (1 MiB: 17,000 servers with long names) is written
+/// as described, and the note says at once that it must be split, where before `fleet` refused
+/// it only when run; the usual list has no such note.
+#[test]
+fn an_inventory_too_large_for_fleet_is_said_to_be() {
+    let servers: Vec<Value> = (0..17_000)
+        .map(|i| {
+            show(
+                &format!("prod-mysql-orders-eastus-{i:05}"),
+                "Standard_B1ms",
+                "East US",
+            )
+        })
+        .collect();
+    let (code, stdout, stderr, csv) = import(&Value::Array(servers), "org.csv");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(csv.unwrap().len() > 1 << 20);
+    assert!(
+        stdout.contains("KiB, more than the 1024 KiB `backsim fleet` reads: split it"),
+        "{stdout}"
+    );
+    let two = vec![
+        show("a", "Standard_B1ms", "East US"),
+        show("b", "Standard_B1ms", "East US"),
+    ];
+    let (code, stdout, _, csv) = import(&Value::Array(two), "two.csv");
+    assert_eq!(code, 0);
+    assert!(csv.is_some());
+    assert!(!stdout.contains("`backsim fleet` reads"), "{stdout}");
+}

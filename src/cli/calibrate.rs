@@ -277,12 +277,23 @@ pub(super) fn import(description: &Path, out: Option<&Path>, force: bool) -> Res
             say(&(lines.join("\n") + "\n"));
         }
         Import::Fleet(servers) => {
-            write_file(&path, &import::inventory_csv(&servers))?;
+            let csv = import::inventory_csv(&servers);
+            write_file(&path, &csv)?;
             let mut lines = vec![format!(
                 "wrote {}{place}: a fleet inventory of {} servers, one row each (count 1)",
                 path.display(),
                 servers.len()
             )];
+            // Written all the same (it is the list as described), but said at once: the fleet
+            // would refuse it only when run.
+            if csv.len() > scenario::MAX_FILE_BYTES {
+                lines.push(format!(
+                    "note: {} is {} KiB, more than the {} KiB `backsim fleet` reads: split it into inventories of fewer rows (one per region, say) and run a fleet for each",
+                    path.display(),
+                    csv.len().div_ceil(1024),
+                    scenario::MAX_FILE_BYTES / 1024
+                ));
+            }
             for (column, key) in inventory_columns() {
                 let Some(key) = key else { continue };
                 let sources: Vec<&str> = servers
