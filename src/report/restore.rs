@@ -220,7 +220,7 @@ pub fn restore_text(report: &RestoreReport<'_>) -> String {
     );
     let _ = writeln!(
         out,
-        "  data-loss window  {:.0} s: writes between the restore point and the request that the new server lacks",
+        "  data-loss window  {:.0} s: writes the new server lacks, from the restore point to the last write before the request",
         p.data_loss_seconds
     );
     if p.unbacked_seconds > 0.0 {
