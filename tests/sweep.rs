@@ -944,3 +944,43 @@ fn shards_of_a_one_run_sweep_merge() {
         .assert()
         .success();
 }
+
+/// A `[sweep]` table that `sweep` refuses (runs swept, a table beside a key in it) is refused by
+/// `validate` too, at the table's line: validate said "ok", then sweep refused it with no line.
+#[test]
+fn validate_refuses_the_sweep_table_that_sweep_refuses() {
+    let tmp = TempDir::new().unwrap();
+    for (table, says) in [
+        ("\"runs\" = [1, 2]", "runs cannot be swept"),
+        (
+            "backup = [{retention_days = 3}]\n\"backup.retention_days\" = [5]",
+            "one holds the other",
+        ),
+    ] {
+        let path = tmp.path().join("s.toml");
+        fs::write(
+            &path,
+            format!("name = \"s\"\nhorizon_days = 10\n\n[sweep]\n{table}\n"),
+        )
+        .unwrap();
+        let never = tmp.path().join("never");
+        let runs: [Vec<&std::ffi::OsStr>; 2] = [
+            vec!["validate".as_ref(), path.as_os_str()],
+            vec![
+                "sweep".as_ref(),
+                path.as_os_str(),
+                "--out".as_ref(),
+                never.as_os_str(),
+            ],
+        ];
+        for args in runs {
+            backsim()
+                .args(args)
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains("s.toml:4:1: key `sweep`: "))
+                .stderr(predicate::str::contains(says));
+        }
+        assert!(!never.exists());
+    }
+}

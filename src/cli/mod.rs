@@ -239,3 +239,26 @@ fn command_line() -> String {
         .collect();
     words.join(" ")
 }
+
+/// The grid of the scenario's own `[sweep]` table, checked as `sweep` checks it (runs or seed
+/// swept, a table beside a key in it, too many points): an error is placed at the table in the
+/// file, where `validate` passed such a table and `sweep` refused it with no line. With --vary
+/// the grid is the command line's too, and the error stays the argument's.
+pub(crate) fn sweep_table_grid(
+    loaded: &scenario::Loaded,
+    path: &Path,
+    vary: &[String],
+) -> Result<crate::sweep::Grid, InputError> {
+    crate::sweep::Grid::new(&loaded.scenario, vary).map_err(|mut e| {
+        let from_table = vary.is_empty()
+            && !loaded.scenario.sweep.is_empty()
+            && e.origin == crate::error::Origin::Argument("sweep".into());
+        if from_table {
+            e.origin = scenario::origin_of(path);
+            e.key = Some("sweep".into());
+            e.position = scenario::spans::offset_of(&loaded.text, "sweep")
+                .map(|at| scenario::spans::line_col(&loaded.text, at));
+        }
+        e
+    })
+}

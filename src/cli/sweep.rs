@@ -122,7 +122,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
             }
             grid
         }
-        None => Grid::new(base, &args.vary)?,
+        None => super::sweep_table_grid(&loaded, &args.scenario, &args.vary)?,
     };
     // The sweep sets its keys at every point: a --set of one would never take effect.
     if let Some(o) = sets.iter().find(|o| grid.keys.contains(&o.key)) {

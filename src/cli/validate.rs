@@ -21,7 +21,16 @@ pub(super) fn validate(path: &Path, set: &[String], json: bool) -> Result<(), Er
         ));
         return Ok(());
     }
-    let loaded = overrides(set).and_then(|sets| Ok(scenario::load_recorded(path, &sets)?));
+    // A [sweep] table is checked as `sweep` will check it: passed here, refused there, it was
+    // found only when the sweep ran.
+    let loaded = overrides(set)
+        .and_then(|sets| Ok(scenario::load_recorded(path, &sets)?))
+        .and_then(|loaded| {
+            if !loaded.scenario.sweep.is_empty() {
+                sweep_table_grid(&loaded, path, &[])?;
+            }
+            Ok(loaded)
+        });
     match (loaded, json) {
         (Ok(loaded), false) => {
             let s = &loaded.scenario;
