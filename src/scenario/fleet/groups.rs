@@ -267,8 +267,11 @@ pub(super) fn group_scenario(
         Origin::File(_) if spec.base.is_none() => {
             let key = e.key.clone().unwrap_or_default();
             let set_here = |k: &str| {
-                spec.keys.iter().chain(&head.defaults).any(|(set, _)| set == k)
-                    || head.shared.iter().any(|(set, _)| set == k)
+                spec.keys
+                    .iter()
+                    .chain(&head.defaults)
+                    .chain(&head.shared)
+                    .any(|(set, _)| set == k)
             };
             let mut message = e.message;
             if !key.is_empty() && !set_here(&key) {
