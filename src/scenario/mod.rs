@@ -14,6 +14,7 @@ mod overrides;
 mod raw;
 mod resolved;
 pub mod spans;
+mod surge;
 mod sweep_check;
 mod template;
 mod toml_errors;
@@ -37,11 +38,12 @@ use overrides::{gave, mentions, set_dotted_de, set_keys};
 pub use overrides::{split_top_level, toml_value_of, top_level_commas, Override};
 pub use raw::RawScenario;
 pub use resolved::{resolved_table, resolved_toml, sha256_hex, table_json, to_json};
+pub use surge::MOST_SURGE_RESTORES_PER_RUN;
 pub use template::template;
 pub use toml_errors::plain_words;
 use toml_errors::with_unit_hint;
 use toml_errors::{toml_error, unlocated_error};
-pub use validate::{parse_moment, DEFAULT_START, MAX_SEED, MOST_SURGE_RESTORES_PER_RUN};
+pub use validate::{parse_moment, DEFAULT_START, MAX_SEED};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {

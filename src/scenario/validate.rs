@@ -11,6 +11,7 @@ use super::checks::{
 use super::keys;
 use super::names::{currency_text, portable_name, shown_name};
 use super::raw::{RawBackup, RawDurability, RawEvent, RawOutages, RawRestore, RawScenario};
+use super::surge;
 use super::Scenario;
 use crate::engine::{SimTime, DAY};
 use crate::error::InputError;
@@ -354,11 +355,6 @@ fn restore(
     Ok(restore)
 }
 
-/// Other tenants' restores a run may bring into a region's line during outages, on average,
-/// past which the run is refused: each is worked out one by one (tens of nanoseconds each), so
-/// five million cost about half a second a run.
-pub const MOST_SURGE_RESTORES_PER_RUN: f64 = 5e6;
-
 /// Outages surge other tenants' restores (background rate × surge for as long as each lasts,
 /// even past the horizon), and the line they form is worked out to its end: a surge of 10,000
 /// through a year-long outage passed every range check and then ran for minutes a day.
@@ -378,17 +374,14 @@ fn surges_within_reach(config: &Config) -> Checked<()> {
             + o.region_outages_per_year * o.region_outage_hours)
         + scripted_hours;
     let restores = r.background_restores_per_hour * r.outage_restore_surge * outage_hours;
-    if restores > MOST_SURGE_RESTORES_PER_RUN {
-        return Err(InputError::new(
-            keys::SURGE.path,
-            format!(
-                "outages would bring about {restores:.3e} other tenants' restores into a region's line each run (restore.background_restores_per_hour {} × this surge {} × {outage_hours:.0} outage hours a run), more than the {MOST_SURGE_RESTORES_PER_RUN:.0e} a run can work through in reasonable time: lower the surge, the background rate, or the outages' number or length",
-                r.background_restores_per_hour,
-                r.outage_restore_surge,
-            ),
-        ));
+    let made_of = format!(
+        "restore.background_restores_per_hour {} × this surge {} × {outage_hours:.0} outage hours a run",
+        r.background_restores_per_hour, r.outage_restore_surge
+    );
+    match surge::beyond_reach(restores, "a region's line", &made_of) {
+        Some(message) => Err(InputError::new(keys::SURGE.path, message)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn long_term(

@@ -19,6 +19,7 @@ use crate::model::fleet::FleetRegion;
 use crate::model::region::RegionSpec;
 use crate::model::{geo_restore_target, known_region, ServerAction};
 
+mod checks;
 mod groups;
 mod inventory;
 mod outages;
@@ -493,62 +494,7 @@ fn build(
     for (i, name) in region_names.iter().enumerate() {
         regions.push(fleet_region(head, &group_outages, &groups, i, name)?);
     }
-    // A region that only receives geo-restores is listed too, but an outage there hits no
-    // server of the fleet (and the run would drop it without a word).
-    // An [[outage]]'s key where it is written (i from 0), for the errors below.
-    let outage_key = |i: usize, key: &str| {
-        (
-            Some(format!("outage[{}].{key}", i + 1)),
-            crate::scenario::spans::exact_line_col(&head.text, &format!("outage[{i}].{key}")),
-        )
-    };
-    if let Some((i, (region, _, _))) = head
-        .outages
-        .iter()
-        .enumerate()
-        .find(|(_, (r, _, _))| !groups.iter().any(|g| region_names[g.home] == *r))
-    {
-        let (key, position) = outage_key(i, "region");
-        return Err(InputError {
-            origin: head.origin.clone(),
-            key,
-            position,
-            message: format!("no group runs in {region}: an outage there would hit no server"),
-        });
-    }
-    let horizon = groups[0].scenario.config.horizon;
-    if let Some((i, (region, at, _))) = head
-        .outages
-        .iter()
-        .enumerate()
-        .find(|(_, (_, at, _))| *at >= horizon)
-    {
-        let (key, position) = outage_key(i, "at");
-        return Err(InputError {
-            origin: head.origin.clone(),
-            key,
-            position,
-            message: format!(
-                "the outage of {region} {} days in is past the end of the run ({} days): raise horizon_days or move it",
-                *at as f64 / crate::engine::DAY as f64,
-                groups[0].scenario.horizon_days
-            ),
-        });
-    }
-    for listed in head.regions.keys() {
-        if !region_names.contains(listed) {
-            let from_set = head.set_regions.iter().find(|(r, _, _)| r == listed);
-            return Err(InputError {
-                origin: from_set.map_or(head.origin.clone(), |(_, k, v)| {
-                    Origin::Argument(format!("--set {k}={v}"))
-                }),
-                key: Some(format!("regions.{listed}")),
-                position: None,
-                message: "no group runs in this region or restores into it".into(),
-            });
-        }
-    }
-    surges_within_reach(&groups, &regions, &region_names, horizon, head)?;
+    checks::whole_fleet(&groups, &regions, &region_names, head)?;
     let first = &groups[0].scenario;
     Ok(Fleet {
         name: head.name.clone(),
@@ -562,52 +508,4 @@ fn build(
         notes: head.notes.clone(),
         sha256: String::new(),
     })
-}
-
-/// A region's outages surge other tenants' restores into the region its servers restore in,
-/// as in a single server's run, and each is worked out: the same bound on them a run.
-fn surges_within_reach(
-    groups: &[FleetGroup],
-    regions: &[FleetRegion],
-    names: &[String],
-    horizon: crate::engine::SimTime,
-    head: &FleetHead,
-) -> Result<(), InputError> {
-    let years = horizon as f64 / (365.0 * crate::engine::DAY as f64);
-    let mut pairs: Vec<(usize, usize)> = groups.iter().map(|g| (g.home, g.target)).collect();
-    pairs.sort_unstable();
-    pairs.dedup();
-    let mut into = vec![0.0; regions.len()];
-    for (home, target) in pairs {
-        let down = &regions[home];
-        let hours = years * down.outages_per_year * down.outage_hours
-            + down
-                .scripted
-                .iter()
-                .map(|&(_, length)| length as f64 / 3_600.0)
-                .sum::<f64>();
-        let spec = &regions[target].spec;
-        into[target] += hours * spec.others_per_hour * spec.surge_factor;
-    }
-    match into
-        .iter()
-        .position(|&restores| restores > super::MOST_SURGE_RESTORES_PER_RUN)
-    {
-        Some(i) => Err(InputError {
-            origin: head.origin.clone(),
-            key: Some(format!("regions.{}.outage_restore_surge", names[i])),
-            position: crate::scenario::spans::exact_line_col(
-                &head.text,
-                &format!("regions.{}.outage_restore_surge", names[i]),
-            )
-            .or_else(|| places::region_position(&head.text, &names[i])),
-            message: format!(
-                "outages would bring about {:.3e} other tenants' restores into {}'s line each run (its background rate × surge × the outage hours of the regions restoring there), more than the {:.0e} a run can work through in reasonable time: lower the surge, the background rate, or the outages' number or length",
-                into[i],
-                names[i],
-                super::MOST_SURGE_RESTORES_PER_RUN
-            ),
-        }),
-        None => Ok(()),
-    }
 }
