@@ -726,6 +726,65 @@ fn the_wrong_file_for_the_command_says_which_command() {
     assert!(tmp.path().join("piped/fleet.json").exists());
 }
 
+/// A fleet runs each group at one setting: a `[sweep]` grid that reaches a group (its `set`,
+/// the fleet's [defaults], `--set`, or its scenario file) is refused where it was written,
+/// not dropped; and a fleet file given to `run` is told which command reads its [[group]]s.
+#[test]
+fn a_sweep_reaching_a_fleet_group_is_refused_where_it_was_written() {
+    let tmp = TempDir::new().unwrap();
+    let refused = |args: &[&str], says: &str| refuses(tmp.path(), args, says);
+    let head = "name = \"f\"\nruns = 1\nhorizon_days = 5\n";
+    let group = "[[group]]\nname = \"a\"\ncount = 1\nregion = \"eastus\"\n";
+    let in_set = write(
+        tmp.path(),
+        "set.toml",
+        &format!("{head}{group}[group.set]\nsweep.backup.retention_days = [7, 14]\n"),
+    );
+    let in_set = in_set.to_str().unwrap();
+    refused(&["fleet", in_set], "set.toml:9:1: key `group \"a\": sweep`");
+    refused(
+        &["fleet", in_set],
+        "its sweep of backup.retention_days would be ignored",
+    );
+    let in_defaults = write(
+        tmp.path(),
+        "defaults.toml",
+        &format!("{head}[defaults]\nsweep.backup.retention_days = [7, 14]\n{group}"),
+    );
+    refused(
+        &["fleet", in_defaults.to_str().unwrap()],
+        "defaults.toml:4:1: key `defaults.sweep`",
+    );
+    let plain = write(tmp.path(), "plain.toml", &format!("{head}{group}"));
+    refused(
+        &[
+            "fleet",
+            plain.to_str().unwrap(),
+            "--set",
+            "sweep.backup.retention_days=[7,14]",
+        ],
+        "--set sweep.backup.retention_days=[7,14]: key `sweep.backup.retention_days`",
+    );
+    write(
+        tmp.path(),
+        "swept.toml",
+        "name = \"s\"\n[sweep]\n\"backup.retention_days\" = [7, 14]\n",
+    );
+    let from_base = write(
+        tmp.path(),
+        "base.toml",
+        &format!("{head}{group}scenario = \"swept.toml\"\n"),
+    );
+    refused(
+        &["fleet", from_base.to_str().unwrap()],
+        "swept.toml: key `sweep`",
+    );
+    refused(
+        &["run", plain.to_str().unwrap()],
+        "`group` belongs to a fleet file",
+    );
+}
+
 /// Inventory columns backsim does not read (an owner, a cost centre) are ignored with a note; a
 /// near miss of one it does read is refused with the likely name, as is a column given twice; an
 /// empty file says what an inventory looks like.

@@ -614,9 +614,10 @@ pub fn suggest(path: &str) -> Option<String> {
 /// the whole list of keys.
 pub fn unknown_key_message(path: &str) -> String {
     // A fleet file given to `run` (or `sweep`, `compare`): say which command reads it.
-    if ["defaults", "group", "regions", "outage", "inventory"].contains(&path) {
+    let table = path.split(['.', '[']).next().unwrap_or(path);
+    if ["defaults", "group", "regions", "outage", "inventory"].contains(&table) {
         return format!(
-            "unknown key: `{path}` belongs to a fleet file, which `backsim fleet FILE` runs"
+            "unknown key: `{table}` belongs to a fleet file, which `backsim fleet FILE` runs"
         );
     }
     match suggest(path) {
