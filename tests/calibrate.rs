@@ -168,6 +168,42 @@ fn a_retention_of_whole_weeks_keeps_the_change_ratio_and_says_why() {
     );
 }
 
+/// The same at 28 days, on a server whose weekday load differs a lot: the ratio was fitted
+/// there, from residuals too small to show it could not be, and came out at 0.09 for a true
+/// 0.6 (the rate 88 GB/day for 60), with no warning. Every whole number of weeks keeps it.
+#[test]
+fn a_retention_of_four_weeks_keeps_the_change_ratio_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = scenario::parse(
+        "name = \"truth\"\nseed = 7\nstart = \"2026-03-01T05:00:00Z\"\nhorizon_days = 75\n\
+         [server]\nprovisioned_storage_gb = 1024\ndb_size_gb = 300.0\ndb_growth_gb_per_day = 0.8\nvcores = 8\n\
+         [workload]\nbinlog_gb_per_day = 60.0\n\
+         diurnal = [0.5, 0.4, 0.4, 0.4, 0.4, 0.5, 0.7, 1.0, 1.4, 1.6, 1.7, 1.7, 1.6, 1.6, 1.7, 1.7, 1.6, 1.4, 1.2, 1.0, 0.8, 0.7, 0.6, 0.5]\n\
+         weekly = [1.2, 1.2, 1.2, 1.2, 1.0, 0.6, 0.6]\n\
+         [backup]\nretention_days = 28\nsnapshot_change_ratio = 0.6\nsnapshot_failure_pct = 0\n",
+        Origin::Argument("truth".into()),
+        &[],
+    )
+    .unwrap();
+    let path = dir.path().join("metrics.json");
+    let json = synthetic::metrics_json(&truth, 42 * 86_400, "/subscriptions/x/s");
+    std::fs::write(&path, json).unwrap();
+    let scenario = "name = \"mine\"\n[server]\nprovisioned_storage_gb = 1024\nvcores = 8\n[backup]\nretention_days = 28\nsnapshot_change_ratio = 0.6\n";
+    let (code, stdout, stderr, text) = calibrate(dir.path(), scenario, Some(&path));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("each day's incremental snapshot replaces one of the same weekday"),
+        "{stdout}"
+    );
+    let c = parsed(&text.unwrap()).config;
+    assert_eq!(c.backup.snapshot_change_ratio, 0.6);
+    assert!(
+        within(c.workload.binlog_gb_per_day, 60.0, 0.05),
+        "{}",
+        c.workload.binlog_gb_per_day
+    );
+}
+
 /// Minutes a restore takes under backsim's restore model with the given rates.
 fn timed(s: &Scenario, gb: f64, replay_gb: f64, vcores: u32) -> f64 {
     let mut server = s.config.server.clone();
