@@ -44,7 +44,7 @@ pub fn fit(
         (points(storage, |t| storage.at(t)), STORAGE.to_string())
     } else {
         warnings.push(format!(
-            "no {DATA} or {STORAGE}: server.db_size_gb and server.db_growth_gb_per_day are kept from the scenario (as the size when the metrics begin), since the backup storage cannot tell the database from the binlog it keeps, and the fitted binlog rate leans on them; export {DATA} as well"
+            "no {DATA} or {STORAGE}: server.db_size_gb and server.db_growth_gb_per_day are kept from the scenario (the size as the metrics begin, grown to the calibrated start), since the backup storage cannot tell the database from the binlog it keeps, and the fitted binlog rate leans on them; export {DATA} as well"
         ));
         return None;
     };

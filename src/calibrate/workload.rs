@@ -478,6 +478,16 @@ fn keys_of(f: &Fit<'_>) -> Vec<FittedKey> {
             spread(Some(d.growth_se), 4),
             &d.metric,
         ));
+    } else {
+        // The scenario's size stands for the day the metrics begin; the calibrated scenario
+        // starts after they end, so it starts with the database grown by then, as the fit
+        // itself assumed (kept as written, a growing database started days too small).
+        out.push(key(
+            keys::DB_SIZE.path,
+            format!("{:.2}", c.db_gb),
+            String::new(),
+            "the scenario's size as the metrics begin (no database metric), grown at its server.db_growth_gb_per_day to the start above",
+        ));
     }
     let leans = match f.ratio_fitted {
         RatioFit::Fitted => String::new(),
