@@ -726,60 +726,59 @@ fn the_wrong_file_for_the_command_says_which_command() {
     assert!(tmp.path().join("piped/fleet.json").exists());
 }
 
-/// A fleet runs each group at one setting: a `[sweep]` grid that reaches a group (its `set`,
-/// the fleet's [defaults], `--set`, or its scenario file) is refused where it was written,
-/// not dropped; and a fleet file given to `run` is told which command reads its [[group]]s.
+/// A `[sweep]` grid that reaches fleet groups (their scenario file, `set`, [defaults] or
+/// `--set`) is for `backsim sweep`: the fleet runs each group as written and says so, as `run`
+/// does (it dropped the grid without a word); and a fleet file given to `run` is told which
+/// command reads its [[group]]s.
 #[test]
-fn a_sweep_reaching_a_fleet_group_is_refused_where_it_was_written() {
+fn a_sweep_reaching_a_fleet_group_is_noted_as_run_notes_it() {
     let tmp = TempDir::new().unwrap();
-    let refused = |args: &[&str], says: &str| refuses(tmp.path(), args, says);
     let head = "name = \"f\"\nruns = 1\nhorizon_days = 5\n";
-    let group = "[[group]]\nname = \"a\"\ncount = 1\nregion = \"eastus\"\n";
+    let group =
+        |name: &str| format!("[[group]]\nname = \"{name}\"\ncount = 1\nregion = \"eastus\"\n");
+    let stderr_of = |file: &Path, args: &[&str]| {
+        let out = backsim()
+            .arg("fleet")
+            .arg(file)
+            .args(args)
+            .args(["--no-charts", "--out"])
+            .arg(tmp.path().join(format!("out-{}", args.len())))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
     let in_set = write(
         tmp.path(),
         "set.toml",
-        &format!("{head}{group}[group.set]\nsweep.backup.retention_days = [7, 14]\n"),
+        &format!(
+            "{head}{}[group.set]\nsweep.backup.retention_days = [7, 14]\n{}",
+            group("a"),
+            group("b")
+        ),
     );
-    let in_set = in_set.to_str().unwrap();
-    refused(&["fleet", in_set], "set.toml:9:1: key `group \"a\": sweep`");
-    refused(
-        &["fleet", in_set],
-        "its sweep of backup.retention_days would be ignored",
+    let said = stderr_of(&in_set, &[]);
+    assert!(
+        said.contains("the scenario of group \"a\" has a [sweep] table (backup.retention_days), which is for `backsim sweep`"),
+        "{said}"
     );
-    let in_defaults = write(
+    let plain = write(
         tmp.path(),
-        "defaults.toml",
-        &format!("{head}[defaults]\nsweep.backup.retention_days = [7, 14]\n{group}"),
+        "plain.toml",
+        &format!("{head}{}{}", group("a"), group("b")),
     );
-    refused(
-        &["fleet", in_defaults.to_str().unwrap()],
-        "defaults.toml:4:1: key `defaults.sweep`",
+    let said = stderr_of(&plain, &["--set", "sweep.backup.retention_days=[7,14]"]);
+    assert!(
+        said.contains("every group's scenario has a [sweep] table"),
+        "{said}"
     );
-    let plain = write(tmp.path(), "plain.toml", &format!("{head}{group}"));
-    refused(
-        &[
-            "fleet",
-            plain.to_str().unwrap(),
-            "--set",
-            "sweep.backup.retention_days=[7,14]",
-        ],
-        "--set sweep.backup.retention_days=[7,14]: key `sweep.backup.retention_days`",
-    );
-    write(
+    assert!(!stderr_of(&plain, &["-v"]).contains("[sweep]"));
+    refuses(
         tmp.path(),
-        "swept.toml",
-        "name = \"s\"\n[sweep]\n\"backup.retention_days\" = [7, 14]\n",
-    );
-    let from_base = write(
-        tmp.path(),
-        "base.toml",
-        &format!("{head}{group}scenario = \"swept.toml\"\n"),
-    );
-    refused(
-        &["fleet", from_base.to_str().unwrap()],
-        "swept.toml: key `sweep`",
-    );
-    refused(
         &["run", plain.to_str().unwrap()],
         "`group` belongs to a fleet file",
     );

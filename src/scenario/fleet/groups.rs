@@ -217,7 +217,7 @@ pub(super) fn group_scenario(
         value: toml::Value::String(spec.name.clone()).to_string(),
     });
     all.extend(overrides.iter().cloned());
-    let scenario = parse_one(&text, &origin, &all).map_err(|e| match e.origin {
+    parse_one(&text, &origin, &all).map_err(|e| match e.origin {
         Origin::Argument(_) => {
             // Point where the key was set; the last setting wins, so look from the last back.
             let key = e.key.clone().unwrap_or_default();
@@ -293,61 +293,7 @@ pub(super) fn group_scenario(
             }
         }
         Origin::File(_) => e,
-    })?;
-    refuse_sweep(head, spec, overrides, &origin, &scenario)?;
-    Ok(scenario)
-}
-
-/// A fleet runs each group at one setting, so a `[sweep]` grid reaching a group (from its
-/// scenario file, its `set`, the fleet's [defaults] or `--set`) would be dropped unseen: it is
-/// refused where it was written.
-fn refuse_sweep(
-    head: &FleetHead,
-    spec: &GroupSpec,
-    overrides: &[Override],
-    origin: &Origin,
-    scenario: &Scenario,
-) -> Result<(), InputError> {
-    let Some((swept, _)) = scenario.sweep.first() else {
-        return Ok(());
-    };
-    let message = format!(
-        "a fleet runs each group at one setting, so its sweep of {swept} would be ignored: give each value its own [[group]], or sweep one server's scenario with `backsim sweep`"
-    );
-    let is_sweep = |k: &str| k == "sweep" || k.starts_with("sweep.");
-    let error = if let Some(o) = overrides.iter().rev().find(|o| is_sweep(&o.key)) {
-        InputError {
-            origin: Origin::Argument(format!("--set {}={}", o.key, o.value)),
-            key: Some(o.key.clone()),
-            position: None,
-            message,
-        }
-    } else if let Some((key, _)) = spec.keys.iter().find(|(k, _)| is_sweep(k)) {
-        InputError {
-            origin: spec.origin.clone(),
-            position: spec.position_of(key),
-            key: Some(format!("{}: {key}", spec.label)),
-            message,
-        }
-    } else if let Some((key, _)) = head.defaults.iter().find(|(k, _)| is_sweep(k)) {
-        InputError {
-            origin: head.origin.clone(),
-            key: Some(format!("defaults.{key}")),
-            position: defaults_position(&head.text, key),
-            message,
-        }
-    } else {
-        InputError {
-            origin: origin.clone(),
-            key: Some("sweep".into()),
-            position: None,
-            message: format!(
-                "{message} (the group {} takes this scenario file)",
-                spec.label
-            ),
-        }
-    };
-    Err(error)
+    })
 }
 
 /// Nested tables as dotted keys: `{server = {vcores = 4}}` → `server.vcores = 4`.

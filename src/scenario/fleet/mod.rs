@@ -495,6 +495,8 @@ fn build(
         regions.push(fleet_region(head, &group_outages, &groups, i, name)?);
     }
     checks::whole_fleet(&groups, &regions, &region_names, head)?;
+    let mut notes = head.notes.clone();
+    notes.extend(unswept(&groups));
     let first = &groups[0].scenario;
     Ok(Fleet {
         name: head.name.clone(),
@@ -505,7 +507,32 @@ fn build(
         start: first.start,
         groups,
         regions,
-        notes: head.notes.clone(),
+        notes,
         sha256: String::new(),
     })
+}
+
+/// A `[sweep]` grid reaching groups (from their scenario file, `set`, [defaults] or `--set`) is
+/// for `backsim sweep`: like `run`, the fleet runs each group as written, and says so once.
+fn unswept(groups: &[FleetGroup]) -> Option<String> {
+    let swept: Vec<&FleetGroup> = groups
+        .iter()
+        .filter(|g| !g.scenario.sweep.is_empty())
+        .collect();
+    let first = swept.first()?;
+    let keys: Vec<&str> = first
+        .scenario
+        .sweep
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let whose = match swept.len() {
+        n if n == groups.len() && n > 1 => "every group's scenario has".to_string(),
+        1 => format!("the scenario of group {:?} has", first.name),
+        n => format!("the scenarios of {n} groups ({:?} first) have", first.name),
+    };
+    Some(format!(
+        "{whose} a [sweep] table ({}), which is for `backsim sweep`: the fleet runs each group as written, without it",
+        keys.join(", ")
+    ))
 }
