@@ -515,6 +515,20 @@ fn s6_free_retention_days_is_allowance_over_daily_usage() {
     }
 }
 
+/// Made geo-redundant halfway through the measured days, the server writes its earlier days
+/// once and its later days twice: the daily figure (and the rule of thumb from it) is the
+/// mean of 37.5 and 75 GB/day, not 75 for the whole run as when the final copy count was
+/// applied to everything written.
+#[test]
+fn s6_daily_usage_counts_each_day_in_the_copies_it_was_written_in() {
+    let text = format!("{FLAT}\n[[events]]\nat = \"19d\"\naction = \"enable-geo\"\n");
+    let s = parse(&text, Origin::Argument("geo midway".into()), &[]).unwrap();
+    // Measured from day 8 (retention + 1) to day 30: 11 days local, 11 geo.
+    let daily = run(&s).metrics.storage.daily_backup_gb;
+    let want = (11.0 * 37.5 + 11.0 * 75.0) / 22.0;
+    assert!(close(daily, want, 0.01), "{daily} against {want}");
+}
+
 /// Memory is bounded by the retention window: ten years hold no more at once than one.
 #[test]
 fn memory_bounded_by_retention_not_horizon() {

@@ -81,6 +81,9 @@ pub struct Billing {
     /// its last (whose changes no snapshot has taken yet) would pull the rate below the steady
     /// one.
     written_gb: f64,
+    /// Copies each backup is kept in as it is written (two once geo-redundant): a server made
+    /// geo-redundant midway writes its earlier days once.
+    copies: f64,
     running_seconds: SimTime,
     /// The end of the last whole day after the warm-up: each whole day holds one daily snapshot
     /// wherever the days begin, so counting whole days keeps a fractional horizon or warm-up
@@ -118,6 +121,7 @@ impl Billing {
             whole: Integrals::default(),
             peak: 0.0,
             written_gb: 0.0,
+            copies: 1.0,
             running_seconds: 0,
             long_term: None,
         }
@@ -165,11 +169,16 @@ impl Billing {
         Some((lt.measured.0 / t, lt.measured.1 / t, lt.peak_vault_gb))
     }
 
+    /// From now on, each backup written is kept in `copies` copies.
+    pub fn set_copies(&mut self, copies: f64) {
+        self.copies = copies;
+    }
+
     /// An incremental snapshot (after the first) taken at `at`: the change of the day before
     /// it, so the one at the warm-up's end counts, as the day it stands for ends there.
     pub fn wrote_snapshot(&mut self, at: SimTime, gb: f64) {
         if (self.measured_from..self.counted_until).contains(&at) {
-            self.written_gb += gb;
+            self.written_gb += gb * self.copies;
         }
     }
 
@@ -177,7 +186,7 @@ impl Billing {
     /// end does not count and the one at the end of the counted days does.
     pub fn wrote_log(&mut self, at: SimTime, gb: f64) {
         if at > self.measured_from && at <= self.counted_until {
-            self.written_gb += gb;
+            self.written_gb += gb * self.copies;
         }
     }
 
@@ -196,7 +205,7 @@ impl Billing {
         };
         let counted = count.saturating_sub(before + after);
         if counted > 0 {
-            self.written_gb += counted as f64 * gb;
+            self.written_gb += counted as f64 * gb * self.copies;
         }
     }
 
@@ -205,12 +214,12 @@ impl Billing {
         self.running_seconds += (to.min(self.counted_until) - from.max(self.measured_from)).max(0);
     }
 
-    /// New backup data per running day of the steady state, all copies (`factor`), the first
-    /// full snapshot left out: the documentation's "daily backup usage".
-    pub fn daily_backup_gb(&self, factor: f64) -> f64 {
+    /// New backup data per running day of the steady state, all copies, the first full
+    /// snapshot left out: the documentation's "daily backup usage".
+    pub fn daily_backup_gb(&self) -> f64 {
         let running_days = self.running_seconds as f64 / crate::engine::DAY as f64;
         if running_days > 0.0 {
-            self.written_gb * factor / running_days
+            self.written_gb / running_days
         } else {
             0.0
         }
@@ -317,11 +326,10 @@ impl Billing {
         ledger: &RetentionLedger,
         price_per_gb_month: f64,
         long_term_prices: (f64, f64),
-        factor: f64,
         provisioned_gb: f64,
     ) -> StorageFigures {
         let (mean_storage_gb, mean_free_allowance_gb, billable_gb_month) = self.measured().means();
-        let daily_backup_gb = self.daily_backup_gb(factor);
+        let daily_backup_gb = self.daily_backup_gb();
         let (free, measured) = ledger.max_free_retention().unzip();
         let long_term = self
             .long_term_levels()

@@ -42,7 +42,6 @@ impl Sim<'_, '_> {
             &self.ledger,
             self.cfg.cost.price_per_gb_month,
             (lt.vault_price_per_gb_month, lt.export_price_per_gb_month),
-            self.server.redundancy().storage_factor(),
             self.cfg.server.provisioned_storage_gb,
         );
         storage.long_term = storage.long_term.map(|f| self.vault.complete(f));

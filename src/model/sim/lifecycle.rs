@@ -86,6 +86,8 @@ impl Sim<'_, '_> {
             (ServerState::Running | ServerState::Stopped, ServerAction::EnableGeo) => {
                 // D2: local → geo. What is already retained starts replicating now.
                 self.server.enable_geo();
+                self.billing
+                    .set_copies(self.server.redundancy().storage_factor());
                 let writing = self.active();
                 let (point, mark) = (self.rpo.latest_point(), self.rpo.latest_mark());
                 self.geo.enable(self.now, point, mark, writing);

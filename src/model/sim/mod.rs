@@ -268,10 +268,14 @@ impl<'a, 'o> Sim<'a, 'o> {
                 b.redundancy == super::config::Redundancy::Geo,
                 streams.stream(Purpose::GeoReplication),
             ),
-            billing: if cfg.long_term.any() {
-                Billing::new(&cfg.months, cfg.measured_from).with_long_term()
-            } else {
-                Billing::new(&cfg.months, cfg.measured_from)
+            billing: {
+                let mut billing = Billing::new(&cfg.months, cfg.measured_from);
+                billing.set_copies(b.redundancy.storage_factor());
+                if cfg.long_term.any() {
+                    billing.with_long_term()
+                } else {
+                    billing
+                }
             },
             ledger: RetentionLedger::new(),
             next_ledger_hour: 0,
