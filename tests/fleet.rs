@@ -939,14 +939,14 @@ fn the_outage_slot_wait_is_of_those_geo_restored() {
     };
     let geo_text = said(&geo);
     assert!(
-        geo_text.contains("slot wait of those geo-restored (mean per outage): ")
+        geo_text.contains("slot wait of those geo-restored, each outage's mean: ")
             && !geo_text.contains("(none geo-restored)"),
         "{geo_text}"
     );
     let local_text = said(&local);
     assert!(
         local_text
-            .contains("slot wait of those geo-restored (mean per outage): - (none geo-restored)"),
+            .contains("slot wait of those geo-restored, each outage's mean: - (none geo-restored)"),
         "{local_text}"
     );
 }

@@ -96,7 +96,7 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary, overrides: &[String]) -> Stri
         out.push_str("Regional outages: time until the region's servers serve again (over outages: median, p95, max)\n");
         for o in summary.outages.iter().filter(|o| o.outages > 0) {
             out.push_str(&format!(
-                "  {}: {} outages, {} servers hit on average; {} geo-restored, {} back only with the region\n    50%: {}\n    90%: {}\n    99%: {}\n   100%: {}\n    slot wait of those geo-restored (mean per outage): {}\n",
+                "  {}: {} outages, {} servers hit on average; {} geo-restored, {} back only with the region\n    50%: {}\n    90%: {}\n    99%: {}\n   100%: {}\n    slot wait of those geo-restored, each outage's mean: {}\n",
                 o.region,
                 o.outages,
                 sig(o.affected_mean, 3),
@@ -112,7 +112,7 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary, overrides: &[String]) -> Stri
                     // means no wait to show, not a wait of zero.
                     .filter(|_| o.geo_restored_mean > 0.0)
                     .map_or("- (none geo-restored)".to_string(), |s| format!(
-                        "{} h (p95 {} h)",
+                        "median {} h, p95 {} h",
                         sig(s.p50 / 3600.0, 3),
                         sig(s.p95 / 3600.0, 3)
                     )),
@@ -246,7 +246,7 @@ pub fn report_md(
             md(&g.region),
         ));
     }
-    out.push_str("\n## Regional outages\n\nHours from the outage until a share of the region's servers serve again (over all outages of all runs: median, p95, max). A server is back by its geo-restore, or when the region returns if that comes first.\n\n| region | outages | servers hit | 50% | 90% | 99% | 100% | geo-restored | back with the region | slot wait of the geo-restored, mean |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    out.push_str("\n## Regional outages\n\nHours from the outage until a share of the region's servers serve again (over all outages of all runs: median, p95, max). A server is back by its geo-restore, or when the region returns if that comes first.\n\n| region | outages | servers hit | 50% | 90% | 99% | 100% | geo-restored | back with the region | slot wait of the geo-restored, each outage's mean (median) |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for o in &summary.outages {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
