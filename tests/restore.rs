@@ -166,6 +166,27 @@ fn r5_deleted_server_restorable_for_five_days_only() {
             deleted_at: 10 * DAY
         })
     );
+    // The command says the same without contradicting itself at the boundary (it said the
+    // server could be restored "until" the very moment it then called past that).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("deleted.toml");
+    std::fs::write(&file, &text).unwrap();
+    let ask = |at: &str| {
+        common::backsim()
+            .arg("restore")
+            .arg(&file)
+            .args(["--at", "latest", "--request-at", at])
+            .output()
+            .unwrap()
+    };
+    assert!(ask("2026-01-19T23:59:59Z").status.success());
+    let refused = ask("2026-01-20T00:00:00Z");
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("its backups are purged 5 days later, at 2026-01-20T00:00:00Z, and a restore must be requested before that"),
+        "{stderr}"
+    );
 }
 
 #[derive(Default)]

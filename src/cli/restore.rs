@@ -121,7 +121,7 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
                 s.config.backup.redundancy.as_str()
             ),
             RestoreRefusal::Purged { deleted_at } => format!(
-                "the server was deleted at {}; a deleted server can be restored for 5 days (until {}), and the request at {} is past that",
+                "the server was deleted at {}; its backups are purged 5 days later, at {}, and a restore must be requested before that (this request is at {})",
                 when(deleted_at),
                 when(deleted_at + DELETED_SERVER_RESTORE_WINDOW),
                 when(request)
