@@ -784,6 +784,62 @@ fn a_sweep_reaching_a_fleet_group_is_noted_as_run_notes_it() {
     );
 }
 
+/// Errors found once the fleet is read are placed too: an unknown or unused `[regions.X]` at
+/// its header, a `[group]` written as one table at its line, a fleet too large at the largest
+/// group's count, and a group whose scenario disagrees on a region setting at its name.
+#[test]
+fn fleet_wide_errors_give_their_line() {
+    let tmp = TempDir::new().unwrap();
+    let head = "name = \"f\"\nruns = 1\nhorizon_days = 10\n";
+    let group = |name: &str, count: u32, extra: &str| {
+        format!("[[group]]\nname = \"{name}\"\ncount = {count}\nregion = \"eastus\"\n{extra}")
+    };
+    write(
+        tmp.path(),
+        "s1.toml",
+        "name = \"s1\"\n[restore]\nslots_per_region = 3\n",
+    );
+    write(
+        tmp.path(),
+        "s2.toml",
+        "name = \"s2\"\n[restore]\nslots_per_region = 5\n",
+    );
+    for (name, body, says) in [
+        (
+            "mars.toml",
+            format!("{head}{}[regions.mars]\nslots_per_region = 3\n", group("a", 1, "")),
+            "mars.toml:8:1: key `regions.mars`",
+        ),
+        (
+            "unused.toml",
+            format!("{head}{}[regions.westeurope]\nslots_per_region = 3\n", group("a", 1, "")),
+            "unused.toml:8:1: key `regions.westeurope`: no group runs in this region",
+        ),
+        (
+            "single.toml",
+            format!("{head}[group]\nname = \"a\"\n"),
+            "single.toml:4:1: key `group`: expected [[group]] tables",
+        ),
+        (
+            "huge.toml",
+            format!("{head}{}{}", group("a", 1_000, ""), group("b", 999_999, "")),
+            "huge.toml:10:9: key `group \"b\": count`: the fleet's groups add up to 1000999 servers",
+        ),
+        (
+            "slots.toml",
+            format!(
+                "{head}{}{}",
+                group("a", 1, "scenario = \"s1.toml\"\n"),
+                group("b", 1, "scenario = \"s2.toml\"\n")
+            ),
+            "slots.toml:10:1: key `group \"b\": restore.slots_per_region`",
+        ),
+    ] {
+        let file = write(tmp.path(), name, &body);
+        refuses(tmp.path(), &["fleet", file.to_str().unwrap()], says);
+    }
+}
+
 /// Inventory columns backsim does not read (an owner, a cost centre) are ignored with a note; a
 /// near miss of one it does read is refused with the likely name, as is a column given twice; an
 /// empty file says what an inventory looks like.

@@ -63,7 +63,10 @@ pub(super) fn whole_fleet(
                     Origin::Argument(format!("--set {k}={v}"))
                 }),
                 key: Some(format!("regions.{listed}")),
-                position: None,
+                position: from_set
+                    .is_none()
+                    .then(|| places::region_position(&head.text, listed))
+                    .flatten(),
                 message: "no group runs in this region or restores into it".into(),
             });
         }

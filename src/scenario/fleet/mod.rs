@@ -203,11 +203,16 @@ fn fleet_from_text(path: &Path, text: String, overrides: &[Override]) -> Result<
             ),
         }
     })?;
-    let at = |key: &str| key_position(&text, key);
+    // A key where it is set; a table (`regions.mars`, `group`) where it opens.
+    let at = |key: &str| {
+        key_position(&text, key.rsplit('.').next().unwrap_or(key))
+            .or_else(|| nth_position(&text, &format!("[{key}]"), 0))
+            .or_else(|| nth_position(&text, &format!("[[{key}]]"), 0))
+    };
     let fail = |key: &str, message: String| InputError {
         origin: origin.clone(),
         key: Some(key.to_string()),
-        position: at(key.rsplit('.').next().unwrap_or(key)),
+        position: at(key),
         message,
     };
     for key in table.keys() {
@@ -385,12 +390,15 @@ fn build(
     }
     let total: u64 = specs.iter().map(|g| g.count as u64).sum();
     if total > MAX_SERVERS {
-        return Err(InputError {
-            origin: head.origin.clone(),
-            key: Some("count".into()),
-            position: None,
-            message: format!("{total} servers: a fleet holds at most {MAX_SERVERS}"),
-        });
+        // Placed at the largest group's count, the one most likely to be cut.
+        let largest = specs.iter().max_by_key(|g| g.count).expect("not empty");
+        return Err(spec_error(
+            largest,
+            "count",
+            format!(
+                "the fleet's groups add up to {total} servers: a fleet holds at most {MAX_SERVERS}"
+            ),
+        ));
     }
     let (head, overrides) = &region_overrides(head, overrides)?;
     let mut groups: Vec<FleetGroup> = Vec::new();

@@ -51,3 +51,17 @@ pub(super) fn nth_position(text: &str, header: &str, n: usize) -> Option<(usize,
 pub(super) fn region_position(text: &str, region: &str) -> Option<(usize, usize)> {
     nth_position(text, &format!("[regions.{region}]"), 0)
 }
+
+/// Where a `[[group]]` of the fleet file's `text` gives its `name = "NAME"`.
+pub(super) fn group_name_position(text: &str, name: &str) -> Option<(usize, usize)> {
+    let quoted = toml::Value::String(name.to_string()).to_string();
+    text.lines().enumerate().find_map(|(i, line)| {
+        let trimmed = line.trim_start();
+        let value = trimmed
+            .strip_prefix("name")?
+            .trim_start()
+            .strip_prefix('=')?;
+        (value.trim() == quoted || value.trim() == format!("'{name}'"))
+            .then_some((i + 1, line.len() - trimmed.len() + 1))
+    })
+}

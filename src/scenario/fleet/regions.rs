@@ -178,7 +178,7 @@ pub(super) fn fleet_region(
                 return Err(InputError {
                     origin: head.origin.clone(),
                     key: Some(format!("group \"{}\": {key}", other.name)),
-                    position: None,
+                    position: places::group_name_position(&head.text, &other.name),
                     message: format!(
                         "{b} from its scenario, where group \"{}\" in the same region has {a}: a region's settings are the region's; give them once under [regions.{name}]",
                         g.name
