@@ -811,7 +811,8 @@ fn summary_has_geo_and_durability_keys() {
     assert_eq!(json["region_outages"]["unrecoverable_hours"], 6.0);
 }
 
-/// R4: a geo-restore while the primary region is down comes up locally redundant in the pair.
+/// R4: a geo-restore while the primary region is down comes up locally redundant in the pair
+/// (and geo-redundant anywhere else).
 #[test]
 fn restore_command_geo_during_an_outage() {
     restore(
@@ -826,6 +827,24 @@ fn restore_command_geo_during_an_outage() {
             ))
             .and(predicate::str::contains("transfer")),
     );
+    // Universal geo-restore to a region that is not the pair: its new server pairs with a
+    // region of its own, so the primary being down does not stop it being geo-redundant.
+    restore(
+        Path::new("scenarios/region-outage.toml"),
+        &[
+            "--geo",
+            "--at",
+            "latest",
+            "--request-at",
+            "21d15h",
+            "--set",
+            "restore.geo_restore_region=\"westeurope\"",
+        ],
+    )
+    .success()
+    .stdout(predicate::str::contains(
+        "in westeurope, geo backup redundancy",
+    ));
     restore(
         Path::new("scenarios/region-outage.toml"),
         &["--at", "latest", "--request-at", "21d15h"],

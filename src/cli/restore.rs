@@ -139,12 +139,19 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
     let plan = what_if.plan;
     let done = plan.requested_at + plan.breakdown.total().ceil() as i64;
     let (region, redundancy) = if args.geo {
-        let redundancy = if what_if.region_down {
-            "local (the primary region is down, so geo-redundancy cannot be set up yet)"
+        let target = s.config.restore.geo_restore_region.as_str();
+        // Only the primary's own pair cannot hold a geo-redundant server while the primary is
+        // down (its storage pairs back into the region that is down); elsewhere the new
+        // server pairs with a region of its own.
+        let into_pair = crate::model::paired_region(&s.config.server.region).is_some_and(|pair| {
+            crate::model::regions::normalise(pair) == crate::model::regions::normalise(target)
+        });
+        let redundancy = if what_if.region_down && into_pair {
+            "local (the primary region is down, and a geo-redundant server in its paired region cannot be set up until it returns)"
         } else {
             "geo"
         };
-        (s.config.restore.geo_restore_region.as_str(), redundancy)
+        (target, redundancy)
     } else {
         (
             s.config.server.region.as_str(),
