@@ -289,3 +289,30 @@ fn free_retention_names_a_deletion_not_the_horizon() {
         );
     }
 }
+
+/// A stopped server asked to start while its region is down stays down until the region
+/// returns: no recovery row, but the hours are downtime, and the text and report.md show
+/// them (summary.json had 5 h that neither mentioned).
+#[test]
+fn downtime_without_a_recovery_row_is_shown() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = "name = \"ev\"\n[[events]]\nat = \"5d\"\naction = \"stop\"\n[[events]]\nat = \"5d1h\"\naction = \"region-outage\"\nhours = 6\n[[events]]\nat = \"5d2h\"\naction = \"start\"\n";
+    let out = backsim()
+        .args(["run", "-", "--runs", "2", "--no-charts", "--out"])
+        .arg(tmp.path().join("ev"))
+        .write_stdin(scenario)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Asked to start at 5d2h, back with the region at 5d7h.
+    assert!(
+        stdout.contains("down in zone and region outages 5.00 h per run"),
+        "{stdout}"
+    );
+    let report = fs::read_to_string(tmp.path().join("ev/report.md")).unwrap();
+    assert!(
+        report.contains("Down in zone and region outages: 5.00 h per run (`downtime_hours`)."),
+        "{report}"
+    );
+}

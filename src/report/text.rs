@@ -192,7 +192,9 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         let _ = writeln!(out);
     }
     let _ = writeln!(out);
-    if !a.recoveries.is_empty() {
+    // A stopped server asked to start while its region is down is down with no recovery row.
+    let downtime = a.figure(Figure::DowntimeHours).estimate.mean;
+    if !a.recoveries.is_empty() || downtime > 0.0 {
         let _ = writeln!(
             out,
             "Recoveries (every incident and outage of every run, in recoveries.csv)"
@@ -231,7 +233,7 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
             out,
             "  failed restores    {:.2} per run (unsafe sessions, R7); down in zone and region outages {:.2} h per run (restores after incidents: above)",
             a.figure(Figure::FailedRestores).estimate.mean,
-            a.figure(Figure::DowntimeHours).estimate.mean
+            downtime
         );
         if let Some(at_risk) = a.mean_over_events(Figure::RegionDataAtRiskMean) {
             let _ = writeln!(

@@ -241,8 +241,17 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         }
         let _ = writeln!(out);
     }
-    if !a.recoveries.is_empty() {
+    let downtime = a.figure(Figure::DowntimeHours).estimate.mean;
+    if !a.recoveries.is_empty() || downtime > 0.0 {
         let _ = writeln!(out, "## Recoveries\n");
+        // Counted with the rows below, and also where a stopped server could not start while
+        // its region was down, which makes no row.
+        let _ = writeln!(
+            out,
+            "Down in zone and region outages: {downtime:.2} h per run (`downtime_hours`).\n"
+        );
+    }
+    if !a.recoveries.is_empty() {
         let _ = writeln!(
             out,
             "| kind | per run | outcomes | writes lost p50 / p95 / max | downtime p50 / p95 / max |"
