@@ -823,7 +823,7 @@ fn restore_command_geo_during_an_outage() {
     .stdout(
         predicate::str::contains("in westus")
             .and(predicate::str::contains(
-                "local (the primary region is down",
+                "local (geo-redundant backups in westus are copied to eastus, the primary region, which is down)",
             ))
             .and(predicate::str::contains("transfer")),
     );
@@ -844,6 +844,23 @@ fn restore_command_geo_during_an_outage() {
     .success()
     .stdout(predicate::str::contains(
         "in westeurope, geo backup redundancy",
+    ));
+    // A target with no pair has nowhere to copy geo-redundant backups to, outage or not.
+    restore(
+        Path::new("scenarios/region-outage.toml"),
+        &[
+            "--geo",
+            "--at",
+            "latest",
+            "--request-at",
+            "21d15h",
+            "--set",
+            "restore.geo_restore_region=\"italynorth\"",
+        ],
+    )
+    .success()
+    .stdout(predicate::str::contains(
+        "in italynorth, local (italynorth has no paired region",
     ));
     restore(
         Path::new("scenarios/region-outage.toml"),

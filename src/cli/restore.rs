@@ -140,25 +140,16 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
     let done = plan.requested_at + plan.breakdown.total().ceil() as i64;
     let (region, redundancy) = if args.geo {
         let target = s.config.restore.geo_restore_region.as_str();
-        // Only the primary's own pair cannot hold a geo-redundant server while the primary is
-        // down (its storage pairs back into the region that is down); elsewhere the new
-        // server pairs with a region of its own.
-        let into_pair = crate::model::paired_region(&s.config.server.region).is_some_and(|pair| {
-            crate::model::regions::normalise(pair) == crate::model::regions::normalise(target)
-        });
-        let redundancy = if what_if.region_down && into_pair {
-            "local (the primary region is down, and a geo-redundant server in its paired region cannot be set up until it returns)"
-        } else {
-            "geo"
-        };
+        let redundancy =
+            geo_restored_redundancy(&s.config.server.region, target, what_if.region_down);
         (target, redundancy)
     } else {
         (
             s.config.server.region.as_str(),
-            s.config.backup.redundancy.as_str(),
+            s.config.backup.redundancy.as_str().to_string(),
         )
     };
-    let server = restored_server(&s.config.server, done, region, redundancy);
+    let server = restored_server(&s.config.server, done, region, &redundancy);
     let report = RestoreReport {
         spread: spread.as_ref(),
         scenario: &s.name,
@@ -281,4 +272,18 @@ fn request_spread(
         at_a_snapshot: planned.iter().filter(|p| p.2).count(),
         p50_request_s: p50.1,
     })
+}
+
+/// The backup redundancy a geo-restored server can have in `target`: geo-redundant backups are
+/// copied to the target's own pair, so a target with no pair keeps them local, and so does the
+/// primary's pair while the primary (its pair) is down: storage cannot be provisioned there.
+fn geo_restored_redundancy(primary: &str, target: &str, primary_down: bool) -> String {
+    use crate::model::regions::normalise;
+    match crate::model::paired_region(target) {
+        None => format!("local ({target} has no paired region to hold geo-redundant backups)"),
+        Some(pair) if primary_down && normalise(pair) == normalise(primary) => format!(
+            "local (geo-redundant backups in {target} are copied to {pair}, the primary region, which is down)"
+        ),
+        Some(_) => "geo".to_string(),
+    }
 }
