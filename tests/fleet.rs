@@ -832,7 +832,23 @@ fn fleet_wide_errors_give_their_line() {
                 group("a", 1, "scenario = \"s1.toml\"\n"),
                 group("b", 1, "scenario = \"s2.toml\"\n")
             ),
-            "slots.toml:10:1: key `group \"b\": restore.slots_per_region`",
+            "slots.toml:10:8: key `group \"b\": restore.slots_per_region`",
+        ),
+        (
+            // Named like the fleet, with a comment after the name: still the group's line.
+            "named.toml",
+            format!(
+                "{}{}{}",
+                head.replace("\"f\"", "\"b\""),
+                group("a", 1, "scenario = \"s1.toml\"\n"),
+                group("b", 1, "scenario = \"s2.toml\"\n").replace("\"b\"\n", "\"b\"   # web tier\n")
+            ),
+            "named.toml:10:8: key `group \"b\": restore.slots_per_region`",
+        ),
+        (
+            "written.toml",
+            format!("{head}{}[regions.NorthEurope]\nslots_per_region = 3\n", group("a", 1, "")),
+            "written.toml:8:1: key `regions.northeurope`: no group runs in this region",
         ),
     ] {
         let file = write(tmp.path(), name, &body);

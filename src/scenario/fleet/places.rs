@@ -47,21 +47,23 @@ pub(super) fn nth_position(text: &str, header: &str, n: usize) -> Option<(usize,
         .map(|(i, _)| (i + 1, 1))
 }
 
-/// Where the fleet file's `text` opens `[regions.REGION]`.
+/// Where the fleet file's `text` opens `[regions.REGION]`, the region written any way that
+/// names it (`[regions.NorthEurope]`, `[regions."North Europe"]`).
 pub(super) fn region_position(text: &str, region: &str) -> Option<(usize, usize)> {
-    nth_position(text, &format!("[regions.{region}]"), 0)
+    let wanted = crate::model::regions::normalise(region);
+    text.lines().enumerate().find_map(|(i, line)| {
+        let header = line.trim_start().strip_prefix("[regions.")?;
+        let written = header.split(']').next()?.trim().trim_matches(['"', '\'']);
+        (crate::model::regions::normalise(written) == wanted).then_some((i + 1, 1))
+    })
 }
 
-/// Where a `[[group]]` of the fleet file's `text` gives its `name = "NAME"`.
+/// Where the `[[group]]` named `name` gives its name in the fleet file's `text`.
 pub(super) fn group_name_position(text: &str, name: &str) -> Option<(usize, usize)> {
-    let quoted = toml::Value::String(name.to_string()).to_string();
-    text.lines().enumerate().find_map(|(i, line)| {
-        let trimmed = line.trim_start();
-        let value = trimmed
-            .strip_prefix("name")?
-            .trim_start()
-            .strip_prefix('=')?;
-        (value.trim() == quoted || value.trim() == format!("'{name}'"))
-            .then_some((i + 1, line.len() - trimmed.len() + 1))
-    })
+    let table: toml::Table = text.parse().ok()?;
+    let groups = table.get("group")?.as_array()?;
+    let i = groups
+        .iter()
+        .position(|g| g.get("name").and_then(|n| n.as_str()) == Some(name))?;
+    crate::scenario::spans::exact_line_col(text, &format!("group[{i}].name"))
 }
