@@ -786,6 +786,18 @@ fn without_a_database_metric_the_scenarios_size_is_kept_with_a_warning() {
     let want = 190.0 + 0.4 * days;
     let got = calibrated.config.server.db_size_gb;
     assert!((got - want).abs() < 0.01, "{got} against {want}");
+    // Not growing, the size keeps its own line, and what it says of where it came from.
+    let still = mine(10).replace(
+        "vcores = 4\n",
+        "vcores = 4\ndb_size_gb = 190.0  # assumption: my guess\n",
+    );
+    let (code, _, stderr, text) = calibrate(dir.path(), &still, Some(&m));
+    assert_eq!(code, 0, "{stderr}");
+    let text = text.unwrap();
+    assert!(
+        text.contains("db_size_gb = 190.0  # assumption: my guess"),
+        "{text}"
+    );
 }
 
 /// `json` with every value of `metric` off by a normal error of `relative` (deterministic:

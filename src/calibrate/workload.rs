@@ -478,10 +478,11 @@ fn keys_of(f: &Fit<'_>) -> Vec<FittedKey> {
             spread(Some(d.growth_se), 4),
             &d.metric,
         ));
-    } else {
+    } else if c.growth > 0.0 {
         // The scenario's size stands for the day the metrics begin; the calibrated scenario
         // starts after they end, so it starts with the database grown by then, as the fit
-        // itself assumed (kept as written, a growing database started days too small).
+        // itself assumed (kept as written, a growing database started days too small). A
+        // database that does not grow keeps its line, and whatever it says of its source.
         out.push(key(
             keys::DB_SIZE.path,
             format!("{:.2}", c.db_gb),
