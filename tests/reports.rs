@@ -307,12 +307,14 @@ fn downtime_without_a_recovery_row_is_shown() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     // Asked to start at 5d2h, back with the region at 5d7h.
     assert!(
-        stdout.contains("down in zone and region outages 5.00 h per run"),
+        stdout.contains("Downtime: 5.00 h per run with no recovery to list (a stopped server asked to start while its region was down waited for the region)"),
         "{stdout}"
     );
+    assert!(!stdout.contains("Recoveries"), "{stdout}");
     let report = fs::read_to_string(tmp.path().join("ev/report.md")).unwrap();
     assert!(
-        report.contains("Down in zone and region outages: 5.00 h per run (`downtime_hours`)."),
+        report.contains("Down in zone and region outages: 5.00 h per run (`downtime_hours`), with no recovery to list"),
         "{report}"
     );
+    assert!(!report.contains("| kind |"), "{report}");
 }

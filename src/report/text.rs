@@ -192,9 +192,16 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         let _ = writeln!(out);
     }
     let _ = writeln!(out);
-    // A stopped server asked to start while its region is down is down with no recovery row.
     let downtime = a.figure(Figure::DowntimeHours).estimate.mean;
-    if !a.recoveries.is_empty() || downtime > 0.0 {
+    if a.recoveries.is_empty() && downtime > 0.0 {
+        // A stopped server asked to start while its region is down waits for the region: down,
+        // with no recovery to list.
+        let _ = writeln!(
+            out,
+            "Downtime: {downtime:.2} h per run with no recovery to list (a stopped server asked to start while its region was down waited for the region)\n"
+        );
+    }
+    if !a.recoveries.is_empty() {
         let _ = writeln!(
             out,
             "Recoveries (every incident and outage of every run, in recoveries.csv)"

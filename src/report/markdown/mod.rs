@@ -248,7 +248,12 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         // its region was down, which makes no row.
         let _ = writeln!(
             out,
-            "Down in zone and region outages: {downtime:.2} h per run (`downtime_hours`).\n"
+            "Down in zone and region outages: {downtime:.2} h per run (`downtime_hours`){}.\n",
+            if a.recoveries.is_empty() {
+                ", with no recovery to list: a stopped server asked to start while its region was down waited for the region"
+            } else {
+                ""
+            }
         );
     }
     if !a.recoveries.is_empty() {
