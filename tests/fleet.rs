@@ -763,7 +763,7 @@ fn a_sweep_reaching_a_fleet_group_is_noted_as_run_notes_it() {
     );
     let said = stderr_of(&in_set, &[]);
     assert!(
-        said.contains("the scenario of group \"a\" has a [sweep] table (backup.retention_days), which is for `backsim sweep`"),
+        said.contains("a [sweep] grid (backup.retention_days) reaches group \"a\""),
         "{said}"
     );
     let plain = write(
@@ -773,7 +773,16 @@ fn a_sweep_reaching_a_fleet_group_is_noted_as_run_notes_it() {
     );
     let said = stderr_of(&plain, &["--set", "sweep.backup.retention_days=[7,14]"]);
     assert!(
-        said.contains("every group's scenario has a [sweep] table"),
+        said.contains("a [sweep] grid (backup.retention_days) reaches every group"),
+        "{said}"
+    );
+    // Grids differing by group are named together.
+    let said = stderr_of(
+        &in_set,
+        &["--set", "sweep.workload.binlog_gb_per_day=[1,2]"],
+    );
+    assert!(
+        said.contains("(backup.retention_days, workload.binlog_gb_per_day) reaches every group"),
         "{said}"
     );
     assert!(!stderr_of(&plain, &["-v"]).contains("[sweep]"));

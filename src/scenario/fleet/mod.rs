@@ -528,19 +528,19 @@ fn unswept(groups: &[FleetGroup]) -> Option<String> {
         .filter(|g| !g.scenario.sweep.is_empty())
         .collect();
     let first = swept.first()?;
-    let keys: Vec<&str> = first
-        .scenario
-        .sweep
+    let mut keys: Vec<&str> = swept
         .iter()
-        .map(|(k, _)| k.as_str())
+        .flat_map(|g| g.scenario.sweep.iter().map(|(k, _)| k.as_str()))
         .collect();
+    keys.sort_unstable();
+    keys.dedup();
     let whose = match swept.len() {
-        n if n == groups.len() && n > 1 => "every group's scenario has".to_string(),
-        1 => format!("the scenario of group {:?} has", first.name),
-        n => format!("the scenarios of {n} groups ({:?} first) have", first.name),
+        n if n == groups.len() && n > 1 => "every group".to_string(),
+        1 => format!("group {:?}", first.name),
+        n => format!("{n} groups ({:?} first)", first.name),
     };
     Some(format!(
-        "{whose} a [sweep] table ({}), which is for `backsim sweep`: the fleet runs each group as written, without it",
+        "a [sweep] grid ({}) reaches {whose} (from a scenario file, a group's set, [defaults] or --set); it is for `backsim sweep`: the fleet runs each group as written, without it",
         keys.join(", ")
     ))
 }
