@@ -635,6 +635,51 @@ fn a_set_of_a_swept_key_is_refused() {
         ],
         "--set: server.vcores: the sweep varies it at every point",
     );
+    // A table and a key inside it hold the same setting, whichever side each is on.
+    let tables = cases_file(tmp.path(), "server\n{vcores=4}\n{vcores=16}\n");
+    sweep_refused(
+        tmp.path(),
+        &[
+            "--set",
+            "server.vcores=2",
+            "--cases",
+            tables.to_str().unwrap(),
+        ],
+        "--set: server.vcores=2: the sweep varies server, which holds the same setting",
+    );
+    sweep_refused(
+        tmp.path(),
+        &[
+            "--set",
+            "backup={retention_days = 1}",
+            "--vary",
+            "backup.retention_days=3,5",
+        ],
+        "--set: backup={retention_days = 1}: the sweep varies backup.retention_days",
+    );
+    // A key the swept table does not hold still applies to every point.
+    let out = backsim()
+        .arg("sweep")
+        .arg(plain(tmp.path()))
+        .args([
+            "--vary",
+            "backup={retention_days = 3},{retention_days = 5}",
+            "--set",
+            "backup.redundancy=geo",
+            "--runs",
+            "1",
+            "--no-charts",
+            "-q",
+            "--out",
+        ])
+        .arg(tmp.path().join("kept"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// `--vary` cuts its values at commas outside brackets, braces and strings: it cut at every

@@ -124,16 +124,49 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
         }
         None => super::sweep_table_grid(&loaded, &args.scenario, &args.vary)?,
     };
-    // The sweep sets its keys at every point: a --set of one would never take effect.
-    if let Some(o) = sets.iter().find(|o| grid.keys.contains(&o.key)) {
-        return Err(InputError::argument(
-            "--set",
-            format!(
-                "{}: the sweep varies it at every point, so this value would never be used; leave it out of --set, or give it among the sweep's values",
-                o.key
-            ),
-        )
-        .into());
+    // The sweep sets its keys at every point: a --set of one would never take effect, nor one
+    // of a key inside a swept table, nor a table holding a swept key (compared key by key, as
+    // a table merges into the file's and sets only what it holds).
+    let swept: Vec<(String, &String)> = grid
+        .keys
+        .iter()
+        .zip(&grid.values)
+        .flat_map(|(key, values)| {
+            values.iter().flat_map(move |value| {
+                let o = scenario::Override {
+                    key: key.clone(),
+                    value: value.clone(),
+                };
+                scenario::set_keys(&o)
+                    .into_iter()
+                    .map(move |set| (set, key))
+            })
+        })
+        .collect();
+    for o in &sets {
+        let clash = scenario::set_keys(o).into_iter().find_map(|given| {
+            swept
+                .iter()
+                .find(|(set, _)| scenario::keys::overlap(&given, set))
+                .map(|(_, key)| *key)
+        });
+        if let Some(key) = clash {
+            let what = if *key == o.key {
+                format!("{}: the sweep varies it", o.key)
+            } else {
+                format!(
+                    "{}={}: the sweep varies {key}, which holds the same setting,",
+                    o.key, o.value
+                )
+            };
+            return Err(InputError::argument(
+                "--set",
+                format!(
+                    "{what} at every point, so this value would never be used; leave it out of --set, or give it among the sweep's values"
+                ),
+            )
+            .into());
+        }
     }
     let shard = match &args.shard {
         Some(text) => Shard::parse(text)?,

@@ -121,7 +121,7 @@ pub(super) fn gave(o: &Override, key: &str) -> bool {
 
 /// The dotted keys `o` sets: its own, or for a table each key inside it (`server={vcores=4}` sets
 /// `server.vcores`, not every message's word "server").
-pub(super) fn set_keys(o: &Override) -> Vec<String> {
+pub fn set_keys(o: &Override) -> Vec<String> {
     fn walk(prefix: &str, value: &toml::Value, out: &mut Vec<String>) {
         match value {
             toml::Value::Table(table) => {
