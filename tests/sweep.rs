@@ -800,8 +800,8 @@ fn the_currency_cannot_be_swept() {
     assert!(!tmp.path().join("never").exists());
 }
 
-/// A point whose horizon ends before its backup set is full is averaged from the empty start:
-/// the sweep names it, as `run` says so of such a scenario, and says nothing when all are full.
+/// A point whose horizon ends before its backup set is full understates the running cost: the
+/// sweep names it, as `run` says so of such a scenario, and says nothing when all are full.
 #[test]
 fn points_before_their_steady_state_are_named() {
     let tmp = TempDir::new().unwrap();
@@ -827,6 +827,20 @@ fn points_before_their_steady_state_are_named() {
         "{said}"
     );
     assert!(!run("backup.retention_days=3,7", "full").contains("before the backup set is full"));
+    // Such a point is measured over the same days as the others (from the 7-day point's
+    // warm-up), as compare measures such an alternative, not from its own empty start.
+    let path = tmp.path().join("short.toml");
+    fs::write(
+        &path,
+        "name = \"short\"\nhorizon_days = 12\nruns = 2\n[sweep]\n\"backup.retention_days\" = [7, 14]\n",
+    )
+    .unwrap();
+    let base = backsim::scenario::load(&path, &[]).unwrap();
+    let grid = Grid::new(&base, &[]).unwrap();
+    let points = run_sweep(&path, &[], &grid, Shard::WHOLE, &|| {}).unwrap();
+    for point in &points {
+        assert_eq!(point.scenario.config.measured_from, 8 * 86_400);
+    }
 }
 
 /// Every point is measured over the same days, from the latest warm-up of all points (as

@@ -223,17 +223,12 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     say(&sweep_table(&table, grid.keys.len()));
     let measured = meta.measured_from_days.map_or(String::new(), |days| {
         format!(
-            ", {} from day {} (the latest warm-up of {})",
-            if before_steady_state.is_empty() {
-                "each measured"
-            } else {
-                "each that reaches its steady state measured"
-            },
+            ", each measured from day {} (the latest warm-up of {})",
             numbers::sig(days, 4),
             if before_steady_state.is_empty() {
                 "all points"
             } else {
-                "those points"
+                "the points that reach theirs"
             }
         )
     });
@@ -275,7 +270,7 @@ fn unsteady_note(points: &[usize]) -> String {
         named.push(format!("and {} more", points.len() - SHOWN));
     }
     format!(
-        "point{} {} (sweep.csv's point column): the horizon ends before the backup set is full (retention + 1 days), so storage and cost are averaged from the empty start and understate the running cost; raise horizon_days past the longest retention swept",
+        "point{} {} (sweep.csv's point column): the horizon ends before the backup set is full (retention + 1 days), so storage and cost are averaged over days before it is full and understate the running cost; raise horizon_days past the longest retention swept",
         if points.len() == 1 { "" } else { "s" },
         named.join(", ")
     )
