@@ -150,10 +150,7 @@ impl Grid {
                 return Err(format!("the key {key} is swept twice"));
             }
             // A table swept beside a key in it: the points' labels would not say what ran.
-            if let Some(outer) = self.keys[..i]
-                .iter()
-                .find(|earlier| crate::scenario::keys::overlap(earlier, key))
-            {
+            if let Some(outer) = holding(&self.keys[..i], key) {
                 return Err(format!(
                     "the keys {outer} and {key} are swept together, but one holds the other: sweep the keys inside the table one by one"
                 ));
@@ -284,12 +281,11 @@ impl Grid {
         }
         // A table's column beside a column of a key inside it: the row would show both while
         // the later one decides, as a [sweep] table's keys would.
-        if let Some((k, key, outer)) = keys.iter().enumerate().find_map(|(k, key)| {
-            keys[..k]
-                .iter()
-                .find(|earlier| crate::scenario::keys::overlap(earlier, key))
-                .map(|outer| (k, key, outer))
-        }) {
+        if let Some((k, key, outer)) = keys
+            .iter()
+            .enumerate()
+            .find_map(|(k, key)| holding(&keys[..k], key).map(|outer| (k, key, outer)))
+        {
             return Err(fail(
                 format!("header, column {key}"),
                 format!(
@@ -430,6 +426,14 @@ impl Grid {
             })
             .collect()
     }
+}
+
+/// The first of `earlier` that sets some of what `key` sets: the key itself, a table holding it,
+/// or a key inside it. A sweep's keys and a cases file's columns are checked alike.
+fn holding<'k>(earlier: &'k [String], key: &str) -> Option<&'k String> {
+    earlier
+        .iter()
+        .find(|e| crate::scenario::keys::overlap(e, key))
 }
 
 #[cfg(test)]
