@@ -274,16 +274,16 @@ fn request_spread(
     })
 }
 
-/// The backup redundancy a geo-restored server can have in `target`: geo-redundant backups are
-/// copied to the target's own pair, so a target with no pair keeps them local, and so does the
-/// primary's pair while the primary (its pair) is down: storage cannot be provisioned there.
+/// The backup redundancy a geo-restored server has in `target`, in words.
 fn geo_restored_redundancy(primary: &str, target: &str, primary_down: bool) -> String {
-    use crate::model::regions::normalise;
-    match crate::model::paired_region(target) {
-        None => format!("local ({target} has no paired region to hold geo-redundant backups)"),
-        Some(pair) if primary_down && normalise(pair) == normalise(primary) => format!(
+    use crate::model::GeoRestoredBackups;
+    match crate::model::geo_restored_backups(primary, target, primary_down) {
+        GeoRestoredBackups::LocalNoPair => {
+            format!("local ({target} has no paired region to hold geo-redundant backups)")
+        }
+        GeoRestoredBackups::LocalPairDown { pair } => format!(
             "local (geo-redundant backups in {target} are copied to {pair}, the primary region, which is down)"
         ),
-        Some(_) => "geo".to_string(),
+        GeoRestoredBackups::Geo => "geo".to_string(),
     }
 }

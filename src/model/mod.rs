@@ -26,7 +26,9 @@ pub use config::*;
 pub use metrics::{EngineStats, RunMetrics, RunOutcome};
 pub use observer::{EventRecord, Observer, Sample};
 pub use recovery::{RecoveryKind, RecoveryOutcome, RecoveryRecord};
-pub use regions::{geo_restore_target, known_region, paired_region};
+pub use regions::{
+    geo_restore_target, geo_restored_backups, known_region, paired_region, GeoRestoredBackups,
+};
 pub use restore::{
     Breakdown, RestoreDistributions, RestorePlan, RestoreRefusal, RestoreTarget, RestoredServer,
     VaultPlan, VaultRefusal, DELETED_SERVER_RESTORE_WINDOW,

@@ -140,9 +140,56 @@ pub fn geo_restore_target(home: &str, wanted: Option<&str>) -> Result<String, St
     }
 }
 
+/// The backups a server geo-restored into `target` can keep (R4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeoRestoredBackups {
+    /// Geo-redundant, copied to the target's own pair.
+    Geo,
+    /// Local: the target has no pair to copy them to.
+    LocalNoPair,
+    /// Local: the target's pair is the primary, which is down, so storage cannot be
+    /// provisioned there until it returns.
+    LocalPairDown { pair: &'static str },
+}
+
+/// Which backups a server geo-restored from `primary` into `target` can keep, `primary_down`
+/// or not: only the target's own pair decides.
+pub fn geo_restored_backups(primary: &str, target: &str, primary_down: bool) -> GeoRestoredBackups {
+    match paired_region(target) {
+        None => GeoRestoredBackups::LocalNoPair,
+        Some(pair) if primary_down && normalise(pair) == normalise(primary) => {
+            GeoRestoredBackups::LocalPairDown { pair }
+        }
+        Some(_) => GeoRestoredBackups::Geo,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// R4: a geo-restored server keeps geo-redundant backups unless its target has no pair, or
+    /// the target's pair is the primary and the primary is down (a one-way pair counts the
+    /// target's own: West US 3 restores into East US, whose pair West US is up).
+    #[test]
+    fn r4_geo_restored_backups_follow_the_targets_own_pair() {
+        use GeoRestoredBackups::*;
+        assert_eq!(
+            geo_restored_backups("eastus", "westus", true),
+            LocalPairDown { pair: "eastus" }
+        );
+        assert_eq!(geo_restored_backups("eastus", "westus", false), Geo);
+        assert_eq!(geo_restored_backups("eastus", "westeurope", true), Geo);
+        assert_eq!(
+            geo_restored_backups("eastus", "italynorth", true),
+            LocalNoPair
+        );
+        assert_eq!(
+            geo_restored_backups("eastus", "italynorth", false),
+            LocalNoPair
+        );
+        assert_eq!(geo_restored_backups("westus3", "eastus", true), Geo);
+    }
 
     /// R4: paired by default; universal geo-restore anywhere but the three excluded regions.
     #[test]
