@@ -545,93 +545,12 @@ pub fn is_known(path: &str) -> bool {
 }
 
 /// "events[2].action" → ("events[2].", "action").
-fn event_field(path: &str) -> Option<(&str, &str)> {
+pub(super) fn event_field(path: &str) -> Option<(&str, &str)> {
     if !path.starts_with("events[") {
         return None;
     }
     let dot = path.rfind("].")? + 2;
     Some((&path[..dot], &path[dot..]))
-}
-
-/// The candidate whose name is spelt most like `word` (Jaro–Winkler, strsim), if above
-/// `threshold`; of equally close ones, the last.
-pub fn closest<'n, T>(
-    word: &str,
-    candidates: impl IntoIterator<Item = (&'n str, T)>,
-    threshold: f64,
-) -> Option<T> {
-    candidates
-        .into_iter()
-        .map(|(name, t)| (strsim::jaro_winkler(word, name), t))
-        .filter(|(score, _)| *score > threshold)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, t)| t)
-}
-
-/// The key someone probably meant by an unknown `path` ("did you mean …?"): a key of the same
-/// name in another table, else the closest path by spelling (Jaro–Winkler, strsim), if close.
-pub fn suggest(path: &str) -> Option<String> {
-    if let Some((prefix, field)) = event_field(path) {
-        return closest(field, EVENT_FIELDS.iter().map(|&f| (f, f)), 0.7)
-            .map(|f| format!("{prefix}{f}"));
-    }
-    let (table, leaf) = path.rsplit_once('.').unwrap_or(("", path));
-    if let Some(k) = ALL.iter().find(|k| k.name() == leaf && k.path != path) {
-        return Some(k.path.to_string());
-    }
-    let best = |candidates: &mut dyn Iterator<Item = (&str, &'static str)>, of: &str| {
-        closest(of, candidates, 0.8).map(String::from)
-    };
-    if TABLES.contains(&table) {
-        // A known table: the likely key is one of its own, by name.
-        best(
-            &mut ALL
-                .iter()
-                .filter(|k| k.table() == table)
-                .map(|k| (k.name(), k.path)),
-            leaf,
-        )
-    } else {
-        // A misspelt table or top-level key: by the whole path.
-        best(
-            &mut ALL
-                .iter()
-                .map(|k| (k.path, k.path))
-                .chain(TABLES.iter().map(|t| (*t, *t))),
-            path,
-        )
-        .or_else(|| {
-            // "servr.db_size_gb": the table is the misspelt part.
-            let (t, rest) = path.split_once('.')?;
-            let table = best(&mut TABLES.iter().map(|t| (*t, *t)), t)?;
-            let fixed = format!("{table}.{rest}");
-            find(&fixed).map(|k| k.path.to_string())
-        })
-    }
-}
-
-/// The message for an unknown key: a suggestion where one is close, else where to look. Never
-/// the whole list of keys.
-pub fn unknown_key_message(path: &str) -> String {
-    // A fleet file given to `run` (or `sweep`, `compare`): say which command reads it.
-    let table = path.split(['.', '[']).next().unwrap_or(path);
-    if ["defaults", "group", "regions", "outage", "inventory"].contains(&table) {
-        return format!(
-            "unknown key: `{table}` belongs to a fleet file, which `backsim fleet FILE` runs"
-        );
-    }
-    match suggest(path) {
-        // `"server.vcores" = 4` at the top: quotes make the dotted path one name.
-        Some(s) if s == path => {
-            let (table, key) = path.split_once('.').unwrap_or(("", path));
-            format!(
-                "unknown key: in quotes, \"{path}\" is one name, not the key {path}; write it without quotes ({path} = …) or as {key} under [{table}]"
-            )
-        }
-        Some(s) => format!("unknown key; did you mean `{s}`?"),
-        None => "unknown key (`backsim init -` prints every key with its meaning and default)"
-            .to_string(),
-    }
 }
 
 /// The key at `path`, if there is one.
@@ -653,6 +572,13 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn sweep_entries_and_event_fields_are_known() {
+        assert!(is_known("sweep.\"backup.retention_days\""));
+        assert!(is_known("events[3].at"));
+        assert!(!is_known("backup.retention"));
+    }
 
     #[test]
     fn paths_are_unique_and_defaults_in_range() {
@@ -686,31 +612,5 @@ mod tests {
         assert_eq!(human("server.mysql_version"), "MySQL version");
         assert_eq!(human("backup.redundancy"), "redundancy");
         assert_eq!(human("no.such_key"), "no.such_key");
-    }
-
-    #[test]
-    fn misspelt_keys_get_the_likely_one() {
-        assert_eq!(
-            suggest("backup.retention_dayz").as_deref(),
-            Some("backup.retention_days")
-        );
-        assert_eq!(suggest("servr").as_deref(), Some("server"));
-        assert_eq!(
-            suggest("server.retention_days").as_deref(),
-            Some("backup.retention_days")
-        );
-        assert_eq!(
-            suggest("events[0].acton").as_deref(),
-            Some("events[0].action")
-        );
-        assert_eq!(suggest("zzz.qqq"), None);
-        assert_eq!(suggest("backup.zzzzz"), None);
-        assert_eq!(
-            suggest("servr.db_size_gb").as_deref(),
-            Some("server.db_size_gb")
-        );
-        assert!(is_known("sweep.\"backup.retention_days\""));
-        assert!(is_known("events[3].at"));
-        assert!(!is_known("backup.retention"));
     }
 }

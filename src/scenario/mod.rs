@@ -14,6 +14,7 @@ mod overrides;
 mod raw;
 mod resolved;
 pub mod spans;
+mod spelling;
 mod surge;
 mod sweep_check;
 mod template;
@@ -239,7 +240,7 @@ impl<'t> Document<'t> {
                         origin: Origin::Argument(format!("--set {}={}", o.key, o.value)),
                         key: Some(o.key.clone()),
                         position: None,
-                        message: keys::unknown_key_message(&o.key),
+                        message: spelling::unknown_key_message(&o.key),
                     });
                 }
             }

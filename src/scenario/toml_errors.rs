@@ -3,7 +3,7 @@
 
 use toml::de::DeTable;
 
-use super::{keys, spans};
+use super::{spans, spelling};
 use crate::error::{InputError, Origin};
 
 /// A parse error the TOML parser gives without a position (too deep a nesting): the first line
@@ -102,7 +102,7 @@ pub(super) fn toml_error(text: &str, origin: &Origin, e: &toml::de::Error) -> In
             _ => name,
         });
     let message = match (&key, named_twice) {
-        (Some(k), _) if raw.starts_with("unknown field") => keys::unknown_key_message(k),
+        (Some(k), _) if raw.starts_with("unknown field") => spelling::unknown_key_message(k),
         (_, Some(name)) => format!(
             "`{name}` is given twice (a key, or a [table] header): give it once, with all its keys together"
         ),

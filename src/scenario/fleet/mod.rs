@@ -372,7 +372,7 @@ struct FleetHead {
 
 /// The one of `names` that `key` was most likely meant to be, if any is close.
 fn closest<'n>(key: &str, names: &[&'n str]) -> Option<&'n str> {
-    super::keys::closest(key, names.iter().map(|&n| (n, n)), 0.8)
+    super::spelling::closest(key, names.iter().map(|&n| (n, n)), 0.8)
 }
 
 fn build(
