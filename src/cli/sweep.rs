@@ -298,18 +298,34 @@ fn sweep_table(table: &SweepTable, keys: usize) -> String {
         .iter()
         .map(|&i| header[i].trim_end_matches("_mean"))
         .collect();
-    let widths: Vec<usize> = names.iter().map(|n| n.len().max(10) + 2).collect();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            wanted
+                .iter()
+                .map(|&i| match row[i].parse::<f64>() {
+                    Ok(x) if i > keys => report::numbers::sig(x, 4),
+                    _ => row[i].clone(),
+                })
+                .collect()
+        })
+        .collect();
+    // As wide as the widest of the name and every value below it, two spaces apart.
+    let widths: Vec<usize> = names
+        .iter()
+        .enumerate()
+        .map(|(c, n)| {
+            let widest = cells.iter().map(|r| r[c].chars().count()).max();
+            n.len().max(widest.unwrap_or(0)).max(10) + 2
+        })
+        .collect();
     let mut out = String::new();
     for (name, w) in names.iter().zip(&widths) {
         out.push_str(&format!("{name:>w$}"));
     }
     out.push('\n');
-    for row in rows {
-        for (&i, w) in wanted.iter().zip(&widths) {
-            let v = match row[i].parse::<f64>() {
-                Ok(x) if i > keys => report::numbers::sig(x, 4),
-                _ => row[i].clone(),
-            };
+    for row in &cells {
+        for (v, w) in row.iter().zip(&widths) {
             out.push_str(&format!("{v:>w$}"));
         }
         out.push('\n');
@@ -342,4 +358,38 @@ pub(super) fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Re
         out.display()
     ));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A swept value longer than its key's name still leaves a gap before the next column.
+    #[test]
+    fn long_values_do_not_run_into_the_next_column() {
+        let header = [
+            "point",
+            "backup.redundancy",
+            "server.ha",
+            "storage_mean_gb_mean",
+        ];
+        let table = SweepTable {
+            header: header.iter().map(|h| h.to_string()).collect(),
+            rows: vec![vec![
+                "0".into(),
+                "local".into(),
+                "zone-redundant".into(),
+                "798.4".into(),
+            ]],
+        };
+        let text = sweep_table(&table, 2);
+        let row = text.lines().nth(1).unwrap();
+        assert_eq!(
+            row.split_whitespace().collect::<Vec<_>>(),
+            ["local", "zone-redundant", "798.4"],
+            "{text}"
+        );
+        let header_line = text.lines().next().unwrap();
+        assert_eq!(header_line.len(), row.len(), "{text}");
+    }
 }
