@@ -1149,3 +1149,33 @@ fn an_output_of_another_kind_is_not_replaced() {
     assert!(!out.join("summary.json").exists());
     sweep(&out).success();
 }
+
+/// report.md bolds only what the scenario changed: a warm-up left to follow a longer
+/// retention is the default for that retention, not a change from 8 days.
+#[test]
+fn report_md_bolds_a_computed_default_only_when_set() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"s\"\nhorizon_days = 40\nruns = 1\n[backup]\nretention_days = 20\n",
+    );
+    for (extra, row) in [
+        (None, "| `warmup_days` | 21d |"),
+        (
+            Some("warmup_days=3"),
+            "| `warmup_days` | **3d** (default 21d) |",
+        ),
+    ] {
+        let out = tmp.path().join(format!("out-{}", extra.is_some()));
+        let mut cmd = backsim();
+        cmd.args(["run", path.to_str().unwrap(), "--no-charts", "-q", "--out"])
+            .arg(&out);
+        if let Some(set) = extra {
+            cmd.args(["--set", set]);
+        }
+        cmd.assert().success();
+        let report = fs::read_to_string(out.join("report.md")).unwrap();
+        assert!(report.contains(row), "{report}");
+    }
+}

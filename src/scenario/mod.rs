@@ -38,7 +38,9 @@ pub use names::{currency_text, portable_name, MAX_CURRENCY_BYTES, MAX_NAME_BYTES
 use overrides::{gave, mentions, set_dotted_de};
 pub use overrides::{set_keys, split_top_level, toml_value_of, top_level_commas, Override};
 pub use raw::RawScenario;
-pub use resolved::{resolved_table, resolved_toml, sha256_hex, table_json, to_json};
+pub use resolved::{
+    computed_default, resolved_table, resolved_toml, sha256_hex, table_json, to_json,
+};
 pub use surge::MOST_SURGE_RESTORES_PER_RUN;
 pub use template::template;
 pub use toml_errors::plain_words;

@@ -7,6 +7,8 @@ use sha2::{Digest, Sha256};
 
 use super::keys::{self, dur, Key};
 use super::{Override, Scenario};
+use crate::model::regions::geo_restore_target;
+use crate::model::HighAvailability;
 
 /// Lower-case hex sha256 of the scenario text, as read.
 pub fn sha256_hex(text: &str) -> String {
@@ -63,6 +65,29 @@ fn merge_value(table: &mut toml::Table, key: &str, value: toml::Value) {
         (_, value) => {
             table.insert(key.to_string(), value);
         }
+    }
+}
+
+/// The default of a key whose default is computed from other keys, as this scenario would
+/// have it and as the key table writes values; None for keys with a fixed default (or none).
+pub fn computed_default(path: &str, s: &Scenario) -> Option<String> {
+    let c = &s.config;
+    match path {
+        "warmup_days" => {
+            let (at, _) = super::checks::warmup(None, c.backup.retention_days, c.horizon).ok()?;
+            Some(dur(at))
+        }
+        "backup.redundancy" => Some(
+            match c.server.ha {
+                HighAvailability::ZoneRedundant => "zone",
+                _ => "local",
+            }
+            .to_string(),
+        ),
+        "restore.geo_restore_region" => {
+            Some(geo_restore_target(&c.server.region, None).unwrap_or_default())
+        }
+        _ => None,
     }
 }
 

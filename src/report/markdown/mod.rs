@@ -315,7 +315,9 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
             continue;
         }
         let value = (key.value)(s);
-        let default = defaults.as_ref().map(|d| (key.value)(d));
+        // Some defaults follow other keys (the warm-up follows retention): this scenario's.
+        let default = crate::scenario::computed_default(key.path, s)
+            .or_else(|| defaults.as_ref().map(|d| (key.value)(d)));
         // Free text is the user's own; the other values are numbers and words backsim wrote.
         let show = |v: &str| match key.kind {
             crate::scenario::keys::Kind::Text { .. } => literal(v),
