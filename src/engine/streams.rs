@@ -40,9 +40,10 @@ impl Streams {
     }
 
     /// The streams of one server of a fleet: the `index`-th of group `group` (both in file
-    /// order). Keyed by group and place in it, so that changing or adding a group leaves every
-    /// other group's draws alone; the first server of the first group draws exactly what a
-    /// single-server run of the same seed does.
+    /// order). Keyed by group and place in it, so that changing a group or adding one after
+    /// the others leaves every other group's draws alone (one inserted before them moves
+    /// them); the first server of the first group draws exactly what a single-server run of
+    /// the same seed does.
     pub fn for_server(seed: u64, replication: u64, group: u32, index: u32) -> Self {
         let mut streams = Self::for_replication(seed, replication);
         streams.key[24..28].copy_from_slice(&group.to_le_bytes());
