@@ -1033,7 +1033,7 @@ fn the_outage_slot_wait_is_of_those_geo_restored() {
 }
 
 /// fleet_bill.csv calls a bill "steady" only when every server behind it has a full backup set
-/// within the horizon; otherwise "from-start", as the summary says in words.
+/// within the horizon, "from-start" when none has, "mixed" when some have.
 #[test]
 fn the_bill_csv_says_when_a_bill_is_not_steady() {
     let tmp = TempDir::new().unwrap();
@@ -1060,6 +1060,20 @@ fn the_bill_csv_says_when_a_bill_is_not_steady() {
         !short.is_empty() && short.iter().all(|(_, p)| p == "from-start"),
         "{short:?}"
     );
+    // A second group that reaches its steady state: the fleet and the region mix the two.
+    let mixed = queue_fleet(2, 1, 1)
+        + "[[group]]\nname = \"long\"\ncount = 1\nregion = \"eastus\"\nset = { backup.retention_days = 14 }\n";
+    let mixed = period(&mixed, "mixed");
+    let of = |scope: &str| -> Vec<&str> {
+        mixed
+            .iter()
+            .filter(|(s, _)| s == scope)
+            .map(|(_, p)| p.as_str())
+            .collect()
+    };
+    assert_eq!(of("fleet"), ["mixed"], "{mixed:?}");
+    assert_eq!(of("region"), ["mixed"], "{mixed:?}");
+    assert_eq!(of("group"), ["steady", "from-start"], "{mixed:?}");
 }
 
 /// A scripted outage of a region the fleet only restores into hits no server: refused, as one

@@ -12,21 +12,25 @@ fn csv_bytes(header: &[impl AsRef<str>], rows: impl Iterator<Item = Vec<String>>
     })
 }
 
-/// The bill of the fleet, of each region and of each group: the steady state (`period`
-/// "steady", or "from-start" where some group's horizon ends before its backup set is full,
-/// so that its average includes the empty start), then each calendar month (its cost, GB-months
-/// and mean storage).
+/// The bill of the fleet, of each region and of each group: the whole run's (`period`
+/// "steady" where every group behind it has a full backup set within the horizon and is
+/// measured from then on, "from-start" where none has and every one's average includes the
+/// empty start, "mixed" where some have: each group then counts over its own period), then each
+/// calendar month (its cost, GB-months and mean storage).
 pub fn bill_csv(fleet: &Fleet, summary: &FleetSummary) -> Vec<u8> {
     let steady = |in_scope: &dyn Fn(&crate::scenario::fleet::FleetGroup) -> bool| {
-        let all_full = fleet
-            .groups
-            .iter()
-            .filter(|g| in_scope(g))
-            .all(|g| g.scenario.warmup_reached);
-        if all_full {
-            "steady"
-        } else {
-            "from-start"
+        let (mut full, mut short) = (false, false);
+        for g in fleet.groups.iter().filter(|g| in_scope(g)) {
+            if g.scenario.warmup_reached {
+                full = true;
+            } else {
+                short = true;
+            }
+        }
+        match (full, short) {
+            (_, false) => "steady",
+            (false, true) => "from-start",
+            (true, true) => "mixed",
         }
     };
     let mut rows: Vec<Vec<String>> = Vec::new();
