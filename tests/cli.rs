@@ -641,8 +641,16 @@ fn bad_input_arguments() {
             "--set",
             "backup.retention_days=14",
         ],
-        &["is set twice"],
+        &["backup.retention_days is set twice"],
     );
+    // A table merges into the file's: a key it does not hold is no clash (as in sweep and
+    // compare, which took this pair while run refused it).
+    backsim()
+        .args(["validate", "-", "--set", "backup={retention_days=3}"])
+        .args(["--set", "backup.redundancy=geo"])
+        .write_stdin("name = \"x\"\n")
+        .assert()
+        .success();
     rejects(
         "name = \"x\"\n",
         &["--set", "runs=3", "--runs", "2"],

@@ -386,20 +386,24 @@ pub(super) fn overrides(set: &[String]) -> Result<Vec<Override>, Error> {
         .iter()
         .map(|s| Override::parse(s))
         .collect::<Result<_, _>>()?;
-    // The last of two would win without a word, and which was meant is anyone's guess.
+    // The last of two would win without a word, and which was meant is anyone's guess. A
+    // table merges into the file's, so it clashes only through the keys it holds.
+    let keys_of: Vec<Vec<String>> = sets.iter().map(scenario::set_keys).collect();
     for (i, later) in sets.iter().enumerate() {
-        if let Some(earlier) = sets[..i]
-            .iter()
-            .find(|earlier| keys::overlap(&earlier.key, &later.key))
-        {
-            return Err(InputError::argument(
-                "--set",
-                format!(
-                    "{} is set twice ({}={} and {}={}): give it once",
-                    later.key, earlier.key, earlier.value, later.key, later.value
-                ),
-            )
-            .into());
+        for (earlier, earlier_keys) in sets[..i].iter().zip(&keys_of) {
+            let clash = keys_of[i]
+                .iter()
+                .find(|k| earlier_keys.iter().any(|e| keys::overlap(e, k)));
+            if let Some(key) = clash {
+                return Err(InputError::argument(
+                    "--set",
+                    format!(
+                        "{key} is set twice ({}={} and {}={}): give it once",
+                        earlier.key, earlier.value, later.key, later.value
+                    ),
+                )
+                .into());
+            }
         }
     }
     Ok(sets)
