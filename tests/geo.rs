@@ -126,6 +126,50 @@ fn o1_hours_with_no_way_back_end_with_the_run() {
     assert_eq!(run.recoveries[0].downtime_s, 6.0 * 3600.0);
 }
 
+/// An outage noticed only after the run has ended (10 minutes before the end, noticed 30
+/// minutes in) is still geo-restored, past the end: its row was missing, and the run showed
+/// an outage with no recovery and no downtime.
+#[test]
+fn o1_an_outage_noticed_after_the_end_is_still_recovered() {
+    let text =
+        format!("{GEO}[[events]]\nat = \"29d23h50m\"\naction = \"region-outage\"\nhours = 5\n");
+    let s = with(&text, &[]);
+    let run = simulate(&s.config, &Streams::for_replication(s.seed, 0), None);
+    let m = &run.metrics;
+    assert_eq!(m.recoveries.region_outages, 1);
+    assert_eq!(m.recoveries.geo_restores, 1);
+    assert_eq!(run.recoveries.len(), 1);
+    // Down for the last 10 minutes of the run, counted up to its end; the row shows it whole.
+    assert!(
+        (m.recoveries.downtime_hours - 10.0 / 60.0).abs() < 1e-9,
+        "{m:?}"
+    );
+    assert!(run.recoveries[0].downtime_s > 1800.0);
+}
+
+/// Incidents noticed after the end (a week's detection delay) are restored past it: one row,
+/// one restore for every incident.
+#[test]
+fn o3_incidents_noticed_after_the_end_are_still_restored() {
+    let s = with(
+        GEO,
+        &[
+            ("backup.redundancy", "local"),
+            ("outages.incidents_per_year", "200"),
+            ("restore.detection_minutes", "\"7d\""),
+        ],
+    );
+    let run = simulate(&s.config, &Streams::for_replication(s.seed, 0), None);
+    let incidents = run.metrics.recoveries.incidents;
+    assert!(incidents > 5, "{incidents}");
+    assert_eq!(run.recoveries.len() as u64, incidents as u64);
+    let last_day = run.recoveries.iter().map(|r| r.started).max().unwrap() / DAY;
+    assert!(
+        last_day >= 23,
+        "the last incident restored began on day {last_day}"
+    );
+}
+
 #[test]
 fn r4_during_an_outage_only_geo_restore_works_and_comes_up_local() {
     let s = with(&outage(), &[]);

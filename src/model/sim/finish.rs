@@ -1,5 +1,6 @@
 //! The end of the horizon: every unit's tallies gathered into the run's figures.
 
+use super::event::{Event, TroubleEvent};
 use super::{FleetServerRun, Sim};
 use crate::engine::SimTime;
 use crate::model::backups;
@@ -11,6 +12,7 @@ impl Sim<'_, '_> {
         // Restores still waiting for a slot when the run ends are worked out past it (behind
         // the other tenants, who keep arriving), so that every server an outage hit has its
         // recovery, and the downtime counted stops at the horizon.
+        self.request_restores_noticed_late();
         self.start_due_restores(SimTime::MAX);
         let (mut outcome, recoveries) = self.finish_all_but_recoveries();
         outcome.metrics.recoveries = recoveries.figures();
@@ -20,12 +22,31 @@ impl Sim<'_, '_> {
 
     /// A server of a fleet: its recoveries end once the fleet has worked out the lines.
     pub(super) fn finish_in_fleet(mut self) -> FleetServerRun {
+        self.request_restores_noticed_late();
         let requests = self.regions.take_requests();
         let (outcome, recoveries) = self.finish_all_but_recoveries();
         FleetServerRun {
             outcome,
             recoveries,
             requests,
+        }
+    }
+
+    /// Troubles that struck before the horizon but are noticed after it (the detection delay
+    /// runs past the end): their restores are requested when they would have been, from the
+    /// backups as the run left them, so that every incident and outage has its recovery. The
+    /// run's other events past the horizon stay unhandled.
+    fn request_restores_noticed_late(&mut self) {
+        while let Some((at, event)) = self.queue.pop() {
+            if let Event::Trouble(
+                trouble @ (TroubleEvent::IncidentNoticed { .. }
+                | TroubleEvent::SubmitDelayedRestore),
+            ) = event
+            {
+                self.start_due_restores(at);
+                self.now = at;
+                self.on_trouble(trouble);
+            }
         }
     }
 
