@@ -166,6 +166,15 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
             out,
             "The same backup history pruned at each retention, measured after its own retention + 1 days (all of it in retention.csv).\n"
         );
+        if c.events
+            .iter()
+            .any(|(_, action)| *action == crate::model::ServerAction::Delete)
+        {
+            let _ = writeln!(
+                out,
+                "The server is deleted during the run: the table leaves out the hours after that (its backups are billed to nobody), so each row is the cost while the server exists, where the headline averages those hours in at nothing.\n"
+            );
+        }
         let _ = writeln!(
             out,
             "| retention (days) | mean storage (GB) | highest peak (GB) | cost ({}/month) | runs billed |",
