@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::{same_path, say, warning, CalibrateArgs};
 use crate::calibrate::import::{self, inventory_columns, Import};
 use crate::calibrate::metrics;
-use crate::calibrate::restores::{self, RestoreFit};
+use crate::calibrate::restores::{self, RestoreFit, SnapshotBinlog};
 use crate::calibrate::workload::{self, WorkloadFit};
 use crate::error::{Error, InputError, Origin};
 use crate::report::{self, write_whole_file, CalibrationReport};
@@ -446,14 +446,46 @@ fn fits(
         None => None,
     };
     let restores = (!s.measured_restores.is_empty()).then(|| {
-        let (binlog, source) = match &workload {
-            Some(w) => (w.fitted.binlog_gb_per_day, "fitted above"),
-            None => (s.config.workload.binlog_gb_per_day, keys::BINLOG.path),
-        };
         let c = &s.config;
-        restores::fit(&s.measured_restores, &c.server, &c.restore, binlog, source)
+        let (binlog, source) = match &workload {
+            Some(w) => (fitted_load(text, s, w), "fitted above"),
+            None => (SnapshotBinlog::new(&c.workload, c.clock), keys::BINLOG.path),
+        };
+        restores::fit(&s.measured_restores, &c.server, &c.restore, &binlog, source)
     });
     Ok((workload, restores))
+}
+
+/// The load the calibrated scenario will run (the fitted rate, daily shape and snapshot time of
+/// day), for the binlog a measured restore's `after_snapshot` replays; should that scenario not
+/// read back, the fitted rate on the scenario's own shape.
+fn fitted_load(text: &str, s: &Scenario, w: &WorkloadFit) -> SnapshotBinlog {
+    let mut binlog = load_of(text, s, w);
+    binlog.fitted = true;
+    binlog
+}
+
+fn load_of(text: &str, s: &Scenario, w: &WorkloadFit) -> SnapshotBinlog {
+    let load_only = CalibrationReport {
+        scenario: &s.name,
+        metrics: None,
+        workload: Some(w),
+        restores: None,
+        written: Vec::new(),
+    };
+    let fitted = report::calibrated_scenario(text, &load_only)
+        .ok()
+        .and_then(|t| scenario::parse(&t, Origin::Argument(String::new()), &[]).ok());
+    match fitted {
+        Some(f) => SnapshotBinlog::new(&f.config.workload, f.config.clock),
+        None => {
+            let workload = crate::model::WorkloadConfig {
+                binlog_gb_per_day: w.fitted.binlog_gb_per_day,
+                ..s.config.workload.clone()
+            };
+            SnapshotBinlog::new(&workload, s.config.clock)
+        }
+    }
 }
 
 /// The backtest's CSV, and its chart unless `png` is None.
