@@ -497,6 +497,23 @@ fn bad_input_unit_in_a_key_that_names_its_unit() {
             "snapshot_failure_pct = 5",
         ],
     );
+    // A unit of the same kind is converted: 1 TB is 1024 GB, not the 1 a hint once offered;
+    // 2 weeks are 14 days.
+    rejects(
+        "name = \"x\"\n",
+        &["--set", "server.provisioned_storage_gb=1TB"],
+        &["provisioned_storage_gb = 1024"],
+    );
+    rejects(
+        "name = \"x\"\n",
+        &["--set", "server.provisioned_storage_gb=2048MB"],
+        &["provisioned_storage_gb = 2\n"],
+    );
+    rejects(
+        "name = \"x\"\nhorizon_days = \"2w\"\n",
+        &[],
+        &["horizon_days = 14"],
+    );
 }
 
 #[test]

@@ -137,29 +137,55 @@ fn unit_in_name(key: &str, message: &str) -> Option<String> {
     }
     let text = text.strip_suffix('"')?;
     let name = key.rsplit('.').next().unwrap_or(key);
-    let unit = [
-        ("_days", "a number of days"),
-        ("_hours", "a number of hours"),
-        ("_minutes", "a number of minutes"),
-        ("_seconds", "a number of seconds"),
-        ("_pct", "a percentage"),
-        ("_gb", "a number of GB"),
+    let (unit, in_unit) = [
+        ("_days", "a number of days", "d"),
+        ("_hours", "a number of hours", "h"),
+        ("_minutes", "a number of minutes", "m"),
+        ("_seconds", "a number of seconds", "s"),
+        ("_pct", "a percentage", "%"),
+        ("_gb", "a number of GB", "gb"),
     ]
     .into_iter()
-    .find_map(|(suffix, unit)| name.ends_with(suffix).then_some(unit))?;
+    .find_map(|(suffix, unit, base)| name.ends_with(suffix).then_some((unit, base)))?;
+    let text = text.trim();
     let digits: String = text
-        .trim()
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == '.')
         .collect();
-    let example = if digits.is_empty() {
-        String::new()
-    } else {
-        format!(", e.g. {name} = {digits}")
+    // "1TB" for a key in GB is 1024, not 1: the number in the key's own unit, where the unit
+    // written is one of the same kind; none where it is not.
+    let written_unit = text[digits.len()..].trim();
+    let example = match (digits.parse::<f64>(), factor(written_unit), factor(in_unit)) {
+        (Ok(v), Some((kind, f)), Some((key_kind, key_f))) if kind == key_kind => {
+            // Four decimals: 90s is 1.5 minutes, 100 MB 0.0977 GB.
+            let converted = (v * f / key_f * 1e4).round() / 1e4;
+            format!(", e.g. {name} = {converted}")
+        }
+        (Ok(_), None, _) if written_unit.is_empty() => format!(", e.g. {name} = {digits}"),
+        _ => String::new(),
     };
     Some(format!(
         "`{name}` is {unit}, written without a unit or quotes{example}"
     ))
+}
+
+/// A unit as written after a number: its kind and size in that kind's smallest unit.
+fn factor(unit: &str) -> Option<(&'static str, f64)> {
+    let unit = unit.to_ascii_lowercase();
+    let time = |seconds: f64| Some(("time", seconds));
+    let size = |gb: f64| Some(("size", gb));
+    match unit.as_str() {
+        "s" | "sec" | "secs" | "second" | "seconds" => time(1.0),
+        "m" | "min" | "mins" | "minute" | "minutes" => time(60.0),
+        "h" | "hr" | "hrs" | "hour" | "hours" => time(3600.0),
+        "d" | "day" | "days" => time(86400.0),
+        "w" | "week" | "weeks" => time(7.0 * 86400.0),
+        "mb" | "mib" => size(1.0 / 1024.0),
+        "gb" | "gib" => size(1.0),
+        "tb" | "tib" => size(1024.0),
+        "%" => Some(("share", 1.0)),
+        _ => None,
+    }
 }
 
 /// serde's "invalid type: string \"abc\", expected f64" as "expected a number, got the text
