@@ -1357,8 +1357,15 @@ fn fleet_merge_treats_every_shard_record_as_untrusted() {
 fn a_duration_without_a_unit_says_how_to_write_one() {
     for (value, says) in [
         ("15", "15 seconds; a unit makes it plain: \"15m\""),
-        ("\"90\"", "a unit is needed: \"90m\""),
+        ("\"90\"", "a unit is needed: \"90s\", \"90m\" or \"90h\""),
         ("90x", "unknown unit \"x\"; use s, m, h or d"),
+        // Weeks, months and years passed as humantime's, undocumented: "20M" was 20 months.
+        (
+            "\"20M\"",
+            "unknown unit \"M\"; use s, m, h or d: minutes are m, M would be months",
+        ),
+        ("\"1w\"", "unknown unit \"w\"; use s, m, h or d"),
+        ("\"1y\"", "unknown unit \"y\"; use s, m, h or d"),
     ] {
         let out = backsim()
             .args(["validate", "scenarios/default.toml", "--set"])

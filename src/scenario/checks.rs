@@ -122,6 +122,11 @@ fn unit_name(seconds: SimTime) -> String {
     }
 }
 
+/// The units a duration may be written in: seconds to days, in humantime's spellings.
+const DURATION_UNITS: &[&str] = &[
+    "s", "sec", "secs", "second", "seconds", "m", "min", "mins", "minute", "minutes", "h", "hr",
+    "hrs", "hour", "hours", "d", "day", "days",
+];
 const DURATION_EXAMPLE: &str = "a duration such as \"300s\", \"5m\", \"20m\", \"1h\" or \"7d\"";
 
 /// A duration for `key`: a string such as "5m", or a bare number counted in the key's unit.
@@ -177,12 +182,29 @@ pub fn duration_in(
 
 /// Whole seconds from "300s", "5m", "1h", "7d".
 pub fn parse_duration(path: &str, text: &str) -> Checked<SimTime> {
+    // humantime also takes weeks, months ("1M", of 30.44 days) and years, which a scenario
+    // does not document and which read like minutes ("20M"): only seconds to days pass.
+    if let Some(unit) = text
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .find(|u| !u.is_empty() && !DURATION_UNITS.contains(u))
+    {
+        let hint = match unit {
+            "M" | "month" | "months" => ": minutes are m, M would be months",
+            _ => "",
+        };
+        return Err(InputError::new(
+            path,
+            format!(
+                "expected {DURATION_EXAMPLE}, got \"{text}\" (unknown unit \"{unit}\"; use s, m, h or d{hint})"
+            ),
+        ));
+    }
     // humantime's own advice names units a scenario does not document (ns, weeks, "90sec"):
     // say it in the scenario's terms.
     let parsed = humantime::parse_duration(text.trim()).map_err(|e| {
         let bare = text.trim();
         let why = if !bare.is_empty() && bare.chars().all(|c| c.is_ascii_digit()) {
-            format!("a unit is needed: \"{bare}m\", \"{bare}h\"")
+            format!("a unit is needed: \"{bare}s\", \"{bare}m\" or \"{bare}h\"")
         } else {
             match e {
                 humantime::DurationError::NumberExpected(_) | humantime::DurationError::Empty => {
