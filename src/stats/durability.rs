@@ -286,7 +286,8 @@ pub fn annual_loss_probability(layout: Layout, p: &DurabilityParams) -> f64 {
 pub fn nines(layout: Layout, p: &DurabilityParams) -> f64 {
     let loss = annual_loss_probability(layout, p);
     let loss = if loss.is_nan() { 1.0 } else { loss };
-    -loss.clamp(f64::MIN_POSITIVE, 1.0).log10()
+    // + 0.0: a certain loss is 0 nines, not the −0 that negating log10(1) gives.
+    -loss.clamp(f64::MIN_POSITIVE, 1.0).log10() + 0.0
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -355,6 +356,8 @@ mod tests {
             for p in [&extreme, &lossless] {
                 let n = nines(layout, p);
                 assert!(n.is_finite() && n >= 0.0, "{layout:?}: {n}");
+                // Not −0 either, which prints and serialises as "-0.0".
+                assert!(n.is_sign_positive(), "{layout:?}: {n}");
             }
         }
     }
