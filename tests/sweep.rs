@@ -1043,3 +1043,17 @@ fn validate_refuses_the_sweep_table_that_sweep_refuses() {
         assert!(!never.exists());
     }
 }
+
+/// Standard input read as the scenario cannot be read again as the cases: said, rather than
+/// the cases check finding the scenario's text and calling it a misplaced scenario.
+#[test]
+fn cases_and_scenario_cannot_both_be_standard_input() {
+    backsim()
+        .args(["sweep", "-", "--cases", "-"])
+        .write_stdin("name = \"p\"\nruns = 2\nhorizon_days = 10\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--cases: standard input can be read only once",
+        ));
+}

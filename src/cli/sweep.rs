@@ -108,6 +108,13 @@ fn short_list(names: &[&str]) -> String {
 }
 
 pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
+    if scenario::is_stdin(&args.scenario) && args.cases.as_deref().is_some_and(scenario::is_stdin) {
+        return Err(InputError::argument(
+            "--cases",
+            "standard input can be read only once, and the scenario reads it: name the cases file (or the scenario)",
+        )
+        .into());
+    }
     let sets = args.sim.overrides()?;
     let loaded = scenario::load_recorded(&args.scenario, &sets)?;
     note(&format!("read {} (sha256 {})", loaded.file, loaded.sha256));
