@@ -184,6 +184,19 @@ fn everything_written_is_identical_at_any_thread_count() {
     }
 }
 
+/// One run is "1 run", not "1 runs".
+#[test]
+fn one_run_is_singular() {
+    let tmp = TempDir::new().unwrap();
+    backsim()
+        .args(["run", "-", "--runs", "1", "--no-charts", "--out"])
+        .arg(tmp.path().join("o"))
+        .write_stdin("name = \"x\"\nhorizon_days = 2\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 run × 2 days"));
+}
+
 #[test]
 fn json_flag_prints_the_summary() {
     let tmp = TempDir::new().unwrap();

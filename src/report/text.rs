@@ -88,8 +88,9 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     );
     let _ = writeln!(
         out,
-        "{} runs × {} days, seed {}",
+        "{} run{} × {} days, seed {}",
         a.reps.len(),
+        if a.reps.len() == 1 { "" } else { "s" },
         s.horizon_days,
         s.seed
     );
