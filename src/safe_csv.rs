@@ -1,5 +1,6 @@
 //! CSV that is safe to open in a spreadsheet: every CSV backsim writes goes through `SafeCsv`,
-//! so no cell can carry a formula. A leaf, so that every layer that writes a table can use it.
+//! so no cell can carry a formula; and, on the way in, a check the csv reader leaves out. A
+//! leaf, so that every layer that reads or writes a table can use it.
 
 use std::borrow::Cow;
 
@@ -60,6 +61,23 @@ impl<W: std::io::Write> SafeCsv<W> {
     pub fn into_inner(self) -> Result<W, String> {
         self.inner.into_inner().map_err(|e| e.to_string())
     }
+}
+
+/// Where a quoted CSV field opens without closing, as (line, column) from 1. A quote inside a
+/// quoted field is written twice, so scanning in and out of quotes pairs every quote.
+pub fn unclosed_quote(text: &str) -> Option<(usize, usize)> {
+    let mut open_at = None;
+    for (l, line) in text.lines().enumerate() {
+        for (c, ch) in line.chars().enumerate() {
+            if ch == '"' {
+                open_at = match open_at {
+                    None => Some((l + 1, c + 1)),
+                    Some(_) => None,
+                };
+            }
+        }
+    }
+    open_at
 }
 
 #[cfg(test)]

@@ -1531,6 +1531,23 @@ fn an_inventory_cell_after_a_quoted_line_break_is_placed_on_its_line() {
     );
 }
 
+/// A quote never closed is refused where it opens: the reader took the rest of the file as
+/// one cell.
+#[test]
+fn an_inventory_quote_never_closed_is_placed() {
+    let tmp = TempDir::new().unwrap();
+    let inv = write(
+        tmp.path(),
+        "open.csv",
+        "name,count,region\napi,1,eastus\n\"web,1,eastus\n",
+    );
+    refuses(
+        tmp.path(),
+        &["fleet", inv.to_str().unwrap()],
+        "open.csv:3:1: key `line 3`: this quote is never closed",
+    );
+}
+
 /// A region's settings came from its first group: a second group there whose own scenario file
 /// set other ones was ignored without a word. Refused, naming the group and the key.
 #[test]

@@ -607,6 +607,13 @@ fn a_key_swept_twice_is_refused() {
         &["--cases", cases.to_str().unwrap()],
         "cases.csv:1:2: key `header, column backup.retention_days`: and the column backup hold the same setting",
     );
+    // A quote never closed ran as a value to the end of the file: point 2 got "14".
+    let cases = cases_file(tmp.path(), "backup.retention_days\n7\n\"14\n");
+    sweep_refused(
+        tmp.path(),
+        &["--cases", cases.to_str().unwrap()],
+        "cases.csv:3:1: key `line 3`: this quote is never closed",
+    );
 }
 
 /// A `--set` of a key the sweep varies, from `--vary` or a cases file, is refused: every point

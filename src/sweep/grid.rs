@@ -221,6 +221,14 @@ impl Grid {
             message,
         };
         let text = scenario::read_input(path, "cases file")?;
+        // The csv reader takes a quote left open as a value running to the end of the file.
+        if let Some((line, column)) = crate::safe_csv::unclosed_quote(&text) {
+            return Err(fail(
+                format!("line {line}"),
+                "this quote is never closed: the value would run to the end of the file".into(),
+                Some((line, column)),
+            ));
+        }
         // A scenario given where its cases go: the csv reader's complaint about field counts
         // would not say so.
         if let Some((i, _)) = text

@@ -24,6 +24,16 @@ pub(super) fn inventory(
     origin: &Origin,
     notes: &mut Vec<String>,
 ) -> Result<Vec<GroupSpec>, InputError> {
+    // The csv reader takes a quote left open as a value running to the end of the file.
+    if let Some((line, column)) = crate::safe_csv::unclosed_quote(text) {
+        return Err(InputError {
+            origin: origin.clone(),
+            key: Some(format!("line {line}")),
+            position: Some((line, column)),
+            message: "this quote is never closed: the value would run to the end of the file"
+                .into(),
+        });
+    }
     let line_of_row = std::cell::Cell::new(None::<usize>);
     // Where each field of the row being read starts on its line.
     let columns_of_row = std::cell::RefCell::new(Vec::<(usize, usize)>::new());
