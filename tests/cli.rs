@@ -538,6 +538,22 @@ fn bad_input_zero_horizon() {
     );
 }
 
+/// A shape whose only weight is too small to average says so: "needs a multiplier above 0"
+/// was false of 5e-324.
+#[test]
+fn bad_input_profile_too_small_to_rescale() {
+    rejects(
+        "name = \"x\"\n[workload]\nweekly = [0, 0, 0, 0, 0, 0, 5e-324]\n",
+        &[],
+        &["workload.weekly", "too small to rescale to mean 1"],
+    );
+    rejects(
+        "name = \"x\"\n[workload]\nweekly = [0, 0, 0, 0, 0, 0, 0]\n",
+        &[],
+        &["workload.weekly", "needs at least one multiplier above 0"],
+    );
+}
+
 #[test]
 fn bad_input_wrong_length_profiles() {
     rejects(
@@ -861,7 +877,7 @@ fn restore_command_geo_during_an_outage() {
     .stdout(
         predicate::str::contains("in westus")
             .and(predicate::str::contains(
-                "local (geo-redundant backups in westus are copied to eastus, the primary region, which is down)",
+                "in westus, local backup redundancy (geo cannot be enabled while eastus, westus's pair and the primary region, is down), HA none",
             ))
             .and(predicate::str::contains("transfer")),
     );
@@ -871,7 +887,7 @@ fn restore_command_geo_during_an_outage() {
         ("westeurope", "in westeurope, geo backup redundancy"),
         (
             "italynorth",
-            "in italynorth, local (italynorth has no paired region",
+            "in italynorth, local backup redundancy (italynorth has no paired region",
         ),
     ] {
         let elsewhere = format!("restore.geo_restore_region=\"{target}\"");

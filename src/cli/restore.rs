@@ -138,7 +138,7 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
     })?;
     let plan = what_if.plan;
     let done = plan.requested_at + plan.breakdown.total().ceil() as i64;
-    let (region, redundancy) = if args.geo {
+    let (region, (redundancy, note)) = if args.geo {
         let target = s.config.restore.geo_restore_region.as_str();
         let redundancy =
             geo_restored_redundancy(&s.config.server.region, target, what_if.region_down);
@@ -146,10 +146,11 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
     } else {
         (
             s.config.server.region.as_str(),
-            s.config.backup.redundancy.as_str().to_string(),
+            (s.config.backup.redundancy.as_str(), None),
         )
     };
-    let server = restored_server(&s.config.server, done, region, &redundancy);
+    let mut server = restored_server(&s.config.server, done, region, redundancy);
+    server.redundancy_note = note;
     let report = RestoreReport {
         spread: spread.as_ref(),
         scenario: &s.name,
@@ -274,16 +275,26 @@ fn request_spread(
     })
 }
 
-/// The backup redundancy a geo-restored server has in `target`, in words.
-fn geo_restored_redundancy(primary: &str, target: &str, primary_down: bool) -> String {
+/// The backup redundancy a geo-restored server has in `target`, and why, where it is local.
+fn geo_restored_redundancy(
+    primary: &str,
+    target: &str,
+    primary_down: bool,
+) -> (&'static str, Option<String>) {
     use crate::model::GeoRestoredBackups;
     match crate::model::geo_restored_backups(primary, target, primary_down) {
-        GeoRestoredBackups::LocalNoPair => {
-            format!("local ({target} has no paired region to hold geo-redundant backups)")
-        }
-        GeoRestoredBackups::LocalPairDown { pair } => format!(
-            "local (geo-redundant backups in {target} are copied to {pair}, the primary region, which is down)"
+        GeoRestoredBackups::LocalNoPair => (
+            "local",
+            Some(format!(
+                "{target} has no paired region to hold geo-redundant backups"
+            )),
         ),
-        GeoRestoredBackups::Geo => "geo".to_string(),
+        GeoRestoredBackups::LocalPairDown { pair } => (
+            "local",
+            Some(format!(
+                "geo cannot be enabled while {pair}, {target}'s pair and the primary region, is down"
+            )),
+        ),
+        GeoRestoredBackups::Geo => ("geo", None),
     }
 }

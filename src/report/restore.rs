@@ -241,8 +241,13 @@ pub fn restore_text(report: &RestoreReport<'_>) -> String {
     let s = report.restored_server;
     let _ = writeln!(
         out,
-        "\nThe new server: in {}, {} backup redundancy, HA {}; its own first snapshot at once; the source keeps its backups.",
-        s.region, s.redundancy, s.ha
+        "\nThe new server: in {}, {} backup redundancy{}, HA {}; its own first snapshot at once; the source keeps its backups.",
+        s.region,
+        s.redundancy,
+        s.redundancy_note
+            .as_ref()
+            .map_or(String::new(), |why| format!(" ({why})")),
+        s.ha
     );
     let _ = writeln!(out, "Post-restore tasks:");
     for task in &s.post_restore_tasks {

@@ -12,6 +12,9 @@ pub struct RestoredServer {
     /// Backup redundancy of the new server: the source's, except that a geo-restore while the
     /// primary region is down comes up locally redundant (R4).
     pub redundancy: String,
+    /// Why it is not the source's, where it is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redundancy_note: Option<String>,
     /// HA is never carried over: the new server starts without it.
     pub ha: &'static str,
     /// The new server's own first snapshot, taken as soon as it exists (B1).
@@ -43,6 +46,7 @@ pub fn restored_server(
     RestoredServer {
         region: region.to_string(),
         redundancy: redundancy.to_string(),
+        redundancy_note: None,
         ha: "none",
         first_snapshot_at_s: completed_at,
         source_keeps_backups: true,
