@@ -1064,3 +1064,27 @@ fn cases_and_scenario_cannot_both_be_standard_input() {
             "--cases: standard input can be read only once",
         ));
 }
+
+/// merge given a run's folder, or no folder, says what merge takes: it said "sweep.json cannot
+/// read it: No such file" and asked whether this was a sweep folder.
+#[test]
+fn merge_of_a_run_folder_says_what_merge_takes() {
+    let tmp = TempDir::new().unwrap();
+    let run = tmp.path().join("run");
+    backsim()
+        .args(["run", "-", "--no-charts", "-q", "--out"])
+        .arg(&run)
+        .write_stdin("name = \"r\"\nruns = 1\nhorizon_days = 2\n")
+        .assert()
+        .success();
+    for (dir, says) in [
+        (run, "is the folder of a `run`, which has nothing to merge"),
+        (tmp.path().join("none"), "is not a folder"),
+    ] {
+        backsim().arg("merge").arg(&dir).assert().code(2).stderr(
+            predicate::str::contains(says).and(predicate::str::contains(
+                "merge takes the output folders of `sweep` or `fleet` shards",
+            )),
+        );
+    }
+}

@@ -147,6 +147,21 @@ type PointRow = (usize, Vec<String>);
 /// every figure column). Returns the record and the rows, each with its point, the swept values
 /// as the grid holds them (not as the CSV protects them).
 fn read_shard(dir: &Path) -> Result<(SweepMeta, Vec<PointRow>), Error> {
+    if !dir.join("sweep.json").exists() {
+        let what = if !dir.is_dir() {
+            "is not a folder"
+        } else if dir.join("summary.json").exists() {
+            "is the folder of a `run`, which has nothing to merge"
+        } else {
+            "holds no sweep.json"
+        };
+        return Err(bad(
+            dir,
+            format!(
+                "{what}: merge takes the output folders of `sweep` or `fleet` shards (--shard I/N)"
+            ),
+        ));
+    }
     let meta_bytes =
         read_untrusted(&dir.join("sweep.json"), MAX_SWEEP_JSON_BYTES).map_err(|e| {
             bad(
