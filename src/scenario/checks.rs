@@ -455,10 +455,13 @@ pub fn profile<const N: usize>(
     }
     let mean = out.iter().sum::<f64>() / N as f64;
     if mean <= 0.0 {
-        return Err(InputError::new(
-            key,
-            "needs at least one multiplier above 0",
-        ));
+        let message = if out.iter().any(|&v| v > 0.0) {
+            // 5e-324 alone is above 0, but a mean of it is 0 in floating point.
+            "is too small to rescale to mean 1: its mean rounds to 0; write the shape in ordinary numbers, 1 for an ordinary hour or day"
+        } else {
+            "needs at least one multiplier above 0"
+        };
+        return Err(InputError::new(key, message));
     }
     for v in &mut out {
         *v /= mean;

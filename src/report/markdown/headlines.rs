@@ -45,7 +45,7 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
         ));
         rows.push(row(
             "geo_rpo_seconds.max",
-            "Geo data-loss window, worst",
+            "Geo data-loss window, worst (a copy's delay, up to the documented hour, plus the log interval before it)",
             g.max,
             "s",
         ));
