@@ -184,6 +184,33 @@ fn everything_written_is_identical_at_any_thread_count() {
     }
 }
 
+/// A database growing faster than its binlog is written is probably a slip (growth is written
+/// to the binlog too): said, not refused; and a rule of thumb past 35 days says the service
+/// stops there.
+#[test]
+fn growth_above_the_binlog_is_doubted() {
+    let tmp = TempDir::new().unwrap();
+    let text = "name = \"g\"\nhorizon_days = 2\n[server]\nprovisioned_storage_gb = 1000\ndb_growth_gb_per_day = 10\n[workload]\nbinlog_gb_per_day = 1\n";
+    backsim()
+        .args(["run", "-", "--runs", "1", "--no-charts", "--out"])
+        .arg(tmp.path().join("o"))
+        .write_stdin(text)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "server.db_growth_gb_per_day (10 GB) is above workload.binlog_gb_per_day (1 GB)",
+        ))
+        .stdout(predicate::str::contains(
+            "beyond the 35 days of retention the service allows",
+        ));
+    backsim()
+        .args(["validate", "-"])
+        .write_stdin(text.replace("= 10\n", "= 0.5\n"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("db_growth").not());
+}
+
 /// One run is "1 run", not "1 runs".
 #[test]
 fn one_run_is_singular() {

@@ -40,6 +40,9 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
                 .join(", ")
         ));
     }
+    for doubt in scenario::doubts(scenario) {
+        warn(&doubt);
+    }
     let planned = args.target.planned(scenario.runs);
     if args.target.target_ci.is_some() && args.target.max_runs() < scenario.runs {
         warn(&format!(

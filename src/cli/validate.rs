@@ -35,6 +35,9 @@ pub(super) fn validate(path: &Path, set: &[String], json: bool) -> Result<(), Er
         (Ok(loaded), false) => {
             let s = &loaded.scenario;
             note(&format!("read {} (sha256 {})", loaded.file, loaded.sha256));
+            for doubt in scenario::doubts(s) {
+                warn(&doubt);
+            }
             say(&format!(
                 "ok: {} is valid (\"{}\": {} runs × {} days, seed {})\n",
                 // Named as the errors name it.

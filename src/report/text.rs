@@ -357,8 +357,13 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     if free.estimate.n > 0 {
         let _ = writeln!(
             out,
-            "  rule of thumb      {:.1} days = allowance ÷ new backup data per day (the documentation's arithmetic: it leaves out the full snapshot and the extra day kept)\n",
-            free.estimate.mean
+            "  rule of thumb      {:.1} days = allowance ÷ new backup data per day (the documentation's arithmetic: it leaves out the full snapshot and the extra day kept){}\n",
+            free.estimate.mean,
+            if free.estimate.mean > crate::model::MAX_RETENTION_DAYS as f64 {
+                "; beyond the 35 days of retention the service allows"
+            } else {
+                ""
+            }
         );
     } else {
         let _ = writeln!(out, "  rule of thumb      no backup data written\n");

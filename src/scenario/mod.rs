@@ -136,6 +136,22 @@ pub fn load_recorded(path: &Path, overrides: &[Override]) -> Result<Loaded, Inpu
     )
 }
 
+/// What a valid scenario says that is probably not what its author meant: said on stderr
+/// before a run, never refused (the figures may be deliberate).
+pub fn doubts(s: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    let (growth, binlog) = (
+        s.config.server.db_growth_gb_per_day,
+        s.config.workload.binlog_gb_per_day,
+    );
+    if growth > binlog {
+        out.push(format!(
+            "server.db_growth_gb_per_day ({growth} GB) is above workload.binlog_gb_per_day ({binlog} GB): every write that grows the database is binlogged too, so the binlog (and the incremental snapshots sized from it) is probably understated; the growth itself reaches the backups only in the full snapshot"
+        ));
+    }
+    out
+}
+
 pub fn parse(text: &str, origin: Origin, overrides: &[Override]) -> Result<Scenario, InputError> {
     let document = Document::parse(text, origin)?;
     let scenario = document.scenario(overrides)?;
