@@ -15,5 +15,10 @@ pub use sawtooth::{Quantiles, Sawtooth};
 /// The nearest-rank `q` quantile of `sorted` (ascending, not empty): its ⌈q·n⌉-th value, the
 /// first at least. For the few values of recoveries and outages, where every value is kept.
 pub fn nearest_rank<T>(sorted: &[T], q: f64) -> &T {
-    &sorted[((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1]
+    &sorted[nearest_rank_index(sorted.len(), q)]
+}
+
+/// The index `nearest_rank` takes among `n` sorted values (n > 0).
+pub fn nearest_rank_index(n: usize, q: f64) -> usize {
+    ((q * n as f64).ceil() as usize).clamp(1, n) - 1
 }
