@@ -88,6 +88,10 @@ fn has_width(lo: f64, hi: f64, value: f64) -> bool {
 /// An interval narrower than this share of its mean is shown as the mean alone, to six figures.
 const AGREE: f64 = 1e-6;
 
+/// A mean and its interval never show more significant figures than this: an interval a few
+/// parts in a million wide would otherwise ask for "7,305.0238 (95% CI 7,305.0187 – …)".
+const MOST_FIGURES: i32 = 6;
+
 /// Decimals that show an interval of half-width `half` to two significant figures.
 fn decimals_for_interval(half: f64) -> usize {
     if half <= 0.0 || !half.is_finite() {
@@ -116,7 +120,8 @@ pub fn estimate(e: &Estimate, scale: f64, is_count: bool) -> String {
             sig(mean, 6)
         }
         Some([lo, hi]) if has_width(lo, hi, e.mean) => {
-            let d = decimals_for_interval((hi - lo) / 2.0 / scale);
+            let d = decimals_for_interval((hi - lo) / 2.0 / scale)
+                .min(decimals_for(mean, MOST_FIGURES));
             format!(
                 "{} (95% CI {} – {})",
                 fixed(mean, d),
@@ -134,7 +139,7 @@ pub fn estimate(e: &Estimate, scale: f64, is_count: bool) -> String {
 pub fn value_and_interval(value: f64, ci95: Option<[f64; 2]>) -> (String, String) {
     match ci95 {
         Some([lo, hi]) if has_width(lo, hi, value) => {
-            let d = decimals_for_interval((hi - lo) / 2.0);
+            let d = decimals_for_interval((hi - lo) / 2.0).min(decimals_for(value, MOST_FIGURES));
             (
                 fixed(value, d),
                 format!("{} – {}", fixed(lo, d), fixed(hi, d)),
@@ -210,6 +215,16 @@ mod tests {
         assert_eq!(
             estimate(&usual, 1.0, false),
             "42.396 (95% CI 42.329 – 42.464)"
+        );
+        // A few parts in a million wide: six figures at most, the interval still shown.
+        let tight = Estimate {
+            mean: 7305.0238,
+            ci95: Some([7305.0187, 7305.0288]),
+            n: 20,
+        };
+        assert_eq!(
+            estimate(&tight, 1.0, false),
+            "7,305.02 (95% CI 7,305.02 – 7,305.03)"
         );
     }
 
