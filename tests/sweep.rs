@@ -595,7 +595,7 @@ fn a_key_swept_twice_is_refused() {
     sweep_refused(
         tmp.path(),
         &["--cases", cases.to_str().unwrap()],
-        "cases.csv:1:2: key `header, column server.vcores`: names the same key as column 1",
+        "cases.csv:1:15: key `header, column server.vcores`: names the same key as column 1",
     );
     // A table's column beside one of its keys ran the later one while the row showed both.
     let cases = cases_file(
@@ -605,7 +605,7 @@ fn a_key_swept_twice_is_refused() {
     sweep_refused(
         tmp.path(),
         &["--cases", cases.to_str().unwrap()],
-        "cases.csv:1:2: key `header, column backup.retention_days`: and the column backup hold the same setting",
+        "cases.csv:1:8: key `header, column backup.retention_days`: and the column backup hold the same setting",
     );
     // A quote never closed ran as a value to the end of the file: point 2 got "14".
     let cases = cases_file(tmp.path(), "backup.retention_days\n7\n\"14\n");
@@ -942,7 +942,7 @@ fn a_cases_error_names_the_rows_own_line() {
     sweep_refused(
         tmp.path(),
         &["--cases", cases.to_str().unwrap()],
-        "cases.csv:5:2: key `row 2, column backup.retention_days`: is empty",
+        "cases.csv:5:3: key `row 2, column backup.retention_days`: is empty",
     );
     // Lines ended by a lone carriage return (old Mac files) count as lines too, and a header
     // after blank lines is placed on its own line.
@@ -950,13 +950,20 @@ fn a_cases_error_names_the_rows_own_line() {
     sweep_refused(
         tmp.path(),
         &["--cases", cases.to_str().unwrap()],
-        "cases.csv:3:2: key `row 2, column backup.retention_days`",
+        "cases.csv:3:3: key `row 2, column backup.retention_days`",
     );
     let cases = cases_file(tmp.path(), "\n\nserver.vcores,server.vcores\n2,4\n");
     sweep_refused(
         tmp.path(),
         &["--cases", cases.to_str().unwrap()],
-        "cases.csv:3:2: key `header, column server.vcores`",
+        "cases.csv:3:15: key `header, column server.vcores`",
+    );
+    // Columns count characters, as an inventory's do, in files of any line ending.
+    let cases = cases_file(tmp.path(), "\r\rserver.vcores,server.vcores\r2,4\r");
+    sweep_refused(
+        tmp.path(),
+        &["--cases", cases.to_str().unwrap()],
+        "cases.csv:3:15: key `header, column server.vcores`",
     );
     // A value out of its key's range: the cell's line and column (it said "row 2" alone).
     let cases = cases_file(
@@ -966,7 +973,7 @@ fn a_cases_error_names_the_rows_own_line() {
     sweep_refused(
         tmp.path(),
         &["--cases", cases.to_str().unwrap()],
-        "cases.csv:4:2: key `backup.retention_days`: must be a whole number from 1 to 35, got 0 (row 2: server.vcores=4 backup.retention_days=0)",
+        "cases.csv:4:3: key `backup.retention_days`: must be a whole number from 1 to 35, got 0 (row 2: server.vcores=4 backup.retention_days=0)",
     );
 }
 

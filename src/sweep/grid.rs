@@ -2,7 +2,7 @@
 //! cases (`--cases`), and the scenario text of each point.
 
 use super::*;
-use crate::scenario::spans::{header_line, RecordLines};
+use crate::scenario::spans::{field_starts, header_line, RecordLines};
 
 /// The most points a sweep may have: each point is a whole set of replications, and its row is
 /// held until sweep.csv is written.
@@ -35,6 +35,44 @@ pub struct Cases {
     /// The line of each row in the file (blank lines are skipped), for errors; not recorded.
     #[serde(skip)]
     pub lines: Vec<usize>,
+    /// Where each cell of each row starts: lines after the row's own, and the column there in
+    /// characters (as an inventory's errors place a cell), for errors; not recorded.
+    #[serde(skip)]
+    pub cells: Vec<Vec<(usize, usize)>>,
+}
+
+impl Cases {
+    /// (line, column) of row `row`'s cell in column `column` (both from 0).
+    pub fn position(&self, row: usize, column: usize) -> Option<(usize, usize)> {
+        let line = *self.lines.get(row)?;
+        let (below, at) = self.cells.get(row)?.get(column).copied().unwrap_or((0, 1));
+        Some((line + below, at))
+    }
+}
+
+/// (line, column) of each header cell of a CSV `text`, the header being its first line that is
+/// not blank.
+fn header_cells(text: &str) -> Vec<(usize, usize)> {
+    let line = header_line(text);
+    // The byte where that line starts; "\r\n", "\n" and a lone "\r" each end a line.
+    let mut offset = 0;
+    let mut ended = 0;
+    let bytes = text.as_bytes();
+    while ended + 1 < line && offset < bytes.len() {
+        match bytes[offset] {
+            b'\r' if bytes.get(offset + 1) == Some(&b'\n') => {
+                offset += 1;
+                ended += 1;
+            }
+            b'\r' | b'\n' => ended += 1,
+            _ => {}
+        }
+        offset += 1;
+    }
+    field_starts(text, offset as u64)
+        .into_iter()
+        .map(|(below, column)| (line + below, column))
+        .collect()
 }
 
 /// The most cases one sweep may list: as many as a grid's points.
@@ -284,7 +322,7 @@ impl Grid {
                     "names the same key as column {}: give each key one column",
                     first + 1
                 ),
-                Some((header_line(&text), k + 1)),
+                header_cells(&text).get(k).copied(),
             ));
         }
         // A table's column beside a column of a key inside it: the row would show both while
@@ -299,7 +337,7 @@ impl Grid {
                 format!(
                     "and the column {outer} hold the same setting (one is a table holding the other): give each setting one column, the table's keys one by one"
                 ),
-                Some((header_line(&text), k + 1)),
+                header_cells(&text).get(k).copied(),
             ));
         }
         let mut values: Vec<Vec<String>> = vec![Vec::new(); keys.len()];
@@ -310,6 +348,7 @@ impl Grid {
         let mut rows = Vec::new();
         let mut row_lines = RecordLines::new(&text);
         let mut lines = Vec::new();
+        let mut cells = Vec::new();
         for (i, record) in reader.records().enumerate() {
             let row = i + 1;
             let record = record.map_err(|e| {
@@ -331,14 +370,18 @@ impl Grid {
                     Some((line, 1)),
                 ));
             }
+            let starts = record
+                .position()
+                .map_or_else(Vec::new, |p| field_starts(&text, p.byte()));
             let mut indices = Vec::with_capacity(keys.len());
             for (k, key) in keys.iter().enumerate() {
                 let cell = record.get(k).unwrap_or("");
                 if cell.is_empty() {
+                    let (below, column) = starts.get(k).copied().unwrap_or((0, 1));
                     return Err(fail(
                         format!("row {row}, column {key}"),
                         "is empty: every case gives every column a value".into(),
-                        Some((line, k + 1)),
+                        Some((line + below, column)),
                     ));
                 }
                 let index = match index_of[k].get(cell) {
@@ -353,6 +396,7 @@ impl Grid {
             }
             rows.push(indices);
             lines.push(line);
+            cells.push(starts);
         }
         if rows.is_empty() {
             return Err(fail(
@@ -368,6 +412,7 @@ impl Grid {
                 file: path.display().to_string(),
                 rows,
                 lines,
+                cells,
             }),
             varied: Vec::new(),
         };

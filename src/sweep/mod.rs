@@ -211,17 +211,17 @@ fn point_scenario(
         let row_line = grid
             .cases
             .as_ref()
-            .and_then(|cases| cases.lines.get(p).map(|&line| (&cases.file, line)));
+            .and_then(|cases| cases.lines.get(p).map(|_| cases));
         match (&e.origin, row_line) {
             // A cases file's value: its line, and the column of the key blamed.
-            (Origin::Argument(_), Some((file, line))) => {
+            (Origin::Argument(_), Some(cases)) => {
                 let column = e
                     .key
                     .as_ref()
                     .and_then(|k| grid.keys.iter().position(|g| g == k))
-                    .map_or(1, |c| c + 1);
-                e.origin = Origin::File(file.into());
-                e.position = Some((line, column));
+                    .unwrap_or(0);
+                e.origin = Origin::File(cases.file.clone().into());
+                e.position = cases.position(p, column);
                 e.message = format!("{} (row {}: {listed})", e.message, p + 1);
             }
             (Origin::Argument(_), None) => e.origin = Origin::Argument(point),

@@ -515,6 +515,7 @@ mod tests {
             file: "cases.csv".into(),
             rows: vec![vec![0, 0, 0], vec![1, 1, 1], vec![2, 2, 2]],
             lines: Vec::new(),
+            cells: Vec::new(),
         });
         let png = sweep_chart(
             &one_figure_table(&grid, &[108.5, 629.0, 1866.0]),
