@@ -469,7 +469,7 @@ fn sweep_cases_run_the_listed_rows() {
         .arg(tmp.path().join("never"))
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("bad.csv:3:2"))
+        .stderr(predicates::str::contains("bad.csv:3:3:"))
         .stderr(predicates::str::contains("(row 2: "))
         .stderr(predicates::str::contains("server.db_size_gb"));
 }
