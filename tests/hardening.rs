@@ -153,6 +153,26 @@ fn an_out_of_range_number_is_echoed_short() {
     .unwrap_err();
     assert!(e.message.ends_with("got 1e300"), "{}", e.message);
     assert!(e.message.len() < 80, "{}", e.message);
+    // Nor a horizon of 1e-300 days as 300 zeros, nor an event's 1e300 hours as 301 digits.
+    let e = parse(
+        TINY,
+        Origin::File("s.toml".into()),
+        &[set("horizon_days", "1e-300")],
+    )
+    .unwrap_err();
+    assert!(e.message.ends_with("got 1e-300"), "{}", e.message);
+    let e = parse(
+        &format!("{TINY}[[events]]\nat = \"1d\"\naction = \"region-outage\"\nhours = 1e300\n"),
+        Origin::File("s.toml".into()),
+        &[],
+    )
+    .unwrap_err();
+    assert!(
+        e.message.contains("got 1e300 (1e300 hours)"),
+        "{}",
+        e.message
+    );
+    assert!(e.message.len() < 120, "{}", e.message);
 }
 
 /// A database that outgrows its provisioned storage before the horizon is refused like one that

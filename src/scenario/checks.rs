@@ -23,7 +23,7 @@ fn out_of_range(
 
 /// A number as a reader would write it: 1e300 rather than its 301 digits, 1e-12 rather than
 /// a row of zeros.
-fn as_given(v: f64) -> String {
+pub fn as_given(v: f64) -> String {
     let size = v.abs();
     if size != 0.0 && !(1e-6..1e15).contains(&size) {
         format!("{v:e}")
@@ -165,7 +165,7 @@ pub fn duration_in(
         ),
         toml::Value::Float(x) if x.is_finite() => (
             (x * number_unit as f64).round() as SimTime,
-            format!("{x} ({x} {})", unit_name(number_unit)),
+            format!("{0} ({0} {1})", as_given(*x), unit_name(number_unit)),
         ),
         other => {
             return Err(InputError::new(

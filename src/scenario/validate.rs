@@ -39,7 +39,10 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
     if horizon <= 3_600 {
         return Err(InputError::new(
             "horizon_days",
-            format!("must be longer than an hour (0.0417 days), got {horizon_days}"),
+            format!(
+                "must be longer than an hour (0.0417 days), got {}",
+                super::checks::as_given(horizon_days)
+            ),
         ));
     }
     check_end(start, horizon, horizon_days)?;
