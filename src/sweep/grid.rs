@@ -51,25 +51,10 @@ impl Cases {
 }
 
 /// (line, column) of each header cell of a CSV `text`, the header being its first line that is
-/// not blank.
+/// not blank: `field_starts` from the top skips the blank lines as `header_line` counts them.
 fn header_cells(text: &str) -> Vec<(usize, usize)> {
     let line = header_line(text);
-    // The byte where that line starts; "\r\n", "\n" and a lone "\r" each end a line.
-    let mut offset = 0;
-    let mut ended = 0;
-    let bytes = text.as_bytes();
-    while ended + 1 < line && offset < bytes.len() {
-        match bytes[offset] {
-            b'\r' if bytes.get(offset + 1) == Some(&b'\n') => {
-                offset += 1;
-                ended += 1;
-            }
-            b'\r' | b'\n' => ended += 1,
-            _ => {}
-        }
-        offset += 1;
-    }
-    field_starts(text, offset as u64)
+    field_starts(text, 0)
         .into_iter()
         .map(|(below, column)| (line + below, column))
         .collect()
