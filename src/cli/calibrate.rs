@@ -460,12 +460,6 @@ fn fits(
 /// day), for the binlog a measured restore's `after_snapshot` replays; should that scenario not
 /// read back, the fitted rate on the scenario's own shape.
 fn fitted_load(text: &str, s: &Scenario, w: &WorkloadFit) -> SnapshotBinlog {
-    let mut binlog = load_of(text, s, w);
-    binlog.fitted = true;
-    binlog
-}
-
-fn load_of(text: &str, s: &Scenario, w: &WorkloadFit) -> SnapshotBinlog {
     let load_only = CalibrationReport {
         scenario: &s.name,
         metrics: None,
@@ -476,7 +470,7 @@ fn load_of(text: &str, s: &Scenario, w: &WorkloadFit) -> SnapshotBinlog {
     let fitted = report::calibrated_scenario(text, &load_only)
         .ok()
         .and_then(|t| scenario::parse(&t, Origin::Argument(String::new()), &[]).ok());
-    match fitted {
+    let mut binlog = match fitted {
         Some(f) => SnapshotBinlog::new(&f.config.workload, f.config.clock),
         None => {
             let workload = crate::model::WorkloadConfig {
@@ -485,7 +479,9 @@ fn load_of(text: &str, s: &Scenario, w: &WorkloadFit) -> SnapshotBinlog {
             };
             SnapshotBinlog::new(&workload, s.config.clock)
         }
-    }
+    };
+    binlog.fitted = true;
+    binlog
 }
 
 /// The backtest's CSV, and its chart unless `png` is None.
