@@ -393,7 +393,7 @@ pub(super) fn overrides(set: &[String]) -> Result<Vec<Override>, Error> {
         for (earlier, earlier_keys) in sets[..i].iter().zip(&keys_of) {
             let clash = keys_of[i]
                 .iter()
-                .find(|k| earlier_keys.iter().any(|e| keys::overlap(e, k)));
+                .find(|k| keys::holding(earlier_keys, k).is_some());
             if let Some(key) = clash {
                 return Err(InputError::argument(
                     "--set",

@@ -532,6 +532,13 @@ pub fn overlap(a: &str, b: &str) -> bool {
     a == b || within(a, b) || within(b, a)
 }
 
+/// The first of `among` that sets some of what `key` sets (the key itself, a table holding it,
+/// or a key inside it): a sweep's keys, a cases file's columns and `--set`'s keys are checked
+/// alike.
+pub fn holding<'k>(among: &'k [String], key: &str) -> Option<&'k String> {
+    among.iter().find(|e| overlap(e, key))
+}
+
 /// The fields of each `[[events]]` entry.
 pub const EVENT_FIELDS: &[&str] = &["at", "action", "hours"];
 

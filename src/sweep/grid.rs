@@ -173,7 +173,7 @@ impl Grid {
                 return Err(format!("the key {key} is swept twice"));
             }
             // A table swept beside a key in it: the points' labels would not say what ran.
-            if let Some(outer) = holding(&self.keys[..i], key) {
+            if let Some(outer) = crate::scenario::keys::holding(&self.keys[..i], key) {
                 return Err(format!(
                     "the keys {outer} and {key} are swept together, but one holds the other: sweep the keys inside the table one by one"
                 ));
@@ -312,11 +312,9 @@ impl Grid {
         }
         // A table's column beside a column of a key inside it: the row would show both while
         // the later one decides, as a [sweep] table's keys would.
-        if let Some((k, key, outer)) = keys
-            .iter()
-            .enumerate()
-            .find_map(|(k, key)| holding(&keys[..k], key).map(|outer| (k, key, outer)))
-        {
+        if let Some((k, key, outer)) = keys.iter().enumerate().find_map(|(k, key)| {
+            crate::scenario::keys::holding(&keys[..k], key).map(|outer| (k, key, outer))
+        }) {
             return Err(fail(
                 format!("header, column {key}"),
                 format!(
@@ -464,14 +462,6 @@ impl Grid {
             })
             .collect()
     }
-}
-
-/// The first of `earlier` that sets some of what `key` sets: the key itself, a table holding it,
-/// or a key inside it. A sweep's keys and a cases file's columns are checked alike.
-fn holding<'k>(earlier: &'k [String], key: &str) -> Option<&'k String> {
-    earlier
-        .iter()
-        .find(|e| crate::scenario::keys::overlap(e, key))
 }
 
 #[cfg(test)]
