@@ -404,7 +404,30 @@ fn an_alternative_with_another_horizon_or_start_is_refused() {
         &["--vs", "backup.retention_days=14,backup.retention_days=21"],
         &["key `backup.retention_days`", "is set twice in one --vs"],
     );
+    refused(
+        &[
+            "--vs",
+            "backup={retention_days=14},backup.retention_days=21",
+        ],
+        &[
+            "key `backup.retention_days`",
+            "is set twice in one --vs (backup={retention_days=14} and backup.retention_days=21)",
+        ],
+    );
     assert!(!tmp.path().join("c").exists());
+    // A table merges into the file's: a key it does not hold is no clash (as with --set, which
+    // took this pair while --vs refused it).
+    backsim()
+        .arg("compare")
+        .arg(&s)
+        .args([
+            "--vs",
+            "backup={retention_days=14},backup.redundancy=\"geo\"",
+        ])
+        .args(["--runs", "2", "--no-charts", "-q", "--out"])
+        .arg(tmp.path().join("table"))
+        .assert()
+        .success();
     backsim()
         .arg("compare")
         .arg(&s)

@@ -386,25 +386,16 @@ pub(super) fn overrides(set: &[String]) -> Result<Vec<Override>, Error> {
         .iter()
         .map(|s| Override::parse(s))
         .collect::<Result<_, _>>()?;
-    // The last of two would win without a word, and which was meant is anyone's guess. A
-    // table merges into the file's, so it clashes only through the keys it holds.
-    let keys_of: Vec<Vec<String>> = sets.iter().map(scenario::set_keys).collect();
-    for (i, later) in sets.iter().enumerate() {
-        for (earlier, earlier_keys) in sets[..i].iter().zip(&keys_of) {
-            let clash = keys_of[i]
-                .iter()
-                .find(|k| keys::holding(earlier_keys, k).is_some());
-            if let Some(key) = clash {
-                return Err(InputError::argument(
-                    "--set",
-                    format!(
-                        "{key} is set twice ({}={} and {}={}): give it once",
-                        earlier.key, earlier.value, later.key, later.value
-                    ),
-                )
-                .into());
-            }
-        }
+    // The last of two would win without a word, and which was meant is anyone's guess.
+    if let Some((earlier, later, key)) = scenario::first_clash(&sets) {
+        return Err(InputError::argument(
+            "--set",
+            format!(
+                "{key} is set twice ({}={} and {}={}): give it once",
+                earlier.key, earlier.value, later.key, later.value
+            ),
+        )
+        .into());
     }
     Ok(sets)
 }

@@ -72,7 +72,7 @@ fn same_days(base: &Loaded, alt: &Loaded, origin: Origin) -> Result<(), InputErr
 /// so a `--vs` of either would change nothing and its "no difference" would read as a finding.
 fn paired_keys_only(vs: &[Override], text: &str) -> Result<(), InputError> {
     let origin = || Origin::Argument(format!("--vs {text}"));
-    for (i, o) in vs.iter().enumerate() {
+    for o in vs {
         if o.key == "seed" || o.key == "runs" {
             return Err(InputError {
                 origin: origin(),
@@ -84,17 +84,18 @@ fn paired_keys_only(vs: &[Override], text: &str) -> Result<(), InputError> {
                 ),
             });
         }
-        if vs[..i]
-            .iter()
-            .any(|earlier| crate::scenario::keys::overlap(&earlier.key, &o.key))
-        {
-            return Err(InputError {
-                origin: origin(),
-                key: Some(o.key.clone()),
-                position: None,
-                message: "is set twice in one --vs (itself, or as part of a table set there too): give it once (another --vs makes another alternative)".into(),
-            });
-        }
+    }
+    // As with --set, a table merges into the file's: it clashes only through the keys it holds.
+    if let Some((earlier, later, key)) = crate::scenario::first_clash(vs) {
+        return Err(InputError {
+            origin: origin(),
+            key: Some(key),
+            position: None,
+            message: format!(
+                "is set twice in one --vs ({}={} and {}={}): give it once (another --vs makes another alternative)",
+                earlier.key, earlier.value, later.key, later.value
+            ),
+        });
     }
     Ok(())
 }

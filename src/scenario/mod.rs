@@ -35,7 +35,9 @@ pub use document::Document;
 pub use input::{is_stdin, origin_of, read_input, read_text, MAX_FILE_BYTES};
 pub use measured::{MeasuredRestore, MeasuredTarget, Replayed};
 pub use names::{currency_text, portable_name, MAX_CURRENCY_BYTES, MAX_NAME_BYTES};
-pub use overrides::{set_keys, split_top_level, toml_value_of, top_level_commas, Override};
+pub use overrides::{
+    first_clash, set_keys, split_top_level, toml_value_of, top_level_commas, Override,
+};
 pub use raw::RawScenario;
 pub use resolved::{
     computed_default, resolved_table, resolved_toml, sha256_hex, table_json, to_json,

@@ -137,6 +137,24 @@ pub fn set_keys(o: &Override) -> Vec<String> {
     out
 }
 
+/// The first key two of `sets` both give, with the two (earlier first): a table merges into the
+/// file's, so it clashes only through the keys it holds (`backup={retention_days=3}` and
+/// `backup.redundancy=geo` do not).
+pub fn first_clash(sets: &[Override]) -> Option<(&Override, &Override, String)> {
+    let keys_of: Vec<Vec<String>> = sets.iter().map(set_keys).collect();
+    for (i, later) in sets.iter().enumerate() {
+        for (earlier, earlier_keys) in sets[..i].iter().zip(&keys_of) {
+            if let Some(key) = keys_of[i]
+                .iter()
+                .find(|k| super::keys::holding(earlier_keys, k).is_some())
+            {
+                return Some((earlier, later, key.clone()));
+            }
+        }
+    }
+    None
+}
+
 /// Whether `table` holds the dotted `path` (an item index ends the walk: the list is the table's).
 fn holds(table: &toml::Table, path: &str) -> bool {
     let (head, rest) = match path.find(['.', '[']) {
