@@ -112,6 +112,40 @@ fn a_three_year_old_point_comes_from_the_vault_as_files_then_a_load() {
     assert!(text.contains("restore as files") && text.contains("load into server"));
 }
 
+/// An export already is backup files in the owner's storage account: restoring it is only the
+/// load (100 GB at 4 × 25 GB/h: 1 h), with no "restore as files" step before it, and it stands
+/// on the export preview, not on the paused long-term retention.
+#[test]
+fn an_export_is_only_loaded_not_restored_as_files_first() {
+    let tmp = TempDir::new().unwrap();
+    let text = DECADE
+        .replace("horizon_days = 3650", "horizon_days = 60")
+        .replace("enabled = true", "enabled = false\nexports = [\"10d12h\"]");
+    let path = write(tmp.path(), &text);
+    let plan = restore_json(&path, "10d13h", "60d");
+    assert_eq!(plan["source"], "export");
+    assert_eq!(plan["copy_time"], "2026-01-14T12:00:00Z");
+    assert_eq!(plan["files_seconds"], 0.0);
+    assert_eq!(plan["load_seconds"], 3_600.0);
+    assert_eq!(plan["total_seconds"], 3_600.0);
+    let preview = plan["preview"].as_str().unwrap();
+    assert!(
+        preview.contains("Export") && !preview.contains("paused"),
+        "{preview}"
+    );
+    let text = backsim()
+        .arg("restore")
+        .arg(&path)
+        .args(["--at", "10d13h", "--request-at", "60d"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&text.get_output().stdout).to_string();
+    assert!(
+        !text.contains("restore as files") && text.contains("load into server"),
+        "{text}"
+    );
+}
+
 /// Older than anything the policy keeps: refused, naming the oldest point there is.
 #[test]
 fn a_point_older_than_the_policy_keeps_is_refused_naming_the_oldest() {

@@ -4,6 +4,7 @@ use super::{overrides, print, say, RestoreArgs};
 use crate::engine::Streams;
 use crate::error::{Error, InputError};
 use crate::model::restore::restored_server;
+use crate::model::vault::CopySource;
 use crate::model::{
     plan_over_requests, what_if_restore, what_if_vault_restore, RestoreRefusal, RestoreTarget,
     VaultRefusal, DELETED_SERVER_RESTORE_WINDOW,
@@ -207,7 +208,10 @@ fn vault_restore(
         target_time: when(plan.target),
         copy_time: when(plan.copy_at),
         plan: &plan,
-        preview: report::LONG_TERM_PREVIEW,
+        preview: match plan.source {
+            CopySource::Vault => report::LONG_TERM_PREVIEW,
+            CopySource::Export => report::EXPORT_PREVIEW,
+        },
     };
     if args.json {
         let mut json = serde_json::to_vec_pretty(&report).expect("report serializes");

@@ -16,6 +16,9 @@ const WEEK: SimTime = 7 * DAY;
 /// Said wherever long-term retention is reported.
 pub const LONG_TERM_PREVIEW: &str = "Long-term retention and export are previews; the service has paused long-term retention, so treat these figures as a plan for when it returns.";
 
+/// What a restore from an export stands on: the export preview, which is not paused.
+pub const EXPORT_PREVIEW: &str = "Export is a preview, offered in public cloud regions only.";
+
 /// Which of the policy's tiers keep a copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct Tiers {

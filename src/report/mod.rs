@@ -30,7 +30,7 @@ pub use output_dir::{output_holding, OutputDir};
 pub use plain_file::read_untrusted;
 pub use restore::{
     clock, human_duration, restore_text, vault_restore_text, RequestSpread, RestoreReport,
-    VaultRestoreReport, LONG_TERM_PREVIEW,
+    VaultRestoreReport, EXPORT_PREVIEW, LONG_TERM_PREVIEW,
 };
 pub use single_file::{not_a_plain_file, write_whole_file};
 pub use staging::clean_up_on_interrupt;

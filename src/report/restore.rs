@@ -26,7 +26,7 @@ pub fn clock(start: DateTime<FixedOffset>, t: SimTime) -> String {
     (start + Duration::seconds(t)).to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-pub use crate::model::vault::LONG_TERM_PREVIEW;
+pub use crate::model::vault::{EXPORT_PREVIEW, LONG_TERM_PREVIEW};
 
 /// Everything `backsim restore` says about a restore from long-term copies, for --json.
 #[derive(Serialize)]
@@ -59,12 +59,14 @@ pub fn vault_restore_text(r: &VaultRestoreReport<'_>) -> String {
         "  copy              {} ({:.1} GB, a full backup: no log replay)",
         r.copy_time, p.copy_gb
     );
-    let _ = writeln!(
-        out,
-        "  restore as files  {:>9.0} s   {}   (into a storage account: the preview does not restore a server)",
-        p.files_seconds,
-        human_duration(p.files_seconds)
-    );
+    if p.source == CopySource::Vault {
+        let _ = writeln!(
+            out,
+            "  restore as files  {:>9.0} s   {}   (into a storage account: the preview does not restore a server)",
+            p.files_seconds,
+            human_duration(p.files_seconds)
+        );
+    }
     let _ = writeln!(
         out,
         "  load into server  {:>9.0} s   {}   (your own load of those files into a new server)",

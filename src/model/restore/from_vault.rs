@@ -1,6 +1,7 @@
 //! Restoring a point older than the recovery window from long-term copies (previews): the
 //! vault restores *as files* into a storage account (restoring as a server is not offered yet),
-//! and the owner loads those files into a new server — a full backup, with no log replay.
+//! an export already is such files, and the owner loads them into a new server — a full
+//! backup, with no log replay.
 
 use serde::Serialize;
 
@@ -18,7 +19,8 @@ pub struct VaultPlan {
     pub source: CopySource,
     /// The whole database at the copy.
     pub copy_gb: f64,
-    /// Restoring the copy as files into a storage account (assumed rate).
+    /// Restoring a vault copy as files into a storage account (assumed rate); none for an
+    /// export, which is those files already.
     pub files_seconds: f64,
     /// Loading those files into a new server yourself (assumed rate per vCore).
     pub load_seconds: f64,
@@ -49,7 +51,12 @@ pub fn plan(
     let (copy, source) = vault.copy_for(target).ok_or(VaultRefusal::TooOld {
         oldest: vault.oldest_point(),
     })?;
-    let files_seconds = copy.full_gb / policy.files_gb_per_hour * 3600.0;
+    // An export already is physical backup files in the owner's storage account; only the
+    // vault's preview has to restore a copy as files first.
+    let files_seconds = match source {
+        CopySource::Vault => copy.full_gb / policy.files_gb_per_hour * 3600.0,
+        CopySource::Export => 0.0,
+    };
     let load_seconds = copy.full_gb / (policy.load_gb_per_hour_per_vcore * vcores as f64) * 3600.0;
     Ok(VaultPlan {
         requested_at: request,
