@@ -160,7 +160,7 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     );
     let _ = writeln!(
         out,
-        "Restore time (hourly what-if restores, no waiting for a slot, failed attempts included)"
+        "Restore time (a what-if restore at a random moment of every hour, no waiting for a slot, failed attempts included)"
     );
     for (label, q, phases) in [
         ("latest ", a.restore_latest, Some("latest")),

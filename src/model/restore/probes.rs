@@ -1,6 +1,9 @@
-//! The restore-time distributions (R2, R3): every hour the server runs, a restore to the latest
-//! point, one to the fastest point and one to a random point of the recovery window are planned
-//! (no slot contention; R7 failures included).
+//! The restore-time distributions (R2, R3): at a random moment of every hour the server runs
+//! after the warm-up, a restore to the latest point, one to the fastest point and one to a
+//! random point of the recovery window are planned (no slot contention; R7 failures included).
+//! One moment drawn in each hour samples every request time alike: probes on the hour saw only
+//! the log backup just taken, never the minutes of binlog that wait for the next one, and put
+//! one probe in 24 on the midnight snapshot.
 
 use super::estimate::{Breakdown, Rates, RestoreWork};
 use super::plan::{plain_replay_to, plan, Backups, RestoreTarget};
@@ -56,7 +59,12 @@ pub struct RestoreDistributions {
 
 #[derive(Debug, Clone)]
 pub struct Probes {
+    /// The hour whose probe is due next, and the moment in it.
+    hour: SimTime,
     next: SimTime,
+    /// Probes before this (the warm-up) are planned but not counted: the recovery window of
+    /// a young server is still short.
+    counted_from: SimTime,
     draws: Stream,
     distributions: RestoreDistributions,
     /// Sums of each target's phases, for their means.
@@ -64,27 +72,41 @@ pub struct Probes {
 }
 
 impl Probes {
-    pub fn new(draws: Stream) -> Self {
+    pub fn new(mut draws: Stream, counted_from: SimTime) -> Self {
+        let next = HOUR + Self::moment_in_hour(&mut draws);
         Self {
-            next: HOUR,
+            hour: HOUR,
+            next,
+            counted_from,
             draws,
             distributions: RestoreDistributions::default(),
             breakdowns: [Breakdown::default(); 3],
         }
     }
 
-    /// Probe every hour boundary before `t`; the backups are as they stand over that stretch.
+    fn moment_in_hour(draws: &mut Stream) -> SimTime {
+        ((draws.uniform() * HOUR as f64) as SimTime).min(HOUR - 1)
+    }
+
+    /// When the next probe is due: the run stops its folded stretches there, so that the probe
+    /// reads the backups as they stand at that moment.
+    pub fn next_due(&self) -> SimTime {
+        self.next
+    }
+
+    /// Probe every moment due before `t`; the backups are as they stand over that stretch.
     pub fn until(&mut self, t: SimTime, active: bool, backups: &Backups<'_>, rates: &Rates) {
         while self.next < t {
             self.probe(self.next, active, backups, rates);
-            self.next += HOUR;
+            // Drawn every hour, running or not, to keep the stream aligned across sweep points.
+            self.hour += HOUR;
+            self.next = self.hour + Self::moment_in_hour(&mut self.draws);
         }
     }
 
     fn probe(&mut self, at: SimTime, active: bool, backups: &Backups<'_>, rates: &Rates) {
-        // Drawn every hour, running or not, to keep the stream aligned across sweep points.
         let u = self.draws.uniform();
-        if !active {
+        if !active || at < self.counted_from {
             return;
         }
         let (earliest, latest) = backups.window_at(at);
@@ -158,8 +180,9 @@ impl Probes {
     }
 }
 
-/// Restore times to the latest, fastest and a random custom point, probed every hour while the
-/// server runs (no slot contention; R7 failures included); None when no hour had one.
+/// Restore times to the latest, fastest and a random custom point, probed at a random moment
+/// of every hour while the server runs after the warm-up (no slot contention; R7 failures
+/// included); None when no hour had one.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct RestoreFigures {
     pub latest_seconds: Option<Quantiles>,

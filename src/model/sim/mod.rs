@@ -279,7 +279,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             },
             ledger: RetentionLedger::new(),
             next_ledger_hour: 0,
-            probes: Probes::new(streams.stream(Purpose::Restores)),
+            probes: Probes::new(streams.stream(Purpose::Restores), cfg.measured_from),
             rates: Rates::new(&cfg.restore, &cfg.server),
             recoveries: Recoveries::new(),
             regions: match fleet_region_outages {

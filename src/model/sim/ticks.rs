@@ -9,6 +9,7 @@ use super::event::{Event, SnapshotEvent};
 use super::Sim;
 use crate::engine::{SimTime, HOUR};
 use crate::model::backups::log_runs::LogRun;
+use crate::model::restore::Backups;
 
 /// The most backups a stretch folds: an hour of one-minute backups.
 const MOST: usize = 60;
@@ -76,9 +77,10 @@ impl Sim<'_, '_> {
         {
             return None;
         }
-        // Probes and the ledger read the state right after the backup due on the hour, when the
-        // next stretch begins (a sample, right before it, is taken by the stretch itself). And
-        // a stretch stops at any change of rate or bill.
+        // The ledger reads the state right after the backup due on the hour, when the next
+        // stretch begins (a sample, right before it, is taken by the stretch itself; a restore
+        // probe inside it, by `probe_inside`). And a stretch stops at any change of rate or
+        // bill.
         let mut last_allowed = end
             .min((start / HOUR + 1) * HOUR)
             .min(self.load.rate_end(start))
@@ -196,6 +198,7 @@ impl Sim<'_, '_> {
             gb,
             first_mark: mark_first,
         });
+        self.probe_inside(&s, mark_first, gb);
         self.store.drop_logs_until(s.dropped_until());
         self.billing.wrote_regular(s.tick(1), s.interval, n, gb);
         self.billing.ran(start, last);
@@ -215,6 +218,37 @@ impl Sim<'_, '_> {
         if self.snapshots.queue_extra() {
             self.queue
                 .schedule(last, Event::Snapshot(SnapshotEvent::Extra));
+        }
+    }
+
+    /// The restore probes due inside the stretch, each of the backups as they stand after the
+    /// last backup before its moment: that backup is the newest restorable point, its binlog
+    /// mark summed as the load sums it. The stretch's logs are all stored by now, but a probe
+    /// reads none after its newest point, and none of those aged out before it lies after the
+    /// window start's base snapshot, the oldest a probe reaches.
+    fn probe_inside(&mut self, s: &Stretch, mark_first: f64, gb: f64) {
+        let (active, region_down) = (self.active(), self.region_down());
+        while self.probes.next_due() < s.last() {
+            let at = self.probes.next_due();
+            let newest = (at - s.start) / s.interval;
+            let mut mark = mark_first;
+            for _ in 1..newest {
+                mark += gb;
+            }
+            let backups = Backups {
+                latest_point: s.tick(newest as u64),
+                latest_mark: mark,
+                ..super::backups_view(
+                    &self.store,
+                    &self.rpo,
+                    &self.server,
+                    region_down,
+                    &self.geo,
+                    &self.unsafe_moments,
+                    self.cfg.backup.window(),
+                )
+            };
+            self.probes.until(at + 1, active, &backups, &self.rates);
         }
     }
 
