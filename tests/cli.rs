@@ -561,8 +561,23 @@ fn bad_input_zero_horizon() {
     rejects(
         "name = \"x\"\nhorizon_days = 0\n",
         &[],
-        &["bad.toml:2:16", "horizon_days", "greater than 0"],
+        &[
+            "bad.toml:2:16",
+            "horizon_days",
+            "must be longer than an hour (0.0417 days) and at most 36500 days, got 0",
+        ],
     );
+    // The range is the same whichever side is passed ("between 0 and 36500" named a 0 that
+    // is refused too).
+    for v in ["-1", "40000", "0.0001"] {
+        rejects(
+            &format!("name = \"x\"\nhorizon_days = {v}\n"),
+            &[],
+            &[&format!(
+                "longer than an hour (0.0417 days) and at most 36500 days, got {v}"
+            )],
+        );
+    }
 }
 
 /// A shape whose only weight is too small to average says so: "needs a multiplier above 0"

@@ -242,12 +242,77 @@ fn r4_universal_geo_restore_excludes_three_regions() {
     }
 }
 
-/// D1 with D2: after a local → geo move the nines reported are geo's.
+/// Geo-redundant backups are copied to the region's pair: a region without one (Italy North)
+/// cannot have them, from the start or by a later move, and is told what it can have.
+#[test]
+fn r4_geo_redundancy_needs_a_paired_region() {
+    let err = parse(
+        GEO,
+        Origin::Argument("t".into()),
+        &common::overrides(&[
+            ("server.region", "italynorth"),
+            ("restore.geo_restore_region", "westeurope"),
+        ]),
+    )
+    .unwrap_err();
+    assert_eq!(err.key.as_deref(), Some("backup.redundancy"));
+    assert!(
+        err.message.contains("\"italynorth\" has none"),
+        "{}",
+        err.message
+    );
+    let moved = format!("{GEO}\n[[events]]\nat = \"1d\"\naction = \"enable-geo\"\n");
+    let err = parse(
+        &moved,
+        Origin::Argument("t".into()),
+        &common::overrides(&[
+            ("server.region", "italynorth"),
+            ("backup.redundancy", "local"),
+            ("restore.geo_restore_region", "westeurope"),
+        ]),
+    )
+    .unwrap_err();
+    assert_eq!(err.key.as_deref(), Some("events[0].action"));
+    // Local backups there are fine, and so is Italy North as a universal geo-restore target
+    // (`with` panics on a refused scenario).
+    with(
+        GEO,
+        &[
+            ("server.region", "italynorth"),
+            ("backup.redundancy", "local"),
+        ],
+    );
+    with(GEO, &[("restore.geo_restore_region", "italynorth")]);
+}
+
+/// D1 with D2: after a local → geo move the nines reported are geo's, not the starting local
+/// ones.
 #[test]
 fn d1_nines_follow_an_enable_geo_move() {
     let text = format!("{GEO}\n[[events]]\nat = \"1d\"\naction = \"enable-geo\"\n");
     let s = with(&text, &[("backup.redundancy", "local")]);
     assert_eq!(s.config.final_redundancy(), backsim::model::Redundancy::Geo);
+    let tmp = tempfile::TempDir::new().unwrap();
+    let path = tmp.path().join("moved.toml");
+    std::fs::write(&path, format!("{text}\n")).unwrap();
+    let out = common::backsim()
+        .arg("run")
+        .arg(&path)
+        .args([
+            "--set",
+            "backup.redundancy=\"local\"",
+            "--set",
+            "runs=2",
+            "--json",
+        ])
+        .args(["--no-charts", "-q", "--out"])
+        .arg(tmp.path().join("out"))
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let by = &json["durability_nines_by_redundancy"];
+    assert_eq!(json["durability_nines"], by["geo"]);
+    assert!(by["geo"].as_f64().unwrap() > by["local"].as_f64().unwrap() + 3.0);
 }
 
 #[test]

@@ -202,6 +202,47 @@ fn a_database_that_outgrows_its_storage_is_refused() {
     .is_ok());
 }
 
+/// Every recovery of every run is a row of recoveries.csv, held until the runs end: 10,000
+/// incidents a year for a century over 4 runs took 783 MB, and the default 20 runs would have
+/// taken about 4 GB. Refused before it runs, with the arithmetic; --target-ci counts the runs it
+/// may go up to.
+#[test]
+fn recoveries_too_many_to_hold_are_refused() {
+    let text =
+        "name = \"many\"\nhorizon_days = 36500\nruns = 4\n[outages]\nincidents_per_year = 10000\n";
+    let e = parse(text, Origin::File("s.toml".into()), &[]).unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("outages.incidents_per_year"));
+    // 100 years × 10,000 = 1e6 a run, × 4 runs.
+    for part in [
+        "4.000e6 recoveries",
+        "1.000e6 a run × 4 runs",
+        "lower the incidents",
+    ] {
+        assert!(e.message.contains(part), "{part}: {}", e.message);
+    }
+    assert!(parse(text, Origin::File("s.toml".into()), &[set("runs", "2")]).is_ok());
+    let tmp = TempDir::new().unwrap();
+    let path = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"many\"\nhorizon_days = 3650\nruns = 4\n[outages]\nincidents_per_year = 1000\n",
+    );
+    let output = within(
+        20,
+        &[
+            "run",
+            path.to_str().unwrap(),
+            "--target-ci",
+            "0.01",
+            "--max-runs",
+            "1000",
+        ],
+        tmp.path(),
+    );
+    refused(&output, &["--max-runs", "1.000e7 recoveries"]);
+    assert!(!tmp.path().join("output").exists());
+}
+
 /// A surge of 10,000 through a year-long zone outage passed every range check, then worked out
 /// 876 million other tenants' restores one by one: minutes for a four-day run. Refused before
 /// it runs, the numbers behind it named; the bundled scenarios' surges stay far inside.

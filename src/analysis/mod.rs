@@ -320,7 +320,8 @@ pub struct Spread {
 }
 
 impl Spread {
-    /// Nearest-rank percentiles of the values (there are few: one per trouble).
+    /// Nearest-rank percentiles of the values (one per trouble of every run: validation bounds
+    /// how many troubles a scenario may expect).
     pub fn of(values: &mut [f64]) -> Option<Spread> {
         if values.is_empty() {
             return None;

@@ -9,13 +9,29 @@ use super::{
 use crate::analysis::figures::worst_headline_half_width;
 use crate::analysis::Provenance;
 use crate::engine::{Streams, DAY};
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use crate::model::restore_profile;
 use crate::montecarlo::{run_replications, run_to_target};
 use crate::report::charts::{self, RestorePoint, StoragePoint};
 use crate::report::{self, Analysis, OutputDir, RunZeroWriter};
 use crate::scenario;
 use crate::stats::durability;
+
+/// The scenario's `[sweep]` table is the file's question; a command that answers only its base
+/// point (`does`: "run simulates", "restore plans") says so rather than drop it in silence.
+pub(super) fn unused_sweep_table(scenario: &scenario::Scenario, does: &str) {
+    if !scenario.sweep.is_empty() {
+        warn(&format!(
+            "the scenario's [sweep] table ({}) is for `backsim sweep`: {does} the scenario as written, without it",
+            scenario
+                .sweep
+                .iter()
+                .map(|(key, values)| format!("{key}: {} values", values.len()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+}
 
 pub(super) fn run(args: RunArgs) -> Result<(), Error> {
     let loaded = scenario::load_recorded(&args.scenario, &args.sim.overrides()?)?;
@@ -28,22 +44,16 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
         args.out.as_deref(),
         Path::new("output").join(&scenario.name),
     )?;
-    if !scenario.sweep.is_empty() {
-        // The table is the file's question; run answers only its base point.
-        warn(&format!(
-            "the scenario's [sweep] table ({}) is for `backsim sweep`: run simulates the scenario as written, without it",
-            scenario
-                .sweep
-                .iter()
-                .map(|(key, values)| format!("{key}: {} values", values.len()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
+    unused_sweep_table(scenario, "run simulates");
     for doubt in scenario::doubts(scenario) {
         warn(&doubt);
     }
     let planned = args.target.planned(scenario.runs);
+    if planned > scenario.runs {
+        // --target-ci may run up to --max-runs: their recoveries are held as well.
+        scenario::recoveries_within_reach(&scenario.config, planned)
+            .map_err(|e| InputError::argument("--max-runs", e.message))?;
+    }
     if args.target.target_ci.is_some() && args.target.max_runs() < scenario.runs {
         warn(&format!(
             "--max-runs {} is below the scenario's runs = {}: --target-ci stops at {} runs",

@@ -54,14 +54,17 @@ pub fn number_in(path: &str, v: f64, min: f64, max: f64, above_zero: bool) -> Ch
             format!("must be a finite number between {min} and {max}, got {v}"),
         ));
     }
-    if !(min..=max).contains(&v) {
-        return Err(out_of_range(path, min, max, as_given(v)));
-    }
-    if above_zero && v == 0.0 {
+    if above_zero && !(v > 0.0 && v <= max) {
         return Err(InputError::new(
             path,
-            format!("must be greater than 0 (up to {max}), got 0"),
+            format!(
+                "must be greater than 0 and at most {max}, got {}",
+                as_given(v)
+            ),
         ));
+    }
+    if !(min..=max).contains(&v) {
+        return Err(out_of_range(path, min, max, as_given(v)));
     }
     // A -0 given stays -0 through every product ("Load: -0.0 GB/day", "-0 USD/GB-month"):
     // adding +0 makes it the plain zero and leaves every other value as it is.

@@ -45,7 +45,7 @@ pub use resolved::{
 pub use surge::MOST_SURGE_RESTORES_PER_RUN;
 pub use template::template;
 pub use toml_errors::plain_words;
-pub use validate::{parse_moment, DEFAULT_START, MAX_SEED};
+pub use validate::{parse_moment, recoveries_within_reach, DEFAULT_START, MAX_SEED};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {

@@ -8,7 +8,7 @@ use super::checks::{
     calendar_months, choice, duration, integer, moment, number, one_of, profile, start_time,
     warmup, Checked,
 };
-use super::keys;
+use super::keys::{self, Kind};
 use super::names::{currency_text, portable_name, shown_name};
 use super::raw::{RawBackup, RawDurability, RawEvent, RawOutages, RawRestore, RawScenario};
 use super::surge;
@@ -34,16 +34,27 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
         ));
     }
     let start = start_time(raw.start.as_ref())?;
-    let horizon_days = number(&keys::HORIZON_DAYS, raw.horizon_days)?;
-    let horizon = (horizon_days * DAY as f64).round() as SimTime;
-    if horizon <= 3_600 {
-        return Err(InputError::new(
+    // One message for every value refused, with the whole range: more than an hour, up to the
+    // key's maximum ("between 0 and 36500" named a 0 that is refused too).
+    let Kind::Number { max, .. } = keys::HORIZON_DAYS.kind else {
+        unreachable!("horizon_days is a number key")
+    };
+    let out_of_range = |got: f64| {
+        InputError::new(
             "horizon_days",
             format!(
-                "must be longer than an hour (0.0417 days), got {}",
-                super::checks::as_given(horizon_days)
+                "must be longer than an hour (0.0417 days) and at most {max} days, got {}",
+                super::checks::as_given(got)
             ),
-        ));
+        )
+    };
+    let horizon_days = match raw.horizon_days {
+        Some(v) if !(v > 0.0 && v <= max) => return Err(out_of_range(v)),
+        given => number(&keys::HORIZON_DAYS, given)?,
+    };
+    let horizon = (horizon_days * DAY as f64).round() as SimTime;
+    if horizon <= 3_600 {
+        return Err(out_of_range(horizon_days));
     }
     check_end(start, horizon, horizon_days)?;
     let runs = integer(&keys::RUNS, raw.runs)? as u32;
@@ -74,6 +85,7 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
         events,
     };
     surges_within_reach(&config)?;
+    recoveries_within_reach(&config, runs)?;
     Ok(Scenario {
         name,
         question: String::new(),
@@ -87,6 +99,30 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
         sweep: sweep(&raw.sweep)?,
         measured_restores,
     })
+}
+
+/// Recoveries a scenario may expect over all its runs: each is one row of recoveries.csv, held
+/// until the runs end (a few hundred bytes each), so this bounds the memory they take.
+pub const MOST_RECOVERIES: f64 = 2e6;
+
+/// The recoveries `runs` runs of `config` expect (incidents, zone and regional outages, scripted
+/// outages), refused past `MOST_RECOVERIES` rather than run out of memory.
+pub fn recoveries_within_reach(config: &Config, runs: u32) -> Checked<()> {
+    let o = &config.outages;
+    let years = config.horizon as f64 / (365.0 * DAY as f64);
+    let per_run = years
+        * (o.incidents_per_year + o.zone_outages_per_year + o.region_outages_per_year)
+        + config.events.len() as f64;
+    let all = per_run * f64::from(runs);
+    if all > MOST_RECOVERIES {
+        return Err(InputError::new(
+            keys::INCIDENTS.path,
+            format!(
+                "the runs would expect about {all:.3e} recoveries ({per_run:.3e} a run × {runs} runs: incidents, zone and regional outages), more than the {MOST_RECOVERIES:.0e} whose rows recoveries.csv can hold in memory: lower the incidents or outages per year, the horizon or the runs"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Every time written out is RFC 3339, whose years have four digits: the run must end by the
@@ -230,6 +266,17 @@ fn workload(raw: &RawScenario) -> Checked<WorkloadConfig> {
     })
 }
 
+/// Geo-redundant backups are copied to the region's pair: a region without one cannot have them
+/// (it can still be a universal geo-restore target).
+fn no_pair_for_geo(region: &str) -> Result<(), String> {
+    match crate::model::paired_region(region) {
+        Some(_) => Ok(()),
+        None => Err(format!(
+            "geo-redundant backups are copied to the server's paired region, and \"{region}\" has none; use \"local\" (or \"zone\" with zone-redundant HA), or a region with a pair"
+        )),
+    }
+}
+
 fn backup(
     b: &RawBackup,
     server: &ServerConfig,
@@ -249,6 +296,9 @@ fn backup(
         "geo" => Redundancy::Geo,
         _ => Redundancy::Local,
     };
+    if redundancy == Redundancy::Geo {
+        no_pair_for_geo(&server.region).map_err(|e| InputError::new(keys::REDUNDANCY.path, e))?;
+    }
     if redundancy == Redundancy::Zone && server.ha != HighAvailability::ZoneRedundant {
         return Err(InputError::new(
             keys::REDUNDANCY.path,
@@ -523,7 +573,11 @@ fn events(
             ServerAction::RegionOutage { .. } => {}
         }
         if geo && action == ServerAction::EnableGeo {
-            geo_restore_target(&server.region, restore.geo_restore_region.as_deref())
+            no_pair_for_geo(&server.region)
+                .and_then(|()| {
+                    geo_restore_target(&server.region, restore.geo_restore_region.as_deref())
+                        .map(|_| ())
+                })
                 .map_err(|e| InputError::new(key.clone(), format!("enables geo, but {e}")))?;
         }
     }
