@@ -22,6 +22,7 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
         .into());
     }
     let s = scenario::load(&args.scenario, &overrides(&args.set)?)?;
+    super::run::unused_sweep_table(&s, "restore plans");
     let Some(replication) = u64::try_from(args.replication)
         .ok()
         .filter(|&r| r < u64::from(s.runs))
