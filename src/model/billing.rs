@@ -291,13 +291,6 @@ impl Billing {
         }
     }
 
-    /// The most storage this month and over the run so far.
-    pub fn peaks(&self) -> f64 {
-        self.month_peaks
-            .get(self.current)
-            .map_or(self.peak, |&m| m.min(self.peak))
-    }
-
     /// Storage just changed to `used` (at the current time).
     pub fn note_level(&mut self, used: f64) {
         self.peak = self.peak.max(used);
