@@ -318,3 +318,54 @@ fn downtime_without_a_recovery_row_is_shown() {
     );
     assert!(!report.contains("| kind |"), "{report}");
 }
+
+/// report.md answers a version question as the text does: failed snapshot attempts and, on 5.7
+/// only, how long the event scheduler was off, each with the figures' own values.
+#[test]
+fn report_md_has_the_backup_health_of_the_runs() {
+    let tmp = TempDir::new().unwrap();
+    let report = |version: &str| {
+        let out = tmp.path().join(version);
+        backsim()
+            .args(["run", "scenarios/heavy-write-57.toml", "--runs", "3"])
+            .args(["--set", "horizon_days=10", "--set"])
+            .arg(format!("server.mysql_version=\"{version}\""))
+            .args(["--no-charts", "-q", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let json: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        (fs::read_to_string(out.join("report.md")).unwrap(), json)
+    };
+    let (md, json) = report("5.7");
+    let health = &md[md
+        .find("## Backup health")
+        .expect("a backup health section")..];
+    let failures = json["figures"]["snapshot_failures"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        failures > 1.0,
+        "5.7 under long transactions fails snapshots"
+    );
+    let row = health
+        .lines()
+        .find_map(|l| l.strip_prefix("| Failed snapshot attempts | "))
+        .expect("a row of failed attempts");
+    let shown: f64 = row
+        .split(' ')
+        .next()
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    assert!(
+        (shown - failures).abs() <= 0.01 * failures,
+        "{row} against {failures}"
+    );
+    assert!(health.contains("| Event scheduler off (5.7) |"), "{health}");
+    assert!(health.contains("`max_snapshot_gap_hours`"), "{health}");
+    let (md, _) = report("8.0");
+    assert!(md.contains("## Backup health") && !md.contains("Event scheduler off"));
+}

@@ -16,6 +16,54 @@ use super::Analysis;
 use crate::analysis::Figure;
 use crate::analysis::{scripted_events, LoadEcho};
 
+/// How the backups themselves fared, as the run's text gives it: the answers to a version or
+/// load question (failed snapshots, the 5.7 event scheduler) belong in the review document too.
+fn backup_health(out: &mut String, a: &Analysis<'_>) {
+    let _ = writeln!(
+        out,
+        "## Backup health
+"
+    );
+    let _ = writeln!(
+        out,
+        "| figure (counts are per run) | mean of the runs | 95% CI | summary.json `figures` key |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|");
+    let mut figures = vec![
+        Figure::Snapshots,
+        Figure::SnapshotFailures,
+        Figure::Retries,
+        Figure::ExtraSnapshots,
+        Figure::LogBackups,
+        Figure::LogBackupFailures,
+        Figure::OnDemand,
+        Figure::OnDemandRefused,
+        Figure::DailyBackupGb,
+    ];
+    if a.scenario.config.server.mysql_version == crate::model::MysqlVersion::V5_7 {
+        figures.push(Figure::SchedulerOff);
+    }
+    for f in figures {
+        let e = &a.figure(f).estimate;
+        let (value, ci) = numbers::value_and_interval(e.mean, e.ci95);
+        let unit = match f.unit() {
+            crate::analysis::Unit::PerRun => String::new(),
+            _ => format!(" {}", literal(&f.unit().label(""))),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {value}{unit} | {ci} | `{}` |",
+            f.label(),
+            f.name()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nThe longest gap between two snapshots was {:.1} h (the worst run; `max_snapshot_gap_hours`).\n",
+        a.figure(Figure::MaxSnapshotGap).max
+    );
+}
+
 /// report.md: the question, the answers, the charts, the parameters and the assumptions.
 pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
     let s = a.scenario;
@@ -250,6 +298,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         }
         let _ = writeln!(out);
     }
+    backup_health(&mut out, a);
     let downtime = a.figure(Figure::DowntimeHours).estimate.mean;
     if !a.recoveries.is_empty() || downtime > 0.0 {
         let _ = writeln!(out, "## Recoveries\n");
