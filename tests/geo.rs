@@ -566,3 +566,57 @@ fn o1_random_outages_leave_the_region_down_as_their_union() {
         "down {down:.4} of the time, the union gives {union:.4} (dropping: {dropped:.4})"
     );
 }
+
+/// The restore command says why a restore cannot be had, not a neighbouring reason: a point
+/// older than what reached the paired region during an outage of a geo-redundant server (it
+/// blamed missing geo backups), a geo-restore before any copy arrived (it said no snapshot
+/// existed), a universal geo-restore into an excluded region (it named the source's own pair as
+/// the only one allowed); and a deleted source's backups are kept only 5 days (R5), not for good.
+#[test]
+fn restore_refusals_name_the_real_reason() {
+    let refused = |args: &[&str], expected: &str| {
+        let out = common::backsim()
+            .arg("restore")
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(expected),
+            "{args:?}: expected {expected:?} in {err}"
+        );
+    };
+    let outage = "scenarios/region-outage.toml";
+    refused(
+        &[outage, "--at", "2d", "--request-at", "21d15h"],
+        "a geo-restore (--geo) reaches only from 2026-01-19T14:02:30Z",
+    );
+    refused(
+        &[outage, "--geo", "--at", "latest", "--request-at", "5m"],
+        "nothing had reached the paired region by the request time",
+    );
+    refused(
+        &[
+            outage,
+            "--geo",
+            "--at",
+            "latest",
+            "--set",
+            "restore.geo_restore_region=\"westus3\"",
+        ],
+        "\"westus3\" is not the paired region of \"eastus\" (\"westus\" is)",
+    );
+    let out = common::backsim()
+        .args(["restore", "scenarios/default.toml", "--set"])
+        .arg("events=[{at=\"30d\",action=\"delete\"}]")
+        .args(["--at", "latest", "--request-at", "33d", "--json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["source_backups_until"], "2026-02-09T00:00:00Z");
+    assert_eq!(
+        json["provenance"]["scenario_file"],
+        "scenarios/default.toml"
+    );
+}

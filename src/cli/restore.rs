@@ -1,13 +1,14 @@
 //! `backsim restore`: one what-if restore, or the spread over request times, with its plan.
 
 use super::{overrides, print, say, RestoreArgs};
+use crate::analysis::Provenance;
 use crate::engine::Streams;
 use crate::error::{Error, InputError};
 use crate::model::restore::restored_server;
 use crate::model::vault::CopySource;
 use crate::model::{
     plan_over_requests, what_if_restore, what_if_vault_restore, RestoreRefusal, RestoreTarget,
-    VaultRefusal, DELETED_SERVER_RESTORE_WINDOW,
+    ServerAction, VaultRefusal, DELETED_SERVER_RESTORE_WINDOW,
 };
 use crate::report::{self, RequestSpread, RestoreReport};
 use crate::scenario;
@@ -21,7 +22,9 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
         )
         .into());
     }
-    let s = scenario::load(&args.scenario, &overrides(&args.set)?)?;
+    let loaded = scenario::load_recorded(&args.scenario, &overrides(&args.set)?)?;
+    let provenance = Provenance::new(super::command_line(), &args.set, &loaded);
+    let s = loaded.scenario;
     super::run::unused_sweep_table(&s, "restore plans");
     let Some(replication) = u64::try_from(args.replication)
         .ok()
@@ -79,13 +82,17 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
             matches!(refusal, RestoreRefusal::OutOfWindow { earliest, .. } if point < *earliest);
         if (too_old || matches!(refusal, RestoreRefusal::Purged { .. })) && s.config.long_term.any()
         {
-            return vault_restore(&s, &args, &streams, request, point);
+            return vault_restore(&s, &args, &streams, request, point, &provenance);
         }
     }
     // With the region down, --geo is worth suggesting only if a geo-restore could be planned
-    // (geo-redundant by then, with something replicated).
-    let geo_would_work = matches!(what_if, Err(RestoreRefusal::RegionDown))
-        && what_if_restore(&s.config, &streams, request, target, true).is_ok();
+    // (geo-redundant by then, with something replicated); if not, why not.
+    let geo_attempt = matches!(what_if, Err(RestoreRefusal::RegionDown))
+        .then(|| what_if_restore(&s.config, &streams, request, target, true).map(|_| ()));
+    // A geo-restore that finds nothing in the paired region, while the primary holds a backup.
+    let nothing_arrived_yet = args.geo
+        && matches!(what_if, Err(RestoreRefusal::NoBackups))
+        && what_if_restore(&s.config, &streams, request, target, false).is_ok();
     let what_if = what_if.map_err(|refusal| {
         let when = |t| report::clock(s.start, t);
         // A geo-restore of a server without geo backups is the --geo's fault, not the point's.
@@ -112,12 +119,30 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
                     ""
                 }
             ),
+            RestoreRefusal::NoBackups if nothing_arrived_yet => format!(
+                "nothing had reached the paired region by the request time ({}): copies arrive up to an hour after each backup; request later, or restore locally without --geo",
+                when(request)
+            ),
             RestoreRefusal::NoBackups => {
                 "no snapshot exists yet at the request time, so there is nothing to restore from".to_string()
             }
-            RestoreRefusal::RegionDown if geo_would_work => "the primary region is down at the request time: only a geo-restore (--geo) can bring the server back".to_string(),
-            // Without copies in the paired region there is nothing to suggest but waiting.
-            RestoreRefusal::RegionDown => "the primary region is down at the request time and nothing can be geo-restored (the backups are not geo-redundant, or nothing had reached the paired region): nothing can be restored until the region returns; request later, or --set backup.redundancy=geo to see what a geo-restore would give".to_string(),
+            RestoreRefusal::RegionDown => match geo_attempt {
+                Some(Ok(())) => "the primary region is down at the request time: only a geo-restore (--geo) can bring the server back".to_string(),
+                // The copies are there, but not of the point asked for.
+                Some(Err(RestoreRefusal::OutOfWindow { earliest, latest })) => format!(
+                    "the primary region is down at the request time ({}), and a geo-restore (--geo) reaches only from {} to {}, the newest copy in the paired region: {} is outside that",
+                    when(request),
+                    when(earliest),
+                    when(latest),
+                    args.at
+                ),
+                Some(Err(RestoreRefusal::NoBackups)) => format!(
+                    "the primary region is down at the request time ({}) and nothing had reached the paired region yet: nothing can be restored until the region returns; request later",
+                    when(request)
+                ),
+                // Without geo-redundant backups there is nothing to suggest but waiting.
+                _ => "the primary region is down at the request time and the backups are not geo-redundant: nothing can be restored until the region returns; request later, or --set backup.redundancy=geo to see what a geo-restore would give".to_string(),
+            },
             RestoreRefusal::NotGeoRedundant => format!(
                 "a geo-restore needs geo-redundant backups, but backup.redundancy is \"{}\" (--set backup.redundancy=geo to plan one)",
                 s.config.backup.redundancy.as_str()
@@ -153,6 +178,13 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
     };
     let mut server = restored_server(&s.config.server, done, region, redundancy);
     server.redundancy_note = note;
+    // A deleted source keeps its backups only for the 5-day window (R5).
+    let source_deleted_at = s
+        .config
+        .events
+        .iter()
+        .find(|(at, action)| *action == ServerAction::Delete && *at <= plan.requested_at)
+        .map(|(at, _)| *at);
     let report = RestoreReport {
         spread: spread.as_ref(),
         scenario: &s.name,
@@ -164,6 +196,9 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
         plan: &plan,
         total_seconds: plan.breakdown.total(),
         restored_server: &server,
+        source_backups_until: source_deleted_at
+            .map(|at| report::clock(s.start, at + DELETED_SERVER_RESTORE_WINDOW)),
+        provenance: &provenance,
     };
     if args.json {
         let mut json = serde_json::to_vec_pretty(&report).expect("report serializes");
@@ -182,6 +217,7 @@ fn vault_restore(
     streams: &Streams,
     request: i64,
     point: i64,
+    provenance: &Provenance,
 ) -> Result<(), Error> {
     let when = |t| report::clock(s.start, t);
     let plan = what_if_vault_restore(&s.config, streams, request, point).map_err(|refusal| {
@@ -213,6 +249,7 @@ fn vault_restore(
             CopySource::Vault => report::LONG_TERM_PREVIEW,
             CopySource::Export => report::EXPORT_PREVIEW,
         },
+        provenance,
     };
     if args.json {
         let mut json = serde_json::to_vec_pretty(&report).expect("report serializes");

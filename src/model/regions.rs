@@ -133,8 +133,9 @@ pub fn geo_restore_target(home: &str, wanted: Option<&str>) -> Result<String, St
         }
         Some(target) if Some(target.as_str()) == pair => Ok(target),
         Some(target) if NO_UNIVERSAL_GEO_RESTORE.contains(&target.as_str()) => Err(format!(
-            "\"{target}\" takes geo-restores only from its paired region; universal geo-restore \
-             excludes Brazil South, USGov Virginia and West US 3"
+            "\"{target}\" is not the paired region of \"{home}\"{}, and universal geo-restore \
+             (into any other region) excludes Brazil South, USGov Virginia and West US 3",
+            pair.map_or(String::new(), |p| format!(" (\"{p}\" is)"))
         )),
         Some(target) => Ok(target),
     }

@@ -3,6 +3,8 @@ use std::fmt::Write;
 use chrono::{DateTime, Duration, FixedOffset, SecondsFormat};
 use serde::Serialize;
 
+use crate::analysis::Provenance;
+
 use crate::engine::SimTime;
 use crate::model::vault::CopySource;
 use crate::model::{RestorePlan, RestoredServer, VaultPlan};
@@ -40,6 +42,7 @@ pub struct VaultRestoreReport<'a> {
     #[serde(flatten)]
     pub plan: &'a VaultPlan,
     pub preview: &'a str,
+    pub provenance: &'a Provenance,
 }
 
 pub fn vault_restore_text(r: &VaultRestoreReport<'_>) -> String {
@@ -131,6 +134,10 @@ pub struct RestoreReport<'a> {
     pub plan: &'a RestorePlan,
     pub total_seconds: f64,
     pub restored_server: &'a RestoredServer,
+    /// When the source was deleted before the request: when its backups are purged (R5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_backups_until: Option<String>,
+    pub provenance: &'a Provenance,
 }
 
 pub fn restore_text(report: &RestoreReport<'_>) -> String {
@@ -243,13 +250,19 @@ pub fn restore_text(report: &RestoreReport<'_>) -> String {
     let s = report.restored_server;
     let _ = writeln!(
         out,
-        "\nThe new server: in {}, {} backup redundancy{}, HA {}; its own first snapshot at once; the source keeps its backups.",
+        "\nThe new server: in {}, {} backup redundancy{}, HA {}; its own first snapshot at once; {}.",
         s.region,
         s.redundancy,
         s.redundancy_note
             .as_ref()
             .map_or(String::new(), |why| format!(" ({why})")),
-        s.ha
+        s.ha,
+        report.source_backups_until.as_ref().map_or(
+            "the source keeps its backups".to_string(),
+            |until| format!(
+                "the deleted source's backups are kept until {until} (5 days after its deletion), then purged"
+            )
+        )
     );
     let _ = writeln!(out, "Post-restore tasks:");
     for task in &s.post_restore_tasks {
