@@ -162,19 +162,23 @@ fn a_point_older_than_the_policy_keeps_is_refused_naming_the_oldest() {
 }
 
 /// The vault is in a separate fault domain: 30 days after the server's deletion (past its
-/// 5-day window) its copies still restore.
+/// 5-day window) its copies still restore, and each still ages out on time although no new
+/// copy comes: kept for weeks, months or years after it was taken, not as "the newest N".
 #[test]
 fn the_vault_outlives_the_deleted_server() {
     let tmp = TempDir::new().unwrap();
     let text = DECADE.replace("horizon_days = 3650", "horizon_days = 400")
         + "[[events]]\nat = \"370d\"\naction = \"delete\"\n";
     let path = write(tmp.path(), &text);
-    // A point from the last days before the deletion: the local backups are purged, the
-    // newest vault copy at or before it is the weekly one of the Sunday before.
-    let plan = restore_json(&path, "369d", "400d");
+    // A point from the last days before the deletion (Saturday 9 January 2027): the local
+    // backups are purged. Asked on day 376, the newest vault copy at or before it is the
+    // weekly one of Sunday 3 January; asked on day 400, that copy is gone (four weeks kept: it
+    // aged out on 31 January), and the monthly and yearly copy of 1 January stands in.
+    let plan = restore_json(&path, "369d", "376d");
     assert_eq!(plan["source"], "vault");
-    // Day 364 is Sunday 3 January 2027.
     assert_eq!(plan["copy_time"], "2027-01-03T00:00:00Z");
+    let plan = restore_json(&path, "369d", "400d");
+    assert_eq!(plan["copy_time"], "2027-01-01T00:00:00Z");
     // The run's own summary still bills the vault after the deletion.
     let out = tmp.path().join("out");
     backsim()
@@ -191,6 +195,12 @@ fn the_vault_outlives_the_deleted_server() {
     let col = header.iter().position(|h| *h == "vault_cost_mean").unwrap();
     let vault_cost: f64 = last.split(',').nth(col).unwrap().parse().unwrap();
     assert!(vault_cost > 0.0, "the vault is billed after the deletion");
+    // At the end (8 February 2027) the yearly copy of 4 January 2026, the monthly ones of
+    // March to December 2026 and the copy of 1 January 2027 remain: 12. The four weekly ones
+    // and February 2026's monthly one have aged out although nothing replaced them.
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["long_term"]["copies_kept"]["mean"], 12.0);
 }
 
 /// Without [long_term] nothing long-term appears anywhere (the golden outputs check the files).

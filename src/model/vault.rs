@@ -44,6 +44,9 @@ pub struct VaultCopy {
     binlog_mark: f64,
     #[serde(skip)]
     tiers: Tiers,
+    /// The calendar month it was taken in (an index into the scenario's months).
+    #[serde(skip)]
+    month: usize,
 }
 
 /// Where a long-term restore comes from.
@@ -72,6 +75,8 @@ pub struct Vault {
     months: Vec<(SimTime, usize)>,
     taken: Periods,
     copies: VecDeque<VaultCopy>,
+    /// The next moment a copy ages out, when an event for it is queued.
+    lapse_queued: Option<SimTime>,
     exports: VecDeque<(VaultCopy, SimTime)>,
     vault_gb: f64,
     export_gb: f64,
@@ -111,6 +116,7 @@ impl Vault {
                 year: None,
             },
             copies: VecDeque::new(),
+            lapse_queued: None,
             exports: VecDeque::new(),
             vault_gb: 0.0,
             export_gb: 0.0,
@@ -156,31 +162,77 @@ impl Vault {
             full_gb,
             binlog_mark,
             tiers,
+            month,
         });
         self.copied += 1;
-        self.expire();
+        self.expire(at);
         true
     }
 
-    /// Keep the newest `keep` copies of each tier; a copy goes once no tier keeps it.
-    fn expire(&mut self) {
+    /// When each tier stops keeping `copy`: `keep` weeks, months or years after it was taken
+    /// (None: not within the run). While a copy is taken every period, that is the moment the
+    /// newest `keep` no longer include it; once copies stop (a stopped or deleted server), the
+    /// old ones still age out.
+    fn lapses(&self, copy: &VaultCopy) -> [Option<SimTime>; 3] {
         let p = &self.policy;
-        let (mut weekly, mut monthly, mut yearly) = (0, 0, 0);
-        for copy in self.copies.iter_mut().rev() {
+        let months_later = |n: usize| {
+            let (from, _) = *self.months.get(copy.month)?;
+            let (later, _) = *self.months.get(copy.month.checked_add(n)?)?;
+            Some(later + (copy.at - from))
+        };
+        [
+            Some(
+                copy.at
+                    .saturating_add(WEEK.saturating_mul(p.weekly_keep as SimTime)),
+            ),
+            months_later(p.monthly_keep as usize),
+            months_later((p.yearly_keep as usize).saturating_mul(12)),
+        ]
+    }
+
+    /// Each tier lets go of the copies it has kept long enough by `now`; a copy goes once no
+    /// tier keeps it.
+    pub fn expire(&mut self, now: SimTime) {
+        let mut copies = std::mem::take(&mut self.copies);
+        for copy in copies.iter_mut() {
+            let lapses = self.lapses(copy);
             let t = &mut copy.tiers;
-            for (kept, count, keep) in [
-                (&mut t.weekly, &mut weekly, p.weekly_keep),
-                (&mut t.monthly, &mut monthly, p.monthly_keep),
-                (&mut t.yearly, &mut yearly, p.yearly_keep),
-            ] {
-                if *kept {
-                    *count += 1;
-                    *kept = *count <= keep;
+            for (kept, lapse) in [&mut t.weekly, &mut t.monthly, &mut t.yearly]
+                .into_iter()
+                .zip(lapses)
+            {
+                if lapse.is_some_and(|l| l <= now) {
+                    *kept = false;
                 }
             }
         }
-        self.copies.retain(|c| c.tiers.any());
+        copies.retain(|c| c.tiers.any());
+        self.copies = copies;
+        if self.lapse_queued.is_some_and(|t| t <= now) {
+            self.lapse_queued = None;
+        }
         self.vault_gb = self.stored_gb();
+    }
+
+    /// The next moment a kept copy ages out, if it is earlier than the one already queued: the
+    /// run queues an event for it, so that copies age out even when no snapshot comes.
+    pub fn lapse_to_queue(&mut self) -> Option<SimTime> {
+        let next = self
+            .copies
+            .iter()
+            .flat_map(|c| {
+                let kept = [c.tiers.weekly, c.tiers.monthly, c.tiers.yearly];
+                self.lapses(c)
+                    .into_iter()
+                    .zip(kept)
+                    .filter_map(|(lapse, kept)| lapse.filter(|_| kept))
+            })
+            .min()?;
+        if self.lapse_queued.is_some_and(|queued| queued <= next) {
+            return None;
+        }
+        self.lapse_queued = Some(next);
+        Some(next)
     }
 
     /// What the kept copies occupy: each whole, or the oldest whole and the rest as the data
@@ -218,6 +270,7 @@ impl Vault {
                 full_gb: db_gb,
                 binlog_mark: 0.0,
                 tiers: Tiers::default(),
+                month: self.month_at(at).0,
             },
             expires,
         ));

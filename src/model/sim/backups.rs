@@ -104,6 +104,7 @@ impl Sim<'_, '_> {
             self.record("vault-copy", || {
                 format!("{full_gb:.1} GB copied to the long-term vault (preview, paused by the service)")
             });
+            self.queue_vault_lapse();
         }
         self.rpo.close(now, self.load.written_gb());
         self.replicate();
@@ -139,6 +140,20 @@ impl Sim<'_, '_> {
                 }
             }
             VaultEvent::ExportExpired => self.vault.expire_exports(self.now),
+            VaultEvent::CopiesAgeOut => {
+                self.vault.expire(self.now);
+                self.queue_vault_lapse();
+            }
+        }
+    }
+
+    /// Vault copies age out on time even when no snapshot comes (a stopped or deleted server).
+    fn queue_vault_lapse(&mut self) {
+        if let Some(at) = self.vault.lapse_to_queue() {
+            if at < self.cfg.horizon {
+                self.queue
+                    .schedule(at, Event::Vault(VaultEvent::CopiesAgeOut));
+            }
         }
     }
 

@@ -22,6 +22,8 @@ pub enum VaultEvent {
     Export,
     /// An export's keeping time is up.
     ExportExpired,
+    /// A vault copy has been kept as long as its tiers say.
+    CopiesAgeOut,
 }
 
 /// For the snapshot schedule (B1, B3, B4, B6).
