@@ -1275,3 +1275,40 @@ fn report_md_bolds_a_computed_default_only_when_set() {
         assert!(report.contains(row), "{report}");
     }
 }
+
+/// A count or fraction that is not a number names the values allowed, as an out-of-range one
+/// does (clap said only "invalid digit found in string"); exit 2.
+#[test]
+fn options_that_are_not_numbers_name_the_values_allowed() {
+    for (args, expected) in [
+        (
+            &["run", "--runs", "abc"][..],
+            "--runs <RUNS>': must be a whole number from 1 to 1000000, got abc",
+        ),
+        (
+            &["run", "--threads", "2x"],
+            "must be a whole number from 1 to 1024, got 2x",
+        ),
+        (
+            &["run", "--target-ci", "abc"],
+            "must be a fraction between 0 and 1, e.g. 0.01 for ±1%, got abc",
+        ),
+        (
+            &["run", "--target-ci", "0.1", "--max-runs", "q"],
+            "must be a whole number from 2 to 1000000, got q",
+        ),
+        (
+            &["restore", "--at", "latest", "--replication", "x"],
+            "must be a whole number from 0 (the first run)",
+        ),
+    ] {
+        let (command, rest) = args.split_first().unwrap();
+        backsim()
+            .arg(command)
+            .arg("scenarios/default.toml")
+            .args(rest)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(expected));
+    }
+}

@@ -111,24 +111,54 @@ fn whole_number(text: &str) -> Result<i128, String> {
         .map_err(|_| format!("must be a whole number, got {text}"))
 }
 
+/// A count given on the command line: anything but a whole number is refused with the values
+/// allowed (clap said only "invalid digit found in string"); the range itself is checked with
+/// the option's other rules.
+fn count(text: &str, allowed: &str) -> Result<i64, String> {
+    text.parse()
+        .map_err(|_| format!("must be a whole number {allowed}, got {text}"))
+}
+
+fn fraction(text: &str) -> Result<f64, String> {
+    text.parse()
+        .map_err(|_| format!("must be a fraction between 0 and 1, e.g. 0.01 for ±1%, got {text}"))
+}
+
+fn runs_count(text: &str) -> Result<i64, String> {
+    count(text, &format!("from 1 to {}", keys::MAX_RUNS))
+}
+
+fn max_runs_count(text: &str) -> Result<i64, String> {
+    count(text, &format!("from 2 to {}", keys::MAX_RUNS))
+}
+
+fn threads_count(text: &str) -> Result<i64, String> {
+    count(text, &format!("from 1 to {}", super::MAX_THREADS))
+}
+
+fn replication_number(text: &str) -> Result<i64, String> {
+    count(
+        text,
+        "from 0 (the first run) up to the scenario's runs less one",
+    )
+}
+
 /// The options `run` and `sweep` share: which replications, on how many threads, with which
 /// overrides, and whether to draw.
 #[derive(Debug, Args)]
 pub(super) struct Simulation {
-    /// Monte Carlo replications (overrides the scenario's `runs`): at each point of a sweep,
-    /// of each contender of a comparison, of the fleet
+    /// Monte Carlo replications (overrides the scenario's `runs`)
     // Signed, and negative numbers taken as values: `--seed -1` is then refused with the range
     // a seed may take, where clap would read `-1` as a flag and suggest `-- -1`.
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_negative_numbers = true, value_parser = runs_count)]
     pub(super) runs: Option<i64>,
     /// Random seed (overrides `seed`)
     #[arg(long, allow_negative_numbers = true, value_parser = whole_number)]
     pub(super) seed: Option<i128>,
     /// Worker threads [default: all cores]; results do not depend on it
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_negative_numbers = true, value_parser = threads_count)]
     pub(super) threads: Option<i64>,
-    /// Override a scenario key, e.g. --set backup.retention_days=14 (repeatable; each key once).
-    /// In a fleet it applies to every group, over the group's own settings
+    /// Override a scenario key, e.g. --set backup.retention_days=14 (repeatable; each key once)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub(super) set: Vec<String>,
     /// Skip the PNG charts
@@ -206,14 +236,15 @@ pub(super) struct RunArgs {
 #[derive(Debug, Args)]
 pub(super) struct Target {
     /// Keep adding replications (doubling from --runs) until every headline 95% CI half-width
-    /// is within this fraction of its mean (for compare: of the larger of the two means), e.g. 0.01
-    #[arg(long, value_name = "REL", allow_negative_numbers = true)]
+    /// is within this fraction of its mean, e.g. 0.01
+    #[arg(long, value_name = "REL", allow_negative_numbers = true, value_parser = fraction)]
     pub(super) target_ci: Option<f64>,
     /// The most replications --target-ci may run [default: 20000]
     #[arg(
         long = "max-runs",
         value_name = "MAX_RUNS",
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        value_parser = max_runs_count
     )]
     pub(super) max_runs_given: Option<i64>,
 }
@@ -263,7 +294,10 @@ impl Target {
     }
 }
 
+// Shared options whose meaning this command sharpens: each command's help says only its own.
 #[derive(Debug, Args)]
+#[command(mut_arg("runs", |a| a.help("Monte Carlo replications of each contender, paired run by run (overrides the scenario's `runs`)")))]
+#[command(mut_arg("target_ci", |a| a.help("Keep adding paired replications (doubling from --runs) until every headline difference's 95% CI half-width is within this fraction of the larger of the two means, e.g. 0.01")))]
 pub(super) struct CompareArgs {
     /// The base scenario (`-`: standard input)
     pub(super) base: PathBuf,
@@ -287,6 +321,7 @@ pub(super) struct CompareArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("runs", |a| a.help("Monte Carlo replications at each point of the sweep (overrides the scenario's `runs`)")))]
 pub(super) struct SweepArgs {
     /// The scenario file (`-`: standard input)
     pub(super) scenario: PathBuf,
@@ -315,6 +350,8 @@ pub(super) struct SweepArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("runs", |a| a.help("Monte Carlo replications of the whole fleet (overrides the fleet's `runs`)")))]
+#[command(mut_arg("set", |a| a.help("Override a scenario key in every group, over the group's own settings, e.g. --set backup.retention_days=14 (repeatable; each key once)")))]
 pub(super) struct FleetArgs {
     /// The fleet file: TOML with [[group]] tables, or an inventory CSV (`name,count,region,…`)
     pub(super) fleet: PathBuf,
@@ -366,7 +403,7 @@ pub(super) struct RestoreArgs {
     #[arg(long)]
     pub(super) geo: bool,
     /// Which replication's history to restore from
-    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = replication_number)]
     pub(super) replication: i64,
     /// Override a scenario key (repeatable)
     #[arg(long = "set", value_name = "KEY=VALUE")]
