@@ -1,13 +1,14 @@
 //! backsim: a deterministic discrete-event simulator and cost model for the backup and restore
 //! service of a managed MySQL server.
 //!
-//! Layers, each depending only on the ones before it:
+//! Layers, each depending only on the ones before it (ARCHITECTURE.md draws them):
 //! - `engine`: simulated time, the event queue, random streams;
+//! - `stats`: distributions, confidence intervals, durability chains;
 //! - `model`: the server, its load, backups and storage (pure; no files, no CLI);
-//! - `stats` and `montecarlo`: distributions, confidence intervals, parallel replications;
-//! - `scenario`, `report`, `cli`: the outside world (TOML in, CSV/JSON/text out, arguments);
-//! - `calibrate`, between `scenario` and `report`: a real server's description, storage metrics
-//!   and timed restores turned into scenario keys (the load fitted by simulating candidates).
+//! - `montecarlo` and `scenario`: parallel replications; TOML in, validated;
+//! - `analysis`: the figures of a run across its replications;
+//! - `sweep`, `fleet`, `compare`, `calibrate`: the questions asked of many runs;
+//! - `report`, `cli`: the outside world (CSV/JSON/text/PNG out, arguments).
 
 pub mod analysis;
 pub mod calibrate;

@@ -460,3 +460,94 @@ fn quiet_prints_nothing_and_verbose_says_more_on_stderr() {
         .assert()
         .code(2);
 }
+
+/// The layering ARCHITECTURE.md promises, checked on the source: a module names only modules
+/// of its own layer or below (`crate::…`), and the engine, the maths and the model never touch
+/// files or the terminal. A `use` that points up a layer fails here, not in a review.
+#[test]
+fn modules_import_only_from_their_layer_or_below() {
+    const LAYERS: &[(&str, u32)] = &[
+        ("engine", 1),
+        ("error", 1),
+        ("safe_csv", 1),
+        ("stats", 2),
+        ("model", 3),
+        ("scenario", 4),
+        ("montecarlo", 4),
+        ("analysis", 5),
+        ("sweep", 6),
+        ("fleet", 6),
+        ("compare", 6),
+        ("calibrate", 6),
+        ("report", 7),
+        ("cli", 8),
+    ];
+    let rank = |module: &str| LAYERS.iter().find(|(m, _)| *m == module).map(|(_, r)| *r);
+    fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    rust_files(Path::new("src"), &mut files);
+    let mut wrong = Vec::new();
+    for file in &files {
+        let relative = file.strip_prefix("src").unwrap();
+        let first = relative
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy();
+        let module = first.trim_end_matches(".rs").to_string();
+        let Some(own) = rank(&module) else { continue };
+        let text = fs::read_to_string(file).unwrap();
+        // Only the code: a test module at the end may build what it checks.
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        let ident = |s: &str| -> String {
+            s.trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect()
+        };
+        for (at, _) in code.match_indices("crate::") {
+            let rest = &code[at + 7..];
+            // `crate::report` or `crate::{report, model::x}`.
+            let named: Vec<String> = match rest.strip_prefix('{') {
+                Some(group) => group[..group.find('}').unwrap_or(group.len())]
+                    .split(',')
+                    .map(ident)
+                    .collect(),
+                None => vec![ident(rest)],
+            };
+            for named in named {
+                if rank(&named).is_some_and(|theirs| theirs > own) {
+                    wrong.push(format!("{}: crate::{named}", file.display()));
+                }
+            }
+        }
+        if own <= 3 {
+            for io in [
+                "std::fs",
+                "std::io::stdout",
+                "std::io::stderr",
+                "println!",
+                "eprintln!",
+            ] {
+                if code.contains(io) {
+                    wrong.push(format!("{}: {io}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(files.len() > 50, "found the source");
+    assert!(
+        wrong.is_empty(),
+        "imports up a layer or I/O below it: {wrong:#?}"
+    );
+}
