@@ -369,3 +369,37 @@ fn report_md_has_the_backup_health_of_the_runs() {
     let (md, _) = report("8.0");
     assert!(md.contains("## Backup health") && !md.contains("Event scheduler off"));
 }
+
+/// A horizon too short for the backup set to fill is averaged from the start, and the text and
+/// report.md say the figures understate the running cost (the text named only the cause, and
+/// 70 USD read as the answer where the steady state is 192).
+#[test]
+fn a_horizon_before_the_set_is_full_says_it_understates() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("o");
+    let run = backsim()
+        .args([
+            "run",
+            "scenarios/default.toml",
+            "--runs",
+            "2",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&out)
+        .args([
+            "--set",
+            "backup.retention_days=35",
+            "--set",
+            "horizon_days=30",
+        ])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    assert!(
+        text.contains("before the backup set is full on day 36, so the mean and cost understate the running cost"),
+        "{text}"
+    );
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("so they understate the running cost"), "{md}");
+}

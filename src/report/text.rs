@@ -268,7 +268,10 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     } else if s.warmup_reached {
         "measured from the start (warmup_days = 0)".to_string()
     } else {
-        "measured from the start: the horizon ends before the backup set is full".to_string()
+        format!(
+            "measured from the start: the horizon ends before the backup set is full on day {}, so the mean and cost understate the running cost; raise horizon_days past it",
+            c.backup.retention_days + 1
+        )
     };
     let _ = writeln!(out, "Backup storage ({measured}; every month in bill.csv)");
     let _ = writeln!(out, "  mean used          {} GB", ci(Figure::StorageMean));

@@ -161,7 +161,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         } else if s.warmup_reached {
             "time-averages over the whole run (warmup_days = 0)".to_string()
         } else {
-            "time-averages over the whole run: the horizon ends before the backup set is full"
+            "time-averages over the whole run: the horizon ends before the backup set is full, so they understate the running cost"
                 .to_string()
         }
     );
