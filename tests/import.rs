@@ -442,7 +442,10 @@ fn every_malformed_input_exits_2_naming_the_field() {
         (
             "geo where no pair",
             |d| d["location"] = json!("Israel Central"),
-            &["`location`", "no paired region"],
+            &[
+                "`properties.backup.geoRedundantBackup`",
+                "geo-redundant backups are copied to the server's paired region, and \"israelcentral\" has none",
+            ],
         ),
     ];
     for (what, change, expected) in cases {
