@@ -376,6 +376,18 @@ fn completions_and_man_page_generate() {
         assert!(text.contains("compare"), "{shell}: every command completes");
         assert!(text.contains("target-ci"), "{shell}: and its options");
     }
+    // A restore point, a request time or a KEY=VALUE is not a file: bash offers no file names
+    // there (it did for --at and --set).
+    let bash = backsim().args(["completions", "bash"]).assert().success();
+    let bash = String::from_utf8(bash.get_output().stdout.clone()).unwrap();
+    for option in ["--at)", "--request-at)", "--set)"] {
+        let case = &bash[bash.find(option).unwrap()..];
+        let case = &case[..case.find(";;").unwrap()];
+        assert!(
+            !case.contains("compgen -f"),
+            "{option} completes file names: {case}"
+        );
+    }
     backsim().args(["completions", "tcsh"]).assert().code(2);
     let man = backsim().arg("man").assert().success();
     let text = String::from_utf8(man.get_output().stdout.clone()).unwrap();

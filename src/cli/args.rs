@@ -41,7 +41,7 @@ pub(super) enum Command {
         /// The scenario file (`-`: standard input)
         scenario: PathBuf,
         /// Override a scenario key, e.g. --set backup.retention_days=14 (repeatable)
-        #[arg(long = "set", value_name = "KEY=VALUE")]
+        #[arg(long = "set", value_name = "KEY=VALUE", value_hint = clap::ValueHint::Other)]
         set: Vec<String>,
         /// Print the result as JSON (with the scenario as resolved, or the error's location)
         #[arg(long)]
@@ -159,7 +159,7 @@ pub(super) struct Simulation {
     #[arg(long, allow_negative_numbers = true, value_parser = threads_count)]
     pub(super) threads: Option<i64>,
     /// Override a scenario key, e.g. --set backup.retention_days=14 (repeatable; each key once)
-    #[arg(long = "set", value_name = "KEY=VALUE")]
+    #[arg(long = "set", value_name = "KEY=VALUE", value_hint = clap::ValueHint::Other)]
     pub(super) set: Vec<String>,
     /// Skip the PNG charts
     #[arg(long)]
@@ -391,12 +391,12 @@ pub(super) struct RestoreArgs {
     /// The scenario file (`-`: standard input)
     pub(super) scenario: PathBuf,
     /// Restore point: latest, fastest, or a time (RFC 3339, or an offset from the start like 12d)
-    #[arg(long, value_name = "latest|fastest|TIME")]
+    #[arg(long, value_name = "latest|fastest|TIME", value_hint = clap::ValueHint::Other)]
     pub(super) at: String,
     /// When the restore is asked for [default: the end of the horizon; for --at latest or
     /// fastest, the spread over requests through the last recovery window first, then its
     /// median request planned in full]
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", value_hint = clap::ValueHint::Other)]
     pub(super) request_at: Option<String>,
     /// Geo-restore into the paired (or restore.geo_restore_region) region from what had
     /// replicated there
@@ -406,7 +406,7 @@ pub(super) struct RestoreArgs {
     #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = replication_number)]
     pub(super) replication: i64,
     /// Override a scenario key (repeatable)
-    #[arg(long = "set", value_name = "KEY=VALUE")]
+    #[arg(long = "set", value_name = "KEY=VALUE", value_hint = clap::ValueHint::Other)]
     pub(super) set: Vec<String>,
     /// Print the report as JSON
     #[arg(long)]
