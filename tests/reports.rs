@@ -403,3 +403,28 @@ fn a_horizon_before_the_set_is_full_says_it_understates() {
     let md = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("so they understate the running cost"), "{md}");
 }
+
+/// The simulated free retention names the next retention's bill, so that a cliff and a rounding
+/// read differently: the documentation's example holds 100 GB + (R + 1) × 25 GB, free up to 5
+/// days; 6 days keep 275 GB, 25 GB over the allowance: 25 × 0.095 = 2.375 USD a month.
+#[test]
+fn free_retention_names_the_next_retentions_bill() {
+    let tmp = TempDir::new().unwrap();
+    let run = backsim()
+        .args(["run", "-", "--runs", "2", "--no-charts", "--out"])
+        .arg(tmp.path().join("o"))
+        .args([
+            "--set",
+            "backup.snapshot_change_ratio=0",
+            "--set",
+            "backup.snapshot_failure_pct=0",
+        ])
+        .write_stdin("name = \"doc-example\"\n")
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    assert!(
+        text.contains("up to 5 days of retention bill nothing; 6 days: 2.4 USD a month, billed in 2 of 2 runs"),
+        "{text}"
+    );
+}

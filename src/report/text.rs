@@ -349,9 +349,25 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
             } else {
                 String::new()
             };
+            // The next retention's bill says whether the line is a cliff or a rounding: it may
+            // be billed only a few minutes after a retried snapshot.
+            let next = a
+                .retention
+                .iter()
+                .find(|r| r.retention_days == days + 1)
+                .map_or(String::new(), |r| {
+                    format!(
+                        "; {} days: {} {} a month, billed in {} of {} runs",
+                        days + 1,
+                        super::numbers::sig(r.cost_per_month.mean, 2),
+                        c.cost.currency,
+                        r.runs_billed,
+                        r.runs
+                    )
+                });
             let _ = writeln!(
                 out,
-                "  simulated          up to {days} day{} of retention bill nothing{beyond} (retention.csv)",
+                "  simulated          up to {days} day{} of retention bill nothing{beyond}{next} (retention.csv)",
                 if days == 1 { "" } else { "s" }
             );
         }
