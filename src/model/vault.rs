@@ -44,9 +44,10 @@ pub struct VaultCopy {
     binlog_mark: f64,
     #[serde(skip)]
     tiers: Tiers,
-    /// The calendar month it was taken in (an index into the scenario's months).
+    /// When its weekly, monthly and yearly tiers stop keeping it (None: not within the run),
+    /// fixed when it is taken.
     #[serde(skip)]
-    month: usize,
+    lapses: [Option<SimTime>; 3],
 }
 
 /// Where a long-term restore comes from.
@@ -157,12 +158,13 @@ impl Vault {
         if tiers.yearly {
             self.taken.year = Some(year);
         }
+        let lapses = self.lapses(at, month);
         self.copies.push_back(VaultCopy {
             at,
             full_gb,
             binlog_mark,
             tiers,
-            month,
+            lapses,
         });
         self.copied += 1;
         self.expire(at);
@@ -173,18 +175,15 @@ impl Vault {
     /// (None: not within the run). While a copy is taken every period, that is the moment the
     /// newest `keep` no longer include it; once copies stop (a stopped or deleted server), the
     /// old ones still age out.
-    fn lapses(&self, copy: &VaultCopy) -> [Option<SimTime>; 3] {
+    fn lapses(&self, at: SimTime, month: usize) -> [Option<SimTime>; 3] {
         let p = &self.policy;
         let months_later = |n: usize| {
-            let (from, _) = *self.months.get(copy.month)?;
-            let (later, _) = *self.months.get(copy.month.checked_add(n)?)?;
-            Some(later + (copy.at - from))
+            let (from, _) = *self.months.get(month)?;
+            let (later, _) = *self.months.get(month.checked_add(n)?)?;
+            Some(later + (at - from))
         };
         [
-            Some(
-                copy.at
-                    .saturating_add(WEEK.saturating_mul(p.weekly_keep as SimTime)),
-            ),
+            Some(at.saturating_add(WEEK.saturating_mul(p.weekly_keep as SimTime))),
             months_later(p.monthly_keep as usize),
             months_later((p.yearly_keep as usize).saturating_mul(12)),
         ]
@@ -193,21 +192,18 @@ impl Vault {
     /// Each tier lets go of the copies it has kept long enough by `now`; a copy goes once no
     /// tier keeps it.
     pub fn expire(&mut self, now: SimTime) {
-        let mut copies = std::mem::take(&mut self.copies);
-        for copy in copies.iter_mut() {
-            let lapses = self.lapses(copy);
+        for copy in self.copies.iter_mut() {
             let t = &mut copy.tiers;
             for (kept, lapse) in [&mut t.weekly, &mut t.monthly, &mut t.yearly]
                 .into_iter()
-                .zip(lapses)
+                .zip(copy.lapses)
             {
                 if lapse.is_some_and(|l| l <= now) {
                     *kept = false;
                 }
             }
         }
-        copies.retain(|c| c.tiers.any());
-        self.copies = copies;
+        self.copies.retain(|c| c.tiers.any());
         if self.lapse_queued.is_some_and(|t| t <= now) {
             self.lapse_queued = None;
         }
@@ -222,7 +218,7 @@ impl Vault {
             .iter()
             .flat_map(|c| {
                 let kept = [c.tiers.weekly, c.tiers.monthly, c.tiers.yearly];
-                self.lapses(c)
+                c.lapses
                     .into_iter()
                     .zip(kept)
                     .filter_map(|(lapse, kept)| lapse.filter(|_| kept))
@@ -270,7 +266,7 @@ impl Vault {
                 full_gb: db_gb,
                 binlog_mark: 0.0,
                 tiers: Tiers::default(),
-                month: self.month_at(at).0,
+                lapses: [None; 3],
             },
             expires,
         ));
