@@ -8,7 +8,7 @@ use crate::model::restore::restored_server;
 use crate::model::vault::CopySource;
 use crate::model::{
     plan_over_requests, what_if_restore, what_if_vault_restore, RestoreRefusal, RestoreTarget,
-    ServerAction, VaultRefusal, DELETED_SERVER_RESTORE_WINDOW,
+    VaultRefusal, DELETED_SERVER_RESTORE_WINDOW,
 };
 use crate::report::{self, RequestSpread, RestoreReport};
 use crate::scenario;
@@ -178,13 +178,6 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
     };
     let mut server = restored_server(&s.config.server, done, region, redundancy);
     server.redundancy_note = note;
-    // A deleted source keeps its backups only for the 5-day window (R5).
-    let source_deleted_at = s
-        .config
-        .events
-        .iter()
-        .find(|(at, action)| *action == ServerAction::Delete && *at <= plan.requested_at)
-        .map(|(at, _)| *at);
     let report = RestoreReport {
         spread: spread.as_ref(),
         scenario: &s.name,
@@ -196,7 +189,9 @@ pub(super) fn restore(args: RestoreArgs) -> Result<(), Error> {
         plan: &plan,
         total_seconds: plan.breakdown.total(),
         restored_server: &server,
-        source_backups_until: source_deleted_at
+        // A deleted source keeps its backups only for the 5-day window (R5).
+        source_backups_until: what_if
+            .source_deleted_at
             .map(|at| report::clock(s.start, at + DELETED_SERVER_RESTORE_WINDOW)),
         provenance: &provenance,
     };

@@ -77,6 +77,8 @@ pub struct WhatIf {
     pub plan: RestorePlan,
     /// The primary region was down at the request: a geo-restore comes up locally redundant (R4).
     pub region_down: bool,
+    /// The source had been deleted by the request: its backups go 5 days after (R5).
+    pub source_deleted_at: Option<SimTime>,
 }
 
 /// Replay replication `streams` of the scenario up to `request_at`, then plan one restore
@@ -97,6 +99,7 @@ pub fn what_if_restore(
     Ok(WhatIf {
         plan,
         region_down: sim.region_down(),
+        source_deleted_at: sim.server.deleted_at(),
     })
 }
 
