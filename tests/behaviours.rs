@@ -275,6 +275,35 @@ fn b6_on_demand_backups_capped_and_refusals_reported() {
     assert_eq!(out.metrics.backups.snapshots, 30 + 50);
 }
 
+/// B6: the documented cap is 50; a scenario cannot raise it.
+#[test]
+fn b6_the_on_demand_cap_is_at_most_the_documented_50() {
+    for bad in ["51", "1000", "-1"] {
+        let err = parse(
+            FLAT,
+            Origin::Argument("test".into()),
+            &[Override {
+                key: "backup.on_demand_limit".into(),
+                value: bad.into(),
+            }],
+        )
+        .expect_err("a cap above 50 is refused");
+        let message = err.to_string();
+        assert!(
+            message.contains("backup.on_demand_limit") && message.contains("50"),
+            "{bad}: {message}"
+        );
+    }
+    let lowered = flat(&[
+        ("backup.on_demand_limit", "0"),
+        ("backup.on_demand", "[\"2d\"]"),
+    ]);
+    assert_eq!(lowered.config.backup.on_demand_limit, 0);
+    let out = run(&lowered);
+    assert_eq!(out.metrics.backups.on_demand, 0);
+    assert_eq!(out.metrics.backups.on_demand_refused, 1);
+}
+
 /// B6: an on-demand backup follows the same retention as the automatic ones.
 #[test]
 fn b6_on_demand_backups_follow_the_same_retention() {

@@ -548,10 +548,31 @@ fn an_alternative_that_never_fills_its_backup_set_is_named_not_steady() {
         text.contains("Not steady state: retention_days=35:"),
         "{text}"
     );
+    // Nothing is called steady state while a set is still filling.
+    assert!(!text.contains("teady-state figures"), "{text}");
+    assert!(!text.contains("(steady state)"), "{text}");
+    assert!(
+        text.contains("Backup storage used, mean (still filling)"),
+        "{text}"
+    );
+    let storage_label = |json: &serde_json::Value| {
+        json["alternatives"][0]["figures"]["storage_mean_gb"]["label"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        storage_label(&json),
+        "Backup storage used, mean (still filling)"
+    );
     let steady = compare_json(
         tmp.path(),
         &[s, "--vs", "backup.retention_days=3"],
         "steady",
     );
     assert!(steady.get("not_steady").is_none(), "{steady}");
+    assert_eq!(
+        storage_label(&steady),
+        "Backup storage used, mean (steady state)"
+    );
 }

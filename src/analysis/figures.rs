@@ -72,6 +72,15 @@ macro_rules! figures {
                 }
             }
 
+            /// The label where the run may have ended before its backup set was full: a
+            /// storage mean over a set still filling is no steady state.
+            pub fn label_measured(self, steady: bool) -> &'static str {
+                match self {
+                    Figure::StorageMean if !steady => "Backup storage used, mean (still filling)",
+                    other => other.label(),
+                }
+            }
+
             /// Its value in one run; None when the run has no such figure (no restore could be
             /// planned, nothing was recovered, the server was not geo-redundant).
             pub fn of(self, m: &RunMetrics) -> Option<f64> {

@@ -48,9 +48,15 @@ pub fn compare_text(c: &Comparison, results: &[AlternativeResult], overrides: &[
     } else {
         "the start".to_string()
     };
+    let steady = c.not_steady.is_empty();
     let _ = writeln!(
         out,
-        "Steady-state figures measured from {from} for the base and all alternatives (the latest warm-up)."
+        "{} measured from {from} for the base and all alternatives (the latest warm-up).",
+        if steady {
+            "Steady-state figures"
+        } else {
+            "Figures"
+        }
     );
     if !c.not_steady.is_empty() {
         let _ = writeln!(
@@ -113,7 +119,7 @@ pub fn compare_text(c: &Comparison, results: &[AlternativeResult], overrides: &[
             let _ = writeln!(
                 out,
                 "  {:<label_width$} {:>10} {:>11} {:>11}   {diff}",
-                p.figure.label(),
+                p.figure.label_measured(steady),
                 unit_label(unit, currency),
                 value(&p.base),
                 value(&p.alternative),
@@ -300,7 +306,7 @@ pub fn compare_json(
                 .map(|p| {
                     let json = FigureJson {
                         unit: p.figure.unit().label(currency),
-                        label: p.figure.label(),
+                        label: p.figure.label_measured(c.not_steady.is_empty()),
                         base: EstimateJson::of(&p.base),
                         alternative: EstimateJson::of(&p.alternative),
                         difference: p.difference.map(|d| DifferenceJson {
