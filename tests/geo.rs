@@ -340,7 +340,8 @@ fn d2_local_moves_to_geo_zone_does_not() {
     .unwrap_err();
     assert_eq!(err.key.as_deref(), Some("events[0].action"));
     assert!(err.message.contains("zone-redundant"), "{}", err.message);
-    // Nor can a zone-redundant HA server with local backups move them to geo later.
+    // Nor is there a zone-redundant HA server with local backups to move: the HA keeps its
+    // backups zone-redundant from the start.
     let err = parse(
         &zone,
         Origin::Argument("t".into()),
@@ -350,7 +351,8 @@ fn d2_local_moves_to_geo_zone_does_not() {
         }],
     )
     .unwrap_err();
-    assert!(err.message.contains("created"), "{}", err.message);
+    assert_eq!(err.key.as_deref(), Some("backup.redundancy"));
+    assert!(err.message.contains("not offered"), "{}", err.message);
 }
 
 /// Downtime is a union of intervals: never more than the horizon, however crowded.

@@ -299,6 +299,14 @@ fn backup(
     if redundancy == Redundancy::Geo {
         no_pair_for_geo(&server.region).map_err(|e| InputError::new(keys::REDUNDANCY.path, e))?;
     }
+    // The HA chosen at creation makes the backup storage zone-redundant, for good: a local
+    // choice beside it describes a server the service does not offer.
+    if redundancy == Redundancy::Local && server.ha == HighAvailability::ZoneRedundant {
+        return Err(InputError::new(
+            keys::REDUNDANCY.path,
+            "\"local\" is not offered with server.ha = \"zone-redundant\": zone-redundant HA keeps the backups zone-redundant; use \"zone\" or \"geo\", or leave backup.redundancy out (it then follows the HA)",
+        ));
+    }
     if redundancy == Redundancy::Zone && server.ha != HighAvailability::ZoneRedundant {
         return Err(InputError::new(
             keys::REDUNDANCY.path,
