@@ -229,6 +229,13 @@ impl Recoveries {
             self.add_downtime(own.started, own.started as f64 + started.downtime, horizon);
         }
         let restored = started.outcome == RecoveryOutcome::Restored;
+        // A restore whose zone or region came back while it still waited was called off then:
+        // it waited until the return, not for the slot it would have had.
+        let requested = now - waited;
+        let waited = match came_back_first {
+            Some(back) => waited.min((back - requested).max(0)),
+            None => waited,
+        };
         self.records.push(RecoveryRecord {
             kind: own.kind,
             started: own.started,
