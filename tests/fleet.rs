@@ -1749,3 +1749,47 @@ fn a_big_fleets_announcement_goes_to_stderr() {
     );
     assert!(!stdout.contains("server-years"), "{stdout}");
 }
+
+/// A monthly bill per group and calendar month is held while the outputs are written (and per
+/// run in the records): thousands of one-server groups over ten years took 1.8 GB and then
+/// aborted. Such a fleet is refused before it runs, with the way out; counts in one row cost
+/// nothing.
+#[test]
+fn a_fleet_whose_monthly_group_bills_would_not_fit_is_refused_before_it_runs() {
+    let tmp = TempDir::new().unwrap();
+    let mut rows = String::from("name,count,region\n");
+    for i in 0..4200 {
+        rows.push_str(&format!("s{i},1,eastus\n"));
+    }
+    write(tmp.path(), "servers.csv", &rows);
+    let ten_years = write(
+        tmp.path(),
+        "fleet.toml",
+        "name = \"many\"\nruns = 1\nhorizon_days = 3650\ninventory = \"servers.csv\"\n",
+    );
+    let out = backsim().arg("validate").arg(&ten_years).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("4200 groups × 121 calendar months = 508200 monthly group bills")
+            && stderr.contains("in one group with a count"),
+        "{stderr}"
+    );
+    // The same servers as one row are one group: accepted.
+    write(tmp.path(), "one.csv", "name,count,region\ns,4200,eastus\n");
+    let one = write(
+        tmp.path(),
+        "one.toml",
+        "name = \"many\"\nruns = 1\nhorizon_days = 3650\ninventory = \"one.csv\"\n",
+    );
+    backsim().arg("validate").arg(&one).assert().success();
+    // And many runs of a smaller fleet are counted too.
+    let runs = write(
+        tmp.path(),
+        "runs.toml",
+        "name = \"many\"\nruns = 100\nhorizon_days = 365\ninventory = \"servers.csv\"\n",
+    );
+    let out = backsim().arg("validate").arg(&runs).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fewer runs would do"));
+}

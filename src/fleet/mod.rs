@@ -188,6 +188,19 @@ pub fn simulate_run(fleet: &Fleet, run: u64) -> FleetRun {
             }
             pooled[p.group].0.merge(&o.rpo);
             pooled[p.group].1.merge(&o.restores.latest);
+            // Places come group by group: a group's spreads are read once its last server is
+            // in, and let go, so that a fleet of many small groups holds a few at a time
+            // (tens of KB each) rather than all of them.
+            if p.index + 1 == group.count {
+                let (rpo, restores) = std::mem::take(&mut pooled[p.group]);
+                let q = rpo.quantiles();
+                let g = &mut out.groups[p.group];
+                g.rpo_p95_s = q.p95;
+                g.rpo_max_s = q.max;
+                let latest = restores.quantiles_if_any();
+                g.restore_latest_p50_s = latest.map(|q| q.p50);
+                g.restore_latest_p95_s = latest.map(|q| q.p95);
+            }
             let s = &o.metrics;
             out.servers.push(ServerRun {
                 cost_per_month: s.storage.cost_per_month,
@@ -203,14 +216,6 @@ pub fn simulate_run(fleet: &Fleet, run: u64) -> FleetRun {
                 recoveries: server.recoveries,
             });
         }
-    }
-    for (g, (rpo, restores)) in pooled.iter().enumerate() {
-        let q = rpo.quantiles();
-        out.groups[g].rpo_p95_s = q.p95;
-        out.groups[g].rpo_max_s = q.max;
-        let latest = restores.quantiles_if_any();
-        out.groups[g].restore_latest_p50_s = latest.map(|q| q.p50);
-        out.groups[g].restore_latest_p95_s = latest.map(|q| q.p95);
     }
     let worked = work_out_lines(&fleet.regions, &run_streams, horizon, &mut lines);
     out.peak_restores_waiting = worked.peak_waiting;

@@ -14,7 +14,10 @@ use super::charts;
 use super::csv_out::{cells, header, num, timestamp};
 use super::numbers::{estimate, sig};
 use crate::engine::DAY;
-use crate::fleet::{serving_share, FleetRun, FleetSummary, Spread};
+use crate::fleet::{
+    serving_share, BillSummary, FleetRun, FleetSummary, GroupSummary, MonthBills, OutageSummary,
+    Spread,
+};
 use crate::scenario::fleet::Fleet;
 
 /// Where a fleet's results came from.
@@ -45,50 +48,116 @@ pub struct FleetRecord {
     pub records: Vec<FleetRun>,
 }
 
+/// fleet.json, typed rather than built as a `serde_json::Value`: the tree of a big fleet's
+/// monthly bills per group took several times the memory of the text it became.
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    fleet: &'a str,
+    seed: u64,
+    runs: usize,
+    servers: u64,
+    horizon_days: f64,
+    currency: &'a str,
+    groups_defined: Vec<GroupDefinedJson<'a>>,
+    /// Named as the fleet file and --set name them, so that a value found here is set there.
+    regions: Vec<RegionJson<'a>>,
+    summary: SummaryBodyJson<'a>,
+    provenance: &'a FleetProvenance,
+}
+
+#[derive(Serialize)]
+struct GroupDefinedJson<'a> {
+    name: &'a str,
+    count: u32,
+    region: &'a str,
+    geo_restore_region: &'a str,
+    source: &'a str,
+    measured_from_days: f64,
+    warmup_reached: bool,
+}
+
+#[derive(Serialize)]
+struct RegionJson<'a> {
+    name: &'a str,
+    slots_per_region: u32,
+    background_restores_per_hour: f64,
+    background_restore_minutes: f64,
+    /// False for a region the fleet only restores into: there only the outage's surge of
+    /// other tenants' restores is simulated.
+    background_restores_simulated: bool,
+    outage_restore_surge: f64,
+    region_outages_per_year: f64,
+    region_outage_hours: f64,
+}
+
+#[derive(Serialize)]
+struct SummaryBodyJson<'a> {
+    fleet: &'a BillSummary,
+    regions: Vec<RegionBillJson<'a>>,
+    groups: &'a [GroupSummary],
+    months: &'a [MonthBills],
+    regional_outages: &'a [OutageSummary],
+}
+
+#[derive(Serialize)]
+struct RegionBillJson<'a> {
+    region: &'a str,
+    bill: &'a BillSummary,
+}
+
 pub fn summary_json(
     fleet: &Fleet,
     summary: &FleetSummary,
     provenance: &FleetProvenance,
 ) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(&serde_json::json!({
-        "fleet": fleet.name,
-        "seed": fleet.seed,
-        "runs": summary.runs,
-        "servers": summary.servers,
-        "horizon_days": fleet.horizon_days,
-        "currency": fleet.currency(),
-        "groups_defined": fleet.groups.iter().map(|g| serde_json::json!({
-            "name": g.name,
-            "count": g.count,
-            "region": fleet.regions[g.home].name,
-            "geo_restore_region": fleet.regions[g.target].name,
-            "source": g.source,
-            "measured_from_days": g.scenario.config.measured_from as f64 / DAY as f64,
-            "warmup_reached": g.scenario.warmup_reached,
-        })).collect::<Vec<_>>(),
-        // Named as the fleet file and --set name them, so that a value found here is set there.
-        "regions": fleet.regions.iter().map(|r| serde_json::json!({
-            "name": r.name,
-            "slots_per_region": r.spec.slots,
-            "background_restores_per_hour": r.spec.others_per_hour,
-            "background_restore_minutes": r.spec.others_mean_seconds / 60.0,
-            // False for a region the fleet only restores into: there only the outage's surge
-            // of other tenants' restores is simulated.
-            "background_restores_simulated": r.spec.everyday,
-            "outage_restore_surge": r.spec.surge_factor,
-            "region_outages_per_year": r.outages_per_year,
-            "region_outage_hours": r.outage_hours,
-        })).collect::<Vec<_>>(),
-        "summary": {
-            "fleet": summary.fleet,
-            "regions": summary.regions.iter().map(|(n, b)| serde_json::json!({"region": n, "bill": b})).collect::<Vec<_>>(),
-            "groups": summary.groups,
-            "months": summary.months,
-            "regional_outages": summary.outages,
+    let json = SummaryJson {
+        fleet: &fleet.name,
+        seed: fleet.seed,
+        runs: summary.runs,
+        servers: summary.servers,
+        horizon_days: fleet.horizon_days,
+        currency: fleet.currency(),
+        groups_defined: fleet
+            .groups
+            .iter()
+            .map(|g| GroupDefinedJson {
+                name: &g.name,
+                count: g.count,
+                region: &fleet.regions[g.home].name,
+                geo_restore_region: &fleet.regions[g.target].name,
+                source: &g.source,
+                measured_from_days: g.scenario.config.measured_from as f64 / DAY as f64,
+                warmup_reached: g.scenario.warmup_reached,
+            })
+            .collect(),
+        regions: fleet
+            .regions
+            .iter()
+            .map(|r| RegionJson {
+                name: &r.name,
+                slots_per_region: r.spec.slots,
+                background_restores_per_hour: r.spec.others_per_hour,
+                background_restore_minutes: r.spec.others_mean_seconds / 60.0,
+                background_restores_simulated: r.spec.everyday,
+                outage_restore_surge: r.spec.surge_factor,
+                region_outages_per_year: r.outages_per_year,
+                region_outage_hours: r.outage_hours,
+            })
+            .collect(),
+        summary: SummaryBodyJson {
+            fleet: &summary.fleet,
+            regions: summary
+                .regions
+                .iter()
+                .map(|(n, b)| RegionBillJson { region: n, bill: b })
+                .collect(),
+            groups: &summary.groups,
+            months: &summary.months,
+            regional_outages: &summary.outages,
         },
-        "provenance": provenance,
-    }))
-    .expect("JSON of plain values");
+        provenance,
+    };
+    let mut out = serde_json::to_vec_pretty(&json).expect("JSON of plain values");
     out.push(b'\n');
     out
 }

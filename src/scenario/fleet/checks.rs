@@ -71,7 +71,49 @@ pub(super) fn whole_fleet(
             });
         }
     }
-    surges_within_reach(groups, regions, region_names, horizon, head)
+    surges_within_reach(groups, regions, region_names, horizon, head)?;
+    bills_within_reach(groups, head)
+}
+
+/// The most monthly bills of single groups the summary holds (fleet.json, fleet_bill.csv):
+/// about a kilobyte each in memory while the files are written.
+pub const MOST_GROUP_MONTHS: u64 = 500_000;
+/// The most the runs' records hold together (fleet_runs.json, what `merge` joins).
+pub const MOST_GROUP_MONTH_RUNS: u64 = 5_000_000;
+
+/// Every group has a bill for every calendar month, in each run's record and in the summary:
+/// memory that grows with groups × months (× runs), refused past a bound rather than run out
+/// of memory partway through.
+fn bills_within_reach(groups: &[FleetGroup], head: &FleetHead) -> Result<(), InputError> {
+    let first = &groups[0].scenario;
+    let months = first.config.months.len() as u64;
+    let group_months = groups.len() as u64 * months;
+    let runs = u64::from(first.runs);
+    let too_many = if group_months > MOST_GROUP_MONTHS {
+        Some(format!(
+            "{} groups × {months} calendar months = {group_months} monthly group bills, more than the {MOST_GROUP_MONTHS} fleet.json and fleet_bill.csv can hold in memory",
+            groups.len()
+        ))
+    } else if group_months * runs > MOST_GROUP_MONTH_RUNS {
+        Some(format!(
+            "{} groups × {months} calendar months × {runs} runs = {} monthly group bills, more than the {MOST_GROUP_MONTH_RUNS} the runs' records (fleet_runs.json) can hold in memory; fewer runs would do",
+            groups.len(),
+            group_months * runs
+        ))
+    } else {
+        None
+    };
+    match too_many {
+        Some(what) => Err(InputError {
+            origin: head.origin.clone(),
+            key: Some("group".into()),
+            position: None,
+            message: format!(
+                "{what}: put servers alike in one group with a count (an inventory row's count column), or shorten horizon_days"
+            ),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// A region's outages surge other tenants' restores into the region its servers restore in,
