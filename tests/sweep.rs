@@ -763,6 +763,19 @@ fn runs_and_seed_cannot_be_swept() {
     );
 }
 
+/// A point runs its scenario without a [sweep] table: `--vary 'sweep.bogus=…'` (or a cases
+/// column `sweep.x`) made points that differed only there, ran them alike, and took any key,
+/// where the same key in the file or by --set was refused as unknown.
+#[test]
+fn the_sweep_table_itself_cannot_be_swept() {
+    let tmp = TempDir::new().unwrap();
+    let says = "cannot be swept: the [sweep] table is the grid itself";
+    sweep_refused(tmp.path(), &["--vary", "sweep.bogus=[\"a\"],[1]"], says);
+    sweep_refused(tmp.path(), &["--vary", "sweep={\"nonsense\"=[1]},{}"], says);
+    let cases = cases_file(tmp.path(), "sweep.x\n[1]\n");
+    sweep_refused(tmp.path(), &["--cases", cases.to_str().unwrap()], says);
+}
+
 /// A sweep's table and charts show every point's cost in the currency sweep.json records once:
 /// `--vary cost.currency=USD,EUR` ran and labelled every point "USD". Sweeping it is refused by
 /// --vary, the [sweep] table and a cases column alike, as compare refuses a currency change.
