@@ -447,6 +447,23 @@ fn every_malformed_input_exits_2_naming_the_field() {
                 "geo-redundant backups are copied to the server's paired region, and \"israelcentral\" has none",
             ],
         ),
+        // A field on the way that is there but is no object was read as absent: a scenario
+        // of defaults, each "absent", with exit 0.
+        (
+            "properties not an object",
+            |d| d["properties"] = json!(-1),
+            &["`properties`", "must be an object", "-1"],
+        ),
+        (
+            "storage not an object",
+            |d| d["properties"]["storage"] = json!("abc"),
+            &["`properties.storage`", "must be an object holding storageSizeGB"],
+        ),
+        (
+            "backup as a list",
+            |d| d["properties"]["backup"] = json!([7]),
+            &["`properties.backup`", "must be an object holding backupRetentionDays"],
+        ),
     ];
     for (what, change, expected) in cases {
         let mut doc = rest();
@@ -473,6 +490,17 @@ fn every_malformed_input_exits_2_naming_the_field() {
     let run = backsim().arg("import").arg(&input).output().unwrap();
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("not valid JSON"));
+    // A key given twice was read as its last value.
+    let twice = serde_json::to_string_pretty(&rest()).unwrap().replacen(
+        "\"name\": ",
+        "\"name\": \"x\",\n  \"name\": ",
+        1,
+    );
+    std::fs::write(&input, twice).unwrap();
+    let run = backsim().arg("import").arg(&input).output().unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("\"name\" is given twice"), "{stderr}");
 }
 
 /// An inventory larger than `fleet` reads (1 MiB: 17,000 servers with long names) is written

@@ -83,25 +83,36 @@ impl<'a> Fields<'a> {
     }
 
     /// The setting at `path` (names compared without case: `storageSizeGB` = `storageSizeGb`),
-    /// with the path as this shape writes it.
-    fn setting(&self, path: &[&str]) -> Option<(String, &'a Value)> {
+    /// with the path as this shape writes it; None when it is absent (or null). A field on the
+    /// way that is there but no object is an error: taken as absent, it turned a garbled
+    /// description into one of defaults without a word.
+    fn setting(&self, path: &[&str]) -> Result<Option<(String, &'a Value)>, FieldError> {
         let (mut at, mut shown) = if self.rest {
-            (self.root.get("properties")?, String::from("properties"))
+            match self.root.get("properties") {
+                Some(p) => (p, String::from("properties")),
+                None => return Ok(None),
+            }
         } else {
             (self.root, String::new())
         };
         for part in path {
-            let (name, value) = at
-                .as_object()?
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(part))?;
+            let Some(object) = at.as_object() else {
+                if at.is_null() {
+                    return Ok(None);
+                }
+                return Err((shown, format!("must be an object holding {part}, got {at}")));
+            };
+            let Some((name, value)) = object.iter().find(|(k, _)| k.eq_ignore_ascii_case(part))
+            else {
+                return Ok(None);
+            };
             if !shown.is_empty() {
                 shown.push('.');
             }
             shown.push_str(name);
             at = value;
         }
-        (!at.is_null()).then_some((shown, at))
+        Ok((!at.is_null()).then_some((shown, at)))
     }
 
     /// How the path would be written in this shape, for a missing field.
@@ -151,6 +162,17 @@ pub fn server(root: &Value) -> Result<ImportedServer, FieldError> {
         return Err((
             String::new(),
             "expected a server description (a JSON object) or a list of them".into(),
+        ));
+    }
+    // A REST body keeps its settings under `properties`: one that is there but no object
+    // would otherwise send the reading to the top level, where nothing is found.
+    if let Some(p) = root
+        .get("properties")
+        .filter(|p| !p.is_object() && !p.is_null())
+    {
+        return Err((
+            "properties".into(),
+            format!("must be an object holding the server's settings, got {p}"),
         ));
     }
     let f = Fields::new(root);
@@ -241,7 +263,7 @@ fn server_keys(
 
 /// The provisioned storage, and the two sizes the description cannot give.
 fn storage_keys(f: &Fields<'_>, keys: &mut Vec<Imported>) -> Result<(), FieldError> {
-    let provisioned = match f.setting(&["storage", "storageSizeGB"]) {
+    let provisioned = match f.setting(&["storage", "storageSizeGB"])? {
         Some((field, v)) => {
             let gb = whole(&field, v, 20, 16_384)?;
             keys.push(from(&keys::PROVISIONED, Setting::Number(gb as f64), field));
@@ -274,7 +296,7 @@ fn storage_keys(f: &Fields<'_>, keys: &mut Vec<Imported>) -> Result<(), FieldErr
 }
 
 fn version(f: &Fields<'_>) -> Result<Imported, FieldError> {
-    Ok(match f.setting(&["version"]) {
+    Ok(match f.setting(&["version"])? {
         Some((field, v)) => {
             let version = text(&field, v)?;
             let modelled = match version {
@@ -303,7 +325,7 @@ fn version(f: &Fields<'_>) -> Result<Imported, FieldError> {
 }
 
 fn high_availability(f: &Fields<'_>) -> Result<Imported, FieldError> {
-    Ok(match f.setting(&["highAvailability", "mode"]) {
+    Ok(match f.setting(&["highAvailability", "mode"])? {
         Some((field, v)) => {
             let mode = text(&field, v)?;
             let ha = match mode.to_ascii_lowercase().as_str() {
@@ -338,7 +360,7 @@ fn backup_keys(
     keys: &mut Vec<Imported>,
     notes: &mut Vec<String>,
 ) -> Result<(), FieldError> {
-    keys.push(match f.setting(&["backup", "backupRetentionDays"]) {
+    keys.push(match f.setting(&["backup", "backupRetentionDays"])? {
         Some((field, v)) => from(
             &keys::RETENTION,
             Setting::Whole(whole(&field, v, 1, 35)?),
@@ -354,7 +376,7 @@ fn backup_keys(
         .iter()
         .any(|k| k.key.path == keys::HA.path && k.value == Setting::Text("zone-redundant".into()));
     let local = if zone_ha { "zone" } else { "local" };
-    keys.push(match f.setting(&["backup", "geoRedundantBackup"]) {
+    keys.push(match f.setting(&["backup", "geoRedundantBackup"])? {
         Some((field, v)) => {
             let geo = text(&field, v)?;
             let redundancy = match geo.to_ascii_lowercase().as_str() {
@@ -380,7 +402,7 @@ fn backup_keys(
             &format!("{} absent", f.path(&["backup", "geoRedundantBackup"])),
         ),
     });
-    if let Some((field, v)) = f.setting(&["backup", "backupIntervalHours"]) {
+    if let Some((field, v)) = f.setting(&["backup", "backupIntervalHours"])? {
         let hours = whole(&field, v, 1, 24 * 7)?;
         if hours != 24 {
             notes.push(format!(
