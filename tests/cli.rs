@@ -547,12 +547,47 @@ fn bad_input_unit_in_a_key_that_names_its_unit() {
     rejects(
         "name = \"x\"\n",
         &["--set", "server.provisioned_storage_gb=2048MB"],
-        &["provisioned_storage_gb = 2\n"],
+        &[
+            "provisioned_storage_gb = 2;",
+            "server.provisioned_storage_gb takes a number from 20 to 16384",
+        ],
     );
     rejects(
         "name = \"x\"\nhorizon_days = \"2w\"\n",
         &[],
         &["horizon_days = 14"],
+    );
+}
+
+/// A value of the wrong type names what the key takes, as an out-of-range value does: "expected
+/// text in quotes, got true" named none of the choices, "expected a whole number" no range.
+#[test]
+fn bad_input_of_the_wrong_type_names_the_values_allowed() {
+    rejects(
+        "name = \"x\"\n[server]\nha = true\n",
+        &[],
+        &[
+            "bad.toml:3:6",
+            "expected text in quotes, got true; server.ha takes one of \"none\", \"same-zone\", \"zone-redundant\"",
+        ],
+    );
+    rejects(
+        "name = \"x\"\n",
+        &["--set", "runs=1.5"],
+        &["got the number 1.5; runs takes a whole number from 1 to 1000000"],
+    );
+    rejects(
+        "name = \"x\"\nseed = 1e400\n",
+        &[],
+        &[
+            "bad.toml:2:8",
+            "seed takes a whole number from 0 to 9223372036854775807",
+        ],
+    );
+    rejects(
+        "name = \"x\"\n[backup]\nsnapshot_duration = []\n",
+        &[],
+        &["key `backup.snapshot_duration`: expected a duration such as \"300s\", \"5m\", \"20m\", \"1h\" or \"7d\", from 0s to 1d, got []"],
     );
 }
 

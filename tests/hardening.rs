@@ -1417,7 +1417,13 @@ fn fleet_merge_treats_every_shard_record_as_untrusted() {
 #[test]
 fn a_duration_without_a_unit_says_how_to_write_one() {
     for (value, says) in [
-        ("15", "15 seconds; a unit makes it plain: \"15m\""),
+        // Only the units that bring it in range are offered (a bare 120 for a key that stops
+        // at an hour was offered "120m" and "120h").
+        (
+            "15",
+            "15 seconds; with a unit, \"15m\" or \"15h\" is in range",
+        ),
+        ("100000", "(100000 seconds)"),
         ("\"90\"", "a unit is needed: \"90s\", \"90m\" or \"90h\""),
         ("90x", "unknown unit \"x\"; use s, m, h or d"),
         // Weeks, months and years passed as humantime's, undocumented: "20M" was 20 months.

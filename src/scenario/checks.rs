@@ -159,13 +159,24 @@ pub fn duration_in(
     let (seconds, shown) = match value {
         toml::Value::String(text) => (parse_duration(path, text)?, format!("\"{text}\"")),
         // A bare number counts in the key's unit, which the message must say.
-        toml::Value::Integer(n) => (
-            n.saturating_mul(number_unit),
-            format!(
-                "{n} ({n} {}; a unit makes it plain: \"{n}m\", \"{n}h\")",
-                unit_name(number_unit)
-            ),
-        ),
+        toml::Value::Integer(n) => {
+            // Shown only when out of range: the units that would bring it in, if any ("120m"
+            // and "120h" were offered for a key that stops at an hour).
+            let fits: Vec<String> = [("s", 1), ("m", 60), ("h", 3_600), ("d", DAY)]
+                .into_iter()
+                .filter(|&(_, f)| n.checked_mul(f).is_some_and(|v| (min..=max).contains(&v)))
+                .map(|(unit, _)| format!("\"{n}{unit}\""))
+                .collect();
+            let hint = if fits.is_empty() {
+                String::new()
+            } else {
+                format!("; with a unit, {} is in range", fits.join(" or "))
+            };
+            (
+                n.saturating_mul(number_unit),
+                format!("{n} ({n} {}{hint})", unit_name(number_unit)),
+            )
+        }
         toml::Value::Float(x) if x.is_finite() => (
             (x * number_unit as f64).round() as SimTime,
             format!("{0} ({0} {1})", as_given(*x), unit_name(number_unit)),
@@ -173,7 +184,11 @@ pub fn duration_in(
         other => {
             return Err(InputError::new(
                 path,
-                format!("expected {DURATION_EXAMPLE}, got {other}"),
+                format!(
+                    "expected {DURATION_EXAMPLE}, from {} to {}, got {other}",
+                    human(min),
+                    human(max)
+                ),
             ))
         }
     };

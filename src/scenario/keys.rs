@@ -297,8 +297,8 @@ keys! {
     CHANGE_RATIO: "backup.snapshot_change_ratio", number(0.5, 0.0, 10.0), "", Assumption,
         "GB of changed pages in an incremental snapshot per GB of binlog (row images carry before and after values, so about half is new data).",
         |s| s.config.backup.snapshot_change_ratio.to_string();
-    SNAPSHOT_DURATION: "backup.snapshot_duration", duration("10s", 0, DAY, 1), "", Documented,
-        "A snapshot \"only takes a few seconds\" (the 5.7 event scheduler is off that long at least).",
+    SNAPSHOT_DURATION: "backup.snapshot_duration", duration("10s", 0, DAY, 1), "", Assumption,
+        "The documentation says a snapshot takes a few seconds; 10 s is our reading of that (the 5.7 event scheduler is off that long at least).",
         |s| dur(s.config.backup.snapshot_duration);
     GEO_LAG: "backup.geo_replication_lag_minutes", duration("15m", 0, 3_600, 60), "", Assumption,
         "Mean delay before a backup reaches the paired region (exponential, each draw capped at the documented hour, which lowers the mean a little: 14.7 min for 15; D3; a bare number counts minutes).",
@@ -563,6 +563,44 @@ pub(super) fn event_field(path: &str) -> Option<(&str, &str)> {
 /// The key at `path`, if there is one.
 pub fn find(path: &str) -> Option<&'static Key> {
     ALL.iter().find(|k| k.path == path)
+}
+
+/// What the key at `path` takes, in the words its range errors use: for a message about a value
+/// of the wrong type, which names the type expected but not the values allowed.
+pub fn allowed(path: &str) -> Option<String> {
+    if path == SEED.path {
+        // Checked by hand (it is read as any whole number first, to name one too large).
+        return Some(format!(
+            "a whole number from 0 to {}",
+            super::validate::MAX_SEED
+        ));
+    }
+    Some(match find(path)?.kind {
+        Kind::Number {
+            min,
+            max,
+            above_zero: true,
+            ..
+        } if min <= 0.0 => format!("a number greater than 0 and at most {max}"),
+        Kind::Number { min, max, .. } => format!("a number from {min} to {max}"),
+        Kind::Integer { min, max, .. } => format!("a whole number from {min} to {max}"),
+        Kind::Duration {
+            default, min, max, ..
+        } => format!(
+            "a duration from {} to {}, e.g. \"{default}\"",
+            dur(min.max(0)),
+            dur(max)
+        ),
+        Kind::Choice { allowed, .. } => format!(
+            "one of {}",
+            allowed
+                .iter()
+                .map(|a| format!("\"{a}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Kind::Text { .. } | Kind::Other { .. } => return None,
+    })
 }
 
 #[cfg(test)]

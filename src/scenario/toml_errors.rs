@@ -106,17 +106,30 @@ pub(super) fn toml_error(text: &str, origin: &Origin, e: &toml::de::Error) -> In
         (_, Some(name)) => format!(
             "`{name}` is given twice (a key, or a [table] header): give it once, with all its keys together"
         ),
-        _ => plain_words(raw),
-    };
-    let message = match &key {
-        Some(k) => with_unit_hint(k, message),
-        None => message,
+        _ => match &key {
+            Some(k) => with_allowed(k, raw, with_unit_hint(k, plain_words(raw))),
+            None => plain_words(raw),
+        },
     };
     InputError {
         origin: origin.clone(),
         key,
         position: offset.map(|at| spans::line_col(text, at)),
         message,
+    }
+}
+
+/// A value of the wrong type (or one TOML cannot hold, as 1e400) for `key`: `message` with what
+/// the key takes, as its range errors say it ("expected a whole number, got the number 1.5"
+/// named no range, "expected text in quotes, got true" no choices).
+pub fn with_allowed(key: &str, raw: &str, message: String) -> String {
+    let about_the_value = raw.starts_with("invalid type:")
+        || raw.starts_with("invalid value:")
+        || raw.contains("overflow")
+        || raw.starts_with("expected a duration");
+    match super::keys::allowed(key).filter(|_| about_the_value) {
+        Some(allowed) => format!("{message}; {key} takes {allowed}"),
+        None => message,
     }
 }
 
