@@ -599,20 +599,25 @@ fn bad_input_zero_horizon() {
         &[
             "bad.toml:2:16",
             "horizon_days",
-            "must be longer than an hour (0.0417 days) and at most 36500 days, got 0",
+            "must be longer than an hour (at least 0.04168 days: 3601 s, as the run counts whole seconds) and at most 36500 days, got 0",
         ],
     );
     // The range is the same whichever side is passed ("between 0 and 36500" named a 0 that
     // is refused too).
-    for v in ["-1", "40000", "0.0001"] {
+    // 0.04167 days is 3600.3 s, which the run's whole seconds make an hour exactly: refused,
+    // where the message once named 0.0417 as the bound; the bound named is accepted.
+    for v in ["-1", "40000", "0.0001", "0.04167"] {
         rejects(
             &format!("name = \"x\"\nhorizon_days = {v}\n"),
             &[],
             &[&format!(
-                "longer than an hour (0.0417 days) and at most 36500 days, got {v}"
+                "longer than an hour (at least 0.04168 days: 3601 s, as the run counts whole seconds) and at most 36500 days, got {v}"
             )],
         );
     }
+    let tmp = TempDir::new().unwrap();
+    let least = write(tmp.path(), "least.toml", "name = \"x\"\nhorizon_days = 0.04168\n");
+    backsim().arg("validate").arg(&least).assert().success();
 }
 
 /// A shape whose only weight is too small to average says so: "needs a multiplier above 0"

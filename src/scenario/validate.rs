@@ -43,7 +43,7 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
         InputError::new(
             "horizon_days",
             format!(
-                "must be longer than an hour (0.0417 days) and at most {max} days, got {}",
+                "must be longer than an hour (at least 0.04168 days: 3601 s, as the run counts whole seconds) and at most {max} days, got {}",
                 super::checks::as_given(got)
             ),
         )
