@@ -96,10 +96,12 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary, overrides: &[String]) -> Stri
         out.push_str("Regional outages: time until the region's servers serve again (over outages: median, p95, max)\n");
         for o in summary.outages.iter().filter(|o| o.outages > 0) {
             out.push_str(&format!(
-                "  {}: {} outages, {} servers hit on average; {} geo-restored, {} back only with the region\n    50%: {}\n    90%: {}\n    99%: {}\n   100%: {}\n    slot wait of those geo-restored, each outage's mean: {}\n",
+                "  {}: {} {}, {} {} hit on average; {} geo-restored, {} back only with the region\n    50%: {}\n    90%: {}\n    99%: {}\n   100%: {}\n    slot wait of those geo-restored, each outage's mean: {}\n",
                 o.region,
                 o.outages,
+                if o.outages == 1 { "outage" } else { "outages" },
                 sig(o.affected_mean, 3),
+                if o.affected_mean == 1.0 { "server" } else { "servers" },
                 sig(o.geo_restored_mean, 3),
                 sig(o.region_returned_mean, 3),
                 hours(&o.hours_to_50),
