@@ -616,7 +616,11 @@ fn bad_input_zero_horizon() {
         );
     }
     let tmp = TempDir::new().unwrap();
-    let least = write(tmp.path(), "least.toml", "name = \"x\"\nhorizon_days = 0.04168\n");
+    let least = write(
+        tmp.path(),
+        "least.toml",
+        "name = \"x\"\nhorizon_days = 0.04168\n",
+    );
     backsim().arg("validate").arg(&least).assert().success();
 }
 

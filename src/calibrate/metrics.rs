@@ -20,6 +20,14 @@ pub const BINLOG: &str = "binlog_storage_used";
 /// The service's storage metrics count bytes; backsim's GB is 2³⁰ of them, as the portal shows.
 pub const BYTES_PER_GB: f64 = 1_073_741_824.0;
 
+/// The most storage a server may be provisioned with, in GB.
+fn most_storage_gb() -> f64 {
+    match crate::scenario::keys::PROVISIONED.kind {
+        crate::scenario::keys::Kind::Number { max, .. } => max,
+        _ => f64::INFINITY,
+    }
+}
+
 /// Calibration needs a few daily snapshots and the growth between them.
 pub const MIN_DAYS: f64 = 3.0;
 /// Coarser points cannot show the daily snapshot against the growth between snapshots.
@@ -220,6 +228,20 @@ fn series(metric: &'static str, entry: &Value) -> Result<Series, (String, String
         let bytes = match value {
             None => None,
             Some((a, v)) => match v.as_f64() {
+                // The server's own storage cannot hold more than the largest a server has: one
+                // such point skewed the whole fit, and the error then blamed the scenario's
+                // provisioned storage for a database of 4.65e8 GB. (Backups may hold many
+                // copies: their series is bounded as a whole, in `plausible`.)
+                Some(b) if metric != BACKUP && b / BYTES_PER_GB > most_storage_gb() => {
+                    return Err((
+                        field(a),
+                        format!(
+                            "is {v} bytes ({} GB), more than any server's storage (at most {} GB)",
+                            super::gb_text(b / BYTES_PER_GB, 1),
+                            most_storage_gb()
+                        ),
+                    ))
+                }
                 Some(b) if b >= 0.0 && b.is_finite() => Some(b),
                 _ => {
                     return Err((
