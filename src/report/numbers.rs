@@ -104,6 +104,10 @@ fn decimals_for_interval(half: f64) -> usize {
 /// interval's; only the mean (4 significant figures, or a whole count) when the interval has
 /// zero width or cannot be computed. `scale` divides every value (a unit change).
 pub fn estimate(e: &Estimate, scale: f64, is_count: bool) -> String {
+    let e = &Estimate {
+        ci95: e.ci95.map(|ci| at_the_floor(e.mean, ci)),
+        ..*e
+    };
     let mean = e.mean / scale;
     let plain = || {
         if is_count {
@@ -137,7 +141,7 @@ pub fn estimate(e: &Estimate, scale: f64, is_count: bool) -> String {
 /// precision setting both; the value alone (4 significant figures) when there is no interval
 /// or it has zero width.
 pub fn value_and_interval(value: f64, ci95: Option<[f64; 2]>) -> (String, String) {
-    match ci95 {
+    match ci95.map(|ci| at_the_floor(value, ci)) {
         Some([lo, hi]) if has_width(lo, hi, value) => {
             let d = decimals_for_interval((hi - lo) / 2.0).min(decimals_for(value, MOST_FIGURES));
             (
@@ -146,6 +150,18 @@ pub fn value_and_interval(value: f64, ci95: Option<[f64; 2]>) -> (String, String
             )
         }
         _ => (sig(value, 4), String::new()),
+    }
+}
+
+/// A readable interval of a figure that is never negative (every one shown with an interval
+/// here: counts, times, GB, money): the symmetric t-interval of a skewed figure over few runs
+/// can reach below zero ("failed attempts 1.5 (95% CI -4.9 – 7.9)"), which no mean can; it is
+/// cut at 0. The files keep the interval as computed.
+fn at_the_floor(mean: f64, [lo, hi]: [f64; 2]) -> [f64; 2] {
+    if mean >= 0.0 && lo < 0.0 {
+        [0.0, hi]
+    } else {
+        [lo, hi]
     }
 }
 
@@ -256,6 +272,17 @@ mod tests {
             n: 100,
         };
         assert_eq!(estimate(&flat, 1.0, true), "91");
+        // A non-negative figure's interval is cut at 0 where the t-interval reaches below it.
+        let skewed = Estimate {
+            mean: 1.5,
+            ci95: Some([-4.9, 7.9]),
+            ..flat
+        };
+        assert_eq!(estimate(&skewed, 1.0, false), "1.5 (95% CI 0.0 – 7.9)");
+        assert_eq!(
+            value_and_interval(1.5, Some([-4.9, 7.9])),
+            ("1.5".to_string(), "0.0 – 7.9".to_string())
+        );
         let zero = Estimate {
             mean: 0.0,
             ci95: Some([0.0, 0.0]),
