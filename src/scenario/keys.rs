@@ -565,15 +565,17 @@ pub fn find(path: &str) -> Option<&'static Key> {
     ALL.iter().find(|k| k.path == path)
 }
 
+/// The largest seed: every value the scenario holds is recorded in its resolved TOML (the
+/// outputs' provenance), whose integers are 64-bit signed, so the file, `--set seed` and
+/// `--seed` all stop at 2^63 − 1.
+pub const MAX_SEED: u64 = i64::MAX as u64;
+
 /// What the key at `path` takes, in the words its range errors use: for a message about a value
 /// of the wrong type, which names the type expected but not the values allowed.
 pub fn allowed(path: &str) -> Option<String> {
     if path == SEED.path {
         // Checked by hand (it is read as any whole number first, to name one too large).
-        return Some(format!(
-            "a whole number from 0 to {}",
-            super::validate::MAX_SEED
-        ));
+        return Some(format!("a whole number from 0 to {}", MAX_SEED));
     }
     Some(match find(path)?.kind {
         Kind::Number {

@@ -33,6 +33,7 @@ use crate::stats::durability::DurabilityParams;
 pub(crate) use document::leading_comment;
 pub use document::Document;
 pub use input::{is_stdin, origin_of, read_input, read_text, MAX_FILE_BYTES};
+pub use keys::MAX_SEED;
 pub use measured::{MeasuredRestore, MeasuredTarget, Replayed};
 pub use names::{currency_text, portable_name, MAX_CURRENCY_BYTES, MAX_NAME_BYTES};
 pub use overrides::{
@@ -45,7 +46,7 @@ pub use resolved::{
 pub use surge::MOST_SURGE_RESTORES_PER_RUN;
 pub use template::template;
 pub use toml_errors::plain_words;
-pub use validate::{parse_moment, recoveries_within_reach, DEFAULT_START, MAX_SEED};
+pub use validate::{parse_moment, recoveries_within_reach, DEFAULT_START};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {

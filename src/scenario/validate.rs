@@ -27,10 +27,13 @@ pub use super::checks::{parse_moment, DEFAULT_START};
 pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
     let name = name(raw.name.as_deref())?;
     let seed = raw.seed.unwrap_or(42);
-    if seed > MAX_SEED {
+    if seed > keys::MAX_SEED {
         return Err(InputError::new(
             "seed",
-            format!("must be a whole number from 0 to {MAX_SEED}, got {seed}"),
+            format!(
+                "must be a whole number from 0 to {}, got {seed}",
+                keys::MAX_SEED
+            ),
         ));
     }
     let start = start_time(raw.start.as_ref())?;
@@ -150,11 +153,6 @@ fn check_end(
     }
     Ok(())
 }
-
-/// The largest seed: every value the scenario holds is recorded in its resolved TOML (the
-/// outputs' provenance), whose integers are 64-bit signed, so the file, `--set seed` and
-/// `--seed` all stop at 2^63 − 1.
-pub const MAX_SEED: u64 = i64::MAX as u64;
 
 fn name(raw: Option<&str>) -> Checked<String> {
     let name = match raw.map(str::trim) {
