@@ -387,3 +387,26 @@ fn a_restore_never_replays_binlog_no_log_backup_holds() {
     let fastest = m.restore.fastest_seconds.expect("probed");
     assert_eq!(custom.max, fastest.max, "no probe replays anything");
 }
+
+/// R1 in a run: each incident's restore makes a new server, so the source's own backups go on
+/// as if nothing happened: the same snapshots and log backups, the same storage and bill, as
+/// the same run without incidents (their draws come from a stream of their own).
+#[test]
+fn r1_restores_in_a_run_leave_the_sources_backups_alone() {
+    let quiet = metrics(&with(&[("horizon_days", "60")]));
+    let restored = metrics(&with(&[
+        ("outages.incidents_per_year", "100"),
+        ("horizon_days", "60"),
+    ]));
+    assert!(restored.recoveries.recoveries >= 5);
+    assert_eq!(restored.backups.snapshots, quiet.backups.snapshots);
+    assert_eq!(restored.backups.log_backups, quiet.backups.log_backups);
+    assert_eq!(
+        restored.storage.mean_storage_gb,
+        quiet.storage.mean_storage_gb
+    );
+    assert_eq!(
+        restored.storage.cost_per_month,
+        quiet.storage.cost_per_month
+    );
+}
