@@ -20,14 +20,6 @@ pub const BINLOG: &str = "binlog_storage_used";
 /// The service's storage metrics count bytes; backsim's GB is 2³⁰ of them, as the portal shows.
 pub const BYTES_PER_GB: f64 = 1_073_741_824.0;
 
-/// The most storage a server may be provisioned with, in GB.
-fn most_storage_gb() -> f64 {
-    match crate::scenario::keys::PROVISIONED.kind {
-        crate::scenario::keys::Kind::Number { max, .. } => max,
-        _ => f64::INFINITY,
-    }
-}
-
 /// Calibration needs a few daily snapshots and the growth between them.
 pub const MIN_DAYS: f64 = 3.0;
 /// Coarser points cannot show the daily snapshot against the growth between snapshots.
@@ -202,6 +194,7 @@ fn series(metric: &'static str, entry: &Value) -> Result<Series, (String, String
             ))
         }
     };
+    let most_storage_gb = super::plausible::largest(&crate::scenario::keys::PROVISIONED);
     let mut points = Vec::with_capacity(data.len());
     for (i, point) in data.iter().enumerate() {
         let field = |f: &str| format!("{metric}.timeseries[0].data[{i}].{f}");
@@ -232,13 +225,12 @@ fn series(metric: &'static str, entry: &Value) -> Result<Series, (String, String
                 // such point skewed the whole fit, and the error then blamed the scenario's
                 // provisioned storage for a database of 4.65e8 GB. (Backups may hold many
                 // copies: their series is bounded as a whole, in `plausible`.)
-                Some(b) if metric != BACKUP && b / BYTES_PER_GB > most_storage_gb() => {
+                Some(b) if metric != BACKUP && b / BYTES_PER_GB > most_storage_gb => {
                     return Err((
                         field(a),
                         format!(
-                            "is {v} bytes ({} GB), more than any server's storage (at most {} GB)",
+                            "is {v} bytes ({} GB), more than any server's storage (at most {most_storage_gb} GB)",
                             super::gb_text(b / BYTES_PER_GB, 1),
-                            most_storage_gb()
                         ),
                     ))
                 }

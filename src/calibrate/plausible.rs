@@ -23,7 +23,7 @@ pub(super) fn check_fits(
 }
 
 /// The largest value a number key allows.
-fn largest(key: &keys::Key) -> f64 {
+pub(super) fn largest(key: &keys::Key) -> f64 {
     match key.kind {
         keys::Kind::Number { max, .. } => max,
         _ => f64::INFINITY,

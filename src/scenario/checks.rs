@@ -98,14 +98,12 @@ pub fn one_of<'v>(path: &str, v: &'v str, allowed: &[&str]) -> Checked<&'v str> 
     if allowed.contains(&v) {
         return Ok(v);
     }
-    let list = allowed
-        .iter()
-        .map(|a| format!("\"{a}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
     Err(InputError::new(
         path,
-        format!("must be one of {list}, got \"{v}\""),
+        format!(
+            "must be one of {}, got \"{v}\"",
+            super::keys::quoted(allowed)
+        ),
     ))
 }
 

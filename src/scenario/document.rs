@@ -7,7 +7,7 @@ use toml::de::{DeString, DeTable, DeValue};
 use toml::Spanned;
 
 use super::overrides::{gave, mentions, set_dotted_de};
-use super::toml_errors::{toml_error, unlocated_error, with_allowed, with_unit_hint};
+use super::toml_errors::{toml_error, unlocated_error, value_message};
 use super::*;
 
 /// A scenario file parsed once, so that the many scenarios of a sweep (and the check of every
@@ -138,11 +138,7 @@ impl<'t> Document<'t> {
                         origin: Origin::Argument(format!("--set {}={}", o.key, o.value)),
                         key: Some(o.key.clone()),
                         position: None,
-                        message: with_allowed(
-                            &o.key,
-                            e.message().trim(),
-                            with_unit_hint(&o.key, plain_words(e.message().trim())),
-                        ),
+                        message: value_message(&o.key, e.message().trim()),
                     },
                     None => {
                         let mut err = toml_error(self.text, &self.origin, &e);

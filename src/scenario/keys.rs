@@ -570,6 +570,15 @@ pub fn find(path: &str) -> Option<&'static Key> {
 /// `--seed` all stop at 2^63 − 1.
 pub const MAX_SEED: u64 = i64::MAX as u64;
 
+/// Words as a scenario writes them, in a list: "\"none\", \"same-zone\"".
+pub fn quoted(words: &[&str]) -> String {
+    words
+        .iter()
+        .map(|w| format!("\"{w}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// What the key at `path` takes, in the words its range errors use: for a message about a value
 /// of the wrong type, which names the type expected but not the values allowed.
 pub fn allowed(path: &str) -> Option<String> {
@@ -593,14 +602,7 @@ pub fn allowed(path: &str) -> Option<String> {
             dur(min.max(0)),
             dur(max)
         ),
-        Kind::Choice { allowed, .. } => format!(
-            "one of {}",
-            allowed
-                .iter()
-                .map(|a| format!("\"{a}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Kind::Choice { allowed, .. } => format!("one of {}", quoted(allowed)),
         Kind::Text { .. } | Kind::Other { .. } => return None,
     })
 }

@@ -107,7 +107,7 @@ pub(super) fn toml_error(text: &str, origin: &Origin, e: &toml::de::Error) -> In
             "`{name}` is given twice (a key, or a [table] header): give it once, with all its keys together"
         ),
         _ => match &key {
-            Some(k) => with_allowed(k, raw, with_unit_hint(k, plain_words(raw))),
+            Some(k) => value_message(k, raw),
             None => plain_words(raw),
         },
     };
@@ -119,10 +119,17 @@ pub(super) fn toml_error(text: &str, origin: &Origin, e: &toml::de::Error) -> In
     }
 }
 
+/// The parser's `raw` complaint about `key`'s value, in a reader's words: the types a scenario's
+/// author knows, how to write a unit the key's name already says, and what the key takes. One
+/// composition for the file and for `--set`.
+pub fn value_message(key: &str, raw: &str) -> String {
+    with_allowed(key, raw, with_unit_hint(key, plain_words(raw)))
+}
+
 /// A value of the wrong type (or one TOML cannot hold, as 1e400) for `key`: `message` with what
 /// the key takes, as its range errors say it ("expected a whole number, got the number 1.5"
 /// named no range, "expected text in quotes, got true" no choices).
-pub fn with_allowed(key: &str, raw: &str, message: String) -> String {
+fn with_allowed(key: &str, raw: &str, message: String) -> String {
     let about_the_value = raw.starts_with("invalid type:")
         || raw.starts_with("invalid value:")
         || raw.contains("overflow")
