@@ -13,10 +13,10 @@ mod measured;
 mod names;
 mod overrides;
 mod raw;
+mod reach;
 mod resolved;
 pub mod spans;
 mod spelling;
-mod surge;
 mod sweep_check;
 mod template;
 mod toml_errors;
@@ -40,13 +40,13 @@ pub use overrides::{
     first_clash, set_keys, split_top_level, toml_value_of, top_level_commas, Override,
 };
 pub use raw::RawScenario;
+pub use reach::{recoveries_within_reach, MOST_SURGE_RESTORES_PER_RUN};
 pub use resolved::{
     computed_default, resolved_table, resolved_toml, sha256_hex, table_json, to_json,
 };
-pub use surge::MOST_SURGE_RESTORES_PER_RUN;
 pub use template::template;
 pub use toml_errors::plain_words;
-pub use validate::{parse_moment, recoveries_within_reach, DEFAULT_START};
+pub use validate::{parse_moment, DEFAULT_START};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {

@@ -11,7 +11,7 @@ use super::checks::{
 use super::keys::{self, Kind};
 use super::names::{currency_text, portable_name, shown_name};
 use super::raw::{RawBackup, RawDurability, RawEvent, RawOutages, RawRestore, RawScenario};
-use super::surge;
+use super::reach::{recoveries_within_reach, surges_within_reach};
 use super::Scenario;
 use crate::engine::{SimTime, DAY};
 use crate::error::InputError;
@@ -102,30 +102,6 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
         sweep: sweep(&raw.sweep)?,
         measured_restores,
     })
-}
-
-/// Recoveries a scenario may expect over all its runs: each is one row of recoveries.csv, held
-/// until the runs end (a few hundred bytes each), so this bounds the memory they take.
-pub const MOST_RECOVERIES: f64 = 2e6;
-
-/// The recoveries `runs` runs of `config` expect (incidents, zone and regional outages, scripted
-/// outages), refused past `MOST_RECOVERIES` rather than run out of memory.
-pub fn recoveries_within_reach(config: &Config, runs: u32) -> Checked<()> {
-    let o = &config.outages;
-    let years = config.horizon as f64 / (365.0 * DAY as f64);
-    let per_run = years
-        * (o.incidents_per_year + o.zone_outages_per_year + o.region_outages_per_year)
-        + config.events.len() as f64;
-    let all = per_run * f64::from(runs);
-    if all > MOST_RECOVERIES {
-        return Err(InputError::new(
-            keys::INCIDENTS.path,
-            format!(
-                "the runs would expect about {all:.3e} recoveries ({per_run:.3e} a run × {runs} runs: incidents, zone and regional outages), more than the {MOST_RECOVERIES:.0e} whose rows recoveries.csv can hold in memory: lower the incidents or outages per year, the horizon or the runs"
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// Every time written out is RFC 3339, whose years have four digits: the run must end by the
@@ -412,35 +388,6 @@ fn restore(
         ));
     }
     Ok(restore)
-}
-
-/// Outages surge other tenants' restores (background rate × surge for as long as each lasts,
-/// even past the horizon), and the line they form is worked out to its end: a surge of 10,000
-/// through a year-long outage passed every range check and then ran for minutes a day.
-fn surges_within_reach(config: &Config) -> Checked<()> {
-    let (o, r) = (&config.outages, &config.restore);
-    let years = config.horizon as f64 / (365.0 * DAY as f64);
-    let scripted_hours: f64 = config
-        .events
-        .iter()
-        .map(|&(_, action)| match action {
-            ServerAction::RegionOutage { duration } => duration as f64 / 3_600.0,
-            _ => 0.0,
-        })
-        .sum();
-    let outage_hours = years
-        * (o.zone_outages_per_year * o.zone_outage_hours
-            + o.region_outages_per_year * o.region_outage_hours)
-        + scripted_hours;
-    let restores = r.background_restores_per_hour * r.outage_restore_surge * outage_hours;
-    let made_of = format!(
-        "restore.background_restores_per_hour {} × this surge {} × {outage_hours:.0} outage hours a run",
-        r.background_restores_per_hour, r.outage_restore_surge
-    );
-    match surge::beyond_reach(restores, "a region's line", &made_of) {
-        Some(message) => Err(InputError::new(keys::SURGE.path, message)),
-        None => Ok(()),
-    }
 }
 
 fn long_term(

@@ -5,7 +5,7 @@
 use super::{places, FleetGroup, FleetHead};
 use crate::error::{InputError, Origin};
 use crate::model::fleet::FleetRegion;
-use crate::scenario::surge;
+use crate::scenario::reach;
 
 pub(super) fn whole_fleet(
     groups: &[FleetGroup],
@@ -144,7 +144,7 @@ fn surges_within_reach(
     let beyond = into.iter().enumerate().find_map(|(i, &restores)| {
         let made_of =
             "its background rate × surge × the outage hours of the regions restoring there";
-        surge::beyond_reach(restores, &format!("{}'s line", names[i]), made_of).map(|m| (i, m))
+        reach::beyond_reach(restores, &format!("{}'s line", names[i]), made_of).map(|m| (i, m))
     });
     match beyond {
         Some((i, message)) => Err(InputError {
