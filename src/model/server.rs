@@ -1,6 +1,8 @@
 //! The server's lifecycle (B7, R5, D2): running, stopped or deleted; its backup redundancy;
 //! and when writes stopped, which anchors what can still be restored.
 
+use std::collections::VecDeque;
+
 use crate::engine::SimTime;
 use crate::model::backups::snapshots::Availability;
 use crate::model::config::Redundancy;
@@ -21,7 +23,13 @@ pub struct Lifecycle {
     redundancy: Redundancy,
     /// When writes last stopped (stop, deletion, regional outage), while they are stopped.
     writes_stopped_at: Option<SimTime>,
+    /// Past stretches without writes (start, end), as far back as a restore can reach: the
+    /// writes a restore lacks are counted in writing time, not wall-clock time.
+    pauses: WritePauses,
 }
+
+/// Stretches in which nothing was written, oldest first.
+pub type WritePauses = VecDeque<(SimTime, SimTime)>;
 
 impl Lifecycle {
     pub fn new(redundancy: Redundancy) -> Self {
@@ -29,6 +37,7 @@ impl Lifecycle {
             state: ServerState::Running,
             redundancy,
             writes_stopped_at: None,
+            pauses: WritePauses::new(),
         }
     }
 
@@ -103,8 +112,25 @@ impl Lifecycle {
         }
     }
 
-    pub fn resume_writes(&mut self) {
-        self.writes_stopped_at = None;
+    /// Writes resume at `now`; pauses that ended before `oldest_point` (no restore reaches
+    /// back past it) are forgotten, so the history stays as short as the retention.
+    pub fn resume_writes(&mut self, now: SimTime, oldest_point: SimTime) {
+        if let Some(since) = self.writes_stopped_at.take() {
+            if now > since {
+                self.pauses.push_back((since, now));
+            }
+        }
+        while self
+            .pauses
+            .front()
+            .is_some_and(|&(_, end)| end < oldest_point)
+        {
+            self.pauses.pop_front();
+        }
+    }
+
+    pub fn write_pauses(&self) -> &WritePauses {
+        &self.pauses
     }
 
     pub fn stop(&mut self) {

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::estimate::{Breakdown, Rates, RestoreWork};
 use crate::engine::{SimTime, DAY};
 use crate::model::backups::{BackupStore, Snapshot};
+use crate::model::server::WritePauses;
 
 /// A deleted server can be restored for this long; then its backups are gone (R5).
 pub const DELETED_SERVER_RESTORE_WINDOW: SimTime = 5 * DAY;
@@ -71,6 +72,8 @@ pub struct Backups<'a> {
     pub latest_mark: f64,
     /// When writes stopped (stop, deletion, regional outage), while they are stopped.
     pub writes_stopped_at: Option<SimTime>,
+    /// Earlier stretches without writes, which no restore loses anything in.
+    pub write_pauses: &'a WritePauses,
     pub deleted_at: Option<SimTime>,
     pub region_down: bool,
     /// The newest point the paired region holds (None before anything has arrived).
@@ -86,6 +89,19 @@ impl Backups<'_> {
     /// server takes writes, else when they stopped.
     pub fn writes_until(&self, request: SimTime) -> SimTime {
         self.writes_stopped_at.map_or(request, |t| t.min(request))
+    }
+
+    /// The writes a restore to `point` lacks at `request`: writing time from the point to the
+    /// request (or to when writes stopped), without the pauses in between. A geo-restore's
+    /// point can lie before a regional outage that has ended: its hours lost nothing.
+    pub fn writes_lost(&self, point: SimTime, request: SimTime) -> SimTime {
+        let until = self.writes_until(request);
+        let paused: SimTime = self
+            .write_pauses
+            .iter()
+            .map(|&(start, end)| (end.min(until) - start.max(point)).max(0))
+            .sum();
+        (until - point - paused).max(0)
     }
 
     /// The recovery window at `request`: [creation or request − retention, last backed-up
@@ -216,7 +232,7 @@ fn fastest(
             replay_gb: 0.0,
             cross_region: geo,
         }),
-        data_loss_seconds: (backups.writes_until(request) - snap.time).max(0) as f64,
+        data_loss_seconds: backups.writes_lost(snap.time, request) as f64,
         failed_attempts: 0,
         extra_loss_seconds: 0.0,
         unbacked_seconds: 0.0,
@@ -282,7 +298,7 @@ fn replay_to(
             base_snapshot_gb: base.full_gb,
             replay_gb: final_work.replay_gb,
             breakdown,
-            data_loss_seconds: (backups.writes_until(request) - point).max(0) as f64,
+            data_loss_seconds: backups.writes_lost(point, request) as f64,
             failed_attempts,
             extra_loss_seconds: (first_reached - point) as f64,
             unbacked_seconds: (wanted.min(latest) - first_reached) as f64,
@@ -344,12 +360,15 @@ mod tests {
         )
     }
 
+    static NO_PAUSES: WritePauses = WritePauses::new();
+
     fn backups<'a>(store: &'a BackupStore, unsafe_moments: &'a VecDeque<SimTime>) -> Backups<'a> {
         Backups {
             store,
             latest_point: 30 * HOUR,
             latest_mark: 30.0,
             writes_stopped_at: None,
+            write_pauses: &NO_PAUSES,
             deleted_at: None,
             region_down: false,
             geo_point: Some(29 * HOUR),
@@ -549,5 +568,28 @@ mod tests {
         assert_eq!(p.failed_attempts, 1);
         assert_eq!(p.effective_target, 28 * HOUR - 1);
         assert_eq!(p.extra_loss_seconds, (2 * HOUR + 1) as f64);
+    }
+
+    /// The writes a restore lacks leave out the stretches when nothing was written: a point
+    /// before a stop that has ended loses only the writing time around it.
+    #[test]
+    fn writes_lost_leave_out_the_pauses() {
+        let store = BackupStore::new();
+        let unsafe_moments = VecDeque::new();
+        let pauses: WritePauses = [(10 * HOUR, 12 * HOUR), (20 * HOUR, 21 * HOUR)].into();
+        let b = Backups {
+            write_pauses: &pauses,
+            ..backups(&store, &unsafe_moments)
+        };
+        // 9 h → 30 h: 21 h of wall clock, 3 h of it paused.
+        assert_eq!(b.writes_lost(9 * HOUR, 30 * HOUR), 18 * HOUR);
+        // A point inside a pause loses only what was written after it ended.
+        assert_eq!(b.writes_lost(11 * HOUR, 13 * HOUR), HOUR);
+        // While writes are stopped, nothing after the stop is lost either.
+        let stopped = Backups {
+            writes_stopped_at: Some(25 * HOUR),
+            ..b
+        };
+        assert_eq!(stopped.writes_lost(19 * HOUR, 30 * HOUR), 5 * HOUR);
     }
 }

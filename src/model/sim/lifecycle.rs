@@ -119,7 +119,8 @@ impl Sim<'_, '_> {
     /// Writes resume after a stop or a regional outage: nothing was written meanwhile, so the
     /// data-loss windows restart at zero, and a missed daily snapshot is caught up.
     pub(super) fn resume_writes(&mut self) {
-        self.server.resume_writes();
+        let oldest_point = self.store.oldest_snapshot_time().unwrap_or(self.now);
+        self.server.resume_writes(self.now, oldest_point);
         let mark = self.load.written_gb();
         self.rpo.resume(self.now, mark);
         if self.server.geo_redundant() {

@@ -171,7 +171,7 @@ pub fn plan_over_requests(
 fn backups_view<'s>(
     store: &'s BackupStore,
     rpo: &DataLossWindow,
-    server: &Lifecycle,
+    server: &'s Lifecycle,
     region_down: bool,
     geo: &GeoReplication,
     unsafe_moments: &'s VecDeque<SimTime>,
@@ -182,6 +182,7 @@ fn backups_view<'s>(
         latest_point: rpo.latest_point(),
         latest_mark: rpo.latest_mark(),
         writes_stopped_at: server.writes_stopped_at(),
+        write_pauses: server.write_pauses(),
         deleted_at: server.deleted_at(),
         region_down,
         geo_point: geo.restorable_point(),
