@@ -821,32 +821,100 @@ fn the_currency_cannot_be_swept() {
 }
 
 /// A point whose horizon ends before its backup set is full understates the running cost: the
-/// sweep names it, as `run` says so of such a scenario, and says nothing when all are full.
+/// sweep names it, as `run` says so of such a scenario, and says nothing when all are full;
+/// its files mark it too (a note on stderr is gone under -q and from a merge).
 #[test]
 fn points_before_their_steady_state_are_named() {
     let tmp = TempDir::new().unwrap();
     let plain = plain(tmp.path());
-    let run = |values: &str, out: &str| {
+    let run = |values: &str, out: &str, extra: &[&str]| {
         let o = backsim()
             .arg("sweep")
             .arg(&plain)
             .args(["--set", "horizon_days=12"])
             .args(["--vary", values, "--no-charts", "--out"])
             .arg(tmp.path().join(out))
+            .args(extra)
             .output()
             .unwrap();
         assert!(o.status.success());
-        String::from_utf8_lossy(&o.stderr).into_owned()
+        (
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
     };
     // 12 days hold 7 + 1 days of backups, not 14 + 1.
-    let said = run("backup.retention_days=7,14", "mixed");
+    let (said, table) = run("backup.retention_days=7,14", "mixed", &[]);
     assert!(
         said.contains(
             "point 1 (sweep.csv's point column): the horizon ends before the backup set is full"
         ),
         "{said}"
     );
-    assert!(!run("backup.retention_days=3,7", "full").contains("before the backup set is full"));
+    let marked: Vec<bool> = table
+        .lines()
+        .filter(|l| l.trim_start().starts_with("7 ") || l.trim_start().starts_with("14 "))
+        .map(|l| l.ends_with("(still filling)"))
+        .collect();
+    assert_eq!(marked, [false, true], "{table}");
+    let (said, _) = run("backup.retention_days=3,7", "full", &[]);
+    assert!(!said.contains("before the backup set is full"));
+    let steady_column = |dir: &str| -> Vec<String> {
+        let text = fs::read_to_string(tmp.path().join(dir).join("sweep.csv")).unwrap();
+        let mut lines = text.lines();
+        assert!(lines
+            .next()
+            .unwrap()
+            .ends_with(",durability_nines,steady_state"));
+        lines
+            .map(|l| l.rsplit(',').next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(steady_column("mixed"), ["true", "false"]);
+    assert_eq!(steady_column("full"), ["true", "true"]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(tmp.path().join("mixed/sweep.json")).unwrap()).unwrap();
+    let steady: Vec<&serde_json::Value> = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["steady_state"])
+        .collect();
+    assert_eq!(steady, [true, false]);
+    // Shards keep the mark, and their merge names the point again.
+    for i in 1..=2 {
+        let shard = format!("--shard={i}/2");
+        run(
+            "backup.retention_days=7,14",
+            &format!("s{i}"),
+            &["-q", &shard],
+        );
+    }
+    let merged = backsim()
+        .arg("merge")
+        .args([tmp.path().join("s1"), tmp.path().join("s2")])
+        .arg("--out")
+        .arg(tmp.path().join("merged"))
+        .arg("--no-charts")
+        .output()
+        .unwrap();
+    assert!(merged.status.success());
+    assert!(String::from_utf8_lossy(&merged.stderr).contains("point 1 (sweep.csv's point column)"));
+    assert_eq!(steady_column("merged"), ["true", "false"]);
+    // A mark that is neither is refused, as any other cell merge cannot trust.
+    let csv = tmp.path().join("s2/sweep.csv");
+    let text = fs::read_to_string(&csv).unwrap();
+    fs::write(&csv, text.replace(",false\n", ",maybe\n")).unwrap();
+    backsim()
+        .arg("merge")
+        .args([tmp.path().join("s1"), tmp.path().join("s2")])
+        .arg("--out")
+        .arg(tmp.path().join("merged2"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "steady_state is \"maybe\", not true or false",
+        ));
     // Such a point is measured over the same days as the others (from the 7-day point's
     // warm-up), as compare measures such an alternative, not from its own empty start.
     let path = tmp.path().join("short.toml");

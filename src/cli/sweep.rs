@@ -13,7 +13,7 @@ use crate::report::charts;
 use crate::report::numbers;
 use crate::report::{self, OutputDir};
 use crate::scenario;
-use crate::sweep::{run_sweep_rows, Grid, Shard, SweepMeta, SweepRun, SweepTable};
+use crate::sweep::{run_sweep_rows, Grid, Shard, SweepMeta, SweepRun, SweepTable, STEADY_STATE};
 
 /// The sweep charts, into the staged folder.
 fn sweep_charts(
@@ -326,14 +326,21 @@ fn sweep_table(table: &SweepTable, keys: usize) -> String {
             n.len().max(widest.unwrap_or(0)).max(10) + 2
         })
         .collect();
+    // A point still filling its backup set when the horizon ends is marked on its line: its
+    // storage and cost understate the running ones.
+    let steady_column = header.iter().position(|h| h == STEADY_STATE);
+    let filling = |row: &Vec<String>| steady_column.is_some_and(|c| row[c] == "false");
     let mut out = String::new();
     for (name, w) in names.iter().zip(&widths) {
         out.push_str(&format!("{name:>w$}"));
     }
     out.push('\n');
-    for row in &cells {
-        for (v, w) in row.iter().zip(&widths) {
+    for (row, shown) in rows.iter().zip(&cells) {
+        for (v, w) in shown.iter().zip(&widths) {
             out.push_str(&format!("{v:>w$}"));
+        }
+        if filling(row) {
+            out.push_str("  (still filling)");
         }
         out.push('\n');
     }
@@ -357,6 +364,16 @@ pub(super) fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Re
         .into());
     }
     write_sweep(out, &meta, &table, (!no_charts).then_some(false))?;
+    let steady_column = table.header.iter().position(|h| h == STEADY_STATE);
+    let filling: Vec<usize> = table
+        .rows
+        .iter()
+        .filter(|row| steady_column.is_some_and(|c| row[c] == "false"))
+        .filter_map(|row| row[0].parse().ok())
+        .collect();
+    if !filling.is_empty() {
+        warn(&unsteady_note(&filling));
+    }
     say(&format!(
         "merged {} folder{}: {} points into {}\n",
         dirs.len(),

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::csv_out::{csv_bytes, spreadsheet_safe};
 use super::plain_file::read_untrusted;
 use crate::error::{Error, InputError};
-use crate::sweep::{sweep_header, Shard, SweepMeta, SweepTable};
+use crate::sweep::{sweep_header, Shard, SweepMeta, SweepTable, STEADY_STATE};
 
 /// sweep.csv from its header and rows; shards and their merge go through this one writer, so a
 /// merged file is byte for byte the unsharded one.
@@ -29,6 +29,9 @@ struct PointJson {
     /// Every figure of sweep.csv: mean and 95% CI (null where the point has none).
     figures: serde_json::Map<String, serde_json::Value>,
     durability_nines: Option<f64>,
+    /// False when the horizon ends before the backup set is full: storage and cost then
+    /// average days while it was still filling.
+    steady_state: bool,
 }
 
 #[derive(Serialize)]
@@ -126,6 +129,9 @@ fn point_json(meta: &SweepMeta, table: &SweepTable, row: &[String]) -> PointJson
         durability_nines: column("durability_nines")
             .and_then(|i| row.get(i))
             .and_then(|c| num(c)),
+        steady_state: column(STEADY_STATE)
+            .and_then(|i| row.get(i))
+            .is_none_or(|c| c == "true"),
     }
 }
 
@@ -235,11 +241,21 @@ fn read_shard(dir: &Path) -> Result<(SweepMeta, Vec<PointRow>), Error> {
         if record.get(1 + keys) != Some(meta.runs.to_string().as_str()) {
             return Err(wrong("the replications are not sweep.json's runs"));
         }
-        for cell in record.iter().skip(1 + keys) {
+        let numbers = expected.len() - 1 - (1 + keys);
+        for cell in record.iter().skip(1 + keys).take(numbers) {
             if !(cell.is_empty() || cell.parse::<f64>().is_ok_and(f64::is_finite)) {
                 return Err(wrong(&format!("{cell:?} is not a number")));
             }
             row.push(cell.to_string());
+        }
+        match record.get(expected.len() - 1) {
+            Some(steady @ ("true" | "false")) => row.push(steady.to_string()),
+            other => {
+                return Err(wrong(&format!(
+                    "{STEADY_STATE} is {:?}, not true or false",
+                    other.unwrap_or("")
+                )))
+            }
         }
         // Each figure's mean lies within its own CI: the two bounds there or neither (a
         // figure of one run, or of a point that lacks it, has no CI), a mean with any bound,

@@ -292,7 +292,8 @@ pub fn run_sweep_rows(
             let mut scenario = point_scenario(&document, base_sets, grid, point)?;
             measure_from(&mut scenario, from);
             let reps = replicate(&scenario, on_done);
-            Ok(point_row(grid, point, &reps, solved[model]))
+            let steady = checked[point].2;
+            Ok(point_row(grid, point, &reps, solved[model], steady))
         })
         .collect::<Result<Vec<_>, InputError>>()?;
     Ok(SweepRun {
@@ -441,7 +442,7 @@ pub struct SweepTable {
 }
 
 /// sweep.csv's header: the point, the swept keys, the replications, each figure's mean and CI
-/// bounds, the durability nines.
+/// bounds, the durability nines, whether the point reaches its steady state.
 pub fn sweep_header(grid: &Grid) -> Vec<String> {
     let mut header = vec!["point".to_string()];
     header.extend(grid.keys.iter().cloned());
@@ -452,11 +453,22 @@ pub fn sweep_header(grid: &Grid) -> Vec<String> {
         }
     }
     header.push("durability_nines".into());
+    header.push(STEADY_STATE.into());
     header
 }
 
+/// sweep.csv's last column: `true` when the point's horizon passes the end of its warm-up
+/// (its backup set is full), `false` when its averages include days while it was still filling.
+pub const STEADY_STATE: &str = "steady_state";
+
 /// One point's row of sweep.csv.
-fn point_row(grid: &Grid, point: usize, reps: &Replications, nines: f64) -> Vec<String> {
+fn point_row(
+    grid: &Grid,
+    point: usize,
+    reps: &Replications,
+    nines: f64,
+    steady: bool,
+) -> Vec<String> {
     let mut row = vec![point.to_string()];
     for (k, v) in grid.indices(point).into_iter().enumerate() {
         row.push(grid.values[k][v].trim_matches('"').to_string());
@@ -478,6 +490,7 @@ fn point_row(grid: &Grid, point: usize, reps: &Replications, nines: f64) -> Vec<
         }
     }
     row.push(format!("{nines}"));
+    row.push(steady.to_string());
     row
 }
 
@@ -498,7 +511,7 @@ pub fn sweep_rows(grid: &Grid, results: &[PointResult]) -> SweepTable {
         .map(|r| {
             let layout = r.scenario.config.final_redundancy().layout();
             let n = nines_of(layout, &r.scenario.durability);
-            point_row(grid, r.point, &r.reps, n)
+            point_row(grid, r.point, &r.reps, n, r.scenario.warmup_reached)
         })
         .collect();
     SweepTable {

@@ -1,7 +1,7 @@
 //! Sweep charts: a figure against a grid's keys, or case by case for listed cases.
 
 use super::*;
-use crate::sweep::{Grid, SweepTable};
+use crate::sweep::{Grid, SweepTable, STEADY_STATE};
 
 /// The value axis of a sweep chart: every mean and CI bound inside it, from zero unless
 /// `from_zero` is false. The headroom is a share of the whole axis, not of the data's spread:
@@ -38,6 +38,22 @@ pub(super) fn value_axis(values: impl Iterator<Item = f64>, from_zero: bool) -> 
 /// A cell of a table row, empty when the row is short.
 fn cell(row: &[String], i: usize) -> &str {
     row.get(i).map_or("", String::as_str)
+}
+
+/// The labels (`label` of a row) of the points that do not reach their steady state, each
+/// once, in row order.
+fn values_still_filling(table: &SweepTable, label: impl Fn(&[String]) -> String) -> Vec<String> {
+    let Some(steady) = table.header.iter().position(|h| h == STEADY_STATE) else {
+        return Vec::new();
+    };
+    let mut labels: Vec<String> = Vec::new();
+    for row in table.rows.iter().filter(|r| cell(r, steady) == "false") {
+        let l = label(row);
+        if !labels.contains(&l) {
+            labels.push(l);
+        }
+    }
+    labels
 }
 
 /// What a sweep chart shows and how.
@@ -101,8 +117,14 @@ pub fn sweep_chart(
         let names: Vec<String> = (0..grid.keys.len())
             .map(|k| spec.key_names.get(k).unwrap_or(&grid.keys[k]).to_string())
             .collect();
+        let filling = values_still_filling(table, |row| cell(row, 0).to_string());
+        let filling = if filling.is_empty() {
+            String::new()
+        } else {
+            format!(" (still filling: {})", short(&filling.join(", "), 40))
+        };
         let words = CaseWords {
-            title: format!("{} ({unit}) per case", chart_title(spec.figure)),
+            title: format!("{} ({unit}) per case{filling}", chart_title(spec.figure)),
             x_desc: short(&format!("case: row of {file}: {}", names.join(", ")), 110),
             y_desc: format!("{} ({unit}), mean and 95% CI", chart_title(spec.figure)),
         };
@@ -173,6 +195,10 @@ pub fn sweep_chart(
         .filter(|(i, v)| !drawn_at.contains(&x_of(v, *i)))
         .map(|(_, v)| v.as_str())
         .collect();
+    // Values of the first key whose backup set is still filling when the horizon ends: their
+    // averages include the empty start, which the title says rather than leave a bend in the
+    // curve unexplained.
+    let filling = values_still_filling(table, |row| cell(row, 1).to_string());
     render(|root| {
         let (x0, x1) = span(
             x_values
@@ -230,6 +256,12 @@ pub fn sweep_chart(
         };
         if !missing.is_empty() {
             title.push_str(&format!(" (none at {})", short(&missing.join(", "), 40)));
+        }
+        if !filling.is_empty() {
+            title.push_str(&format!(
+                " (still filling at {})",
+                short(&filling.join(", "), 40)
+            ));
         }
         let decimals = axis_decimals(y1 - y0);
         let y_fmt = |v: &f64| format!("{v:.decimals$}");
