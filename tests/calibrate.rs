@@ -60,6 +60,9 @@ fn calibrate(
     let input = dir.join("mine.toml");
     std::fs::write(&input, scenario_text).unwrap();
     let out = dir.join("calibrated.toml");
+    // An earlier call's result would be refused as an existing --out, and read back as this
+    // call's should it fail.
+    let _ = std::fs::remove_file(&out);
     let mut cmd = backsim();
     cmd.arg("calibrate").arg(&input).arg("--out").arg(&out);
     if let Some(m) = metrics {
@@ -281,6 +284,60 @@ fn one_measured_restore_fits_the_replay_rate_alone_and_says_so() {
     let r = parsed(&calibrated.unwrap()).config.restore;
     assert_eq!(r.replay_gb_per_hour_per_vcore, 4.091);
     assert_eq!(r.hydrate_gb_per_hour_per_vcore, 100.0);
+}
+
+/// An existing --out may be another scenario, or the calibrated one edited since: like
+/// import's output it is replaced only with --force, and then it is.
+#[test]
+fn an_existing_out_is_replaced_only_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("mine.toml");
+    std::fs::write(
+        &input,
+        format!(
+            "{}[[restore.measured]]\ndatabase_gb = 100.0\nbinlog_gb = 6.0\ntarget = \"latest\"\nminutes = 42.0\n",
+            mine(7)
+        ),
+    )
+    .unwrap();
+    let precious = dir.path().join("precious.toml");
+    std::fs::write(&precious, "# edited by hand\n").unwrap();
+    let run = |force: bool| {
+        let mut cmd = backsim();
+        cmd.arg("calibrate").arg(&input).arg("--out").arg(&precious);
+        if force {
+            cmd.arg("--force");
+        }
+        cmd.output().unwrap()
+    };
+    let refused = run(false);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr)
+        .contains("precious.toml already exists: add --force to replace it"));
+    assert_eq!(
+        std::fs::read_to_string(&precious).unwrap(),
+        "# edited by hand\n"
+    );
+    assert!(run(true).status.success());
+    let calibrated = std::fs::read_to_string(&precious).unwrap();
+    assert_eq!(
+        parsed(&calibrated)
+            .config
+            .restore
+            .replay_gb_per_hour_per_vcore,
+        4.091
+    );
+    // An input is never the output, --force or not.
+    let clash = backsim()
+        .arg("calibrate")
+        .arg(&input)
+        .arg("--out")
+        .arg(&input)
+        .arg("--force")
+        .output()
+        .unwrap();
+    assert_eq!(clash.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&clash.stderr).contains("is an input"));
 }
 
 /// A fitted rate beyond either bound of its key is kept at that bound with a warning, both

@@ -381,6 +381,10 @@ pub(super) struct CalibrateArgs {
     /// (-backtest.csv, -backtest.png) goes beside it
     #[arg(long, value_name = "CALIBRATED.toml")]
     pub(super) out: Option<PathBuf>,
+    /// Replace the calibrated scenario if it exists (it may be another scenario, or hold
+    /// edits made since, that would be lost)
+    #[arg(long)]
+    pub(super) force: bool,
     /// Skip the backtest chart
     #[arg(long)]
     pub(super) no_charts: bool,

@@ -44,11 +44,30 @@ fn read(path: &Path, what: &str) -> Result<String, Error> {
     })
 }
 
-/// Where a result goes: `--out`, or `default`. The default never replaces an existing file, and
-/// nothing ever replaces an input.
-fn destination(out: Option<&Path>, default: PathBuf, inputs: &[&Path]) -> Result<PathBuf, Error> {
+/// Where a result goes: `--out`, or `default`. The default never replaces an existing file,
+/// `--out` only with `force` (it may be a scenario edited by hand), and nothing ever replaces
+/// an input.
+fn destination(
+    out: Option<&Path>,
+    default: PathBuf,
+    inputs: &[&Path],
+    force: bool,
+) -> Result<PathBuf, Error> {
     let path = match out {
-        Some(p) => p.to_path_buf(),
+        Some(p) => {
+            not_an_input(p, inputs)?;
+            if p.is_file() && !force {
+                return Err(InputError::argument(
+                    "--out",
+                    format!(
+                        "{} already exists: add --force to replace it (what it holds, such as edits or [[restore.measured]] tables, would be lost), or name another --out",
+                        p.display()
+                    ),
+                )
+                .into());
+            }
+            p.to_path_buf()
+        }
         None if default.exists() => {
             return Err(InputError::argument(
                 "--out",
@@ -343,6 +362,7 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
         args.out.as_deref(),
         beside(&args.scenario, "-calibrated", "toml"),
         &inputs,
+        args.force,
     )?;
     let backtest_csv = beside(&out, "-backtest", "csv");
     let backtest_png = beside(&out, "-backtest", "png");
