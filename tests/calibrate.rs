@@ -475,6 +475,31 @@ fn rescaled(json: &str, metrics: &[&str], factor: f64) -> String {
     doc.to_string()
 }
 
+/// Backup storage below the database (here a tenth of the truth's, the database metric left
+/// as it was) is no backup set any scenario keeps, which holds a full snapshot: refused on the
+/// metric with both figures, not fitted into a load of zero and a backtest off by 270%.
+#[test]
+fn backup_storage_below_the_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = with(TRUTH, &[]);
+    let text = std::fs::read_to_string(metrics(dir.path(), &truth)).unwrap();
+    let low = dir.path().join("low.json");
+    std::fs::write(&low, rescaled(&text, &["backup_storage_used"], 0.1)).unwrap();
+    let (code, _, stderr, written) = calibrate(dir.path(), &mine(7), Some(&low));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("key `backup_storage_used`")
+            && stderr.contains("at its median, below the database (18")
+            && stderr.contains("from data_storage_used"),
+        "{stderr}"
+    );
+    assert!(written.is_none());
+    // The truth's own metrics pass the same check.
+    let (code, _, stderr, _) =
+        calibrate(dir.path(), &mine(7), Some(&dir.path().join("metrics.json")));
+    assert_eq!(code, 0, "{stderr}");
+}
+
 /// An export converted to GB before it was saved, its unit still "Bytes", is refused on the
 /// metrics file with the reason, not fitted into a database of 0 GB.
 #[test]

@@ -285,7 +285,7 @@ fn an_out_that_is_not_a_plain_file_is_never_replaced() {
     for (out, says) in [(&pipe, "is a device, pipe or socket"), (&link, "is a link")] {
         for command in [
             vec!["import", input.to_str().unwrap(), "--force"],
-            vec!["calibrate", scenario.to_str().unwrap()],
+            vec!["calibrate", scenario.to_str().unwrap(), "--force"],
         ] {
             let run = backsim()
                 .args(&command)

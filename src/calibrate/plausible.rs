@@ -51,6 +51,10 @@ pub(super) fn plausible(
             d.size_gb,
         )?;
     }
+    // The least: once a backup set exists it holds a full snapshot of the database (the
+    // oldest retained one), so backup storage below the database, most of the time, is not
+    // this server's or not in bytes; the fit would drive the load to zero and miss by far.
+    below_the_database(scenario, metrics)?;
     // The most the scenario could keep under any load: every retained snapshot (one a day, at
     // most the database, which fits the provisioned storage) and the logs of the retention
     // and a day more, whole weeks of them (a day of the weekly shape may carry several days'
@@ -81,6 +85,57 @@ pub(super) fn plausible(
         });
     }
     Ok(())
+}
+
+/// Share of the database a median backup-storage level may fall short of it by (metric noise,
+/// a set still filling at the series' start) before it is refused.
+const LEAST_SHARE_OF_DATABASE: f64 = 0.9;
+
+/// The median of the backup storage against the database at the series' start (the smallest
+/// it is, as it only grows), from the metrics or, without a database metric, the scenario.
+fn below_the_database(scenario: &Scenario, metrics: &Metrics) -> Result<(), InputError> {
+    let c = &scenario.config;
+    let backup = &metrics.backup;
+    let (db_gb, from) = match database::fit(metrics, backup.start, &mut Vec::new()) {
+        Some(d) => (d.size_gb, d.metric),
+        None => (
+            c.server.db_size_gb,
+            format!("the scenario's {}", keys::DB_SIZE.path),
+        ),
+    };
+    let mut levels: Vec<f64> = backup.points().map(|p| p.1).collect();
+    if levels.is_empty() || db_gb.is_nan() || db_gb <= 0.0 {
+        return Ok(());
+    }
+    levels.sort_unstable_by(f64::total_cmp);
+    let median = levels[levels.len() / 2];
+    let factor = c.backup.redundancy.storage_factor();
+    let least = LEAST_SHARE_OF_DATABASE * factor * db_gb;
+    if median >= least {
+        return Ok(());
+    }
+    let database = if factor > 1.0 {
+        format!(
+            "the database's two geo-redundant copies (2 × {} GB, from {from})",
+            gb_text(db_gb, 1)
+        )
+    } else {
+        format!("the database ({} GB, from {from})", gb_text(db_gb, 1))
+    };
+    Err(InputError {
+        origin: metrics.origin.clone(),
+        key: Some(BACKUP.into()),
+        position: None,
+        message: format!(
+            "is {} GB at its median, below {database}, yet every backup set holds a full snapshot of the database: check that the values are this server's backup storage in bytes, as `az monitor metrics list` writes them{}",
+            gb_text(median, 1),
+            if from.ends_with(keys::DB_SIZE.path) {
+                format!(", and that {} is the server's", keys::DB_SIZE.path)
+            } else {
+                String::new()
+            }
+        ),
+    })
 }
 
 /// A database of `gb` from `metric` must fit the scenario's provisioned storage; past the most
