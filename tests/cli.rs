@@ -687,11 +687,15 @@ fn bad_input_choice_lists_allowed_values() {
 }
 
 #[test]
-fn bad_input_zone_redundancy_without_zone_ha() {
+fn bad_input_zone_redundancy_with_same_zone_ha() {
     rejects(
-        "name = \"x\"\n[backup]\nredundancy = \"zone\"\n",
+        "name = \"x\"\n[server]\nha = \"same-zone\"\n[backup]\nredundancy = \"zone\"\n",
         &[],
-        &["backup.redundancy", "zone-redundant"],
+        &[
+            "bad.toml",
+            "backup.redundancy",
+            "zone-redundant HA chosen when the server is created",
+        ],
     );
 }
 

@@ -6,7 +6,8 @@ use common::with;
 use backsim::engine::{Streams, DAY, HOUR};
 use backsim::error::Origin;
 use backsim::model::{
-    simulate, what_if_restore, RecoveryOutcome, RestoreRefusal, RestoreTarget, RunMetrics,
+    simulate, what_if_restore, RecoveryOutcome, Redundancy, RestoreRefusal, RestoreTarget,
+    RunMetrics,
 };
 use backsim::scenario::{parse, Override, Scenario};
 use backsim::stats::durability::{nines_by_redundancy, DurabilityParams};
@@ -384,6 +385,29 @@ fn d2_local_moves_to_geo_zone_does_not() {
     .unwrap_err();
     assert_eq!(err.key.as_deref(), Some("backup.redundancy"));
     assert!(err.message.contains("not offered"), "{}", err.message);
+    // Zone-redundant HA turned off after creation leaves the backups zone-redundant: a server
+    // without HA may keep zone backups (with their 12 nines), a same-zone HA one never had them.
+    let zone_no_ha = with(GEO, &[("backup.redundancy", "zone"), ("server.ha", "none")]);
+    assert_eq!(zone_no_ha.config.backup.redundancy, Redundancy::Zone);
+    let zone_storage = metrics(&zone_no_ha, 0).storage.mean_storage_gb;
+    assert_eq!(zone_storage, local.storage.mean_storage_gb);
+    let err = parse(
+        GEO,
+        Origin::Argument("t".into()),
+        &[
+            Override {
+                key: "backup.redundancy".into(),
+                value: "zone".into(),
+            },
+            Override {
+                key: "server.ha".into(),
+                value: "same-zone".into(),
+            },
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(err.key.as_deref(), Some("backup.redundancy"));
+    assert!(err.message.contains("\"same-zone\""), "{}", err.message);
 }
 
 /// Downtime is a union of intervals: never more than the horizon, however crowded.

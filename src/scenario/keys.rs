@@ -274,7 +274,7 @@ keys! {
         "1 to 35 days, default 7 (S1); backups are kept retention + 1 days (S2).",
         |s| s.config.backup.retention_days.to_string();
     REDUNDANCY: "backup.redundancy", Kind::Choice { default: "local", allowed: &["local", "zone", "geo"] }, "", Documented,
-        "Default local, or zone with zone-redundant HA; zone needs zone-redundant HA (D2). Geo counts every GB twice (S5).",
+        "Default local, or zone with zone-redundant HA; zone comes with zone-redundant HA chosen at creation, kept when the HA is turned off since (server.ha none; D2). Geo counts every GB twice (S5).",
         |s| s.config.redundancy_label();
     LOG_INTERVAL: "backup.log_backup_interval", duration("5m", 60, DAY, 1), "", Documented,
         "Transaction-log backups every five minutes (B2).",

@@ -281,13 +281,12 @@ fn backup(
             "\"local\" is not offered with server.ha = \"zone-redundant\": zone-redundant HA keeps the backups zone-redundant; use \"zone\" or \"geo\", or leave backup.redundancy out (it then follows the HA)",
         ));
     }
-    if redundancy == Redundancy::Zone && server.ha != HighAvailability::ZoneRedundant {
+    // Zone-redundant backups come with zone-redundant HA chosen at creation; the HA can be
+    // turned off later and the backups stay zone-redundant, so "none" is such a server too.
+    if redundancy == Redundancy::Zone && server.ha == HighAvailability::SameZone {
         return Err(InputError::new(
             keys::REDUNDANCY.path,
-            format!(
-                "\"zone\" needs server.ha = \"zone-redundant\" (chosen when the server is created), but server.ha is \"{}\"; use \"local\" or \"geo\"",
-                server.ha.as_str()
-            ),
+            "\"zone\" comes with zone-redundant HA chosen when the server is created, but server.ha is \"same-zone\": use server.ha = \"zone-redundant\" (or \"none\" for a server whose zone-redundant HA was turned off since: its backups stay zone-redundant), or backup.redundancy \"local\" or \"geo\"",
         ));
     }
     let extra = number(&keys::EXTRA_SNAPSHOT, b.extra_snapshot_binlog_gb)?;
