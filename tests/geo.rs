@@ -65,6 +65,40 @@ fn d3_geo_rpo_is_above_local_and_grows_with_the_lag() {
     assert!(local.geo_rpo_seconds.is_none());
 }
 
+/// D1: a failure model under which backups are never lost has no finite nines; it is refused
+/// naming the rates at zero, rather than printed as the float's floor (307.7 nines).
+#[test]
+fn d1_a_model_that_never_loses_backups_is_refused() {
+    let zero = |keys: &[&str]| {
+        let sets: Vec<Override> = keys
+            .iter()
+            .map(|k| Override {
+                key: format!("durability.{k}"),
+                value: "0".into(),
+            })
+            .collect();
+        parse(GEO, Origin::Argument("t".into()), &sets)
+    };
+    let local = ["device_afr_pct", "rack_afr_pct", "datacenter_loss_per_year"];
+    let all = [
+        &local[..],
+        &["region_loss_per_year", "region_pair_loss_per_year"],
+    ]
+    .concat();
+    let err = zero(&all).unwrap_err();
+    assert_eq!(err.key.as_deref(), Some("durability.device_afr_pct"));
+    assert!(
+        err.message
+            .contains("region_pair_loss_per_year at 0, locally redundant backups are never lost"),
+        "{}",
+        err.message
+    );
+    // Some rates at zero leave every layout a finite chance of loss: accepted.
+    let s = zero(&local).unwrap();
+    let n = nines_by_redundancy(&s.durability);
+    assert!(n.local.is_finite() && n.local < 300.0, "{n:?}");
+}
+
 #[test]
 fn d1_nines_meet_the_documented_floors_in_order() {
     let n = nines_by_redundancy(&DurabilityParams::default());

@@ -20,7 +20,7 @@ use crate::model::{
     LongTermConfig, MysqlVersion, OutageConfig, Redundancy, RestoreConfig, ServerAction,
     ServerConfig, VaultCopies, WallClock, WorkloadConfig,
 };
-use crate::stats::durability::DurabilityParams;
+use crate::stats::durability::{chain, DurabilityParams, Layout};
 
 pub use super::checks::{parse_moment, DEFAULT_START};
 
@@ -594,7 +594,7 @@ fn flatten_sweep(
 }
 
 fn durability(d: &RawDurability) -> Checked<DurabilityParams> {
-    Ok(DurabilityParams {
+    let params = DurabilityParams {
         copies: integer(&keys::COPIES, d.copies)? as u32,
         device_afr: number(&keys::DEVICE_AFR, d.device_afr_pct)? / 100.0,
         rack_afr: number(&keys::RACK_AFR, d.rack_afr_pct)? / 100.0,
@@ -604,5 +604,42 @@ fn durability(d: &RawDurability) -> Checked<DurabilityParams> {
         region_loss_per_year: number(&keys::REGION_LOSS, d.region_loss_per_year)?,
         geo_reseed_hours: number(&keys::GEO_RESEED, d.geo_reseed_hours)?,
         region_pair_loss_per_year: number(&keys::PAIR_LOSS, d.region_pair_loss_per_year)?,
-    })
+    };
+    never_lost(&params)?;
+    Ok(params)
+}
+
+/// A failure model under which some redundancy never loses its backups has infinitely many
+/// nines: printed, they were the float's floor (307.7), an artefact read as a result. Checked
+/// on the chain's shape (every point of a sweep is validated; solving it is slower).
+fn never_lost(p: &DurabilityParams) -> Checked<()> {
+    let layouts = [
+        (Layout::Local, "locally redundant"),
+        (Layout::Zone, "zone-redundant"),
+        (Layout::Geo, "geo-redundant"),
+    ];
+    let Some((_, layout)) = layouts
+        .into_iter()
+        .find(|&(l, _)| !chain(l, p).can_be_lost())
+    else {
+        return Ok(());
+    };
+    let zeros: Vec<&str> = [
+        (&keys::DEVICE_AFR, p.device_afr),
+        (&keys::RACK_AFR, p.rack_afr),
+        (&keys::DATACENTER_LOSS, p.datacenter_loss_per_year),
+        (&keys::REGION_LOSS, p.region_loss_per_year),
+        (&keys::PAIR_LOSS, p.region_pair_loss_per_year),
+    ]
+    .into_iter()
+    .filter(|(_, rate)| *rate == 0.0)
+    .map(|(key, _)| key.path)
+    .collect();
+    Err(InputError::new(
+        zeros.first().copied().unwrap_or(keys::DEVICE_AFR.path),
+        format!(
+            "with {} at 0, {layout} backups are never lost and their durability has no finite number of nines: give at least one of these failure rates a value above 0 (the defaults reproduce the documented nines)",
+            zeros.join(", ")
+        ),
+    ))
 }

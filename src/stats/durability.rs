@@ -78,6 +78,25 @@ impl Chain {
         self.states
     }
 
+    /// Whether any run of transitions with a rate above zero leads from state 0 to the
+    /// absorbing state: if none does, the copies are never all lost. A walk of the few states,
+    /// where solving the chain takes thousands of jumps.
+    pub fn can_be_lost(&self) -> bool {
+        let mut reached = vec![false; self.states + 1];
+        reached[0] = true;
+        let mut grew = true;
+        while grew {
+            grew = false;
+            for &(from, to, rate) in &self.transitions {
+                if rate > 0.0 && reached[from] && !reached[to] {
+                    reached[to] = true;
+                    grew = true;
+                }
+            }
+        }
+        reached[self.lost()]
+    }
+
     /// Chance of reaching the absorbing state within `years`, starting from state 0, by
     /// uniformization: the chain observed at the jumps of a Poisson clock of rate Λ. The absorbed
     /// mass is accumulated on its own (never as 1 − the rest), so tiny probabilities keep their
