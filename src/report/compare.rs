@@ -71,7 +71,11 @@ pub fn compare_text(c: &Comparison, results: &[AlternativeResult], overrides: &[
     );
     let _ = writeln!(
         out,
-        "alternative − base, run by run, with the 95% CI of its mean. * marks a CI that excludes zero."
+        "alternative − base, run by run, with the 95% CI of its mean. * marks a CI that excludes zero"
+    );
+    let _ = writeln!(
+        out,
+        "by more than a millionth of the figure (nearer is rounding, the same sums in another order)."
     );
     let label_width = 44;
     for (alt, result) in c.alternatives.iter().zip(results) {
