@@ -87,6 +87,9 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary, overrides: &[String]) -> Stri
             down,
         ));
     }
+    out.push_str(&format!(
+        "(outage h/server: hours each server of the group was down in outages over a run of {days} days, mean of runs)\n"
+    ));
     out.push('\n');
     if summary.outages.iter().all(|o| o.outages == 0) {
         out.push_str(
