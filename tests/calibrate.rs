@@ -302,14 +302,7 @@ fn an_existing_out_is_replaced_only_with_force() {
     .unwrap();
     let precious = dir.path().join("precious.toml");
     std::fs::write(&precious, "# edited by hand\n").unwrap();
-    let run = |force: bool| {
-        let mut cmd = backsim();
-        cmd.arg("calibrate").arg(&input).arg("--out").arg(&precious);
-        if force {
-            cmd.arg("--force");
-        }
-        cmd.output().unwrap()
-    };
+    let run = |force: bool| common::writing_to("calibrate", &input, &precious, force);
     let refused = run(false);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr)

@@ -235,14 +235,7 @@ fn an_existing_out_file_is_replaced_only_with_force() {
     let input = dir.path().join("server.json");
     std::fs::write(&input, rest().to_string()).unwrap();
     let out = dir.path().join("prod.toml");
-    let import = |force: bool| {
-        let mut cmd = backsim();
-        cmd.arg("import").arg(&input).arg("--out").arg(&out);
-        if force {
-            cmd.arg("--force");
-        }
-        cmd.output().unwrap()
-    };
+    let import = |force: bool| common::writing_to("import", &input, &out, force);
     assert!(import(false).status.success());
     let edited = std::fs::read_to_string(&out).unwrap() + "\n[[restore.measured]]\n";
     std::fs::write(&out, &edited).unwrap();

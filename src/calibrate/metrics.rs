@@ -194,7 +194,7 @@ fn series(metric: &'static str, entry: &Value) -> Result<Series, (String, String
             ))
         }
     };
-    let most_storage_gb = super::plausible::largest(&crate::scenario::keys::PROVISIONED);
+    let most_storage_gb = crate::scenario::keys::PROVISIONED.largest();
     let mut points = Vec::with_capacity(data.len());
     for (i, point) in data.iter().enumerate() {
         let field = |f: &str| format!("{metric}.timeseries[0].data[{i}].{f}");

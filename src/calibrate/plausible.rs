@@ -22,14 +22,6 @@ pub(super) fn check_fits(
     fits_storage(origin, scenario, None, metric, c.db_gb)
 }
 
-/// The largest value a number key allows.
-pub(super) fn largest(key: &keys::Key) -> f64 {
-    match key.kind {
-        keys::Kind::Number { max, .. } => max,
-        _ => f64::INFINITY,
-    }
-}
-
 /// The checks that need no simulation, made before any: values no scenario can reproduce were
 /// refused only once the fit was done, which takes the longer the larger they are (a minute
 /// and a half at 1e308 bytes), and then with all their digits.
@@ -63,7 +55,7 @@ pub(super) fn plausible(
     let factor = c.backup.redundancy.storage_factor();
     let snapshots = retention + 2.0;
     let log_days = (snapshots / 7.0).ceil() * 7.0;
-    let rate = largest(&keys::BINLOG);
+    let rate = keys::BINLOG.largest();
     let provisioned = c.server.provisioned_storage_gb;
     let bound = factor * (snapshots * provisioned + log_days * rate);
     let highest = backup.points().map(|p| p.1).fold(0.0, f64::max);
@@ -152,7 +144,7 @@ fn fits_storage(
     if gb <= provisioned {
         return Ok(());
     }
-    let most = largest(&keys::PROVISIONED);
+    let most = keys::PROVISIONED.largest();
     let (origin, key, message) = match metrics {
         Some(metrics) if gb.is_nan() || gb > most => (
             metrics,

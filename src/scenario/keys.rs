@@ -89,6 +89,14 @@ impl Key {
         self.path.rsplit_once('.').map_or("", |(t, _)| t)
     }
 
+    /// The largest value a number key allows (unbounded for the others).
+    pub fn largest(&self) -> f64 {
+        match self.kind {
+            Kind::Number { max, .. } => max,
+            _ => f64::INFINITY,
+        }
+    }
+
     /// The default as TOML text, when there is one.
     pub fn default_toml(&self) -> Option<String> {
         match self.kind {

@@ -1,12 +1,25 @@
 //! Helpers the test binaries share.
 #![allow(dead_code)]
 
+use std::path::Path;
+
 use assert_cmd::Command;
 use backsim::error::Origin;
 use backsim::scenario::{parse, Override, Scenario};
 
 pub fn backsim() -> Command {
     Command::cargo_bin("backsim").expect("binary built")
+}
+
+/// `backsim COMMAND INPUT --out OUT`, with `--force` when asked: the commands that write one
+/// file (import, calibrate) and replace an existing one only when forced.
+pub fn writing_to(command: &str, input: &Path, out: &Path, force: bool) -> std::process::Output {
+    let mut cmd = backsim();
+    cmd.arg(command).arg(input).arg("--out").arg(out);
+    if force {
+        cmd.arg("--force");
+    }
+    cmd.output().unwrap()
 }
 
 /// A scenario from TOML text with some keys changed, as `--set` would.
