@@ -321,14 +321,7 @@ fn an_existing_out_is_replaced_only_with_force() {
         4.091
     );
     // An input is never the output, --force or not.
-    let clash = backsim()
-        .arg("calibrate")
-        .arg(&input)
-        .arg("--out")
-        .arg(&input)
-        .arg("--force")
-        .output()
-        .unwrap();
+    let clash = common::writing_to("calibrate", &input, &input, true);
     assert_eq!(clash.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&clash.stderr).contains("is an input"));
 }

@@ -215,14 +215,7 @@ fn the_default_output_goes_to_the_current_directory_and_is_never_replaced() {
     let err = String::from_utf8_lossy(&again.stderr);
     assert!(err.contains("prod.toml already exists"), "{err}");
     assert!(err.contains("--force"), "{err}");
-    let onto_input = backsim()
-        .arg("import")
-        .arg(&input)
-        .arg("--out")
-        .arg(&input)
-        .arg("--force")
-        .output()
-        .unwrap();
+    let onto_input = common::writing_to("import", &input, &input, true);
     assert_eq!(onto_input.status.code(), Some(2));
     assert!(input.exists());
 }
