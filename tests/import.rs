@@ -43,6 +43,23 @@ fn show(name: &str, sku: &str, location: &str) -> Value {
     })
 }
 
+/// A stopped server is described as running by the scenario: import says so, with the event
+/// that models it stopped; a running one gets no such note.
+#[test]
+fn a_stopped_server_is_noted_with_the_event_that_models_it() {
+    let mut doc = rest();
+    doc["properties"]["state"] = json!("Stopped");
+    let (code, stdout, stderr, _) = import(&doc, "s.toml");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("note: properties.state is \"Stopped\"")
+            && stdout.contains("action = \"stop\""),
+        "{stdout}"
+    );
+    let (_, running, _, _) = import(&rest(), "r.toml");
+    assert!(!running.contains("properties.state"), "{running}");
+}
+
 /// Import `doc` and return (exit code, stdout, stderr, the file written if any).
 fn import(doc: &Value, out_name: &str) -> (i32, String, String, Option<String>) {
     let dir = tempfile::tempdir().unwrap();

@@ -65,6 +65,23 @@ impl ImportedServer {
     }
 }
 
+/// A stopped server takes no backups and has no free backup storage (B7, S4), yet the
+/// scenario describes it running: said, with the event that would model it stopped.
+fn stopped_note(f: &Fields<'_>, notes: &mut Vec<String>) -> Result<(), FieldError> {
+    if let Some((field, v)) = f.setting(&["state"])? {
+        let state = text(&field, v)?;
+        if ["Stopped", "Stopping"]
+            .iter()
+            .any(|s| state.eq_ignore_ascii_case(s))
+        {
+            notes.push(format!(
+                "{field} is \"{state}\": the scenario simulates the server running; a stopped server takes no backups and has no free backup storage, so to plan it as it is, add [[events]] at = \"0d\" action = \"stop\""
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A field that is wrong: its path in the JSON and what is allowed.
 pub type FieldError = (String, String);
 
@@ -210,6 +227,7 @@ pub fn server(root: &Value) -> Result<ImportedServer, FieldError> {
     let mut notes = Vec::new();
     server_keys(&f, vcores, &sku, (region, location), &mut keys)?;
     backup_keys(&f, &mut keys, &mut notes)?;
+    stopped_note(&f, &mut notes)?;
     keys.sort_by_key(|k| keys::ALL.iter().position(|a| a.path == k.key.path));
     Ok(ImportedServer {
         name,
