@@ -13,7 +13,7 @@ use crate::report::charts;
 use crate::report::numbers;
 use crate::report::{self, OutputDir};
 use crate::scenario;
-use crate::sweep::{run_sweep_rows, Grid, Shard, SweepMeta, SweepRun, SweepTable, STEADY_STATE};
+use crate::sweep::{run_sweep_rows, Grid, Shard, SweepMeta, SweepRun, SweepTable};
 
 /// The sweep charts, into the staged folder.
 fn sweep_charts(
@@ -198,12 +198,12 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     };
     let SweepRun {
         table,
-        before_steady_state,
         measured_from,
     } = pool.install(|| run_sweep_rows(&args.scenario, &sets, &grid, shard, &tick))?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    let before_steady_state = table.points_still_filling();
     if !before_steady_state.is_empty() {
         warn(&unsteady_note(&before_steady_state));
     }
@@ -326,10 +326,6 @@ fn sweep_table(table: &SweepTable, keys: usize) -> String {
             n.len().max(widest.unwrap_or(0)).max(10) + 2
         })
         .collect();
-    // A point still filling its backup set when the horizon ends is marked on its line: its
-    // storage and cost understate the running ones.
-    let steady_column = header.iter().position(|h| h == STEADY_STATE);
-    let filling = |row: &Vec<String>| steady_column.is_some_and(|c| row[c] == "false");
     let mut out = String::new();
     for (name, w) in names.iter().zip(&widths) {
         out.push_str(&format!("{name:>w$}"));
@@ -339,7 +335,8 @@ fn sweep_table(table: &SweepTable, keys: usize) -> String {
         for (v, w) in shown.iter().zip(&widths) {
             out.push_str(&format!("{v:>w$}"));
         }
-        if filling(row) {
+        // Its storage and cost understate the running ones.
+        if table.still_filling(row) {
             out.push_str("  (still filling)");
         }
         out.push('\n');
@@ -364,13 +361,7 @@ pub(super) fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Re
         .into());
     }
     write_sweep(out, &meta, &table, (!no_charts).then_some(false))?;
-    let steady_column = table.header.iter().position(|h| h == STEADY_STATE);
-    let filling: Vec<usize> = table
-        .rows
-        .iter()
-        .filter(|row| steady_column.is_some_and(|c| row[c] == "false"))
-        .filter_map(|row| row[0].parse().ok())
-        .collect();
+    let filling = table.points_still_filling();
     if !filling.is_empty() {
         warn(&unsteady_note(&filling));
     }

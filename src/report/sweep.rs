@@ -129,9 +129,7 @@ fn point_json(meta: &SweepMeta, table: &SweepTable, row: &[String]) -> PointJson
         durability_nines: column("durability_nines")
             .and_then(|i| row.get(i))
             .and_then(|c| num(c)),
-        steady_state: column(STEADY_STATE)
-            .and_then(|i| row.get(i))
-            .is_none_or(|c| c == "true"),
+        steady_state: !table.still_filling(row),
     }
 }
 

@@ -268,12 +268,8 @@ pub fn run_sweep_rows(
     })?;
     let mut models: Vec<(Layout, DurabilityParams)> = Vec::new();
     let mut model_of = Vec::with_capacity(owned.len());
-    let mut before_steady_state = Vec::new();
     for &point in &owned {
-        let (layout, params, steady) = checked[point].clone();
-        if !steady {
-            before_steady_state.push(point);
-        }
+        let (layout, params, _) = checked[point].clone();
         let model = (layout, params);
         let i = match models.iter().position(|m| *m == model) {
             Some(i) => i,
@@ -301,17 +297,14 @@ pub fn run_sweep_rows(
             header: sweep_header(grid),
             rows,
         },
-        before_steady_state,
         measured_from: from,
     })
 }
 
 /// A sweep's rows and how they were measured.
 pub struct SweepRun {
+    /// Its `steady_state` column names the points whose averages include the empty start.
     pub table: SweepTable,
-    /// Points whose horizon ends before their backup set is full: their averages include the
-    /// empty start.
-    pub before_steady_state: Vec<usize>,
     /// The common start of the steady-state figures (None: each point's own).
     pub measured_from: Option<SimTime>,
 }
@@ -439,6 +432,23 @@ fn every(count: usize) -> String {
 pub struct SweepTable {
     pub header: Vec<String>,
     pub rows: Vec<Vec<String>>,
+}
+
+impl SweepTable {
+    /// Whether `row` is of a point whose horizon ends before its backup set is full.
+    pub fn still_filling(&self, row: &[String]) -> bool {
+        let column = self.header.iter().position(|h| h == STEADY_STATE);
+        column.is_some_and(|c| row.get(c).is_some_and(|cell| cell == "false"))
+    }
+
+    /// The points whose horizon ends before their backup set is full, in row order.
+    pub fn points_still_filling(&self) -> Vec<usize> {
+        self.rows
+            .iter()
+            .filter(|row| self.still_filling(row))
+            .filter_map(|row| row.first()?.parse().ok())
+            .collect()
+    }
 }
 
 /// sweep.csv's header: the point, the swept keys, the replications, each figure's mean and CI

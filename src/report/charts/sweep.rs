@@ -1,7 +1,7 @@
 //! Sweep charts: a figure against a grid's keys, or case by case for listed cases.
 
 use super::*;
-use crate::sweep::{Grid, SweepTable, STEADY_STATE};
+use crate::sweep::{Grid, SweepTable};
 
 /// The value axis of a sweep chart: every mean and CI bound inside it, from zero unless
 /// `from_zero` is false. The headroom is a share of the whole axis, not of the data's spread:
@@ -43,11 +43,8 @@ fn cell(row: &[String], i: usize) -> &str {
 /// The labels (`label` of a row) of the points that do not reach their steady state, each
 /// once, in row order.
 fn values_still_filling(table: &SweepTable, label: impl Fn(&[String]) -> String) -> Vec<String> {
-    let Some(steady) = table.header.iter().position(|h| h == STEADY_STATE) else {
-        return Vec::new();
-    };
     let mut labels: Vec<String> = Vec::new();
-    for row in table.rows.iter().filter(|r| cell(r, steady) == "false") {
+    for row in table.rows.iter().filter(|r| table.still_filling(r)) {
         let l = label(row);
         if !labels.contains(&l) {
             labels.push(l);
