@@ -775,3 +775,36 @@ fn a_geo_window_past_the_documented_hour_is_explained_where_it_is_printed() {
         "{text}"
     );
 }
+
+/// A chosen time after the newest point a restore can reach lands on that point, and the
+/// restore says so and by how much: for a geo-restore the last copy that reached the pair (the
+/// default's 5-minute logs copied an hour behind), locally the last log backup.
+#[test]
+fn a_chosen_time_past_the_newest_point_is_explained() {
+    let text = |extra: &[&str]| {
+        let out = common::backsim()
+            .args(["restore", "scenarios/default.toml", "--set"])
+            .arg("backup.redundancy=\"geo\"")
+            .args(["--at", "89d23h58m", "--request-at", "89d23h59m"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let geo = text(&["--geo"]);
+    assert!(
+        geo.contains("restores to 2026-04-04T23:20:00Z")
+            && geo.contains("lies 2280 s after the newest point copied to the paired region"),
+        "{geo}"
+    );
+    let local = text(&[]);
+    assert!(
+        local.contains("restores to 2026-04-04T23:55:00Z")
+            && local.contains("lies 180 s after the newest restorable point"),
+        "{local}"
+    );
+    let json = text(&["--json", "--geo"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["past_newest_seconds"], 2280.0);
+}

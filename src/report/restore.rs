@@ -239,6 +239,18 @@ pub fn restore_text(report: &RestoreReport<'_>) -> String {
             p.unbacked_seconds
         );
     }
+    if p.past_newest_seconds > 0.0 {
+        let newest = if b.transfer > 0.0 {
+            "the newest point copied to the paired region by the request (copies follow each backup with a lag)"
+        } else {
+            "the newest restorable point at the request (the last log backup; the binlog since waits for the next)"
+        };
+        let _ = writeln!(
+            out,
+            "  past the newest   the chosen time lies {:.0} s after {newest}: the restore lands there",
+            p.past_newest_seconds
+        );
+    }
     if p.failed_attempts > 0 {
         let _ = writeln!(
             out,

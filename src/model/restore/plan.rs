@@ -47,6 +47,9 @@ pub struct RestorePlan {
     /// backup is in no backup yet (the next is due, or those since failed) while a snapshot
     /// since holds the newest point.
     pub unbacked_seconds: f64,
+    /// How far a chosen time lay past the newest restorable point at the request (for a
+    /// geo-restore, the newest that had reached the paired region): the restore lands there.
+    pub past_newest_seconds: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,7 +185,11 @@ pub fn plan(
             t
         }
     };
-    replay_to(backups, rates, request, wanted, latest, geo)
+    let mut plan = replay_to(backups, rates, request, wanted, latest, geo)?;
+    if matches!(target, RestoreTarget::At(_)) {
+        plan.past_newest_seconds = (wanted - latest).max(0) as f64;
+    }
+    Ok(plan)
 }
 
 /// The breakdown `plan` gives a local restore to `point` (no later than the newest restorable
@@ -236,6 +243,7 @@ fn fastest(
         failed_attempts: 0,
         extra_loss_seconds: 0.0,
         unbacked_seconds: 0.0,
+        past_newest_seconds: 0.0,
     })
 }
 
@@ -302,6 +310,7 @@ fn replay_to(
             failed_attempts,
             extra_loss_seconds: (first_reached - point) as f64,
             unbacked_seconds: (wanted.min(latest) - first_reached) as f64,
+            past_newest_seconds: 0.0,
         });
     }
 }
@@ -498,6 +507,30 @@ mod tests {
         let geo = plan(&b, rates, request, RestoreTarget::Latest, true).unwrap();
         assert_eq!(geo.effective_target, 29 * HOUR);
         assert_eq!(geo.breakdown.transfer, (100.0 + 5.0) / 100.0 * 3600.0);
+    }
+
+    /// A chosen time after the newest restorable point lands on it, and the plan says by how
+    /// much: locally the last log backup (30 h), for a geo-restore the last copy that reached
+    /// the pair (29 h). Inside the reach, and for latest, nothing is past it.
+    #[test]
+    fn a_chosen_time_past_the_newest_point_says_how_far() {
+        let store = store();
+        let (restore, server) = rates();
+        let rates = &Rates::new(&restore, &server);
+        let none = VecDeque::new();
+        let b = backups(&store, &none);
+        let request = 30 * HOUR + 900;
+        let wanted = RestoreTarget::At(30 * HOUR + 600);
+        let local = plan(&b, rates, request, wanted, false).unwrap();
+        assert_eq!(local.effective_target, 30 * HOUR);
+        assert_eq!(local.past_newest_seconds, 600.0);
+        let geo = plan(&b, rates, request, wanted, true).unwrap();
+        assert_eq!(geo.effective_target, 29 * HOUR);
+        assert_eq!(geo.past_newest_seconds, 3600.0 + 600.0);
+        let inside = plan(&b, rates, request, RestoreTarget::At(28 * HOUR), true).unwrap();
+        assert_eq!(inside.past_newest_seconds, 0.0);
+        let latest = plan(&b, rates, request, RestoreTarget::Latest, true).unwrap();
+        assert_eq!(latest.past_newest_seconds, 0.0);
     }
 
     /// R2, R5, O1: the refusals.
