@@ -487,6 +487,15 @@ fn every_malformed_input_exits_2_naming_the_field() {
     let (code, _, stderr, _) = import(&json!([]), "f.csv");
     assert_eq!(code, 2);
     assert!(stderr.contains("no servers"), "{stderr}");
+    // A list response whose `value` is no list is a damaged list, not a server without a name.
+    for value in [json!(5), json!({"name": "a"}), Value::Null] {
+        let (code, _, stderr, _) = import(&json!({ "value": value }), "f.csv");
+        assert_eq!(code, 2);
+        assert!(
+            stderr.contains("`value`: must be a list of server descriptions"),
+            "{value}: {stderr}"
+        );
+    }
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("broken.json");
     std::fs::write(&input, "{ \"name\": ").unwrap();

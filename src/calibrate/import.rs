@@ -58,9 +58,23 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Import, InputError> {
     }
     let (list, prefix) = match &doc {
         Value::Array(list) => (Some(list), ""),
-        Value::Object(o) if !o.contains_key("name") => {
-            (o.get("value").and_then(Value::as_array), "value")
-        }
+        Value::Object(o) if !o.contains_key("name") => match o.get("value") {
+            // A list response (`az mysql flexible-server list` through the REST API) whose
+            // `value` is something else is a damaged list, not a server missing its name.
+            Some(other) if !other.is_array() => {
+                let got = match other {
+                    Value::Object(_) => "an object".to_string(),
+                    scalar => scalar.to_string(),
+                };
+                return Err(fail((
+                    "value".to_string(),
+                    format!(
+                        "must be a list of server descriptions (`\"value\": [{{\"name\": ...}}]`), got {got}; or give one server's description"
+                    ),
+                )));
+            }
+            value => (value.and_then(Value::as_array), "value"),
+        },
         _ => (None, ""),
     };
     let Some(list) = list else {
