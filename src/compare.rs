@@ -9,7 +9,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::analysis::figures::estimate;
-use crate::analysis::{Figure, HEADLINE};
+use crate::analysis::{free_in_every_run, Figure, HEADLINE};
 use crate::engine::SimTime;
 use crate::error::InputError;
 use crate::model::RunMetrics;
@@ -262,6 +262,10 @@ pub struct AlternativeResult {
     /// difference has no sampling error).
     pub durability_base: f64,
     pub durability_alternative: f64,
+    /// The simulated free retention of each (`analysis::free_in_every_run`): the longest
+    /// retention no run bills, a figure over all runs with no interval.
+    pub free_retention_base: Option<u32>,
+    pub free_retention_alternative: Option<u32>,
 }
 
 impl Comparison {
@@ -278,6 +282,7 @@ impl Comparison {
         };
         let base_model = model(&self.base);
         let durability_base = nines(base_model.0, &base_model.1);
+        let free_retention_base = free_in_every_run(&self.base_reps.metrics);
         self.alternatives
             .iter()
             .zip(&self.alternative_reps)
@@ -293,6 +298,8 @@ impl Comparison {
                     } else {
                         nines(alt_model.0, &alt_model.1)
                     },
+                    free_retention_base,
+                    free_retention_alternative: free_in_every_run(&alt.metrics),
                 }
             })
             .collect()

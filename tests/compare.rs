@@ -576,3 +576,89 @@ fn an_alternative_that_never_fills_its_backup_set_is_named_not_steady() {
         "Backup storage used, mean (steady state)"
     );
 }
+
+/// compare and sweep give the simulated free retention `run` leads with, for each contender and
+/// point, beside the rule of thumb: the default's one free day, and none with geo-redundant
+/// backups (twice the storage), where the rule of thumb halved 8 days to 4.
+#[test]
+fn compare_and_sweep_give_the_simulated_free_retention_run_gives() {
+    let tmp = TempDir::new().unwrap();
+    let common = ["--runs", "4", "--set", "horizon_days=20"];
+    let run_free = |redundancy: &str| {
+        let out = backsim()
+            .args([
+                "run",
+                "scenarios/default.toml",
+                "--json",
+                "--no-charts",
+                "--set",
+            ])
+            .arg(format!("backup.redundancy=\"{redundancy}\""))
+            .args(common)
+            .arg("--out")
+            .arg(tmp.path().join(format!("run-{redundancy}")))
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["max_free_retention_days"].as_u64().unwrap()
+    };
+    let (local, geo) = (run_free("local"), run_free("geo"));
+    assert_eq!((local, geo), (1, 0));
+
+    let mut args = vec!["scenarios/default.toml", "--vs", "backup.redundancy=geo"];
+    args.extend(common);
+    let json = compare_json(tmp.path(), &args, "cmp");
+    let free = &json["alternatives"][0]["max_free_retention_days"];
+    assert_eq!(
+        (&free["base"], &free["alternative"], &free["difference"]),
+        (
+            &serde_json::json!(local),
+            &serde_json::json!(geo),
+            &serde_json::json!(-1)
+        ),
+        "{free}"
+    );
+    let text = backsim()
+        .args([
+            "compare",
+            "scenarios/default.toml",
+            "--vs",
+            "backup.redundancy=geo",
+        ])
+        .args(common)
+        .args(["--no-charts", "--out"])
+        .arg(tmp.path().join("cmp-text"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    let row = text
+        .lines()
+        .find(|l| l.contains("Free retention, simulated"))
+        .unwrap_or_else(|| panic!("no simulated free retention in {text}"));
+    assert!(row.contains("days           1           0   −1"), "{row}");
+
+    let out = tmp.path().join("sweep");
+    backsim()
+        .args([
+            "sweep",
+            "scenarios/default.toml",
+            "--vary",
+            "backup.redundancy=local,geo",
+        ])
+        .args(common)
+        .args(["--no-charts", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let csv = fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = header
+        .iter()
+        .position(|h| *h == "max_free_retention_days")
+        .unwrap();
+    let cells: Vec<String> = lines
+        .map(|l| l.split(',').nth(at).unwrap().to_string())
+        .collect();
+    assert_eq!(cells, [local.to_string(), geo.to_string()]);
+}

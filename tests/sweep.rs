@@ -865,7 +865,7 @@ fn points_before_their_steady_state_are_named() {
         assert!(lines
             .next()
             .unwrap()
-            .ends_with(",durability_nines,steady_state"));
+            .ends_with(",durability_nines,max_free_retention_days,steady_state"));
         lines
             .map(|l| l.rsplit(',').next().unwrap().to_string())
             .collect()

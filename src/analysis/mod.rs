@@ -132,16 +132,7 @@ impl<'a> Analysis<'a> {
     /// The longest retention at which no run's steady state billed anything (0 when even one
     /// day bills); None when the horizon measured no retention at all.
     pub fn max_free_retention_days(&self) -> Option<u32> {
-        if self.retention.is_empty() {
-            return None;
-        }
-        Some(
-            self.retention
-                .iter()
-                .rev()
-                .find(|r| r.runs_billed == 0)
-                .map_or(0, |r| r.retention_days),
-        )
+        free_in_every_run(&self.reps.metrics)
     }
 
     /// The last calendar month the run covers in full, if any.
@@ -286,6 +277,21 @@ pub struct RetentionSummary {
     pub cost_per_month: Estimate,
     /// Runs in which this retention billed anything at all.
     pub runs_billed: usize,
+}
+
+/// The simulated free retention: the longest retention whose steady state bills nothing in any
+/// of the runs (0 when even one day bills in one); None when the horizon measured none. `run`
+/// leads with it, and `compare` and `sweep` give the same for each contender and point.
+pub fn free_in_every_run(runs: &[RunMetrics]) -> Option<u32> {
+    let measured = runs.iter().map(|r| r.storage.retention.len()).min()?;
+    if measured == 0 {
+        return None;
+    }
+    let free = (0..measured).rev().find(|&i| {
+        runs.iter()
+            .all(|r| r.storage.retention[i].billable_gb_month <= 0.0)
+    });
+    Some(free.map_or(0, |i| runs[0].storage.retention[i].retention_days))
 }
 
 fn retention(runs: &[RunMetrics]) -> Vec<RetentionSummary> {

@@ -13,7 +13,7 @@ use crate::report::charts;
 use crate::report::numbers;
 use crate::report::{self, OutputDir};
 use crate::scenario;
-use crate::sweep::{run_sweep_rows, Grid, Shard, SweepMeta, SweepRun, SweepTable};
+use crate::sweep::{self, run_sweep_rows, Grid, Shard, SweepMeta, SweepRun, SweepTable};
 
 /// The sweep charts, into the staged folder.
 fn sweep_charts(
@@ -294,6 +294,7 @@ fn sweep_table(table: &SweepTable, keys: usize) -> String {
     ]
     .iter()
     .map(|f| format!("{f}_mean"))
+    .chain([sweep::MAX_FREE_RETENTION.to_string()])
     .collect();
     let wanted: Vec<usize> = header
         .iter()

@@ -139,6 +139,22 @@ pub fn compare_text(c: &Comparison, results: &[AlternativeResult], overrides: &[
             numbers::fixed(result.durability_alternative, 1),
             numbers::signed_fixed(d, 1)
         );
+        let days = |d: Option<u32>| d.map_or("not measured".to_string(), |d| d.to_string());
+        let change = match (
+            result.free_retention_base,
+            result.free_retention_alternative,
+        ) {
+            (Some(b), Some(a)) => numbers::signed_fixed(f64::from(a) - f64::from(b), 0),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<label_width$} {:>10} {:>11} {:>11}   {change} (the longest retention no run bills: over all runs, no interval)",
+            "Free retention, simulated",
+            "days",
+            days(result.free_retention_base),
+            days(result.free_retention_alternative),
+        );
     }
     if let Some(t) = c.target {
         let _ = writeln!(
@@ -202,6 +218,28 @@ pub fn compare_csv(c: &Comparison, results: &[AlternativeResult]) -> Vec<u8> {
             ];
             row.push(String::new());
             w.write_record(&row)?;
+            let days = |d: Option<u32>| d.map_or(String::new(), |d| d.to_string());
+            let change = result
+                .free_retention_base
+                .zip(result.free_retention_alternative)
+                .map_or(String::new(), |(b, a)| {
+                    (i64::from(a) - i64::from(b)).to_string()
+                });
+            let mut row = vec![
+                alt.label.clone(),
+                "max_free_retention_days".to_string(),
+                "days".to_string(),
+                String::new(),
+            ];
+            for value in [
+                days(result.free_retention_base),
+                days(result.free_retention_alternative),
+                change,
+            ] {
+                row.extend([value, String::new(), String::new()]);
+            }
+            row.push(String::new());
+            w.write_record(&row)?;
         }
         Ok(())
     })
@@ -250,6 +288,14 @@ struct NinesJson {
     difference: f64,
 }
 
+/// The simulated free retention of the base and the alternative, null where not measured.
+#[derive(Serialize)]
+struct FreeRetentionJson {
+    base: Option<u32>,
+    alternative: Option<u32>,
+    difference: Option<i64>,
+}
+
 #[derive(Serialize)]
 struct AlternativeJson<'a> {
     label: &'a str,
@@ -257,6 +303,8 @@ struct AlternativeJson<'a> {
     vs: Vec<String>,
     provenance: Provenance,
     durability_nines: NinesJson,
+    /// The longest retention no run bills (over all runs: no interval).
+    max_free_retention_days: FreeRetentionJson,
     /// Every compared figure, in the order of the table.
     figures: serde_json::Map<String, serde_json::Value>,
 }
@@ -342,6 +390,14 @@ pub fn compare_json(
                     base: result.durability_base,
                     alternative: result.durability_alternative,
                     difference: result.durability_alternative - result.durability_base,
+                },
+                max_free_retention_days: FreeRetentionJson {
+                    base: result.free_retention_base,
+                    alternative: result.free_retention_alternative,
+                    difference: result
+                        .free_retention_base
+                        .zip(result.free_retention_alternative)
+                        .map(|(b, a)| i64::from(a) - i64::from(b)),
                 },
                 figures,
             }

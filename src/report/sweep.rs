@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::csv_out::{csv_bytes, spreadsheet_safe};
 use super::plain_file::read_untrusted;
 use crate::error::{Error, InputError};
-use crate::sweep::{sweep_header, Shard, SweepMeta, SweepTable, STEADY_STATE};
+use crate::sweep::{sweep_header, Shard, SweepMeta, SweepTable, MAX_FREE_RETENTION, STEADY_STATE};
 
 /// sweep.csv from its header and rows; shards and their merge go through this one writer, so a
 /// merged file is byte for byte the unsharded one.
@@ -29,6 +29,8 @@ struct PointJson {
     /// Every figure of sweep.csv: mean and 95% CI (null where the point has none).
     figures: serde_json::Map<String, serde_json::Value>,
     durability_nines: Option<f64>,
+    /// The longest retention no run of the point bills; null where none was measured.
+    max_free_retention_days: Option<u32>,
     /// False when the horizon ends before the backup set is full: storage and cost then
     /// average days while it was still filling.
     steady_state: bool,
@@ -129,6 +131,9 @@ fn point_json(meta: &SweepMeta, table: &SweepTable, row: &[String]) -> PointJson
         durability_nines: column("durability_nines")
             .and_then(|i| row.get(i))
             .and_then(|c| num(c)),
+        max_free_retention_days: column(MAX_FREE_RETENTION)
+            .and_then(|i| row.get(i))
+            .and_then(|c| c.parse().ok()),
         steady_state: !table.still_filling(row),
     }
 }

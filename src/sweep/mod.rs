@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::figures::summarize;
-use crate::analysis::{Figure, HEADLINE};
+use crate::analysis::{free_in_every_run, Figure, HEADLINE};
 use crate::engine::SimTime;
 use crate::error::{InputError, Origin};
 use crate::montecarlo::{run_replications, Replications};
@@ -452,7 +452,8 @@ impl SweepTable {
 }
 
 /// sweep.csv's header: the point, the swept keys, the replications, each figure's mean and CI
-/// bounds, the durability nines, whether the point reaches its steady state.
+/// bounds, the durability nines, the simulated free retention, whether the point reaches its
+/// steady state.
 pub fn sweep_header(grid: &Grid) -> Vec<String> {
     let mut header = vec!["point".to_string()];
     header.extend(grid.keys.iter().cloned());
@@ -463,9 +464,14 @@ pub fn sweep_header(grid: &Grid) -> Vec<String> {
         }
     }
     header.push("durability_nines".into());
+    header.push(MAX_FREE_RETENTION.into());
     header.push(STEADY_STATE.into());
     header
 }
+
+/// sweep.csv's simulated free retention: the longest retention no run of the point bills
+/// (`analysis::free_in_every_run`, what `run` leads with); empty where none was measured.
+pub const MAX_FREE_RETENTION: &str = "max_free_retention_days";
 
 /// sweep.csv's last column: `true` when the point's horizon passes the end of its warm-up
 /// (its backup set is full), `false` when its averages include days while it was still filling.
@@ -500,6 +506,7 @@ fn point_row(
         }
     }
     row.push(format!("{nines}"));
+    row.push(free_in_every_run(&reps.metrics).map_or(String::new(), |d| d.to_string()));
     row.push(steady.to_string());
     row
 }
