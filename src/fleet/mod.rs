@@ -96,7 +96,12 @@ pub struct OutageRun {
     /// Back only because the region returned: no geo-redundant backups, or the region came
     /// back before the restore was done.
     pub region_returned: u32,
+    /// Writes lost per affected server: those back with the region lost none.
     pub data_lost_s_mean: f64,
+    /// Writes lost by the geo-restored alone (not yet copied to the pair): their mean and the
+    /// worst; 0 when none was geo-restored.
+    pub geo_restored_data_lost_s_mean: f64,
+    pub geo_restored_data_lost_s_max: f64,
     pub wait_s_mean: f64,
     pub wait_s_max: f64,
 }
@@ -284,6 +289,7 @@ fn outage_run(
     let geo_restored: Vec<&RecoveryRecord> =
         hit.iter().map(|(_, r)| r).filter(|r| geo(r)).collect();
     let waits: Vec<f64> = geo_restored.iter().map(|r| r.wait_s).collect();
+    let lost: Vec<f64> = geo_restored.iter().map(|r| r.data_lost_s).collect();
     OutageRun {
         region,
         start,
@@ -293,6 +299,12 @@ fn outage_run(
         geo_restored: geo_restored.len() as u32,
         region_returned: (hit.len() - geo_restored.len()) as u32,
         data_lost_s_mean: hit.iter().map(|(_, r)| r.data_lost_s).sum::<f64>() / n,
+        geo_restored_data_lost_s_mean: if lost.is_empty() {
+            0.0
+        } else {
+            lost.iter().sum::<f64>() / lost.len() as f64
+        },
+        geo_restored_data_lost_s_max: lost.iter().copied().fold(0.0, f64::max),
         wait_s_mean: if waits.is_empty() {
             0.0
         } else {
@@ -380,6 +392,11 @@ pub struct OutageSummary {
     pub geo_restored_mean: f64,
     pub region_returned_mean: f64,
     pub data_lost_s_per_server: Option<Spread>,
+    /// Over the outages in which any server was geo-restored: each one's mean and worst writes
+    /// lost among those servers (what a geo-restore costs; the per-server mean above counts the
+    /// servers back with the region too, which lost none).
+    pub geo_restored_data_lost_s_mean: Option<Spread>,
+    pub geo_restored_data_lost_s_max: Option<Spread>,
     pub wait_s_mean: Option<Spread>,
     pub wait_s_max: Option<Spread>,
 }
@@ -508,6 +525,18 @@ impl FleetSummary {
                     region_returned_mean: mean(&|o| o.region_returned as f64),
                     data_lost_s_per_server: spread(
                         hit.iter().map(|o| o.data_lost_s_mean).collect(),
+                    ),
+                    geo_restored_data_lost_s_mean: spread(
+                        hit.iter()
+                            .filter(|o| o.geo_restored > 0)
+                            .map(|o| o.geo_restored_data_lost_s_mean)
+                            .collect(),
+                    ),
+                    geo_restored_data_lost_s_max: spread(
+                        hit.iter()
+                            .filter(|o| o.geo_restored > 0)
+                            .map(|o| o.geo_restored_data_lost_s_max)
+                            .collect(),
                     ),
                     wait_s_mean: spread(hit.iter().map(|o| o.wait_s_mean).collect()),
                     wait_s_max: spread(hit.iter().map(|o| o.wait_s_max).collect()),

@@ -194,6 +194,8 @@ pub fn outages_csv(fleet: &Fleet, runs: &[FleetRun]) -> Vec<u8> {
             "geo_restored",
             "back_with_region",
             "data_lost_s_mean",
+            "geo_restored_data_lost_s_mean",
+            "geo_restored_data_lost_s_max",
             "wait_s_mean",
             "wait_s_max",
         ],
@@ -214,6 +216,8 @@ pub fn outages_csv(fleet: &Fleet, runs: &[FleetRun]) -> Vec<u8> {
                     o.geo_restored.to_string(),
                     o.region_returned.to_string(),
                     num(o.data_lost_s_mean),
+                    num(o.geo_restored_data_lost_s_mean),
+                    num(o.geo_restored_data_lost_s_max),
                     num(o.wait_s_mean),
                     num(o.wait_s_max),
                 ]

@@ -88,7 +88,7 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary, overrides: &[String]) -> Stri
         ));
     }
     out.push_str(&format!(
-        "(outage h/server: hours each server of the group was down in outages over a run of {days} days, mean of runs)\n"
+        "(outage h/server: hours each server of the group was down in outages over a run of {days} days, mean of runs; RPO p95: the data-loss window against the server's own region's backups, where a geo-restore loses more: see the regional outages)\n"
     ));
     out.push('\n');
     if summary.outages.iter().all(|o| o.outages == 0) {
@@ -99,7 +99,7 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary, overrides: &[String]) -> Stri
         out.push_str("Regional outages: time until the region's servers serve again (over outages: median, p95, max)\n");
         for o in summary.outages.iter().filter(|o| o.outages > 0) {
             out.push_str(&format!(
-                "  {}: {} {}, {} {} hit on average; {} geo-restored, {} back only with the region\n    50%: {}\n    90%: {}\n    99%: {}\n   100%: {}\n    slot wait of those geo-restored, each outage's mean: {}\n",
+                "  {}: {} {}, {} {} hit on average; {} geo-restored, {} back only with the region\n    50%: {}\n    90%: {}\n    99%: {}\n   100%: {}\n    slot wait of those geo-restored, each outage's mean: {}\n    writes lost by those geo-restored, each outage's mean: {}\n",
                 o.region,
                 o.outages,
                 if o.outages == 1 { "outage" } else { "outages" },
@@ -121,10 +121,28 @@ pub fn text(fleet: &Fleet, summary: &FleetSummary, overrides: &[String]) -> Stri
                         sig(s.p50 / 3600.0, 3),
                         sig(s.p95 / 3600.0, 3)
                     )),
+                lost_by_the_geo_restored(o),
             ));
         }
     }
     out
+}
+
+/// What a geo-restore cost in writes (those not yet copied to the pair): each outage's mean
+/// over its geo-restored servers, and the worst server of any outage.
+fn lost_by_the_geo_restored(o: &crate::fleet::OutageSummary) -> String {
+    match (
+        &o.geo_restored_data_lost_s_mean,
+        &o.geo_restored_data_lost_s_max,
+    ) {
+        (Some(mean), Some(worst)) => format!(
+            "median {} min, p95 {} min; the worst server {} min",
+            sig(mean.p50 / 60.0, 3),
+            sig(mean.p95 / 60.0, 3),
+            sig(worst.max / 60.0, 3)
+        ),
+        _ => "- (none geo-restored)".to_string(),
+    }
 }
 
 /// A group's data-loss window, restore time and outage downtime as the text and report.md
@@ -251,10 +269,10 @@ pub fn report_md(
             md(&g.region),
         ));
     }
-    out.push_str("\n## Regional outages\n\nHours from the outage until a share of the region's servers serve again (over all outages of all runs: median, p95, max). A server is back by its geo-restore, or when the region returns if that comes first.\n\n| region | outages | servers hit | 50% | 90% | 99% | 100% | geo-restored | back with the region | slot wait of the geo-restored, each outage's mean (median) |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    out.push_str("\n## Regional outages\n\nHours from the outage until a share of the region's servers serve again (over all outages of all runs: median, p95, max). A server is back by its geo-restore, or when the region returns if that comes first.\n\n| region | outages | servers hit | 50% | 90% | 99% | 100% | geo-restored | back with the region | slot wait of the geo-restored, each outage's mean (median) | writes lost by the geo-restored, each outage's mean (median; the worst server) |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
     for o in &summary.outages {
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             md(&o.region),
             o.outages,
             sig(o.affected_mean, 3),
@@ -267,7 +285,18 @@ pub fn report_md(
             o.wait_s_mean
                 .as_ref()
                 .filter(|_| o.geo_restored_mean > 0.0)
-                .map_or("-".to_string(), |s| format!("{} h", sig(s.p50 / 3600.0, 3)))
+                .map_or("-".to_string(), |s| format!("{} h", sig(s.p50 / 3600.0, 3))),
+            match (
+                &o.geo_restored_data_lost_s_mean,
+                &o.geo_restored_data_lost_s_max
+            ) {
+                (Some(mean), Some(worst)) => format!(
+                    "{} min; {} min",
+                    sig(mean.p50 / 60.0, 3),
+                    sig(worst.max / 60.0, 3)
+                ),
+                _ => "-".to_string(),
+            }
         ));
     }
     if chart_drawn {
