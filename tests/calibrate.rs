@@ -146,6 +146,29 @@ fn identifiability_rate_and_change_ratio_come_back_within_5_percent() {
     assert_eq!((picture.width(), picture.height()), (1200, 800));
 }
 
+/// A retention other than the server's is no poor fit: the storage grows with retention ×
+/// daily data, so the fit takes the wrong retention and finds another load that matches. The
+/// output says which settings it took as given, and where to take them from.
+#[test]
+fn the_retention_is_taken_as_given_and_said_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = with(TRUTH, &[]);
+    let m = metrics(dir.path(), &truth);
+    let (code, stdout, stderr, text) = calibrate(dir.path(), &mine(13), Some(&m));
+    assert_eq!(code, 0, "{stderr}");
+    let rate = parsed(&text.unwrap()).config.workload.binlog_gb_per_day;
+    assert!(
+        !within(rate, 40.0, 0.1),
+        "the wrong retention moved the rate: {rate}"
+    );
+    assert!(
+        stdout.contains(
+            "taken as given                         backup.retention_days = 13, backup.redundancy = \"local\""
+        ) && stdout.contains("take them from the server (`backsim import`)"),
+        "{stdout}"
+    );
+}
+
 /// With a retention of whole weeks every incremental snapshot replaces one of the same weekday:
 /// the storage cannot show the change ratio apart from the rate, so it is kept and the user
 /// told why; the rate is fitted to the level with it.

@@ -386,11 +386,19 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
             written.push(shown(&backtest_png));
         }
     }
+    let backup = &s.config.backup;
     let report = CalibrationReport {
         scenario: &s.name,
         metrics: metrics_shown.as_deref(),
         workload: workload.as_ref(),
         restores: restores.as_ref(),
+        given: vec![
+            ("backup.retention_days", backup.retention_days.to_string()),
+            (
+                "backup.redundancy",
+                format!("\"{}\"", backup.redundancy.as_str()),
+            ),
+        ],
         written,
     };
     let calibrated = report::calibrated_scenario(&text, &report).map_err(|why| InputError {
@@ -485,6 +493,7 @@ fn fitted_load(text: &str, s: &Scenario, w: &WorkloadFit) -> SnapshotBinlog {
         metrics: None,
         workload: Some(w),
         restores: None,
+        given: Vec::new(),
         written: Vec::new(),
     };
     let fitted = report::calibrated_scenario(text, &load_only)

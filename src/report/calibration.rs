@@ -21,6 +21,9 @@ pub struct CalibrationReport<'a> {
     pub metrics: Option<&'a str>,
     pub workload: Option<&'a WorkloadFit>,
     pub restores: Option<&'a RestoreFit>,
+    /// The scenario's settings the storage fit takes as they are (retention, redundancy): a
+    /// wrong one fits as well, absorbed into the load.
+    pub given: Vec<(&'static str, String)>,
     /// The files written, in order.
     pub written: Vec<String>,
 }
@@ -183,6 +186,23 @@ pub fn calibration_text(report: &CalibrationReport<'_>) -> String {
             "  backtest error (MAPE)                  {}% of the backup storage",
             fixed(w.mape_pct, 3)
         );
+        if !report.given.is_empty() {
+            let given: Vec<String> = report
+                .given
+                .iter()
+                .map(|(key, value)| format!("{key} = {value}"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  taken as given                         {}",
+                given.join(", ")
+            );
+            let _ = writeln!(
+                out,
+                "  {:<38} not fitted, and not checked by the fit: storage grows with retention × daily data, so a wrong one fits as well with another load; take them from the server (`backsim import`)",
+                ""
+            );
+        }
     }
     if let Some(r) = report.restores {
         let _ = writeln!(
