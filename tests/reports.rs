@@ -428,3 +428,36 @@ fn free_retention_names_the_next_retentions_bill() {
         "{text}"
     );
 }
+
+/// The price backsim ships is an example, and the cost line says so until a price is set.
+#[test]
+fn the_shipped_price_is_called_an_example_until_one_is_set() {
+    let tmp = TempDir::new().unwrap();
+    let cost_line = |price: Option<&str>| {
+        let mut cmd = backsim();
+        cmd.args([
+            "run",
+            "scenarios/default.toml",
+            "--runs",
+            "2",
+            "--no-charts",
+        ]);
+        if let Some(p) = price {
+            cmd.arg("--set").arg(format!("cost.price_per_gb_month={p}"));
+        }
+        let out = cmd
+            .arg("--out")
+            .arg(tmp.path().join(price.unwrap_or("shipped")))
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.lines()
+            .find(|l| l.trim_start().starts_with("cost "))
+            .unwrap_or_else(|| panic!("{text}"))
+            .to_string()
+    };
+    assert!(cost_line(None).ends_with(
+        "at 0.095 USD/GB-month (backsim's example price: set cost.price_per_gb_month to your region's)"
+    ));
+    assert!(cost_line(Some("0.12")).ends_with("at 0.12 USD/GB-month"));
+}

@@ -302,9 +302,14 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     );
     let _ = writeln!(
         out,
-        "  cost               {} {cur}/month at {} {cur}/GB-month",
+        "  cost               {} {cur}/month at {} {cur}/GB-month{}",
         ci(Figure::CostPerMonth),
-        c.cost.price_per_gb_month
+        c.cost.price_per_gb_month,
+        if is_the_shipped_price(c.cost.price_per_gb_month) {
+            " (backsim's example price: set cost.price_per_gb_month to your region's)"
+        } else {
+            ""
+        }
     );
     if let Some(m) = a.last_full_month() {
         let _ = writeln!(
@@ -424,4 +429,12 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
 fn horizon_measures(horizon: crate::engine::SimTime) -> usize {
     let last_day = (horizon - 1).max(0) / crate::engine::DAY;
     crate::model::retentions_measured_on_day(last_day as usize)
+}
+
+/// The price is the one backsim ships, an example rather than any region's list price.
+fn is_the_shipped_price(price: f64) -> bool {
+    matches!(
+        crate::scenario::keys::find("cost.price_per_gb_month").map(|k| &k.kind),
+        Some(crate::scenario::keys::Kind::Number { default, .. }) if *default == price
+    )
 }
