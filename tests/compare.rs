@@ -662,3 +662,45 @@ fn compare_and_sweep_give_the_simulated_free_retention_run_gives() {
         .collect();
     assert_eq!(cells, [local.to_string(), geo.to_string()]);
 }
+
+/// A what-if that leaves failed snapshots unmoved because of an assumption says which: a
+/// heavier load (failures follow the load relative to the server's own mean) and 5.7 without
+/// long transactions (their rate defaults to 0); with long transactions 5.7 fails more, and
+/// no note is given for it.
+#[test]
+fn rows_held_by_an_assumption_are_explained() {
+    let tmp = TempDir::new().unwrap();
+    let out = backsim()
+        .args([
+            "compare",
+            "scenarios/default.toml",
+            "--runs",
+            "4",
+            "--no-charts",
+        ])
+        .args(["--vs", "workload.binlog_gb_per_day=80"])
+        .args(["--vs", "server.mysql_version=\"5.7\""])
+        .args([
+            "--vs",
+            "server.mysql_version=\"5.7\",workload.long_txn_per_day=6",
+        ])
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let notes: Vec<&str> = text.lines().filter(|l| l.starts_with("Note: ")).collect();
+    assert_eq!(notes.len(), 2, "{text}");
+    assert!(
+        notes[0].starts_with("Note: binlog_gb_per_day=80: failed snapshots follow")
+            && notes[0].contains("backup.failure_load_exponent"),
+        "{}",
+        notes[0]
+    );
+    assert!(
+        notes[1].starts_with("Note: mysql_version=5.7: ")
+            && notes[1].contains("workload.long_txn_per_day is 0"),
+        "{}",
+        notes[1]
+    );
+}

@@ -8,8 +8,9 @@ use serde::Serialize;
 
 use super::csv_out::{cells, csv_bytes, header, num};
 use super::numbers;
-use crate::analysis::{Provenance, Unit, HEADLINE};
+use crate::analysis::{Figure, Provenance, Unit, HEADLINE};
 use crate::compare::{AlternativeResult, Comparison, Contender, Paired};
+use crate::model::config::MysqlVersion;
 use crate::report::charts::{self, CompareBar, ComparePanel};
 use crate::stats::Estimate;
 
@@ -156,6 +157,9 @@ pub fn compare_text(c: &Comparison, results: &[AlternativeResult], overrides: &[
             days(result.free_retention_alternative),
         );
     }
+    for note in assumption_notes(c, results) {
+        let _ = writeln!(out, "\nNote: {note}");
+    }
     if let Some(t) = c.target {
         let _ = writeln!(
             out,
@@ -167,6 +171,53 @@ pub fn compare_text(c: &Comparison, results: &[AlternativeResult], overrides: &[
         );
     }
     out
+}
+
+/// Why a what-if left a row unmoved where a reader would expect it to move: the row follows a
+/// modelling assumption the change does not touch. Said once, for the alternatives that change
+/// the load or the MySQL version and leave the row identical in every run.
+fn assumption_notes(c: &Comparison, results: &[AlternativeResult]) -> Vec<String> {
+    let unmoved = |result: &AlternativeResult, figure: Figure| {
+        result.figures.iter().any(|p| {
+            p.figure == figure
+                && p.difference
+                    .is_some_and(|d| d.mean == 0.0 && d.ci95.is_some_and(|[lo, hi]| lo == hi))
+        })
+    };
+    let changes =
+        |alt: &Contender, what: &dyn Fn(&str) -> bool| alt.vs.iter().any(|o| what(&o.key));
+    let mut load = Vec::new();
+    let mut version = Vec::new();
+    for (alt, result) in c.alternatives.iter().zip(results) {
+        if changes(alt, &|k| k.starts_with("workload."))
+            && unmoved(result, Figure::SnapshotFailures)
+        {
+            load.push(alt.label.as_str());
+        }
+        let config = &alt.loaded.scenario.config;
+        let quiet_5_7 = config.server.mysql_version == MysqlVersion::V5_7
+            && config.workload.long_txn_per_day == 0.0;
+        if changes(alt, &|k| k == "server.mysql_version")
+            && quiet_5_7
+            && unmoved(result, Figure::SnapshotFailures)
+        {
+            version.push(alt.label.as_str());
+        }
+    }
+    let mut notes = Vec::new();
+    if !load.is_empty() {
+        notes.push(format!(
+            "{}: failed snapshots follow backup.snapshot_failure_pct, scaled by the load relative to the server's own mean (backup.failure_load_exponent), so a heavier load throughout leaves them alone; the documentation gives no size for the effect of load, so raise snapshot_failure_pct to what a busier server shows",
+            load.join(", ")
+        ));
+    }
+    if !version.is_empty() {
+        notes.push(format!(
+            "{}: on 5.7 snapshots fail while a long transaction is open, and workload.long_txn_per_day is 0 here (the default): set it to what the server sees",
+            version.join(", ")
+        ));
+    }
+    notes
 }
 
 /// An estimate's cells, all empty when no run had the figure.
