@@ -6,6 +6,10 @@ use toml::de::DeTable;
 use super::{spans, spelling};
 use crate::error::{InputError, Origin};
 
+/// The parser's two words for a nesting past its limit (80 levels), in the reader's.
+const NESTED_TOO_DEEPLY: &str =
+    "nested too deeply: tables, arrays and dotted keys may go at most 80 levels deep (a scenario needs 3)";
+
 /// A parse error the TOML parser gives without a position (too deep a nesting): the first line
 /// whose inclusion brings it on, found by bisecting the text's line prefixes, and the error in
 /// words a user can act on.
@@ -14,7 +18,7 @@ pub(super) fn unlocated_error(
     message: &str,
 ) -> (Option<String>, Option<(usize, usize)>, String) {
     let readable = if message == "recursion limit" {
-        "nested too deeply: tables, arrays and dotted keys may go at most 80 levels deep (a scenario needs 3)".to_string()
+        NESTED_TOO_DEEPLY.to_string()
     } else {
         message.to_string()
     };
@@ -211,6 +215,9 @@ fn factor(unit: &str) -> Option<(&'static str, f64)> {
 /// serde's "invalid type: string \"abc\", expected f64" as "expected a number, got the text
 /// \"abc\"": the types a scenario's author knows, not Rust's.
 pub fn plain_words(message: &str) -> String {
+    if message == "cannot recurse further; max recursion depth met" {
+        return NESTED_TOO_DEEPLY.to_string();
+    }
     let body = message
         .strip_prefix("invalid type: ")
         .or_else(|| message.strip_prefix("invalid value: "));
