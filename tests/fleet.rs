@@ -1849,3 +1849,32 @@ fn writes_lost_to_a_geo_restore_are_of_the_geo_restored() {
 fn sig3(x: f64) -> String {
     backsim::report::numbers::sig(x, 3)
 }
+
+/// An inventory that is a TOML file (here the fleet file naming itself, or a scenario) is
+/// called what it is, where its first line was read as a CSV header and blamed for an unknown
+/// column `name = "f"`.
+#[test]
+fn a_toml_file_given_as_the_inventory_is_called_toml() {
+    let tmp = TempDir::new().unwrap();
+    let itself = write(
+        tmp.path(),
+        "f.toml",
+        "name = \"f\"\ninventory = \"f.toml\"\n",
+    );
+    refuses(
+        tmp.path(),
+        &["fleet", itself.to_str().unwrap()],
+        "f.toml:1:1: key `header`: reads as TOML, not as an inventory",
+    );
+    write(tmp.path(), "s.toml", "[server]\nvcores = 4\n");
+    let other = write(
+        tmp.path(),
+        "g.toml",
+        "name = \"g\"\ninventory = \"s.toml\"\n",
+    );
+    refuses(
+        tmp.path(),
+        &["fleet", other.to_str().unwrap()],
+        "s.toml:1:1: key `header`: reads as TOML",
+    );
+}

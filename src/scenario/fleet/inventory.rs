@@ -75,6 +75,22 @@ pub(super) fn inventory(
             ),
         ));
     }
+    // A TOML file named as the inventory (the fleet file itself, or a scenario) was read as a
+    // CSV header and blamed for an unknown column `name = "…"`.
+    let first_line = text.lines().map(str::trim).find(|l| !l.is_empty());
+    if first_line.is_some_and(|l| l.starts_with('[') || (l.contains('=') && !l.contains(','))) {
+        return Err(InputError {
+            position: Some((header_line(text), 1)),
+            ..fail(
+                None,
+                None,
+                format!(
+                    "reads as TOML, not as an inventory: an inventory is a CSV file, a header line ({}) and a row per server or group; a TOML file goes to `backsim fleet` itself, or as a group's `scenario`",
+                    all.join(",")
+                ),
+            )
+        });
+    }
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| fail(None, None, format!("cannot read the header: {e}")))?
