@@ -474,6 +474,30 @@ fn sweep_table_check_is_linear_in_its_size() {
     );
 }
 
+/// A cases header of 100,000 columns hung for minutes, with no row under it: each column was
+/// compared with every one before it. More columns than a sweep may vary are refused at once.
+#[test]
+fn a_cases_file_of_too_many_columns_is_refused_at_once() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), "s.toml", TINY);
+    let header: Vec<String> = (0..100_000).map(|i| format!("k{i}")).collect();
+    write(tmp.path(), "wide.csv", &format!("{}\n", header.join(",")));
+    let out = tmp.path().join("out");
+    let args = [
+        "sweep",
+        path.to_str().unwrap(),
+        "--cases",
+        "wide.csv",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    refused(
+        &within(20, &args, tmp.path()),
+        &["wide.csv:1:1", "100000 columns", "at most 64 keys"],
+    );
+    assert!(!out.exists());
+}
+
 /// A path to /dev/zero was read for ever.
 #[test]
 fn scenario_path_to_an_endless_file_fails_fast() {

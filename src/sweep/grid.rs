@@ -9,7 +9,7 @@ use crate::scenario::spans::{field_starts, header_line, RecordLines};
 pub const MAX_SWEEP_POINTS: usize = 100_000;
 
 /// The most keys swept at once (a grid of more keys with two values each would pass the point
-/// limit anyway; listed cases may name more columns).
+/// limit anyway), and the most columns a list of cases may name.
 pub const MAX_SWEEP_KEYS: usize = 64;
 
 /// The grid: dotted keys and, for each, its values as TOML text. Points run over the cartesian
@@ -298,6 +298,18 @@ impl Grid {
             .iter()
             .map(str::to_string)
             .collect();
+        // Checked before any work per column: the checks below compare each column with the
+        // ones before it, and 100,000 columns took minutes.
+        if keys.len() > MAX_SWEEP_KEYS {
+            return Err(fail(
+                "header".into(),
+                format!(
+                    "names {} columns; a list of cases may name at most {MAX_SWEEP_KEYS} keys",
+                    keys.len()
+                ),
+                Some((header_line(&text), 1)),
+            ));
+        }
         if keys.is_empty() || keys.iter().any(String::is_empty) {
             return Err(fail(
                 "header".into(),
