@@ -1439,6 +1439,63 @@ fn fleet_merge_treats_every_shard_record_as_untrusted() {
     }
 }
 
+/// A shard's record names the fleet file merge reads: a named pipe there made merge wait for a
+/// writer for ever. Only a regular file is read; the shard's record and its key are named.
+#[cfg(unix)]
+#[test]
+fn fleet_merge_reads_the_fleet_file_only_from_a_regular_file() {
+    let tmp = TempDir::new().unwrap();
+    let file = small_fleet(tmp.path(), "\"fleet\"");
+    let shard = tmp.path().join("shard");
+    let output = within(
+        120,
+        &[
+            "fleet",
+            file.to_str().unwrap(),
+            "--shard",
+            "1/1",
+            "--no-charts",
+            "--out",
+            shard.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let pipe = tmp.path().join("pipe.toml");
+    assert!(Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap()
+        .success());
+    // Named by its full path, and by a relative one found beside where merge runs.
+    for named in [pipe.to_str().unwrap(), "pipe.toml"] {
+        edit_json(&shard.join("fleet_runs.json"), |v| {
+            v["provenance"]["fleet_file"] = named.into()
+        });
+        let merged = tmp.path().join("merged");
+        let output = within(
+            20,
+            &[
+                "merge",
+                shard.to_str().unwrap(),
+                "--out",
+                merged.to_str().unwrap(),
+            ],
+            tmp.path(),
+        );
+        refused(
+            &output,
+            &[
+                "fleet_runs.json",
+                "provenance.fleet_file",
+                named,
+                "not a regular file",
+            ],
+        );
+        assert!(!merged.exists());
+    }
+}
+
 /// A duration without its unit says what a bare number counts and how to write one, in the
 /// scenario's own units (s, m, h, d), never the parsing library's (ns, weeks, "90sec").
 #[test]

@@ -237,29 +237,49 @@ fn find_fleet_file(
         }
         return Ok((path, None));
     }
+    // The path comes from a shard, which may come from anywhere: only a regular file (or a
+    // link to one) is read, since opening a named pipe waits for a writer for ever.
+    let regular = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.is_file());
+    let refuse_unless_regular = |p: PathBuf| {
+        if p.exists() && !regular(&p) {
+            return Err(Error::from(InputError {
+                origin: crate::error::Origin::File(shard.join(RECORD_FILE)),
+                key: Some("provenance.fleet_file".into()),
+                position: None,
+                message: format!(
+                    "names {}, which is not a regular file (a pipe, a device or a folder): merge reads the fleet file the shards ran from a regular file only",
+                    p.display()
+                ),
+            }));
+        }
+        Ok((p, None))
+    };
     if path.is_absolute() {
-        return Ok((path, None));
+        return refuse_unless_regular(path);
     }
     let above = std::fs::canonicalize(shard)
         .map(|s| s.ancestors().map(|a| a.join(&path)).collect::<Vec<_>>())
         .unwrap_or_default();
     let candidates: Vec<PathBuf> = std::iter::once(path.clone()).chain(above).collect();
     // The one the shards ran comes back built, so that merge does not build it again.
-    let the_one = candidates.iter().find_map(|candidate| {
-        load_fleet(candidate, overrides)
-            .ok()
-            .filter(|f| {
-                f.sha256 == ran.fleet_sha256
-                    && (ran.fleet_fingerprint.is_empty()
-                        || f.fingerprint() == ran.fleet_fingerprint)
-            })
-            .map(|f| (candidate.clone(), Some(f)))
-    });
+    let the_one = candidates
+        .iter()
+        .filter(|c| regular(c))
+        .find_map(|candidate| {
+            load_fleet(candidate, overrides)
+                .ok()
+                .filter(|f| {
+                    f.sha256 == ran.fleet_sha256
+                        && (ran.fleet_fingerprint.is_empty()
+                            || f.fingerprint() == ran.fleet_fingerprint)
+                })
+                .map(|f| (candidate.clone(), Some(f)))
+        });
     // None is the one: the first that exists, so that the error says how it differs.
-    Ok(the_one.unwrap_or_else(|| {
-        let first = candidates.iter().find(|c| c.is_file()).cloned();
-        (first.unwrap_or(path), None)
-    }))
+    match the_one {
+        Some(found) => Ok(found),
+        None => refuse_unless_regular(candidates.into_iter().find(|c| regular(c)).unwrap_or(path)),
+    }
 }
 
 /// Join the shards of a fleet run: the same fleet file (same text), the same settings, every
