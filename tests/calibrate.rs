@@ -309,6 +309,31 @@ fn one_measured_restore_fits_the_replay_rate_alone_and_says_so() {
     assert_eq!(r.hydrate_gb_per_hour_per_vcore, 100.0);
 }
 
+/// A scenario over the 1 MiB that validate and run read was calibrated into one they then
+/// refused: calibrate reads it with the same limit and says the same.
+#[test]
+fn a_scenario_over_the_size_limit_is_refused_as_validate_refuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let padding = "# padding\n".repeat(110_000);
+    let text = format!(
+        "{}[[restore.measured]]\ndatabase_gb = 100.0\nbinlog_gb = 6.0\ntarget = \"latest\"\nminutes = 42.0\n{padding}",
+        mine(7)
+    );
+    let (code, _, stderr, written) = calibrate(dir.path(), &text, None);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(written.is_none());
+    assert!(
+        stderr.contains("mine.toml") && stderr.contains("is larger than 1024 KiB"),
+        "{stderr}"
+    );
+    let validate = backsim()
+        .arg("validate")
+        .arg(dir.path().join("mine.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(validate.status.code(), Some(2));
+}
+
 /// An existing --out may be another scenario, or the calibrated one edited since: like
 /// import's output it is replaced only with --force, and then it is.
 #[test]

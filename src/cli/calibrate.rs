@@ -346,7 +346,18 @@ pub(super) fn import(description: &Path, out: Option<&Path>, force: bool) -> Res
 }
 
 pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
-    let text = read(&args.scenario, "scenario file")?;
+    // Here `-` would be standard input to the scenario reader, with nowhere beside it for the
+    // calibrated file to go.
+    if scenario::is_stdin(&args.scenario) {
+        return Err(InputError::argument(
+            "calibrate",
+            "calibrate reads its scenario from a file (the calibrated one goes beside it): name the file",
+        )
+        .into());
+    }
+    // Read as validate and run read it (at most 1 MiB, a bad byte located): a larger file was
+    // calibrated into one that every other command then refused.
+    let text = scenario::read_text(&args.scenario)?;
     let origin = Origin::File(args.scenario.clone());
     let s = scenario::parse(&text, origin.clone(), &[])?;
     if args.metrics.is_none() && s.measured_restores.is_empty() {
