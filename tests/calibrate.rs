@@ -334,6 +334,29 @@ fn a_scenario_over_the_size_limit_is_refused_as_validate_refuses_it() {
     assert_eq!(validate.status.code(), Some(2));
 }
 
+/// A scenario starting with a byte-order mark, which validate and run accept, failed to
+/// calibrate ("cannot write the fitted keys", line 2): the header went in before the mark. The
+/// mark is dropped; the calibrated file is written without one.
+#[test]
+fn a_scenario_starting_with_a_byte_order_mark_calibrates() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "\u{feff}{}[[restore.measured]]\ndatabase_gb = 100.0\nbinlog_gb = 6.0\ntarget = \"latest\"\nminutes = 42.0\n",
+        mine(7)
+    );
+    let (code, _, stderr, calibrated) = calibrate(dir.path(), &text, None);
+    assert_eq!(code, 0, "{stderr}");
+    let calibrated = calibrated.unwrap();
+    assert!(!calibrated.contains('\u{feff}'), "{calibrated}");
+    assert_eq!(
+        parsed(&calibrated)
+            .config
+            .restore
+            .replay_gb_per_hour_per_vcore,
+        4.091
+    );
+}
+
 /// An existing --out may be another scenario, or the calibrated one edited since: like
 /// import's output it is replaced only with --force, and then it is.
 #[test]
