@@ -515,6 +515,53 @@ fn bad_metrics_exit_2_naming_the_metric_and_what_is_needed() {
     );
 }
 
+/// Metrics over more days than a scenario may run were refused as the scenario's
+/// `horizon_days`, a key the user never set (calibrate derives it from the metrics): they are
+/// refused on the metrics, with their span and the limit. And a span just short of the
+/// minimum is told in hours: 71 hours printed as "3.0 days" read as enough.
+#[test]
+fn a_metrics_span_out_of_bounds_is_blamed_on_the_metrics_with_its_span() {
+    let dir = tempfile::tempdir().unwrap();
+    // Over 100 years at PT6H, in runs of three points (so that PT6H is the commonest gap)
+    // every 30 steps: few enough points to write, and the grid not mostly empty.
+    let mut json: serde_json::Value = serde_json::from_str(&backup_export(3, "Bytes")).unwrap();
+    let start = chrono::DateTime::parse_from_rfc3339("1925-01-05T00:00:00Z").unwrap();
+    let data: Vec<serde_json::Value> = (0..147_000i64)
+        .filter(|step| step % 30 < 3)
+        .map(|step| {
+            let at = start + chrono::Duration::hours(6 * step);
+            serde_json::json!({
+                "average": 5e11,
+                "timeStamp": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            })
+        })
+        .collect();
+    json["value"][0]["timeseries"][0]["data"] = data.into();
+    let long = dir.path().join("long.json");
+    std::fs::write(&long, json.to_string()).unwrap();
+    let (code, _, stderr, written) = calibrate(dir.path(), &mine(7), Some(&long));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(written.is_none());
+    for e in [
+        "long.json",
+        "`backup_storage_used`",
+        "covers 36743.0 days",
+        "at most 36462 days",
+    ] {
+        assert!(stderr.contains(e), "expected {e} in {stderr}");
+    }
+    assert!(!stderr.contains("horizon_days"), "{stderr}");
+    let short = dir.path().join("short.json");
+    std::fs::write(&short, backup_export(72, "Bytes")).unwrap();
+    let (code, _, stderr, _) = calibrate(dir.path(), &mine(7), Some(&short));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("covers 71 hours (72 points at PT1H)")
+            && stderr.contains("at least 3 days (72 hours)"),
+        "{stderr}"
+    );
+}
+
 /// `json` (an export) with the values of the metrics named in `metrics` multiplied by `factor`,
 /// their unit left as it was.
 fn rescaled(json: &str, metrics: &[&str], factor: f64) -> String {

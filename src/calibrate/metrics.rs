@@ -22,6 +22,18 @@ pub const BYTES_PER_GB: f64 = 1_073_741_824.0;
 
 /// Calibration needs a few daily snapshots and the growth between them.
 pub const MIN_DAYS: f64 = 3.0;
+/// The longest span fitted: the simulation runs a full backup set (up to the longest retention
+/// and two days) and up to a day more before the first point, all within the horizon a scenario
+/// may have; a longer one was refused as a horizon_days the user never wrote.
+pub const MAX_DAYS: f64 = {
+    use crate::scenario::keys::{Kind, HORIZON_DAYS, RETENTION};
+    let (Kind::Number { max: horizon, .. }, Kind::Integer { max: retention, .. }) =
+        (HORIZON_DAYS.kind, RETENTION.kind)
+    else {
+        panic!("horizon_days is a number and backup.retention_days an integer")
+    };
+    horizon - retention as f64 - 3.0
+};
 /// Coarser points cannot show the daily snapshot against the growth between snapshots.
 pub const MAX_STEP: SimTime = 6 * HOUR;
 /// More missing points than this share and the series says too little.
@@ -144,9 +156,19 @@ fn check_backup(s: Series) -> Result<Series, String> {
             iso_interval(MAX_STEP)
         ));
     }
+    // In whole hours, which the span is: "3.0 days" for 71 hours read as enough.
+    let hours = s.gb.len().saturating_sub(1) as SimTime * s.step / HOUR;
     if s.span_days() < MIN_DAYS {
         return Err(format!(
-            "covers {:.1} days ({} points at {}); calibration needs at least {MIN_DAYS} days, and a month resolves the daily and weekly load shapes: export a longer --start-time/--end-time",
+            "covers {hours} hours ({} points at {}); calibration needs at least {MIN_DAYS} days ({} hours), and a month resolves the daily and weekly load shapes: export a longer --start-time/--end-time",
+            s.gb.len(),
+            iso_interval(s.step),
+            MIN_DAYS * 24.0
+        ));
+    }
+    if s.span_days() > MAX_DAYS {
+        return Err(format!(
+            "covers {:.1} days ({} points at {}); calibration simulates at most {MAX_DAYS} days of metrics (a scenario's horizon, less a full backup set before them): export a shorter --start-time/--end-time",
             s.span_days(),
             s.gb.len(),
             iso_interval(s.step)
