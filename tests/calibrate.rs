@@ -480,6 +480,17 @@ fn bad_metrics_exit_2_naming_the_metric_and_what_is_needed() {
             vec!["not valid JSON"],
         ),
         (
+            // Said only "expected ident at line 1 column 2", the parser's view of a CSV.
+            "portal csv",
+            "\u{feff}\"TimeGenerated\",\"Backup Storage Used (Average)\"\n2026-01-05 00:00,512\n"
+                .to_string(),
+            vec![
+                "portal csv.json:1:1",
+                "not valid JSON",
+                "must be the JSON of `az monitor metrics list` (not the portal's CSV download)",
+            ],
+        ),
+        (
             // A grid from 2026 to 9999 took gigabytes, or aborted on allocation.
             "far",
             {
@@ -504,6 +515,10 @@ fn bad_metrics_exit_2_naming_the_metric_and_what_is_needed() {
         assert!(written.is_none(), "{what}: nothing written");
         for e in expected {
             assert!(stderr.contains(e), "{what}: expected {e} in {stderr}");
+        }
+        // JSON, broken: no talk of CSV.
+        if what == "not json" {
+            assert!(!stderr.contains("CSV"), "{stderr}");
         }
     }
     // Nothing to calibrate from at all.

@@ -74,7 +74,17 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Metrics, InputError> {
         position: None,
         message,
     };
-    let doc = super::json_document(text, origin)?;
+    let doc = super::json_document(text, origin).map_err(|mut e| {
+        // The portal's "Download to CSV" is the other way to save metrics, and the JSON
+        // parser's complaint about it ("expected ident") does not say so.
+        let start = text.trim_start_matches('\u{feff}').trim_start();
+        if !start.starts_with(['{', '[']) {
+            e.message.push_str(
+                "; the metrics must be the JSON of `az monitor metrics list` (not the portal's CSV download)",
+            );
+        }
+        e
+    })?;
     let Some(list) = doc.get("value").and_then(Value::as_array) else {
         return Err(fail(
             "value".into(),
