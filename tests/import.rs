@@ -545,3 +545,30 @@ fn an_inventory_too_large_for_fleet_is_said_to_be() {
     assert!(csv.is_some());
     assert!(!stdout.contains("`backsim fleet` reads"), "{stdout}");
 }
+
+/// A list of 200,000 servers took a gigabyte (each server's scenario held until the inventory
+/// was written, the whole list as JSON values before that), for an inventory `fleet` refuses.
+/// A list longer than the most rows that inventory could hold is refused before either, with
+/// the limit; the REST response's `value` is counted the same way.
+#[test]
+fn a_list_of_more_servers_than_an_inventory_holds_is_refused_at_once() {
+    let limit = backsim::calibrate::import::MAX_LISTED;
+    assert_eq!(limit, 80_659, "1 MiB over rows of 13 bytes at the shortest");
+    let servers: Vec<Value> = (0..=limit)
+        .map(|i| show(&format!("s{i}"), "Standard_B1ms", "East US"))
+        .collect();
+    let (code, _, stderr, csv) = import(&Value::Array(servers.clone()), "org.csv");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(csv.is_none());
+    assert!(
+        stderr
+            .contains("server.json: lists 80660 servers; at most 80659 fit the 1024 KiB inventory"),
+        "{stderr}"
+    );
+    let (code, _, stderr, _) = import(&json!({ "value": servers }), "org.csv");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("key `value`: lists 80660 servers"),
+        "{stderr}"
+    );
+}

@@ -35,6 +35,12 @@ pub fn inventory_columns() -> impl Iterator<Item = (&'static str, Option<&'stati
     )
 }
 
+/// The most servers a list may give: each becomes a row of the inventory, and no more rows fit
+/// the file `backsim fleet` reads even at their shortest (a one-letter name, count 1, every
+/// other cell empty). Every server's scenario is held until the inventory is written: 200,000
+/// of them took a gigabyte.
+pub const MAX_LISTED: usize = scenario::MAX_FILE_BYTES / (3 + INVENTORY_KEYS.len() + 2);
+
 /// Read a description: one server (an object) or several (a list, or an object whose `value`
 /// is one). `origin` names the file in errors.
 pub fn parse(text: &str, origin: &Origin) -> Result<Import, InputError> {
@@ -44,6 +50,17 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Import, InputError> {
         position: None,
         message,
     };
+    // Counted before the document is built: the whole list as JSON values took eight times
+    // the file.
+    if let Some((count, prefix)) = listed(text).filter(|&(n, _)| n > MAX_LISTED) {
+        return Err(fail((
+            prefix.to_string(),
+            format!(
+                "lists {count} servers; at most {MAX_LISTED} fit the {} KiB inventory `backsim fleet` reads (one row each): import the list in parts (one per region or resource group, say), each a fleet of its own",
+                scenario::MAX_FILE_BYTES / 1024
+            ),
+        )));
+    }
     let doc = super::json_document(text, origin)?;
     let is_metrics = doc
         .get("value")
@@ -112,6 +129,85 @@ pub fn parse(text: &str, origin: &Origin) -> Result<Import, InputError> {
         servers.push(one);
     }
     Ok(Import::Fleet(servers))
+}
+
+/// How many servers a list gives (a list, or an object without a name whose `value` is one),
+/// and where: counted in one pass that keeps none of them. None for anything else, broken JSON
+/// included, which the parse that follows reports.
+fn listed(text: &str) -> Option<(usize, &'static str)> {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::fmt;
+
+    struct Length;
+    impl<'de> Visitor<'de> for Length {
+        type Value = Option<usize>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut n = 0;
+            while seq.next_element::<IgnoredAny>()?.is_some() {
+                n += 1;
+            }
+            Ok(Some(n))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    struct LengthOf(Option<usize>);
+    impl<'de> serde::Deserialize<'de> for LengthOf {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(Length).map(LengthOf)
+        }
+    }
+    struct Listed;
+    impl<'de> Visitor<'de> for Listed {
+        type Value = Option<(usize, &'static str)>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a server description or a list of them")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            Length.visit_seq(seq).map(|n| n.map(|n| (n, "")))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let (mut named, mut value) = (false, None);
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "value" => value = map.next_value::<LengthOf>()?.0,
+                    _ => {
+                        named |= key == "name";
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(value.filter(|_| !named).map(|n| (n, "value")))
+        }
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    serde_json::Deserializer::from_str(text)
+        .deserialize_any(Listed)
+        .ok()
+        .flatten()
 }
 
 /// The imported keys must make a valid scenario; a problem is blamed on the field behind it.
