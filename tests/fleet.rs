@@ -1878,3 +1878,43 @@ fn a_toml_file_given_as_the_inventory_is_called_toml() {
         "s.toml:1:1: key `header`: reads as TOML",
     );
 }
+
+/// validate said "1 groups, 2 regions" of a fleet that `fleet` calls "1 group, 1 region": it
+/// counted the region geo-restores go to as one the servers run in. Now it counts as fleet
+/// does, says the target apart, and puts a count of one in the singular.
+#[test]
+fn validate_counts_a_fleet_as_fleet_does() {
+    let tmp = TempDir::new().unwrap();
+    write(
+        tmp.path(),
+        "server.toml",
+        "name = \"tiny\"\nhorizon_days = 2\nruns = 2\n",
+    );
+    let one = write(
+        tmp.path(),
+        "fleet.toml",
+        "name = \"fleet\"\nruns = 1\nhorizon_days = 2\n[[group]]\nname = \"only\"\ncount = 1\nregion = \"eastus\"\nscenario = \"server.toml\"\n",
+    );
+    let out = backsim().arg("validate").arg(&one).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "1 server in 1 group, 1 region and 1 geo-restore target region; 1 run × 2 days"
+        ),
+        "{stdout}"
+    );
+    let ran = backsim()
+        .arg("fleet")
+        .arg(&one)
+        .args(["--no-charts", "--out"])
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(ran.status.code(), Some(0));
+    let summary = String::from_utf8_lossy(&ran.stdout);
+    assert!(
+        summary.contains("1 server in 1 group, 1 region"),
+        "{summary}"
+    );
+}

@@ -8,14 +8,32 @@ use super::*;
 pub(super) fn validate(path: &Path, set: &[String], json: bool) -> Result<(), Error> {
     if !json && scenario::fleet::is_fleet_file(path) {
         let fleet = scenario::fleet::load_fleet(path, &overrides(set)?)?;
+        let counted = |n: u64, noun: &str| match n {
+            1 => format!("1 {noun}"),
+            n => format!("{n} {noun}s"),
+        };
+        // Counted as `fleet` counts them, the regions servers run in; the fleet also holds the
+        // regions their geo-restores go to, which were counted here as well (2 where fleet said 1).
+        let homes = (0..fleet.regions.len())
+            .filter(|&r| fleet.groups.iter().any(|g| g.home == r))
+            .count();
+        let paired = fleet.regions.len() - homes;
         say(&format!(
-            "ok: {} is a valid fleet (\"{}\": {} servers in {} groups, {} regions; {} runs × {} days, seed {})\n",
+            "ok: {} is a valid fleet (\"{}\": {} in {}, {}{}; {} × {} days, seed {})\n",
             path.display(),
             fleet.name,
-            fleet.servers(),
-            fleet.groups.len(),
-            fleet.regions.len(),
-            fleet.runs,
+            counted(fleet.servers(), "server"),
+            counted(fleet.groups.len() as u64, "group"),
+            counted(homes as u64, "region"),
+            if paired > 0 {
+                format!(
+                    " and {}",
+                    counted(paired as u64, "geo-restore target region")
+                )
+            } else {
+                String::new()
+            },
+            counted(fleet.runs.into(), "run"),
             fleet.horizon_days,
             fleet.seed
         ));
