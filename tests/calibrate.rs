@@ -290,13 +290,19 @@ fn identifiability_restore_rates_come_back_within_10_percent_from_three_restores
     );
 }
 
+/// `mine(7)` after `before`, with one measured restore to the latest point: 6 GB replayed on
+/// top of a 100 GB snapshot in 42 minutes.
+fn one_measured_restore(before: &str) -> String {
+    format!(
+        "{before}{}[[restore.measured]]\ndatabase_gb = 100.0\nbinlog_gb = 6.0\ntarget = \"latest\"\nminutes = 42.0\n",
+        mine(7)
+    )
+}
+
 #[test]
 fn one_measured_restore_fits_the_replay_rate_alone_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "{}[[restore.measured]]\ndatabase_gb = 100.0\nbinlog_gb = 6.0\ntarget = \"latest\"\nminutes = 42.0\n",
-        mine(7)
-    );
+    let text = one_measured_restore("");
     let (code, stdout, stderr, calibrated) = calibrate(dir.path(), &text, None);
     assert_eq!(code, 0, "{stderr}");
     assert!(
@@ -315,10 +321,7 @@ fn one_measured_restore_fits_the_replay_rate_alone_and_says_so() {
 fn a_scenario_over_the_size_limit_is_refused_as_validate_refuses_it() {
     let dir = tempfile::tempdir().unwrap();
     let padding = "# padding\n".repeat(110_000);
-    let text = format!(
-        "{}[[restore.measured]]\ndatabase_gb = 100.0\nbinlog_gb = 6.0\ntarget = \"latest\"\nminutes = 42.0\n{padding}",
-        mine(7)
-    );
+    let text = one_measured_restore("") + &padding;
     let (code, _, stderr, written) = calibrate(dir.path(), &text, None);
     assert_eq!(code, 2, "{stderr}");
     assert!(written.is_none());
@@ -340,10 +343,7 @@ fn a_scenario_over_the_size_limit_is_refused_as_validate_refuses_it() {
 #[test]
 fn a_scenario_starting_with_a_byte_order_mark_calibrates() {
     let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "\u{feff}{}[[restore.measured]]\ndatabase_gb = 100.0\nbinlog_gb = 6.0\ntarget = \"latest\"\nminutes = 42.0\n",
-        mine(7)
-    );
+    let text = one_measured_restore("\u{feff}");
     let (code, _, stderr, calibrated) = calibrate(dir.path(), &text, None);
     assert_eq!(code, 0, "{stderr}");
     let calibrated = calibrated.unwrap();
