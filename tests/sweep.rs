@@ -507,6 +507,32 @@ fn a_sweep_table_takes_unquoted_dotted_keys_and_nested_tables() {
     );
 }
 
+/// Of two bad keys in a `[sweep]` table the first in the file is named, as --vary names the
+/// first given: the table was checked in key order, so `backup.foo` on line 4 was passed over
+/// for `backup.bar` on line 5.
+#[test]
+fn of_two_bad_sweep_keys_the_first_in_the_file_is_named() {
+    for (table, first) in [
+        (
+            "[sweep]\n\"backup.foo\" = [1, 2]\n\"backup.bar\" = [1, 2]\n",
+            ":5:16: key `sweep.\"backup.foo\"`",
+        ),
+        (
+            "[sweep]\n\"workload.diurnal[30]\" = [1]\n\"workload.diurnal[40]\" = [1]\n",
+            ":5:26: key `sweep.\"workload.diurnal[30]\"`",
+        ),
+    ] {
+        let err = grid_of_table(table).unwrap_err();
+        assert!(err.contains(first), "{table}: {err}");
+    }
+    let tmp = TempDir::new().unwrap();
+    sweep_refused(
+        tmp.path(),
+        &["--vary", "backup.foo=1,2", "--vary", "backup.bar=1,2"],
+        "key `backup.foo`",
+    );
+}
+
 /// A case listed twice runs twice, to the same results: said on stderr (not under -q), naming
 /// the rows, so that a slip in the file does not pass unseen.
 #[test]

@@ -17,33 +17,29 @@ impl Document<'_> {
         sweep: &[(String, Vec<toml::Value>)],
     ) -> Result<(), InputError> {
         for (k, (key, values)) in sweep.iter().enumerate() {
-            let others: Vec<&(String, Vec<toml::Value>)> = sweep
-                .iter()
-                .enumerate()
-                .filter(|&(j, _)| j != k)
-                .map(|(_, e)| e)
-                .collect();
+            let others: Vec<usize> = (0..sweep.len()).filter(|&j| j != k).collect();
             // Saturating: a grid too large to count is refused by the sweep's own limits, and
             // only the first few combinations are tried here anyway.
             let combinations = others
                 .iter()
-                .fold(1usize, |n, (_, v)| n.saturating_mul(v.len()));
+                .fold(1usize, |n, &j| n.saturating_mul(sweep[j].1.len()));
             for value in values {
                 let mut first_error = None;
                 for c in 0..combinations.min(SWEEP_CHECK_TRIES) {
-                    let mut sets = overrides.to_vec();
+                    let mut chosen = vec![value; sweep.len()];
                     let mut rest = c;
-                    for (other_key, other_values) in others.iter().rev() {
-                        sets.push(Override {
-                            key: other_key.clone(),
-                            value: other_values[rest % other_values.len()].to_string(),
-                        });
+                    for &j in others.iter().rev() {
+                        let other_values = &sweep[j].1;
+                        chosen[j] = &other_values[rest % other_values.len()];
                         rest /= other_values.len();
                     }
-                    sets.push(Override {
+                    // Set in the table's order, not the key under test last: of two bad keys
+                    // the first is named, as --vary names the first given.
+                    let mut sets = overrides.to_vec();
+                    sets.extend(sweep.iter().zip(chosen).map(|((key, _), value)| Override {
                         key: key.clone(),
                         value: value.to_string(),
-                    });
+                    }));
                     match self.point(&sets) {
                         Ok(_) => {
                             first_error = None;
