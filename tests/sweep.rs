@@ -1202,3 +1202,62 @@ fn merge_of_a_run_folder_says_what_merge_takes() {
         );
     }
 }
+
+/// A value listed twice in a grid, by the `[sweep]` table or --vary, ran twice without a word,
+/// where a repeated case is named: it still runs (one row per point), with the same note.
+#[test]
+fn repeated_grid_values_are_noted_like_repeated_cases() {
+    let tmp = TempDir::new().unwrap();
+    let table = write(
+        tmp.path(),
+        "name = \"p\"\nruns = 2\nhorizon_days = 10\n[sweep]\n\"backup.retention_days\" = [7, 7]\n",
+    );
+    let run = |args: &[&str], quiet: bool| {
+        let mut command = backsim();
+        if quiet {
+            command.arg("-q");
+        }
+        let out = command
+            .args(args)
+            .args(["--no-charts", "--out"])
+            .arg(tmp.path().join("out"))
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stderr.clone()).unwrap()
+    };
+    let from_table = ["sweep", table.to_str().unwrap()];
+    let said = run(&from_table, false);
+    assert!(
+        said.contains(
+            "[sweep] table gives backup.retention_days the same value more than once (7)"
+        ),
+        "{said}"
+    );
+    let rows = fs::read_to_string(tmp.path().join("out/sweep.csv")).unwrap();
+    assert_eq!(rows.lines().count(), 1 + 2, "every point still runs");
+    assert_eq!(run(&from_table, true), "");
+    let plain = plain(tmp.path());
+    let said = run(
+        &[
+            "sweep",
+            plain.to_str().unwrap(),
+            "--vary",
+            "backup.redundancy=geo,local,\"geo\"",
+        ],
+        false,
+    );
+    assert!(
+        said.contains("--vary gives backup.redundancy the same value more than once (geo)"),
+        "{said}"
+    );
+    let said = run(
+        &[
+            "sweep",
+            plain.to_str().unwrap(),
+            "--vary",
+            "backup.retention_days=7,14",
+        ],
+        false,
+    );
+    assert!(!said.contains("more than once"), "{said}");
+}

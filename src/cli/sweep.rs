@@ -129,7 +129,22 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
             }
             grid
         }
-        None => super::sweep_table_grid(&loaded, &args.scenario, &args.vary)?,
+        None => {
+            let grid = super::sweep_table_grid(&loaded, &args.scenario, &args.vary)?;
+            // Said as a repeated case is: a value listed twice ran twice without a word.
+            for (key, values) in grid.repeated_values() {
+                let given = if grid.varied.iter().any(|k| k == key) {
+                    "--vary".to_string()
+                } else {
+                    format!("{}'s [sweep] table", loaded.file)
+                };
+                warn(&format!(
+                    "{given} gives {key} the same value more than once ({}): each copy runs, on the same random numbers, so its results repeat",
+                    short_list(&values)
+                ));
+            }
+            grid
+        }
     };
     // The sweep sets its keys at every point: a --set of one would never take effect, nor one
     // of a key inside a swept table, nor a table holding a swept key (compared key by key, as

@@ -455,6 +455,30 @@ impl Grid {
         groups
     }
 
+    /// A product grid's keys given a value more than once, each with those values (as first
+    /// written, in order), counted as `repeated_cases` counts them: `geo` and `"geo"` are one.
+    pub fn repeated_values(&self) -> Vec<(&str, Vec<&str>)> {
+        if self.cases.is_some() {
+            return Vec::new();
+        }
+        self.keys
+            .iter()
+            .zip(&self.values)
+            .filter_map(|(key, values)| {
+                let mut seen = std::collections::HashMap::new();
+                let mut repeated: Vec<&str> = Vec::new();
+                for value in values {
+                    let (first, count) = seen.entry(value.trim_matches('"')).or_insert((value, 0));
+                    *count += 1;
+                    if *count == 2 {
+                        repeated.push(first);
+                    }
+                }
+                (!repeated.is_empty()).then_some((key.as_str(), repeated))
+            })
+            .collect()
+    }
+
     pub fn points(&self) -> usize {
         match &self.cases {
             Some(cases) => cases.rows.len(),
