@@ -152,8 +152,8 @@ fn identifiability_rate_and_change_ratio_come_back_within_5_percent() {
 #[test]
 fn the_retention_is_taken_as_given_and_said_so() {
     let dir = tempfile::tempdir().unwrap();
-    let truth = with(TRUTH, &[]);
-    let m = metrics(dir.path(), &truth);
+    // The truth keeps 10 days; the scenario says 13.
+    let m = metrics(dir.path(), &with(TRUTH, &[]));
     let (code, stdout, stderr, text) = calibrate(dir.path(), &mine(13), Some(&m));
     assert_eq!(code, 0, "{stderr}");
     let rate = parsed(&text.unwrap()).config.workload.binlog_gb_per_day;
