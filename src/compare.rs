@@ -268,6 +268,16 @@ pub struct AlternativeResult {
     pub free_retention_alternative: Option<u32>,
 }
 
+impl AlternativeResult {
+    /// Alternative − base of the simulated free retention, in days; None where either was not
+    /// measured.
+    pub fn free_retention_change(&self) -> Option<i64> {
+        self.free_retention_base
+            .zip(self.free_retention_alternative)
+            .map(|(b, a)| i64::from(a) - i64::from(b))
+    }
+}
+
 impl Comparison {
     pub fn runs(&self) -> usize {
         self.base_reps.len()

@@ -141,13 +141,9 @@ pub fn compare_text(c: &Comparison, results: &[AlternativeResult], overrides: &[
             numbers::signed_fixed(d, 1)
         );
         let days = |d: Option<u32>| d.map_or("not measured".to_string(), |d| d.to_string());
-        let change = match (
-            result.free_retention_base,
-            result.free_retention_alternative,
-        ) {
-            (Some(b), Some(a)) => numbers::signed_fixed(f64::from(a) - f64::from(b), 0),
-            _ => String::new(),
-        };
+        let change = result
+            .free_retention_change()
+            .map_or(String::new(), |d| numbers::signed_fixed(d as f64, 0));
         let _ = writeln!(
             out,
             "  {:<label_width$} {:>10} {:>11} {:>11}   {change} (the longest retention no run bills: over all runs, no interval)",
@@ -271,11 +267,8 @@ pub fn compare_csv(c: &Comparison, results: &[AlternativeResult]) -> Vec<u8> {
             w.write_record(&row)?;
             let days = |d: Option<u32>| d.map_or(String::new(), |d| d.to_string());
             let change = result
-                .free_retention_base
-                .zip(result.free_retention_alternative)
-                .map_or(String::new(), |(b, a)| {
-                    (i64::from(a) - i64::from(b)).to_string()
-                });
+                .free_retention_change()
+                .map_or(String::new(), |d| d.to_string());
             let mut row = vec![
                 alt.label.clone(),
                 "max_free_retention_days".to_string(),
@@ -445,10 +438,7 @@ pub fn compare_json(
                 max_free_retention_days: FreeRetentionJson {
                     base: result.free_retention_base,
                     alternative: result.free_retention_alternative,
-                    difference: result
-                        .free_retention_base
-                        .zip(result.free_retention_alternative)
-                        .map(|(b, a)| i64::from(a) - i64::from(b)),
+                    difference: result.free_retention_change(),
                 },
                 figures,
             }
