@@ -1,14 +1,11 @@
 //! Planning a point-in-time restore (R2, R3, R5, R7) from what the backups hold at the request:
 //! a pure function of the retained backups and the server's circumstances.
 
-use std::collections::VecDeque;
-
 use serde::Serialize;
 
+use super::backups_view::Backups;
 use super::estimate::{Breakdown, Rates, RestoreWork};
 use crate::engine::{SimTime, DAY};
-use crate::model::backups::{BackupStore, Snapshot};
-use crate::model::server::WritePauses;
 
 /// A deleted server can be restored for this long; then its backups are gone (R5).
 pub const DELETED_SERVER_RESTORE_WINDOW: SimTime = 5 * DAY;
@@ -64,89 +61,6 @@ pub enum RestoreRefusal {
     RegionDown,
     /// A geo-restore needs geo-redundant backup storage.
     NotGeoRedundant,
-}
-
-/// Everything a plan reads: the retained backups and the server's circumstances at the request.
-#[derive(Debug, Clone, Copy)]
-pub struct Backups<'a> {
-    pub store: &'a BackupStore,
-    /// The newest restorable instant and its binlog mark.
-    pub latest_point: SimTime,
-    pub latest_mark: f64,
-    /// When writes stopped (stop, deletion, regional outage), while they are stopped.
-    pub writes_stopped_at: Option<SimTime>,
-    /// Earlier stretches without writes, which no restore loses anything in.
-    pub write_pauses: &'a WritePauses,
-    pub deleted_at: Option<SimTime>,
-    pub region_down: bool,
-    /// The newest point the paired region holds (None before anything has arrived).
-    pub geo_point: Option<SimTime>,
-    /// Moments a session wrote rows breaking a foreign key with the checks off (R7).
-    pub unsafe_moments: &'a VecDeque<SimTime>,
-    /// The recovery window: retention in seconds.
-    pub window: SimTime,
-}
-
-impl Backups<'_> {
-    /// The last moment before `request` that writes happened: the request itself while the
-    /// server takes writes, else when they stopped.
-    pub fn writes_until(&self, request: SimTime) -> SimTime {
-        self.writes_stopped_at.map_or(request, |t| t.min(request))
-    }
-
-    /// The writes a restore to `point` lacks at `request`: writing time from the point to the
-    /// request (or to when writes stopped), without the pauses in between. A geo-restore's
-    /// point can lie before a regional outage that has ended: its hours lost nothing.
-    pub fn writes_lost(&self, point: SimTime, request: SimTime) -> SimTime {
-        let until = self.writes_until(request);
-        let paused: SimTime = self
-            .write_pauses
-            .iter()
-            .map(|&(start, end)| (end.min(until) - start.max(point)).max(0))
-            .sum();
-        (until - point - paused).max(0)
-    }
-
-    /// The recovery window at `request`: [creation or request − retention, last backed-up
-    /// point]. Anchored where writes stopped: a stopped (B7) or deleted (R5) server can still be
-    /// restored to any point of the window it had then.
-    pub fn window_at(&self, request: SimTime) -> (SimTime, SimTime) {
-        let earliest = (self.writes_until(request) - self.window).max(0);
-        (earliest, self.latest_point.min(request))
-    }
-
-    /// The newest point at or before `t` (≤ the last restorable point) that a replay from
-    /// `base` can reach, and its binlog mark, interpolated inside the log backup that covers it:
-    /// the binlog rate is taken as even within one log interval.
-    fn reachable(&self, t: SimTime, base: &Snapshot) -> (SimTime, f64) {
-        if t >= self.latest_point {
-            return (t, self.latest_mark);
-        }
-        let (before, after) = self.store.logs_around(t);
-        let (t0, m0) = match before {
-            Some(l) if l.time > base.time => (l.time, l.binlog_mark),
-            _ => (base.time, base.binlog_mark),
-        };
-        let (t1, m1) = match after {
-            Some(l) => (l.time, l.binlog_mark),
-            // The window last closed at a snapshot, with no log backup since `t0` yet (the next
-            // is due, or those since failed): binlog written after `t0` is in no backup, so a
-            // replay stops there. Nothing written since (a stop, then a start's snapshot) is
-            // nothing missing.
-            None if self
-                .store
-                .latest_snapshot()
-                .is_some_and(|s| s.time == self.latest_point && s.binlog_mark > m0) =>
-            {
-                return (t0, m0)
-            }
-            None => (self.latest_point, self.latest_mark),
-        };
-        if t1 <= t0 {
-            return (t, m0);
-        }
-        (t, m0 + (m1 - m0) * (t - t0) as f64 / (t1 - t0) as f64)
-    }
 }
 
 /// Plan a restore at `request`. A geo-restore reads only what had reached the paired region
@@ -319,8 +233,10 @@ fn replay_to(
 mod tests {
     use super::*;
     use crate::engine::HOUR;
-    use crate::model::backups::{LogBackup, SnapshotKind};
+    use crate::model::backups::{BackupStore, LogBackup, Snapshot, SnapshotKind};
     use crate::model::config::{HighAvailability, MysqlVersion, RestoreConfig, ServerConfig};
+    use crate::model::server::WritePauses;
+    use std::collections::VecDeque;
 
     /// Two daily snapshots (100 GB) and hourly log backups of 1 GB each, up to 30 hours.
     fn store() -> BackupStore {
@@ -601,28 +517,5 @@ mod tests {
         assert_eq!(p.failed_attempts, 1);
         assert_eq!(p.effective_target, 28 * HOUR - 1);
         assert_eq!(p.extra_loss_seconds, (2 * HOUR + 1) as f64);
-    }
-
-    /// The writes a restore lacks leave out the stretches when nothing was written: a point
-    /// before a stop that has ended loses only the writing time around it.
-    #[test]
-    fn writes_lost_leave_out_the_pauses() {
-        let store = BackupStore::new();
-        let unsafe_moments = VecDeque::new();
-        let pauses: WritePauses = [(10 * HOUR, 12 * HOUR), (20 * HOUR, 21 * HOUR)].into();
-        let b = Backups {
-            write_pauses: &pauses,
-            ..backups(&store, &unsafe_moments)
-        };
-        // 9 h → 30 h: 21 h of wall clock, 3 h of it paused.
-        assert_eq!(b.writes_lost(9 * HOUR, 30 * HOUR), 18 * HOUR);
-        // A point inside a pause loses only what was written after it ended.
-        assert_eq!(b.writes_lost(11 * HOUR, 13 * HOUR), HOUR);
-        // While writes are stopped, nothing after the stop is lost either.
-        let stopped = Backups {
-            writes_stopped_at: Some(25 * HOUR),
-            ..b
-        };
-        assert_eq!(stopped.writes_lost(19 * HOUR, 30 * HOUR), 5 * HOUR);
     }
 }

@@ -5,8 +5,9 @@
 //! the log backup just taken, never the minutes of binlog that wait for the next one, and put
 //! one probe in 24 on the midnight snapshot.
 
+use super::backups_view::Backups;
 use super::estimate::{Breakdown, Rates, RestoreWork};
-use super::plan::{plain_replay_to, plan, Backups, RestoreTarget};
+use super::plan::{plain_replay_to, plan, RestoreTarget};
 use crate::engine::{SimTime, Stream, HOUR};
 use serde::Serialize;
 
