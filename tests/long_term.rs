@@ -41,11 +41,14 @@ files_gb_per_hour = 200
 load_gb_per_hour_per_vcore = 25
 "#;
 
-/// Counted by hand at the end of the decade:
-/// - yearly: 1 Jan 2027 … 1 Jan 2036 (the newest 10 of 11; 4 Jan 2026 has aged out): 10;
-/// - monthly: 1 Feb 2035 … 1 Jan 2036 (the newest 12), of which 1 Jan 2036 is also yearly: 11 more;
+/// Counted by hand at the end of the decade (Friday 2 January 2036), each copy kept for its
+/// tier's years, months or weeks after it was taken:
+/// - yearly: 4 Jan 2026 (kept to 4 Jan 2036, two days past the end) and 1 Jan 2027 … 1 Jan
+///   2036: 11;
+/// - monthly: 1 Feb 2035 … 1 Jan 2036 (1 Jan 2035's went on 1 Jan 2036), of which 1 Jan 2036
+///   is also yearly: 11 more;
 /// - weekly: Sundays 9, 16, 23 and 30 December 2035 (1 January 2036 is a Tuesday): 4 more.
-const KEPT: u64 = 10 + 11 + 4;
+const KEPT: u64 = 11 + 11 + 4;
 
 #[test]
 fn a_decade_keeps_exactly_the_policy_copies_and_bills_them_at_the_vault_price() {
@@ -53,9 +56,10 @@ fn a_decade_keeps_exactly_the_policy_copies_and_bills_them_at_the_vault_price() 
     let m = simulate(&s.config, &Streams::for_replication(s.seed, 0), None).metrics;
     let lt = m.storage.long_term.expect("long-term figures");
     assert_eq!(lt.copies_kept, KEPT);
-    // 2026-01-01 is day −3: the oldest point kept is 1 January 2027, day 362.
-    assert_eq!(lt.oldest_point, Some(362 * 86_400));
-    // Every copy is a whole 100 GB database: at the end the vault holds 2,500 GB, and it never
+    // The run's first snapshot, of 4 January 2026 (day 0), is kept ten years from its own
+    // day, not from 1 January: still there when the run ends.
+    assert_eq!(lt.oldest_point, Some(0));
+    // Every copy is a whole 100 GB database: at the end the vault holds 2,600 GB, and it never
     // held more.
     assert_eq!(lt.peak_vault_gb, 100.0 * KEPT as f64);
     assert!((lt.vault_cost_per_month - lt.mean_vault_gb * 0.05).abs() < 1e-9);
@@ -146,17 +150,27 @@ fn an_export_is_only_loaded_not_restored_as_files_first() {
     );
 }
 
-/// Older than anything the policy keeps: refused, naming the oldest point there is.
+/// Older than anything the policy keeps: refused, naming the oldest point there is. The
+/// yearly copy of 4 January 2026 restores a point of March 2026 until the last second of its
+/// ten years, and from 4 January 2036 on that point is refused and the oldest is 1 January 2027.
 #[test]
 fn a_point_older_than_the_policy_keeps_is_refused_naming_the_oldest() {
     let tmp = TempDir::new().unwrap();
-    let path = write(tmp.path(), DECADE);
-    let out = backsim()
-        .arg("restore")
-        .arg(&path)
-        .args(["--at", "2026-03-01T00:00:00Z"])
-        .assert()
-        .code(2);
+    let path = write(
+        tmp.path(),
+        &DECADE.replace("horizon_days = 3650", "horizon_days = 3660"),
+    );
+    let restore = |request_at: &str| {
+        backsim()
+            .arg("restore")
+            .arg(&path)
+            .args(["--at", "2026-03-01T00:00:00Z", "--request-at", request_at])
+            .assert()
+    };
+    let kept = restore("2036-01-03T23:59:59Z").success();
+    let text = String::from_utf8_lossy(&kept.get_output().stdout).to_string();
+    assert!(text.contains("2026-01-04T00:00:00Z"), "{text}");
+    let out = restore("2036-01-04T00:00:00Z").code(2);
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(err.contains("2027-01-01T00:00:00Z"), "{err}");
 }

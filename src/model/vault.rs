@@ -72,7 +72,8 @@ pub struct Vault {
     change_ratio: f64,
     /// Seconds from the start of the scenario's week containing t = 0 to the policy's weekday.
     week_origin: SimTime,
-    /// Month starts (and each month's year number) on the scenario's clock.
+    /// Calendar month starts (and each month's year number) on the scenario's clock; the
+    /// first is at or before 0.
     months: Vec<(SimTime, usize)>,
     taken: Periods,
     copies: VecDeque<VaultCopy>,
@@ -94,6 +95,13 @@ impl Vault {
         change_ratio: f64,
     ) -> Self {
         let mut year = 0;
+        // A copy's tiers count from its calendar month's first day: the run's first month
+        // began before the run did (by its length less the part the run covers), and a copy
+        // taken on its 5th is kept to the 5th, not to the day of the month the run began on.
+        let first_month_start = match months {
+            [first, second, ..] if first.partial() => second.from - first.length,
+            _ => months.first().map_or(0, |m| m.from),
+        };
         let months = months
             .iter()
             .enumerate()
@@ -101,7 +109,7 @@ impl Vault {
                 if i > 0 && m.month_of_year == 1 {
                     year += 1;
                 }
-                (m.from, year)
+                (if i == 0 { first_month_start } else { m.from }, year)
             })
             .collect();
         let second_of_week =
@@ -411,6 +419,33 @@ mod tests {
         assert_eq!(v.levels_gb().0, 600.0);
         assert_eq!(v.oldest_point(), Some(0));
         assert_eq!(v.copy_for(335 * DAY).unwrap().0.at, 330 * DAY);
+    }
+
+    /// A run that starts on the 5th of a month: the monthly copy taken that day is kept for
+    /// whole months counted from it, to the 5th, not to the start of the month after its
+    /// keep (it went 4 days early when months were counted from the run's start).
+    #[test]
+    fn the_first_months_copy_is_kept_from_its_own_day() {
+        let months: Vec<BillingMonth> = (0..4)
+            .map(|i| BillingMonth {
+                month_of_year: i as u32 + 1,
+                from: if i == 0 { 0 } else { i * 30 * DAY - 4 * DAY },
+                to: (i + 1) * 30 * DAY - 4 * DAY,
+                length: 30 * DAY,
+            })
+            .collect();
+        let clock = WallClock {
+            start_weekday: 0,
+            start_second_of_day: 0,
+        };
+        let mut v = Vault::new(&policy(0, 1, 0, VaultCopies::Full), clock, &months, 0.5);
+        v.snapshot_taken(0, 100.0, 0.0);
+        // Month 1 began 4 days before the run: the copy of day 0 (its 5th) lapses a month on,
+        // at day 30 (the 5th of month 2), not at day 26 (the 1st).
+        v.expire(30 * DAY - 1);
+        assert_eq!(v.oldest_point(), Some(0));
+        v.expire(30 * DAY);
+        assert_eq!(v.oldest_point(), None);
     }
 
     #[test]
