@@ -263,6 +263,86 @@ fn b5_long_transactions_block_snapshots_on_57_only() {
     assert_eq!(v80.metrics.backups.event_scheduler_off_hours, 0.0);
 }
 
+/// B5: a restart cures a 5.7 snapshot blocked by a long transaction (the documented remedy):
+/// the stop rolls the transaction back, and the catch-up at the start succeeds, where without
+/// the restart every attempt fails until the transaction ends on its own. The hours stopped do
+/// not count as scheduler-off time, and a transaction arriving while stopped opens none.
+#[test]
+fn b5_a_restart_rolls_back_the_long_transaction_that_blocks_snapshots() {
+    // One long transaction every few days, each open for a week (the most allowed): the first
+    // blocks snapshots for days unless something ends it.
+    let sets = [
+        ("server.mysql_version", "\"5.7\""),
+        ("workload.long_txn_per_day", "0.3"),
+        ("workload.long_txn_minutes", "10080"),
+    ];
+    let (blocked, rec) = run_recorded(&flat(&sets));
+    let opened = rec.times("long-transaction-start")[0];
+    assert!(opened < 15 * DAY, "{opened}");
+    let failing_after = |rec: &Recorder, from: i64, to: i64| {
+        rec.events
+            .iter()
+            .filter(|e| e.kind == "snapshot-failed" && (from..to).contains(&e.time))
+            .count()
+    };
+    assert!(failing_after(&rec, opened, opened + 2 * DAY) > 0);
+    assert!(blocked.metrics.backups.event_scheduler_off_hours > 24.0);
+
+    let (stop, start) = (opened + HOUR, opened + 3 * HOUR);
+    let text = format!(
+        "{FLAT}[[events]]\nat = \"{stop}s\"\naction = \"stop\"\n[[events]]\nat = \"{start}s\"\naction = \"start\"\n"
+    );
+    let (restarted, rec) = run_recorded(&with(&text, &sets));
+    let rolled_back = rec
+        .events
+        .iter()
+        .find(|e| e.kind == "long-transaction-end")
+        .expect("the stop ends it");
+    assert_eq!(rolled_back.time, stop);
+    assert!(
+        rolled_back.detail.contains("rolled back"),
+        "{}",
+        rolled_back.detail
+    );
+    // The first attempt once started succeeds: the catch-up at the start, or the next daily.
+    let first_after_start = rec
+        .events
+        .iter()
+        .find(|e| e.time >= start && (e.kind == "snapshot" || e.kind == "snapshot-failed"))
+        .expect("an attempt after the start");
+    assert_eq!(first_after_start.kind, "snapshot", "{first_after_start:?}");
+    assert!(
+        restarted.metrics.backups.event_scheduler_off_hours
+            < blocked.metrics.backups.event_scheduler_off_hours
+    );
+    // Nothing opened while the server was stopped.
+    assert!(rec
+        .times("long-transaction-start")
+        .iter()
+        .all(|&t| !(stop..start).contains(&t)));
+}
+
+/// B5: the event scheduler is off only while the server runs: a failing run's stopped hours
+/// are not counted.
+#[test]
+fn b5_the_scheduler_is_not_counted_off_while_the_server_is_stopped() {
+    let text = format!(
+        "{FLAT}[[events]]\nat = \"10d\"\naction = \"stop\"\n[[events]]\nat = \"20d\"\naction = \"start\"\n"
+    );
+    let off = run(&with(
+        &text,
+        &[
+            ("server.mysql_version", "\"5.7\""),
+            ("backup.snapshot_failure_pct", "100"),
+        ],
+    ))
+    .metrics
+    .backups
+    .event_scheduler_off_hours;
+    // Every attempt fails: off from the first at t = 0 to the end, less the 10 days stopped.
+    assert!((off - 20.0 * 24.0).abs() < 1e-9, "{off} h");
+}
+
 #[test]
 fn b6_on_demand_backups_capped_and_refusals_reported() {
     let times: Vec<String> = (0..52).map(|i| format!("\"{}h\"", 10 + i * 6)).collect();

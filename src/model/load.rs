@@ -13,6 +13,9 @@ pub struct Load {
     burst_multiplier: f64,
     active_bursts: u32,
     active_long_txns: u32,
+    /// Bumped when the open long transactions are rolled back together (a stop, a deletion, a
+    /// regional outage): the end each of them had scheduled then finds nothing to end.
+    long_txn_generation: u32,
     written_gb: f64,
     /// Binlog GB per second (multiplier 1) in the hour ending at the second value.
     hour_rate: (f64, SimTime),
@@ -25,6 +28,7 @@ impl Load {
             burst_multiplier: workload.burst_multiplier,
             active_bursts: 0,
             active_long_txns: 0,
+            long_txn_generation: 0,
             written_gb: 0.0,
             hour_rate: (0.0, SimTime::MIN + HOUR),
         }
@@ -103,12 +107,30 @@ impl Load {
         self.active_bursts -= 1;
     }
 
-    pub fn long_transaction_started(&mut self) {
+    /// A long transaction opens; its end must come back with the generation returned.
+    pub fn long_transaction_started(&mut self) -> u32 {
         self.active_long_txns += 1;
+        self.long_txn_generation
     }
 
-    pub fn long_transaction_ended(&mut self) {
+    /// A long transaction of `generation` runs to its end; false if it had been rolled back.
+    pub fn long_transaction_ended(&mut self, generation: u32) -> bool {
+        if generation != self.long_txn_generation {
+            return false;
+        }
         self.active_long_txns -= 1;
+        true
+    }
+
+    /// The server's sessions end (a stop, a deletion, its region going down): every open long
+    /// transaction is rolled back, the documented cure for a 5.7 snapshot it blocks. Returns
+    /// how many were open.
+    pub fn roll_back_long_transactions(&mut self) -> u32 {
+        let open = std::mem::take(&mut self.active_long_txns);
+        if open > 0 {
+            self.long_txn_generation = self.long_txn_generation.wrapping_add(1);
+        }
+        open
     }
 
     /// A long transaction is open: on 5.7 it holds the lock a snapshot needs (B5).

@@ -34,7 +34,7 @@ pub fn figures(
         on_demand: c.on_demand,
         on_demand_refused: c.on_demand_refused,
         max_snapshot_gap_hours: snapshots.max_gap(end, running) as f64 / HOUR as f64,
-        event_scheduler_off_hours: snapshots.scheduler_off(end, running) as f64 / HOUR as f64,
+        event_scheduler_off_hours: snapshots.scheduler_off(end) as f64 / HOUR as f64,
     }
 }
 

@@ -71,6 +71,11 @@ pub struct Snapshots {
     on_demand_limit: u32,
     /// From the first failed attempt until one succeeds (B3, and B5's scheduler-off time).
     failing_since: Option<SimTime>,
+    /// Since when the server has taken no writes (stopped, deleted, its region down), and the
+    /// seconds of the failing run it spent so: the event scheduler is off only for a server
+    /// that runs.
+    writes_stopped_at: Option<SimTime>,
+    failing_while_stopped: SimTime,
     /// What the failing run's retries stand in for: the kind whose attempt failed first, or
     /// today's scheduled snapshot once it came due meanwhile. A retry that succeeds is counted
     /// as that kind, so scheduled and extra snapshots add up to those taken.
@@ -96,6 +101,8 @@ impl Snapshots {
             duration: backup.snapshot_duration,
             on_demand_limit: backup.on_demand_limit,
             failing_since: None,
+            writes_stopped_at: None,
+            failing_while_stopped: 0,
             retries_stand_for: SnapshotKind::Scheduled,
             retry: Timer::Idle,
             extra: Timer::Idle,
@@ -280,10 +287,24 @@ impl Snapshots {
         self.counters.max_gap = self.counters.max_gap.max(gap);
         self.last = Some(now);
         let failing_since = self.failing_since.take();
+        let stopped = std::mem::take(&mut self.failing_while_stopped);
         if self.version == MysqlVersion::V5_7 {
             // B5: the event scheduler goes off when the backup starts and comes back only when
-            // one succeeds, so a run of failures keeps it off throughout.
-            self.counters.scheduler_off += self.duration + now - failing_since.unwrap_or(now);
+            // one succeeds, so a run of failures keeps it off throughout (while the server runs).
+            self.counters.scheduler_off +=
+                self.duration + now - failing_since.unwrap_or(now) - stopped;
+        }
+    }
+
+    /// The server stopped taking writes at `now` (a stop, a deletion, its region going down).
+    pub fn writes_stopped(&mut self, now: SimTime) {
+        self.writes_stopped_at.get_or_insert(now);
+    }
+
+    /// Writes resume at `now`: a failing run's time without them is not scheduler-off time.
+    pub fn writes_resumed(&mut self, now: SimTime) {
+        if let (Some(stopped), Some(since)) = (self.writes_stopped_at.take(), self.failing_since) {
+            self.failing_while_stopped += (now - stopped.max(since)).max(0);
         }
     }
 
@@ -297,12 +318,15 @@ impl Snapshots {
         gap
     }
 
-    /// B5: seconds the event scheduler was off, counting a run of failures still open at `end`
-    /// (it is off from the first failed attempt until one succeeds, which this run never saw)
-    /// if the server is running then.
-    pub fn scheduler_off(&self, end: SimTime, running: bool) -> SimTime {
+    /// B5: seconds the event scheduler was off while the server ran, counting a run of
+    /// failures still open at `end` (it is off from the first failed attempt until one
+    /// succeeds, which this run never saw) up to `end` or to when writes stopped.
+    pub fn scheduler_off(&self, end: SimTime) -> SimTime {
         let open = match self.failing_since {
-            Some(since) if running && self.version == MysqlVersion::V5_7 => (end - since).max(0),
+            Some(since) if self.version == MysqlVersion::V5_7 => {
+                let until = self.writes_stopped_at.map_or(end, |t| t.min(end));
+                (until - since.min(until) - self.failing_while_stopped).max(0)
+            }
             _ => 0,
         };
         self.counters.scheduler_off + open

@@ -43,7 +43,10 @@ pub enum LoadEvent {
     BurstStart,
     BurstEnd,
     LongTxnStart,
-    LongTxnEnd,
+    /// The end of a long transaction opened in this generation (see `Load`).
+    LongTxnEnd {
+        generation: u32,
+    },
 }
 
 /// For the server's troubles and recoveries (O1–O3, R5, R7).

@@ -30,20 +30,22 @@ impl Sim<'_, '_> {
                 self.record("burst-end", String::new);
             }
             LoadEvent::LongTxnStart => {
-                self.load.long_transaction_started();
-                let end = self.now + self.cfg.workload.long_txn_duration;
-                self.queue.schedule(end, Event::Load(LoadEvent::LongTxnEnd));
                 self.schedule_next(Arrival::LongTransaction);
-                let idle = if self.active() {
-                    ""
-                } else {
-                    IDLE.trim_start_matches(", ")
-                };
-                self.record("long-transaction-start", || idle.to_string());
+                // A session opens it: a stopped or deleted server, or one whose region is
+                // down, has none.
+                if !self.active() {
+                    return;
+                }
+                let generation = self.load.long_transaction_started();
+                let end = self.now + self.cfg.workload.long_txn_duration;
+                self.queue
+                    .schedule(end, Event::Load(LoadEvent::LongTxnEnd { generation }));
+                self.record("long-transaction-start", String::new);
             }
-            LoadEvent::LongTxnEnd => {
-                self.load.long_transaction_ended();
-                self.record("long-transaction-end", String::new);
+            LoadEvent::LongTxnEnd { generation } => {
+                if self.load.long_transaction_ended(generation) {
+                    self.record("long-transaction-end", String::new);
+                }
             }
         }
     }
@@ -57,7 +59,7 @@ impl Sim<'_, '_> {
                     self.flush_log();
                 }
                 self.geo.pause(self.now);
-                self.server.stop_writes(self.now);
+                self.writes_stop();
                 self.server.stop();
                 self.record("server-stopped", || {
                     "no backups and no free allowance until started".into()
@@ -100,7 +102,7 @@ impl Sim<'_, '_> {
                     self.rpo.close(self.now, self.load.written_gb());
                 }
                 self.geo.pause(self.now);
-                self.server.stop_writes(self.now);
+                self.writes_stop();
                 self.server.delete(self.now);
                 self.queue.schedule(
                     self.now + DELETED_SERVER_RESTORE_WINDOW,
@@ -116,11 +118,24 @@ impl Sim<'_, '_> {
         self.prune();
     }
 
+    /// Writes stop (a stop, a deletion, a regional outage): the server's sessions end with
+    /// them, rolling back any long transaction (B5: what a restart cures).
+    pub(super) fn writes_stop(&mut self) {
+        self.server.stop_writes(self.now);
+        self.snapshots.writes_stopped(self.now);
+        if self.load.roll_back_long_transactions() > 0 {
+            self.record("long-transaction-end", || {
+                "rolled back: the server's sessions ended".into()
+            });
+        }
+    }
+
     /// Writes resume after a stop or a regional outage: nothing was written meanwhile, so the
     /// data-loss windows restart at zero, and a missed daily snapshot is caught up.
     pub(super) fn resume_writes(&mut self) {
         let oldest_point = self.store.oldest_snapshot_time().unwrap_or(self.now);
         self.server.resume_writes(self.now, oldest_point);
+        self.snapshots.writes_resumed(self.now);
         let mark = self.load.written_gb();
         self.rpo.resume(self.now, mark);
         if self.server.geo_redundant() {

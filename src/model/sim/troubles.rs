@@ -148,7 +148,7 @@ impl Sim<'_, '_> {
         // Writes stop: close the open windows as at a stop.
         self.rpo.close(self.now, self.load.written_gb());
         self.geo.pause(self.now);
-        self.server.stop_writes(self.now);
+        self.writes_stop();
         self.regions.home_goes_down(self.now);
         self.queue.schedule(
             self.now + duration,
