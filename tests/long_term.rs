@@ -116,6 +116,25 @@ fn a_three_year_old_point_comes_from_the_vault_as_files_then_a_load() {
     assert!(text.contains("restore as files") && text.contains("load into server"));
 }
 
+/// A vault copy lacks only the writing time after it: none while the server was stopped or
+/// after it was deleted. The monthly copy of Sunday 1 February 2026 (day 28) is the newest
+/// before day 200; the server stopped on day 30 (and was deleted on day 30 in the second
+/// case), so two days of writes are missing, not the 172 days to the point asked for.
+#[test]
+fn a_vault_restore_lacks_only_the_time_the_server_wrote() {
+    let tmp = TempDir::new().unwrap();
+    for events in [
+        "[[events]]\nat = \"30d\"\naction = \"stop\"\n[[events]]\nat = \"300d\"\naction = \"start\"\n",
+        "[[events]]\nat = \"30d\"\naction = \"delete\"\n",
+    ] {
+        let text = DECADE.replace("horizon_days = 3650", "horizon_days = 400") + events;
+        let path = write(tmp.path(), &text);
+        let plan = restore_json(&path, "200d", "350d");
+        assert_eq!(plan["copy_time"], "2026-02-01T00:00:00Z", "{events}");
+        assert_eq!(plan["data_loss_seconds"], 2.0 * 86_400.0, "{events}");
+    }
+}
+
 /// An export already is backup files in the owner's storage account: restoring it is only the
 /// load (100 GB at 4 × 25 GB/h: 1 h), with no "restore as files" step before it, and it stands
 /// on the export preview, not on the paused long-term retention.

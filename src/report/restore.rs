@@ -19,8 +19,12 @@ pub fn human_duration(seconds: f64) -> String {
         format!("{s} s")
     } else if s < 3600 {
         format!("{} min {} s", s / 60, s % 60)
-    } else {
+    } else if minutes < 48 * 60 {
         format!("{} h {} min", minutes / 60, minutes % 60)
+    } else {
+        // Days of lost writes (a vault copy's): read in days and hours, not in 660 h.
+        let hours = (seconds / 3600.0).round_ties_even() as i64;
+        format!("{} d {} h", hours / 24, hours % 24)
     }
 }
 
@@ -84,8 +88,9 @@ pub fn vault_restore_text(r: &VaultRestoreReport<'_>) -> String {
     );
     let _ = writeln!(
         out,
-        "  data-loss window  {:.0} s: writes between the copy and the point asked for",
-        p.data_loss_seconds
+        "  data-loss window  {:.0} s   {}: writing time between the copy and the point asked for",
+        p.data_loss_seconds,
+        human_duration(p.data_loss_seconds)
     );
     let _ = writeln!(out, "\n{}", r.preview);
     out
@@ -229,8 +234,9 @@ pub fn restore_text(report: &RestoreReport<'_>) -> String {
     );
     let _ = writeln!(
         out,
-        "  data-loss window  {:.0} s: writes the new server lacks, from the restore point to the last write before the request",
-        p.data_loss_seconds
+        "  data-loss window  {:.0} s   {}: writes the new server lacks, from the restore point to the last write before the request",
+        p.data_loss_seconds,
+        human_duration(p.data_loss_seconds)
     );
     if p.unbacked_seconds > 0.0 {
         let _ = writeln!(
@@ -299,5 +305,8 @@ mod tests {
         // Seconds round as the figure beside them does: 1498.5 is "1498 s" there.
         assert_eq!(format!("{:.0}", 1498.5), "1498");
         assert_eq!(human_duration(1498.5), "24 min 58 s");
+        // Past two days, in days and hours: a vault copy's 27.5 days of lost writes.
+        assert_eq!(human_duration(47.0 * 3600.0), "47 h 0 min");
+        assert_eq!(human_duration(2_376_000.0), "27 d 12 h");
     }
 }

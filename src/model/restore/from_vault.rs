@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::backups_view::Backups;
 use crate::engine::SimTime;
 use crate::model::config::LongTermConfig;
 use crate::model::vault::{CopySource, Vault};
@@ -25,7 +26,8 @@ pub struct VaultPlan {
     /// Loading those files into a new server yourself (assumed rate per vCore).
     pub load_seconds: f64,
     pub total_seconds: f64,
-    /// Writes between the copy and the point asked for, which the copy lacks.
+    /// Writing time between the copy and the point asked for, which the copy lacks (none
+    /// while the server was stopped, deleted or its region down).
     pub data_loss_seconds: f64,
 }
 
@@ -37,13 +39,15 @@ pub enum VaultRefusal {
     TooOld { oldest: Option<SimTime> },
 }
 
-/// Plan a restore of `target` requested at `request` from what the vault and the exports hold.
+/// Plan a restore of `target` requested at `request` from what the vault and the exports hold;
+/// `writes` says when the server wrote (the local backups themselves are not read).
 pub fn plan(
     vault: &Vault,
     policy: &LongTermConfig,
     vcores: u32,
     request: SimTime,
     target: SimTime,
+    writes: &Backups<'_>,
 ) -> Result<VaultPlan, VaultRefusal> {
     if !policy.any() {
         return Err(VaultRefusal::NotConfigured);
@@ -67,6 +71,6 @@ pub fn plan(
         files_seconds,
         load_seconds,
         total_seconds: files_seconds + load_seconds,
-        data_loss_seconds: (target - copy.at) as f64,
+        data_loss_seconds: writes.writes_lost(copy.at, target) as f64,
     })
 }

@@ -119,6 +119,7 @@ pub fn what_if_vault_restore(
         config.server.vcores,
         request_at,
         target,
+        &sim.backups(),
     )
 }
 
