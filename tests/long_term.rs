@@ -116,6 +116,32 @@ fn a_three_year_old_point_comes_from_the_vault_as_files_then_a_load() {
     assert!(text.contains("restore as files") && text.contains("load into server"));
 }
 
+/// Exports are a preview of the public cloud only: planned for a US Government region they are
+/// refused at the key, naming the region, where they ran and were billed before.
+#[test]
+fn exports_are_refused_outside_the_public_cloud() {
+    let tmp = TempDir::new().unwrap();
+    let text = DECADE
+        .replace("horizon_days = 3650", "horizon_days = 60")
+        .replace("vcores = 4", "vcores = 4\nregion = \"usgovvirginia\"")
+        .replace("enabled = true", "enabled = true\nexports = [\"10d\"]");
+    let path = write(tmp.path(), &text);
+    let out = backsim().arg("validate").arg(&path).assert().code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("long_term.exports")
+            && err.contains("usgovvirginia")
+            && err.contains("public"),
+        "{err}"
+    );
+    // The vault itself is not restricted, nor are exports in a public region.
+    let vault_only = text.replace("exports = [\"10d\"]", "");
+    fs::write(&path, vault_only).unwrap();
+    backsim().arg("validate").arg(&path).assert().success();
+    fs::write(&path, text.replace("usgovvirginia", "eastus")).unwrap();
+    backsim().arg("validate").arg(&path).assert().success();
+}
+
 /// A vault copy lacks only the writing time after it: none while the server was stopped or
 /// after it was deleted. The monthly copy of Sunday 1 February 2026 (day 28) is the newest
 /// before day 200; the server stopped on day 30 (and was deleted on day 30 in the second

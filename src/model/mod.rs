@@ -27,7 +27,8 @@ pub use metrics::{EngineStats, RunMetrics, RunOutcome};
 pub use observer::{EventRecord, Observer, Sample};
 pub use recovery::{RecoveryKind, RecoveryOutcome, RecoveryRecord};
 pub use regions::{
-    geo_restore_target, geo_restored_backups, known_region, paired_region, GeoRestoredBackups,
+    geo_restore_target, geo_restored_backups, known_region, paired_region, sovereign_cloud,
+    GeoRestoredBackups,
 };
 pub use restore::{
     Breakdown, RestoreDistributions, RestorePlan, RestoreRefusal, RestoreTarget, RestoredServer,

@@ -69,6 +69,14 @@ const UNPAIRED: &[&str] = &[
 /// Regions that cannot be the target of a geo-restore to a non-paired region.
 pub const NO_UNIVERSAL_GEO_RESTORE: &[&str] = &["brazilsouth", "usgovvirginia", "westus3"];
 
+/// Regions outside the public cloud (the US Government cloud's): exports, a preview, are not
+/// offered there.
+pub fn sovereign_cloud(region: &str) -> Option<&'static str> {
+    region
+        .starts_with("usgov")
+        .then_some("the US Government cloud")
+}
+
 /// "East US" → "eastus": names are compared without spaces or case.
 pub fn normalise(region: &str) -> String {
     region

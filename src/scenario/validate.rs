@@ -89,6 +89,7 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
     };
     surges_within_reach(&config)?;
     recoveries_within_reach(&config, runs)?;
+    exports_in_the_public_cloud(&config)?;
     Ok(Scenario {
         name,
         question: String::new(),
@@ -102,6 +103,20 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
         sweep: sweep(&raw.sweep)?,
         measured_restores,
     })
+}
+
+/// Exports (a preview) are offered in public cloud regions only.
+fn exports_in_the_public_cloud(config: &Config) -> Checked<()> {
+    let region = &config.server.region;
+    match crate::model::sovereign_cloud(region) {
+        Some(cloud) if !config.long_term.exports.is_empty() => Err(InputError::new(
+            keys::EXPORTS.path,
+            format!(
+                "exports (a preview) are offered in public cloud regions only, and server.region \"{region}\" is in {cloud}: remove the exports or plan them for a public region"
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Every time written out is RFC 3339, whose years have four digits: the run must end by the
