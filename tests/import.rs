@@ -120,6 +120,19 @@ fn the_rest_body_becomes_a_scenario_whose_every_key_names_its_source() {
     assert!(line(&text, "db_size_gb").contains("# default: assumption"));
     assert!(line(&text, "binlog_gb_per_day").contains("# default: assumption"));
     assert!(stdout.contains("backsim calibrate"), "{stdout}");
+    // The documented default retention, when the server does not give one, says so.
+    let mut without = rest();
+    without["properties"]["backup"]
+        .as_object_mut()
+        .unwrap()
+        .remove("backupRetentionDays")
+        .expect("the fixture names backupRetentionDays");
+    let (code, _, stderr, text) = import(&without, "t.toml");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        line(&text.unwrap(), "retention_days").contains("# default: documented"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -252,7 +252,12 @@ fn default(key: &'static Key, value: Setting, why: &str) -> Imported {
         key,
         value,
         from_field: false,
-        source: format!("default: assumption ({why})"),
+        // A documented default (7 days' retention) is not an assumption: labelled as the
+        // template and report.md label it. Any other value the server did not give is one.
+        source: match key.source {
+            keys::Source::Documented => format!("default: documented ({why})"),
+            _ => format!("default: assumption ({why})"),
+        },
     }
 }
 
