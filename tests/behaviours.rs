@@ -343,6 +343,68 @@ fn b5_the_scheduler_is_not_counted_off_while_the_server_is_stopped() {
     assert!((off - 20.0 * 24.0).abs() < 1e-9, "{off} h");
 }
 
+/// S1: retention can be changed after creation ("set-retention"). Cut from 7 to 2 days on day
+/// 15, the snapshots the new 3 days' keep no longer holds go at that moment and storage drops;
+/// raised from 7 to 14 on day 10, the snapshot of day 3, due to go on day 11, is kept to day 18
+/// (3 + 15).
+#[test]
+fn s1_retention_changes_after_creation() {
+    let event = |at: &str, days: u32| {
+        format!(
+            "{FLAT}[[events]]\nat = \"{at}\"\naction = \"set-retention\"\nretention_days = {days}\n"
+        )
+    };
+    let (_, kept) = run_recorded(&flat(&[]));
+    let (_, cut) = run_recorded(&with(&event("15d", 2), &[]));
+    assert_eq!(cut.times("retention-changed"), vec![15 * DAY]);
+    let expired_at_cut = cut
+        .times("snapshot-expired")
+        .into_iter()
+        .filter(|&t| t == 15 * DAY)
+        .count();
+    // The 7-day retention lets day 7's snapshot go on day 15 (8 days kept); the 2-day one
+    // keeps 3 days, so days 8 … 12 go with it (day 13's is the recovery window's base).
+    assert_eq!(expired_at_cut, 6, "{:?}", cut.times("snapshot-expired"));
+    let storage = |rec: &Recorder| rec.sample_at(16 * DAY).storage_gb;
+    assert!(
+        storage(&cut) < storage(&kept) - 100.0,
+        "{} vs {}",
+        storage(&cut),
+        storage(&kept)
+    );
+
+    let (_, raised) = run_recorded(&with(&event("10d", 14), &[]));
+    let expiries = raised.times("snapshot-expired");
+    assert!(
+        expiries
+            .iter()
+            .all(|&t| !(10 * DAY + 1..18 * DAY).contains(&t)),
+        "{expiries:?}"
+    );
+    assert!(expiries.contains(&(18 * DAY)), "{expiries:?}");
+    assert!(kept.times("snapshot-expired").contains(&(11 * DAY)));
+}
+
+/// A "set-retention" takes the retention's own range, and only it takes retention_days.
+#[test]
+fn s1_a_retention_change_is_checked_like_the_key() {
+    let bad = |event: &str| {
+        let text = format!("{FLAT}[[events]]\nat = \"5d\"\n{event}\n");
+        parse(&text, Origin::Argument("test".into()), &[])
+            .expect_err(event)
+            .to_string()
+    };
+    let err = bad("action = \"set-retention\"\nretention_days = 36");
+    assert!(
+        err.contains("events[0].retention_days") && err.contains("1 to 35"),
+        "{err}"
+    );
+    let err = bad("action = \"set-retention\"");
+    assert!(err.contains("needs the new retention"), "{err}");
+    let err = bad("action = \"stop\"\nretention_days = 14");
+    assert!(err.contains("only a \"set-retention\""), "{err}");
+}
+
 #[test]
 fn b6_on_demand_backups_capped_and_refusals_reported() {
     let times: Vec<String> = (0..52).map(|i| format!("\"{}h\"", 10 + i * 6)).collect();

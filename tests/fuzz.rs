@@ -395,15 +395,19 @@ fn event() -> impl Strategy<Value = String> {
     (
         moment_text(),
         prop_oneof![
-            4 => prop::sample::select(vec!["stop", "start", "delete", "region-outage", "enable-geo"]).prop_map(toml_string),
+            4 => prop::sample::select(vec!["stop", "start", "delete", "region-outage", "enable-geo", "set-retention"]).prop_map(toml_string),
             1 => nasty_text().prop_map(|s| toml_string(&s)),
         ],
         prop::option::of(number_value(0.0, 9000.0)),
+        prop::option::of(-2i64..=40),
     )
-        .prop_map(|(at, action, hours)| {
+        .prop_map(|(at, action, hours, retention)| {
             let mut text = format!("[[events]]\nat = {at}\naction = {action}\n");
             if let Some(h) = hours {
                 text.push_str(&format!("hours = {h}\n"));
+            }
+            if let Some(days) = retention {
+                text.push_str(&format!("retention_days = {days}\n"));
             }
             text
         })
@@ -581,6 +585,7 @@ fn runnable_scenario() -> impl Strategy<Value = String> {
         vec!["enable-geo"],
         vec!["region-outage", "stop", "start", "delete"],
         vec!["stop", "start", "region-outage"],
+        vec!["set-retention", "stop", "set-retention", "start"],
     ]);
     (
         nasty_text(),
@@ -610,6 +615,10 @@ fn runnable_scenario() -> impl Strategy<Value = String> {
                     ));
                     if action == "region-outage" {
                         text.push_str(&format!("hours = {}\n", float_literal(hours)));
+                    }
+                    if action == "set-retention" {
+                        // 1 to 35 from the outage's random hours: a shortening or a lengthening.
+                        text.push_str(&format!("retention_days = {}\n", 1 + hours as u32 % 35));
                     }
                 }
                 text

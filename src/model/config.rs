@@ -81,6 +81,11 @@ pub enum ServerAction {
     },
     /// Move local backup storage to geo-redundant (D2 allows local → geo, not zone → geo).
     EnableGeo,
+    /// Change the backup retention (S1 allows it after creation): a shorter one lets the
+    /// backups it no longer needs go at once, a longer one keeps what would have aged out.
+    SetRetention {
+        days: u32,
+    },
 }
 
 impl ServerAction {
@@ -91,6 +96,7 @@ impl ServerAction {
             ServerAction::Delete => "delete",
             ServerAction::RegionOutage { .. } => "region-outage",
             ServerAction::EnableGeo => "enable-geo",
+            ServerAction::SetRetention { .. } => "set-retention",
         }
     }
 }
@@ -232,12 +238,28 @@ pub const GEO_LAG_CAP: SimTime = 3_600;
 impl BackupConfig {
     /// Backups are kept for retention + 1 day (S2).
     pub fn keep_for(&self) -> SimTime {
-        (self.retention_days as SimTime + 1) * DAY
+        Retention(self.retention_days).keep_for()
     }
 
     /// The recovery window: any point this far back can be restored.
     pub fn window(&self) -> SimTime {
-        self.retention_days as SimTime * DAY
+        Retention(self.retention_days).window()
+    }
+}
+
+/// A backup retention in days, and what it keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention(pub u32);
+
+impl Retention {
+    /// Backups are kept for retention + 1 day (S2).
+    pub fn keep_for(self) -> SimTime {
+        (self.0 as SimTime + 1) * DAY
+    }
+
+    /// The recovery window: any point this far back can be restored.
+    pub fn window(self) -> SimTime {
+        self.0 as SimTime * DAY
     }
 }
 

@@ -172,4 +172,6 @@ pub struct RawEvent {
     pub action: String,
     /// How long a "region-outage" lasts: "6h", "90m", or a bare number of hours.
     pub hours: Option<toml::Value>,
+    /// The new retention of a "set-retention".
+    pub retention_days: Option<i64>,
 }

@@ -16,7 +16,8 @@ const TRAILER: &str = "
 # [[events]]
 # at = \"10d\"
 # action = \"stop\"           # \"stop\" | \"start\" | \"delete\" (B7, R5) | \"enable-geo\" (local → geo,
-#                           # D2) | \"region-outage\" (O1, with hours = 6)
+#                           # D2) | \"region-outage\" (O1, with hours = 6) | \"set-retention\"
+#                           # (S1, with retention_days = 14)
 
 # Timed test restores for `backsim calibrate` (restore.measured), one table each; the restore
 # point is either after_snapshot (time after its base snapshot) or binlog_gb (binlog replayed):

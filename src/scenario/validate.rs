@@ -458,7 +458,14 @@ fn action(i: usize, e: &RawEvent) -> Checked<ServerAction> {
     let action = match one_of(
         &format!("events[{i}].action"),
         &e.action,
-        &["stop", "start", "delete", "region-outage", "enable-geo"],
+        &[
+            "stop",
+            "start",
+            "delete",
+            "region-outage",
+            "enable-geo",
+            "set-retention",
+        ],
     )? {
         "stop" => ServerAction::Stop,
         "start" => ServerAction::Start,
@@ -480,8 +487,27 @@ fn action(i: usize, e: &RawEvent) -> Checked<ServerAction> {
             }
         }
         "enable-geo" => ServerAction::EnableGeo,
+        "set-retention" => {
+            let key = format!("events[{i}].retention_days");
+            let Some(days) = e.retention_days else {
+                return Err(InputError::new(
+                    key,
+                    "a \"set-retention\" needs the new retention, e.g. retention_days = 14",
+                ));
+            };
+            // The range of backup.retention_days (S1), said at this event's key.
+            let days = integer(&keys::RETENTION, Some(days))
+                .map_err(|err| InputError::new(key, err.message))?;
+            ServerAction::SetRetention { days: days as u32 }
+        }
         _ => ServerAction::Delete,
     };
+    if e.retention_days.is_some() && !matches!(action, ServerAction::SetRetention { .. }) {
+        return Err(InputError::new(
+            format!("events[{i}].retention_days"),
+            "only a \"set-retention\" event takes retention_days",
+        ));
+    }
     if e.hours.is_some() && !matches!(action, ServerAction::RegionOutage { .. }) {
         return Err(InputError::new(
             format!("events[{i}].hours"),
@@ -537,7 +563,7 @@ fn events(
             ServerAction::Start => running = true,
             ServerAction::Delete => deleted = true,
             ServerAction::EnableGeo => geo = true,
-            ServerAction::RegionOutage { .. } => {}
+            ServerAction::RegionOutage { .. } | ServerAction::SetRetention { .. } => {}
         }
         if geo && action == ServerAction::EnableGeo {
             no_pair_for_geo(&server.region)

@@ -45,7 +45,7 @@ impl Sim<'_, '_> {
             region_down,
             &self.geo,
             &self.unsafe_moments,
-            self.cfg.backup.window(),
+            self.retention.window(),
         );
         self.probes.until(t, active, &backups, &self.rates);
         while self.next_ledger_hour < t {

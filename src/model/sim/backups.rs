@@ -210,10 +210,10 @@ impl Sim<'_, '_> {
         // B7: a stopped server keeps every backup it had until it is started again; a deleted
         // one keeps them for its restore window.
         if self.server.running() {
-            let backup = &self.cfg.backup;
             let expired = &mut self.expired;
+            let retention = self.retention;
             self.store
-                .prune(self.now, backup.keep_for(), backup.window(), |s| {
+                .prune(self.now, retention.keep_for(), retention.window(), |s| {
                     expired.push(s.time)
                 });
         }

@@ -4,7 +4,7 @@
 use super::event::{Event, LoadEvent, SnapshotEvent, TroubleEvent};
 use super::Sim;
 use crate::model::arrivals::Arrival;
-use crate::model::config::ServerAction;
+use crate::model::config::{Retention, ServerAction};
 use crate::model::restore::DELETED_SERVER_RESTORE_WINDOW;
 use crate::model::server::ServerState;
 
@@ -110,6 +110,15 @@ impl Sim<'_, '_> {
                 );
                 self.record("server-deleted", || {
                     "backups kept 5 days for a restore, then purged".into()
+                });
+            }
+            (ServerState::Running | ServerState::Stopped, ServerAction::SetRetention { days }) => {
+                let before = self.retention.0;
+                self.retention = Retention(days);
+                // The prune below lets a shorter retention's surplus go now (a stopped server
+                // keeps everything until it is started, as with any prune).
+                self.record("retention-changed", || {
+                    format!("backup retention {before} → {days} days")
                 });
             }
             // Validation rejects impossible sequences; a no-op here keeps the model total.

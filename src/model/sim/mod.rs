@@ -21,7 +21,7 @@ use event::{Event, LoadEvent, SnapshotEvent, TroubleEvent, VaultEvent};
 use super::arrivals::{Arrival, Arrivals};
 use super::backups::{BackupStore, LogBackups, Snapshots};
 use super::billing::Billing;
-use super::config::{Config, ServerAction};
+use super::config::{Config, Retention, ServerAction};
 use super::geo::GeoReplication;
 use super::load::Load;
 use super::metrics::RunOutcome;
@@ -228,6 +228,8 @@ struct Sim<'a, 'o> {
     ticked_at: Option<SimTime>,
     /// Scratch for a folded stretch: GB of old logs dropped at each of its ticks.
     fold_drops: Vec<f64>,
+    /// The retention in force: the scenario's, until a "set-retention" event changes it.
+    retention: Retention,
     /// Regional outages known from the start (scripted, or the fleet's), as (start, length)
     /// in order of start: an outage that begins looks ahead for those it overlaps.
     known_outages: Vec<(SimTime, SimTime)>,
@@ -307,6 +309,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             events: 0,
             ticked_at: None,
             fold_drops: Vec::new(),
+            retention: Retention(cfg.backup.retention_days),
             known_outages: Vec::new(),
             region_back_for_a_start: None,
             next_random_outage: None,
@@ -475,7 +478,7 @@ impl<'a, 'o> Sim<'a, 'o> {
             self.region_down(),
             &self.geo,
             &self.unsafe_moments,
-            self.cfg.backup.window(),
+            self.retention.window(),
         )
     }
 

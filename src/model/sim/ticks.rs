@@ -85,8 +85,7 @@ impl Sim<'_, '_> {
             .min((start / HOUR + 1) * HOUR)
             .min(self.load.rate_end(start))
             .min(self.billing.next_boundary(start) - 1);
-        let backup = &self.cfg.backup;
-        let (keep_for, window) = (backup.keep_for(), backup.window());
+        let (keep_for, window) = (self.retention.keep_for(), self.retention.window());
         // One base snapshot for the window start throughout, and no snapshot ages out: the
         // stretch stops short of the backup at which either would happen, which then runs on
         // its own (refusing the whole hour instead left one in 24 hours unfolded).
@@ -245,7 +244,7 @@ impl Sim<'_, '_> {
                     region_down,
                     &self.geo,
                     &self.unsafe_moments,
-                    self.cfg.backup.window(),
+                    self.retention.window(),
                 )
             };
             self.probes.until(at + 1, active, &backups, &self.rates);
