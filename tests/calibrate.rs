@@ -138,6 +138,19 @@ fn identifiability_rate_and_change_ratio_come_back_within_5_percent() {
         "{line}"
     );
     assert!(text.starts_with("# Calibrated by `backsim calibrate`"));
+    // Traceable as a run's outputs are: the version and the sha256 of both inputs.
+    let header = text.lines().next().unwrap();
+    let sha =
+        |p: &std::path::Path| backsim::scenario::sha256_hex(&std::fs::read_to_string(p).unwrap());
+    assert!(
+        header.contains(&format!("backsim {}", env!("CARGO_PKG_VERSION")))
+            && header.contains(&format!(
+                "scenario sha256 {}",
+                sha(&dir.path().join("mine.toml"))
+            ))
+            && header.contains(&format!("metrics sha256 {}", sha(&m))),
+        "{header}"
+    );
     assert!(stdout.contains("backtest error (MAPE)"), "{stdout}");
     let csv = std::fs::read_to_string(dir.path().join("calibrated-backtest.csv")).unwrap();
     assert!(csv.starts_with("time,observed_gb,simulated_gb\n"));

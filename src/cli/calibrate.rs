@@ -393,7 +393,11 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
     let example = beside(&args.scenario, "-calibrated", "toml");
     let example = example.file_name().and_then(|n| n.to_str());
     check_writable(&out, example.unwrap_or("calibrated.toml"), &beside_out)?;
-    let (workload, restores) = fits(&args, &text, &origin, &s)?;
+    let Fits {
+        workload,
+        restores,
+        metrics_sha256,
+    } = fits(&args, &text, &origin, &s)?;
     let shown = |p: &Path| p.display().to_string();
     let metrics_shown = args.metrics.as_deref().map(shown);
     let mut written = vec![shown(&out)];
@@ -404,8 +408,18 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
         }
     }
     let backup = &s.config.backup;
+    // What a calibrated file stands on, to trace it as a run's outputs are traced.
+    let mut provenance = format!(
+        "backsim {}, scenario sha256 {}",
+        env!("CARGO_PKG_VERSION"),
+        scenario::sha256_hex(&text)
+    );
+    if let Some(sha) = &metrics_sha256 {
+        provenance.push_str(&format!(", metrics sha256 {sha}"));
+    }
     let report = CalibrationReport {
         scenario: &s.name,
+        provenance,
         metrics: metrics_shown.as_deref(),
         workload: workload.as_ref(),
         restores: restores.as_ref(),
@@ -464,16 +478,20 @@ fn invalid_result(e: InputError, args: &CalibrateArgs, out: &Path) -> InputError
 
 /// The load fitted to the metrics (if given), then the restores to the measurements (if any),
 /// an `after_snapshot` restore point taking the fitted binlog rate when there is one.
-fn fits(
-    args: &CalibrateArgs,
-    text: &str,
-    origin: &Origin,
-    s: &Scenario,
-) -> Result<(Option<WorkloadFit>, Option<RestoreFit>), Error> {
+/// What calibrate fitted, and the sha256 of the metrics it fitted to.
+struct Fits {
+    workload: Option<WorkloadFit>,
+    restores: Option<RestoreFit>,
+    metrics_sha256: Option<String>,
+}
+
+fn fits(args: &CalibrateArgs, text: &str, origin: &Origin, s: &Scenario) -> Result<Fits, Error> {
+    let mut metrics_sha256 = None;
     let workload = match &args.metrics {
         Some(path) => {
-            let export =
-                metrics::parse(&read(path, "metrics export")?, &Origin::File(path.clone()))?;
+            let metrics_text = read(path, "metrics export")?;
+            metrics_sha256 = Some(scenario::sha256_hex(&metrics_text));
+            let export = metrics::parse(&metrics_text, &Origin::File(path.clone()))?;
             // Another server's metrics fit without complaint and silently describe the wrong
             // server; the names are only a hint (a scenario may be renamed), so this warns.
             if let Some((server, field)) = &export.server {
@@ -498,7 +516,11 @@ fn fits(
         };
         restores::fit(&s.measured_restores, &c.server, &c.restore, &binlog, source)
     });
-    Ok((workload, restores))
+    Ok(Fits {
+        workload,
+        restores,
+        metrics_sha256,
+    })
 }
 
 /// The load the calibrated scenario will run (the fitted rate, daily shape and snapshot time of
@@ -507,6 +529,7 @@ fn fits(
 fn fitted_load(text: &str, s: &Scenario, w: &WorkloadFit) -> SnapshotBinlog {
     let load_only = CalibrationReport {
         scenario: &s.name,
+        provenance: String::new(),
         metrics: None,
         workload: Some(w),
         restores: None,

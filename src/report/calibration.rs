@@ -18,6 +18,8 @@ use crate::scenario::edit::{set_keys, KeyEdit};
 #[derive(Debug, Clone)]
 pub struct CalibrationReport<'a> {
     pub scenario: &'a str,
+    /// backsim's version and the sha256 of the scenario and metrics read.
+    pub provenance: String,
     pub metrics: Option<&'a str>,
     pub workload: Option<&'a WorkloadFit>,
     pub restores: Option<&'a RestoreFit>,
@@ -80,7 +82,8 @@ pub fn calibrated_scenario(text: &str, report: &CalibrationReport<'_>) -> Result
     }
     let _ = write!(
         header,
-        "; each fitted key's comment says how sure and from what."
+        "; each fitted key's comment says how sure and from what ({}).",
+        report.provenance
     );
     set_keys(&format!("{header}\n{body}"), &edits)
 }
