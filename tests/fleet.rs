@@ -1128,7 +1128,10 @@ fn empty_inventory_cells_are_named_in_a_note() {
 }
 
 /// Shards record the fleet file's path as typed; merge run from another folder (here: the
-/// shards' own) finds it above the shards, by its text, and merges to the same bytes.
+/// shards' parent, or inside a shard) finds it above the shards, by its text, and merges to
+/// the same bytes: every file, fleet.json's group sources included (they named the file by the
+/// absolute path it was found at, `row 1 (/tmp/.../servers.csv)`, where the shards had
+/// `row 1 (servers.csv)`).
 #[test]
 fn merge_finds_the_fleet_file_from_another_folder() {
     let tmp = TempDir::new().unwrap();
@@ -1137,43 +1140,74 @@ fn merge_finds_the_fleet_file_from_another_folder() {
         "servers.csv",
         "name,region,count\na,eastus,2\nb,westus,1\n",
     );
-    // The same fleet run into `out`, with `more` arguments (a shard), from the fleet's folder.
-    let fleet_into = |out: &str, more: &[&str]| {
+    write(
+        tmp.path(),
+        "f.toml",
+        "name = \"f\"\ninventory = \"servers.csv\"\n[[group]]\nname = \"c\"\nregion = \"eastus\"\n",
+    );
+    // An inventory alone, and a fleet file reading one (typed with ./, which is kept).
+    for (file, name, row) in [
+        ("servers.csv", "inv", "row 1 (servers.csv)"),
+        ("./f.toml", "toml", "row 1 (./servers.csv)"),
+    ] {
+        // The same fleet run into `out`, with `more` arguments (a shard), from the fleet's folder.
+        let fleet_into = |out: &str, more: &[&str]| {
+            backsim()
+                .current_dir(tmp.path())
+                .args(["fleet", file, "--runs", "2", "--set", "horizon_days=3"])
+                .args(["--no-charts", "--out", out])
+                .args(more)
+                .assert()
+                .success();
+        };
+        let shard = |i: u32| format!("{name}/shard-{i}");
+        fleet_into(&shard(1), &["--shard", "1/2"]);
+        fleet_into(&shard(2), &["--shard", "2/2"]);
+        fleet_into(&format!("{name}/whole"), &[]);
         backsim()
-            .current_dir(tmp.path())
+            .current_dir(tmp.path().join(name))
             .args([
-                "fleet",
-                "servers.csv",
-                "--runs",
-                "2",
-                "--set",
-                "horizon_days=3",
+                "merge",
+                "shard-1",
+                "shard-2",
+                "--no-charts",
+                "--out",
+                "merged",
             ])
-            .args(["--no-charts", "--out", out])
-            .args(more)
             .assert()
             .success();
-    };
-    fleet_into("out/shard-1", &["--shard", "1/2"]);
-    fleet_into("out/shard-2", &["--shard", "2/2"]);
-    backsim()
-        .current_dir(tmp.path().join("out"))
-        .args([
-            "merge",
-            "shard-1",
-            "shard-2",
-            "--no-charts",
-            "--out",
-            "merged",
-        ])
-        .assert()
-        .success();
-    fleet_into("whole", &[]);
-    let bill = |dir: &Path| fs::read(dir.join("fleet_bill.csv")).unwrap();
-    assert_eq!(
-        bill(&tmp.path().join("out").join("merged")),
-        bill(&tmp.path().join("whole"))
-    );
+        backsim()
+            .current_dir(tmp.path().join(shard(1)))
+            .args([
+                "merge",
+                ".",
+                "../shard-2",
+                "--no-charts",
+                "--out",
+                "../inside",
+            ])
+            .assert()
+            .success();
+        let whole = tmp.path().join(name).join("whole");
+        let source = fs::read_to_string(whole.join("fleet.json")).unwrap();
+        assert!(source.contains(row), "{source}");
+        for merged in ["merged", "inside"] {
+            let merged = tmp.path().join(name).join(merged);
+            for entry in fs::read_dir(&whole).unwrap() {
+                let file = entry.unwrap().file_name();
+                let (a, b) = (
+                    fs::read_to_string(whole.join(&file)).unwrap(),
+                    fs::read_to_string(merged.join(&file)).unwrap(),
+                );
+                let first = a.lines().zip(b.lines()).find(|(x, y)| x != y);
+                assert!(
+                    a == b,
+                    "{name}: {file:?} of {} differs: {first:?}",
+                    merged.display()
+                );
+            }
+        }
+    }
 }
 
 /// The fleet file's text is not the whole fleet: an inventory it reads, changed after the shards

@@ -12,7 +12,7 @@ use crate::fleet::{simulate_runs, FleetRun, FleetSummary};
 use crate::report::fleet::{self as out, FleetProvenance, FleetRecord};
 use crate::report::numbers::fixed;
 use crate::report::OutputDir;
-use crate::scenario::fleet::{load_fleet, Fleet};
+use crate::scenario::fleet::{load_fleet, load_fleet_named, Fleet};
 use crate::scenario::Override;
 use crate::sweep::Shard;
 
@@ -266,7 +266,7 @@ fn find_fleet_file(
         .iter()
         .filter(|c| regular(c))
         .find_map(|candidate| {
-            load_fleet(candidate, overrides)
+            load_fleet_named(candidate, &path, overrides)
                 .ok()
                 .filter(|f| {
                     f.sha256 == ran.fleet_sha256

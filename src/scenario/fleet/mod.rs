@@ -139,17 +139,34 @@ pub(super) fn names_a_fleet(table: &toml::Table) -> bool {
 /// Read a fleet file (TOML, or an inventory CSV when its name ends in .csv); `overrides`
 /// (`--set`) apply to every group, after everything else.
 pub fn load_fleet(path: &Path, overrides: &[Override]) -> Result<Fleet, InputError> {
+    load_fleet_named(path, path, overrides)
+}
+
+/// A fleet file read at `path` (and the files it names, beside it there) but named as `named`,
+/// the same file seen from another folder: merge finds the file the shards ran from elsewhere,
+/// and the groups' sources must say it as the shards did for the merge to write their bytes.
+pub fn load_fleet_named(
+    path: &Path,
+    named: &Path,
+    overrides: &[Override],
+) -> Result<Fleet, InputError> {
     let text = super::read_input(path, "fleet file")?;
     let sha256 = super::sha256_hex(&text);
     Ok(Fleet {
         sha256,
-        ..fleet_from_text(path, text, overrides)?
+        ..fleet_from_text(path, named, text, overrides)?
     })
 }
 
-fn fleet_from_text(path: &Path, text: String, overrides: &[Override]) -> Result<Fleet, InputError> {
-    let origin = super::origin_of(path);
+fn fleet_from_text(
+    path: &Path,
+    named: &Path,
+    text: String,
+    overrides: &[Override],
+) -> Result<Fleet, InputError> {
+    let origin = super::origin_of(named);
     let folder = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let named_folder = named.parent().unwrap_or(Path::new(""));
     // An inventory piped in has no name to tell it by: its header does.
     let is_csv = path
         .extension()
@@ -316,7 +333,8 @@ fn fleet_from_text(path: &Path, text: String, overrides: &[Override]) -> Result<
                 ),
                 Some(_) => e,
             })?;
-        groups.extend(inventory(&csv_text, &Origin::File(csv_path), &mut notes)?);
+        let named_csv = named_folder.join(file);
+        groups.extend(inventory(&csv_text, &Origin::File(named_csv), &mut notes)?);
     }
     match table.get("group") {
         None => {}
