@@ -367,6 +367,41 @@ fn sharded_fleet_runs_merge_byte_identically() {
         .stderr(predicates::str::contains("every run exactly once"));
 }
 
+/// Shards run with --no-charts merge into what the whole run with it writes: merge drew the
+/// recovery chart (and linked it from report.md) unless given --no-charts itself.
+#[test]
+fn shards_run_without_charts_merge_without_them() {
+    let tmp = TempDir::new().unwrap();
+    let file = write(tmp.path(), "q.toml", &queue_fleet(3, 1, 30));
+    let shards: Vec<_> = (1..=2)
+        .map(|i| {
+            fleet(
+                tmp.path(),
+                &file,
+                &format!("s{i}"),
+                &["--shard", &format!("{i}/2"), "--runs", "2"],
+            )
+        })
+        .collect();
+    let whole_runs = fleet(tmp.path(), &file, "whole2", &["--runs", "2"]);
+    let merged = tmp.path().join("merged");
+    backsim()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    for entry in fs::read_dir(&whole_runs).unwrap() {
+        let name = entry.unwrap().file_name();
+        assert!(
+            fs::read(whole_runs.join(&name)).unwrap() == fs::read(merged.join(&name)).unwrap(),
+            "{name:?}"
+        );
+    }
+    assert!(!merged.join("fleet_recovery.png").exists());
+}
+
 /// An inventory with a bad cell: exit 2, naming the file, the row and the column.
 #[test]
 fn an_inventory_row_with_a_bad_cell_is_named() {

@@ -189,6 +189,71 @@ fn sweeps_chart_each_headline_figure_and_merge_redraws_them() {
     );
 }
 
+/// Merge draws the charts the shards' command asked for: it drew y from zero after shards
+/// run with --y-from-data (so its charts were not the unsharded sweep's), and charts after
+/// shards run with --no-charts. `merge --no-charts` still skips them.
+#[test]
+fn merge_draws_the_charts_the_shards_asked_for() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = tmp.path().join("s.toml");
+    fs::write(
+        &scenario,
+        "name = \"s\"\nhorizon_days = 10\nruns = 4\n[sweep]\n\"backup.retention_days\" = [3, 7]\n\"backup.redundancy\" = [\"local\", \"geo\"]\n",
+    )
+    .unwrap();
+    let sweep = |out: &str, flag: &str, shard: Option<u32>| {
+        let dir = tmp.path().join(out);
+        let mut cmd = backsim();
+        cmd.arg("sweep")
+            .arg(&scenario)
+            .arg(flag)
+            .arg("--out")
+            .arg(&dir);
+        if let Some(i) = shard {
+            cmd.args(["--shard", &format!("{i}/2")]);
+        }
+        cmd.assert().success();
+        dir
+    };
+    let pngs = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".png"))
+            .collect();
+        names.sort();
+        names
+    };
+    let merge = |flag: &str, extra: &[&str]| {
+        let merged = tmp.path().join(format!("merged{flag}{}", extra.len()));
+        backsim()
+            .arg("merge")
+            .arg(tmp.path().join(format!("1{flag}")))
+            .arg(tmp.path().join(format!("2{flag}")))
+            .args(extra)
+            .arg("--out")
+            .arg(&merged)
+            .assert()
+            .success();
+        merged
+    };
+    for flag in ["--y-from-data", "--no-charts"] {
+        let whole = sweep(&format!("whole{flag}"), flag, None);
+        for i in 1..=2 {
+            sweep(&format!("{i}{flag}"), flag, Some(i));
+        }
+        let merged = merge(flag, &[]);
+        assert_eq!(pngs(&merged), pngs(&whole), "{flag}");
+        for name in pngs(&whole) {
+            assert!(
+                fs::read(merged.join(&name)).unwrap() == fs::read(whole.join(&name)).unwrap(),
+                "{flag}: {name} is not the unsharded sweep's"
+            );
+        }
+    }
+    assert_eq!(pngs(&merge("--y-from-data", &["--no-charts"])).len(), 0);
+}
+
 /// The mean restore time and loss the summary gives are over every restore of every run, as
 /// recoveries.csv lists them (a mean of each run's mean weighted a run of one restore like a
 /// run of five).

@@ -470,8 +470,22 @@ pub(super) fn merge(
         )
         .into());
     }
+    // The chart the shards' command would have drawn unsharded: none after --no-charts.
+    let ran_without_charts = match super::recorded_command(&record.provenance.command_line) {
+        Ok(super::Command::Fleet(ran)) => Ok(ran.sim.no_charts),
+        Ok(_) => Err("not a `backsim fleet` command".to_string()),
+        Err(e) => Err(e),
+    }
+    .map_err(|e| InputError {
+        origin: crate::error::Origin::File(dirs[0].join(RECORD_FILE)),
+        key: Some("provenance.command_line".into()),
+        position: None,
+        message: format!(
+            "is not a fleet command this backsim reads ({e}): merge draws the chart the fleet asked for there"
+        ),
+    })?;
     let dir = OutputDir::stage(out_path, "fleet_runs.json")?;
-    write_outputs(&dir, &fleet, &record, no_charts)?;
+    write_outputs(&dir, &fleet, &record, no_charts || ran_without_charts)?;
     dir.publish()?;
     say(&format!(
         "merged {} folder{}: {} runs into {}\n",

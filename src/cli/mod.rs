@@ -227,17 +227,72 @@ fn command_line() -> String {
     // The program's own path says nothing about the run and differs between machines.
     let words: Vec<String> = std::iter::once("backsim".to_string())
         .chain(args)
-        .map(|a| {
-            if a.is_empty()
-                || a.contains(|c: char| c.is_whitespace() || "'\"$`\\|&;<>()*?".contains(c))
-            {
-                format!("'{}'", a.replace('\'', "'\\''"))
-            } else {
-                a
-            }
-        })
+        .map(shell_quoted)
         .collect();
     words.join(" ")
+}
+
+/// A word of a command line as a shell takes it back: quoted when it holds a blank or a
+/// character the shell would act on.
+fn shell_quoted(a: String) -> String {
+    if a.is_empty() || a.contains(|c: char| c.is_whitespace() || "'\"$`\\|&;<>()*?".contains(c)) {
+        format!("'{}'", a.replace('\'', "'\\''"))
+    } else {
+        a
+    }
+}
+
+/// The command a shard recorded (its provenance's command line), read back as this program
+/// reads its arguments: merge writes what that command, unsharded, would have written (its
+/// charts, or none, and their axes). Err says why it cannot be read.
+fn recorded_command(line: &str) -> Result<Command, String> {
+    let words = shell_words(line)?;
+    Cli::try_parse_from(words)
+        .map(|cli| cli.command)
+        .map_err(|e| {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            first.trim_start_matches("error: ").to_string()
+        })
+}
+
+/// The words of a command line as `command_line` quotes them ('…', a quote inside as '\''),
+/// or as a shell would split it when written by hand.
+fn shell_words(line: &str) -> Result<Vec<String>, String> {
+    let (mut words, mut word, mut in_word) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(c) => word.push(c),
+                        None => return Err("a quote is never closed".into()),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                word.extend(chars.next());
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    Ok(words)
 }
 
 /// The grid of the scenario's own `[sweep]` table, checked as `sweep` checks it (runs or seed
@@ -261,4 +316,31 @@ pub(crate) fn sweep_table_grid(
         }
         e
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Merge reads a shard's recorded command back into its words: every word the recorder
+    /// quotes comes back as it was given.
+    #[test]
+    fn recorded_words_read_back_as_given() {
+        let words: Vec<String> = [
+            "backsim",
+            "sweep",
+            "",
+            "a b",
+            "it's",
+            "$HOME",
+            "--set=backup={retention_days = 3}",
+            "tab\there",
+            "back\\slash",
+        ]
+        .map(String::from)
+        .to_vec();
+        let line: Vec<String> = words.iter().cloned().map(shell_quoted).collect();
+        assert_eq!(shell_words(&line.join(" ")).unwrap(), words);
+        assert!(shell_words("backsim 'open").is_err());
+    }
 }

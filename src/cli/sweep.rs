@@ -376,7 +376,24 @@ pub(super) fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Re
         )
         .into());
     }
-    write_sweep(out, &meta, &table, (!no_charts).then_some(false))?;
+    // The charts the shards' command would have drawn unsharded: none after --no-charts, y
+    // from the data after --y-from-data (merge drew them from 0, unlike the unsharded sweep).
+    let (ran_without_charts, y_from_data) =
+        match super::recorded_command(&meta.provenance.command_line) {
+            Ok(super::Command::Sweep(ran)) => Ok((ran.sim.no_charts, ran.y_from_data)),
+            Ok(_) => Err("not a `backsim sweep` command".to_string()),
+            Err(e) => Err(e),
+        }
+        .map_err(|e| {
+            InputError::argument(
+                &format!("merge {}", dirs[0].display()),
+                format!(
+                    "sweep.json's provenance.command_line is not a sweep this backsim reads ({e}): merge reads the charts the sweep asked for there"
+                ),
+            )
+        })?;
+    let charts = !(no_charts || ran_without_charts);
+    write_sweep(out, &meta, &table, charts.then_some(y_from_data))?;
     let filling = table.points_still_filling();
     if !filling.is_empty() {
         warn(&unsteady_note(&filling));
