@@ -1439,6 +1439,59 @@ fn fleet_merge_treats_every_shard_record_as_untrusted() {
     }
 }
 
+/// Shards that another backsim wrote were merged by this one, the merged record naming their
+/// version for summaries and charts this one computed: refused, naming both versions.
+#[test]
+fn merge_refuses_shards_of_another_version() {
+    let tmp = TempDir::new().unwrap();
+    let (a, b) = two_shards(tmp.path());
+    let file = small_fleet(tmp.path(), "\"fleet\"");
+    let fleet_shards: Vec<PathBuf> = (1..=2)
+        .map(|i| {
+            let out = tmp.path().join(format!("fleet-{i}"));
+            let args = [
+                "fleet",
+                file.to_str().unwrap(),
+                "--shard",
+                &format!("{i}/2"),
+            ];
+            let output = within(
+                120,
+                &[&args[..], &["--out", out.to_str().unwrap()]].concat(),
+                tmp.path(),
+            );
+            assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+            out
+        })
+        .collect();
+    let ours = env!("CARGO_PKG_VERSION");
+    for (shards, record) in [
+        (vec![a, b], "sweep.json"),
+        (fleet_shards, "fleet_runs.json"),
+    ] {
+        for shard in &shards {
+            edit_json(&shard.join(record), |v| {
+                v["provenance"]["backsim_version"] = "0.0.9".into()
+            });
+        }
+        let merged = tmp.path().join("merged");
+        let mut args = vec!["merge".to_string()];
+        args.extend(shards.iter().map(|s| s.display().to_string()));
+        args.extend(["--out".into(), merged.display().to_string()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = within(20, &args, tmp.path());
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{record}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "written by backsim 0.0.9, and this is backsim {ours}"
+            )),
+            "{record}: {stderr}"
+        );
+        assert!(!merged.exists());
+    }
+}
+
 /// A shard's record names the fleet file merge reads: a named pipe there made merge wait for a
 /// writer for ever. Only a regular file is read; the shard's record and its key are named.
 #[cfg(unix)]

@@ -304,6 +304,10 @@ pub(super) fn merge(
         let record: FleetRecord =
             serde_json::from_slice(&bytes).map_err(|e| bad(format!("not a fleet record: {e}")))?;
         check_record(&record).map_err(|e| bad(format!("not a fleet record: {e}")))?;
+        let ran = &record.provenance.backsim_version;
+        if ran != env!("CARGO_PKG_VERSION") {
+            return Err(bad(crate::report::another_version(ran)).into());
+        }
         shards.push(record);
     }
     let Some(first) = shards.first().cloned() else {

@@ -326,6 +326,10 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
     let mut owner: std::collections::HashMap<usize, &PathBuf> = std::collections::HashMap::new();
     for dir in dirs {
         let (meta, shard_rows) = read_shard(dir)?;
+        let ran = &meta.provenance.backsim_version;
+        if ran != env!("CARGO_PKG_VERSION") {
+            return Err(bad(dir, another_version(ran)));
+        }
         match &first {
             None => first = Some(meta),
             Some(first) => {
@@ -421,6 +425,15 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
         rows: rows.into_iter().map(|(_, r)| r).collect(),
     };
     Ok((whole, table))
+}
+
+/// Why shards that another backsim wrote are not merged: the merged record would name their
+/// version for charts and summaries this one computed.
+pub fn another_version(ran: &str) -> String {
+    format!(
+        "was written by backsim {ran}, and this is backsim {}: merge computes the summaries and charts the merged folder records as {ran}'s, so merge with backsim {ran} (or run the shards again with this one)",
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 /// What differs between two shards' records, for merge to name: the labels of the checks that
