@@ -904,6 +904,27 @@ fn merge_treats_every_shard_file_as_untrusted() {
             }),
             "cost_per_month: the mean -123 is negative",
         ),
+        // Within its CI, and a figure of none: merged from sweep.csv without a word, though
+        // sweep.json, written with it, says otherwise (a spreadsheet's round trip, say).
+        (
+            "a mean edited within its CI",
+            edit_cell("restore_latest_mean_s_mean", "6900"),
+            "sweep.csv line 2 (point 0) disagrees with sweep.json's results: figures.restore_latest_mean_s.mean is 6900.0 in sweep.csv, 6918.085106383031 in sweep.json",
+        ),
+        (
+            "the durability nines edited",
+            Box::new(|a: &Path, _: &Path| {
+                let csv = fs::read_to_string(a.join("sweep.csv")).unwrap();
+                let mut lines: Vec<String> = csv.lines().map(String::from).collect();
+                let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+                // Before the longest free retention and the steady-state mark.
+                let nines = cells.len() - 3;
+                cells[nines] = "9".into();
+                lines[1] = cells.join(",");
+                fs::write(a.join("sweep.csv"), lines.join("\n") + "\n").unwrap();
+            }),
+            "durability_nines is 9.0 in sweep.csv, 11.243307826570662 in sweep.json",
+        ),
         (
             "a figure's mean blanked, its CI kept",
             edit_cell("cost_per_month_mean", ""),

@@ -304,7 +304,146 @@ fn read_shard(dir: &Path) -> Result<(SweepMeta, Vec<PointRow>), Error> {
             ),
         ));
     }
+    check_results(&meta_bytes, &meta, &rows).map_err(|e| bad(dir, e))?;
     Ok((meta, rows))
+}
+
+/// sweep.json's results against sweep.csv's rows, as the sweep wrote both: the merge is made
+/// from sweep.csv, and a mean edited there (a spreadsheet's round trip, say) within its CI
+/// merged without a word. One point is held at a time: the results of the largest grid run to
+/// gigabytes as JSON values.
+fn check_results(json: &[u8], meta: &SweepMeta, rows: &[PointRow]) -> Result<(), String> {
+    use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::cell::RefCell;
+
+    struct Check<'a> {
+        meta: &'a SweepMeta,
+        table: SweepTable,
+        rows: &'a [PointRow],
+        /// The disagreement found, in our words (serde's error would add its own position).
+        problem: RefCell<Option<String>>,
+    }
+    struct Record<'c, 'a>(&'c Check<'a>);
+    struct Results<'c, 'a>(&'c Check<'a>);
+
+    impl<'de> DeserializeSeed<'de> for Record<'_, '_> {
+        type Value = bool;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Record<'_, '_> {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a sweep record")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+            let mut seen = false;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == "results" {
+                    map.next_value_seed(Results(self.0))?;
+                    seen = true;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(seen)
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for Results<'_, '_> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Results<'_, '_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of results")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let c = self.0;
+            let fail = |problem: String| {
+                *c.problem.borrow_mut() = Some(problem);
+                A::Error::custom("")
+            };
+            let mut i = 0;
+            while let Some(got) = seq.next_element::<serde_json::Value>()? {
+                let Some((point, row)) = c.rows.get(i) else {
+                    return Err(fail(format!(
+                        "sweep.json lists more results than the {} rows of sweep.csv",
+                        c.rows.len()
+                    )));
+                };
+                let written =
+                    serde_json::to_value(point_json(c.meta, &c.table, row)).expect("plain values");
+                if let Some((at, csv, json)) = first_difference(String::new(), &written, &got) {
+                    return Err(fail(format!(
+                        "sweep.csv line {} (point {point}) disagrees with sweep.json's results: {at} is {csv} in sweep.csv, {json} in sweep.json; the sweep writes both from the same numbers, so one was edited: merge the shard's files as the sweep wrote them, or run the shard again",
+                        i + 2
+                    )));
+                }
+                i += 1;
+            }
+            if i != c.rows.len() {
+                return Err(fail(format!(
+                    "sweep.json lists {i} results, sweep.csv {} rows",
+                    c.rows.len()
+                )));
+            }
+            Ok(())
+        }
+    }
+
+    let check = Check {
+        meta,
+        table: SweepTable {
+            header: sweep_header(&meta.grid),
+            rows: Vec::new(),
+        },
+        rows,
+        problem: RefCell::new(None),
+    };
+    let mut de = serde_json::Deserializer::from_slice(json);
+    match Record(&check).deserialize(&mut de) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err("sweep.json has no results to check sweep.csv against".into()),
+        Err(e) => Err(check
+            .problem
+            .into_inner()
+            .unwrap_or_else(|| format!("sweep.json's results cannot be read: {e}"))),
+    }
+}
+
+/// Where two JSON values first differ, as a dotted path (`figures.storage_mean_gb_mean.mean`),
+/// with both values; None when equal.
+fn first_difference(
+    at: String,
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+) -> Option<(String, String, String)> {
+    use serde_json::Value::Object;
+    let path = |key: &str| {
+        if at.is_empty() {
+            key.to_string()
+        } else {
+            format!("{at}.{key}")
+        }
+    };
+    match (a, b) {
+        (Object(x), Object(y)) => x
+            .iter()
+            .find_map(|(k, v)| match y.get(k) {
+                Some(w) => first_difference(path(k), v, w),
+                None => Some((path(k), v.to_string(), "missing".into())),
+            })
+            .or_else(|| {
+                y.iter()
+                    .find(|(k, _)| !x.contains_key(*k))
+                    .map(|(k, w)| (path(k), "missing".into(), w.to_string()))
+            }),
+        _ => (a != b).then(|| (at.clone(), a.to_string(), b.to_string())),
+    }
 }
 
 /// A few of `points`, for a message: the first ten and how many more.
