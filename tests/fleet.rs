@@ -1583,6 +1583,78 @@ fn fleet_merge_names_what_differs_and_the_shard_named_twice() {
     );
 }
 
+/// Fleet shards typed differently (the fleet file's path, flag order, --set order across
+/// tables, --no-charts) merge into the whole run's results: merge compared the raw command
+/// line and refused them.
+#[test]
+fn fleet_shards_typed_differently_merge() {
+    let tmp = TempDir::new().unwrap();
+    write(
+        tmp.path(),
+        "f.toml",
+        "name = \"f\"\nruns = 2\nhorizon_days = 3\n[[group]]\nname = \"a\"\nregion = \"eastus\"\n",
+    );
+    let run = |args: &[&str]| {
+        backsim()
+            .current_dir(tmp.path())
+            .args(args)
+            .assert()
+            .success();
+    };
+    run(&[
+        "fleet",
+        "f.toml",
+        "--seed",
+        "3",
+        "--set",
+        "backup.retention_days=4",
+        "--set",
+        "server.db_size_gb=20",
+        "--out",
+        "whole",
+    ]);
+    run(&[
+        "fleet",
+        "f.toml",
+        "--seed",
+        "3",
+        "--set",
+        "backup.retention_days=4",
+        "--set",
+        "server.db_size_gb=20",
+        "--shard",
+        "1/2",
+        "--out",
+        "s1",
+    ]);
+    run(&[
+        "fleet",
+        "./f.toml",
+        "--set",
+        "server.db_size_gb=20",
+        "--no-charts",
+        "--set",
+        "backup.retention_days=4",
+        "--seed=3",
+        "--shard",
+        "2/2",
+        "--out",
+        "s2",
+    ]);
+    backsim()
+        .current_dir(tmp.path())
+        .args(["merge", "s1", "s2", "--out", "merged"])
+        .assert()
+        .success();
+    for name in ["fleet_bill.csv", "fleet_servers.csv", "fleet_runs.json"] {
+        assert!(
+            fs::read(tmp.path().join("whole").join(name)).unwrap()
+                == fs::read(tmp.path().join("merged").join(name)).unwrap(),
+            "{name}"
+        );
+    }
+}
+
 /// A bad cell after a quoted cell holding a line break is placed on its own line: it was placed
 /// on the row's first line, at a column there.
 #[test]

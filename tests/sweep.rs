@@ -153,7 +153,7 @@ fn shards_merge_into_exactly_the_unsharded_sweep() {
         .arg(tmp.path().join("mixed"))
         .assert()
         .code(2)
-        // What differs is named: here the seed (and the command line that set it).
+        // What differs is named: here the seed.
         .stderr(predicate::str::contains("different sweep: "))
         .stderr(predicate::str::contains("the seed"));
     // A shard named twice: both folders are named.
@@ -171,6 +171,140 @@ fn shards_merge_into_exactly_the_unsharded_sweep() {
             shards[1].display(),
             shards[1].display()
         )));
+}
+
+/// Merge refused identical shards whose command lines were typed differently (flag order,
+/// `--runs=7` or `--runs 7`, `./s.toml` or `s.toml`, --json, --no-charts, --threads), which
+/// bit a shard run again by hand: it compares what decides the results. A difference there is
+/// still refused, named; and shards that disagree on --y-from-data, which the merged charts
+/// follow, are refused naming both.
+#[test]
+fn shards_typed_differently_merge_when_their_results_are_the_same() {
+    let tmp = TempDir::new().unwrap();
+    write(tmp.path(), NOISY);
+    let run = |out: &str, args: &[&str]| {
+        backsim()
+            .current_dir(tmp.path())
+            .args(args)
+            .args(["--out", out])
+            .assert()
+            .success();
+        tmp.path().join(out)
+    };
+    let whole = run(
+        "whole",
+        &[
+            "sweep",
+            "s.toml",
+            "--runs",
+            "7",
+            "--set",
+            "backup.snapshot_failure_pct=5",
+            "--set",
+            "outages.incidents_per_year=9",
+            "--no-charts",
+        ],
+    );
+    let one = run(
+        "one",
+        &[
+            "sweep",
+            "s.toml",
+            "--shard",
+            "1/2",
+            "--runs",
+            "7",
+            "--set",
+            "backup.snapshot_failure_pct=5",
+            "--set",
+            "outages.incidents_per_year=9",
+        ],
+    );
+    let two = run(
+        "two",
+        &[
+            "-q",
+            "sweep",
+            "./s.toml",
+            "--set",
+            "outages.incidents_per_year = 9",
+            "--no-charts",
+            "--json",
+            "--threads",
+            "1",
+            "--set",
+            "backup.snapshot_failure_pct=5",
+            "--runs=7",
+            "--shard=2/2",
+        ],
+    );
+    let merged = tmp.path().join("merged");
+    backsim()
+        .arg("merge")
+        .args([&one, &two])
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    assert_eq!(
+        fs::read(merged.join("sweep.csv")).unwrap(),
+        fs::read(whole.join("sweep.csv")).unwrap()
+    );
+    // A shard run without --no-charts draws no more charts than one run with it.
+    assert!(!merged.join("sweep_cost_per_month.png").exists());
+    // A value that changes the results is still a different sweep, and is named.
+    let other = run(
+        "other",
+        &[
+            "sweep",
+            "s.toml",
+            "--shard",
+            "2/2",
+            "--runs",
+            "7",
+            "--set",
+            "backup.snapshot_failure_pct=6",
+            "--set",
+            "outages.incidents_per_year=9",
+        ],
+    );
+    backsim()
+        .arg("merge")
+        .args([&one, &other])
+        .arg("--out")
+        .arg(tmp.path().join("refused"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the --set overrides"));
+    let y = run(
+        "y",
+        &[
+            "sweep",
+            "s.toml",
+            "--shard",
+            "2/2",
+            "--runs",
+            "7",
+            "--set",
+            "backup.snapshot_failure_pct=5",
+            "--set",
+            "outages.incidents_per_year=9",
+            "--y-from-data",
+        ],
+    );
+    backsim()
+        .arg("merge")
+        .args([&one, &y])
+        .arg("--out")
+        .arg(tmp.path().join("refused"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "{} ran with --y-from-data and {} without",
+            y.display(),
+            one.display()
+        )));
+    assert!(!tmp.path().join("refused").exists());
 }
 
 #[test]

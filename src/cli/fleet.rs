@@ -310,6 +310,10 @@ pub(super) fn merge(
         }
         shards.push(record);
     }
+    let commands: Vec<String> = shards
+        .iter()
+        .map(|s| s.provenance.command_line.clone())
+        .collect();
     let Some(first) = shards.first().cloned() else {
         return Err(InputError::argument("merge", "name at least one folder").into());
     };
@@ -325,9 +329,11 @@ pub(super) fn merge(
                 "the fleet as built",
                 q.fleet_fingerprint == p.fleet_fingerprint,
             ),
-            ("the command line", q.command_line == p.command_line),
-            ("the --set overrides", q.overrides == p.overrides),
-            ("the fleet file's name", q.fleet_file == p.fleet_file),
+            // What decides the results, not how the command was typed (see report::merge).
+            (
+                "the --set overrides",
+                crate::report::same_overrides(&q.overrides, &p.overrides),
+            ),
             (
                 "the backsim version",
                 q.backsim_version == p.backsim_version,
@@ -474,20 +480,25 @@ pub(super) fn merge(
         )
         .into());
     }
-    // The chart the shards' command would have drawn unsharded: none after --no-charts.
-    let ran_without_charts = match super::recorded_command(&record.provenance.command_line) {
-        Ok(super::Command::Fleet(ran)) => Ok(ran.sim.no_charts),
-        Ok(_) => Err("not a `backsim fleet` command".to_string()),
-        Err(e) => Err(e),
+    // The chart the shards' command would have drawn unsharded: none after --no-charts (a
+    // shard run again by hand without it asks for a chart no more than a shard draws one).
+    let mut ran_without_charts = false;
+    for (dir, line) in dirs.iter().zip(&commands) {
+        let without = match super::recorded_command(line) {
+            Ok(super::Command::Fleet(ran)) => Ok(ran.sim.no_charts),
+            Ok(_) => Err("not a `backsim fleet` command".to_string()),
+            Err(e) => Err(e),
+        }
+        .map_err(|e| InputError {
+            origin: crate::error::Origin::File(dir.join(RECORD_FILE)),
+            key: Some("provenance.command_line".into()),
+            position: None,
+            message: format!(
+                "is not a fleet command this backsim reads ({e}): merge draws the chart the fleet asked for there"
+            ),
+        })?;
+        ran_without_charts |= without;
     }
-    .map_err(|e| InputError {
-        origin: crate::error::Origin::File(dirs[0].join(RECORD_FILE)),
-        key: Some("provenance.command_line".into()),
-        position: None,
-        message: format!(
-            "is not a fleet command this backsim reads ({e}): merge draws the chart the fleet asked for there"
-        ),
-    })?;
     let dir = OutputDir::stage(out_path, "fleet_runs.json")?;
     write_outputs(&dir, &fleet, &record, no_charts || ran_without_charts)?;
     dir.publish()?;

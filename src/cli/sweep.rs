@@ -361,7 +361,11 @@ fn sweep_table(table: &SweepTable, keys: usize) -> String {
 }
 
 pub(super) fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Result<(), Error> {
-    let (meta, table) = report::merge(dirs)?;
+    let report::Merged {
+        meta,
+        table,
+        commands,
+    } = report::merge(dirs)?;
     // The scenario's name was checked as a file name by merge: the default folder stays
     // inside output/.
     let default = Path::new("output").join(format!("{}-sweep", meta.scenario));
@@ -378,21 +382,38 @@ pub(super) fn merge(dirs: &[PathBuf], out: Option<&Path>, no_charts: bool) -> Re
     }
     // The charts the shards' command would have drawn unsharded: none after --no-charts, y
     // from the data after --y-from-data (merge drew them from 0, unlike the unsharded sweep).
-    let (ran_without_charts, y_from_data) =
-        match super::recorded_command(&meta.provenance.command_line) {
+    let mut asked: Vec<(bool, bool)> = Vec::with_capacity(dirs.len());
+    for (dir, line) in dirs.iter().zip(&commands) {
+        let ran = match super::recorded_command(line) {
             Ok(super::Command::Sweep(ran)) => Ok((ran.sim.no_charts, ran.y_from_data)),
             Ok(_) => Err("not a `backsim sweep` command".to_string()),
             Err(e) => Err(e),
         }
         .map_err(|e| {
             InputError::argument(
-                &format!("merge {}", dirs[0].display()),
+                &format!("merge {}", dir.display()),
                 format!(
                     "sweep.json's provenance.command_line is not a sweep this backsim reads ({e}): merge reads the charts the sweep asked for there"
                 ),
             )
         })?;
-    let charts = !(no_charts || ran_without_charts);
+        asked.push(ran);
+    }
+    let y_from_data = asked[0].1;
+    if let Some(i) = asked.iter().position(|a| a.1 != y_from_data) {
+        let (with, without) = if y_from_data { (0, i) } else { (i, 0) };
+        return Err(InputError::argument(
+            "merge",
+            format!(
+                "{} ran with --y-from-data and {} without: the merged charts can draw y only one way; run the shards alike",
+                dirs[with].display(),
+                dirs[without].display()
+            ),
+        )
+        .into());
+    }
+    // A shard run again by hand without --no-charts asks for no charts either: shards draw none.
+    let charts = !(no_charts || asked.iter().any(|a| a.0));
     write_sweep(out, &meta, &table, charts.then_some(y_from_data))?;
     let filling = table.points_still_filling();
     if !filling.is_empty() {

@@ -34,7 +34,9 @@ pub use restore::{
 };
 pub use single_file::{not_a_plain_file, write_whole_file};
 pub use staging::clean_up_on_interrupt;
-pub use sweep::{another_version, differences, merge, sweep_csv, sweep_json};
+pub use sweep::{
+    another_version, differences, merge, same_overrides, sweep_csv, sweep_json, Merged,
+};
 pub use text::{overrides_line, summary_text};
 
 pub use crate::analysis::{Analysis, Provenance};

@@ -458,13 +458,15 @@ fn some_of(points: &[usize]) -> String {
 /// Join shard folders into the whole sweep: the same grid, every point exactly once. Every file
 /// is untrusted (it may come from another machine, edited or damaged): each is read only if it
 /// is a regular file of bounded size, and checked in full before anything is written.
-pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
+pub fn merge(dirs: &[PathBuf]) -> Result<Merged, Error> {
     let mut first: Option<SweepMeta> = None;
+    let mut commands = Vec::with_capacity(dirs.len());
     let mut rows: Vec<PointRow> = Vec::new();
     // Which folder gave each point, to name both when two give one.
     let mut owner: std::collections::HashMap<usize, &PathBuf> = std::collections::HashMap::new();
     for dir in dirs {
         let (meta, shard_rows) = read_shard(dir)?;
+        commands.push(meta.provenance.command_line.clone());
         let ran = &meta.provenance.backsim_version;
         if ran != env!("CARGO_PKG_VERSION") {
             return Err(bad(dir, another_version(ran)));
@@ -481,11 +483,13 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
                         p.scenario_sha256 == q.scenario_sha256,
                     ),
                     ("the resolved scenario", p.scenario == q.scenario),
-                    ("the command line", p.command_line == q.command_line),
-                    ("the --set overrides", p.overrides == q.overrides),
+                    // Compared for what decides the results, not for how the command was
+                    // typed (its order, `--runs=7` or `--runs 7`, the scenario's path, flags
+                    // that change no number): a shard run again by hand is typed anew. The
+                    // charts' own options are the command line's business (cli::sweep).
                     (
-                        "the scenario file's name",
-                        p.scenario_file == q.scenario_file,
+                        "the --set overrides",
+                        same_overrides(&p.overrides, &q.overrides),
                     ),
                     (
                         "the backsim version",
@@ -563,7 +567,45 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(SweepMeta, SweepTable), Error> {
         header: sweep_header(&whole.grid),
         rows: rows.into_iter().map(|(_, r)| r).collect(),
     };
-    Ok((whole, table))
+    Ok(Merged {
+        meta: whole,
+        table,
+        commands,
+    })
+}
+
+/// A merged sweep: its record, its table, and each shard's command line (in the order the
+/// folders were given), from which the caller reads the charts they asked for.
+pub struct Merged {
+    pub meta: SweepMeta,
+    pub table: SweepTable,
+    pub commands: Vec<String>,
+}
+
+/// Whether two shards' `--set` overrides set the same: the same `KEY=VALUE`s (blanks around
+/// the `=` aside), in the same order where order can matter, that is among keys of one
+/// top-level table (`backup={…}` then `backup.retention_days=7` is not the other way round).
+pub fn same_overrides(a: &[String], b: &[String]) -> bool {
+    fn normal(overrides: &[String]) -> Vec<(String, String)> {
+        let mut sets: Vec<(String, String)> = overrides
+            .iter()
+            .map(|o| match crate::scenario::Override::parse(o) {
+                Ok(o) => (o.key, o.value),
+                Err(_) => (o.clone(), String::new()),
+            })
+            .collect();
+        // Stable: the order within one table stays as given.
+        sets.sort_by(|(x, _), (y, _)| table_of(x).cmp(table_of(y)));
+        sets
+    }
+    fn table_of(key: &str) -> &str {
+        key.split('.')
+            .next()
+            .unwrap_or(key)
+            .trim()
+            .trim_matches(['"', '\''])
+    }
+    normal(a) == normal(b)
 }
 
 /// Why shards that another backsim wrote are not merged: the merged record would name their
