@@ -9,7 +9,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::analysis::figures::estimate;
-use crate::analysis::{free_in_every_run, Figure, HEADLINE};
+use crate::analysis::{free_in_every_run, Figure, HEADLINE, LONG_TERM_COMPARED};
 use crate::engine::SimTime;
 use crate::error::InputError;
 use crate::model::RunMetrics;
@@ -32,9 +32,15 @@ const MORE_COMPARED: &[Figure] = &[
     Figure::DowntimeHours,
 ];
 
-/// The figures compared, headline first.
-pub fn compared_figures() -> impl Iterator<Item = Figure> {
-    HEADLINE.iter().chain(MORE_COMPARED).copied()
+/// The figures compared, headline first; the vault's and the exports' last when `long_term`
+/// (the base or an alternative uses them).
+pub fn compared_figures(long_term: bool) -> impl Iterator<Item = Figure> {
+    let long_term: &[Figure] = if long_term { LONG_TERM_COMPARED } else { &[] };
+    HEADLINE
+        .iter()
+        .chain(MORE_COMPARED)
+        .chain(long_term)
+        .copied()
 }
 
 /// One `--vs KEY=VALUE[,KEY=VALUE...]`: the base with these keys changed. A comma starts a new
@@ -283,6 +289,14 @@ impl Comparison {
         self.base_reps.len()
     }
 
+    /// Whether the base or an alternative keeps long-term copies or exports: then the vault's
+    /// and the exports' figures are compared too.
+    pub fn long_term(&self) -> bool {
+        std::iter::once(&self.base)
+            .chain(&self.alternatives)
+            .any(|c| c.loaded.scenario.config.long_term.any())
+    }
+
     /// Every compared figure of each alternative against the base. The base's durability chain
     /// is solved once, and an alternative's only when its layout or failure model differs.
     pub fn results(&self) -> Vec<AlternativeResult> {
@@ -293,13 +307,14 @@ impl Comparison {
         let base_model = model(&self.base);
         let durability_base = nines(base_model.0, &base_model.1);
         let free_retention_base = free_in_every_run(&self.base_reps.metrics);
+        let long_term = self.long_term();
         self.alternatives
             .iter()
             .zip(&self.alternative_reps)
             .map(|(contender, alt)| {
                 let alt_model = model(contender);
                 AlternativeResult {
-                    figures: compared_figures()
+                    figures: compared_figures(long_term)
                         .map(|f| paired(&self.base_reps.metrics, &alt.metrics, f))
                         .collect(),
                     durability_base,

@@ -704,3 +704,93 @@ fn rows_held_by_an_assumption_are_explained() {
         notes[1]
     );
 }
+
+/// A 100-day vault from Monday 5 January 2026: at the end (15 April) one monthly copy is
+/// kept with monthly_keep = 1 (1 April's) and two with 2 (1 March's too).
+const VAULT: &str = r#"
+name = "vault"
+start = "2026-01-05T00:00:00Z"
+horizon_days = 100
+runs = 2
+[server]
+provisioned_storage_gb = 250
+db_size_gb = 100
+[workload]
+binlog_gb_per_day = 25
+[backup]
+snapshot_failure_pct = 0
+extra_snapshot_binlog_gb = 0
+[long_term]
+enabled = true
+monthly_keep = 1
+"#;
+
+/// compare pairs the vault's figures when the base or an alternative keeps long-term copies:
+/// they showed every policy as identical, since no compared figure was the vault's. Without
+/// long-term retention on either side the rows are left out.
+#[test]
+fn compare_pairs_the_vault_figures_of_a_long_term_policy() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(tmp.path(), "v.toml", VAULT);
+    let s = s.to_str().unwrap();
+    let json = compare_json(
+        tmp.path(),
+        &[
+            s,
+            "--vs",
+            "long_term.monthly_keep=2",
+            "--vs",
+            "long_term.enabled=false",
+        ],
+        "cmp",
+    );
+    let keep = &json["alternatives"][0]["figures"];
+    for name in [
+        "vault_mean_gb",
+        "vault_peak_gb",
+        "vault_cost_per_month",
+        "vault_copies_kept",
+        "export_mean_gb",
+        "export_cost_per_month",
+    ] {
+        assert!(keep.get(name).is_some(), "{name} not compared: {keep}");
+    }
+    let kept = &keep["vault_copies_kept"];
+    assert_eq!(kept["difference"]["mean"], 1.0, "{kept}");
+    assert_eq!(kept["difference"]["ci_excludes_zero"], true, "{kept}");
+    // One more 100 GB copy for the last 15 days of the run.
+    let peak = &keep["vault_peak_gb"]["difference"]["mean"];
+    assert_eq!(peak, &serde_json::json!(100.0), "{keep}");
+    let cost = keep["vault_cost_per_month"]["difference"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!(cost > 0.0, "{keep}");
+    // Without the vault the alternative has no such figure.
+    let off = &json["alternatives"][1]["figures"]["vault_cost_per_month"];
+    assert_eq!(off["alternative"]["runs"], 0, "{off}");
+    assert!(off["difference"].is_null(), "{off}");
+    let csv = fs::read_to_string(tmp.path().join("cmp/compare.csv")).unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("monthly_keep=2,vault_copies_kept,per run,2,")),
+        "{csv}"
+    );
+
+    let plain = write(
+        tmp.path(),
+        "p.toml",
+        &VAULT.replace("enabled = true", "enabled = false"),
+    );
+    let json = compare_json(
+        tmp.path(),
+        &[plain.to_str().unwrap(), "--vs", "backup.retention_days=8"],
+        "plain",
+    );
+    let figures = json["alternatives"][0]["figures"].as_object().unwrap();
+    assert!(
+        !figures
+            .keys()
+            .any(|k| k.starts_with("vault_") || k.starts_with("export")),
+        "{figures:?}"
+    );
+}

@@ -270,3 +270,70 @@ fn off_by_default() {
     assert!(m.storage.long_term.is_none());
     assert!(m.storage.monthly.iter().all(|b| b.long_term.is_none()));
 }
+
+/// summary.csv and runs.csv list the vault's and the exports' figures when the run uses them
+/// (they had none, though summary.csv has a row for every figure), and summary.json's
+/// `figures` with them; a run without long-term retention lists none.
+#[test]
+fn summary_and_runs_csv_list_the_long_term_figures() {
+    let tmp = TempDir::new().unwrap();
+    let text = DECADE.replace("horizon_days = 3650", "horizon_days = 60")
+        + "exports = [\"20d\"]\nexport_keep = \"30d\"\nexport_price_per_gb_month = 0.02\n";
+    let path = write(tmp.path(), &text);
+    let out = tmp.path().join("out");
+    backsim()
+        .arg("run")
+        .arg(&path)
+        .args(["--no-charts", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    let row = |name: &str| {
+        summary
+            .lines()
+            .find(|l| l.starts_with(&format!("{name},")))
+            .unwrap_or_else(|| panic!("no {name} row in {summary}"))
+            .split(',')
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    for name in [
+        "vault_mean_gb",
+        "vault_peak_gb",
+        "vault_cost_per_month",
+        "vault_copies_kept",
+        "vault_copies_made",
+        "export_mean_gb",
+        "export_cost_per_month",
+        "exports",
+        "exports_refused",
+    ] {
+        assert_eq!(row(name)[6], "1", "{name}: one run");
+    }
+    assert_eq!(row("exports")[1], "1");
+    // 100 GB copies: at least the first day's, kept throughout.
+    let peak: f64 = row("vault_peak_gb")[1].parse().unwrap();
+    assert!(peak >= 100.0, "{peak}");
+    let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+    let header = runs.lines().next().unwrap();
+    assert!(header.contains(",vault_cost_per_month,"), "{header}");
+    assert!(header.ends_with(",exports_refused"), "{header}");
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(json["figures"]["exports"]["mean"], 1.0);
+
+    let plain = write(tmp.path(), "name = \"plain\"\nruns = 1\n");
+    let out = tmp.path().join("plain");
+    backsim()
+        .arg("run")
+        .arg(&plain)
+        .args(["--no-charts", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(!summary.contains("vault") && !summary.contains("export"));
+    let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert!(!runs.contains("vault"));
+}

@@ -1395,3 +1395,93 @@ fn repeated_grid_values_are_noted_like_repeated_cases() {
     );
     assert!(!said.contains("more than once"), "{said}");
 }
+
+/// A 100-day vault from Monday 5 January 2026 (at the end, 15 April, monthly_keep months of
+/// monthly copies are kept, up to three).
+const VAULT: &str = r#"
+name = "vault"
+start = "2026-01-05T00:00:00Z"
+horizon_days = 100
+runs = 2
+[server]
+provisioned_storage_gb = 250
+db_size_gb = 100
+[workload]
+binlog_gb_per_day = 25
+[backup]
+snapshot_failure_pct = 0
+extra_snapshot_binlog_gb = 0
+[long_term]
+enabled = true
+"#;
+
+fn column(csv: &str, name: &str) -> Vec<String> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = header
+        .iter()
+        .position(|h| *h == name)
+        .unwrap_or_else(|| panic!("no {name} in {header:?}"));
+    lines
+        .map(|l| l.split(',').nth(at).unwrap().to_string())
+        .collect()
+}
+
+/// Swept over a long-term policy, sweep.csv has the vault's and the exports' columns and each
+/// point its own values (the rows were identical, with no vault column at all); shards write
+/// the same columns and merge to the whole. A grid that uses no vault keeps its columns as
+/// they were.
+#[test]
+fn a_swept_long_term_policy_has_the_vault_columns() {
+    let tmp = TempDir::new().unwrap();
+    let s = write(tmp.path(), VAULT);
+    let vary = ["--vary", "long_term.monthly_keep=0,1,2"];
+    let out = sweep(tmp.path(), &s, "vault", &vary);
+    let csv = fs::read_to_string(out.join("sweep.csv")).unwrap();
+    // 1 April's monthly copy with one month kept, 1 March's too with two; none with 0.
+    let kept = column(&csv, "vault_copies_kept_mean");
+    let base: f64 = kept[0].parse().unwrap();
+    assert_eq!(
+        kept,
+        [base, base + 1.0, base + 2.0].map(|k| k.to_string()),
+        "{csv}"
+    );
+    let cost: Vec<f64> = column(&csv, "vault_cost_per_month_mean")
+        .iter()
+        .map(|c| c.parse().unwrap())
+        .collect();
+    assert!(cost[0] < cost[1] && cost[1] < cost[2], "{cost:?}");
+    for name in ["vault_mean_gb_mean", "export_cost_per_month_mean"] {
+        assert_eq!(column(&csv, name).len(), 3);
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(json["long_term"], true);
+    assert!(json["results"][2]["figures"]["vault_cost_per_month"]["mean"].is_number());
+
+    let shards: Vec<_> = (1..=2)
+        .map(|i| {
+            let mut extra = vary.to_vec();
+            let shard = format!("{i}/2");
+            extra.extend(["--shard", &shard]);
+            sweep(tmp.path(), &s, &format!("shard{i}"), &extra)
+        })
+        .collect();
+    let merged = tmp.path().join("merged");
+    backsim()
+        .arg("merge")
+        .args(&shards)
+        .args(["--no-charts", "--out"])
+        .arg(&merged)
+        .assert()
+        .success();
+    assert_eq!(
+        fs::read(merged.join("sweep.csv")).unwrap(),
+        fs::read(out.join("sweep.csv")).unwrap()
+    );
+
+    let plain = write(tmp.path(), NOISY);
+    let out = sweep(tmp.path(), &plain, "plain", &["--runs", "2"]);
+    let csv = fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert!(!csv.lines().next().unwrap().contains("vault"), "{csv}");
+}

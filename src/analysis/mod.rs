@@ -16,7 +16,7 @@ pub mod figures;
 
 use crate::stats::{mean_ci95, nearest_rank, Estimate, Quantiles};
 use figures::summarize;
-pub use figures::{Figure, FigureSummary, Unit, HEADLINE};
+pub use figures::{Figure, FigureSummary, Unit, HEADLINE, LONG_TERM_COMPARED};
 
 /// Where a result came from, in every JSON output and report.md: which backsim, which command,
 /// which overrides, which scenario text (its sha256) and every key as the run used it, so that a
@@ -106,6 +106,15 @@ impl<'a> Analysis<'a> {
 
     pub fn figure(&self, figure: Figure) -> &FigureSummary {
         &self.figures[figure as usize]
+    }
+
+    /// The figures summary.csv and summary.json list: the long-term ones only when the run
+    /// uses the vault or exports.
+    pub fn listed_figures(&self) -> impl Iterator<Item = &FigureSummary> {
+        let long_term = self.long_term.is_some();
+        self.figures
+            .iter()
+            .filter(move |f| long_term || !f.figure.is_long_term())
     }
 
     /// A figure's mean as a reader takes it: a per-restore or per-outage mean (which each run

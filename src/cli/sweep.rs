@@ -18,13 +18,19 @@ use crate::sweep::{self, run_sweep_rows, Grid, Shard, SweepMeta, SweepRun, Sweep
 /// The sweep charts, into the staged folder.
 fn sweep_charts(
     dir: &OutputDir,
-    grid: &Grid,
+    meta: &SweepMeta,
     table: &SweepTable,
-    currency: &str,
     y_from_data: bool,
 ) -> Result<(), Error> {
+    let (grid, currency) = (&meta.grid, meta.currency.as_str());
     let key_names: Vec<String> = grid.keys.iter().map(|k| scenario::keys::human(k)).collect();
-    for &figure in HEADLINE {
+    // A vault's cost is what a long-term policy is swept for.
+    let vault: &[Figure] = if meta.long_term {
+        &[Figure::VaultCost]
+    } else {
+        &[]
+    };
+    for &figure in HEADLINE.iter().chain(vault) {
         let name = figure.name();
         let spec = charts::SweepChart {
             figure,
@@ -214,6 +220,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     let SweepRun {
         table,
         measured_from,
+        long_term,
     } = pool.install(|| run_sweep_rows(&args.scenario, &sets, &grid, shard, &tick))?;
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -233,6 +240,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
         rows: (0..grid.points()).filter(|&p| shard.owns(p)).collect(),
         provenance: Provenance::new(command_line(), &args.sim.set, &loaded),
         measured_from_days: measured_from.map(|at| at as f64 / DAY as f64),
+        long_term,
     };
     let charts = !args.sim.no_charts && shard == Shard::WHOLE;
     let json = write_sweep(&out_path, &meta, &table, charts.then_some(args.y_from_data))?;
@@ -274,7 +282,7 @@ fn write_sweep(
 ) -> Result<Vec<u8>, Error> {
     let dir = OutputDir::stage(out, "sweep.json")?;
     if let Some(y_from_data) = charts {
-        sweep_charts(&dir, &meta.grid, table, &meta.currency, y_from_data)?;
+        sweep_charts(&dir, meta, table, y_from_data)?;
     }
     dir.write("sweep.csv", &report::sweep_csv(table))?;
     let json = report::sweep_json(meta, table);
@@ -306,6 +314,7 @@ fn sweep_table(table: &SweepTable, keys: usize) -> String {
         Figure::CostPerMonth,
         Figure::RpoMean,
         Figure::RestoreLatestMean,
+        Figure::VaultCost,
     ]
     .iter()
     .map(|f| format!("{f}_mean"))

@@ -50,7 +50,7 @@ pub(super) fn header(fixed: &[&str], estimates: &[&str], tail: &[&str]) -> Vec<S
 pub fn summary_csv(a: &Analysis<'_>) -> Vec<u8> {
     csv_bytes(|w| {
         w.write_record(["figure", "mean", "ci95_lo", "ci95_hi", "min", "max", "runs"])?;
-        for f in &a.figures {
+        for f in a.listed_figures() {
             let (lo, hi) = f
                 .estimate
                 .ci95
@@ -72,16 +72,13 @@ pub fn summary_csv(a: &Analysis<'_>) -> Vec<u8> {
 /// runs.csv: one row per replication, one column per figure.
 pub fn runs_csv(a: &Analysis<'_>) -> Vec<u8> {
     csv_bytes(|w| {
+        let listed: Vec<Figure> = Figure::listed(a.long_term.is_some()).collect();
         let mut header = vec!["replication"];
-        header.extend(Figure::ALL.iter().map(|f| f.name()));
+        header.extend(listed.iter().map(|f| f.name()));
         w.write_record(&header)?;
         for (i, m) in a.reps.metrics.iter().enumerate() {
             let mut row = vec![i.to_string()];
-            row.extend(
-                Figure::ALL
-                    .iter()
-                    .map(|f| f.of(m).map_or(String::new(), num)),
-            );
+            row.extend(listed.iter().map(|f| f.of(m).map_or(String::new(), num)));
             w.write_record(&row)?;
         }
         Ok(())

@@ -312,8 +312,7 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
             event_scheduler_off_hours: mean(Figure::SchedulerOff),
         },
         figures: a
-            .figures
-            .iter()
+            .listed_figures()
             .map(|f| {
                 (
                     f.figure.name(),

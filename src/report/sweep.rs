@@ -101,7 +101,7 @@ fn point_json(meta: &SweepMeta, table: &SweepTable, row: &[String]) -> PointJson
         .enumerate()
         .map(|(k, (key, &v))| (key.clone(), typed(&meta.grid.values[k][v])))
         .collect();
-    let figures = crate::sweep::sweep_figures()
+    let figures = crate::sweep::sweep_figures(meta.long_term)
         .filter_map(|f| {
             let name = f.name();
             let at = |suffix: &str| {
@@ -193,7 +193,7 @@ fn read_shard(dir: &Path) -> Result<(SweepMeta, Vec<PointRow>), Error> {
     let table_bytes = read_untrusted(&dir.join("sweep.csv"), MAX_SWEEP_CSV_BYTES)
         .map_err(|e| bad(dir, format!("sweep.csv {e}")))?;
     let mut reader = csv::Reader::from_reader(&table_bytes[..]);
-    let expected = sweep_header(&meta.grid);
+    let expected = sweep_header(&meta.grid, meta.long_term);
     let header = reader
         .headers()
         .map_err(|e| bad(dir, format!("sweep.csv: {e}")))?;
@@ -398,7 +398,7 @@ fn check_results(json: &[u8], meta: &SweepMeta, rows: &[PointRow]) -> Result<(),
     let check = Check {
         meta,
         table: SweepTable {
-            header: sweep_header(&meta.grid),
+            header: sweep_header(&meta.grid, meta.long_term),
             rows: Vec::new(),
         },
         rows,
@@ -507,6 +507,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Merged, Error> {
                         "the day measured from",
                         first.measured_from_days == meta.measured_from_days,
                     ),
+                    ("the long-term columns", first.long_term == meta.long_term),
                 ]);
                 if let Some(differing) = differing {
                     return Err(bad(
@@ -564,7 +565,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Merged, Error> {
         ..meta
     };
     let table = SweepTable {
-        header: sweep_header(&whole.grid),
+        header: sweep_header(&whole.grid, whole.long_term),
         rows: rows.into_iter().map(|(_, r)| r).collect(),
     };
     Ok(Merged {

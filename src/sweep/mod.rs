@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::figures::summarize;
-use crate::analysis::{free_in_every_run, Figure, HEADLINE};
+use crate::analysis::{free_in_every_run, Figure, HEADLINE, LONG_TERM_COMPARED};
 use crate::engine::SimTime;
 use crate::error::{InputError, Origin};
 use crate::montecarlo::{run_replications, Replications};
@@ -30,8 +30,15 @@ pub const MORE_FIGURES: &[Figure] = &[
     Figure::DowntimeHours,
 ];
 
-pub fn sweep_figures() -> impl Iterator<Item = Figure> {
-    HEADLINE.iter().chain(MORE_FIGURES).copied()
+/// The figures of sweep.csv, headline first; the vault's and the exports' last when
+/// `long_term` (some point of the grid uses them).
+pub fn sweep_figures(long_term: bool) -> impl Iterator<Item = Figure> {
+    let long_term: &[Figure] = if long_term { LONG_TERM_COMPARED } else { &[] };
+    HEADLINE
+        .iter()
+        .chain(MORE_FIGURES)
+        .chain(long_term)
+        .copied()
 }
 
 mod grid;
@@ -264,12 +271,15 @@ pub fn run_sweep_rows(
             s.config.final_redundancy().layout(),
             s.durability,
             s.warmup_reached,
+            s.config.long_term.any(),
         )
     })?;
+    // Every point's, so that every shard writes the same columns.
+    let long_term = checked.iter().any(|c| c.3);
     let mut models: Vec<(Layout, DurabilityParams)> = Vec::new();
     let mut model_of = Vec::with_capacity(owned.len());
     for &point in &owned {
-        let (layout, params, _) = checked[point].clone();
+        let (layout, params, _, _) = checked[point].clone();
         let model = (layout, params);
         let i = match models.iter().position(|m| *m == model) {
             Some(i) => i,
@@ -289,15 +299,23 @@ pub fn run_sweep_rows(
             measure_from(&mut scenario, from);
             let reps = replicate(&scenario, on_done);
             let steady = checked[point].2;
-            Ok(point_row(grid, point, &reps, solved[model], steady))
+            Ok(point_row(
+                grid,
+                point,
+                &reps,
+                solved[model],
+                steady,
+                long_term,
+            ))
         })
         .collect::<Result<Vec<_>, InputError>>()?;
     Ok(SweepRun {
         table: SweepTable {
-            header: sweep_header(grid),
+            header: sweep_header(grid, long_term),
             rows,
         },
         measured_from: from,
+        long_term,
     })
 }
 
@@ -307,6 +325,8 @@ pub struct SweepRun {
     pub table: SweepTable,
     /// The common start of the steady-state figures (None: each point's own).
     pub measured_from: Option<SimTime>,
+    /// Some point keeps long-term copies or exports: sweep.csv has their columns.
+    pub long_term: bool,
 }
 
 /// What sweep.json records besides the results: enough to check that shards belong together,
@@ -331,6 +351,10 @@ pub struct SweepMeta {
     /// all points); absent when each point is measured from its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub measured_from_days: Option<f64>,
+    /// Some point of the grid keeps long-term copies or exports: sweep.csv has the vault's and
+    /// the exports' columns. Absent when none does (and in folders written before it existed).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub long_term: bool,
 }
 
 impl SweepMeta {
@@ -452,13 +476,13 @@ impl SweepTable {
 }
 
 /// sweep.csv's header: the point, the swept keys, the replications, each figure's mean and CI
-/// bounds, the durability nines, the simulated free retention, whether the point reaches its
-/// steady state.
-pub fn sweep_header(grid: &Grid) -> Vec<String> {
+/// bounds (the long-term ones when `long_term`), the durability nines, the simulated free
+/// retention, whether the point reaches its steady state.
+pub fn sweep_header(grid: &Grid, long_term: bool) -> Vec<String> {
     let mut header = vec!["point".to_string()];
     header.extend(grid.keys.iter().cloned());
     header.push("runs".into());
-    for f in sweep_figures().map(Figure::name) {
+    for f in sweep_figures(long_term).map(Figure::name) {
         for suffix in ["mean", "ci95_lo", "ci95_hi"] {
             header.push(format!("{f}_{suffix}"));
         }
@@ -484,6 +508,7 @@ fn point_row(
     reps: &Replications,
     nines: f64,
     steady: bool,
+    long_term: bool,
 ) -> Vec<String> {
     let mut row = vec![point.to_string()];
     for (k, v) in grid.indices(point).into_iter().enumerate() {
@@ -491,7 +516,7 @@ fn point_row(
     }
     row.push(reps.len().to_string());
     let figures = summarize(&reps.metrics);
-    for figure in sweep_figures() {
+    for figure in sweep_figures(long_term) {
         let f = &figures[figure as usize];
         let (lo, hi) = f
             .estimate
@@ -523,16 +548,24 @@ pub fn sweep_rows(grid: &Grid, results: &[PointResult]) -> SweepTable {
         solved.push((layout, params.clone(), n));
         n
     };
+    let long_term = results.iter().any(|r| r.scenario.config.long_term.any());
     let rows = results
         .iter()
         .map(|r| {
             let layout = r.scenario.config.final_redundancy().layout();
             let n = nines_of(layout, &r.scenario.durability);
-            point_row(grid, r.point, &r.reps, n, r.scenario.warmup_reached)
+            point_row(
+                grid,
+                r.point,
+                &r.reps,
+                n,
+                r.scenario.warmup_reached,
+                long_term,
+            )
         })
         .collect();
     SweepTable {
-        header: sweep_header(grid),
+        header: sweep_header(grid, long_term),
         rows,
     }
 }
