@@ -765,6 +765,24 @@ fn compare_pairs_the_vault_figures_of_a_long_term_policy() {
         .as_f64()
         .unwrap();
     assert!(cost > 0.0, "{keep}");
+    // Both vaults fill for ten years (the yearly copies): named as averaging a vault still
+    // filling; the one without a vault is not.
+    assert_eq!(
+        json["vault_still_filling"],
+        serde_json::json!(["vault", "monthly_keep=2"])
+    );
+    let text = backsim()
+        .arg("compare")
+        .arg(s)
+        .args(["--vs", "long_term.monthly_keep=2", "--no-charts", "--out"])
+        .arg(tmp.path().join("cmp-text"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("Note: the vault still fills when the run ends in vault (full after 10 years, long_term.yearly_keep), monthly_keep=2 (full after 10 years, long_term.yearly_keep): its rows are the run's averages"),
+        "{text}"
+    );
     // Without the vault the alternative has no such figure.
     let off = &json["alternatives"][1]["figures"]["vault_cost_per_month"];
     assert_eq!(off["alternative"]["runs"], 0, "{off}");
@@ -786,6 +804,7 @@ fn compare_pairs_the_vault_figures_of_a_long_term_policy() {
         &[plain.to_str().unwrap(), "--vs", "backup.retention_days=8"],
         "plain",
     );
+    assert!(json.get("vault_still_filling").is_none(), "{json}");
     let figures = json["alternatives"][0]["figures"].as_object().unwrap();
     assert!(
         !figures

@@ -260,6 +260,14 @@ fn the_vault_outlives_the_deleted_server() {
     let summary: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["long_term"]["copies_kept"]["mean"], 12.0);
+    // Nor is its vault said to be filling: nothing more comes after the deletion.
+    assert_eq!(summary["long_term"]["fill"]["still_filling"], false);
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(!md.contains("The vault's are not"), "{md}");
+    assert!(
+        md.contains("the server is deleted during the run, so no copy comes after that and those kept age out"),
+        "{md}"
+    );
 }
 
 /// Without [long_term] nothing long-term appears anywhere (the golden outputs check the files).
@@ -336,4 +344,114 @@ fn summary_and_runs_csv_list_the_long_term_figures() {
     assert!(!summary.contains("vault") && !summary.contains("export"));
     let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
     assert!(!runs.contains("vault"));
+}
+
+/// The reviewer's 400-day vault from Monday 5 January 2026: 100 GB full copies.
+const FILLING: &str = r#"
+name = "lt"
+start = "2026-01-05T00:00:00Z"
+horizon_days = 400
+runs = 2
+[server]
+provisioned_storage_gb = 250
+db_size_gb = 100
+[workload]
+binlog_gb_per_day = 25
+[backup]
+snapshot_failure_pct = 0
+extra_snapshot_binlog_gb = 0
+[long_term]
+enabled = true
+"#;
+
+fn run_text(dir: &Path, scenario: &Path, out: &str) -> (String, std::path::PathBuf) {
+    let out = dir.join(out);
+    let o = backsim()
+        .arg("run")
+        .arg(scenario)
+        .args(["--no-charts", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (String::from_utf8(o.stdout).unwrap(), out)
+}
+
+/// A vault still filling when the run ends is not passed off as a steady state: its cost was
+/// one average (55.17 USD a month here) under report.md's "Storage and cost are the steady
+/// state", where the last full month billed 85 and the policy's full vault (some 25 copies, after
+/// ten years) bills 125. The average is labelled as the run's, the last full month's vault
+/// cost and the whole bill beside it, and the run says how far the vault has filled and when
+/// it is full; report.md's monthly bill has the vault's columns and the total.
+#[test]
+fn a_vault_still_filling_is_said_to_be_and_its_last_month_shown() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(tmp.path(), FILLING);
+    let (text, out) = run_text(tmp.path(), &path, "out");
+    assert!(
+        text.contains(
+            "  vault cost         55.17 USD/month, the run's average, at 0.05 USD/GB-month"
+        ),
+        "{text}"
+    );
+    // January 2027: 1,700 GB at 0.05, plus 13.06 of backup storage.
+    assert!(
+        text.contains("  last full month    2027-01: vault 85 USD, 98.06 USD in all with backup storage (bill.csv)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  still filling      17 of up to 26 copies after the run: the vault reaches its full size after 10 years (long_term.yearly_keep)"),
+        "{text}"
+    );
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("The vault's are not: it still fills when the run ends (17 of up to 26 copies; it reaches its full size after 10 years, `long_term.yearly_keep`)"), "{md}");
+    assert!(
+        md.contains("| month | days | mean storage (GB) | billable (GB-month) | cost (USD) | 95% CI | vault (GB) | vault (USD) | total (USD) | 95% CI |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 2027-01 | 31 | 387.5 | 137.5 | 13.06 |  | 1,700 | 85 | 98.06 |  |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Vault cost, last full calendar month (2027-01) | 85 USD |  | `last_full_month.long_term.vault_cost` |"),
+        "{md}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let fill = &summary["long_term"]["fill"];
+    assert_eq!(fill["copies_at_most"], 26);
+    assert_eq!(fill["still_filling"], true);
+    assert_eq!(
+        summary["last_full_month"]["long_term"]["total_cost"]["mean"],
+        98.0625
+    );
+    // bill.csv's total is the three bills of the month.
+    let bill = fs::read_to_string(out.join("bill.csv")).unwrap();
+    let header: Vec<&str> = bill.lines().next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    for line in bill.lines().skip(1) {
+        let cells: Vec<f64> = line.split(',').map(|c| c.parse().unwrap_or(0.0)).collect();
+        let sum =
+            cells[at("cost_mean")] + cells[at("vault_cost_mean")] + cells[at("export_cost_mean")];
+        assert!((cells[at("total_cost_mean")] - sum).abs() < 1e-9, "{line}");
+    }
+
+    // Two months kept and no yearly copies: full after two months, inside the run.
+    let short = write(
+        tmp.path(),
+        &FILLING
+            .replace("horizon_days = 400", "horizon_days = 100")
+            .replace(
+                "enabled = true",
+                "enabled = true\nweekly_keep = 0\nmonthly_keep = 2\nyearly_keep = 0",
+            ),
+    );
+    let (text, out) = run_text(tmp.path(), &short, "short");
+    assert!(
+        text.contains("  full size          up to 2 copies, reached after 2 months (long_term.monthly_keep), within the run"),
+        "{text}"
+    );
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(!md.contains("The vault's are not"), "{md}");
 }

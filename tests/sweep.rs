@@ -1437,6 +1437,18 @@ fn a_swept_long_term_policy_has_the_vault_columns() {
     let s = write(tmp.path(), VAULT);
     let vary = ["--vary", "long_term.monthly_keep=0,1,2"];
     let out = sweep(tmp.path(), &s, "vault", &vary);
+    // Every point's vault fills for ten years (the yearly copies), which stderr says.
+    backsim()
+        .arg("sweep")
+        .arg(&s)
+        .args(vary)
+        .args(["--no-charts", "--out"])
+        .arg(tmp.path().join("noted"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "points 0, 1, 2 (sweep.csv's point column): the vault still fills when the run ends",
+        ));
     let csv = fs::read_to_string(out.join("sweep.csv")).unwrap();
     // 1 April's monthly copy with one month kept, 1 March's too with two; none with 0.
     let kept = column(&csv, "vault_copies_kept_mean");

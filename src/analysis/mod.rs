@@ -100,7 +100,7 @@ impl<'a> Analysis<'a> {
             monthly: monthly(scenario, &reps.metrics),
             retention: retention(&reps.metrics),
             recoveries: recoveries(&reps.recoveries, reps.len()),
-            long_term: long_term(&reps.metrics),
+            long_term: long_term(scenario, &reps.metrics),
         }
     }
 
@@ -180,6 +180,8 @@ pub struct LongTermMonth {
     pub mean_vault_gb: Estimate,
     pub vault_cost: Estimate,
     pub export_cost: Estimate,
+    /// Backup storage, vault and exports together: the month's whole backup bill.
+    pub total_cost: Estimate,
 }
 
 /// Long-term retention and exports across runs.
@@ -198,9 +200,81 @@ pub struct LongTermSummary {
     pub exports_refused: Estimate,
     pub mean_export_gb: Estimate,
     pub export_cost_per_month: Estimate,
+    /// How full the vault's policy lets it get and when; None without the vault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fill: Option<VaultFill>,
 }
 
-fn long_term(runs: &[RunMetrics]) -> Option<LongTermSummary> {
+/// How many copies a vault's policy keeps at most and when it gets there: its figures over a
+/// run that ends before then average a vault still filling, below its running cost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VaultFill {
+    /// weekly_keep + monthly_keep + yearly_keep: a copy kept by two tiers counts once, so the
+    /// vault never holds more.
+    pub copies_at_most: u32,
+    /// The longest tier's keep, as the policy gives it ("10 years"), and its key.
+    pub full_after: String,
+    pub full_after_key: &'static str,
+    /// From the start until the first copy of the longest tier ages out: from then on each
+    /// copy taken replaces one that goes.
+    pub full_after_days: f64,
+    /// The run ends before then, with the server still taking copies.
+    pub still_filling: bool,
+    /// The server is deleted during the run: no copy comes after, and those kept age out.
+    pub server_deleted: bool,
+}
+
+/// The vault's fill of `scenario`'s policy; None without the vault or with nothing kept.
+pub fn vault_fill(scenario: &Scenario) -> Option<VaultFill> {
+    let p = &scenario.config.long_term;
+    if !p.enabled {
+        return None;
+    }
+    let start = scenario.start;
+    let months = |n: u32| start.checked_add_months(chrono::Months::new(n));
+    let plural = |n: u32, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    let tiers = [
+        (
+            p.weekly_keep,
+            start.checked_add_signed(Duration::weeks(i64::from(p.weekly_keep))),
+            plural(p.weekly_keep, "week"),
+            "long_term.weekly_keep",
+        ),
+        (
+            p.monthly_keep,
+            months(p.monthly_keep),
+            plural(p.monthly_keep, "month"),
+            "long_term.monthly_keep",
+        ),
+        (
+            p.yearly_keep,
+            months(p.yearly_keep.saturating_mul(12)),
+            plural(p.yearly_keep, "year"),
+            "long_term.yearly_keep",
+        ),
+    ];
+    let (_, full_at, full_after, key) = tiers
+        .into_iter()
+        .filter(|t| t.0 > 0)
+        .filter_map(|(keep, at, text, key)| Some((keep, at?, text, key)))
+        .max_by_key(|t| t.1)?;
+    let seconds = (full_at - start).num_seconds();
+    let server_deleted = scenario
+        .config
+        .events
+        .iter()
+        .any(|(_, action)| *action == crate::model::ServerAction::Delete);
+    Some(VaultFill {
+        copies_at_most: p.weekly_keep + p.monthly_keep + p.yearly_keep,
+        full_after,
+        full_after_key: key,
+        full_after_days: seconds as f64 / crate::engine::DAY as f64,
+        still_filling: scenario.config.horizon < seconds && !server_deleted,
+        server_deleted,
+    })
+}
+
+fn long_term(scenario: &Scenario, runs: &[RunMetrics]) -> Option<LongTermSummary> {
     let all: Vec<crate::model::metrics::LongTermFigures> =
         runs.iter().filter_map(|r| r.storage.long_term).collect();
     if all.is_empty() {
@@ -221,6 +295,7 @@ fn long_term(runs: &[RunMetrics]) -> Option<LongTermSummary> {
         exports_refused: across(&all, |f| f.exports_refused as f64),
         mean_export_gb: across(&all, |f| f.mean_export_gb),
         export_cost_per_month: across(&all, |f| f.export_cost_per_month),
+        fill: vault_fill(scenario),
     })
 }
 
@@ -265,6 +340,10 @@ fn monthly(scenario: &Scenario, runs: &[RunMetrics]) -> Vec<MonthSummary> {
                             mean_vault_gb: across(&lt, |b| b.mean_vault_gb),
                             vault_cost: across(&lt, |b| b.vault_cost),
                             export_cost: across(&lt, |b| b.export_cost),
+                            total_cost: across(&bills, |b| {
+                                b.long_term
+                                    .map_or(b.cost, |l| b.cost + l.vault_cost + l.export_cost)
+                            }),
                         }
                     })
                     .filter(|_| !bills.is_empty()),

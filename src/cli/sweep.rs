@@ -221,6 +221,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
         table,
         measured_from,
         long_term,
+        vault_filling,
     } = pool.install(|| run_sweep_rows(&args.scenario, &sets, &grid, shard, &tick))?;
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -228,6 +229,9 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
     let before_steady_state = table.points_still_filling();
     if !before_steady_state.is_empty() {
         warn(&unsteady_note(&before_steady_state));
+    }
+    if !vault_filling.is_empty() {
+        warn(&vault_note(&vault_filling));
     }
     let meta = SweepMeta {
         scenario: base.name.clone(),
@@ -294,13 +298,30 @@ fn write_sweep(
 /// Points whose horizon ends before the backup set is full are averaged from the empty start,
 /// as `run` says of such a scenario; a sweep says it once, naming them.
 fn unsteady_note(points: &[usize]) -> String {
+    format!(
+        "{}: the horizon ends before the backup set is full (retention + 1 days), so storage and cost are averaged over days before it is full and understate the running cost; raise horizon_days past the longest retention swept",
+        named_points(points)
+    )
+}
+
+/// A vault grows until its longest keep has passed: over a shorter run its columns average a
+/// vault still filling, as `run` and `compare` say.
+fn vault_note(points: &[usize]) -> String {
+    format!(
+        "{}: the vault still fills when the run ends (it is full once its longest keep has passed: ten yearly copies take ten years), so the vault columns are the run's averages, below its running cost, and a longer keep mostly shows past the horizon",
+        named_points(points)
+    )
+}
+
+/// "point 3" or "points 0, 1 and 2 more" (sweep.csv's point column).
+fn named_points(points: &[usize]) -> String {
     const SHOWN: usize = 12;
     let mut named: Vec<String> = points.iter().take(SHOWN).map(|p| p.to_string()).collect();
     if points.len() > SHOWN {
         named.push(format!("and {} more", points.len() - SHOWN));
     }
     format!(
-        "point{} {} (sweep.csv's point column): the horizon ends before the backup set is full (retention + 1 days), so storage and cost are averaged over days before it is full and understate the running cost; raise horizon_days past the longest retention swept",
+        "point{} {} (sweep.csv's point column)",
         if points.len() == 1 { "" } else { "s" },
         named.join(", ")
     )

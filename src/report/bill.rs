@@ -16,7 +16,7 @@ pub fn bill_csv(a: &Analysis<'_>) -> Vec<u8> {
             "cost",
         ];
         if long_term {
-            estimates.extend(["vault_mean_gb", "vault_cost", "export_cost"]);
+            estimates.extend(["vault_mean_gb", "vault_cost", "export_cost", "total_cost"]);
         }
         w.write_record(header(
             &[
@@ -47,7 +47,12 @@ pub fn bill_csv(a: &Analysis<'_>) -> Vec<u8> {
                 row.extend(cells(e));
             }
             if let Some(lt) = m.long_term.as_ref().filter(|_| long_term) {
-                for e in [&lt.mean_vault_gb, &lt.vault_cost, &lt.export_cost] {
+                for e in [
+                    &lt.mean_vault_gb,
+                    &lt.vault_cost,
+                    &lt.export_cost,
+                    &lt.total_cost,
+                ] {
                     row.extend(cells(e));
                 }
             }

@@ -153,6 +153,9 @@ pub fn compare_text(c: &Comparison, results: &[AlternativeResult], overrides: &[
             days(result.free_retention_alternative),
         );
     }
+    if let Some(note) = vault_note(c) {
+        let _ = writeln!(out, "\nNote: {note}");
+    }
     for note in assumption_notes(c, results) {
         let _ = writeln!(out, "\nNote: {note}");
     }
@@ -167,6 +170,41 @@ pub fn compare_text(c: &Comparison, results: &[AlternativeResult], overrides: &[
         );
     }
     out
+}
+
+/// The contenders whose vault is still filling when the run ends, each with when it is full.
+fn vault_filling(c: &Comparison) -> Vec<(&str, crate::analysis::VaultFill)> {
+    std::iter::once(&c.base)
+        .chain(&c.alternatives)
+        .filter_map(|x| {
+            crate::analysis::vault_fill(&x.loaded.scenario)
+                .filter(|f| f.still_filling)
+                .map(|f| (x.label.as_str(), f))
+        })
+        .collect()
+}
+
+/// A vault grows until its longest keep has passed (ten yearly copies take ten years): over a
+/// shorter run its rows average a vault still filling, and a longer keep shows mostly past the
+/// horizon. Said once, naming the contenders.
+fn vault_note(c: &Comparison) -> Option<String> {
+    let filling = vault_filling(c);
+    if filling.is_empty() {
+        return None;
+    }
+    let named: Vec<String> = filling
+        .iter()
+        .map(|(label, f)| {
+            format!(
+                "{label} (full after {}, {})",
+                f.full_after, f.full_after_key
+            )
+        })
+        .collect();
+    Some(format!(
+        "the vault still fills when the run ends in {}: its rows are the run's averages, below its running cost, and a longer keep mostly shows past the horizon; `run` gives the vault's bill month by month (bill.csv)",
+        named.join(", ")
+    ))
 }
 
 /// Why a what-if left a row unmoved where a reader would expect it to move: the row follows a
@@ -373,6 +411,10 @@ struct CompareJson<'a> {
     /// Contenders whose backup set is not full by the horizon: not their steady state.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     not_steady: &'a [String],
+    /// Contenders whose vault still fills when the run ends: their vault figures average a
+    /// vault below its full size.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    vault_still_filling: Vec<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     target_ci: Option<TargetJson>,
     /// The headline figures: --target-ci applies to their differences, compare.png draws them.
@@ -451,6 +493,7 @@ pub fn compare_json(
         horizon_days: base.horizon_days,
         measured_from_days: c.measured_from as f64 / crate::engine::DAY as f64,
         not_steady: &c.not_steady,
+        vault_still_filling: vault_filling(c).into_iter().map(|(l, _)| l).collect(),
         target_ci: c.target.map(|t| TargetJson {
             relative_half_width: t.target,
             reached: t.reached,

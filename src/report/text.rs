@@ -14,7 +14,7 @@ fn long_term_text(out: &mut String, a: &Analysis<'_>, lt: &crate::analysis::Long
     if c.long_term.enabled {
         let _ = writeln!(
             out,
-            "  vault              {} copies kept ({} made), {} GB on average, peak {} GB",
+            "  vault              {} copies at the end of the run ({} made), {} GB on average, peak {} GB",
             numbers::count(lt.copies_kept.mean),
             numbers::count(lt.copies_made.mean),
             numbers::sig(lt.mean_vault_gb.mean, 4),
@@ -22,10 +22,56 @@ fn long_term_text(out: &mut String, a: &Analysis<'_>, lt: &crate::analysis::Long
         );
         let _ = writeln!(
             out,
-            "  vault cost         {} {cur}/month at {} {cur}/GB-month",
+            "  vault cost         {} {cur}/month, the run's average, at {} {cur}/GB-month",
             with_ci(&lt.vault_cost_per_month),
-            c.long_term.vault_price_per_gb_month
+            numbers::sig(c.long_term.vault_price_per_gb_month, 4)
         );
+    }
+    if let Some((month, m)) = a
+        .last_full_month()
+        .and_then(|m| m.long_term.as_ref().map(|lt| (m, lt)))
+    {
+        let vault = if c.long_term.enabled {
+            format!("vault {} {cur}, ", with_ci(&m.vault_cost))
+        } else {
+            String::new()
+        };
+        let with = if c.long_term.exports.is_empty() {
+            "backup storage"
+        } else {
+            "backup storage and exports"
+        };
+        let _ = writeln!(
+            out,
+            "  last full month    {}: {vault}{} {cur} in all with {with} (bill.csv)",
+            month.month,
+            with_ci(&m.total_cost)
+        );
+    }
+    if let Some(fill) = &lt.fill {
+        if fill.still_filling {
+            let _ = writeln!(
+                out,
+                "  still filling      {} of up to {} copies after the run: the vault reaches its full size after {} ({}), so its cost keeps rising past the {} days simulated",
+                numbers::count(lt.copies_kept.mean),
+                fill.copies_at_most,
+                fill.full_after,
+                fill.full_after_key,
+                numbers::sig(a.scenario.horizon_days, 6)
+            );
+        } else if fill.server_deleted {
+            let _ = writeln!(
+                out,
+                "  full size          up to {} copies, after {} ({}); the server is deleted during the run, so no copy comes after that and those kept age out",
+                fill.copies_at_most, fill.full_after, fill.full_after_key
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "  full size          up to {} copies, reached after {} ({}), within the run: the last full month's vault cost is the running one",
+                fill.copies_at_most, fill.full_after, fill.full_after_key
+            );
+        }
     }
     match lt.oldest_point_s {
         Some(t) => {

@@ -267,19 +267,22 @@ pub fn run_sweep_rows(
     // keeping only what the rows need (its failure model, whether it reaches its steady state;
     // the common start comes with them); each distinct failure model is solved once.
     let (checked, from) = every_point(&document, base_sets, grid, |_, s| {
+        let vault_filling = crate::analysis::vault_fill(&s).is_some_and(|f| f.still_filling);
         (
             s.config.final_redundancy().layout(),
             s.durability,
             s.warmup_reached,
             s.config.long_term.any(),
+            vault_filling,
         )
     })?;
     // Every point's, so that every shard writes the same columns.
     let long_term = checked.iter().any(|c| c.3);
+    let vault_filling = owned.iter().copied().filter(|&p| checked[p].4).collect();
     let mut models: Vec<(Layout, DurabilityParams)> = Vec::new();
     let mut model_of = Vec::with_capacity(owned.len());
     for &point in &owned {
-        let (layout, params, _, _) = checked[point].clone();
+        let (layout, params, _, _, _) = checked[point].clone();
         let model = (layout, params);
         let i = match models.iter().position(|m| *m == model) {
             Some(i) => i,
@@ -316,6 +319,7 @@ pub fn run_sweep_rows(
         },
         measured_from: from,
         long_term,
+        vault_filling,
     })
 }
 
@@ -327,6 +331,8 @@ pub struct SweepRun {
     pub measured_from: Option<SimTime>,
     /// Some point keeps long-term copies or exports: sweep.csv has their columns.
     pub long_term: bool,
+    /// This shard's points whose vault still fills when the run ends.
+    pub vault_filling: Vec<usize>,
 }
 
 /// What sweep.json records besides the results: enough to check that shards belong together,

@@ -64,6 +64,157 @@ fn backup_health(out: &mut String, a: &Analysis<'_>) {
     );
 }
 
+/// The bill per calendar month; with long-term retention or exports, their cost beside the
+/// backup storage's, and the three together.
+fn monthly_bill(out: &mut String, a: &Analysis<'_>) {
+    let c = &a.scenario.config;
+    let currency = literal(&c.cost.currency);
+    let long_term = a.long_term.is_some();
+    let (vault, exports) = (c.long_term.enabled, !c.long_term.exports.is_empty());
+    let _ = writeln!(out, "## Monthly bill\n");
+    let mut header = format!(
+        "| month | days | mean storage (GB) | billable (GB-month) | cost ({currency}) | 95% CI |"
+    );
+    if vault {
+        header.push_str(&format!(" vault (GB) | vault ({currency}) |"));
+    }
+    if exports {
+        header.push_str(&format!(" exports ({currency}) |"));
+    }
+    if long_term {
+        header.push_str(&format!(" total ({currency}) | 95% CI |"));
+    }
+    let _ = writeln!(out, "{header}");
+    let columns = header.matches(" |").count();
+    let _ = writeln!(out, "|{}", "---|".repeat(columns));
+    for m in &a.monthly {
+        let (cost, ci) = numbers::value_and_interval(m.cost.mean, m.cost.ci95);
+        let mut row = format!(
+            "| {}{} | {} | {} | {} | {cost} | {ci} |",
+            m.month,
+            if m.partial { " (part)" } else { "" },
+            numbers::sig(m.days_simulated, 4),
+            numbers::sig(m.mean_storage_gb.mean, 4),
+            numbers::sig(m.billable_gb_month.mean, 4),
+        );
+        if let Some(lt) = m.long_term.as_ref().filter(|_| long_term) {
+            if vault {
+                row.push_str(&format!(
+                    " {} | {} |",
+                    numbers::sig(lt.mean_vault_gb.mean, 4),
+                    numbers::sig(lt.vault_cost.mean, 4)
+                ));
+            }
+            if exports {
+                row.push_str(&format!(" {} |", numbers::sig(lt.export_cost.mean, 4)));
+            }
+            let (total, ci) = numbers::value_and_interval(lt.total_cost.mean, lt.total_cost.ci95);
+            row.push_str(&format!(" {total} | {ci} |"));
+        }
+        let _ = writeln!(out, "{row}");
+    }
+    let _ = writeln!(out);
+}
+
+/// The vault and the exports: what they hold and cost, and how far back they reach.
+fn long_term(out: &mut String, a: &Analysis<'_>, lt: &crate::analysis::LongTermSummary) {
+    let c = &a.scenario.config;
+    let currency = literal(&c.cost.currency);
+    let _ = writeln!(out, "## Long-term retention and exports\n");
+    let _ = writeln!(out, "> {}\n", lt.preview);
+    let _ = writeln!(
+        out,
+        "| answer | value | 95% CI | summary.json key |\n|---|---|---|---|"
+    );
+    let mut row = |label: &str, e: &crate::stats::Estimate, unit: &str, key: &str| {
+        let (value, ci) = numbers::value_and_interval(e.mean, e.ci95);
+        let _ = writeln!(out, "| {label} | {value}{unit} | {ci} | `{key}` |");
+    };
+    let per_month = format!(" {currency}/month");
+    if c.long_term.enabled {
+        row(
+            "Vault copies kept at the end of the run",
+            &lt.copies_kept,
+            "",
+            "long_term.copies_kept",
+        );
+        row(
+            "Vault copies made",
+            &lt.copies_made,
+            "",
+            "long_term.copies_made",
+        );
+        row(
+            "Vault storage, the run's average",
+            &lt.mean_vault_gb,
+            " GB",
+            "long_term.mean_vault_gb",
+        );
+        row(
+            "Vault cost, the run's average",
+            &lt.vault_cost_per_month,
+            &per_month,
+            "long_term.vault_cost_per_month",
+        );
+        if let Some((month, m)) = a
+            .last_full_month()
+            .and_then(|m| m.long_term.as_ref().map(|lt| (m, lt)))
+        {
+            row(
+                &format!("Vault cost, last full calendar month ({})", month.month),
+                &m.vault_cost,
+                &format!(" {currency}"),
+                "last_full_month.long_term.vault_cost",
+            );
+        }
+    }
+    if !c.long_term.exports.is_empty() {
+        row("Exports made", &lt.exports, "", "long_term.exports");
+        row(
+            "Exports refused",
+            &lt.exports_refused,
+            "",
+            "long_term.exports_refused",
+        );
+        row(
+            "Export storage cost, the run's average",
+            &lt.export_cost_per_month,
+            &per_month,
+            "long_term.export_cost_per_month",
+        );
+    }
+    if c.long_term.enabled {
+        let _ = writeln!(
+            out,
+            "| Vault storage, peak (the highest of any run) | {} GB |  | `long_term.peak_vault_gb` |",
+            numbers::sig(lt.peak_vault_gb, 4)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "| Oldest point kept | {} |  | `long_term.oldest_point` |",
+        lt.oldest_point_s
+            .map_or("none".into(), |t| super::clock(a.scenario.start, t))
+    );
+    if let Some(fill) = &lt.fill {
+        let _ = writeln!(
+            out,
+            "| Vault at its full size | up to {} copies after {} (`{}`){} |  | `long_term.fill` |",
+            fill.copies_at_most,
+            fill.full_after,
+            fill.full_after_key,
+            if fill.still_filling {
+                ": not within the run, so the vault's average understates its running cost"
+            } else if fill.server_deleted {
+                "; the server is deleted during the run, so no copy comes after that and those kept age out"
+            } else {
+                ", within the run"
+            }
+        );
+    }
+    let _ = writeln!(out);
+}
+
 /// report.md: the question, the answers, the charts, the parameters and the assumptions.
 pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
     let s = a.scenario;
@@ -165,6 +316,22 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
                 .to_string()
         }
     );
+    if let Some(fill) = a
+        .long_term
+        .as_ref()
+        .and_then(|lt| lt.fill.as_ref().map(|f| (lt, f)))
+        .filter(|(_, f)| f.still_filling)
+    {
+        let (lt, fill) = fill;
+        let _ = writeln!(
+            out,
+            "The vault's are not: it still fills when the run ends ({} of up to {} copies; it reaches its full size after {}, `{}`), so its average understates its running cost; the monthly bill gives it month by month.\n",
+            numbers::count(lt.copies_kept.mean),
+            fill.copies_at_most,
+            fill.full_after,
+            fill.full_after_key
+        );
+    }
     let _ = writeln!(out, "## Answers\n");
     let _ = writeln!(out, "| answer | value | 95% CI | summary.json key |");
     let _ = writeln!(out, "|---|---|---|---|");
@@ -188,26 +355,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
     }
     let _ = writeln!(out);
     let currency = &c.cost.currency;
-    let _ = writeln!(out, "## Monthly bill\n");
-    let _ = writeln!(
-        out,
-        "| month | days | mean storage (GB) | billable (GB-month) | cost ({}) | 95% CI |",
-        literal(currency)
-    );
-    let _ = writeln!(out, "|---|---|---|---|---|---|");
-    for m in &a.monthly {
-        let (cost, ci) = numbers::value_and_interval(m.cost.mean, m.cost.ci95);
-        let _ = writeln!(
-            out,
-            "| {}{} | {} | {} | {} | {cost} | {ci} |",
-            m.month,
-            if m.partial { " (part)" } else { "" },
-            numbers::sig(m.days_simulated, 4),
-            numbers::sig(m.mean_storage_gb.mean, 4),
-            numbers::sig(m.billable_gb_month.mean, 4),
-        );
-    }
-    let _ = writeln!(out);
+    monthly_bill(&mut out, a);
     if !a.retention.is_empty() {
         let _ = writeln!(out, "## Cost of each retention\n");
         let _ = writeln!(
@@ -249,54 +397,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         let _ = writeln!(out);
     }
     if let Some(lt) = &a.long_term {
-        let _ = writeln!(out, "## Long-term retention and exports\n");
-        let _ = writeln!(out, "> {}\n", lt.preview);
-        let _ = writeln!(out, "| answer | value | summary.json key |\n|---|---|---|");
-        let rows = [
-            (
-                "Vault copies kept",
-                format!("{:.1}", lt.copies_kept.mean),
-                "long_term.copies_kept",
-            ),
-            (
-                "Vault storage, mean",
-                format!("{:.1} GB", lt.mean_vault_gb.mean),
-                "long_term.mean_vault_gb",
-            ),
-            (
-                "Vault cost",
-                format!(
-                    "{:.2} {}/month",
-                    lt.vault_cost_per_month.mean,
-                    literal(currency)
-                ),
-                "long_term.vault_cost_per_month",
-            ),
-            (
-                "Exports made",
-                format!("{:.1}", lt.exports.mean),
-                "long_term.exports",
-            ),
-            (
-                "Export storage cost",
-                format!(
-                    "{:.2} {}/month",
-                    lt.export_cost_per_month.mean,
-                    literal(currency)
-                ),
-                "long_term.export_cost_per_month",
-            ),
-            (
-                "Oldest point kept",
-                lt.oldest_point_s
-                    .map_or("none".into(), |t| super::clock(s.start, t)),
-                "long_term.oldest_point",
-            ),
-        ];
-        for (label, value, key) in rows {
-            let _ = writeln!(out, "| {label} | {value} | `{key}` |");
-        }
-        let _ = writeln!(out);
+        long_term(&mut out, a, lt);
     }
     backup_health(&mut out, a);
     let downtime = a.figure(Figure::DowntimeHours).estimate.mean;
