@@ -403,6 +403,12 @@ fn a_vault_still_filling_is_said_to_be_and_its_last_month_shown() {
         text.contains("  still filling      17 of up to 26 copies after the run: the vault reaches its full size after 10 years (long_term.yearly_keep)"),
         "{text}"
     );
+    // The oldest point says what it is for in words ("restore --at an older TIME plans from
+    // it" left "older" to be guessed: older than the recovery window).
+    assert!(
+        text.contains("  oldest point       2026-01-05T00:00:00Z: the furthest back a restore reaches; a point older than the 7-day recovery window comes from the newest long-term copy at or before it (backsim restore --at TIME)"),
+        "{text}"
+    );
     let md = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("The vault's are not: it still fills when the run ends (17 of up to 26 copies; it reaches its full size after 10 years, `long_term.yearly_keep`)"), "{md}");
     assert!(
@@ -454,4 +460,62 @@ fn a_vault_still_filling_is_said_to_be_and_its_last_month_shown() {
     );
     let md = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(!md.contains("The vault's are not"), "{md}");
+}
+
+/// A vault told to keep nothing (every keep 0) ran through and reported "0 copies" as if that
+/// were the policy's answer: it is refused, naming the keys.
+#[test]
+fn a_vault_that_keeps_nothing_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let path = write(
+        tmp.path(),
+        &FILLING.replace(
+            "enabled = true",
+            "enabled = true\nweekly_keep = 0\nmonthly_keep = 0\nyearly_keep = 0",
+        ),
+    );
+    backsim()
+        .arg("validate")
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "key `long_term.enabled`: is true but long_term.weekly_keep, long_term.monthly_keep and long_term.yearly_keep are all 0, so the vault would keep no copy",
+        ));
+    // One tier is enough, and without the vault the keeps do not matter.
+    with(
+        FILLING,
+        &[
+            ("long_term.weekly_keep", "0"),
+            ("long_term.monthly_keep", "0"),
+        ],
+    );
+    with(
+        FILLING,
+        &[
+            ("long_term.enabled", "false"),
+            ("long_term.weekly_keep", "0"),
+            ("long_term.monthly_keep", "0"),
+            ("long_term.yearly_keep", "0"),
+        ],
+    );
+}
+
+/// Geo-redundant backup storage is counted twice; the vault, a store of its own, is not (the
+/// README says so).
+#[test]
+fn geo_redundancy_does_not_double_the_vault() {
+    let short = FILLING.replace("horizon_days = 400", "horizon_days = 60");
+    let run = |redundancy: &str| {
+        let s = with(&short, &[("backup.redundancy", redundancy)]);
+        simulate(&s.config, &Streams::for_replication(s.seed, 0), None).metrics
+    };
+    let (local, geo) = (run("\"local\""), run("\"geo\""));
+    let (l, g) = (
+        local.storage.long_term.unwrap(),
+        geo.storage.long_term.unwrap(),
+    );
+    assert!(geo.storage.mean_storage_gb > 1.9 * local.storage.mean_storage_gb);
+    assert_eq!(l.mean_vault_gb, g.mean_vault_gb);
+    assert_eq!(l.vault_cost_per_month, g.vault_cost_per_month);
 }

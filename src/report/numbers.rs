@@ -139,9 +139,13 @@ pub fn estimate(e: &Estimate, scale: f64, is_count: bool) -> String {
 
 /// A value and its interval as two table cells, "777.3" and "770.1 – 784.5", the interval's
 /// precision setting both; the value alone (4 significant figures) when there is no interval
-/// or it has zero width.
+/// or it has zero width, and to six figures when it is under a millionth of the value wide,
+/// as `estimate` gives it in the text (a table of "305.087 – 305.087" says nothing).
 pub fn value_and_interval(value: f64, ci95: Option<[f64; 2]>) -> (String, String) {
     match ci95.map(|ci| at_the_floor(value, ci)) {
+        Some([lo, hi]) if has_width(lo, hi, value) && hi - lo < AGREE * value.abs() => {
+            (sig(value, MOST_FIGURES), String::new())
+        }
         Some([lo, hi]) if has_width(lo, hi, value) => {
             let d = decimals_for_interval((hi - lo) / 2.0).min(decimals_for(value, MOST_FIGURES));
             (
@@ -223,6 +227,11 @@ mod tests {
             n: 20,
         };
         assert_eq!(estimate(&narrow, 1.0, false), "305.087");
+        // The same in a table: report.md gave "305.087 – 305.087" for its interval.
+        assert_eq!(
+            value_and_interval(narrow.mean, narrow.ci95),
+            ("305.087".to_string(), String::new())
+        );
         let usual = Estimate {
             mean: 42.396,
             ci95: Some([42.329, 42.464]),

@@ -77,8 +77,9 @@ fn long_term_text(out: &mut String, a: &Analysis<'_>, lt: &crate::analysis::Long
         Some(t) => {
             let _ = writeln!(
                 out,
-                "  oldest point       {} (restore --at an older TIME plans from it)",
-                super::clock(a.scenario.start, t)
+                "  oldest point       {}: the furthest back a restore reaches; a point older than the {}-day recovery window comes from the newest long-term copy at or before it (backsim restore --at TIME)",
+                super::clock(a.scenario.start, t),
+                c.backup.retention_days
             );
         }
         None => {

@@ -421,7 +421,7 @@ fn long_term(
         )?);
     }
     exports.sort_unstable();
-    Ok(LongTermConfig {
+    let config = LongTermConfig {
         enabled: l.enabled.unwrap_or(false),
         weekly_day: keys::WEEKDAYS
             .iter()
@@ -440,7 +440,21 @@ fn long_term(
         exports,
         export_keep: duration(&keys::EXPORT_KEEP, l.export_keep.as_ref())?,
         export_price_per_gb_month: number(&keys::EXPORT_PRICE, l.export_price_per_gb_month)?,
-    })
+    };
+    // A vault that keeps nothing ran through, reporting 0 copies as if that were the policy's
+    // answer: every keep set to 0 is a slip, not a policy.
+    if config.enabled && config.weekly_keep + config.monthly_keep + config.yearly_keep == 0 {
+        return Err(InputError::new(
+            keys::LONG_TERM.path,
+            format!(
+                "is true but {}, {} and {} are all 0, so the vault would keep no copy: keep at least one tier (the defaults are 4 weeks, 12 months and 10 years), or set enabled = false",
+                keys::WEEKLY_KEEP.path,
+                keys::MONTHLY_KEEP.path,
+                keys::YEARLY_KEEP.path
+            ),
+        ));
+    }
+    Ok(config)
 }
 
 fn cost(raw: &RawScenario) -> Checked<CostConfig> {
