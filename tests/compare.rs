@@ -1,7 +1,7 @@
 //! `backsim compare`: paired differences on common random numbers.
 
 mod common;
-use common::{backsim, overrides, with};
+use common::{backsim, overrides, with, SMALL_VAULT};
 
 use std::fs;
 use std::path::Path;
@@ -705,25 +705,11 @@ fn rows_held_by_an_assumption_are_explained() {
     );
 }
 
-/// A 100-day vault from Monday 5 January 2026: at the end (15 April) one monthly copy is
-/// kept with monthly_keep = 1 (1 April's) and two with 2 (1 March's too).
-const VAULT: &str = r#"
-name = "vault"
-start = "2026-01-05T00:00:00Z"
-horizon_days = 100
-runs = 2
-[server]
-provisioned_storage_gb = 250
-db_size_gb = 100
-[workload]
-binlog_gb_per_day = 25
-[backup]
-snapshot_failure_pct = 0
-extra_snapshot_binlog_gb = 0
-[long_term]
-enabled = true
-monthly_keep = 1
-"#;
+/// SMALL_VAULT keeping one monthly copy: at the end (15 April) 1 April's is kept with
+/// monthly_keep = 1, and 1 March's too with 2.
+fn vault() -> String {
+    format!("{SMALL_VAULT}monthly_keep = 1\n")
+}
 
 /// compare pairs the vault's figures when the base or an alternative keeps long-term copies:
 /// they showed every policy as identical, since no compared figure was the vault's. Without
@@ -731,7 +717,7 @@ monthly_keep = 1
 #[test]
 fn compare_pairs_the_vault_figures_of_a_long_term_policy() {
     let tmp = TempDir::new().unwrap();
-    let s = write(tmp.path(), "v.toml", VAULT);
+    let s = write(tmp.path(), "v.toml", &vault());
     let s = s.to_str().unwrap();
     let json = compare_json(
         tmp.path(),
@@ -797,7 +783,7 @@ fn compare_pairs_the_vault_figures_of_a_long_term_policy() {
     let plain = write(
         tmp.path(),
         "p.toml",
-        &VAULT.replace("enabled = true", "enabled = false"),
+        &vault().replace("enabled = true", "enabled = false"),
     );
     let json = compare_json(
         tmp.path(),

@@ -3,7 +3,7 @@
 //! restores points older than the recovery window as files — even after the server is gone.
 
 mod common;
-use common::{backsim, with};
+use common::{backsim, with, SMALL_VAULT};
 
 use std::fs;
 use std::path::Path;
@@ -346,23 +346,10 @@ fn summary_and_runs_csv_list_the_long_term_figures() {
     assert!(!runs.contains("vault"));
 }
 
-/// The reviewer's 400-day vault from Monday 5 January 2026: 100 GB full copies.
-const FILLING: &str = r#"
-name = "lt"
-start = "2026-01-05T00:00:00Z"
-horizon_days = 400
-runs = 2
-[server]
-provisioned_storage_gb = 250
-db_size_gb = 100
-[workload]
-binlog_gb_per_day = 25
-[backup]
-snapshot_failure_pct = 0
-extra_snapshot_binlog_gb = 0
-[long_term]
-enabled = true
-"#;
+/// The reviewer's 400-day vault: SMALL_VAULT run for 400 days.
+fn filling() -> String {
+    SMALL_VAULT.replace("horizon_days = 100", "horizon_days = 400")
+}
 
 fn run_text(dir: &Path, scenario: &Path, out: &str) -> (String, std::path::PathBuf) {
     let out = dir.join(out);
@@ -386,7 +373,7 @@ fn run_text(dir: &Path, scenario: &Path, out: &str) -> (String, std::path::PathB
 #[test]
 fn a_vault_still_filling_is_said_to_be_and_its_last_month_shown() {
     let tmp = TempDir::new().unwrap();
-    let path = write(tmp.path(), FILLING);
+    let path = write(tmp.path(), &filling());
     let (text, out) = run_text(tmp.path(), &path, "out");
     assert!(
         text.contains(
@@ -446,12 +433,10 @@ fn a_vault_still_filling_is_said_to_be_and_its_last_month_shown() {
     // Two months kept and no yearly copies: full after two months, inside the run.
     let short = write(
         tmp.path(),
-        &FILLING
-            .replace("horizon_days = 400", "horizon_days = 100")
-            .replace(
-                "enabled = true",
-                "enabled = true\nweekly_keep = 0\nmonthly_keep = 2\nyearly_keep = 0",
-            ),
+        &SMALL_VAULT.replace(
+            "enabled = true",
+            "enabled = true\nweekly_keep = 0\nmonthly_keep = 2\nyearly_keep = 0",
+        ),
     );
     let (text, out) = run_text(tmp.path(), &short, "short");
     assert!(
@@ -469,7 +454,7 @@ fn a_vault_that_keeps_nothing_is_refused() {
     let tmp = TempDir::new().unwrap();
     let path = write(
         tmp.path(),
-        &FILLING.replace(
+        &filling().replace(
             "enabled = true",
             "enabled = true\nweekly_keep = 0\nmonthly_keep = 0\nyearly_keep = 0",
         ),
@@ -484,14 +469,14 @@ fn a_vault_that_keeps_nothing_is_refused() {
         ));
     // One tier is enough, and without the vault the keeps do not matter.
     with(
-        FILLING,
+        SMALL_VAULT,
         &[
             ("long_term.weekly_keep", "0"),
             ("long_term.monthly_keep", "0"),
         ],
     );
     with(
-        FILLING,
+        SMALL_VAULT,
         &[
             ("long_term.enabled", "false"),
             ("long_term.weekly_keep", "0"),
@@ -505,7 +490,7 @@ fn a_vault_that_keeps_nothing_is_refused() {
 /// README says so).
 #[test]
 fn geo_redundancy_does_not_double_the_vault() {
-    let short = FILLING.replace("horizon_days = 400", "horizon_days = 60");
+    let short = filling().replace("horizon_days = 400", "horizon_days = 60");
     let run = |redundancy: &str| {
         let s = with(&short, &[("backup.redundancy", redundancy)]);
         simulate(&s.config, &Streams::for_replication(s.seed, 0), None).metrics

@@ -2,7 +2,7 @@
 //! and running to a target precision.
 
 mod common;
-use common::{backsim, with};
+use common::{backsim, with, SMALL_VAULT};
 
 use std::fs;
 use std::path::Path;
@@ -1396,25 +1396,6 @@ fn repeated_grid_values_are_noted_like_repeated_cases() {
     assert!(!said.contains("more than once"), "{said}");
 }
 
-/// A 100-day vault from Monday 5 January 2026 (at the end, 15 April, monthly_keep months of
-/// monthly copies are kept, up to three).
-const VAULT: &str = r#"
-name = "vault"
-start = "2026-01-05T00:00:00Z"
-horizon_days = 100
-runs = 2
-[server]
-provisioned_storage_gb = 250
-db_size_gb = 100
-[workload]
-binlog_gb_per_day = 25
-[backup]
-snapshot_failure_pct = 0
-extra_snapshot_binlog_gb = 0
-[long_term]
-enabled = true
-"#;
-
 fn column(csv: &str, name: &str) -> Vec<String> {
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -1434,7 +1415,8 @@ fn column(csv: &str, name: &str) -> Vec<String> {
 #[test]
 fn a_swept_long_term_policy_has_the_vault_columns() {
     let tmp = TempDir::new().unwrap();
-    let s = write(tmp.path(), VAULT);
+    // At the end (15 April) monthly_keep months of monthly copies are kept, up to three.
+    let s = write(tmp.path(), SMALL_VAULT);
     let vary = ["--vary", "long_term.monthly_keep=0,1,2"];
     let out = sweep(tmp.path(), &s, "vault", &vary);
     // Every point's vault fills for ten years (the yearly copies), which stderr says.

@@ -101,3 +101,23 @@ pub fn outside_code(md: &str) -> String {
     }
     kept
 }
+
+/// A small vault from Monday 5 January 2026, 100 days: 100 GB full copies of a database that
+/// does not grow, 25 GB of binlog a day, no failed or extra snapshots, the default policy
+/// (keys added after it go into [long_term]). Small enough to count every copy by hand.
+pub const SMALL_VAULT: &str = r#"
+name = "vault"
+start = "2026-01-05T00:00:00Z"
+horizon_days = 100
+runs = 2
+[server]
+provisioned_storage_gb = 250
+db_size_gb = 100
+[workload]
+binlog_gb_per_day = 25
+[backup]
+snapshot_failure_pct = 0
+extra_snapshot_binlog_gb = 0
+[long_term]
+enabled = true
+"#;
