@@ -16,12 +16,13 @@ use serde::Serialize;
 use crate::engine::{SimTime, HOUR};
 
 /// What the schedule and the log backups counted, at `end` (a running server's last gap
-/// between snapshots is still open then).
+/// between snapshots is still open then; writes stopped at `writes_stopped_at`, if they did).
 pub fn figures(
     snapshots: &Snapshots,
     logs: &LogBackups,
     end: SimTime,
     running: bool,
+    writes_stopped_at: Option<SimTime>,
 ) -> BackupFigures {
     let c = snapshots.counters();
     BackupFigures {
@@ -34,7 +35,8 @@ pub fn figures(
         on_demand: c.on_demand,
         on_demand_refused: c.on_demand_refused,
         max_snapshot_gap_hours: snapshots.max_gap(end, running) as f64 / HOUR as f64,
-        event_scheduler_off_hours: snapshots.scheduler_off(end) as f64 / HOUR as f64,
+        event_scheduler_off_hours: snapshots.scheduler_off(end, writes_stopped_at) as f64
+            / HOUR as f64,
     }
 }
 

@@ -71,10 +71,8 @@ pub struct Snapshots {
     on_demand_limit: u32,
     /// From the first failed attempt until one succeeds (B3, and B5's scheduler-off time).
     failing_since: Option<SimTime>,
-    /// Since when the server has taken no writes (stopped, deleted, its region down), and the
-    /// seconds of the failing run it spent so: the event scheduler is off only for a server
-    /// that runs.
-    writes_stopped_at: Option<SimTime>,
+    /// Seconds of the failing run the server spent without writes (stopped, deleted, its
+    /// region down): the event scheduler is off only for a server that runs.
     failing_while_stopped: SimTime,
     /// What the failing run's retries stand in for: the kind whose attempt failed first, or
     /// today's scheduled snapshot once it came due meanwhile. A retry that succeeds is counted
@@ -101,7 +99,6 @@ impl Snapshots {
             duration: backup.snapshot_duration,
             on_demand_limit: backup.on_demand_limit,
             failing_since: None,
-            writes_stopped_at: None,
             failing_while_stopped: 0,
             retries_stand_for: SnapshotKind::Scheduled,
             retry: Timer::Idle,
@@ -296,14 +293,10 @@ impl Snapshots {
         }
     }
 
-    /// The server stopped taking writes at `now` (a stop, a deletion, its region going down).
-    pub fn writes_stopped(&mut self, now: SimTime) {
-        self.writes_stopped_at.get_or_insert(now);
-    }
-
-    /// Writes resume at `now`: a failing run's time without them is not scheduler-off time.
-    pub fn writes_resumed(&mut self, now: SimTime) {
-        if let (Some(stopped), Some(since)) = (self.writes_stopped_at.take(), self.failing_since) {
+    /// Writes, stopped since `stopped` (the server's record), resume at `now`: a failing run's
+    /// time without them is not scheduler-off time.
+    pub fn writes_resumed(&mut self, now: SimTime, stopped: Option<SimTime>) {
+        if let (Some(stopped), Some(since)) = (stopped, self.failing_since) {
             self.failing_while_stopped += (now - stopped.max(since)).max(0);
         }
     }
@@ -320,11 +313,11 @@ impl Snapshots {
 
     /// B5: seconds the event scheduler was off while the server ran, counting a run of
     /// failures still open at `end` (it is off from the first failed attempt until one
-    /// succeeds, which this run never saw) up to `end` or to when writes stopped.
-    pub fn scheduler_off(&self, end: SimTime) -> SimTime {
+    /// succeeds, which this run never saw) up to `end` or to `writes_stopped_at`.
+    pub fn scheduler_off(&self, end: SimTime, writes_stopped_at: Option<SimTime>) -> SimTime {
         let open = match self.failing_since {
             Some(since) if self.version == MysqlVersion::V5_7 => {
-                let until = self.writes_stopped_at.map_or(end, |t| t.min(end));
+                let until = writes_stopped_at.map_or(end, |t| t.min(end));
                 (until - since.min(until) - self.failing_while_stopped).max(0)
             }
             _ => 0,

@@ -67,7 +67,13 @@ impl Sim<'_, '_> {
         );
         storage.long_term = storage.long_term.map(|f| self.vault.complete(f));
         let metrics = RunMetrics {
-            backups: backups::figures(&self.snapshots, &self.logs, horizon, self.server.running()),
+            backups: backups::figures(
+                &self.snapshots,
+                &self.logs,
+                horizon,
+                self.server.running(),
+                self.server.writes_stopped_at(),
+            ),
             storage,
             rpo_seconds: self.rpo.quantiles(),
             geo_rpo_seconds: self.geo.quantiles_if_any(),

@@ -131,7 +131,6 @@ impl Sim<'_, '_> {
     /// them, rolling back any long transaction (B5: what a restart cures).
     pub(super) fn writes_stop(&mut self) {
         self.server.stop_writes(self.now);
-        self.snapshots.writes_stopped(self.now);
         if self.load.roll_back_long_transactions() > 0 {
             self.record("long-transaction-end", || {
                 "rolled back: the server's sessions ended".into()
@@ -143,8 +142,9 @@ impl Sim<'_, '_> {
     /// data-loss windows restart at zero, and a missed daily snapshot is caught up.
     pub(super) fn resume_writes(&mut self) {
         let oldest_point = self.store.oldest_snapshot_time().unwrap_or(self.now);
+        self.snapshots
+            .writes_resumed(self.now, self.server.writes_stopped_at());
         self.server.resume_writes(self.now, oldest_point);
-        self.snapshots.writes_resumed(self.now);
         let mark = self.load.written_gb();
         self.rpo.resume(self.now, mark);
         if self.server.geo_redundant() {
