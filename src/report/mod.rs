@@ -16,6 +16,7 @@ mod restore;
 mod single_file;
 mod staging;
 mod sweep;
+mod sweep_merge;
 mod text;
 
 pub use bill::{bill_csv, recoveries_csv, retention_csv};
@@ -34,9 +35,8 @@ pub use restore::{
 };
 pub use single_file::{not_a_plain_file, write_whole_file};
 pub use staging::clean_up_on_interrupt;
-pub use sweep::{
-    another_version, differences, merge, same_overrides, sweep_csv, sweep_json, Merged,
-};
+pub use sweep::{sweep_csv, sweep_json};
+pub use sweep_merge::{another_version, differences, merge, same_overrides, Merged};
 pub use text::{overrides_line, summary_text};
 
 pub use crate::analysis::{Analysis, Provenance};
