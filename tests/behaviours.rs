@@ -322,6 +322,30 @@ fn b5_a_restart_rolls_back_the_long_transaction_that_blocks_snapshots() {
         .all(|&t| !(stop..start).contains(&t)));
 }
 
+/// B5 with O1: a regional outage takes the server down, and its sessions with it: the long
+/// transaction open then is rolled back at the outage's start, as a stop rolls it back.
+#[test]
+fn b5_a_regional_outage_rolls_back_the_long_transaction() {
+    let sets = [
+        ("server.mysql_version", "\"5.7\""),
+        ("workload.long_txn_per_day", "0.3"),
+        ("workload.long_txn_minutes", "10080"),
+    ];
+    let (_, rec) = run_recorded(&flat(&sets));
+    let opened = rec.times("long-transaction-start")[0];
+    let down = opened + HOUR;
+    let text =
+        format!("{FLAT}[[events]]\nat = \"{down}s\"\naction = \"region-outage\"\nhours = 2\n");
+    let (_, rec) = run_recorded(&with(&text, &sets));
+    let ended = rec
+        .events
+        .iter()
+        .find(|e| e.kind == "long-transaction-end")
+        .expect("the outage ends it");
+    assert_eq!(ended.time, down);
+    assert!(ended.detail.contains("rolled back"), "{}", ended.detail);
+}
+
 /// B5: the event scheduler is off only while the server runs: a failing run's stopped hours
 /// are not counted.
 #[test]
