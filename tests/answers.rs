@@ -384,6 +384,39 @@ fn restore_without_a_request_time_reports_the_spread() {
     assert!(text.contains("p50") && text.contains("worst") && text.contains("median request"));
 }
 
+/// The spread covers the recovery window in force at the end: after a "set-retention" from 7
+/// to 2 days, two days of requests (one every 607 s: 285), not seven (997).
+#[test]
+fn restore_spread_follows_a_retention_change() {
+    let tmp = TempDir::new().unwrap();
+    let path = tmp.path().join("s.toml");
+    let mut scenario = fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/default.toml"),
+    )
+    .unwrap();
+    scenario.push_str(
+        "\n[[events]]\nat = \"2026-02-01T00:00:00Z\"\naction = \"set-retention\"\nretention_days = 2\n",
+    );
+    fs::write(&path, scenario).unwrap();
+    let out = backsim()
+        .args([
+            "restore",
+            path.to_str().unwrap(),
+            "--at",
+            "latest",
+            "--json",
+        ])
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let spread = &json["spread"];
+    assert_eq!(spread["requests"].as_u64(), Some(285), "{spread}");
+    assert!(
+        spread["from"].as_str().unwrap().starts_with("2026-04-03"),
+        "{spread}"
+    );
+}
+
 /// A misspelt region is an input error naming the key and the likely name.
 #[test]
 fn region_names_must_be_known() {

@@ -267,7 +267,8 @@ fn request_spread(
     const STEP: i64 = 607;
     let c = &s.config;
     let to = c.horizon;
-    let from = (to - c.backup.window()).max(0);
+    // The window in force at the end: a "set-retention" may have changed the scenario's.
+    let from = (to - c.retention_at(to).window()).max(0);
     let requests: Vec<i64> = (from..to).step_by(STEP as usize).collect();
     let mut planned: Vec<(f64, i64, bool)> = plan_over_requests(c, streams, &requests, target, geo)
         .into_iter()

@@ -163,6 +163,21 @@ pub struct ServerConfig {
 }
 
 impl Config {
+    /// The retention in force at `t`: the scenario's, or the last "set-retention" at or before.
+    pub fn retention_at(&self, t: SimTime) -> Retention {
+        let days = self
+            .events
+            .iter()
+            .filter(|&&(at, _)| at <= t)
+            .rev()
+            .find_map(|&(_, action)| match action {
+                ServerAction::SetRetention { days } => Some(days),
+                _ => None,
+            })
+            .unwrap_or(self.backup.retention_days);
+        Retention(days)
+    }
+
     /// The backup redundancy in force at the end of the horizon (after any local → geo move).
     pub fn final_redundancy(&self) -> Redundancy {
         if self
