@@ -449,7 +449,7 @@ fn reports_echo_what_was_simulated() {
     let path = tmp.path().join("s.toml");
     fs::write(
         &path,
-        format!("{FLAT}[[events]]\nat = \"10d\"\naction = \"stop\"\n"),
+        format!("{FLAT}[[events]]\nat = \"10d\"\naction = \"stop\"\n[[events]]\nat = \"12d\"\naction = \"set-retention\"\nretention_days = 3\n"),
     )
     .unwrap();
     let out = tmp.path().join("out");
@@ -463,6 +463,8 @@ fn reports_echo_what_was_simulated() {
         serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(json["load"]["mean_gb_per_day"], 30.0);
     assert_eq!(json["events"][0]["action"], "stop");
+    // A retention change says what to: the reader cannot tell it otherwise.
+    assert_eq!(json["events"][1]["retention_days"], 3);
     assert_eq!(
         json["provenance"]["overrides"][0],
         "workload.binlog_gb_per_day=30"
@@ -471,11 +473,14 @@ fn reports_echo_what_was_simulated() {
         .as_str()
         .unwrap()
         .starts_with("backsim run "));
-    assert_eq!(json["measured_from"]["days"], 8.0);
+    // Steady for 3 days' retention from the change on day 12 (the set already deeper).
+    assert_eq!(json["measured_from"]["days"], 12.0);
     assert!(!json["monthly"].as_array().unwrap().is_empty());
     let md = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("workload.binlog_gb_per_day=30"));
     assert!(md.contains("stop"));
+    assert!(md.contains("set-retention to 3 days"), "{md}");
+    assert!(md.contains("7 → 3-day retention"), "{md}");
     assert!(md.contains("30.0 GB of binlog a day"));
     for file in ["bill.csv", "retention.csv", "recoveries.csv"] {
         assert!(out.join(file).is_file(), "{file}");

@@ -409,6 +409,23 @@ fn s1_retention_changes_after_creation() {
     assert!(kept.times("snapshot-expired").contains(&(11 * DAY)));
 }
 
+/// After a "set-retention", the steady state the headline measures is the new retention's: cut
+/// from 7 to 2 days on day 15, the default warm-up ends at the cut (not on day 8), and the mean
+/// storage is that of 2 days' backups; the configured retention is the last.
+#[test]
+fn s1_the_steady_state_after_a_retention_change_is_the_new_retentions() {
+    let text =
+        format!("{FLAT}[[events]]\nat = \"15d\"\naction = \"set-retention\"\nretention_days = 2\n");
+    let cut = with(&text, &[]);
+    assert_eq!(cut.config.measured_from, 15 * DAY);
+    assert_eq!(cut.config.retention_at(cut.config.horizon).0, 2);
+    assert_eq!(cut.config.retention_label(), "7 → 2");
+    let two_days = flat(&[("backup.retention_days", "2"), ("warmup_days", "15")]);
+    let mean = |s: &Scenario| run(s).metrics.storage.mean_storage_gb;
+    let (a, b) = (mean(&cut), mean(&two_days));
+    assert!((a - b).abs() < 1e-6 * b, "{a} vs {b}");
+}
+
 /// A "set-retention" takes the retention's own range, and only it takes retention_days.
 #[test]
 fn s1_a_retention_change_is_checked_like_the_key() {

@@ -547,6 +547,9 @@ pub struct EventEcho {
     pub action: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hours: Option<f64>,
+    /// The new retention of a "set-retention".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
 }
 
 pub fn scripted_events(scenario: &Scenario) -> Vec<EventEcho> {
@@ -566,6 +569,10 @@ pub fn scripted_events(scenario: &Scenario) -> Vec<EventEcho> {
                 }
                 _ => None,
             },
+            retention_days: match action {
+                crate::model::ServerAction::SetRetention { days } => Some(days),
+                _ => None,
+            },
         })
         .collect();
     out.extend(
@@ -578,6 +585,7 @@ pub fn scripted_events(scenario: &Scenario) -> Vec<EventEcho> {
                 at: when(at),
                 action: "on-demand backup",
                 hours: None,
+                retention_days: None,
             }),
     );
     out.sort_by(|a, b| a.at.cmp(&b.at));

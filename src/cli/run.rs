@@ -178,7 +178,7 @@ fn run_charts(
     let chart_err = |e: String| Error::Other(format!("cannot draw a chart: {e}"));
     let title = format!(
         "Backup storage, run 0: {}-day retention, {} redundancy",
-        c.backup.retention_days,
+        c.retention_label(),
         c.redundancy_label()
     );
     dir.write(

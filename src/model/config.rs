@@ -191,6 +191,25 @@ impl Config {
         }
     }
 
+    /// When the backup set of the retention in force at the end is first full (see
+    /// `backup_set_full_at`).
+    pub fn backup_set_full_at(&self) -> SimTime {
+        backup_set_full_at(self.backup.retention_days, &self.events)
+    }
+
+    /// "7", or "35 → 14" when a "set-retention" changes it (the last one stands).
+    pub fn retention_label(&self) -> String {
+        let (first, last) = (
+            self.backup.retention_days,
+            self.retention_at(self.horizon).0,
+        );
+        if first == last {
+            first.to_string()
+        } else {
+            format!("{first} → {last}")
+        }
+    }
+
     /// "local", or "local → geo" when the scenario moves it.
     pub fn redundancy_label(&self) -> String {
         let (first, last) = (self.backup.redundancy, self.final_redundancy());
@@ -260,6 +279,21 @@ impl BackupConfig {
     pub fn window(&self) -> SimTime {
         Retention(self.retention_days).window()
     }
+}
+
+/// When the backups kept reach the full depth of the last retention in force: retention + 1
+/// days after creation, or after a "set-retention" once the oldest backup kept is that old. A
+/// shorter retention is full at once (its surplus goes); a longer one fills for the difference.
+pub fn backup_set_full_at(retention_days: u32, events: &[(SimTime, ServerAction)]) -> SimTime {
+    let (mut keep, mut oldest, mut changed_at) = (Retention(retention_days).keep_for(), 0, 0);
+    for &(at, action) in events {
+        if let ServerAction::SetRetention { days } = action {
+            oldest = (at - keep).max(oldest);
+            keep = Retention(days).keep_for();
+            changed_at = at;
+        }
+    }
+    changed_at.max(oldest + keep)
 }
 
 /// A backup retention in days, and what it keeps.
@@ -376,4 +410,29 @@ impl LongTermConfig {
 pub struct CostConfig {
     pub currency: String,
     pub price_per_gb_month: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const fn set(at_days: SimTime, days: u32) -> (SimTime, ServerAction) {
+        (at_days * DAY, ServerAction::SetRetention { days })
+    }
+
+    /// By hand: 7 days keeps 8, full on day 8. Cut 35 → 14 on day 60: full at the cut. Raised
+    /// 7 → 35 on day 60: the oldest kept is from day 52, 36 days old on day 88. Raised 7 → 35 on
+    /// day 3, before the set is full: from day 0, full on day 36. Two changes, 7 → 35 on day
+    /// 20 then 35 → 14 on day 40: oldest from day 12, the 15 days kept reached on day 40 itself.
+    #[test]
+    fn backup_set_full_after_retention_changes() {
+        let stop = (5 * DAY, ServerAction::Stop);
+        assert_eq!(backup_set_full_at(7, &[]), 8 * DAY);
+        assert_eq!(backup_set_full_at(7, &[stop]), 8 * DAY);
+        assert_eq!(backup_set_full_at(35, &[set(60, 14)]), 60 * DAY);
+        assert_eq!(backup_set_full_at(7, &[set(60, 35)]), 88 * DAY);
+        assert_eq!(backup_set_full_at(7, &[set(3, 35)]), 36 * DAY);
+        assert_eq!(backup_set_full_at(7, &[set(20, 35), set(40, 14)]), 40 * DAY);
+        assert_eq!(backup_set_full_at(7, &[set(20, 35), set(30, 7)]), 30 * DAY);
+    }
 }

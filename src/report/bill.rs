@@ -64,7 +64,9 @@ pub fn bill_csv(a: &Analysis<'_>) -> Vec<u8> {
 
 /// retention.csv: what the same history costs at every retention the horizon could measure.
 pub fn retention_csv(a: &Analysis<'_>) -> Vec<u8> {
-    let configured = a.scenario.config.backup.retention_days;
+    let c = &a.scenario.config;
+    // After a "set-retention", the retention the run ends with: the one the headline measures.
+    let configured = c.retention_at(c.horizon).0;
     csv_bytes(|w| {
         w.write_record(header(
             &["retention_days", "runs"],

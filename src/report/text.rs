@@ -79,7 +79,7 @@ fn long_term_text(out: &mut String, a: &Analysis<'_>, lt: &crate::analysis::Long
                 out,
                 "  oldest point       {}: the furthest back a restore reaches; a point older than the {}-day recovery window comes from the newest long-term copy at or before it (backsim restore --at TIME)",
                 super::clock(a.scenario.start, t),
-                c.backup.retention_days
+                c.retention_at(c.horizon).0
             );
         }
         None => {
@@ -130,7 +130,7 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         s.name,
         c.server.mysql_version.as_str(),
         c.server.provisioned_storage_gb,
-        c.backup.retention_days,
+        c.retention_label(),
         c.redundancy_label()
     );
     let _ = writeln!(
@@ -162,9 +162,10 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     if !events.is_empty() {
         let listed: Vec<String> = events
             .iter()
-            .map(|e| match e.hours {
-                Some(h) => format!("{} {} ({h} h)", e.at, e.action),
-                None => format!("{} {}", e.at, e.action),
+            .map(|e| match (e.hours, e.retention_days) {
+                (Some(h), _) => format!("{} {} ({h} h)", e.at, e.action),
+                (_, Some(d)) => format!("{} {} ({d} days)", e.at, e.action),
+                _ => format!("{} {}", e.at, e.action),
             })
             .collect();
         let _ = writeln!(out, "Scripted: {}", listed.join("; "));
@@ -327,7 +328,7 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     } else {
         format!(
             "measured from the start: the horizon ends before the backup set is full on day {}, so the mean and cost understate the running cost; raise horizon_days past it",
-            c.backup.retention_days + 1
+            numbers::sig(c.backup_set_full_at() as f64 / crate::engine::DAY as f64, 6)
         )
     };
     let _ = writeln!(out, "Backup storage ({measured}; every month in bill.csv)");

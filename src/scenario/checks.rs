@@ -368,7 +368,7 @@ pub fn parse_moment(
 /// Returns the warm-up and whether it ends inside the horizon.
 pub fn warmup(
     value: Option<&toml::Value>,
-    retention_days: u32,
+    backup_set_full_at: SimTime,
     horizon: SimTime,
 ) -> Checked<(SimTime, bool)> {
     let key = "warmup_days";
@@ -400,7 +400,7 @@ pub fn warmup(
             Ok((at, true))
         }
         None => {
-            let full = (retention_days as SimTime + 1) * DAY;
+            let full = backup_set_full_at;
             Ok(if full < horizon {
                 (full, true)
             } else {

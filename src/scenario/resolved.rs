@@ -74,7 +74,7 @@ pub fn computed_default(path: &str, s: &Scenario) -> Option<String> {
     let c = &s.config;
     match path {
         "warmup_days" => {
-            let (at, _) = super::checks::warmup(None, c.backup.retention_days, c.horizon).ok()?;
+            let (at, _) = super::checks::warmup(None, c.backup_set_full_at(), c.horizon).ok()?;
             Some(dur(at))
         }
         "backup.redundancy" => Some(

@@ -16,9 +16,9 @@ use super::Scenario;
 use crate::engine::{SimTime, DAY};
 use crate::error::InputError;
 use crate::model::{
-    geo_restore_target, known_region, BackupConfig, Config, CostConfig, HighAvailability,
-    LongTermConfig, MysqlVersion, OutageConfig, Redundancy, RestoreConfig, ServerAction,
-    ServerConfig, VaultCopies, WallClock, WorkloadConfig,
+    backup_set_full_at, geo_restore_target, known_region, BackupConfig, Config, CostConfig,
+    HighAvailability, LongTermConfig, MysqlVersion, OutageConfig, Redundancy, RestoreConfig,
+    ServerAction, ServerConfig, VaultCopies, WallClock, WorkloadConfig,
 };
 use crate::stats::durability::{chain, DurabilityParams, Layout};
 
@@ -68,8 +68,11 @@ pub fn validate(raw: &RawScenario) -> Checked<Scenario> {
     let restore = restore(&raw.restore, &server, backup.redundancy)?;
     let measured_restores = super::measured::measured(&raw.restore.measured, server.vcores)?;
     let events = events(&raw.events, &server, &backup, &raw.restore, start, horizon)?;
-    let (measured_from, warmup_reached) =
-        warmup(raw.warmup_days.as_ref(), backup.retention_days, horizon)?;
+    let (measured_from, warmup_reached) = warmup(
+        raw.warmup_days.as_ref(),
+        backup_set_full_at(backup.retention_days, &events),
+        horizon,
+    )?;
     let config = Config {
         measured_from,
         months: calendar_months(start, horizon),

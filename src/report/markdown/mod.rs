@@ -235,7 +235,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         s.seed,
         c.server.mysql_version.as_str(),
         c.server.provisioned_storage_gb,
-        c.backup.retention_days,
+        c.retention_label(),
         c.redundancy_label()
     );
     let load = LoadEcho::of(&c.workload);
@@ -259,11 +259,14 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
     if !events.is_empty() {
         let _ = writeln!(out, "Scripted events:\n");
         for e in &events {
-            match e.hours {
-                Some(h) => {
+            match (e.hours, e.retention_days) {
+                (Some(h), _) => {
                     let _ = writeln!(out, "- {} {} for {h} h", e.at, e.action);
                 }
-                None => {
+                (_, Some(d)) => {
+                    let _ = writeln!(out, "- {} {} to {d} days", e.at, e.action);
+                }
+                _ => {
                     let _ = writeln!(out, "- {} {}", e.at, e.action);
                 }
             }
@@ -382,7 +385,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
                 out,
                 "| {}{} | {:.1} | {:.1} | {:.2} | {} of {} |",
                 r.retention_days,
-                if r.retention_days == c.backup.retention_days {
+                if r.retention_days == c.retention_at(c.horizon).0 {
                     " (configured)"
                 } else {
                     ""
