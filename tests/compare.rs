@@ -766,7 +766,7 @@ fn compare_pairs_the_vault_figures_of_a_long_term_policy() {
         .unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(
-        text.contains("Note: the vault still fills when the run ends in vault (full after 10 years, long_term.yearly_keep), monthly_keep=2 (full after 10 years, long_term.yearly_keep): its rows are the run's averages"),
+        text.contains("Note: the vault still fills when the run ends in vault (full after 10 years, long_term.yearly_keep), monthly_keep=2 (full after 10 years, long_term.yearly_keep): its rows are means after the warm-up"),
         "{text}"
     );
     // Without the vault the alternative has no such figure.

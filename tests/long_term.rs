@@ -367,7 +367,7 @@ fn run_text(dir: &Path, scenario: &Path, out: &str) -> (String, std::path::PathB
 /// A vault still filling when the run ends is not passed off as a steady state: its cost was
 /// one average (55.17 USD a month here) under report.md's "Storage and cost are the steady
 /// state", where the last full month billed 85 and the policy's full vault (some 25 copies, after
-/// ten years) bills 125. The average is labelled as the run's, the last full month's vault
+/// ten years) bills 125. The average is labelled with where it starts, the last full month's vault
 /// cost and the whole bill beside it, and the run says how far the vault has filled and when
 /// it is full; report.md's monthly bill has the vault's columns and the total.
 #[test]
@@ -377,7 +377,7 @@ fn a_vault_still_filling_is_said_to_be_and_its_last_month_shown() {
     let (text, out) = run_text(tmp.path(), &path, "out");
     assert!(
         text.contains(
-            "  vault cost         55.17 USD/month, the run's average, at 0.05 USD/GB-month"
+            "  vault cost         55.17 USD/month, the average from day 8, at 0.05 USD/GB-month"
         ),
         "{text}"
     );

@@ -153,13 +153,13 @@ figures! {
     UnrecoverableHours => "unrecoverable_hours", Hours, "Regional outage: hours with no way back", |m| Some(m.recoveries.unrecoverable_hours);
     RegionCameBackFirst => "region_came_back_first", PerRun, "Regional outages that ended before their geo-restore", |m| count(m.recoveries.region_came_back_first);
     RegionDataAtRiskMean => "region_data_at_risk_mean_s", Seconds, "Regional outage: writes not yet in any backup when it began", |m| (m.recoveries.region_outages > 0).then_some(m.recoveries.region_data_at_risk_seconds_mean);
-    VaultMean => "vault_mean_gb", Gb, "Vault storage, the run's average", |m| long_term(m, |f| f.mean_vault_gb);
+    VaultMean => "vault_mean_gb", Gb, "Vault storage, mean after the warm-up", |m| long_term(m, |f| f.mean_vault_gb);
     VaultPeak => "vault_peak_gb", Gb, "Vault storage, peak of each run", |m| long_term(m, |f| f.peak_vault_gb);
-    VaultCost => "vault_cost_per_month", MoneyPerMonth, "Vault cost, the run's average", |m| long_term(m, |f| f.vault_cost_per_month);
+    VaultCost => "vault_cost_per_month", MoneyPerMonth, "Vault cost, mean after the warm-up", |m| long_term(m, |f| f.vault_cost_per_month);
     VaultCopiesKept => "vault_copies_kept", PerRun, "Vault copies kept at the end of the run", |m| long_term(m, |f| f.copies_kept as f64);
     VaultCopiesMade => "vault_copies_made", PerRun, "Vault copies made", |m| long_term(m, |f| f.copies_made as f64);
-    ExportMean => "export_mean_gb", Gb, "Export storage, the run's average", |m| long_term(m, |f| f.mean_export_gb);
-    ExportCost => "export_cost_per_month", MoneyPerMonth, "Export storage cost, the run's average", |m| long_term(m, |f| f.export_cost_per_month);
+    ExportMean => "export_mean_gb", Gb, "Export storage, mean after the warm-up", |m| long_term(m, |f| f.mean_export_gb);
+    ExportCost => "export_cost_per_month", MoneyPerMonth, "Export storage cost, mean after the warm-up", |m| long_term(m, |f| f.export_cost_per_month);
     Exports => "exports", PerRun, "Exports made", |m| long_term(m, |f| f.exports as f64);
     ExportsRefused => "exports_refused", PerRun, "Exports refused", |m| long_term(m, |f| f.exports_refused as f64);
 }

@@ -308,7 +308,7 @@ fn unsteady_note(points: &[usize]) -> String {
 /// vault still filling, as `run` and `compare` say.
 fn vault_note(points: &[usize]) -> String {
     format!(
-        "{}: the vault still fills when the run ends (it is full once its longest keep has passed: ten yearly copies take ten years), so the vault columns are the run's averages, below its running cost, and a longer keep mostly shows past the horizon",
+        "{}: the vault still fills when the run ends (it is full once its longest keep has passed: ten yearly copies take ten years), so the vault columns are means after the warm-up, below its running cost, and a longer keep mostly shows past the horizon",
         named_points(points)
     )
 }

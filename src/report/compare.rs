@@ -202,7 +202,7 @@ fn vault_note(c: &Comparison) -> Option<String> {
         })
         .collect();
     Some(format!(
-        "the vault still fills when the run ends in {}: its rows are the run's averages, below its running cost, and a longer keep mostly shows past the horizon; `run` gives the vault's bill month by month (bill.csv)",
+        "the vault still fills when the run ends in {}: its rows are means after the warm-up, below its running cost, and a longer keep mostly shows past the horizon; `run` gives the vault's bill month by month (bill.csv)",
         named.join(", ")
     ))
 }

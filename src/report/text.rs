@@ -22,8 +22,9 @@ fn long_term_text(out: &mut String, a: &Analysis<'_>, lt: &crate::analysis::Long
         );
         let _ = writeln!(
             out,
-            "  vault cost         {} {cur}/month, the run's average, at {} {cur}/GB-month",
+            "  vault cost         {} {cur}/month, the average {}, at {} {cur}/GB-month",
             with_ci(&lt.vault_cost_per_month),
+            measured_stretch(a),
             numbers::sig(c.long_term.vault_price_per_gb_month, 4)
         );
     }
@@ -181,9 +182,21 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     );
     if r.max > 2.0 * r.p99 {
         // A maximum far above the 99th percentile looks like an error; it is a rare stretch.
+        // Only run 0 writes events.csv: point at it only when the worst is run 0's.
+        let worst_run = a
+            .reps
+            .metrics
+            .iter()
+            .position(|m| m.rpo_seconds.max >= r.max);
+        let whose = match worst_run {
+            Some(0) | None => "events.csv of run 0 shows when".to_string(),
+            Some(i) => format!(
+                "the worst is run {i}'s (runs.csv, rpo_max_s; only run 0 writes events.csv)"
+            ),
+        };
         let _ = writeln!(
             out,
-            "  the max is rare (under 1% of the time): the window keeps growing until the first snapshot succeeds (nothing is restorable before it; one that fails at creation is retried after {}) and while log backups fail; events.csv of run 0 shows when",
+            "  the max is rare (under 1% of the time): the window keeps growing until the first snapshot succeeds (nothing is restorable before it; one that fails at creation is retried after {}) and while log backups fail; {whose}",
             crate::scenario::keys::dur(c.backup.retry_interval)
         );
     }
@@ -485,4 +498,13 @@ fn is_the_shipped_price(price: f64) -> bool {
         crate::scenario::keys::find("cost.price_per_gb_month").map(|k| &k.kind),
         Some(crate::scenario::keys::Kind::Number { default, .. }) if *default == price
     )
+}
+
+/// Where the headline averages start, for a label: "from day 36" after the warm-up.
+fn measured_stretch(a: &Analysis<'_>) -> String {
+    if a.scenario.config.measured_from > 0 {
+        format!("from day {}", numbers::sig(a.measured_from_days(), 6))
+    } else {
+        "over the whole run".to_string()
+    }
 }

@@ -145,13 +145,13 @@ fn long_term(out: &mut String, a: &Analysis<'_>, lt: &crate::analysis::LongTermS
             "long_term.copies_made",
         );
         row(
-            "Vault storage, the run's average",
+            "Vault storage, mean after the warm-up",
             &lt.mean_vault_gb,
             " GB",
             "long_term.mean_vault_gb",
         );
         row(
-            "Vault cost, the run's average",
+            "Vault cost, mean after the warm-up",
             &lt.vault_cost_per_month,
             &per_month,
             "long_term.vault_cost_per_month",
@@ -177,7 +177,7 @@ fn long_term(out: &mut String, a: &Analysis<'_>, lt: &crate::analysis::LongTermS
             "long_term.exports_refused",
         );
         row(
-            "Export storage cost, the run's average",
+            "Export storage cost, mean after the warm-up",
             &lt.export_cost_per_month,
             &per_month,
             "long_term.export_cost_per_month",
