@@ -844,3 +844,28 @@ fn b4_an_extra_snapshot_that_succeeds_on_a_retry_counts_as_extra() {
         "the case tests nothing"
     );
 }
+
+/// S4: storage that equals the free allowance bills nothing, exactly. 100 GB of database and
+/// 6 days of 25 GB of binlog (5 days' retention + 1) are the 250 GB provisioned; summed upload
+/// by upload the level lands a few ulps off 250, which billed 2.8e-14 GB-month.
+#[test]
+fn s4_storage_at_the_allowance_bills_exactly_nothing() {
+    let at = |days: &str| {
+        run(&flat(&[
+            ("backup.retention_days", days),
+            ("backup.snapshot_change_ratio", "0"),
+        ]))
+        .metrics
+        .storage
+    };
+    let exact = at("5");
+    assert!(
+        (exact.mean_storage_gb - 250.0).abs() < 1e-9,
+        "{}",
+        exact.mean_storage_gb
+    );
+    assert_eq!(exact.billable_gb_month, 0.0);
+    assert_eq!(exact.cost_per_month, 0.0);
+    // A day more is 25 GB over: billed.
+    assert!(at("6").billable_gb_month > 24.0);
+}

@@ -19,13 +19,27 @@ pub struct Integrals {
     pub billable: f64,
 }
 
+/// Storage above the allowance by less than this is rounding, not a bill (a kilobyte): a level
+/// summed upload by upload lands a few ulps off one that equals the allowance exactly.
+pub(crate) const BILLING_NOISE_GB: f64 = 1e-6;
+
+/// GB billed at a level of `used` against `allowance`.
+pub(crate) fn billable_gb(used: f64, allowance: f64) -> f64 {
+    let above = used - allowance;
+    if above > BILLING_NOISE_GB {
+        above
+    } else {
+        0.0
+    }
+}
+
 impl Integrals {
     fn add(&mut self, seconds: SimTime, used: f64, allowance: f64) {
         let dt = seconds as f64;
         self.seconds += seconds;
         self.storage += used * dt;
         self.allowance += allowance * dt;
-        self.billable += (used - allowance).max(0.0) * dt;
+        self.billable += billable_gb(used, allowance) * dt;
     }
 
     /// Time-averages: mean storage, mean allowance, billable GB-month (per 30-day month).

@@ -13,6 +13,7 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
+use super::billing::BILLING_NOISE_GB;
 use crate::engine::{SimTime, DAY, HOUR};
 
 /// The longest retention the service allows (S1): the table runs from 1 day to this.
@@ -23,8 +24,6 @@ const RING_HOURS: usize = 1024;
 /// Hours go through the table a day at a time: for each retention, a day's levels read a
 /// contiguous day of Z, a loop the compiler vectorises.
 const BLOCK_HOURS: usize = 24;
-/// Storage above the allowance by less than this is rounding, not a bill (a kilobyte).
-const BILLING_NOISE_GB: f64 = 1e-6;
 
 #[derive(Debug, Clone, Copy)]
 struct ShadowSnapshot {

@@ -9,6 +9,7 @@ use super::event::{Event, SnapshotEvent};
 use super::Sim;
 use crate::engine::{SimTime, HOUR};
 use crate::model::backups::log_runs::LogRun;
+use crate::model::billing::billable_gb;
 use crate::model::restore::Backups;
 
 /// The most backups a stretch folds: an hour of one-minute backups.
@@ -175,8 +176,7 @@ impl Sim<'_, '_> {
             let level = kept * copies;
             level_before_last = level;
             storage_gbs += level * held;
-            let above = level - allowance;
-            billable_gbs += if above > 0.0 { above * held } else { 0.0 };
+            billable_gbs += billable_gb(level, allowance) * held;
             kept += gb - dropped;
             let level = kept * copies;
             peak = if level > peak { level } else { peak };
