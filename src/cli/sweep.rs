@@ -254,7 +254,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Error> {
         return Ok(());
     }
     say(&report::overrides_line(&args.sim.set));
-    say(&sweep_table(&table, grid.keys.len()));
+    say(&sweep_table(&table, grid.keys.len(), &meta.currency));
     let measured = meta.measured_from_days.map_or(String::new(), |days| {
         format!(
             ", each measured from day {} (the latest warm-up of {})",
@@ -328,35 +328,60 @@ fn named_points(points: &[usize]) -> String {
 }
 
 /// A few columns of sweep.csv for the terminal: the keys, then the headline means.
-fn sweep_table(table: &SweepTable, keys: usize) -> String {
+fn sweep_table(table: &SweepTable, keys: usize, currency: &str) -> String {
     let (header, rows) = (&table.header, &table.rows);
-    let shown: Vec<String> = [
+    let figures = [
         Figure::StorageMean,
         Figure::CostPerMonth,
         Figure::RpoMean,
         Figure::RestoreLatestMean,
         Figure::VaultCost,
-    ]
-    .iter()
-    .map(|f| format!("{f}_mean"))
-    .chain([sweep::MAX_FREE_RETENTION.to_string()])
-    .collect();
-    let wanted: Vec<usize> = header
+    ];
+    let mut shown: Vec<(String, String)> = figures
+        .iter()
+        .map(|f| (format!("{f}_mean"), f.unit().label(currency)))
+        .collect();
+    // The nines only where the points differ in them (a redundancy or HA swept): a column
+    // of one value says nothing.
+    let nines = header.iter().position(|h| h == "durability_nines");
+    if nines.is_some_and(|c| rows.iter().any(|r| r.get(c) != rows[0].get(c))) {
+        shown.push(("durability_nines".into(), "nines".into()));
+    }
+    shown.push((sweep::MAX_FREE_RETENTION.to_string(), "days".into()));
+    let wanted: Vec<(usize, &str)> = header
         .iter()
         .enumerate()
-        .filter(|(i, h)| (1..=keys).contains(i) || shown.contains(h))
-        .map(|(i, _)| i)
+        .filter_map(|(i, h)| {
+            if (1..=keys).contains(&i) {
+                Some((i, ""))
+            } else {
+                shown
+                    .iter()
+                    .find(|(name, _)| name == h)
+                    .map(|(_, unit)| (i, unit.as_str()))
+            }
+        })
         .collect();
     let names: Vec<&str> = wanted
         .iter()
-        .map(|&i| header[i].trim_end_matches("_mean"))
+        .map(|&(i, _)| header[i].trim_end_matches("_mean"))
+        .collect();
+    let units: Vec<String> = wanted
+        .iter()
+        .map(|&(_, unit)| {
+            if unit.is_empty() {
+                String::new()
+            } else {
+                format!("({unit})")
+            }
+        })
         .collect();
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|row| {
             wanted
                 .iter()
-                .map(|&i| match row[i].parse::<f64>() {
+                .map(|&(i, _)| match row[i].parse::<f64>() {
                     Ok(x) if i > keys => report::numbers::sig(x, 4),
                     _ => row[i].clone(),
                 })
@@ -369,14 +394,20 @@ fn sweep_table(table: &SweepTable, keys: usize) -> String {
         .enumerate()
         .map(|(c, n)| {
             let widest = cells.iter().map(|r| r[c].chars().count()).max();
-            n.len().max(widest.unwrap_or(0)).max(10) + 2
+            n.len()
+                .max(units[c].chars().count())
+                .max(widest.unwrap_or(0))
+                .max(10)
+                + 2
         })
         .collect();
     let mut out = String::new();
-    for (name, w) in names.iter().zip(&widths) {
-        out.push_str(&format!("{name:>w$}"));
+    for line in [names.iter().map(|n| n.to_string()).collect(), units] {
+        for (text, w) in line.iter().zip(&widths) {
+            out.push_str(&format!("{text:>w$}"));
+        }
+        out.push('\n');
     }
-    out.push('\n');
     for (row, shown) in rows.iter().zip(&cells) {
         for (v, w) in shown.iter().zip(&widths) {
             out.push_str(&format!("{v:>w$}"));
@@ -481,8 +512,8 @@ mod tests {
                 "798.4".into(),
             ]],
         };
-        let text = sweep_table(&table, 2);
-        let row = text.lines().nth(1).unwrap();
+        let text = sweep_table(&table, 2, "USD");
+        let row = text.lines().nth(2).unwrap();
         assert_eq!(
             row.split_whitespace().collect::<Vec<_>>(),
             ["local", "zone-redundant", "798.4"],
@@ -490,5 +521,9 @@ mod tests {
         );
         let header_line = text.lines().next().unwrap();
         assert_eq!(header_line.len(), row.len(), "{text}");
+        // The units line under the names: none for the swept keys.
+        let units = text.lines().nth(1).unwrap();
+        assert_eq!(units.split_whitespace().collect::<Vec<_>>(), ["(GB)"]);
+        assert_eq!(units.len(), row.len(), "{text}");
     }
 }
