@@ -104,6 +104,8 @@ pub struct Comparison {
     pub target: Option<TargetOutcome>,
     /// When every contender's steady-state figures start: the latest of their warm-ups.
     pub measured_from: SimTime,
+    /// Where the base alone (`backsim run`) would start them, when a later warm-up moved it.
+    pub base_own_measured_from: Option<SimTime>,
     /// Labels of the contenders whose backup set is not full by the horizon (retention + 1
     /// days past it): measured over the same days as the rest, but not in their steady state.
     pub not_steady: Vec<String>,
@@ -218,6 +220,8 @@ pub fn compare(
         .map(|c| c.loaded.scenario.config.measured_from)
         .max()
         .unwrap_or(0);
+    let base_own = base.loaded.scenario.config.measured_from;
+    let base_own_measured_from = (base_own != measured_from).then_some(base_own);
     // Taken before the common start is set, which would mark every contender as warmed up.
     let not_steady = std::iter::once(&base)
         .chain(&alternatives)
@@ -256,6 +260,7 @@ pub fn compare(
         alternative_reps: reps,
         target,
         measured_from,
+        base_own_measured_from,
         not_steady,
     }
 }

@@ -59,6 +59,18 @@ pub fn compare_text(c: &Comparison, results: &[AlternativeResult], overrides: &[
             "Figures"
         }
     );
+    if let Some(own) = c.base_own_measured_from {
+        // A reader checks the base column against `backsim run` of the same file.
+        let _ = writeln!(
+            out,
+            "The base's storage and cost differ a little from `backsim run` of it alone, which measures from {}.",
+            if own > 0 {
+                format!("day {}", numbers::sig(own as f64 / crate::engine::DAY as f64, 4))
+            } else {
+                "the start".to_string()
+            }
+        );
+    }
     if !c.not_steady.is_empty() {
         let _ = writeln!(
             out,
