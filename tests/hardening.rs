@@ -1961,3 +1961,35 @@ fn an_interrupted_run_leaves_no_staging_folder() {
         assert!(!tmp.path().join("out").exists());
     }
 }
+
+/// Turning on zone-redundant HA with `--set` over a file that says `redundancy = "local"` is
+/// refused, and the message gives a way out a `--set` can take (it advised leaving the key out
+/// of the file, which an override cannot do); following it runs.
+#[test]
+fn ha_over_local_redundancy_says_how_to_override_both() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = within(
+        60,
+        &[
+            "validate",
+            "scenarios/default.toml",
+            "--set",
+            "server.ha=\"zone-redundant\"",
+        ],
+        root,
+    );
+    refused(&out, &["backup.redundancy", "--set backup.redundancy=zone"]);
+    let ok = within(
+        60,
+        &[
+            "validate",
+            "scenarios/default.toml",
+            "--set",
+            "server.ha=\"zone-redundant\"",
+            "--set",
+            "backup.redundancy=zone",
+        ],
+        root,
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr_of(&ok));
+}

@@ -296,7 +296,7 @@ fn backup(
     if redundancy == Redundancy::Local && server.ha == HighAvailability::ZoneRedundant {
         return Err(InputError::new(
             keys::REDUNDANCY.path,
-            "\"local\" is not offered with server.ha = \"zone-redundant\": zone-redundant HA keeps the backups zone-redundant; use \"zone\" or \"geo\", or leave backup.redundancy out (it then follows the HA)",
+            "\"local\" is not offered with server.ha = \"zone-redundant\": zone-redundant HA keeps the backups zone-redundant; use \"zone\" or \"geo\" (e.g. --set backup.redundancy=zone beside the HA), or leave backup.redundancy out of the file (it then follows the HA)",
         ));
     }
     // Zone-redundant backups come with zone-redundant HA chosen at creation; the HA can be
