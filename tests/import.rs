@@ -58,6 +58,14 @@ fn a_stopped_server_is_noted_with_the_event_that_models_it() {
     );
     let (_, running, _, _) = import(&rest(), "r.toml");
     assert!(!running.contains("properties.state"), "{running}");
+    // A state the service does not report is read as running, and said to be.
+    doc["properties"]["state"] = json!("Exploded");
+    let (code, odd, stderr, _) = import(&doc, "o.toml");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        odd.contains("note: properties.state is \"Exploded\", not a state backsim knows"),
+        "{odd}"
+    );
 }
 
 /// Import `doc` and return (exit code, stdout, stderr, the file written if any).

@@ -65,6 +65,11 @@ impl ImportedServer {
     }
 }
 
+/// The server states the service reports; Stopped and Stopping are the ones a plan must heed.
+const KNOWN_STATES: [&str; 7] = [
+    "Ready", "Starting", "Stopping", "Stopped", "Updating", "Disabled", "Dropping",
+];
+
 /// A stopped server takes no backups and has no free backup storage (B7, S4), yet the
 /// scenario describes it running: said, with the event that would model it stopped.
 fn stopped_note(f: &Fields<'_>, notes: &mut Vec<String>) -> Result<(), FieldError> {
@@ -76,6 +81,12 @@ fn stopped_note(f: &Fields<'_>, notes: &mut Vec<String>) -> Result<(), FieldErro
         {
             notes.push(format!(
                 "{field} is \"{state}\": the scenario simulates the server running; a stopped server takes no backups and has no free backup storage, so to plan it as it is, add [[events]] at = \"0d\" action = \"stop\""
+            ));
+        } else if !KNOWN_STATES.iter().any(|s| state.eq_ignore_ascii_case(s)) {
+            // A typo or a state added since: read as running, but never silently.
+            notes.push(format!(
+                "{field} is \"{state}\", not a state backsim knows ({}): the scenario simulates the server running",
+                KNOWN_STATES.join(", ")
             ));
         }
     }
