@@ -11,6 +11,7 @@
 //! - `report`, `cli`: the outside world (CSV/JSON/text/PNG out, arguments).
 
 pub mod analysis;
+pub mod bounded;
 pub mod calibrate;
 pub mod cli;
 pub mod compare;

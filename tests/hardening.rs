@@ -1406,6 +1406,14 @@ fn fleet_merge_treats_every_shard_record_as_untrusted() {
             }),
         ),
         (
+            "ten thousand and one --set overrides",
+            Box::new(move |a: &Path| {
+                edit_json(&a.join(record), |v| {
+                    v["provenance"]["overrides"] = vec![""; 10_001].into()
+                })
+            }),
+        ),
+        (
             "a group, a month or a server missing",
             Box::new(move |a: &Path| {
                 edit_json(&a.join(record), |v| {
@@ -1992,4 +2000,106 @@ fn ha_over_local_redundancy_says_how_to_override_both() {
         root,
     );
     assert_eq!(ok.status.code(), Some(0), "{}", stderr_of(&ok));
+}
+
+/// Lists in a shard's record were built whole before anything checked them: ten million empty
+/// `--set`s (30 MB) took 1.4 GB and came out as "the --set overrides differs", forty million
+/// values of a swept key (160 MB) 2.4 GB. Each list is refused, by its key, at its first entry
+/// past what a run writes; a list a hundred times past it is refused as fast as one just past.
+#[test]
+fn merge_refuses_absurd_lists_while_reading_them() {
+    let tmp = TempDir::new().unwrap();
+    let file = small_fleet(tmp.path(), "\"fleet\"");
+    let fleet_shards: Vec<PathBuf> = (1..=2)
+        .map(|i| {
+            let out = tmp.path().join(format!("fleet-{i}"));
+            let output = within(
+                120,
+                &[
+                    "fleet",
+                    file.to_str().unwrap(),
+                    "--shard",
+                    &format!("{i}/2"),
+                    "--no-charts",
+                    "--out",
+                    out.to_str().unwrap(),
+                ],
+                tmp.path(),
+            );
+            assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+            out
+        })
+        .collect();
+    let (a, b) = two_shards(tmp.path());
+    // Written as text: a JSON tree of millions of values would take the test itself gigabytes.
+    let replace = |path: &Path, from: &str, to: &str| {
+        let text = fs::read_to_string(path).unwrap();
+        assert!(text.contains(from), "{from} in {}", path.display());
+        fs::write(path, text.replacen(from, to, 1)).unwrap();
+    };
+    let many = |item: &str, n: usize| format!("[{}]", vec![item; n].join(","));
+    let fleet_record = fleet_shards[0].join("fleet_runs.json");
+    replace(
+        &fleet_record,
+        "\"overrides\":[]",
+        &format!("\"overrides\":{}", many("\"\"", 2_000_000)),
+    );
+    let merged = tmp.path().join("merged");
+    let output = within(
+        20,
+        &[
+            "merge",
+            fleet_shards[0].to_str().unwrap(),
+            fleet_shards[1].to_str().unwrap(),
+            "--out",
+            merged.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    refused(
+        &output,
+        &[
+            &fleet_record.display().to_string(),
+            "`provenance.overrides` lists more than 10000 entries",
+        ],
+    );
+    let sweep_cases = [
+        (
+            "\"rows\": [\n    0,\n    2\n  ]",
+            format!("\"rows\": {}", many("0", 2_000_000)),
+            "`rows` lists more than 100000 entries",
+        ),
+        (
+            "\"values\": [\n      [\n        \"1\",\n        \"2\",\n        \"3\"\n      ]\n    ]",
+            format!("\"values\": [{}]", many("\"1\"", 2_000_000)),
+            "`grid.values` lists more than 100000 entries",
+        ),
+        (
+            "\"scenario\": {\n      \"name\"",
+            format!("\"scenario\": {}, \"x\": {{\"name\"", many("0", 3_000_000)),
+            "`provenance.scenario` holds more than",
+        ),
+    ];
+    for (from, to, expected) in sweep_cases {
+        let case = TempDir::new().unwrap();
+        let copy = case.path().join("a");
+        fs::create_dir(&copy).unwrap();
+        for name in ["sweep.json", "sweep.csv"] {
+            fs::copy(a.join(name), copy.join(name)).unwrap();
+        }
+        replace(&copy.join("sweep.json"), from, &to);
+        let output = within(
+            20,
+            &[
+                "merge",
+                copy.to_str().unwrap(),
+                b.to_str().unwrap(),
+                "--out",
+                merged.to_str().unwrap(),
+            ],
+            tmp.path(),
+        );
+        refused(&output, &["sweep.json", expected]);
+    }
+    assert!(!merged.exists());
 }

@@ -27,12 +27,40 @@ pub struct Provenance {
     /// The command line, as typed (less the options that cannot change a result).
     pub command_line: String,
     /// The `--set KEY=VALUE` overrides, in order.
+    #[serde(deserialize_with = "overrides_read_back")]
     pub overrides: Vec<String>,
     /// The scenario file as named (`-`: standard input).
     pub scenario_file: String,
     pub scenario_sha256: String,
     /// Every scenario key as the run used it, defaults included: a scenario file of its own.
+    #[serde(deserialize_with = "scenario_read_back")]
     pub scenario: serde_json::Value,
+}
+
+/// The overrides of a record read back (by merge), refused past what a command line sets.
+pub fn overrides_read_back<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<String>, D::Error> {
+    crate::bounded::list(
+        d,
+        "provenance.overrides",
+        crate::scenario::MOST_OVERRIDES,
+        crate::scenario::MOST_OVERRIDES_WHY,
+    )
+}
+
+/// The resolved scenario of a record read back (by merge), refused past what a scenario holds:
+/// a file of at most `MAX_FILE_BYTES`, each value a byte of it at least, and as many again from
+/// `--set` and the defaults.
+fn scenario_read_back<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<serde_json::Value, D::Error> {
+    crate::bounded::json(
+        d,
+        "provenance.scenario",
+        2 * crate::scenario::MAX_FILE_BYTES,
+        "a scenario file is at most 1 MiB, each of its values a byte at least, and --set and the defaults add no more than as many again",
+    )
 }
 
 impl Provenance {

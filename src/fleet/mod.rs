@@ -91,6 +91,7 @@ pub struct OutageRun {
     pub affected: u32,
     /// Hours from the outage until each of them served again (by a geo-restore, or the region's
     /// return), ascending.
+    #[serde(deserialize_with = "read_back::serving_hours")]
     pub serving_hours: Vec<f64>,
     pub geo_restored: u32,
     /// Back only because the region returned: no geo-redundant backups, or the region came
@@ -121,17 +122,95 @@ impl OutageRun {
 pub struct FleetRun {
     pub run: u64,
     pub fleet: Bill,
+    #[serde(deserialize_with = "read_back::groups")]
     pub groups: Vec<GroupRun>,
+    #[serde(deserialize_with = "read_back::regions")]
     pub regions: Vec<Bill>,
     /// Each calendar month's bill (the month's cost, GB-months and mean storage) of the fleet,
     /// of each region and of each group.
+    #[serde(deserialize_with = "read_back::months")]
     pub months: Vec<Bill>,
+    #[serde(deserialize_with = "read_back::region_months")]
     pub region_months: Vec<Vec<Bill>>,
+    #[serde(deserialize_with = "read_back::group_months")]
     pub group_months: Vec<Vec<Bill>>,
     pub outages: Vec<OutageRun>,
+    #[serde(deserialize_with = "read_back::servers")]
     pub servers: Vec<ServerRun>,
     pub recoveries: Vec<FleetRecovery>,
     pub peak_restores_waiting: u64,
+}
+
+/// A run's lists read back from a shard (by merge), each refused past what a fleet holds
+/// before it is built: a list of `[]` or of `0` costs many times its text (outages and
+/// recoveries, whose entries are longer as text than in memory, are bounded by the file).
+mod read_back {
+    use super::{Bill, GroupRun, ServerRun};
+    use crate::bounded::{list, List};
+    use crate::scenario::fleet::MAX_SERVERS;
+    use serde::de::{Deserializer, SeqAccess, Visitor};
+
+    /// horizon_days is at most 36,500: its calendar months, and one begun at each end.
+    pub const MOST_MONTHS: usize = 36_500 / 28 + 2;
+    const REGIONS: &str = "there are no more regions";
+    const MONTHS: &str = "no run spans more months";
+    const SERVERS: &str = "a fleet holds no more servers, and a group one at least";
+
+    fn most_regions() -> usize {
+        crate::model::regions::known_regions().count()
+    }
+
+    pub fn groups<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<GroupRun>, D::Error> {
+        list(d, "groups", MAX_SERVERS as usize, SERVERS)
+    }
+    pub fn servers<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ServerRun>, D::Error> {
+        list(d, "servers", MAX_SERVERS as usize, SERVERS)
+    }
+    pub fn regions<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Bill>, D::Error> {
+        list(d, "regions", most_regions(), REGIONS)
+    }
+    pub fn months<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Bill>, D::Error> {
+        list(d, "months", MOST_MONTHS, MONTHS)
+    }
+    pub fn region_months<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<Bill>>, D::Error> {
+        d.deserialize_seq(Nested {
+            outer: List::new("region_months", most_regions(), REGIONS),
+        })
+    }
+    pub fn group_months<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<Bill>>, D::Error> {
+        d.deserialize_seq(Nested {
+            outer: List::new("group_months", MAX_SERVERS as usize, SERVERS),
+        })
+    }
+
+    /// A list of lists of months.
+    struct Nested<'a> {
+        outer: List<'a, Vec<Bill>>,
+    }
+
+    impl<'de> Visitor<'de> for Nested<'_> {
+        type Value = Vec<Vec<Bill>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "a list of lists of months for `{}`", self.outer.key)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(months) =
+                seq.next_element_seed(List::<Bill>::new(self.outer.key, MOST_MONTHS, MONTHS))?
+            {
+                if out.len() == self.outer.most {
+                    return Err(self.outer.too_long());
+                }
+                out.push(months);
+            }
+            Ok(out)
+        }
+    }
+
+    /// Hours until each affected server served again: one per server at most.
+    pub fn serving_hours<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+        list(d, "serving_hours", MAX_SERVERS as usize, SERVERS)
+    }
 }
 
 /// A server by its place: its group and its index in the group.

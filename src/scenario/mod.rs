@@ -38,6 +38,7 @@ pub use measured::{MeasuredRestore, MeasuredTarget, Replayed};
 pub use names::{currency_text, portable_name, MAX_CURRENCY_BYTES, MAX_NAME_BYTES};
 pub use overrides::{
     first_clash, set_keys, split_top_level, toml_value_of, top_level_commas, Override,
+    MOST_OVERRIDES, MOST_OVERRIDES_WHY,
 };
 pub use raw::RawScenario;
 pub use reach::{recoveries_within_reach, MOST_SURGE_RESTORES_PER_RUN};

@@ -137,6 +137,13 @@ pub fn set_keys(o: &Override) -> Vec<String> {
     out
 }
 
+/// The most `--set`s a record read back (by merge) may list: a command line sets each scenario
+/// key once (and a fleet's region keys once per region), a few hundred in all.
+pub const MOST_OVERRIDES: usize = 10_000;
+/// Where [`MOST_OVERRIDES`] comes from, for the message refusing more.
+pub const MOST_OVERRIDES_WHY: &str =
+    "a command line sets each scenario key at most once, a few hundred in all";
+
 /// The first key two of `sets` both give, with the two (earlier first): a table merges into the
 /// file's, so it clashes only through the keys it holds (`backup={retention_days=3}` and
 /// `backup.redundancy=geo` do not).

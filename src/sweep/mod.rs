@@ -348,6 +348,7 @@ pub struct SweepMeta {
     pub points: usize,
     pub shard: Shard,
     /// The points present in this folder's sweep.csv.
+    #[serde(deserialize_with = "grid::read_back::points")]
     pub rows: Vec<usize>,
     /// The base scenario's provenance (the command line without --shard: the same for every
     /// shard and for the whole sweep). Absent in folders written before it existed.

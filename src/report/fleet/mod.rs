@@ -25,6 +25,7 @@ use crate::scenario::fleet::Fleet;
 pub struct FleetProvenance {
     pub backsim_version: String,
     pub command_line: String,
+    #[serde(deserialize_with = "crate::analysis::overrides_read_back")]
     pub overrides: Vec<String>,
     pub fleet_file: String,
     pub fleet_sha256: String,
@@ -45,7 +46,18 @@ pub struct FleetRecord {
     /// Which shard this is (1-based) of how many.
     pub shard: [usize; 2],
     pub provenance: FleetProvenance,
+    #[serde(deserialize_with = "runs_read_back")]
     pub records: Vec<FleetRun>,
+}
+
+/// The runs of a record read back (by merge): at most as many as a fleet runs.
+fn runs_read_back<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<FleetRun>, D::Error> {
+    crate::bounded::list(
+        d,
+        "records",
+        crate::scenario::keys::MAX_RUNS as usize,
+        "no fleet runs more times",
+    )
 }
 
 /// fleet.json, typed rather than built as a `serde_json::Value`: the tree of a big fleet's
