@@ -1406,6 +1406,32 @@ fn fleet_merge_treats_every_shard_record_as_untrusted() {
             }),
         ),
         (
+            // Merged with exit 0: a mean of 5e307, its CI [null, null], a 300-digit number.
+            "a group's rpo_p95_s of 1e308",
+            Box::new(move |a: &Path| {
+                edit_json(&a.join(record), |v| {
+                    v["records"][0]["groups"][0]["rpo_p95_s"] = 1e308.into()
+                })
+            }),
+        ),
+        (
+            "a group's rpo_p95_s above its rpo_max_s",
+            Box::new(move |a: &Path| {
+                edit_json(&a.join(record), |v| {
+                    v["records"][0]["groups"][0]["rpo_p95_s"] = 1000.0.into()
+                })
+            }),
+        ),
+        (
+            "a recovery's wait of 1e300",
+            Box::new(move |a: &Path| {
+                edit_json(&a.join(record), |v| {
+                    push_recovery(v, 0, 0);
+                    v["records"][0]["recoveries"][0]["wait_s"] = 1e300.into()
+                })
+            }),
+        ),
+        (
             "ten thousand and one --set overrides",
             Box::new(move |a: &Path| {
                 edit_json(&a.join(record), |v| {

@@ -38,10 +38,10 @@ impl FleetRun {
                 m.len()
             ));
         }
-        // Amounts a run can produce: finite, not negative, and a fleet bill that is its
-        // regions' bills added up (an edited one was printed as a 300-digit cost). The first
-        // figure that is not is named, with its value as a person reads it.
-        let amount = |v: f64| v.is_finite() && v >= 0.0;
+        // Every number a run can produce: finite, not negative and at most MOST_FIGURE, so
+        // that no figure reads as hundreds of digits and no sum or sum of squares over every
+        // run and server overflows (1e308 was taken, and its mean's CI became [null, null]).
+        // The first figure that is not is named, with its value as a person reads it.
         let bills = std::iter::once(("the fleet's bill".to_string(), &self.fleet))
             .chain(
                 self.regions
@@ -72,55 +72,149 @@ impl FleetRun {
                     .map(move |(m, b)| (format!("group {i}'s month {m}"), b))
             }));
         for (whose, b) in bills {
-            for (figure, v) in [
-                ("cost_per_month", b.cost_per_month),
-                ("billable_gb_month", b.billable_gb_month),
-                ("mean_storage_gb", b.mean_storage_gb),
-            ] {
-                if !amount(v) {
-                    return Err(format!(
-                        "run {run}: {whose} has {figure} {}, which no run gives (negative or not finite)",
-                        readable(v)
-                    ));
-                }
+            impossible(
+                run,
+                &whose,
+                &[
+                    ("cost_per_month", Some(b.cost_per_month)),
+                    ("billable_gb_month", Some(b.billable_gb_month)),
+                    ("mean_storage_gb", Some(b.mean_storage_gb)),
+                ],
+            )?;
+        }
+        for (i, g) in self.groups.iter().enumerate() {
+            let whose = format!("group {i}");
+            impossible(
+                run,
+                &whose,
+                &[
+                    ("rpo_p95_s", Some(g.rpo_p95_s)),
+                    ("rpo_max_s", Some(g.rpo_max_s)),
+                    ("restore_latest_p50_s", g.restore_latest_p50_s),
+                    ("restore_latest_p95_s", g.restore_latest_p95_s),
+                    ("downtime_hours", Some(g.downtime_hours)),
+                    ("recoveries", Some(g.recoveries)),
+                ],
+            )?;
+            in_order(
+                run,
+                &whose,
+                ("rpo_p95_s", g.rpo_p95_s),
+                ("rpo_max_s", g.rpo_max_s),
+            )?;
+            if let (Some(p50), Some(p95)) = (g.restore_latest_p50_s, g.restore_latest_p95_s) {
+                in_order(
+                    run,
+                    &whose,
+                    ("restore_latest_p50_s", p50),
+                    ("restore_latest_p95_s", p95),
+                )?;
             }
         }
-        // The first of a group's or server's figures (None: not measured) that no run gives.
-        let impossible = |figures: &[(&'static str, Option<f64>)]| {
-            figures
-                .iter()
-                .find_map(|&(f, v)| v.filter(|&v| !amount(v)).map(|v| (f, v)))
-        };
-        for (i, g) in self.groups.iter().enumerate() {
-            let figures = [
-                ("rpo_p95_s", Some(g.rpo_p95_s)),
-                ("rpo_max_s", Some(g.rpo_max_s)),
-                ("restore_latest_p50_s", g.restore_latest_p50_s),
-                ("restore_latest_p95_s", g.restore_latest_p95_s),
-                ("downtime_hours", Some(g.downtime_hours)),
-                ("recoveries", Some(g.recoveries)),
-            ];
-            if let Some((figure, v)) = impossible(&figures) {
+        // Servers come group by group: each server's window is one its group's maximum covers.
+        let group_of = fleet
+            .groups
+            .iter()
+            .enumerate()
+            .flat_map(|(g, group)| std::iter::repeat_n(g, group.count as usize));
+        for ((i, v), g) in self.servers.iter().enumerate().zip(group_of) {
+            let whose = format!("server {i}");
+            impossible(
+                run,
+                &whose,
+                &[
+                    ("cost_per_month", Some(v.cost_per_month)),
+                    ("mean_storage_gb", Some(v.mean_storage_gb)),
+                    ("rpo_p95_s", Some(v.rpo_p95_s)),
+                    ("downtime_hours", Some(v.downtime_hours)),
+                    ("data_lost_s", Some(v.data_lost_s)),
+                    ("recoveries", Some(v.recoveries)),
+                    ("restore_latest_p95_s", v.restore_latest_p95_s),
+                ],
+            )?;
+            if !at_most(v.rpo_p95_s, self.groups[g].rpo_max_s) {
                 return Err(format!(
-                    "run {run}: group {i} has {figure} {}, which no run gives (negative or not finite)",
-                    readable(v)
+                    "run {run}: server {i} has rpo_p95_s {}, above its group {g}'s rpo_max_s {}",
+                    readable(v.rpo_p95_s),
+                    readable(self.groups[g].rpo_max_s)
                 ));
             }
         }
-        for (i, v) in self.servers.iter().enumerate() {
-            let figures = [
-                ("cost_per_month", Some(v.cost_per_month)),
-                ("mean_storage_gb", Some(v.mean_storage_gb)),
-                ("rpo_p95_s", Some(v.rpo_p95_s)),
-                ("downtime_hours", Some(v.downtime_hours)),
-                ("data_lost_s", Some(v.data_lost_s)),
-                ("recoveries", Some(v.recoveries)),
-                ("restore_latest_p95_s", v.restore_latest_p95_s),
-            ];
-            if let Some((figure, v)) = impossible(&figures) {
+        for (i, r) in self.recoveries.iter().enumerate() {
+            impossible(
+                run,
+                &format!("recovery {i}"),
+                &[
+                    ("wait_s", Some(r.wait_s)),
+                    ("restore_s", Some(r.restore_s)),
+                    ("downtime_s", Some(r.downtime_s)),
+                    ("data_lost_s", Some(r.data_lost_s)),
+                ],
+            )?;
+        }
+        for (i, o) in self.outages.iter().enumerate() {
+            let whose = format!("outage {i}");
+            impossible(
+                run,
+                &whose,
+                &[
+                    ("hours", Some(o.hours)),
+                    ("data_lost_s_mean", Some(o.data_lost_s_mean)),
+                    (
+                        "geo_restored_data_lost_s_mean",
+                        Some(o.geo_restored_data_lost_s_mean),
+                    ),
+                    (
+                        "geo_restored_data_lost_s_max",
+                        Some(o.geo_restored_data_lost_s_max),
+                    ),
+                    ("wait_s_mean", Some(o.wait_s_mean)),
+                    ("wait_s_max", Some(o.wait_s_max)),
+                ],
+            )?;
+            in_order(
+                run,
+                &whose,
+                (
+                    "geo_restored_data_lost_s_mean",
+                    o.geo_restored_data_lost_s_mean,
+                ),
+                (
+                    "geo_restored_data_lost_s_max",
+                    o.geo_restored_data_lost_s_max,
+                ),
+            )?;
+            in_order(
+                run,
+                &whose,
+                ("wait_s_mean", o.wait_s_mean),
+                ("wait_s_max", o.wait_s_max),
+            )?;
+            // Counts of the region's servers: those serving when it went down, and of them
+            // the ones back each way and each one's hours until then.
+            let back = u64::from(o.geo_restored) + u64::from(o.region_returned);
+            if u64::from(o.affected) > fleet.servers()
+                || back > u64::from(o.affected)
+                || o.serving_hours.len() > o.affected as usize
+            {
                 return Err(format!(
-                    "run {run}: server {i} has {figure} {}, which no run gives (negative or not finite)",
-                    readable(v)
+                    "run {run}: outage {i} has {} servers affected, {} geo_restored, {} region_returned and {} serving_hours: the fleet has {} servers, and no more come back than were affected",
+                    o.affected,
+                    o.geo_restored,
+                    o.region_returned,
+                    o.serving_hours.len(),
+                    fleet.servers()
+                ));
+            }
+            if let Some(&h) = o.serving_hours.iter().find(|&&h| !figure(h)) {
+                return Err(format!(
+                    "run {run}: outage {i} has serving_hours {}, which no run gives (negative, not finite, or above {MOST_FIGURE:e})",
+                    readable(h)
+                ));
+            }
+            if o.serving_hours.windows(2).any(|w| w[0] > w[1]) {
+                return Err(format!(
+                    "run {run}: outage {i}'s serving_hours are not in ascending order, as a run writes them"
                 ));
             }
         }
@@ -157,6 +251,50 @@ impl FleetRun {
         }
         Ok(())
     }
+}
+
+/// The largest figure a run gives, of any unit: a fleet's bill is at most about 1e14 (a
+/// million servers, a hundred thousand GB each, at the highest price of 1,000 per GB-month),
+/// and times are far below (a horizon of 100 years is 3.2e9 s). Sums and sums of squares of
+/// figures this size over a million runs of a million servers stay finite.
+const MOST_FIGURE: f64 = 1e15;
+
+/// Whether `v` is a figure a run can give: finite, not negative, at most `MOST_FIGURE`.
+fn figure(v: f64) -> bool {
+    v.is_finite() && (0.0..=MOST_FIGURE).contains(&v)
+}
+
+/// The first of `whose` figures (None: not measured) that no run gives, refused by name.
+fn impossible(run: u64, whose: &str, figures: &[(&str, Option<f64>)]) -> Result<(), String> {
+    match figures
+        .iter()
+        .find_map(|&(f, v)| v.filter(|&v| !figure(v)).map(|v| (f, v)))
+    {
+        Some((f, v)) => Err(format!(
+            "run {run}: {whose} has {f} {}, which no run gives (negative, not finite, or above {MOST_FIGURE:e})",
+            readable(v)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `a` at most `b`, but for rounding (a quantile interpolated between two moments of the
+/// exact window may land an ulp past the maximum).
+fn at_most(a: f64, b: f64) -> bool {
+    a <= b + 1e-9 * b.abs().max(1.0)
+}
+
+/// Two figures that a run gives in order (a quantile and a higher one, a mean and the
+/// maximum): refused, both named, when the first is above the second.
+fn in_order(run: u64, whose: &str, (f, a): (&str, f64), (g, b): (&str, f64)) -> Result<(), String> {
+    if at_most(a, b) {
+        return Ok(());
+    }
+    Err(format!(
+        "run {run}: {whose} has {f} {} above its {g} {}, which no run gives",
+        readable(a),
+        readable(b)
+    ))
 }
 
 /// A figure as a person reads it in a message: huge or tiny ones in scientific notation, not
