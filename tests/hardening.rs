@@ -2129,3 +2129,49 @@ fn merge_refuses_absurd_lists_while_reading_them() {
     }
     assert!(!merged.exists());
 }
+
+/// `[defaults]` dropped without a word what `[group.set]` refuses (the fleet-wide settings,
+/// a group's name and region): refused the same way, at the key, a region's key still taken.
+#[test]
+fn fleet_defaults_refuse_what_a_group_cannot_set() {
+    let tmp = TempDir::new().unwrap();
+    small_fleet(tmp.path(), "\"fleet\"");
+    let cases = [
+        (
+            "name = \"x\"",
+            "defaults.name",
+            "the group's own name key sets it",
+        ),
+        (
+            "runs = 3",
+            "defaults.runs",
+            "a fleet-wide setting: set runs at the top",
+        ),
+        (
+            "horizon_days = 3",
+            "defaults.horizon_days",
+            "a fleet-wide setting: set horizon_days at the top",
+        ),
+        (
+            "server.region = \"westus\"",
+            "defaults.server.region",
+            "the group's own region key sets it",
+        ),
+    ];
+    for (line, key, expected) in cases {
+        let path = write(
+            tmp.path(),
+            "defaults.toml",
+            &format!("name = \"fleet\"\nruns = 2\nhorizon_days = 2\n[defaults]\n{line}\n[[group]]\nname = \"only\"\ncount = 2\nregion = \"eastus\"\nscenario = \"server.toml\"\n"),
+        );
+        let output = within(60, &["validate", path.to_str().unwrap()], tmp.path());
+        refused(&output, &["defaults.toml:5:1", key, expected]);
+    }
+    let path = write(
+        tmp.path(),
+        "defaults.toml",
+        "name = \"fleet\"\nruns = 2\nhorizon_days = 2\n[defaults]\nrestore.slots_per_region = 3\n[[group]]\nname = \"only\"\ncount = 2\nregion = \"eastus\"\nscenario = \"server.toml\"\n",
+    );
+    let output = within(60, &["validate", path.to_str().unwrap()], tmp.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+}

@@ -67,6 +67,14 @@ fn not_for_one_group(key: &str) -> Option<String> {
             "a region's setting, shared by every server there: set it as {region_key} under [regions.NAME] (or in [defaults] for every region)"
         ));
     }
+    not_a_default(key)
+}
+
+/// Why a scenario key cannot be set in `[defaults]` either, if it cannot: the fleet-wide
+/// settings and each group's region and name are set elsewhere, and win over the defaults, so
+/// a default of theirs would be dropped without a word. (A region's key may be a default: it
+/// is every region's.)
+pub(super) fn not_a_default(key: &str) -> Option<String> {
     if SHARED_KEYS.contains(&key) {
         return Some(format!(
             "a fleet-wide setting: set {key} at the top of the fleet file"

@@ -281,6 +281,16 @@ fn fleet_from_text(
         Some(toml::Value::Table(t)) => flatten("", t),
         Some(_) => return Err(fail("defaults", "expected a table of scenario keys".into())),
     };
+    for (key, _) in &defaults {
+        if let Some(problem) = groups::not_a_default(key) {
+            return Err(InputError {
+                origin: origin.clone(),
+                key: Some(format!("defaults.{key}")),
+                position: defaults_position(&text, key),
+                message: problem,
+            });
+        }
+    }
     let mut regions = BTreeMap::new();
     match table.get("regions") {
         None => {}
