@@ -2175,3 +2175,71 @@ fn fleet_defaults_refuse_what_a_group_cannot_set() {
     let output = within(60, &["validate", path.to_str().unwrap()], tmp.path());
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
 }
+
+/// Messages that named the wrong thing: an oversized fleet record was "more than a sweep
+/// writes", a `[sweep]` table swept inside itself blamed its value, and a point of the file's
+/// own `[sweep]` table was named without the file.
+#[test]
+fn merge_and_sweep_messages_name_what_is_wrong_and_where() {
+    let tmp = TempDir::new().unwrap();
+    let file = small_fleet(tmp.path(), "\"fleet\"");
+    let shard = tmp.path().join("fleet-1");
+    let output = within(
+        120,
+        &[
+            "fleet",
+            file.to_str().unwrap(),
+            "--shard",
+            "1/2",
+            "--no-charts",
+            "--out",
+            shard.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    // Sparse: its size is what is refused, before a byte is read.
+    fs::File::options()
+        .write(true)
+        .open(shard.join("fleet_runs.json"))
+        .unwrap()
+        .set_len((1 << 30) + 1)
+        .unwrap();
+    let output = within(20, &["merge", shard.to_str().unwrap()], tmp.path());
+    refused(&output, &["fleet_runs.json", "a fleet record takes"]);
+    assert!(
+        !stderr_of(&output).contains("sweep"),
+        "{}",
+        stderr_of(&output)
+    );
+
+    let swept = write(
+        tmp.path(),
+        "swept.toml",
+        "name = \"g\"\nhorizon_days = 2\nruns = 2\n[sweep]\n\"sweep.x\" = [1]\n",
+    );
+    let output = within(60, &["validate", swept.to_str().unwrap()], tmp.path());
+    refused(&output, &["swept.toml:5:", "sweep.x cannot be swept"]);
+    assert!(!stderr_of(&output).contains("the value 1"));
+
+    let point = write(
+        tmp.path(),
+        "point.toml",
+        "name = \"g\"\nhorizon_days = 2\nruns = 2\n[sweep]\nwarmup_days = [\"0d\", \"1d\"]\nhorizon_days = [1, 5]\n",
+    );
+    let output = within(
+        60,
+        &[
+            "sweep",
+            point.to_str().unwrap(),
+            "--no-charts",
+            "--out",
+            "p",
+        ],
+        tmp.path(),
+    );
+    refused(
+        &output,
+        &["point.toml:5:", "key `warmup_days`", "sweep point 2"],
+    );
+}

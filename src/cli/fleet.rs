@@ -174,6 +174,8 @@ fn write_outputs(
 
 /// The largest fleet record merge reads: a few hundred bytes per server and run.
 const MAX_RECORD_BYTES: u64 = 1 << 30;
+/// Why [`MAX_RECORD_BYTES`], for the refusal of a larger record.
+const RECORD_BYTES_WHY: &str = "a fleet record takes a few hundred bytes per server and run: split the runs over more shards (--shard I/N)";
 
 /// Whether a record read back from a shard describes a shard this program could have written:
 /// a run count within the limit, a valid shard, and only runs that shard ran, each once, in
@@ -299,7 +301,7 @@ pub(super) fn merge(
             message,
         };
         // A shard's record comes from anywhere: a regular file of bounded size, checked.
-        let bytes = crate::report::read_untrusted(&path, MAX_RECORD_BYTES)
+        let bytes = crate::report::read_untrusted(&path, MAX_RECORD_BYTES, RECORD_BYTES_WHY)
             .map_err(|e| bad(format!("the shard's record {e}")))?;
         let record: FleetRecord =
             serde_json::from_slice(&bytes).map_err(|e| bad(format!("not a fleet record: {e}")))?;

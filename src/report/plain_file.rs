@@ -13,12 +13,13 @@ pub(super) fn sync_folder(path: &Path) {
 }
 
 /// The bytes of a file that is not to be trusted (a shard of a sweep from another machine):
-/// only a regular file (a link or device is refused, not followed), at most `limit` bytes.
-pub fn read_untrusted(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+/// only a regular file (a link or device is refused, not followed), at most `limit` bytes;
+/// `why` says where the limit comes from, for the refusal of a larger file.
+pub fn read_untrusted(path: &Path, limit: u64, why: &str) -> Result<Vec<u8>, String> {
     let (file, meta) = open_plain_file(path)?;
     if meta.len() > limit {
         return Err(format!(
-            "is {} bytes, more than the {limit} a sweep writes at most",
+            "is {} bytes, more than the {limit} merge reads: {why}",
             meta.len()
         ));
     }

@@ -20,6 +20,9 @@ pub const MAX_SWEEP_JSON_BYTES: u64 = 512 << 20;
 /// The largest sweep.csv merge reads: the largest grid's rows take about a hundred megabytes.
 pub const MAX_SWEEP_CSV_BYTES: u64 = 512 << 20;
 
+/// Why the sizes above, for the refusal of a larger file.
+const SWEEP_WRITES: &str = "no sweep writes more, even of the most points";
+
 /// A row of sweep.csv with its point.
 type PointRow = (usize, Vec<String>);
 
@@ -43,8 +46,8 @@ fn read_shard(dir: &Path) -> Result<(SweepMeta, Vec<PointRow>), Error> {
             ),
         ));
     }
-    let meta_bytes =
-        read_untrusted(&dir.join("sweep.json"), MAX_SWEEP_JSON_BYTES).map_err(|e| {
+    let meta_bytes = read_untrusted(&dir.join("sweep.json"), MAX_SWEEP_JSON_BYTES, SWEEP_WRITES)
+        .map_err(|e| {
             bad(
                 dir,
                 format!("sweep.json {e} (is this a sweep output folder?)"),
@@ -62,7 +65,7 @@ fn read_shard(dir: &Path) -> Result<(SweepMeta, Vec<PointRow>), Error> {
             format!("sweep.json is not a backsim sweep record: {e}"),
         )
     })?;
-    let table_bytes = read_untrusted(&dir.join("sweep.csv"), MAX_SWEEP_CSV_BYTES)
+    let table_bytes = read_untrusted(&dir.join("sweep.csv"), MAX_SWEEP_CSV_BYTES, SWEEP_WRITES)
         .map_err(|e| bad(dir, format!("sweep.csv {e}")))?;
     let mut reader = csv::Reader::from_reader(&table_bytes[..]);
     let expected = sweep_header(&meta.grid, meta.long_term);

@@ -80,6 +80,16 @@ impl<'t> Document<'t> {
     }
 
     /// One point of a sweep: the scenario with `overrides`, its `[sweep]` table left out.
+    /// Where the text came from, for an error found past reading it (a sweep point's).
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    /// The line:column of `key`'s entry in the `[sweep]` table, when the text has it there.
+    pub fn sweep_entry_position(&self, key: &str) -> Option<(usize, usize)> {
+        spans::offset_of_sweep_entry(self.text, key).map(|at| spans::line_col(self.text, at))
+    }
+
     pub fn point(&self, overrides: &[Override]) -> Result<Scenario, InputError> {
         let mut scenario = self.build(overrides, false)?;
         scenario.question = leading_comment(self.text);

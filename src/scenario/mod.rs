@@ -45,6 +45,7 @@ pub use reach::{recoveries_within_reach, MOST_SURGE_RESTORES_PER_RUN};
 pub use resolved::{
     computed_default, resolved_table, resolved_toml, sha256_hex, table_json, to_json,
 };
+pub use sweep_check::sweep_table_swept;
 pub use template::template;
 pub use toml_errors::plain_words;
 pub use validate::{parse_moment, DEFAULT_START};

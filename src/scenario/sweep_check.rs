@@ -17,6 +17,17 @@ impl Document<'_> {
         sweep: &[(String, Vec<toml::Value>)],
     ) -> Result<(), InputError> {
         for (k, (key, values)) in sweep.iter().enumerate() {
+            // Before its values: each would be refused as a value of [sweep] itself, which
+            // blamed the value (`the value 1 does not make a valid scenario`) for the key.
+            if let Some(problem) = sweep_table_swept(key) {
+                return Err(InputError {
+                    origin: self.origin.clone(),
+                    key: Some(format!("sweep.\"{key}\"")),
+                    position: spans::offset_of_sweep_entry(self.text, key)
+                        .map(|at| spans::line_col(self.text, at)),
+                    message: problem,
+                });
+            }
             let others: Vec<usize> = (0..sweep.len()).filter(|&j| j != k).collect();
             // Saturating: a grid too large to count is refused by the sweep's own limits, and
             // only the first few combinations are tried here anyway.
@@ -83,6 +94,15 @@ impl Document<'_> {
         }
         Ok(())
     }
+}
+
+/// Why `key` cannot be swept, if it is the `[sweep]` table or inside it: a point is a scenario
+/// run as written, and a `[sweep]` table in one would be ignored, so that a point differing
+/// only there would run the same as its neighbour.
+pub fn sweep_table_swept(key: &str) -> Option<String> {
+    (key == "sweep" || key.starts_with("sweep.")).then(|| format!(
+        "{key} cannot be swept: the [sweep] table is the grid itself, and each point runs its scenario without one; vary the scenario's own keys (e.g. backup.retention_days=7,14,35)"
+    ))
 }
 
 /// How many grid points may be tried to show that one `[sweep]` value can be valid.

@@ -196,16 +196,12 @@ impl Grid {
         // Every point runs the same replications on the same streams (common random numbers),
         // set by --runs and --seed: a point of its own runs or seed would break both the
         // pairing and the sweep's own record of them.
-        // A point is a scenario run as written: a [sweep] table inside it would be ignored, so
-        // a point that differed only there would run the same as its neighbour.
-        if let Some(key) = self
+        if let Some(problem) = self
             .keys
             .iter()
-            .find(|k| *k == "sweep" || k.starts_with("sweep."))
+            .find_map(|k| scenario::sweep_table_swept(k))
         {
-            return Err(format!(
-                "{key} cannot be swept: the [sweep] table is the grid itself, and each point runs its scenario without one; vary the scenario's own keys (e.g. backup.retention_days=7,14,35)"
-            ));
+            return Err(problem);
         }
         if let Some(key) = self.keys.iter().find(|k| *k == "runs" || *k == "seed") {
             let each = if key == "runs" {

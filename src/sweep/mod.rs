@@ -231,7 +231,24 @@ fn point_scenario(
                 e.position = cases.position(p, column);
                 e.message = format!("{} (row {}: {listed})", e.message, p + 1);
             }
-            (Origin::Argument(_), None) => e.origin = Origin::Argument(point),
+            // A value of the file's [sweep] table: the file, at that key's entry (a point named
+            // alone left the reader to find where its values were written).
+            (Origin::Argument(_), None) => {
+                let swept = e.key.as_deref().and_then(|bad| {
+                    grid.keys.iter().find(|k| {
+                        bad.strip_prefix(k.as_str())
+                            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+                    })
+                });
+                match (document.origin(), swept) {
+                    (Origin::File(_), Some(key)) if !grid.varied.contains(key) => {
+                        e.origin = document.origin().clone();
+                        e.position = document.sweep_entry_position(key);
+                        e.message = format!("{} (at {point})", e.message);
+                    }
+                    _ => e.origin = Origin::Argument(point),
+                }
+            }
             // A check of two keys blames the file's one, though the point set the other.
             (Origin::File(_), _) => e.message = format!("{} (at {point})", e.message),
         }
