@@ -153,13 +153,16 @@ pub fn paired(base: &[RunMetrics], alt: &[RunMetrics], figure: Figure) -> Paired
 }
 
 /// How precisely a difference is known: its CI half-width relative to the larger of the two
-/// means (0 when it does not vary or no run pairs up; infinite when it cannot be estimated yet
-/// or both figures are zero while the difference varies).
+/// means; 3/n, the rule of three, when all n pairs gave the same difference (another may still
+/// show in a few pairs in a hundred, as for `run`); 0 when no run pairs up; infinite when it
+/// cannot be estimated yet or both figures are zero while the difference varies.
 pub fn relative_difference_half_width(p: &Paired) -> f64 {
     let Some(d) = p.difference else { return 0.0 };
+    if let Some(share) = d.other_value_share_below() {
+        return share;
+    }
     let scale = p.base.mean.abs().max(p.alternative.mean.abs());
     match d.half_width() {
-        Some(0.0) => 0.0,
         Some(h) if scale > 0.0 => h / scale,
         _ => f64::INFINITY,
     }
@@ -373,5 +376,26 @@ mod tests {
         assert!(e(-1.5, -0.5).excludes_zero());
         assert!(!e(-0.5, 1.5).excludes_zero());
         assert!(!e(0.0, 0.0).excludes_zero());
+    }
+
+    /// A difference every pair gave alike (0: neither contender billed in any of 40 runs) is
+    /// known to the rule of three's 3/40, not to ±0%, for `--target-ci`.
+    #[test]
+    fn a_difference_the_same_in_every_pair_counts_as_the_rule_of_three() {
+        let zeros = [0.0; 40];
+        let p = Paired {
+            figure: Figure::BillableGbMonth,
+            base: mean_ci95(&zeros),
+            alternative: mean_ci95(&zeros),
+            difference: Some(mean_ci95(&zeros)),
+        };
+        assert_eq!(relative_difference_half_width(&p), 3.0 / 40.0);
+        let shifted = Paired {
+            base: mean_ci95(&[10.0; 40]),
+            alternative: mean_ci95(&[12.5; 40]),
+            difference: Some(mean_ci95(&[2.5; 40])),
+            ..p
+        };
+        assert_eq!(relative_difference_half_width(&shifted), 3.0 / 40.0);
     }
 }

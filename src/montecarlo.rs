@@ -122,7 +122,8 @@ pub const FEWEST_RUNS_TO_STOP: u32 = 32;
 
 /// The sequential stop rule every `--target-ci` uses: run replications `0..first`, then keep
 /// doubling their number until `step` (which runs the given range of replications and returns
-/// the widest relative 95% CI half-width among the figures that matter) is within `target` with
+/// the widest relative 95% CI half-width among the figures that matter; for a figure every run
+/// gave the same, `Estimate::relative_precision`'s 3/n) is within `target` with
 /// at least `FEWEST_RUNS_TO_STOP` run, or `max` have run. The stopping points depend only on
 /// the results, never on timing: the same answer at any thread count.
 pub fn double_until(
@@ -202,5 +203,46 @@ mod tests {
         let (ranges, outcome) = stops(20, 100, 0.5);
         assert_eq!(ranges, vec![0..20, 20..40, 40..80, 80..100]);
         assert!(!outcome.reached);
+    }
+
+    /// The precision of a figure that is 0 unless a run meets a rare burst, as the stop rule
+    /// reads it, over the first `n` runs of `figure`.
+    fn rare(figure: &[f64], target: f64, first: u32, max: u32) -> (u64, TargetOutcome) {
+        let mut done = 0;
+        let outcome = double_until(first, target, max, |range| {
+            done = range.end;
+            crate::stats::mean_ci95(&figure[..range.end as usize]).relative_precision()
+        });
+        (done, outcome)
+    }
+
+    /// Runs that all gave 0 once said "known to ±0%" and stopped at 32, though a run in 18
+    /// would bill. The rule of three counts n such runs as ±3/n: ±1% needs 300, so the
+    /// doubling goes on to 512, reports 3/512 as the worst, and stops as soon as a run differs
+    /// only where its interval allows.
+    #[test]
+    fn figures_all_the_same_do_not_stop_the_rule_at_32_runs() {
+        let zeros = vec![0.0; 20_000];
+        let (done, outcome) = rare(&zeros, 0.01, 2, 20_000);
+        assert_eq!(done, 512);
+        assert!(outcome.reached);
+        assert_eq!(outcome.worst, 3.0 / 512.0);
+        // A looser target is met sooner, still from 32 runs on only.
+        let (done, outcome) = rare(&zeros, 0.1, 2, 20_000);
+        assert_eq!((done, outcome.worst), (32, 3.0 / 32.0));
+        // The ceiling still ends it, not reached.
+        let (done, outcome) = rare(&zeros, 0.01, 2, 100);
+        assert_eq!(done, 100);
+        assert!(!outcome.reached);
+        assert_eq!(outcome.worst, 0.03);
+        // One run in 100 bills 20: by 512 the figure varies, and its relative interval is far
+        // wider than 1%, so the doubling runs to the ceiling.
+        let bursts: Vec<f64> = (0..20_000)
+            .map(|i| if i % 100 == 99 { 20.0 } else { 0.0 })
+            .collect();
+        let (done, outcome) = rare(&bursts, 0.01, 2, 4_096);
+        assert_eq!(done, 4_096);
+        assert!(!outcome.reached);
+        assert!(outcome.worst > 0.1, "{}", outcome.worst);
     }
 }

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::model::RunMetrics;
-use crate::stats::{mean_ci95, Estimate};
+use crate::stats::{mean_ci95, rule_of_three, Estimate};
 
 /// What a figure counts in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -318,19 +318,18 @@ pub fn summarize(runs: &[RunMetrics]) -> Vec<FigureSummary> {
         .collect()
 }
 
-/// 95% CI half-width of a figure's mean relative to the mean (0 when the figure does not vary
-/// or no run has it; infinite when it varies around zero or cannot be estimated yet).
+/// 95% CI half-width of a figure's mean relative to the mean, as `--target-ci` reads it
+/// (`Estimate::relative_precision`): 3/n, the rule of three, when all n runs gave the same
+/// value or none has the figure, since another value may still show in a few runs in a
+/// hundred; infinite when it varies around zero or cannot be estimated yet.
 pub fn relative_half_width(runs: &[RunMetrics], figure: Figure) -> f64 {
     let values = values(runs, figure);
     if values.is_empty() && !runs.is_empty() {
-        return 0.0;
+        // A figure no run has (no restore could be planned) is as unvaried as one all runs
+        // share: the next run might have it.
+        return rule_of_three(runs.len());
     }
-    let e = mean_ci95(&values);
-    match e.half_width() {
-        Some(0.0) => 0.0,
-        Some(h) if e.mean != 0.0 => h / e.mean.abs(),
-        _ => f64::INFINITY,
-    }
+    mean_ci95(&values).relative_precision()
 }
 
 /// The widest relative half-width among the headline figures.
@@ -353,5 +352,31 @@ mod tests {
             assert!(!f.label().is_empty());
         }
         assert_eq!(Figure::from_name("no_such_figure"), None);
+    }
+
+    /// A server whose storage stays under its allowance bills 0 in every run: that is no
+    /// precision, and the stop rule reads 3/n for it (and so for the headline), where it read
+    /// 0. A figure that varies keeps its interval's half-width.
+    #[test]
+    fn a_figure_the_same_in_every_run_counts_as_the_rule_of_three() {
+        let s = crate::scenario::parse(
+            "name = \"under\"\nhorizon_days = 20\n[server]\nprovisioned_storage_gb = 2000\n[backup]\nretention_days = 3\n",
+            crate::error::Origin::Argument("t".into()),
+            &[],
+        )
+        .unwrap();
+        let runs = crate::montecarlo::run_replications(&s.config, 7, 40, None, &|| {}).metrics;
+        assert!(runs.iter().all(|m| m.storage.billable_gb_month == 0.0));
+        assert_eq!(
+            relative_half_width(&runs, Figure::BillableGbMonth),
+            3.0 / 40.0
+        );
+        assert!(worst_headline_half_width(&runs) >= 3.0 / 40.0);
+        let varies = estimate(&runs, Figure::RestoreLatestMean);
+        assert!(!varies.same_in_every_run());
+        assert_eq!(
+            relative_half_width(&runs, Figure::RestoreLatestMean),
+            varies.half_width().unwrap() / varies.mean
+        );
     }
 }

@@ -155,9 +155,9 @@ pub(super) fn run(args: RunArgs) -> Result<(), Error> {
         say(&report::summary_text(&analysis));
         if let Some(t) = target {
             say(&format!(
-                "\n{} replications: headline 95% CIs within ±{}% of their means ({}±{}% asked)\n",
+                "\n{} replications: {} ({}±{}% asked)\n",
                 reps.len(),
-                crate::report::numbers::sig(t.worst * 100.0, 2),
+                report::precision_clause(&analysis, str::to_string),
                 if t.reached { "" } else { "NOT reached: " },
                 crate::report::numbers::sig(t.target * 100.0, 2)
             ));

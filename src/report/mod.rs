@@ -37,6 +37,6 @@ pub use single_file::{not_a_plain_file, write_whole_file};
 pub use staging::clean_up_on_interrupt;
 pub use sweep::{sweep_csv, sweep_json};
 pub use sweep_merge::{another_version, differences, merge, same_overrides, Merged};
-pub use text::{overrides_line, summary_text};
+pub use text::{overrides_line, precision_clause, summary_text};
 
 pub use crate::analysis::{Analysis, Provenance};

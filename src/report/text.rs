@@ -3,8 +3,9 @@ use std::fmt::Write;
 use super::numbers;
 use super::restore::human_duration;
 use super::Analysis;
-use crate::analysis::Figure;
 use crate::analysis::{scripted_events, LoadEcho, Spread};
+use crate::analysis::{Figure, HEADLINE};
+use crate::stats::rule_of_three;
 
 fn long_term_text(out: &mut String, a: &Analysis<'_>, lt: &crate::analysis::LongTermSummary) {
     let c = &a.scenario.config;
@@ -483,6 +484,50 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         let _ = writeln!(out, "  event scheduler off {} h", ci(Figure::SchedulerOff));
     }
     out
+}
+
+/// What `--target-ci` reached, for the run's text and report.md: how wide the headline
+/// intervals came out and, apart from them, the headline figures every run gave alike. Those
+/// have an interval of no width, which is no precision: the stop rule counts them as the rule
+/// of three's 3/n, and this says so rather than "±0%". `name` writes a figure's name.
+pub fn precision_clause(a: &Analysis<'_>, name: impl Fn(&str) -> String) -> String {
+    let (same, varied): (Vec<_>, Vec<_>) = HEADLINE
+        .iter()
+        .map(|&f| a.figure(f))
+        .filter(|f| f.estimate.n > 0)
+        .partition(|f| f.estimate.same_in_every_run());
+    let mut parts = Vec::new();
+    if !varied.is_empty() || same.is_empty() {
+        let widest = if varied.is_empty() {
+            a.target.map_or(0.0, |t| t.worst)
+        } else {
+            varied
+                .iter()
+                .map(|f| f.estimate.relative_precision())
+                .fold(0.0, f64::max)
+        };
+        parts.push(format!(
+            "headline 95% CIs within ±{}% of their means",
+            numbers::sig(widest * 100.0, 2)
+        ));
+    }
+    if let Some(fewest) = same.iter().map(|f| f.estimate.n).min() {
+        let names: Vec<String> = same.iter().map(|f| name(f.figure.name())).collect();
+        let names = match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => names.concat(),
+        };
+        let runs = if same.iter().all(|f| f.estimate.n == fewest) {
+            format!("all {fewest} runs")
+        } else {
+            format!("every run that had it (at least {fewest})")
+        };
+        parts.push(format!(
+            "{names} the same in {runs}: counted as ±{}%, the share of runs that may still give another value (3/{fewest}, the rule of three, 95%)",
+            numbers::sig(rule_of_three(fewest) * 100.0, 2)
+        ));
+    }
+    parts.join("; ")
 }
 
 /// The longest retention a run of `horizon` seconds measures if the server lives throughout:

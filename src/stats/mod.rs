@@ -8,7 +8,7 @@ mod histogram;
 pub mod lsq;
 mod sawtooth;
 
-pub use ci::{mean_ci95, Estimate};
+pub use ci::{mean_ci95, rule_of_three, Estimate};
 pub use histogram::LogHistogram;
 pub use sawtooth::{Quantiles, Sawtooth};
 

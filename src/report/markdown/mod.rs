@@ -296,12 +296,16 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
         // A review reads this file, not the terminal: a precision asked for and missed says so.
         let _ = writeln!(
             out,
-            "Precision: {} replications; headline 95% CIs within ±{}% of their means ({}±{}% asked{}).\n",
+            "Precision: {} replications; {} ({}±{}% asked{}).\n",
             a.reps.len(),
-            numbers::sig(t.worst * 100.0, 2),
+            super::text::precision_clause(a, |name| format!("`{name}`")),
             if t.reached { "" } else { "**NOT reached**: " },
             numbers::sig(t.target * 100.0, 2),
-            if t.reached { "" } else { ", stopped at --max-runs" }
+            if t.reached {
+                ""
+            } else {
+                ", stopped at --max-runs"
+            }
         );
     }
     let _ = writeln!(
