@@ -526,3 +526,91 @@ fn the_shipped_price_is_called_an_example_until_one_is_set() {
     ));
     assert!(cost_line(Some("0.12")).ends_with("at 0.12 USD/GB-month"));
 }
+
+/// A headline every run gave alike (a server far under its allowance bills 0 in all 8 runs) is
+/// not shown as certain: the text, report.md, summary.json and summary.csv say how many runs
+/// agreed and that another value may still show in up to 3/8 of runs. A figure that varies
+/// gets no such note, nor do the counts a schedule fixes in the text and report.md.
+#[test]
+fn a_headline_every_run_gave_alike_says_so_in_every_report() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = tmp.path().join("s.toml");
+    fs::write(
+        &scenario,
+        "name = \"under\"\nhorizon_days = 20\nruns = 8\n[server]\nprovisioned_storage_gb = 4000\n[workload]\nbursts_per_day = 1\n[backup]\nretention_days = 3\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("o");
+    let done = backsim()
+        .args(["run", scenario.to_str().unwrap(), "--no-charts", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&done.get_output().stdout).to_string();
+    let note = "the same in all 8 runs: another value in up to 38% of runs, at 95% confidence";
+    let line = |prefix: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} line: {text}"))
+            .to_string()
+    };
+    assert_eq!(
+        line("billable"),
+        format!("  billable           0 GB-month ({note})")
+    );
+    assert!(
+        line("cost").contains(&format!("0 USD/month ({note}) at ")),
+        "{text}"
+    );
+    assert!(
+        !line("mean used").contains("the same"),
+        "storage varies with bursts: {text}"
+    );
+    assert!(
+        !line("snapshots").contains("the same"),
+        "a schedule's count: {text}"
+    );
+
+    let report = fs::read_to_string(out.join("report.md")).unwrap();
+    let row = report
+        .lines()
+        .find(|l| l.starts_with("| Billable storage |"))
+        .unwrap();
+    assert_eq!(
+        row,
+        format!("| Billable storage | 0 GB-month | {note} | `billable_gb_month.mean` |")
+    );
+    assert!(
+        !report.contains("| Snapshots taken | 20 | the same"),
+        "{report}"
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    for at in [
+        "billable_gb_month",
+        "figures.billable_gb_month",
+        "figures.snapshots",
+    ] {
+        let v = lookup(&json, at);
+        assert_eq!(v["ci95"][0], v["ci95"][1], "{at}");
+        assert_eq!(v["same_in_all_runs"], 8, "{at}");
+        assert_eq!(v["other_value_share_below"], 3.0 / 8.0, "{at}");
+    }
+    let varies = lookup(&json, "figures.storage_mean_gb");
+    assert!(
+        varies.get("same_in_all_runs").is_none() && varies.get("other_value_share_below").is_none()
+    );
+
+    let csv = fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(csv.starts_with("figure,mean,ci95_lo,ci95_hi,min,max,runs,other_value_share_below\n"));
+    assert!(
+        csv.contains("\nbillable_gb_month,0,0,0,0,0,8,0.375\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("storage_mean_gb,") && l.ends_with(",8,")),
+        "{csv}"
+    );
+}

@@ -46,10 +46,21 @@ pub(super) fn header(fixed: &[&str], estimates: &[&str], tail: &[&str]) -> Vec<S
     h
 }
 
-/// summary.csv: one row per figure with its mean, 95% CI, min and max across runs.
+/// summary.csv: one row per figure with its mean, 95% CI, min and max across runs; for a figure
+/// every run gave alike, whose CI has no width, the share of runs that may still give another
+/// value (3/runs, the rule of three, 95%), as summary.json's `other_value_share_below`.
 pub fn summary_csv(a: &Analysis<'_>) -> Vec<u8> {
     csv_bytes(|w| {
-        w.write_record(["figure", "mean", "ci95_lo", "ci95_hi", "min", "max", "runs"])?;
+        w.write_record([
+            "figure",
+            "mean",
+            "ci95_lo",
+            "ci95_hi",
+            "min",
+            "max",
+            "runs",
+            "other_value_share_below",
+        ])?;
         for f in a.listed_figures() {
             let (lo, hi) = f
                 .estimate
@@ -63,6 +74,9 @@ pub fn summary_csv(a: &Analysis<'_>) -> Vec<u8> {
                 num(f.min),
                 num(f.max),
                 f.estimate.n.to_string(),
+                f.estimate
+                    .other_value_share_below()
+                    .map_or(String::new(), num),
             ])?;
         }
         Ok(())

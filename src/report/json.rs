@@ -7,7 +7,7 @@ use crate::analysis::{scripted_events, EventEcho, LoadEcho, MonthSummary, Recove
 use crate::analysis::{Figure, Provenance};
 use crate::model::{Breakdown, RunMetrics};
 use crate::stats::durability::{DurabilityParams, NinesByRedundancy};
-use crate::stats::Quantiles;
+use crate::stats::{Estimate, Quantiles};
 
 fn mean_breakdown(a: &Analysis<'_>, pick: fn(&RunMetrics) -> &Breakdown) -> Breakdown {
     let mut sum = Breakdown::default();
@@ -153,14 +153,39 @@ struct Storage {
 struct WithCi {
     mean: f64,
     ci95: Option<[f64; 2]>,
+    #[serde(flatten)]
+    same: Option<SameInAllRuns>,
 }
 
 #[derive(Serialize)]
 struct Cost<'a> {
     mean: f64,
     ci95: Option<[f64; 2]>,
+    #[serde(flatten)]
+    same: Option<SameInAllRuns>,
     currency: &'a str,
     price_per_gb_month: f64,
+}
+
+/// Beside a figure every run gave alike (absent otherwise): its ci95 has no width, which says
+/// the runs agreed, not that every run would. `same_in_all_runs` is how many did; another value
+/// may still show in up to `other_value_share_below` of runs (3/runs, the rule of three, 95%).
+/// Every such figure has them, those fixed by the scenario too (a schedule's snapshot count):
+/// a program reads them where it reads the interval.
+#[derive(Serialize)]
+struct SameInAllRuns {
+    same_in_all_runs: usize,
+    other_value_share_below: f64,
+}
+
+impl SameInAllRuns {
+    fn of(e: &Estimate) -> Option<Self> {
+        e.other_value_share_below()
+            .map(|other_value_share_below| SameInAllRuns {
+                same_in_all_runs: e.n,
+                other_value_share_below,
+            })
+    }
 }
 
 #[derive(Serialize)]
@@ -184,6 +209,8 @@ struct FigureJson {
     ci95: Option<[f64; 2]>,
     min: f64,
     max: f64,
+    #[serde(flatten)]
+    same: Option<SameInAllRuns>,
 }
 
 #[derive(Serialize)]
@@ -213,6 +240,7 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
         WithCi {
             mean: f.estimate.mean,
             ci95: f.estimate.ci95,
+            same: SameInAllRuns::of(&f.estimate),
         }
     };
     let present = |name: Figure| a.mean_over_events(name);
@@ -287,6 +315,7 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
         cost_per_month: Cost {
             mean: cost.mean,
             ci95: cost.ci95,
+            same: cost.same,
             currency: &c.cost.currency,
             price_per_gb_month: c.cost.price_per_gb_month,
         },
@@ -321,6 +350,7 @@ pub fn summary_json(a: &Analysis<'_>) -> Vec<u8> {
                         ci95: f.estimate.ci95,
                         min: f.min,
                         max: f.max,
+                        same: SameInAllRuns::of(&f.estimate),
                     },
                 )
             })

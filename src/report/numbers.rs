@@ -157,6 +157,17 @@ pub fn value_and_interval(value: f64, ci95: Option<[f64; 2]>) -> (String, String
     }
 }
 
+/// What a figure every one of `n` runs gave alike is known to, where its interval would be
+/// [x, x]: not certainty, but that another value may still show in up to 3/n of runs (the
+/// rule of three, 95%).
+pub fn same_in_all(n: usize) -> String {
+    format!(
+        "the same in all {} runs: another value in up to {}% of runs, at 95% confidence",
+        count(n as f64),
+        sig(crate::stats::rule_of_three(n) * 100.0, 2)
+    )
+}
+
 /// A readable interval of a figure that is never negative (every one shown with an interval
 /// here: counts, times, GB, money): the symmetric t-interval of a skewed figure over few runs
 /// can reach below zero ("failed attempts 1.5 (95% CI -4.9 – 7.9)"), which no mean can; it is
@@ -250,6 +261,19 @@ mod tests {
         assert_eq!(
             estimate(&tight, 1.0, false),
             "7,305.02 (95% CI 7,305.02 – 7,305.03)"
+        );
+    }
+
+    /// Runs that all agreed are no ±0%: the note says how many and the rule of three's share.
+    #[test]
+    fn a_value_every_run_gave_says_how_many_runs_and_the_rule_of_three() {
+        assert_eq!(
+            same_in_all(40),
+            "the same in all 40 runs: another value in up to 7.5% of runs, at 95% confidence"
+        );
+        assert_eq!(
+            same_in_all(20_000),
+            "the same in all 20,000 runs: another value in up to 0.015% of runs, at 95% confidence"
         );
     }
 

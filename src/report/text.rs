@@ -126,6 +126,16 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
             name.unit() == crate::analysis::Unit::PerRun,
         )
     };
+    // A headline every run gave alike says so: "0 GB-month" alone reads as certain. The other
+    // figures are left plain, most of them fixed by the scenario (the snapshots a schedule
+    // takes), where the note would only repeat itself; summary.json and summary.csv mark all.
+    let same = |name: Figure| {
+        let e = &a.figure(name).estimate;
+        match e.same_in_every_run() && HEADLINE.contains(&name) {
+            true => format!(" ({})", numbers::same_in_all(e.n)),
+            false => String::new(),
+        }
+    };
     let _ = writeln!(
         out,
         "backsim · {} · MySQL {} · {} GB provisioned · {}-day retention, {} redundancy",
@@ -346,7 +356,12 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
         )
     };
     let _ = writeln!(out, "Backup storage ({measured}; every month in bill.csv)");
-    let _ = writeln!(out, "  mean used          {} GB", ci(Figure::StorageMean));
+    let _ = writeln!(
+        out,
+        "  mean used          {} GB{}",
+        ci(Figure::StorageMean),
+        same(Figure::StorageMean)
+    );
     let _ = writeln!(
         out,
         "  peak used          {} GB (the highest of any run)",
@@ -359,13 +374,15 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     );
     let _ = writeln!(
         out,
-        "  billable           {} GB-month",
-        ci(Figure::BillableGbMonth)
+        "  billable           {} GB-month{}",
+        ci(Figure::BillableGbMonth),
+        same(Figure::BillableGbMonth)
     );
     let _ = writeln!(
         out,
-        "  cost               {} {cur}/month at {} {cur}/GB-month{}",
+        "  cost               {} {cur}/month{} at {} {cur}/GB-month{}",
         ci(Figure::CostPerMonth),
+        same(Figure::CostPerMonth),
         c.cost.price_per_gb_month,
         if is_the_shipped_price(c.cost.price_per_gb_month) {
             " (backsim's example price: set cost.price_per_gb_month to your region's)"
@@ -376,15 +393,21 @@ pub fn summary_text(a: &Analysis<'_>) -> String {
     if let Some(m) = a.last_full_month() {
         let _ = writeln!(
             out,
-            "  last full month    {}: {} {cur}",
+            "  last full month    {}: {} {cur}{}",
             m.month,
-            numbers::estimate(&m.cost, 1.0, false)
+            numbers::estimate(&m.cost, 1.0, false),
+            if m.cost.same_in_every_run() {
+                format!(" ({})", numbers::same_in_all(m.cost.n))
+            } else {
+                String::new()
+            }
         );
     }
     let _ = writeln!(
         out,
-        "  new backup data    {} GB/day\n",
-        ci(Figure::DailyBackupGb)
+        "  new backup data    {} GB/day{}\n",
+        ci(Figure::DailyBackupGb),
+        same(Figure::DailyBackupGb)
     );
     let _ = writeln!(out, "Free retention");
     match (a.max_free_retention_days(), a.retention.len()) {
@@ -518,7 +541,7 @@ pub fn precision_clause(a: &Analysis<'_>, name: impl Fn(&str) -> String) -> Stri
             _ => names.concat(),
         };
         let runs = if same.iter().all(|f| f.estimate.n == fewest) {
-            format!("all {fewest} runs")
+            format!("all {} runs", numbers::count(fewest as f64))
         } else {
             format!("every run that had it (at least {fewest})")
         };

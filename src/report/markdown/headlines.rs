@@ -9,6 +9,8 @@ pub struct Headline {
     pub value: f64,
     pub unit: String,
     pub ci95: Option<[f64; 2]>,
+    /// The runs, when every one gave this same value: its interval of no width is no certainty.
+    pub same_in_all_runs: Option<usize>,
 }
 
 /// The answers report.md leads with, in the order a design review reads them.
@@ -20,6 +22,7 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
         value,
         unit: unit.to_string(),
         ci95: None,
+        same_in_all_runs: None,
     };
     let mut rows = vec![
         row(
@@ -159,6 +162,7 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
             value: f.estimate.mean,
             unit: unit.to_string(),
             ci95: f.estimate.ci95,
+            same_in_all_runs: f.estimate.same_in_every_run().then_some(f.estimate.n),
         }
     };
     rows.push(with_ci(
@@ -198,6 +202,7 @@ pub fn headlines(a: &Analysis<'_>) -> Vec<Headline> {
             value: m.cost.mean,
             unit: format!("{currency} ({})", m.month),
             ci95: m.cost.ci95,
+            same_in_all_runs: m.cost.same_in_every_run().then_some(m.cost.n),
         });
     }
     if let Some(days) = a.max_free_retention_days() {

@@ -46,6 +46,12 @@ fn backup_health(out: &mut String, a: &Analysis<'_>) {
     for f in figures {
         let e = &a.figure(f).estimate;
         let (value, ci) = numbers::value_and_interval(e.mean, e.ci95);
+        // As in the run's text: the headline among these says when every run gave it, the
+        // counts a schedule fixes do not.
+        let ci = match e.same_in_every_run() && crate::analysis::HEADLINE.contains(&f) {
+            true => numbers::same_in_all(e.n),
+            false => ci,
+        };
         let unit = match f.unit() {
             crate::analysis::Unit::PerRun => String::new(),
             _ => format!(" {}", literal(&f.unit().label(""))),
@@ -349,6 +355,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
             String::new()
         };
         let (value, ci) = numbers::value_and_interval(h.value, h.ci95);
+        let ci = h.same_in_all_runs.map_or(ci, numbers::same_in_all);
         let _ = writeln!(
             out,
             "| {} | {} {}{} | {} | `{}` |",
