@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use super::config::BillingMonth;
-use super::retention_ledger::RetentionLedger;
 use super::retention_ledger::RetentionRow;
+use super::retention_ledger::{billable_gb, RetentionLedger};
 use super::vault::LongTermFigures;
 use crate::engine::SimTime;
 
@@ -17,20 +17,6 @@ pub struct Integrals {
     pub storage: f64,
     pub allowance: f64,
     pub billable: f64,
-}
-
-/// Storage above the allowance by less than this is rounding, not a bill (a kilobyte): a level
-/// summed upload by upload lands a few ulps off one that equals the allowance exactly.
-pub(crate) const BILLING_NOISE_GB: f64 = 1e-6;
-
-/// GB billed at a level of `used` against `allowance`.
-pub(crate) fn billable_gb(used: f64, allowance: f64) -> f64 {
-    let above = used - allowance;
-    if above > BILLING_NOISE_GB {
-        above
-    } else {
-        0.0
-    }
 }
 
 impl Integrals {

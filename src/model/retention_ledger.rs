@@ -13,7 +13,6 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
-use super::billing::BILLING_NOISE_GB;
 use crate::engine::{SimTime, DAY, HOUR};
 
 /// The longest retention the service allows (S1): the table runs from 1 day to this.
@@ -24,6 +23,20 @@ const RING_HOURS: usize = 1024;
 /// Hours go through the table a day at a time: for each retention, a day's levels read a
 /// contiguous day of Z, a loop the compiler vectorises.
 const BLOCK_HOURS: usize = 24;
+
+/// Storage above the allowance by less than this is rounding, not a bill (a kilobyte): a level
+/// summed upload by upload lands a few ulps off one that equals the allowance exactly.
+pub(crate) const BILLING_NOISE_GB: f64 = 1e-6;
+
+/// GB billed at a level of `used` against `allowance`.
+pub(crate) fn billable_gb(used: f64, allowance: f64) -> f64 {
+    let above = used - allowance;
+    if above > BILLING_NOISE_GB {
+        above
+    } else {
+        0.0
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 struct ShadowSnapshot {

@@ -93,7 +93,7 @@ impl Sim<'_, '_> {
             region_up: !region_down,
             storage_gb,
             free_allowance_gb: allowance,
-            billable_gb: crate::model::billing::billable_gb(storage_gb, allowance),
+            billable_gb: crate::model::retention_ledger::billable_gb(storage_gb, allowance),
             binlog_gb_per_hour: if rpo_now.is_some() {
                 self.load.gb_per_hour_at(time)
             } else {

@@ -9,8 +9,8 @@ use super::event::{Event, SnapshotEvent};
 use super::Sim;
 use crate::engine::{SimTime, HOUR};
 use crate::model::backups::log_runs::LogRun;
-use crate::model::billing::billable_gb;
 use crate::model::restore::Backups;
+use crate::model::retention_ledger::billable_gb;
 
 /// The most backups a stretch folds: an hour of one-minute backups.
 const MOST: usize = 60;
