@@ -1299,15 +1299,11 @@ fn push_recovery(record: &mut serde_json::Value, server: u32, started: i64) {
         }));
 }
 
-/// A fleet shard's record is untrusted like a sweep's: a link, an absurd run count or runs that
-/// are not the shard's are refused naming the file, quickly, with nothing written.
-#[test]
-fn fleet_merge_treats_every_shard_record_as_untrusted() {
-    let tmp = TempDir::new().unwrap();
-    let file = small_fleet(tmp.path(), "\"fleet\"");
-    let shards: Vec<PathBuf> = (1..=2)
+/// `fleet FILE --shard 1/2` and `2/2` into `PREFIX-1` and `PREFIX-2` under `dir`.
+fn fleet_in_two_shards(dir: &Path, file: &Path, prefix: &str) -> Vec<PathBuf> {
+    (1..=2)
         .map(|i| {
-            let out = tmp.path().join(format!("shard-{i}"));
+            let out = dir.join(format!("{prefix}-{i}"));
             let output = within(
                 120,
                 &[
@@ -1319,12 +1315,21 @@ fn fleet_merge_treats_every_shard_record_as_untrusted() {
                     "--out",
                     out.to_str().unwrap(),
                 ],
-                tmp.path(),
+                dir,
             );
             assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
             out
         })
-        .collect();
+        .collect()
+}
+
+/// A fleet shard's record is untrusted like a sweep's: a link, an absurd run count or runs that
+/// are not the shard's are refused naming the file, quickly, with nothing written.
+#[test]
+fn fleet_merge_treats_every_shard_record_as_untrusted() {
+    let tmp = TempDir::new().unwrap();
+    let file = small_fleet(tmp.path(), "\"fleet\"");
+    let shards = fleet_in_two_shards(tmp.path(), &file, "shard");
     let record = "fleet_runs.json";
     type Damage = Box<dyn Fn(&Path)>;
     let cases: Vec<(&str, Damage)> = vec![
@@ -2036,26 +2041,7 @@ fn ha_over_local_redundancy_says_how_to_override_both() {
 fn merge_refuses_absurd_lists_while_reading_them() {
     let tmp = TempDir::new().unwrap();
     let file = small_fleet(tmp.path(), "\"fleet\"");
-    let fleet_shards: Vec<PathBuf> = (1..=2)
-        .map(|i| {
-            let out = tmp.path().join(format!("fleet-{i}"));
-            let output = within(
-                120,
-                &[
-                    "fleet",
-                    file.to_str().unwrap(),
-                    "--shard",
-                    &format!("{i}/2"),
-                    "--no-charts",
-                    "--out",
-                    out.to_str().unwrap(),
-                ],
-                tmp.path(),
-            );
-            assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
-            out
-        })
-        .collect();
+    let fleet_shards = fleet_in_two_shards(tmp.path(), &file, "fleet");
     let (a, b) = two_shards(tmp.path());
     // Written as text: a JSON tree of millions of values would take the test itself gigabytes.
     let replace = |path: &Path, from: &str, to: &str| {
