@@ -191,6 +191,12 @@ impl Config {
         }
     }
 
+    /// The retention in days in force at the end of the horizon (after any "set-retention"), as
+    /// `final_redundancy` is the redundancy's.
+    pub fn final_retention_days(&self) -> u32 {
+        self.retention_at(self.horizon).0
+    }
+
     /// When the backup set of the retention in force at the end is first full (see
     /// `backup_set_full_at`).
     pub fn backup_set_full_at(&self) -> SimTime {
@@ -199,10 +205,7 @@ impl Config {
 
     /// "7", or "35 → 14" when a "set-retention" changes it (the last one stands).
     pub fn retention_label(&self) -> String {
-        let (first, last) = (
-            self.backup.retention_days,
-            self.retention_at(self.horizon).0,
-        );
+        let (first, last) = (self.backup.retention_days, self.final_retention_days());
         if first == last {
             first.to_string()
         } else {

@@ -66,7 +66,7 @@ pub fn bill_csv(a: &Analysis<'_>) -> Vec<u8> {
 pub fn retention_csv(a: &Analysis<'_>) -> Vec<u8> {
     let c = &a.scenario.config;
     // After a "set-retention", the retention the run ends with: the one the headline measures.
-    let configured = c.retention_at(c.horizon).0;
+    let configured = c.final_retention_days();
     csv_bytes(|w| {
         w.write_record(header(
             &["retention_days", "runs"],

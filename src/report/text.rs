@@ -81,7 +81,7 @@ fn long_term_text(out: &mut String, a: &Analysis<'_>, lt: &crate::analysis::Long
                 out,
                 "  oldest point       {}: the furthest back a restore reaches; a point older than the {}-day recovery window comes from the newest long-term copy at or before it (backsim restore --at TIME)",
                 super::clock(a.scenario.start, t),
-                c.retention_at(c.horizon).0
+                c.final_retention_days()
             );
         }
         None => {

@@ -396,7 +396,7 @@ pub fn report_md(a: &Analysis<'_>, charts: &[(&str, &str)]) -> String {
                 out,
                 "| {}{} | {:.1} | {:.1} | {:.2} | {} of {} |",
                 r.retention_days,
-                if r.retention_days == c.retention_at(c.horizon).0 {
+                if r.retention_days == c.final_retention_days() {
                     " (configured)"
                 } else {
                     ""
